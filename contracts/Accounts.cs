@@ -1,0 +1,73 @@
+namespace Households.Contracts;
+
+/// <summary>Tax treatment of an account. <see cref="Trust"/> is a grantor trust (the household taxpayer's)
+/// unless the account is marked as a separate taxpayer.</summary>
+[GenerateSerializer]
+public enum AccountType
+{
+    Taxable = 0,
+    Ira = 1,
+    Roth = 2,
+    Trust = 3,
+    Education529 = 4,
+}
+
+/// <summary>What a restriction forbids: <see cref="Exclude"/> sells and never buys (ESG, restricted list),
+/// <see cref="NoBuy"/> keeps what is held but buys no more, <see cref="Hold"/> neither buys nor sells.</summary>
+[GenerateSerializer]
+public enum RestrictionKind
+{
+    Exclude = 0,
+    NoBuy = 1,
+    Hold = 2,
+}
+
+/// <summary>A client or firm restriction on one security or on a whole sector.</summary>
+[GenerateSerializer, Immutable, Alias("Restriction")]
+public sealed record Restriction(
+    [property: Id(0)] RestrictionKind Kind,
+    [property: Id(1)] string? Symbol,
+    [property: Id(2)] string? Sector,
+    [property: Id(3)] string Reason);
+
+/// <summary>Thresholds an account's harvest trigger uses: a lot qualifies when its unrealized loss
+/// exceeds both the percentage of its basis and the dollar amount.</summary>
+[GenerateSerializer, Immutable, Alias("HarvestPolicy")]
+public sealed record HarvestPolicy(
+    [property: Id(0)] bool Enabled,
+    [property: Id(1)] decimal MinLossPercent,
+    [property: Id(2)] decimal MinLossDollars)
+{
+    public static HarvestPolicy Default { get; } = new(true, 0.05m, 250m);
+    public static HarvestPolicy Off { get; } = new(false, 0m, 0m);
+}
+
+/// <summary>An account's standing settings. <see cref="SeparateTaxpayer"/> removes it from the
+/// household's wash-sale scope (for example a non-grantor trust).</summary>
+[GenerateSerializer, Immutable, Alias("AccountSpec")]
+public sealed record AccountSpec(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string HouseholdId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] AccountType Type,
+    [property: Id(4)] bool Discretionary,
+    [property: Id(5)] string? ModelId,
+    [property: Id(6)] IReadOnlyList<Restriction> Restrictions,
+    [property: Id(7)] bool SeparateTaxpayer,
+    [property: Id(8)] LotRelief DefaultRelief,
+    [property: Id(9)] HarvestPolicy Harvest);
+
+/// <summary>An account as opened: settings, cash and the lots it starts with.</summary>
+[GenerateSerializer, Immutable, Alias("AccountOpening")]
+public sealed record AccountOpening(
+    [property: Id(0)] AccountSpec Spec,
+    [property: Id(1)] decimal Cash,
+    [property: Id(2)] IReadOnlyList<TaxLot> Lots);
+
+/// <summary>A household: one taxpayer and spouse, their accounts, and the advisor who serves them.</summary>
+[GenerateSerializer, Immutable, Alias("HouseholdSpec")]
+public sealed record HouseholdSpec(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string AdvisorId,
+    [property: Id(3)] IReadOnlyList<string> AccountIds);

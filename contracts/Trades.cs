@@ -1,0 +1,32 @@
+namespace Households.Contracts;
+
+/// <summary>A fill to record on an account. <see cref="IdempotencyKey"/> is the client's: a retried request
+/// with the same key applies once and returns the first result.</summary>
+[GenerateSerializer, Immutable, Alias("TradeRequest")]
+public sealed record TradeRequest(
+    [property: Id(0)] string IdempotencyKey,
+    [property: Id(1)] DateOnly TradeDate,
+    [property: Id(2)] string Symbol,
+    [property: Id(3)] TradeSide Side,
+    [property: Id(4)] decimal Quantity,
+    [property: Id(5)] decimal Price,
+    [property: Id(6)] string? LotId,
+    [property: Id(7)] LotRelief? Relief,
+    [property: Id(8)] decimal Commission);
+
+/// <summary>What recording a trade did: the lots it created or relieved and the cash after it.</summary>
+[GenerateSerializer, Immutable, Alias("TradeResult")]
+public sealed record TradeResult(
+    [property: Id(0)] string IdempotencyKey,
+    [property: Id(1)] string AccountId,
+    [property: Id(2)] TradeRequest Request,
+    [property: Id(3)] TaxLot? CreatedLot,
+    [property: Id(4)] IReadOnlyList<RealizedLot> Realized,
+    [property: Id(5)] decimal CashAfter,
+    [property: Id(6)] bool Replayed);
+
+/// <summary>The household's answer to a proposed trade (the wash-sale seam): allowed or vetoed, with why.</summary>
+[GenerateSerializer, Immutable, Alias("TradeClearance")]
+public sealed record TradeClearance(
+    [property: Id(0)] bool Allowed,
+    [property: Id(1)] string? Reason);

@@ -1,0 +1,1 @@
+namespace Households.Domain; public static class Marker {}

@@ -1,0 +1,1 @@
+namespace Households.Grains; public static class Marker {}
