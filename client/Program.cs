@@ -1,1 +1,6 @@
-System.Console.WriteLine("hi");
+using System.CommandLine;
+using Households.Client.Commands;
+
+var root = new RootCommand("households — real-time portfolio construction, rebalancing and tax-loss harvesting");
+root.Subcommands.Add(ShowCommand.Create());
+return CommandLine.Run(root, args);

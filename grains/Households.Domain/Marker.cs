@@ -1,1 +1,0 @@
-namespace Households.Domain; public static class Marker {}
