@@ -1,0 +1,132 @@
+using Orleans.Concurrency;
+
+namespace Households.Contracts;
+
+/// <summary>A security: its definition in the firm's master and its last price on this silo's board.</summary>
+[Alias("ISecurityGrain")]
+public interface ISecurityGrain : IGrainWithStringKey
+{
+    /// <summary>The definition, or null when the firm has no such security.</summary>
+    [Alias("GetDefinition")] Task<Security?> GetDefinition();
+
+    /// <summary>The last price the silo's price board holds, or null before the first quote.</summary>
+    [Alias("GetQuote")] Task<SecurityQuote?> GetQuote();
+}
+
+/// <summary>The firm's security master (key "firm"): every silo loads it to map symbols to sectors and classes.</summary>
+[Alias("IUniverseGrain")]
+public interface IUniverseGrain : IGrainWithStringKey
+{
+    /// <summary>Adds or replaces definitions; returns the new version.</summary>
+    [Alias("Upsert")] Task<int> Upsert(IReadOnlyList<Security> securities);
+
+    [Alias("GetAll")] Task<UniverseSnapshot> GetAll();
+}
+
+[GenerateSerializer, Immutable, Alias("UniverseSnapshot")]
+public sealed record UniverseSnapshot(
+    [property: Id(0)] int Version,
+    [property: Id(1)] IReadOnlyList<Security> Securities);
+
+/// <summary>A firm target model. Accounts following it are told when it changes.</summary>
+[Alias("IModelGrain")]
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces the model (validated: weights sum to one, sub-models exist, no cycles).</summary>
+    [Alias("Define")] Task Define(TargetModel model);
+
+    [Alias("Get")] Task<TargetModel?> Get();
+
+    /// <summary>The model flattened to security and asset-class targets (models of models expanded).</summary>
+    [Alias("Resolve")] Task<ResolvedTarget> Resolve();
+}
+
+/// <summary>An account: lots, cash and target in memory; drift from the silo's price board.</summary>
+[Alias("IAccountGrain")]
+public interface IAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the account with its settings, cash and lots; persisted before returning.
+    /// Opening again with the same content is a no-op; different content is bad input.</summary>
+    [Alias("Open")] Task Open(AccountOpening opening);
+
+    /// <summary>Null when the account was never opened.</summary>
+    [Alias("GetSpec")] Task<AccountSpec?> GetSpec();
+
+    /// <summary>Live state: holdings with lots valued at the board's prices, drift per line, open triggers.</summary>
+    [Alias("GetView")] Task<AccountView> GetView();
+
+    /// <summary>Applies a fill the household has cleared. Applied once per idempotency key (a retry returns the
+    /// first result, marked replayed) and persisted before the result is returned. Only the household calls
+    /// this, so calls flow household → account and never back (no call cycles between non-reentrant grains).</summary>
+    [Alias("ApplyTrade")] Task<TradeResult> ApplyTrade(TradeRequest trade);
+
+    /// <summary>Notice from the silo monitor that conditions crossed a threshold.</summary>
+    [Alias("OnTriggers"), OneWay] Task OnTriggers(IReadOnlyList<Trigger> triggers);
+
+    [Alias("GetTriggers")] Task<IReadOnlyList<Trigger>> GetTriggers();
+
+    /// <summary>The account's model changed: re-resolve the target and rebuild the monitor snapshot.</summary>
+    [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
+}
+
+/// <summary>A household: the serialization point for its accounts' trades (wash-sale seam) and their aggregate.</summary>
+[Alias("IHouseholdGrain")]
+public interface IHouseholdGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the household and opens its accounts. Bad input changes nothing.</summary>
+    [Alias("Create")] Task Create(HouseholdSpec household, IReadOnlyList<AccountOpening> accounts);
+
+    /// <summary>Null when the household does not exist.</summary>
+    [Alias("GetSpec")] Task<HouseholdSpec?> GetSpec();
+
+    [Alias("GetView")] Task<HouseholdView> GetView();
+
+    /// <summary>Records a fill on one of the household's accounts. The household is the serialization point for
+    /// its accounts' trades: the wash-sale ledger reviews every trade here before the account applies it.</summary>
+    [Alias("RecordTrade")] Task<TradeResult> RecordTrade(string accountId, TradeRequest trade);
+}
+
+/// <summary>The firm's list of households (key "firm"), for paging.</summary>
+[Alias("IFirmDirectoryGrain")]
+public interface IFirmDirectoryGrain : IGrainWithStringKey
+{
+    [Alias("Register")] Task Register(HouseholdSummary household);
+
+    [Alias("List")] Task<HouseholdPage> List(int skip, int take);
+}
+
+[GenerateSerializer, Immutable, Alias("HouseholdPage")]
+public sealed record HouseholdPage(
+    [property: Id(0)] int Total,
+    [property: Id(1)] IReadOnlyList<HouseholdSummary> Items);
+
+/// <summary>A silo's subscription to price batches.</summary>
+[Alias("IPriceBatchObserver")]
+public interface IPriceBatchObserver : IGrainObserver
+{
+    [Alias("OnPriceBatch"), OneWay] Task OnPriceBatch(PriceBatch batch);
+}
+
+/// <summary>The firm's price feed (key "firm"): fans each batch out to every silo's price board, once per silo.
+/// In simulation mode it also runs the seeded market simulator on a timer.</summary>
+[Alias("IPriceFeedGrain")]
+public interface IPriceFeedGrain : IGrainWithStringKey
+{
+    /// <summary>Registers (or refreshes) a silo's board; subscriptions not refreshed in time lapse.</summary>
+    [Alias("Subscribe")] Task<long> Subscribe(string siloName, IPriceBatchObserver observer);
+
+    /// <summary>Publishes quotes as the next batch; returns its sequence number.</summary>
+    [Alias("Publish")] Task<long> Publish(IReadOnlyList<PriceQuote> quotes);
+
+    /// <summary>Starts the simulator (idempotent); also keeps the feed active.</summary>
+    [Alias("EnsureSimulating")] Task EnsureSimulating(SimulationSettings settings);
+
+    [Alias("GetLast")] Task<PriceBatch?> GetLast();
+}
+
+[GenerateSerializer, Immutable, Alias("SimulationSettings")]
+public sealed record SimulationSettings(
+    [property: Id(0)] bool Enabled,
+    [property: Id(1)] int Seed,
+    [property: Id(2)] TimeSpan Interval,
+    [property: Id(3)] double StepDays);

@@ -1,0 +1,134 @@
+using Households.Contracts;
+
+namespace Households.Domain.Monitoring;
+
+/// <summary>The read-only, compact picture of one account that the silo's monitor scans after every price
+/// batch: struct-of-arrays by position, drift line and lot, with silo-local security ordinals. An account
+/// grain builds a new one whenever its lots, cash, settings or target change; prices never rebuild it.</summary>
+public sealed class AccountSnapshot
+{
+    /// <summary>Band for lines that are held but not targeted (off-model holdings): absolute only.</summary>
+    public static readonly DriftBand OffModelBand = new(DriftBand.Default.Absolute, 0m);
+    public const string CashAssetClass = "Cash";
+
+    public required string AccountId { get; init; }
+    public required double Cash { get; init; }
+    public required int[] PositionOrdinals { get; init; }
+    public required string[] PositionSymbols { get; init; }
+    public required double[] PositionQuantities { get; init; }
+    /// <summary>Index of the position's security line, or −1 when the account has no target.</summary>
+    public required int[] PositionSecurityLine { get; init; }
+    public required int[] PositionClassLine { get; init; }
+    public required int CashLine { get; init; }
+    public required DriftLevel[] LineLevels { get; init; }
+    public required string[] LineKeys { get; init; }
+    public required double[] LineTargets { get; init; }
+    public required double[] LineTolerances { get; init; }
+    public required int[] LotPositions { get; init; }
+    public required double[] LotQuantities { get; init; }
+    public required double[] LotBasisPerShare { get; init; }
+    public required bool HarvestEnabled { get; init; }
+    public required double HarvestMinPercent { get; init; }
+    public required double HarvestMinDollars { get; init; }
+
+    public int LineCount => LineTargets.Length;
+    public int LotCount => LotQuantities.Length;
+    public int PositionCount => PositionOrdinals.Length;
+
+    /// <summary>Builds the snapshot from the books of record. <paramref name="target"/> null means the account
+    /// follows no model: it is watched for harvests only.</summary>
+    public static AccountSnapshot Build(string accountId, decimal cash, IReadOnlyList<TaxLot> lots, ResolvedTarget? target,
+        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index)
+    {
+        var positionOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var symbols = new List<string>();
+        var quantities = new List<double>();
+        foreach (var lot in lots)
+        {
+            if (!positionOf.TryGetValue(lot.Symbol, out var p))
+            {
+                p = symbols.Count;
+                positionOf[lot.Symbol] = p;
+                symbols.Add(lot.Symbol);
+                quantities.Add(0);
+            }
+            quantities[p] += (double)lot.Quantity;
+        }
+
+        var lineOf = new Dictionary<(DriftLevel, string), int>();
+        var levels = new List<DriftLevel>();
+        var keys = new List<string>();
+        var targets = new List<double>();
+        var tolerances = new List<double>();
+        int AddLine(DriftLevel level, string key, double weight, DriftBand band)
+        {
+            if (lineOf.TryGetValue((level, key), out var existing)) return existing;
+            lineOf[(level, key)] = levels.Count;
+            levels.Add(level);
+            keys.Add(key);
+            targets.Add(weight);
+            tolerances.Add(DriftTolerance.Of(weight, band));
+            return levels.Count - 1;
+        }
+
+        if (target is not null)
+        {
+            foreach (var t in target.Weights) AddLine(t.Level, t.Key, (double)t.Weight, t.Band);
+            // Targeted securities not held still need a position so their (zero) weight is measured.
+            foreach (var t in target.Weights)
+            {
+                if (t.Level != DriftLevel.Security || positionOf.ContainsKey(t.Key)) continue;
+                positionOf[t.Key] = symbols.Count;
+                symbols.Add(t.Key);
+                quantities.Add(0);
+            }
+        }
+
+        var ordinals = new int[symbols.Count];
+        var securityLine = new int[symbols.Count];
+        var classLine = new int[symbols.Count];
+        for (var p = 0; p < symbols.Count; p++)
+        {
+            ordinals[p] = index.OrdinalOf(symbols[p]);
+            securityLine[p] = -1;
+            classLine[p] = -1;
+            if (target is null) continue;
+            securityLine[p] = AddLine(DriftLevel.Security, symbols[p], 0, OffModelBand);
+            var assetClass = securities(symbols[p])?.AssetClass;
+            if (assetClass is not null) classLine[p] = AddLine(DriftLevel.AssetClass, assetClass, 0, OffModelBand);
+        }
+        var cashLine = target is not null && lineOf.TryGetValue((DriftLevel.AssetClass, CashAssetClass), out var c) ? c : -1;
+
+        var lotPositions = new int[lots.Count];
+        var lotQuantities = new double[lots.Count];
+        var lotBasis = new double[lots.Count];
+        for (var i = 0; i < lots.Count; i++)
+        {
+            lotPositions[i] = positionOf[lots[i].Symbol];
+            lotQuantities[i] = (double)lots[i].Quantity;
+            lotBasis[i] = (double)lots[i].BasisPerShare;
+        }
+
+        return new AccountSnapshot
+        {
+            AccountId = accountId,
+            Cash = (double)cash,
+            PositionOrdinals = ordinals,
+            PositionSymbols = [.. symbols],
+            PositionQuantities = [.. quantities],
+            PositionSecurityLine = securityLine,
+            PositionClassLine = classLine,
+            CashLine = cashLine,
+            LineLevels = [.. levels],
+            LineKeys = [.. keys],
+            LineTargets = [.. targets],
+            LineTolerances = [.. tolerances],
+            LotPositions = lotPositions,
+            LotQuantities = lotQuantities,
+            LotBasisPerShare = lotBasis,
+            HarvestEnabled = harvest.Enabled,
+            HarvestMinPercent = (double)harvest.MinLossPercent,
+            HarvestMinDollars = (double)harvest.MinLossDollars,
+        };
+    }
+}

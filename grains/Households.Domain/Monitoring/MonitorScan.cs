@@ -1,0 +1,88 @@
+using Households.Contracts;
+
+namespace Households.Domain.Monitoring;
+
+/// <summary>One watched account: its current snapshot (swapped by the account) and the flags the last scan
+/// saw, so only crossings (in band → out of band, no harvest → harvest) produce triggers.</summary>
+public sealed class MonitorEntry<TTarget>(TTarget target, AccountSnapshot snapshot)
+{
+    private AccountSnapshot _snapshot = snapshot;
+    private AccountSnapshot? _flagsFor;
+
+    public TTarget Target { get; } = target;
+    public int Slot { get; set; } = -1;
+    internal byte[] Flags = [];
+
+    public AccountSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    public void Update(AccountSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    /// <summary>The last flags for this snapshot; a new snapshot starts clean, so a condition that still
+    /// holds after the account acted is reported again.</summary>
+    internal byte[] FlagsFor(AccountSnapshot s)
+    {
+        if (!ReferenceEquals(_flagsFor, s))
+        {
+            Flags = new byte[s.LineCount + s.LotCount];
+            _flagsFor = s;
+        }
+        return Flags;
+    }
+}
+
+/// <summary>Scratch buffers for one scanning thread, grown to the largest account seen.</summary>
+public sealed class ScanScratch
+{
+    public double[] Weights = new double[64];
+    public byte[] Flags = new byte[256];
+
+    public void Ensure(AccountSnapshot s)
+    {
+        if (Weights.Length < s.LineCount) Weights = new double[s.LineCount * 2];
+        if (Flags.Length < s.LineCount + s.LotCount) Flags = new byte[(s.LineCount + s.LotCount) * 2];
+    }
+}
+
+public readonly record struct ScanCounts(int Accounts, long Positions, long Lots, int AccountsTriggered, int Triggers);
+
+/// <summary>The scan after each price batch: every entry through <see cref="TriggerKernel"/>, crossings
+/// handed to <paramref name="onTriggers"/> (the silo sends one notice per triggered account).</summary>
+public static class MonitorScan
+{
+    public static ScanCounts Run<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
+        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers)
+    {
+        long positions = 0, lots = 0;
+        int triggered = 0, triggerCount = 0;
+        var found = new List<Trigger>();
+        var values = prices.Values;
+        foreach (var entry in entries)
+        {
+            var s = entry.Snapshot;
+            scratch.Ensure(s);
+            var size = s.LineCount + s.LotCount;
+            var now = scratch.Flags.AsSpan(0, size);
+            positions += s.PositionCount;
+            lots += s.LotCount;
+            if (!TriggerKernel.Evaluate(s, values, scratch.Weights, now, out _)) continue;
+            var before = entry.FlagsFor(s);
+            if (now.SequenceEqual(before)) continue;
+            if (HasRise(before, now))
+            {
+                TriggerKernel.Crossings(s, scratch.Weights, before, now, values, prices.Sequence, prices.PublishedAt, clock.GetUtcNow(), found);
+                triggered++;
+                triggerCount += found.Count;
+                onTriggers(entry, found);
+                found = [];
+            }
+            now.CopyTo(before);
+        }
+        return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount);
+    }
+
+    private static bool HasRise(ReadOnlySpan<byte> before, ReadOnlySpan<byte> now)
+    {
+        for (var i = 0; i < now.Length; i++) if (now[i] > before[i]) return true;
+        return false;
+    }
+}

@@ -1,0 +1,158 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Accounts;
+using Households.Domain.Lots;
+using Households.Domain.Monitoring;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
+
+namespace Households.Grains;
+
+[GenerateSerializer]
+public sealed class AccountState
+{
+    [Id(0)] public AccountSpec? Spec { get; set; }
+    [Id(1)] public decimal Cash { get; set; }
+    [Id(2)] public List<TaxLot> Lots { get; set; } = [];
+    /// <summary>Results of applied trades by idempotency key: a retry returns the original result.</summary>
+    [Id(3)] public Dictionary<string, TradeResult> AppliedTrades { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
+public sealed class AccountGrain(
+    [PersistentState("account", "households")] IPersistentState<AccountState> state,
+    PriceBoard board,
+    SecurityMaster master,
+    AccountMonitor monitor,
+    TimeProvider clock,
+    ILogger<AccountGrain> log) : Grain, IAccountGrain
+{
+    public const int MaxOpenTriggers = 100;
+    private readonly List<Trigger> _triggers = [];
+    private ResolvedTarget? _target;
+    private MonitorEntry<string>? _entry;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Spec is not null) await Watch();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_entry is not null) monitor.Unregister(_entry);
+        return Task.CompletedTask;
+    }
+
+    public async Task Open(AccountOpening opening)
+    {
+        AccountValidation.Check(opening, opening.Spec?.HouseholdId ?? "");
+        if (opening.Spec!.Id != this.GetPrimaryKeyString()) throw new BadInputException($"account id {opening.Spec.Id} does not match {this.GetPrimaryKeyString()}");
+        if (state.State.Spec is { } existing)
+        {
+            if (existing == opening.Spec && state.State.Cash == opening.Cash && state.State.Lots.SequenceEqual(opening.Lots)) return;
+            throw new BadInputException($"account {existing.Id} already exists");
+        }
+        state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots] };
+        await state.WriteStateAsync();
+        await Watch();
+    }
+
+    public Task<AccountSpec?> GetSpec() => Task.FromResult(state.State.Spec);
+
+    public Task<AccountView> GetView()
+    {
+        var spec = RequireSpec();
+        var prices = board.Current;
+        var holdings = new List<HoldingView>();
+        decimal marketValue = state.State.Cash;
+        foreach (var group in state.State.Lots.GroupBy(l => l.Symbol))
+        {
+            var price = board.Index.TryGetOrdinal(group.Key, out var o) ? prices.ExactOf(o) ?? 0m : 0m;
+            var lots = group.Select(l => new LotView(l, l.Quantity * price, l.Quantity * price - l.Basis,
+                HoldingPeriod.TermOf(l.HoldingSince, Today()))).ToList();
+            var value = lots.Sum(l => l.MarketValue);
+            marketValue += value;
+            holdings.Add(new HoldingView(group.Key, master.Find(group.Key)?.AssetClass ?? "Unknown", group.Sum(l => l.Quantity),
+                price, value, 0, lots));
+        }
+        var withWeights = holdings
+            .Select(h => h with { Weight = marketValue > 0 ? (double)(h.MarketValue / marketValue) : 0 })
+            .OrderByDescending(h => h.MarketValue).ToList();
+        var drift = _entry is null ? [] : TriggerKernel.DriftLines(_entry.Snapshot, prices.Values);
+        return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToList(), prices.Sequence));
+    }
+
+    public async Task<TradeResult> ApplyTrade(TradeRequest trade)
+    {
+        var spec = RequireSpec();
+        if (trade is null) throw new BadInputException("trade is required");
+        if (state.State.AppliedTrades.TryGetValue(trade.IdempotencyKey ?? "", out var earlier))
+        {
+            if (earlier.Request != trade) throw new BadInputException($"idempotencyKey {trade.IdempotencyKey} was already used for a different trade");
+            return earlier with { Replayed = true };
+        }
+        // Work on a copy of the books: a rejected trade or a failed write leaves the grain as it was.
+        var book = new AccountBook(spec, state.State.Cash, state.State.Lots);
+        var result = book.Apply(trade);
+        var before = (state.State.Cash, state.State.Lots);
+        state.State.Cash = book.Cash;
+        state.State.Lots = [.. book.Lots.Lots];
+        state.State.AppliedTrades[trade.IdempotencyKey!] = result;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (state.State.Cash, state.State.Lots) = before;
+            state.State.AppliedTrades.Remove(trade.IdempotencyKey!);
+            throw;
+        }
+        log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, trade.Side, trade.Quantity,
+            trade.Symbol, trade.Price, trade.IdempotencyKey);
+        RefreshSnapshot();
+        return result;
+    }
+
+    public Task OnTriggers(IReadOnlyList<Trigger> triggers)
+    {
+        _triggers.AddRange(triggers);
+        if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
+        foreach (var t in triggers)
+            log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Trigger>> GetTriggers() => Task.FromResult<IReadOnlyList<Trigger>>(_triggers.ToList());
+
+    public async Task OnModelChanged(string modelId)
+    {
+        if (state.State.Spec?.ModelId != modelId) return;
+        await Watch();
+    }
+
+    private async Task Watch()
+    {
+        var spec = state.State.Spec!;
+        _target = null;
+        if (spec.ModelId is { } modelId)
+        {
+            try { _target = await GrainFactory.GetGrain<IModelGrain>(modelId).Resolve(); }
+            catch (BadInputException ex) { log.LogWarning("{Account} follows model {Model} that cannot be resolved: {Reason}", spec.Id, modelId, ex.Message); }
+        }
+        foreach (var symbol in state.State.Lots.Select(l => l.Symbol).Distinct()) await master.FindOrRefresh(symbol, GrainFactory);
+        RefreshSnapshot();
+    }
+
+    private void RefreshSnapshot()
+    {
+        var spec = state.State.Spec!;
+        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, state.State.Lots, _target, spec.Harvest, master.Find, board.Index);
+        if (_entry is null) _entry = monitor.Register(spec.Id, snapshot);
+        else _entry.Update(snapshot);
+    }
+
+    private AccountSpec RequireSpec() => state.State.Spec ?? throw new BadInputException($"account {this.GetPrimaryKeyString()} does not exist");
+
+    private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+}

@@ -1,1 +1,0 @@
-namespace Households.Grains; public static class Marker {}

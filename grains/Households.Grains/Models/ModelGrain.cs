@@ -1,0 +1,66 @@
+using Households.Contracts;
+using Households.Domain.Models;
+using Households.Grains.Silo;
+
+namespace Households.Grains;
+
+[GenerateSerializer]
+public sealed class ModelState
+{
+    [Id(0)] public TargetModel? Model { get; set; }
+    [Id(1)] public int Version { get; set; }
+}
+
+/// <summary>A firm model. Resolution fetches the sub-models it names and flattens them in the domain.</summary>
+public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master)
+    : Grain, IModelGrain
+{
+    public async Task Define(TargetModel model)
+    {
+        ModelResolver.Validate(model);
+        if (model.Id != this.GetPrimaryKeyString()) throw new Domain.BadInputException($"model id {model.Id} does not match {this.GetPrimaryKeyString()}");
+        // Resolving the candidate proves every sub-model exists and no cycle forms.
+        var models = await FetchClosure(model);
+        await EnsureSecurities(models.Values);
+        ModelResolver.Resolve(model.Id, state.State.Version + 1, id => models.GetValueOrDefault(id), master.Find);
+        state.State.Model = model;
+        state.State.Version++;
+        await state.WriteStateAsync();
+    }
+
+    public Task<TargetModel?> Get() => Task.FromResult(state.State.Model);
+
+    public async Task<ResolvedTarget> Resolve()
+    {
+        var model = state.State.Model ?? throw new Domain.BadInputException($"model {this.GetPrimaryKeyString()} does not exist");
+        var models = await FetchClosure(model);
+        await EnsureSecurities(models.Values);
+        return ModelResolver.Resolve(model.Id, state.State.Version, id => models.GetValueOrDefault(id), master.Find);
+    }
+
+    private async Task<Dictionary<string, TargetModel>> FetchClosure(TargetModel root)
+    {
+        var models = new Dictionary<string, TargetModel>(StringComparer.Ordinal) { [root.Id] = root };
+        var pending = new Queue<TargetModel>([root]);
+        while (pending.TryDequeue(out var model))
+        {
+            foreach (var sleeve in model.Sleeves.Where(s => s.Kind == SleeveKind.Model && !models.ContainsKey(s.Key)))
+            {
+                var child = await GrainFactory.GetGrain<IModelGrain>(sleeve.Key).Get()
+                    ?? throw new Domain.BadInputException($"model {model.Id}: sub-model {sleeve.Key} does not exist");
+                models[child.Id] = child;
+                pending.Enqueue(child);
+            }
+        }
+        return models;
+    }
+
+    private async Task EnsureSecurities(IEnumerable<TargetModel> models)
+    {
+        foreach (var key in models.SelectMany(m => m.Sleeves).Where(s => s.Kind == SleeveKind.Security).Select(s => s.Key))
+        {
+            if (master.Contains(key)) continue;
+            if (await master.FindOrRefresh(key, GrainFactory) is null) throw new Domain.BadInputException($"security {key} is not in the firm's master");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Households.Contracts;
+using Households.Domain.Monitoring;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Households.Grains.Silo;
+
+/// <summary>Figures of the monitor's most recent scan and since start, for the API, metrics and the load test.</summary>
+public sealed record MonitorStatus(long BatchSequence, int Accounts, long Positions, long Lots, int AccountsTriggered,
+    int Triggers, double ScanMilliseconds, long Scans, long TotalTriggers, long TotalEvaluations);
+
+/// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
+/// their books change; after every price batch one background loop scans all local snapshots (no messages) and
+/// sends a one-way notice only to the accounts where a condition crossed a threshold.</summary>
+public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILogger<AccountMonitor> log) : BackgroundService
+{
+    private readonly ConcurrentQueue<(MonitorEntry<string> Entry, bool Add)> _changes = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private readonly ScanScratch _scratch = new();
+    private MonitorEntry<string>[] _entries = new MonitorEntry<string>[1024];
+    private int _count;
+    private PriceVector? _pending;
+    private long _scans, _totalTriggers, _totalEvaluations;
+    private MonitorStatus _status = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public MonitorStatus Status => Volatile.Read(ref _status);
+
+    /// <summary>Raised after each scan (on the monitor's thread).</summary>
+    public event Action<MonitorStatus>? Scanned;
+
+    public MonitorEntry<string> Register(string accountId, AccountSnapshot snapshot)
+    {
+        var entry = new MonitorEntry<string>(accountId, snapshot);
+        _changes.Enqueue((entry, true));
+        return entry;
+    }
+
+    public void Unregister(MonitorEntry<string> entry) => _changes.Enqueue((entry, false));
+
+    /// <summary>Called when the board takes a new batch; a scan still running coalesces later batches into one.</summary>
+    public void OnPrices(PriceVector prices)
+    {
+        if (Interlocked.Exchange(ref _pending, prices) is null) _wake.Release();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await _wake.WaitAsync(stoppingToken); }
+            catch (OperationCanceledException) { return; }
+            var prices = Interlocked.Exchange(ref _pending, null);
+            if (prices is null) continue;
+            try { Scan(prices); }
+            catch (Exception ex) { log.LogError(ex, "Monitor scan of batch {Sequence} failed", prices.Sequence); }
+        }
+    }
+
+    /// <summary>One scan over all registered accounts; public so tests and the load test can drive it directly.</summary>
+    public MonitorStatus Scan(PriceVector prices)
+    {
+        ApplyChanges();
+        var started = Stopwatch.GetTimestamp();
+        var counts = MonitorScan.Run<string>(_entries.AsSpan(0, _count), prices, clock, _scratch, Notify);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _scans++;
+        _totalTriggers += counts.Triggers;
+        _totalEvaluations += counts.Positions;
+        var status = new MonitorStatus(prices.Sequence, counts.Accounts, counts.Positions, counts.Lots, counts.AccountsTriggered,
+            counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations);
+        Volatile.Write(ref _status, status);
+        Scanned?.Invoke(status);
+        return status;
+    }
+
+    private void Notify(MonitorEntry<string> entry, List<Trigger> triggers) =>
+        grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers(triggers).Ignore();
+
+    private void ApplyChanges()
+    {
+        while (_changes.TryDequeue(out var change))
+        {
+            if (change.Add)
+            {
+                if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+                change.Entry.Slot = _count;
+                _entries[_count++] = change.Entry;
+            }
+            else if (change.Entry.Slot >= 0)
+            {
+                var slot = change.Entry.Slot;
+                var last = _entries[--_count];
+                _entries[slot] = last;
+                last.Slot = slot;
+                _entries[_count] = null!;
+                change.Entry.Slot = -1;
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Households.Contracts;
+using Households.Domain.Monitoring;
+using Households.Grains.Prices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Households.Grains.Silo;
+
+public sealed class MarketOptions
+{
+    /// <summary>Run the seeded market simulator (embedded default and demos); off when a real feed publishes.</summary>
+    public bool Simulate { get; set; } = true;
+    public int Seed { get; set; } = 42;
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Fraction of a trading day each simulated batch represents.</summary>
+    public double StepDays { get; set; } = 0.05;
+}
+
+/// <summary>Connects this silo's price board to the firm's price feed: subscribes an observer (refreshed
+/// periodically, so a restarted feed finds every silo again) and hands each batch to the board and monitor.</summary>
+public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard board, AccountMonitor monitor, SecurityMaster master,
+    IOptions<MarketOptions> options, ILogger<PriceBoardSubscription> log) : BackgroundService, IPriceBatchObserver
+{
+    public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
+    private readonly string _name = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private IPriceBatchObserver? _reference;
+
+    public Task OnPriceBatch(PriceBatch batch)
+    {
+        var vector = board.Apply(batch);
+        if (vector.Sequence == batch.Sequence) monitor.OnPrices(vector);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _reference = grains.CreateObjectReference<IPriceBatchObserver>(this);
+        var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
+        var o = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                master.Load(await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).GetAll());
+                await feed.Subscribe(_name, _reference);
+                if (await feed.GetLast() is { } last) await OnPriceBatch(last);
+                await feed.EnsureSimulating(new SimulationSettings(o.Simulate, o.Seed, o.Interval, o.StepDays));
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Price feed subscription failed; retrying");
+            }
+            try { await Task.Delay(Refresh, stoppingToken); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+}

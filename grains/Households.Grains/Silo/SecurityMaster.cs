@@ -1,0 +1,32 @@
+using Households.Contracts;
+
+namespace Households.Grains.Silo;
+
+/// <summary>This silo's copy of the firm's security master, loaded from the universe grain, so account grains
+/// can map symbols to asset classes without a message per holding.</summary>
+public sealed class SecurityMaster
+{
+    private Dictionary<string, Security> _bySymbol = new(StringComparer.Ordinal);
+    private int _version = -1;
+
+    public int Version => Volatile.Read(ref _version);
+
+    public Security? Find(string symbol) => Volatile.Read(ref _bySymbol).GetValueOrDefault(symbol);
+
+    public bool Contains(string symbol) => Volatile.Read(ref _bySymbol).ContainsKey(symbol);
+
+    public void Load(UniverseSnapshot snapshot)
+    {
+        if (snapshot.Version <= Version) return;
+        Volatile.Write(ref _bySymbol, snapshot.Securities.ToDictionary(s => s.Symbol, StringComparer.Ordinal));
+        Volatile.Write(ref _version, snapshot.Version);
+    }
+
+    /// <summary>Refreshes from the universe grain when a symbol is unknown here (another silo may have added it).</summary>
+    public async Task<Security?> FindOrRefresh(string symbol, IGrainFactory grains)
+    {
+        if (Find(symbol) is { } known) return known;
+        Load(await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).GetAll());
+        return Find(symbol);
+    }
+}

@@ -1,0 +1,162 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Grains;
+using Households.Grains.Prices;
+using Households.Grains.Silo;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Households.Silo.Api;
+
+public static class HouseholdsApi
+{
+    public static WebApplication MapHouseholdsApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<BadInputMiddleware>();
+        app.MapOpenApi();
+        app.MapGet("/", () => Results.Redirect("/api/households"));
+
+        var api = app.MapGroup("/api");
+
+        api.MapGet("/households", async (IGrainFactory grains, int? page, int? pageSize) =>
+        {
+            var size = pageSize ?? 50;
+            var number = page ?? 1;
+            if (number < 1) throw new BadInputException("page must be >= 1");
+            if (size is < 1 or > FirmDirectoryGrain.MaxPage) throw new BadInputException($"pageSize must be between 1 and {FirmDirectoryGrain.MaxPage}");
+            var result = await grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key).List((number - 1) * size, size);
+            return Results.Ok(new { page = number, pageSize = size, total = result.Total, items = result.Items });
+        }).WithName("ListHouseholds");
+
+        api.MapGet("/households/{id}", async (string id, IGrainFactory grains) =>
+        {
+            var household = grains.GetGrain<IHouseholdGrain>(id);
+            if (await household.GetSpec() is null) return NotFound("household", id);
+            return Results.Ok(await household.GetView());
+        }).WithName("GetHousehold");
+
+        api.MapPost("/households", async (CreateHouseholdRequest request, IGrainFactory grains) =>
+        {
+            var (spec, openings) = ToDomain(request);
+            await grains.GetGrain<IHouseholdGrain>(spec.Id).Create(spec, openings);
+            return Results.Created($"/api/households/{spec.Id}", await grains.GetGrain<IHouseholdGrain>(spec.Id).GetView());
+        }).WithName("CreateHousehold");
+
+        api.MapGet("/accounts/{id}", async (string id, IGrainFactory grains) =>
+        {
+            var account = grains.GetGrain<IAccountGrain>(id);
+            if (await account.GetSpec() is null) return NotFound("account", id);
+            return Results.Ok(await account.GetView());
+        }).WithName("GetAccount");
+
+        api.MapPost("/accounts/{id}/trades", async (string id, RecordTradeRequest request, HttpRequest http, IGrainFactory grains, TimeProvider clock) =>
+        {
+            var account = grains.GetGrain<IAccountGrain>(id);
+            if (await account.GetSpec() is not { } spec) return NotFound("account", id);
+            var trade = ToDomain(request, http.Headers["Idempotency-Key"].FirstOrDefault(), clock);
+            var result = await grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).RecordTrade(id, trade);
+            return result.Replayed ? Results.Ok(result) : Results.Created($"/api/accounts/{id}", result);
+        }).WithName("RecordTrade");
+
+        api.MapGet("/securities/{symbol}", async (string symbol, IGrainFactory grains) =>
+        {
+            var security = grains.GetGrain<ISecurityGrain>(symbol);
+            var definition = await security.GetDefinition();
+            var quote = await security.GetQuote();
+            if (definition is null && quote is null) return NotFound("security", symbol);
+            return Results.Ok(new { symbol, definition, price = quote?.Price, asOf = quote?.AsOf, batchSequence = quote?.BatchSequence });
+        }).WithName("GetSecurity");
+
+        api.MapPost("/securities", async (IReadOnlyList<Security> securities, IGrainFactory grains) =>
+            Results.Ok(new { version = await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert(securities) }))
+            .WithName("UpsertSecurities");
+
+        api.MapPut("/models/{id}", async (string id, TargetModel model, IGrainFactory grains) =>
+        {
+            if (model.Id != id) throw new BadInputException("id in the body must match the route");
+            await grains.GetGrain<IModelGrain>(id).Define(model);
+            return Results.Ok(await grains.GetGrain<IModelGrain>(id).Resolve());
+        }).WithName("DefineModel");
+
+        api.MapGet("/models/{id}", async (string id, IGrainFactory grains) =>
+            await grains.GetGrain<IModelGrain>(id).Get() is { } model ? Results.Ok(model) : NotFound("model", id))
+            .WithName("GetModel");
+
+        api.MapPost("/prices", async (PriceInjectionRequest request, IGrainFactory grains) =>
+        {
+            PriceFeedGrain.Validate(request.Quotes);
+            var sequence = await grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key).Publish(request.Quotes!);
+            return Results.Accepted(value: new { sequence });
+        }).WithName("InjectPrices");
+
+        api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus");
+        return app;
+    }
+
+    private static IResult NotFound(string what, string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"{what} {id} does not exist");
+
+    public static (HouseholdSpec, IReadOnlyList<AccountOpening>) ToDomain(CreateHouseholdRequest r)
+    {
+        var id = Required(r.Id, "id");
+        var accounts = r.Accounts ?? throw new BadInputException("accounts is required");
+        var openings = accounts.Select((a, i) =>
+        {
+            if (a is null) throw new BadInputException($"accounts[{i}] is required");
+            var spec = new AccountSpec(Required(a.Id, $"accounts[{i}].id"), id, a.Name ?? a.Id!,
+                a.Type ?? throw new BadInputException($"accounts[{i}].type is required"), a.Discretionary ?? true, a.ModelId,
+                a.Restrictions ?? [], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
+                a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off));
+            return new AccountOpening(spec, a.Cash ?? 0m, a.Lots ?? []);
+        }).ToList();
+        return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToList()), openings);
+    }
+
+    public static TradeRequest ToDomain(RecordTradeRequest r, string? headerKey, TimeProvider clock) => new(
+        headerKey ?? Required(r.IdempotencyKey, "idempotencyKey (or the Idempotency-Key header)"),
+        r.Date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
+        Required(r.Symbol, "symbol"),
+        r.Side ?? throw new BadInputException("side is required"),
+        r.Quantity ?? throw new BadInputException("quantity is required"),
+        r.Price ?? throw new BadInputException("price is required"),
+        r.LotId, r.Relief, r.Commission ?? 0m);
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new BadInputException($"{field} is required") : value;
+}
+
+/// <summary>Bad input anywhere below the API (domain or grain) becomes a 400 problem naming the field;
+/// nothing was changed, because validation runs before any write.</summary>
+public sealed class BadInputMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (BadInputException ex)
+        {
+            await WriteProblem(context, ex.Message);
+        }
+        catch (Exception ex) when (IsRemoteBadInput(ex))
+        {
+            await WriteProblem(context, ex.Message);
+        }
+    }
+
+    private static bool IsRemoteBadInput(Exception ex) => ex.GetType().Name == "UnavailableExceptionFallbackException"
+        && ex.ToString().Contains(nameof(BadInputException), StringComparison.Ordinal);
+
+    private static Task WriteProblem(HttpContext context, string message)
+    {
+        if (context.Response.HasStarted) throw new InvalidOperationException(message);
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return context.Response.WriteAsJsonAsync(new ProblemDetails
+        {
+            Status = 400, Title = "Bad input", Detail = message, Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        }, options: null, contentType: "application/problem+json");
+    }
+}

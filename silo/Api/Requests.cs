@@ -1,0 +1,34 @@
+using Households.Contracts;
+
+namespace Households.Silo.Api;
+
+/// <summary>POST /api/households: a household and its accounts, each with opening cash and lots.</summary>
+public sealed record CreateHouseholdRequest(string? Id, string? Name, string? AdvisorId, IReadOnlyList<OpenAccountRequest>? Accounts);
+
+public sealed record OpenAccountRequest(
+    string? Id,
+    string? Name,
+    AccountType? Type,
+    bool? Discretionary,
+    string? ModelId,
+    IReadOnlyList<Restriction>? Restrictions,
+    bool? SeparateTaxpayer,
+    LotRelief? DefaultRelief,
+    HarvestPolicy? Harvest,
+    decimal? Cash,
+    IReadOnlyList<TaxLot>? Lots);
+
+/// <summary>POST /api/accounts/{id}/trades: a fill. The idempotency key comes from the <c>Idempotency-Key</c>
+/// header or the body.</summary>
+public sealed record RecordTradeRequest(
+    string? IdempotencyKey,
+    DateOnly? Date,
+    string? Symbol,
+    TradeSide? Side,
+    decimal? Quantity,
+    decimal? Price,
+    string? LotId,
+    LotRelief? Relief,
+    decimal? Commission);
+
+public sealed record PriceInjectionRequest(IReadOnlyList<PriceQuote>? Quotes);

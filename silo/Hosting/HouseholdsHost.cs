@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+using Households.Grains.Silo;
+
+namespace Households.Silo.Hosting;
+
+public static class HouseholdsHost
+{
+    /// <summary>Everything the silo process hosts: the Orleans silo for the configured profile, the API's JSON and
+    /// problem-details conventions, OpenAPI and the demo firm.</summary>
+    public static WebApplicationBuilder AddHouseholds(this WebApplicationBuilder builder)
+    {
+        var profile = HostingProfile.From(builder.Configuration);
+        builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
+        builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
+        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
+        builder.Services.AddHostedService<DemoFirmSeeder>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,69 @@
+using Households.Domain.Monitoring;
+using Households.Grains.Prices;
+using Households.Grains.Silo;
+using Orleans.Configuration;
+
+namespace Households.Silo.Hosting;
+
+/// <summary>Which deployment profile a configuration selects: a PostgreSQL connection string
+/// (<c>ConnectionStrings:Households</c>, e.g. env <c>ConnectionStrings__Households</c>) selects PostgreSQL.</summary>
+public sealed record HostingProfile(string? PostgresConnectionString, string ClusterId, string ServiceId, int SiloPort, int GatewayPort)
+{
+    public const string StorageName = "households";
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
+
+    public static HostingProfile From(IConfiguration config) => new(
+        config.GetConnectionString("Households"),
+        config["Orleans:ClusterId"] ?? "households",
+        config["Orleans:ServiceId"] ?? "households",
+        config.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+        config.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT));
+}
+
+public static class HouseholdsSiloSetup
+{
+    /// <summary>Orleans providers for a profile: localhost clustering and memory storage (embedded default) or
+    /// AdoNet clustering, storage and reminders on PostgreSQL.</summary>
+    public static ISiloBuilder ConfigureHouseholds(this ISiloBuilder silo, HostingProfile profile)
+    {
+        if (profile.UsesPostgres)
+        {
+            var cs = profile.PostgresConnectionString!;
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = profile.ClusterId; o.ServiceId = profile.ServiceId; })
+                .ConfigureEndpoints(System.Net.IPAddress.Loopback, profile.SiloPort, profile.GatewayPort, listenOnAnyHostAddress: false)
+                .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
+                .AddAdoNetGrainStorage(HostingProfile.StorageName, o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
+                .UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(profile.SiloPort, profile.GatewayPort, serviceId: profile.ServiceId, clusterId: profile.ClusterId)
+                .AddMemoryGrainStorage(HostingProfile.StorageName)
+                .UseInMemoryReminderService();
+        }
+        return silo.AddHouseholdsServices();
+    }
+
+    /// <summary>The silo-local services every profile and the test cluster share: price board, security master,
+    /// monitor and the feed subscription.</summary>
+    public static ISiloBuilder AddHouseholdsServices(this ISiloBuilder silo)
+    {
+        silo.Services.AddHouseholdsSiloServices();
+        return silo;
+    }
+
+    public static IServiceCollection AddHouseholdsSiloServices(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SecurityIndex>();
+        services.AddSingleton<PriceBoard>();
+        services.AddSingleton<SecurityMaster>();
+        services.AddSingleton<AccountMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccountMonitor>());
+        services.AddSingleton<PriceBoardSubscription>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriceBoardSubscription>());
+        services.AddOptions<MarketOptions>();
+        services.AddSingleton<IPriceSimulatorFactory, SimulatedMarketFactory>();
+        return services;
+    }
+}

@@ -1,0 +1,72 @@
+using Households.Contracts;
+using Households.Domain.Monitoring;
+using Households.Grains.Prices;
+using Households.Grains.Silo;
+using Households.Silo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace Households.Tests.Cluster;
+
+/// <summary>One in-process Orleans cluster (memory storage, simulator off) for the cluster test collection.
+/// Prices come only from the tests, through the price feed grain, exactly as in production.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(HostingProfile.StorageName);
+            silo.AddHouseholdsServices();
+            silo.Services.Configure<MarketOptions>(o => o.Simulate = false);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    public T SiloService<T>() where T : notnull =>
+        Cluster.GetSiloServiceProvider(Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<T>();
+
+    /// <summary>Publishes quotes and waits until the silo's board and monitor have taken that batch.</summary>
+    public async Task<long> PublishAndScan(params (string Symbol, decimal Price)[] quotes)
+    {
+        var feed = Client.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
+        var board = SiloService<PriceBoard>();
+        var monitor = SiloService<AccountMonitor>();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var sequence = await feed.Publish(quotes.Select(q => new PriceQuote(q.Symbol, q.Price)).ToList());
+            for (var wait = 0; wait < 20; wait++)
+            {
+                if (board.Current.Sequence >= sequence && monitor.Status.BatchSequence >= sequence) return sequence;
+                await Task.Delay(50);
+            }
+        }
+        throw new TimeoutException("the silo's price board never received the batch");
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds (grain notices are one-way and asynchronous).</summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> condition, int timeoutMs = 10_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var value = await read();
+            if (condition(value) || DateTime.UtcNow > deadline) return value;
+            await Task.Delay(50);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
