@@ -16,14 +16,15 @@ public sealed class ModelResolverTests
     };
 
     private static TargetModel Model(string id, params ModelSleeve[] sleeves) => new(id, id, sleeves, false);
+    private static ModelSleeve S(SleeveKind kind, string key, decimal weight) => new(kind, key, weight, Band);
 
     [Fact]
     public void Model_of_models_multiplies_weights_and_adds_up_repeated_keys()
     {
-        var equity = Model("EQ", new(SleeveKind.Security, "VTI", 0.7m, Band), new(SleeveKind.Security, "VXUS", 0.3m, Band));
-        var bonds = Model("FI", new(SleeveKind.Security, "BND", 1m, Band));
-        var growth = Model("GR", new(SleeveKind.Model, "EQ", 0.8m, Band), new(SleeveKind.Model, "FI", 0.1m, Band),
-            new(SleeveKind.Security, "VTI", 0.1m, Band));
+        var equity = Model("EQ", S(SleeveKind.Security, "VTI", 0.7m), S(SleeveKind.Security, "VXUS", 0.3m));
+        var bonds = Model("FI", S(SleeveKind.Security, "BND", 1m));
+        var growth = Model("GR", S(SleeveKind.Model, "EQ", 0.8m), S(SleeveKind.Model, "FI", 0.1m),
+            S(SleeveKind.Security, "VTI", 0.1m));
         var models = new[] { equity, bonds, growth }.ToDictionary(m => m.Id);
 
         var target = ModelResolver.Resolve("GR", 3, models.GetValueOrDefault, Securities.GetValueOrDefault);
@@ -40,8 +41,8 @@ public sealed class ModelResolverTests
     [Fact]
     public void Cycles_and_missing_models_are_bad_input()
     {
-        var a = Model("A", new(SleeveKind.Model, "B", 1m, Band));
-        var b = Model("B", new(SleeveKind.Model, "A", 1m, Band));
+        var a = Model("A", S(SleeveKind.Model, "B", 1m));
+        var b = Model("B", S(SleeveKind.Model, "A", 1m));
         var models = new[] { a, b }.ToDictionary(m => m.Id);
         Assert.Contains("cycle", Assert.Throws<BadInputException>(() => ModelResolver.Resolve("A", 1, models.GetValueOrDefault, Securities.GetValueOrDefault)).Message);
         Assert.Contains("does not exist", Assert.Throws<BadInputException>(() => ModelResolver.Resolve("Z", 1, models.GetValueOrDefault, Securities.GetValueOrDefault)).Message);
@@ -53,7 +54,7 @@ public sealed class ModelResolverTests
     [InlineData(-0.1, 1.1)]
     public void Weights_must_sum_to_one_and_lie_in_zero_one(decimal first, decimal second)
     {
-        var model = Model("X", new(SleeveKind.Security, "VTI", first, Band), new(SleeveKind.Security, "BND", second, Band));
+        var model = Model("X", S(SleeveKind.Security, "VTI", first), S(SleeveKind.Security, "BND", second));
         Assert.Throws<BadInputException>(() => ModelResolver.Validate(model));
     }
 }

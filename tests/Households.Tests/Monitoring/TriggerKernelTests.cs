@@ -20,6 +20,8 @@ public sealed class TriggerKernelTests
         [
             new TargetWeight(DriftLevel.Security, "EQ", 0.6m, new DriftBand(0.05m, 0.25m)),
             new TargetWeight(DriftLevel.Security, "BD", 0.4m, new DriftBand(0.05m, 0.25m)),
+            new TargetWeight(DriftLevel.AssetClass, "US Equity", 0.6m, DriftBand.Default),
+            new TargetWeight(DriftLevel.AssetClass, "US Bonds", 0.4m, DriftBand.Default),
         ]);
         return (AccountSnapshot.Build("A", cash, lots, target, harvest, securities.GetValueOrDefault, index), index);
     }
