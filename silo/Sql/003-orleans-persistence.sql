@@ -5,6 +5,9 @@
 --     DeleteStorageKey is needed only with DeleteStateOnClear = true (provided anyway).
 --   * a grain state row is identified by (ServiceId, GrainIdHash, GrainIdN0, GrainIdN1,
 --     GrainTypeHash, GrainTypeString, GrainIdExtensionString). Version is the ETag.
+--   * The 10.x provider serializes state itself and sends only @PayloadBinary (older scripts also
+--     took @PayloadJson/@PayloadXml; referencing them now fails). The PayloadJson/PayloadXml
+--     columns stay for layout compatibility and are NULL.
 --   * Writes return NewGrainStateVersion; returning the caller's own version (or NULL for a
 --     first write) tells Orleans the write lost a race (InconsistentStateException).
 --   * Known Orleans issue (#8746, #9737): the grain type is not reliably part of that key, so
@@ -37,8 +40,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS ux_orleansstorage_grain
 CREATE OR REPLACE FUNCTION hh_storage_write(
     p_grain_id_hash integer, p_grain_id_n0 bigint, p_grain_id_n1 bigint,
     p_grain_type_hash integer, p_grain_type_string text, p_grain_id_extension_string text,
-    p_service_id text, p_grain_state_version integer,
-    p_payload_binary bytea, p_payload_json text, p_payload_xml xml)
+    p_service_id text, p_grain_state_version integer, p_payload_binary bytea)
 RETURNS integer
 LANGUAGE plpgsql AS
 $fn$
@@ -49,8 +51,8 @@ BEGIN
         -- The caller read (or wrote) version p_grain_state_version: compare and swap.
         UPDATE OrleansStorage AS s
            SET PayloadBinary = p_payload_binary,
-               PayloadJson = p_payload_json,
-               PayloadXml = p_payload_xml,
+               PayloadJson = NULL,
+               PayloadXml = NULL,
                ModifiedOn = (now() AT TIME ZONE 'utc'),
                Version = s.Version + 1
          WHERE s.GrainIdHash = p_grain_id_hash
@@ -71,11 +73,10 @@ BEGIN
     -- No version: the caller believes there is no row yet. First insert wins.
     INSERT INTO OrleansStorage
         (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString,
-         ServiceId, PayloadBinary, PayloadJson, PayloadXml, ModifiedOn, Version)
+         ServiceId, PayloadBinary, ModifiedOn, Version)
     VALUES
         (p_grain_id_hash, p_grain_id_n0, p_grain_id_n1, p_grain_type_hash, p_grain_type_string,
-         p_grain_id_extension_string, p_service_id, p_payload_binary, p_payload_json, p_payload_xml,
-         (now() AT TIME ZONE 'utc'), 1)
+         p_grain_id_extension_string, p_service_id, p_payload_binary, (now() AT TIME ZONE 'utc'), 1)
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n > 0 THEN
@@ -90,7 +91,7 @@ VALUES
 ('WriteToStorageKey', $q$
     SELECT hh_storage_write(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
                             @GrainIdExtensionString, @ServiceId, @GrainStateVersion,
-                            @PayloadBinary, @PayloadJson, CAST(@PayloadXml AS xml)) AS NewGrainStateVersion;
+                            @PayloadBinary) AS NewGrainStateVersion;
 $q$),
 ('ReadFromStorageKey', $q$
     SELECT PayloadBinary, PayloadXml, PayloadJson, (now() AT TIME ZONE 'utc') AS ReadOn, Version
