@@ -40,5 +40,10 @@ public static class CommandLine
             error.WriteLine($"error: cannot reach the silo: {ex.Message}");
             return ExitCodes.Failure;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            error.WriteLine($"error: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failure;
+        }
     }
 }

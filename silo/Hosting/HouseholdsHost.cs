@@ -10,6 +10,9 @@ public static class HouseholdsHost
     public static WebApplicationBuilder AddHouseholds(this WebApplicationBuilder builder)
     {
         var profile = HostingProfile.From(builder.Configuration);
+        // The schema is the project's own and idempotent; every silo applies it before Orleans reads its queries.
+        if (profile.UsesPostgres && builder.Configuration.GetValue("Households:ApplySchema", true))
+            Households.Persistence.PostgresSchema.ApplyAsync(profile.PostgresConnectionString!).GetAwaiter().GetResult();
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));

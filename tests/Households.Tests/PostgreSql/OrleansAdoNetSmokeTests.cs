@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Households.Silo.Storage;
+using Households.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -162,7 +162,7 @@ public sealed class OrleansAdoNetSmokeTests(PostgresFixture db) : IClassFixture<
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Households.Silo.Storage;
+using Households.Persistence;
 using Npgsql;
 using Xunit;
 

@@ -2,12 +2,12 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace Households.Silo.Storage;
+namespace Households.Persistence;
 
 /// <summary>
 /// Installs (or refreshes) the Households PostgreSQL schema: the Orleans AdoNet query catalogue,
 /// membership, grain storage and reminder tables, and the product tables. The scripts are the
-/// embedded resources <c>silo/Sql/*.sql</c>, applied in name order.
+/// embedded resources <c>Sql/*.sql</c> of this project, applied in name order.
 /// </summary>
 /// <remarks>
 /// Safe to call on every silo start: all scripts run in one transaction that first takes a
@@ -18,7 +18,7 @@ namespace Households.Silo.Storage;
 /// </remarks>
 public static class PostgresSchema
 {
-    private const string ResourcePrefix = "Households.Silo.Sql.";
+    private const string ResourcePrefix = "Households.Persistence.Sql.";
 
     /// <summary>Advisory lock key for schema installation ("HHSCHEMA" as ASCII).</summary>
     private const long AdvisoryLockKey = 0x4848_5343_4845_4D41;
@@ -49,7 +49,7 @@ public static class PostgresSchema
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         if (ScriptNames.Count == 0)
         {
-            throw new InvalidOperationException("No embedded schema scripts found (silo/Sql/*.sql must be EmbeddedResource).");
+            throw new InvalidOperationException("No embedded schema scripts found (Sql/*.sql must be EmbeddedResource).");
         }
 
         await using var connection = new NpgsqlConnection(connectionString);
