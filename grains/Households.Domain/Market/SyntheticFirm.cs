@@ -114,7 +114,7 @@ public sealed class SyntheticFirm
                 separateTaxpayer: type == AccountType.Trust && rng.Chance(0.3));
             double value = Math.Exp(Math.Log(di ? 1_000_000 : 200_000) + 0.8 * rng.Gaussian());
             accounts[k] = _building.Open(spec, value, _flat[modelId], rng,
-                minLots: di ? 2 : 2, maxLots: di ? 3 : 4, driftSd: di ? 0.15 : 0.08,
+                minLots: 2, maxLots: di ? 3 : 4, driftSd: di ? 0.15 : 0.08,
                 outOfBand: rng.Chance(0.1), cashFraction: rng.Uniform(0.01, 0.03));
             ids[k] = spec.Id;
         }

@@ -26,7 +26,7 @@ public static class UniverseGenerator
         var list = new List<FundTemplate>
         {
             new("USTM", "US Total Market ETF", AssetClasses.UsEquity, D, null, E, 250, 1.00, 0, 0.3, 0, 0, 0, 0.010),
-            new("APXS", "Apex S&P 500 Index Fund", AssetClasses.UsEquity, D, "SP500", E, 420, 1.00, 0, 0.8, 0, 0, 0, 0.004),
+            new("APXS", "Apex S&P 500 Index Fund", AssetClasses.UsEquity, D, "SP500", E, 395, 1.00, 0, 0.8, 0, 0, 0, 0.004),
             new("KSTF", "Keystone 500 Index ETF", AssetClasses.UsEquity, D, "SP500", E, 380, 1.00, 0, 0.8, 0, 0, 0, 0.004),
             new("INTL", "Developed International ETF", AssetClasses.IntlEquity, D, null, E, 55, 0.85, 0, 0.5, 0.2, 0, 0, 0.10),
             new("EMKT", "Emerging Markets ETF", AssetClasses.EmergingEquity, D, null, E, 40, 0.95, 0, 0, 0.3, 0, 0, 0.15),
