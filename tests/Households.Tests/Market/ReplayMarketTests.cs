@@ -7,7 +7,7 @@ namespace Households.Tests.Market;
 public class ReplayMarketTests
 {
     private static string DataFile(string name) =>
-        Path.Combine(Environment.GetEnvironmentVariable("HOUSEHOLDS_DATA") ?? "/work/shared/data", name);
+        Households.Tests.Support.SharedData.PathOf(name);
 
     private static readonly Lazy<ReturnSeries> Spi = new(() => ReturnSeries.LoadCsv(DataFile("SPISECTOR.RET.csv")));
 
