@@ -6,7 +6,7 @@
 -- Column and parameter names are therefore a contract with the Orleans runtime; the SQL
 -- bodies behind them are ours.
 --
--- Every script in silo/Sql is applied in name order by Households.Silo.Storage.PostgresSchema,
+-- Every script in grains/Households.Persistence/Sql is applied in name order by Households.Persistence.PostgresSchema,
 -- in one transaction under an advisory lock, on every silo start. Each script must therefore
 -- be idempotent: CREATE ... IF NOT EXISTS, CREATE OR REPLACE FUNCTION, and
 -- INSERT ... ON CONFLICT (QueryKey) DO UPDATE so that re-running refreshes query texts.

@@ -1,4 +1,4 @@
-using Households.Silo.Storage;
+using Households.Persistence;
 using Npgsql;
 using Xunit;
 
