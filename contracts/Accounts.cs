@@ -52,7 +52,7 @@ public sealed record AccountSpec(
     [property: Id(3)] AccountType Type,
     [property: Id(4)] bool Discretionary,
     [property: Id(5)] string? ModelId,
-    [property: Id(6)] IReadOnlyList<Restriction> Restrictions,
+    [property: Id(6)] Restriction[] Restrictions,
     [property: Id(7)] bool SeparateTaxpayer,
     [property: Id(8)] LotRelief DefaultRelief,
     [property: Id(9)] HarvestPolicy Harvest);
@@ -62,7 +62,7 @@ public sealed record AccountSpec(
 public sealed record AccountOpening(
     [property: Id(0)] AccountSpec Spec,
     [property: Id(1)] decimal Cash,
-    [property: Id(2)] IReadOnlyList<TaxLot> Lots);
+    [property: Id(2)] TaxLot[] Lots);
 
 /// <summary>A household: one taxpayer and spouse, their accounts, and the advisor who serves them.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdSpec")]
@@ -70,4 +70,4 @@ public sealed record HouseholdSpec(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string AdvisorId,
-    [property: Id(3)] IReadOnlyList<string> AccountIds);
+    [property: Id(3)] string[] AccountIds);

@@ -18,7 +18,7 @@ public interface ISecurityGrain : IGrainWithStringKey
 public interface IUniverseGrain : IGrainWithStringKey
 {
     /// <summary>Adds or replaces definitions; returns the new version.</summary>
-    [Alias("Upsert")] Task<int> Upsert(IReadOnlyList<Security> securities);
+    [Alias("Upsert")] Task<int> Upsert(Security[] securities);
 
     [Alias("GetAll")] Task<UniverseSnapshot> GetAll();
 }
@@ -26,7 +26,7 @@ public interface IUniverseGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("UniverseSnapshot")]
 public sealed record UniverseSnapshot(
     [property: Id(0)] int Version,
-    [property: Id(1)] IReadOnlyList<Security> Securities);
+    [property: Id(1)] Security[] Securities);
 
 /// <summary>A firm target model. Accounts following it are told when it changes.</summary>
 [Alias("IModelGrain")]
@@ -61,9 +61,9 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("ApplyTrade")] Task<TradeResult> ApplyTrade(TradeRequest trade);
 
     /// <summary>Notice from the silo monitor that conditions crossed a threshold.</summary>
-    [Alias("OnTriggers"), OneWay] Task OnTriggers(IReadOnlyList<Trigger> triggers);
+    [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
 
-    [Alias("GetTriggers")] Task<IReadOnlyList<Trigger>> GetTriggers();
+    [Alias("GetTriggers")] Task<Trigger[]> GetTriggers();
 
     /// <summary>The account's model changed: re-resolve the target and rebuild the monitor snapshot.</summary>
     [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
@@ -74,7 +74,7 @@ public interface IAccountGrain : IGrainWithStringKey
 public interface IHouseholdGrain : IGrainWithStringKey
 {
     /// <summary>Creates the household and opens its accounts. Bad input changes nothing.</summary>
-    [Alias("Create")] Task Create(HouseholdSpec household, IReadOnlyList<AccountOpening> accounts);
+    [Alias("Create")] Task Create(HouseholdSpec household, AccountOpening[] accounts);
 
     /// <summary>Null when the household does not exist.</summary>
     [Alias("GetSpec")] Task<HouseholdSpec?> GetSpec();
@@ -98,7 +98,7 @@ public interface IFirmDirectoryGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("HouseholdPage")]
 public sealed record HouseholdPage(
     [property: Id(0)] int Total,
-    [property: Id(1)] IReadOnlyList<HouseholdSummary> Items);
+    [property: Id(1)] HouseholdSummary[] Items);
 
 /// <summary>A silo's subscription to price batches.</summary>
 [Alias("IPriceBatchObserver")]
@@ -116,7 +116,7 @@ public interface IPriceFeedGrain : IGrainWithStringKey
     [Alias("Subscribe")] Task<long> Subscribe(string siloName, IPriceBatchObserver observer);
 
     /// <summary>Publishes quotes as the next batch; returns its sequence number.</summary>
-    [Alias("Publish")] Task<long> Publish(IReadOnlyList<PriceQuote> quotes);
+    [Alias("Publish")] Task<long> Publish(PriceQuote[] quotes);
 
     /// <summary>Starts the simulator (idempotent); also keeps the feed active.</summary>
     [Alias("EnsureSimulating")] Task EnsureSimulating(SimulationSettings settings);

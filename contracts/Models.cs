@@ -31,7 +31,7 @@ public sealed record ModelSleeve(
 public sealed record TargetModel(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
-    [property: Id(2)] IReadOnlyList<ModelSleeve> Sleeves,
+    [property: Id(2)] ModelSleeve[] Sleeves,
     [property: Id(3)] bool DirectIndexing);
 
 [GenerateSerializer]
@@ -54,4 +54,4 @@ public sealed record TargetWeight(
 public sealed record ResolvedTarget(
     [property: Id(0)] string ModelId,
     [property: Id(1)] int Version,
-    [property: Id(2)] IReadOnlyList<TargetWeight> Weights);
+    [property: Id(2)] TargetWeight[] Weights);

@@ -12,4 +12,4 @@ public sealed record PriceBatch(
     [property: Id(0)] long Sequence,
     [property: Id(1)] DateTimeOffset AsOf,
     [property: Id(2)] DateTimeOffset PublishedAt,
-    [property: Id(3)] IReadOnlyList<PriceQuote> Quotes);
+    [property: Id(3)] PriceQuote[] Quotes);

@@ -21,7 +21,7 @@ public sealed record TradeResult(
     [property: Id(1)] string AccountId,
     [property: Id(2)] TradeRequest Request,
     [property: Id(3)] TaxLot? CreatedLot,
-    [property: Id(4)] IReadOnlyList<RealizedLot> Realized,
+    [property: Id(4)] RealizedLot[] Realized,
     [property: Id(5)] decimal CashAfter,
     [property: Id(6)] bool Replayed);
 

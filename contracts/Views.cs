@@ -16,7 +16,7 @@ public sealed record HoldingView(
     [property: Id(3)] decimal Price,
     [property: Id(4)] decimal MarketValue,
     [property: Id(5)] double Weight,
-    [property: Id(6)] IReadOnlyList<LotView> Lots);
+    [property: Id(6)] LotView[] Lots);
 
 /// <summary>Drift of one security or asset class against its target.</summary>
 [GenerateSerializer, Immutable, Alias("DriftLine")]
@@ -34,9 +34,9 @@ public sealed record AccountView(
     [property: Id(0)] AccountSpec Spec,
     [property: Id(1)] decimal Cash,
     [property: Id(2)] decimal MarketValue,
-    [property: Id(3)] IReadOnlyList<HoldingView> Holdings,
-    [property: Id(4)] IReadOnlyList<DriftLine> Drift,
-    [property: Id(5)] IReadOnlyList<Trigger> OpenTriggers,
+    [property: Id(3)] HoldingView[] Holdings,
+    [property: Id(4)] DriftLine[] Drift,
+    [property: Id(5)] Trigger[] OpenTriggers,
     [property: Id(6)] long PriceSequence);
 
 [GenerateSerializer, Immutable, Alias("HouseholdView")]
@@ -45,8 +45,8 @@ public sealed record HouseholdView(
     [property: Id(1)] string Name,
     [property: Id(2)] string AdvisorId,
     [property: Id(3)] decimal MarketValue,
-    [property: Id(4)] IReadOnlyList<AccountView> Accounts,
-    [property: Id(5)] IReadOnlyList<DriftLine> AssetClassDrift);
+    [property: Id(4)] AccountView[] Accounts,
+    [property: Id(5)] DriftLine[] AssetClassDrift);
 
 [GenerateSerializer, Immutable, Alias("HouseholdSummary")]
 public sealed record HouseholdSummary(

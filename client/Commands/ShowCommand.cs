@@ -80,8 +80,8 @@ public static class ShowCommand
                     d is null ? "-" : d.OutOfBand ? "OUT" : "in");
             }
             console.Write(table);
-            if (account.OpenTriggers.Count > 0)
-                console.WriteLine($"  {account.OpenTriggers.Count} open triggers, latest: {account.OpenTriggers[^1].Kind} {account.OpenTriggers[^1].Subject}");
+            if (account.OpenTriggers.Length > 0)
+                console.WriteLine($"  {account.OpenTriggers.Length} open triggers, latest: {account.OpenTriggers[^1].Kind} {account.OpenTriggers[^1].Subject}");
         }
     }
 }

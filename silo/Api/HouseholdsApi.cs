@@ -68,7 +68,7 @@ public static class HouseholdsApi
             return Results.Ok(new { symbol, definition, price = quote?.Price, asOf = quote?.AsOf, batchSequence = quote?.BatchSequence });
         }).WithName("GetSecurity");
 
-        api.MapPost("/securities", async (IReadOnlyList<Security> securities, IGrainFactory grains) =>
+        api.MapPost("/securities", async (Security[] securities, IGrainFactory grains) =>
             Results.Ok(new { version = await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert(securities) }))
             .WithName("UpsertSecurities");
 
@@ -97,7 +97,7 @@ public static class HouseholdsApi
     private static IResult NotFound(string what, string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"{what} {id} does not exist");
 
-    public static (HouseholdSpec, IReadOnlyList<AccountOpening>) ToDomain(CreateHouseholdRequest r)
+    public static (HouseholdSpec, AccountOpening[]) ToDomain(CreateHouseholdRequest r)
     {
         var id = Required(r.Id, "id");
         var accounts = r.Accounts ?? throw new BadInputException("accounts is required");
@@ -109,8 +109,8 @@ public static class HouseholdsApi
                 a.Restrictions ?? [], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
                 a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off));
             return new AccountOpening(spec, a.Cash ?? 0m, a.Lots ?? []);
-        }).ToList();
-        return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToList()), openings);
+        }).ToArray();
+        return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToArray()), openings);
     }
 
     public static TradeRequest ToDomain(RecordTradeRequest r, string? headerKey, TimeProvider clock) => new(

@@ -3,7 +3,7 @@ using Households.Contracts;
 namespace Households.Silo.Api;
 
 /// <summary>POST /api/households: a household and its accounts, each with opening cash and lots.</summary>
-public sealed record CreateHouseholdRequest(string? Id, string? Name, string? AdvisorId, IReadOnlyList<OpenAccountRequest>? Accounts);
+public sealed record CreateHouseholdRequest(string? Id, string? Name, string? AdvisorId, OpenAccountRequest[]? Accounts);
 
 public sealed record OpenAccountRequest(
     string? Id,
@@ -11,12 +11,12 @@ public sealed record OpenAccountRequest(
     AccountType? Type,
     bool? Discretionary,
     string? ModelId,
-    IReadOnlyList<Restriction>? Restrictions,
+    Restriction[]? Restrictions,
     bool? SeparateTaxpayer,
     LotRelief? DefaultRelief,
     HarvestPolicy? Harvest,
     decimal? Cash,
-    IReadOnlyList<TaxLot>? Lots);
+    TaxLot[]? Lots);
 
 /// <summary>POST /api/accounts/{id}/trades: a fill. The idempotency key comes from the <c>Idempotency-Key</c>
 /// header or the body.</summary>
@@ -31,4 +31,4 @@ public sealed record RecordTradeRequest(
     LotRelief? Relief,
     decimal? Commission);
 
-public sealed record PriceInjectionRequest(IReadOnlyList<PriceQuote>? Quotes);
+public sealed record PriceInjectionRequest(PriceQuote[]? Quotes);

@@ -31,7 +31,7 @@ public sealed class SimulatedMarketFactory(IOptions<DemoOptions> demo) : IPriceS
     {
         private bool _started;
 
-        public IReadOnlyList<PriceQuote> Next()
+        public PriceQuote[] Next()
         {
             if (_started) simulator.Step();
             _started = true;
@@ -66,10 +66,10 @@ public sealed class DemoFirmSeeder(IGrainFactory grains, IOptions<DemoOptions> o
         var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
         if ((await directory.List(0, 1)).Total > 0) return;
         var firm = DemoFirm.Build(options.Value.ToFirmOptions());
-        await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert(firm.Universe.Securities);
+        await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([.. firm.Universe.Securities]);
         foreach (var model in InDependencyOrder(firm.Models)) await grains.GetGrain<IModelGrain>(model.Id).Define(model);
         await Parallel.ForEachAsync(firm.Households, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
-            async (h, _) => await grains.GetGrain<IHouseholdGrain>(h.Household.Id).Create(h.Household, h.Accounts));
+            async (h, _) => await grains.GetGrain<IHouseholdGrain>(h.Household.Id).Create(h.Household, [.. h.Accounts]));
         log.LogInformation("Demo firm seeded: {Households} households, {Accounts} accounts, {Models} models, {Securities} securities",
             firm.Households.Count, firm.Accounts.Count(), firm.Models.Count, firm.Universe.Count);
     }

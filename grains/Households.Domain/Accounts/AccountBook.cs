@@ -36,7 +36,7 @@ public sealed class AccountBook
         var sales = Lots.Sell(trade.Symbol, trade.Quantity, trade.Price, trade.TradeDate, relief, trade.LotId, trade.Commission);
         var taxable = TaxTreatment.IsTaxable(Spec.Type);
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
-            s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToList();
+            s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
         Cash += sales.Sum(s => s.Proceeds);
         return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false);
     }

@@ -56,7 +56,7 @@ internal sealed class FirmBuilding
     {
         bool taxed = type is AccountType.Taxable or AccountType.Trust;
         return new AccountSpec($"{householdId}-{AccountSuffix(type)}", householdId, AccountName(type), type, discretionary,
-            modelId, restrictions, separateTaxpayer, taxed ? LotRelief.MinTax : LotRelief.Fifo,
+            modelId, [.. restrictions], separateTaxpayer, taxed ? LotRelief.MinTax : LotRelief.Fifo,
             taxed ? HarvestPolicy.Default : HarvestPolicy.Off);
     }
 
@@ -156,6 +156,6 @@ internal sealed class FirmBuilding
                 lots.Add(new TaxLot($"{spec.Id}-L{++lotNumber}", security.Symbol, quantity, basis, purchased, purchased));
             }
         }
-        return new AccountOpening(spec, Math.Round((decimal)cash, 2), lots);
+        return new AccountOpening(spec, Math.Round((decimal)cash, 2), [.. lots]);
     }
 }

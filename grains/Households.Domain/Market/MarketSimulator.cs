@@ -12,7 +12,7 @@ public interface IMarketFeed
     /// <summary>Log returns of the last step, in universe order.</summary>
     ReadOnlySpan<double> LastReturns { get; }
     void Step();
-    IReadOnlyList<PriceQuote> Quotes();
+    PriceQuote[] Quotes();
 }
 
 /// <summary>Options of <see cref="MarketSimulator"/>. <see cref="StepDays"/> is the length of one step in
@@ -156,7 +156,7 @@ public sealed class MarketSimulator : IMarketFeed
         return result;
     }
 
-    public IReadOnlyList<PriceQuote> Quotes() => MarketQuotes.From(Universe, _prices);
+    public PriceQuote[] Quotes() => MarketQuotes.From(Universe, _prices);
 }
 
 internal static class MarketQuotes

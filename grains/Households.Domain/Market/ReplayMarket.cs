@@ -96,5 +96,5 @@ public sealed class ReplayMarket : IMarketFeed
         return result;
     }
 
-    public IReadOnlyList<PriceQuote> Quotes() => MarketQuotes.From(Universe, _prices);
+    public PriceQuote[] Quotes() => MarketQuotes.From(Universe, _prices);
 }

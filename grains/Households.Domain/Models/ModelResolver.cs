@@ -17,14 +17,14 @@ public static class ModelResolver
         var weights = new List<TargetWeight>(securityLines.Count + classLines.Count);
         weights.AddRange(securityLines.Select(kv => new TargetWeight(DriftLevel.Security, kv.Key, kv.Value.Weight, kv.Value.Band)));
         weights.AddRange(classLines.Select(kv => new TargetWeight(DriftLevel.AssetClass, kv.Key, kv.Value.Weight, kv.Value.Band)));
-        return new ResolvedTarget(modelId, version, weights);
+        return new ResolvedTarget(modelId, version, [.. weights]);
     }
 
     /// <summary>Checks one model on its own: weights in [0, 1] summing to one, keys present, no self reference.</summary>
     public static void Validate(TargetModel model)
     {
         if (string.IsNullOrWhiteSpace(model.Id)) throw new BadInputException("model id is required");
-        if (model.Sleeves is null || model.Sleeves.Count == 0) throw new BadInputException($"model {model.Id}: sleeves must not be empty");
+        if (model.Sleeves is null || model.Sleeves.Length == 0) throw new BadInputException($"model {model.Id}: sleeves must not be empty");
         foreach (var s in model.Sleeves)
         {
             if (string.IsNullOrWhiteSpace(s.Key)) throw new BadInputException($"model {model.Id}: sleeve key is required");

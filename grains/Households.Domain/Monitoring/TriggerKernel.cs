@@ -58,7 +58,7 @@ public static class TriggerKernel
     }
 
     /// <summary>The account's drift lines at these prices, for views and the API.</summary>
-    public static IReadOnlyList<DriftLine> DriftLines(AccountSnapshot s, double[] prices)
+    public static DriftLine[] DriftLines(AccountSnapshot s, double[] prices)
     {
         var weights = new double[s.LineCount];
         var flags = new byte[s.LineCount + s.LotCount];

@@ -49,7 +49,7 @@ public sealed class AccountGrain(
         if (opening.Spec!.Id != this.GetPrimaryKeyString()) throw new BadInputException($"account id {opening.Spec.Id} does not match {this.GetPrimaryKeyString()}");
         if (state.State.Spec is { } existing)
         {
-            if (existing == opening.Spec && state.State.Cash == opening.Cash && state.State.Lots.SequenceEqual(opening.Lots)) return;
+            if (SameSpec(existing, opening.Spec) && state.State.Cash == opening.Cash && state.State.Lots.SequenceEqual(opening.Lots)) return;
             throw new BadInputException($"account {existing.Id} already exists");
         }
         state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots] };
@@ -69,7 +69,7 @@ public sealed class AccountGrain(
         {
             var price = board.Index.TryGetOrdinal(group.Key, out var o) ? prices.ExactOf(o) ?? 0m : 0m;
             var lots = group.Select(l => new LotView(l, l.Quantity * price, l.Quantity * price - l.Basis,
-                HoldingPeriod.TermOf(l.HoldingSince, Today()))).ToList();
+                HoldingPeriod.TermOf(l.HoldingSince, Today()))).ToArray();
             var value = lots.Sum(l => l.MarketValue);
             marketValue += value;
             holdings.Add(new HoldingView(group.Key, master.Find(group.Key)?.AssetClass ?? "Unknown", group.Sum(l => l.Quantity),
@@ -77,9 +77,9 @@ public sealed class AccountGrain(
         }
         var withWeights = holdings
             .Select(h => h with { Weight = marketValue > 0 ? (double)(h.MarketValue / marketValue) : 0 })
-            .OrderByDescending(h => h.MarketValue).ToList();
-        var drift = _entry is null ? [] : TriggerKernel.DriftLines(_entry.Snapshot, prices.Values);
-        return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToList(), prices.Sequence));
+            .OrderByDescending(h => h.MarketValue).ToArray();
+        DriftLine[] drift = _entry is null ? [] : TriggerKernel.DriftLines(_entry.Snapshot, prices.Values);
+        return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToArray(), prices.Sequence));
     }
 
     public async Task<TradeResult> ApplyTrade(TradeRequest trade)
@@ -114,7 +114,7 @@ public sealed class AccountGrain(
         return result;
     }
 
-    public Task OnTriggers(IReadOnlyList<Trigger> triggers)
+    public Task OnTriggers(Trigger[] triggers)
     {
         _triggers.AddRange(triggers);
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
@@ -123,7 +123,7 @@ public sealed class AccountGrain(
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Trigger>> GetTriggers() => Task.FromResult<IReadOnlyList<Trigger>>(_triggers.ToList());
+    public Task<Trigger[]> GetTriggers() => Task.FromResult(_triggers.ToArray());
 
     public async Task OnModelChanged(string modelId)
     {
@@ -151,6 +151,9 @@ public sealed class AccountGrain(
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot);
         else _entry.Update(snapshot);
     }
+
+    private static bool SameSpec(AccountSpec a, AccountSpec b) =>
+        a with { Restrictions = [] } == b with { Restrictions = [] } && a.Restrictions.SequenceEqual(b.Restrictions);
 
     private AccountSpec RequireSpec() => state.State.Spec ?? throw new BadInputException($"account {this.GetPrimaryKeyString()} does not exist");
 

@@ -17,7 +17,7 @@ public sealed class HouseholdGrain([PersistentState("household", "households")] 
 {
     public const int MaxAccounts = 50;
 
-    public async Task Create(HouseholdSpec household, IReadOnlyList<AccountOpening> accounts)
+    public async Task Create(HouseholdSpec household, AccountOpening[] accounts)
     {
         Validate(household, accounts);
         if (state.State.Spec is { } existing)
@@ -34,7 +34,7 @@ public sealed class HouseholdGrain([PersistentState("household", "households")] 
         state.State.Spec = household;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key)
-            .Register(new HouseholdSummary(household.Id, household.Name, household.AdvisorId, household.AccountIds.Count));
+            .Register(new HouseholdSummary(household.Id, household.Name, household.AdvisorId, household.AccountIds.Length));
     }
 
     public Task<HouseholdSpec?> GetSpec() => Task.FromResult(state.State.Spec);
@@ -96,6 +96,6 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
     {
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
-        return Task.FromResult(new HouseholdPage(state.State.Households.Count, state.State.Households.Values.Skip(skip).Take(take).ToList()));
+        return Task.FromResult(new HouseholdPage(state.State.Households.Count, state.State.Households.Values.Skip(skip).Take(take).ToArray()));
     }
 }

@@ -7,7 +7,7 @@ namespace Households.Grains.Prices;
 /// <summary>Produces quotes for simulation mode; the silo supplies the seeded market simulator.</summary>
 public interface IPriceSimulator
 {
-    IReadOnlyList<PriceQuote> Next();
+    PriceQuote[] Next();
 }
 
 public interface IPriceSimulatorFactory
@@ -36,7 +36,7 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
         return Task.FromResult(_sequence);
     }
 
-    public Task<long> Publish(IReadOnlyList<PriceQuote> quotes)
+    public Task<long> Publish(PriceQuote[] quotes)
     {
         Validate(quotes);
         return Task.FromResult(PublishValidated(quotes));
@@ -56,7 +56,7 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
 
     public Task<PriceBatch?> GetLast() => Task.FromResult(_sequence == 0
         ? null
-        : new PriceBatch(_sequence, _lastPublished, _lastPublished, _latest.Select(kv => new PriceQuote(kv.Key, kv.Value)).ToList()));
+        : new PriceBatch(_sequence, _lastPublished, _lastPublished, _latest.Select(kv => new PriceQuote(kv.Key, kv.Value)).ToArray()));
 
     private Task Tick()
     {
@@ -64,7 +64,7 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
         return Task.CompletedTask;
     }
 
-    private long PublishValidated(IReadOnlyList<PriceQuote> quotes)
+    private long PublishValidated(PriceQuote[] quotes)
     {
         var now = clock.GetUtcNow();
         _sequence = Math.Max(_sequence + 1, now.ToUnixTimeMilliseconds());
@@ -79,11 +79,11 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
         return _sequence;
     }
 
-    public static void Validate(IReadOnlyList<PriceQuote>? quotes)
+    public static void Validate(PriceQuote[]? quotes)
     {
-        if (quotes is null || quotes.Count == 0) throw new BadInputException("quotes must not be empty");
-        if (quotes.Count > MaxQuotesPerBatch) throw new BadInputException($"a batch holds at most {MaxQuotesPerBatch} quotes");
-        for (var i = 0; i < quotes.Count; i++)
+        if (quotes is null || quotes.Length == 0) throw new BadInputException("quotes must not be empty");
+        if (quotes.Length > MaxQuotesPerBatch) throw new BadInputException($"a batch holds at most {MaxQuotesPerBatch} quotes");
+        for (var i = 0; i < quotes.Length; i++)
         {
             var q = quotes[i] ?? throw new BadInputException($"quotes[{i}] is null");
             if (string.IsNullOrWhiteSpace(q.Symbol)) throw new BadInputException($"quotes[{i}].symbol is required");

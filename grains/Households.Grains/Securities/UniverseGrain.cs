@@ -15,7 +15,7 @@ public sealed class UniverseGrain([PersistentState("universe", "households")] IP
 {
     public const string Key = "firm";
 
-    public async Task<int> Upsert(IReadOnlyList<Security> securities)
+    public async Task<int> Upsert(Security[] securities)
     {
         foreach (var s in securities ?? throw new BadInputException("securities are required")) Validate(s);
         foreach (var s in securities) state.State.Securities[s.Symbol] = s;
@@ -25,7 +25,7 @@ public sealed class UniverseGrain([PersistentState("universe", "households")] IP
     }
 
     public Task<UniverseSnapshot> GetAll() =>
-        Task.FromResult(new UniverseSnapshot(state.State.Version, state.State.Securities.Values.ToList()));
+        Task.FromResult(new UniverseSnapshot(state.State.Version, state.State.Securities.Values.ToArray()));
 
     public static void Validate(Security s)
     {

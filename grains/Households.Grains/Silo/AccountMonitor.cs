@@ -76,7 +76,7 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     }
 
     private void Notify(MonitorEntry<string> entry, List<Trigger> triggers) =>
-        grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers(triggers).Ignore();
+        grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers([.. triggers]).Ignore();
 
     private void ApplyChanges()
     {

@@ -42,7 +42,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var monitor = SiloService<AccountMonitor>();
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var sequence = await feed.Publish(quotes.Select(q => new PriceQuote(q.Symbol, q.Price)).ToList());
+            var sequence = await feed.Publish(quotes.Select(q => new PriceQuote(q.Symbol, q.Price)).ToArray());
             for (var wait = 0; wait < 20; wait++)
             {
                 if (board.Current.Sequence >= sequence && monitor.Status.BatchSequence >= sequence) return sequence;

@@ -40,7 +40,7 @@ public sealed class PricePathTests(ClusterFixture fixture)
 
         // Equity +50%: 60×150 / (60×150 + 40×100) = 0.6923, drift +0.0923 beyond the 0.05 band.
         var sequence = await fixture.PublishAndScan(("PPEQ", 150m), ("PPIN", 101m));
-        var triggers = await ClusterFixture.Eventually(a1.GetTriggers, t => t.Count >= 2);
+        var triggers = await ClusterFixture.Eventually(a1.GetTriggers, t => t.Length >= 2);
 
         var equity = Assert.Single(triggers, t => t.Subject == "PPEQ");
         Assert.Equal(TriggerKind.Drift, equity.Kind);
@@ -55,7 +55,7 @@ public sealed class PricePathTests(ClusterFixture fixture)
         // The same condition on the next batch is not a new crossing.
         await fixture.PublishAndScan(("PPEQ", 151m));
         await Task.Delay(200);
-        Assert.Equal(triggers.Count, (await a1.GetTriggers()).Count);
+        Assert.Equal(triggers.Length, (await a1.GetTriggers()).Length);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class DemoFirmTests
         var byId = firm.Models.ToDictionary(m => m.Id);
         var di = byId[DemoFirm.DirectIndex];
         Assert.True(di.DirectIndexing);
-        Assert.True(di.Sleeves.Count >= 100);
+        Assert.True(di.Sleeves.Length >= 100);
         Assert.All(di.Sleeves, s => Assert.Equal(SecurityKind.Stock, firm.Universe[firm.Universe.IndexOf(s.Key)].Kind));
         Assert.All(di.Sleeves, s => Assert.Equal(new DriftBand(0.01m, 0.5m), s.Band));
         var growth = byId[DemoFirm.Growth8020];
@@ -56,7 +56,7 @@ public class DemoFirmTests
         {
             Assert.NotEmpty(account.Lots);
             Assert.InRange(account.Cash, 0.005m * Value(firm, account), 0.12m * Value(firm, account));
-            for (int n = 0; n < account.Lots.Count; n++)
+            for (int n = 0; n < account.Lots.Length; n++)
             {
                 var lot = account.Lots[n];
                 Assert.Equal($"{account.Spec.Id}-L{n + 1}", lot.Id);

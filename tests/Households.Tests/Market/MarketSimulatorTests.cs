@@ -115,8 +115,8 @@ public class MarketSimulatorTests
         var sim = new MarketSimulator(Universe, 9, new MarketSimulatorOptions { StepDays = 0.1, FatTails = true });
         for (int t = 0; t < 100; t++) sim.Step();
         var quotes = sim.Quotes();
-        Assert.Equal(Universe.Count, quotes.Count);
-        for (int i = 0; i < quotes.Count; i++)
+        Assert.Equal(Universe.Count, quotes.Length);
+        for (int i = 0; i < quotes.Length; i++)
         {
             Assert.Equal(Universe[i].Symbol, quotes[i].Symbol);
             Assert.True(quotes[i].Price > 0);

@@ -29,12 +29,12 @@ public class SyntheticFirmTests
                     directIndex++;
                     Assert.Contains(a.Spec.Type, new[] { AccountType.Taxable, AccountType.Trust });
                     Assert.Equal(300, holdings);
-                    Assert.InRange(a.Lots.Count, 600, 900);
+                    Assert.InRange(a.Lots.Length, 600, 900);
                 }
                 else
                 {
                     Assert.InRange(holdings, 10, 20);
-                    Assert.InRange(a.Lots.Count, 2 * holdings, 4 * holdings);
+                    Assert.InRange(a.Lots.Length, 2 * holdings, 4 * holdings);
                 }
             }
         }
@@ -59,7 +59,7 @@ public class SyntheticFirmTests
     {
         var firm = Firm.Value;
         Assert.All(firm.Models, m => Assert.Equal(1m, m.Sleeves.Sum(s => s.Weight)));
-        Assert.All(firm.Models.Where(m => !m.DirectIndexing), m => Assert.InRange(m.Sleeves.Count, 10, 20));
-        Assert.Equal(300, firm.Models.Single(m => m.DirectIndexing).Sleeves.Count);
+        Assert.All(firm.Models.Where(m => !m.DirectIndexing), m => Assert.InRange(m.Sleeves.Length, 10, 20));
+        Assert.Equal(300, firm.Models.Single(m => m.DirectIndexing).Sleeves.Length);
     }
 }
