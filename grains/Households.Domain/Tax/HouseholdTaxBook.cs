@@ -42,6 +42,7 @@ public sealed class HouseholdTaxBook(SubstantiallyIdentical? identical = null, T
 
     public TaxLot Buy(string account, string lotId, string symbol, decimal quantity, decimal price, DateOnly date)
     {
+        WashSales.EnsureInOrder(date);
         var lot = BookOf(account).Buy(lotId, symbol, quantity, price, date);
         Apply(WashSales.RecordPurchase(account, lot));
         return BookOf(account).Find(lotId) ?? lot;
@@ -51,6 +52,7 @@ public sealed class HouseholdTaxBook(SubstantiallyIdentical? identical = null, T
         LotRelief method, string? lotId = null)
     {
         var profile = WashSales.ProfileOf(account) ?? throw new BadInputException($"account {account} is not open");
+        WashSales.EnsureInOrder(date);
         var sales = BookOf(account).Sell(symbol, quantity, price, date, method, lotId, 0m, Rates);
         var outcome = WashSales.RecordSale(account, date, sales);
         Gains.Record(account, profile.RealizesGains, date, sales, outcome.LossIds);

@@ -261,15 +261,20 @@ public sealed class WashSaleLedger
     private AccountTaxProfile Profile(string account) =>
         _accounts.GetValueOrDefault(account) ?? throw new BadInputException($"account {account} is not declared");
 
+    /// <summary>Throws <see cref="BadInputException"/> when <paramref name="date"/> is before the last event: call it
+    /// before changing a lot book so that an out-of-order trade changes nothing.</summary>
+    public void EnsureInOrder(DateOnly date)
+    {
+        if (_today is { } today && date < today)
+            throw new BadInputException($"trade date {date:yyyy-MM-dd} is before {today:yyyy-MM-dd}: trades must come in date order");
+    }
+
     /// <summary>Events come in date order. When the date moves on, purchases and losses older than the window are
     /// dropped: they can no longer match anything.</summary>
     private void Advance(DateOnly date)
     {
-        if (_today is { } today)
-        {
-            if (date < today) throw new BadInputException($"trade date {date:yyyy-MM-dd} is before {today:yyyy-MM-dd}: trades must come in date order");
-            if (date == today) return;
-        }
+        EnsureInOrder(date);
+        if (_today == date) return;
         _today = date;
         var horizon = date.AddDays(-WindowDays);
         _holdings.RemoveAll(h => h.Purchased < horizon || h.Used);
