@@ -2,13 +2,6 @@ using Households.Contracts;
 
 namespace Households.Domain.Lots;
 
-/// <summary>One lot (or piece of a lot) relieved by a sale, before any wash-sale adjustment.
-/// <see cref="Root"/> is the id of the purchase the piece comes from (a split piece <c>L.2</c> has root <c>L</c>).</summary>
-public sealed record LotSale(TaxLot Lot, string Root, decimal Quantity, decimal Proceeds, decimal Basis, HoldingTerm Term)
-{
-    public decimal Gain => Proceeds - Basis;
-}
-
 /// <summary>Tax rates used to rank lots for MinTax relief and to price tax cost.</summary>
 public sealed record TaxRates(decimal ShortTerm, decimal LongTerm)
 {
@@ -56,13 +49,27 @@ public sealed class LotBook
     /// <summary>The purchase a lot or piece comes from.</summary>
     public string RootOf(string lotId) => _places.TryGetValue(lotId, out var p) ? p.Root : lotId;
 
+    /// <summary>Restores a book from its persisted pieces (<see cref="Snapshot"/>), in book order.</summary>
+    public LotBook(IEnumerable<LotPiece> pieces)
+    {
+        foreach (var piece in pieces) Add(piece.Lot, piece.Root);
+    }
+
+    /// <summary>The persisted form: open lots in book order with the purchase each comes from.</summary>
+    public IReadOnlyList<LotPiece> Snapshot() => Lots.Select(l => new LotPiece(l, RootOf(l.Id))).ToList();
+
     /// <summary>Adds an existing lot (an import). Ids are unique within the book.</summary>
-    public void Add(TaxLot lot)
+    public void Add(TaxLot lot) => Add(lot, lot.Id);
+
+    private void Add(TaxLot lot, string root)
     {
         if (lot.Quantity <= 0) throw new BadInputException($"lot {lot.Id}: quantity must be > 0");
         if (lot.Basis < 0) throw new BadInputException($"lot {lot.Id}: basis must be >= 0");
         if (_places.ContainsKey(lot.Id)) throw new BadInputException($"lot {lot.Id}: duplicate lot id");
-        _places[lot.Id] = new Place(_nextSequence++, 1, lot.Id);
+        var family = _places.Values.Where(p => p.Root == root).ToList();
+        _places[lot.Id] = family.Count == 0 || root == lot.Id
+            ? new Place(_nextSequence++, 1, root)
+            : new Place(family[0].Sequence, PieceNumber(lot.Id, root) ?? family.Max(p => p.Piece) + 1, root);
         _lots.Add(lot);
     }
 

@@ -16,17 +16,49 @@ public sealed record OpenLot(string Account, TaxLot Lot);
 /// → apply adjustments. An adjustment is applied with <see cref="LotBook.Apply"/> on the replacement's account and
 /// <see cref="RealizedGains.Apply"/> on the ledger holding the loss row.
 /// </summary>
-public sealed class HouseholdTaxBook(SubstantiallyIdentical? identical = null, TaxRates? rates = null)
+public sealed class HouseholdTaxBook
 {
     private readonly Dictionary<string, LotBook> _books = new(StringComparer.Ordinal);
     private readonly List<string> _accountOrder = [];
     private readonly List<WashSaleAdjustment> _adjustments = [];
 
-    public WashSaleLedger WashSales { get; } = new(identical);
-    public RealizedGains Gains { get; } = new();
-    public TaxRates Rates { get; } = rates ?? TaxRates.Default;
+    public HouseholdTaxBook(SubstantiallyIdentical? identical = null, TaxRates? rates = null)
+    {
+        WashSales = new WashSaleLedger(identical);
+        Gains = new RealizedGains();
+        Rates = rates ?? TaxRates.Default;
+    }
 
-    /// <summary>Every adjustment made so far, in the order made.</summary>
+    private HouseholdTaxBook(WashSaleLedger washSales, RealizedGains gains, TaxRates rates)
+    {
+        WashSales = washSales;
+        Gains = gains;
+        Rates = rates;
+    }
+
+    public WashSaleLedger WashSales { get; }
+    public RealizedGains Gains { get; }
+    public TaxRates Rates { get; }
+
+    /// <summary>The persisted form: the ledger, the realized entries and each account's lot pieces (what the grains
+    /// persist, here in one piece).</summary>
+    public (WashSaleLedgerState Ledger, IReadOnlyList<RealizedEntry> Realized, IReadOnlyList<(string Account, IReadOnlyList<LotPiece> Lots)> Books) Snapshot() =>
+        (WashSales.Snapshot(), Gains.Snapshot(), _accountOrder.Select(a => (a, _books[a].Snapshot())).ToList());
+
+    public static HouseholdTaxBook Restore(
+        (WashSaleLedgerState Ledger, IReadOnlyList<RealizedEntry> Realized, IReadOnlyList<(string Account, IReadOnlyList<LotPiece> Lots)> Books) state,
+        SubstantiallyIdentical? identical = null, TaxRates? rates = null)
+    {
+        var book = new HouseholdTaxBook(WashSaleLedger.Restore(state.Ledger, identical), RealizedGains.Restore(state.Realized), rates ?? TaxRates.Default);
+        foreach (var (account, lots) in state.Books)
+        {
+            book._books[account] = new LotBook(lots);
+            book._accountOrder.Add(account);
+        }
+        return book;
+    }
+
+    /// <summary>Every adjustment made since this object was created or restored, in the order made.</summary>
     public IReadOnlyList<WashSaleAdjustment> Adjustments => _adjustments;
 
     public IReadOnlyList<string> Accounts => _accountOrder;

@@ -26,6 +26,29 @@ public sealed class RealizedGains
         public decimal Disallowed;
         public decimal PermanentDisallowed;
         public decimal PermanentQuantity;
+        public long? LossId;
+    }
+
+    /// <summary>The persisted form: every entry in sale order.</summary>
+    public IReadOnlyList<RealizedEntry> Snapshot() => _entries.Select(e => new RealizedEntry(e.Date, e.Account, e.Symbol, e.LotId,
+        e.Quantity, e.Proceeds, e.Basis, e.Term, e.Taxable, e.Disallowed, e.PermanentDisallowed, e.PermanentQuantity, e.LossId)).ToList();
+
+    /// <summary>Restores a ledger from <see cref="Snapshot"/>.</summary>
+    public static RealizedGains Restore(IEnumerable<RealizedEntry> entries)
+    {
+        var gains = new RealizedGains();
+        foreach (var r in entries)
+        {
+            var entry = new Entry
+            {
+                Date = r.Date, Account = r.Account, Symbol = r.Symbol, LotId = r.LotId, Quantity = r.Quantity, Proceeds = r.Proceeds,
+                Basis = r.Basis, Term = r.Term, Taxable = r.Taxable, Disallowed = r.Disallowed,
+                PermanentDisallowed = r.PermanentDisallowed, PermanentQuantity = r.PermanentQuantity, LossId = r.LossId,
+            };
+            gains._entries.Add(entry);
+            if (r.LossId is { } id) gains._byLoss[id] = entry;
+        }
+        return gains;
     }
 
     /// <summary>Records the lots relieved by one sale. <paramref name="lossIds"/> (from
@@ -39,6 +62,7 @@ public sealed class RealizedGains
             {
                 Date = date, Account = account, Symbol = s.Lot.Symbol, LotId = s.Lot.Id, Quantity = s.Quantity,
                 Proceeds = s.Proceeds, Basis = s.Basis, Term = s.Term, Taxable = taxable,
+                LossId = i < lossIds.Count ? lossIds[i] : null,
             };
             _entries.Add(entry);
             if (i < lossIds.Count && lossIds[i] is { } id) _byLoss[id] = entry;

@@ -19,7 +19,7 @@ public sealed record ReplayResult(IReadOnlyList<RealizedLot> Realized, IReadOnly
 /// </summary>
 public sealed class TaxReplay(ReplayOptions options)
 {
-    private readonly HouseholdTaxBook _book = new(options.Identical, options.Rates);
+    private HouseholdTaxBook _book = new(options.Identical, options.Rates);
     private readonly Dictionary<string, AccountType> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _lotAccount = new(StringComparer.Ordinal);
     private DateOnly? _lastDate;
@@ -32,6 +32,10 @@ public sealed class TaxReplay(ReplayOptions options)
     }
 
     public HouseholdTaxBook Book => _book;
+
+    /// <summary>Replaces the household tax book with one restored from its persisted form, as a grain does after
+    /// reactivation. The result must not change (tested); <see cref="HouseholdTaxBook.Adjustments"/> restarts empty.</summary>
+    public void Reload() => _book = HouseholdTaxBook.Restore(_book.Snapshot(), options.Identical, options.Rates);
 
     public void Apply(IReadOnlyList<TradeRow> rows)
     {

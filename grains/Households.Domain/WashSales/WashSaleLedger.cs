@@ -77,6 +77,40 @@ public sealed class WashSaleLedger
         public decimal Unmatched => Quantity - Matched;
     }
 
+    /// <summary>The persisted form of the ledger (the household grain's state).</summary>
+    public WashSaleLedgerState Snapshot() => new(
+        _accounts.Values.Select(p => new WashSaleAccount(p.Account, p.Type, p.SeparateTaxpayer)).ToList(),
+        _holdings.Select(h => new WashSaleHolding(h.Profile.Account, h.LotId, h.Root, h.Key, h.Purchased, h.Quantity, h.Used)).ToList(),
+        _losses.Select(l => new OpenWashSaleLoss(l.Id, l.Profile.Account, l.Key, l.SoldLotId, l.SoldRoot, l.SaleDate, l.HoldingSince,
+            l.Quantity, l.Loss, l.Matched, l.Disallowed)).ToList(),
+        _takenIds.Order(StringComparer.Ordinal).ToList(),
+        _nextLossId,
+        _today);
+
+    /// <summary>Restores a ledger from <see cref="Snapshot"/>; the groups are firm configuration, not state.</summary>
+    public static WashSaleLedger Restore(WashSaleLedgerState state, SubstantiallyIdentical? identical = null)
+    {
+        var ledger = new WashSaleLedger(identical);
+        foreach (var a in state.Accounts) ledger.RegisterAccount(new AccountTaxProfile(a.Account, a.Type, a.SeparateTaxpayer));
+        foreach (var h in state.Holdings)
+            ledger._holdings.Add(new Holding
+            {
+                Profile = ledger.Profile(h.Account), LotId = h.LotId, Root = h.Root, Key = h.Key, Purchased = h.Purchased,
+                Quantity = h.Quantity, Used = h.Used,
+            });
+        foreach (var l in state.Losses)
+            ledger._losses.Add(new OpenLoss
+            {
+                Id = l.LossId, Profile = ledger.Profile(l.Account), Key = l.Key, SoldLotId = l.SoldLotId, SoldRoot = l.SoldRoot,
+                SaleDate = l.SaleDate, HoldingSince = l.HoldingSince, Quantity = l.Quantity, Loss = l.Loss, Matched = l.Matched,
+                Disallowed = l.Disallowed,
+            });
+        ledger.ReserveIds(state.TakenIds);
+        ledger._nextLossId = state.NextLossId;
+        ledger._today = state.Today;
+        return ledger;
+    }
+
     /// <summary>Declares an account of the household (all accounts must be declared before their trades).</summary>
     public void RegisterAccount(AccountTaxProfile profile)
     {

@@ -129,6 +129,23 @@ public class ReplayPropertyTests
         }, iter: 300);
     }
 
+    [Fact]
+    public void Persisting_and_restoring_the_books_between_days_changes_nothing()
+    {
+        Households.Sample(h =>
+        {
+            var (rows, _) = Build(h.Intents, h.Method);
+            var all = TaxReplay.Run(rows, Options(h.Method));
+            var reloaded = new TaxReplay(Options(h.Method));
+            foreach (var day in rows.GroupBy(r => r.Date))
+            {
+                reloaded.Apply(day.ToList());
+                reloaded.Reload();
+            }
+            AssertSame(all, reloaded.Result());
+        }, iter: 300);
+    }
+
     private static void AssertSame(ReplayResult expected, ReplayResult actual)
     {
         Assert.Equal(expected.Realized, actual.Realized);
