@@ -45,9 +45,17 @@ public static class TaxReplayCommand
             };
             var source = Path.GetFileName(tradesPath);
             var rows = TradeFile.Parse(ReadFile(tradesPath), source);
-            var result = TaxReplay.Run(rows, new ReplayOptions(relief, groups, rates, source));
-            // Everything is rendered before anything is printed: bad input leaves stdout empty.
-            var text = parse.GetValue(json) ? Json(result) : Table(result);
+            string text;
+            try
+            {
+                var result = TaxReplay.Run(rows, new ReplayOptions(relief, groups, rates, source));
+                // Everything is rendered before anything is printed: bad input leaves stdout empty.
+                text = parse.GetValue(json) ? Json(result) : Table(result);
+            }
+            catch (OverflowException)
+            {
+                throw new BadInputException($"{source}: totals overflow the decimal range");
+            }
             parse.InvocationConfiguration.Output.Write(text);
             return ExitCodes.Success;
         });
