@@ -383,7 +383,7 @@ public class WashSaleRuleTests
     }
 
     [Fact]
-    public void Sales_within_a_separate_account_held_in_the_household_wash_across_accounts()
+    public void Loss_is_washed_by_a_purchase_in_the_spouses_taxable_account_before_the_sale()
     {
         var h = new Household(("Husband", Taxable), ("Wife", Taxable));
         h.Buy("Husband", "H1", 10, 10m, "2024-01-02");
