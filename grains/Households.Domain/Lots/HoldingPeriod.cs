@@ -12,4 +12,9 @@ public static class HoldingPeriod
 
     /// <summary>Days the shares were held: from the day after <paramref name="holdingSince"/> through the sale day.</summary>
     public static int DaysHeld(DateOnly holdingSince, DateOnly sold) => sold.DayNumber - holdingSince.DayNumber;
+
+    /// <summary>IRC §1223(3): a replacement's holding period includes the period the sold shares were held, so it
+    /// starts that many days before the replacement's purchase.</summary>
+    public static DateOnly Tacked(DateOnly replacementPurchased, DateOnly soldHoldingSince, DateOnly sold) =>
+        replacementPurchased.AddDays(-DaysHeld(soldHoldingSince, sold));
 }

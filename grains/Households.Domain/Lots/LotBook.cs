@@ -2,12 +2,6 @@ using Households.Contracts;
 
 namespace Households.Domain.Lots;
 
-/// <summary>One lot relieved by a sale, before any wash-sale adjustment.</summary>
-public sealed record LotSale(TaxLot Lot, decimal Quantity, decimal Proceeds, decimal Basis, HoldingTerm Term)
-{
-    public decimal Gain => Proceeds - Basis;
-}
-
 /// <summary>Tax rates used to rank lots for MinTax relief and to price tax cost.</summary>
 public sealed record TaxRates(decimal ShortTerm, decimal LongTerm)
 {
@@ -15,13 +9,18 @@ public sealed record TaxRates(decimal ShortTerm, decimal LongTerm)
 }
 
 /// <summary>The open lots of one account, all securities. Buys create lots; sells relieve them by a relief
-/// method. Basis is relieved pro rata to shares and never rounded, so basis is conserved exactly:
-/// basis bought = basis relieved + basis remaining.</summary>
+/// method; wash-sale adjustments split and adjust them (<see cref="Apply"/>). Basis is relieved pro rata to
+/// shares and never rounded, so basis is conserved: basis bought + non-permanent disallowed losses added
+/// = basis relieved + basis remaining (exact up to decimal's 28 significant digits).</summary>
 public sealed class LotBook
 {
     private readonly List<TaxLot> _lots = [];
-    private readonly Dictionary<string, long> _sequence = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Place> _places = new(StringComparer.Ordinal);
     private long _nextSequence;
+
+    /// <summary>Where a lot sits in book order: the purchase's sequence, then the piece number (1 for the
+    /// original, 2 for <c>.2</c>, …), and the purchase the piece comes from.</summary>
+    private readonly record struct Place(long Sequence, int Piece, string Root);
 
     public LotBook() { }
 
@@ -30,7 +29,8 @@ public sealed class LotBook
         foreach (var lot in lots) Add(lot);
     }
 
-    public IReadOnlyList<TaxLot> Lots => _lots;
+    /// <summary>Open lots in book order (purchase order; split pieces follow their original).</summary>
+    public IReadOnlyList<TaxLot> Lots => _lots.OrderBy(l => _places[l.Id].Sequence).ThenBy(l => _places[l.Id].Piece).ToList();
 
     public IEnumerable<TaxLot> LotsOf(string symbol) => _lots.Where(l => l.Symbol == symbol);
 
@@ -43,13 +43,33 @@ public sealed class LotBook
 
     public TaxLot? Find(string lotId) => _lots.Find(l => l.Id == lotId);
 
-    /// <summary>Adds an existing lot (an import or a replacement split). Ids are unique within the book.</summary>
-    public void Add(TaxLot lot)
+    /// <summary>True when <paramref name="lotId"/> names an open lot or the purchase of open pieces.</summary>
+    public bool Contains(string lotId) => _places.ContainsKey(lotId) || _places.Values.Any(p => p.Root == lotId);
+
+    /// <summary>The purchase a lot or piece comes from.</summary>
+    public string RootOf(string lotId) => _places.TryGetValue(lotId, out var p) ? p.Root : lotId;
+
+    /// <summary>Restores a book from its persisted pieces (<see cref="Snapshot"/>), in book order.</summary>
+    public LotBook(IEnumerable<LotPiece> pieces)
+    {
+        foreach (var piece in pieces) Add(piece.Lot, piece.Root);
+    }
+
+    /// <summary>The persisted form: open lots in book order with the purchase each comes from.</summary>
+    public IReadOnlyList<LotPiece> Snapshot() => Lots.Select(l => new LotPiece(l, RootOf(l.Id))).ToList();
+
+    /// <summary>Adds an existing lot (an import). Ids are unique within the book.</summary>
+    public void Add(TaxLot lot) => Add(lot, lot.Id);
+
+    private void Add(TaxLot lot, string root)
     {
         if (lot.Quantity <= 0) throw new BadInputException($"lot {lot.Id}: quantity must be > 0");
         if (lot.Basis < 0) throw new BadInputException($"lot {lot.Id}: basis must be >= 0");
-        if (_sequence.ContainsKey(lot.Id)) throw new BadInputException($"lot {lot.Id}: duplicate lot id");
-        _sequence[lot.Id] = _nextSequence++;
+        if (_places.ContainsKey(lot.Id)) throw new BadInputException($"lot {lot.Id}: duplicate lot id");
+        var family = _places.Values.Where(p => p.Root == root).ToList();
+        _places[lot.Id] = family.Count == 0 || root == lot.Id
+            ? new Place(_nextSequence++, 1, root)
+            : new Place(family[0].Sequence, PieceNumber(lot.Id, root) ?? family.Max(p => p.Piece) + 1, root);
         _lots.Add(lot);
     }
 
@@ -64,7 +84,8 @@ public sealed class LotBook
         return lot;
     }
 
-    /// <summary>Sells <paramref name="quantity"/> shares, relieving lots in the order the method gives.
+    /// <summary>Sells <paramref name="quantity"/> shares, relieving lots in the order the method gives
+    /// (<paramref name="lotId"/>, when given, is specific identification and draws from all pieces of that lot).
     /// Proceeds (net of commission) are allocated to the lots pro rata to shares.</summary>
     public IReadOnlyList<LotSale> Sell(string symbol, decimal quantity, decimal price, DateOnly date,
         LotRelief method, string? lotId = null, decimal commission = 0m, TaxRates? rates = null)
@@ -92,13 +113,46 @@ public sealed class LotBook
             var proceeds = remaining == 0 ? proceedsLeft : netProceeds * take / quantity;
             proceedsLeft -= proceeds;
             var basis = take == lot.Quantity ? lot.Basis : lot.Basis * take / lot.Quantity;
-            sales.Add(new LotSale(lot, take, proceeds, basis, HoldingPeriod.TermOf(lot.HoldingSince, date)));
+            sales.Add(new LotSale(lot, RootOf(lot.Id), take, proceeds, basis, HoldingPeriod.TermOf(lot.HoldingSince, date)));
             Reduce(lot, take, basis);
         }
         return sales;
     }
 
-    /// <summary>Replaces a lot in place (a basis or holding-period adjustment), keeping its place in FIFO order.</summary>
+    /// <summary>Applies a wash-sale adjustment to a replacement lot of this book: splits off the matched shares
+    /// (they keep the id; the rest becomes <see cref="WashSaleAdjustment.RemainderLotId"/>, next in book order)
+    /// and, unless the disallowance is permanent, adds the disallowed loss to the matched piece's basis and
+    /// tacks the holding period (IRC §1091(d), §1223(3)).</summary>
+    public TaxLot Apply(WashSaleAdjustment adjustment)
+    {
+        var lot = Find(adjustment.LotId) ?? throw new BadInputException($"lot {adjustment.LotId} does not exist");
+        if (adjustment.Quantity <= 0 || adjustment.Quantity > lot.Quantity)
+            throw new BadInputException($"lot {lot.Id}: adjustment of {adjustment.Quantity} shares does not fit its {lot.Quantity}");
+        var place = _places[lot.Id];
+        var matched = lot;
+        if (adjustment.Quantity < lot.Quantity)
+        {
+            var remainderId = adjustment.RemainderLotId ?? throw new BadInputException($"lot {lot.Id}: a partial adjustment needs a remainder id");
+            if (_places.ContainsKey(remainderId)) throw new BadInputException($"lot {remainderId}: duplicate lot id");
+            var matchedBasis = lot.Basis * adjustment.Quantity / lot.Quantity;
+            matched = lot with { Quantity = adjustment.Quantity, Basis = matchedBasis };
+            var remainder = lot with { Id = remainderId, Quantity = lot.Quantity - adjustment.Quantity, Basis = lot.Basis - matchedBasis };
+            var piece = PieceNumber(remainderId, place.Root)
+                ?? _places.Values.Where(p => p.Root == place.Root).Max(p => p.Piece) + 1;
+            _places[remainderId] = new Place(place.Sequence, piece, place.Root);
+            _lots.Add(remainder);
+        }
+        if (!adjustment.Permanent)
+            matched = matched with { Basis = matched.Basis + adjustment.Disallowed, HoldingSince = adjustment.HoldingSince };
+        _lots[_lots.FindIndex(l => l.Id == lot.Id)] = matched;
+        return matched;
+    }
+
+    private static int? PieceNumber(string id, string root) =>
+        id.Length > root.Length + 1 && id.StartsWith(root + ".", StringComparison.Ordinal)
+            && int.TryParse(id.AsSpan(root.Length + 1), out var n) && n > 1 ? n : null;
+
+    /// <summary>Replaces a lot in place (a basis or holding-period adjustment), keeping its place in book order.</summary>
     public void Replace(TaxLot updated)
     {
         var i = _lots.FindIndex(l => l.Id == updated.Id);
@@ -112,7 +166,7 @@ public sealed class LotBook
         if (quantity == lot.Quantity)
         {
             _lots.RemoveAt(i);
-            _sequence.Remove(lot.Id);
+            _places.Remove(lot.Id);
         }
         else
         {
@@ -126,7 +180,7 @@ public sealed class LotBook
         if (method == LotRelief.SpecificLot || lotId is not null)
         {
             if (lotId is null) throw new BadInputException("specific-lot relief needs a lot id");
-            var named = _lots.Where(l => l.Id == lotId).ToList();
+            var named = _lots.Where(l => l.Id == lotId || _places[l.Id].Root == lotId).OrderBy(Seq).ThenBy(Piece).ToList();
             if (named.Count == 0) throw new BadInputException($"lot {lotId} does not exist");
             if (named[0].Symbol != symbol) throw new BadInputException($"lot {lotId} holds {named[0].Symbol}, not {symbol}");
             return named;
@@ -134,14 +188,16 @@ public sealed class LotBook
         var lots = LotsOf(symbol);
         return method switch
         {
-            LotRelief.Fifo => lots.OrderBy(l => l.Purchased).ThenBy(Seq).ToList(),
-            LotRelief.Lifo => lots.OrderByDescending(l => l.Purchased).ThenByDescending(Seq).ToList(),
-            // HIFO ranks by adjusted basis per share; ties go to the earlier purchase, then book order.
-            LotRelief.Hifo => lots.OrderByDescending(l => l.BasisPerShare).ThenBy(l => l.Purchased).ThenBy(Seq).ToList(),
-            LotRelief.MinTax => MinTaxOrder.Rank(lots, price, date, rates, Seq),
+            LotRelief.Fifo => lots.OrderBy(l => l.Purchased).ThenBy(Seq).ThenBy(Piece).ToList(),
+            LotRelief.Lifo => lots.OrderByDescending(l => l.Purchased).ThenByDescending(Seq).ThenByDescending(Piece).ToList(),
+            // HIFO ranks by adjusted basis per share; ties go to the earlier purchase, then book (file) order.
+            LotRelief.Hifo => lots.OrderByDescending(l => l.BasisPerShare).ThenBy(l => l.Purchased).ThenBy(Seq).ThenBy(Piece).ToList(),
+            LotRelief.MinTax => MinTaxOrder.Rank(lots, price, date, rates, Seq, Piece),
             _ => throw new BadInputException($"unknown relief method {method}"),
         };
     }
 
-    private long Seq(TaxLot lot) => _sequence[lot.Id];
+    private long Seq(TaxLot lot) => _places[lot.Id].Sequence;
+
+    private int Piece(TaxLot lot) => _places[lot.Id].Piece;
 }

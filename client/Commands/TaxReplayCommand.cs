@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Lots;
+using Households.Domain.Tax;
+using Households.Domain.WashSales;
+
+namespace Households.Client.Commands;
+
+/// <summary><c>households tax replay</c> (FORMATS §1): replays a household's trades through the tax-lot and
+/// wash-sale engine and prints the realized rows, the open lots and the summary.</summary>
+public static class TaxReplayCommand
+{
+    public static Command Create()
+    {
+        var trades = new Option<string>("--trades") { Description = "TRADES.csv: the household's trades, sorted by date", Required = true };
+        var method = new Option<string>("--method") { Description = "default lot relief: fifo, lifo, hifo or mintax", DefaultValueFactory = _ => "fifo" };
+        method.AcceptOnlyFromAmong("fifo", "lifo", "hifo", "mintax");
+        var identical = new Option<string?>("--identical") { Description = "GROUPS.csv (symbol,group): substantially identical securities" };
+        var json = new Option<bool>("--json") { Description = "print one JSON document" };
+        var shortRate = new Option<decimal>("--short-rate") { Description = "short-term rate for MinTax (default 0.37)", DefaultValueFactory = _ => TaxRates.Default.ShortTerm };
+        var longRate = new Option<decimal>("--long-rate") { Description = "long-term rate for MinTax (default 0.20)", DefaultValueFactory = _ => TaxRates.Default.LongTerm };
+        var replay = new Command("replay", "Replay a household's trades: realized gains, wash sales and open lots")
+        {
+            trades, method, identical, json, shortRate, longRate,
+        };
+        replay.SetAction(parse =>
+        {
+            var tradesPath = parse.GetValue(trades)!;
+            var rates = new TaxRates(parse.GetValue(shortRate), parse.GetValue(longRate));
+            if (rates.ShortTerm is < 0 or > 1 || rates.LongTerm is < 0 or > 1)
+                throw new BadInputException("--short-rate and --long-rate must be between 0 and 1");
+            var groups = parse.GetValue(identical) is { } groupsPath
+                ? new SubstantiallyIdentical(TradeFile.ParseGroups(ReadFile(groupsPath), Path.GetFileName(groupsPath)))
+                : SubstantiallyIdentical.SameSecurityOnly;
+            var relief = parse.GetValue(method) switch
+            {
+                "lifo" => LotRelief.Lifo,
+                "hifo" => LotRelief.Hifo,
+                "mintax" => LotRelief.MinTax,
+                _ => LotRelief.Fifo,
+            };
+            var source = Path.GetFileName(tradesPath);
+            var rows = TradeFile.Parse(ReadFile(tradesPath), source);
+            string text;
+            try
+            {
+                var result = TaxReplay.Run(rows, new ReplayOptions(relief, groups, rates, source));
+                // Everything is rendered before anything is printed: bad input leaves stdout empty.
+                text = parse.GetValue(json) ? Json(result) : Table(result);
+            }
+            catch (OverflowException)
+            {
+                throw new BadInputException($"{source}: totals overflow the decimal range");
+            }
+            parse.InvocationConfiguration.Output.Write(text);
+            return ExitCodes.Success;
+        });
+        var tax = new Command("tax", "Tax-lot accounting and wash sales");
+        tax.Subcommands.Add(replay);
+        return tax;
+    }
+
+    private static string ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new BadInputException($"cannot read {path}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Money rounded to cents (half away from zero), always printed with two decimals.</summary>
+    public static decimal Cents(decimal amount)
+    {
+        var rounded = Math.Round(amount, 2, MidpointRounding.AwayFromZero);
+        return rounded == 0 ? 0.00m : rounded + 0.00m;
+    }
+
+    /// <summary>An exact quantity without trailing zeros.</summary>
+    public static decimal Exact(decimal quantity) => quantity / 1.0000000000000000000000000000m;
+
+    public static string Json(ReplayResult result)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("realized");
+            foreach (var r in result.Realized)
+            {
+                w.WriteStartObject();
+                w.WriteString("date", r.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("account", r.Account);
+                w.WriteString("symbol", r.Symbol);
+                w.WriteString("lot", r.LotId);
+                w.WriteNumber("quantity", Exact(r.Quantity));
+                w.WriteNumber("proceeds", Cents(r.Proceeds));
+                w.WriteNumber("basis", Cents(r.Basis));
+                w.WriteNumber("gain", Cents(r.Gain));
+                w.WriteNumber("disallowed", Cents(r.Disallowed));
+                w.WriteNumber("recognized", Cents(r.Recognized));
+                w.WriteString("term", r.Term == HoldingTerm.Long ? "long" : "short");
+                w.WriteBoolean("permanent", r.Permanent);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("lots");
+            foreach (var (account, lot) in result.Lots)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", lot.Id);
+                w.WriteString("account", account);
+                w.WriteString("symbol", lot.Symbol);
+                w.WriteNumber("quantity", Exact(lot.Quantity));
+                w.WriteNumber("basis", Cents(lot.Basis));
+                w.WriteString("purchased", lot.Purchased.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("holding_since", lot.HoldingSince.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("summary");
+            w.WriteNumber("short_term", Cents(result.Summary.ShortTerm));
+            w.WriteNumber("long_term", Cents(result.Summary.LongTerm));
+            w.WriteNumber("disallowed", Cents(result.Summary.Disallowed));
+            w.WriteNumber("permanently_disallowed", Cents(result.Summary.PermanentlyDisallowed));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + Environment.NewLine;
+    }
+
+    public static string Table(ReplayResult result)
+    {
+        static string M(decimal d) => Cents(d).ToString("N2", CultureInfo.InvariantCulture);
+        static string Q(decimal d) => Exact(d).ToString(CultureInfo.InvariantCulture);
+        static string D(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder();
+        sb.AppendLine("Realized");
+        Render(sb, ["date", "account", "symbol", "lot", "quantity", "proceeds", "basis", "gain", "disallowed", "recognized", "term", "permanent"],
+            result.Realized.Select(r => new[]
+            {
+                D(r.Date), r.Account, r.Symbol, r.LotId, Q(r.Quantity), M(r.Proceeds), M(r.Basis), M(r.Gain),
+                M(r.Disallowed), M(r.Recognized), r.Term == HoldingTerm.Long ? "long" : "short", r.Permanent ? "yes" : "no",
+            }).ToList());
+        sb.AppendLine();
+        sb.AppendLine("Open lots");
+        Render(sb, ["id", "account", "symbol", "quantity", "basis", "purchased", "holding_since"],
+            result.Lots.Select(l => new[]
+            {
+                l.Lot.Id, l.Account, l.Lot.Symbol, Q(l.Lot.Quantity), M(l.Lot.Basis), D(l.Lot.Purchased), D(l.Lot.HoldingSince),
+            }).ToList());
+        sb.AppendLine();
+        sb.AppendLine("Summary (taxable and trust accounts)");
+        Render(sb, ["short_term", "long_term", "disallowed", "permanently_disallowed"],
+            [[M(result.Summary.ShortTerm), M(result.Summary.LongTerm), M(result.Summary.Disallowed), M(result.Summary.PermanentlyDisallowed)]]);
+        return sb.ToString();
+    }
+
+    private static void Render(StringBuilder sb, string[] header, IReadOnlyList<string[]> rows)
+    {
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        void Line(string[] cells) => sb.AppendLine(string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        Line(header);
+        Line(widths.Select(w => new string('-', w)).ToArray());
+        if (rows.Count == 0) sb.AppendLine("(none)");
+        foreach (var r in rows) Line(r);
+    }
+}
