@@ -52,6 +52,9 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Null when the account was never opened.</summary>
     [Alias("GetSpec")] Task<AccountSpec?> GetSpec();
 
+    /// <summary>The open lots with the purchase each piece comes from.</summary>
+    [Alias("GetLots")] Task<LotPiece[]> GetLots();
+
     /// <summary>Live state: holdings with lots valued at the board's prices, drift per line, open triggers.</summary>
     [Alias("GetView")] Task<AccountView> GetView();
 
@@ -59,6 +62,10 @@ public interface IAccountGrain : IGrainWithStringKey
     /// first result, marked replayed) and persisted before the result is returned. Only the household calls
     /// this, so calls flow household → account and never back (no call cycles between non-reentrant grains).</summary>
     [Alias("ApplyTrade")] Task<TradeResult> ApplyTrade(TradeRequest trade);
+
+    /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots (split, basis,
+    /// holding period); persisted before returning. Returns the adjusted lots.</summary>
+    [Alias("ApplyWashSaleAdjustments")] Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments);
 
     /// <summary>Notice from the silo monitor that conditions crossed a threshold.</summary>
     [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
@@ -84,6 +91,14 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>Records a fill on one of the household's accounts. The household is the serialization point for
     /// its accounts' trades: the wash-sale ledger reviews every trade here before the account applies it.</summary>
     [Alias("RecordTrade")] Task<TradeResult> RecordTrade(string accountId, TradeRequest trade);
+
+    /// <summary>Pre-trade: would selling <paramref name="quantity"/> shares of the lot on <paramref name="date"/> at a
+    /// loss be a wash sale, and which shares in which accounts would cause it? Changes nothing.</summary>
+    [Alias("CheckLossSale")] Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date);
+
+    /// <summary>The securities (wash-sale keys) the account should not buy on or after <paramref name="date"/>, each
+    /// through the last day a purchase would wash an open loss in the household.</summary>
+    [Alias("BuyBlackouts")] Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date);
 }
 
 /// <summary>The firm's list of households (key "firm"), for paging.</summary>

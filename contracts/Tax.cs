@@ -134,3 +134,16 @@ public sealed record RealizedEntry(
     [property: Id(10)] decimal PermanentDisallowed,
     [property: Id(11)] decimal PermanentQuantity,
     [property: Id(12)] long? LossId);
+
+/// <summary>Answer to "would selling this lot now be a wash sale, and which purchases in which accounts cause it?"</summary>
+[GenerateSerializer, Immutable, Alias("WashSaleCheck")]
+public sealed record WashSaleCheck(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] string LotId,
+    [property: Id(2)] decimal Quantity,
+    [property: Id(3)] DateOnly Date,
+    [property: Id(4)] decimal WashedQuantity,
+    [property: Id(5)] ReplacementShares[] Replacements)
+{
+    public bool IsWashSale => WashedQuantity > 0;
+}

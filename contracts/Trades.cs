@@ -23,7 +23,8 @@ public sealed record TradeResult(
     [property: Id(3)] TaxLot? CreatedLot,
     [property: Id(4)] RealizedLot[] Realized,
     [property: Id(5)] decimal CashAfter,
-    [property: Id(6)] bool Replayed);
+    [property: Id(6)] bool Replayed,
+    [property: Id(7)] LotSale[] Sales);
 
 /// <summary>The household's answer to a proposed trade (the wash-sale seam): allowed or vetoed, with why.</summary>
 [GenerateSerializer, Immutable, Alias("TradeClearance")]

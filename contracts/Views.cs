@@ -46,7 +46,24 @@ public sealed record HouseholdView(
     [property: Id(2)] string AdvisorId,
     [property: Id(3)] decimal MarketValue,
     [property: Id(4)] AccountView[] Accounts,
-    [property: Id(5)] DriftLine[] AssetClassDrift);
+    [property: Id(5)] DriftLine[] AssetClassDrift,
+    [property: Id(6)] HouseholdTaxView Tax);
+
+/// <summary>The household's realized-gains ledger for the year to date and each account's wash-sale windows.</summary>
+[GenerateSerializer, Immutable, Alias("HouseholdTaxView")]
+public sealed record HouseholdTaxView(
+    [property: Id(0)] DateOnly AsOf,
+    [property: Id(1)] GainsSummary YearToDate,
+    [property: Id(2)] AccountTaxView[] Accounts,
+    [property: Id(3)] RealizedLot[] RealizedYearToDate);
+
+/// <summary>One account's realized year to date and the securities it may not buy until the given dates
+/// without washing a recent loss somewhere in the household.</summary>
+[GenerateSerializer, Immutable, Alias("AccountTaxView")]
+public sealed record AccountTaxView(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] GainsSummary YearToDate,
+    [property: Id(2)] BuyBlackout[] BuyBlackouts);
 
 [GenerateSerializer, Immutable, Alias("HouseholdSummary")]
 public sealed record HouseholdSummary(

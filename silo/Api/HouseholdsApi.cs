@@ -59,6 +59,27 @@ public static class HouseholdsApi
             return result.Replayed ? Results.Ok(result) : Results.Created($"/api/accounts/{id}", result);
         }).WithName("RecordTrade");
 
+        api.MapGet("/accounts/{id}/wash-sale-check", async (string id, string lot, decimal quantity, DateOnly? date, IGrainFactory grains, TimeProvider clock) =>
+        {
+            if (await grains.GetGrain<IAccountGrain>(id).GetSpec() is not { } spec) return NotFound("account", id);
+            return Results.Ok(await grains.GetGrain<IHouseholdGrain>(spec.HouseholdId)
+                .CheckLossSale(id, lot, quantity, date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+        }).WithName("CheckLossSale").WithSummary("Would selling this lot now at a loss be a wash sale, and which purchases in which accounts cause it?");
+
+        api.MapGet("/accounts/{id}/buy-blackouts", async (string id, DateOnly? date, IGrainFactory grains, TimeProvider clock) =>
+        {
+            if (await grains.GetGrain<IAccountGrain>(id).GetSpec() is not { } spec) return NotFound("account", id);
+            return Results.Ok(await grains.GetGrain<IHouseholdGrain>(spec.HouseholdId)
+                .BuyBlackouts(id, date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+        }).WithName("BuyBlackouts").WithSummary("Securities this account may not buy until the given dates without washing a recent loss");
+
+        api.MapGet("/households/{id}/tax", async (string id, IGrainFactory grains) =>
+        {
+            var household = grains.GetGrain<IHouseholdGrain>(id);
+            if (await household.GetSpec() is null) return NotFound("household", id);
+            return Results.Ok((await household.GetView()).Tax);
+        }).WithName("GetHouseholdTax").WithSummary("Realized gains year to date (short, long, disallowed, permanently disallowed) and wash-sale windows");
+
         api.MapGet("/securities/{symbol}", async (string symbol, IGrainFactory grains) =>
         {
             var security = grains.GetGrain<ISecurityGrain>(symbol);
@@ -140,14 +161,7 @@ public sealed class BadInputMiddleware(RequestDelegate next)
         {
             await WriteProblem(context, ex.Message);
         }
-        catch (Exception ex) when (IsRemoteBadInput(ex))
-        {
-            await WriteProblem(context, ex.Message);
-        }
     }
-
-    private static bool IsRemoteBadInput(Exception ex) => ex.GetType().Name == "UnavailableExceptionFallbackException"
-        && ex.ToString().Contains(nameof(BadInputException), StringComparison.Ordinal);
 
     private static Task WriteProblem(HttpContext context, string message)
     {

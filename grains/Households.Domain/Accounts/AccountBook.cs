@@ -7,7 +7,7 @@ namespace Households.Domain.Accounts;
 /// and moves cash; a rejected trade changes nothing.</summary>
 public sealed class AccountBook
 {
-    public AccountBook(AccountSpec spec, decimal cash, IEnumerable<TaxLot> lots)
+    public AccountBook(AccountSpec spec, decimal cash, IEnumerable<LotPiece> lots)
     {
         Spec = spec;
         Cash = cash;
@@ -17,6 +17,10 @@ public sealed class AccountBook
     public AccountSpec Spec { get; }
     public decimal Cash { get; private set; }
     public LotBook Lots { get; }
+
+    /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots.</summary>
+    public TaxLot[] Apply(IEnumerable<WashSaleAdjustment> adjustments) =>
+        adjustments.Select(a => a.Account == Spec.Id ? Lots.Apply(a) : throw new BadInputException($"adjustment for {a.Account} sent to {Spec.Id}")).ToArray();
 
     /// <summary>Applies a fill. The new lot of a buy is named after the idempotency key, so a replayed journal
     /// recreates the same ids.</summary>
@@ -29,7 +33,7 @@ public sealed class AccountBook
             if (cost > Cash) throw new BadInputException($"buy of {trade.Quantity} {trade.Symbol} costs {cost:0.00} but the account holds {Cash:0.00} cash");
             var lot = Lots.Buy(LotIdFor(trade), trade.Symbol, trade.Quantity, trade.Price, trade.TradeDate, trade.Commission);
             Cash -= cost;
-            return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, lot, [], Cash, false);
+            return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, lot, [], Cash, false, []);
         }
 
         var relief = trade.LotId is not null ? LotRelief.SpecificLot : trade.Relief ?? Spec.DefaultRelief;
@@ -38,7 +42,7 @@ public sealed class AccountBook
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
             s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
         Cash += sales.Sum(s => s.Proceeds);
-        return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false);
+        return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false, [.. sales]);
     }
 
     public static string LotIdFor(TradeRequest trade) => $"T-{trade.IdempotencyKey}";

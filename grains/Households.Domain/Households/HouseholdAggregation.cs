@@ -7,7 +7,7 @@ public static class HouseholdAggregation
 {
     /// <summary>Asset-class drift of the whole household: weights over the household's value against the
     /// value-weighted average of its accounts' targets (each account's own tolerance, value-weighted).</summary>
-    public static HouseholdView View(HouseholdSpec spec, AccountView[] accounts)
+    public static HouseholdView View(HouseholdSpec spec, AccountView[] accounts, HouseholdTaxView tax)
     {
         var total = accounts.Sum(a => a.MarketValue);
         var lines = new Dictionary<string, (double Weight, double Target, double Tolerance)>(StringComparer.Ordinal);
@@ -26,6 +26,6 @@ public static class HouseholdAggregation
         var drift = lines.Select(kv => new DriftLine(DriftLevel.AssetClass, kv.Key, kv.Value.Weight, kv.Value.Target,
                 kv.Value.Weight - kv.Value.Target, kv.Value.Tolerance, Math.Abs(kv.Value.Weight - kv.Value.Target) > kv.Value.Tolerance))
             .OrderBy(d => d.Key, StringComparer.Ordinal).ToArray();
-        return new HouseholdView(spec.Id, spec.Name, spec.AdvisorId, total, accounts, drift);
+        return new HouseholdView(spec.Id, spec.Name, spec.AdvisorId, total, accounts, drift, tax);
     }
 }

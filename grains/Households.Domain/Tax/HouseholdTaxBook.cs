@@ -23,21 +23,18 @@ public sealed class HouseholdTaxBook
     private readonly List<WashSaleAdjustment> _adjustments = [];
 
     public HouseholdTaxBook(SubstantiallyIdentical? identical = null, TaxRates? rates = null)
-    {
-        WashSales = new WashSaleLedger(identical);
-        Gains = new RealizedGains();
-        Rates = rates ?? TaxRates.Default;
-    }
+        : this(new HouseholdTaxLedger(identical), rates ?? TaxRates.Default) { }
 
-    private HouseholdTaxBook(WashSaleLedger washSales, RealizedGains gains, TaxRates rates)
+    private HouseholdTaxBook(HouseholdTaxLedger ledger, TaxRates rates)
     {
-        WashSales = washSales;
-        Gains = gains;
+        Ledger = ledger;
         Rates = rates;
     }
 
-    public WashSaleLedger WashSales { get; }
-    public RealizedGains Gains { get; }
+    /// <summary>The same household tax state the household grain keeps; this class adds the accounts' lot books.</summary>
+    public HouseholdTaxLedger Ledger { get; }
+    public WashSaleLedger WashSales => Ledger.WashSales;
+    public RealizedGains Gains => Ledger.Gains;
     public TaxRates Rates { get; }
 
     /// <summary>The persisted form: the ledger, the realized entries and each account's lot pieces (what the grains
@@ -49,7 +46,7 @@ public sealed class HouseholdTaxBook
         (WashSaleLedgerState Ledger, IReadOnlyList<RealizedEntry> Realized, IReadOnlyList<(string Account, IReadOnlyList<LotPiece> Lots)> Books) state,
         SubstantiallyIdentical? identical = null, TaxRates? rates = null)
     {
-        var book = new HouseholdTaxBook(WashSaleLedger.Restore(state.Ledger, identical), RealizedGains.Restore(state.Realized), rates ?? TaxRates.Default);
+        var book = new HouseholdTaxBook(HouseholdTaxLedger.Restore(state.Ledger, state.Realized, identical), rates ?? TaxRates.Default);
         foreach (var (account, lots) in state.Books)
         {
             book._books[account] = new LotBook(lots);
@@ -74,21 +71,19 @@ public sealed class HouseholdTaxBook
 
     public TaxLot Buy(string account, string lotId, string symbol, decimal quantity, decimal price, DateOnly date)
     {
-        WashSales.EnsureInOrder(date);
+        Ledger.EnsureInOrder(date);
         var lot = BookOf(account).Buy(lotId, symbol, quantity, price, date);
-        Apply(WashSales.RecordPurchase(account, lot));
+        Apply(Ledger.RecordPurchase(account, lot).Adjustments);
         return BookOf(account).Find(lotId) ?? lot;
     }
 
     public IReadOnlyList<LotSale> Sell(string account, string symbol, decimal quantity, decimal price, DateOnly date,
         LotRelief method, string? lotId = null)
     {
-        var profile = WashSales.ProfileOf(account) ?? throw new BadInputException($"account {account} is not open");
-        WashSales.EnsureInOrder(date);
+        if (WashSales.ProfileOf(account) is null) throw new BadInputException($"account {account} is not open");
+        Ledger.EnsureInOrder(date);
         var sales = BookOf(account).Sell(symbol, quantity, price, date, method, lotId, 0m, Rates);
-        var outcome = WashSales.RecordSale(account, date, sales);
-        Gains.Record(account, profile.RealizesGains, date, sales, outcome.LossIds);
-        Apply(outcome.Adjustments);
+        Apply(Ledger.RecordSale(account, date, sales).Adjustments);
         return sales;
     }
 
@@ -101,7 +96,6 @@ public sealed class HouseholdTaxBook
         foreach (var adjustment in adjustments)
         {
             BookOf(adjustment.Account).Apply(adjustment);
-            Gains.Apply(adjustment);
             _adjustments.Add(adjustment);
         }
     }

@@ -69,6 +69,11 @@ public sealed class RealizedGains
         }
     }
 
+    public int EntryCount => _entries.Count;
+
+    /// <summary>The rows of the entries recorded from <paramref name="entryIndex"/> on (one sale's rows).</summary>
+    public IReadOnlyList<RealizedLot> RowsFrom(int entryIndex) => _entries.Skip(entryIndex).SelectMany(RowsOf).ToList();
+
     /// <summary>Adds a wash-sale disallowance to the loss row it names.</summary>
     public void Apply(WashSaleAdjustment adjustment)
     {

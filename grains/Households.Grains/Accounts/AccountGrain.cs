@@ -13,7 +13,8 @@ public sealed class AccountState
 {
     [Id(0)] public AccountSpec? Spec { get; set; }
     [Id(1)] public decimal Cash { get; set; }
-    [Id(2)] public List<TaxLot> Lots { get; set; } = [];
+    /// <summary>Open lots with the purchase each piece comes from (a wash-sale split keeps its root).</summary>
+    [Id(2)] public List<LotPiece> Lots { get; set; } = [];
     /// <summary>Results of applied trades by idempotency key: a retry returns the original result.</summary>
     [Id(3)] public Dictionary<string, TradeResult> AppliedTrades { get; set; } = new(StringComparer.Ordinal);
 }
@@ -49,15 +50,17 @@ public sealed class AccountGrain(
         if (opening.Spec!.Id != this.GetPrimaryKeyString()) throw new BadInputException($"account id {opening.Spec.Id} does not match {this.GetPrimaryKeyString()}");
         if (state.State.Spec is { } existing)
         {
-            if (SameSpec(existing, opening.Spec) && state.State.Cash == opening.Cash && state.State.Lots.SequenceEqual(opening.Lots)) return;
+            if (SameSpec(existing, opening.Spec) && state.State.Cash == opening.Cash && state.State.Lots.Select(p => p.Lot).SequenceEqual(opening.Lots)) return;
             throw new BadInputException($"account {existing.Id} already exists");
         }
-        state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots] };
+        state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots.Select(l => new LotPiece(l, l.Id))] };
         await state.WriteStateAsync();
         await Watch();
     }
 
     public Task<AccountSpec?> GetSpec() => Task.FromResult(state.State.Spec);
+
+    public Task<LotPiece[]> GetLots() => Task.FromResult(state.State.Lots.ToArray());
 
     public Task<AccountView> GetView()
     {
@@ -65,7 +68,7 @@ public sealed class AccountGrain(
         var prices = board.Current;
         var holdings = new List<HoldingView>();
         decimal marketValue = state.State.Cash;
-        foreach (var group in state.State.Lots.GroupBy(l => l.Symbol))
+        foreach (var group in state.State.Lots.Select(p => p.Lot).GroupBy(l => l.Symbol))
         {
             var price = board.Index.TryGetOrdinal(group.Key, out var o) ? prices.ExactOf(o) ?? 0m : 0m;
             var lots = group.Select(l => new LotView(l, l.Quantity * price, l.Quantity * price - l.Basis,
@@ -94,10 +97,31 @@ public sealed class AccountGrain(
         // Work on a copy of the books: a rejected trade or a failed write leaves the grain as it was.
         var book = new AccountBook(spec, state.State.Cash, state.State.Lots);
         var result = book.Apply(trade);
+        await Commit(book, () => state.State.AppliedTrades[trade.IdempotencyKey!] = result, () => state.State.AppliedTrades.Remove(trade.IdempotencyKey!));
+        log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, trade.Side, trade.Quantity,
+            trade.Symbol, trade.Price, trade.IdempotencyKey);
+        return result;
+    }
+
+    public async Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments)
+    {
+        var spec = RequireSpec();
+        var book = new AccountBook(spec, state.State.Cash, state.State.Lots);
+        var adjusted = book.Apply(adjustments);
+        await Commit(book, () => { }, () => { });
+        foreach (var a in adjustments)
+            log.LogInformation("{Account} lot {Lot}: wash sale of loss {Loss} in {LossAccount}, {Disallowed} disallowed (permanent {Permanent})",
+                spec.Id, a.LotId, a.LossId, a.LossAccount, a.Disallowed, a.Permanent);
+        return adjusted;
+    }
+
+    /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
+    private async Task Commit(AccountBook book, Action record, Action undo)
+    {
         var before = (state.State.Cash, state.State.Lots);
         state.State.Cash = book.Cash;
-        state.State.Lots = [.. book.Lots.Lots];
-        state.State.AppliedTrades[trade.IdempotencyKey!] = result;
+        state.State.Lots = [.. book.Lots.Snapshot()];
+        record();
         try
         {
             await state.WriteStateAsync();
@@ -105,13 +129,10 @@ public sealed class AccountGrain(
         catch
         {
             (state.State.Cash, state.State.Lots) = before;
-            state.State.AppliedTrades.Remove(trade.IdempotencyKey!);
+            undo();
             throw;
         }
-        log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, trade.Side, trade.Quantity,
-            trade.Symbol, trade.Price, trade.IdempotencyKey);
         RefreshSnapshot();
-        return result;
     }
 
     public Task OnTriggers(Trigger[] triggers)
@@ -140,14 +161,14 @@ public sealed class AccountGrain(
             try { _target = await GrainFactory.GetGrain<IModelGrain>(modelId).Resolve(); }
             catch (BadInputException ex) { log.LogWarning("{Account} follows model {Model} that cannot be resolved: {Reason}", spec.Id, modelId, ex.Message); }
         }
-        foreach (var symbol in state.State.Lots.Select(l => l.Symbol).Distinct()) await master.FindOrRefresh(symbol, GrainFactory);
+        foreach (var symbol in state.State.Lots.Select(p => p.Lot.Symbol).Distinct()) await master.FindOrRefresh(symbol, GrainFactory);
         RefreshSnapshot();
     }
 
     private void RefreshSnapshot()
     {
         var spec = state.State.Spec!;
-        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, state.State.Lots, _target, spec.Harvest, master.Find, board.Index);
+        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, state.State.Lots.Select(p => p.Lot).ToArray(), _target, spec.Harvest, master.Find, board.Index);
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot);
         else _entry.Update(snapshot);
     }

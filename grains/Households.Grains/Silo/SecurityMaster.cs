@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Domain.WashSales;
 
 namespace Households.Grains.Silo;
 
@@ -8,6 +9,10 @@ public sealed class SecurityMaster
 {
     private Dictionary<string, Security> _bySymbol = new(StringComparer.Ordinal);
     private int _version = -1;
+    private SubstantiallyIdentical _identical = SubstantiallyIdentical.SameSecurityOnly;
+
+    /// <summary>The firm's substantially-identical groups, from the securities' <see cref="Security.IdenticalGroup"/>.</summary>
+    public SubstantiallyIdentical Identical => Volatile.Read(ref _identical);
 
     public int Version => Volatile.Read(ref _version);
 
@@ -19,7 +24,15 @@ public sealed class SecurityMaster
     {
         if (snapshot.Version <= Version) return;
         Volatile.Write(ref _bySymbol, snapshot.Securities.ToDictionary(s => s.Symbol, StringComparer.Ordinal));
+        Volatile.Write(ref _identical, new SubstantiallyIdentical(
+            snapshot.Securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!))));
         Volatile.Write(ref _version, snapshot.Version);
+    }
+
+    /// <summary>Loads the master once per silo (the first grain that needs it).</summary>
+    public async Task EnsureLoaded(IGrainFactory grains)
+    {
+        if (Version < 0) Load(await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).GetAll());
     }
 
     /// <summary>Refreshes from the universe grain when a symbol is unknown here (another silo may have added it).</summary>

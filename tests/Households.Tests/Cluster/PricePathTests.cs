@@ -102,7 +102,8 @@ public sealed class PricePathTests(ClusterFixture fixture)
         Assert.Equal(50m, Assert.Single(view.Holdings, h => h.Symbol == "TREQ").Quantity);
 
         var oversell = sell with { IdempotencyKey = "k-2", Quantity = 51 };
-        await Assert.ThrowsAnyAsync<Exception>(() => household.RecordTrade("TRA1", oversell));
+        var refused = await Assert.ThrowsAsync<Households.Domain.BadInputException>(() => household.RecordTrade("TRA1", oversell));
+        Assert.Equal("sell of 51 TREQ exceeds the 50 shares held", refused.Message);
         Assert.Equal(1199m, (await fixture.Client.GetGrain<IAccountGrain>("TRA1").GetView()).Cash);
     }
 }

@@ -1,0 +1,81 @@
+using Households.Contracts;
+using Households.Domain.WashSales;
+
+namespace Households.Domain.Tax;
+
+/// <summary>What recording one fill did to the household's tax state: the realized rows of a sale (after any
+/// wash-sale disallowance) and the adjustments each named account must apply to its lots.</summary>
+public sealed record FillOutcome(IReadOnlyList<RealizedLot> Realized, IReadOnlyList<WashSaleAdjustment> Adjustments);
+
+/// <summary>The household's tax state without the lots themselves: the wash-sale ledger across all its accounts
+/// and the realized-gains ledger. Lots live with their accounts (an account grain's <c>LotBook</c>, or the replay's
+/// <see cref="HouseholdTaxBook"/>); every purchase and every sale of any account passes through here, in trade-date
+/// order, and the returned adjustments go to the accounts that hold the replacement lots.</summary>
+public sealed class HouseholdTaxLedger
+{
+    public HouseholdTaxLedger(SubstantiallyIdentical? identical = null)
+        : this(new WashSaleLedger(identical), new RealizedGains()) { }
+
+    private HouseholdTaxLedger(WashSaleLedger washSales, RealizedGains gains)
+    {
+        WashSales = washSales;
+        Gains = gains;
+    }
+
+    public WashSaleLedger WashSales { get; }
+    public RealizedGains Gains { get; }
+
+    public (WashSaleLedgerState Ledger, IReadOnlyList<RealizedEntry> Realized) Snapshot() => (WashSales.Snapshot(), Gains.Snapshot());
+
+    public static HouseholdTaxLedger Restore(WashSaleLedgerState ledger, IEnumerable<RealizedEntry> realized, SubstantiallyIdentical? identical = null) =>
+        new(WashSaleLedger.Restore(ledger, identical), RealizedGains.Restore(realized));
+
+    /// <summary>Declares accounts; their opening lots become holdings in purchase-date order across all accounts
+    /// (so a recent purchase can still be a replacement for a later loss sale) and their ids stay reserved.</summary>
+    public void OpenAccounts(IReadOnlyList<(AccountTaxProfile Profile, IReadOnlyList<TaxLot> Lots)> accounts)
+    {
+        foreach (var (profile, _) in accounts) WashSales.RegisterAccount(profile);
+        foreach (var (account, lot) in accounts.SelectMany(a => a.Lots.Select(l => (a.Profile.Account, l))).OrderBy(x => x.l.Purchased))
+        {
+            if (WashSales.RecordPurchase(account, lot).Count > 0)
+                throw new BadInputException($"lot {lot.Id}: an opening lot cannot be a wash-sale replacement");
+        }
+    }
+
+    /// <summary>Trades must arrive in trade-date order: a back-dated trade would change results already reported.</summary>
+    public void EnsureInOrder(DateOnly date) => WashSales.EnsureInOrder(date);
+
+    /// <summary>A purchase (dividend reinvestments included) in any account; it may wash losses sold in the 30 days before.</summary>
+    public FillOutcome RecordPurchase(string account, TaxLot lot) => Adjusted([], WashSales.RecordPurchase(account, lot));
+
+    /// <summary>A sale's relieved lots; a loss may be washed by replacements bought in the 30 days before, in any account.</summary>
+    public FillOutcome RecordSale(string account, DateOnly date, IReadOnlyList<LotSale> sales)
+    {
+        var profile = WashSales.ProfileOf(account) ?? throw new BadInputException($"account {account} is not open");
+        var entriesBefore = Gains.EntryCount;
+        var outcome = WashSales.RecordSale(account, date, sales);
+        Gains.Record(account, profile.RealizesGains, date, sales, outcome.LossIds);
+        var result = Adjusted([], outcome.Adjustments);
+        return result with { Realized = Gains.RowsFrom(entriesBefore) };
+    }
+
+    /// <summary>Year to date as of <paramref name="asOf"/>: household and account totals, rows, and buy blackouts.</summary>
+    public HouseholdTaxView View(DateOnly asOf, IEnumerable<string> accounts) => new(
+        asOf,
+        Gains.YearToDate(asOf),
+        accounts.Select(a => new AccountTaxView(a, Gains.YearToDate(asOf, a), [.. WashSales.BuyBlackouts(a, asOf)])).ToArray(),
+        [.. Gains.Rows(year: asOf.Year, through: asOf)]);
+
+    /// <summary>The pre-trade wash-sale question for one lot of one account.</summary>
+    public WashSaleCheck CheckLossSale(string account, TaxLot lot, string root, decimal quantity, DateOnly date)
+    {
+        var preview = WashSales.PreviewLossSale(account, lot.Symbol, lot.Id, quantity, date, root);
+        return new WashSaleCheck(account, lot.Id, quantity, date, preview.WashedQuantity, [.. preview.Replacements]);
+    }
+
+    private FillOutcome Adjusted(IReadOnlyList<RealizedLot> rows, IReadOnlyList<WashSaleAdjustment> adjustments)
+    {
+        foreach (var adjustment in adjustments) Gains.Apply(adjustment);
+        return new FillOutcome(rows, adjustments);
+    }
+}
