@@ -161,16 +161,21 @@ public sealed class BadInputMiddleware(RequestDelegate next)
         {
             await WriteProblem(context, ex.Message);
         }
+        catch (BadHttpRequestException ex)
+        {
+            // Malformed JSON, a wrong enum name, a number out of range: the serializer's message names the path.
+            await WriteProblem(context, ex.InnerException?.Message ?? ex.Message, ex.StatusCode);
+        }
     }
 
-    private static Task WriteProblem(HttpContext context, string message)
+    private static Task WriteProblem(HttpContext context, string message, int status = StatusCodes.Status400BadRequest)
     {
         if (context.Response.HasStarted) throw new InvalidOperationException(message);
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(new ProblemDetails
         {
-            Status = 400, Title = "Bad input", Detail = message, Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            Status = status, Title = "Bad input", Detail = message, Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
         }, options: null, contentType: "application/problem+json");
     }
 }
