@@ -24,7 +24,8 @@ public sealed record TradeResult(
     [property: Id(4)] RealizedLot[] Realized,
     [property: Id(5)] decimal CashAfter,
     [property: Id(6)] bool Replayed,
-    [property: Id(7)] LotSale[] Sales);
+    [property: Id(7)] LotSale[] Sales,
+    [property: Id(8)] WashSaleAdjustment[] WashSales);
 
 /// <summary>The household's answer to a proposed trade (the wash-sale seam): allowed or vetoed, with why.</summary>
 [GenerateSerializer, Immutable, Alias("TradeClearance")]

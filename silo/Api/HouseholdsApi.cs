@@ -111,6 +111,17 @@ public static class HouseholdsApi
             return Results.Accepted(value: new { sequence });
         }).WithName("InjectPrices");
 
+        api.MapGet("/journal", async (string? household, string? account, DateTimeOffset? from, DateTimeOffset? to, JournalKind? kind,
+            int? limit, long? before, Households.Persistence.Journal.IJournal journal) =>
+        {
+            if (household is null && account is null) throw new BadInputException("household or account is required");
+            var size = limit ?? 100;
+            if (size is < 1 or > Households.Persistence.Journal.JournalPayload.MaxLimit)
+                throw new BadInputException($"limit must be between 1 and {Households.Persistence.Journal.JournalPayload.MaxLimit}");
+            if (from is { } f && to is { } t && t < f) throw new BadInputException("to must not be before from");
+            return Results.Ok(await journal.Query(new JournalQuery(household, account, from, to, kind, size, before)));
+        }).WithName("QueryJournal").WithSummary("The audit journal by household, account, time range [from, to) and kind, newest first");
+
         api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus");
         return app;
     }

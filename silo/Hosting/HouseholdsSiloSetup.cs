@@ -1,6 +1,9 @@
 using Households.Domain.Monitoring;
 using Households.Grains.Prices;
 using Households.Grains.Silo;
+using Households.Persistence.Journal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using Orleans.Configuration;
 
 namespace Households.Silo.Hosting;
@@ -34,6 +37,8 @@ public static class HouseholdsSiloSetup
                 .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
                 .AddAdoNetGrainStorage(HostingProfile.StorageName, o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
                 .UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; });
+            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
+            silo.Services.AddSingleton<IJournal, PostgresJournal>();
         }
         else
         {
@@ -54,7 +59,8 @@ public static class HouseholdsSiloSetup
 
     public static IServiceCollection AddHouseholdsSiloServices(this IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IJournal, InMemoryJournal>();
         services.AddSingleton<SecurityIndex>();
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();

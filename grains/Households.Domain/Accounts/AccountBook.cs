@@ -33,7 +33,7 @@ public sealed class AccountBook
             if (cost > Cash) throw new BadInputException($"buy of {trade.Quantity} {trade.Symbol} costs {cost:0.00} but the account holds {Cash:0.00} cash");
             var lot = Lots.Buy(LotIdFor(trade), trade.Symbol, trade.Quantity, trade.Price, trade.TradeDate, trade.Commission);
             Cash -= cost;
-            return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, lot, [], Cash, false, []);
+            return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, lot, [], Cash, false, [], []);
         }
 
         var relief = trade.LotId is not null ? LotRelief.SpecificLot : trade.Relief ?? Spec.DefaultRelief;
@@ -42,7 +42,7 @@ public sealed class AccountBook
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
             s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
         Cash += sales.Sum(s => s.Proceeds);
-        return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false, [.. sales]);
+        return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false, [.. sales], []);
     }
 
     public static string LotIdFor(TradeRequest trade) => $"T-{trade.IdempotencyKey}";

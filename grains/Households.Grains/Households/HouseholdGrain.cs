@@ -5,6 +5,7 @@ using Households.Domain.Monitoring;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 using Households.Grains.Silo;
+using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
 namespace Households.Grains;
@@ -25,6 +26,7 @@ public sealed class HouseholdState
 public sealed class HouseholdGrain(
     [PersistentState("household", "households")] IPersistentState<HouseholdState> state,
     SecurityMaster master,
+    IJournal journal,
     TimeProvider clock,
     ILogger<HouseholdGrain> log) : Grain, IHouseholdGrain
 {
@@ -79,6 +81,7 @@ public sealed class HouseholdGrain(
         if (state.State.Trades.TryGetValue(key, out var earlier))
         {
             if (earlier.Request != trade) throw new BadInputException($"idempotencyKey {trade.IdempotencyKey} was already used for a different trade");
+            await journal.Append(TradeJournal.Entries(spec.Id, earlier, clock.GetUtcNow())); // lands once: keyed
             return earlier with { Replayed = true };
         }
         var tax = Tax;
@@ -93,7 +96,12 @@ public sealed class HouseholdGrain(
             outcome = trade.Side == TradeSide.Buy
                 ? tax.RecordPurchase(accountId, applied.CreatedLot!)
                 : tax.RecordSale(accountId, trade.TradeDate, applied.Sales);
-            var result = applied with { Realized = trade.Side == TradeSide.Sell ? [.. outcome.Realized] : applied.Realized, Replayed = false };
+            var result = applied with
+            {
+                Realized = trade.Side == TradeSide.Sell ? [.. outcome.Realized] : applied.Realized,
+                WashSales = [.. outcome.Adjustments],
+                Replayed = false,
+            };
             state.State.Trades[key] = result;
             (state.State.WashSales, state.State.Realized) = Persisted(tax);
             await state.WriteStateAsync();
@@ -105,6 +113,7 @@ public sealed class HouseholdGrain(
             _tax = null; // rebuilt from the last written state on next use
             throw;
         }
+        await journal.Append(TradeJournal.Entries(spec.Id, applied, clock.GetUtcNow()));
         foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
         {
             var adjusted = await GrainFactory.GetGrain<IAccountGrain>(group.Key).ApplyWashSaleAdjustments([.. group]);

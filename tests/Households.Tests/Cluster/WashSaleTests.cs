@@ -54,6 +54,17 @@ public sealed class WashSaleTests(ClusterFixture fixture)
         var view = await household.GetView();
         Assert.Equal(250m, view.Tax.YearToDate.Disallowed);
         Assert.Equal(250m, view.Tax.YearToDate.PermanentlyDisallowed);
+
+        // The audit trail: the fill with its tax effect and the wash sale with its cause, and a retry adds nothing.
+        var journal = fixture.SiloService<Households.Persistence.Journal.IJournal>();
+        var entries = await journal.Query(new JournalQuery("WSHH", null, null, null, null, 100, null));
+        var wash = Assert.Single(entries, e => e.Kind == JournalKind.WashSale);
+        Assert.Equal("WSSPIRA", wash.AccountId);
+        Assert.Contains("250.00 disallowed permanently", wash.Summary);
+        var fill = Assert.Single(entries, e => e.Kind == JournalKind.Fill && e.AccountId == "WSTAX");
+        Assert.Contains("250.00 disallowed by wash sales", fill.Summary);
+        await household.RecordTrade("WSTAX", sale.Request);
+        Assert.Equal(entries.Count, (await journal.Query(new JournalQuery("WSHH", null, null, null, null, 100, null))).Count);
         Assert.Equal(0m, view.Tax.YearToDate.ShortTerm);
         Assert.Equal(250m, Assert.Single(view.Tax.Accounts, a => a.AccountId == "WSTAX").YearToDate.Disallowed);
     }

@@ -1,0 +1,42 @@
+namespace Households.Contracts;
+
+/// <summary>What a journal entry records.</summary>
+[GenerateSerializer]
+public enum JournalKind
+{
+    Trigger = 0,
+    Proposal = 1,
+    Approval = 2,
+    Rejection = 3,
+    Expiry = 4,
+    Fill = 5,
+    WashSale = 6,
+    Cash = 7,
+    ModelChange = 8,
+    Restriction = 9,
+}
+
+/// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why
+/// (<see cref="Summary"/>) and the full record (<see cref="Payload"/>, JSON). <see cref="IdempotencyKey"/> makes a
+/// retried append land once.</summary>
+[GenerateSerializer, Immutable, Alias("JournalEntry")]
+public sealed record JournalEntry(
+    [property: Id(0)] long Id,
+    [property: Id(1)] string HouseholdId,
+    [property: Id(2)] string? AccountId,
+    [property: Id(3)] JournalKind Kind,
+    [property: Id(4)] DateTimeOffset OccurredAt,
+    [property: Id(5)] string? IdempotencyKey,
+    [property: Id(6)] string Summary,
+    [property: Id(7)] string Payload);
+
+/// <summary>A journal query: any combination of household, account, time range [From, To) and kind, newest first.</summary>
+[GenerateSerializer, Immutable, Alias("JournalQuery")]
+public sealed record JournalQuery(
+    [property: Id(0)] string? HouseholdId,
+    [property: Id(1)] string? AccountId,
+    [property: Id(2)] DateTimeOffset? From,
+    [property: Id(3)] DateTimeOffset? To,
+    [property: Id(4)] JournalKind? Kind,
+    [property: Id(5)] int Limit,
+    [property: Id(6)] long? BeforeId);

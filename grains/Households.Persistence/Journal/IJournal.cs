@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Households.Contracts;
+
+namespace Households.Persistence.Journal;
+
+/// <summary>The append-only audit journal. Appends are durable when the task completes (callers append before
+/// they acknowledge); an entry whose idempotency key was already used for that account (or, without an account,
+/// that household) is dropped, so a retried append lands once.</summary>
+public interface IJournal
+{
+    Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default);
+
+    Task<IReadOnlyList<JournalEntry>> Query(JournalQuery query, CancellationToken ct = default);
+}
+
+public static class JournalPayload
+{
+    public const int MaxLimit = 1000;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static string Of<T>(T value) => JsonSerializer.Serialize(value, Json);
+
+    public static void Validate(JournalQuery query)
+    {
+        if (query.Limit is < 1 or > MaxLimit) throw new ArgumentOutOfRangeException(nameof(query), $"limit must be between 1 and {MaxLimit}");
+        if (query.From is { } from && query.To is { } to && to < from) throw new ArgumentOutOfRangeException(nameof(query), "to must not be before from");
+    }
+}
+
+/// <summary>The embedded profile's journal: in this process's memory (one silo, nothing installed).</summary>
+public sealed class InMemoryJournal : IJournal
+{
+    private readonly Lock _gate = new();
+    private readonly List<JournalEntry> _entries = [];
+    private readonly HashSet<(string Scope, string Key)> _keys = [];
+
+    public Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            foreach (var e in entries)
+            {
+                if (e.IdempotencyKey is { } key && !_keys.Add((e.AccountId ?? "household:" + e.HouseholdId, key))) continue;
+                _entries.Add(e with { Id = _entries.Count + 1 });
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<JournalEntry>> Query(JournalQuery q, CancellationToken ct = default)
+    {
+        JournalPayload.Validate(q);
+        lock (_gate)
+        {
+            IReadOnlyList<JournalEntry> found = _entries.AsEnumerable().Reverse()
+                .Where(e => (q.HouseholdId is null || e.HouseholdId == q.HouseholdId) && (q.AccountId is null || e.AccountId == q.AccountId)
+                    && (q.From is null || e.OccurredAt >= q.From) && (q.To is null || e.OccurredAt < q.To)
+                    && (q.Kind is null || e.Kind == q.Kind) && (q.BeforeId is null || e.Id < q.BeforeId))
+                .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
+                .Take(q.Limit).ToList();
+            return Task.FromResult(found);
+        }
+    }
+}

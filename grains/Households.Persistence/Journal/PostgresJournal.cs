@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using Households.Contracts;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Households.Persistence.Journal;
+
+/// <summary>The journal in <c>households_journal</c> (PostgreSQL profile). Every value is a parameter.</summary>
+public sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
+{
+    private const string InsertSql = """
+        INSERT INTO households_journal (household_id, account_id, kind, occurred_at, idempotency_key, payload)
+        VALUES (@household, @account, @kind, @occurred, @key, @payload)
+        ON CONFLICT DO NOTHING
+        """;
+
+    public async Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)
+    {
+        if (entries.Count == 0) return;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var e in entries)
+        {
+            var command = new NpgsqlBatchCommand(InsertSql);
+            command.Parameters.AddWithValue("household", e.HouseholdId);
+            command.Parameters.AddWithValue("account", (object?)e.AccountId ?? DBNull.Value);
+            command.Parameters.AddWithValue("kind", e.Kind.ToString());
+            command.Parameters.AddWithValue("occurred", e.OccurredAt.ToUniversalTime());
+            command.Parameters.AddWithValue("key", (object?)e.IdempotencyKey ?? DBNull.Value);
+            command.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Jsonb)
+            {
+                // Stored as structured JSON so operators can query it: {"summary": "...", "record": {...}}.
+                Value = new JsonObject { ["summary"] = e.Summary, ["record"] = JsonNode.Parse(e.Payload) }.ToJsonString(),
+            });
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<JournalEntry>> Query(JournalQuery q, CancellationToken ct = default)
+    {
+        JournalPayload.Validate(q);
+        await using var command = dataSource.CreateCommand("""
+            SELECT id, household_id, account_id, kind, occurred_at, idempotency_key, payload->>'summary', payload->'record'
+            FROM households_journal
+            WHERE (@household::text IS NULL OR household_id = @household)
+              AND (@account::text IS NULL OR account_id = @account)
+              AND (@from::timestamptz IS NULL OR occurred_at >= @from)
+              AND (@to::timestamptz IS NULL OR occurred_at < @to)
+              AND (@kind::text IS NULL OR kind = @kind)
+              AND (@before::bigint IS NULL OR id < @before)
+            ORDER BY occurred_at DESC, id DESC
+            LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter("household", NpgsqlDbType.Text) { Value = (object?)q.HouseholdId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("account", NpgsqlDbType.Text) { Value = (object?)q.AccountId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = (object?)q.From?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = (object?)q.To?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("kind", NpgsqlDbType.Text) { Value = (object?)q.Kind?.ToString() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Bigint) { Value = (object?)q.BeforeId ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", q.Limit);
+        var found = new List<JournalEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            found.Add(new JournalEntry(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                Enum.Parse<JournalKind>(reader.GetString(3)), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? "" : reader.GetString(6),
+                reader.IsDBNull(7) ? "" : reader.GetString(7)));
+        }
+        return found;
+    }
+}

@@ -1,0 +1,55 @@
+using Households.Contracts;
+using Households.Persistence.Journal;
+using Xunit;
+
+namespace Households.Tests.Journal;
+
+/// <summary>The behaviour every journal must have; run against the in-memory and the PostgreSQL journal.</summary>
+public abstract class JournalContract
+{
+    protected abstract IJournal Journal { get; }
+
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 14, 30, 0, TimeSpan.Zero);
+
+    private static JournalEntry Entry(string household, string? account, JournalKind kind, int minutes, string? key) =>
+        new(0, household, account, kind, T0.AddMinutes(minutes), key, $"{kind} at +{minutes}", """{"quantity":100,"symbol":"XYZ"}""");
+
+    [Fact]
+    public async Task A_retried_append_lands_once_and_queries_filter_newest_first()
+    {
+        var h = $"J{Guid.NewGuid():N}";
+        await Journal.Append([Entry(h, $"{h}-A", JournalKind.Fill, 0, "fill:1"), Entry(h, $"{h}-A", JournalKind.WashSale, 1, "wash:1"), Entry(h, $"{h}-B", JournalKind.Fill, 2, "fill:1")]);
+        await Journal.Append([Entry(h, $"{h}-A", JournalKind.Fill, 0, "fill:1"), Entry(h, null, JournalKind.Proposal, 3, "p:1"), Entry(h, null, JournalKind.Proposal, 3, "p:1")]);
+
+        var all = await Journal.Query(new JournalQuery(h, null, null, null, null, 100, null));
+        Assert.Equal([JournalKind.Proposal, JournalKind.Fill, JournalKind.WashSale, JournalKind.Fill], all.Select(e => e.Kind));
+        Assert.Equal($"{h}-B", all[1].AccountId);
+        Assert.Equal("Fill at +0", all[3].Summary);
+        Assert.Contains("\"symbol\"", all[3].Payload);
+        Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Id != p.Second.Id));
+
+        var accountA = await Journal.Query(new JournalQuery(null, $"{h}-A", null, null, null, 100, null));
+        Assert.Equal(2, accountA.Count);
+        var fills = await Journal.Query(new JournalQuery(h, null, null, null, JournalKind.Fill, 100, null));
+        Assert.Equal(2, fills.Count);
+        var window = await Journal.Query(new JournalQuery(h, null, T0.AddMinutes(1), T0.AddMinutes(3), null, 100, null));
+        Assert.Equal([JournalKind.Fill, JournalKind.WashSale], window.Select(e => e.Kind));
+        var page = await Journal.Query(new JournalQuery(h, null, null, null, null, 2, null));
+        var next = await Journal.Query(new JournalQuery(h, null, null, null, null, 2, page[^1].Id));
+        Assert.Equal(2, page.Count);
+        Assert.Equal(2, next.Count);
+        Assert.Empty(page.Select(e => e.Id).Intersect(next.Select(e => e.Id)));
+    }
+
+    [Fact]
+    public async Task Limits_out_of_range_are_refused()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Journal.Query(new JournalQuery("H", null, null, null, null, 0, null)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Journal.Query(new JournalQuery("H", null, T0, T0.AddDays(-1), null, 10, null)));
+    }
+}
+
+public sealed class InMemoryJournalTests : JournalContract
+{
+    protected override IJournal Journal { get; } = new InMemoryJournal();
+}
