@@ -1,0 +1,55 @@
+namespace Households.Contracts;
+
+[GenerateSerializer]
+public enum ProposalStatus
+{
+    /// <summary>Waiting for the client's approval (non-discretionary accounts).</summary>
+    Pending = 0,
+    Executed = 1,
+    Rejected = 2,
+    Expired = 3,
+    /// <summary>Replaced by a re-optimized proposal (prices moved beyond tolerance before approval).</summary>
+    Superseded = 4,
+    /// <summary>Execution was refused (for example the wash-sale ledger or cash no longer allowed a trade).</summary>
+    Failed = 5,
+}
+
+/// <summary>A household rebalance the system proposes and explains: the triggers that caused it, the trades with
+/// their reasons, lots and tax effect, and tracking error before and after. Discretionary accounts' proposals
+/// execute at once; others wait for approval until <see cref="ExpiresAt"/>.</summary>
+[GenerateSerializer, Immutable, Alias("RebalanceProposal")]
+public sealed record RebalanceProposal(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string HouseholdId,
+    [property: Id(2)] ProposalStatus Status,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset ExpiresAt,
+    [property: Id(5)] Trigger[] Causes,
+    [property: Id(6)] OptimizedTrade[] Trades,
+    [property: Id(7)] double TrackingErrorBefore,
+    [property: Id(8)] double TrackingErrorAfter,
+    [property: Id(9)] decimal ShortTermGain,
+    [property: Id(10)] decimal LongTermGain,
+    [property: Id(11)] long PriceSequence,
+    [property: Id(12)] DateTimeOffset? DecidedAt,
+    [property: Id(13)] string? Note,
+    [property: Id(14)] TradeResult[] Fills,
+    [property: Id(15)] string? SupersededBy);
+
+[GenerateSerializer]
+public enum CashKind
+{
+    Deposit = 0,
+    Withdrawal = 1,
+    Dividend = 2,
+}
+
+/// <summary>Money into or out of an account. A withdrawal is a request: the household raises the cash
+/// tax-efficiently (losses first, then the lowest-gain lots) and pays it out.</summary>
+[GenerateSerializer, Immutable, Alias("CashMovement")]
+public sealed record CashMovement(
+    [property: Id(0)] string IdempotencyKey,
+    [property: Id(1)] CashKind Kind,
+    [property: Id(2)] decimal Amount,
+    [property: Id(3)] DateOnly Date,
+    [property: Id(4)] string? Symbol);

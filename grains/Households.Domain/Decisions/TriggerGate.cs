@@ -1,0 +1,68 @@
+using Households.Contracts;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>How often triggers may act. A (kind, subject) that fired is quiet for <see cref="Cooldown"/>, so a
+/// security hovering at a threshold does not fire every tick; an account acts at most
+/// <see cref="PerAccountPerHour"/> times an hour, and the firm at most <see cref="FirmPerSecond"/> times a second
+/// (with bursts up to <see cref="FirmBurst"/>).</summary>
+public sealed record TriggerPolicy(TimeSpan Cooldown, int PerAccountPerHour, double FirmPerSecond, int FirmBurst)
+{
+    public static TriggerPolicy Default { get; } = new(TimeSpan.FromMinutes(30), 6, 200, 1000);
+
+    public void Validate()
+    {
+        if (Cooldown < TimeSpan.Zero) throw new BadInputException("cooldown must be >= 0");
+        if (PerAccountPerHour < 1) throw new BadInputException("perAccountPerHour must be >= 1");
+        if (!(FirmPerSecond > 0) || double.IsInfinity(FirmPerSecond)) throw new BadInputException("firmPerSecond must be > 0");
+        if (FirmBurst < 1) throw new BadInputException("firmBurst must be >= 1");
+    }
+}
+
+/// <summary>One account's cooldowns and hourly budget. Cash, restriction and model-change triggers are events a
+/// person caused, so they skip the cooldown (but not the budgets).</summary>
+public sealed class TriggerCooldowns
+{
+    private readonly Dictionary<(TriggerKind, string), DateTimeOffset> _quietUntil = [];
+    private readonly Queue<DateTimeOffset> _acted = new();
+
+    /// <summary>The triggers that may act now (empty when none may); records them as fired.</summary>
+    public IReadOnlyList<Trigger> Admit(IReadOnlyList<Trigger> triggers, DateTimeOffset now, TriggerPolicy policy)
+    {
+        while (_acted.TryPeek(out var t) && now - t >= TimeSpan.FromHours(1)) _acted.Dequeue();
+        var admitted = triggers.Where(t => !IsCooling(t, now)).ToList();
+        if (admitted.Count == 0 || _acted.Count >= policy.PerAccountPerHour) return [];
+        foreach (var t in admitted)
+            if (IsMarketTrigger(t.Kind)) _quietUntil[(t.Kind, t.Subject)] = now + policy.Cooldown;
+        _acted.Enqueue(now);
+        return admitted;
+    }
+
+    private bool IsCooling(Trigger t, DateTimeOffset now) =>
+        IsMarketTrigger(t.Kind) && _quietUntil.TryGetValue((t.Kind, t.Subject), out var until) && now < until;
+
+    private static bool IsMarketTrigger(TriggerKind kind) => kind is TriggerKind.Drift or TriggerKind.Harvest;
+}
+
+/// <summary>A token bucket: <c>rate</c> tokens a second, at most <c>burst</c> saved up. Thread-safe.</summary>
+public sealed class TokenBucket(double rate, int burst, DateTimeOffset start)
+{
+    private readonly Lock _gate = new();
+    private double _tokens = burst;
+    private DateTimeOffset _last = start;
+
+    public bool TryTake(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (now > _last)
+            {
+                _tokens = Math.Min(burst, _tokens + (now - _last).TotalSeconds * rate);
+                _last = now;
+            }
+            if (_tokens < 1) return false;
+            _tokens -= 1;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Households.Contracts;
+using Households.Domain.Decisions;
+using Xunit;
+
+namespace Households.Tests.Decisions;
+
+public sealed class TriggerGateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+    private static readonly TriggerPolicy Policy = new(TimeSpan.FromMinutes(30), 3, 2, 2);
+
+    private static Trigger T(TriggerKind kind, string subject) => new(kind, "A", subject, 0.7, 0.6, 0.05, 1, T0, T0);
+
+    [Fact]
+    public void A_subject_that_fired_is_quiet_for_the_cooldown()
+    {
+        var gate = new TriggerCooldowns();
+        Assert.Single(gate.Admit([T(TriggerKind.Drift, "EQ")], T0, Policy));
+        Assert.Empty(gate.Admit([T(TriggerKind.Drift, "EQ")], T0.AddMinutes(29), Policy));
+        Assert.Single(gate.Admit([T(TriggerKind.Drift, "BD")], T0.AddMinutes(29), Policy));
+        Assert.Single(gate.Admit([T(TriggerKind.Drift, "EQ")], T0.AddMinutes(30), Policy));
+    }
+
+    [Fact]
+    public void An_account_acts_at_most_its_hourly_budget_and_cash_skips_the_cooldown()
+    {
+        var gate = new TriggerCooldowns();
+        Assert.Single(gate.Admit([T(TriggerKind.Cash, "deposit")], T0, Policy));
+        Assert.Single(gate.Admit([T(TriggerKind.Cash, "deposit")], T0.AddMinutes(1), Policy));
+        Assert.Single(gate.Admit([T(TriggerKind.Harvest, "XYZ")], T0.AddMinutes(2), Policy));
+        Assert.Empty(gate.Admit([T(TriggerKind.Drift, "EQ")], T0.AddMinutes(3), Policy));
+        Assert.Single(gate.Admit([T(TriggerKind.Drift, "EQ")], T0.AddMinutes(60), Policy));
+    }
+
+    [Fact]
+    public void Firm_bucket_allows_the_burst_then_the_rate()
+    {
+        var bucket = new TokenBucket(2, 2, T0);
+        Assert.True(bucket.TryTake(T0));
+        Assert.True(bucket.TryTake(T0));
+        Assert.False(bucket.TryTake(T0));
+        Assert.False(bucket.TryTake(T0.AddMilliseconds(400)));
+        Assert.True(bucket.TryTake(T0.AddMilliseconds(500)));
+        Assert.True(bucket.TryTake(T0.AddSeconds(10)));
+        Assert.True(bucket.TryTake(T0.AddSeconds(10)));
+        Assert.False(bucket.TryTake(T0.AddSeconds(10)));
+    }
+}
