@@ -3,4 +3,5 @@ using Households.Client.Commands;
 
 var root = new RootCommand("households — real-time portfolio construction, rebalancing and tax-loss harvesting");
 root.Subcommands.Add(ShowCommand.Create());
+root.Subcommands.Add(OptimizeCommand.Create());
 return CommandLine.Run(root, args);
