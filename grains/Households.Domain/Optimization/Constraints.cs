@@ -34,8 +34,9 @@ public sealed class CashTarget(string account, decimal minimum, decimal maximum)
     }
 }
 
-/// <summary>A name cap: each security's weight (household, or within one account) at most <paramref name="maximum"/>.</summary>
-public sealed class MaxWeight(double maximum, string? account = null) : IConstraint
+/// <summary>A name cap: each security's weight (household, or within one account) at most <paramref name="maximum"/>;
+/// <paramref name="appliesTo"/> limits it to some securities (for example single stocks, not funds).</summary>
+public sealed class MaxWeight(double maximum, string? account = null, Func<Security, bool>? appliesTo = null) : IConstraint
 {
     public void AddTo(OptimizationContext ctx)
     {
@@ -43,6 +44,7 @@ public sealed class MaxWeight(double maximum, string? account = null) : IConstra
         var accounts = ctx.AccountsIn(account).ToArray();
         for (int i = 0; i < st.N; i++)
         {
+            if (appliesTo is not null && !appliesTo(st.Securities[i])) continue;
             var vars = accounts.Where(a => ctx.X(a, i) >= 0).Select(a => (a, v: ctx.X(a, i))).ToArray();
             if (vars.Length == 0) continue;
             double cap = account is null ? maximum : maximum * st.Accounts[accounts[0]].Share;

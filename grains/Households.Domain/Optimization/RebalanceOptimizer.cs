@@ -108,7 +108,7 @@ internal static class Explain
                         // Selling (nearly) the whole lot sells exactly its shares; otherwise round as the account trades.
                         decimal q = sw >= s.Lot.Weight * (1 - 1e-7) ? lot.Quantity : Math.Min(lot.Quantity, Shares((decimal)sw * total / price, acct.FractionalShares));
                         if (q <= 0) continue;
-                        decimal proceeds = q * price, basis = lot.BasisPerShare * q, gain = proceeds - basis;
+                        decimal proceeds = Math.Round(q * price, 2), basis = Math.Round(lot.BasisPerShare * q, 2), gain = proceeds - basis;
                         lots.Add(new LotSale(lot.Id, q, proceeds, basis, gain, s.Lot.Term));
                         qty += q;
                         if (acct.IsTaxable)
@@ -119,13 +119,13 @@ internal static class Explain
                     if (qty > 0)
                     {
                         var r = reasons | (lots.Any(l => l.Gain < 0) && acct.IsTaxable ? TradeReason.Harvest : TradeReason.None);
-                        mine.Add(new OptimizedTrade(acct.Id, sec.Symbol, TradeSide.Sell, qty, qty * price, w0, w1, r, st1, lt1, lots));
+                        mine.Add(new OptimizedTrade(acct.Id, sec.Symbol, TradeSide.Sell, qty, Math.Round(qty * price, 2), w0, w1, r, st1, lt1, lots));
                     }
                 }
                 if (buyW > Tiny && buyW * st.TotalValue >= 0.005)
                 {
                     decimal q = Shares((decimal)buyW * total / price, acct.FractionalShares);
-                    if (q > 0) mine.Add(new OptimizedTrade(acct.Id, sec.Symbol, TradeSide.Buy, q, q * price, w0, w1, reasons, 0, 0, []));
+                    if (q > 0) mine.Add(new OptimizedTrade(acct.Id, sec.Symbol, TradeSide.Buy, q, Math.Round(q * price, 2), w0, w1, reasons, 0, 0, []));
                 }
             }
             // Whole-share rounding can leave the account short of cash: trim the largest buys a share at a time.
@@ -153,7 +153,6 @@ internal static class Explain
     {
         var r = TradeReason.None;
         var m = ctx.Model;
-        var st = ctx.State;
         int xv = ctx.X(a, i);
         if ((m.UpperBound(xv) == 0 && w0 > 0) || (m.UpperBound(ctx.Buy(a, i)) == 0 && w1 > w0 + Tiny)) r |= TradeReason.Restriction;
         if (m.UpperBound(xv) == 0 && m.LowerBound(xv) == 0 && w0 > 0) r |= TradeReason.Restriction;
@@ -163,7 +162,6 @@ internal static class Explain
         if ((dAccount > 0 && cash1 < cash0 - Tiny && cash0 > Tiny) || (dAccount < 0 && cash1 > cash0 + Tiny && cash0 < Tiny)) r |= TradeReason.Cash;
         if (Math.Abs(h1 - b) < Math.Abs(h0 - b) - Tiny) r |= TradeReason.Drift;
         if (r == TradeReason.None) r = TradeReason.Drift;
-        _ = st;
         return r;
     }
 }
