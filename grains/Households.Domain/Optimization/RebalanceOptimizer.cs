@@ -11,13 +11,15 @@ public sealed record WeightSolution(OptimizationContext Context, QpSolution Solu
 public sealed class RebalanceOptimizer(IQpSolver? solver = null)
 {
     private readonly IQpSolver solver = solver ?? new InteriorPointSolver();
-    private const int MaxRepairRounds = 4;
+    // Each repair only fixes variables at zero, so the rounds end; the cap is a guard.
+    private const int MaxRepairRounds = 25;
 
     public WeightSolution SolveWeights(HouseholdState state, Policy policy)
     {
         var ctx = new OptimizationContext(state, policy.IsLongOnly);
         foreach (var t in policy.Terms) t.AddTo(ctx);
         foreach (var c in policy.Constraints) c.AddTo(ctx);
+        new Excluded().AddTo(ctx);   // each account's own restrictions hold whatever the policy says
         var repairs = policy.Constraints.OfType<IRepair>().ToArray();
         QpSolution sol;
         int solves = 0;
