@@ -7,7 +7,11 @@ namespace Households.Domain.Optimization.Solvers;
 public sealed record InteriorPointOptions(
     double FeasibilityTolerance = 1e-10,
     double GapTolerance = 1e-9,
-    int MaxIterations = 80,
+    int MaxIterations = 150,
+    double InitialMu = 1e-2,
+    int StartMode = 0,
+    double MinZ = 0,
+    double MarginFloor = 1e-3,
     Action<string>? Log = null);
 
 /// <summary>Mehrotra predictor-corrector primal-dual interior-point method (Mehrotra 1992; Nocedal and Wright,
@@ -23,7 +27,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
     public QpSolution Solve(QpModel model)
     {
         var sw = Stopwatch.StartNew();
-        var p = new Prepared(model);
+        var p = new Prepared(model, opt.MarginFloor);
         if (p.TriviallyInfeasible)
             return new QpSolution(QpStatus.Infeasible, new double[model.VariableCount], double.NaN, 0, sw.Elapsed.TotalMilliseconds, Name);
         var (status, iterations) = p.Run(opt);
@@ -56,7 +60,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private readonly double[] gl, gu; // distances to the bounds, kept apart from x so they never round to zero
         public readonly bool TriviallyInfeasible;
 
-        public Prepared(QpModel m)
+        public Prepared(QpModel m, double marginFloor)
         {
             int n0 = m.VariableCount;
             var lower = new List<double>(m.Lower);
@@ -204,7 +208,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 double x = hint[i];
                 if (isFixed[i]) { X[i] = lo[i]; continue; }
                 double width = hi[i] - lo[i];
-                double margin = double.IsFinite(width) ? Math.Min(0.1 * width, Math.Max(1e-3, 0.01 * Math.Abs(x))) : Math.Max(1e-3, 0.01 * Math.Abs(x));
+                double margin = double.IsFinite(width) ? Math.Min(0.1 * width, Math.Max(marginFloor, 0.01 * Math.Abs(x))) : Math.Max(marginFloor, 0.01 * Math.Abs(x));
                 if (hasLo[i]) x = Math.Max(x, lo[i] + margin);
                 if (hasHi[i]) x = Math.Min(x, hi[i] - margin);
                 X[i] = x;
@@ -232,11 +236,17 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             for (int i = 0; i < n; i++) nc += (hasLo[i] ? 1 : 0) + (hasHi[i] ? 1 : 0);
 
             // Initial duals: balance complementarity at μ0 against the scaled objective's size.
-            const double mu0 = 1e-2;
+            double mu0 = opt.InitialMu;
             for (int i = 0; i < n; i++)
             {
-                if (hasLo[i]) zl[i] = mu0 / Math.Max(gl[i], 1e-8);
-                if (hasHi[i]) zu[i] = mu0 / Math.Max(gu[i], 1e-8);
+                if (opt.StartMode == 1)
+                {
+                    if (hasLo[i]) zl[i] = mu0;
+                    if (hasHi[i]) zu[i] = mu0;
+                    continue;
+                }
+                if (hasLo[i]) zl[i] = Math.Max(opt.MinZ, mu0 / Math.Max(gl[i], 1e-8));
+                if (hasHi[i]) zu[i] = Math.Max(opt.MinZ, mu0 / Math.Max(gu[i], 1e-8));
             }
             double bNorm = 1, cNorm = 1;
             foreach (var v in localRhs) bNorm = Math.Max(bNorm, Math.Abs(v));
@@ -266,7 +276,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     && gap <= 1e2 * opt.GapTolerance * Math.Max(Math.Abs(obj), 1e-12);
                 // Infeasible when primal residual stops improving while complementarity is exhausted.
                 if (pinf < 0.5 * bestInfeas) { bestInfeas = pinf; stall = 0; }
-                else if (++stall > 15 && pinf > 1e-6 * bNorm) return (QpStatus.Infeasible, it);
+                else if (++stall > 30 && pinf > 1e-6 * bNorm) return (QpStatus.Infeasible, it);
                 double mu = nc > 0 ? gap / nc : 0;
                 opt.Log?.Invoke($"it {it} pinf {pinf:e2} dinf {dinf:e2} gap {gap:e2} obj {obj:e6}");
 
