@@ -3,14 +3,14 @@ using System.Diagnostics;
 namespace Households.Domain.Optimization.Solvers;
 
 /// <summary>Tolerances for <see cref="InteriorPointSolver"/>. Residuals are relative to the data's size; the gap
-/// is relative to |objective|, which is what makes the objective accurate to many digits.</summary>
+/// is relative to |objective| (constants included), which bounds the objective's relative error.
+/// <see cref="InitialMu"/> and <see cref="MarginFloor"/> shape the starting point (complementarity and the
+/// distance kept from bounds); <see cref="Log"/> receives one line per iteration.</summary>
 public sealed record InteriorPointOptions(
     double FeasibilityTolerance = 1e-10,
     double GapTolerance = 1e-9,
     int MaxIterations = 150,
     double InitialMu = 1e-2,
-    int StartMode = 0,
-    double MinZ = 0,
     double MarginFloor = 1e-3,
     Action<string>? Log = null);
 
@@ -239,14 +239,8 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             double mu0 = opt.InitialMu;
             for (int i = 0; i < n; i++)
             {
-                if (opt.StartMode == 1)
-                {
-                    if (hasLo[i]) zl[i] = mu0;
-                    if (hasHi[i]) zu[i] = mu0;
-                    continue;
-                }
-                if (hasLo[i]) zl[i] = Math.Max(opt.MinZ, mu0 / Math.Max(gl[i], 1e-8));
-                if (hasHi[i]) zu[i] = Math.Max(opt.MinZ, mu0 / Math.Max(gu[i], 1e-8));
+                if (hasLo[i]) zl[i] = mu0 / Math.Max(gl[i], 1e-8);
+                if (hasHi[i]) zu[i] = mu0 / Math.Max(gu[i], 1e-8);
             }
             double bNorm = 1, cNorm = 1;
             foreach (var v in localRhs) bNorm = Math.Max(bNorm, Math.Abs(v));
