@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Households.Domain.Optimization.Solvers;
 
@@ -346,6 +347,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             return (QpStatus.NotConverged, opt.MaxIterations);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double ScaledObjective()
         {
             double f = 0;
@@ -366,6 +368,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             return f;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double StepLength(double[] dxv, double[] dzlv, double[] dzuv, double fraction)
         {
             double a = 1.0 / fraction;
@@ -386,6 +389,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         }
 
         /// <summary>rd = Px + c − Aᵀy − zl + zu; rp = Ax − b (local and global rows).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Residuals(double[] rd, double[] rpl, double[] rpg)
         {
             for (int i = 0; i < n; i++) rd[i] = c[i] - zl[i] + zu[i];
@@ -424,6 +428,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         }
 
         /// <summary>Factorizes every block's KKT matrix and forms the global Schur complement (Cholesky, in s).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Factorize(double[] theta, double[] s, ref double[] work)
         {
             Array.Clear(s);
@@ -492,6 +497,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         }
 
         /// <summary>Solves [H Aᵀ; A −δ][dx; −dy] = [rx; −rp] block by block through the Schur complement.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SolveKkt(double[] rx, double[] rpl, double[] rpg, double[] s, double[] dxOut, double[] dylOut, double[] dygOut, ref double[] work)
         {
             var zeta = new double[mg];
@@ -535,6 +541,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
 /// <summary>Small dense kernels for the solver's blocks (no allocation, row-major).</summary>
 internal static class Dense
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool LuFactor(double[] a, int[] piv, int m)
     {
         for (int k = 0; k < m; k++)
@@ -562,6 +569,7 @@ internal static class Dense
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LuSolve(double[] a, int[] piv, int m, Span<double> b)
     {
         for (int k = 0; k < m; k++)
@@ -584,6 +592,7 @@ internal static class Dense
     }
 
     /// <summary>In-place Cholesky (lower triangle) of a symmetric positive definite matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool CholeskyFactor(double[] a, int m)
     {
         for (int j = 0; j < m; j++)
@@ -603,6 +612,7 @@ internal static class Dense
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CholeskySolve(double[] l, int m, double[] b)
     {
         for (int i = 0; i < m; i++)
