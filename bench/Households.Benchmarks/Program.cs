@@ -82,11 +82,13 @@ public static class Scenarios
             ("pdlp-1e-6", () => new PdlpSolver(tolerance: 1e-6), Math.Min(reps, 5)),
             ("pdlp-1e-8", () => new PdlpSolver(tolerance: 1e-8), Math.Min(reps, 5)),
             ("pdlp-1e-10", () => new PdlpSolver(tolerance: 1e-10), Math.Min(reps, 5)),
+            // SCIP accepts the QP (as MIQP) but is slow: one run, and only on the small problem.
+            .. (n <= 100 ? new (string, Func<IQpSolver>, int)[] { ("scip", () => new PdlpSolver(solverName: "scip"), 1) } : []),
         ];
         foreach (var (name, make, r) in solvers)
         {
             // Warm-up: tiered JIT promotes the solver's loops after ~30 calls; a silo runs warm.
-            for (int i = 0; i < (name == "ipm" ? 40 : 2); i++) make().Solve(ctx.Model);
+            for (int i = 0; i < (name == "ipm" ? 40 : name == "scip" ? 0 : 2); i++) make().Solve(ctx.Model);
             var times = new List<double>();
             QpSolution s = null!;
             for (int i = 0; i < r; i++)
