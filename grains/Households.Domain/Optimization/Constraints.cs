@@ -198,8 +198,8 @@ public sealed class MinTradeSize(decimal minimum) : IConstraint, IRepair
 
 /// <summary>Wash-sale consistency across the household: never buy (in any account) a security, or one
 /// substantially identical to it, that an account is selling at a loss. Not convex; after a solve each conflict is
-/// resolved the way the household's net trade points: a net seller keeps the harvest and buys nothing, a net buyer
-/// keeps its loss lots. Then the problem is solved again.</summary>
+/// resolved the way the household's net trade points: unless the household is a clear net buyer of the key it keeps
+/// the harvest and buys nothing (substitutes may be bought); a net buyer keeps its loss lots. Then the problem is solved again.</summary>
 public sealed class WashSaleConsistency : IConstraint, IRepair
 {
     public void AddTo(OptimizationContext ctx) { }
@@ -227,7 +227,8 @@ public sealed class WashSaleConsistency : IConstraint, IRepair
         bool changed = false;
         foreach (var key in lossSold.Keys.Where(bought.ContainsKey))
         {
-            bool harvest = net[key] < 0;
+            // A sell-here, rebuy-there pattern nets to about zero: that is a wanted harvest, so only a clear net buyer keeps its loss lots.
+            bool harvest = net[key] <= 1e-9;
             for (int a = 0; a < st.Accounts.Length; a++)
                 for (int i = 0; i < st.N; i++)
                 {

@@ -132,7 +132,10 @@ public class TaxAwareRebalanceTests
         bool bought = result.Trades.Any(t => t.Symbol == "XYZ" && t.Side == TradeSide.Buy);
         Assert.False(lossSale && bought);
         Assert.True(result.Solves >= 2, "the first solve wanted the wash sale; the repair pass re-solved");
-        Assert.True(result.TrackingErrorAfter < 1e-4, $"TE {result.TrackingErrorAfter}");
+        // The harvest is worth more (0.37 × $25,000 on a $100,000 household) than the tracking error it costs, so the
+        // household keeps the harvest and buys the other name instead.
+        Assert.True(lossSale, "harvested");
+        Assert.Contains(result.Trades, t => t.Symbol == "ABC" && t.Side == TradeSide.Buy);
     }
 
     [Fact]
