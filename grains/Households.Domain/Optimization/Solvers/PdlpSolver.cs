@@ -9,7 +9,8 @@ namespace Households.Domain.Optimization.Solvers;
 
 /// <summary>OR-Tools through the model-builder path (FACTS.md). The C# <c>ModelBuilder.Model</c> API has no
 /// quadratic objective setter (verified by reflection on Google.OrTools 9.15.6755: <c>ModelBuilderHelper</c> offers
-/// variables, linear constraints and linear objective coefficients, and imports only from files or MPS/LP strings), so
+/// variables, linear constraints and linear objective coefficients, and imports only from files or MPS/LP strings; an
+/// MPS string with QUADOBJ/QMATRIX is rejected), so
 /// the model is written as an <c>MPModelProto</c> with a <c>QuadraticObjective</c> to a file in memory-backed
 /// /dev/shm and imported. PDLP takes diagonal quadratic objectives: every non-diagonal Hessian block is
 /// diagonalized by its eigendecomposition (z = Eᵀx with objective Σ λ z²). <paramref name="solverName"/> may be
