@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Households.Contracts;
 using Households.Domain.Optimization.Solvers;
@@ -157,13 +156,11 @@ public sealed class DiRebalanceProblem
 
     private static void CheckPositiveSemidefinite(double[,] f)
     {
-        int k = f.GetLength(0);
         var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(f);
         var evd = m.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
         double max = evd.EigenValues.Max(e => Math.Abs(e.Real));
         double min = evd.EigenValues.Min(e => e.Real);
         if (min < -1e-10 * Math.Max(max, 1e-300)) throw new BadInputException($"F is not positive semidefinite (eigenvalue {min:g3})");
-        Debug.Assert(k > 0);
     }
 
     private static JsonElement Prop(JsonElement r, string name) =>

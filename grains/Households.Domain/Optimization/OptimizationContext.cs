@@ -83,7 +83,7 @@ public sealed class OptimizationContext
     public IEnumerable<int> AccountsIn(string? account) =>
         account is null ? Enumerable.Range(0, State.Accounts.Length) : [State.AccountIndex(account)];
 
-    /// <summary>Sells only: a short sale (no lot) is not a lot sale.</summary>
+    /// <summary>Total weight sold from (account, security): every lot sale plus any short sale.</summary>
     public double SoldWeight(int account, int security, ReadOnlySpan<double> sol)
     {
         double s = 0;

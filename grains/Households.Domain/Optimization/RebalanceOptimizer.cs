@@ -156,8 +156,8 @@ internal static class Explain
         var r = TradeReason.None;
         var m = ctx.Model;
         int xv = ctx.X(a, i);
-        if ((m.UpperBound(xv) == 0 && w0 > 0) || (m.UpperBound(ctx.Buy(a, i)) == 0 && w1 > w0 + Tiny)) r |= TradeReason.Restriction;
-        if (m.UpperBound(xv) == 0 && m.LowerBound(xv) == 0 && w0 > 0) r |= TradeReason.Restriction;
+        // Forced out: the holding may not stay (exclusion).
+        if (m.UpperBound(xv) == 0 && w0 > 0) r |= TradeReason.Restriction;
         double dAccount = w1 - w0, dHousehold = h1 - h0;
         if (Math.Abs(dAccount - dHousehold) > Tiny && Math.Abs(dHousehold) < 0.5 * Math.Abs(dAccount)) r |= TradeReason.AssetLocation;
         if ((b == 0 && h0 > 0 && dAccount < 0) || (b > 0 && h0 == 0 && dAccount > 0)) r |= TradeReason.ModelChange;
