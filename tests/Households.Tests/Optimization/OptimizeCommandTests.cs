@@ -64,6 +64,51 @@ public class OptimizeCommandTests
     }
 
     [Fact]
+    public void A_plain_covariance_statement_of_the_problem_gives_the_same_objective()
+    {
+        // README: D may be zero and B the identity with F a full covariance. Restate the N=100 problem that way.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SharedData.Problem(100)))!.AsObject();
+        var p = Households.Domain.Optimization.DiRebalanceProblem.Parse(json.ToJsonString());
+        int n = p.N;
+        var sigma = new double[n][];
+        for (int i = 0; i < n; i++) sigma[i] = new double[n];
+        for (int i = 0; i < n; i++)
+            for (int j = i; j < n; j++)
+            {
+                var a = new double[n];
+                a[i] += 1; a[j] += 1;
+                double v = i == j ? p.Risk.Variance(a) / 4 : (p.Risk.Variance(a) - Var(p, i) - Var(p, j)) / 2;
+                sigma[i][j] = sigma[j][i] = v;
+            }
+        json["k"] = n;
+        json["B"] = new System.Text.Json.Nodes.JsonArray(Enumerable.Range(0, n).Select(i =>
+            (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonArray(Enumerable.Range(0, n).Select(j => (System.Text.Json.Nodes.JsonNode)(i == j ? 1.0 : 0.0)).ToArray())).ToArray());
+        json["F"] = new System.Text.Json.Nodes.JsonArray(sigma.Select(row =>
+            (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonArray(row.Select(v => (System.Text.Json.Nodes.JsonNode)v).ToArray())).ToArray());
+        json["D"] = new System.Text.Json.Nodes.JsonArray(Enumerable.Repeat(0.0, n).Select(v => (System.Text.Json.Nodes.JsonNode)v).ToArray());
+        json["factor_names"] = new System.Text.Json.Nodes.JsonArray(Enumerable.Range(0, n).Select(i => (System.Text.Json.Nodes.JsonNode)$"a{i}").ToArray());
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, json.ToJsonString());
+        try
+        {
+            var (code, stdout, _) = Run("optimize", path, "--json");
+
+            Assert.Equal(0, code);
+            double objective = JsonDocument.Parse(stdout).RootElement.GetProperty("objective").GetDouble();
+            double peer = 0.00013362349814219335;
+            Assert.True(Math.Abs(objective - peer) / peer <= 1e-6, $"objective {objective:R} vs peer {peer:R}");
+        }
+        finally { File.Delete(path); }
+
+        static double Var(Households.Domain.Optimization.DiRebalanceProblem p, int i)
+        {
+            var e = new double[p.N];
+            e[i] = 1;
+            return p.Risk.Variance(e);
+        }
+    }
+
+    [Fact]
     public void Optimize_prints_a_human_summary_without_json()
     {
         var (code, stdout, _) = Run("optimize", SharedData.Problem(100));

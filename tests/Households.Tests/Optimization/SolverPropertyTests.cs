@@ -7,7 +7,7 @@ namespace Households.Tests.Optimization;
 public class SolverPropertyTests
 {
     /// <summary>A random convex QP with the structure terms build: blocks of 1–4 variables with a PSD quadratic
-    /// (random L Lᵀ, possibly singular), box or one-sided bounds, rows inside a block and rows across blocks,
+    /// (random L Lᵀ, possibly singular), box, one-sided or no bounds, rows inside a block and rows across blocks,
     /// equalities and ranges, all feasible by construction around a random point.</summary>
     private static QpModel RandomQp(int seed)
     {
@@ -23,16 +23,17 @@ public class SolverPropertyTests
             for (int j = 0; j < size; j++)
             {
                 double x0 = rng.NextDouble();
-                int kind = rng.Next(3);
+                int kind = rng.Next(4);
                 int v = kind switch
                 {
                     0 => m.AddVariable(0, 1 + rng.NextDouble(), rng.NextDouble() - 0.5, block),
                     1 => m.AddVariable(0, double.PositiveInfinity, rng.NextDouble(), block),
+                    3 => m.AddVariable(double.NegativeInfinity, double.PositiveInfinity, rng.NextDouble() - 0.5, block, x0),
                     _ => m.AddVariable(x0 - rng.NextDouble(), x0 + rng.NextDouble(), rng.NextDouble() - 0.5, block),
                 };
                 mine.Add(v);
                 vars.Add(v);
-                feasible.Add(kind == 1 ? x0 : Math.Clamp(x0, m.LowerBound(v), m.UpperBound(v)));
+                feasible.Add(kind is 1 or 3 ? x0 : Math.Clamp(x0, m.LowerBound(v), m.UpperBound(v)));
             }
             int rank = 1 + rng.Next(size);
             var l = new double[size, rank];

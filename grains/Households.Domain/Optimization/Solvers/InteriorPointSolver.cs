@@ -59,6 +59,8 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private readonly double[][] kMat;
         private readonly int[][] kPiv;
         private readonly int[][] touched, touchedRows;
+        private readonly bool[] constantBlock;
+        private double[]? constantS;
         private readonly double scale, constant;
         public readonly double[] X;
         private readonly double[] zl, zu, yl, yg;
@@ -188,6 +190,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     for (int k = 0; k < list.Count; k++) { gRow[gStart[i] + k] = list[k].Row; gVal[gStart[i] + k] = list[k].Val; }
             touched = new int[nb][];
             touchedRows = new int[nb][];
+            constantBlock = new bool[nb];
             for (int b = 0; b < nb; b++)
             {
                 var t = new List<int>();
@@ -197,6 +200,13 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     if (!isFixed[v] && gStart[v + 1] > gStart[v]) t.Add(v);
                 }
                 touched[b] = [.. t];
+                bool free = true;
+                for (int k = blockStart[b]; k < blockStart[b + 1]; k++)
+                {
+                    int v = blockVars[k];
+                    if (isFixed[v] || hasLo[v] || hasHi[v]) { free = false; break; }
+                }
+                constantBlock[b] = free;
                 var rs = new SortedSet<int>();
                 foreach (int v in t)
                     for (int e = gStart[v]; e < gStart[v + 1]; e++) rs.Add(gRow[e]);
@@ -454,8 +464,24 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Factorize(double[] theta, double[] s, ref double[] work)
         {
-            Array.Clear(s);
+            // Blocks without bounds (the factor-exposure block) have the same KKT matrix every iteration: factor them
+            // once and keep their Schur contribution, which matters when F is large (a plain covariance problem).
+            if (constantS is null)
+            {
+                constantS = new double[mg * mg];
+                for (int b = 0; b < nb; b++)
+                    if (constantBlock[b] && !FactorBlock(b, theta, constantS, ref work)) return false;
+            }
+            Array.Copy(constantS, s, s.Length);
             for (int b = 0; b < nb; b++)
+                if (!constantBlock[b] && !FactorBlock(b, theta, s, ref work)) return false;
+            for (int g = 0; g < mg; g++) s[g * mg + g] += RegDual;
+            return Dense.CholeskyFactor(s, mg);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool FactorBlock(int b, double[] theta, double[] s, ref double[] work)
+        {
             {
                 int nv = BlockSize(b), mr = BlockRows(b), m = nv + mr, o = blockStart[b];
                 var k = kMat[b];
@@ -483,7 +509,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 if (!Dense.LuFactor(k, kPiv[b], m)) return false;
 
                 var tv = touched[b];
-                if (tv.Length == 0) continue;
+                if (tv.Length == 0) return true;
                 if (work.Length < m + mg) work = new double[2 * (m + mg)];
                 for (int ta = 0; ta < tv.Length; ta++)
                 {
@@ -515,8 +541,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     }
                 }
             }
-            for (int g = 0; g < mg; g++) s[g * mg + g] += RegDual;
-            return Dense.CholeskyFactor(s, mg);
+            return true;
         }
 
         /// <summary>Solves [H Aᵀ; A −δ][dx; −dy] = [rx; −rp] block by block through the Schur complement.</summary>
