@@ -36,6 +36,21 @@ for N in 100 500 2000; do
     $PY "$SHARED/optimizer/di_qp.py" check "$P" "$OUT/${S}_N$N.json" > "$OUT/check_${S}_N$N.json"
   done
 done
+# The README's plain covariance statement (B = I, F = Σ, D = 0) of the N=100 and N=500 problems, against the
+# peer's dense form (3 repetitions: the dense N=500 solve takes seconds).
+: > "$OUT/plain.jsonl"
+for N in 100 500; do
+  $PY - "$SHARED/optimizer/di_N${N}_problem.json" "$OUT/plain_N$N.json" <<'PYEOF'
+import json, sys, numpy as np
+d = json.load(open(sys.argv[1])); n = d["n"]
+B, F, D = np.array(d["B"]), np.array(d["F"]), np.array(d["D"])
+S = B @ F @ B.T + np.diag(D); S = 0.5 * (S + S.T)
+d.update(k=n, B=np.eye(n).tolist(), F=S.tolist(), D=[0.0] * n, factor_names=[f"a{i}" for i in range(n)])
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+  OPENBLAS_NUM_THREADS=1 $PY "$SHARED/optimizer/di_qp.py" solve "$OUT/plain_N$N.json" --form dense --reps 3 --out "$OUT/peer_plain_N$N.json" > /dev/null
+  "$BENCH" compare-file "$OUT/plain_N$N.json" "plain_N$N" --out "$OUT" --reps 3 >> "$OUT/plain.jsonl"
+done
 "$BENCH" model-account --shared "$SHARED" --reps 2001 > "$OUT/model.json"
 "$BENCH" household --shared "$SHARED" --reps 21 > "$OUT/household.json"
 
@@ -56,6 +71,16 @@ for n in (100, 500, 2000):
         print(f"| {n} | {r['solver']} | {r['objective']:.12e} | {(r['objective'] - po) / po:+.2e} | {r['median_ms']:.2f} | {pt:.2f} | {r['median_ms'] / pt:.2f} | {r['max_violation']:.1e} | {cs} |")
     cli = json.load(open(os.path.join(out, f"cli_N{n}.json")))
     print(f"| {n} | `households optimize --json` (one run) | {cli['objective']:.12e} | {(cli['objective'] - po) / po:+.2e} | {cli['solve_ms']:.2f} | {pt:.2f} | {cli['solve_ms'] / pt:.2f} | | |")
+print()
+print("Plain covariance statement (B = I, F = Σ, D = 0), peer `--form dense`, 3 repetitions each:")
+print()
+print("| N | peer objective | peer median ms | ipm objective | rel. diff | ipm median ms | ours / peer |")
+print("|---|---|---|---|---|---|---|")
+for line in open(os.path.join(out, "plain.jsonl")):
+    r = json.loads(line); n = r["n"]
+    peer = json.load(open(os.path.join(out, f"peer_plain_N{n}.json")))
+    po, pt = peer["objective"], peer["solve_time_median_s"] * 1e3
+    print(f"| {n} | {po:.12e} | {pt:.1f} | {r['objective']:.12e} | {(r['objective'] - po) / po:+.2e} | {r['median_ms']:.1f} | {r['median_ms'] / pt:.2f} |")
 print()
 for f in ("model.json", "household.json"):
     r = json.load(open(os.path.join(out, f)))

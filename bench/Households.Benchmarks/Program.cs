@@ -24,6 +24,10 @@ switch (args.FirstOrDefault())
         var sizes = args.Skip(1).Where((a, i) => !a.StartsWith("--") && !(i > 0 && args.Skip(1).ElementAt(i - 1).StartsWith("--"))).Select(int.Parse);
         foreach (int n in sizes) Scenarios.Compare(shared, outDir, n, reps);
         break;
+    case "compare-file":
+        // compare-file PATH LABEL --reps R: the interior-point solver alone on any di-rebalance-qp/1 file.
+        Scenarios.CompareFile(args[1], args[2], Arg("--out", "/tmp/optimize-vs-peer"), reps);
+        break;
     case "model-account":
         Scenarios.Timed("model-account", reps, Scenarios.ModelAccount(shared));
         break;
@@ -106,6 +110,27 @@ public static class Scenarios
                 median_ms = Median(times), min_ms = times.Min(), reps = r, max_violation = ctx.Model.MaxViolation(s.X), weights_file = file,
             }));
         }
+    }
+
+    public static void CompareFile(string path, string label, string outDir, int reps)
+    {
+        var p = DiRebalanceProblem.Parse(File.ReadAllText(path));
+        var ctx = new OptimizationContext(p.ToState(), true);
+        foreach (var t in p.ToPolicy().Terms) t.AddTo(ctx);
+        foreach (var c in p.ToPolicy().Constraints) c.AddTo(ctx);
+        for (int i = 0; i < 3; i++) new InteriorPointSolver().Solve(ctx.Model);
+        var times = new List<double>();
+        QpSolution s = null!;
+        for (int i = 0; i < reps; i++)
+        {
+            s = new InteriorPointSolver().Solve(ctx.Model);
+            times.Add(s.SolveMilliseconds);
+        }
+        var w = Enumerable.Range(0, p.N).Select(i => ctx.Holding(0, i, s.X)).ToArray();
+        var (obj, _) = p.Evaluate(w);
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, $"ipm_{label}.json"), JsonSerializer.Serialize(new { weights = w }));
+        Console.WriteLine(JsonSerializer.Serialize(new { label, n = p.N, solver = "ipm", status = s.Status.ToString(), objective = obj, median_ms = Median(times), reps, iterations = s.Iterations }));
     }
 
     public static double Median(List<double> xs) => Pct(xs, 0.5);
