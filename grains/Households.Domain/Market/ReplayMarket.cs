@@ -1,3 +1,4 @@
+using Households.Domain.Risk;
 using Households.Contracts;
 
 namespace Households.Domain.Market;
@@ -42,7 +43,7 @@ public sealed class ReplayMarket : IMarketFeed
     {
         ArgumentNullException.ThrowIfNull(universe);
         ArgumentNullException.ThrowIfNull(series);
-        if (series.RowCount == 0) throw new BadInputException("The return series has no rows.");
+        if (series.Periods == 0) throw new BadInputException("The return series has no rows.");
         sectorColumns ??= SpiSectorColumns;
         int broad = series.ColumnIndex(broadColumn);
         if (broad < 0) throw new BadInputException($"The return series has no broad column '{broadColumn}'.");
@@ -69,13 +70,13 @@ public sealed class ReplayMarket : IMarketFeed
     public ReadOnlySpan<double> Prices => _prices;
     public ReadOnlySpan<double> LastReturns => _returns;
     /// <summary>The series column each security follows, by universe index.</summary>
-    public string ColumnOf(int security) => _series.Columns[_column[security]];
+    public string ColumnOf(int security) => _series.Assets[_column[security]];
     /// <summary>Date of the row applied by the last step (the first date before any step).</summary>
-    public DateOnly Date => _series.Dates[StepCount == 0 ? 0 : (int)((StepCount - 1) % _series.RowCount)];
+    public DateOnly Date => _series.DateAt(StepCount == 0 ? 0 : (int)((StepCount - 1) % _series.Periods));
 
     public void Step()
     {
-        int row = (int)(StepCount % _series.RowCount);
+        int row = (int)(StepCount % _series.Periods);
         for (int i = 0; i < _prices.Length; i++)
         {
             double r = _beta[i] * _series[row, _column[i]] + (_noise[i] == 0 ? 0 : _noise[i] * _rng.Gaussian());

@@ -1,3 +1,4 @@
+using Households.Domain.Risk;
 using Households.Contracts;
 using Households.Domain.Market;
 using Xunit;
@@ -7,18 +8,18 @@ namespace Households.Tests.Market;
 public class ReplayMarketTests
 {
     private static string DataFile(string name) =>
-        Households.Tests.Support.SharedData.PathOf(name);
+        Households.Tests.Support.SharedData.Data(name);
 
-    private static readonly Lazy<ReturnSeries> Spi = new(() => ReturnSeries.LoadCsv(DataFile("SPISECTOR.RET.csv")));
+    private static readonly Lazy<ReturnSeries> Spi = new(() => ReturnSeries.Load(DataFile("SPISECTOR.RET.csv")));
 
     [Fact]
     public void Loads_SPISECTOR_as_2198_dated_rows_of_10_columns()
     {
         var series = Spi.Value;
-        Assert.Equal(2198, series.RowCount);
-        Assert.Equal(new[] { "SPI", "BASI", "INDU", "CONG", "HLTH", "CONS", "TELE", "UTIL", "FINA", "TECH" }, series.Columns);
-        Assert.Equal(new DateOnly(2000, 1, 4), series.Dates[0]);
-        Assert.Equal(new DateOnly(2008, 10, 17), series.Dates[^1]);
+        Assert.Equal(2198, series.Periods);
+        Assert.Equal(new[] { "SPI", "BASI", "INDU", "CONG", "HLTH", "CONS", "TELE", "UTIL", "FINA", "TECH" }, series.Assets);
+        Assert.Equal(new DateOnly(2000, 1, 4), series.DateAt(0));
+        Assert.Equal(new DateOnly(2008, 10, 17), series.DateAt(series.Periods - 1));
         Assert.Equal(-0.034394776739443245, series[0, 0], 15);
     }
 
@@ -29,9 +30,9 @@ public class ReplayMarketTests
         var replay = new ReplayMarket(universe, Spi.Value, seed: 1);
         int tech = Enumerable.Range(0, universe.Count).First(i => universe[i].Sector == Sectors.InformationTechnology);
         Assert.Equal("TECH", replay.ColumnOf(tech));
-        var returns = replay.SimulateReturns(Spi.Value.RowCount);
-        Assert.True(Stats.Correlation(Stats.Column(returns, tech), Spi.Value.Column("TECH")) > 0.9);
-        Assert.Equal(Spi.Value.Dates[^1], replay.Date);
+        var returns = replay.SimulateReturns(Spi.Value.Periods);
+        Assert.True(Stats.Correlation(Stats.Column(returns, tech), Stats.Column(Spi.Value.Returns, Spi.Value.ColumnIndex("TECH"))) > 0.9);
+        Assert.Equal(Spi.Value.DateAt(Spi.Value.Periods - 1), replay.Date);
         Assert.Equal(1.0, replay.Prices[universe.IndexOf("CASH")]);
     }
 

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Households.Domain;
+using Households.Domain.Optimization;
+using Households.Domain.Optimization.Solvers;
+
+namespace Households.Client.Commands;
+
+/// <summary><c>households optimize PROBLEM.json [--json] [--solver ipm|pdlp]</c> (FORMATS.md §2).</summary>
+public static class OptimizeCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("problem") { Description = "a di-rebalance-qp/1 problem file" };
+        var json = new Option<bool>("--json") { Description = "print the result as JSON" };
+        var solverOpt = new Option<string>("--solver") { Description = "ipm (default) or pdlp (OR-Tools, first-order)", DefaultValueFactory = _ => "ipm" };
+        var cmd = new Command("optimize", "Solve a direct-indexing rebalance problem (di-rebalance-qp/1)") { file, json, solverOpt };
+        cmd.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            string path = parse.GetValue(file)!;
+            IQpSolver solver = parse.GetValue(solverOpt) switch
+            {
+                "ipm" => new InteriorPointSolver(),
+                "pdlp" => new PdlpSolver(),
+                var s => throw new BadInputException($"unknown solver '{s}' (ipm or pdlp)"),
+            };
+            string text;
+            try { text = File.ReadAllText(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new BadInputException($"cannot read {path}: {ex.Message}");
+            }
+            var problem = DiRebalanceProblem.Parse(text);
+            var result = problem.Solve(solver);
+            bool optimal = result.Status == QpStatus.Optimal;
+            if (parse.GetValue(json)) output.WriteLine(ToJson(result));
+            else if (optimal)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"optimal: objective {result.Objective:R}, tracking error {result.TrackingError:P3}, {result.Weights.Count(w => w > 1e-6)} names held, solved in {result.SolveMilliseconds:F1} ms ({result.Solver}, {result.Iterations} iterations)"));
+            else output.WriteLine(result.Status == QpStatus.Infeasible ? "infeasible: no weights satisfy the constraints" : "not converged: the solver stopped without an optimal solution");
+            return result.Status switch
+            {
+                QpStatus.Optimal => ExitCodes.Success,
+                QpStatus.Infeasible => ExitCodes.Infeasible,
+                _ => ExitCodes.Failure,
+            };
+        });
+        return cmd;
+    }
+
+    private static string ToJson(DiSolution r)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteString("status", r.Status switch { QpStatus.Optimal => "optimal", QpStatus.Infeasible => "infeasible", _ => "not_converged" });
+            if (r.Status == QpStatus.Optimal)
+            {
+                w.WriteNumber("objective", r.Objective);
+                w.WriteNumber("tracking_error", r.TrackingError);
+                w.WriteStartArray("weights");
+                foreach (var x in r.Weights) w.WriteNumberValue(x);
+                w.WriteEndArray();
+            }
+            w.WriteNumber("solve_ms", r.SolveMilliseconds);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+}

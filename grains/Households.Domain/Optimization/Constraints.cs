@@ -1,0 +1,245 @@
+using Households.Contracts;
+using Households.Domain.Risk;
+
+namespace Households.Domain.Optimization;
+
+/// <summary>No short positions: every holding x ≥ 0 (also caps sells at the lots held).</summary>
+public sealed class LongOnly : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        for (int a = 0; a < ctx.State.Accounts.Length; a++)
+            for (int i = 0; i < ctx.State.N; i++)
+                if (ctx.X(a, i) >= 0) ctx.Model.Restrict(ctx.X(a, i), 0, double.PositiveInfinity);
+    }
+}
+
+/// <summary>Every account fully invested: its cash after trading is zero.</summary>
+public sealed class FullyInvested : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        for (int a = 0; a < ctx.State.Accounts.Length; a++) ctx.Model.SetBounds(ctx.Cash(a), 0, 0);
+    }
+}
+
+/// <summary>An account's cash after trading, in dollars, within [<paramref name="minimum"/>, <paramref name="maximum"/>].</summary>
+public sealed class CashTarget(string account, decimal minimum, decimal maximum) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        if (minimum < 0 || maximum < minimum) throw new BadInputException($"cash target for {account}: need 0 ≤ minimum ≤ maximum");
+        int a = ctx.State.AccountIndex(account);
+        ctx.Model.SetBounds(ctx.Cash(a), (double)minimum / ctx.State.TotalValue, (double)maximum / ctx.State.TotalValue);
+    }
+}
+
+/// <summary>A name cap: each security's weight (household, or within one account) at most <paramref name="maximum"/>;
+/// <paramref name="appliesTo"/> limits it to some securities (for example single stocks, not funds).</summary>
+public sealed class MaxWeight(double maximum, string? account = null, Func<Security, bool>? appliesTo = null) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        var accounts = ctx.AccountsIn(account).ToArray();
+        for (int i = 0; i < st.N; i++)
+        {
+            if (appliesTo is not null && !appliesTo(st.Securities[i])) continue;
+            var vars = accounts.Where(a => ctx.X(a, i) >= 0).Select(a => (a, v: ctx.X(a, i))).ToArray();
+            if (vars.Length == 0) continue;
+            double cap = account is null ? maximum : maximum * st.Accounts[accounts[0]].Share;
+            if (vars.Length == 1) { ctx.Model.Restrict(vars[0].v, double.NegativeInfinity, cap); continue; }
+            int row = ctx.Model.AddRow(double.NegativeInfinity, cap);
+            foreach (var (_, v) in vars) ctx.Model.AddRowTerm(row, v, 1);
+        }
+    }
+}
+
+/// <summary>Client and firm restrictions (each account's own, plus any given here): Exclude sells and never
+/// buys, NoBuy buys nothing, Hold neither buys nor sells. A restriction names a symbol or a whole sector.</summary>
+public sealed class Excluded(IReadOnlyList<Restriction>? extra = null, string? account = null) : IConstraint
+{
+    public static Excluded Symbols(IEnumerable<string> symbols, RestrictionKind kind = RestrictionKind.Exclude) =>
+        new(symbols.Select(s => new Restriction(kind, s, null, "excluded")).ToArray());
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int a = 0; a < st.Accounts.Length; a++)
+        {
+            var rules = st.Accounts[a].Restrictions.AsEnumerable();
+            if (extra is not null && (account is null || account == st.Accounts[a].Id)) rules = rules.Concat(extra);
+            foreach (var r in rules)
+                for (int i = 0; i < st.N; i++)
+                    if (Matches(r, st.Securities[i]) && ctx.X(a, i) >= 0) Apply(ctx, a, i, r.Kind);
+        }
+    }
+
+    public static bool Matches(Restriction r, Security s) =>
+        (r.Symbol is not null && r.Symbol == s.Symbol) || (r.Symbol is null && r.Sector is not null && r.Sector == s.Sector);
+
+    private static void Apply(OptimizationContext ctx, int a, int i, RestrictionKind kind)
+    {
+        var m = ctx.Model;
+        m.SetBounds(ctx.Buy(a, i), 0, 0);
+        if (kind == RestrictionKind.Exclude) m.SetBounds(ctx.X(a, i), 0, 0);
+        if (kind == RestrictionKind.Hold)
+            foreach (var s in ctx.Sells(a, i)) m.SetBounds(s.Var, 0, 0);
+    }
+}
+
+/// <summary>Sector weights within ± <paramref name="band"/> of the benchmark's (household weights).</summary>
+public sealed class SectorBand(double band, IReadOnlyDictionary<string, double> benchmark) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        var sectors = new Dictionary<string, (int Row, double Bench)>();
+        foreach (var sector in st.Securities.Select(s => s.Sector).Distinct())
+        {
+            double b = 0;
+            foreach (var s in st.Securities)
+                if (s.Sector == sector && benchmark.TryGetValue(s.Symbol, out var w)) b += w;
+            sectors[sector] = (ctx.Model.AddRow(b - band, b + band), b);
+        }
+        for (int i = 0; i < st.N; i++)
+        {
+            int row = sectors[st.Securities[i].Sector].Row;
+            for (int a = 0; a < st.Accounts.Length; a++)
+                if (ctx.X(a, i) >= 0) ctx.Model.AddRowTerm(row, ctx.X(a, i), 1);
+        }
+    }
+}
+
+/// <summary>A factor tilt: the household's active exposure Bᵀ(w − b) to <paramref name="factor"/> within
+/// <paramref name="target"/> ± <paramref name="band"/>.</summary>
+public sealed class FactorExposureBand(FactorRiskModel risk, double[] benchmark, string factor, double target, double band) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        int f = risk.Factors.ToList().IndexOf(factor);
+        if (f < 0) throw new BadInputException($"factor band: risk model has no factor {factor}");
+        double bench = 0;
+        for (int r = 0; r < risk.N; r++) bench += risk.B[r, f] * benchmark[r];
+        int row = ctx.Model.AddRow(bench + target - band, bench + target + band);
+        var st = ctx.State;
+        for (int i = 0; i < st.N; i++)
+        {
+            double e = risk.B[risk.IndexOf(st.Securities[i].Symbol), f];
+            for (int a = 0; a < st.Accounts.Length; a++)
+                if (ctx.X(a, i) >= 0) ctx.Model.AddRowTerm(row, ctx.X(a, i), e);
+        }
+    }
+}
+
+/// <summary>A yearly cap on net realized gains in taxable accounts (for concentrated positions):
+/// gains realized so far this year plus this rebalance's net gains at most <paramref name="maxNetGain"/> dollars.</summary>
+public sealed class TaxBudget(decimal maxNetGain, decimal realizedYearToDate = 0) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        int row = ctx.Model.AddRow(double.NegativeInfinity, (double)(maxNetGain - realizedYearToDate) / st.TotalValue);
+        for (int a = 0; a < st.Accounts.Length; a++)
+        {
+            if (!st.Accounts[a].IsTaxable) continue;
+            for (int i = 0; i < st.N; i++)
+                foreach (var s in ctx.Sells(a, i))
+                    if (s.Lot is { Lot: not null } lot) ctx.Model.AddRowTerm(row, s.Var, lot.GainRatio);
+        }
+    }
+}
+
+/// <summary>Securities the household's wash-sale ledger blocks from purchase, keyed by wash-sale key
+/// (<see cref="Security.WashSaleKey"/>) with the last blocked date: no account buys them on or before it.</summary>
+public sealed class NoBuyList(IReadOnlyDictionary<string, DateOnly> blockedThrough) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int i = 0; i < st.N; i++)
+        {
+            if (!blockedThrough.TryGetValue(st.Securities[i].WashSaleKey, out var until) || until < st.AsOf) continue;
+            for (int a = 0; a < st.Accounts.Length; a++)
+                if (ctx.Buy(a, i) >= 0) ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
+        }
+    }
+}
+
+/// <summary>Trades smaller than <paramref name="minimum"/> dollars are not worth placing. Not convex: after a solve,
+/// every (account, security) trading less than the minimum is frozen at no trade and the problem is solved again
+/// (a documented rounding-and-repair pass rather than a mixed-integer solve).</summary>
+public sealed class MinTradeSize(decimal minimum) : IConstraint, IRepair
+{
+    public void AddTo(OptimizationContext ctx) { }
+
+    public bool Repair(OptimizationContext ctx, ReadOnlySpan<double> sol)
+    {
+        var st = ctx.State;
+        double min = (double)minimum / st.TotalValue;
+        bool changed = false;
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++)
+            {
+                if (ctx.X(a, i) < 0) continue;
+                double trade = Math.Abs(sol[ctx.X(a, i)] - st.Accounts[a].Holdings[i]);
+                if (trade <= 1e-12 || trade >= min) continue;
+                if (ctx.Model.UpperBound(ctx.Buy(a, i)) == 0 && ctx.Sells(a, i).ToArray().All(s => ctx.Model.UpperBound(s.Var) == 0)) continue;
+                // A trade the bounds force (exclusion, name cap) is kept however small.
+                double x0 = st.Accounts[a].Holdings[i];
+                if (ctx.Model.LowerBound(ctx.X(a, i)) > x0 || ctx.Model.UpperBound(ctx.X(a, i)) < x0) continue;
+                ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
+                foreach (var s in ctx.Sells(a, i)) ctx.Model.SetBounds(s.Var, 0, 0);
+                changed = true;
+            }
+        return changed;
+    }
+}
+
+/// <summary>Wash-sale consistency across the household: never buy (in any account) a security, or one
+/// substantially identical to it, that an account is selling at a loss. Not convex; after a solve each conflict is
+/// resolved the way the household's net trade points: unless the household is a clear net buyer of the key it keeps
+/// the harvest and buys nothing (substitutes may be bought); a net buyer keeps its loss lots. Then the problem is solved again.</summary>
+public sealed class WashSaleConsistency : IConstraint, IRepair
+{
+    public void AddTo(OptimizationContext ctx) { }
+
+    public bool Repair(OptimizationContext ctx, ReadOnlySpan<double> sol)
+    {
+        var st = ctx.State;
+        const double tiny = 1e-9;
+        var bought = new Dictionary<string, double>();
+        var lossSold = new Dictionary<string, double>();
+        var net = new Dictionary<string, double>();
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++)
+            {
+                if (ctx.X(a, i) < 0) continue;
+                string key = st.Securities[i].WashSaleKey;
+                double b = sol[ctx.Buy(a, i)];
+                if (b > tiny) bought[key] = bought.GetValueOrDefault(key) + b;
+                net[key] = net.GetValueOrDefault(key) + sol[ctx.X(a, i)] - st.Accounts[a].Holdings[i];
+                if (!st.Accounts[a].IsTaxable) continue;
+                foreach (var s in ctx.Sells(a, i))
+                    if (s.Lot is { Lot: not null, GainRatio: < 0 } && sol[s.Var] > tiny)
+                        lossSold[key] = lossSold.GetValueOrDefault(key) + sol[s.Var];
+            }
+        bool changed = false;
+        foreach (var key in lossSold.Keys.Where(bought.ContainsKey))
+        {
+            // A sell-here, rebuy-there pattern nets to about zero: that is a wanted harvest, so only a clear net buyer keeps its loss lots.
+            bool harvest = net[key] <= 1e-9;
+            for (int a = 0; a < st.Accounts.Length; a++)
+                for (int i = 0; i < st.N; i++)
+                {
+                    if (ctx.X(a, i) < 0 || st.Securities[i].WashSaleKey != key) continue;
+                    if (harvest) ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
+                    else if (st.Accounts[a].IsTaxable)
+                        foreach (var s in ctx.Sells(a, i))
+                            if (s.Lot is { Lot: not null, GainRatio: < 0 }) ctx.Model.SetBounds(s.Var, 0, 0);
+                }
+            changed = true;
+        }
+        return changed;
+    }
+}

@@ -1,0 +1,169 @@
+using Households.Contracts;
+using Households.Domain.Optimization.Solvers;
+
+namespace Households.Domain.Optimization;
+
+/// <summary>The weights a policy chose: the layout they belong to, the final solve and the work done.</summary>
+public sealed record WeightSolution(OptimizationContext Context, QpSolution Solution, int Solves, double SolveMilliseconds);
+
+/// <summary>Builds a policy's model over a household, solves it (with repair passes for the non-convex rules)
+/// and turns the weights into explained trades in shares, lot by lot.</summary>
+public sealed class RebalanceOptimizer(IQpSolver? solver = null)
+{
+    private readonly IQpSolver solver = solver ?? new InteriorPointSolver();
+    // Each repair only fixes variables at zero, so the rounds end; the cap is a guard.
+    private const int MaxRepairRounds = 25;
+
+    public WeightSolution SolveWeights(HouseholdState state, Policy policy)
+    {
+        var ctx = new OptimizationContext(state, policy.IsLongOnly);
+        foreach (var t in policy.Terms) t.AddTo(ctx);
+        foreach (var c in policy.Constraints) c.AddTo(ctx);
+        new Excluded().AddTo(ctx);   // each account's own restrictions hold whatever the policy says
+        var repairs = policy.Constraints.OfType<IRepair>().ToArray();
+        QpSolution sol;
+        int solves = 0;
+        double ms = 0;
+        while (true)
+        {
+            sol = solver.Solve(ctx.Model);
+            solves++;
+            ms += sol.SolveMilliseconds;
+            if (sol.Status != QpStatus.Optimal || solves > MaxRepairRounds) break;
+            bool changed = false;
+            foreach (var r in repairs) changed |= r.Repair(ctx, sol.X);
+            if (!changed) break;
+        }
+        return new WeightSolution(ctx, sol, solves, ms);
+    }
+
+    public RebalanceResult Optimize(HouseholdPortfolio portfolio, Policy policy)
+    {
+        var state = HouseholdState.From(portfolio);
+        var ws = SolveWeights(state, policy);
+        var te = policy.Terms.OfType<TrackingError>().FirstOrDefault();
+        double teBefore = te is null ? 0 : Math.Sqrt(Math.Max(0, te.TrackingVariance(ws.Context, null)));
+        var status = ws.Solution.Status switch
+        {
+            QpStatus.Optimal => OptimizationStatus.Optimal,
+            QpStatus.Infeasible => OptimizationStatus.Infeasible,
+            _ => OptimizationStatus.NotConverged,
+        };
+        if (status != OptimizationStatus.Optimal)
+            return new RebalanceResult(status, [], teBefore, teBefore, 0, 0, double.NaN, ws.Solution.Solver, ws.Solves, ws.SolveMilliseconds);
+        double teAfter = te is null ? 0 : Math.Sqrt(Math.Max(0, te.TrackingVariance(ws.Context, ws.Solution.X)));
+        var trades = Explain.Trades(portfolio, ws, te);
+        return new RebalanceResult(status, [.. trades], teBefore, teAfter,
+            trades.Sum(t => t.ShortTermGain), trades.Sum(t => t.LongTermGain),
+            ws.Solution.Objective, ws.Solution.Solver, ws.Solves, ws.SolveMilliseconds);
+    }
+}
+
+/// <summary>Turns solved weights into trades in shares with lots, reasons and tax effect.</summary>
+internal static class Explain
+{
+    private const double Tiny = 1e-9;
+
+    public static List<OptimizedTrade> Trades(HouseholdPortfolio p, WeightSolution ws, TrackingError? te)
+    {
+        var ctx = ws.Context;
+        var st = ctx.State;
+        var x = ws.Solution.X;
+        decimal total = (decimal)st.TotalValue;
+        var h0 = st.HouseholdWeights();
+        var h1 = new double[st.N];
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++) h1[i] += ctx.Holding(a, i, x);
+        var bench = new double[st.N];
+        if (te is not null)
+            for (int i = 0; i < st.N; i++)
+                bench[i] = te.Benchmark[te.Risk.IndexOf(st.Securities[i].Symbol)] * (te.Account is null ? 1 : st.Accounts[st.AccountIndex(te.Account)].Share);
+
+        var trades = new List<OptimizedTrade>();
+        for (int a = 0; a < st.Accounts.Length; a++)
+        {
+            var acct = st.Accounts[a];
+            var input = p.Accounts[a];
+            var mine = new List<OptimizedTrade>();
+            double cash1 = x[ctx.Cash(a)];
+            for (int i = 0; i < st.N; i++)
+            {
+                if (ctx.X(a, i) < 0) continue;
+                double w0 = acct.Holdings[i], w1 = x[ctx.X(a, i)];
+                double buyW = x[ctx.Buy(a, i)], sellW = ctx.SoldWeight(a, i, x);
+                var sec = st.Securities[i];
+                decimal price = p.Prices[sec.Symbol];
+                var reasons = Reasons(ctx, a, i, w0, w1, h0[i], h1[i], bench[i], acct.Cash, cash1);
+                if (sellW > Tiny && sellW * st.TotalValue >= 0.005)
+                {
+                    var lots = new List<LotSale>();
+                    decimal qty = 0, st1 = 0, lt1 = 0;
+                    foreach (var s in ctx.Sells(a, i))
+                    {
+                        double sw = x[s.Var];
+                        if (sw <= Tiny) continue;
+                        if (s.Lot?.Lot is not { } lot)
+                        {
+                            qty += Shares((decimal)sw * total / price, acct.FractionalShares);
+                            continue;
+                        }
+                        // Selling (nearly) the whole lot sells exactly its shares; otherwise round as the account trades.
+                        decimal q = sw >= s.Lot.Weight * (1 - 1e-7) ? lot.Quantity : Math.Min(lot.Quantity, Shares((decimal)sw * total / price, acct.FractionalShares));
+                        if (q <= 0) continue;
+                        decimal proceeds = Math.Round(q * price, 2), basis = Math.Round(lot.BasisPerShare * q, 2), gain = proceeds - basis;
+                        lots.Add(new LotSale(lot, lot.Id, q, proceeds, basis, s.Lot.Term));
+                        qty += q;
+                        if (acct.IsTaxable)
+                        {
+                            if (s.Lot.Term == HoldingTerm.Short) st1 += gain; else lt1 += gain;
+                        }
+                    }
+                    if (qty > 0)
+                    {
+                        var r = reasons | (lots.Any(l => l.Gain < 0) && acct.IsTaxable ? TradeReason.Harvest : TradeReason.None);
+                        mine.Add(new OptimizedTrade(acct.Id, sec.Symbol, TradeSide.Sell, qty, Math.Round(qty * price, 2), w0, w1, r, st1, lt1, [.. lots]));
+                    }
+                }
+                if (buyW > Tiny && buyW * st.TotalValue >= 0.005)
+                {
+                    decimal q = Shares((decimal)buyW * total / price, acct.FractionalShares);
+                    if (q > 0) mine.Add(new OptimizedTrade(acct.Id, sec.Symbol, TradeSide.Buy, q, Math.Round(q * price, 2), w0, w1, reasons, 0, 0, []));
+                }
+            }
+            // Whole-share rounding can leave the account short of cash: trim the largest buys a share at a time.
+            decimal cashAfter = input.Cash + mine.Where(t => t.Side == TradeSide.Sell).Sum(t => t.Amount) - mine.Where(t => t.Side == TradeSide.Buy).Sum(t => t.Amount);
+            while (cashAfter < 0)
+            {
+                var largest = mine.Where(t => t.Side == TradeSide.Buy).MaxBy(t => t.Amount);
+                if (largest is null) break;
+                decimal step = acct.FractionalShares ? Math.Min(largest.Quantity, Math.Ceiling(-cashAfter / (largest.Amount / largest.Quantity) * 1e6m) / 1e6m) : 1;
+                decimal px = largest.Amount / largest.Quantity;
+                var trimmed = largest with { Quantity = largest.Quantity - step, Amount = (largest.Quantity - step) * px };
+                mine.Remove(largest);
+                if (trimmed.Quantity > 0) mine.Add(trimmed);
+                cashAfter += step * px;
+            }
+            trades.AddRange(mine);
+        }
+        return trades;
+    }
+
+    private static decimal Shares(decimal q, bool fractional) =>
+        fractional ? Math.Round(q, 6, MidpointRounding.ToZero) : Math.Floor(q);
+
+    private static TradeReason Reasons(OptimizationContext ctx, int a, int i, double w0, double w1, double h0, double h1, double b, double cash0, double cash1)
+    {
+        var r = TradeReason.None;
+        var m = ctx.Model;
+        int xv = ctx.X(a, i);
+        // Forced out: the holding may not stay (exclusion).
+        if (m.UpperBound(xv) == 0 && w0 > 0) r |= TradeReason.Restriction;
+        double dAccount = w1 - w0, dHousehold = h1 - h0;
+        if (Math.Abs(dAccount - dHousehold) > Tiny && Math.Abs(dHousehold) < 0.5 * Math.Abs(dAccount)) r |= TradeReason.AssetLocation;
+        if ((b == 0 && h0 > 0 && dAccount < 0) || (b > 0 && h0 == 0 && dAccount > 0)) r |= TradeReason.ModelChange;
+        if ((dAccount > 0 && cash1 < cash0 - Tiny && cash0 > Tiny) || (dAccount < 0 && cash1 > cash0 + Tiny && cash0 < Tiny)) r |= TradeReason.Cash;
+        if (Math.Abs(h1 - b) < Math.Abs(h0 - b) - Tiny) r |= TradeReason.Drift;
+        if (r == TradeReason.None) r = TradeReason.Drift;
+        return r;
+    }
+}

@@ -1,0 +1,204 @@
+using Households.Contracts;
+using Households.Domain.Risk;
+
+namespace Households.Domain.Optimization;
+
+/// <summary>Tracking variance (w − b)ᵀ Σ (w − b) under a factor model Σ = B F Bᵀ + D, times
+/// <see cref="Weight"/>. Factor exposures y = Bᵀ(w − b) are variables (one solver block carrying F), and the
+/// specific part stays inside each security's block, so the Hessian is block diagonal and the global rows are
+/// only the k exposure definitions. <see cref="Account"/> null tracks household weights; otherwise the
+/// account's own weights (holding over account value) against its target.</summary>
+public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, string? account = null, double weight = 1.0) : ITerm
+{
+    public FactorRiskModel Risk { get; } = risk;
+    public double[] Benchmark { get; } = benchmark.Length == risk.N ? benchmark
+        : throw new BadInputException($"tracking error: benchmark has {benchmark.Length} weights, risk model {risk.N} securities");
+    public string? Account { get; } = account;
+    public double Weight { get; } = weight;
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var m = ctx.Model;
+        var st = ctx.State;
+        int k = Risk.K;
+        var accounts = ctx.AccountsIn(Account).ToArray();
+        double scale = Account is null ? 1 : 1 / st.Accounts[accounts[0]].Share;
+        var map = new int[st.N];
+        for (int i = 0; i < st.N; i++) map[i] = Risk.IndexOf(st.Securities[i].Symbol);
+
+        // Exposure variables y_f = Σ_i B_if (s·x_i − b_i): free, one block with the factor covariance.
+        var active0 = ActiveWeights(ctx, null);
+        int yBlock = m.NewBlock();
+        var y = new int[k];
+        for (int f = 0; f < k; f++)
+        {
+            double hint = 0;
+            for (int r = 0; r < Risk.N; r++) hint += Risk.B[r, f] * active0[r];
+            y[f] = m.AddVariable(double.NegativeInfinity, double.PositiveInfinity, 0, yBlock, hint);
+        }
+        for (int f = 0; f < k; f++)
+        {
+            m.AddQuadratic(y[f], y[f], Weight * Risk.F[f, f]);
+            for (int g = f + 1; g < k; g++) m.AddQuadratic(y[f], y[g], 2 * Weight * Risk.F[f, g]);
+        }
+        for (int f = 0; f < k; f++)
+        {
+            double rhs = 0;
+            for (int r = 0; r < Risk.N; r++) rhs += Risk.B[r, f] * Benchmark[r];
+            int row = m.AddRow(rhs, rhs);
+            m.AddRowTerm(row, y[f], -1);
+            for (int i = 0; i < st.N; i++)
+            {
+                double bif = Risk.B[map[i], f] * scale;
+                if (bif == 0) continue;
+                foreach (int a in accounts)
+                    if (ctx.X(a, i) >= 0) m.AddRowTerm(row, ctx.X(a, i), bif);
+            }
+        }
+        // Specific risk D_i (s·Σ_a x_a,i − b_i)², expanded; the b² part is a constant.
+        double constant = 0;
+        for (int r = 0; r < Risk.N; r++) constant += Risk.D[r] * Benchmark[r] * Benchmark[r];
+        m.ObjectiveConstant += Weight * constant;
+        var vars = new List<int>(accounts.Length);
+        for (int i = 0; i < st.N; i++)
+        {
+            double d = Risk.D[map[i]] * Weight;
+            if (d == 0) continue;
+            vars.Clear();
+            foreach (int a in accounts)
+                if (ctx.X(a, i) >= 0) vars.Add(ctx.X(a, i));
+            double b = Benchmark[map[i]];
+            for (int p = 0; p < vars.Count; p++)
+            {
+                m.AddQuadratic(vars[p], vars[p], d * scale * scale);
+                for (int q = p + 1; q < vars.Count; q++) m.AddQuadratic(vars[p], vars[q], 2 * d * scale * scale);
+                m.AddCost(vars[p], -2 * d * scale * b);
+            }
+        }
+    }
+
+    /// <summary>Active weights (s·w − b) over the risk model's securities, at a solution or (null) before trading.</summary>
+    public double[] ActiveWeights(OptimizationContext ctx, double[]? solution)
+    {
+        var st = ctx.State;
+        var a = (double[])Benchmark.Clone();
+        for (int r = 0; r < a.Length; r++) a[r] = -a[r];
+        foreach (int acc in ctx.AccountsIn(Account))
+        {
+            double scale = Account is null ? 1 : 1 / st.Accounts[acc].Share;
+            for (int i = 0; i < st.N; i++)
+            {
+                double w = solution is null ? st.Accounts[acc].Holdings[i] : ctx.Holding(acc, i, solution);
+                if (w != 0) a[Risk.IndexOf(st.Securities[i].Symbol)] += scale * w;
+            }
+        }
+        return a;
+    }
+
+    public double TrackingVariance(OptimizationContext ctx, double[]? solution) => Risk.Variance(ActiveWeights(ctx, solution));
+}
+
+/// <summary>Expected return (alpha): a benefit of α_i per unit of weight held, times <see cref="Weight"/>.</summary>
+public sealed class ExpectedReturn(IReadOnlyDictionary<string, double> alpha, double weight = 1.0) : ITerm
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int i = 0; i < st.N; i++)
+        {
+            if (!alpha.TryGetValue(st.Securities[i].Symbol, out var a) || !double.IsFinite(a)) continue;
+            for (int k = 0; k < st.Accounts.Length; k++)
+                if (ctx.X(k, i) >= 0) ctx.Model.AddCost(ctx.X(k, i), -weight * a);
+        }
+    }
+}
+
+/// <summary>Tax on realized gains, lot by lot, in taxable accounts: selling weight s from a lot costs
+/// s × gain ratio × rate (short- or long-term by the lot's holding period). A loss has a negative gain ratio,
+/// so harvesting it is a benefit at the rate of the term it offsets. Units: fractions of household value.</summary>
+public sealed class TaxCost(double shortTermRate, double longTermRate, double weight = 1.0) : ITerm
+{
+    public double ShortTermRate { get; } = shortTermRate;
+    public double LongTermRate { get; } = longTermRate;
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int a = 0; a < st.Accounts.Length; a++)
+        {
+            if (!st.Accounts[a].IsTaxable) continue;
+            for (int i = 0; i < st.N; i++)
+                foreach (var s in ctx.Sells(a, i))
+                    if (s.Lot is { Lot: not null } lot)
+                        ctx.Model.AddCost(s.Var, weight * lot.GainRatio * (lot.Term == HoldingTerm.Short ? ShortTermRate : LongTermRate));
+        }
+    }
+}
+
+/// <summary>Trading cost: <see cref="Linear"/> per unit of weight bought or sold (spread and commission,
+/// as a fraction of value traded) plus an optional quadratic market-impact coefficient.</summary>
+public sealed class TransactionCost(double linear, double impact = 0, IReadOnlyDictionary<string, double>? perSecurity = null) : ITerm
+{
+    public double Linear { get; } = linear;
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        var m = ctx.Model;
+        for (int i = 0; i < st.N; i++)
+        {
+            double c = perSecurity is not null && perSecurity.TryGetValue(st.Securities[i].Symbol, out var own) ? own : Linear;
+            for (int a = 0; a < st.Accounts.Length; a++)
+            {
+                if (ctx.Buy(a, i) < 0) continue;
+                m.AddCost(ctx.Buy(a, i), c);
+                var sells = ctx.Sells(a, i);
+                foreach (var s in sells) m.AddCost(s.Var, c);
+                if (impact <= 0) continue;
+                m.AddQuadratic(ctx.Buy(a, i), ctx.Buy(a, i), impact);
+                for (int p = 0; p < sells.Length; p++)
+                {
+                    m.AddQuadratic(sells[p].Var, sells[p].Var, impact);
+                    for (int q = p + 1; q < sells.Length; q++) m.AddQuadratic(sells[p].Var, sells[q].Var, 2 * impact);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>Asset location: a yearly after-tax drag per unit of weight of a security held in an account of a
+/// given type, times <see cref="Weight"/> (the horizon in years). The default table: in taxable accounts income
+/// is taxed yearly and half of the price growth is taxed at the long-term rate (deferral); in a traditional IRA
+/// growth is later taxed as ordinary income instead of at the capital-gains rate; Roth and 529 growth is tax-free.
+/// So bond funds (all income) prefer the IRA, tax-efficient equity prefers taxable over IRA, and the highest
+/// growth gains most from the Roth.</summary>
+public sealed class AssetLocation(Func<Security, AccountType, double> drag, double weight = 1.0) : ITerm
+{
+    public static AssetLocation Default(double ordinaryRate = 0.37, double longTermRate = 0.20, double weight = 1.0) =>
+        new((sec, type) =>
+        {
+            var (total, income) = sec.Kind switch
+            {
+                SecurityKind.BondFund => (0.04, 0.04),
+                SecurityKind.Cash => (0.03, 0.03),
+                _ => (0.07, 0.015),
+            };
+            double incomeRate = sec.Kind is SecurityKind.BondFund or SecurityKind.Cash ? ordinaryRate : longTermRate;
+            return type switch
+            {
+                AccountType.Taxable or AccountType.Trust => income * incomeRate + (total - income) * longTermRate * 0.5,
+                AccountType.Ira => (total - income) * (ordinaryRate - longTermRate),
+                _ => 0.0,
+            };
+        }, weight);
+
+    public double Drag(Security s, AccountType t) => drag(s, t);
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++)
+                if (ctx.X(a, i) >= 0) ctx.Model.AddCost(ctx.X(a, i), weight * drag(st.Securities[i], st.Accounts[a].Type));
+    }
+}
