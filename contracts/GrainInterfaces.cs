@@ -39,6 +39,15 @@ public interface IModelGrain : IGrainWithStringKey
 
     /// <summary>The model flattened to security and asset-class targets (models of models expanded).</summary>
     [Alias("Resolve")] Task<ResolvedTarget> Resolve();
+
+    /// <summary>An account follows the model: it is told when the model (or a model inside it) changes.</summary>
+    [Alias("Follow")] Task Follow(string accountId);
+
+    /// <summary>A model that contains this one registers itself, so a change here reaches its accounts too.</summary>
+    [Alias("AddParent")] Task AddParent(string parentModelId);
+
+    /// <summary>A model inside this one changed: tell this model's accounts and parents.</summary>
+    [Alias("OnSubModelChanged"), OneWay] Task OnSubModelChanged(string changedModelId);
 }
 
 /// <summary>An account: lots, cash and target in memory; drift from the silo's price board.</summary>
@@ -72,6 +81,19 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [Alias("GetTriggers")] Task<Trigger[]> GetTriggers();
 
+    /// <summary>What the household needs to decide: books, target, cash to raise.</summary>
+    [Alias("GetDecisionInput")] Task<AccountDecisionInput> GetDecisionInput();
+
+    /// <summary>Records a deposit, dividend or withdrawal request (once per idempotency key), persisted before
+    /// returning, and raises a cash trigger. Returns the cash after it.</summary>
+    [Alias("RecordCash")] Task<decimal> RecordCash(CashMovement movement);
+
+    /// <summary>Pays out the pending withdrawals the account's cash now covers; returns the amount paid.</summary>
+    [Alias("PayWithdrawals")] Task<decimal> PayWithdrawals();
+
+    /// <summary>Replaces the account's restrictions (ESG exclusions, client restrictions) and raises a restriction trigger.</summary>
+    [Alias("UpdateRestrictions")] Task UpdateRestrictions(Restriction[] restrictions);
+
     /// <summary>The account's model changed: re-resolve the target and rebuild the monitor snapshot.</summary>
     [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
 }
@@ -99,6 +121,20 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>The securities (wash-sale keys) the account should not buy on or after <paramref name="date"/>, each
     /// through the last day a purchase would wash an open loss in the household.</summary>
     [Alias("BuyBlackouts")] Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date);
+
+    /// <summary>Triggers an account admitted (after its cooldowns): the household decides, and proposes or executes.</summary>
+    [Alias("OnAccountTriggers"), OneWay] Task OnAccountTriggers(string accountId, Trigger[] triggers);
+
+    /// <summary>Decides now for the given causes; returns the proposals made (executed or pending).</summary>
+    [Alias("Rebalance")] Task<RebalanceProposal[]> Rebalance(Trigger[] causes);
+
+    [Alias("GetProposals")] Task<RebalanceProposal[]> GetProposals();
+
+    /// <summary>Approves a pending proposal: re-validated against live prices and the wash-sale ledger, re-optimized
+    /// when prices moved beyond the tolerance, then executed. Approving an executed proposal again returns it.</summary>
+    [Alias("Approve")] Task<RebalanceProposal> Approve(string proposalId);
+
+    [Alias("Reject")] Task<RebalanceProposal> Reject(string proposalId, string? note);
 }
 
 /// <summary>The firm's list of households (key "firm"), for paging.</summary>

@@ -53,3 +53,13 @@ public sealed record CashMovement(
     [property: Id(2)] decimal Amount,
     [property: Id(3)] DateOnly Date,
     [property: Id(4)] string? Symbol);
+
+/// <summary>One account as its household sees it when deciding: settings, books, resolved target, and the cash it
+/// must raise for pending withdrawal requests.</summary>
+[GenerateSerializer, Immutable, Alias("AccountDecisionInput")]
+public sealed record AccountDecisionInput(
+    [property: Id(0)] AccountSpec Spec,
+    [property: Id(1)] decimal Cash,
+    [property: Id(2)] TaxLot[] Lots,
+    [property: Id(3)] ResolvedTarget? Target,
+    [property: Id(4)] decimal CashToRaise);

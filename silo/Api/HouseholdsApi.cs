@@ -80,6 +80,49 @@ public static class HouseholdsApi
             return Results.Ok((await household.GetView()).Tax);
         }).WithName("GetHouseholdTax").WithSummary("Realized gains year to date (short, long, disallowed, permanently disallowed) and wash-sale windows");
 
+        api.MapGet("/households/{id}/proposals", async (string id, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.GetProposals()) : NotFound("household", id))
+            .WithName("ListProposals").WithSummary("The household's proposals, newest first, with trades, reasons, lots and tax effect");
+
+        api.MapPost("/households/{id}/rebalance", async (string id, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.Rebalance([])) : NotFound("household", id))
+            .WithName("Rebalance").WithSummary("Decide now: discretionary trades execute, others become pending proposals");
+
+        api.MapPost("/households/{id}/proposals/{proposalId}/approve", async (string id, string proposalId, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.Approve(proposalId)) : NotFound("household", id))
+            .WithName("ApproveProposal").WithSummary("Approve: re-validated against live prices and the wash-sale ledger (re-optimized if prices moved), then executed; repeating it returns the same result");
+
+        api.MapPost("/households/{id}/proposals/{proposalId}/reject", async (string id, string proposalId, DecisionRequest? body, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.Reject(proposalId, body?.Note)) : NotFound("household", id))
+            .WithName("RejectProposal");
+
+        api.MapGet("/households/{id}/orders.csv", async (string id, string? proposal, IGrainFactory grains) =>
+        {
+            if (await Household(grains, id) is not { } h) return NotFound("household", id);
+            var proposals = (await h.GetProposals()).Where(p => proposal is null ? p.Status == ProposalStatus.Pending : p.Id == proposal).ToList();
+            if (proposal is not null && proposals.Count == 0) return NotFound("proposal", proposal);
+            return Results.Text(Households.Domain.Decisions.OrderFile.Csv(proposals), "text/csv");
+        }).WithName("ExportOrders").WithSummary("Order file (CSV: proposal, account, symbol, side, quantity, lots, order type, reasons): pending proposals, or one proposal");
+
+        api.MapPost("/accounts/{id}/cash", async (string id, CashRequest request, HttpRequest http, IGrainFactory grains, TimeProvider clock) =>
+        {
+            var account = grains.GetGrain<IAccountGrain>(id);
+            if (await account.GetSpec() is null) return NotFound("account", id);
+            var movement = new CashMovement(http.Headers["Idempotency-Key"].FirstOrDefault() ?? Required(request.IdempotencyKey, "idempotencyKey (or the Idempotency-Key header)"),
+                request.Kind ?? throw new BadInputException("kind is required (deposit, withdrawal or dividend)"),
+                request.Amount ?? throw new BadInputException("amount is required"),
+                request.Date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), request.Symbol);
+            return Results.Ok(new { cash = await account.RecordCash(movement) });
+        }).WithName("RecordCash").WithSummary("Deposit, dividend or withdrawal request; raises a cash trigger");
+
+        api.MapPut("/accounts/{id}/restrictions", async (string id, Restriction[] restrictions, IGrainFactory grains) =>
+        {
+            var account = grains.GetGrain<IAccountGrain>(id);
+            if (await account.GetSpec() is null) return NotFound("account", id);
+            await account.UpdateRestrictions(restrictions);
+            return Results.Ok(await account.GetSpec());
+        }).WithName("UpdateRestrictions").WithSummary("Replace the account's restrictions (ESG exclusions, client restrictions); raises a restriction trigger");
+
         api.MapGet("/securities/{symbol}", async (string symbol, IGrainFactory grains) =>
         {
             var security = grains.GetGrain<ISecurityGrain>(symbol);
@@ -124,6 +167,12 @@ public static class HouseholdsApi
 
         api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus");
         return app;
+    }
+
+    private static async Task<IHouseholdGrain?> Household(IGrainFactory grains, string id)
+    {
+        var household = grains.GetGrain<IHouseholdGrain>(id);
+        return await household.GetSpec() is null ? null : household;
     }
 
     private static IResult NotFound(string what, string id) =>

@@ -32,3 +32,7 @@ public sealed record RecordTradeRequest(
     decimal? Commission);
 
 public sealed record PriceInjectionRequest(PriceQuote[]? Quotes);
+
+public sealed record CashRequest(string? IdempotencyKey, CashKind? Kind, decimal? Amount, DateOnly? Date, string? Symbol);
+
+public sealed record DecisionRequest(string? Note);

@@ -15,6 +15,10 @@ public static class HouseholdsHost
             Households.Persistence.PostgresSchema.ApplyAsync(profile.PostgresConnectionString!).GetAwaiter().GetResult();
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
+        builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));
+        // The live optimizer's risk model: the demo universe's factor model where it knows a security.
+        builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
+            Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
         builder.Services.AddHostedService<DemoFirmSeeder>();
         builder.Services.AddProblemDetails();

@@ -69,6 +69,9 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<PriceBoardSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBoardSubscription>());
         services.AddOptions<MarketOptions>();
+        services.AddOptions<DecisionOptions>();
+        services.AddSingleton<FirmTriggerBudget>();
+        services.TryAddSingleton(new Households.Domain.Risk.SecurityRiskModels());
         services.AddSingleton<IPriceSimulatorFactory, SimulatedMarketFactory>();
         return services;
     }

@@ -93,3 +93,19 @@ public static class AccountValidation
         }
     }
 }
+
+public static class CashValidation
+{
+    public const decimal MaxAmount = 1_000_000_000_000m;
+
+    public static void Check(CashMovement movement)
+    {
+        if (movement is null) throw new BadInputException("cash movement is required");
+        if (string.IsNullOrWhiteSpace(movement.IdempotencyKey)) throw new BadInputException("idempotencyKey is required");
+        if (movement.IdempotencyKey.Length > TradeValidation.MaxKeyLength) throw new BadInputException($"idempotencyKey must be at most {TradeValidation.MaxKeyLength} characters");
+        if (!Enum.IsDefined(movement.Kind)) throw new BadInputException("kind must be deposit, withdrawal or dividend");
+        if (movement.Amount <= 0 || movement.Amount > MaxAmount) throw new BadInputException($"amount must be > 0 and at most {MaxAmount}");
+        if (movement.Date.Year is < 1900 or > 2200) throw new BadInputException("date is out of range");
+        if (movement.Kind == CashKind.Dividend && string.IsNullOrWhiteSpace(movement.Symbol)) throw new BadInputException("symbol is required for a dividend");
+    }
+}

@@ -20,6 +20,8 @@ public sealed class AccountSnapshot
     public required int[] PositionSecurityLine { get; init; }
     public required int[] PositionClassLine { get; init; }
     public required int CashLine { get; init; }
+    /// <summary>The security line of a model's cash sleeve (a security of kind Cash), fed by the account's cash; −1 if none.</summary>
+    public required int CashSecurityLine { get; init; }
     public required DriftLevel[] LineLevels { get; init; }
     public required string[] LineKeys { get; init; }
     public required double[] LineTargets { get; init; }
@@ -98,6 +100,10 @@ public sealed class AccountSnapshot
             if (assetClass is not null) classLine[p] = AddLine(DriftLevel.AssetClass, assetClass, 0, OffModelBand);
         }
         var cashLine = target is not null && lineOf.TryGetValue((DriftLevel.AssetClass, CashAssetClass), out var c) ? c : -1;
+        // A model's cash sleeve may name a cash security; the account's cash is what fills it.
+        var cashSecurityLine = target?.Weights
+            .Where(w => w.Level == DriftLevel.Security && securities(w.Key)?.Kind == SecurityKind.Cash)
+            .Select(w => lineOf[(DriftLevel.Security, w.Key)]).DefaultIfEmpty(-1).First() ?? -1;
 
         var lotPositions = new int[lots.Count];
         var lotQuantities = new double[lots.Count];
@@ -119,6 +125,7 @@ public sealed class AccountSnapshot
             PositionSecurityLine = securityLine,
             PositionClassLine = classLine,
             CashLine = cashLine,
+            CashSecurityLine = cashSecurityLine,
             LineLevels = [.. levels],
             LineKeys = [.. keys],
             LineTargets = [.. targets],

@@ -34,6 +34,7 @@ public static class TriggerKernel
             if (s.PositionClassLine[p] >= 0) lineWeights[s.PositionClassLine[p]] += value;
         }
         if (s.CashLine >= 0) lineWeights[s.CashLine] += s.Cash;
+        if (s.CashSecurityLine >= 0) lineWeights[s.CashSecurityLine] += s.Cash;
 
         var inverse = 1.0 / marketValue;
         var targets = s.LineTargets;

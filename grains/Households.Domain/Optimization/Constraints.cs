@@ -199,10 +199,29 @@ public sealed class MinTradeSize(decimal minimum) : IConstraint, IRepair
 /// <summary>Wash-sale consistency across the household: never buy (in any account) a security, or one
 /// substantially identical to it, that an account is selling at a loss. Not convex; after a solve each conflict is
 /// resolved the way the household's net trade points: unless the household is a clear net buyer of the key it keeps
-/// the harvest and buys nothing (substitutes may be bought); a net buyer keeps its loss lots. Then the problem is solved again.</summary>
-public sealed class WashSaleConsistency : IConstraint, IRepair
+/// the harvest and buys nothing (substitutes may be bought); a net buyer keeps its loss lots. Then the problem is solved again.
+/// Keys in <paramref name="harvestKeys"/> always keep the harvest; <see cref="RebalanceOptimizer"/> uses that to
+/// solve the other branch when this rule kept loss lots, and keeps the cheaper of the two.</summary>
+public sealed class WashSaleConsistency(IReadOnlySet<string>? harvestKeys = null) : IConstraint, IRepair
 {
-    public void AddTo(OptimizationContext ctx) { }
+    private readonly HashSet<string> _keptLossLots = new(StringComparer.Ordinal);
+
+    public IReadOnlySet<string> HarvestKeys { get; } = harvestKeys ?? new HashSet<string>();
+
+    /// <summary>Keys where the last solve kept the loss lots (no harvest) to resolve a conflict.</summary>
+    public IReadOnlySet<string> KeptLossLots => _keptLossLots;
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        _keptLossLots.Clear();
+        if (harvestKeys is null) return;
+        // The harvest branch: no account buys these keys from the first solve on, so other repairs (minimum trade
+        // size) judge the trades of the branch itself, substitutes included.
+        var st = ctx.State;
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++)
+                if (ctx.X(a, i) >= 0 && harvestKeys.Contains(st.Securities[i].WashSaleKey)) ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
+    }
 
     public bool Repair(OptimizationContext ctx, ReadOnlySpan<double> sol)
     {
@@ -228,7 +247,8 @@ public sealed class WashSaleConsistency : IConstraint, IRepair
         foreach (var key in lossSold.Keys.Where(bought.ContainsKey))
         {
             // A sell-here, rebuy-there pattern nets to about zero: that is a wanted harvest, so only a clear net buyer keeps its loss lots.
-            bool harvest = net[key] <= 1e-9;
+            bool harvest = net[key] <= 1e-9 || harvestKeys?.Contains(key) == true;
+            if (!harvest) _keptLossLots.Add(key);
             for (int a = 0; a < st.Accounts.Length; a++)
                 for (int i = 0; i < st.N; i++)
                 {

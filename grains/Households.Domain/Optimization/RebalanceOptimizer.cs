@@ -34,7 +34,22 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
             foreach (var r in repairs) changed |= r.Repair(ctx, sol.X);
             if (!changed) break;
         }
-        return new WeightSolution(ctx, sol, solves, ms);
+        var first = new WeightSolution(ctx, sol, solves, ms);
+        // The wash-sale repair is a heuristic; where it kept loss lots, also try keeping the harvest (forbidding the
+        // buy-back, so a substitute may be bought) and keep whichever branch has the lower objective.
+        var kept = repairs.OfType<WashSaleConsistency>().SelectMany(w => w.KeptLossLots).ToHashSet(StringComparer.Ordinal);
+        if (sol.Status != QpStatus.Optimal || kept.Count == 0) return first;
+        // Keys already forced stay forced, so each branch forces strictly more keys and the branching ends.
+        kept.UnionWith(repairs.OfType<WashSaleConsistency>().SelectMany(w => w.HarvestKeys));
+        var harvestPolicy = policy with
+        {
+            Constraints = [.. policy.Constraints.Select(c => c is WashSaleConsistency ? new WashSaleConsistency(kept) : c)],
+        };
+        var other = SolveWeights(state, harvestPolicy);
+        var total = new { Solves = first.Solves + other.Solves, Ms = first.SolveMilliseconds + other.SolveMilliseconds };
+        return other.Solution.Status == QpStatus.Optimal && other.Solution.Objective < sol.Objective
+            ? other with { Solves = total.Solves, SolveMilliseconds = total.Ms }
+            : first with { Solves = total.Solves, SolveMilliseconds = total.Ms };
     }
 
     public RebalanceResult Optimize(HouseholdPortfolio portfolio, Policy policy)

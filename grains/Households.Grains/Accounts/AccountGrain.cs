@@ -3,8 +3,10 @@ using Households.Domain;
 using Households.Domain.Accounts;
 using Households.Domain.Lots;
 using Households.Domain.Monitoring;
+using Households.Domain.Decisions;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Households.Grains;
 
@@ -17,6 +19,10 @@ public sealed class AccountState
     [Id(2)] public List<LotPiece> Lots { get; set; } = [];
     /// <summary>Results of applied trades by idempotency key: a retry returns the original result.</summary>
     [Id(3)] public Dictionary<string, TradeResult> AppliedTrades { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Cash movements applied, by idempotency key.</summary>
+    [Id(4)] public Dictionary<string, CashMovement> CashMovements { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Withdrawal requests not yet paid, by idempotency key.</summary>
+    [Id(5)] public Dictionary<string, decimal> PendingWithdrawals { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
@@ -26,10 +32,12 @@ public sealed class AccountGrain(
     SecurityMaster master,
     AccountMonitor monitor,
     TimeProvider clock,
+    IOptions<DecisionOptions> decisions,
     ILogger<AccountGrain> log) : Grain, IAccountGrain
 {
     public const int MaxOpenTriggers = 100;
     private readonly List<Trigger> _triggers = [];
+    private readonly TriggerCooldowns _cooldowns = new();
     private ResolvedTarget? _target;
     private MonitorEntry<string>? _entry;
 
@@ -56,6 +64,7 @@ public sealed class AccountGrain(
         state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots.Select(l => new LotPiece(l, l.Id))] };
         await state.WriteStateAsync();
         await Watch();
+        if (opening.Spec.ModelId is { } model) await GrainFactory.GetGrain<IModelGrain>(model).Follow(opening.Spec.Id);
     }
 
     public Task<AccountSpec?> GetSpec() => Task.FromResult(state.State.Spec);
@@ -141,15 +150,90 @@ public sealed class AccountGrain(
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
         foreach (var t in triggers)
             log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
+        // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
+        // calls accounts, so an account never waits on its household).
+        var admitted = _cooldowns.Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
+        if (admitted.Count > 0 && state.State.Spec is { } spec)
+            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
         return Task.CompletedTask;
+    }
+
+    public Task<AccountDecisionInput> GetDecisionInput()
+    {
+        var spec = RequireSpec();
+        return Task.FromResult(new AccountDecisionInput(spec, state.State.Cash, state.State.Lots.Select(p => p.Lot).ToArray(), _target,
+            state.State.PendingWithdrawals.Values.Sum()));
+    }
+
+    public async Task<decimal> RecordCash(CashMovement movement)
+    {
+        var spec = RequireSpec();
+        CashValidation.Check(movement);
+        if (state.State.CashMovements.TryGetValue(movement.IdempotencyKey, out var earlier))
+            return earlier == movement ? state.State.Cash
+                : throw new BadInputException($"idempotencyKey {movement.IdempotencyKey} was already used for a different cash movement");
+        var before = state.State.Cash;
+        if (movement.Kind == CashKind.Withdrawal) state.State.PendingWithdrawals[movement.IdempotencyKey] = movement.Amount;
+        else state.State.Cash += movement.Amount;
+        state.State.CashMovements[movement.IdempotencyKey] = movement;
+        try { await state.WriteStateAsync(); }
+        catch
+        {
+            state.State.Cash = before;
+            state.State.PendingWithdrawals.Remove(movement.IdempotencyKey);
+            state.State.CashMovements.Remove(movement.IdempotencyKey);
+            throw;
+        }
+        RefreshSnapshot();
+        await OnTriggers([Event(TriggerKind.Cash, movement.Kind.ToString().ToLowerInvariant(), (double)movement.Amount)]);
+        return state.State.Cash;
+    }
+
+    public async Task<decimal> PayWithdrawals()
+    {
+        RequireSpec();
+        decimal paid = 0;
+        foreach (var (key, amount) in state.State.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList())
+        {
+            if (amount > state.State.Cash - paid) break;
+            paid += amount;
+            state.State.PendingWithdrawals.Remove(key);
+        }
+        if (paid == 0) return 0;
+        state.State.Cash -= paid;
+        await state.WriteStateAsync();
+        RefreshSnapshot();
+        return paid;
+    }
+
+    public async Task UpdateRestrictions(Restriction[] restrictions)
+    {
+        var spec = RequireSpec();
+        foreach (var r in restrictions ?? throw new BadInputException("restrictions are required"))
+        {
+            if (r is null || !Enum.IsDefined(r.Kind)) throw new BadInputException("restriction kind must be exclude, noBuy or hold");
+            if (string.IsNullOrWhiteSpace(r.Symbol) == string.IsNullOrWhiteSpace(r.Sector)) throw new BadInputException("a restriction names either a symbol or a sector");
+        }
+        state.State.Spec = spec with { Restrictions = restrictions };
+        try { await state.WriteStateAsync(); }
+        catch { state.State.Spec = spec; throw; }
+        await OnTriggers([Event(TriggerKind.Restriction, "restrictions", restrictions.Length)]);
+    }
+
+    /// <summary>A trigger caused by an event (cash, restriction, model change) rather than a price.</summary>
+    private Trigger Event(TriggerKind kind, string subject, double observed)
+    {
+        var now = clock.GetUtcNow();
+        return new Trigger(kind, this.GetPrimaryKeyString(), subject, observed, 0, 0, board.Current.Sequence, now, now);
     }
 
     public Task<Trigger[]> GetTriggers() => Task.FromResult(_triggers.ToArray());
 
     public async Task OnModelChanged(string modelId)
     {
-        if (state.State.Spec?.ModelId != modelId) return;
+        if (state.State.Spec is null) return;
         await Watch();
+        await OnTriggers([Event(TriggerKind.ModelChange, modelId, _target?.Version ?? 0)]);
     }
 
     private async Task Watch()

@@ -1,12 +1,15 @@
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Accounts;
+using Households.Domain.Decisions;
+using Households.Domain.Risk;
 using Households.Domain.Monitoring;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Households.Grains;
 
@@ -19,6 +22,8 @@ public sealed class HouseholdState
     [Id(2)] public RealizedEntry[] Realized { get; set; } = [];
     /// <summary>Results by "account/idempotency key": a retry returns the original result.</summary>
     [Id(3)] public Dictionary<string, TradeResult> Trades { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public RebalanceProposal[] Proposals { get; set; } = [];
+    [Id(5)] public int NextProposal { get; set; } = 1;
 }
 
 /// <summary>A household: knows its accounts, aggregates them, and is the single door for their trades, so its
@@ -27,17 +32,27 @@ public sealed class HouseholdGrain(
     [PersistentState("household", "households")] IPersistentState<HouseholdState> state,
     SecurityMaster master,
     IJournal journal,
+    PriceBoard board,
+    SecurityRiskModels risk,
+    FirmTriggerBudget firmBudget,
+    IOptions<DecisionOptions> decisions,
     TimeProvider clock,
     ILogger<HouseholdGrain> log) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = 50;
+    public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
     private HouseholdTaxLedger? _tax;
+    private ProposalBook? _proposals;
+    private IGrainTimer? _expiryTimer;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
         if (state.State.WashSales is { } ledger) _tax = HouseholdTaxLedger.Restore(ledger, state.State.Realized, master.Identical);
+        if (Proposals.HasPending) WatchExpiry();
     }
+
+    private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
 
     public async Task Create(HouseholdSpec household, AccountOpening[] accounts)
     {
@@ -124,6 +139,240 @@ public sealed class HouseholdGrain(
                     spec.Id, a.LossId, a.SaleDate, a.LossAccount, a.Quantity, a.LotId, a.Account, a.Disallowed);
         }
         return applied;
+    }
+
+    public async Task OnAccountTriggers(string accountId, Trigger[] triggers)
+    {
+        if (state.State.Spec is not { } spec) return;
+        var now = clock.GetUtcNow();
+        await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+        if (!firmBudget.TryTake())
+        {
+            log.LogWarning("{Household}: firm-wide trigger budget exhausted; {Count} triggers of {Account} recorded, not acted on", spec.Id, triggers.Length, accountId);
+            return;
+        }
+        try { await Decide(triggers, null); }
+        catch (BadInputException ex) { log.LogWarning("{Household}: no decision for {Account}'s triggers: {Reason}", spec.Id, accountId, ex.Message); }
+    }
+
+    public Task<RebalanceProposal[]> Rebalance(Trigger[] causes)
+    {
+        RequireSpec();
+        return Decide(causes ?? [], null);
+    }
+
+    public async Task<RebalanceProposal[]> GetProposals()
+    {
+        RequireSpec();
+        await ExpireDue();
+        return Proposals.All;
+    }
+
+    public async Task<RebalanceProposal> Approve(string proposalId)
+    {
+        var spec = RequireSpec();
+        await ExpireDue();
+        var existing = Proposals.Get(proposalId);
+        if (existing.Status == ProposalStatus.Executed) return existing; // a retried approval returns the first result
+        if (existing is { Status: ProposalStatus.Superseded, SupersededBy: { } next }) return Proposals.Get(next);
+        var now = clock.GetUtcNow();
+        var p = Proposals.ForDecision(proposalId, now);
+        await journal.Append([ProposalJournal.Proposal(p with { Note = "approved" }, JournalKind.Approval, now)]);
+        var prices = Quotes(p.Trades.Select(t => t.Symbol));
+        var moved = ProposalRules.PricesMoved(p, prices, decisions.Value.RevalidationTolerance);
+        var washes = p.Trades.Any(t => t.Side == TradeSide.Buy && Tax.WashSales.PurchaseWouldWash(t.Account, t.Symbol, Today()));
+        if (!moved && !washes) return await Execute(p with { Note = "approved" });
+
+        // Re-validation failed: re-optimize the same accounts at live prices and against the live ledger.
+        var accounts = p.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
+        var inputs = await Task.WhenAll(accounts.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
+        var result = await Plan(inputs, p.Causes);
+        var fresh = Proposals.Create(result, [.. result.Trades], p.Causes, board.Current.Sequence, now, decisions.Value.ProposalLifetime);
+        var superseded = p with
+        {
+            Status = ProposalStatus.Superseded, DecidedAt = now, SupersededBy = fresh.Id,
+            Note = moved ? "approved; prices moved beyond tolerance, re-optimized" : "approved; the wash-sale ledger changed, re-optimized",
+        };
+        Proposals.Put(superseded);
+        await SaveProposals();
+        await journal.Append([ProposalJournal.Proposal(superseded, JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)]);
+        log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
+        return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized" });
+    }
+
+    public async Task<RebalanceProposal> Reject(string proposalId, string? note)
+    {
+        RequireSpec();
+        await ExpireDue();
+        var now = clock.GetUtcNow();
+        var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected" };
+        Proposals.Put(p);
+        await SaveProposals();
+        await journal.Append([ProposalJournal.Proposal(p, JournalKind.Rejection, now)]);
+        return p;
+    }
+
+    /// <summary>Runs the optimizer over the household's accounts and files what it proposes: discretionary accounts'
+    /// trades execute now, the others wait for approval. Proposals are persisted before anything executes.</summary>
+    private async Task<RebalanceProposal[]> Decide(Trigger[] causes, IReadOnlyCollection<string>? onlyAccounts)
+    {
+        var spec = RequireSpec();
+        await ExpireDue();
+        var ids = onlyAccounts ?? spec.AccountIds;
+        var inputs = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
+        var result = await Plan(inputs, causes);
+        if (result.Status != OptimizationStatus.Optimal)
+        {
+            log.LogWarning("{Household}: optimizer {Status}; no proposal", spec.Id, result.Status);
+            return [];
+        }
+        if (result.Trades.Length == 0) return [];
+        var now = clock.GetUtcNow();
+        var discretionary = inputs.Where(i => i.Spec.Discretionary).Select(i => i.Spec.Id).ToHashSet(StringComparer.Ordinal);
+        var auto = result.Trades.Where(t => discretionary.Contains(t.Account)).ToArray();
+        var waiting = result.Trades.Where(t => !discretionary.Contains(t.Account)).ToArray();
+        var lifetime = decisions.Value.ProposalLifetime;
+        var made = new List<RebalanceProposal>();
+        if (waiting.Length > 0) made.Add(Proposals.Create(result, waiting, causes, board.Current.Sequence, now, lifetime));
+        var execute = auto.Length > 0 ? Proposals.Create(result, auto, causes, board.Current.Sequence, now, lifetime) : null;
+        await SaveProposals();
+        await journal.Append(made.Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
+        if (waiting.Length > 0) WatchExpiry();
+        if (execute is not null) made.Add(await Execute(execute with { Note = "discretionary" }));
+        return [.. made];
+    }
+
+    private async Task<RebalanceResult> Plan(IReadOnlyList<AccountDecisionInput> given, Trigger[] causes)
+    {
+        var inputs = await WithWashSaleHolds(given);
+        var symbols = inputs.SelectMany(i => i.Lots.Select(l => l.Symbol)
+                .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
+            .ToHashSet(StringComparer.Ordinal);
+        var substitutes = decisions.Value.Substitutes;
+        var replacements = symbols.Where(substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)substitutes[s]);
+        symbols.UnionWith(replacements.Values.SelectMany(r => r));
+        var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
+        var prices = Quotes(symbols);
+        var today = Today();
+        // The wash-sale ledger's open losses block purchases of their key in every account of the taxpayer.
+        var blocked = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+            foreach (var b in Tax.WashSales.BuyBlackouts(input.Spec.Id, today))
+                foreach (var s in securities.Values.Where(s => master.Identical.KeyOf(s.Symbol) == b.WashSaleKey))
+                    blocked[s.WashSaleKey] = blocked.TryGetValue(s.WashSaleKey, out var d) && d > b.WashesThrough ? d : b.WashesThrough;
+        var result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, risk, today, decisions.Value.Settings);
+        log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
+            this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
+            result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
+        return result;
+    }
+
+    /// <summary>A loss lot whose sale now would be a wash sale (replacement shares bought in the last 30 days anywhere
+    /// in the household, IRC §1091) must not be harvested: its security is held in that account for this decision,
+    /// and the refusal is journaled with the purchases that cause it.</summary>
+    private async Task<AccountDecisionInput[]> WithWashSaleHolds(IReadOnlyList<AccountDecisionInput> inputs)
+    {
+        var today = Today();
+        var refusals = new List<JournalEntry>();
+        var result = new List<AccountDecisionInput>();
+        foreach (var input in inputs)
+        {
+            var holds = new List<Restriction>();
+            if (TaxTreatment.IsTaxable(input.Spec.Type))
+            {
+                foreach (var lot in input.Lots)
+                {
+                    if (board.QuoteOf(lot.Symbol) is not { } q || q.Price * lot.Quantity >= lot.Basis) continue;
+                    var check = Tax.CheckLossSale(input.Spec.Id, lot, lot.Id, lot.Quantity, today);
+                    if (!check.IsWashSale || holds.Any(h => h.Symbol == lot.Symbol)) continue;
+                    var cause = string.Join(", ", check.Replacements.Select(r => $"{r.Quantity} shares bought {r.Purchased:yyyy-MM-dd} in {r.Account}"));
+                    holds.Add(new Restriction(RestrictionKind.Hold, lot.Symbol, null, $"wash sale: {cause}"));
+                    refusals.Add(new JournalEntry(0, state.State.Spec!.Id, input.Spec.Id, JournalKind.WashSale, clock.GetUtcNow(),
+                        $"refused:{lot.Id}:{today:yyyyMMdd}", $"Harvest of lot {lot.Id} ({lot.Symbol}) refused: selling now would be a wash sale (IRC §1091) with {cause}",
+                        Households.Persistence.Journal.JournalPayload.Of(check)));
+                    log.LogInformation("{Account}: harvest of {Lot} refused, wash sale with {Cause}", input.Spec.Id, lot.Id, cause);
+                }
+            }
+            result.Add(holds.Count == 0 ? input : input with { Spec = input.Spec with { Restrictions = [.. input.Spec.Restrictions, .. holds] } });
+        }
+        if (refusals.Count > 0) await journal.Append(refusals);
+        return [.. result];
+    }
+
+    /// <summary>The simulated broker: sells first (lot by lot, as the optimizer chose them), then buys, each filled at
+    /// the board's price with slippage and recorded through the same path as any fill (ledger, books, journal).</summary>
+    private async Task<RebalanceProposal> Execute(RebalanceProposal p)
+    {
+        var settings = decisions.Value.Settings;
+        var today = Today();
+        var fills = new List<TradeResult>();
+        var problems = new List<string>();
+        var n = 0;
+        foreach (var t in p.Trades.OrderBy(t => t.Side == TradeSide.Buy))
+        {
+            if (board.QuoteOf(t.Symbol) is not { } quote) { problems.Add($"{t.Symbol}: no price"); continue; }
+            var price = SimulatedBroker.FillPrice(t.Side, quote.Price, settings.SlippageBps);
+            var requests = t.Side == TradeSide.Sell
+                ? t.Lots.Select(l => new TradeRequest($"{p.Id}:{n++}", today, t.Symbol, TradeSide.Sell, l.Quantity, price, l.Lot.Id, null, settings.Commission)).ToList()
+                : [await AffordableBuy(t, $"{p.Id}:{n++}", today, price, settings.Commission)];
+            foreach (var request in requests.Where(r => r.Quantity > 0))
+            {
+                try { fills.Add(await RecordTrade(t.Account, request)); }
+                catch (BadInputException ex) { problems.Add($"{t.Account} {t.Side} {t.Symbol}: {ex.Message}"); }
+            }
+        }
+        foreach (var account in p.Trades.Select(t => t.Account).Distinct())
+        {
+            var paid = await GrainFactory.GetGrain<IAccountGrain>(account).PayWithdrawals();
+            if (paid > 0) problems.Add($"{account}: withdrawal of {paid:0.00} paid");
+        }
+        var now = clock.GetUtcNow();
+        var note = string.Join("; ", new[] { p.Note }.Concat(problems).OfType<string>());
+        var done = p with
+        {
+            Status = fills.Count > 0 || p.Trades.Length == 0 ? ProposalStatus.Executed : ProposalStatus.Failed,
+            DecidedAt = now, Fills = [.. fills], Note = note.Length == 0 ? null : note,
+        };
+        Proposals.Put(done);
+        await SaveProposals();
+        await journal.Append([ProposalJournal.Proposal(done, JournalKind.Proposal, now)]);
+        return done;
+    }
+
+    private async Task<TradeRequest> AffordableBuy(OptimizedTrade t, string key, DateOnly today, decimal price, decimal commission)
+    {
+        var cash = (await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput()).Cash;
+        var affordable = Math.Max(0, Math.Floor((cash - commission) / price * 10_000m) / 10_000m);
+        return new TradeRequest(key, today, t.Symbol, TradeSide.Buy, Math.Min(t.Quantity, affordable), price, null, null, commission);
+    }
+
+    private Dictionary<string, decimal> Quotes(IEnumerable<string> symbols) =>
+        symbols.Distinct().Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
+
+    private async Task ExpireDue()
+    {
+        var expired = Proposals.Expire(clock.GetUtcNow());
+        if (expired.Length == 0) return;
+        await SaveProposals();
+        await journal.Append(expired.Select(p => ProposalJournal.Proposal(p, JournalKind.Expiry, clock.GetUtcNow())).ToArray());
+    }
+
+    private void WatchExpiry()
+    {
+        _expiryTimer ??= this.RegisterGrainTimer(async () =>
+        {
+            await ExpireDue();
+            if (Proposals.HasPending) return;
+            _expiryTimer?.Dispose();
+            _expiryTimer = null;
+        }, ExpiryCheck, ExpiryCheck);
+    }
+
+    private async Task SaveProposals()
+    {
+        state.State.Proposals = Proposals.All;
+        state.State.NextProposal = Proposals.NextNumber;
+        await state.WriteStateAsync();
     }
 
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)

@@ -9,6 +9,10 @@ public sealed class ModelState
 {
     [Id(0)] public TargetModel? Model { get; set; }
     [Id(1)] public int Version { get; set; }
+    /// <summary>Accounts on this model, told when it changes.</summary>
+    [Id(2)] public HashSet<string> Followers { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Models built of this one, told when it changes (models of models).</summary>
+    [Id(3)] public HashSet<string> Parents { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A firm model. Resolution fetches the sub-models it names and flattens them in the domain.</summary>
@@ -23,9 +27,38 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);
         ModelResolver.Resolve(model.Id, state.State.Version + 1, id => models.GetValueOrDefault(id), master.Find);
+        var changed = state.State.Model is not null;
         state.State.Model = model;
         state.State.Version++;
         await state.WriteStateAsync();
+        foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
+            await GrainFactory.GetGrain<IModelGrain>(child).AddParent(model.Id);
+        if (changed) Propagate(model.Id);
+    }
+
+    public async Task Follow(string accountId)
+    {
+        if (state.State.Followers.Add(accountId)) await state.WriteStateAsync();
+    }
+
+    public async Task AddParent(string parentModelId)
+    {
+        if (state.State.Parents.Add(parentModelId)) await state.WriteStateAsync();
+    }
+
+    public Task OnSubModelChanged(string changedModelId)
+    {
+        Propagate(changedModelId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>One-way notices: every account on this model re-resolves its target; every parent passes it on.</summary>
+    private void Propagate(string changedModelId)
+    {
+        var self = this.GetPrimaryKeyString();
+        foreach (var account in state.State.Followers) GrainFactory.GetGrain<IAccountGrain>(account).OnModelChanged(self).Ignore();
+        foreach (var parent in state.State.Parents.Where(p => p != changedModelId))
+            GrainFactory.GetGrain<IModelGrain>(parent).OnSubModelChanged(changedModelId).Ignore();
     }
 
     public Task<TargetModel?> Get() => Task.FromResult(state.State.Model);

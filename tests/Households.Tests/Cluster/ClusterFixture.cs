@@ -24,6 +24,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.AddMemoryGrainStorage(HostingProfile.StorageName);
             silo.AddHouseholdsServices();
             silo.Services.Configure<MarketOptions>(o => o.Simulate = false);
+            // The firm's substitute table for the harvest tests: HXALT tracks HXFUND's market but is not
+            // substantially identical to it.
+            silo.Services.Configure<DecisionOptions>(o => o.Substitutes["HXFUND"] = ["HXALT"]);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -63,6 +63,29 @@ public sealed class TriggerKernelTests
     }
 
     [Fact]
+    public void A_models_cash_security_sleeve_is_filled_by_the_accounts_cash()
+    {
+        var index = new SecurityIndex();
+        var securities = new Dictionary<string, Security>
+        {
+            ["EQ"] = new("EQ", "Equity fund", "US Equity", "Diversified", null, SecurityKind.EquityFund),
+            ["CASHX"] = new("CASHX", "Cash", "Cash", "Cash", null, SecurityKind.Cash),
+        };
+        var target = new ResolvedTarget("M", 1,
+        [
+            new TargetWeight(DriftLevel.Security, "EQ", 0.95m, new DriftBand(0.05m, 0)),
+            new TargetWeight(DriftLevel.Security, "CASHX", 0.05m, new DriftBand(0.02m, 0)),
+        ]);
+        var s = AccountSnapshot.Build("A", 500m, [new TaxLot("L1", "EQ", 95, 9500, Day, Day)], target, HarvestPolicy.Off, securities.GetValueOrDefault, index);
+
+        var lines = TriggerKernel.DriftLines(s, Prices(index, ("EQ", 100), ("CASHX", 1)));
+
+        var cash = Assert.Single(lines, l => l.Key == "CASHX");
+        Assert.Equal(0.05, cash.Weight, 12);
+        Assert.False(cash.OutOfBand);
+    }
+
+    [Fact]
     public void Missing_price_for_a_held_security_skips_the_account()
     {
         var (s, index) = Snapshot(0m, HarvestPolicy.Off, new TaxLot("L1", "EQ", 60, 6000, Day, Day), new TaxLot("L2", "BD", 40, 4000, Day, Day));

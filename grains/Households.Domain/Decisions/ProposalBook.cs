@@ -1,0 +1,57 @@
+using Households.Contracts;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>A household's proposals and their life: pending → executed | rejected | expired | superseded | failed.
+/// Pure state; the household grain persists <see cref="All"/> and <see cref="NextNumber"/>.</summary>
+public sealed class ProposalBook(string householdId, IEnumerable<RebalanceProposal>? proposals = null, int nextNumber = 1)
+{
+    public const int Kept = 200;
+    private readonly Dictionary<string, RebalanceProposal> _byId = (proposals ?? []).ToDictionary(p => p.Id, StringComparer.Ordinal);
+
+    public int NextNumber { get; private set; } = nextNumber;
+
+    /// <summary>Newest first.</summary>
+    public RebalanceProposal[] All => [.. _byId.Values.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id, StringComparer.Ordinal)];
+
+    public bool HasPending => _byId.Values.Any(p => p.Status == ProposalStatus.Pending);
+
+    public RebalanceProposal Get(string id) =>
+        _byId.GetValueOrDefault(id) ?? throw new BadInputException($"proposal {id} does not exist in household {householdId}");
+
+    /// <summary>A new proposal from an optimizer result, for the given trades.</summary>
+    public RebalanceProposal Create(RebalanceResult result, OptimizedTrade[] trades, Trigger[] causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var p = new RebalanceProposal($"{householdId}-P{NextNumber++:D5}", householdId, ProposalStatus.Pending, now, now + lifetime, causes, trades,
+            result.TrackingErrorBefore, result.TrackingErrorAfter, trades.Sum(t => t.ShortTermGain), trades.Sum(t => t.LongTermGain),
+            priceSequence, null, null, [], null);
+        Put(p);
+        return p;
+    }
+
+    public void Put(RebalanceProposal p)
+    {
+        _byId[p.Id] = p;
+        // Keep the newest; old decided proposals live on in the journal.
+        foreach (var old in _byId.Values.Where(x => x.Status != ProposalStatus.Pending).OrderByDescending(x => x.CreatedAt).Skip(Kept).ToList())
+            _byId.Remove(old.Id);
+    }
+
+    /// <summary>Marks pending proposals past their expiry as expired and returns them.</summary>
+    public RebalanceProposal[] Expire(DateTimeOffset now)
+    {
+        var expired = _byId.Values.Where(p => p.Status == ProposalStatus.Pending && now >= p.ExpiresAt)
+            .Select(p => p with { Status = ProposalStatus.Expired, DecidedAt = now, Note = "expired before approval" }).ToArray();
+        foreach (var p in expired) _byId[p.Id] = p;
+        return expired;
+    }
+
+    /// <summary>The proposal an approval acts on; bad input unless it is pending and not expired.</summary>
+    public RebalanceProposal ForDecision(string id, DateTimeOffset now)
+    {
+        var p = Get(id);
+        if (p.Status == ProposalStatus.Pending && now >= p.ExpiresAt) throw new BadInputException($"proposal {id} expired at {p.ExpiresAt:u}");
+        if (p.Status != ProposalStatus.Pending) throw new BadInputException($"proposal {id} is {p.Status.ToString().ToLowerInvariant()}, not pending");
+        return p;
+    }
+}

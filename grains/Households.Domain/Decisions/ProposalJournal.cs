@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Households.Contracts;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>Journal lines for triggers and proposals, with the reasons and tax effect a compliance reviewer reads.</summary>
+public static class ProposalJournal
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static JournalEntry Proposal(RebalanceProposal p, JournalKind kind, DateTimeOffset at) =>
+        new(0, p.HouseholdId, null, kind, at, $"{kind}:{p.Id}:{p.Status}", Describe(p), JsonSerializer.Serialize(p, Json));
+
+    public static JournalEntry Trigger(string householdId, Trigger t, DateTimeOffset at) =>
+        new(0, householdId, t.AccountId, JournalKind.Trigger, at,
+            $"trigger:{t.Kind}:{t.Subject}:{t.BatchSequence}:{t.DetectedAt.ToUnixTimeMilliseconds()}",
+            string.Create(CultureInfo.InvariantCulture, $"{t.Kind} trigger on {t.Subject} in {t.AccountId}: observed {t.Observed:0.####} against target {t.Target:0.####} (threshold {t.Threshold:0.####})"),
+            JsonSerializer.Serialize(t, Json));
+
+    public static string Describe(RebalanceProposal p)
+    {
+        var reasons = p.Trades.Aggregate(TradeReason.None, (r, t) => r | t.Reasons);
+        var causes = string.Join(", ", p.Causes.Select(c => $"{c.Kind} {c.Subject}").Distinct().Take(5));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Proposal {p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades ({reasons}) for {causes}; tracking error {p.TrackingErrorBefore:P2} → {p.TrackingErrorAfter:P2}; realized {p.ShortTermGain:0.00} short term, {p.LongTermGain:0.00} long term; {p.Fills.Length} fills{(p.Note is null ? "" : "; " + p.Note)}");
+    }
+}

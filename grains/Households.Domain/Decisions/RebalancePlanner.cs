@@ -1,0 +1,131 @@
+using Households.Contracts;
+using Households.Domain.Lots;
+using Households.Domain.Optimization;
+using Households.Domain.Risk;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>Firm settings for live decisions and execution.</summary>
+public sealed record DecisionSettings(
+    TaxRates Rates,
+    double TransactionCost,
+    decimal MinTrade,
+    TimeSpan ProposalLifetime,
+    double RevalidationTolerance,
+    double SlippageBps,
+    decimal Commission)
+{
+    public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
+}
+
+/// <summary>Turns a household's live state into an optimizer problem: each account tracks its own model (tracking
+/// error under the factor risk model), lots are sold only where tax cost (gains) or tax benefit (losses) and
+/// transaction cost justify it, restrictions and the wash-sale ledger's buy blackouts apply in every account,
+/// withdrawals set a cash floor, and replacement candidates join the account's universe so a harvested
+/// security can be replaced by a similar one that is not substantially identical.</summary>
+public static class RebalancePlanner
+{
+    public static RebalanceResult Plan(
+        IReadOnlyList<AccountDecisionInput> accounts,
+        IReadOnlyDictionary<string, Security> securities,
+        IReadOnlyDictionary<string, decimal> prices,
+        IReadOnlyDictionary<string, DateOnly> buyBlackouts,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> replacements,
+        SecurityRiskModels risk,
+        DateOnly asOf,
+        DecisionSettings settings)
+    {
+        var planned = accounts.Where(a => a.Target is not null).ToList();
+        if (planned.Count == 0) return Empty();
+
+        var symbols = new SortedSet<string>(StringComparer.Ordinal);
+        var universes = new Dictionary<string, HashSet<string>>();
+        foreach (var a in planned)
+        {
+            var universe = a.Target!.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var held in a.Lots.Select(l => l.Symbol).ToList()) universe.Add(held);
+            foreach (var s in universe.ToList())
+                if (replacements.TryGetValue(s, out var alternatives)) universe.UnionWith(alternatives);
+            // A cash sleeve is the account's cash variable, not a security to buy.
+            universe.RemoveWhere(s => !securities.TryGetValue(s, out var sec) || !prices.ContainsKey(s)
+                || (sec.Kind == SecurityKind.Cash && !a.Lots.Any(l => l.Symbol == s)));
+            universes[a.Spec.Id] = universe;
+            symbols.UnionWith(universe);
+        }
+        // Lots of a security without a price cannot be valued: plan without those accounts rather than guess.
+        planned = planned.Where(a => a.Lots.All(l => symbols.Contains(l.Symbol))).ToList();
+        if (planned.Count == 0) return Empty();
+
+        var secs = symbols.Select(s => securities[s]).ToArray();
+        var model = risk.For(secs);
+        var portfolio = new HouseholdPortfolio(secs, symbols.ToDictionary(s => s, s => prices[s]),
+            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id])).ToArray(),
+            asOf);
+
+        var terms = new List<ITerm>
+        {
+            new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm),
+            new TransactionCost(settings.TransactionCost),
+        };
+        var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new MinTradeSize(settings.MinTrade), new WashSaleConsistency() };
+        foreach (var a in planned)
+        {
+            var target = new double[model.N];
+            foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
+                if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
+            terms.Add(new TrackingError(model, target, a.Spec.Id));
+            if (a.CashToRaise > 0) constraints.Add(new CashTarget(a.Spec.Id, a.CashToRaise, decimal.MaxValue / 4));
+        }
+        return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
+    }
+
+    private static RebalanceResult Empty() => new(OptimizationStatus.Optimal, [], 0, 0, 0, 0, 0, "none", 0, 0);
+}
+
+/// <summary>The simulated broker: fills at the board's price moved against the trade by the slippage, plus a flat
+/// commission per trade.</summary>
+public static class SimulatedBroker
+{
+    public static decimal FillPrice(TradeSide side, decimal price, double slippageBps)
+    {
+        var slip = price * (decimal)(slippageBps / 10_000);
+        return Math.Round(side == TradeSide.Buy ? price + slip : price - slip, 4);
+    }
+}
+
+/// <summary>Proposal rules that do not depend on where the proposal lives.</summary>
+public static class ProposalRules
+{
+    /// <summary>True when any traded security's price moved by more than the tolerance since the proposal priced it.</summary>
+    public static bool PricesMoved(RebalanceProposal proposal, IReadOnlyDictionary<string, decimal> prices, double tolerance) =>
+        proposal.Trades.Any(t => t.Quantity > 0 && prices.TryGetValue(t.Symbol, out var now)
+            && Math.Abs((double)(now * t.Quantity / t.Amount) - 1) > tolerance);
+
+    public static bool IsOpen(RebalanceProposal p, DateTimeOffset now) => p.Status == ProposalStatus.Pending && now < p.ExpiresAt;
+}
+
+/// <summary>The order file a firm sends to its trading desk: one line per order, sells first.</summary>
+public static class OrderFile
+{
+    public const string Header = "proposal,account,symbol,side,quantity,lots,order_type,reasons";
+
+    public static string Csv(IEnumerable<RebalanceProposal> proposals)
+    {
+        var w = new System.Text.StringBuilder().AppendLine(Header);
+        foreach (var p in proposals)
+            foreach (var t in p.Trades.OrderBy(t => t.Side == TradeSide.Buy).ThenBy(t => t.Account, StringComparer.Ordinal).ThenBy(t => t.Symbol, StringComparer.Ordinal))
+                w.Append(Cell(p.Id)).Append(',').Append(Cell(t.Account)).Append(',').Append(Cell(t.Symbol)).Append(',')
+                    .Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
+                    .Append(t.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
+                    .Append(Cell(string.Join(' ', t.Lots.Select(l => $"{l.Lot.Id}:{l.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))).Append(',')
+                    .Append("market").Append(',')
+                    .Append(Cell(t.Reasons.ToString().Replace(", ", "|", StringComparison.Ordinal)))
+                    .AppendLine();
+        return w.ToString();
+    }
+
+    private static string Cell(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 || value.StartsWith('=') || value.StartsWith('+') || value.StartsWith('-') || value.StartsWith('@')
+            ? "\"" + (value.StartsWith('=') || value.StartsWith('+') || value.StartsWith('-') || value.StartsWith('@') ? "'" : "") + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
+}

@@ -1,0 +1,38 @@
+using Households.Domain.Decisions;
+using Households.Domain.Lots;
+
+namespace Households.Grains.Silo;
+
+/// <summary>Firm settings for triggers, decisions and the simulated broker (configuration section "Decisions").</summary>
+public sealed class DecisionOptions
+{
+    public TimeSpan Cooldown { get; set; } = TriggerPolicy.Default.Cooldown;
+    public int PerAccountPerHour { get; set; } = TriggerPolicy.Default.PerAccountPerHour;
+    public double FirmPerSecond { get; set; } = TriggerPolicy.Default.FirmPerSecond;
+    public int FirmBurst { get; set; } = TriggerPolicy.Default.FirmBurst;
+    public decimal ShortTermRate { get; set; } = TaxRates.Default.ShortTerm;
+    public decimal LongTermRate { get; set; } = TaxRates.Default.LongTerm;
+    public double TransactionCost { get; set; } = DecisionSettings.Default.TransactionCost;
+    public decimal MinTrade { get; set; } = DecisionSettings.Default.MinTrade;
+    public TimeSpan ProposalLifetime { get; set; } = DecisionSettings.Default.ProposalLifetime;
+    /// <summary>On approval, re-optimize when a traded price moved more than this fraction.</summary>
+    public double RevalidationTolerance { get; set; } = DecisionSettings.Default.RevalidationTolerance;
+    public double SlippageBps { get; set; } = DecisionSettings.Default.SlippageBps;
+    public decimal Commission { get; set; } = DecisionSettings.Default.Commission;
+    /// <summary>The firm's substitute table: securities it treats as not substantially identical to the key, used
+    /// to replace a harvested fund.</summary>
+    public Dictionary<string, string[]> Substitutes { get; set; } = new(StringComparer.Ordinal);
+
+    public TriggerPolicy Triggers => new(Cooldown, PerAccountPerHour, FirmPerSecond, FirmBurst);
+
+    public DecisionSettings Settings => new(new TaxRates(ShortTermRate, LongTermRate), TransactionCost, MinTrade, ProposalLifetime,
+        RevalidationTolerance, SlippageBps, Commission);
+}
+
+/// <summary>The firm-wide trigger budget of this silo (a token bucket; with several silos each holds its share).</summary>
+public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<DecisionOptions> options, TimeProvider clock)
+{
+    private readonly TokenBucket _bucket = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow());
+
+    public bool TryTake() => _bucket.TryTake(clock.GetUtcNow());
+}

@@ -1,0 +1,57 @@
+using Households.Contracts;
+using Households.Domain.Decisions;
+using Households.Domain.Risk;
+using Xunit;
+
+namespace Households.Tests.Decisions;
+
+public sealed class RebalancePlannerTests
+{
+    private static readonly DateOnly Today = new(2026, 6, 1);
+    private static readonly DriftBand Band = new(0.05m, 0);
+
+    private static Security Fund(string s, string cls) => new(s, s, cls, "Diversified", null, cls.Contains("Bond") ? SecurityKind.BondFund : SecurityKind.EquityFund);
+
+    private static AccountDecisionInput Account(AccountType type, decimal cash, params TaxLot[] lots) => new(
+        new AccountSpec("A", "H", "A", type, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default), cash, lots,
+        new ResolvedTarget("M", 1, [new(DriftLevel.Security, "EQ", 0.6m, Band), new(DriftLevel.Security, "BD", 0.4m, Band)]), 0m);
+
+    private static readonly Dictionary<string, Security> Securities = new[] { Fund("EQ", "US Equity"), Fund("ALT", "US Equity"), Fund("BD", "US Bonds") }
+        .ToDictionary(s => s.Symbol);
+
+    [Fact]
+    public void A_loss_lot_is_harvested_into_the_firms_substitute()
+    {
+        var account = Account(AccountType.Taxable, 0m, new TaxLot("L1", "EQ", 600, 60_000m, Today.AddDays(-200), Today.AddDays(-200)),
+            new TaxLot("L2", "BD", 400, 40_000m, Today.AddDays(-200), Today.AddDays(-200)));
+        var prices = new Dictionary<string, decimal> { ["EQ"] = 85m, ["ALT"] = 85m, ["BD"] = 100m };
+
+        var result = RebalancePlanner.Plan([account], Securities, prices, new Dictionary<string, DateOnly>(),
+            new Dictionary<string, IReadOnlyList<string>> { ["EQ"] = ["ALT"] }, new SecurityRiskModels(), Today, DecisionSettings.Default);
+
+        var sell = Assert.Single(result.Trades, t => t.Symbol == "EQ");
+        Assert.Equal(TradeSide.Sell, sell.Side);
+        Assert.Equal(600m, sell.Quantity);
+        Assert.True(sell.Reasons.HasFlag(TradeReason.Harvest));
+        Assert.Equal(-9_000m, sell.ShortTermGain);
+        var buy = Assert.Single(result.Trades, t => t.Symbol == "ALT");
+        Assert.Equal(TradeSide.Buy, buy.Side);
+    }
+
+    [Fact]
+    public void Without_a_substitute_the_loss_is_kept_rather_than_leave_the_model()
+    {
+        var account = Account(AccountType.Ira, 0m, new TaxLot("L1", "EQ", 900, 90_000m, Today.AddDays(-200), Today.AddDays(-200)),
+            new TaxLot("L2", "BD", 400, 40_000m, Today.AddDays(-200), Today.AddDays(-200)));
+        var prices = new Dictionary<string, decimal> { ["EQ"] = 100m, ["ALT"] = 100m, ["BD"] = 100m };
+
+        var result = RebalancePlanner.Plan([account], Securities, prices, new Dictionary<string, DateOnly>(), new Dictionary<string, IReadOnlyList<string>>(),
+            new SecurityRiskModels(), Today, DecisionSettings.Default);
+
+        // 900 / 1,300 = 69% against a 60% target: the IRA sells equity and buys bonds; no tax is at stake.
+        Assert.Equal(TradeSide.Sell, Assert.Single(result.Trades, t => t.Symbol == "EQ").Side);
+        Assert.Equal(TradeSide.Buy, Assert.Single(result.Trades, t => t.Symbol == "BD").Side);
+        Assert.DoesNotContain(result.Trades, t => t.Symbol == "ALT");
+        Assert.True(result.TrackingErrorAfter < result.TrackingErrorBefore / 2);
+    }
+}
