@@ -5,4 +5,5 @@ var root = new RootCommand("households — real-time portfolio construction, reb
 root.Subcommands.Add(ShowCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(TaxReplayCommand.Create());
+root.Subcommands.Add(BacktestCommand.Create());
 return CommandLine.Run(root, args);

@@ -83,7 +83,9 @@ public sealed record HarvestTrade(
     [property: Id(6)] string Reason);
 
 /// <summary>Sells of harvestable lots and the replacement buys that keep the exposure, for one account.
-/// <see cref="TaxBenefit"/> is the estimated tax saved, <see cref="EstimatedCost"/> the round-trip cost.</summary>
+/// <see cref="TaxBenefit"/> is the estimated tax saved, <see cref="EstimatedCost"/> the round-trip cost;
+/// <see cref="ReplacementsRerouted"/> counts better-ranked replacements passed over because buying them would have
+/// washed an open loss (a buy blackout).</summary>
 [GenerateSerializer, Immutable, Alias("HarvestPlan")]
 public sealed record HarvestPlan(
     [property: Id(0)] string Account,
@@ -92,4 +94,5 @@ public sealed record HarvestPlan(
     [property: Id(3)] decimal HarvestedLoss,
     [property: Id(4)] decimal TaxBenefit,
     [property: Id(5)] decimal EstimatedCost,
-    [property: Id(6)] HarvestSkip[] Skipped);
+    [property: Id(6)] HarvestSkip[] Skipped,
+    [property: Id(7)] int ReplacementsRerouted);

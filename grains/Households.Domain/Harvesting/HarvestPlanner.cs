@@ -26,6 +26,7 @@ public static class HarvestPlanner
         var trades = new List<HarvestTrade>();
         var skipped = new List<HarvestSkip>();
         decimal loss = 0, benefit = 0, cost = 0;
+        int rerouted = 0;
         foreach (var group in candidates.GroupBy(c => c.Lot.Symbol).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var choice = selector.Choose(group.Key, Blocked, isExcluded);
@@ -35,6 +36,7 @@ public static class HarvestPlanner
                 foreach (var c in group) skipped.Add(new HarvestSkip(account, c.Lot.Id, c.Lot.Symbol, c.Loss, HarvestSkipReason.BuyBlackout));
                 continue;
             }
+            rerouted += choice.Passed.Count(p => p.EndsWith("(buy blackout)", StringComparison.Ordinal));
             decimal proceeds = 0;
             foreach (var c in group.OrderBy(c => c.Lot.Id, StringComparer.Ordinal))
             {
@@ -50,6 +52,6 @@ public static class HarvestPlanner
                 trades.Add(new HarvestTrade(account, TradeSide.Buy, choice.Symbol, quantity, replacementPrice.Value, null,
                     $"replacement for {group.Key}: {choice.Reason}" + (choice.Passed.Length > 0 ? $"; passed over {string.Join(", ", choice.Passed)}" : "")));
         }
-        return new HarvestPlan(account, date, [.. trades], loss, benefit, cost, [.. skipped]);
+        return new HarvestPlan(account, date, [.. trades], loss, benefit, cost, [.. skipped], rerouted);
     }
 }
