@@ -40,7 +40,6 @@ public static class BacktestCommand
         var minDollars = new Option<decimal>("--min-loss-dollars") { Description = "harvest threshold: loss in dollars", DefaultValueFactory = _ => HarvestPolicy.Default.MinLossDollars };
         var costBps = new Option<decimal>("--cost-bps") { Description = "trading cost per leg in basis points", DefaultValueFactory = _ => 5m };
         var funding = new Option<string>("--funding") { Description = "cash: buy the model on day 0; legacy: keep the generated lots", DefaultValueFactory = _ => "cash" };
-        funding.AcceptOnlyFromAmong("cash", "legacy");
         var stocks = new Option<int>("--stocks") { Description = "stocks in the generated universe", DefaultValueFactory = _ => 1_000 };
         var diStocks = new Option<int>("--di-stocks") { Description = "stocks in the direct index", DefaultValueFactory = _ => 300 };
         var strategies = new Option<string>("--strategies") { Description = "comma-separated: daily,weekly,monthly,quarterly,annual,never", DefaultValueFactory = _ => "daily,weekly,monthly,quarterly,annual,never" };
@@ -70,7 +69,12 @@ public static class BacktestCommand
                 Rates = new TaxRates(parse.GetValue(shortRate), parse.GetValue(longRate)),
                 Policy = new HarvestPolicy(true, parse.GetValue(minPercent), parse.GetValue(minDollars)),
                 Costs = new HarvestCosts(0m, parse.GetValue(costBps)),
-                Funding = parse.GetValue(funding) == "legacy" ? BacktestFunding.Legacy : BacktestFunding.Cash,
+                Funding = parse.GetValue(funding) switch
+                {
+                    "cash" => BacktestFunding.Cash,
+                    "legacy" => BacktestFunding.Legacy,
+                    var other => throw new BadInputException($"--funding: '{other}' is not cash or legacy"),
+                },
                 Stocks = parse.GetValue(stocks),
                 DirectIndexStocks = parse.GetValue(diStocks),
                 Frequencies = ParseStrategies(parse.GetValue(strategies)!),
@@ -85,7 +89,11 @@ public static class BacktestCommand
 
             var result = Backtest.Run(options);
             var text = JsonSerializer.Serialize(result, Json);
-            if (parse.GetValue(output) is { } outPath) File.WriteAllText(outPath, text);
+            if (parse.GetValue(output) is { } outPath)
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(outPath)) is { } outDir) Directory.CreateDirectory(outDir);
+                File.WriteAllText(outPath, text);
+            }
             if (shock is not null)
             {
                 var drift = ShockDrift.Measure(DemoFirm.Build(), shock);
@@ -127,7 +135,8 @@ public static class BacktestCommand
         foreach (var s in r.Strategies)
             sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,9:N0} {s.WashSalesAvoided,8:N0} {s.DisallowedLosses,10:N0} {s.TrackingError,10:P2} {s.Turnover,9:P1}");
         sb.AppendLine();
-        sb.AppendLine("tax alpha: annualized after-tax excess return over the never-harvest twin, savings reinvested; liquidated: after tax on all unrealized gains at the end.");
+        sb.AppendLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
+        sb.AppendLine(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.PreTaxExcessReturn:P2}"))}");
         sb.AppendLine("avoided: harvests skipped (recent purchase, buy blackout) + replacements rerouted because of the wash-sale ledger.");
         return sb.ToString();
     }

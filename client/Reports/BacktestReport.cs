@@ -127,7 +127,7 @@ public static class BacktestReport
         float y = margin + 18;
         canvas.DrawText("Tax-loss harvesting backtest", margin, y, title, ink);
         y += 20;
-        foreach (var line in Wrap($"{r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model) over {r.Years} years; market: {r.Market}; {r.Funding} funding; seed {r.Seed}. Rates {r.ShortRate.ToString("P0", C)} short-term / {r.LongRate.ToString("P0", C)} long-term; harvest threshold {r.MinLossPercent.ToString("P1", C)} of basis and ${r.MinLossDollars.ToString("N0", C)}; trading cost {r.CostBps.ToString(C)} bps a leg. Initial value ${r.InitialValue.ToString("N0", C)}; never-harvest twin return {r.BenchmarkReturn.ToString("P2", C)} a year.", 110))
+        foreach (var line in Wrap($"{r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model) over {r.Years} years; market: {r.Market}; {r.Funding} funding; seed {r.Seed}. Rates {r.ShortRate.ToString("P0", C)} short-term / {r.LongRate.ToString("P0", C)} long-term; harvest threshold {r.MinLossPercent.ToString("P1", C)} of basis and ${r.MinLossDollars.ToString("N0", C)}; trading cost {r.CostBps.ToString(C)} bps a leg. Initial value ${r.InitialValue.ToString("N0", C)}; never-harvest twin return {r.BenchmarkReturn.ToString("P2", C)} a year.", 98))
         {
             canvas.DrawText(line, margin, y, body, grey);
             y += 13;
@@ -143,7 +143,7 @@ public static class BacktestReport
             y += 11;
         }
         y += 8;
-        foreach (var line in Wrap("Tax alpha: per account, (W/W0)^(1/Y) − (W_never/W0)^(1/Y), averaged over accounts, where W is the portfolio's pre-tax value plus the tax savings of harvested losses (short-term losses at the short-term rate, long-term at the long-term rate, settled each year and reinvested at the portfolio's return). 'Liquidated' also deducts the tax on every unrealized gain on the last day. Avoided wash sales: harvests skipped because shares were bought in the last 30 days or a loss is open, plus replacements rerouted past a buy blackout. Disallowed: losses disallowed by the ledger in the strategy's own sales (0 means no unintended wash sale). TE: annualized tracking error of daily returns against the never-harvest twin.", 120))
+        foreach (var line in Wrap("Tax alpha: per account and annualized, the after-tax return minus the pre-tax return, over the same for the never-harvest twin: g(V+S) - g(V), where V is the portfolio's pre-tax value at the end and S the tax savings of harvested losses (short-term losses at the short-term rate, long-term at the long-term rate, settled at each year end and reinvested at the portfolio's return). 'Liquidated' also deducts the tax on every unrealized gain on the last day, for the strategy and for the twin. Avoided wash sales: lots not harvested because shares were bought in the last 30 days or a loss of the security is open, plus replacements rerouted past a buy blackout. Disallowed: losses the ledger disallowed in the strategy's own sales (0: no unintended wash sale). TE: annualized tracking error of daily returns against the never-harvest twin; turnover: one-way, per year.", 98))
         {
             canvas.DrawText(line, margin, y, body, grey);
             y += 12;
@@ -157,7 +157,7 @@ public static class BacktestReport
         y = DrawImage(canvas, charts[1], margin, y, width - 2 * margin) + 10;
         y = DrawImage(canvas, charts[2], margin, y, width - 2 * margin) + 14;
         int outBefore = drift.Count(d => d.OutOfBandBefore > 0), outAfter = drift.Count(d => d.OutOfBandAfter > 0);
-        foreach (var line in Wrap($"Shock '{scenario.Name}': {scenario.Description} Of {drift.Count} demo-firm accounts, {outBefore} had a line out of band before and {outAfter} after. Scenarios in the file: {string.Join(", ", scenarios.Scenarios.Select(s => s.Name))}.", 120))
+        foreach (var line in Wrap($"Shock '{scenario.Name}': {scenario.Description} Of {drift.Count} demo-firm accounts, {outBefore} had a line out of band before and {outAfter} after. Scenarios in the file: {string.Join(", ", scenarios.Scenarios.Select(s => s.Name))}.", 98))
         {
             canvas.DrawText(line, margin, y, body, grey);
             y += 12;

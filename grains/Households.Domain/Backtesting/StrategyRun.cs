@@ -67,6 +67,7 @@ internal sealed class StrategyRun
     /// <summary>Per tracked security, the last calendar day (DayNumber) on which a harvest of it is known to be
     /// refused by the wash-sale rules (buy blackout or recent purchase): the daily prefilter skips it until then.</summary>
     private readonly int[] _quietThrough;
+    private readonly bool[] _underwater;
     private readonly HashSet<string> _skippedLots = new(StringComparer.Ordinal);
     private readonly List<int> _held = [];
     private bool _heldDirty = true;
@@ -84,6 +85,7 @@ internal sealed class StrategyRun
         _account = opening.Spec.Id;
         _position = new double[path.Count];
         _quietThrough = new int[path.Count];
+        _underwater = new bool[path.Count];
         var universe = path.Universe;
         _washKey = s => universe.IndexOf(s) is var i and >= 0 ? universe[i].WashSaleKey : s;
         var groups = universe.Securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!));
@@ -247,9 +249,14 @@ internal sealed class StrategyRun
         if (candidates.Count == 0) return;
 
         var blocked = new HashSet<string>(blackouts.Select(b => b.WashSaleKey), StringComparer.Ordinal);
+        // A security the account holds below its basis is not bought as a replacement: the purchase would keep its
+        // own loss from being harvested for 30 days (selling it then would wash against the new shares).
+        Array.Clear(_underwater);
+        foreach (var lot in _lots)
+            if (row[lot.Security] < lot.BasisPerShare) _underwater[lot.Security] = true;
         var plan = HarvestPlanner.Plan(_account, date, candidates, _selector,
             s => _path.IndexOf(s) is var j and >= 0 ? _path.Quote(t, j) : null,
-            s => blocked.Contains(_washKey(s)), null, _washKey);
+            s => blocked.Contains(_washKey(s)), s => _path.IndexOf(s) is var j and >= 0 && _underwater[j], _washKey);
         outcome.ReplacementsRerouted += plan.ReplacementsRerouted;
         foreach (var skip in plan.Skipped)
             if (_skippedLots.Add(skip.LotId)) outcome.SkippedBlackout++;

@@ -109,10 +109,10 @@ public sealed class ScenarioSet
             {
                 var at = $"scenarios[{n++}]";
                 if (item.ValueKind != JsonValueKind.Object) throw Bad(source, at, "must be an object");
-                CheckFields(item, ScenarioFields, source, at);
                 var name = item.TryGetProperty("name", out var nameEl) && nameEl.ValueKind == JsonValueKind.String ? nameEl.GetString() : null;
+                if (!string.IsNullOrWhiteSpace(name)) at = $"scenarios[{n - 1}] ({name})";
+                CheckFields(item, ScenarioFields, source, at);
                 if (string.IsNullOrWhiteSpace(name)) throw Bad(source, $"{at}.name", "is required (a non-empty string)");
-                at = $"scenarios[{n - 1}] ({name})";
                 if (!names.Add(name)) throw Bad(source, $"{at}.name", $"duplicate scenario name '{name}'");
                 var description = item.TryGetProperty("description", out var d)
                     ? d.ValueKind == JsonValueKind.String ? d.GetString()! : throw Bad(source, $"{at}.description", "must be a string")
