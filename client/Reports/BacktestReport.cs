@@ -114,6 +114,9 @@ public static class BacktestReport
         {
             Title = "Households tax-alpha backtest",
             Creator = "households backtest",
+            // 101 = lossless (Flate); the struct's default of 0 would be the worst JPEG quality.
+            EncodingQuality = 101,
+            RasterDpi = 150,
         });
         using var typeface = SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default;
         using var mono = SKTypeface.FromFamilyName("DejaVu Sans Mono") ?? typeface;
@@ -168,8 +171,17 @@ public static class BacktestReport
 
     private static float DrawImage(SKCanvas canvas, string png, float x, float y, float w)
     {
-        using var image = SKImage.FromEncodedData(png);
-        if (image is null) return y;
+        // Flatten onto white first: an opaque RGB image embeds in the PDF without a soft mask, which some viewers
+        // render badly.
+        using var decoded = SKBitmap.Decode(png);
+        if (decoded is null) return y;
+        using var opaque = new SKBitmap(new SKImageInfo(decoded.Width, decoded.Height, SKColorType.Rgb888x, SKAlphaType.Opaque));
+        using (var flat = new SKCanvas(opaque))
+        {
+            flat.Clear(SKColors.White);
+            flat.DrawBitmap(decoded, 0, 0);
+        }
+        using var image = SKImage.FromBitmap(opaque);
         float h = w * image.Height / image.Width;
         canvas.DrawImage(image, SKRect.Create(x, y, w, h), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         return y + h;
