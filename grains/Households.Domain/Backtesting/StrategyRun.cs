@@ -87,9 +87,11 @@ internal sealed class StrategyRun
         _quietThrough = new int[path.Count];
         _underwater = new bool[path.Count];
         var universe = path.Universe;
-        _washKey = s => universe.IndexOf(s) is var i and >= 0 ? universe[i].WashSaleKey : s;
         var groups = universe.Securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!));
-        _book = new HouseholdTaxBook(new SubstantiallyIdentical(groups), options.Rates);
+        var identical = new SubstantiallyIdentical(groups);
+        // The same keys as the ledger's blackouts (a group's key is "group:NAME").
+        _washKey = identical.KeyOf;
+        _book = new HouseholdTaxBook(identical, options.Rates);
         var profile = new AccountTaxProfile(_account, AccountType.Taxable);
         _book.OpenAccount(profile);
         var start = path.Dates[0];

@@ -32,7 +32,8 @@ public static class HarvestScan
     /// <paramref name="date"/>. Candidates come best net benefit first (ties by lot id).</summary>
     /// <param name="blackouts">the household's buy blackouts for this account (<c>WashSaleLedger.BuyBlackouts</c>).</param>
     /// <param name="recentlyBought">wash-sale keys bought anywhere in the household in the last 30 days.</param>
-    /// <param name="washSaleKey">symbol → wash-sale key (default: the symbol itself).</param>
+    /// <param name="washSaleKey">symbol → wash-sale key, the same keys as the blackouts' (the ledger's
+    /// <c>SubstantiallyIdentical.KeyOf</c>); default: the symbol itself.</param>
     public static HarvestScanResult Scan(string account, IEnumerable<TaxLot> lots, IReadOnlyDictionary<string, decimal> prices,
         HarvestPolicy policy, DateOnly date, TaxRates rates, HarvestCosts? costs = null,
         IReadOnlyCollection<BuyBlackout>? blackouts = null, IReadOnlyCollection<string>? recentlyBought = null,
