@@ -43,6 +43,7 @@ public static class BacktestCommand
         var stocks = new Option<int>("--stocks") { Description = "stocks in the generated universe", DefaultValueFactory = _ => 1_000 };
         var diStocks = new Option<int>("--di-stocks") { Description = "stocks in the direct index", DefaultValueFactory = _ => 300 };
         var strategies = new Option<string>("--strategies") { Description = "comma-separated: daily,weekly,monthly,quarterly,annual,never", DefaultValueFactory = _ => "daily,weekly,monthly,quarterly,annual,never" };
+        var calm = new Option<bool>("--calm") { Description = "simulate Gaussian returns without volatility regimes (default: fat tails and calm/stressed regimes)" };
         var parallelism = new Option<int>("--parallelism") { Description = "worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "print the result as JSON" };
         var output = new Option<string?>("--out") { Description = "write the JSON result to this file" };
@@ -54,7 +55,7 @@ public static class BacktestCommand
         var command = new Command("backtest", "Tax-alpha backtest: harvest frequencies compared on one price path")
         {
             accounts, modelAccounts, years, seed, replay, shortRate, longRate, minPercent, minDollars, costBps, funding, stocks, diStocks,
-            strategies, parallelism, json, output, charts, report, scenarios, scenario,
+            strategies, calm, parallelism, json, output, charts, report, scenarios, scenario,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +80,8 @@ public static class BacktestCommand
                 DirectIndexStocks = parse.GetValue(diStocks),
                 Frequencies = ParseStrategies(parse.GetValue(strategies)!),
                 MaxParallelism = parse.GetValue(parallelism),
+                FatTails = !parse.GetValue(calm),
+                Regimes = !parse.GetValue(calm),
             };
             options.Validate();
             // Scenario input is checked before the long run, so a bad file fails fast.
