@@ -122,7 +122,7 @@ public static class BacktestReport
         using var mono = SKTypeface.FromFamilyName("DejaVu Sans Mono") ?? typeface;
         using var title = new SKFont(typeface, 18);
         using var body = new SKFont(typeface, 9.5f);
-        using var table = new SKFont(mono, 7.6f);
+        using var table = new SKFont(mono, 7.2f);
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var grey = new SKPaint { Color = new SKColor(90, 90, 90), IsAntialias = true };
 
@@ -136,12 +136,12 @@ public static class BacktestReport
             y += 13;
         }
         y += 8;
-        string header = string.Create(C, $"{"strategy",-10}{"alpha",8}{"liquid.",9}{"harvested $",15}{"% start",8}{"sales",8}{"avoided",8}{"disallow",9}{"TE",7}{"turnover",9}");
+        string header = string.Create(C, $"{"strategy",-10}{"alpha",8}{"liquid.",9}{"harvested $",15}{"% start",8}{"sales",11}{"avoided",9}{"disallow",9}{"TE",8}{"turnover",9}");
         canvas.DrawText(header, margin, y, table, ink);
         y += 12;
         foreach (var s in r.Strategies)
         {
-            string row = string.Create(C, $"{s.Strategy,-10}{s.TaxAlpha,8:P2}{s.TaxAlphaLiquidated,9:P2}{s.HarvestedLosses,15:N0}{s.HarvestedLossPercent,8:P1}{s.HarvestSales,8:N0}{s.WashSalesAvoided,8:N0}{s.DisallowedLosses,9:N0}{s.TrackingError,7:P2}{s.Turnover,9:P1}");
+            string row = string.Create(C, $"{s.Strategy,-10}{s.TaxAlpha,8:P2}{s.TaxAlphaLiquidated,9:P2}{s.HarvestedLosses,15:N0}{s.HarvestedLossPercent,8:P1}{s.HarvestSales,11:N0}{s.WashSalesAvoided,9:N0}{s.DisallowedLosses,9:N0}{s.TrackingError,8:P2}{s.Turnover,9:P1}");
             canvas.DrawText(row, margin, y, table, ink);
             y += 11;
         }
