@@ -44,6 +44,7 @@ public static class BacktestCommand
         var diStocks = new Option<int>("--di-stocks") { Description = "stocks in the direct index", DefaultValueFactory = _ => 300 };
         var strategies = new Option<string>("--strategies") { Description = "comma-separated: daily,weekly,monthly,quarterly,annual,never", DefaultValueFactory = _ => "daily,weekly,monthly,quarterly,annual,never" };
         var calm = new Option<bool>("--calm") { Description = "simulate Gaussian returns without volatility regimes (default: fat tails and calm/stressed regimes)" };
+        var swapBack = new Option<bool>("--swap-back") { Description = "swap replacements back to the original after 31 days when their gain is at most 1% of basis" };
         var parallelism = new Option<int>("--parallelism") { Description = "worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "print the result as JSON" };
         var output = new Option<string?>("--out") { Description = "write the JSON result to this file" };
@@ -55,7 +56,7 @@ public static class BacktestCommand
         var command = new Command("backtest", "Tax-alpha backtest: harvest frequencies compared on one price path")
         {
             accounts, modelAccounts, years, seed, replay, shortRate, longRate, minPercent, minDollars, costBps, funding, stocks, diStocks,
-            strategies, calm, parallelism, json, output, charts, report, scenarios, scenario,
+            strategies, calm, swapBack, parallelism, json, output, charts, report, scenarios, scenario,
         };
         command.SetAction(parse =>
         {
@@ -82,6 +83,7 @@ public static class BacktestCommand
                 MaxParallelism = parse.GetValue(parallelism),
                 FatTails = !parse.GetValue(calm),
                 Regimes = !parse.GetValue(calm),
+                SwapBack = parse.GetValue(swapBack) ? Households.Domain.Harvesting.SwapBackRule.Default : null,
             };
             options.Validate();
             // Scenario input is checked before the long run, so a bad file fails fast.
@@ -132,7 +134,7 @@ public static class BacktestCommand
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Backtest: {r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model), {r.Years} years, {r.Market}, {r.Funding} funding");
-        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr; {r.ElapsedSeconds:0.0} s");
+        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; {(r.SwapBack ? "swap back after 31 days" : "no swap back")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr; {r.ElapsedSeconds:0.0} s");
         sb.AppendLine();
         sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"harvested $",16} {"% of start",10} {"sales",9} {"avoided",8} {"disallowed",10} {"TE vs twin",10} {"turnover",9}");
         foreach (var s in r.Strategies)
@@ -140,6 +142,7 @@ public static class BacktestCommand
         sb.AppendLine();
         sb.AppendLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
         sb.AppendLine(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.PreTaxExcessReturn:P2}"))}");
+        if (r.SwapBack) sb.AppendLine(c, $"swap backs: {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.SwapBacks:N0}"))}");
         sb.AppendLine("avoided: harvests skipped (recent purchase, buy blackout) + replacements rerouted because of the wash-sale ledger.");
         return sb.ToString();
     }

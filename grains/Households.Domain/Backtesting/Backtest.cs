@@ -39,7 +39,8 @@ public sealed record StrategyResult(
     double TrackingError,
     double Turnover,
     double TradingCosts,
-    double[] CumulativeLossesByMonth);
+    double[] CumulativeLossesByMonth,
+    int SwapBacks);
 
 /// <summary>The outcome of a backtest.</summary>
 public sealed record BacktestResult(
@@ -55,6 +56,7 @@ public sealed record BacktestResult(
     decimal MinLossPercent,
     decimal MinLossDollars,
     decimal CostBps,
+    bool SwapBack,
     double InitialValue,
     double BenchmarkReturn,
     double ElapsedSeconds,
@@ -142,13 +144,14 @@ public static class Backtest
                 losses, losses / initial, outcomes.Sum(o => o[f].TaxSavings),
                 outcomes.Sum(o => o[f].HarvestSales), outcomes.Sum(o => o[f].ReplacementBuys),
                 recent + blackout + rerouted, recent, blackout, rerouted,
-                outcomes.Sum(o => o[f].DisallowedLoss), te / count, turnover / count, outcomes.Sum(o => o[f].TradingCost), byMonth);
+                outcomes.Sum(o => o[f].DisallowedLoss), te / count, turnover / count, outcomes.Sum(o => o[f].TradingCost), byMonth,
+                outcomes.Sum(o => o[f].SwapBacks));
         }
         var benchmark = outcomes.Average(o => Annualized(o[never].FinalWealth, o[never].InitialValue, years));
         return new BacktestResult(openings.Count, Math.Min(options.Accounts, openings.Count), Math.Max(0, openings.Count - options.Accounts),
             options.Years, options.Seed, path.Source, options.Funding.ToString().ToLowerInvariant(),
             options.Rates.ShortTerm, options.Rates.LongTerm, options.Policy.MinLossPercent, options.Policy.MinLossDollars, options.Costs.Bps,
-            initial, benchmark, clock.Elapsed.TotalSeconds, strategies);
+            options.SwapBack is not null, initial, benchmark, clock.Elapsed.TotalSeconds, strategies);
     }
 
     /// <summary>The backtest's accounts: the first <see cref="BacktestOptions.Accounts"/> taxable or trust

@@ -69,6 +69,8 @@ public sealed record BacktestOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
     public DateOnly Start { get; init; } = new(2026, 1, 2);
     public IReadOnlyList<HarvestFrequency> Frequencies { get; init; } = HarvestFrequencies.All;
+    /// <summary>Swap replacements back to the original after the wash-sale window (null: keep the replacement).</summary>
+    public Harvesting.SwapBackRule? SwapBack { get; init; }
 
     public const int TradingDaysPerYear = 252;
 

@@ -22,6 +22,7 @@ public sealed class AccountOutcome
     public int SkippedRecentPurchase;
     public int SkippedBlackout;
     public int ReplacementsRerouted;
+    public int SwapBacks;
     public double DisallowedLoss;
     public double TradedNotional;
     public double TradingCost;
@@ -69,6 +70,8 @@ internal sealed class StrategyRun
     private readonly int[] _quietThrough;
     private readonly bool[] _underwater;
     private readonly HashSet<string> _skippedLots = new(StringComparer.Ordinal);
+    /// <summary>Replacement lots that may be swapped back to the security they replaced.</summary>
+    private readonly List<(string LotId, string Original, int NextCheckDay)> _swaps = [];
     private readonly List<int> _held = [];
     private bool _heldDirty = true;
     private double _cash;
@@ -133,7 +136,11 @@ internal sealed class StrategyRun
         decimal settledShort = 0, settledLong = 0;
         for (int t = 1; t <= days; t++)
         {
-            if (interval > 0 && t % interval == 0) Harvest(t, outcome);
+            if (interval > 0 && t % interval == 0)
+            {
+                if (_options.SwapBack is not null) SwapBacks(t, outcome);
+                Harvest(t, outcome);
+            }
             double next = Value(t);
             pot *= next / value;
             if (twinValues is not null)
@@ -266,6 +273,7 @@ internal sealed class StrategyRun
         var touched = new HashSet<string>(StringComparer.Ordinal);
         int adjustmentsBefore = _book.Adjustments.Count;
         int month = t / 21;
+        string? lastSold = null;
         foreach (var trade in plan.Trades)
         {
             var notional = (double)(trade.Quantity * trade.Price);
@@ -283,17 +291,70 @@ internal sealed class StrategyRun
                 outcome.LossByMonth[month] += loss;
                 outcome.HarvestSales++;
                 _cash += notional;
+                lastSold = trade.Symbol;
             }
             else
             {
-                _book.Buy(_account, NextLotId(), trade.Symbol, trade.Quantity, trade.Price, date);
+                var lotId = NextLotId();
+                _book.Buy(_account, lotId, trade.Symbol, trade.Quantity, trade.Price, date);
                 outcome.ReplacementBuys++;
+                if (_options.SwapBack is not null && lastSold is not null)
+                    _swaps.Add((lotId, lastSold, date.DayNumber + Math.Max(_options.SwapBack.WaitDays, WashSaleLedger.WindowDays + 1)));
                 _cash -= notional;
             }
         }
         for (int a = adjustmentsBefore; a < _book.Adjustments.Count; a++)
             if (lotBook.Find(_book.Adjustments[a].LotId) is { } adjusted) touched.Add(adjusted.Symbol);
         foreach (var symbol in touched) Resync(symbol);
+    }
+
+    /// <summary>Sells replacement lots whose swap back is due (<see cref="SwapBack.IsDue"/>) and buys the original
+    /// with the proceeds, unless the account holds the original below its basis or the sale would wash.</summary>
+    private void SwapBacks(int t, AccountOutcome outcome)
+    {
+        if (_swaps.Count == 0) return;
+        var date = _path.Dates[t];
+        int today = date.DayNumber;
+        var row = _path.Row(t);
+        var lotBook = _book.BookOf(_account);
+        IReadOnlyList<BuyBlackout>? blackouts = null;
+        HashSet<string>? touched = null;
+        for (int i = _swaps.Count - 1; i >= 0; i--)
+        {
+            var (lotId, original, nextCheck) = _swaps[i];
+            if (nextCheck > today) continue;
+            // Not due today (gain too large, original blocked or under water): look again in a week.
+            _swaps[i] = (lotId, original, today + 7);
+            blackouts ??= _book.WashSales.BuyBlackouts(_account, date);
+            var lot = lotBook.Find(lotId);
+            if (lot is null) { _swaps.RemoveAt(i); continue; }
+            int jR = _path.IndexOf(lot.Symbol), jS = _path.IndexOf(original);
+            var priceR = _path.Quote(t, jR);
+            if (!SwapBack.IsDue(lot, priceR, original, date, blackouts, _options.SwapBack!, _washKey)) continue;
+            bool underwater = false;
+            foreach (var l in _lots)
+                if (l.Security == jS && row[jS] < l.BasisPerShare) { underwater = true; break; }
+            if (underwater) continue;
+            if (lot.Quantity * priceR < lot.Basis
+                && _book.Ledger.CheckLossSale(_account, lot, lotBook.RootOf(lot.Id), lot.Quantity, date).IsWashSale) continue;
+            var priceS = _path.Quote(t, jS);
+            var proceeds = lot.Quantity * priceR;
+            var quantity = Math.Round(proceeds / priceS, 4, MidpointRounding.ToZero);
+            if (quantity <= 0) continue;
+            _book.Sell(_account, lot.Symbol, lot.Quantity, priceR, date, LotRelief.SpecificLot, lot.Id);
+            _book.Buy(_account, NextLotId(), original, quantity, priceS, date);
+            var cost = (double)_options.Costs.Bps / 10_000 * (double)(proceeds + quantity * priceS)
+                + (double)(_options.Costs.PerShare * (lot.Quantity + quantity));
+            _cash += (double)(proceeds - quantity * priceS) - cost;
+            outcome.TradingCost += cost;
+            outcome.TradedNotional += (double)(proceeds + quantity * priceS);
+            outcome.SwapBacks++;
+            touched ??= new HashSet<string>(StringComparer.Ordinal);
+            touched.Add(lot.Symbol);
+            touched.Add(original);
+            _swaps.RemoveAt(i);
+        }
+        if (touched is not null) foreach (var symbol in touched) Resync(symbol);
     }
 
     private void Quiet(string symbol, int throughDay)
