@@ -47,7 +47,8 @@ public static class BacktestReport
             plot.ShowLegend(ScottPlot.Alignment.UpperRight);
             plot.Title($"Tax alpha by harvest frequency ({result.Accounts} accounts, {result.Years} years)");
             plot.YLabel("annualized tax alpha (%)");
-            plot.Axes.Margins(bottom: 0, top: 0.2);
+            // Room below zero for the labels of negative bars.
+            plot.Axes.Margins(bottom: 0.15, top: 0.2);
             _ = positions;
             paths.Add(Save(plot, directory, AlphaChart));
         }
