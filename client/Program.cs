@@ -6,4 +6,5 @@ root.Subcommands.Add(ShowCommand.Create());
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(TaxReplayCommand.Create());
 root.Subcommands.Add(OptimizeCommand.Create());
+root.Subcommands.Add(BacktestCommand.Create());
 return CommandLine.Run(root, args);

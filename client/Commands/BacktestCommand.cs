@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Households.Client.Reports;
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Backtesting;
+using Households.Domain.Lots;
+using Households.Domain.Market;
+using Households.Domain.Scenarios;
+
+namespace Households.Client.Commands;
+
+/// <summary><c>households backtest</c>: the tax-alpha backtest of harvest frequencies (daily … never) on one shared
+/// price path, with optional charts, a PDF report and the shock scenarios' drift (see docs/tax-alpha.md).</summary>
+public static class BacktestCommand
+{
+    /// <summary>Where <c>--replay</c> without a file looks for SPISECTOR.RET.csv.</summary>
+    private static readonly string[] ReplaySearch =
+        ["shared/data/SPISECTOR.RET.csv", "../shared/data/SPISECTOR.RET.csv", "../../shared/data/SPISECTOR.RET.csv", "/work/shared/data/SPISECTOR.RET.csv"];
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static Command Create()
+    {
+        var accounts = new Option<int>("--accounts") { Description = "direct-indexing accounts", DefaultValueFactory = _ => 100 };
+        var modelAccounts = new Option<int>("--model-accounts") { Description = "fund-model accounts (harvested through the fund substitute table)", DefaultValueFactory = _ => 0 };
+        var years = new Option<int>("--years") { Description = "years of 252 trading days", DefaultValueFactory = _ => 10 };
+        var seed = new Option<int>("--seed") { Description = "seed of the firm and the price path", DefaultValueFactory = _ => 7 };
+        var replay = new Option<string?>("--replay") { Description = "replay a real return series (default SPISECTOR.RET.csv from shared/data) instead of simulating", Arity = ArgumentArity.ZeroOrOne };
+        var shortRate = new Option<decimal>("--short-rate") { Description = "tax rate on short-term gains and losses", DefaultValueFactory = _ => TaxRates.Default.ShortTerm };
+        var longRate = new Option<decimal>("--long-rate") { Description = "tax rate on long-term gains and losses", DefaultValueFactory = _ => TaxRates.Default.LongTerm };
+        var minPercent = new Option<decimal>("--min-loss-percent") { Description = "harvest threshold: loss as a fraction of basis", DefaultValueFactory = _ => HarvestPolicy.Default.MinLossPercent };
+        var minDollars = new Option<decimal>("--min-loss-dollars") { Description = "harvest threshold: loss in dollars", DefaultValueFactory = _ => HarvestPolicy.Default.MinLossDollars };
+        var costBps = new Option<decimal>("--cost-bps") { Description = "trading cost per leg in basis points", DefaultValueFactory = _ => 5m };
+        var funding = new Option<string>("--funding") { Description = "cash: buy the model on day 0; legacy: keep the generated lots", DefaultValueFactory = _ => "cash" };
+        var stocks = new Option<int>("--stocks") { Description = "stocks in the generated universe", DefaultValueFactory = _ => 1_000 };
+        var diStocks = new Option<int>("--di-stocks") { Description = "stocks in the direct index", DefaultValueFactory = _ => 300 };
+        var strategies = new Option<string>("--strategies") { Description = "comma-separated: daily,weekly,monthly,quarterly,annual,never", DefaultValueFactory = _ => "daily,weekly,monthly,quarterly,annual,never" };
+        var calm = new Option<bool>("--calm") { Description = "simulate Gaussian returns without volatility regimes (default: fat tails and calm/stressed regimes)" };
+        var swapBack = new Option<bool>("--swap-back") { Description = "swap replacements back to the original after 31 days when their gain is at most 1% of basis" };
+        var parallelism = new Option<int>("--parallelism") { Description = "worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var json = new Option<bool>("--json") { Description = "print the result as JSON" };
+        var output = new Option<string?>("--out") { Description = "write the JSON result to this file" };
+        var charts = new Option<string?>("--charts") { Description = "write PNG charts to this directory" };
+        var report = new Option<string?>("--report") { Description = "write a PDF report to this file" };
+        var scenarios = new Option<string?>("--scenarios") { Description = "scenario file (default: the built-in docs/samples/scenarios.json)" };
+        var scenario = new Option<string>("--scenario") { Description = "scenario for the drift chart", DefaultValueFactory = _ => "equities-20-1d" };
+
+        var command = new Command("backtest", "Tax-alpha backtest: harvest frequencies compared on one price path")
+        {
+            accounts, modelAccounts, years, seed, replay, shortRate, longRate, minPercent, minDollars, costBps, funding, stocks, diStocks,
+            strategies, calm, swapBack, parallelism, json, output, charts, report, scenarios, scenario,
+        };
+        command.SetAction(parse =>
+        {
+            var replayFile = parse.GetResult(replay) is null ? null : parse.GetValue(replay) ?? FindReplay();
+            var options = new BacktestOptions
+            {
+                Accounts = parse.GetValue(accounts),
+                ModelAccounts = parse.GetValue(modelAccounts),
+                Years = parse.GetValue(years),
+                Seed = parse.GetValue(seed),
+                ReplayFile = replayFile,
+                Rates = new TaxRates(parse.GetValue(shortRate), parse.GetValue(longRate)),
+                Policy = new HarvestPolicy(true, parse.GetValue(minPercent), parse.GetValue(minDollars)),
+                Costs = new HarvestCosts(0m, parse.GetValue(costBps)),
+                Funding = parse.GetValue(funding) switch
+                {
+                    "cash" => BacktestFunding.Cash,
+                    "legacy" => BacktestFunding.Legacy,
+                    var other => throw new BadInputException($"--funding: '{other}' is not cash or legacy"),
+                },
+                Stocks = parse.GetValue(stocks),
+                DirectIndexStocks = parse.GetValue(diStocks),
+                Frequencies = ParseStrategies(parse.GetValue(strategies)!),
+                MaxParallelism = parse.GetValue(parallelism),
+                FatTails = !parse.GetValue(calm),
+                Regimes = !parse.GetValue(calm),
+                SwapBack = parse.GetValue(swapBack) ? Households.Domain.Harvesting.SwapBackRule.Default : null,
+            };
+            options.Validate();
+            // Scenario input is checked before the long run, so a bad file fails fast.
+            var scenarioSet = parse.GetValue(scenarios) is { } file ? ScenarioSet.LoadFile(file) : ScenarioSet.Default;
+            var chartsDir = parse.GetValue(charts);
+            var reportPath = parse.GetValue(report);
+            Scenario? shock = chartsDir is not null || reportPath is not null ? scenarioSet[parse.GetValue(scenario)!] : null;
+
+            var result = Backtest.Run(options);
+            var text = JsonSerializer.Serialize(result, Json);
+            if (parse.GetValue(output) is { } outPath)
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(outPath)) is { } outDir) Directory.CreateDirectory(outDir);
+                File.WriteAllText(outPath, text);
+            }
+            if (shock is not null)
+            {
+                var drift = ShockDrift.Measure(DemoFirm.Build(), shock);
+                var written = BacktestReport.Charts(result, drift, shock, chartsDir ?? Path.Combine(Path.GetTempPath(), $"households-charts-{Environment.ProcessId}"));
+                if (reportPath is not null) BacktestReport.Pdf(result, drift, shock, written, reportPath, scenarioSet);
+            }
+            parse.InvocationConfiguration.Output.Write(parse.GetValue(json) ? text + "\n" : Table(result));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string FindReplay() =>
+        ReplaySearch.FirstOrDefault(File.Exists)
+        ?? throw new BadInputException("--replay: SPISECTOR.RET.csv not found in shared/data; pass the file: --replay FILE");
+
+    public static IReadOnlyList<HarvestFrequency> ParseStrategies(string text)
+    {
+        var result = new List<HarvestFrequency>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var match = HarvestFrequencies.All.Where(f => f.Name() == part).ToArray();
+            if (match.Length == 0) throw new BadInputException($"--strategies: unknown strategy '{part}' (daily, weekly, monthly, quarterly, annual, never)");
+            if (!result.Contains(match[0])) result.Add(match[0]);
+        }
+        if (!result.Contains(HarvestFrequency.Never)) result.Add(HarvestFrequency.Never);
+        return result;
+    }
+
+    /// <summary>The readable summary: one row per strategy.</summary>
+    public static string Table(BacktestResult r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(c, $"Backtest: {r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model), {r.Years} years, {r.Market}, {r.Funding} funding");
+        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; {(r.SwapBack ? "swap back after 31 days" : "no swap back")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr; {r.ElapsedSeconds:0.0} s");
+        sb.AppendLine();
+        sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"harvested $",16} {"% of start",10} {"sales",9} {"avoided",8} {"disallowed",10} {"TE vs twin",10} {"turnover",9}");
+        foreach (var s in r.Strategies)
+            sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,9:N0} {s.WashSalesAvoided,8:N0} {s.DisallowedLosses,10:N0} {s.TrackingError,10:P2} {s.Turnover,9:P1}");
+        sb.AppendLine();
+        sb.AppendLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
+        sb.AppendLine(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.PreTaxExcessReturn:P2}"))}");
+        if (r.SwapBack) sb.AppendLine(c, $"swap backs: {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.SwapBacks:N0}"))}");
+        sb.AppendLine("avoided: harvests skipped (recent purchase, buy blackout) + replacements rerouted because of the wash-sale ledger.");
+        return sb.ToString();
+    }
+}

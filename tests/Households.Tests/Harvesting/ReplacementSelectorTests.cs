@@ -1,0 +1,118 @@
+using Households.Contracts;
+using Households.Domain.Harvesting;
+using Households.Domain.Lots;
+using Households.Domain.Market;
+using Xunit;
+
+namespace Households.Tests.Harvesting;
+
+public sealed class ReplacementSelectorTests
+{
+    private static Security Stock(string symbol, string sector) => new(symbol, symbol, AssetClasses.UsEquity, sector, null, SecurityKind.Stock);
+
+    private static Security Fund(string symbol, string? group = null) =>
+        new(symbol, symbol, AssetClasses.UsEquity, Sectors.Diversified, group, SecurityKind.EquityFund);
+
+    // Exposures: beta, size, value, momentum, rates.
+    private static readonly (Security Security, double[] Exposure)[] Book =
+    [
+        (Stock("AAA", Sectors.InformationTechnology), [1.0, 1.0, 0.0, 0.0, 0]),
+        (Stock("BBB", Sectors.InformationTechnology), [1.1, 0.9, 0.1, 0.0, 0]),
+        (Stock("CCC", Sectors.InformationTechnology), [1.4, 0.0, 0.5, 0.2, 0]),
+        (Stock("DDD", Sectors.InformationTechnology), [2.0, -2.0, 1.0, 1.0, 0]),
+        (Stock("HHH", Sectors.HealthCare), [1.0, 1.0, 0.0, 0.0, 0]),
+        (Fund("USTM"), [1, 0.3, 0, 0, 0]),
+        (Fund("USLC"), [1, 1, 0, 0, 0]),
+        (Fund("APXS", "SP500"), [1, 0.8, 0, 0, 0]),
+        (Fund("KSTF", "SP500"), [1, 0.8, 0, 0, 0]),
+    ];
+
+    private static ReplacementSelector Selector() =>
+        new(Book.Select(b => b.Security).ToArray(), Book.Select(b => b.Exposure).ToArray(), FundSubstitutes.Default,
+            s => s is "APXS" or "KSTF" ? "group:SP500" : s);
+
+    [Fact]
+    public void Picks_the_same_sector_stock_with_the_closest_exposures()
+    {
+        var choice = Selector().Choose("AAA");
+        Assert.Equal("BBB", choice.Symbol);
+        Assert.Empty(choice.Passed);
+        Assert.Equal(Math.Sqrt(0.01 + 0.01 + 0.01), choice.Distance, 12);
+        Assert.Contains("Information Technology", choice.Reason);
+        // HHH has identical exposures but another sector: never a candidate.
+        Assert.Equal(new[] { "BBB", "CCC", "DDD" }, Selector().Ranked("AAA"));
+    }
+
+    [Fact]
+    public void Skips_a_blocked_stock_and_an_excluded_one()
+    {
+        var blocked = Selector().Choose("AAA", isBlocked: s => s == "BBB");
+        Assert.Equal("CCC", blocked.Symbol);
+        Assert.Equal(new[] { "BBB (buy blackout)" }, blocked.Passed);
+
+        var excluded = Selector().Choose("AAA", isBlocked: s => s == "BBB", isExcluded: s => s == "CCC");
+        Assert.Equal("DDD", excluded.Symbol);
+        Assert.Equal(new[] { "BBB (buy blackout)", "CCC (excluded)" }, excluded.Passed);
+
+        var none = Selector().Choose("AAA", isBlocked: _ => true);
+        Assert.Null(none.Symbol);
+    }
+
+    [Fact]
+    public void Uses_the_fund_substitute_table_and_never_an_identical_fund()
+    {
+        Assert.Equal("USLC", Selector().Choose("USTM").Symbol);
+        var rerouted = Selector().Choose("USTM", isBlocked: s => s == "USLC");
+        Assert.Equal("APXS", rerouted.Symbol);
+        Assert.Contains("firm substitute for USTM", rerouted.Reason);
+        Assert.Equal("USTM", Selector().Choose("APXS").Symbol);
+        Assert.DoesNotContain("KSTF", FundSubstitutes.Default.Of("APXS"));
+        Assert.DoesNotContain("APXS", FundSubstitutes.Default.Of("KSTF"));
+        var nothing = Selector().Choose("INTL");
+        Assert.Null(nothing.Symbol);
+        Assert.Contains("no substitute", nothing.Reason);
+    }
+
+    [Fact]
+    public void A_substitute_table_that_pairs_a_fund_with_itself_or_twice_is_bad_input()
+    {
+        Assert.Throws<Households.Domain.BadInputException>(() => new FundSubstitutes([("USTM", ["USTM"])]));
+        Assert.Throws<Households.Domain.BadInputException>(() => new FundSubstitutes([("USTM", ["USLC"]), ("USTM", ["APXS"])]));
+    }
+
+    [Fact]
+    public void Over_a_generated_universe_the_replacement_is_in_the_same_sector()
+    {
+        var universe = UniverseGenerator.Generate(200, UniverseGenerator.NamedFundCount, 3);
+        var selector = ReplacementSelector.FromUniverse(universe, FundSubstitutes.Default);
+        for (int i = 0; i < 30; i++)
+        {
+            var choice = selector.Choose(universe[i].Symbol);
+            Assert.NotNull(choice.Symbol);
+            Assert.Equal(universe[i].Sector, universe[universe.IndexOf(choice.Symbol!)].Sector);
+        }
+    }
+
+    [Fact]
+    public void A_plan_sells_the_candidate_lots_and_buys_the_replacement_with_the_proceeds()
+    {
+        var date = new DateOnly(2026, 6, 1);
+        var lots = new[]
+        {
+            new TaxLot("L1", "AAA", 100m, 5_000m, new DateOnly(2026, 2, 1), new DateOnly(2026, 2, 1)),
+            new TaxLot("L2", "AAA", 50m, 2_600m, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 1)),
+        };
+        var prices = new Dictionary<string, decimal> { ["AAA"] = 47m, ["BBB"] = 20m, ["CCC"] = 30m };
+        var scan = HarvestScan.Scan("A1", lots, prices, HarvestPolicy.Default, date, TaxRates.Default);
+        var plan = HarvestPlanner.Plan("A1", date, scan.Candidates, Selector(), s => prices.TryGetValue(s, out var p) ? p : null,
+            isBlocked: s => s == "BBB");
+        Assert.Equal(new[] { (TradeSide.Sell, "AAA", 100m, "L1"), (TradeSide.Sell, "AAA", 50m, "L2") },
+            plan.Trades.Where(t => t.Side == TradeSide.Sell).Select(t => (t.Side, t.Symbol, t.Quantity, t.LotId!)));
+        var buy = Assert.Single(plan.Trades, t => t.Side == TradeSide.Buy);
+        Assert.Equal("CCC", buy.Symbol);
+        Assert.Equal(150m * 47m / 30m, buy.Quantity, 4);
+        Assert.Contains("passed over BBB (buy blackout)", buy.Reason);
+        Assert.Equal(1, plan.ReplacementsRerouted);
+        Assert.Equal(300m + 250m, plan.HarvestedLoss);
+    }
+}
