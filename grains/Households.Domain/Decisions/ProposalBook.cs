@@ -37,6 +37,19 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
             _byId.Remove(old.Id);
     }
 
+    /// <summary>A fresher pending proposal replaces older pending ones that trade any of the same accounts, so a
+    /// client approves one current proposal, not a pile of stale ones. Returns the replaced proposals.</summary>
+    public RebalanceProposal[] SupersedePending(RebalanceProposal fresh, DateTimeOffset now)
+    {
+        var accounts = fresh.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
+        var replaced = _byId.Values
+            .Where(p => p.Id != fresh.Id && p.Status == ProposalStatus.Pending && p.Trades.Any(t => accounts.Contains(t.Account)))
+            .Select(p => p with { Status = ProposalStatus.Superseded, SupersededBy = fresh.Id, DecidedAt = now, Note = $"replaced by {fresh.Id}" })
+            .ToArray();
+        foreach (var p in replaced) _byId[p.Id] = p;
+        return replaced;
+    }
+
     /// <summary>Marks pending proposals past their expiry as expired and returns them.</summary>
     public RebalanceProposal[] Expire(DateTimeOffset now)
     {

@@ -233,10 +233,16 @@ public sealed class HouseholdGrain(
         var waiting = result.Trades.Where(t => !discretionary.Contains(t.Account)).ToArray();
         var lifetime = decisions.Value.ProposalLifetime;
         var made = new List<RebalanceProposal>();
-        if (waiting.Length > 0) made.Add(Proposals.Create(result, waiting, causes, board.Current.Sequence, now, lifetime));
+        var replaced = Array.Empty<RebalanceProposal>();
+        if (waiting.Length > 0)
+        {
+            var pending = Proposals.Create(result, waiting, causes, board.Current.Sequence, now, lifetime);
+            replaced = Proposals.SupersedePending(pending, now);
+            made.Add(pending);
+        }
         var execute = auto.Length > 0 ? Proposals.Create(result, auto, causes, board.Current.Sequence, now, lifetime) : null;
         await SaveProposals();
-        await journal.Append(made.Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
+        await journal.Append(replaced.Concat(made).Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
         if (waiting.Length > 0) WatchExpiry();
         if (execute is not null) made.Add(await Execute(execute with { Note = "discretionary" }));
         return [.. made];

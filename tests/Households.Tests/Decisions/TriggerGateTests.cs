@@ -46,3 +46,32 @@ public sealed class TriggerGateTests
         Assert.False(bucket.TryTake(T0.AddSeconds(10)));
     }
 }
+
+public sealed class ProposalBookTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+
+    private static OptimizedTrade Trade(string account) => new(account, "EQ", TradeSide.Sell, 10, 1000, 0.6, 0.55, TradeReason.Drift, 0, 0, []);
+
+    private static RebalanceResult Result => new(OptimizationStatus.Optimal, [], 0.02, 0.01, 0, 0, 0, "ipm", 1, 1);
+
+    [Fact]
+    public void A_fresh_pending_proposal_replaces_older_pending_ones_for_the_same_accounts_and_expiry_ends_the_rest()
+    {
+        var book = new ProposalBook("H");
+        var first = book.Create(Result, [Trade("A")], [], 1, T0, TimeSpan.FromHours(1));
+        var other = book.Create(Result, [Trade("B")], [], 1, T0, TimeSpan.FromHours(1));
+        var fresh = book.Create(Result, [Trade("A")], [], 2, T0.AddMinutes(5), TimeSpan.FromHours(1));
+
+        var replaced = Assert.Single(book.SupersedePending(fresh, T0.AddMinutes(5)));
+
+        Assert.Equal("H-P00001", replaced.Id);
+        Assert.Equal((ProposalStatus.Superseded, "H-P00003"), (book.Get(first.Id).Status, book.Get(first.Id).SupersededBy));
+        Assert.Equal(ProposalStatus.Pending, book.Get(other.Id).Status);
+        Assert.Contains("is superseded", Assert.Throws<Households.Domain.BadInputException>(() => book.ForDecision(first.Id, T0.AddMinutes(6))).Message);
+
+        var expired = book.Expire(T0.AddHours(1));
+        Assert.Equal([other.Id], expired.Select(p => p.Id));
+        Assert.Contains("expired", Assert.Throws<Households.Domain.BadInputException>(() => book.ForDecision(fresh.Id, T0.AddHours(1).AddMinutes(5))).Message);
+    }
+}
