@@ -30,13 +30,15 @@ public sealed record Restriction(
     [property: Id(2)] string? Sector,
     [property: Id(3)] string Reason);
 
-/// <summary>Thresholds an account's harvest trigger uses: a lot qualifies when its unrealized loss
-/// exceeds both the percentage of its basis and the dollar amount.</summary>
+/// <summary>Thresholds an account's harvest trigger uses: a lot qualifies when its unrealized loss, net of the
+/// estimated round-trip cost of selling it and buying a replacement, exceeds both the percentage of its basis
+/// and the dollar amount.</summary>
 [GenerateSerializer, Immutable, Alias("HarvestPolicy")]
 public sealed record HarvestPolicy(
     [property: Id(0)] bool Enabled,
     [property: Id(1)] decimal MinLossPercent,
-    [property: Id(2)] decimal MinLossDollars)
+    [property: Id(2)] decimal MinLossDollars,
+    [property: Id(3)] decimal EstimatedCostBps = 10m)
 {
     public static HarvestPolicy Default { get; } = new(true, 0.05m, 250m);
     public static HarvestPolicy Off { get; } = new(false, 0m, 0m);

@@ -72,6 +72,19 @@ public static class HouseholdsSiloSetup
         services.AddOptions<DecisionOptions>();
         services.AddSingleton<FirmTriggerBudget>();
         services.TryAddSingleton(new Households.Domain.Risk.SecurityRiskModels());
+        // Stock replacements rank the risk model's universe by exposure within each sector; fund replacements come
+        // from the firm's substitute table.
+        services.TryAddSingleton(sp =>
+        {
+            var universe = sp.GetRequiredService<Households.Domain.Risk.SecurityRiskModels>().Universe;
+            var configured = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DecisionOptions>>().Value.Substitutes;
+            // Without a configured table, the simulated universe's funds use the built-in demo table.
+            var table = configured.Count > 0 ? new Households.Domain.Harvesting.FundSubstitutes(configured.Select(kv => (kv.Key, kv.Value)))
+                : universe is null ? Households.Domain.Harvesting.FundSubstitutes.Empty : Households.Domain.Harvesting.FundSubstitutes.Default;
+            return universe is null
+                ? new Households.Domain.Harvesting.ReplacementSelector([], [], table)
+                : Households.Domain.Harvesting.ReplacementSelector.FromUniverse(universe, table);
+        });
         services.AddSingleton<IPriceSimulatorFactory, SimulatedMarketFactory>();
         return services;
     }

@@ -32,6 +32,8 @@ public sealed class AccountSnapshot
     public required bool HarvestEnabled { get; init; }
     public required double HarvestMinPercent { get; init; }
     public required double HarvestMinDollars { get; init; }
+    /// <summary>Estimated round-trip cost as a fraction of the price (sell the lot, buy the replacement).</summary>
+    public required double HarvestCostRate { get; init; }
 
     public int LineCount => LineTargets.Length;
     public int LotCount => LotQuantities.Length;
@@ -136,6 +138,7 @@ public sealed class AccountSnapshot
             HarvestEnabled = harvest.Enabled,
             HarvestMinPercent = (double)harvest.MinLossPercent,
             HarvestMinDollars = (double)harvest.MinLossDollars,
+            HarvestCostRate = (double)harvest.EstimatedCostBps / 10_000,
         };
     }
 }

@@ -51,7 +51,8 @@ public static class TriggerKernel
         for (var i = 0; i < lots; i++)
         {
             var basis = s.LotBasisPerShare[i];
-            var lossPerShare = basis - prices[ordinals[s.LotPositions[i]]];
+            var price = prices[ordinals[s.LotPositions[i]]];
+            var lossPerShare = basis - price - price * s.HarvestCostRate; // net of the estimated round trip
             flags[lines + i] = lossPerShare > 0 && lossPerShare * s.LotQuantities[i] >= s.HarvestMinDollars
                 && lossPerShare >= s.HarvestMinPercent * basis ? (byte)1 : (byte)0;
         }
@@ -86,7 +87,7 @@ public static class TriggerKernel
             var f = s.LineCount + i;
             if (now[f] == 0 || before[f] == 1) continue;
             var ordinal = s.PositionOrdinals[s.LotPositions[i]];
-            var loss = (s.LotBasisPerShare[i] - prices[ordinal]) * s.LotQuantities[i];
+            var loss = (s.LotBasisPerShare[i] - prices[ordinal] * (1 + s.HarvestCostRate)) * s.LotQuantities[i];
             into.Add(new Trigger(TriggerKind.Harvest, s.AccountId, s.PositionSymbols[s.LotPositions[i]],
                 loss, 0, s.HarvestMinDollars, sequence, publishedAt, detectedAt));
         }

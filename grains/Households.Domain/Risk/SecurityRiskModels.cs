@@ -11,6 +11,9 @@ public sealed class SecurityRiskModels(SimulatedUniverse? universe = null)
 {
     private static readonly string[] FallbackFactors = ["equity", "bonds", "real-estate"];
 
+    /// <summary>The universe whose factor model this uses, if any (also the pool for stock replacements).</summary>
+    public SimulatedUniverse? Universe => universe;
+
     public FactorRiskModel For(IReadOnlyList<Security> securities)
     {
         var model = universe?.Model;

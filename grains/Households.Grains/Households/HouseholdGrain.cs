@@ -34,6 +34,7 @@ public sealed class HouseholdGrain(
     IJournal journal,
     PriceBoard board,
     SecurityRiskModels risk,
+    Households.Domain.Harvesting.ReplacementSelector replacementSelector,
     FirmTriggerBudget firmBudget,
     IOptions<DecisionOptions> decisions,
     TimeProvider clock,
@@ -151,7 +152,7 @@ public sealed class HouseholdGrain(
             log.LogWarning("{Household}: firm-wide trigger budget exhausted; {Count} triggers of {Account} recorded, not acted on", spec.Id, triggers.Length, accountId);
             return;
         }
-        try { await Decide(triggers, null); }
+        try { await Decide(triggers, decisions.Value.PlanEachAccountAlone ? [accountId] : null); }
         catch (BadInputException ex) { log.LogWarning("{Household}: no decision for {Account}'s triggers: {Reason}", spec.Id, accountId, ex.Message); }
     }
 
@@ -254,18 +255,26 @@ public sealed class HouseholdGrain(
         var symbols = inputs.SelectMany(i => i.Lots.Select(l => l.Symbol)
                 .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
             .ToHashSet(StringComparer.Ordinal);
+        var today = Today();
+        var blockedKeys = inputs.SelectMany(i => Tax.WashSales.BuyBlackouts(i.Spec.Id, today))
+            .GroupBy(b => b.WashSaleKey).ToDictionary(g => g.Key, g => g.Max(b => b.WashesThrough), StringComparer.Ordinal);
+        // Replacements: the firm's substitute table for funds; for a harvested stock, the most similar stock by factor
+        // exposure in its sector that the ledger does not block.
         var substitutes = decisions.Value.Substitutes;
         var replacements = symbols.Where(substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)substitutes[s]);
+        foreach (var subject in causes.Where(c => c.Kind == TriggerKind.Harvest).Select(c => c.Subject).Distinct())
+        {
+            var choice = replacementSelector.Choose(subject, s => blockedKeys.ContainsKey(master.Identical.KeyOf(s)));
+            if (choice.Symbol is { } replacement && !replacements.ContainsKey(subject)) replacements[subject] = [replacement];
+        }
         symbols.UnionWith(replacements.Values.SelectMany(r => r));
         var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
         var prices = Quotes(symbols);
-        var today = Today();
         // The wash-sale ledger's open losses block purchases of their key in every account of the taxpayer.
         var blocked = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
-        foreach (var input in inputs)
-            foreach (var b in Tax.WashSales.BuyBlackouts(input.Spec.Id, today))
-                foreach (var s in securities.Values.Where(s => master.Identical.KeyOf(s.Symbol) == b.WashSaleKey))
-                    blocked[s.WashSaleKey] = blocked.TryGetValue(s.WashSaleKey, out var d) && d > b.WashesThrough ? d : b.WashesThrough;
+        foreach (var s in securities.Values)
+            if (blockedKeys.TryGetValue(master.Identical.KeyOf(s.Symbol), out var through))
+                blocked[s.WashSaleKey] = blocked.TryGetValue(s.WashSaleKey, out var d) && d > through ? d : through;
         var result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, risk, today, decisions.Value.Settings);
         log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
             this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),

@@ -22,6 +22,8 @@ public sealed class DecisionOptions
     /// <summary>The firm's substitute table: securities it treats as not substantially identical to the key, used
     /// to replace a harvested fund.</summary>
     public Dictionary<string, string[]> Substitutes { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
+    public bool PlanEachAccountAlone { get; set; }
 
     public TriggerPolicy Triggers => new(Cooldown, PerAccountPerHour, FirmPerSecond, FirmBurst);
 

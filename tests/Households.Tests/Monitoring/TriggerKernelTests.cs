@@ -97,8 +97,8 @@ public sealed class TriggerKernelTests
     [Fact]
     public void Harvest_flag_needs_both_the_percent_and_the_dollar_loss()
     {
-        // Lot basis $100/share × 60. Policy: 5% and $250.
-        var (s, index) = Snapshot(1000m, new HarvestPolicy(true, 0.05m, 250m),
+        // Lot basis $100/share × 60. Policy: 5% and $250, costs left out here.
+        var (s, index) = Snapshot(1000m, new HarvestPolicy(true, 0.05m, 250m, 0m),
             new TaxLot("L1", "EQ", 60, 6000, Day, Day), new TaxLot("L2", "BD", 40, 4000, Day, Day));
         var weights = new double[s.LineCount];
         var flags = new byte[s.LineCount + s.LotCount];
@@ -111,6 +111,27 @@ public sealed class TriggerKernelTests
         TriggerKernel.Evaluate(s, Prices(index, ("EQ", 95), ("BD", 100)), weights, flags, out _); // 5%, $300
         Assert.Equal(1, flags[lotFlag]);
         Assert.Equal(0, flags[lotFlag + 1]);
+    }
+
+    [Fact]
+    public void Harvest_loss_is_net_of_the_estimated_round_trip_cost()
+    {
+        // 50 bps round trip: at $94.50 the loss is 5.50 − 0.4725 = 5.0275 a share (5.03%, $301.65): qualifies;
+        // at $95.20 it is 4.80 − 0.476 = 4.324 (4.3%): does not, though the gross loss is 4.8%.
+        var (s, index) = Snapshot(1000m, new HarvestPolicy(true, 0.05m, 250m, 50m),
+            new TaxLot("L1", "EQ", 60, 6000, Day, Day), new TaxLot("L2", "BD", 40, 4000, Day, Day));
+        var weights = new double[s.LineCount];
+        var flags = new byte[s.LineCount + s.LotCount];
+        TriggerKernel.Evaluate(s, Prices(index, ("EQ", 95.2), ("BD", 100)), weights, flags, out _);
+        Assert.Equal(0, flags[s.LineCount]);
+        var before = new byte[flags.Length];
+        TriggerKernel.Evaluate(s, Prices(index, ("EQ", 94.5), ("BD", 100)), weights, flags, out _);
+        Assert.Equal(1, flags[s.LineCount]);
+        var found = new List<Trigger>();
+        TriggerKernel.Crossings(s, weights, before, flags, Prices(index, ("EQ", 94.5), ("BD", 100)), 7, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, found);
+        var harvest = Assert.Single(found, t => t.Kind == TriggerKind.Harvest);
+        Assert.Equal("EQ", harvest.Subject);
+        Assert.Equal(60 * (100 - 94.5 * 1.005), harvest.Observed, 9);
     }
 
     [Fact]
