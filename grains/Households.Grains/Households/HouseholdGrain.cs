@@ -314,14 +314,16 @@ public sealed class HouseholdGrain(
         return [.. result];
     }
 
-    /// <summary>The simulated broker: sells first (lot by lot, as the optimizer chose them), then buys, each filled at
-    /// the board's price with slippage and recorded through the same path as any fill (ledger, books, journal).</summary>
+    /// <summary>The simulated broker: at the next price batch, sells first (lot by lot, as the optimizer chose them),
+    /// then buys, each filled at the board's price with slippage and recorded through the same path as any fill
+    /// (ledger, books, journal).</summary>
     private async Task<RebalanceProposal> Execute(RebalanceProposal p)
     {
         var settings = decisions.Value.Settings;
         var today = Today();
         var fills = new List<TradeResult>();
         var problems = new List<string>();
+        if (!await NextBatchAfter(p.PriceSequence)) problems.Add($"no price batch after {p.PriceSequence} within {decisions.Value.NextPriceWait}: filled at the last price");
         var n = 0;
         foreach (var t in p.Trades.OrderBy(t => t.Side == TradeSide.Buy))
         {
@@ -352,6 +354,18 @@ public sealed class HouseholdGrain(
         await SaveProposals();
         await journal.Append([ProposalJournal.Proposal(done, JournalKind.Proposal, now)]);
         return done;
+    }
+
+    /// <summary>Waits (bounded) until the board holds a batch newer than <paramref name="sequence"/>.</summary>
+    private async Task<bool> NextBatchAfter(long sequence)
+    {
+        var deadline = clock.GetUtcNow() + decisions.Value.NextPriceWait;
+        while (board.Current.Sequence <= sequence)
+        {
+            if (clock.GetUtcNow() >= deadline) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(25));
+        }
+        return true;
     }
 
     private async Task<TradeRequest> AffordableBuy(OptimizedTrade t, string key, DateOnly today, decimal price, decimal commission)

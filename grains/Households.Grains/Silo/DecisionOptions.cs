@@ -22,6 +22,9 @@ public sealed class DecisionOptions
     /// <summary>The firm's substitute table: securities it treats as not substantially identical to the key, used
     /// to replace a harvested fund.</summary>
     public Dictionary<string, string[]> Substitutes { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The broker fills at the next price batch after the one the decision priced; it waits at most this long
+    /// (a closed market, a stopped feed) before filling at the last price, and says so in the proposal.</summary>
+    public TimeSpan NextPriceWait { get; set; } = TimeSpan.FromSeconds(3);
     /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
     public bool PlanEachAccountAlone { get; set; }
 

@@ -17,6 +17,8 @@ public abstract class SiloFactory(bool demo) : WebApplicationFactory<Program>
         builder.UseSetting("Market:Simulate", demo ? "true" : "false");
         builder.UseSetting("Market:Interval", "00:00:00.200");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The demo keeps trading while the factory shuts down; Orleans then warns about undeliverable messages.
+        builder.UseSetting("Logging:LogLevel:Orleans", "Error");
     }
 }
 

@@ -26,7 +26,12 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<MarketOptions>(o => o.Simulate = false);
             // The firm's substitute table for the harvest tests: HXALT tracks HXFUND's market but is not
             // substantially identical to it.
-            silo.Services.Configure<DecisionOptions>(o => o.Substitutes["HXFUND"] = ["HXALT"]);
+            silo.Services.Configure<DecisionOptions>(o =>
+            {
+                o.Substitutes["HXFUND"] = ["HXALT"];
+                // Tests script every batch: fill at the last price after a short wait unless a test publishes the next one.
+                o.NextPriceWait = TimeSpan.FromMilliseconds(200);
+            });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -33,9 +33,11 @@ public sealed class DecisionTests(ClusterFixture fixture)
                 [Lot("HXL1", "HXFUND", 600, 100m, Today.AddDays(-200)), Lot("HXL2", "HXBOND", 400, 100m, Today.AddDays(-200))])]);
         await fixture.PublishAndScan(("HXFUND", 100m), ("HXALT", 100m), ("HXBOND", 100m));
 
-        await fixture.PublishAndScan(("HXFUND", 85m), ("HXALT", 85m)); // a $9,000 loss on HXL1: 15%, beyond 5% and $250
-
+        var decided = await fixture.PublishAndScan(("HXFUND", 85m), ("HXALT", 85m)); // a $9,000 loss on HXL1: 15%, beyond 5% and $250
         var household = Client.GetGrain<IHouseholdGrain>("HXHH");
+        await Eventually(() => fixture.SiloService<IJournal>().Query(new JournalQuery("HXHH", null, null, null, JournalKind.Proposal, 10, null)), e => e.Count > 0);
+        await fixture.PublishAndScan(("HXFUND", 85m), ("HXALT", 85m)); // the next batch: the broker fills at its prices
+
         var proposals = await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Executed));
         var executed = Assert.Single(proposals, p => p.Status == ProposalStatus.Executed);
         Assert.Contains(executed.Causes, c => c.Kind == TriggerKind.Harvest && c.Subject == "HXFUND");
@@ -48,6 +50,8 @@ public sealed class DecisionTests(ClusterFixture fixture)
         // coarse fund model, against $9,000 × 37% = $3,330 (3.7% of the household) saved.
         Assert.InRange(executed.TrackingErrorAfter, 0.015, 0.03);
 
+        Assert.True(executed.PriceSequence >= decided);
+        Assert.DoesNotContain("filled at the last price", executed.Note ?? "");
         var fill = Assert.Single(executed.Fills, f => f.Request.Symbol == "HXFUND");
         var row = Assert.Single(fill.Realized);
         Assert.Equal(0m, row.Disallowed); // nothing bought back: the loss is recognized
