@@ -256,25 +256,20 @@ public sealed class HouseholdGrain(
                 .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
             .ToHashSet(StringComparer.Ordinal);
         var today = Today();
-        var blockedKeys = inputs.SelectMany(i => Tax.WashSales.BuyBlackouts(i.Spec.Id, today))
-            .GroupBy(b => b.WashSaleKey).ToDictionary(g => g.Key, g => g.Max(b => b.WashesThrough), StringComparer.Ordinal);
+        var blockedKeys = WashSaleGuard.OpenLossKeys(inputs.Select(i => i.Spec.Id), Tax.WashSales, today);
         // Replacements: the firm's substitute table for funds; for a harvested stock, the most similar stock by factor
         // exposure in its sector that the ledger does not block.
         var substitutes = decisions.Value.Substitutes;
         var replacements = symbols.Where(substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)substitutes[s]);
         foreach (var subject in causes.Where(c => c.Kind == TriggerKind.Harvest).Select(c => c.Subject).Distinct())
         {
-            var choice = replacementSelector.Choose(subject, s => blockedKeys.ContainsKey(master.Identical.KeyOf(s)));
+            var choice = replacementSelector.Choose(subject, s => WashSaleGuard.IsBlocked(blockedKeys, master.Identical, s));
             if (choice.Symbol is { } replacement && !replacements.ContainsKey(subject)) replacements[subject] = [replacement];
         }
         symbols.UnionWith(replacements.Values.SelectMany(r => r));
         var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
         var prices = Quotes(symbols);
-        // The wash-sale ledger's open losses block purchases of their key in every account of the taxpayer.
-        var blocked = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
-        foreach (var s in securities.Values)
-            if (blockedKeys.TryGetValue(master.Identical.KeyOf(s.Symbol), out var through))
-                blocked[s.WashSaleKey] = blocked.TryGetValue(s.WashSaleKey, out var d) && d > through ? d : through;
+        var blocked = WashSaleGuard.BlockedPurchases(blockedKeys, securities.Values, master.Identical);
         var result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, risk, today, decisions.Value.Settings);
         log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
             this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
@@ -282,36 +277,17 @@ public sealed class HouseholdGrain(
         return result;
     }
 
-    /// <summary>A loss lot whose sale now would be a wash sale (replacement shares bought in the last 30 days anywhere
-    /// in the household, IRC §1091) must not be harvested: its security is held in that account for this decision,
-    /// and the refusal is journaled with the purchases that cause it.</summary>
+    /// <summary>Loss lots whose sale now would be washed are held for this decision (<see cref="WashSaleGuard"/>);
+    /// each refusal is journaled with the purchases that cause it.</summary>
     private async Task<AccountDecisionInput[]> WithWashSaleHolds(IReadOnlyList<AccountDecisionInput> inputs)
     {
         var today = Today();
-        var refusals = new List<JournalEntry>();
-        var result = new List<AccountDecisionInput>();
-        foreach (var input in inputs)
-        {
-            var holds = new List<Restriction>();
-            if (TaxTreatment.IsTaxable(input.Spec.Type))
-            {
-                foreach (var lot in input.Lots)
-                {
-                    if (board.QuoteOf(lot.Symbol) is not { } q || q.Price * lot.Quantity >= lot.Basis) continue;
-                    var check = Tax.CheckLossSale(input.Spec.Id, lot, lot.Id, lot.Quantity, today);
-                    if (!check.IsWashSale || holds.Any(h => h.Symbol == lot.Symbol)) continue;
-                    var cause = string.Join(", ", check.Replacements.Select(r => $"{r.Quantity} shares bought {r.Purchased:yyyy-MM-dd} in {r.Account}"));
-                    holds.Add(new Restriction(RestrictionKind.Hold, lot.Symbol, null, $"wash sale: {cause}"));
-                    refusals.Add(new JournalEntry(0, state.State.Spec!.Id, input.Spec.Id, JournalKind.WashSale, clock.GetUtcNow(),
-                        $"refused:{lot.Id}:{today:yyyyMMdd}", $"Harvest of lot {lot.Id} ({lot.Symbol}) refused: selling now would be a wash sale (IRC §1091) with {cause}",
-                        Households.Persistence.Journal.JournalPayload.Of(check)));
-                    log.LogInformation("{Account}: harvest of {Lot} refused, wash sale with {Cause}", input.Spec.Id, lot.Id, cause);
-                }
-            }
-            result.Add(holds.Count == 0 ? input : input with { Spec = input.Spec with { Restrictions = [.. input.Spec.Restrictions, .. holds] } });
-        }
-        if (refusals.Count > 0) await journal.Append(refusals);
-        return [.. result];
+        var (held, refusals) = WashSaleGuard.HoldWashingLosses(inputs, Tax, s => board.QuoteOf(s)?.Price, today);
+        foreach (var r in refusals) log.LogInformation("{Account}: harvest of {Lot} refused, wash sale with {Cause}", r.AccountId, r.Lot.Id, r.Cause);
+        if (refusals.Length > 0)
+            await journal.Append(refusals.Select(r => new JournalEntry(0, state.State.Spec!.Id, r.AccountId, JournalKind.WashSale, clock.GetUtcNow(),
+                $"refused:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), Households.Persistence.Journal.JournalPayload.Of(r.Check))).ToArray());
+        return held;
     }
 
     /// <summary>The simulated broker: at the next price batch, sells first (lot by lot, as the optimizer chose them),
