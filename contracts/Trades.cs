@@ -26,9 +26,3 @@ public sealed record TradeResult(
     [property: Id(6)] bool Replayed,
     [property: Id(7)] LotSale[] Sales,
     [property: Id(8)] WashSaleAdjustment[] WashSales);
-
-/// <summary>The household's answer to a proposed trade (the wash-sale seam): allowed or vetoed, with why.</summary>
-[GenerateSerializer, Immutable, Alias("TradeClearance")]
-public sealed record TradeClearance(
-    [property: Id(0)] bool Allowed,
-    [property: Id(1)] string? Reason);

@@ -1,26 +1,20 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Households.Contracts;
+using Households.Domain.Tax;
 
 namespace Households.Domain.Decisions;
 
 /// <summary>Journal lines for triggers and proposals, with the reasons and tax effect a compliance reviewer reads.</summary>
 public static class ProposalJournal
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public static JournalEntry Proposal(RebalanceProposal p, JournalKind kind, DateTimeOffset at) =>
-        new(0, p.HouseholdId, null, kind, at, $"{kind}:{p.Id}:{p.Status}", Describe(p), JsonSerializer.Serialize(p, Json));
+        new(0, p.HouseholdId, null, kind, at, $"{kind}:{p.Id}:{p.Status}", Describe(p), JournalFormat.Payload(p));
 
     public static JournalEntry Trigger(string householdId, Trigger t, DateTimeOffset at) =>
         new(0, householdId, t.AccountId, JournalKind.Trigger, at,
             $"trigger:{t.Kind}:{t.Subject}:{t.BatchSequence}:{t.DetectedAt.ToUnixTimeMilliseconds()}",
             string.Create(CultureInfo.InvariantCulture, $"{t.Kind} trigger on {t.Subject} in {t.AccountId}: observed {t.Observed:0.####} against target {t.Target:0.####} (threshold {t.Threshold:0.####})"),
-            JsonSerializer.Serialize(t, Json));
+            JournalFormat.Payload(t));
 
     public static string Describe(RebalanceProposal p)
     {

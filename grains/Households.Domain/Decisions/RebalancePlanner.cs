@@ -83,9 +83,35 @@ public static class RebalancePlanner
 }
 
 /// <summary>The simulated broker: fills at the board's price moved against the trade by the slippage, plus a flat
-/// commission per trade.</summary>
+/// commission per trade. Sells go first, one order per lot the optimizer chose (specific identification), so the
+/// cash they raise pays for the buys.</summary>
 public static class SimulatedBroker
 {
+    /// <summary>The orders of a proposal, sells (lot by lot) before buys; <paramref name="price"/> gives each trade's
+    /// fill price, null when the security has no price (the trade is skipped). Keys are the proposal id and a counter,
+    /// so a re-execution after a failure reuses them and the accounts apply each once.</summary>
+    public static IEnumerable<(OptimizedTrade Trade, TradeRequest Order)> Orders(RebalanceProposal proposal, DateOnly today,
+        Func<OptimizedTrade, decimal?> price, decimal commission)
+    {
+        var n = 0;
+        foreach (var t in proposal.Trades.OrderBy(t => t.Side == TradeSide.Buy))
+        {
+            if (price(t) is not { } fill) continue;
+            if (t.Side == TradeSide.Sell)
+                foreach (var lot in t.Lots)
+                    yield return (t, new TradeRequest($"{proposal.Id}:{n++}", today, t.Symbol, TradeSide.Sell, lot.Quantity, fill, lot.Lot.Id, null, commission));
+            else
+                yield return (t, new TradeRequest($"{proposal.Id}:{n++}", today, t.Symbol, TradeSide.Buy, t.Quantity, fill, null, null, commission));
+        }
+    }
+
+    /// <summary>A buy trimmed (to 1/10,000 share) to what the account's cash pays for at the fill price.</summary>
+    public static TradeRequest Affordable(TradeRequest buy, decimal cash)
+    {
+        var most = Math.Max(0, Math.Floor((cash - buy.Commission) / buy.Price * 10_000m) / 10_000m);
+        return buy with { Quantity = Math.Min(buy.Quantity, most) };
+    }
+
     public static decimal FillPrice(TradeSide side, decimal price, double slippageBps)
     {
         var slip = price * (decimal)(slippageBps / 10_000);
@@ -100,8 +126,6 @@ public static class ProposalRules
     public static bool PricesMoved(RebalanceProposal proposal, IReadOnlyDictionary<string, decimal> prices, double tolerance) =>
         proposal.Trades.Any(t => t.Quantity > 0 && prices.TryGetValue(t.Symbol, out var now)
             && Math.Abs((double)(now * t.Quantity / t.Amount) - 1) > tolerance);
-
-    public static bool IsOpen(RebalanceProposal p, DateTimeOffset now) => p.Status == ProposalStatus.Pending && now < p.ExpiresAt;
 }
 
 /// <summary>The order file a firm sends to its trading desk: one line per order, sells first.</summary>

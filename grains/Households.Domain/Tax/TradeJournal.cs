@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Households.Contracts;
 
 namespace Households.Domain.Tax;
@@ -9,20 +7,15 @@ namespace Households.Domain.Tax;
 /// adjustment it caused. Keys derive from the trade's idempotency key, so re-journaling a retried trade is a no-op.</summary>
 public static class TradeJournal
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public static JournalEntry[] Entries(string householdId, TradeResult trade, DateTimeOffset at)
     {
         var entries = new List<JournalEntry>
         {
             new(0, householdId, trade.AccountId, JournalKind.Fill, at, $"fill:{trade.IdempotencyKey}", Describe(trade),
-                JsonSerializer.Serialize(trade with { Replayed = false }, Json)),
+                JournalFormat.Payload(trade with { Replayed = false })),
         };
         entries.AddRange(trade.WashSales.Select((a, i) => new JournalEntry(0, householdId, a.Account, JournalKind.WashSale, at,
-            $"wash:{trade.AccountId}:{trade.IdempotencyKey}:{i}", Describe(a), JsonSerializer.Serialize(a, Json))));
+            $"wash:{trade.AccountId}:{trade.IdempotencyKey}:{i}", Describe(a), JournalFormat.Payload(a))));
         return [.. entries];
     }
 

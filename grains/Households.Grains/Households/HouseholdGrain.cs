@@ -286,7 +286,7 @@ public sealed class HouseholdGrain(
         foreach (var r in refusals) log.LogInformation("{Account}: harvest of {Lot} refused, wash sale with {Cause}", r.AccountId, r.Lot.Id, r.Cause);
         if (refusals.Length > 0)
             await journal.Append(refusals.Select(r => new JournalEntry(0, state.State.Spec!.Id, r.AccountId, JournalKind.WashSale, clock.GetUtcNow(),
-                $"refused:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), Households.Persistence.Journal.JournalPayload.Of(r.Check))).ToArray());
+                $"refused:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), JournalFormat.Payload(r.Check))).ToArray());
         return held;
     }
 
@@ -300,19 +300,18 @@ public sealed class HouseholdGrain(
         var fills = new List<TradeResult>();
         var problems = new List<string>();
         if (!await NextBatchAfter(p.PriceSequence)) problems.Add($"no price batch after {p.PriceSequence} within {decisions.Value.NextPriceWait}: filled at the last price");
-        var n = 0;
-        foreach (var t in p.Trades.OrderBy(t => t.Side == TradeSide.Buy))
+        var quotes = Quotes(p.Trades.Select(t => t.Symbol));
+        foreach (var t in p.Trades.Where(t => !quotes.ContainsKey(t.Symbol))) problems.Add($"{t.Symbol}: no price");
+        var orders = SimulatedBroker.Orders(p, today,
+            t => quotes.TryGetValue(t.Symbol, out var q) ? SimulatedBroker.FillPrice(t.Side, q, settings.SlippageBps) : null, settings.Commission);
+        foreach (var (t, order) in orders)
         {
-            if (board.QuoteOf(t.Symbol) is not { } quote) { problems.Add($"{t.Symbol}: no price"); continue; }
-            var price = SimulatedBroker.FillPrice(t.Side, quote.Price, settings.SlippageBps);
-            var requests = t.Side == TradeSide.Sell
-                ? t.Lots.Select(l => new TradeRequest($"{p.Id}:{n++}", today, t.Symbol, TradeSide.Sell, l.Quantity, price, l.Lot.Id, null, settings.Commission)).ToList()
-                : [await AffordableBuy(t, $"{p.Id}:{n++}", today, price, settings.Commission)];
-            foreach (var request in requests.Where(r => r.Quantity > 0))
-            {
-                try { fills.Add(await RecordTrade(t.Account, request)); }
-                catch (BadInputException ex) { problems.Add($"{t.Account} {t.Side} {t.Symbol}: {ex.Message}"); }
-            }
+            var request = order.Side == TradeSide.Buy
+                ? SimulatedBroker.Affordable(order, (await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput()).Cash)
+                : order;
+            if (request.Quantity <= 0) continue;
+            try { fills.Add(await RecordTrade(t.Account, request)); }
+            catch (BadInputException ex) { problems.Add($"{t.Account} {t.Side} {t.Symbol}: {ex.Message}"); }
         }
         foreach (var account in p.Trades.Select(t => t.Account).Distinct())
         {
@@ -342,13 +341,6 @@ public sealed class HouseholdGrain(
             await Task.Delay(TimeSpan.FromMilliseconds(25));
         }
         return true;
-    }
-
-    private async Task<TradeRequest> AffordableBuy(OptimizedTrade t, string key, DateOnly today, decimal price, decimal commission)
-    {
-        var cash = (await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput()).Cash;
-        var affordable = Math.Max(0, Math.Floor((cash - commission) / price * 10_000m) / 10_000m);
-        return new TradeRequest(key, today, t.Symbol, TradeSide.Buy, Math.Min(t.Quantity, affordable), price, null, null, commission);
     }
 
     private Dictionary<string, decimal> Quotes(IEnumerable<string> symbols) =>

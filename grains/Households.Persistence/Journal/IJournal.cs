@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Households.Contracts;
 
 namespace Households.Persistence.Journal;
@@ -17,13 +15,6 @@ public interface IJournal
 public static class JournalPayload
 {
     public const int MaxLimit = 1000;
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
-    public static string Of<T>(T value) => JsonSerializer.Serialize(value, Json);
 
     public static void Validate(JournalQuery query)
     {

@@ -55,3 +55,31 @@ public sealed class RebalancePlannerTests
         Assert.True(result.TrackingErrorAfter < result.TrackingErrorBefore / 2);
     }
 }
+
+public sealed class SimulatedBrokerTests
+{
+    private static readonly DateOnly Today = new(2026, 6, 1);
+
+    [Fact]
+    public void Sells_go_first_lot_by_lot_and_buys_are_trimmed_to_cash()
+    {
+        var lot1 = new TaxLot("L1", "EQ", 30, 3000, Today.AddDays(-400), Today.AddDays(-400));
+        var lot2 = new TaxLot("L2", "EQ", 20, 2400, Today.AddDays(-100), Today.AddDays(-100));
+        var buy = new OptimizedTrade("A", "BD", TradeSide.Buy, 40, 4000, 0.3, 0.7, TradeReason.Drift, 0, 0, []);
+        var sell = new OptimizedTrade("A", "EQ", TradeSide.Sell, 50, 5000, 0.7, 0.3, TradeReason.Drift, 0, 0,
+            [new LotSale(lot1, "L1", 30, 3000, 3000, HoldingTerm.Long), new LotSale(lot2, "L2", 20, 2000, 2400, HoldingTerm.Short)]);
+        var proposal = new RebalanceProposal("H-P00001", "H", ProposalStatus.Pending, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, [],
+            [buy, sell], 0.02, 0.01, 0, 0, 1, null, null, [], null);
+
+        var orders = SimulatedBroker.Orders(proposal, Today, t => SimulatedBroker.FillPrice(t.Side, 100m, 5), 1m).ToList();
+
+        Assert.Equal(["H-P00001:0", "H-P00001:1", "H-P00001:2"], orders.Select(o => o.Order.IdempotencyKey));
+        Assert.Equal([("L1", 30m, 99.95m), ("L2", 20m, 99.95m)], orders.Take(2).Select(o => (o.Order.LotId!, o.Order.Quantity, o.Order.Price)));
+        var bd = orders[2].Order;
+        Assert.Equal((TradeSide.Buy, 100.05m), (bd.Side, bd.Price));
+        // $3,000 of cash pays for (3,000 − 1) / 100.05 = 29.9750 shares, not the 40 proposed.
+        Assert.Equal(29.975m, SimulatedBroker.Affordable(bd, 3000m).Quantity);
+        Assert.Equal(40m, SimulatedBroker.Affordable(bd, 10_000m).Quantity);
+        Assert.Empty(SimulatedBroker.Orders(proposal, Today, _ => null, 0m));
+    }
+}
