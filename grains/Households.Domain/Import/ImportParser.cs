@@ -178,6 +178,7 @@ public static partial class ImportParser
                 row.Problem("household", $"household {household} must be in {HouseholdsFile} of the same import");
             else if (household is not null && !parsed.Households.ContainsKey(household))
                 row.Problem("household", $"household {household} is not in {HouseholdsFile}");
+            if (household is not null) parsed.HouseholdsWithAccounts.Add(household);
             if (model is not null) parsed.ReferModel(model, source!.Name, row.Line, "model");
             if (household is null || type is null || discretionary is null || cash is null || relief is null || separate is null || harvest is null
                 || (row.Has("model") && model is null) || (row.Has("name") && name is null))
@@ -316,6 +317,7 @@ public sealed class ParsedImport
     internal Dictionary<string, HouseholdDraft?> Households { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, AccountDraft?> Accounts { get; } = new(StringComparer.Ordinal);
     internal HashSet<(string, string)> LotIds { get; } = [];
+    internal HashSet<string> HouseholdsWithAccounts { get; } = new(StringComparer.Ordinal);
     internal string ModelsName { get; init; } = ImportParser.ModelsFile;
     internal string HouseholdsName { get; init; } = ImportParser.HouseholdsFile;
     internal bool HouseholdFileGiven => Households.Count > 0;
@@ -345,7 +347,7 @@ public sealed class ParsedImport
         foreach (var household in Households.Values.OfType<HouseholdDraft>())
         {
             var count = accountsByHousehold.GetValueOrDefault(household.Id);
-            if (count == 0 && !Accounts.Values.Any(a => a is null))
+            if (!HouseholdsWithAccounts.Contains(household.Id))
                 _issues.Add(new ImportIssue(HouseholdsName, household.Line, "household", household.Id, $"household {household.Id} has no accounts in {ImportParser.AccountsFile}"));
             if (count > 50)
                 _issues.Add(new ImportIssue(HouseholdsName, household.Line, "household", household.Id, "a household holds at most 50 accounts"));
