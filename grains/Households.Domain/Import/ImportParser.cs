@@ -374,7 +374,7 @@ public sealed class ParsedImport
             return found;
         }
         foreach (var id in Models.Keys) Visit(id);
-        return inCycle.Distinct().Take(1).ToList();
+        return inCycle.Distinct().OrderBy(id => Models[id].Line).ToList();
     }
 
     /// <summary>Settles outside references (for example with lookups against the server) and returns the plan or
