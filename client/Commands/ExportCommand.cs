@@ -18,9 +18,10 @@ public static class ExportCommand
         var from = new Option<string?>("--from") { Description = "first trade date, YYYY-MM-DD (inclusive)" };
         var to = new Option<string?>("--to") { Description = "last trade date, YYYY-MM-DD (inclusive)" };
         var output = new Option<string?>("--out") { Description = "write to this file (default: standard output)" };
+        var fillsOnly = new Option<bool>("--fills-only") { Description = "only journaled fills; leave out the buys that stand for the lots accounts were opened with" };
         var url = HouseholdsApiClient.UrlOption();
         var token = HouseholdsApiClient.TokenOption();
-        var trades = new Command("trades", "Export recorded fills as TRADES.csv (the tax replay format)") { household, from, to, output, url, token };
+        var trades = new Command("trades", "Export recorded fills as TRADES.csv (the tax replay format)") { household, from, to, output, fillsOnly, url, token };
         trades.SetAction(async (parse, ct) =>
         {
             var first = Date(parse.GetValue(from), "--from");
@@ -30,10 +31,15 @@ public static class ExportCommand
             var ids = parse.GetValue(household) is { } one ? [one] : (await api.ListHouseholds(ct)).Select(h => h.Id).ToList();
             var fills = new List<JournaledFill>();
             var types = new Dictionary<string, AccountType>(StringComparer.Ordinal);
+            var openLots = new List<(string, string, TaxLot)>();
             foreach (var id in ids)
             {
                 var view = await api.GetHousehold(id, ct) ?? throw new BadInputException($"household {id} does not exist");
-                foreach (var a in view.Accounts) types[a.Spec.Id] = a.Spec.Type;
+                foreach (var a in view.Accounts)
+                {
+                    types[a.Spec.Id] = a.Spec.Type;
+                    openLots.AddRange(a.Holdings.SelectMany(h => h.Lots).Select(l => (id, a.Spec.Id, l.Lot)));
+                }
                 foreach (var entry in await api.Journal(id, JournalKind.Fill, ct))
                 {
                     var trade = JsonSerializer.Deserialize<TradeResult>(entry.Payload, HouseholdsApiClient.Json)
@@ -41,7 +47,8 @@ public static class ExportCommand
                     fills.Add(new JournaledFill(entry.Id, id, trade));
                 }
             }
-            var csv = TradeExport.Csv(fills, a => types.TryGetValue(a, out var t) ? t : null, first, last);
+            var openings = parse.GetValue(fillsOnly) ? [] : TradeExport.OpeningLots(fills, openLots);
+            var csv = TradeExport.Csv(fills, a => types.TryGetValue(a, out var t) ? t : null, first, last, openings);
             if (parse.GetValue(output) is { } path)
             {
                 try

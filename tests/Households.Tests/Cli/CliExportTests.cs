@@ -30,7 +30,11 @@ public sealed class CliExportTests(ApiFactory factory) : IClassFixture<ApiFactor
             id = "EXPHH", name = "Export household", advisorId = "ADV09",
             accounts = new object[]
             {
-                new { id = "EXP-TAX", type = "taxable", discretionary = false, cash = 10_000m },
+                new
+                {
+                    id = "EXP-TAX", type = "taxable", discretionary = false, cash = 10_000m,
+                    lots = new[] { new { id = "OPEN-1", symbol = "EXA", quantity = 60m, basis = 660m, purchased = "2025-06-02", holdingSince = "2025-06-02" } },
+                },
                 new { id = "EXP-IRA", type = "ira", discretionary = false, cash = 2_000m },
             },
         })).EnsureSuccessStatusCode();
@@ -39,7 +43,7 @@ public sealed class CliExportTests(ApiFactory factory) : IClassFixture<ApiFactor
         {
             ("EXP-TAX", $"{year}-01-05", "EXA", "buy", 100, 10m),
             ("EXP-TAX", $"{year}-02-02", "EXA", "buy", 50, 12m),
-            ("EXP-TAX", $"{year}-03-02", "EXA", "sell", 120, 8m),  // HIFO: all of the $12 lot, 70 of the $10 lot, at a loss
+            ("EXP-TAX", $"{year}-03-02", "EXA", "sell", 120, 8m),  // HIFO: the $12 lot, the $11 opening lot, 10 of the $10 lot: a loss
             ("EXP-IRA", $"{year}-03-20", "EXA", "buy", 30, 8.5m), // the spouse-style IRA purchase washes part of it permanently
             ("EXP-TAX", $"{year}-03-25", "EXA", "buy", 40, 8.25m), // and this one washes more, added to its basis
             ("EXP-TAX", $"{year}-04-01", "EXB", "buy", 20, 50m),
@@ -61,10 +65,12 @@ public sealed class CliExportTests(ApiFactory factory) : IClassFixture<ApiFactor
         var replay = await CliRunner.Run(factory, "tax", "replay", "--trades", file, "--json");
 
         Assert.True(export.Code == 0, export.Err);
-        Assert.Contains("wrote 7 trade rows", export.Out);
+        Assert.Contains("wrote 9 trade rows", export.Out);
         var rows = File.ReadAllLines(file);
-        Assert.Equal("date,account,account_type,symbol,side,quantity,price,id,lot,household,commission", rows[0]);
-        Assert.Equal(8, rows.Length); // the sale relieved two lots: one row per lot
+        Assert.Equal("date,account,account_type,symbol,side,quantity,price,id,lot,household,commission,source", rows[0]);
+        Assert.Equal("2025-06-02,EXP-TAX,taxable,EXA,buy,60,11,OPEN-1,,EXPHH,,opening", rows[1]); // the lot the account opened with
+        Assert.Equal(10, rows.Length); // the sale relieved three lots: one row per lot
+        Assert.Equal(3, rows.Count(r => r.Contains(",sell,")));
         Assert.True(replay.Code == 0, replay.Err);
         using var doc = JsonDocument.Parse(replay.Out);
         var view = (await _api.GetHousehold("EXPHH", default))!;
@@ -81,13 +87,16 @@ public sealed class CliExportTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.Equal(Math.Round(ytd.ShortTerm, 2, MidpointRounding.AwayFromZero), summary.GetProperty("short_term").GetDecimal());
         Assert.Equal(Math.Round(ytd.Disallowed, 2, MidpointRounding.AwayFromZero), summary.GetProperty("disallowed").GetDecimal());
         Assert.Equal(Math.Round(ytd.PermanentlyDisallowed, 2, MidpointRounding.AwayFromZero), summary.GetProperty("permanently_disallowed").GetDecimal());
-        // Worked: proceeds 960, basis 600 + 700 = 1,300, loss 340; washed by 30 IRA shares (permanent) and 40 taxable shares.
-        Assert.Equal(-340m, doc.RootElement.GetProperty("realized").EnumerateArray().Sum(r => r.GetProperty("gain").GetDecimal()));
+        // Worked: proceeds 960, basis 600 + 660 + 100 = 1,360, loss 400; washed by 30 IRA shares (permanent) and 40 taxable shares.
+        Assert.Equal(-400m, doc.RootElement.GetProperty("realized").EnumerateArray().Sum(r => r.GetProperty("gain").GetDecimal()));
         Assert.True(summary.GetProperty("permanently_disallowed").GetDecimal() > 0);
 
         var ranged = await CliRunner.Run(factory, "export", "trades", "--household", "EXPHH", "--from", $"{year}-03-01", "--to", $"{year}-03-31");
         Assert.Equal(0, ranged.Code);
-        Assert.Equal(5, ranged.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header, 2 sale rows, 2 buys
+        Assert.Equal(6, ranged.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // header, 3 sale rows, 2 buys
+        var fillsOnly = await CliRunner.Run(factory, "export", "trades", "--household", "EXPHH", "--fills-only");
+        Assert.Equal(9, fillsOnly.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.DoesNotContain(",opening", fillsOnly.Out);
         var backwards = await CliRunner.Run(factory, "export", "trades", "--from", "2026-02-01", "--to", "2026-01-01");
         Assert.Equal((2, "error: --to must not be before --from"), (backwards.Code, backwards.Err.Trim()));
     }
