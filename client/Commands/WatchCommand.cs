@@ -33,7 +33,6 @@ public static class WatchCommand
             var api = connect(parse.GetValue(url)!, parse.GetValue(token));
             var output = parse.InvocationConfiguration.Output;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (duration is { } span) stop.CancelAfter(TimeSpan.FromSeconds(span));
 
             async Task<(HouseholdView View, int Pending)?> Poll()
             {
@@ -44,6 +43,8 @@ public static class WatchCommand
             }
 
             var first = await Poll() ?? throw new BadInputException($"household {id} does not exist");
+            // The clock starts with the first update, so a slow first answer still shows the household once.
+            if (duration is { } span) stop.CancelAfter(TimeSpan.FromSeconds(span));
             var updates = 0;
             var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
             try
