@@ -8,7 +8,9 @@ namespace Households.Client.Commands;
 
 /// <summary><c>households watch HOUSEHOLD</c>: polls the household view and shows it live until Ctrl-C, or for
 /// <c>--count</c> updates or <c>--seconds</c> (bounded runs for scripts and tests). On a terminal it is a live
-/// table; redirected, it prints one line per update.</summary>
+/// table; redirected, it prints one line per update. It polls; once the server-sent-events stream
+/// <c>GET /api/households/{id}/events</c> exists, <c>Poll</c> can become "read the next event, then fetch the view"
+/// (same loop, same bounds), with polling kept as the fallback when the stream is refused.</summary>
 public static class WatchCommand
 {
     public static Command Create(ApiConnector? connect = null)
