@@ -167,7 +167,19 @@ public static class ImportCommand
                     found.Add(new ImportIssue(label, 0, "(file)", "", $"the file is {info.Length} bytes, more than the limit of {ImportRules.MaxFileBytes}"));
                     return null;
                 }
-                return new ImportSource(name == label ? name : $"{label}", File.ReadAllText(path));
+                var bytes = File.ReadAllBytes(path);
+                try
+                {
+                    // Strict: invalid bytes are refused, not silently replaced by U+FFFD.
+                    var text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+                    return new ImportSource(label, text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text);
+                }
+                catch (System.Text.DecoderFallbackException ex)
+                {
+                    var line = 1 + bytes.AsSpan(0, Math.Clamp(ex.Index, 0, bytes.Length)).Count((byte)'\n');
+                    found.Add(new ImportIssue(label, line, "(file)", "", $"not valid UTF-8 text (byte {ex.Index}); save the file as UTF-8"));
+                    return null;
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {

@@ -23,7 +23,7 @@ public sealed class HostileImportTests(ApiFactory factory) : IClassFixture<ApiFa
     private const string Overflow = "79228162514264337593543950336";
 
     /// <summary>A case: the file to break, how, and where the report must point ("file line N, field F").</summary>
-    public sealed record HostileCase(string Name, string File, Func<string, string> Break, string Where)
+    public sealed record HostileCase(string Name, string File, Func<string, string> Break, string Where, bool Latin1 = false)
     {
         public override string ToString() => Name;
     }
@@ -32,7 +32,8 @@ public sealed class HostileImportTests(ApiFactory factory) : IClassFixture<ApiFa
     private static HostileCase Value(string file, int line, string column, string value, string? name = null) =>
         new(name ?? $"{file}:{line}:{column}={Printable(value)}", file, text => SetField(text, line, column, value), $"{file} line {line}, field {column}");
 
-    private static HostileCase Raw(string name, string file, Func<string, string> change, string where) => new(name, file, change, where);
+    private static HostileCase Raw(string name, string file, Func<string, string> change, string where, bool latin1 = false) =>
+        new(name, file, change, where, latin1);
 
     private static string Printable(string value) => value.Length > 24 ? value[..24] + "…" : value;
 
@@ -115,6 +116,7 @@ public sealed class HostileImportTests(ApiFactory factory) : IClassFixture<ApiFa
             Raw("empty column name", H, t => t.Replace("household,name,advisor", "household,,advisor"), $"{H} line 1, field (column 2)"),
             Raw("binary garbage", L, _ => "\0\u0001\u0002\n\u0003", $"{L} line 1, field account"),
             Raw("too many rows", L, t => t + string.Concat(Enumerable.Range(0, ImportRules.MaxRows).Select(i => $"SMITH-TAX,VTI,X{i},1,1,2024-01-02,\n")), $"{L} line 100002, field (file)"),
+            Raw("invalid UTF-8", H, t => t + "HH-X,Caf\u00E9 family,ADV1\n", $"{H} line 5, field (file)", latin1: true),
             Raw("oversize file", S, t => t + new string('#', (int)ImportRules.MaxFileBytes), $"{S}, field (file)"),
         };
         return cases;
@@ -137,7 +139,9 @@ public sealed class HostileImportTests(ApiFactory factory) : IClassFixture<ApiFa
         foreach (var file in new[] { ImportParser.SecuritiesFile, ImportParser.ModelsFile, ImportParser.HouseholdsFile, ImportParser.AccountsFile, ImportParser.LotsFile })
         {
             var text = File.ReadAllText(Path.Combine(ImportParserTests.SamplesDir, file)).ReplaceLineEndings("\n");
-            File.WriteAllText(Path.Combine(_dir, file), file == hostile.File ? hostile.Break(text) : text, new UTF8Encoding(false));
+            // Latin-1 writes 'é' as the single byte 0xE9: not valid UTF-8.
+            File.WriteAllText(Path.Combine(_dir, file), file == hostile.File ? hostile.Break(text) : text,
+                hostile.Latin1 && file == hostile.File ? Encoding.Latin1 : new UTF8Encoding(false));
         }
         var api = new HouseholdsApiClient(factory.CreateClient());
         var before = (await api.ListHouseholds(default)).Select(h => h.Id).ToList();
