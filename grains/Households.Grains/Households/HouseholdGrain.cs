@@ -53,6 +53,7 @@ public sealed class HouseholdGrain(
     private ProposalBook? _proposals;
     private IGrainTimer? _expiryTimer;
     private bool _caughtUp;
+    private bool _appliedByThisCall;
     /// <summary>Attempts of one trade when storage reports a version (ETag) conflict.</summary>
     public const int MaxWriteAttempts = 5;
 
@@ -144,9 +145,15 @@ public sealed class HouseholdGrain(
 
     public async Task<TradeResult> RecordTrade(string accountId, TradeRequest trade)
     {
+        _appliedByThisCall = false;
         for (var attempt = 1; ; attempt++)
         {
-            try { return await RecordTradeOnce(accountId, trade); }
+            try
+            {
+                var result = await RecordTradeOnce(accountId, trade);
+                // After a conflict the retry finds this call's own fill: it is not a replay for the caller.
+                return _appliedByThisCall && result.Replayed ? result with { Replayed = false } : result;
+            }
             catch (Orleans.Storage.InconsistentStateException ex) when (attempt < MaxWriteAttempts)
             {
                 // Another activation wrote first: re-read, rebuild the ledger and proposals from storage, go again
@@ -180,6 +187,7 @@ public sealed class HouseholdGrain(
         // The account applies and persists the fill; if this grain fails before its own write, the retry finds
         // the account's stored result (replayed) and records it in the ledger then.
         var applied = await account.ApplyTrade(trade);
+        _appliedByThisCall |= !applied.Replayed;
         return await Clear(spec, accountId, applied);
     }
 
