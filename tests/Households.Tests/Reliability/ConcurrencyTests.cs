@@ -18,10 +18,14 @@ namespace Households.Tests.Reliability;
 /// conflict between two writers of one grain is retried on fresh state so neither write is lost.</summary>
 public sealed class ConcurrencyTests(PostgresFixture db) : IClassFixture<PostgresFixture>
 {
+    private readonly ConflictCounter _conflicts = new();
+
     private async Task<IHost> StartSilo(string clusterId)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Logging.AddFilter<ConflictCounter>("Households", LogLevel.Warning);
+        builder.Logging.AddProvider(_conflicts);
         var profile = new HostingProfile(db.ConnectionString, clusterId, "households-etag-test", RealSilo.FreePort(), RealSilo.FreePort());
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
         builder.Services.Configure<MarketOptions>(o => o.Simulate = false);
@@ -61,6 +65,8 @@ public sealed class ConcurrencyTests(PostgresFixture db) : IClassFixture<Postgre
                 results.Add(await grains.GetGrain<IHouseholdGrain>("ETHH").RecordTrade("ETA1", Buy($"et-{i}", 10 + i, 100m + i)));
             }
             Assert.All(results, r => Assert.False(r.Replayed));
+            // The conflicts happened (account and household of every write after the first) and were retried.
+            Assert.True(_conflicts.Count >= 5, $"{_conflicts.Count} version conflicts seen");
             // Each writer saw the other's fills before applying its own: cash after each is the running total.
             decimal cash = 100_000m;
             for (var i = 0; i < 6; i++)
@@ -141,4 +147,25 @@ public sealed class ConcurrencyTests(PostgresFixture db) : IClassFixture<Postgre
             host.Dispose();
         }
     }
+}
+
+/// <summary>Counts the grains' "storage version conflict" warnings.</summary>
+internal sealed class ConflictCounter : ILoggerProvider, ILogger
+{
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (formatter(state, exception).Contains("storage version conflict", StringComparison.Ordinal)) Interlocked.Increment(ref _count);
+    }
+
+    public void Dispose() { }
 }

@@ -23,11 +23,11 @@ public sealed class RealSilo : IAsyncDisposable
     public string Name { get; }
     public IReadOnlyList<string> Log { get { lock (_log) return [.. _log]; } }
 
-    private RealSilo(string name, string connectionString, string clusterId, IReadOnlyDictionary<string, string> extra)
+    private RealSilo(string name, string connectionString, string clusterId, IReadOnlyDictionary<string, string> extra, (int Silo, int Gateway)? ports)
     {
         Name = name;
-        SiloPort = FreePort();
-        GatewayPort = FreePort();
+        SiloPort = ports?.Silo ?? FreePort();
+        GatewayPort = ports?.Gateway ?? FreePort();
         var dll = SiloDll();
         var start = new ProcessStartInfo("dotnet", [dll])
         {
@@ -51,6 +51,7 @@ public sealed class RealSilo : IAsyncDisposable
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__Households.Grains.Silo.MonitorWatchdog"] = "Information";
         env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        env["Logging__LogLevel__Households.Grains.HouseholdGrain"] = "Warning";
         env["Logging__Console__FormatterName"] = "simple";
         foreach (var (k, v) in extra) env[k] = v;
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -60,6 +61,13 @@ public sealed class RealSilo : IAsyncDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        // Also when the test host goes down without disposing (a crash or an aborted run): no silo is left behind.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
+    }
+
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
     }
 
     public int ProcessId => _process.Id;
@@ -78,10 +86,13 @@ public sealed class RealSilo : IAsyncDisposable
         lock (_log) return string.Join('\n', _log.TakeLast(lines));
     }
 
-    /// <summary>Starts a silo and waits until its host reports started (Orleans silo up, schema applied).</summary>
-    public static async Task<RealSilo> Start(string name, string connectionString, string clusterId, IReadOnlyDictionary<string, string>? extra = null)
+    /// <summary>Starts a silo and waits until its host reports started (Orleans silo up, schema applied). Given the
+    /// ports of a killed silo, it restarts that silo as a deployment does: the new incarnation on the same endpoint
+    /// declares the old one dead at once.</summary>
+    public static async Task<RealSilo> Start(string name, string connectionString, string clusterId, IReadOnlyDictionary<string, string>? extra = null,
+        (int Silo, int Gateway)? ports = null)
     {
-        var silo = new RealSilo(name, connectionString, clusterId, extra ?? new Dictionary<string, string>());
+        var silo = new RealSilo(name, connectionString, clusterId, extra ?? new Dictionary<string, string>(), ports);
         try
         {
             await silo._started.Task.WaitAsync(TimeSpan.FromMinutes(3));
@@ -108,6 +119,7 @@ public sealed class RealSilo : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         try { Kill(); } catch (InvalidOperationException) { }
         _process.Dispose();
         return ValueTask.CompletedTask;
