@@ -22,9 +22,9 @@ public sealed record WatchdogSweep(string Reason, DateTimeOffset StartedAt, Time
 /// <summary>Keeps monitoring whole across silo failures. Grains of a dead silo reactivate on a survivor only when
 /// called; the monitor scans only activated accounts. So the oldest live silo (one per cluster: the smallest
 /// address among active members) walks the firm directory and activates every household and account when it
-/// joins, and again whenever membership declares a silo dead.</summary>
+/// joins, and again whenever membership declares a silo dead. Every silo also re-subscribes its price board then.</summary>
 public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains,
-    IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log) : BackgroundService
+    PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log) : BackgroundService
 {
     private HashSet<SiloAddress> _knownDead = [];
     private bool _started;
@@ -45,6 +45,8 @@ public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocal
                 var reason = !_started ? "silo started" : newlyDead.Count > 0 ? $"silo {string.Join(", ", newlyDead)} declared dead" : null;
                 _started = true;
                 if (reason is null) continue;
+                // Every survivor: the feed grain may have lived on the dead silo; find its new activation now.
+                if (newlyDead.Count > 0) prices.RefreshNow();
                 var leader = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)
                     .OrderBy(a => a.ToParsableString(), StringComparer.Ordinal).FirstOrDefault();
                 if (!local.SiloAddress.Equals(leader)) continue;

@@ -13,13 +13,14 @@ namespace Households.Tests.Reliability;
 /// <summary>Three real silos on loopback with AdoNet clustering and storage on PostgreSQL. Under trades and price batches,
 /// one silo is killed with SIGKILL: membership declares it dead, its accounts reactivate on the survivors from storage
 /// (the watchdog wakes the idle ones), the survivors' monitors scan them again within 60 seconds, and no account is lost.</summary>
+[Collection(RealProcessCollection.Name)]
 public sealed class ClusterFaultTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
-    /// <summary>Failure detection for the test (documented in docs/reliability.md): probe every second, a silo missing
+    /// <summary>Failure detection for the test (documented in docs/reliability.md): probe every 2 seconds, a silo missing
     /// three probes is suspected, two votes declare it dead; silos re-read the table every 2 seconds.</summary>
     public static readonly IReadOnlyDictionary<string, string> Membership = new Dictionary<string, string>
     {
-        ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
+        ["Orleans__Membership__ProbeTimeout"] = "00:00:02",
         ["Orleans__Membership__NumMissedProbesLimit"] = "3",
         ["Orleans__Membership__NumVotesForDeathDeclaration"] = "2",
         ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
@@ -38,7 +39,7 @@ public sealed class ClusterFaultTests(PostgresFixture db, ITestOutputHelper outp
             silos.Add(await RealSilo.Start("fault-1", db.ConnectionString, clusterId, Membership));
             silos.AddRange(await Task.WhenAll(RealSilo.Start("fault-2", db.ConnectionString, clusterId, Membership),
                 RealSilo.Start("fault-3", db.ConnectionString, clusterId, Membership)));
-            await using var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(10));
+            await using var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(30));
             var grains = client.Client;
             await grains.GetGrain<IUniverseGrain>("firm").Upsert([Fund("CFEQ", "US Equity"), Fund("CFBD", "US Bonds")]);
             var feed = grains.GetGrain<IPriceFeedGrain>("firm");

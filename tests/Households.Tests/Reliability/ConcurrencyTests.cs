@@ -16,6 +16,7 @@ namespace Households.Tests.Reliability;
 
 /// <summary>Writes on PostgreSQL: concurrent operations on one household are serialized, and a storage version (ETag)
 /// conflict between two writers of one grain is retried on fresh state so neither write is lost.</summary>
+[Collection(RealProcessCollection.Name)]
 public sealed class ConcurrencyTests(PostgresFixture db) : IClassFixture<PostgresFixture>
 {
     private readonly ConflictCounter _conflicts = new();

@@ -13,6 +13,7 @@ namespace Households.Tests.Reliability;
 /// <summary>Crash safety on the PostgreSQL profile with real processes: SIGKILL the silo in the middle of a burst of
 /// trades and approvals, restart it, and check that every acknowledged trade is there exactly once, the books equal a
 /// replay of the journal, and no proposal is lost or duplicated.</summary>
+[Collection(RealProcessCollection.Name)]
 public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private static readonly DateOnly Opened = new(2025, 1, 6);
@@ -33,7 +34,7 @@ public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : I
             var requests = new List<(string Household, string Account, TradeRequest Request)>();
             var proposalsBefore = new Dictionary<string, RebalanceProposal[]>();
             var approvalsAcked = new ConcurrentDictionary<string, RebalanceProposal>();
-            await using (var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(15)))
+            await using (var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(30)))
             {
                 var grains = client.Client;
                 await grains.GetGrain<IUniverseGrain>("firm").Upsert([Fund("CREQ", "US Equity"), Fund("CRBD", "US Bonds")]);
