@@ -71,8 +71,9 @@ public sealed class HouseholdGrain(
             await SendAdjustments(state.State.PendingAdjustments);
             await CatchUp();
         }
-        catch (Exception ex) when (ex is not BadInputException)
+        catch (Exception ex)
         {
+            // Reads stay available; the next trade runs the catch-up again and fails loudly if it still cannot.
             log.LogWarning(ex, "{Household}: catch-up on activation failed; retried before the next trade", state.State.Spec.Id);
         }
     }
