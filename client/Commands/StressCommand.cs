@@ -46,13 +46,14 @@ public static class StressCommand
         var parallelism = new Option<int>("--parallelism") { Description = "embedded: worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shortRate = new Option<decimal>("--short-rate") { Description = "embedded: tax rate on short-term gains", DefaultValueFactory = _ => TaxRates.Default.ShortTerm };
         var longRate = new Option<decimal>("--long-rate") { Description = "embedded: tax rate on long-term gains", DefaultValueFactory = _ => TaxRates.Default.LongTerm };
+        var maxDecisions = new Option<int>("--max-decisions") { Description = "embedded: firm-wide optimizer decisions per checkpoint (0: no limit); triggered households beyond are counted as deferred" };
         var worst = new Option<int>("--worst") { Description = "households listed in the table", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "print the report as one JSON document" };
         var output = new Option<string?>("--out") { Description = "directory for the report JSON and the drift chart (PNG)" };
 
         var command = new Command("stress", "Stress test: a named shock scenario applied to a copy of the firm, through the live trigger, optimizer and wash-sale path")
         {
-            scenario, scenarios, url, token, households, synthetic, seed, stepDays, parallelism, shortRate, longRate, worst, json, output,
+            scenario, scenarios, url, token, households, synthetic, seed, stepDays, parallelism, shortRate, longRate, maxDecisions, worst, json, output,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -77,7 +78,7 @@ public static class StressCommand
                 var options = new StressOptions
                 {
                     MaxParallelism = parse.GetValue(parallelism), StepDays = parse.GetValue(stepDays), WorstHouseholds = Math.Max(parse.GetValue(worst), 1),
-                    KeepDrift = outDir is not null,
+                    KeepDrift = outDir is not null, MaxDecisionsPerCheckpoint = parse.GetValue(maxDecisions),
                 };
                 var count = parse.GetValue(synthetic);
                 if (count < 0) throw new BadInputException("--synthetic must be >= 0");
@@ -153,7 +154,8 @@ public static class StressCommand
         firm.AddRow("accounts out of band", f.AccountsOutOfBandBefore.ToString("N0", c), string.Create(c, $"{f.AccountsOutOfBandAfter:N0} ({f.AccountsOutOfBandAfterTrades:N0} after trades)"));
         firm.AddRow("harvestable losses", Money(f.HarvestableLossesBefore), Money(f.HarvestableLossesAfter));
         firm.AddRow("triggers (drift / harvest)", "", string.Create(c, $"{f.DriftTriggers:N0} / {f.HarvestTriggers:N0}"));
-        firm.AddRow("households decided / decisions", "", string.Create(c, $"{f.HouseholdsDecided:N0} / {f.Decisions:N0} ({f.OptimizerFailures:N0} not optimal)"));
+        firm.AddRow("households decided / decisions", "", string.Create(c, $"{f.HouseholdsDecided:N0} / {f.Decisions:N0} ({f.OptimizerFailures:N0} not optimal, {f.DecisionsDeferred:N0} deferred)"));
+        firm.AddRow("optimizer time", "", string.Create(c, $"{f.OptimizerMilliseconds / 1000:N1} s (all threads)"));
         firm.AddRow("proposed trades (awaiting approval)", "", string.Create(c, $"{f.ProposedTrades:N0} ({f.TradesAwaitingApproval:N0})"));
         firm.AddRow("fills / orders refused", "", string.Create(c, $"{f.Fills:N0} / {f.OrdersRefused:N0}"));
         firm.AddRow("traded value / turnover", "", string.Create(c, $"{Money(f.TradedValue)} / {f.Turnover:P2}"));

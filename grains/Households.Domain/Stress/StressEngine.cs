@@ -45,7 +45,7 @@ public static class StressEngine
         foreach (var s in market.Securities) index.OrdinalOf(s.Symbol);
         var shock = StressShock.Build(scenario, market.Securities, s => market.Prices.TryGetValue(s, out var p) ? p : null,
             market.Universe, market.AsOf, options.StepDays);
-        var context = new Context(market, shock, index);
+        var context = new Context(market, shock, index, options.MaxDecisionsPerCheckpoint);
 
         var firm = new Tally();
         var rows = new List<StressHouseholdRow>();
@@ -94,8 +94,13 @@ public static class StressEngine
     private static StressHouseholdRow[] Worst(IEnumerable<StressHouseholdRow> rows, int count) =>
         [.. rows.OrderByDescending(r => r.MaxDriftAfter).ThenBy(r => r.Household, StringComparer.Ordinal).Take(count)];
 
-    private sealed class Context(StressMarket market, StressShock shock, SecurityIndex index)
+    private sealed class Context(StressMarket market, StressShock shock, SecurityIndex index, int maxDecisions)
     {
+        private readonly int[] _decisions = new int[shock.Checkpoints];
+
+        /// <summary>The firm-wide decision budget of a checkpoint (0 = none): false once it is spent.</summary>
+        public bool TakeDecision(int checkpoint) => maxDecisions <= 0 || Interlocked.Increment(ref _decisions[checkpoint]) <= maxDecisions;
+
         public StressMarket Market { get; } = market;
         public StressShock Shock { get; } = shock;
         public SecurityIndex Index { get; } = index;
@@ -246,9 +251,12 @@ public static class StressEngine
         var inputs = accounts.Select(w => new AccountDecisionInput(w.Account.Spec, w.Book.Cash, [.. w.Book.Lots.Lots], w.Account.Target, w.Pending)).ToArray();
         var (held, refusals) = WashSaleGuard.HoldWashingLosses(inputs, ledger, s => ctx.Price(k, s), today);
         t.WashSaleConflictsAvoided += refusals.Length;
+        if (!ctx.TakeDecision(k)) { t.DecisionsDeferred++; return; }
         t.HouseholdsDecided = 1;
         t.Decisions++;
+        var planStarted = Stopwatch.GetTimestamp();
         var result = HouseholdDecision.Plan(held, causes, ledger.WashSales, symbols => ctx.Quotes(k, symbols), market.Decisions, today);
+        t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
         if (result.Status != OptimizationStatus.Optimal) { t.OptimizerFailures++; return; }
         if (result.Trades.Length == 0) return;
         var byId = accounts.ToDictionary(w => w.Id, StringComparer.Ordinal);
@@ -347,8 +355,9 @@ public static class StressEngine
     {
         public int Households, Accounts, AccountsOutOfBandBefore, AccountsOutOfBandAfter, AccountsOutOfBandAfterTrades;
         public int DriftTriggers, HarvestTriggers, HouseholdsDecided, Decisions, OptimizerFailures, ProposedTrades, TradesAwaitingApproval;
-        public int Fills, OrdersRefused, WashSaleConflictsAvoided;
+        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred;
         public long Lots;
+        public double OptimizerMilliseconds;
         public decimal MarketValueBefore, MarketValueAfter, HarvestableLossesBefore, HarvestableLossesAfter, TradedValue;
         public decimal CashNeeded, CashShortfall, RealizedShortTerm, RealizedLongTerm, HarvestedLosses, Tax;
 
@@ -360,11 +369,12 @@ public static class StressEngine
             DriftTriggers += o.DriftTriggers; HarvestTriggers += o.HarvestTriggers; HouseholdsDecided += o.HouseholdsDecided;
             Decisions += o.Decisions; OptimizerFailures += o.OptimizerFailures; ProposedTrades += o.ProposedTrades;
             TradesAwaitingApproval += o.TradesAwaitingApproval; Fills += o.Fills; OrdersRefused += o.OrdersRefused;
-            WashSaleConflictsAvoided += o.WashSaleConflictsAvoided;
+            WashSaleConflictsAvoided += o.WashSaleConflictsAvoided; DecisionsDeferred += o.DecisionsDeferred;
             MarketValueBefore += o.MarketValueBefore; MarketValueAfter += o.MarketValueAfter;
             HarvestableLossesBefore += o.HarvestableLossesBefore; HarvestableLossesAfter += o.HarvestableLossesAfter;
             TradedValue += o.TradedValue; CashNeeded += o.CashNeeded; CashShortfall += o.CashShortfall;
             RealizedShortTerm += o.RealizedShortTerm; RealizedLongTerm += o.RealizedLongTerm; HarvestedLosses += o.HarvestedLosses; Tax += o.Tax;
+            OptimizerMilliseconds += o.OptimizerMilliseconds;
         }
 
         public void Add(StressFigures f) => Add(new Tally
@@ -374,18 +384,19 @@ public static class StressEngine
             DriftTriggers = f.DriftTriggers, HarvestTriggers = f.HarvestTriggers, HouseholdsDecided = f.HouseholdsDecided,
             Decisions = f.Decisions, OptimizerFailures = f.OptimizerFailures, ProposedTrades = f.ProposedTrades,
             TradesAwaitingApproval = f.TradesAwaitingApproval, Fills = f.Fills, OrdersRefused = f.OrdersRefused,
-            WashSaleConflictsAvoided = f.WashSaleConflictsAvoided, MarketValueBefore = f.MarketValueBefore, MarketValueAfter = f.MarketValueAfter,
+            WashSaleConflictsAvoided = f.WashSaleConflictsAvoided, DecisionsDeferred = f.DecisionsDeferred, MarketValueBefore = f.MarketValueBefore, MarketValueAfter = f.MarketValueAfter,
             HarvestableLossesBefore = f.HarvestableLossesBefore, HarvestableLossesAfter = f.HarvestableLossesAfter, TradedValue = f.TradedValue,
             CashNeeded = f.CashNeeded, CashShortfall = f.CashShortfall, RealizedShortTerm = f.RealizedShortTerm,
             RealizedLongTerm = f.RealizedLongTerm, HarvestedLosses = f.HarvestedLosses, Tax = f.Tax,
+            OptimizerMilliseconds = f.OptimizerMilliseconds,
         });
 
         public StressFigures ToFigures(double elapsedMs) => new(Households, Accounts, Lots, Math.Round(MarketValueBefore, 2), Math.Round(MarketValueAfter, 2),
             AccountsOutOfBandBefore, AccountsOutOfBandAfter, AccountsOutOfBandAfterTrades, Math.Round(HarvestableLossesBefore, 2),
-            Math.Round(HarvestableLossesAfter, 2), DriftTriggers, HarvestTriggers, HouseholdsDecided, Decisions, OptimizerFailures,
+            Math.Round(HarvestableLossesAfter, 2), DriftTriggers, HarvestTriggers, HouseholdsDecided, Decisions, DecisionsDeferred, OptimizerFailures,
             ProposedTrades, TradesAwaitingApproval, Fills, OrdersRefused, Math.Round(TradedValue, 2),
             MarketValueAfter > 0 ? (double)(TradedValue / MarketValueAfter) : 0, Math.Round(CashNeeded, 2), Math.Round(CashShortfall, 2),
             Math.Round(RealizedShortTerm, 2), Math.Round(RealizedLongTerm, 2), Math.Round(HarvestedLosses, 2), Math.Round(Tax, 2),
-            WashSaleConflictsAvoided, elapsedMs);
+            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs);
     }
 }

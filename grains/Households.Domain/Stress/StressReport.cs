@@ -16,12 +16,16 @@ public sealed record StressOptions
     public int WorstHouseholds { get; init; } = 20;
     /// <summary>Keep each account's drift before and after (for the chart); off for the largest runs if memory is short.</summary>
     public bool KeepDrift { get; init; } = true;
+    /// <summary>Firm-wide optimizer decisions allowed per checkpoint (0 = no limit), like the live firm-wide trigger
+    /// budget; triggered households beyond it are counted as deferred (their triggers and wash-sale holds still count).</summary>
+    public int MaxDecisionsPerCheckpoint { get; init; }
 
     public void Validate()
     {
         if (MaxParallelism < 1) throw new BadInputException("parallelism must be >= 1");
         if (StepDays < 0) throw new BadInputException("stepDays must be >= 0");
         if (WorstHouseholds < 0) throw new BadInputException("worst must be >= 0");
+        if (MaxDecisionsPerCheckpoint < 0) throw new BadInputException("maxDecisions must be >= 0");
     }
 }
 
@@ -43,6 +47,7 @@ public sealed record StressFigures(
     int HarvestTriggers,
     int HouseholdsDecided,
     int Decisions,
+    int DecisionsDeferred,
     int OptimizerFailures,
     int ProposedTrades,
     int TradesAwaitingApproval,
@@ -57,6 +62,7 @@ public sealed record StressFigures(
     decimal HarvestedLosses,
     decimal Tax,
     int WashSaleConflictsAvoided,
+    double OptimizerMilliseconds,
     double ElapsedMilliseconds);
 
 /// <summary>One household's figures and its largest account drift before and after the shock.</summary>
