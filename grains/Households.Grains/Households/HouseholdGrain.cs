@@ -169,6 +169,19 @@ public sealed class HouseholdGrain(
         return Proposals.All;
     }
 
+    public async Task<HouseholdStressSnapshot> GetStressSnapshot()
+    {
+        var spec = RequireSpec();
+        var accounts = await Task.WhenAll(spec.AccountIds.Select(async id =>
+        {
+            var account = GrainFactory.GetGrain<IAccountGrain>(id);
+            var input = await account.GetDecisionInput();
+            return new StressAccount(input.Spec, input.Cash, await account.GetLots(), input.Target, input.CashToRaise);
+        }));
+        var (ledger, realized) = Persisted(Tax);
+        return new HouseholdStressSnapshot(spec, accounts, ledger, realized);
+    }
+
     public async Task<RebalanceProposal> Approve(string proposalId)
     {
         var spec = RequireSpec();
