@@ -41,6 +41,15 @@ public sealed class StressApiTests(StressApiFactory factory) : IClassFixture<Str
         var universe = DemoFirm.Build(DemoFirmOptions.Default with { Households = 6 }).Universe;
         var quotes = Enumerable.Range(0, universe.Count).Select(i => new { symbol = universe[i].Symbol, price = Math.Round((decimal)universe.InitialPrices[i], 4) }).ToArray();
         (await http.PostAsJsonAsync("/api/prices", new { quotes })).EnsureSuccessStatusCode();
+        // A household read before its prices arrive answers 500 (a value of zero: NaN weights), so wait for them.
+        foreach (var id in Households)
+            for (var i = 0; i < 300; i++)
+            {
+                var response = await http.GetAsync($"/api/households/{id}");
+                if (response.IsSuccessStatusCode && JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement
+                        .GetProperty("accounts")[0].GetProperty("priceSequence").GetInt64() > 0) break;
+                await Task.Delay(100);
+            }
         string last = "", now = await LiveState(http);
         for (var i = 0; i < 120 && now != last; i++)
         {
