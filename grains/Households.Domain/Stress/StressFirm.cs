@@ -40,10 +40,33 @@ public static class StressFirm
         return (MarketOf(firm.Universe, firm.AsOf, settings), firm.Households.Select(h => StressEngine.FromOpening(h, targets)));
     }
 
-    /// <summary>The synthetic firm streamed household by household (never materialized).</summary>
+    /// <summary>The synthetic firm, never materialized: each household is generated when a worker asks for it by index,
+    /// so generation runs in parallel too.</summary>
     public static (StressMarket Market, IEnumerable<HouseholdStressSnapshot> Households) Synthetic(SyntheticFirm firm, DecisionSettings settings)
     {
         var targets = Targets(firm.Models, firm.Universe);
-        return (MarketOf(firm.Universe, firm.Options.AsOf, settings), firm.Households().Select(h => StressEngine.FromOpening(h, targets)));
+        var sizes = firm.HouseholdSizes();
+        return (MarketOf(firm.Universe, firm.Options.AsOf, settings),
+            new GeneratedList<HouseholdStressSnapshot>(sizes.Length, h => StressEngine.FromOpening(firm.HouseholdAt(h, sizes[h]), targets)));
+    }
+
+    /// <summary>A read-only list whose items are made on each access; as an <see cref="IList{T}"/> it lets
+    /// <see cref="Parallel.ForEach{T}(IEnumerable{T}, ParallelOptions, Func{T, ParallelLoopState, T, T})"/> hand out index
+    /// ranges instead of enumerating under a lock.</summary>
+    private sealed class GeneratedList<T>(int count, Func<int, T> make) : IList<T>, IReadOnlyList<T>
+    {
+        public T this[int index] { get => (uint)index < (uint)count ? make(index) : throw new ArgumentOutOfRangeException(nameof(index)); set => throw new NotSupportedException(); }
+        public int Count => count;
+        public bool IsReadOnly => true;
+        public IEnumerator<T> GetEnumerator() { for (var i = 0; i < count; i++) yield return make(i); }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        public void Add(T item) => throw new NotSupportedException();
+        public void Clear() => throw new NotSupportedException();
+        public bool Contains(T item) => throw new NotSupportedException();
+        public void CopyTo(T[] array, int arrayIndex) { for (var i = 0; i < count; i++) array[arrayIndex + i] = make(i); }
+        public int IndexOf(T item) => throw new NotSupportedException();
+        public void Insert(int index, T item) => throw new NotSupportedException();
+        public bool Remove(T item) => throw new NotSupportedException();
+        public void RemoveAt(int index) => throw new NotSupportedException();
     }
 }
