@@ -11,4 +11,5 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(ProposalsCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(StressCommand.Create());
 return CommandLine.Run(root, args);

@@ -142,6 +142,10 @@ public interface IHouseholdGrain : IGrainWithStringKey
 
     [Alias("GetProposals")] Task<RebalanceProposal[]> GetProposals();
 
+    /// <summary>A read-only copy of the household for a stress test: accounts (books, target, restrictions, pending
+    /// withdrawals) and the wash-sale and realized-gains ledgers. Changes nothing.</summary>
+    [Alias("GetStressSnapshot")] Task<HouseholdStressSnapshot> GetStressSnapshot();
+
     /// <summary>Approves a pending proposal: re-validated against live prices and the wash-sale ledger, re-optimized
     /// when prices moved beyond the tolerance, then executed. Approving an executed proposal again returns it.</summary>
     [Alias("Approve")] Task<RebalanceProposal> Approve(string proposalId);

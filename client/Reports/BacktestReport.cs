@@ -69,22 +69,31 @@ public static class BacktestReport
             plot.YLabel("$ millions (all accounts)");
             paths.Add(Save(plot, directory, LossesChart));
         }
-        {
-            var plot = new ScottPlot.Plot();
-            double max = drift.Count == 0 ? 0.1 : Math.Max(0.01, drift.Max(d => Math.Max(d.MaxDriftBefore, d.MaxDriftAfter)) * 100);
-            const int binCount = 30;
-            double width = max / binCount;
-            AddHistogram(plot, drift.Select(d => d.MaxDriftBefore * 100), width, binCount, ScottPlot.Colors.SteelBlue.WithAlpha(0.6), "before");
-            AddHistogram(plot, drift.Select(d => d.MaxDriftAfter * 100), width, binCount, ScottPlot.Colors.Crimson.WithAlpha(0.6), $"after {scenario.Name}");
-            int outBefore = drift.Count(d => d.OutOfBandBefore > 0), outAfter = drift.Count(d => d.OutOfBandAfter > 0);
-            plot.Title($"Demo firm account drift, {scenario.Name}: out of band {outBefore} → {outAfter} of {drift.Count}");
-            plot.XLabel("largest |weight − target| of the account (percentage points)");
-            plot.YLabel("accounts");
-            plot.ShowLegend(ScottPlot.Alignment.UpperRight);
-            plot.Axes.Margins(bottom: 0);
-            paths.Add(Save(plot, directory, DriftChart));
-        }
+        int outBefore = drift.Count(d => d.OutOfBandBefore > 0), outAfter = drift.Count(d => d.OutOfBandAfter > 0);
+        paths.Add(DriftHistogramChart([.. drift.Select(d => d.MaxDriftBefore)], [.. drift.Select(d => d.MaxDriftAfter)],
+            $"Demo firm account drift, {scenario.Name}: out of band {outBefore} → {outAfter} of {drift.Count}", $"after {scenario.Name}",
+            Path.Combine(directory, DriftChart)));
         return paths;
+    }
+
+    /// <summary>The "drift distribution before and after a shock" chart: accounts by their largest |weight − target|
+    /// (fractions; drawn in percentage points), before and after, as overlaid histograms.</summary>
+    public static string DriftHistogramChart(IReadOnlyList<double> before, IReadOnlyList<double> after, string title, string afterLabel, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        double max = before.Count + after.Count == 0 ? 0.1 : Math.Max(0.01, Math.Max(before.DefaultIfEmpty(0).Max(), after.DefaultIfEmpty(0).Max()) * 100);
+        const int binCount = 30;
+        double width = max / binCount;
+        AddHistogram(plot, before.Select(d => d * 100), width, binCount, ScottPlot.Colors.SteelBlue.WithAlpha(0.6), "before");
+        AddHistogram(plot, after.Select(d => d * 100), width, binCount, ScottPlot.Colors.Crimson.WithAlpha(0.6), afterLabel);
+        plot.Title(title);
+        plot.XLabel("largest |weight − target| of the account (percentage points)");
+        plot.YLabel("accounts");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.Axes.Margins(bottom: 0);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
+        plot.SavePng(path, 900, 520);
+        return path;
     }
 
     private static void AddHistogram(ScottPlot.Plot plot, IEnumerable<double> values, double width, int binCount, ScottPlot.Color color, string label)

@@ -18,6 +18,7 @@ public static class HouseholdsApi
         app.MapGet("/", () => Results.Redirect("/api/households"));
 
         var api = app.MapGroup("/api");
+        app.MapStressApi();
 
         api.MapGet("/households", async (IGrainFactory grains, int? page, int? pageSize) =>
         {

@@ -91,6 +91,28 @@ public sealed class SyntheticFirm
         }
     }
 
+    /// <summary>Each household's number of accounts, in order (one draw per household), so that households can be
+    /// generated independently by <see cref="HouseholdAt"/> (in parallel) and still equal <see cref="Households"/>.</summary>
+    public int[] HouseholdSizes()
+    {
+        var sizes = new List<int>();
+        for (int h = 0, remaining = AccountCount; remaining > 0; h++)
+        {
+            int count = Math.Min(remaining, new SeededRandom(Seed, 10_000_000L + h).Next(1, 5));
+            remaining -= count;
+            sizes.Add(count);
+        }
+        return [.. sizes];
+    }
+
+    /// <summary>Household <paramref name="h"/> (0-based) of <paramref name="count"/> accounts, from <see cref="HouseholdSizes"/>.</summary>
+    public FirmHousehold HouseholdAt(int h, int count)
+    {
+        var rng = new SeededRandom(Seed, 10_000_000L + h);
+        rng.Next(1, 5); // the size draw of Households()
+        return Household(h, count, rng);
+    }
+
     private FirmHousehold Household(int h, int count, SeededRandom rng)
     {
         string id = $"HH{h + 1:D6}";

@@ -275,6 +275,19 @@ public sealed class HouseholdGrain(
         return Proposals.All;
     }
 
+    public async Task<HouseholdStressSnapshot> GetStressSnapshot()
+    {
+        var spec = RequireSpec();
+        var accounts = await Task.WhenAll(spec.AccountIds.Select(async id =>
+        {
+            var account = GrainFactory.GetGrain<IAccountGrain>(id);
+            var input = await account.GetDecisionInput();
+            return new StressAccount(input.Spec, input.Cash, await account.GetLots(), input.Target, input.CashToRaise);
+        }));
+        var (ledger, realized) = Persisted(Tax);
+        return new HouseholdStressSnapshot(spec, accounts, ledger, realized);
+    }
+
     public async Task<RebalanceProposal> Approve(string proposalId)
     {
         var spec = RequireSpec();
@@ -355,25 +368,7 @@ public sealed class HouseholdGrain(
     private async Task<RebalanceResult> Plan(IReadOnlyList<AccountDecisionInput> given, Trigger[] causes)
     {
         var inputs = await WithWashSaleHolds(given);
-        var symbols = inputs.SelectMany(i => i.Lots.Select(l => l.Symbol)
-                .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
-            .ToHashSet(StringComparer.Ordinal);
-        var today = Today();
-        var blockedKeys = WashSaleGuard.OpenLossKeys(inputs.Select(i => i.Spec.Id), Tax.WashSales, today);
-        // Replacements: the firm's substitute table for funds; for a harvested stock, the most similar stock by factor
-        // exposure in its sector that the ledger does not block.
-        var substitutes = decisions.Value.Substitutes;
-        var replacements = symbols.Where(substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)substitutes[s]);
-        foreach (var subject in causes.Where(c => c.Kind == TriggerKind.Harvest).Select(c => c.Subject).Distinct())
-        {
-            var choice = replacementSelector.Choose(subject, s => WashSaleGuard.IsBlocked(blockedKeys, master.Identical, s));
-            if (choice.Symbol is { } replacement && !replacements.ContainsKey(subject)) replacements[subject] = [replacement];
-        }
-        symbols.UnionWith(replacements.Values.SelectMany(r => r));
-        var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
-        var prices = Quotes(symbols);
-        var blocked = WashSaleGuard.BlockedPurchases(blockedKeys, securities.Values, master.Identical);
-        var result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, risk, today, decisions.Value.Settings);
+        var result = HouseholdDecision.Plan(inputs, causes, Tax.WashSales, Quotes, Market, Today());
         log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
             this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
             result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
@@ -444,6 +439,8 @@ public sealed class HouseholdGrain(
         }
         return true;
     }
+
+    private DecisionMarket Market => new(master.Find, master.Identical, decisions.Value.Substitutes, replacementSelector, risk, decisions.Value.Settings);
 
     private Dictionary<string, decimal> Quotes(IEnumerable<string> symbols) =>
         symbols.Distinct().Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
