@@ -135,6 +135,10 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("Approve")] Task<RebalanceProposal> Approve(string proposalId);
 
     [Alias("Reject")] Task<RebalanceProposal> Reject(string proposalId, string? note);
+
+    /// <summary>Recent events (trades, proposals, triggers) after <paramref name="after"/>, for the live stream; kept in
+    /// memory only (the journal is the durable record).</summary>
+    [Alias("GetEvents")] Task<HouseholdEvents> GetEvents(long after);
 }
 
 /// <summary>The firm's list of households (key "firm"), for paging.</summary>

@@ -45,12 +45,42 @@ public sealed class HouseholdGrain(
     private HouseholdTaxLedger? _tax;
     private ProposalBook? _proposals;
     private IGrainTimer? _expiryTimer;
+    // The live stream's recent events: in memory only, bounded; the journal is the durable record.
+    public const int EventsKept = 200;
+    private readonly Queue<HouseholdEvent> _events = new();
+    private readonly string _epoch = Guid.NewGuid().ToString("N")[..12];
+    private long _eventSequence;
+    private HouseholdFigures? _reported;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
         if (state.State.WashSales is { } ledger) _tax = HouseholdTaxLedger.Restore(ledger, state.State.Realized, master.Identical);
         if (Proposals.HasPending) WatchExpiry();
+        if (state.State.Spec is not null) ReportFigures();
+    }
+
+    public Task<HouseholdEvents> GetEvents(long after) =>
+        Task.FromResult(new HouseholdEvents(_epoch, _eventSequence, _events.Where(e => e.Sequence > after).ToArray()));
+
+    private void Event(string kind, string? account, string? proposal, string summary)
+    {
+        _events.Enqueue(new HouseholdEvent(++_eventSequence, kind, clock.GetUtcNow(), account, proposal, summary));
+        while (_events.Count > EventsKept) _events.Dequeue();
+    }
+
+    /// <summary>Tells the firm-stats grain this household's harvested losses and pending proposals, one-way and only
+    /// when they changed (absolute figures, so a lost or repeated notice does no harm).</summary>
+    private void ReportFigures()
+    {
+        if (state.State.Spec is not { } spec || state.State.WashSales is null) return;
+        var today = Today();
+        var figures = new HouseholdFigures(spec.Id, today.Year,
+            Households.Domain.Firm.FirmFigures.HarvestedLosses(Tax.Gains.Rows(year: today.Year, through: today), today.Year),
+            Households.Domain.Firm.FirmFigures.Pending(Proposals.All));
+        if (figures == _reported || (_reported is null && figures.HarvestedLossesYearToDate == 0 && figures.PendingProposals == 0)) { _reported = figures; return; }
+        _reported = figures;
+        GrainFactory.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).ReportHousehold(figures).Ignore();
     }
 
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
@@ -130,6 +160,8 @@ public sealed class HouseholdGrain(
             throw;
         }
         await journal.Append(TradeJournal.Entries(spec.Id, applied, clock.GetUtcNow()));
+        Event("trade", accountId, null, $"{trade.Side} {trade.Quantity:0.####} {trade.Symbol} @ {trade.Price:0.00}");
+        ReportFigures();
         foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
         {
             var adjusted = await GrainFactory.GetGrain<IAccountGrain>(group.Key).ApplyWashSaleAdjustments([.. group]);
@@ -147,6 +179,8 @@ public sealed class HouseholdGrain(
         if (state.State.Spec is not { } spec) return;
         var now = clock.GetUtcNow();
         await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+        foreach (var kind in triggers.GroupBy(t => t.Kind))
+            Event("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
         if (!firmBudget.TryTake())
         {
             log.LogWarning("{Household}: firm-wide trigger budget exhausted; {Count} triggers of {Account} recorded, not acted on", spec.Id, triggers.Length, accountId);
@@ -367,9 +401,14 @@ public sealed class HouseholdGrain(
 
     private async Task SaveProposals()
     {
+        var before = state.State.Proposals.ToDictionary(p => p.Id, p => p.Status, StringComparer.Ordinal);
         state.State.Proposals = Proposals.All;
         state.State.NextProposal = Proposals.NextNumber;
         await state.WriteStateAsync();
+        foreach (var p in Proposals.All.Where(p => !before.TryGetValue(p.Id, out var was) || was != p.Status).Reverse())
+            Event(before.ContainsKey(p.Id) ? $"proposal-{p.Status.ToString().ToLowerInvariant()}" : "proposal-created", null, p.Id,
+                $"{p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades{(p.Note is { } n ? $" ({n})" : "")}");
+        ReportFigures();
     }
 
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)
