@@ -24,6 +24,13 @@ public sealed class BrowserSiloFactory : SiloFactory
     }
 
     public string BaseUrl { get; }
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // Placement retries while the demo shuts down mid-trade are expected; keep them out of the test output.
+        builder.UseSetting("Logging:LogLevel:Polly", "None");
+    }
 }
 
 /// <summary>Drives Debian's chromium (Playwright cannot download browsers here) through the household page: a live
