@@ -91,7 +91,12 @@ public static class LiveApi
             var woke = true;
             while (!ct.IsCancellationRequested)
             {
-                await step(writer, woke);
+                // A failed read (a grain moving between silos, a silo shutting down) skips this wake-up; the stream goes on.
+                try { await step(writer, woke); }
+                catch (Exception ex) when (ex is not OperationCanceledException && ex is not IOException && !ct.IsCancellationRequested)
+                {
+                    await writer.Comment($"skipped: {ex.GetType().Name}");
+                }
                 if (DateTimeOffset.UtcNow - writer.LastWrite >= Heartbeat) await writer.Comment("heartbeat");
                 var poll = Task.Delay(EventPoll, ct);
                 await Task.WhenAny(next, poll);

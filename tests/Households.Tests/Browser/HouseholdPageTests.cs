@@ -33,8 +33,17 @@ public sealed class BrowserSiloFactory : SiloFactory
     }
 }
 
+/// <summary>The browser test runs alone, after the parallel tests: it hosts a second demo firm and a browser, and on a
+/// 2-core machine that would starve the demo firm test running beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}
+
 /// <summary>Drives Debian's chromium (Playwright cannot download browsers here) through the household page: a live
 /// update after a price batch, then an approval by clicking Approve. Screenshots go to .ci/out/screenshots/.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHelper output) : IClassFixture<BrowserSiloFactory>
 {
     public const string Household = "HH0001"; // holds one account of each type; its 529 account needs approval
