@@ -156,6 +156,10 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// (a crash between the account's write and the household's). Also runs on activation. Returns the
     /// "account/key" of each fill caught up.</summary>
     [Alias("CatchUp")] Task<string[]> CatchUp();
+
+    /// <summary>Recent events (trades, proposals, triggers) after <paramref name="after"/>, for the live stream; kept in
+    /// memory only (the journal is the durable record).</summary>
+    [Alias("GetEvents")] Task<HouseholdEvents> GetEvents(long after);
 }
 
 /// <summary>The firm's list of households (key "firm"), for paging.</summary>

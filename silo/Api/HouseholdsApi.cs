@@ -15,10 +15,11 @@ public static class HouseholdsApi
         app.UseStatusCodePages();
         app.UseMiddleware<BadInputMiddleware>();
         app.MapOpenApi();
-        app.MapGet("/", () => Results.Redirect("/api/households"));
+        app.MapWebPages(); // the firm and household pages (wwwroot): LiveApi.cs
 
         var api = app.MapGroup("/api");
         app.MapStressApi();
+        api.MapLiveApi(); // firm summary and live streams: LiveApi.cs
 
         api.MapGet("/households", async (IGrainFactory grains, int? page, int? pageSize) =>
         {

@@ -74,6 +74,9 @@ public static class HouseholdsSiloSetup
         services.AddOptions<MarketOptions>();
         services.AddOptions<DecisionOptions>();
         services.AddSingleton<FirmTriggerBudget>();
+        services.AddSingleton<FirmFiguresReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<FirmFiguresReporter>());
+        services.AddSingleton<ScanSignal>();
         services.TryAddSingleton(new Households.Domain.Risk.SecurityRiskModels());
         // Stock replacements rank the risk model's universe by exposure within each sector; fund replacements come
         // from the firm's substitute table.

@@ -43,7 +43,10 @@ public sealed class ScanScratch
     }
 }
 
-public readonly record struct ScanCounts(int Accounts, long Positions, long Lots, int AccountsTriggered, int Triggers);
+/// <summary>What one scan saw. The last three are the firm summary's tally, taken in the same pass: the accounts'
+/// value at the batch's prices, and how many are out of tolerance on some line or hold a harvestable lot now.</summary>
+public readonly record struct ScanCounts(int Accounts, long Positions, long Lots, int AccountsTriggered, int Triggers,
+    double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0);
 
 /// <summary>The scan after each price batch: every entry through <see cref="TriggerKernel"/>, crossings
 /// handed to <paramref name="onTriggers"/> (the silo sends one notice per triggered account).</summary>
@@ -53,7 +56,8 @@ public static class MonitorScan
         ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers)
     {
         long positions = 0, lots = 0;
-        int triggered = 0, triggerCount = 0;
+        int triggered = 0, triggerCount = 0, drifting = 0, harvestable = 0;
+        double marketValue = 0;
         var found = new List<Trigger>();
         var values = prices.Values;
         foreach (var entry in entries)
@@ -64,7 +68,10 @@ public static class MonitorScan
             var now = scratch.Flags.AsSpan(0, size);
             positions += s.PositionCount;
             lots += s.LotCount;
-            if (!TriggerKernel.Evaluate(s, values, scratch.Weights, now, out _)) continue;
+            if (!TriggerKernel.Evaluate(s, values, scratch.Weights, now, out var value)) continue;
+            marketValue += value;
+            if (now[..s.LineCount].Contains((byte)1)) drifting++;
+            if (now[s.LineCount..].Contains((byte)1)) harvestable++;
             var before = entry.FlagsFor(s);
             if (now.SequenceEqual(before)) continue;
             if (HasRise(before, now))
@@ -77,7 +84,7 @@ public static class MonitorScan
             }
             now.CopyTo(before);
         }
-        return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount);
+        return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount, marketValue, drifting, harvestable);
     }
 
     private static bool HasRise(ReadOnlySpan<byte> before, ReadOnlySpan<byte> now)

@@ -344,7 +344,7 @@ public sealed class AccountGrain(
     {
         var spec = state.State.Spec!;
         var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, state.State.Lots.Select(p => p.Lot).ToArray(), _target, spec.Harvest, master.Find, board.Index);
-        if (_entry is null) _entry = monitor.Register(spec.Id, snapshot);
+        if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);
     }
 

@@ -52,6 +52,12 @@ public sealed class HouseholdGrain(
     private HouseholdTaxLedger? _tax;
     private ProposalBook? _proposals;
     private IGrainTimer? _expiryTimer;
+    // The live stream's recent events: in memory only, bounded; the journal is the durable record.
+    public const int EventsKept = 200;
+    private readonly Queue<HouseholdEvent> _events = new();
+    private readonly string _epoch = Guid.NewGuid().ToString("N")[..12];
+    private long _eventSequence;
+    private HouseholdFigures? _reported;
     private bool _caughtUp;
     private bool _appliedByThisCall;
     /// <summary>Attempts of one trade when storage reports a version (ETag) conflict.</summary>
@@ -76,6 +82,7 @@ public sealed class HouseholdGrain(
             // Reads stay available; the next trade runs the catch-up again and fails loudly if it still cannot.
             log.LogWarning(ex, "{Household}: catch-up on activation failed; retried before the next trade", state.State.Spec.Id);
         }
+        ReportFigures();
     }
 
     public async Task<string[]> CatchUp()
@@ -101,6 +108,29 @@ public sealed class HouseholdGrain(
         }
         _caughtUp = true;
         return [.. done];
+    }
+
+    public Task<HouseholdEvents> GetEvents(long after) =>
+        Task.FromResult(new HouseholdEvents(_epoch, _eventSequence, _events.Where(e => e.Sequence > after).ToArray()));
+
+    private void Event(string kind, string? account, string? proposal, string summary)
+    {
+        _events.Enqueue(new HouseholdEvent(++_eventSequence, kind, clock.GetUtcNow(), account, proposal, summary));
+        while (_events.Count > EventsKept) _events.Dequeue();
+    }
+
+    /// <summary>Tells the firm-stats grain this household's harvested losses and pending proposals, one-way and only
+    /// when they changed (absolute figures, so a lost or repeated notice does no harm).</summary>
+    private void ReportFigures()
+    {
+        if (state.State.Spec is not { } spec || state.State.WashSales is null) return;
+        var today = Today();
+        var figures = new HouseholdFigures(spec.Id, today.Year,
+            Households.Domain.Firm.FirmFigures.HarvestedLosses(Tax.Gains.Rows(year: today.Year, through: today), today.Year),
+            Households.Domain.Firm.FirmFigures.Pending(Proposals.All));
+        if (figures == _reported || (_reported is null && figures.HarvestedLossesYearToDate == 0 && figures.PendingProposals == 0)) { _reported = figures; return; }
+        _reported = figures;
+        GrainFactory.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).ReportHousehold(figures).Ignore();
     }
 
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
@@ -227,6 +257,8 @@ public sealed class HouseholdGrain(
             throw;
         }
         await journal.Append(state.State.Outbox);
+        Event("trade", accountId, null, $"{trade.Side} {trade.Quantity:0.####} {trade.Symbol} @ {trade.Price:0.00}");
+        ReportFigures();
         foreach (var (account, adjusted) in await SendAdjustments(outcome.Adjustments))
         {
             if (account == accountId && applied.CreatedLot is { } created && adjusted.FirstOrDefault(l => l.Id == created.Id) is { } now)
@@ -253,6 +285,8 @@ public sealed class HouseholdGrain(
         if (state.State.Spec is not { } spec) return;
         var now = clock.GetUtcNow();
         await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+        foreach (var kind in triggers.GroupBy(t => t.Kind))
+            Event("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
         if (!firmBudget.TryTake())
         {
             log.LogWarning("{Household}: firm-wide trigger budget exhausted; {Count} triggers of {Account} recorded, not acted on", spec.Id, triggers.Length, accountId);
@@ -466,11 +500,16 @@ public sealed class HouseholdGrain(
     /// <summary>Writes the proposals with their journal entries (in the outbox), then appends the entries.</summary>
     private async Task SaveProposals(params JournalEntry[] entries)
     {
+        var before = state.State.Proposals.ToDictionary(p => p.Id, p => p.Status, StringComparer.Ordinal);
         state.State.Proposals = Proposals.All;
         state.State.NextProposal = Proposals.NextNumber;
         state.State.Outbox = entries;
         await state.WriteStateAsync();
         await journal.Append(entries);
+        foreach (var p in Proposals.All.Where(p => !before.TryGetValue(p.Id, out var was) || was != p.Status).Reverse())
+            Event(before.ContainsKey(p.Id) ? $"proposal-{p.Status.ToString().ToLowerInvariant()}" : "proposal-created", null, p.Id,
+                $"{p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades{(p.Note is { } n ? $" ({n})" : "")}");
+        ReportFigures();
     }
 
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)

@@ -9,7 +9,8 @@ namespace Households.Grains.Silo;
 
 /// <summary>Figures of the monitor's most recent scan and since start, for the API, metrics and the load test.</summary>
 public sealed record MonitorStatus(long BatchSequence, int Accounts, long Positions, long Lots, int AccountsTriggered,
-    int Triggers, double ScanMilliseconds, long Scans, long TotalTriggers, long TotalEvaluations);
+    int Triggers, double ScanMilliseconds, long Scans, long TotalTriggers, long TotalEvaluations,
+    double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0, int Households = 0);
 
 /// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
 /// their books change; after every price batch one background loop scans all local snapshots (no messages) and
@@ -19,6 +20,9 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     private readonly ConcurrentQueue<(MonitorEntry<string> Entry, bool Add)> _changes = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly ScanScratch _scratch = new();
+    // Households with at least one account watched here (counted on register/unregister, never per tick).
+    private readonly Dictionary<string, int> _households = new(StringComparer.Ordinal);
+    private readonly Dictionary<MonitorEntry<string>, string> _householdOf = new(ReferenceEqualityComparer.Instance);
     private MonitorEntry<string>[] _entries = new MonitorEntry<string>[1024];
     private int _count;
     private PriceVector? _pending;
@@ -27,17 +31,27 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
 
     public MonitorStatus Status => Volatile.Read(ref _status);
 
+    private int HouseholdCount { get { lock (_households) return _households.Count; } }
+
     /// <summary>Raised after each scan (on the monitor's thread).</summary>
     public event Action<MonitorStatus>? Scanned;
 
-    public MonitorEntry<string> Register(string accountId, AccountSnapshot snapshot)
+    public MonitorEntry<string> Register(string accountId, AccountSnapshot snapshot, string? householdId = null)
     {
         var entry = new MonitorEntry<string>(accountId, snapshot);
+        if (householdId is not null) lock (_households) { _householdOf[entry] = householdId; _households[householdId] = _households.GetValueOrDefault(householdId) + 1; }
         _changes.Enqueue((entry, true));
         return entry;
     }
 
-    public void Unregister(MonitorEntry<string> entry) => _changes.Enqueue((entry, false));
+    public void Unregister(MonitorEntry<string> entry)
+    {
+        lock (_households)
+        {
+            if (_householdOf.Remove(entry, out var household) && --_households[household] == 0) _households.Remove(household);
+        }
+        _changes.Enqueue((entry, false));
+    }
 
     /// <summary>Called when the board takes a new batch; a scan still running coalesces later batches into one.</summary>
     public void OnPrices(PriceVector prices)
@@ -69,7 +83,8 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
         _totalTriggers += counts.Triggers;
         _totalEvaluations += counts.Positions;
         var status = new MonitorStatus(prices.Sequence, counts.Accounts, counts.Positions, counts.Lots, counts.AccountsTriggered,
-            counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations);
+            counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations,
+            counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount);
         Volatile.Write(ref _status, status);
         Scanned?.Invoke(status);
         return status;
