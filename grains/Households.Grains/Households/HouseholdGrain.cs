@@ -210,6 +210,7 @@ public sealed class HouseholdGrain(
         Proposals.Put(p);
         await SaveProposals();
         await journal.Append([ProposalJournal.Proposal(p, JournalKind.Rejection, now)]);
+        HouseholdsMetrics.Proposal(ProposalStatus.Rejected);
         return p;
     }
 
@@ -240,6 +241,7 @@ public sealed class HouseholdGrain(
             var pending = Proposals.Create(result, waiting, causes, board.Current.Sequence, now, lifetime);
             replaced = Proposals.SupersedePending(pending, now);
             made.Add(pending);
+            HouseholdsMetrics.Proposal(ProposalStatus.Pending);
         }
         var execute = auto.Length > 0 ? Proposals.Create(result, auto, causes, board.Current.Sequence, now, lifetime) : null;
         await SaveProposals();
@@ -271,6 +273,7 @@ public sealed class HouseholdGrain(
         var prices = Quotes(symbols);
         var blocked = WashSaleGuard.BlockedPurchases(blockedKeys, securities.Values, master.Identical);
         var result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, risk, today, decisions.Value.Settings);
+        HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
         log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
             this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
             result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
@@ -328,6 +331,8 @@ public sealed class HouseholdGrain(
         Proposals.Put(done);
         await SaveProposals();
         await journal.Append([ProposalJournal.Proposal(done, JournalKind.Proposal, now)]);
+        HouseholdsMetrics.Proposal(done.Status);
+        HouseholdsMetrics.Executed(fills.SelectMany(f => f.Realized));
         return done;
     }
 
@@ -352,6 +357,7 @@ public sealed class HouseholdGrain(
         if (expired.Length == 0) return;
         await SaveProposals();
         await journal.Append(expired.Select(p => ProposalJournal.Proposal(p, JournalKind.Expiry, clock.GetUtcNow())).ToArray());
+        foreach (var p in expired) HouseholdsMetrics.Proposal(p.Status);
     }
 
     private void WatchExpiry()
@@ -445,5 +451,14 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
         return Task.FromResult(new HouseholdPage(state.State.Households.Count, state.State.Households.Values.Skip(skip).Take(take).ToArray()));
+    }
+
+    public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
+    {
+        if (skip < 0) throw new BadInputException("skip must be >= 0");
+        if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
+        // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
+        var own = state.State.Households.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
+        return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
     }
 }
