@@ -7,4 +7,5 @@ root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(TaxReplayCommand.Create());
 root.Subcommands.Add(OptimizeCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
+root.Subcommands.Add(TokenCommand.Create());
 return CommandLine.Run(root, args);
