@@ -25,7 +25,7 @@ public static class Login
             var form = http.Request.HasFormContentType;
             var request = form
                 ? new DevLoginRequest(http.Request.Form["role"], http.Request.Form["advisor"], http.Request.Form["returnUrl"])
-                : await http.Request.ReadFromJsonAsync<DevLoginRequest>() ?? throw new BadInputException("a body with role is required");
+                : await ReadJson(http.Request);
             var role = request.Role?.Trim().ToLowerInvariant();
             if (string.IsNullOrEmpty(role) || !HouseholdsAuth.Roles.Contains(role))
                 throw new BadInputException($"role must be one of {string.Join(", ", HouseholdsAuth.Roles)}");
@@ -48,6 +48,13 @@ public static class Login
             http.Response.Cookies.Delete(HouseholdsAuth.CookieName, new CookieOptions { Path = "/", SameSite = SameSiteMode.Strict, HttpOnly = true });
             return Results.NoContent();
         }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+    }
+
+    private static async Task<DevLoginRequest> ReadJson(HttpRequest request)
+    {
+        try { return await request.ReadFromJsonAsync<DevLoginRequest>() ?? throw new BadInputException("a body with role is required"); }
+        catch (System.Text.Json.JsonException ex) { throw new BadInputException($"malformed JSON body: {ex.Message}"); }
+        catch (InvalidOperationException) { throw new BadInputException("send role (and advisor) as a form or as application/json"); }
     }
 
     public static bool DevLoginAllowed(AuthOptions auth, SigningKeyInfo key) => auth.DevLogin && !key.Postgres;

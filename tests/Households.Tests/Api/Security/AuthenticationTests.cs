@@ -134,6 +134,7 @@ public sealed class AuthenticationTests(SecurityFactory factory) : IClassFixture
     [Theory]
     [InlineData("""{"role":"root"}""", "role")]
     [InlineData("""{"role":"advisor"}""", "advisor")]
+    [InlineData("""{"role":""", "JSON")]
     public async Task Dev_login_with_a_bad_role_is_a_400_naming_the_field(string body, string field)
     {
         using var browser = factory.CreateAnonymousClient();
