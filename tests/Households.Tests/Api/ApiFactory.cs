@@ -23,6 +23,8 @@ public abstract class SiloFactory(bool demo) : WebApplicationFactory<Program>
         // Exercised, but high enough that no functional test meets it (RateLimitTests configures a tiny bucket).
         builder.UseSetting("RateLimit:PermitsPerSecond", "100000");
         builder.UseSetting("RateLimit:Burst", "100000");
+        // The dashboard profiles every grain call and polls the cluster each second: on only where it is tested.
+        builder.UseSetting("Dashboard:Enabled", "false");
         builder.UseSetting("Orleans:SiloPort", OrleansAdoNetSmokeTests.FreePort().ToString());
         builder.UseSetting("Orleans:GatewayPort", OrleansAdoNetSmokeTests.FreePort().ToString());
         builder.UseSetting("Orleans:ClusterId", $"api-{Guid.NewGuid():N}");

@@ -17,7 +17,8 @@ using Xunit;
 namespace Households.Tests.Api.Security;
 
 /// <summary>Who gets in: every endpoint needs a valid token except health and login; bad tokens are refused.</summary>
-public sealed class AuthenticationTests(SecurityFactory factory) : IClassFixture<SecurityFactory>
+[Collection(SecurityCollection.Name)]
+public sealed class AuthenticationTests(SecurityFactory factory)
 {
     /// <summary>The endpoints that answer without a token. Adding one is a deliberate act: this list must change too.
     /// Scalar's own script and icon are public static files (no data; the page and the document need a token).</summary>

@@ -7,7 +7,8 @@ namespace Households.Tests.Api.Security;
 
 /// <summary>Advisors act only on their own households; another advisor's household is indistinguishable from a missing
 /// one. Readers read only. Firm-level writes are for administrators.</summary>
-public sealed class IsolationTests(SecurityFactory factory) : IClassFixture<SecurityFactory>
+[Collection(SecurityCollection.Name)]
+public sealed class IsolationTests(SecurityFactory factory)
 {
     private static readonly SemaphoreSlim Seeded = new(1, 1);
     private static bool _seeded;

@@ -13,7 +13,8 @@ using Xunit;
 namespace Households.Tests.Api.Security;
 
 /// <summary>Health, metrics, dashboard, logs and the token command against a running silo.</summary>
-public sealed class OperationsTests(SecurityFactory factory) : IClassFixture<SecurityFactory>
+[Collection(SecurityCollection.Name)]
+public sealed class OperationsTests(SecurityFactory factory)
 {
     [Fact]
     public async Task Health_is_anonymous_and_ready_checks_the_cluster_and_storage()

@@ -5,6 +5,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Households.Tests.Api.Security;
 
+/// <summary>The security test classes share one silo (and run one after another), to keep the suite's load down.</summary>
+[Xunit.CollectionDefinition(Name)]
+public sealed class SecurityCollection : Xunit.ICollectionFixture<SecurityFactory>
+{
+    public const string Name = "security";
+}
+
 /// <summary>A silo whose every log line (Debug and up for ASP.NET and the product) is kept for inspection.</summary>
 public sealed class SecurityFactory() : SiloFactory(false)
 {
@@ -16,6 +23,7 @@ public sealed class SecurityFactory() : SiloFactory(false)
         builder.UseSetting("Logging:LogLevel:Default", "Information");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Debug");
         builder.UseSetting("Logging:LogLevel:Households", "Debug");
+        builder.UseSetting("Dashboard:Enabled", "true");
         builder.ConfigureServices(s => s.AddLogging(l => l.AddProvider(Logs)));
     }
 }
