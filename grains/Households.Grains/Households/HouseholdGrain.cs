@@ -196,6 +196,7 @@ public sealed class HouseholdGrain(
         };
         Proposals.Put(superseded);
         await SaveProposals();
+        HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         await journal.Append([ProposalJournal.Proposal(superseded, JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)]);
         log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
         return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized" });
@@ -242,6 +243,7 @@ public sealed class HouseholdGrain(
             replaced = Proposals.SupersedePending(pending, now);
             made.Add(pending);
             HouseholdsMetrics.Proposal(ProposalStatus.Pending);
+            foreach (var _ in replaced) HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         }
         var execute = auto.Length > 0 ? Proposals.Create(result, auto, causes, board.Current.Sequence, now, lifetime) : null;
         await SaveProposals();
