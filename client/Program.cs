@@ -12,4 +12,5 @@ root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(ProposalsCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(StressCommand.Create());
+root.Subcommands.Add(TokenCommand.Create());
 return CommandLine.Run(root, args);

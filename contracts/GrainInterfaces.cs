@@ -169,6 +169,9 @@ public interface IFirmDirectoryGrain : IGrainWithStringKey
     [Alias("Register")] Task Register(HouseholdSummary household);
 
     [Alias("List")] Task<HouseholdPage> List(int skip, int take);
+
+    /// <summary>One advisor's households (Total counts only theirs).</summary>
+    [Alias("ListByAdvisor")] Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take);
 }
 
 [GenerateSerializer, Immutable, Alias("HouseholdPage")]

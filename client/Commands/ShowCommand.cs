@@ -34,7 +34,7 @@ public sealed partial class HouseholdsApiClient(HttpClient http)
     {
         using var response = await http.GetAsync($"api/households/{Uri.EscapeDataString(id)}", ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        response.EnsureSuccessStatusCode();
+        await Check(response, ct);
         return await response.Content.ReadFromJsonAsync<HouseholdView>(Json, ct);
     }
 }
@@ -46,12 +46,13 @@ public static class ShowCommand
     {
         var id = new Argument<string>("household") { Description = "household id, e.g. HH0001" };
         var url = HouseholdsApiClient.UrlOption();
+        var token = HouseholdsApiClient.TokenOption();
         var json = new Option<bool>("--json") { Description = "print the API's JSON document" };
-        var cmd = new Command("show", "Show a household's live state (accounts, holdings, drift) from a running silo") { id, url, json };
+        var cmd = new Command("show", "Show a household's live state (accounts, holdings, drift) from a running silo") { id, url, token, json };
         cmd.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var household = await HouseholdsApiClient.For(parse.GetValue(url)!).GetHousehold(parse.GetValue(id)!, ct)
+            var household = await HouseholdsApiClient.For(parse.GetValue(url)!, parse.GetValue(token)).GetHousehold(parse.GetValue(id)!, ct)
                 ?? throw new BadInputException($"household {parse.GetValue(id)} does not exist");
             if (parse.GetValue(json))
             {

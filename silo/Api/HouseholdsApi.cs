@@ -3,6 +3,7 @@ using Households.Domain;
 using Households.Grains;
 using Households.Grains.Prices;
 using Households.Grains.Silo;
+using Households.Silo.Access;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Households.Silo.Api;
@@ -14,6 +15,8 @@ public static class HouseholdsApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BadInputMiddleware>();
+        app.UseHouseholdsSecurity();
+        app.MapHouseholdsOperations();
         app.MapOpenApi();
         app.MapWebPages(); // the firm and household pages (wwwroot): LiveApi.cs
 
@@ -21,13 +24,13 @@ public static class HouseholdsApi
         app.MapStressApi();
         api.MapLiveApi(); // firm summary and live streams: LiveApi.cs
 
-        api.MapGet("/households", async (IGrainFactory grains, int? page, int? pageSize) =>
+        api.MapGet("/households", async (HouseholdAccess access, HttpContext http, int? page, int? pageSize) =>
         {
             var size = pageSize ?? 50;
             var number = page ?? 1;
             if (number < 1) throw new BadInputException("page must be >= 1");
             if (size is < 1 or > FirmDirectoryGrain.MaxPage) throw new BadInputException($"pageSize must be between 1 and {FirmDirectoryGrain.MaxPage}");
-            var result = await grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key).List((number - 1) * size, size);
+            var result = await access.ListHouseholds(http.User, (number - 1) * size, size);
             return Results.Ok(new { page = number, pageSize = size, total = result.Total, items = result.Items });
         }).WithName("ListHouseholds");
 
@@ -43,7 +46,7 @@ public static class HouseholdsApi
             var (spec, openings) = ToDomain(request);
             await grains.GetGrain<IHouseholdGrain>(spec.Id).Create(spec, openings);
             return Results.Created($"/api/households/{spec.Id}", await grains.GetGrain<IHouseholdGrain>(spec.Id).GetView());
-        }).WithName("CreateHousehold");
+        }).WithName("CreateHousehold").RequireAdmin();
 
         api.MapGet("/accounts/{id}", async (string id, IGrainFactory grains) =>
         {
@@ -136,14 +139,14 @@ public static class HouseholdsApi
 
         api.MapPost("/securities", async (Security[] securities, IGrainFactory grains) =>
             Results.Ok(new { version = await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert(securities) }))
-            .WithName("UpsertSecurities");
+            .WithName("UpsertSecurities").RequireAdmin();
 
         api.MapPut("/models/{id}", async (string id, TargetModel model, IGrainFactory grains) =>
         {
             if (model.Id != id) throw new BadInputException("id in the body must match the route");
             await grains.GetGrain<IModelGrain>(id).Define(model);
             return Results.Ok(await grains.GetGrain<IModelGrain>(id).Resolve());
-        }).WithName("DefineModel");
+        }).WithName("DefineModel").RequireAdmin();
 
         api.MapGet("/models/{id}", async (string id, IGrainFactory grains) =>
             await grains.GetGrain<IModelGrain>(id).Get() is { } model ? Results.Ok(model) : NotFound("model", id))
@@ -154,7 +157,7 @@ public static class HouseholdsApi
             PriceFeedGrain.Validate(request.Quotes);
             var sequence = await grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key).Publish(request.Quotes!);
             return Results.Accepted(value: new { sequence });
-        }).WithName("InjectPrices");
+        }).WithName("InjectPrices").RequireAdmin();
 
         api.MapGet("/journal", async (string? household, string? account, DateTimeOffset? from, DateTimeOffset? to, JournalKind? kind,
             int? limit, long? before, Households.Persistence.Journal.IJournal journal) =>

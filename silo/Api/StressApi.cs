@@ -8,6 +8,7 @@ using Households.Domain.Scenarios;
 using Households.Domain.Stress;
 using Households.Grains;
 using Households.Grains.Silo;
+using Households.Silo.Access;
 using Microsoft.Extensions.Options;
 
 namespace Households.Silo.Api;
@@ -26,7 +27,7 @@ public static class StressApi
 
     public static IEndpointRouteBuilder MapStressApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/stress");
+        var group = app.MapGroup("/api/stress").RequireAdmin();
         group.MapGet("/scenarios", (IConfiguration config) => Results.Ok(Scenarios(config).Scenarios.Select(s => new
         {
             name = s.Name, description = s.Description, days = s.Days, path = s.Path.ToString().ToLowerInvariant(),

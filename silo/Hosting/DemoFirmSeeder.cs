@@ -50,7 +50,7 @@ public sealed class DemoFirmSeeder(IGrainFactory grains, IOptions<DemoOptions> o
         {
             try
             {
-                await Seed(stoppingToken);
+                await Seed(resume: attempt > 1, stoppingToken);
                 return;
             }
             catch (Exception ex) when (attempt < 30 && !stoppingToken.IsCancellationRequested)
@@ -61,10 +61,12 @@ public sealed class DemoFirmSeeder(IGrainFactory grains, IOptions<DemoOptions> o
         }
     }
 
-    private async Task Seed(CancellationToken ct)
+    /// <summary>A retry resumes (creating a household is idempotent): a partly seeded firm from a failed attempt would
+    /// otherwise count as "already seeded" and stay partial.</summary>
+    private async Task Seed(bool resume, CancellationToken ct)
     {
         var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
-        if ((await directory.List(0, 1)).Total > 0) return;
+        if (!resume && (await directory.List(0, 1)).Total > 0) return;
         var firm = DemoFirm.Build(options.Value.ToFirmOptions());
         await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([.. firm.Universe.Securities]);
         foreach (var model in InDependencyOrder(firm.Models)) await grains.GetGrain<IModelGrain>(model.Id).Define(model);

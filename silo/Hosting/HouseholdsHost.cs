@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Households.Grains.Silo;
+using Households.Silo.Access;
 
 namespace Households.Silo.Hosting;
 
@@ -22,7 +23,8 @@ public static class HouseholdsHost
         // The live optimizer's risk model: the demo universe's factor model where it knows a security.
         builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
             Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));
-        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
+        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));
+        builder.AddHouseholdsSecurity(profile);
         builder.Services.AddHostedService<DemoFirmSeeder>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

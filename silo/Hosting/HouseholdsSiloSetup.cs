@@ -15,6 +15,10 @@ public sealed record HostingProfile(string? PostgresConnectionString, string Clu
     public const string StorageName = "households";
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
 
+    /// <summary>Never prints the connection string (it carries the database password).</summary>
+    public override string ToString() =>
+        $"HostingProfile {{ Storage = {(UsesPostgres ? "PostgreSQL" : "memory")}, ClusterId = {ClusterId}, ServiceId = {ServiceId}, SiloPort = {SiloPort}, GatewayPort = {GatewayPort} }}";
+
     public static HostingProfile From(IConfiguration config) => new(
         config.GetConnectionString("Households"),
         config["Orleans:ClusterId"] ?? "households",

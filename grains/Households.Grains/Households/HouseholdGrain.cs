@@ -349,6 +349,7 @@ public sealed class HouseholdGrain(
         };
         Proposals.Put(superseded);
         await SaveProposals(ProposalJournal.Proposal(superseded, JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now));
+        HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
         return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized" });
     }
@@ -361,6 +362,7 @@ public sealed class HouseholdGrain(
         var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected" };
         Proposals.Put(p);
         await SaveProposals(ProposalJournal.Proposal(p, JournalKind.Rejection, now));
+        HouseholdsMetrics.Proposal(ProposalStatus.Rejected);
         return p;
     }
 
@@ -391,6 +393,8 @@ public sealed class HouseholdGrain(
             var pending = Proposals.Create(result, waiting, causes, board.Current.Sequence, now, lifetime);
             replaced = Proposals.SupersedePending(pending, now);
             made.Add(pending);
+            HouseholdsMetrics.Proposal(ProposalStatus.Pending);
+            foreach (var _ in replaced) HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         }
         var execute = auto.Length > 0 ? Proposals.Create(result, auto, causes, board.Current.Sequence, now, lifetime) : null;
         await SaveProposals(replaced.Concat(made).Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
@@ -403,6 +407,7 @@ public sealed class HouseholdGrain(
     {
         var inputs = await WithWashSaleHolds(given);
         var result = HouseholdDecision.Plan(inputs, causes, Tax.WashSales, Quotes, Market, Today());
+        HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
         log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
             this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
             result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
@@ -459,6 +464,8 @@ public sealed class HouseholdGrain(
         };
         Proposals.Put(done);
         await SaveProposals(ProposalJournal.Proposal(done, JournalKind.Proposal, now));
+        HouseholdsMetrics.Proposal(done.Status);
+        HouseholdsMetrics.Executed(fills.SelectMany(f => f.Realized));
         return done;
     }
 
@@ -484,6 +491,7 @@ public sealed class HouseholdGrain(
         var expired = Proposals.Expire(clock.GetUtcNow());
         if (expired.Length == 0) return;
         await SaveProposals(expired.Select(p => ProposalJournal.Proposal(p, JournalKind.Expiry, clock.GetUtcNow())).ToArray());
+        foreach (var p in expired) HouseholdsMetrics.Proposal(p.Status);
     }
 
     private void WatchExpiry()
@@ -585,5 +593,14 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
         return Task.FromResult(new HouseholdPage(state.State.Households.Count, state.State.Households.Values.Skip(skip).Take(take).ToArray()));
+    }
+
+    public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
+    {
+        if (skip < 0) throw new BadInputException("skip must be >= 0");
+        if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
+        // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
+        var own = state.State.Households.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
+        return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
     }
 }

@@ -82,6 +82,7 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
         _scans++;
         _totalTriggers += counts.Triggers;
         _totalEvaluations += counts.Positions;
+        HouseholdsMetrics.Scanned(counts.Positions, counts.Triggers);
         var status = new MonitorStatus(prices.Sequence, counts.Accounts, counts.Positions, counts.Lots, counts.AccountsTriggered,
             counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations,
             counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount);

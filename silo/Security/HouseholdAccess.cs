@@ -1,0 +1,41 @@
+using System.Security.Claims;
+using Households.Auth;
+using Households.Contracts;
+using Households.Grains;
+
+namespace Households.Silo.Access;
+
+/// <summary>The one place that decides which households a caller may see. Admins and readers see the whole firm;
+/// an advisor sees the households whose <see cref="HouseholdSpec.AdvisorId"/> equals the token's <c>advisor</c> claim.
+/// A household the caller may not see is indistinguishable from a missing one.</summary>
+public sealed class HouseholdAccess(IGrainFactory grains)
+{
+    /// <summary>The advisor id a caller is confined to, or null when the caller sees the whole firm.
+    /// An advisor token without an advisor claim is confined to nothing (empty string).</summary>
+    public static string? AdvisorScope(ClaimsPrincipal user)
+    {
+        if (user.IsInRole(HouseholdsAuth.Admin) || user.IsInRole(HouseholdsAuth.Reader)) return null;
+        return user.FindFirst(HouseholdsAuth.AdvisorClaim)?.Value ?? "";
+    }
+
+    public async Task<bool> CanSeeHousehold(ClaimsPrincipal user, string householdId)
+    {
+        if (AdvisorScope(user) is not { } advisor) return true;
+        var spec = await grains.GetGrain<IHouseholdGrain>(householdId).GetSpec();
+        return spec is not null && advisor.Length > 0 && string.Equals(spec.AdvisorId, advisor, StringComparison.Ordinal);
+    }
+
+    public async Task<bool> CanSeeAccount(ClaimsPrincipal user, string accountId)
+    {
+        if (AdvisorScope(user) is null) return true;
+        var spec = await grains.GetGrain<IAccountGrain>(accountId).GetSpec();
+        return spec is not null && await CanSeeHousehold(user, spec.HouseholdId);
+    }
+
+    /// <summary>A page of the household directory as this caller may see it.</summary>
+    public Task<HouseholdPage> ListHouseholds(ClaimsPrincipal user, int skip, int take)
+    {
+        var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
+        return AdvisorScope(user) is { } advisor ? directory.ListByAdvisor(advisor, skip, take) : directory.List(skip, take);
+    }
+}
