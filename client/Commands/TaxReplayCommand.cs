@@ -68,7 +68,9 @@ public static class TaxReplayCommand
     {
         try
         {
-            return File.ReadAllText(path);
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > TradeFile.MaxFileBytes) throw new BadInputException($"{info.Name} is larger than {TradeFile.MaxFileBytes} bytes");
+            return TradeFile.Decode(File.ReadAllBytes(path), Path.GetFileName(path));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
