@@ -68,9 +68,7 @@ public static class TaxReplayCommand
     {
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > TradeFile.MaxFileBytes) throw new BadInputException($"{info.Name} is larger than {TradeFile.MaxFileBytes} bytes");
-            return TradeFile.Decode(File.ReadAllBytes(path), Path.GetFileName(path));
+            return TextFile.Read(path, TradeFile.MaxFileBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -20,20 +20,7 @@ public static partial class TradeFile
 
     /// <summary>Decodes a TRADES.csv or GROUPS.csv: UTF-8 (a byte-order mark is optional) or UTF-16 with its
     /// byte-order mark. Invalid UTF-8 is refused rather than silently replaced.</summary>
-    public static string Decode(byte[] bytes, string source)
-    {
-        if (bytes.Length > MaxFileBytes) throw new BadInputException($"{source} is larger than {MaxFileBytes} bytes");
-        if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
-            return new System.Text.UnicodeEncoding(bigEndian: bytes[0] == 0xFE, byteOrderMark: true, throwOnInvalidBytes: true).GetString(bytes, 2, bytes.Length - 2);
-        try
-        {
-            return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (System.Text.DecoderFallbackException ex)
-        {
-            throw new BadInputException($"{source} is not valid UTF-8 text (byte {ex.Index}); save it as UTF-8");
-        }
-    }
+    public static string Decode(byte[] bytes, string source) => TextFile.Decode(bytes, source, MaxFileBytes);
 
     public static IReadOnlyList<TradeRow> Parse(string text, string source)
     {

@@ -91,7 +91,7 @@ public static class HostileReplayCases
         yield return T("too-many-fields", Header + Buy.TrimEnd('\n') + ",extra\n", "line 2", "fields where the header has 9");
         yield return T("unterminated-quote-at-eof", Header + "2024-01-02,A,taxable,\"XYZ", "line 2", "unterminated");
         yield return T("crlf-inside-quoted-quantity", Header + Row("quantity", "\"1\r\n0\""), "line 2", "field quantity");
-        yield return new("double-bom", [0xEF, 0xBB, 0xBF, .. Utf8("\uFEFF" + Header + Buy)], null, ["t.csv", "column date"]);
+        yield return new("bom-inside-a-data-row", [0xEF, 0xBB, 0xBF, .. Utf8(Header + "\uFEFF" + Buy)], null, ["line 2", "field date"]);
         yield return new("utf16-without-bom", Encoding.Unicode.GetBytes(Header + Buy), null, ["t.csv"]);
         yield return new("invalid-utf8-in-symbol", [.. Utf8(Header + "2024-01-02,A,taxable,X"), 0xFF, .. Utf8("Z,buy,10,10,L1,\n")], null, ["t.csv", "UTF-8"]);
         yield return new("latin1-account", Encoding.Latin1.GetBytes(Header + "2024-01-02,Société,taxable,XYZ,buy,10,10,L1,\n"), null, ["t.csv", "UTF-8"]);
