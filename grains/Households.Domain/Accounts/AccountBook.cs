@@ -16,11 +16,23 @@ public sealed class AccountBook
 
     public AccountSpec Spec { get; }
     public decimal Cash { get; private set; }
-    public LotBook Lots { get; }
+    public LotBook Lots { get; private set; }
 
-    /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots.</summary>
-    public TaxLot[] Apply(IEnumerable<WashSaleAdjustment> adjustments) =>
-        adjustments.Select(a => a.Account == Spec.Id ? Lots.Apply(a) : throw new BadInputException($"adjustment for {a.Account} sent to {Spec.Id}")).ToArray();
+    /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots, all or none:
+    /// when one does not fit, the lots are restored as they were before the first.</summary>
+    public TaxLot[] Apply(IEnumerable<WashSaleAdjustment> adjustments)
+    {
+        var before = Lots.Snapshot();
+        try
+        {
+            return adjustments.Select(a => a.Account == Spec.Id ? Lots.Apply(a) : throw new BadInputException($"adjustment for {a.Account} sent to {Spec.Id}")).ToArray();
+        }
+        catch (BadInputException)
+        {
+            Lots = new LotBook(before);
+            throw;
+        }
+    }
 
     /// <summary>Applies a fill. The new lot of a buy is named after the idempotency key, so a replayed journal
     /// recreates the same ids.</summary>
@@ -44,7 +56,8 @@ public sealed class AccountBook
         var taxable = TaxTreatment.IsTaxable(Spec.Type);
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
             s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
-        Cash += sales.Sum(s => s.Proceeds);
+        // Cash moves by the exact net proceeds; the per-lot slices are pro rata and may differ in the 28th digit.
+        Cash += trade.Quantity * trade.Price - trade.Commission;
         return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false, [.. sales], []);
     }
 
