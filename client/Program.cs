@@ -7,4 +7,8 @@ root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(TaxReplayCommand.Create());
 root.Subcommands.Add(OptimizeCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(WatchCommand.Create());
+root.Subcommands.Add(ProposalsCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 return CommandLine.Run(root, args);

@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Households.Client.Commands;
 
 /// <summary>The typed HTTP client of the silo's API, shared by the CLI commands that talk to a running silo.</summary>
-public sealed class HouseholdsApiClient(HttpClient http)
+public sealed partial class HouseholdsApiClient(HttpClient http)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

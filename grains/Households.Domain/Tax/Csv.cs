@@ -28,6 +28,9 @@ public static class Csv
         return (header, records.Skip(1).ToList());
     }
 
+    /// <summary>Every record, the header row first, without checking column counts (the caller reports them).</summary>
+    public static IReadOnlyList<CsvRecord> Rows(string text, string source) => Parse(text, source);
+
     private static List<CsvRecord> Parse(string text, string source)
     {
         var records = new List<CsvRecord>();
