@@ -96,6 +96,18 @@ public interface IAccountGrain : IGrainWithStringKey
 
     /// <summary>The account's model changed: re-resolve the target and rebuild the monitor snapshot.</summary>
     [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
+
+    /// <summary>Idempotency keys of every trade applied (the household compares them with its ledger).</summary>
+    [Alias("GetAppliedTradeKeys")] Task<string[]> GetAppliedTradeKeys();
+
+    /// <summary>The stored result of an applied trade, or null.</summary>
+    [Alias("GetAppliedTrade")] Task<TradeResult?> GetAppliedTrade(string idempotencyKey);
+
+    /// <summary>Cash, lots, applied trade keys and pending withdrawals as stored (for reconciliation).</summary>
+    [Alias("GetLedger")] Task<AccountLedger> GetLedger();
+
+    /// <summary>Which silo monitors the account and the newest batch its monitor has scanned it at.</summary>
+    [Alias("GetMonitoring")] Task<AccountMonitoring> GetMonitoring();
 }
 
 /// <summary>A household: the serialization point for its accounts' trades (wash-sale seam) and their aggregate.</summary>
@@ -135,6 +147,11 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("Approve")] Task<RebalanceProposal> Approve(string proposalId);
 
     [Alias("Reject")] Task<RebalanceProposal> Reject(string proposalId, string? note);
+
+    /// <summary>Records in the household ledger and journal the fills its accounts applied that it never recorded
+    /// (a crash between the account's write and the household's). Also runs on activation. Returns the
+    /// "account/key" of each fill caught up.</summary>
+    [Alias("CatchUp")] Task<string[]> CatchUp();
 }
 
 /// <summary>The firm's list of households (key "firm"), for paging.</summary>

@@ -14,6 +14,8 @@ public enum JournalKind
     Cash = 7,
     ModelChange = 8,
     Restriction = 9,
+    /// <summary>An account opened with its settings, cash and lots: where a journal replay starts.</summary>
+    AccountOpened = 10,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

@@ -16,6 +16,9 @@ public static class HouseholdsHost
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));
+        builder.Services.Configure<WatchdogOptions>(builder.Configuration.GetSection("Watchdog"));
+        // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
+        builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
         // The live optimizer's risk model: the demo universe's factor model where it knows a security.
         builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
             Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));

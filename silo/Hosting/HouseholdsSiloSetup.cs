@@ -66,6 +66,9 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountMonitor>());
+        services.AddSingleton<MonitorWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<MonitorWatchdog>());
+        services.AddOptions<WatchdogOptions>();
         services.AddSingleton<PriceBoardSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBoardSubscription>());
         services.AddOptions<MarketOptions>();

@@ -160,6 +160,14 @@ public sealed class LotBook
         _lots[i] = updated;
     }
 
+    /// <summary>Relieves a recorded sale of one lot piece (journal replay): the shares and basis the sale took.</summary>
+    public void Relieve(string lotId, decimal quantity, decimal basis)
+    {
+        var lot = Find(lotId) ?? throw new BadInputException($"lot {lotId} does not exist");
+        if (quantity <= 0 || quantity > lot.Quantity) throw new BadInputException($"lot {lotId}: relief of {quantity} shares does not fit its {lot.Quantity}");
+        Reduce(lot, quantity, basis);
+    }
+
     private void Reduce(TaxLot lot, decimal quantity, decimal basis)
     {
         var i = _lots.FindIndex(l => l.Id == lot.Id);

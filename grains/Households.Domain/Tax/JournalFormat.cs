@@ -13,4 +13,8 @@ public static class JournalFormat
     };
 
     public static string Payload<T>(T record) => JsonSerializer.Serialize(record, Json);
+
+    /// <summary>Reads a payload back (journal replay).</summary>
+    public static T Read<T>(string payload) => JsonSerializer.Deserialize<T>(payload, Json)
+        ?? throw new FormatException($"journal payload is not a {typeof(T).Name}");
 }

@@ -4,7 +4,10 @@ using Households.Domain.Accounts;
 using Households.Domain.Lots;
 using Households.Domain.Monitoring;
 using Households.Domain.Decisions;
+using Households.Domain.Reliability;
+using Households.Domain.Tax;
 using Households.Grains.Silo;
+using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +26,11 @@ public sealed class AccountState
     [Id(4)] public Dictionary<string, CashMovement> CashMovements { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Withdrawal requests not yet paid, by idempotency key.</summary>
     [Id(5)] public Dictionary<string, decimal> PendingWithdrawals { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Journal entries of the last write, stored with it and appended after it (again on activation:
+    /// appends are keyed, so a crash between the write and the append loses no entry and doubles none).</summary>
+    [Id(6)] public JournalEntry[] Outbox { get; set; } = [];
+    /// <summary>Wash-sale adjustments applied, by loss and lot: the household may send one again after a crash.</summary>
+    [Id(7)] public HashSet<string> AppliedAdjustments { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
@@ -33,16 +41,24 @@ public sealed class AccountGrain(
     AccountMonitor monitor,
     TimeProvider clock,
     IOptions<DecisionOptions> decisions,
+    IJournal journal,
     ILogger<AccountGrain> log) : Grain, IAccountGrain
 {
     public const int MaxOpenTriggers = 100;
+    /// <summary>Attempts of one operation when storage reports a version (ETag) conflict: each re-reads the stored
+    /// state and applies the operation again on it, so the other writer's write and this one both stand.</summary>
+    public const int MaxWriteAttempts = 5;
     private readonly List<Trigger> _triggers = [];
     private readonly TriggerCooldowns _cooldowns = new();
     private ResolvedTarget? _target;
     private MonitorEntry<string>? _entry;
 
+    private DateTimeOffset _activatedAt;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _activatedAt = clock.GetUtcNow();
+        if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
         if (state.State.Spec is not null) await Watch();
     }
 
@@ -94,7 +110,9 @@ public sealed class AccountGrain(
         return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToArray(), prices.Sequence));
     }
 
-    public async Task<TradeResult> ApplyTrade(TradeRequest trade)
+    public Task<TradeResult> ApplyTrade(TradeRequest trade) => Durably(() => ApplyTradeOnce(trade));
+
+    private async Task<TradeResult> ApplyTradeOnce(TradeRequest trade)
     {
         var spec = RequireSpec();
         if (trade is null) throw new BadInputException("trade is required");
@@ -112,16 +130,72 @@ public sealed class AccountGrain(
         return result;
     }
 
-    public async Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments)
+    public Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments) => Durably(() => ApplyWashSaleAdjustmentsOnce(adjustments));
+
+    private async Task<TaxLot[]> ApplyWashSaleAdjustmentsOnce(WashSaleAdjustment[] given)
     {
         var spec = RequireSpec();
+        var applied = state.State.AppliedAdjustments;
+        // An adjustment already applied (the household sent it again after a crash) is not applied twice.
+        var adjustments = given.Where(a => !applied.Contains(AdjustmentKey(a))).ToArray();
+        if (adjustments.Length == 0) return [.. given.Select(a => state.State.Lots.Select(p => p.Lot).FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
         var book = new AccountBook(spec, state.State.Cash, state.State.Lots);
         var adjusted = book.Apply(adjustments);
-        await Commit(book, () => { }, () => { });
+        var keys = adjustments.Select(AdjustmentKey).ToArray();
+        await Commit(book, () => applied.UnionWith(keys), () => applied.ExceptWith(keys));
         foreach (var a in adjustments)
             log.LogInformation("{Account} lot {Lot}: wash sale of loss {Loss} in {LossAccount}, {Disallowed} disallowed (permanent {Permanent})",
                 spec.Id, a.LotId, a.LossId, a.LossAccount, a.Disallowed, a.Permanent);
         return adjusted;
+    }
+
+    public static string AdjustmentKey(WashSaleAdjustment a) => $"{a.LossId}:{a.LotId}";
+
+    public Task<AccountMonitoring> GetMonitoring()
+    {
+        var registered = _entry is { Slot: >= 0 };
+        return Task.FromResult(new AccountMonitoring(this.GetPrimaryKeyString(), RuntimeIdentity, registered,
+            registered ? monitor.Status.BatchSequence : 0, _activatedAt));
+    }
+
+    public Task<string[]> GetAppliedTradeKeys() => Task.FromResult(state.State.AppliedTrades.Keys.ToArray());
+
+    public Task<TradeResult?> GetAppliedTrade(string idempotencyKey) =>
+        Task.FromResult(state.State.AppliedTrades.TryGetValue(idempotencyKey ?? "", out var t) ? t : null);
+
+    public Task<AccountLedger> GetLedger()
+    {
+        RequireSpec();
+        return Task.FromResult(new AccountLedger(this.GetPrimaryKeyString(), state.State.Cash, [.. state.State.Lots],
+            [.. state.State.AppliedTrades.Keys.Order(StringComparer.Ordinal)],
+            [.. state.State.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new PendingWithdrawal(kv.Key, kv.Value))]));
+    }
+
+    /// <summary>Runs an operation that ends in a state write; on a storage version conflict (another activation
+    /// wrote first) re-reads the stored state and runs it again, so neither write is lost.</summary>
+    private async Task<T> Durably<T>(Func<Task<T>> operation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await operation(); }
+            catch (Orleans.Storage.InconsistentStateException ex) when (attempt < MaxWriteAttempts)
+            {
+                log.LogWarning("{Account}: storage version conflict (attempt {Attempt}): re-reading and retrying. {Reason}",
+                    this.GetPrimaryKeyString(), attempt, ex.Message);
+                await state.ReadStateAsync();
+                if (state.State.Spec is not null) RefreshSnapshot();
+            }
+        }
+    }
+
+    /// <summary>Writes the state with the journal entries it implies (stored in the outbox), then appends them.</summary>
+    private async Task WriteAndJournal(JournalEntry[] entries)
+    {
+        var before = state.State.Outbox;
+        state.State.Outbox = entries;
+        try { await state.WriteStateAsync(); }
+        catch { state.State.Outbox = before; throw; }
+        if (entries.Length > 0) await journal.Append(entries);
     }
 
     /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
@@ -165,7 +239,9 @@ public sealed class AccountGrain(
             state.State.PendingWithdrawals.Values.Sum()));
     }
 
-    public async Task<decimal> RecordCash(CashMovement movement)
+    public Task<decimal> RecordCash(CashMovement movement) => Durably(() => RecordCashOnce(movement));
+
+    private async Task<decimal> RecordCashOnce(CashMovement movement)
     {
         var spec = RequireSpec();
         CashValidation.Check(movement);
@@ -176,7 +252,7 @@ public sealed class AccountGrain(
         if (movement.Kind == CashKind.Withdrawal) state.State.PendingWithdrawals[movement.IdempotencyKey] = movement.Amount;
         else state.State.Cash += movement.Amount;
         state.State.CashMovements[movement.IdempotencyKey] = movement;
-        try { await state.WriteStateAsync(); }
+        try { await WriteAndJournal([CashEntry(spec, JournalReplay.CashKeyPrefix, movement)]); }
         catch
         {
             state.State.Cash = before;
@@ -189,22 +265,37 @@ public sealed class AccountGrain(
         return state.State.Cash;
     }
 
-    public async Task<decimal> PayWithdrawals()
+    public Task<decimal> PayWithdrawals() => Durably(PayWithdrawalsOnce);
+
+    private async Task<decimal> PayWithdrawalsOnce()
     {
-        RequireSpec();
+        var spec = RequireSpec();
         decimal paid = 0;
+        var payments = new List<CashMovement>();
         foreach (var (key, amount) in state.State.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList())
         {
             if (amount > state.State.Cash - paid) break;
             paid += amount;
-            state.State.PendingWithdrawals.Remove(key);
+            payments.Add(state.State.CashMovements.TryGetValue(key, out var m) ? m : new CashMovement(key, CashKind.Withdrawal, amount, Today(), null));
         }
         if (paid == 0) return 0;
+        foreach (var p in payments) state.State.PendingWithdrawals.Remove(p.IdempotencyKey);
         state.State.Cash -= paid;
-        await state.WriteStateAsync();
+        try { await WriteAndJournal([.. payments.Select(p => CashEntry(spec, JournalReplay.PaidKeyPrefix, p))]); }
+        catch
+        {
+            state.State.Cash += paid;
+            foreach (var p in payments) state.State.PendingWithdrawals[p.IdempotencyKey] = p.Amount;
+            throw;
+        }
         RefreshSnapshot();
         return paid;
     }
+
+    private JournalEntry CashEntry(AccountSpec spec, string prefix, CashMovement m) =>
+        new(0, spec.HouseholdId, spec.Id, JournalKind.Cash, clock.GetUtcNow(), prefix + m.IdempotencyKey,
+            System.FormattableString.Invariant($"{(prefix == JournalReplay.PaidKeyPrefix ? "Paid withdrawal" : m.Kind.ToString())} of {m.Amount:0.00} in {spec.Id} ({m.IdempotencyKey})"),
+            JournalFormat.Payload(m));
 
     public async Task UpdateRestrictions(Restriction[] restrictions)
     {

@@ -4,6 +4,7 @@ using Households.Domain.Accounts;
 using Households.Domain.Decisions;
 using Households.Domain.Risk;
 using Households.Domain.Monitoring;
+using Households.Domain.Reliability;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 using Households.Grains.Silo;
@@ -24,6 +25,12 @@ public sealed class HouseholdState
     [Id(3)] public Dictionary<string, TradeResult> Trades { get; set; } = new(StringComparer.Ordinal);
     [Id(4)] public RebalanceProposal[] Proposals { get; set; } = [];
     [Id(5)] public int NextProposal { get; set; } = 1;
+    /// <summary>Journal entries of the last write, stored with it and appended after it (again on activation:
+    /// appends are keyed, so a crash between the write and the append loses no entry and doubles none).</summary>
+    [Id(6)] public JournalEntry[] Outbox { get; set; } = [];
+    /// <summary>Wash-sale adjustments of the last recorded trade, sent to the accounts after the write (again on
+    /// activation: accounts apply each once).</summary>
+    [Id(7)] public WashSaleAdjustment[] PendingAdjustments { get; set; } = [];
 }
 
 /// <summary>A household: knows its accounts, aggregates them, and is the single door for their trades, so its
@@ -45,12 +52,55 @@ public sealed class HouseholdGrain(
     private HouseholdTaxLedger? _tax;
     private ProposalBook? _proposals;
     private IGrainTimer? _expiryTimer;
+    private bool _caughtUp;
+    private bool _appliedByThisCall;
+    /// <summary>Attempts of one trade when storage reports a version (ETag) conflict.</summary>
+    public const int MaxWriteAttempts = 5;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
         if (state.State.WashSales is { } ledger) _tax = HouseholdTaxLedger.Restore(ledger, state.State.Realized, master.Identical);
         if (Proposals.HasPending) WatchExpiry();
+        // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments,
+        // and fills an account applied that this ledger never recorded.
+        if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
+        if (state.State.Spec is null) return;
+        try
+        {
+            await SendAdjustments(state.State.PendingAdjustments);
+            await CatchUp();
+        }
+        catch (Exception ex)
+        {
+            // Reads stay available; the next trade runs the catch-up again and fails loudly if it still cannot.
+            log.LogWarning(ex, "{Household}: catch-up on activation failed; retried before the next trade", state.State.Spec.Id);
+        }
+    }
+
+    public async Task<string[]> CatchUp()
+    {
+        if (state.State.Spec is not { } spec) return [];
+        var missing = new List<(string Account, TradeResult Applied)>();
+        foreach (var accountId in spec.AccountIds)
+        {
+            var account = GrainFactory.GetGrain<IAccountGrain>(accountId);
+            foreach (var key in await account.GetAppliedTradeKeys())
+            {
+                if (state.State.Trades.ContainsKey($"{accountId}/{key}")) continue;
+                if (await account.GetAppliedTrade(key) is { } applied) missing.Add((accountId, applied));
+            }
+        }
+        var done = new List<string>();
+        foreach (var (accountId, applied) in missing.OrderBy(m => m.Applied.Request.TradeDate).ThenBy(m => m.Applied.IdempotencyKey, StringComparer.Ordinal))
+        {
+            await Clear(spec, accountId, applied with { Replayed = false });
+            done.Add($"{accountId}/{applied.IdempotencyKey}");
+            log.LogWarning("{Household}: fill {Key} in {Account} was applied by the account but missing from the ledger: recorded now",
+                spec.Id, applied.IdempotencyKey, accountId);
+        }
+        _caughtUp = true;
+        return [.. done];
     }
 
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
@@ -73,8 +123,14 @@ public sealed class HouseholdGrain(
         await Task.WhenAll(accounts.Select(a => GrainFactory.GetGrain<IAccountGrain>(a.Spec.Id).Open(a)));
         state.State.Spec = household;
         (state.State.WashSales, state.State.Realized) = Persisted(tax);
+        var now = clock.GetUtcNow();
+        state.State.Outbox = [.. accounts.Select(a => new JournalEntry(0, household.Id, a.Spec.Id, JournalKind.AccountOpened, now,
+            JournalReplay.OpenedKeyPrefix + a.Spec.Id, System.FormattableString.Invariant($"Opened {a.Spec.Type} account {a.Spec.Id} with {a.Cash:0.00} cash and {a.Lots.Length} lots"),
+            JournalFormat.Payload(a)))];
         await state.WriteStateAsync();
+        await journal.Append(state.State.Outbox);
         _tax = tax;
+        _caughtUp = true;
         await GrainFactory.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key)
             .Register(new HouseholdSummary(household.Id, household.Name, household.AdvisorId, household.AccountIds.Length));
     }
@@ -90,7 +146,33 @@ public sealed class HouseholdGrain(
 
     public async Task<TradeResult> RecordTrade(string accountId, TradeRequest trade)
     {
+        _appliedByThisCall = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await RecordTradeOnce(accountId, trade);
+                // After a conflict the retry finds this call's own fill: it is not a replay for the caller.
+                return _appliedByThisCall && result.Replayed ? result with { Replayed = false } : result;
+            }
+            catch (Orleans.Storage.InconsistentStateException ex) when (attempt < MaxWriteAttempts)
+            {
+                // Another activation wrote first: re-read, rebuild the ledger and proposals from storage, go again
+                // (the account answers the fill it already applied as a replay).
+                log.LogWarning("{Household}: storage version conflict (attempt {Attempt}): re-reading and retrying. {Reason}",
+                    this.GetPrimaryKeyString(), attempt, ex.Message);
+                await state.ReadStateAsync();
+                _tax = null;
+                _proposals = null;
+                _caughtUp = false;
+            }
+        }
+    }
+
+    private async Task<TradeResult> RecordTradeOnce(string accountId, TradeRequest trade)
+    {
         var spec = RequireSpec();
+        if (!_caughtUp) await CatchUp();
         if (!spec.AccountIds.Contains(accountId)) throw new BadInputException($"account {accountId} is not in household {spec.Id}");
         TradeValidation.Check(trade);
         var key = $"{accountId}/{trade.IdempotencyKey}";
@@ -106,6 +188,18 @@ public sealed class HouseholdGrain(
         // The account applies and persists the fill; if this grain fails before its own write, the retry finds
         // the account's stored result (replayed) and records it in the ledger then.
         var applied = await account.ApplyTrade(trade);
+        _appliedByThisCall |= !applied.Replayed;
+        return await Clear(spec, accountId, applied);
+    }
+
+    /// <summary>Records an account's applied fill in the ledger and journal (stored together), then sends the
+    /// wash-sale adjustments it causes to the accounts.</summary>
+    private async Task<TradeResult> Clear(HouseholdSpec spec, string accountId, TradeResult applied)
+    {
+        var trade = applied.Request;
+        var key = $"{accountId}/{trade.IdempotencyKey}";
+        var tax = Tax;
+        var before = (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments);
         FillOutcome outcome;
         try
         {
@@ -120,26 +214,38 @@ public sealed class HouseholdGrain(
             };
             state.State.Trades[key] = result;
             (state.State.WashSales, state.State.Realized) = Persisted(tax);
+            state.State.Outbox = TradeJournal.Entries(spec.Id, result, clock.GetUtcNow());
+            state.State.PendingAdjustments = [.. outcome.Adjustments];
             await state.WriteStateAsync();
             applied = result;
         }
         catch
         {
             state.State.Trades.Remove(key);
+            (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments) = before;
             _tax = null; // rebuilt from the last written state on next use
             throw;
         }
-        await journal.Append(TradeJournal.Entries(spec.Id, applied, clock.GetUtcNow()));
-        foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
+        await journal.Append(state.State.Outbox);
+        foreach (var (account, adjusted) in await SendAdjustments(outcome.Adjustments))
         {
-            var adjusted = await GrainFactory.GetGrain<IAccountGrain>(group.Key).ApplyWashSaleAdjustments([.. group]);
-            if (group.Key == accountId && applied.CreatedLot is { } created && adjusted.FirstOrDefault(l => l.Id == created.Id) is { } now)
+            if (account == accountId && applied.CreatedLot is { } created && adjusted.FirstOrDefault(l => l.Id == created.Id) is { } now)
                 applied = applied with { CreatedLot = now };
-            foreach (var a in group)
-                log.LogInformation("{Household}: loss {Loss} sold {SaleDate} in {LossAccount} washed by {Quantity} of lot {Lot} in {Account}: {Disallowed} disallowed",
-                    spec.Id, a.LossId, a.SaleDate, a.LossAccount, a.Quantity, a.LotId, a.Account, a.Disallowed);
         }
         return applied;
+    }
+
+    private async Task<List<(string Account, TaxLot[] Adjusted)>> SendAdjustments(IReadOnlyList<WashSaleAdjustment> adjustments)
+    {
+        var done = new List<(string, TaxLot[])>();
+        foreach (var group in adjustments.GroupBy(a => a.Account))
+        {
+            done.Add((group.Key, await GrainFactory.GetGrain<IAccountGrain>(group.Key).ApplyWashSaleAdjustments([.. group])));
+            foreach (var a in group)
+                log.LogInformation("{Household}: loss {Loss} sold {SaleDate} in {LossAccount} washed by {Quantity} of lot {Lot} in {Account}: {Disallowed} disallowed",
+                    this.GetPrimaryKeyString(), a.LossId, a.SaleDate, a.LossAccount, a.Quantity, a.LotId, a.Account, a.Disallowed);
+        }
+        return done;
     }
 
     public async Task OnAccountTriggers(string accountId, Trigger[] triggers)
@@ -195,8 +301,7 @@ public sealed class HouseholdGrain(
             Note = moved ? "approved; prices moved beyond tolerance, re-optimized" : "approved; the wash-sale ledger changed, re-optimized",
         };
         Proposals.Put(superseded);
-        await SaveProposals();
-        await journal.Append([ProposalJournal.Proposal(superseded, JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)]);
+        await SaveProposals(ProposalJournal.Proposal(superseded, JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now));
         log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
         return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized" });
     }
@@ -208,8 +313,7 @@ public sealed class HouseholdGrain(
         var now = clock.GetUtcNow();
         var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected" };
         Proposals.Put(p);
-        await SaveProposals();
-        await journal.Append([ProposalJournal.Proposal(p, JournalKind.Rejection, now)]);
+        await SaveProposals(ProposalJournal.Proposal(p, JournalKind.Rejection, now));
         return p;
     }
 
@@ -242,8 +346,7 @@ public sealed class HouseholdGrain(
             made.Add(pending);
         }
         var execute = auto.Length > 0 ? Proposals.Create(result, auto, causes, board.Current.Sequence, now, lifetime) : null;
-        await SaveProposals();
-        await journal.Append(replaced.Concat(made).Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
+        await SaveProposals(replaced.Concat(made).Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
         if (waiting.Length > 0) WatchExpiry();
         if (execute is not null) made.Add(await Execute(execute with { Note = "discretionary" }));
         return [.. made];
@@ -326,8 +429,7 @@ public sealed class HouseholdGrain(
             DecidedAt = now, Fills = [.. fills], Note = note.Length == 0 ? null : note,
         };
         Proposals.Put(done);
-        await SaveProposals();
-        await journal.Append([ProposalJournal.Proposal(done, JournalKind.Proposal, now)]);
+        await SaveProposals(ProposalJournal.Proposal(done, JournalKind.Proposal, now));
         return done;
     }
 
@@ -350,8 +452,7 @@ public sealed class HouseholdGrain(
     {
         var expired = Proposals.Expire(clock.GetUtcNow());
         if (expired.Length == 0) return;
-        await SaveProposals();
-        await journal.Append(expired.Select(p => ProposalJournal.Proposal(p, JournalKind.Expiry, clock.GetUtcNow())).ToArray());
+        await SaveProposals(expired.Select(p => ProposalJournal.Proposal(p, JournalKind.Expiry, clock.GetUtcNow())).ToArray());
     }
 
     private void WatchExpiry()
@@ -365,11 +466,14 @@ public sealed class HouseholdGrain(
         }, ExpiryCheck, ExpiryCheck);
     }
 
-    private async Task SaveProposals()
+    /// <summary>Writes the proposals with their journal entries (in the outbox), then appends the entries.</summary>
+    private async Task SaveProposals(params JournalEntry[] entries)
     {
         state.State.Proposals = Proposals.All;
         state.State.NextProposal = Proposals.NextNumber;
+        state.State.Outbox = entries;
         await state.WriteStateAsync();
+        await journal.Append(entries);
     }
 
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)

@@ -23,6 +23,8 @@ public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard boar
     IOptions<MarketOptions> options, ILogger<PriceBoardSubscription> log) : BackgroundService, IPriceBatchObserver
 {
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private readonly SemaphoreSlim _refreshNow = new(0, 1);
     private readonly string _name = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
     private IPriceBatchObserver? _reference;
 
@@ -33,6 +35,12 @@ public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard boar
         return Task.CompletedTask;
     }
 
+    /// <summary>Subscribes again now rather than at the next refresh (a silo died: the feed grain may have moved).</summary>
+    public void RefreshNow()
+    {
+        try { _refreshNow.Release(); } catch (SemaphoreFullException) { }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _reference = grains.CreateObjectReference<IPriceBatchObserver>(this);
@@ -40,6 +48,7 @@ public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard boar
         var o = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var failed = false;
             try
             {
                 master.Load(await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).GetAll());
@@ -50,8 +59,9 @@ public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard boar
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(ex, "Price feed subscription failed; retrying");
+                failed = true;
             }
-            try { await Task.Delay(Refresh, stoppingToken); }
+            try { await _refreshNow.WaitAsync(failed ? RetryAfterFailure : Refresh, stoppingToken); }
             catch (OperationCanceledException) { break; }
         }
     }

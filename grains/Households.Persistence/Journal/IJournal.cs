@@ -10,6 +10,9 @@ public interface IJournal
     Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default);
 
     Task<IReadOnlyList<JournalEntry>> Query(JournalQuery query, CancellationToken ct = default);
+
+    /// <summary>Every entry of one household, oldest first (ascending id): the input of a journal replay.</summary>
+    Task<IReadOnlyList<JournalEntry>> History(string householdId, CancellationToken ct = default);
 }
 
 public static class JournalPayload
@@ -54,6 +57,15 @@ public sealed class InMemoryJournal : IJournal
                     && (q.Kind is null || e.Kind == q.Kind) && (q.BeforeId is null || e.Id < q.BeforeId))
                 .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
                 .Take(q.Limit).ToList();
+            return Task.FromResult(found);
+        }
+    }
+
+    public Task<IReadOnlyList<JournalEntry>> History(string householdId, CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<JournalEntry> found = _entries.Where(e => e.HouseholdId == householdId).ToList();
             return Task.FromResult(found);
         }
     }

@@ -59,6 +59,21 @@ public sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
         command.Parameters.Add(new NpgsqlParameter("kind", NpgsqlDbType.Text) { Value = (object?)q.Kind?.ToString() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Bigint) { Value = (object?)q.BeforeId ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", q.Limit);
+        return await Read(command, ct);
+    }
+
+    public async Task<IReadOnlyList<JournalEntry>> History(string householdId, CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT id, household_id, account_id, kind, occurred_at, idempotency_key, payload->>'summary', payload->'record'
+            FROM households_journal WHERE household_id = @household ORDER BY id
+            """);
+        command.Parameters.Add(new NpgsqlParameter("household", NpgsqlDbType.Text) { Value = householdId });
+        return await Read(command, ct);
+    }
+
+    private static async Task<IReadOnlyList<JournalEntry>> Read(NpgsqlCommand command, CancellationToken ct)
+    {
         var found = new List<JournalEntry>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -1,0 +1,44 @@
+using Households.Contracts;
+using Households.Grains;
+using Households.Persistence.Journal;
+using Households.Tests.Reliability;
+using Xunit;
+using static Households.Tests.Cluster.TestFirm;
+
+namespace Households.Tests.Cluster;
+
+/// <summary>The gap between an account's write and its household's: a fill the account applied but the household never
+/// recorded (its write failed or the silo died, and nobody retried) is caught up from the account.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CatchUpTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_fill_the_household_never_recorded_is_caught_up_into_ledger_and_journal()
+    {
+        var client = fixture.Client;
+        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("CUEQ", "US Equity")]);
+        var household = client.GetGrain<IHouseholdGrain>("CUHH");
+        await household.Create(new HouseholdSpec("CUHH", "Catch-up", "ADV1", ["CUA1"]),
+            [new AccountOpening(Account("CUA1", "CUHH", AccountType.Taxable, null), 10_000m, [Lot("CUL1", "CUEQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        await household.RecordTrade("CUA1", new TradeRequest("cu-1", new DateOnly(2026, 2, 2), "CUEQ", TradeSide.Buy, 10, 60m, null, null, 1m));
+
+        // The account applies a fill (as RecordTrade does first); the household's half never happens.
+        var orphan = new TradeRequest("cu-2", new DateOnly(2026, 2, 3), "CUEQ", TradeSide.Sell, 40, 70m, "CUL1", null, 0m);
+        await client.GetGrain<IAccountGrain>("CUA1").ApplyTrade(orphan);
+        var journal = fixture.SiloService<IJournal>();
+        var gap = await LiveReconciliation.Differences(client, journal, ["CUHH"]);
+        Assert.Contains(gap, d => d.Contains("trade cu-2", StringComparison.Ordinal));
+        Assert.Contains(gap, d => d.Contains("cash", StringComparison.Ordinal));
+
+        Assert.Equal(["CUA1/cu-2"], await household.CatchUp());
+        Assert.Empty(await household.CatchUp());
+        Assert.Empty(await LiveReconciliation.Differences(client, journal, ["CUHH"]));
+        // The ledger has the sale: 40 shares of CUL1 (held over a year) at 70 against 50 a share: 800 long-term gain.
+        var view = await household.GetView();
+        Assert.Equal(800m, view.Tax.YearToDate.LongTerm);
+        // A retry of the orphan is a replay now, through the household.
+        Assert.True((await household.RecordTrade("CUA1", orphan)).Replayed);
+        // Cash: 10,000 - 601 + 2,800.
+        Assert.Equal(12_199m, (await client.GetGrain<IAccountGrain>("CUA1").GetLedger()).Cash);
+    }
+}
