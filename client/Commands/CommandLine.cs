@@ -32,7 +32,8 @@ public static class CommandLine
         }
         catch (BadInputException ex)
         {
-            error.WriteLine($"error: {ex.Message}");
+            // One line, whatever the input echoed into the message.
+            error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.BadInput;
         }
         catch (HttpRequestException ex)

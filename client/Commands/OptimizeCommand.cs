@@ -26,12 +26,7 @@ public static class OptimizeCommand
                 "pdlp" => new PdlpSolver(),
                 var s => throw new BadInputException($"unknown solver '{s}' (ipm or pdlp)"),
             };
-            string text;
-            try { text = File.ReadAllText(path); }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new BadInputException($"cannot read {path}: {ex.Message}");
-            }
+            var text = TextFile.Read(path, DiRebalanceProblem.MaxFileBytes);
             var problem = DiRebalanceProblem.Parse(text);
             var result = problem.Solve(solver);
             bool optimal = result.Status == QpStatus.Optimal;

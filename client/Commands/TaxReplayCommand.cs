@@ -68,7 +68,7 @@ public static class TaxReplayCommand
     {
         try
         {
-            return File.ReadAllText(path);
+            return TextFile.Read(path, TradeFile.MaxFileBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

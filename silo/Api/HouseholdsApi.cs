@@ -16,6 +16,7 @@ public static class HouseholdsApi
         app.UseStatusCodePages();
         app.UseMiddleware<BadInputMiddleware>();
         app.UseHouseholdsSecurity();
+        app.UseMiddleware<RequestBodyLimit>();
         app.MapHouseholdsOperations();
         app.MapOpenApi();
         app.MapWebPages(); // the firm and household pages (wwwroot): LiveApi.cs
@@ -30,7 +31,9 @@ public static class HouseholdsApi
             var number = page ?? 1;
             if (number < 1) throw new BadInputException("page must be >= 1");
             if (size is < 1 or > FirmDirectoryGrain.MaxPage) throw new BadInputException($"pageSize must be between 1 and {FirmDirectoryGrain.MaxPage}");
-            var result = await access.ListHouseholds(http.User, (number - 1) * size, size);
+            var skip = (long)(number - 1) * size;
+            if (skip > int.MaxValue) throw new BadInputException("page is too large");
+            var result = await access.ListHouseholds(http.User, (int)skip, size);
             return Results.Ok(new { page = number, pageSize = size, total = result.Total, items = result.Items });
         }).WithName("ListHouseholds");
 
@@ -67,15 +70,16 @@ public static class HouseholdsApi
         api.MapGet("/accounts/{id}/wash-sale-check", async (string id, string lot, decimal quantity, DateOnly? date, IGrainFactory grains, TimeProvider clock) =>
         {
             if (await grains.GetGrain<IAccountGrain>(id).GetSpec() is not { } spec) return NotFound("account", id);
+            InputRules.Id(lot, "lot");
             return Results.Ok(await grains.GetGrain<IHouseholdGrain>(spec.HouseholdId)
-                .CheckLossSale(id, lot, quantity, date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+                .CheckLossSale(id, lot, quantity, InputRules.Date(date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), "date")));
         }).WithName("CheckLossSale").WithSummary("Would selling this lot now at a loss be a wash sale, and which purchases in which accounts cause it?");
 
         api.MapGet("/accounts/{id}/buy-blackouts", async (string id, DateOnly? date, IGrainFactory grains, TimeProvider clock) =>
         {
             if (await grains.GetGrain<IAccountGrain>(id).GetSpec() is not { } spec) return NotFound("account", id);
             return Results.Ok(await grains.GetGrain<IHouseholdGrain>(spec.HouseholdId)
-                .BuyBlackouts(id, date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)));
+                .BuyBlackouts(id, InputRules.Date(date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), "date")));
         }).WithName("BuyBlackouts").WithSummary("Securities this account may not buy until the given dates without washing a recent loss");
 
         api.MapGet("/households/{id}/tax", async (string id, IGrainFactory grains) =>
@@ -163,6 +167,9 @@ public static class HouseholdsApi
             int? limit, long? before, Households.Persistence.Journal.IJournal journal) =>
         {
             if (household is null && account is null) throw new BadInputException("household or account is required");
+            InputRules.OptionalId(household, "household");
+            InputRules.OptionalId(account, "account");
+            if (before is < 0) throw new BadInputException("before must be >= 0");
             var size = limit ?? 100;
             if (size is < 1 or > Households.Persistence.Journal.JournalPayload.MaxLimit)
                 throw new BadInputException($"limit must be between 1 and {Households.Persistence.Journal.JournalPayload.MaxLimit}");
@@ -187,6 +194,7 @@ public static class HouseholdsApi
     {
         var id = Required(r.Id, "id");
         var accounts = r.Accounts ?? throw new BadInputException("accounts is required");
+        if (accounts.Length > HouseholdGrain.MaxAccounts) throw new BadInputException($"accounts: a household holds at most {HouseholdGrain.MaxAccounts} accounts");
         var openings = accounts.Select((a, i) =>
         {
             if (a is null) throw new BadInputException($"accounts[{i}] is required");
@@ -229,7 +237,7 @@ public sealed class BadInputMiddleware(RequestDelegate next)
         catch (BadHttpRequestException ex)
         {
             // Malformed JSON, a wrong enum name, a number out of range: the serializer's message names the path.
-            await WriteProblem(context, ex.InnerException?.Message ?? ex.Message, ex.StatusCode);
+            await WriteProblem(context, ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message, ex.StatusCode);
         }
     }
 

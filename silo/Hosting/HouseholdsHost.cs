@@ -32,7 +32,12 @@ public static class HouseholdsHost
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            // Hostile bodies: a repeated property is ambiguous, and deep nesting only costs stack.
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            o.SerializerOptions.MaxDepth = 32;
         });
+        // Bad bodies and parameters throw in every environment, so BadInputMiddleware answers a problem naming them.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return builder;
     }
 }

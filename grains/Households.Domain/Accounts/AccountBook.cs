@@ -16,11 +16,23 @@ public sealed class AccountBook
 
     public AccountSpec Spec { get; }
     public decimal Cash { get; private set; }
-    public LotBook Lots { get; }
+    public LotBook Lots { get; private set; }
 
-    /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots.</summary>
-    public TaxLot[] Apply(IEnumerable<WashSaleAdjustment> adjustments) =>
-        adjustments.Select(a => a.Account == Spec.Id ? Lots.Apply(a) : throw new BadInputException($"adjustment for {a.Account} sent to {Spec.Id}")).ToArray();
+    /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots, all or none:
+    /// when one does not fit, the lots are restored as they were before the first.</summary>
+    public TaxLot[] Apply(IEnumerable<WashSaleAdjustment> adjustments)
+    {
+        var before = Lots.Snapshot();
+        try
+        {
+            return adjustments.Select(a => a.Account == Spec.Id ? Lots.Apply(a) : throw new BadInputException($"adjustment for {a.Account} sent to {Spec.Id}")).ToArray();
+        }
+        catch (BadInputException)
+        {
+            Lots = new LotBook(before);
+            throw;
+        }
+    }
 
     /// <summary>Applies a fill. The new lot of a buy is named after the idempotency key, so a replayed journal
     /// recreates the same ids.</summary>
@@ -36,13 +48,31 @@ public sealed class AccountBook
             return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, lot, [], Cash, false, [], []);
         }
 
+        // No margin: a sale's commission may not exceed its proceeds, so a sale never takes cash below zero.
+        if (trade.Commission > trade.Quantity * trade.Price)
+            throw new BadInputException($"commission {trade.Commission:0.00} exceeds the sale's proceeds {trade.Quantity * trade.Price:0.00}");
         var relief = trade.LotId is not null ? LotRelief.SpecificLot : trade.Relief ?? Spec.DefaultRelief;
         var sales = Lots.Sell(trade.Symbol, trade.Quantity, trade.Price, trade.TradeDate, relief, trade.LotId, trade.Commission);
         var taxable = TaxTreatment.IsTaxable(Spec.Type);
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
             s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
-        Cash += sales.Sum(s => s.Proceeds);
+        // Cash moves by the exact net proceeds; the per-lot slices are pro rata and may differ in the 28th digit.
+        Cash += trade.Quantity * trade.Price - trade.Commission;
         return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false, [.. sales], []);
+    }
+
+    /// <summary>Applies a validated cash movement now: deposits and dividends add cash; a withdrawal is paid only
+    /// when the cash covers it (no margin), otherwise it is refused and nothing changes.</summary>
+    public decimal Apply(CashMovement movement)
+    {
+        CashValidation.Check(movement);
+        if (movement.Kind == CashKind.Withdrawal)
+        {
+            if (movement.Amount > Cash) throw new BadInputException($"withdrawal of {movement.Amount:0.00} exceeds the {Cash:0.00} cash held");
+            Cash -= movement.Amount;
+        }
+        else Cash += movement.Amount;
+        return Cash;
     }
 
     public static string LotIdFor(TradeRequest trade) => $"T-{trade.IdempotencyKey}";
@@ -61,13 +91,19 @@ public static class TradeValidation
 
     public static void Check(TradeRequest trade)
     {
-        if (string.IsNullOrWhiteSpace(trade.IdempotencyKey)) throw new BadInputException("idempotencyKey is required");
-        if (trade.IdempotencyKey.Length > MaxKeyLength) throw new BadInputException($"idempotencyKey must be at most {MaxKeyLength} characters");
-        if (string.IsNullOrWhiteSpace(trade.Symbol)) throw new BadInputException("symbol is required");
+        if (trade is null) throw new BadInputException("trade is required");
+        InputRules.Id(trade.IdempotencyKey, "idempotencyKey", MaxKeyLength);
+        InputRules.Id(trade.Symbol, "symbol");
+        InputRules.OptionalId(trade.LotId, "lotId");
         if (trade.Quantity <= 0) throw new BadInputException("quantity must be > 0");
+        if (trade.Quantity > InputRules.MaxQuantity) throw new BadInputException($"quantity must be at most {InputRules.MaxQuantity}");
         if (trade.Price <= 0) throw new BadInputException("price must be > 0");
+        if (trade.Price > InputRules.MaxPrice) throw new BadInputException($"price must be at most {InputRules.MaxPrice}");
         if (trade.Commission < 0) throw new BadInputException("commission must be >= 0");
-        if (trade.TradeDate.Year is < 1900 or > 2200) throw new BadInputException("tradeDate is out of range");
+        if (trade.Commission > CashValidation.MaxAmount) throw new BadInputException($"commission must be at most {CashValidation.MaxAmount}");
+        if (!Enum.IsDefined(trade.Side)) throw new BadInputException("side must be buy or sell");
+        if (trade.Relief is { } relief && !Enum.IsDefined(relief)) throw new BadInputException("relief must be fifo, lifo, hifo, minTax or specificLot");
+        InputRules.Date(trade.TradeDate, "tradeDate");
         if (trade.Side == TradeSide.Buy && trade.LotId is not null) throw new BadInputException("lotId applies to sells only");
     }
 }
@@ -77,18 +113,32 @@ public static class AccountValidation
     public static void Check(AccountOpening opening, string householdId)
     {
         var spec = opening.Spec ?? throw new BadInputException("account spec is required");
-        if (string.IsNullOrWhiteSpace(spec.Id)) throw new BadInputException("account id is required");
+        InputRules.Id(spec.Id, "account id");
+        InputRules.Text(spec.Name, $"account {spec.Id}: name");
+        InputRules.OptionalId(spec.ModelId, $"account {spec.Id}: modelId");
         if (spec.HouseholdId != householdId) throw new BadInputException($"account {spec.Id}: householdId must be {householdId}");
         if (!Enum.IsDefined(spec.Type)) throw new BadInputException($"account {spec.Id}: unknown account type");
         if (opening.Cash < 0) throw new BadInputException($"account {spec.Id}: cash must be >= 0");
+        if (opening.Cash > CashValidation.MaxAmount) throw new BadInputException($"account {spec.Id}: cash must be at most {CashValidation.MaxAmount}");
+        if (!Enum.IsDefined(spec.DefaultRelief)) throw new BadInputException($"account {spec.Id}: unknown defaultRelief");
+        RestrictionValidation.Check(spec.Restrictions, $"account {spec.Id}: restrictions");
         if (spec.Harvest is null) throw new BadInputException($"account {spec.Id}: harvest policy is required");
+        if (spec.Harvest.MinLossPercent is < 0 or > 1) throw new BadInputException($"account {spec.Id}: harvest.minLossPercent must be between 0 and 1");
+        if (spec.Harvest.MinLossDollars is < 0 or > CashValidation.MaxAmount) throw new BadInputException($"account {spec.Id}: harvest.minLossDollars must be between 0 and {CashValidation.MaxAmount}");
+        if (spec.Harvest.EstimatedCostBps is < 0 or > 10_000) throw new BadInputException($"account {spec.Id}: harvest.estimatedCostBps must be between 0 and 10000");
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var lot in opening.Lots ?? [])
         {
-            if (string.IsNullOrWhiteSpace(lot.Id) || !ids.Add(lot.Id)) throw new BadInputException($"account {spec.Id}: lot ids must be present and unique ({lot.Id})");
-            if (string.IsNullOrWhiteSpace(lot.Symbol)) throw new BadInputException($"account {spec.Id}: lot {lot.Id} symbol is required");
+            if (lot is null) throw new BadInputException($"account {spec.Id}: a lot is null");
+            InputRules.Id(lot.Id, $"account {spec.Id}: lot id");
+            if (!ids.Add(lot.Id)) throw new BadInputException($"account {spec.Id}: lot ids must be present and unique ({lot.Id})");
+            InputRules.Id(lot.Symbol, $"account {spec.Id}: lot {lot.Id} symbol");
             if (lot.Quantity <= 0) throw new BadInputException($"account {spec.Id}: lot {lot.Id} quantity must be > 0");
+            if (lot.Quantity > InputRules.MaxQuantity) throw new BadInputException($"account {spec.Id}: lot {lot.Id} quantity must be at most {InputRules.MaxQuantity}");
             if (lot.Basis < 0) throw new BadInputException($"account {spec.Id}: lot {lot.Id} basis must be >= 0");
+            if (lot.Basis > InputRules.MaxQuantity * InputRules.MaxPrice) throw new BadInputException($"account {spec.Id}: lot {lot.Id} basis is out of range");
+            InputRules.Date(lot.Purchased, $"account {spec.Id}: lot {lot.Id} purchased");
+            InputRules.Date(lot.HoldingSince, $"account {spec.Id}: lot {lot.Id} holdingSince");
             if (lot.HoldingSince > lot.Purchased) throw new BadInputException($"account {spec.Id}: lot {lot.Id} holdingSince must not be after purchased");
         }
     }
@@ -101,11 +151,32 @@ public static class CashValidation
     public static void Check(CashMovement movement)
     {
         if (movement is null) throw new BadInputException("cash movement is required");
-        if (string.IsNullOrWhiteSpace(movement.IdempotencyKey)) throw new BadInputException("idempotencyKey is required");
-        if (movement.IdempotencyKey.Length > TradeValidation.MaxKeyLength) throw new BadInputException($"idempotencyKey must be at most {TradeValidation.MaxKeyLength} characters");
+        InputRules.Id(movement.IdempotencyKey, "idempotencyKey", TradeValidation.MaxKeyLength);
+        InputRules.OptionalId(movement.Symbol, "symbol");
         if (!Enum.IsDefined(movement.Kind)) throw new BadInputException("kind must be deposit, withdrawal or dividend");
         if (movement.Amount <= 0 || movement.Amount > MaxAmount) throw new BadInputException($"amount must be > 0 and at most {MaxAmount}");
-        if (movement.Date.Year is < 1900 or > 2200) throw new BadInputException("date is out of range");
+        InputRules.Date(movement.Date, "date");
         if (movement.Kind == CashKind.Dividend && string.IsNullOrWhiteSpace(movement.Symbol)) throw new BadInputException("symbol is required for a dividend");
+    }
+}
+
+public static class RestrictionValidation
+{
+    public const int MaxRestrictions = 1000;
+
+    /// <summary>A restriction names either a symbol or a sector, with a known kind and a displayable reason.</summary>
+    public static void Check(Restriction[]? restrictions, string field = "restrictions")
+    {
+        if (restrictions is null) throw new BadInputException($"{field} are required");
+        if (restrictions.Length > MaxRestrictions) throw new BadInputException($"{field}: at most {MaxRestrictions} restrictions");
+        for (var i = 0; i < restrictions.Length; i++)
+        {
+            var r = restrictions[i];
+            if (r is null || !Enum.IsDefined(r.Kind)) throw new BadInputException($"{field}[{i}].kind must be exclude, noBuy or hold");
+            if (string.IsNullOrWhiteSpace(r.Symbol) == string.IsNullOrWhiteSpace(r.Sector)) throw new BadInputException($"{field}[{i}]: a restriction names either a symbol or a sector");
+            if (r.Symbol is not null) InputRules.Id(r.Symbol, $"{field}[{i}].symbol");
+            InputRules.Text(r.Sector, $"{field}[{i}].sector", required: false);
+            InputRules.Text(r.Reason, $"{field}[{i}].reason", required: false, maxLength: 500);
+        }
     }
 }

@@ -8,6 +8,7 @@ namespace Households.Domain.Models;
 public static class ModelResolver
 {
     public const decimal WeightTolerance = 0.000001m;
+    public const int MaxSleeves = 10_000;
 
     public static ResolvedTarget Resolve(string modelId, int version, Func<string, TargetModel?> models, Func<string, Security?> securities)
     {
@@ -23,11 +24,17 @@ public static class ModelResolver
     /// <summary>Checks one model on its own: weights in [0, 1] summing to one, keys present, no self reference.</summary>
     public static void Validate(TargetModel model)
     {
-        if (string.IsNullOrWhiteSpace(model.Id)) throw new BadInputException("model id is required");
+        if (model is null) throw new BadInputException("model is required");
+        InputRules.Id(model.Id, "model id");
+        InputRules.Text(model.Name, $"model {model.Id}: name", required: false);
         if (model.Sleeves is null || model.Sleeves.Length == 0) throw new BadInputException($"model {model.Id}: sleeves must not be empty");
+        if (model.Sleeves.Length > MaxSleeves) throw new BadInputException($"model {model.Id}: at most {MaxSleeves} sleeves");
         foreach (var s in model.Sleeves)
         {
-            if (string.IsNullOrWhiteSpace(s.Key)) throw new BadInputException($"model {model.Id}: sleeve key is required");
+            if (s is null) throw new BadInputException($"model {model.Id}: a sleeve is null");
+            if (!Enum.IsDefined(s.Kind)) throw new BadInputException($"model {model.Id}: unknown sleeve kind");
+            if (s.Kind == SleeveKind.AssetClass) InputRules.Text(s.Key, $"model {model.Id}: sleeve key");
+            else InputRules.Id(s.Key, $"model {model.Id}: sleeve key");
             if (s.Weight < 0 || s.Weight > 1) throw new BadInputException($"model {model.Id}: sleeve {s.Key} weight must be in [0, 1]");
             if (s.Band is null || s.Band.Absolute < 0 || s.Band.Relative < 0) throw new BadInputException($"model {model.Id}: sleeve {s.Key} band must be >= 0");
             if (s.Kind == SleeveKind.Model && s.Key == model.Id) throw new BadInputException($"model {model.Id} contains itself");

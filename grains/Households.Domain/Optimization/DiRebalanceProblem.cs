@@ -15,6 +15,9 @@ public sealed record DiSolution(QpStatus Status, double[] Weights, double Object
 public sealed class DiRebalanceProblem
 {
     public const string Format = "di-rebalance-qp/1";
+    /// <summary>Limits that keep a hostile file from allocating without bound: the shared N=2000 problem is under half a megabyte.</summary>
+    public const long MaxFileBytes = 512L * 1024 * 1024;
+    public const int MaxDimension = 100_000;
     public required int N { get; init; }
     public required int K { get; init; }
     public required double Lambda { get; init; }
@@ -31,7 +34,8 @@ public sealed class DiRebalanceProblem
     public static DiRebalanceProblem Parse(string json)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
+        // A repeated field is ambiguous; refuse it rather than let the last one win.
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 64 }); }
         catch (JsonException ex) { throw new BadInputException($"problem is not valid JSON: {ex.Message.Split('\n')[0]}"); }
         using (doc)
         {
@@ -42,6 +46,7 @@ public sealed class DiRebalanceProblem
             int n = Int(r, "n"), k = Int(r, "k");
             if (n < 1) throw new BadInputException("n must be at least 1");
             if (k < 1) throw new BadInputException("k must be at least 1");
+            if (n > MaxDimension || k > MaxDimension) throw new BadInputException($"n and k must be at most {MaxDimension}");
             double lambda = Num(r, "lambda"), wmax = Num(r, "w_max"), band = Num(r, "sector_band");
             if (lambda < 0) throw new BadInputException("lambda must be non-negative");
             if (wmax <= 0) throw new BadInputException("w_max must be positive");
@@ -207,12 +212,18 @@ public sealed class DiRebalanceProblem
     private static double[,] Matrix(JsonElement r, string name, int rows, int cols)
     {
         var a = Arr(r, name, rows);
-        var m = new double[rows, cols];
+        // Shapes first: a claimed dimension the rows do not have must not allocate rows × cols.
         int i = 0;
         foreach (var row in a.EnumerateArray())
         {
             if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != cols)
                 throw new BadInputException($"'{name}[{i}]' must be an array of {cols} numbers");
+            i++;
+        }
+        var m = new double[rows, cols];
+        i = 0;
+        foreach (var row in a.EnumerateArray())
+        {
             int j = 0;
             foreach (var e in row.EnumerateArray()) { m[i, j] = AsNum(e, $"{name}[{i}][{j}]"); j++; }
             i++;

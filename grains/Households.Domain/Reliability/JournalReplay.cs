@@ -79,11 +79,9 @@ public static class JournalReplay
                 }
                 else
                 {
-                    foreach (var s in fill.Sales)
-                    {
-                        book.Lots.Relieve(s.Lot.Id, s.Quantity, s.Basis);
-                        book.Cash += s.Proceeds;
-                    }
+                    foreach (var s in fill.Sales) book.Lots.Relieve(s.Lot.Id, s.Quantity, s.Basis);
+                    // As AccountBook does: cash moves by the exact net proceeds, not the sum of the pro-rata slices.
+                    book.Cash += r.Quantity * r.Price - r.Commission;
                 }
                 break;
             }

@@ -15,12 +15,20 @@ public static partial class TradeFile
 {
     private static readonly string[] Required = ["date", "account", "account_type", "symbol", "side", "quantity", "price"];
 
+    /// <summary>Files larger than this are refused before reading (about a million trade rows).</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
+    /// <summary>Decodes a TRADES.csv or GROUPS.csv: UTF-8 (a byte-order mark is optional) or UTF-16 with its
+    /// byte-order mark. Invalid UTF-8 is refused rather than silently replaced.</summary>
+    public static string Decode(byte[] bytes, string source) => TextFile.Decode(bytes, source, MaxFileBytes);
+
     public static IReadOnlyList<TradeRow> Parse(string text, string source)
     {
         var (header, records) = Csv.Read(text, source);
         foreach (var column in Required)
             if (!header.Contains(column)) throw new BadInputException($"{source}: required column {column} is missing");
         int Col(string name) => header.ToList().IndexOf(name);
+        if (records.Count == 0) throw new BadInputException($"{source} has no trade rows, only a header");
         var rows = new List<TradeRow>();
         var row = 0;
         foreach (var r in records)
@@ -31,6 +39,12 @@ public static partial class TradeFile
                 var i = Col(name);
                 var value = i < 0 ? "" : r.Fields[i].Trim();
                 if (required && value.Length == 0) throw Bad(source, r.Line, name, "a value is required");
+                return value;
+            }
+            string Id(string name, bool required = true)
+            {
+                var value = Get(name, required);
+                if (value.Length > 0) Checked(source, r.Line, name, () => InputRules.Id(value, "the value"));
                 return value;
             }
             var date = ParseDate(Get("date"), source, r.Line, "date");
@@ -53,9 +67,9 @@ public static partial class TradeFile
             if (quantity <= 0) throw Bad(source, r.Line, "quantity", $"{quantity} must be > 0");
             var price = ParseDecimal(Get("price"), source, r.Line, "price");
             if (price < 0) throw Bad(source, r.Line, "price", $"{price} must be >= 0");
-            var id = Get("id", required: false);
-            var lot = Get("lot", required: false);
-            rows.Add(new TradeRow(r.Line, row, date, Get("account"), type, Get("symbol"), side, quantity, price,
+            var id = Id("id", required: false);
+            var lot = Id("lot", required: false);
+            rows.Add(new TradeRow(r.Line, row, date, Id("account"), type, Id("symbol"), side, quantity, price,
                 id.Length == 0 ? null : id, lot.Length == 0 ? null : lot));
         }
         return rows;
@@ -77,6 +91,8 @@ public static partial class TradeFile
             var g = r.Fields[group].Trim();
             if (s.Length == 0) throw Bad(source, r.Line, "symbol", "a value is required");
             if (g.Length == 0) throw Bad(source, r.Line, "group", "a value is required");
+            Checked(source, r.Line, "symbol", () => InputRules.Id(s, "the value"));
+            Checked(source, r.Line, "group", () => InputRules.Id(g, "the value"));
             if (seen.TryGetValue(s, out var other) && other != g)
                 throw Bad(source, r.Line, "group", $"symbol {s} is already in group {other}");
             seen[s] = g;
@@ -88,12 +104,23 @@ public static partial class TradeFile
     public static BadInputException Bad(string source, int line, string field, string message) =>
         new($"{source} line {line}, field {field}: {message}");
 
-    private static DateOnly ParseDate(string value, string source, int line, string field) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date
-            : throw Bad(source, line, field, $"'{value}' is not a date YYYY-MM-DD");
+    /// <summary>Runs a rule from <see cref="InputRules"/> and names the place when it refuses.</summary>
+    private static void Checked(string source, int line, string field, Action rule)
+    {
+        try { rule(); }
+        catch (BadInputException ex) { throw Bad(source, line, field, ex.Message); }
+    }
 
-    [GeneratedRegex(@"^[+-]?(\d+\.?\d*|\.\d+)$")]
+    private static DateOnly ParseDate(string value, string source, int line, string field)
+    {
+        if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            throw Bad(source, line, field, $"'{value}' is not a date YYYY-MM-DD");
+        Checked(source, line, field, () => InputRules.Date(date, "the date"));
+        return date;
+    }
+
+    // ASCII digits only: \d would also match other scripts' digits, which decimal parsing then rejects.
+    [GeneratedRegex(@"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")]
     private static partial Regex DecimalText();
 
     private static decimal ParseDecimal(string value, string source, int line, string field)

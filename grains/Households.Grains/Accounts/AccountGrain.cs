@@ -300,11 +300,7 @@ public sealed class AccountGrain(
     public async Task UpdateRestrictions(Restriction[] restrictions)
     {
         var spec = RequireSpec();
-        foreach (var r in restrictions ?? throw new BadInputException("restrictions are required"))
-        {
-            if (r is null || !Enum.IsDefined(r.Kind)) throw new BadInputException("restriction kind must be exclude, noBuy or hold");
-            if (string.IsNullOrWhiteSpace(r.Symbol) == string.IsNullOrWhiteSpace(r.Sector)) throw new BadInputException("a restriction names either a symbol or a sector");
-        }
+        RestrictionValidation.Check(restrictions);
         state.State.Spec = spec with { Restrictions = restrictions };
         try { await state.WriteStateAsync(); }
         catch { state.State.Spec = spec; throw; }

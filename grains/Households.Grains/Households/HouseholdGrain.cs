@@ -555,9 +555,10 @@ public sealed class HouseholdGrain(
     private void Validate(HouseholdSpec household, AccountOpening[] accounts)
     {
         if (household is null) throw new BadInputException("household is required");
+        InputRules.Id(household.Id, "id");
         if (household.Id != this.GetPrimaryKeyString()) throw new BadInputException($"household id {household.Id} does not match {this.GetPrimaryKeyString()}");
-        if (string.IsNullOrWhiteSpace(household.Name)) throw new BadInputException("name is required");
-        if (string.IsNullOrWhiteSpace(household.AdvisorId)) throw new BadInputException("advisorId is required");
+        InputRules.Text(household.Name, "name");
+        InputRules.Id(household.AdvisorId, "advisorId");
         if (accounts is null || accounts.Length == 0) throw new BadInputException("accounts must not be empty");
         if (accounts.Length > MaxAccounts) throw new BadInputException($"a household holds at most {MaxAccounts} accounts");
         foreach (var a in accounts) AccountValidation.Check(a, household.Id);

@@ -86,8 +86,9 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
         for (var i = 0; i < quotes.Length; i++)
         {
             var q = quotes[i] ?? throw new BadInputException($"quotes[{i}] is null");
-            if (string.IsNullOrWhiteSpace(q.Symbol)) throw new BadInputException($"quotes[{i}].symbol is required");
+            InputRules.Id(q.Symbol, $"quotes[{i}].symbol", 32);
             if (q.Price <= 0) throw new BadInputException($"quotes[{i}].price must be > 0");
+            if (q.Price > InputRules.MaxPrice) throw new BadInputException($"quotes[{i}].price must be at most {InputRules.MaxPrice}");
         }
     }
 }

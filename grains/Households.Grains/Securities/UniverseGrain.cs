@@ -14,10 +14,13 @@ public sealed class UniverseState
 public sealed class UniverseGrain([PersistentState("universe", "households")] IPersistentState<UniverseState> state) : Grain, IUniverseGrain
 {
     public const string Key = "firm";
+    public const int MaxSecurities = 50_000;
 
     public async Task<int> Upsert(Security[] securities)
     {
-        foreach (var s in securities ?? throw new BadInputException("securities are required")) Validate(s);
+        if (securities is null || securities.Length == 0) throw new BadInputException("securities must not be empty");
+        if (securities.Length > MaxSecurities) throw new BadInputException($"at most {MaxSecurities} securities at once");
+        foreach (var s in securities) Validate(s);
         foreach (var s in securities) state.State.Securities[s.Symbol] = s;
         state.State.Version++;
         await state.WriteStateAsync();
@@ -30,9 +33,11 @@ public sealed class UniverseGrain([PersistentState("universe", "households")] IP
     public static void Validate(Security s)
     {
         if (s is null) throw new BadInputException("security is required");
-        if (string.IsNullOrWhiteSpace(s.Symbol) || s.Symbol.Length > 32) throw new BadInputException("symbol is required (at most 32 characters)");
-        if (string.IsNullOrWhiteSpace(s.AssetClass)) throw new BadInputException($"security {s.Symbol}: assetClass is required");
-        if (string.IsNullOrWhiteSpace(s.Sector)) throw new BadInputException($"security {s.Symbol}: sector is required");
+        InputRules.Id(s.Symbol, "symbol", 32);
+        InputRules.Text(s.Name, $"security {s.Symbol}: name", required: false);
+        InputRules.Text(s.AssetClass, $"security {s.Symbol}: assetClass");
+        InputRules.Text(s.Sector, $"security {s.Symbol}: sector");
+        InputRules.OptionalId(s.IdenticalGroup, $"security {s.Symbol}: identicalGroup");
         if (!Enum.IsDefined(s.Kind)) throw new BadInputException($"security {s.Symbol}: unknown kind");
     }
 }
