@@ -48,6 +48,28 @@ public sealed class ApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal(1000m, lot.GetProperty("lot").GetProperty("basis").GetDecimal());
     }
 
+    [Fact]
+    public async Task Household_holding_a_security_that_has_no_price_yet_reads_back_unpriced()
+    {
+        (await _http.PostAsJsonAsync("/api/securities", new[]
+        {
+            new { symbol = "APINOPX", name = "Never priced", assetClass = "US Equity", sector = "Diversified", kind = "equityFund" },
+        })).EnsureSuccessStatusCode();
+        var body = new
+        {
+            id = "APINP", name = "No Price Family", advisorId = "ADV03",
+            accounts = new object[] { new { id = "APINP-TAX", type = "taxable", cash = 0m, lots = new[] { new { id = "APINP-L1", symbol = "APINOPX", quantity = 5m, basis = 500m, purchased = "2025-01-02", holdingSince = "2025-01-02" } } } },
+        };
+        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/households", body)).StatusCode);
+
+        var read = await _http.GetAsync("/api/households/APINP");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var household = await Json(read);
+        Assert.Equal(0m, household.GetProperty("marketValue").GetDecimal());
+        var lot = household.GetProperty("accounts")[0].GetProperty("holdings")[0].GetProperty("lots")[0];
+        Assert.Equal(500m, lot.GetProperty("lot").GetProperty("basis").GetDecimal());
+    }
+
     [Theory]
     [InlineData("name", """{"id":"API2","advisorId":"A","accounts":[{"id":"API2-T","type":"taxable"}]}""")]
     [InlineData("accounts[0].type", """{"id":"API2","name":"N","advisorId":"A","accounts":[{"id":"API2-T"}]}""")]
