@@ -16,6 +16,7 @@ public static class HouseholdsHost
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));
+        builder.Services.Configure<MonitorOptions>(builder.Configuration.GetSection("Monitor"));
         // The live optimizer's risk model: the demo universe's factor model where it knows a security.
         builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
             Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));

@@ -65,6 +65,8 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
+        services.AddSingleton<TriggerLatency>();
+        services.AddOptions<MonitorOptions>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountMonitor>());
         services.AddSingleton<PriceBoardSubscription>();
         services.AddHostedService(sp => sp.GetRequiredService<PriceBoardSubscription>());

@@ -80,6 +80,30 @@ public static class MonitorScan
         return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount);
     }
 
+    /// <summary>The same scan split over <paramref name="scratches"/>.Length workers: each takes chunks of entries
+    /// from a shared counter (accounts differ in size by 20×, so fixed halves would not balance). Entries are
+    /// independent and each has one worker per scan, so no locks; <paramref name="onTriggers"/> may run on any worker.</summary>
+    public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
+        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, int chunk = 2048)
+    {
+        if (scratches.Length <= 1 || count <= chunk) return Run<TTarget>(entries.AsSpan(0, count), prices, clock, scratches[0], onTriggers);
+        var next = 0;
+        var results = new ScanCounts[scratches.Length];
+        Parallel.For(0, scratches.Length, new ParallelOptions { MaxDegreeOfParallelism = scratches.Length }, w =>
+        {
+            ScanCounts total = default;
+            for (int start; (start = Interlocked.Add(ref next, chunk) - chunk) < count;)
+            {
+                var c = Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers);
+                total = new ScanCounts(total.Accounts + c.Accounts, total.Positions + c.Positions, total.Lots + c.Lots,
+                    total.AccountsTriggered + c.AccountsTriggered, total.Triggers + c.Triggers);
+            }
+            results[w] = total;
+        });
+        return new ScanCounts(results.Sum(r => r.Accounts), results.Sum(r => r.Positions), results.Sum(r => r.Lots),
+            results.Sum(r => r.AccountsTriggered), results.Sum(r => r.Triggers));
+    }
+
     private static bool HasRise(ReadOnlySpan<byte> before, ReadOnlySpan<byte> now)
     {
         for (var i = 0; i < now.Length; i++) if (now[i] > before[i]) return true;

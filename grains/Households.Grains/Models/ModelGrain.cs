@@ -19,6 +19,10 @@ public sealed class ModelState
 public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master)
     : Grain, IModelGrain
 {
+    // Every account on the model resolves it when it activates (a million at a firm's start): resolve once per
+    // version and hand out the same immutable target, forgotten when this model or a sub-model changes.
+    private ResolvedTarget? _resolved;
+
     public async Task Define(TargetModel model)
     {
         ModelResolver.Validate(model);
@@ -30,6 +34,7 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         var changed = state.State.Model is not null;
         state.State.Model = model;
         state.State.Version++;
+        _resolved = null;
         await state.WriteStateAsync();
         foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
             await GrainFactory.GetGrain<IModelGrain>(child).AddParent(model.Id);
@@ -48,6 +53,7 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
 
     public Task OnSubModelChanged(string changedModelId)
     {
+        _resolved = null;
         Propagate(changedModelId);
         return Task.CompletedTask;
     }
@@ -66,9 +72,10 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     public async Task<ResolvedTarget> Resolve()
     {
         var model = state.State.Model ?? throw new Domain.BadInputException($"model {this.GetPrimaryKeyString()} does not exist");
+        if (_resolved is { } cached && cached.Version == state.State.Version) return cached;
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);
-        return ModelResolver.Resolve(model.Id, state.State.Version, id => models.GetValueOrDefault(id), master.Find);
+        return _resolved = ModelResolver.Resolve(model.Id, state.State.Version, id => models.GetValueOrDefault(id), master.Find);
     }
 
     private async Task<Dictionary<string, TargetModel>> FetchClosure(TargetModel root)
