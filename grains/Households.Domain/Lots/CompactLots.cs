@@ -130,7 +130,11 @@ public sealed class CompactLots
     private static bool TryScale(decimal value, out byte scale)
     {
         scale = value.Scale;
-        return scale <= 15 && Exact((double)value, scale) is var back && decimal.GetBits(back).AsSpan().SequenceEqual(decimal.GetBits(value));
+        if (scale > 15) return false;
+        Span<int> expected = stackalloc int[4], actual = stackalloc int[4];
+        decimal.GetBits(value, expected);
+        decimal.GetBits(Exact((double)value, scale), actual);
+        return actual.SequenceEqual(expected);
     }
 
     /// <summary>The decimal with <paramref name="scale"/> digits nearest to <paramref name="value"/>.</summary>
@@ -143,7 +147,8 @@ public sealed class CompactLots
 
     private static decimal Scaled(decimal units, byte scale)
     {
-        var bits = decimal.GetBits(units);
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(units, bits);
         return new decimal(bits[0], bits[1], bits[2], false, scale);
     }
 }

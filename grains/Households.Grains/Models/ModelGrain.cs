@@ -35,20 +35,24 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         state.State.Model = model;
         state.State.Version++;
         _resolved = null;
-        await state.WriteStateAsync();
+        await Writes.Write();
         foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
             await GrainFactory.GetGrain<IModelGrain>(child).AddParent(model.Id);
         if (changed) Propagate(model.Id);
     }
 
+    // Follow interleaves with every other call: all writes go through one batcher so two never overlap.
+    private WriteBatcher? _writes;
+    private WriteBatcher Writes => _writes ??= new WriteBatcher(() => state.WriteStateAsync());
+
     public async Task Follow(string accountId)
     {
-        if (state.State.Followers.Add(accountId)) await state.WriteStateAsync();
+        if (state.State.Followers.Add(accountId)) await Writes.Write();
     }
 
     public async Task AddParent(string parentModelId)
     {
-        if (state.State.Parents.Add(parentModelId)) await state.WriteStateAsync();
+        if (state.State.Parents.Add(parentModelId)) await Writes.Write();
     }
 
     public Task OnSubModelChanged(string changedModelId)

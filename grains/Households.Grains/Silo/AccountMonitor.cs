@@ -85,6 +85,16 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
         return status;
     }
 
+    /// <summary>The registered snapshots, pending registrations applied first. Not safe during a scan: for tests and
+    /// the load test's bare-loop comparison once the feed is quiet.</summary>
+    public AccountSnapshot[] Snapshots()
+    {
+        ApplyChanges();
+        var result = new AccountSnapshot[_count];
+        for (var i = 0; i < _count; i++) result[i] = _entries[i].Snapshot;
+        return result;
+    }
+
     private void Notify(MonitorEntry<string> entry, List<Trigger> triggers) =>
         grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers([.. triggers]).Ignore();
 
