@@ -15,11 +15,14 @@ public sealed class CompactLots
 
     public static CompactLots Empty(string accountId) => From(accountId, []);
 
-    private readonly byte[] _quantityScale;
-    private readonly byte[] _basisScale;
+    // Columns that are the same for every lot of an account (all quantities to 3 places, holding period from the
+    // purchase, lots numbered 1..n in order) collapse to one value; a null array means "use the uniform value".
+    private byte[]? _quantityScale;
+    private byte[]? _basisScale;
+    private byte _uniformQuantityScale, _uniformBasisScale;
     private readonly int[] _purchased;
-    private readonly int[] _holdingSince;
-    private readonly int[] _number;
+    private int[]? _holdingSince;
+    private int[]? _number;
     private readonly Dictionary<int, LotPiece>? _whole;
 
     private CompactLots(string accountId, int count, Dictionary<int, LotPiece>? whole)
@@ -69,13 +72,27 @@ public sealed class CompactLots
             result.Positions[i] = p;
             result.Quantities[i] = (double)lot.Quantity;
             result.Bases[i] = (double)lot.Basis;
-            var regular = TryScale(lot.Quantity, out result._quantityScale[i]) & TryScale(lot.Basis, out result._basisScale[i])
-                & TryNumber(lot.Id, prefix, out result._number[i]) && piece.Root == lot.Id;
+            var regular = TryScale(lot.Quantity, out result._quantityScale![i]) & TryScale(lot.Basis, out result._basisScale![i])
+                & TryNumber(lot.Id, prefix, out result._number![i]) && piece.Root == lot.Id;
             result._purchased[i] = lot.Purchased.DayNumber;
-            result._holdingSince[i] = lot.HoldingSince.DayNumber;
+            result._holdingSince![i] = lot.HoldingSince.DayNumber;
             if (!regular) (whole ??= [])[i] = piece;
         }
-        return new CompactLots(result, [.. symbols], whole);
+        return new CompactLots(result, [.. symbols], whole).Collapsed();
+    }
+
+    private CompactLots Collapsed()
+    {
+        if (Count == 0) { _quantityScale = _basisScale = null; _holdingSince = _number = null; return this; }
+        var q = _quantityScale!;
+        var b = _basisScale!;
+        if (q.AsSpan().IndexOfAnyExcept(q[0]) < 0) (_uniformQuantityScale, _quantityScale) = (q[0], null);
+        if (b.AsSpan().IndexOfAnyExcept(b[0]) < 0) (_uniformBasisScale, _basisScale) = (b[0], null);
+        if (_holdingSince!.AsSpan().SequenceEqual(_purchased)) _holdingSince = null;
+        var sequential = true;
+        for (var i = 0; i < Count && sequential; i++) sequential = _number![i] == i + 1 || _whole?.ContainsKey(i) == true;
+        if (sequential) _number = null;
+        return this;
     }
 
     private CompactLots(CompactLots columns, string[] symbols, Dictionary<int, LotPiece>? whole)
@@ -98,9 +115,11 @@ public sealed class CompactLots
     public LotPiece Piece(int i)
     {
         if (_whole is not null && _whole.TryGetValue(i, out var kept)) return kept;
-        var id = AccountId + "-L" + _number[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new LotPiece(new TaxLot(id, Symbols[Positions[i]], Exact(Quantities[i], _quantityScale[i]), Exact(Bases[i], _basisScale[i]),
-            DateOnly.FromDayNumber(_purchased[i]), DateOnly.FromDayNumber(_holdingSince[i])), id);
+        var number = _number?[i] ?? i + 1;
+        var id = AccountId + "-L" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new LotPiece(new TaxLot(id, Symbols[Positions[i]], Exact(Quantities[i], _quantityScale?[i] ?? _uniformQuantityScale),
+            Exact(Bases[i], _basisScale?[i] ?? _uniformBasisScale), DateOnly.FromDayNumber(_purchased[i]),
+            DateOnly.FromDayNumber(_holdingSince?[i] ?? _purchased[i])), id);
     }
 
     public List<LotPiece> ToList()
@@ -118,7 +137,8 @@ public sealed class CompactLots
     }
 
     /// <summary>Approximate bytes held, for the load test's bytes-per-account figure.</summary>
-    public long EstimatedBytes => 9L * 8 + Count * (4L + 8 + 8 + 1 + 1 + 4 + 4 + 4) + 6 * 24 + Symbols.Length * 8L + WholeCount * 250L;
+    public long EstimatedBytes => 12L * 8 + Count * (4L + 8 + 8 + 4) + (_quantityScale?.Length ?? 0) + (_basisScale?.Length ?? 0)
+        + 4L * ((_holdingSince?.Length ?? 0) + (_number?.Length ?? 0)) + 8 * 24 + Symbols.Length * 8L + WholeCount * 250L;
 
     private static bool TryNumber(string id, string prefix, out int number)
     {

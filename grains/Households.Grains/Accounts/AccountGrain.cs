@@ -39,7 +39,8 @@ public sealed class AccountGrain(
 {
     public const int MaxOpenTriggers = 100;
     private readonly List<Trigger> _triggers = [];
-    private readonly TriggerCooldowns _cooldowns = new();
+    // Made on the first notice: most of a million live accounts never get one.
+    private TriggerCooldowns? _cooldowns;
     private ResolvedTarget? _target;
     private MonitorEntry<string>? _entry;
     private CompactLots _lots = null!;
@@ -169,7 +170,7 @@ public sealed class AccountGrain(
             log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
         // calls accounts, so an account never waits on its household).
-        var admitted = _cooldowns.Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
+        var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
         if (admitted.Count > 0 && state.State.Spec is { } spec)
             GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
         return Task.CompletedTask;
