@@ -32,7 +32,8 @@ internal static class ClusterRun
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(c => c
             .UseStaticClustering([.. o.Cluster.Select(p => new IPEndPoint(IPAddress.Loopback, p))])
-            .Configure<ClusterOptions>(x => { x.ClusterId = "households"; x.ServiceId = "households"; }));
+            .Configure<ClusterOptions>(x => { x.ClusterId = "households"; x.ServiceId = "households"; })
+            .Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5)));
         using var host = builder.Build();
         await host.StartAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
