@@ -41,7 +41,8 @@ public interface IModelGrain : IGrainWithStringKey
     [Alias("Resolve")] Task<ResolvedTarget> Resolve();
 
     /// <summary>An account follows the model: it is told when the model (or a model inside it) changes.</summary>
-    [Alias("Follow")] Task Follow(string accountId);
+    /// <summary>Interleaves with other calls: concurrent follows share one state write.</summary>
+    [Alias("Follow"), AlwaysInterleave] Task Follow(string accountId);
 
     /// <summary>A model that contains this one registers itself, so a change here reaches its accounts too.</summary>
     [Alias("AddParent")] Task AddParent(string parentModelId);
@@ -166,7 +167,8 @@ public interface IHouseholdGrain : IGrainWithStringKey
 [Alias("IFirmDirectoryGrain")]
 public interface IFirmDirectoryGrain : IGrainWithStringKey
 {
-    [Alias("Register")] Task Register(HouseholdSummary household);
+    /// <summary>Interleaves with other calls: concurrent registrations share one state write.</summary>
+    [Alias("Register"), AlwaysInterleave] Task Register(HouseholdSummary household);
 
     [Alias("List")] Task<HouseholdPage> List(int skip, int take);
 

@@ -20,6 +20,7 @@ public static class HouseholdsHost
         builder.Services.Configure<WatchdogOptions>(builder.Configuration.GetSection("Watchdog"));
         // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
         builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+        builder.Services.Configure<MonitorOptions>(builder.Configuration.GetSection("Monitor"));
         // The live optimizer's risk model: the demo universe's factor model where it knows a security.
         builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
             Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));

@@ -69,6 +69,8 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
+        services.AddSingleton<TriggerLatency>();
+        services.AddOptions<MonitorOptions>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountMonitor>());
         services.AddSingleton<MonitorWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<MonitorWatchdog>());

@@ -91,32 +91,48 @@ public sealed class SyntheticFirm
         }
     }
 
-    /// <summary>Each household's number of accounts, in order (one draw per household), so that households can be
-    /// generated independently by <see cref="HouseholdAt"/> (in parallel) and still equal <see cref="Households"/>.</summary>
-    public int[] HouseholdSizes()
+    private byte[]? _counts;
+
+    /// <summary>Number of households (computed once by drawing only each household's account count).</summary>
+    public int HouseholdCount => Counts().Length;
+
+    /// <summary>Household <paramref name="index"/> (0-based, id HH{index+1}) exactly as <see cref="Households"/> yields it,
+    /// without generating the ones before it: a storage can hand any account's books to its grain on activation.</summary>
+    public FirmHousehold HouseholdAt(int index)
     {
-        var sizes = new List<int>();
-        for (int h = 0, remaining = AccountCount; remaining > 0; h++)
-        {
-            int count = Math.Min(remaining, new SeededRandom(Seed, 10_000_000L + h).Next(1, 5));
-            remaining -= count;
-            sizes.Add(count);
-        }
-        return [.. sizes];
+        var counts = Counts();
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, counts.Length);
+        var rng = new SeededRandom(Seed, 10_000_000L + index);
+        rng.Next(1, 5);
+        return Household(index, counts[index], rng);
     }
 
-    /// <summary>Household <paramref name="h"/> (0-based) of <paramref name="count"/> accounts, from <see cref="HouseholdSizes"/>.</summary>
-    public FirmHousehold HouseholdAt(int h, int count)
+    /// <summary>The household index of an id HH000123 (or an account id HH000123-…), or −1.</summary>
+    public static int IndexOf(string householdOrAccountId)
     {
-        var rng = new SeededRandom(Seed, 10_000_000L + h);
-        rng.Next(1, 5); // the size draw of Households()
-        return Household(h, count, rng);
+        var span = householdOrAccountId.AsSpan();
+        if (!span.StartsWith("HH")) return -1;
+        var end = span.IndexOf('-');
+        var digits = end < 0 ? span[2..] : span[2..end];
+        return int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n - 1 : -1;
     }
 
-    private FirmHousehold Household(int h, int count, SeededRandom rng)
+    /// <summary>The account ids of household <paramref name="index"/>, drawn without generating its lots.</summary>
+    public string[] AccountIdsAt(int index)
     {
-        string id = $"HH{h + 1:D6}";
+        var counts = Counts();
+        var rng = new SeededRandom(Seed, 10_000_000L + index);
+        rng.Next(1, 5);
         Span<AccountType> types = stackalloc AccountType[AllTypes.Length];
+        DrawTypes(types, counts[index], rng);
+        var ids = new string[counts[index]];
+        for (int k = 0; k < ids.Length; k++) ids[k] = $"HH{index + 1:D6}-{FirmBuilding.AccountSuffix(types[k])}";
+        return ids;
+    }
+
+    private static void DrawTypes(Span<AccountType> types, int count, SeededRandom rng)
+    {
         AllTypes.CopyTo(types);
         for (int k = 0; k < count; k++)
         {
@@ -124,6 +140,28 @@ public sealed class SyntheticFirm
             (types[k], types[j]) = (types[j], types[k]);
         }
         types[..count].Sort();
+    }
+
+    private byte[] Counts()
+    {
+        if (Volatile.Read(ref _counts) is { } known) return known;
+        var counts = new List<byte>();
+        int remaining = AccountCount;
+        for (int h = 0; remaining > 0; h++)
+        {
+            int count = Math.Min(remaining, new SeededRandom(Seed, 10_000_000L + h).Next(1, 5));
+            remaining -= count;
+            counts.Add((byte)count);
+        }
+        Volatile.Write(ref _counts, [.. counts]);
+        return _counts!;
+    }
+
+    private FirmHousehold Household(int h, int count, SeededRandom rng)
+    {
+        string id = $"HH{h + 1:D6}";
+        Span<AccountType> types = stackalloc AccountType[AllTypes.Length];
+        DrawTypes(types, count, rng);
 
         var accounts = new AccountOpening[count];
         var ids = new string[count];

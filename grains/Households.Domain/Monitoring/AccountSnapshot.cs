@@ -28,7 +28,8 @@ public sealed class AccountSnapshot
     public required double[] LineTolerances { get; init; }
     public required int[] LotPositions { get; init; }
     public required double[] LotQuantities { get; init; }
-    public required double[] LotBasisPerShare { get; init; }
+    /// <summary>Per lot: total adjusted basis in dollars (shared with the account's compact lots).</summary>
+    public required double[] LotBasis { get; init; }
     public required bool HarvestEnabled { get; init; }
     public required double HarvestMinPercent { get; init; }
     public required double HarvestMinDollars { get; init; }
@@ -44,20 +45,42 @@ public sealed class AccountSnapshot
     public static AccountSnapshot Build(string accountId, decimal cash, IReadOnlyList<TaxLot> lots, ResolvedTarget? target,
         HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index)
     {
-        var positionOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var symbolOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var symbols = new List<string>();
-        var quantities = new List<double>();
-        foreach (var lot in lots)
+        var lotPositions = new int[lots.Count];
+        var lotQuantities = new double[lots.Count];
+        var lotBasis = new double[lots.Count];
+        for (var i = 0; i < lots.Count; i++)
         {
-            if (!positionOf.TryGetValue(lot.Symbol, out var p))
+            if (!symbolOf.TryGetValue(lots[i].Symbol, out var p))
             {
                 p = symbols.Count;
-                positionOf[lot.Symbol] = p;
-                symbols.Add(lot.Symbol);
-                quantities.Add(0);
+                symbolOf[lots[i].Symbol] = p;
+                symbols.Add(lots[i].Symbol);
             }
-            quantities[p] += (double)lot.Quantity;
+            lotPositions[i] = p;
+            lotQuantities[i] = (double)lots[i].Quantity;
+            lotBasis[i] = (double)lots[i].Basis;
         }
+        return Build(accountId, cash, [.. symbols], lotPositions, lotQuantities, lotBasis, target, harvest, securities, index);
+    }
+
+    /// <summary>Builds the snapshot over an account's compact lots, sharing their columns (no copy per lot).</summary>
+    public static AccountSnapshot Build(string accountId, decimal cash, Lots.CompactLots lots, ResolvedTarget? target,
+        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index) =>
+        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index);
+
+    /// <summary>The snapshot over lot columns: <paramref name="heldSymbols"/> are the first positions, in order, and
+    /// <paramref name="lotPositions"/> index them; the arrays are kept, not copied, so they must not change.</summary>
+    private static AccountSnapshot Build(string accountId, decimal cash, string[] heldSymbols, int[] lotPositions, double[] lotQuantities,
+        double[] lotBasis, ResolvedTarget? target, HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index)
+    {
+        var positionOf = new Dictionary<string, int>(heldSymbols.Length, StringComparer.Ordinal);
+        var symbols = new List<string>(heldSymbols);
+        var quantities = new double[heldSymbols.Length];
+        for (var p = 0; p < heldSymbols.Length; p++) positionOf[heldSymbols[p]] = p;
+        for (var i = 0; i < lotPositions.Length; i++) quantities[lotPositions[i]] += lotQuantities[i];
+        var allQuantities = new List<double>(quantities);
 
         var lineOf = new Dictionary<(DriftLevel, string), int>();
         var levels = new List<DriftLevel>();
@@ -84,7 +107,7 @@ public sealed class AccountSnapshot
                 if (t.Level != DriftLevel.Security || positionOf.ContainsKey(t.Key)) continue;
                 positionOf[t.Key] = symbols.Count;
                 symbols.Add(t.Key);
-                quantities.Add(0);
+                allQuantities.Add(0);
             }
         }
 
@@ -107,23 +130,13 @@ public sealed class AccountSnapshot
             .Where(w => w.Level == DriftLevel.Security && securities(w.Key)?.Kind == SecurityKind.Cash)
             .Select(w => lineOf[(DriftLevel.Security, w.Key)]).DefaultIfEmpty(-1).First() ?? -1;
 
-        var lotPositions = new int[lots.Count];
-        var lotQuantities = new double[lots.Count];
-        var lotBasis = new double[lots.Count];
-        for (var i = 0; i < lots.Count; i++)
-        {
-            lotPositions[i] = positionOf[lots[i].Symbol];
-            lotQuantities[i] = (double)lots[i].Quantity;
-            lotBasis[i] = (double)lots[i].BasisPerShare;
-        }
-
         return new AccountSnapshot
         {
             AccountId = accountId,
             Cash = (double)cash,
             PositionOrdinals = ordinals,
-            PositionSymbols = [.. symbols],
-            PositionQuantities = [.. quantities],
+            PositionSymbols = symbols.Count == heldSymbols.Length ? heldSymbols : [.. symbols],
+            PositionQuantities = [.. allQuantities],
             PositionSecurityLine = securityLine,
             PositionClassLine = classLine,
             CashLine = cashLine,
@@ -134,7 +147,7 @@ public sealed class AccountSnapshot
             LineTolerances = [.. tolerances],
             LotPositions = lotPositions,
             LotQuantities = lotQuantities,
-            LotBasisPerShare = lotBasis,
+            LotBasis = lotBasis,
             HarvestEnabled = harvest.Enabled,
             HarvestMinPercent = (double)harvest.MinLossPercent,
             HarvestMinDollars = (double)harvest.MinLossDollars,

@@ -50,11 +50,11 @@ public static class TriggerKernel
         if (!s.HarvestEnabled) { flags.Slice(lines, lots).Clear(); return true; }
         for (var i = 0; i < lots; i++)
         {
-            var basis = s.LotBasisPerShare[i];
-            var price = prices[ordinals[s.LotPositions[i]]];
-            var lossPerShare = basis - price - price * s.HarvestCostRate; // net of the estimated round trip
-            flags[lines + i] = lossPerShare > 0 && lossPerShare * s.LotQuantities[i] >= s.HarvestMinDollars
-                && lossPerShare >= s.HarvestMinPercent * basis ? (byte)1 : (byte)0;
+            // Per lot in dollars: loss = basis − value − round trip; the percent test is loss ≥ min% × basis.
+            var basis = s.LotBasis[i];
+            var quantity = s.LotQuantities[i];
+            var loss = basis - quantity * prices[ordinals[s.LotPositions[i]]] * (1 + s.HarvestCostRate);
+            flags[lines + i] = loss > 0 && quantity > 0 && loss >= s.HarvestMinDollars && loss >= s.HarvestMinPercent * basis ? (byte)1 : (byte)0;
         }
         return true;
     }
@@ -87,7 +87,7 @@ public static class TriggerKernel
             var f = s.LineCount + i;
             if (now[f] == 0 || before[f] == 1) continue;
             var ordinal = s.PositionOrdinals[s.LotPositions[i]];
-            var loss = (s.LotBasisPerShare[i] - prices[ordinal] * (1 + s.HarvestCostRate)) * s.LotQuantities[i];
+            var loss = s.LotBasis[i] - s.LotQuantities[i] * prices[ordinal] * (1 + s.HarvestCostRate);
             into.Add(new Trigger(TriggerKind.Harvest, s.AccountId, s.PositionSymbols[s.LotPositions[i]],
                 loss, 0, s.HarvestMinDollars, sequence, publishedAt, detectedAt));
         }

@@ -328,7 +328,7 @@ public static class StressEngine
         {
             if (flags[s.LineCount + i] == 0) continue;
             var price = prices[s.PositionOrdinals[s.LotPositions[i]]];
-            harvestable += (s.LotBasisPerShare[i] - price * (1 + s.HarvestCostRate)) * s.LotQuantities[i];
+            harvestable += s.LotBasis[i] - price * (1 + s.HarvestCostRate) * s.LotQuantities[i];
         }
         return max;
     }

@@ -45,9 +45,8 @@ public static class StressFirm
     public static (StressMarket Market, IEnumerable<HouseholdStressSnapshot> Households) Synthetic(SyntheticFirm firm, DecisionSettings settings)
     {
         var targets = Targets(firm.Models, firm.Universe);
-        var sizes = firm.HouseholdSizes();
         return (MarketOf(firm.Universe, firm.Options.AsOf, settings),
-            new GeneratedList<HouseholdStressSnapshot>(sizes.Length, h => StressEngine.FromOpening(firm.HouseholdAt(h, sizes[h]), targets)));
+            new GeneratedList<HouseholdStressSnapshot>(firm.HouseholdCount, h => StressEngine.FromOpening(firm.HouseholdAt(h), targets)));
     }
 
     /// <summary>A read-only list whose items are made on each access; as an <see cref="IList{T}"/> it lets

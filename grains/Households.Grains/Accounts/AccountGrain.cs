@@ -18,7 +18,8 @@ public sealed class AccountState
 {
     [Id(0)] public AccountSpec? Spec { get; set; }
     [Id(1)] public decimal Cash { get; set; }
-    /// <summary>Open lots with the purchase each piece comes from (a wash-sale split keeps its root).</summary>
+    /// <summary>Open lots with the purchase each piece comes from (a wash-sale split keeps its root). The persisted
+    /// form only: a live grain holds its lots as <see cref="CompactLots"/> and fills this list just for a write.</summary>
     [Id(2)] public List<LotPiece> Lots { get; set; } = [];
     /// <summary>Results of applied trades by idempotency key: a retry returns the original result.</summary>
     [Id(3)] public Dictionary<string, TradeResult> AppliedTrades { get; set; } = new(StringComparer.Ordinal);
@@ -42,16 +43,19 @@ public sealed class AccountGrain(
     TimeProvider clock,
     IOptions<DecisionOptions> decisions,
     IJournal journal,
-    ILogger<AccountGrain> log) : Grain, IAccountGrain
+    ILogger<AccountGrain> log,
+    TriggerLatency latency) : Grain, IAccountGrain
 {
     public const int MaxOpenTriggers = 100;
     /// <summary>Attempts of one operation when storage reports a version (ETag) conflict: each re-reads the stored
     /// state and applies the operation again on it, so the other writer's write and this one both stand.</summary>
     public const int MaxWriteAttempts = 5;
     private readonly List<Trigger> _triggers = [];
-    private readonly TriggerCooldowns _cooldowns = new();
+    // Made on the first notice: most of a million live accounts never get one.
+    private TriggerCooldowns? _cooldowns;
     private ResolvedTarget? _target;
     private MonitorEntry<string>? _entry;
+    private CompactLots _lots = null!;
 
     private DateTimeOffset _activatedAt;
 
@@ -59,7 +63,23 @@ public sealed class AccountGrain(
     {
         _activatedAt = clock.GetUtcNow();
         if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
+        TakeLots();
         if (state.State.Spec is not null) await Watch();
+    }
+
+    /// <summary>The stored lots move into columns; the state's list stays empty until a write needs it.</summary>
+    private void TakeLots()
+    {
+        _lots = CompactLots.From(this.GetPrimaryKeyString(), state.State.Lots ?? []);
+        state.State.Lots = [];
+    }
+
+    /// <summary>Writes the state with the lots in their persisted form, then lets the list go again.</summary>
+    private async Task WriteState()
+    {
+        state.State.Lots = _lots.ToList();
+        try { await state.WriteStateAsync(); }
+        finally { state.State.Lots = []; }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -74,18 +94,19 @@ public sealed class AccountGrain(
         if (opening.Spec!.Id != this.GetPrimaryKeyString()) throw new BadInputException($"account id {opening.Spec.Id} does not match {this.GetPrimaryKeyString()}");
         if (state.State.Spec is { } existing)
         {
-            if (SameSpec(existing, opening.Spec) && state.State.Cash == opening.Cash && state.State.Lots.Select(p => p.Lot).SequenceEqual(opening.Lots)) return;
+            if (SameSpec(existing, opening.Spec) && state.State.Cash == opening.Cash && _lots.Lots().SequenceEqual(opening.Lots)) return;
             throw new BadInputException($"account {existing.Id} already exists");
         }
-        state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots.Select(l => new LotPiece(l, l.Id))] };
-        await state.WriteStateAsync();
+        state.State = new AccountState { Spec = opening.Spec, Cash = opening.Cash };
+        _lots = CompactLots.From(opening.Spec.Id, [.. opening.Lots.Select(l => new LotPiece(l, l.Id))]);
+        await WriteState();
         await Watch();
         if (opening.Spec.ModelId is { } model) await GrainFactory.GetGrain<IModelGrain>(model).Follow(opening.Spec.Id);
     }
 
     public Task<AccountSpec?> GetSpec() => Task.FromResult(state.State.Spec);
 
-    public Task<LotPiece[]> GetLots() => Task.FromResult(state.State.Lots.ToArray());
+    public Task<LotPiece[]> GetLots() => Task.FromResult(_lots.ToList().ToArray());
 
     public Task<AccountView> GetView()
     {
@@ -93,7 +114,7 @@ public sealed class AccountGrain(
         var prices = board.Current;
         var holdings = new List<HoldingView>();
         decimal marketValue = state.State.Cash;
-        foreach (var group in state.State.Lots.Select(p => p.Lot).GroupBy(l => l.Symbol))
+        foreach (var group in _lots.Lots().GroupBy(l => l.Symbol))
         {
             var price = board.Index.TryGetOrdinal(group.Key, out var o) ? prices.ExactOf(o) ?? 0m : 0m;
             var lots = group.Select(l => new LotView(l, l.Quantity * price, l.Quantity * price - l.Basis,
@@ -122,7 +143,7 @@ public sealed class AccountGrain(
             return earlier with { Replayed = true };
         }
         // Work on a copy of the books: a rejected trade or a failed write leaves the grain as it was.
-        var book = new AccountBook(spec, state.State.Cash, state.State.Lots);
+        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
         var result = book.Apply(trade);
         await Commit(book, () => state.State.AppliedTrades[trade.IdempotencyKey!] = result, () => state.State.AppliedTrades.Remove(trade.IdempotencyKey!));
         log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, trade.Side, trade.Quantity,
@@ -138,8 +159,8 @@ public sealed class AccountGrain(
         var applied = state.State.AppliedAdjustments;
         // An adjustment already applied (the household sent it again after a crash) is not applied twice.
         var adjustments = given.Where(a => !applied.Contains(AdjustmentKey(a))).ToArray();
-        if (adjustments.Length == 0) return [.. given.Select(a => state.State.Lots.Select(p => p.Lot).FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
-        var book = new AccountBook(spec, state.State.Cash, state.State.Lots);
+        if (adjustments.Length == 0) return [.. given.Select(a => _lots.Lots().FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
+        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
         var adjusted = book.Apply(adjustments);
         var keys = adjustments.Select(AdjustmentKey).ToArray();
         await Commit(book, () => applied.UnionWith(keys), () => applied.ExceptWith(keys));
@@ -166,7 +187,7 @@ public sealed class AccountGrain(
     public Task<AccountLedger> GetLedger()
     {
         RequireSpec();
-        return Task.FromResult(new AccountLedger(this.GetPrimaryKeyString(), state.State.Cash, [.. state.State.Lots],
+        return Task.FromResult(new AccountLedger(this.GetPrimaryKeyString(), state.State.Cash, [.. _lots.ToList()],
             [.. state.State.AppliedTrades.Keys.Order(StringComparer.Ordinal)],
             [.. state.State.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new PendingWithdrawal(kv.Key, kv.Value))]));
     }
@@ -183,6 +204,7 @@ public sealed class AccountGrain(
                 log.LogWarning("{Account}: storage version conflict (attempt {Attempt}): re-reading and retrying. {Reason}",
                     this.GetPrimaryKeyString(), attempt, ex.Message);
                 await state.ReadStateAsync();
+                TakeLots();
                 if (state.State.Spec is not null) RefreshSnapshot();
             }
         }
@@ -193,7 +215,7 @@ public sealed class AccountGrain(
     {
         var before = state.State.Outbox;
         state.State.Outbox = entries;
-        try { await state.WriteStateAsync(); }
+        try { await WriteState(); }
         catch { state.State.Outbox = before; throw; }
         if (entries.Length > 0) await journal.Append(entries);
     }
@@ -201,17 +223,17 @@ public sealed class AccountGrain(
     /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
     private async Task Commit(AccountBook book, Action record, Action undo)
     {
-        var before = (state.State.Cash, state.State.Lots);
+        var before = (state.State.Cash, _lots);
         state.State.Cash = book.Cash;
-        state.State.Lots = [.. book.Lots.Snapshot()];
+        _lots = CompactLots.From(book.Spec.Id, book.Lots.Snapshot());
         record();
         try
         {
-            await state.WriteStateAsync();
+            await WriteState();
         }
         catch
         {
-            (state.State.Cash, state.State.Lots) = before;
+            (state.State.Cash, _lots) = before;
             undo();
             throw;
         }
@@ -220,13 +242,15 @@ public sealed class AccountGrain(
 
     public Task OnTriggers(Trigger[] triggers)
     {
+        // Price-driven notices carry their batch's publication time: tick-to-trigger latency ends here.
+        if (triggers.Length > 0 && triggers[0].Kind is TriggerKind.Drift or TriggerKind.Harvest) latency.Record(clock.GetUtcNow() - triggers[0].BatchPublishedAt);
         _triggers.AddRange(triggers);
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
         foreach (var t in triggers)
             log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
         // calls accounts, so an account never waits on its household).
-        var admitted = _cooldowns.Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
+        var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
         if (admitted.Count > 0 && state.State.Spec is { } spec)
             GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
         return Task.CompletedTask;
@@ -235,7 +259,7 @@ public sealed class AccountGrain(
     public Task<AccountDecisionInput> GetDecisionInput()
     {
         var spec = RequireSpec();
-        return Task.FromResult(new AccountDecisionInput(spec, state.State.Cash, state.State.Lots.Select(p => p.Lot).ToArray(), _target,
+        return Task.FromResult(new AccountDecisionInput(spec, state.State.Cash, _lots.Lots(), _target,
             state.State.PendingWithdrawals.Values.Sum()));
     }
 
@@ -302,7 +326,7 @@ public sealed class AccountGrain(
         var spec = RequireSpec();
         RestrictionValidation.Check(restrictions);
         state.State.Spec = spec with { Restrictions = restrictions };
-        try { await state.WriteStateAsync(); }
+        try { await WriteState(); }
         catch { state.State.Spec = spec; throw; }
         await OnTriggers([Event(TriggerKind.Restriction, "restrictions", restrictions.Length)]);
     }
@@ -332,14 +356,14 @@ public sealed class AccountGrain(
             try { _target = await GrainFactory.GetGrain<IModelGrain>(modelId).Resolve(); }
             catch (BadInputException ex) { log.LogWarning("{Account} follows model {Model} that cannot be resolved: {Reason}", spec.Id, modelId, ex.Message); }
         }
-        foreach (var symbol in state.State.Lots.Select(p => p.Lot.Symbol).Distinct()) await master.FindOrRefresh(symbol, GrainFactory);
+        foreach (var symbol in _lots.Symbols) await master.FindOrRefresh(symbol, GrainFactory);
         RefreshSnapshot();
     }
 
     private void RefreshSnapshot()
     {
         var spec = state.State.Spec!;
-        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, state.State.Lots.Select(p => p.Lot).ToArray(), _target, spec.Harvest, master.Find, board.Index);
+        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index);
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);
     }

@@ -581,12 +581,13 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
 {
     public const string Key = "firm";
     public const int MaxPage = 500;
+    private WriteBatcher? _writes;
 
     public async Task Register(HouseholdSummary household)
     {
         if (state.State.Households.TryGetValue(household.Id, out var existing) && existing == household) return;
         state.State.Households[household.Id] = household;
-        await state.WriteStateAsync();
+        await (_writes ??= new WriteBatcher(() => state.WriteStateAsync())).Write();
     }
 
     public Task<HouseholdPage> List(int skip, int take)

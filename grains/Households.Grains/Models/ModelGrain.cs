@@ -19,6 +19,10 @@ public sealed class ModelState
 public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master)
     : Grain, IModelGrain
 {
+    // Every account on the model resolves it when it activates (a million at a firm's start): resolve once per
+    // version and hand out the same immutable target, forgotten when this model or a sub-model changes.
+    private ResolvedTarget? _resolved;
+
     public async Task Define(TargetModel model)
     {
         ModelResolver.Validate(model);
@@ -30,24 +34,30 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         var changed = state.State.Model is not null;
         state.State.Model = model;
         state.State.Version++;
-        await state.WriteStateAsync();
+        _resolved = null;
+        await Writes.Write();
         foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
             await GrainFactory.GetGrain<IModelGrain>(child).AddParent(model.Id);
         if (changed) Propagate(model.Id);
     }
 
+    // Follow interleaves with every other call: all writes go through one batcher so two never overlap.
+    private WriteBatcher? _writes;
+    private WriteBatcher Writes => _writes ??= new WriteBatcher(() => state.WriteStateAsync());
+
     public async Task Follow(string accountId)
     {
-        if (state.State.Followers.Add(accountId)) await state.WriteStateAsync();
+        if (state.State.Followers.Add(accountId)) await Writes.Write();
     }
 
     public async Task AddParent(string parentModelId)
     {
-        if (state.State.Parents.Add(parentModelId)) await state.WriteStateAsync();
+        if (state.State.Parents.Add(parentModelId)) await Writes.Write();
     }
 
     public Task OnSubModelChanged(string changedModelId)
     {
+        _resolved = null;
         Propagate(changedModelId);
         return Task.CompletedTask;
     }
@@ -66,9 +76,10 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     public async Task<ResolvedTarget> Resolve()
     {
         var model = state.State.Model ?? throw new Domain.BadInputException($"model {this.GetPrimaryKeyString()} does not exist");
+        if (_resolved is { } cached && cached.Version == state.State.Version) return cached;
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);
-        return ModelResolver.Resolve(model.Id, state.State.Version, id => models.GetValueOrDefault(id), master.Find);
+        return _resolved = ModelResolver.Resolve(model.Id, state.State.Version, id => models.GetValueOrDefault(id), master.Find);
     }
 
     private async Task<Dictionary<string, TargetModel>> FetchClosure(TargetModel root)

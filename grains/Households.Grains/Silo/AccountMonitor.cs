@@ -10,19 +10,28 @@ namespace Households.Grains.Silo;
 /// <summary>Figures of the monitor's most recent scan and since start, for the API, metrics and the load test.</summary>
 public sealed record MonitorStatus(long BatchSequence, int Accounts, long Positions, long Lots, int AccountsTriggered,
     int Triggers, double ScanMilliseconds, long Scans, long TotalTriggers, long TotalEvaluations,
-    double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0, int Households = 0);
+    double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0, int Households = 0,
+    double PublishedToScannedMilliseconds = 0, int Workers = 1);
+
+/// <summary>Monitor settings (configuration section "Monitor").</summary>
+public sealed class MonitorOptions
+{
+    /// <summary>Scan threads; the default uses every core (the scan is the silo's main steady load).</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+}
 
 /// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
 /// their books change; after every price batch one background loop scans all local snapshots (no messages) and
 /// sends a one-way notice only to the accounts where a condition crossed a threshold.</summary>
-public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILogger<AccountMonitor> log) : BackgroundService
+public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILogger<AccountMonitor> log,
+    Microsoft.Extensions.Options.IOptions<MonitorOptions>? options = null) : BackgroundService
 {
     private readonly ConcurrentQueue<(MonitorEntry<string> Entry, bool Add)> _changes = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
-    private readonly ScanScratch _scratch = new();
     // Households with at least one account watched here (counted on register/unregister, never per tick).
     private readonly Dictionary<string, int> _households = new(StringComparer.Ordinal);
     private readonly Dictionary<MonitorEntry<string>, string> _householdOf = new(ReferenceEqualityComparer.Instance);
+    private readonly ScanScratch[] _scratches = [.. Enumerable.Range(0, Math.Max(1, options?.Value.Workers ?? 1)).Select(_ => new ScanScratch())];
     private MonitorEntry<string>[] _entries = new MonitorEntry<string>[1024];
     private int _count;
     private PriceVector? _pending;
@@ -77,18 +86,29 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     {
         ApplyChanges();
         var started = Stopwatch.GetTimestamp();
-        var counts = MonitorScan.Run<string>(_entries.AsSpan(0, _count), prices, clock, _scratch, Notify);
+        var counts = MonitorScan.RunParallel<string>(_entries, _count, prices, clock, _scratches, Notify);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var age = (clock.GetUtcNow() - prices.PublishedAt).TotalMilliseconds;
         _scans++;
         _totalTriggers += counts.Triggers;
-        _totalEvaluations += counts.Positions;
-        HouseholdsMetrics.Scanned(counts.Positions, counts.Triggers);
+        _totalEvaluations += counts.Positions + counts.Lots;
+        HouseholdsMetrics.Scanned(counts.Positions + counts.Lots, counts.Triggers);
         var status = new MonitorStatus(prices.Sequence, counts.Accounts, counts.Positions, counts.Lots, counts.AccountsTriggered,
             counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations,
-            counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount);
+            counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount, age, _scratches.Length);
         Volatile.Write(ref _status, status);
         Scanned?.Invoke(status);
         return status;
+    }
+
+    /// <summary>The registered snapshots, pending registrations applied first. Not safe during a scan: for tests and
+    /// the load test's bare-loop comparison once the feed is quiet.</summary>
+    public AccountSnapshot[] Snapshots()
+    {
+        ApplyChanges();
+        var result = new AccountSnapshot[_count];
+        for (var i = 0; i < _count; i++) result[i] = _entries[i].Snapshot;
+        return result;
     }
 
     private void Notify(MonitorEntry<string> entry, List<Trigger> triggers) =>

@@ -169,7 +169,7 @@ public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : I
             foreach (var r in requests)
             {
                 try { await g.GetGrain<IHouseholdGrain>(r.Household).RecordTrade(r.Account, r.Request); }
-                catch (Households.Domain.BadInputException) { }
+                catch (Households.Domain.BadInputException ex) { output.WriteLine($"retry of {r.Request.IdempotencyKey} refused: {ex.Message}"); }
             }
             foreach (var r in requests) Assert.Contains(r.Request.IdempotencyKey, (await g.GetGrain<IAccountGrain>(r.Account).GetLedger()).TradeKeys);
             var final = await LiveReconciliation.Differences(g, journal, ids);

@@ -175,10 +175,12 @@ public sealed class SyntheticFirmByIndexTests
     {
         var firm = SyntheticFirm.Build(40, 11);
         var streamed = firm.Households().ToArray();
-        var sizes = firm.HouseholdSizes();
-        Assert.Equal(streamed.Select(h => h.Accounts.Count), sizes);
-        Assert.Equal(40, sizes.Sum());
-        for (var h = 0; h < sizes.Length; h++)
-            Assert.Equal(JsonSerializer.Serialize(streamed[h]), JsonSerializer.Serialize(firm.HouseholdAt(h, sizes[h])));
+        Assert.Equal(streamed.Length, firm.HouseholdCount);
+        Assert.Equal(40, Enumerable.Range(0, firm.HouseholdCount).Sum(h => firm.AccountIdsAt(h).Length));
+        for (var h = 0; h < streamed.Length; h++)
+        {
+            Assert.Equal(JsonSerializer.Serialize(streamed[h]), JsonSerializer.Serialize(firm.HouseholdAt(h)));
+            Assert.Equal(streamed[h].Accounts.Select(a => a.Spec.Id), firm.AccountIdsAt(h));
+        }
     }
 }

@@ -1,0 +1,79 @@
+namespace Households.LoadTest;
+
+/// <summary>Command-line options. Every run is bounded by <see cref="Seconds"/> (and the activation it needs).</summary>
+internal sealed record LoadTestOptions
+{
+    public string Mode { get; init; } = "pipeline";
+    public int Accounts { get; init; } = 10_000;
+    public int Seconds { get; init; } = 10;
+    public int IntervalMs { get; init; } = 1000;
+    public int Seed { get; init; } = 42;
+    public string Out { get; init; } = "loadtest-result.json";
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Concurrency { get; init; } = 512;
+    public int ApiRps { get; init; }
+    public int ApiSeconds { get; init; }
+    public string? ApiUrl { get; init; }
+    public string? Token { get; init; }
+    public int HttpPort { get; init; } = 5500;
+    public int SiloPort { get; init; } = 11500;
+    public int GatewayPort { get; init; } = 30500;
+    /// <summary>Gateway ports of a running cluster on loopback (drive it through an Orleans client).</summary>
+    public int[] Cluster { get; init; } = [];
+    /// <summary>HTTP base addresses of the cluster's silos, for their monitor figures.</summary>
+    public string[] SiloUrls { get; init; } = [];
+    /// <summary>Extra configuration for the in-process silo (key=value), e.g. Auth:SigningKey=… or RateLimit:Enabled=false.</summary>
+    public Dictionary<string, string?> Settings { get; init; } = [];
+    /// <summary>Firm-wide decisions per second the household grains may start (the optimizer); the monitor is the subject here.</summary>
+    public double DecisionsPerSecond { get; init; } = 1;
+
+    public static LoadTestOptions Parse(string[] args)
+    {
+        var o = new LoadTestOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : Fail<string>($"{args[i]} needs a value");
+            int Int(int min, int max)
+            {
+                var name = args[i];
+                return int.TryParse(Next(), out var v) && v >= min && v <= max ? v : Fail<int>($"{name} must be an integer in [{min}, {max}]");
+            }
+            o = args[i] switch
+            {
+                "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" ? m : Fail<string>("--mode must be pipeline, bare or cluster") },
+                "--accounts" => o with { Accounts = Int(1, 5_000_000) },
+                "--seconds" => o with { Seconds = Int(1, 3600) },
+                "--interval-ms" => o with { IntervalMs = Int(10, 60_000) },
+                "--seed" => o with { Seed = Int(0, int.MaxValue) },
+                "--out" => o with { Out = Next() },
+                "--workers" => o with { Workers = Int(1, 64) },
+                "--concurrency" => o with { Concurrency = Int(1, 100_000) },
+                "--api-rps" => o with { ApiRps = Int(0, 1_000_000) },
+                "--api-seconds" => o with { ApiSeconds = Int(0, 3600) },
+                "--api-url" => o with { ApiUrl = Next().TrimEnd('/') },
+                "--token" => o with { Token = Next() },
+                "--http-port" => o with { HttpPort = Int(1, 65535) },
+                "--silo-port" => o with { SiloPort = Int(1, 65535) },
+                "--gateway-port" => o with { GatewayPort = Int(1, 65535) },
+                "--decisions-per-second" => o with { DecisionsPerSecond = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d > 0 ? d : Fail<double>("--decisions-per-second must be > 0") },
+                "--cluster" => o with { Mode = "cluster", Cluster = [.. Next().Split(',').Select(p => int.TryParse(p, out var v) ? v : Fail<int>("--cluster takes gateway ports, e.g. 30500,30501,30502"))] },
+                "--silo-urls" => o with { SiloUrls = [.. Next().Split(',').Select(u => u.TrimEnd('/'))] },
+                "--set" => Next() is var kv && kv.IndexOf('=') is > 0 and var eq
+                    ? o with { Settings = new(o.Settings) { [kv[..eq]] = kv[(eq + 1)..] } } : Fail("--set takes key=value"),
+                _ => Fail($"unknown option {args[i]}"),
+            };
+        }
+        if (o.Token is null && Environment.GetEnvironmentVariable("HOUSEHOLDS_TOKEN") is { Length: > 0 } env) o = o with { Token = env };
+        if (o.ApiRps > 0 && o.ApiSeconds == 0) o = o with { ApiSeconds = o.Seconds };
+        return o;
+    }
+
+    private static LoadTestOptions Fail(string message) => Fail<LoadTestOptions>(message);
+
+    private static T Fail<T>(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        Environment.Exit(2);
+        return default!;
+    }
+}

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Households.Contracts;
+using Households.Domain.Market;
+using Households.Domain.Monitoring;
+using Households.Grains;
+using Households.Grains.Prices;
+using Households.Grains.Silo;
+using Households.Silo.Api;
+using Households.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Households.LoadTest;
+
+internal sealed record PipelineResult(int Accounts, long Lots, long Positions, int BatchesPublished, int BatchesScanned, int Workers,
+    long Evaluations, double EvaluationsPerSecond, double ScanOnlyEvaluationsPerSecond, double PublishedToScannedMsP50,
+    double PublishedToScannedMsP99, double ScanMsP50, double ScanMsP99, long Triggers, double TriggersPerSecond, long Notices,
+    long TickToTriggerMsP50, long TickToTriggerMsP99, long TickToTriggerMsMax);
+
+/// <summary>The actor pipeline in one process: the silo with its API on loopback, the synthetic firm's books served by
+/// <see cref="SyntheticFirmStorage"/>, every account grain activated (its snapshot registered with the monitor), then
+/// full-universe batches published to the price feed grain at a fixed interval for a fixed time.</summary>
+internal static class Pipeline
+{
+    public static async Task<int> InProcess(LoadTestOptions o)
+    {
+        var total = Stopwatch.StartNew();
+        var firm = SyntheticFirm.Build(o.Accounts, o.Seed);
+        Console.WriteLine($"pipeline: {o.Accounts:N0} accounts in {firm.HouseholdCount:N0} households, {firm.Universe.Count:N0} securities; " +
+            $"a batch every {o.IntervalMs} ms for {o.Seconds} s; {o.Workers} monitor workers (seed {o.Seed})");
+        var apiUrl = o.ApiUrl ?? $"http://127.0.0.1:{o.HttpPort}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["Urls"] = apiUrl,
+            ["Orleans:SiloPort"] = o.SiloPort.ToString(),
+            ["Orleans:GatewayPort"] = o.GatewayPort.ToString(),
+            ["Market:Simulate"] = "false",
+            ["Demo:Enabled"] = "false",
+            ["Monitor:Workers"] = o.Workers.ToString(),
+            // The monitor is the subject: households may start the optimizer only this often firm-wide.
+            ["Decisions:FirmPerSecond"] = o.DecisionsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Decisions:FirmBurst"] = "1",
+            ["RateLimit:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Households"] = "Error",
+            // Grains still at work when the silo stops (a decision's trade) log placement failures: not the subject.
+            ["Logging:LogLevel:Polly"] = "Error",
+            ["Logging:LogLevel:Orleans.Runtime.Placement"] = "Error",
+        };
+        foreach (var (k, v) in o.Settings) settings[k] = v;
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddHouseholds();
+        builder.Services.AddKeyedSingleton<IGrainStorage>(HostingProfile.StorageName, (sp, _) =>
+            new SyntheticFirmStorage(firm, sp.GetRequiredService<Serializer>(), sp.GetRequiredService<SecurityMaster>()));
+        builder.Services.Configure<GrainCollectionOptions>(c => c.CollectionAge = TimeSpan.FromHours(2));
+        // On a shared, overloaded machine a call can wait long behind a million activations; slow is a figure, not a failure.
+        builder.Services.Configure<SiloMessagingOptions>(m => { m.ResponseTimeout = TimeSpan.FromMinutes(5); m.SystemResponseTimeout = TimeSpan.FromMinutes(5); });
+        var app = builder.Build();
+        app.MapHouseholdsApi();
+        await app.StartAsync();
+        try
+        {
+            if (app.Services.GetRequiredKeyedService<IGrainStorage>(HostingProfile.StorageName) is not SyntheticFirmStorage)
+                throw new InvalidOperationException("the synthetic firm storage did not replace the profile's storage");
+            return await Drive(o, firm, app, apiUrl, total);
+        }
+        finally
+        {
+            Console.WriteLine("stopping the silo");
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try { await app.StopAsync(stop.Token); } catch (OperationCanceledException) { Console.WriteLine("silo stop timed out"); }
+        }
+    }
+
+    private static async Task<int> Drive(LoadTestOptions o, SyntheticFirm firm, WebApplication app, string apiUrl, Stopwatch total)
+    {
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var monitor = app.Services.GetRequiredService<AccountMonitor>();
+        var latency = app.Services.GetRequiredService<TriggerLatency>();
+        var board = app.Services.GetRequiredService<PriceBoard>();
+        var master = app.Services.GetRequiredService<SecurityMaster>();
+        var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
+
+        var universe = grains.GetGrain<IUniverseGrain>(UniverseGrain.Key);
+        await universe.Upsert([.. firm.Universe.Securities]);
+        master.Load(await universe.GetAll());
+        foreach (var model in DemoFirmSeeder.InDependencyOrder(firm.Models)) await grains.GetGrain<IModelGrain>(model.Id).Define(model);
+        // No price before the firm is live: each silo re-reads the feed's last batch every 15 s and rescans, and a
+        // rescan mid-activation would wake households for half-registered firms.
+        var stream = new PriceStream(firm.Universe, o.Seed);
+        var vectors = new List<PriceVector>();
+
+        // Activation: every account grain reads its books and registers its snapshot; households stay asleep.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var heapBefore = GC.GetTotalMemory(true);
+        var rssBefore = Report.ResidentMb();
+        long activated = 0, retries = 0;
+        var activation = Stopwatch.StartNew();
+        using (var progress = new Timer(_ => Console.WriteLine(
+            $"activating: {Interlocked.Read(ref activated):N0}/{o.Accounts:N0} accounts, {activation.Elapsed.TotalSeconds:0} s, {Report.ResidentMb():N0} MB resident"),
+            null, 5000, 5000))
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, firm.HouseholdCount), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Concurrency / 3) },
+                async (h, _) =>
+                {
+                    var ids = firm.AccountIdsAt(h);
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { await Task.WhenAll(ids.Select(id => grains.GetGrain<IAccountGrain>(id).GetSpec())); break; }
+                        catch (TimeoutException) when (attempt < 5) { Interlocked.Increment(ref retries); }
+                    }
+                    Interlocked.Add(ref activated, ids.Length);
+                });
+        }
+        var activationSeconds = activation.Elapsed.TotalSeconds;
+        Console.WriteLine($"activated {activated:N0} accounts in {activationSeconds:0.0} s ({activated / activationSeconds:N0}/s)");
+        // Memory of the live accounts alone (households still asleep): grains, compact lots, snapshots.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var heapActive = GC.GetTotalMemory(true);
+        var rssActive = Report.ResidentMb();
+        var bytesPerAccount = (heapActive - heapBefore) / (double)Math.Max(1, activated);
+        Console.WriteLine($"live accounts: {(heapActive - heapBefore) / 1048576.0:N0} MB managed heap ({bytesPerAccount:N0} B/account), {rssActive:N0} MB resident");
+
+        // A settling batch: every snapshot joins the scan and its flags are set (the first scan reports every
+        // condition that already holds; that burst is not the steady state measured below).
+        var scans = new ConcurrentQueue<MonitorStatus>();
+        monitor.Scanned += s => scans.Enqueue(s);
+        var settleQuotes = stream.Next();
+        var settleSequence = await feed.Publish(settleQuotes);
+        vectors.Add(PriceStream.Vector(settleSequence, settleQuotes, board.Index));
+        var settled = await WaitForScan(scans, settleSequence, TimeSpan.FromSeconds(120));
+        Console.WriteLine($"settling batch: {settled?.Accounts:N0} accounts, {settled?.Lots:N0} lots, {settled?.Triggers:N0} triggers, " +
+            $"scan {settled?.ScanMilliseconds:0} ms");
+        // The first scan reports every condition that already holds: a burst of notices that wakes the households the
+        // accounts admit. Let it drain (notices stop arriving for 3 s, at most 5 minutes) before the measured run.
+        var drain = Stopwatch.StartNew();
+        for (long last = -1, now; drain.Elapsed < TimeSpan.FromMinutes(5) && (now = latency.Summary().Notices) != last; last = now)
+            await Task.Delay(3000);
+        var drainSeconds = drain.Elapsed.TotalSeconds;
+        var settlingNotices = latency.Summary();
+        Console.WriteLine($"settling burst drained in {drainSeconds:0} s: {settlingNotices.Notices:N0} notices, p99 {settlingNotices.P99Milliseconds} ms");
+        var rssAfter = Report.ResidentMb();
+
+        // The measured run: a batch every interval for the duration, optionally with the API load beside it.
+        while (scans.TryDequeue(out _)) { }
+        latency.Reset();
+        var gcBefore = GC.GetTotalPauseDuration();
+        var gcCounts = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        Task<ApiResult>? api = null;
+        if (o.ApiRps > 0)
+        {
+            var pick = new Random(o.Seed);
+            api = Task.Run(() => ApiLoad.Run(apiUrl, () => $"/api/households/HH{pick.Next(firm.HouseholdCount) + 1:D6}", "/api/households/{id}",
+                o.ApiRps, Math.Min(o.ApiSeconds, o.Seconds), ApiAuth.Header(o), Console.WriteLine));
+        }
+        var run = Stopwatch.StartNew();
+        var published = new List<long>();
+        for (var b = 0; b * o.IntervalMs < o.Seconds * 1000; b++)
+        {
+            var due = TimeSpan.FromMilliseconds(b * (double)o.IntervalMs);
+            if (run.Elapsed < due) await Task.Delay(due - run.Elapsed);
+            var quotes = stream.Next();
+            var sequence = await feed.Publish(quotes);
+            published.Add(sequence);
+            vectors.Add(PriceStream.Vector(sequence, quotes, board.Index));
+            var last = scans.LastOrDefault();
+            var l = latency.Summary();
+            if (b % Math.Max(1, 1000 / o.IntervalMs) == 0)
+                Console.WriteLine($"batch {sequence}: last scan {last?.BatchSequence} {last?.ScanMilliseconds:0} ms (published→scanned {last?.PublishedToScannedMilliseconds:0} ms), " +
+                    $"{last?.Triggers:N0} triggers; notices {l.Notices:N0}, tick-to-trigger p50 {l.P50Milliseconds} p99 {l.P99Milliseconds} max {l.MaxMilliseconds} ms; {Report.ResidentMb():N0} MB");
+        }
+        await WaitForScan(scans, published[^1], TimeSpan.FromSeconds(30));
+        var runSeconds = run.Elapsed.TotalSeconds;
+        await Task.Delay(1000); // the last notices land
+        var apiResult = api is null ? null : await api;
+        var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
+        var gcDelta = new { gen0 = GC.CollectionCount(0) - gcCounts.Item1, gen1 = GC.CollectionCount(1) - gcCounts.Item2, gen2 = GC.CollectionCount(2) - gcCounts.Item3 };
+        var lat = latency.Summary();
+        var done = scans.Where(s => s.BatchSequence >= published[0]).ToList();
+        var pipeline = Summarize(done, published.Count, o.Workers, runSeconds, lat);
+        Console.WriteLine($"pipeline: {pipeline.BatchesScanned}/{pipeline.BatchesPublished} batches scanned, {pipeline.EvaluationsPerSecond / 1e6:0.0} M evaluations/s " +
+            $"(published→scanned), tick-to-trigger p50 {lat.P50Milliseconds} p99 {lat.P99Milliseconds} max {lat.MaxMilliseconds} ms");
+
+        // The bare loop over the very same snapshots and price batches, same scan code and thread count, no actors.
+        Console.WriteLine("bare loop over the same snapshots and batches");
+        var snapshots = monitor.Snapshots();
+        var bareBatches = vectors; // the settling batch sets the flags (untimed); the measured batches follow
+        var bare = BareLoop.Run(snapshots, bareBatches, o.Workers);
+        snapshots = null;
+        var ratio = pipeline.EvaluationsPerSecond / Math.Max(bare.EvaluationsPerSecond, 1e-9);
+        Console.WriteLine($"bare: {bare.Batches} batches, scan p50 {bare.ScanMsP50:0.0} ms, {bare.EvaluationsPerSecond / 1e6:0.0} M evaluations/s; ratio pipeline/bare {ratio:0.00}");
+
+        var json = Report.Write(o.Out, new
+        {
+            mode = "pipeline",
+            machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
+            date = DateTimeOffset.UtcNow,
+            options = new { o.Accounts, o.Seconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.DecisionsPerSecond },
+            accounts_live = settled?.Accounts ?? 0,
+            lots_live = settled?.Lots ?? 0,
+            positions_live = settled?.Positions ?? 0,
+            households = firm.HouseholdCount,
+            activation_seconds = activationSeconds,
+            activations_per_second = activated / activationSeconds,
+            activation_timeouts_retried = retries,
+            managed_bytes_per_account = bytesPerAccount,
+            managed_bytes_per_lot = (heapActive - heapBefore) / (double)Math.Max(1, settled?.Lots ?? 1),
+            resident_mb_before_activation = rssBefore,
+            resident_mb_accounts_live = rssActive,
+            resident_mb_after_settling = rssAfter,
+            settling_batch = settled,
+            settling_burst = new { notices = settlingNotices, drain_seconds = drainSeconds },
+            pipeline,
+            bare,
+            ratio_pipeline_to_bare = ratio,
+            api = apiResult,
+            gc_pause_ms_during_run = gcPause,
+            gc_collections_during_run = gcDelta,
+            gc_pause_ms_process = GC.GetTotalPauseDuration().TotalMilliseconds,
+            peak_resident_mb = Report.PeakResidentMb(),
+            total_seconds = total.Elapsed.TotalSeconds,
+        });
+        Console.WriteLine(json);
+        if (pipeline.Triggers == 0 || lat.Notices == 0) { Console.Error.WriteLine("error: no triggers fired during the run"); return 1; }
+        if (bare.Batches == 0) { Console.Error.WriteLine("error: the bare-loop comparison did not run"); return 1; }
+        return 0;
+    }
+
+    internal static PipelineResult Summarize(List<MonitorStatus> done, int published, int workers, double runSeconds, LatencySummary lat)
+    {
+        var evaluations = done.Sum(s => s.Positions + s.Lots);
+        var endToEnd = done.Select(s => s.PublishedToScannedMilliseconds).Order().ToList();
+        var scanMs = done.Select(s => s.ScanMilliseconds).Order().ToList();
+        var triggers = done.Sum(s => (long)s.Triggers);
+        var last = done.LastOrDefault();
+        return new PipelineResult(last?.Accounts ?? 0, last?.Lots ?? 0, last?.Positions ?? 0, published, done.Count, workers, evaluations,
+            evaluations / Math.Max(endToEnd.Sum() / 1000, 1e-9), evaluations / Math.Max(scanMs.Sum() / 1000, 1e-9),
+            BareLoop.Percentile(endToEnd, 0.5), BareLoop.Percentile(endToEnd, 0.99), BareLoop.Percentile(scanMs, 0.5), BareLoop.Percentile(scanMs, 0.99),
+            triggers, triggers / runSeconds, lat.Notices, lat.P50Milliseconds, lat.P99Milliseconds, lat.MaxMilliseconds);
+    }
+
+    private static async Task<MonitorStatus?> WaitForScan(ConcurrentQueue<MonitorStatus> scans, long sequence, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (scans.LastOrDefault(s => s.BatchSequence >= sequence) is { } done) return done;
+            await Task.Delay(20);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,74 @@
+using Households.Contracts;
+using Households.Domain.Lots;
+using Households.Domain.Monitoring;
+using Xunit;
+
+namespace Households.Tests.Lots;
+
+public sealed class CompactLotsTests
+{
+    private static readonly DateOnly Day = new(2024, 3, 15);
+
+    private static LotPiece Own(string account, int n, string symbol, decimal quantity, decimal basis) =>
+        new(new TaxLot($"{account}-L{n}", symbol, quantity, basis, Day, Day.AddDays(-40)), $"{account}-L{n}");
+
+    [Fact]
+    public void Regular_lots_come_back_exactly_with_their_decimal_scale()
+    {
+        var pieces = new[]
+        {
+            Own("A1", 1, "EQ", 12.300m, 1_234.50m),
+            Own("A1", 2, "BD", 0.001m, 0.00m),
+            Own("A1", 3, "EQ", 987_654.321m, 12_345_678.91m),
+        };
+        var lots = CompactLots.From("A1", pieces);
+
+        Assert.Equal(0, lots.WholeCount);
+        Assert.Equal(["EQ", "BD"], lots.Symbols);
+        Assert.Equal([0, 1, 0], lots.Positions);
+        Assert.Equal(pieces, lots.ToList());
+        // Equal decimals can differ in scale; the persisted text must not: 12.300 stays 12.300.
+        Assert.Equal("12.300", lots.Piece(0).Lot.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("0.00", lots.Piece(1).Lot.Basis.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1_234.5, lots.Bases[0]);
+    }
+
+    [Fact]
+    public void Lots_that_do_not_fit_the_columns_are_kept_whole()
+    {
+        var pieces = new[]
+        {
+            new LotPiece(new TaxLot("trade-7", "EQ", 10m, 1_000m, Day, Day), "trade-7"),        // foreign id
+            new LotPiece(new TaxLot("A1-L2", "EQ", 5m, 500m, Day, Day), "A1-L1"),               // wash-sale split: root differs
+            Own("A1", 3, "EQ", 12_345_678.123456789m, 10m),                                   // 17 significant digits
+            Own("A1", 4, "EQ", 3m, 0.1234567890123456789m),                                     // scale beyond 15
+            Own("A1", 5, "EQ", 7m, 70m),
+            new LotPiece(new TaxLot("A1-L06", "EQ", 1m, 1m, Day, Day), "A1-L06"),               // leading zero
+        };
+        var lots = CompactLots.From("A1", pieces);
+
+        Assert.Equal(5, lots.WholeCount);
+        Assert.Equal(pieces, lots.ToList());
+        Assert.Same(pieces[0], lots.Piece(0));
+        Assert.Equal(7.0, lots.Quantities[4]);
+    }
+
+    [Fact]
+    public void The_snapshot_shares_the_lot_columns_and_harvests_on_total_basis()
+    {
+        var lots = CompactLots.From("A1", [Own("A1", 1, "EQ", 100m, 10_000m), Own("A1", 2, "EQ", 50m, 4_000m)]);
+        var index = new SecurityIndex();
+        var harvest = new HarvestPolicy(true, 0.05m, 100m, 0);
+        var snapshot = AccountSnapshot.Build("A1", 0m, lots, null, harvest, _ => null, index);
+
+        Assert.Same(lots.Quantities, snapshot.LotQuantities);
+        Assert.Same(lots.Bases, snapshot.LotBasis);
+        Assert.Same(lots.Positions, snapshot.LotPositions);
+        var prices = new double[index.Count];
+        prices[index.OrdinalOf("EQ")] = 90; // lot 1: basis 100/share, loss 1,000 (10%); lot 2: basis 80/share, a gain
+        var flags = new byte[snapshot.LineCount + snapshot.LotCount];
+        Assert.True(TriggerKernel.Evaluate(snapshot, prices, new double[Math.Max(1, snapshot.LineCount)], flags, out var value));
+        Assert.Equal(13_500, value);
+        Assert.Equal([1, 0], flags[snapshot.LineCount..]);
+    }
+}
