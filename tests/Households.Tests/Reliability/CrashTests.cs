@@ -17,7 +17,9 @@ namespace Households.Tests.Reliability;
 public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private static readonly DateOnly Opened = new(2025, 1, 6);
-    private static readonly DateOnly TradeDay = new(2026, 3, 2);
+    // Today (the silo's clock): approved proposals execute at today's date, and the household refuses a trade dated
+    // before one it already recorded, so a fixed past date would refuse the burst after an approval fills.
+    private static readonly DateOnly TradeDay = DateOnly.FromDateTime(DateTime.UtcNow);
 
     [Fact]
     public async Task Sigkill_mid_burst_loses_no_acknowledged_trade_and_books_equal_the_journal()
