@@ -44,7 +44,8 @@ public sealed class AccountGrain(
     IOptions<DecisionOptions> decisions,
     IJournal journal,
     ILogger<AccountGrain> log,
-    TriggerLatency latency) : Grain, IAccountGrain
+    TriggerLatency latency,
+    FirmTriggerBudget firmBudget) : Grain, IAccountGrain
 {
     public const int MaxOpenTriggers = 100;
     /// <summary>Attempts of one operation when storage reports a version (ETag) conflict: each re-reads the stored
@@ -251,8 +252,16 @@ public sealed class AccountGrain(
         // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
         // calls accounts, so an account never waits on its household).
         var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
-        if (admitted.Count > 0 && state.State.Spec is { } spec)
-            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
+        if (admitted.Count == 0 || state.State.Spec is not { } spec) return Task.CompletedTask;
+        // The firm-wide budget is taken here, before the household wakes: after a market-wide move a million accounts
+        // cross thresholds at once, and waking each household only to refuse it costs an activation and its memory.
+        // A refused trigger stays among the account's open triggers; its cooldown brings it back later.
+        if (!firmBudget.TryTake())
+        {
+            log.LogDebug("{Account}: firm-wide trigger budget exhausted; {Count} triggers kept open, not sent", spec.Id, admitted.Count);
+            return Task.CompletedTask;
+        }
+        GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
         return Task.CompletedTask;
     }
 

@@ -42,7 +42,6 @@ public sealed class HouseholdGrain(
     PriceBoard board,
     SecurityRiskModels risk,
     Households.Domain.Harvesting.ReplacementSelector replacementSelector,
-    FirmTriggerBudget firmBudget,
     IOptions<DecisionOptions> decisions,
     TimeProvider clock,
     ILogger<HouseholdGrain> log) : Grain, IHouseholdGrain
@@ -287,11 +286,6 @@ public sealed class HouseholdGrain(
         await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
         foreach (var kind in triggers.GroupBy(t => t.Kind))
             Event("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
-        if (!firmBudget.TryTake())
-        {
-            log.LogWarning("{Household}: firm-wide trigger budget exhausted; {Count} triggers of {Account} recorded, not acted on", spec.Id, triggers.Length, accountId);
-            return;
-        }
         try { await Decide(triggers, decisions.Value.PlanEachAccountAlone ? [accountId] : null); }
         catch (BadInputException ex) { log.LogWarning("{Household}: no decision for {Account}'s triggers: {Reason}", spec.Id, accountId, ex.Message); }
     }

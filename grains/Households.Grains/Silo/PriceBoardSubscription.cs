@@ -30,8 +30,11 @@ public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard boar
 
     public Task OnPriceBatch(PriceBatch batch)
     {
+        var before = board.Current;
         var vector = board.Apply(batch);
-        if (vector.Sequence == batch.Sequence) monitor.OnPrices(vector);
+        // Only a batch that advanced the board is scanned: the periodic re-read of the feed's last batch (the
+        // subscription refresh) would otherwise rescan unchanged prices, a full scan every 15 s at a million accounts.
+        if (!ReferenceEquals(vector, before) && vector.Sequence == batch.Sequence) monitor.OnPrices(vector);
         return Task.CompletedTask;
     }
 
