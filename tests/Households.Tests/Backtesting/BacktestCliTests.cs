@@ -13,15 +13,7 @@ public sealed class BacktestCliTests : IDisposable
 
     private static readonly string[] Tiny = ["backtest", "--accounts", "2", "--years", "1", "--stocks", "120", "--di-stocks", "40"];
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new System.CommandLine.RootCommand("households");
-        root.Subcommands.Add(BacktestCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = CommandLine.Run(root, args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Households.Tests.Cli.CliRunner.Offline(BacktestCommand.Create(), args);
 
     [Fact]
     public void A_tiny_backtest_writes_json_with_the_six_strategies()

@@ -9,6 +9,17 @@ namespace Households.Tests.Cli;
 /// default client carries) instead of one built from <c>--url</c>.</summary>
 public static class CliRunner
 {
+    /// <summary>Runs one command that needs no silo (tax replay, optimize, backtest, stress embedded) in process.</summary>
+    public static (int Code, string Out, string Err) Offline(Command command, params string[] args)
+    {
+        var root = new RootCommand("households");
+        root.Subcommands.Add(command);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = CommandLine.Run(root, args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
     public static async Task<(int Code, string Out, string Err)> Run(SiloFactory factory, params string[] args)
     {
         HouseholdsApiClient Connect(string url, string? token) => new(factory.CreateClient());

@@ -18,15 +18,7 @@ public class OptimizeCommandTests
         { 2000, 1.0453255646312015e-05 },
     };
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("households");
-        root.Subcommands.Add(OptimizeCommand.Create());
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandLine.Run(root, args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Households.Tests.Cli.CliRunner.Offline(OptimizeCommand.Create(), args);
 
     [Theory]
     [MemberData(nameof(PeerObjectives))]

@@ -11,15 +11,7 @@ public sealed class StressCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new System.CommandLine.RootCommand("households");
-        root.Subcommands.Add(StressCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = CommandLine.Run(root, args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Households.Tests.Cli.CliRunner.Offline(StressCommand.Create(), args);
 
     [Fact]
     public void Embedded_run_prints_the_report_as_json_and_writes_the_drift_chart()

@@ -18,15 +18,7 @@ public sealed class ReplayCliTests : IDisposable
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new System.CommandLine.RootCommand("households");
-        root.Subcommands.Add(TaxReplayCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = CommandLine.Run(root, args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Households.Tests.Cli.CliRunner.Offline(TaxReplayCommand.Create(), args);
 
     private const string Header = "date,account,account_type,symbol,side,quantity,price,id,lot\n";
 
