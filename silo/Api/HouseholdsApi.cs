@@ -177,10 +177,10 @@ public static class HouseholdsApi
             return Results.Ok(await journal.Query(new JournalQuery(household, account, from, to, kind, size, before)));
         }).WithName("QueryJournal").WithSummary("The audit journal by household, account, time range [from, to) and kind, newest first");
 
-        api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus");
+        api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus").RequireAuthorization(SecuritySetup.MetricsPolicy);
         // This silo's tick-to-trigger latency (batch publication to the account's notice); the load test resets it
         // after the firm is live so the figures cover the measured run only.
-        api.MapGet("/monitor/latency", (TriggerLatency latency) => Results.Ok(latency.Summary())).WithName("MonitorLatency");
+        api.MapGet("/monitor/latency", (TriggerLatency latency) => Results.Ok(latency.Summary())).WithName("MonitorLatency").RequireAuthorization(SecuritySetup.MetricsPolicy);
         api.MapPost("/monitor/latency/reset", (TriggerLatency latency) => { latency.Reset(); return Results.NoContent(); }).WithName("ResetMonitorLatency").RequireAdmin();
         return app;
     }

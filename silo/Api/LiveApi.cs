@@ -37,6 +37,8 @@ public static class LiveApi
     {
         api.MapGet("/firm/summary", (IGrainFactory grains) => grains.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).GetSummary())
             .WithName("FirmSummary")
+            // Firm-wide figures are for administrators and read-only clients; an advisor sees only their households.
+            .RequireAuthorization(Households.Silo.Access.SecuritySetup.MetricsPolicy)
             .WithSummary("Assets under management, accounts and households monitored, accounts out of tolerance and with harvest triggers, harvested losses year to date, triggers per minute, pending proposals");
 
         api.MapGet("/firm/events", (HttpContext http, IGrainFactory grains, ScanSignal signal, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
@@ -46,6 +48,7 @@ public static class LiveApi
                 var summary = await grains.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).GetSummary();
                 await writer.Changed("summary", summary.PriceSequence.ToString(), summary with { AsOf = default }, summary);
             }))
+            .RequireAuthorization(Households.Silo.Access.SecuritySetup.MetricsPolicy)
             .WithName("FirmEvents").WithSummary("text/event-stream: the firm summary (event 'summary') whenever its figures change");
 
         api.MapGet("/households/{id}/events", async (string id, HttpContext http, IGrainFactory grains, ScanSignal signal,

@@ -103,12 +103,13 @@ public sealed class AuthenticationTests(SecurityFactory factory)
     }
 
     [Fact]
-    public async Task A_valid_token_of_each_role_reads_the_monitor()
+    public async Task Firm_wide_figures_are_for_administrators_and_readers_not_advisors()
     {
-        foreach (var (role, advisor) in new[] { ("admin", (string?)null), ("reader", null), ("advisor", "ADV-X") })
+        foreach (var (role, advisor, expected) in new[] { ("admin", (string?)null, HttpStatusCode.OK), ("reader", null, HttpStatusCode.OK), ("advisor", "ADV-X", HttpStatusCode.Forbidden) })
         {
             using var http = factory.CreateClientFor(role, advisor);
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/monitor")).StatusCode);
+            foreach (var route in new[] { "/api/monitor", "/api/monitor/latency", "/api/firm/summary" })
+                Assert.True((await http.GetAsync(route)).StatusCode == expected, $"{role} {route}");
         }
     }
 
