@@ -160,7 +160,11 @@ public sealed class AccountGrain(
         var applied = state.State.AppliedAdjustments;
         // An adjustment already applied (the household sent it again after a crash) is not applied twice.
         var adjustments = given.Where(a => !applied.Contains(AdjustmentKey(a))).ToArray();
-        if (adjustments.Length == 0) return [.. given.Select(a => _lots.Lots().FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
+        if (adjustments.Length == 0)
+        {
+            var lots = _lots.Lots();
+            return [.. given.Select(a => lots.FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
+        }
         var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
         var adjusted = book.Apply(adjustments);
         var keys = adjustments.Select(AdjustmentKey).ToArray();
