@@ -58,6 +58,16 @@ public static class HouseholdsApi
             return Results.Ok(await account.GetView());
         }).WithName("GetAccount");
 
+        api.MapGet("/accounts/{id}/lots", async (string id, IGrainFactory grains) =>
+            grains.GetGrain<IAccountGrain>(id) is var account && await account.GetSpec() is not null
+                ? Results.Ok((await account.GetLots()).Select(p => p.Lot).ToArray()) : NotFound("account", id))
+            .WithName("GetLots").WithSummary("The account's open tax lots (adjusted basis, purchase date, holding period start)");
+
+        api.MapGet("/accounts/{id}/triggers", async (string id, IGrainFactory grains) =>
+            grains.GetGrain<IAccountGrain>(id) is var account && await account.GetSpec() is not null
+                ? Results.Ok(await account.GetTriggers()) : NotFound("account", id))
+            .WithName("GetTriggers").WithSummary("The account's open triggers (drift, harvest, cash, restriction, model change), oldest first");
+
         api.MapPost("/accounts/{id}/trades", async (string id, RecordTradeRequest request, HttpRequest http, IGrainFactory grains, TimeProvider clock) =>
         {
             var account = grains.GetGrain<IAccountGrain>(id);

@@ -46,6 +46,14 @@ public sealed class ApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
         var lot = taxable.GetProperty("holdings")[0].GetProperty("lots")[0];
         Assert.Equal("API1-L1", lot.GetProperty("lot").GetProperty("id").GetString());
         Assert.Equal(1000m, lot.GetProperty("lot").GetProperty("basis").GetDecimal());
+
+        var lots = await Json(await _http.GetAsync("/api/accounts/API1-TAX/lots"));
+        Assert.Equal(("API1-L1", "APIEQ", 10m, 1000m), (lots[0].GetProperty("id").GetString(), lots[0].GetProperty("symbol").GetString(),
+            lots[0].GetProperty("quantity").GetDecimal(), lots[0].GetProperty("basis").GetDecimal()));
+        Assert.Equal(1, lots.GetArrayLength());
+        Assert.Equal(JsonValueKind.Array, (await Json(await _http.GetAsync("/api/accounts/API1-TAX/triggers"))).ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/accounts/NOPE/lots")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/accounts/NOPE/triggers")).StatusCode);
     }
 
     [Fact]
