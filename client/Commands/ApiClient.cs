@@ -128,6 +128,15 @@ public sealed partial class HouseholdsApiClient
         return await response.Content.ReadFromJsonAsync<RebalanceProposal>(Json, ct) ?? throw new ApiFailureException("empty answer");
     }
 
+    /// <summary>Runs a stress test on the silo over a copy of its live state (admin); a stress of a large firm takes minutes.</summary>
+    public async Task<T> Stress<T>(object request, JsonSerializerOptions reportJson, CancellationToken ct)
+    {
+        Http.Timeout = TimeSpan.FromMinutes(30);
+        using var response = await Http.PostAsJsonAsync("api/stress", request, Json, ct);
+        await Check(response, ct);
+        return await response.Content.ReadFromJsonAsync<T>(reportJson, ct) ?? throw new ApiFailureException("empty stress report");
+    }
+
     /// <summary>All journal entries of one kind for a household, oldest first (the API pages newest first).</summary>
     public async Task<List<JournalEntry>> Journal(string household, JournalKind kind, CancellationToken ct)
     {

@@ -36,6 +36,12 @@ public static class CommandLine
             error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.BadInput;
         }
+        catch (ApiFailureException ex)
+        {
+            // The silo answered and refused (unauthorized, forbidden, a fault): its message says so already.
+            error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Failure;
+        }
         catch (HttpRequestException ex)
         {
             error.WriteLine($"error: cannot reach the silo: {ex.Message}");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -115,22 +114,8 @@ public static class StressCommand
         return command;
     }
 
-    private static async Task<StressReport> Remote(string address, string? token, string scenario, string[]? households, CancellationToken ct)
-    {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-            throw new BadInputException($"--url {address} is not an http(s) address");
-        using var http = new HttpClient { BaseAddress = uri, Timeout = TimeSpan.FromMinutes(30) };
-        if (!string.IsNullOrWhiteSpace(token)) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.PostAsJsonAsync("api/stress", new StressRequest(scenario, households), HouseholdsApiClient.Json, ct);
-        if ((int)response.StatusCode == 400)
-        {
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : null;
-            throw new BadInputException(detail ?? "the silo refused the request");
-        }
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<StressReport>(Json, ct) ?? throw new HttpRequestException("empty stress report");
-    }
+    private static Task<StressReport> Remote(string address, string? token, string scenario, string[]? households, CancellationToken ct) =>
+        HouseholdsApiClient.For(address, token).Stress<StressReport>(new StressRequest(scenario, households), Json, ct);
 
     /// <summary>Remote runs carry the histogram only: one value per account at its bin's middle.</summary>
     private static (double[], double[]) FromHistogram(DriftHistogram h)
