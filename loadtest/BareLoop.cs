@@ -39,7 +39,7 @@ internal sealed record BareResult(int Accounts, long Lots, int Batches, int Work
 internal static class BareLoop
 {
     public static BareResult Run(IReadOnlyList<AccountSnapshot> snapshots, IReadOnlyList<PriceVector> batches, int workers,
-        Action<string>? progress = null)
+        FlagHold hold, Action<string>? progress = null)
     {
         var entries = new MonitorEntry<int>[snapshots.Count];
         long lots = 0;
@@ -50,13 +50,13 @@ internal static class BareLoop
         }
         var scratches = Enumerable.Range(0, workers).Select(_ => new ScanScratch()).ToArray();
         // The first batch sets every entry's flags (as the silo's first batch does); it is not timed.
-        if (batches.Count > 0) MonitorScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { });
+        if (batches.Count > 0) MonitorScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { }, hold);
         var scans = new List<double>();
         long evaluations = 0, triggers = 0;
         foreach (var batch in batches.Skip(1))
         {
             var started = Stopwatch.GetTimestamp();
-            var counts = MonitorScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { });
+            var counts = MonitorScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { }, hold);
             scans.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             evaluations += counts.Positions + counts.Lots;
             triggers += counts.Triggers;
@@ -92,7 +92,7 @@ internal static class BareLoop
         var stream = new PriceStream(firm.Universe, options.Seed);
         var batches = Enumerable.Range(1, options.Seconds + 1).Select(b => PriceStream.Vector(b, stream.Next(), index)).ToList();
         var gc = GC.GetTotalPauseDuration();
-        var result = Run(snapshots, batches, options.Workers, Console.WriteLine);
+        var result = Run(snapshots, batches, options.Workers, FlagHold.After(Households.Domain.Decisions.TriggerPolicy.Default.Cooldown), Console.WriteLine);
         var json = Report.Write(options.Out, new
         {
             mode = "bare-loop",

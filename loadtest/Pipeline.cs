@@ -192,7 +192,7 @@ internal static class Pipeline
         Console.WriteLine("bare loop over the same snapshots and batches");
         var snapshots = monitor.Snapshots();
         var bareBatches = vectors; // the settling batch sets the flags (untimed); the measured batches follow
-        var bare = BareLoop.Run(snapshots, bareBatches, o.Workers);
+        var bare = BareLoop.Run(snapshots, bareBatches, o.Workers, monitor.Hold);
         snapshots = null;
         var ratio = pipeline.EvaluationsPerSecond / Math.Max(bare.EvaluationsPerSecond, 1e-9);
         Console.WriteLine($"bare: {bare.Batches} batches, scan p50 {bare.ScanMsP50:0.0} ms, {bare.EvaluationsPerSecond / 1e6:0.0} M evaluations/s; ratio pipeline/bare {ratio:0.00}");

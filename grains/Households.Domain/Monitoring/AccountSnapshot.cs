@@ -2,8 +2,22 @@ using Households.Contracts;
 
 namespace Households.Domain.Monitoring;
 
+/// <summary>What the kernel reads of one position, packed in one row (24 bytes): the scan of a million accounts is
+/// bound by cache misses, so each account's positions are one array, not five.</summary>
+/// <param name="Ordinal">The security's silo-local ordinal in the price vector.</param>
+/// <param name="SecurityLine">Index of the position's security line, or −1 when the account has no target.</param>
+/// <param name="ClassLine">Index of its asset-class line, or −1.</param>
+/// <param name="HarvestPrice">A price at or above the highest price at which any of its lots passes the harvest test
+/// (−∞ when none can): the kernel tests the lots only at or below it, and the lot test itself decides.</param>
+/// <param name="Quantity">Shares held (0 for a targeted security not held).</param>
+public readonly record struct PositionRow(int Ordinal, int SecurityLine, int ClassLine, float HarvestPrice, double Quantity);
+
+/// <summary>A drift line's target weight and tolerance, packed for the kernel.</summary>
+public readonly record struct LineRow(double Target, double Tolerance);
+
 /// <summary>The read-only, compact picture of one account that the silo's monitor scans after every price
-/// batch: struct-of-arrays by position, drift line and lot, with silo-local security ordinals. An account
+/// batch: one packed row per position and per drift line, lot columns shared with the account's compact lots, and
+/// silo-local security ordinals. An account
 /// grain builds a new one whenever its lots, cash, settings or target change; prices never rebuild it.</summary>
 public sealed class AccountSnapshot
 {
@@ -13,19 +27,14 @@ public sealed class AccountSnapshot
 
     public required string AccountId { get; init; }
     public required double Cash { get; init; }
-    public required int[] PositionOrdinals { get; init; }
+    public required PositionRow[] Positions { get; init; }
     public required string[] PositionSymbols { get; init; }
-    public required double[] PositionQuantities { get; init; }
-    /// <summary>Index of the position's security line, or −1 when the account has no target.</summary>
-    public required int[] PositionSecurityLine { get; init; }
-    public required int[] PositionClassLine { get; init; }
     public required int CashLine { get; init; }
     /// <summary>The security line of a model's cash sleeve (a security of kind Cash), fed by the account's cash; −1 if none.</summary>
     public required int CashSecurityLine { get; init; }
     public required DriftLevel[] LineLevels { get; init; }
     public required string[] LineKeys { get; init; }
-    public required double[] LineTargets { get; init; }
-    public required double[] LineTolerances { get; init; }
+    public required LineRow[] Lines { get; init; }
     public required int[] LotPositions { get; init; }
     public required double[] LotQuantities { get; init; }
     /// <summary>Per lot: total adjusted basis in dollars (shared with the account's compact lots).</summary>
@@ -36,9 +45,9 @@ public sealed class AccountSnapshot
     /// <summary>Estimated round-trip cost as a fraction of the price (sell the lot, buy the replacement).</summary>
     public required double HarvestCostRate { get; init; }
 
-    public int LineCount => LineTargets.Length;
+    public int LineCount => Lines.Length;
     public int LotCount => LotQuantities.Length;
-    public int PositionCount => PositionOrdinals.Length;
+    public int PositionCount => Positions.Length;
 
     /// <summary>Builds the snapshot from the books of record. <paramref name="target"/> null means the account
     /// follows no model: it is watched for harvests only.</summary>
@@ -130,21 +139,23 @@ public sealed class AccountSnapshot
             .Where(w => w.Level == DriftLevel.Security && securities(w.Key)?.Kind == SecurityKind.Cash)
             .Select(w => lineOf[(DriftLevel.Security, w.Key)]).DefaultIfEmpty(-1).First() ?? -1;
 
+        var harvestPrice = HarvestPrices(symbols.Count, lotPositions, lotQuantities, lotBasis, harvest);
+        var positions = new PositionRow[symbols.Count];
+        for (var p = 0; p < positions.Length; p++)
+            positions[p] = new PositionRow(ordinals[p], securityLine[p], classLine[p], harvestPrice[p], allQuantities[p]);
+        var lines = new LineRow[targets.Count];
+        for (var l = 0; l < lines.Length; l++) lines[l] = new LineRow(targets[l], tolerances[l]);
         return new AccountSnapshot
         {
             AccountId = accountId,
             Cash = (double)cash,
-            PositionOrdinals = ordinals,
+            Positions = positions,
             PositionSymbols = symbols.Count == heldSymbols.Length ? heldSymbols : [.. symbols],
-            PositionQuantities = [.. allQuantities],
-            PositionSecurityLine = securityLine,
-            PositionClassLine = classLine,
             CashLine = cashLine,
             CashSecurityLine = cashSecurityLine,
             LineLevels = [.. levels],
             LineKeys = [.. keys],
-            LineTargets = [.. targets],
-            LineTolerances = [.. tolerances],
+            Lines = lines,
             LotPositions = lotPositions,
             LotQuantities = lotQuantities,
             LotBasis = lotBasis,
@@ -153,5 +164,28 @@ public sealed class AccountSnapshot
             HarvestMinDollars = (double)harvest.MinLossDollars,
             HarvestCostRate = (double)harvest.EstimatedCostBps / 10_000,
         };
+    }
+
+    /// <summary>The lot rule (loss = basis − q·p·(1 + cost) with loss &gt; 0, ≥ min dollars, ≥ min% × basis) solved for the
+    /// price: p ≤ (basis − max(min dollars, min% × basis)) / (q·(1 + cost)). Rounded up (a relative 1e-9, then to the next
+    /// float) so float storage never excludes a lot the rule would flag.</summary>
+    private static float[] HarvestPrices(int positions, int[] lotPositions, double[] lotQuantities, double[] lotBasis, HarvestPolicy harvest)
+    {
+        var result = new float[positions];
+        Array.Fill(result, float.NegativeInfinity);
+        if (!harvest.Enabled) return result;
+        var cost = 1 + (double)harvest.EstimatedCostBps / 10_000;
+        var minDollars = (double)harvest.MinLossDollars;
+        var minPercent = (double)harvest.MinLossPercent;
+        for (var i = 0; i < lotPositions.Length; i++)
+        {
+            var quantity = lotQuantities[i];
+            if (!(quantity > 0)) continue;
+            var price = (lotBasis[i] - Math.Max(minDollars, minPercent * lotBasis[i])) / (quantity * cost);
+            var bound = MathF.BitIncrement((float)(price + Math.Abs(price) * 1e-9));
+            ref var p = ref result[lotPositions[i]];
+            if (bound > p) p = bound;
+        }
+        return result;
     }
 }

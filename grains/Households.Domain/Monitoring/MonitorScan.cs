@@ -1,6 +1,28 @@
+using System.Numerics;
 using Households.Contracts;
 
 namespace Households.Domain.Monitoring;
+
+/// <summary>How long the monitor keeps a reported flag up after its condition lapsed, so a price hovering at a
+/// threshold does not send a notice every batch that the account's cooldown (per kind and subject, 30 minutes by
+/// default) would only drop. A flag is stored as the minute-tag of when it went up (1..255, wrapping); it comes
+/// down once the condition lapsed and the hold has passed, and a later rise is reported again. The hold is one
+/// minute longer than the cooldown (tags have minute resolution), so a rise after it always finds the account
+/// ready; <see cref="None"/> lowers a flag as soon as its condition lapses.</summary>
+public readonly record struct FlagHold(int Minutes)
+{
+    public const int MaxMinutes = 254;
+    public static FlagHold None => default;
+
+    public static FlagHold After(TimeSpan cooldown) =>
+        cooldown <= TimeSpan.Zero ? None : new((int)Math.Min(MaxMinutes, Math.Ceiling(cooldown.TotalMinutes) + 1));
+
+    /// <summary>The tag of the minute <paramref name="now"/> falls in: never 0 (0 means down).</summary>
+    public static byte Tag(DateTimeOffset now) => (byte)(now.ToUnixTimeSeconds() / 60 % 255 + 1);
+
+    /// <summary>True when a flag tagged <paramref name="raised"/> may come down at tag <paramref name="current"/>.</summary>
+    public bool Releases(byte raised, byte current) => (current - raised + 255) % 255 >= Minutes;
+}
 
 /// <summary>One watched account: its current snapshot (swapped by the account) and the flags the last scan
 /// saw, so only crossings (in band → out of band, no harvest → harvest) produce triggers.</summary>
@@ -17,8 +39,8 @@ public sealed class MonitorEntry<TTarget>(TTarget target, AccountSnapshot snapsh
 
     public void Update(AccountSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
-    /// <summary>The last flags for this snapshot; a new snapshot starts clean, so a condition that still
-    /// holds after the account acted is reported again.</summary>
+    /// <summary>The last flags for this snapshot (0 down, else the <see cref="FlagHold.Tag"/> of the minute it went
+    /// up); a new snapshot starts clean, so a condition that still holds after the account acted is reported again.</summary>
     internal byte[] FlagsFor(AccountSnapshot s)
     {
         if (!ReferenceEquals(_flagsFor, s))
@@ -55,12 +77,14 @@ public readonly record struct ScanCounts(int Accounts, long Positions, long Lots
 }
 
 /// <summary>The scan after each price batch: every entry through <see cref="TriggerKernel"/>, crossings
-/// handed to <paramref name="onTriggers"/> (the silo sends one notice per triggered account).</summary>
+/// handed to <paramref name="onTriggers"/> (the silo sends one notice per triggered account). A flag that went up
+/// stays up for <c>hold</c> after its condition lapses (<see cref="FlagHold"/>).</summary>
 public static class MonitorScan
 {
     public static ScanCounts Run<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
-        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers)
+        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default)
     {
+        var tag = FlagHold.Tag(clock.GetUtcNow());
         long positions = 0, lots = 0;
         int triggered = 0, triggerCount = 0, drifting = 0, harvestable = 0;
         double marketValue = 0;
@@ -79,7 +103,7 @@ public static class MonitorScan
             if (now[..s.LineCount].Contains((byte)1)) drifting++;
             if (now[s.LineCount..].Contains((byte)1)) harvestable++;
             var before = entry.FlagsFor(s);
-            if (now.SequenceEqual(before)) continue;
+            if (SameState(before, now)) continue;
             if (HasRise(before, now))
             {
                 TriggerKernel.Crossings(s, scratch.Weights, before, now, values, prices.Sequence, prices.PublishedAt, clock.GetUtcNow(), found);
@@ -88,7 +112,11 @@ public static class MonitorScan
                 onTriggers(entry, found);
                 found = [];
             }
-            now.CopyTo(before);
+            for (var i = 0; i < now.Length; i++)
+            {
+                if (now[i] != 0) { if (before[i] == 0) before[i] = tag; }
+                else if (before[i] != 0 && hold.Releases(before[i], tag)) before[i] = 0;
+            }
         }
         return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount, marketValue, drifting, harvestable);
     }
@@ -97,9 +125,9 @@ public static class MonitorScan
     /// from a shared counter (accounts differ in size by 20×, so fixed halves would not balance). Entries are
     /// independent and each has one worker per scan, so no locks; <paramref name="onTriggers"/> may run on any worker.</summary>
     public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
-        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, int chunk = 2048)
+        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048)
     {
-        if (scratches.Length <= 1 || count <= chunk) return Run<TTarget>(entries.AsSpan(0, count), prices, clock, scratches[0], onTriggers);
+        if (scratches.Length <= 1 || count <= chunk) return Run<TTarget>(entries.AsSpan(0, count), prices, clock, scratches[0], onTriggers, hold);
         var next = 0;
         var results = new ScanCounts[scratches.Length];
         Parallel.For(0, scratches.Length, new ParallelOptions { MaxDegreeOfParallelism = scratches.Length }, w =>
@@ -107,7 +135,7 @@ public static class MonitorScan
             ScanCounts total = default;
             for (int start; (start = Interlocked.Add(ref next, chunk) - chunk) < count;)
             {
-                var c = Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers);
+                var c = Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold);
                 total = total.Plus(c);
             }
             results[w] = total;
@@ -115,9 +143,23 @@ public static class MonitorScan
         return results.Aggregate(default(ScanCounts), (a, b) => a.Plus(b));
     }
 
+    /// <summary>A condition holds now that was down before (held flags count as up).</summary>
     private static bool HasRise(ReadOnlySpan<byte> before, ReadOnlySpan<byte> now)
     {
-        for (var i = 0; i < now.Length; i++) if (now[i] > before[i]) return true;
+        for (var i = 0; i < now.Length; i++) if (now[i] != 0 && before[i] == 0) return true;
         return false;
+    }
+
+    /// <summary>Every flag up now is up before and every flag down now is down before: nothing to report or lower
+    /// (the common case, vectorized). <paramref name="now"/> holds 0 or 1.</summary>
+    private static bool SameState(ReadOnlySpan<byte> before, ReadOnlySpan<byte> now)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= now.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+                if (!Vector.EqualsAll(Vector.Min(new Vector<byte>(before[i..]), Vector<byte>.One), new Vector<byte>(now[i..]))) return false;
+        for (; i < now.Length; i++)
+            if ((before[i] != 0) != (now[i] != 0)) return false;
+        return true;
     }
 }

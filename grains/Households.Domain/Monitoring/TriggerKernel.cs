@@ -9,52 +9,57 @@ public static class TriggerKernel
 {
     /// <summary>Evaluates <paramref name="s"/>. <paramref name="lineWeights"/> gets each line's weight;
     /// <paramref name="flags"/> (length lines + lots) gets 1 where a line is out of band or a lot is harvestable.
-    /// Returns false (and touches nothing) when a needed price is missing or the account has no value.</summary>
+    /// Returns false (flags untouched) when a needed price is missing or the account has no value.</summary>
     public static bool Evaluate(AccountSnapshot s, double[] prices, Span<double> lineWeights, Span<byte> flags, out double marketValue)
     {
+        // One pass over the positions: value, line weights and whether any position is at or below its harvest price.
         marketValue = s.Cash;
-        var ordinals = s.PositionOrdinals;
-        var quantities = s.PositionQuantities;
-        for (var p = 0; p < ordinals.Length; p++)
-        {
-            var o = ordinals[p];
-            var price = o < prices.Length ? prices[o] : double.NaN;
-            if (double.IsNaN(price)) { if (quantities[p] != 0) return false; continue; }
-            marketValue += quantities[p] * price;
-        }
-        if (marketValue <= 0) return false;
-
+        var positions = s.Positions;
         var lines = s.LineCount;
         lineWeights[..lines].Clear();
-        for (var p = 0; p < ordinals.Length; p++)
+        var anyNear = false;
+        for (var p = 0; p < positions.Length; p++)
         {
-            if (quantities[p] == 0) continue;
-            var value = quantities[p] * prices[ordinals[p]];
-            if (s.PositionSecurityLine[p] >= 0) lineWeights[s.PositionSecurityLine[p]] += value;
-            if (s.PositionClassLine[p] >= 0) lineWeights[s.PositionClassLine[p]] += value;
+            ref readonly var row = ref positions[p];
+            var o = row.Ordinal;
+            var price = o < prices.Length ? prices[o] : double.NaN;
+            if (double.IsNaN(price)) { if (row.Quantity != 0) return false; continue; }
+            if (row.Quantity == 0) continue;
+            var value = row.Quantity * price;
+            marketValue += value;
+            if (row.SecurityLine >= 0) lineWeights[row.SecurityLine] += value;
+            if (row.ClassLine >= 0) lineWeights[row.ClassLine] += value;
+            anyNear |= price <= row.HarvestPrice;
         }
+        if (marketValue <= 0) return false;
         if (s.CashLine >= 0) lineWeights[s.CashLine] += s.Cash;
         if (s.CashSecurityLine >= 0) lineWeights[s.CashSecurityLine] += s.Cash;
 
         var inverse = 1.0 / marketValue;
-        var targets = s.LineTargets;
-        var tolerances = s.LineTolerances;
+        var lineRows = s.Lines;
         for (var l = 0; l < lines; l++)
         {
             var w = lineWeights[l] * inverse;
             lineWeights[l] = w;
-            flags[l] = Math.Abs(w - targets[l]) > tolerances[l] ? (byte)1 : (byte)0;
+            flags[l] = Math.Abs(w - lineRows[l].Target) > lineRows[l].Tolerance ? (byte)1 : (byte)0;
         }
 
         var lots = s.LotCount;
-        if (!s.HarvestEnabled) { flags.Slice(lines, lots).Clear(); return true; }
+        var lotFlags = flags.Slice(lines, lots);
+        lotFlags.Clear();
+        // Most positions are above every lot's harvest price (−∞ when harvesting is off): their lots are never read.
+        if (!anyNear) return true;
+        var lotPositions = s.LotPositions;
         for (var i = 0; i < lots; i++)
         {
+            ref readonly var row = ref positions[lotPositions[i]];
+            var price = prices[row.Ordinal];
+            if (!(price <= row.HarvestPrice)) continue;
             // Per lot in dollars: loss = basis − value − round trip; the percent test is loss ≥ min% × basis.
             var basis = s.LotBasis[i];
             var quantity = s.LotQuantities[i];
-            var loss = basis - quantity * prices[ordinals[s.LotPositions[i]]] * (1 + s.HarvestCostRate);
-            flags[lines + i] = loss > 0 && quantity > 0 && loss >= s.HarvestMinDollars && loss >= s.HarvestMinPercent * basis ? (byte)1 : (byte)0;
+            var loss = basis - quantity * price * (1 + s.HarvestCostRate);
+            lotFlags[i] = loss > 0 && quantity > 0 && loss >= s.HarvestMinDollars && loss >= s.HarvestMinPercent * basis ? (byte)1 : (byte)0;
         }
         return true;
     }
@@ -67,29 +72,41 @@ public static class TriggerKernel
         if (!Evaluate(s, prices, weights, flags, out _)) return [];
         var result = new DriftLine[s.LineCount];
         for (var l = 0; l < result.Length; l++)
-            result[l] = new DriftLine(s.LineLevels[l], s.LineKeys[l], weights[l], s.LineTargets[l], weights[l] - s.LineTargets[l],
-                s.LineTolerances[l], flags[l] == 1);
+            result[l] = new DriftLine(s.LineLevels[l], s.LineKeys[l], weights[l], s.Lines[l].Target, weights[l] - s.Lines[l].Target,
+                s.Lines[l].Tolerance, flags[l] == 1);
         return result;
     }
 
-    /// <summary>Turns the flags that newly went up (0 before, 1 now) into triggers.</summary>
+    /// <summary>Turns the flags that newly went up (0 before, up now) into triggers: one per drift line, and one per
+    /// position with a newly harvestable lot, observing the loss of all its lots harvestable now (the household plans
+    /// a harvest by security, and one notice per lot would repeat the subject).</summary>
     public static void Crossings(AccountSnapshot s, ReadOnlySpan<double> lineWeights, ReadOnlySpan<byte> before, ReadOnlySpan<byte> now,
         double[] prices, long sequence, DateTimeOffset publishedAt, DateTimeOffset detectedAt, List<Trigger> into)
     {
         for (var l = 0; l < s.LineCount; l++)
         {
-            if (now[l] == 0 || before[l] == 1) continue;
-            into.Add(new Trigger(TriggerKind.Drift, s.AccountId, s.LineKeys[l], lineWeights[l], s.LineTargets[l],
-                s.LineTolerances[l], sequence, publishedAt, detectedAt));
+            if (now[l] == 0 || before[l] != 0) continue;
+            into.Add(new Trigger(TriggerKind.Drift, s.AccountId, s.LineKeys[l], lineWeights[l], s.Lines[l].Target,
+                s.Lines[l].Tolerance, sequence, publishedAt, detectedAt));
         }
+        var positions = s.PositionCount;
+        Span<double> loss = positions <= 256 ? stackalloc double[positions] : new double[positions];
+        Span<bool> rose = positions <= 256 ? stackalloc bool[positions] : new bool[positions];
+        loss.Clear();
+        rose.Clear();
+        var any = false;
         for (var i = 0; i < s.LotCount; i++)
         {
             var f = s.LineCount + i;
-            if (now[f] == 0 || before[f] == 1) continue;
-            var ordinal = s.PositionOrdinals[s.LotPositions[i]];
-            var loss = s.LotBasis[i] - s.LotQuantities[i] * prices[ordinal] * (1 + s.HarvestCostRate);
-            into.Add(new Trigger(TriggerKind.Harvest, s.AccountId, s.PositionSymbols[s.LotPositions[i]],
-                loss, 0, s.HarvestMinDollars, sequence, publishedAt, detectedAt));
+            if (now[f] == 0) continue;
+            var p = s.LotPositions[i];
+            loss[p] += s.LotBasis[i] - s.LotQuantities[i] * prices[s.Positions[p].Ordinal] * (1 + s.HarvestCostRate);
+            if (before[f] == 0) rose[p] = any = true;
         }
+        if (!any) return;
+        for (var p = 0; p < positions; p++)
+            if (rose[p])
+                into.Add(new Trigger(TriggerKind.Harvest, s.AccountId, s.PositionSymbols[p], loss[p], 0, s.HarvestMinDollars,
+                    sequence, publishedAt, detectedAt));
     }
 }

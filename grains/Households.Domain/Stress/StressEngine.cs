@@ -321,13 +321,13 @@ public static class StressEngine
         double max = 0;
         for (var l = 0; l < s.LineCount; l++)
         {
-            max = Math.Max(max, Math.Abs(scratch.Weights[l] - s.LineTargets[l]));
+            max = Math.Max(max, Math.Abs(scratch.Weights[l] - s.Lines[l].Target));
             if (flags[l] == 1) outOfBand = true;
         }
         for (var i = 0; i < s.LotCount; i++)
         {
             if (flags[s.LineCount + i] == 0) continue;
-            var price = prices[s.PositionOrdinals[s.LotPositions[i]]];
+            var price = prices[s.Positions[s.LotPositions[i]].Ordinal];
             harvestable += s.LotBasis[i] - price * (1 + s.HarvestCostRate) * s.LotQuantities[i];
         }
         return max;

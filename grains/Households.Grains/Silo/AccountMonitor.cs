@@ -24,8 +24,11 @@ public sealed class MonitorOptions
 /// their books change; after every price batch one background loop scans all local snapshots (no messages) and
 /// sends a one-way notice only to the accounts where a condition crossed a threshold.</summary>
 public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILogger<AccountMonitor> log,
-    Microsoft.Extensions.Options.IOptions<MonitorOptions>? options = null) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<MonitorOptions>? options = null,
+    Microsoft.Extensions.Options.IOptions<DecisionOptions>? decisions = null) : BackgroundService
 {
+    // A reported flag stays up while the account's cooldown would drop its repeat anyway: no notice, no message.
+    private readonly FlagHold _hold = FlagHold.After(decisions?.Value.Cooldown ?? TimeSpan.Zero);
     private readonly ConcurrentQueue<(MonitorEntry<string> Entry, bool Add)> _changes = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     // Households with at least one account watched here (counted on register/unregister, never per tick).
@@ -39,6 +42,9 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     private MonitorStatus _status = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public MonitorStatus Status => Volatile.Read(ref _status);
+
+    /// <summary>How long a reported flag is held up (the load test's bare loop uses the same).</summary>
+    public FlagHold Hold => _hold;
 
     private int HouseholdCount { get { lock (_households) return _households.Count; } }
 
@@ -86,7 +92,7 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     {
         ApplyChanges();
         var started = Stopwatch.GetTimestamp();
-        var counts = MonitorScan.RunParallel<string>(_entries, _count, prices, clock, _scratches, Notify);
+        var counts = MonitorScan.RunParallel<string>(_entries, _count, prices, clock, _scratches, Notify, _hold);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var age = (clock.GetUtcNow() - prices.PublishedAt).TotalMilliseconds;
         _scans++;

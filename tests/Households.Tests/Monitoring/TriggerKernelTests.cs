@@ -154,3 +154,111 @@ public sealed class TriggerKernelTests
         Assert.All(seen, t => Assert.Equal(2, t.BatchSequence));
     }
 }
+
+/// <summary>The kernel skips a position's lots when its price is above the position's harvest price; the flags must
+/// still be exactly the lot rule's, including prices at and a hair either side of each lot's threshold.</summary>
+public sealed class HarvestPriceSkipTests
+{
+    private static readonly DateOnly Day = new(2024, 3, 1);
+
+    private static bool Rule(AccountSnapshot s, int lot, double price)
+    {
+        var basis = s.LotBasis[lot];
+        var quantity = s.LotQuantities[lot];
+        var loss = basis - quantity * price * (1 + s.HarvestCostRate);
+        return loss > 0 && quantity > 0 && loss >= s.HarvestMinDollars && loss >= s.HarvestMinPercent * basis;
+    }
+
+    [Fact]
+    public void Flags_equal_the_lot_rule_at_and_around_every_threshold()
+    {
+        var random = new Random(7);
+        var checkedLots = 0;
+        var flagged = 0;
+        for (var round = 0; round < 400; round++)
+        {
+            var index = new SecurityIndex();
+            var symbols = Enumerable.Range(0, 1 + random.Next(6)).Select(i => $"S{i}").ToArray();
+            var lots = new List<TaxLot>();
+            for (var i = 0; i < 1 + random.Next(12); i++)
+            {
+                var quantity = Math.Round((decimal)(random.NextDouble() * 500) + 0.001m, 3);
+                var basis = Math.Round(quantity * (decimal)(5 + random.NextDouble() * 200), 2);
+                lots.Add(new TaxLot($"A-L{i + 1}", symbols[random.Next(symbols.Length)], quantity, basis, Day, Day));
+            }
+            var policy = new HarvestPolicy(true, Math.Round((decimal)(random.NextDouble() * 0.1), 4), Math.Round((decimal)(random.NextDouble() * 500), 2),
+                random.Next(0, 60));
+            var s = AccountSnapshot.Build("A", 100m, lots, null, policy, _ => null, index);
+            // Each lot's exact threshold price, nudged by ±1 ulp and ±1e-7 relative, on one position at a time.
+            for (var lot = 0; lot < s.LotCount; lot++)
+            {
+                var allowance = Math.Max(s.HarvestMinDollars, s.HarvestMinPercent * s.LotBasis[lot]);
+                var threshold = (s.LotBasis[lot] - allowance) / (s.LotQuantities[lot] * (1 + s.HarvestCostRate));
+                foreach (var price in new[] { threshold, Math.BitIncrement(threshold), Math.BitDecrement(threshold), threshold * (1 + 1e-7), threshold * (1 - 1e-7) })
+                {
+                    if (!(price > 0)) continue;
+                    var prices = Enumerable.Repeat(1e6, index.Count).ToArray(); // every other position far above any threshold
+                    prices[s.Positions[s.LotPositions[lot]].Ordinal] = price;
+                    var flags = new byte[s.LineCount + s.LotCount];
+                    Assert.True(TriggerKernel.Evaluate(s, prices, new double[Math.Max(1, s.LineCount)], flags, out _));
+                    for (var i = 0; i < s.LotCount; i++)
+                    {
+                        var expected = Rule(s, i, prices[s.Positions[s.LotPositions[i]].Ordinal]);
+                        Assert.Equal(expected ? 1 : 0, flags[s.LineCount + i]);
+                        checkedLots++;
+                        if (expected) flagged++;
+                    }
+                }
+            }
+        }
+        Assert.True(checkedLots > 10_000, $"{checkedLots} lot checks");
+        Assert.True(flagged > 1_000, $"{flagged} flagged");
+    }
+
+    [Fact]
+    public void A_position_far_above_its_lots_thresholds_is_skipped_and_one_below_is_tested()
+    {
+        var index = new SecurityIndex();
+        // 100 sh at $50 basis; 5% / $100 and no cost: qualifies at $47.50 or below.
+        var s = AccountSnapshot.Build("A", 0m, [new TaxLot("A-L1", "X", 100, 5000, Day, Day)], null, new HarvestPolicy(true, 0.05m, 100m, 0m), _ => null, index);
+        Assert.Equal(47.5f, s.Positions[0].HarvestPrice, 4);
+        Assert.True(s.Positions[0].HarvestPrice >= 47.5f);
+        var flags = new byte[1];
+        TriggerKernel.Evaluate(s, [47.5], [], flags, out _);
+        Assert.Equal(1, flags[0]);
+        TriggerKernel.Evaluate(s, [47.51], [], flags, out _);
+        Assert.Equal(0, flags[0]);
+        var off = AccountSnapshot.Build("A", 0m, [new TaxLot("A-L1", "X", 100, 5000, Day, Day)], null, HarvestPolicy.Off, _ => null, index);
+        Assert.Equal(float.NegativeInfinity, off.Positions[0].HarvestPrice);
+    }
+}
+
+public sealed class HarvestCrossingTests
+{
+    private static readonly DateOnly Day = new(2024, 3, 1);
+
+    [Fact]
+    public void One_trigger_per_position_observing_the_loss_of_all_its_harvestable_lots()
+    {
+        var index = new SecurityIndex();
+        // EQ: 10 sh at $100 basis and 10 sh at $90 basis; BD: 10 sh at $100. 5% / $20, no cost.
+        var s = AccountSnapshot.Build("A", 0m,
+            [new TaxLot("A-L1", "EQ", 10, 1000, Day, Day), new TaxLot("A-L2", "BD", 10, 1000, Day, Day), new TaxLot("A-L3", "EQ", 10, 900, Day, Day)],
+            null, new HarvestPolicy(true, 0.05m, 20m, 0m), _ => null, index);
+        double[] At(double eq, double bd) { var p = new double[index.Count]; p[index.OrdinalOf("EQ")] = eq; p[index.OrdinalOf("BD")] = bd; return p; }
+        var before = new byte[s.LineCount + s.LotCount];
+        var now = new byte[before.Length];
+
+        // At EQ $94 only the $100 lot qualifies (loss $60); at $80 both do ($200 + $100), and BD at $90 ($100).
+        TriggerKernel.Evaluate(s, At(94, 100), [], before, out _);
+        Assert.Equal(new byte[] { 1, 0, 0 }, before);
+        TriggerKernel.Evaluate(s, At(80, 90), [], now, out _);
+        var found = new List<Trigger>();
+        TriggerKernel.Crossings(s, [], before, now, At(80, 90), 3, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, found);
+
+        Assert.Equal(["EQ", "BD"], found.Select(t => t.Subject));
+        Assert.Equal(300, found[0].Observed, 9);
+        Assert.Equal(100, found[1].Observed, 9);
+        Assert.All(found, t => Assert.Equal(TriggerKind.Harvest, t.Kind));
+    }
+}

@@ -1,0 +1,109 @@
+using Households.Contracts;
+using Households.Domain.Monitoring;
+using Xunit;
+
+namespace Households.Tests.Monitoring;
+
+/// <summary>The monitor's hold on reported flags: a lot hovering at its harvest threshold is reported once per
+/// cooldown, not once per batch; a new condition is reported at once; the hold is the cooldown plus a minute.</summary>
+public sealed class FlagHoldTests
+{
+    private static readonly DateOnly Day = new(2025, 1, 2);
+    private static readonly DateTimeOffset Start = new(2026, 11, 24, 14, 0, 30, TimeSpan.Zero);
+
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static (MonitorEntry<string> Entry, SecurityIndex Index) Account()
+    {
+        var index = new SecurityIndex();
+        Security Fund(string symbol) => new(symbol, symbol, "US Equity", "Diversified", null, SecurityKind.EquityFund);
+        var securities = new Dictionary<string, Security> { ["EQ"] = Fund("EQ"), ["EQ2"] = Fund("EQ2") };
+        // Harvest at 5% and $250 with no cost: EQ (60 sh, basis $6,000) qualifies at $95.00 or below, EQ2 likewise.
+        var s = AccountSnapshot.Build("A", 1000m, [new TaxLot("A-L1", "EQ", 60, 6000, Day, Day), new TaxLot("A-L2", "EQ2", 60, 6000, Day, Day)],
+            null, new HarvestPolicy(true, 0.05m, 250m, 0m), securities.GetValueOrDefault, index);
+        return (new MonitorEntry<string>("A", s), index);
+    }
+
+    private static List<Trigger> Scan(MonitorEntry<string> entry, SecurityIndex index, Clock clock, FlagHold hold, double eq, double eq2 = 100)
+    {
+        var prices = new double[index.Count];
+        prices[index.OrdinalOf("EQ")] = eq;
+        prices[index.OrdinalOf("EQ2")] = eq2;
+        var seen = new List<Trigger>();
+        MonitorScan.Run<string>(new[] { entry }, new PriceVector(1, clock.Now, prices, []), clock, new ScanScratch(), (_, t) => seen.AddRange(t), hold);
+        return seen;
+    }
+
+    [Fact]
+    public void Hold_is_one_minute_longer_than_the_cooldown_and_capped_by_the_tag_range()
+    {
+        Assert.Equal(31, FlagHold.After(TimeSpan.FromMinutes(30)).Minutes);
+        Assert.Equal(2, FlagHold.After(TimeSpan.FromSeconds(10)).Minutes);
+        Assert.Equal(0, FlagHold.After(TimeSpan.Zero).Minutes);
+        Assert.Equal(254, FlagHold.After(TimeSpan.FromDays(1)).Minutes);
+        // Tags wrap every 255 minutes and are never 0 (0 means down).
+        Assert.Equal(FlagHold.Tag(Start), FlagHold.Tag(Start.AddMinutes(255)));
+        Assert.NotEqual(0, FlagHold.Tag(DateTimeOffset.UnixEpoch));
+        Assert.True(new FlagHold(31).Releases(FlagHold.Tag(Start), FlagHold.Tag(Start.AddMinutes(31))));
+        Assert.False(new FlagHold(31).Releases(FlagHold.Tag(Start), FlagHold.Tag(Start.AddMinutes(30))));
+    }
+
+    [Fact]
+    public void A_lot_hovering_at_its_threshold_is_reported_once_per_hold()
+    {
+        var (entry, index) = Account();
+        var clock = new Clock(Start);
+        var hold = FlagHold.After(TimeSpan.FromMinutes(30));
+
+        Assert.Empty(Scan(entry, index, clock, hold, 100)); // settles: nothing harvestable
+        var first = Assert.Single(Scan(entry, index, clock, hold, 94.9));
+        Assert.Equal(TriggerKind.Harvest, first.Kind);
+        Assert.Equal(60 * (100 - 94.9), first.Observed, 9);
+        // It flaps for 30 minutes, a batch every 10 s: no notice (the account's 30-minute cooldown would drop them).
+        for (var k = 1; k <= 180; k++)
+        {
+            clock.Now = Start.AddSeconds(10 * k);
+            Assert.Empty(Scan(entry, index, clock, hold, k % 2 == 0 ? 94.9 : 95.1));
+        }
+        // A different lot crossing meanwhile is reported at once.
+        var other = Assert.Single(Scan(entry, index, clock, hold, 95.1, 94));
+        Assert.Equal("EQ2", other.Subject);
+        // 31 minutes after the rise the lapsed flag comes down; the next rise is reported again.
+        clock.Now = Start.AddMinutes(31);
+        Assert.Empty(Scan(entry, index, clock, hold, 95.1, 94));
+        clock.Now = Start.AddMinutes(31).AddSeconds(10);
+        Assert.Equal("EQ", Assert.Single(Scan(entry, index, clock, hold, 94.9, 94)).Subject);
+    }
+
+    [Fact]
+    public void Without_a_hold_every_rise_is_reported()
+    {
+        var (entry, index) = Account();
+        var clock = new Clock(Start);
+        Scan(entry, index, clock, FlagHold.None, 100);
+        var notices = 0;
+        for (var k = 0; k < 10; k++) notices += Scan(entry, index, clock, FlagHold.None, k % 2 == 0 ? 94.9 : 95.1).Count;
+        Assert.Equal(5, notices);
+    }
+
+    [Fact]
+    public void A_held_flag_that_holds_again_does_not_count_as_a_new_crossing_but_the_tallies_are_current()
+    {
+        var (entry, index) = Account();
+        var clock = new Clock(Start);
+        var hold = new FlagHold(5);
+        Scan(entry, index, clock, hold, 100);
+        Assert.Single(Scan(entry, index, clock, hold, 90));
+        var prices = new double[index.Count];
+        prices[index.OrdinalOf("EQ")] = 96;
+        prices[index.OrdinalOf("EQ2")] = 100;
+        // The condition lapsed (held): the tally says no account is harvestable now.
+        var counts = MonitorScan.Run<string>(new[] { entry }, new PriceVector(2, clock.Now, prices, []), clock, new ScanScratch(), (_, _) => { }, hold);
+        Assert.Equal(0, counts.AccountsHarvestable);
+        Assert.Equal(0, counts.Triggers);
+    }
+}
