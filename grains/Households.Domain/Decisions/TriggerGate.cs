@@ -20,26 +20,44 @@ public sealed record TriggerPolicy(TimeSpan Cooldown, int PerAccountPerHour, dou
 }
 
 /// <summary>One account's cooldowns and hourly budget. Cash, restriction and model-change triggers are events a
-/// person caused, so they skip the cooldown (but not the budgets).</summary>
+/// person caused, so they skip the cooldown (but not the budgets). Kept as the list of the times the account acted
+/// with what it admitted then (at most the hourly budget within an hour): a (kind, subject) is cooling while a
+/// recent enough act admitted it. A million live accounts hold no map entry per subject.</summary>
 public sealed class TriggerCooldowns
 {
-    private readonly Dictionary<(TriggerKind, string), DateTimeOffset> _quietUntil = [];
-    private readonly Queue<DateTimeOffset> _acted = new();
+    private readonly Queue<(DateTimeOffset At, IReadOnlyList<Trigger> Admitted)> _acted = new();
 
     /// <summary>The triggers that may act now (empty when none may); records them as fired.</summary>
     public IReadOnlyList<Trigger> Admit(IReadOnlyList<Trigger> triggers, DateTimeOffset now, TriggerPolicy policy)
     {
-        while (_acted.TryPeek(out var t) && now - t >= TimeSpan.FromHours(1)) _acted.Dequeue();
-        var admitted = triggers.Where(t => !IsCooling(t, now)).ToList();
-        if (admitted.Count == 0 || _acted.Count >= policy.PerAccountPerHour) return [];
-        foreach (var t in admitted)
-            if (IsMarketTrigger(t.Kind)) _quietUntil[(t.Kind, t.Subject)] = now + policy.Cooldown;
-        _acted.Enqueue(now);
+        var keep = policy.Cooldown > TimeSpan.FromHours(1) ? policy.Cooldown : TimeSpan.FromHours(1);
+        while (_acted.TryPeek(out var t) && now - t.At >= keep) _acted.Dequeue();
+        List<Trigger>? admitted = null;
+        foreach (var t in triggers)
+            if (!IsCooling(t, now, policy.Cooldown)) (admitted ??= []).Add(t);
+        if (admitted is null || CountWithinHour(now) >= policy.PerAccountPerHour) return [];
+        _acted.Enqueue((now, admitted));
         return admitted;
     }
 
-    private bool IsCooling(Trigger t, DateTimeOffset now) =>
-        IsMarketTrigger(t.Kind) && _quietUntil.TryGetValue((t.Kind, t.Subject), out var until) && now < until;
+    private int CountWithinHour(DateTimeOffset now)
+    {
+        var count = 0;
+        foreach (var (at, _) in _acted) if (now - at < TimeSpan.FromHours(1)) count++;
+        return count;
+    }
+
+    private bool IsCooling(Trigger t, DateTimeOffset now, TimeSpan cooldown)
+    {
+        if (!IsMarketTrigger(t.Kind)) return false;
+        foreach (var (at, admitted) in _acted)
+        {
+            if (now >= at + cooldown) continue;
+            foreach (var a in admitted)
+                if (a.Kind == t.Kind && string.Equals(a.Subject, t.Subject, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
 
     private static bool IsMarketTrigger(TriggerKind kind) => kind is TriggerKind.Drift or TriggerKind.Harvest;
 }

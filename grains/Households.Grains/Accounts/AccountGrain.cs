@@ -47,7 +47,8 @@ public sealed class AccountGrain(
     TriggerLatency latency,
     FirmTriggerBudget firmBudget) : Grain, IAccountGrain
 {
-    public const int MaxOpenTriggers = 100;
+    /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
+    public const int MaxOpenTriggers = 32;
     /// <summary>Attempts of one operation when storage reports a version (ETag) conflict: each re-reads the stored
     /// state and applies the operation again on it, so the other writer's write and this one both stand.</summary>
     public const int MaxWriteAttempts = 5;
@@ -251,8 +252,10 @@ public sealed class AccountGrain(
         if (triggers.Length > 0 && triggers[0].Kind is TriggerKind.Drift or TriggerKind.Harvest) latency.Record(clock.GetUtcNow() - triggers[0].BatchPublishedAt);
         _triggers.AddRange(triggers);
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
-        foreach (var t in triggers)
-            log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
+        // Guarded: the arguments are boxed before the level check, millions of times after a market-wide move.
+        if (log.IsEnabled(LogLevel.Debug))
+            foreach (var t in triggers)
+                log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
         // calls accounts, so an account never waits on its household).
         var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Value.Triggers);
