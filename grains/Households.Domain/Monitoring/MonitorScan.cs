@@ -90,8 +90,10 @@ public static class MonitorScan
         double marketValue = 0;
         var found = new List<Trigger>();
         var values = prices.Values;
-        foreach (var entry in entries)
+        for (var k = 0; k < entries.Length; k++)
         {
+            ScanPrefetch.Ahead(entries, k);
+            var entry = entries[k];
             var s = entry.Snapshot;
             scratch.Ensure(s);
             var size = s.LineCount + s.LotCount;
@@ -123,23 +125,38 @@ public static class MonitorScan
 
     /// <summary>The same scan split over <paramref name="scratches"/>.Length workers: each takes chunks of entries
     /// from a shared counter (accounts differ in size by 20×, so fixed halves would not balance). Entries are
-    /// independent and each has one worker per scan, so no locks; <paramref name="onTriggers"/> may run on any worker.</summary>
+    /// independent and each has one worker per scan, so no locks; <paramref name="onTriggers"/> may run on any worker.
+    /// The caller's thread is worker 0 and the others are dedicated threads, not the thread pool: a scan of a million
+    /// accounts holds its workers for about a second, and in a silo the pool must stay free to deliver the notices
+    /// the scan sends (grain turns run on it).</summary>
     public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
         ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048)
     {
         if (scratches.Length <= 1 || count <= chunk) return Run<TTarget>(entries.AsSpan(0, count), prices, clock, scratches[0], onTriggers, hold);
         var next = 0;
         var results = new ScanCounts[scratches.Length];
-        Parallel.For(0, scratches.Length, new ParallelOptions { MaxDegreeOfParallelism = scratches.Length }, w =>
+        var failures = new Exception?[scratches.Length];
+        void Work(int w)
         {
-            ScanCounts total = default;
-            for (int start; (start = Interlocked.Add(ref next, chunk) - chunk) < count;)
+            try
             {
-                var c = Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold);
-                total = total.Plus(c);
+                ScanCounts total = default;
+                for (int start; (start = Interlocked.Add(ref next, chunk) - chunk) < count;)
+                    total = total.Plus(Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold));
+                results[w] = total;
             }
-            results[w] = total;
-        });
+            catch (Exception ex) { failures[w] = ex; }
+        }
+        var helpers = new Thread[scratches.Length - 1];
+        for (var i = 0; i < helpers.Length; i++)
+        {
+            var w = i + 1;
+            helpers[i] = new Thread(() => Work(w)) { IsBackground = true, Name = $"monitor-scan-{w}" };
+            helpers[i].Start();
+        }
+        Work(0);
+        foreach (var t in helpers) t.Join();
+        if (failures.FirstOrDefault(f => f is not null) is { } failure) throw new AggregateException("monitor scan failed", failure);
         return results.Aggregate(default(ScanCounts), (a, b) => a.Plus(b));
     }
 

@@ -74,11 +74,15 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
         if (Interlocked.Exchange(ref _pending, prices) is null) _wake.Release();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // The loop runs on its own thread (it is worker 0 of every scan): the thread pool stays free for grain turns.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Loop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Loop(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            try { await _wake.WaitAsync(stoppingToken); }
+            try { _wake.Wait(stoppingToken); }
             catch (OperationCanceledException) { return; }
             var prices = Interlocked.Exchange(ref _pending, null);
             if (prices is null) continue;
