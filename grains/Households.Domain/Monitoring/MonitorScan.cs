@@ -130,20 +130,40 @@ public static class MonitorScan
     /// accounts holds its workers for about a second, and in a silo the pool must stay free to deliver the notices
     /// the scan sends (grain turns run on it).</summary>
     public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
-        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048)
+        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048) =>
+        RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk);
+
+    /// <summary>The parallel scan where each chunk takes the newest prices <paramref name="latest"/> gives when it starts:
+    /// when a batch arrives mid-scan the rest of the scan uses it at once instead of after the scan (a scan longer than
+    /// the batch interval would otherwise double the wait). <paramref name="oldest"/> is the oldest batch any chunk used:
+    /// every entry has been evaluated at it or a newer one.</summary>
+    public static ScanCounts RunRolling<TTarget>(MonitorEntry<TTarget>[] entries, int count, Func<PriceVector> latest, TimeProvider clock,
+        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048)
     {
-        if (scratches.Length <= 1 || count <= chunk) return Run<TTarget>(entries.AsSpan(0, count), prices, clock, scratches[0], onTriggers, hold);
+        var first = latest();
+        if (scratches.Length <= 1 || count <= chunk)
+        {
+            oldest = first;
+            return Run<TTarget>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold);
+        }
         var next = 0;
         var results = new ScanCounts[scratches.Length];
+        var used = new PriceVector[scratches.Length];
         var failures = new Exception?[scratches.Length];
         void Work(int w)
         {
             try
             {
                 ScanCounts total = default;
+                PriceVector? mine = null;
                 for (int start; (start = Interlocked.Add(ref next, chunk) - chunk) < count;)
+                {
+                    var prices = start == 0 ? first : latest();
+                    if (mine is null || prices.Sequence < mine.Sequence) mine = prices;
                     total = total.Plus(Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold));
+                }
                 results[w] = total;
+                used[w] = mine ?? first;
             }
             catch (Exception ex) { failures[w] = ex; }
         }
@@ -157,6 +177,7 @@ public static class MonitorScan
         Work(0);
         foreach (var t in helpers) t.Join();
         if (failures.FirstOrDefault(f => f is not null) is { } failure) throw new AggregateException("monitor scan failed", failure);
+        oldest = used.MinBy(v => v.Sequence)!;
         return results.Aggregate(default(ScanCounts), (a, b) => a.Plus(b));
     }
 

@@ -37,7 +37,9 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     private readonly ScanScratch[] _scratches = [.. Enumerable.Range(0, Math.Max(1, options?.Value.Workers ?? 1)).Select(_ => new ScanScratch())];
     private MonitorEntry<string>[] _entries = new MonitorEntry<string>[1024];
     private int _count;
-    private PriceVector? _pending;
+    private PriceVector? _latest;
+    private int _signaled;
+    private long _scannedThrough = long.MinValue;
     private long _scans, _totalTriggers, _totalEvaluations;
     private MonitorStatus _status = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -68,10 +70,12 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
         _changes.Enqueue((entry, false));
     }
 
-    /// <summary>Called when the board takes a new batch; a scan still running coalesces later batches into one.</summary>
+    /// <summary>Called when the board takes a new batch. A scan in progress takes it up from its next chunk of accounts,
+    /// and the loop scans again until every account has been evaluated at the newest batch.</summary>
     public void OnPrices(PriceVector prices)
     {
-        if (Interlocked.Exchange(ref _pending, prices) is null) _wake.Release();
+        Volatile.Write(ref _latest, prices);
+        if (Interlocked.Exchange(ref _signaled, 1) == 0) _wake.Release();
     }
 
     // The loop runs on its own thread (it is worker 0 of every scan): the thread pool stays free for grain turns.
@@ -82,30 +86,43 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            try { _wake.Wait(stoppingToken); }
-            catch (OperationCanceledException) { return; }
-            var prices = Interlocked.Exchange(ref _pending, null);
-            if (prices is null) continue;
-            try { Scan(prices); }
-            catch (Exception ex) { log.LogError(ex, "Monitor scan of batch {Sequence} failed", prices.Sequence); }
+            var prices = Volatile.Read(ref _latest);
+            if (prices is null || prices.Sequence <= Interlocked.Read(ref _scannedThrough))
+            {
+                try { _wake.Wait(stoppingToken); }
+                catch (OperationCanceledException) { return; }
+                Interlocked.Exchange(ref _signaled, 0);
+                continue;
+            }
+            try { ScanWith(() => Volatile.Read(ref _latest)!); }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "Monitor scan of batch {Sequence} failed", prices.Sequence);
+                Interlocked.Exchange(ref _scannedThrough, prices.Sequence); // wait for the next batch rather than spin
+            }
         }
     }
 
-    /// <summary>One scan over all registered accounts; public so tests and the load test can drive it directly.</summary>
-    public MonitorStatus Scan(PriceVector prices)
+    /// <summary>One scan over all registered accounts at <paramref name="prices"/>; public so tests and the load test can
+    /// drive it directly.</summary>
+    public MonitorStatus Scan(PriceVector prices) => ScanWith(() => prices);
+
+    private MonitorStatus ScanWith(Func<PriceVector> latest)
     {
         ApplyChanges();
         var started = Stopwatch.GetTimestamp();
-        var counts = MonitorScan.RunParallel<string>(_entries, _count, prices, clock, _scratches, Notify, _hold);
+        var counts = MonitorScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, _hold, out var prices);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var age = (clock.GetUtcNow() - prices.PublishedAt).TotalMilliseconds;
         _scans++;
         _totalTriggers += counts.Triggers;
         _totalEvaluations += counts.Positions + counts.Lots;
         HouseholdsMetrics.Scanned(counts.Positions + counts.Lots, counts.Triggers);
+        // The status names the oldest batch the scan used: every account has been evaluated at it or a newer one.
         var status = new MonitorStatus(prices.Sequence, counts.Accounts, counts.Positions, counts.Lots, counts.AccountsTriggered,
             counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations,
             counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount, age, _scratches.Length);
+        if (prices.Sequence > Interlocked.Read(ref _scannedThrough)) Interlocked.Exchange(ref _scannedThrough, prices.Sequence);
         Volatile.Write(ref _status, status);
         Scanned?.Invoke(status);
         return status;

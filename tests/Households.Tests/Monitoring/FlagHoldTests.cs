@@ -107,3 +107,30 @@ public sealed class FlagHoldTests
         Assert.Equal(0, counts.Triggers);
     }
 }
+
+/// <summary>A batch that arrives during a scan is taken up by the chunks that start after it.</summary>
+public sealed class RollingScanTests
+{
+    [Fact]
+    public void Chunks_after_a_new_batch_use_it_and_the_scan_reports_the_oldest_batch_it_used()
+    {
+        var index = new SecurityIndex();
+        var day = new DateOnly(2025, 1, 2);
+        // 5,000 one-lot accounts: 100 sh at $100 basis; harvestable at 5% / $250 with no cost, i.e. at $95 or below.
+        var entries = Enumerable.Range(0, 5000).Select(i => new MonitorEntry<int>(i, AccountSnapshot.Build($"A{i}", 0m,
+            [new TaxLot($"A{i}-L1", "EQ", 100, 10_000, day, day)], null, new HarvestPolicy(true, 0.05m, 250m, 0m), _ => null, index))).ToArray();
+        PriceVector At(long sequence, double price) { var p = new double[index.Count]; p[index.OrdinalOf("EQ")] = price; return new(sequence, DateTimeOffset.UnixEpoch, p, []); }
+        var scratches = new[] { new ScanScratch(), new ScanScratch() };
+        MonitorScan.RunParallel<int>(entries, entries.Length, At(1, 100), TimeProvider.System, scratches, (_, _) => { });
+
+        var calls = 0;
+        var bySequence = new System.Collections.Concurrent.ConcurrentDictionary<long, int>();
+        var counts = MonitorScan.RunRolling<int>(entries, entries.Length, () => Interlocked.Increment(ref calls) == 1 ? At(2, 94) : At(3, 90),
+            TimeProvider.System, scratches, (_, found) => bySequence.AddOrUpdate(found[0].BatchSequence, 1, (_, n) => n + 1), FlagHold.None, out var oldest, chunk: 1000);
+
+        Assert.Equal(5000, counts.AccountsTriggered);
+        Assert.Equal(2, oldest.Sequence);
+        Assert.Equal(1000, bySequence[2]); // the first chunk, started before batch 3 arrived
+        Assert.Equal(4000, bySequence[3]);
+    }
+}
