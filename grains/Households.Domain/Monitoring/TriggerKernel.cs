@@ -72,6 +72,11 @@ public static class TriggerKernel
         return result;
     }
 
+    /// <summary>Lot <paramref name="lot"/>'s loss in dollars net of the estimated round-trip cost (basis − value × (1 + cost
+    /// rate)), the figure the harvest test compares with the thresholds; negative for a gain.</summary>
+    public static double HarvestLoss(AccountSnapshot s, int lot, double[] prices) =>
+        s.LotBasis[lot] - s.LotQuantities[lot] * prices[s.PositionOrdinals[s.LotPositions[lot]]] * (1 + s.HarvestCostRate);
+
     /// <summary>Turns the flags that newly went up (0 before, 1 now) into triggers.</summary>
     public static void Crossings(AccountSnapshot s, ReadOnlySpan<double> lineWeights, ReadOnlySpan<byte> before, ReadOnlySpan<byte> now,
         double[] prices, long sequence, DateTimeOffset publishedAt, DateTimeOffset detectedAt, List<Trigger> into)
@@ -86,10 +91,8 @@ public static class TriggerKernel
         {
             var f = s.LineCount + i;
             if (now[f] == 0 || before[f] == 1) continue;
-            var ordinal = s.PositionOrdinals[s.LotPositions[i]];
-            var loss = s.LotBasis[i] - s.LotQuantities[i] * prices[ordinal] * (1 + s.HarvestCostRate);
             into.Add(new Trigger(TriggerKind.Harvest, s.AccountId, s.PositionSymbols[s.LotPositions[i]],
-                loss, 0, s.HarvestMinDollars, sequence, publishedAt, detectedAt));
+                HarvestLoss(s, i, prices), 0, s.HarvestMinDollars, sequence, publishedAt, detectedAt));
         }
     }
 }

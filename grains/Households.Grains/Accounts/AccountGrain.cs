@@ -56,7 +56,12 @@ public sealed class AccountGrain(
     private TriggerCooldowns? _cooldowns;
     private ResolvedTarget? _target;
     private MonitorEntry<string>? _entry;
+    // The cash the current snapshot was built from (the books may run ahead of it during a write).
+    private decimal _snapshotCash;
     private CompactLots _lots = null!;
+    // The last live state and what it was computed from; a read since the last change means the household keeps it.
+    private (PriceVector Prices, AccountSnapshot? Snapshot, int Triggers, AccountSpec Spec, AccountLiveState State)? _live;
+    private bool _liveRead;
 
     private DateTimeOffset _activatedAt;
 
@@ -130,6 +135,29 @@ public sealed class AccountGrain(
             .OrderByDescending(h => h.MarketValue).ToArray();
         DriftLine[] drift = _entry is null ? [] : TriggerKernel.DriftLines(_entry.Snapshot, prices.Values);
         return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToArray(), prices.Sequence));
+    }
+
+    public Task<AccountLiveState> GetLiveState()
+    {
+        var spec = RequireSpec();
+        var prices = board.Current;
+        var snapshot = _entry?.Snapshot;
+        _liveRead = true;
+        if (_live is { } kept && ReferenceEquals(kept.Prices, prices) && ReferenceEquals(kept.Snapshot, snapshot)
+            && kept.Triggers == _triggers.Count && ReferenceEquals(kept.Spec, spec))
+            return Task.FromResult(kept.State);
+        var live = LiveFigures.Account(spec, snapshot is null ? state.State.Cash : _snapshotCash, snapshot, prices, _triggers.Count);
+        _live = (prices, snapshot, _triggers.Count, spec, live);
+        return Task.FromResult(live);
+    }
+
+    /// <summary>The live figures changed other than by price: a household that read them since the last change drops
+    /// what it keeps (one-way; an account never waits on its household).</summary>
+    private void LiveChanged()
+    {
+        if (!_liveRead || state.State.Spec is not { } spec) return;
+        _liveRead = false;
+        GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountChanged(spec.Id).Ignore();
     }
 
     public Task<TradeResult> ApplyTrade(TradeRequest trade) => Durably(() => ApplyTradeOnce(trade));
@@ -249,8 +277,10 @@ public sealed class AccountGrain(
     {
         // Price-driven notices carry their batch's publication time: tick-to-trigger latency ends here.
         if (triggers.Length > 0 && triggers[0].Kind is TriggerKind.Drift or TriggerKind.Harvest) latency.Record(clock.GetUtcNow() - triggers[0].BatchPublishedAt);
+        var open = _triggers.Count;
         _triggers.AddRange(triggers);
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
+        if (_triggers.Count != open) LiveChanged();
         foreach (var t in triggers)
             log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
@@ -377,8 +407,10 @@ public sealed class AccountGrain(
     {
         var spec = state.State.Spec!;
         var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index);
+        _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);
+        LiveChanged();
     }
 
     private static bool SameSpec(AccountSpec a, AccountSpec b) =>
