@@ -133,10 +133,11 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("GetView")] Task<HouseholdView> GetView();
 
     /// <summary>The household's live state (totals and each account's live figures, no lots or tax view), or null when
-    /// the household does not exist. Kept per price batch: answered again without asking the accounts until a new
-    /// batch reaches the silo, an account reports a change (<see cref="OnAccountChanged"/>) or a proposal changes.
-    /// Needs neither the wash-sale ledger nor the catch-up, and interleaves with every call, so it never waits behind a
-    /// trade or a decision in progress.</summary>
+    /// the household does not exist. Accounts on the household's silo answer from what they publish on the silo's live
+    /// board (no call); others are asked. Kept per price batch: answered again as it is until a new batch reaches the
+    /// silo, an account's figures change other than by price (a new publication, or <see cref="OnAccountChanged"/> from
+    /// another silo) or a proposal changes. Needs neither the wash-sale ledger nor the catch-up, and interleaves with
+    /// every call, so it never waits behind a trade or a decision in progress.</summary>
     [Alias("GetLiveState"), AlwaysInterleave] Task<HouseholdLiveState?> GetLiveState();
 
     /// <summary>An account's live figures changed other than by price (a fill, cash, its model, a trigger) after the

@@ -45,7 +45,8 @@ public sealed class AccountGrain(
     IJournal journal,
     ILogger<AccountGrain> log,
     TriggerLatency latency,
-    FirmTriggerBudget firmBudget) : Grain, IAccountGrain
+    FirmTriggerBudget firmBudget,
+    LiveStateBoard liveBoard) : Grain, IAccountGrain
 {
     public const int MaxOpenTriggers = 100;
     /// <summary>Attempts of one operation when storage reports a version (ETag) conflict: each re-reads the stored
@@ -59,8 +60,9 @@ public sealed class AccountGrain(
     // The cash the current snapshot was built from (the books may run ahead of it during a write).
     private decimal _snapshotCash;
     private CompactLots _lots = null!;
-    // The last live state and what it was computed from; a read since the last change means the household keeps it.
-    private (PriceVector Prices, AccountSnapshot? Snapshot, int Triggers, AccountSpec Spec, AccountLiveState State)? _live;
+    // What the live figures are computed from, published on the silo's live board; a read through a grain call since
+    // the last change means a household on another silo keeps the figures and must hear of a change.
+    private AccountLiveSource? _live;
     private bool _liveRead;
 
     private DateTimeOffset _activatedAt;
@@ -91,6 +93,7 @@ public sealed class AccountGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_entry is not null) monitor.Unregister(_entry);
+        if (_live is not null) liveBoard.Withdraw(_live);
         return Task.CompletedTask;
     }
 
@@ -139,25 +142,25 @@ public sealed class AccountGrain(
 
     public Task<AccountLiveState> GetLiveState()
     {
-        var spec = RequireSpec();
-        var prices = board.Current;
-        var snapshot = _entry?.Snapshot;
+        RequireSpec();
         _liveRead = true;
-        if (_live is { } kept && ReferenceEquals(kept.Prices, prices) && ReferenceEquals(kept.Snapshot, snapshot)
-            && kept.Triggers == _triggers.Count && ReferenceEquals(kept.Spec, spec))
-            return Task.FromResult(kept.State);
-        var live = LiveFigures.Account(spec, snapshot is null ? state.State.Cash : _snapshotCash, snapshot, prices, _triggers.Count);
-        _live = (prices, snapshot, _triggers.Count, spec, live);
-        return Task.FromResult(live);
+        return Task.FromResult((_live ?? PublishLive()).At(board.Current));
     }
 
-    /// <summary>The live figures changed other than by price: a household that read them since the last change drops
-    /// what it keeps (one-way; an account never waits on its household).</summary>
-    private void LiveChanged()
+    /// <summary>The live figures changed other than by price (books, cash, target, open triggers): publishes what they
+    /// are now computed from, and a household that read them through a call since the last change drops what it keeps
+    /// (one-way; an account never waits on its household). Households on this silo see the new source on the board.</summary>
+    private AccountLiveSource PublishLive()
     {
-        if (!_liveRead || state.State.Spec is not { } spec) return;
-        _liveRead = false;
-        GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountChanged(spec.Id).Ignore();
+        var spec = state.State.Spec!;
+        _live = new AccountLiveSource(spec, _entry is null ? state.State.Cash : _snapshotCash, _entry?.Snapshot, _triggers.Count);
+        liveBoard.Publish(_live);
+        if (_liveRead)
+        {
+            _liveRead = false;
+            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountChanged(spec.Id).Ignore();
+        }
+        return _live;
     }
 
     public Task<TradeResult> ApplyTrade(TradeRequest trade) => Durably(() => ApplyTradeOnce(trade));
@@ -280,7 +283,7 @@ public sealed class AccountGrain(
         var open = _triggers.Count;
         _triggers.AddRange(triggers);
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
-        if (_triggers.Count != open) LiveChanged();
+        if (_triggers.Count != open && state.State.Spec is not null) PublishLive();
         foreach (var t in triggers)
             log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         // Cooldowns and the account's hourly budget first; then a one-way notice (never awaited: the household
@@ -410,7 +413,7 @@ public sealed class AccountGrain(
         _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);
-        LiveChanged();
+        PublishLive();
     }
 
     private static bool SameSpec(AccountSpec a, AccountSpec b) =>

@@ -44,7 +44,8 @@ public sealed class HouseholdGrain(
     Households.Domain.Harvesting.ReplacementSelector replacementSelector,
     IOptions<DecisionOptions> decisions,
     TimeProvider clock,
-    ILogger<HouseholdGrain> log) : Grain, IHouseholdGrain
+    ILogger<HouseholdGrain> log,
+    LiveStateBoard liveBoard) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = 50;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -60,9 +61,9 @@ public sealed class HouseholdGrain(
     private bool _caughtUp;
     private bool _catchUpTried;
     private bool _appliedByThisCall;
-    // The kept live state: the board batch and the change count it was computed at (an in-flight computation is
-    // shared by concurrent readers).
-    private (long Sequence, long Version, Task<HouseholdLiveState?> Answer)? _live;
+    // The kept live state: the board batch, the change count and the accounts' live sources it was computed from (a
+    // source is null for an account on another silo, asked by a call); an answer still in flight is shared.
+    private (long Sequence, long Version, AccountLiveSource?[] Sources, Task<HouseholdLiveState?> Answer)? _live;
     private long _liveVersion;
     /// <summary>Attempts of one trade when storage reports a version (ETag) conflict.</summary>
     public const int MaxWriteAttempts = 5;
@@ -127,18 +128,31 @@ public sealed class HouseholdGrain(
     public Task<HouseholdLiveState?> GetLiveState()
     {
         if (state.State.Spec is not { } spec) return Task.FromResult<HouseholdLiveState?>(null);
-        var sequence = board.Current.Sequence;
-        if (_live is { } kept && kept.Sequence == sequence && kept.Version == _liveVersion && !kept.Answer.IsFaulted && !kept.Answer.IsCanceled)
-            return kept.Answer;
-        var answer = LiveState(spec);
-        _live = (sequence, _liveVersion, answer);
+        var prices = board.Current;
+        var ids = spec.AccountIds;
+        if (_live is { } kept && kept.Sequence == prices.Sequence && kept.Version == _liveVersion && !kept.Answer.IsFaulted && !kept.Answer.IsCanceled)
+        {
+            var same = true;
+            for (var i = 0; i < ids.Length && same; i++) same = ReferenceEquals(kept.Sources[i], liveBoard.Find(ids[i]));
+            if (same) return kept.Answer;
+        }
+        var sources = new AccountLiveSource?[ids.Length];
+        for (var i = 0; i < ids.Length; i++) sources[i] = liveBoard.Find(ids[i]);
+        // The proposals as last written (a decision in progress shows once it is stored).
+        var pending = Households.Domain.Firm.FirmFigures.Pending(state.State.Proposals);
+        var answer = Array.TrueForAll(sources, s => s is not null)
+            ? Task.FromResult<HouseholdLiveState?>(LiveFigures.Household(spec, Array.ConvertAll(sources, s => s!.At(prices)), pending))
+            : Ask(spec, sources, prices, pending);
+        _live = (prices.Sequence, _liveVersion, sources, answer);
         return answer;
     }
 
-    private async Task<HouseholdLiveState?> LiveState(HouseholdSpec spec)
+    /// <summary>Accounts on this silo answer from their published sources; the others are asked (they tell this household
+    /// when their figures change, <see cref="OnAccountChanged"/>).</summary>
+    private async Task<HouseholdLiveState?> Ask(HouseholdSpec spec, AccountLiveSource?[] sources, PriceVector prices, int pending)
     {
-        var pending = Households.Domain.Firm.FirmFigures.Pending(Proposals.All);
-        var accounts = await Task.WhenAll(spec.AccountIds.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetLiveState()));
+        var accounts = await Task.WhenAll(spec.AccountIds.Select((id, i) =>
+            sources[i] is { } local ? Task.FromResult(local.At(prices)) : GrainFactory.GetGrain<IAccountGrain>(id).GetLiveState()));
         return LiveFigures.Household(spec, accounts, pending);
     }
 
