@@ -59,14 +59,22 @@ public interface IAccountGrain : IGrainWithStringKey
     /// Opening again with the same content is a no-op; different content is bad input.</summary>
     [Alias("Open")] Task Open(AccountOpening opening);
 
-    /// <summary>Null when the account was never opened.</summary>
-    [Alias("GetSpec")] Task<AccountSpec?> GetSpec();
+    /// <summary>Null when the account was never opened. Interleaves with every call (a read of settings that only
+    /// <see cref="Open"/> and restriction updates replace whole), so access checks never wait behind a write.</summary>
+    [Alias("GetSpec"), AlwaysInterleave] Task<AccountSpec?> GetSpec();
 
     /// <summary>The open lots with the purchase each piece comes from.</summary>
     [Alias("GetLots")] Task<LotPiece[]> GetLots();
 
     /// <summary>Live state: holdings with lots valued at the board's prices, drift per line, open triggers.</summary>
     [Alias("GetView")] Task<AccountView> GetView();
+
+    /// <summary>The account's live figures at the silo board's current batch: value, drift lines out of band, harvestable
+    /// lots, open triggers (no holdings or lots). Computed from the monitor's snapshot with the monitor's kernel and kept
+    /// until the batch, the snapshot or the open triggers change, so repeated reads between batches cost nothing.
+    /// Interleaves with every call: it reads only the published snapshot, never books in the middle of a write.
+    /// After such a read the account tells its household (one-way) when these figures change other than by price.</summary>
+    [Alias("GetLiveState"), AlwaysInterleave] Task<AccountLiveState> GetLiveState();
 
     /// <summary>Applies a fill the household has cleared. Applied once per idempotency key (a retry returns the
     /// first result, marked replayed) and persisted before the result is returned. Only the household calls
@@ -118,10 +126,23 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>Creates the household and opens its accounts. Bad input changes nothing.</summary>
     [Alias("Create")] Task Create(HouseholdSpec household, AccountOpening[] accounts);
 
-    /// <summary>Null when the household does not exist.</summary>
-    [Alias("GetSpec")] Task<HouseholdSpec?> GetSpec();
+    /// <summary>Null when the household does not exist. Interleaves with every call (the spec is written once, at
+    /// creation), so access checks never wait behind a trade or a decision.</summary>
+    [Alias("GetSpec"), AlwaysInterleave] Task<HouseholdSpec?> GetSpec();
 
     [Alias("GetView")] Task<HouseholdView> GetView();
+
+    /// <summary>The household's live state (totals and each account's live figures, no lots or tax view), or null when
+    /// the household does not exist. Accounts on the household's silo answer from what they publish on the silo's live
+    /// board (no call); others are asked. Kept per price batch: answered again as it is until a new batch reaches the
+    /// silo, an account's figures change other than by price (a new publication, or <see cref="OnAccountChanged"/> from
+    /// another silo) or a proposal changes. Needs neither the wash-sale ledger nor the catch-up, and interleaves with
+    /// every call, so it never waits behind a trade or a decision in progress.</summary>
+    [Alias("GetLiveState"), AlwaysInterleave] Task<HouseholdLiveState?> GetLiveState();
+
+    /// <summary>An account's live figures changed other than by price (a fill, cash, its model, a trigger) after the
+    /// household read them: the kept live state is dropped. One-way, and interleaves with every call.</summary>
+    [Alias("OnAccountChanged"), OneWay, AlwaysInterleave] Task OnAccountChanged(string accountId);
 
     /// <summary>Records a fill on one of the household's accounts. The household is the serialization point for
     /// its accounts' trades: the wash-sale ledger reviews every trade here before the account applies it.</summary>

@@ -4,8 +4,11 @@ using System.Net.Http.Headers;
 
 namespace Households.LoadTest;
 
-internal sealed record ApiResult(string Path, int TargetRps, int Seconds, long Sent, long Succeeded, long Failed, long NotSent,
-    double AchievedRps, double P50Ms, double P99Ms, double MaxMs, IReadOnlyDictionary<string, long> Statuses);
+/// <summary>What the API load measured. Latency runs from each request's scheduled start (open loop: a generator or
+/// server that falls behind shows as latency); <c>SendLag</c> is how late the generator itself started requests.</summary>
+internal sealed record ApiResult(string Path, int TargetRps, int Seconds, double WarmupSeconds, long Sent, long Succeeded, long Failed,
+    long NotSent, double AchievedRps, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs, double SendLagP50Ms,
+    double SendLagP99Ms, long ResponseBytes, IReadOnlyDictionary<string, long> Statuses);
 
 /// <summary>The one place the load generator's requests get their credentials: the API takes a JWT bearer token
 /// (minted with the silo's <c>Auth:SigningKey</c>, e.g. by <c>households token</c>), given as <c>--token</c> or env
@@ -16,65 +19,90 @@ internal static class ApiAuth
         options.Token is { Length: > 0 } token ? new AuthenticationHeaderValue("Bearer", token) : null;
 }
 
-/// <summary>A bounded open-loop HTTP load: requests start on a fixed schedule (<c>rps</c> a second for <c>seconds</c>),
-/// whatever earlier ones are doing, so a slow server shows as latency, not as a lower offered rate. At most
+/// <summary>A bounded open-loop HTTP load: requests start on a fixed schedule (<c>rps</c> a second for <c>seconds</c>,
+/// after <c>warmup</c> seconds at the same rate that are not measured), whatever earlier ones are doing, so a slow
+/// server shows as latency, not as a lower offered rate. The scheduler wakes about once a millisecond and starts every
+/// request that has come due since (a timer cannot wake 5,000 times a second), each on the thread pool. At most
 /// <see cref="MaxInFlight"/> requests are outstanding; a request that cannot start is counted as not sent.</summary>
 internal static class ApiLoad
 {
     public const int MaxInFlight = 4096;
 
-    public static async Task<ApiResult> Run(string baseUrl, Func<string> nextPath, string pathLabel, int rps, int seconds,
+    public static async Task<ApiResult> Run(string baseUrl, Func<string> nextPath, string pathLabel, int rps, int seconds, double warmup,
         AuthenticationHeaderValue? auth, Action<string> progress)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(30) };
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 1024,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(30),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseProxy = false,
+            UseCookies = false,
+        };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = auth;
-        var latencies = new ConcurrentBag<double>();
+        var warmupCount = (long)(warmup * rps);
+        var total = warmupCount + (long)rps * seconds;
+        // Per request slot: latency and send lag in ms (NaN: not answered, not measured). No locks on the hot path.
+        var latencies = new double[total];
+        var lags = new double[total];
+        Array.Fill(latencies, double.NaN);
+        Array.Fill(lags, double.NaN);
         var statuses = new ConcurrentDictionary<string, long>();
+        long bytes = 0, notSent = 0, answered = 0;
         using var inFlight = new SemaphoreSlim(MaxInFlight);
-        var pending = new List<Task>();
-        long total = (long)rps * seconds, sent = 0, notSent = 0;
+        var pending = new List<Task>((int)Math.Min(total, int.MaxValue));
         var clock = Stopwatch.StartNew();
         var nextReport = 5.0;
-        while (sent + notSent < total)
+        long next = 0;
+        while (next < total)
         {
-            var due = (sent + notSent) * 1000.0 / rps;
-            var now = clock.Elapsed.TotalMilliseconds;
-            if (due > now + 1) { await Task.Delay(TimeSpan.FromMilliseconds(due - now)); continue; }
-            if (!inFlight.Wait(0)) { notSent++; continue; }
-            sent++;
-            pending.Add(One(http, nextPath(), inFlight, latencies, statuses));
+            var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rps) + 1);
+            for (; next < due; next++)
+            {
+                if (!inFlight.Wait(0)) { if (next >= warmupCount) notSent++; continue; }
+                var slot = next;
+                var scheduled = slot * 1000.0 / rps;
+                var path = nextPath();
+                pending.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        lags[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
+                        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
+                        latencies[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
+                        Interlocked.Add(ref bytes, response.Content.Headers.ContentLength ?? 0);
+                        Interlocked.Increment(ref answered);
+                        if (slot >= warmupCount)
+                            statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    {
+                        if (slot >= warmupCount) statuses.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
+                    }
+                    finally { inFlight.Release(); }
+                }));
+            }
             if (clock.Elapsed.TotalSeconds >= nextReport)
             {
-                progress($"api: {sent:N0} sent in {clock.Elapsed.TotalSeconds:0} s, {latencies.Count:N0} answered");
+                progress($"api: {next:N0} started in {clock.Elapsed.TotalSeconds:0} s ({(next < warmupCount ? "warm-up" : "measured")}), " +
+                    $"{Interlocked.Read(ref answered):N0} answered, {MaxInFlight - inFlight.CurrentCount:N0} in flight");
                 nextReport += 5;
             }
+            if (next < total) await Task.Delay(1);
         }
         await Task.WhenAll(pending);
-        var elapsed = clock.Elapsed.TotalSeconds;
-        var sorted = latencies.ToList();
-        sorted.Sort();
+        var elapsed = clock.Elapsed.TotalSeconds - warmup;
+        var measured = latencies.AsSpan((int)warmupCount).ToArray().Where(double.IsFinite).ToList();
+        measured.Sort();
+        var lag = lags.AsSpan((int)warmupCount).ToArray().Where(double.IsFinite).ToList();
+        lag.Sort();
+        var sent = total - warmupCount - notSent;
         var ok = statuses.Where(kv => kv.Key.StartsWith('2')).Sum(kv => kv.Value);
-        return new ApiResult(pathLabel, rps, seconds, sent, ok, sent - ok, notSent, sorted.Count / Math.Max(elapsed, 1e-9),
-            BareLoop.Percentile(sorted, 0.5), BareLoop.Percentile(sorted, 0.99), sorted.Count == 0 ? 0 : sorted[^1],
-            new SortedDictionary<string, long>(statuses));
-    }
-
-    private static async Task One(HttpClient http, string path, SemaphoreSlim inFlight, ConcurrentBag<double> latencies,
-        ConcurrentDictionary<string, long> statuses)
-    {
-        await Task.Yield();
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            statuses.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
-        }
-        finally { inFlight.Release(); }
+        return new ApiResult(pathLabel, rps, seconds, warmup, sent, ok, sent - ok, notSent, measured.Count / Math.Max(elapsed, 1e-9),
+            BareLoop.Percentile(measured, 0.5), BareLoop.Percentile(measured, 0.9), BareLoop.Percentile(measured, 0.99),
+            BareLoop.Percentile(measured, 0.999), measured.Count == 0 ? 0 : measured[^1],
+            BareLoop.Percentile(lag, 0.5), BareLoop.Percentile(lag, 0.99), Interlocked.Read(ref bytes), new SortedDictionary<string, long>(statuses));
     }
 }

@@ -148,17 +148,43 @@ internal static class Pipeline
         Console.WriteLine($"settling burst drained in {drainSeconds:0} s: {settlingNotices.Notices:N0} notices, p99 {settlingNotices.P99Milliseconds} ms");
         var rssAfter = Report.ResidentMb();
 
+        // Households the API load reads: woken before the measured run (as the watchdog's sweep does at silo start), or
+        // left asleep so the load meets each one cold once.
+        object? wake = null;
+        if (o.ApiRps > 0 && o.ApiWake)
+        {
+            var clock = Stopwatch.StartNew();
+            var slow = new ConcurrentBag<double>();
+            await Parallel.ForEachAsync(Enumerable.Range(0, firm.HouseholdCount), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (h, _) =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                await grains.GetGrain<IHouseholdGrain>($"HH{h + 1:D6}").GetLiveState();
+                slow.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            });
+            var each = slow.Order().ToList();
+            wake = new
+            {
+                households = firm.HouseholdCount, seconds = clock.Elapsed.TotalSeconds, per_second = firm.HouseholdCount / clock.Elapsed.TotalSeconds,
+                call_ms_p50 = BareLoop.Percentile(each, 0.5), call_ms_p99 = BareLoop.Percentile(each, 0.99), resident_mb = Report.ResidentMb(),
+            };
+            Console.WriteLine($"woke {firm.HouseholdCount:N0} households for the API load in {clock.Elapsed.TotalSeconds:0.0} s " +
+                $"({firm.HouseholdCount / clock.Elapsed.TotalSeconds:N0}/s, 64 at a time, call p50 {BareLoop.Percentile(each, 0.5):0.0} ms); {Report.ResidentMb():N0} MB resident");
+        }
+
         // The measured run: a batch every interval for the duration, optionally with the API load beside it.
         while (scans.TryDequeue(out _)) { }
         latency.Reset();
         var gcBefore = GC.GetTotalPauseDuration();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var gcCounts = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         Task<ApiResult>? api = null;
         if (o.ApiRps > 0)
         {
             var pick = new Random(o.Seed);
-            api = Task.Run(() => ApiLoad.Run(apiUrl, () => $"/api/households/HH{pick.Next(firm.HouseholdCount) + 1:D6}", "/api/households/{id}",
-                o.ApiRps, Math.Min(o.ApiSeconds, o.Seconds), ApiAuth.Header(o), Console.WriteLine));
+            var warmup = Math.Min(o.ApiWarmupSeconds, Math.Max(0, o.Seconds - 1));
+            if (ApiAuth.Header(o) is null) Console.WriteLine("api: no --token (or HOUSEHOLDS_TOKEN): the silo will refuse every request (401)");
+            api = Task.Run(() => ApiLoad.Run(apiUrl, () => o.ApiPath.Replace("{id}", $"HH{pick.Next(firm.HouseholdCount) + 1:D6}"), o.ApiPath,
+                o.ApiRps, (int)Math.Max(1, Math.Min(o.ApiSeconds, o.Seconds - warmup)), warmup, ApiAuth.Header(o), Console.WriteLine));
         }
         var run = Stopwatch.StartNew();
         var published = new List<long>();
@@ -181,6 +207,7 @@ internal static class Pipeline
         await Task.Delay(1000); // the last notices land
         var apiResult = api is null ? null : await api;
         var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var gcDelta = new { gen0 = GC.CollectionCount(0) - gcCounts.Item1, gen1 = GC.CollectionCount(1) - gcCounts.Item2, gen2 = GC.CollectionCount(2) - gcCounts.Item3 };
         var lat = latency.Summary();
         var done = scans.Where(s => s.BatchSequence >= published[0]).ToList();
@@ -202,7 +229,7 @@ internal static class Pipeline
             mode = "pipeline",
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
-            options = new { o.Accounts, o.Seconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.DecisionsPerSecond },
+            options = new { o.Accounts, o.Seconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.DecisionsPerSecond },
             accounts_live = settled?.Accounts ?? 0,
             lots_live = settled?.Lots ?? 0,
             positions_live = settled?.Positions ?? 0,
@@ -221,7 +248,10 @@ internal static class Pipeline
             bare,
             ratio_pipeline_to_bare = ratio,
             api = apiResult,
+            api_households_woken = wake,
             gc_pause_ms_during_run = gcPause,
+            cpu_seconds_during_run = cpuSeconds,
+            run_seconds = runSeconds,
             gc_collections_during_run = gcDelta,
             gc_pause_ms_process = GC.GetTotalPauseDuration().TotalMilliseconds,
             peak_resident_mb = Report.PeakResidentMb(),

@@ -44,6 +44,11 @@ public static class HouseholdsApi
             return Results.Ok(await household.GetView());
         }).WithName("GetHousehold");
 
+        api.MapGet("/households/{id}/live", async (string id, IGrainFactory grains) =>
+            await grains.GetGrain<IHouseholdGrain>(id).GetLiveState() is { } live ? Results.Ok(live) : NotFound("household", id))
+            .WithName("GetHouseholdLiveState")
+            .WithSummary("The household's live state for polling: value, cash, pending proposals and per account drift lines out of band, harvestable lots and open triggers, at one price batch (kept until the next)");
+
         api.MapPost("/households", async (CreateHouseholdRequest request, IGrainFactory grains) =>
         {
             var (spec, openings) = ToDomain(request);

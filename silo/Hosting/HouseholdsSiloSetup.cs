@@ -69,6 +69,7 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
+        services.AddSingleton<LiveStateBoard>();
         services.AddSingleton<TriggerLatency>();
         services.AddOptions<MonitorOptions>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountMonitor>());

@@ -77,6 +77,32 @@ public static class TriggerKernel
         return result;
     }
 
+    /// <summary>What one evaluation's weights and flags say about the account: lines out of band, the largest
+    /// |weight − target|, harvestable lots and their loss net of the estimated round trip (as the harvest trigger counts
+    /// it). Shared by the live figures and the stress test.</summary>
+    public static AccountMeasure Measure(AccountSnapshot s, ReadOnlySpan<double> lineWeights, ReadOnlySpan<byte> flags, double[] prices)
+    {
+        int outOfBand = 0, harvestable = 0;
+        double largest = 0, loss = 0;
+        for (var l = 0; l < s.LineCount; l++)
+        {
+            if (flags[l] != 0) outOfBand++;
+            largest = Math.Max(largest, Math.Abs(lineWeights[l] - s.Lines[l].Target));
+        }
+        for (var i = 0; i < s.LotCount; i++)
+        {
+            if (flags[s.LineCount + i] == 0) continue;
+            harvestable++;
+            loss += HarvestLoss(s, i, prices);
+        }
+        return new AccountMeasure(outOfBand, largest, harvestable, loss);
+    }
+
+    /// <summary>Lot <paramref name="lot"/>'s loss in dollars net of the estimated round-trip cost (basis − value × (1 + cost
+    /// rate)), the figure the harvest test compares with the thresholds; negative for a gain.</summary>
+    public static double HarvestLoss(AccountSnapshot s, int lot, double[] prices) =>
+        s.LotBasis[lot] - s.LotQuantities[lot] * prices[s.Positions[s.LotPositions[lot]].Ordinal] * (1 + s.HarvestCostRate);
+
     /// <summary>Turns the flags that newly went up (0 before, up now) into triggers: one per drift line, and one per
     /// position with a newly harvestable lot, observing the loss of all its lots harvestable now (the household plans
     /// a harvest by security, and one notice per lot would repeat the subject).</summary>
@@ -100,7 +126,7 @@ public static class TriggerKernel
             var f = s.LineCount + i;
             if (now[f] == 0) continue;
             var p = s.LotPositions[i];
-            loss[p] += s.LotBasis[i] - s.LotQuantities[i] * prices[s.Positions[p].Ordinal] * (1 + s.HarvestCostRate);
+            loss[p] += HarvestLoss(s, i, prices);
             if (before[f] == 0) rose[p] = any = true;
         }
         if (!any) return;
@@ -110,3 +136,6 @@ public static class TriggerKernel
                     sequence, publishedAt, detectedAt));
     }
 }
+
+/// <summary>See <see cref="TriggerKernel.Measure"/>.</summary>
+public readonly record struct AccountMeasure(int OutOfBand, double LargestDrift, int HarvestableLots, double HarvestableLoss);

@@ -318,19 +318,10 @@ public static class StressEngine
         harvestable = 0;
         outOfBand = false;
         if (!TriggerKernel.Evaluate(s, prices, scratch.Weights, flags, out marketValue)) { marketValue = Math.Max(0, marketValue); return 0; }
-        double max = 0;
-        for (var l = 0; l < s.LineCount; l++)
-        {
-            max = Math.Max(max, Math.Abs(scratch.Weights[l] - s.Lines[l].Target));
-            if (flags[l] == 1) outOfBand = true;
-        }
-        for (var i = 0; i < s.LotCount; i++)
-        {
-            if (flags[s.LineCount + i] == 0) continue;
-            var price = prices[s.Positions[s.LotPositions[i]].Ordinal];
-            harvestable += s.LotBasis[i] - price * (1 + s.HarvestCostRate) * s.LotQuantities[i];
-        }
-        return max;
+        var m = TriggerKernel.Measure(s, scratch.Weights, flags, prices);
+        harvestable = m.HarvestableLoss;
+        outOfBand = m.OutOfBand > 0;
+        return m.LargestDrift;
     }
 
     /// <summary>A household never created through the grain (a generated firm): its ledger as the grain opens it.</summary>

@@ -45,7 +45,8 @@ public sealed class AccountGrain(
     IJournal journal,
     ILogger<AccountGrain> log,
     TriggerLatency latency,
-    FirmTriggerBudget firmBudget) : Grain, IAccountGrain
+    FirmTriggerBudget firmBudget,
+    LiveStateBoard liveBoard) : Grain, IAccountGrain
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = 32;
@@ -57,7 +58,13 @@ public sealed class AccountGrain(
     private TriggerCooldowns? _cooldowns;
     private ResolvedTarget? _target;
     private MonitorEntry<string>? _entry;
+    // The cash the current snapshot was built from (the books may run ahead of it during a write).
+    private decimal _snapshotCash;
     private CompactLots _lots = null!;
+    // What the live figures are computed from, published on the silo's live board; a read through a grain call since
+    // the last change means a household on another silo keeps the figures and must hear of a change.
+    private AccountLiveSource? _live;
+    private bool _liveRead;
 
     private DateTimeOffset _activatedAt;
 
@@ -87,6 +94,7 @@ public sealed class AccountGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_entry is not null) monitor.Unregister(_entry);
+        if (_live is not null) liveBoard.Withdraw(_live);
         return Task.CompletedTask;
     }
 
@@ -131,6 +139,29 @@ public sealed class AccountGrain(
             .OrderByDescending(h => h.MarketValue).ToArray();
         DriftLine[] drift = _entry is null ? [] : TriggerKernel.DriftLines(_entry.Snapshot, prices.Values);
         return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToArray(), prices.Sequence));
+    }
+
+    public Task<AccountLiveState> GetLiveState()
+    {
+        RequireSpec();
+        _liveRead = true;
+        return Task.FromResult((_live ?? PublishLive()).At(board.Current));
+    }
+
+    /// <summary>The live figures changed other than by price (books, cash, target, open triggers): publishes what they
+    /// are now computed from, and a household that read them through a call since the last change drops what it keeps
+    /// (one-way; an account never waits on its household). Households on this silo see the new source on the board.</summary>
+    private AccountLiveSource PublishLive()
+    {
+        var spec = state.State.Spec!;
+        _live = new AccountLiveSource(spec, _entry is null ? state.State.Cash : _snapshotCash, _entry?.Snapshot, _triggers.Count);
+        liveBoard.Publish(_live);
+        if (_liveRead)
+        {
+            _liveRead = false;
+            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountChanged(spec.Id).Ignore();
+        }
+        return _live;
     }
 
     public Task<TradeResult> ApplyTrade(TradeRequest trade) => Durably(() => ApplyTradeOnce(trade));
@@ -250,8 +281,10 @@ public sealed class AccountGrain(
     {
         // Price-driven notices carry their batch's publication time: tick-to-trigger latency ends here.
         if (triggers.Length > 0 && triggers[0].Kind is TriggerKind.Drift or TriggerKind.Harvest) latency.Record(clock.GetUtcNow() - triggers[0].BatchPublishedAt);
+        var open = _triggers.Count;
         _triggers.AddRange(triggers);
         if (_triggers.Count > MaxOpenTriggers) _triggers.RemoveRange(0, _triggers.Count - MaxOpenTriggers);
+        if (_triggers.Count != open && state.State.Spec is not null) PublishLive();
         // Guarded: the arguments are boxed before the level check, millions of times after a market-wide move.
         if (log.IsEnabled(LogLevel.Debug))
             foreach (var t in triggers)
@@ -380,8 +413,10 @@ public sealed class AccountGrain(
     {
         var spec = state.State.Spec!;
         var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index);
+        _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);
+        PublishLive();
     }
 
     private static bool SameSpec(AccountSpec a, AccountSpec b) =>

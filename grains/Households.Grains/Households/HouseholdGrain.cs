@@ -44,7 +44,8 @@ public sealed class HouseholdGrain(
     Households.Domain.Harvesting.ReplacementSelector replacementSelector,
     IOptions<DecisionOptions> decisions,
     TimeProvider clock,
-    ILogger<HouseholdGrain> log) : Grain, IHouseholdGrain
+    ILogger<HouseholdGrain> log,
+    LiveStateBoard liveBoard) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = 50;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -58,30 +59,44 @@ public sealed class HouseholdGrain(
     private long _eventSequence;
     private HouseholdFigures? _reported;
     private bool _caughtUp;
+    private bool _catchUpTried;
     private bool _appliedByThisCall;
+    // The kept live state: the board batch, the change count and the accounts' live sources it was computed from (a
+    // source is null for an account on another silo, asked by a call); an answer still in flight is shared.
+    private (long Sequence, long Version, AccountLiveSource?[] Sources, Task<HouseholdLiveState?> Answer)? _live;
+    private long _liveVersion;
     /// <summary>Attempts of one trade when storage reports a version (ETag) conflict.</summary>
     public const int MaxWriteAttempts = 5;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
-        if (state.State.WashSales is { } ledger) _tax = HouseholdTaxLedger.Restore(ledger, state.State.Realized, master.Identical);
         if (Proposals.HasPending) WatchExpiry();
-        // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments,
-        // and fills an account applied that this ledger never recorded.
+        // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments.
+        // The ledger is restored and the fills an account applied that it never recorded are caught up on the first
+        // use of the ledger (EnsureCaughtUp; the watchdog's sweep asks every household for it), not here: a wake for
+        // a live-state read needs neither and stays cheap.
         if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
-        if (state.State.Spec is null) return;
-        try
-        {
-            await SendAdjustments(state.State.PendingAdjustments);
-            await CatchUp();
-        }
+        if (state.State.Spec is null || state.State.PendingAdjustments.Length == 0) return;
+        try { await SendAdjustments(state.State.PendingAdjustments); }
         catch (Exception ex)
         {
-            // Reads stay available; the next trade runs the catch-up again and fails loudly if it still cannot.
-            log.LogWarning(ex, "{Household}: catch-up on activation failed; retried before the next trade", state.State.Spec.Id);
+            // Reads stay available; the next activation sends them again (accounts apply each adjustment once).
+            log.LogWarning(ex, "{Household}: wash-sale adjustments on activation failed; sent again on the next activation", state.State.Spec.Id);
         }
-        ReportFigures();
+    }
+
+    /// <summary>Catches up once per activation before the ledger is read (views, checks, decisions). A failure is logged
+    /// and the read goes on with the ledger as stored, as before; trades run the catch-up themselves and fail loudly.</summary>
+    private async Task EnsureCaughtUp()
+    {
+        if (_caughtUp || _catchUpTried || state.State.Spec is not { } spec) return;
+        _catchUpTried = true;
+        try { await CatchUp(); }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "{Household}: catch-up failed; retried before the next trade", spec.Id);
+        }
     }
 
     public async Task<string[]> CatchUp()
@@ -106,8 +121,49 @@ public sealed class HouseholdGrain(
                 spec.Id, applied.IdempotencyKey, accountId);
         }
         _caughtUp = true;
+        ReportFigures();
         return [.. done];
     }
+
+    public Task<HouseholdLiveState?> GetLiveState()
+    {
+        if (state.State.Spec is not { } spec) return Task.FromResult<HouseholdLiveState?>(null);
+        var prices = board.Current;
+        var ids = spec.AccountIds;
+        if (_live is { } kept && kept.Sequence == prices.Sequence && kept.Version == _liveVersion && !kept.Answer.IsFaulted && !kept.Answer.IsCanceled)
+        {
+            var same = true;
+            for (var i = 0; i < ids.Length && same; i++) same = ReferenceEquals(kept.Sources[i], liveBoard.Find(ids[i]));
+            if (same) return kept.Answer;
+        }
+        var sources = new AccountLiveSource?[ids.Length];
+        for (var i = 0; i < ids.Length; i++) sources[i] = liveBoard.Find(ids[i]);
+        // The proposals as last written (a decision in progress shows once it is stored).
+        var pending = Households.Domain.Firm.FirmFigures.Pending(state.State.Proposals);
+        var answer = Array.TrueForAll(sources, s => s is not null)
+            ? Task.FromResult<HouseholdLiveState?>(LiveFigures.Household(spec, Array.ConvertAll(sources, s => s!.At(prices)), pending))
+            : Ask(spec, sources, prices, pending);
+        _live = (prices.Sequence, _liveVersion, sources, answer);
+        return answer;
+    }
+
+    /// <summary>Accounts on this silo answer from their published sources; the others are asked (they tell this household
+    /// when their figures change, <see cref="OnAccountChanged"/>).</summary>
+    private async Task<HouseholdLiveState?> Ask(HouseholdSpec spec, AccountLiveSource?[] sources, PriceVector prices, int pending)
+    {
+        var accounts = await Task.WhenAll(spec.AccountIds.Select((id, i) =>
+            sources[i] is { } local ? Task.FromResult(local.At(prices)) : GrainFactory.GetGrain<IAccountGrain>(id).GetLiveState()));
+        return LiveFigures.Household(spec, accounts, pending);
+    }
+
+    public Task OnAccountChanged(string accountId)
+    {
+        LiveStale();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Something the live state shows changed: the next read asks the accounts again.</summary>
+    private void LiveStale() => _liveVersion++;
 
     public Task<HouseholdEvents> GetEvents(long after) =>
         Task.FromResult(new HouseholdEvents(_epoch, _eventSequence, _events.Where(e => e.Sequence > after).ToArray()));
@@ -169,6 +225,7 @@ public sealed class HouseholdGrain(
     public async Task<HouseholdView> GetView()
     {
         var spec = RequireSpec();
+        await EnsureCaughtUp();
         var accounts = await Task.WhenAll(spec.AccountIds.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetView()));
         return HouseholdAggregation.View(spec, accounts, Tax.View(Today(), spec.AccountIds));
     }
@@ -194,6 +251,7 @@ public sealed class HouseholdGrain(
                 _tax = null;
                 _proposals = null;
                 _caughtUp = false;
+                LiveStale();
             }
         }
     }
@@ -247,6 +305,7 @@ public sealed class HouseholdGrain(
             state.State.PendingAdjustments = [.. outcome.Adjustments];
             await state.WriteStateAsync();
             applied = result;
+            LiveStale();
         }
         catch
         {
@@ -306,6 +365,7 @@ public sealed class HouseholdGrain(
     public async Task<HouseholdStressSnapshot> GetStressSnapshot()
     {
         var spec = RequireSpec();
+        await EnsureCaughtUp();
         var accounts = await Task.WhenAll(spec.AccountIds.Select(async id =>
         {
             var account = GrainFactory.GetGrain<IAccountGrain>(id);
@@ -319,6 +379,7 @@ public sealed class HouseholdGrain(
     public async Task<RebalanceProposal> Approve(string proposalId)
     {
         var spec = RequireSpec();
+        await EnsureCaughtUp();
         await ExpireDue();
         var existing = Proposals.Get(proposalId);
         if (existing.Status == ProposalStatus.Executed) return existing; // a retried approval returns the first result
@@ -365,6 +426,7 @@ public sealed class HouseholdGrain(
     private async Task<RebalanceProposal[]> Decide(Trigger[] causes, IReadOnlyCollection<string>? onlyAccounts)
     {
         var spec = RequireSpec();
+        await EnsureCaughtUp();
         await ExpireDue();
         var ids = onlyAccounts ?? spec.AccountIds;
         var inputs = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
@@ -507,6 +569,7 @@ public sealed class HouseholdGrain(
         state.State.NextProposal = Proposals.NextNumber;
         state.State.Outbox = entries;
         await state.WriteStateAsync();
+        LiveStale();
         await journal.Append(entries);
         foreach (var p in Proposals.All.Where(p => !before.TryGetValue(p.Id, out var was) || was != p.Status).Reverse())
             Event(before.ContainsKey(p.Id) ? $"proposal-{p.Status.ToString().ToLowerInvariant()}" : "proposal-created", null, p.Id,
@@ -517,6 +580,7 @@ public sealed class HouseholdGrain(
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)
     {
         var spec = RequireSpec();
+        await EnsureCaughtUp();
         if (!spec.AccountIds.Contains(accountId)) throw new BadInputException($"account {accountId} is not in household {spec.Id}");
         if (quantity <= 0) throw new BadInputException("quantity must be > 0");
         var piece = (await GrainFactory.GetGrain<IAccountGrain>(accountId).GetLots()).FirstOrDefault(p => p.Lot.Id == lotId)
@@ -525,11 +589,12 @@ public sealed class HouseholdGrain(
         return Tax.CheckLossSale(accountId, piece.Lot, piece.Root, quantity, date);
     }
 
-    public Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date)
+    public async Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date)
     {
         var spec = RequireSpec();
         if (!spec.AccountIds.Contains(accountId)) throw new BadInputException($"account {accountId} is not in household {spec.Id}");
-        return Task.FromResult(Tax.WashSales.BuyBlackouts(accountId, date).ToArray());
+        await EnsureCaughtUp();
+        return Tax.WashSales.BuyBlackouts(accountId, date).ToArray();
     }
 
     private HouseholdTaxLedger Tax => _tax ??= state.State.WashSales is { } ledger

@@ -22,7 +22,8 @@ public sealed record WatchdogSweep(string Reason, DateTimeOffset StartedAt, Time
 /// <summary>Keeps monitoring whole across silo failures. Grains of a dead silo reactivate on a survivor only when
 /// called; the monitor scans only activated accounts. So the oldest live silo (one per cluster: the smallest
 /// address among active members) walks the firm directory and activates every household and account when it
-/// joins, and again whenever membership declares a silo dead. Every silo also re-subscribes its price board then.</summary>
+/// joins, and again whenever membership declares a silo dead, and asks each household to catch up the fills its
+/// accounts applied that it never recorded. Every silo also re-subscribes its price board then.</summary>
 public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains,
     PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log) : BackgroundService
 {
@@ -80,13 +81,18 @@ public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocal
                 {
                     try
                     {
-                        var spec = await grains.GetGrain<IHouseholdGrain>(h.Id).GetSpec();
+                        var household = grains.GetGrain<IHouseholdGrain>(h.Id);
+                        var spec = await household.GetSpec();
                         Interlocked.Increment(ref households);
                         foreach (var id in spec?.AccountIds ?? [])
                         {
                             await grains.GetGrain<IAccountGrain>(id).GetSpec();
                             Interlocked.Increment(ref accounts);
                         }
+                        // A household no longer catches up when it activates (only before it uses its ledger): after a
+                        // failure, fills a dead silo's households never recorded are caught up here.
+                        try { await household.CatchUp(); }
+                        catch (Exception ex) { log.LogWarning(ex, "Watchdog: catch-up of household {Household} failed; it runs again before its next trade", h.Id); }
                     }
                     catch (Exception ex)
                     {

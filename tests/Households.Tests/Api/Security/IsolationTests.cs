@@ -58,6 +58,7 @@ public sealed class IsolationTests(SecurityFactory factory)
     public static TheoryData<string, string, string?> OthersHousehold() => new()
     {
         { "GET", "/api/households/{h}", null },
+        { "GET", "/api/households/{h}/live", null },
         { "GET", "/api/households/{h}/tax", null },
         { "GET", "/api/households/{h}/proposals", null },
         { "POST", "/api/households/{h}/rebalance", null },
@@ -109,6 +110,7 @@ public sealed class IsolationTests(SecurityFactory factory)
         await Seed();
         using var a = factory.CreateClientFor("advisor", "ADV-A");
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/api/households/ISO-A1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/api/households/ISO-A1/live")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/api/accounts/ISO-A1-TAX")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/api/journal?household=ISO-A1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/api/households/ISO-A1/proposals")).StatusCode);
@@ -130,6 +132,7 @@ public sealed class IsolationTests(SecurityFactory factory)
         using var reader = factory.CreateClientFor("reader");
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/households/ISO-A1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/households/ISO-B1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/households/ISO-B1/live")).StatusCode);
         using var request = new HttpRequestMessage(new HttpMethod(method), route);
         if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         Assert.Equal(HttpStatusCode.Forbidden, (await reader.SendAsync(request)).StatusCode);
