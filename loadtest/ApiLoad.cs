@@ -6,9 +6,9 @@ namespace Households.LoadTest;
 
 /// <summary>What the API load measured. Latency runs from each request's scheduled start (open loop: a generator or
 /// server that falls behind shows as latency); <c>SendLag</c> is how late the generator itself started requests.</summary>
-internal sealed record ApiResult(string Path, int TargetRps, int Seconds, double WarmupSeconds, long Sent, long Succeeded, long Failed,
+internal sealed record ApiResult(string Path, int TargetRps, double Seconds, double WarmupSeconds, long Sent, long Succeeded, long Failed,
     long NotSent, double AchievedRps, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs, double SendLagP50Ms,
-    double SendLagP99Ms, long ResponseBytes, IReadOnlyDictionary<string, long> Statuses);
+    double SendLagP99Ms, long ResponseBytes, IReadOnlyDictionary<string, long> Statuses, double[] P99MsBySecond);
 
 /// <summary>The one place the load generator's requests get their credentials: the API takes a JWT bearer token
 /// (minted with the silo's <c>Auth:SigningKey</c>, e.g. by <c>households token</c>), given as <c>--token</c> or env
@@ -19,19 +19,18 @@ internal static class ApiAuth
         options.Token is { Length: > 0 } token ? new AuthenticationHeaderValue("Bearer", token) : null;
 }
 
-/// <summary>A bounded open-loop HTTP load: requests start on a fixed schedule (<c>rps</c> a second for <c>seconds</c>,
-/// after <c>warmup</c> seconds at the same rate that are not measured), whatever earlier ones are doing, so a slow
-/// server shows as latency, not as a lower offered rate. The scheduler wakes about once a millisecond and starts every
+/// <summary>A bounded open-loop HTTP load: requests start on a fixed schedule (<c>rps</c> a second for <c>seconds</c>),
+/// whatever earlier ones are doing, so a slow server shows as latency, not as a lower offered rate. The scheduler wakes about once a millisecond and starts every
 /// request that has come due since (a timer cannot wake 5,000 times a second), each on the thread pool. At most
 /// <see cref="MaxInFlight"/> requests are outstanding; a request that cannot start is counted as not sent.</summary>
 internal static class ApiLoad
 {
     public const int MaxInFlight = 4096;
 
-    public static async Task<ApiResult> Run(string baseUrl, Func<string> nextPath, string pathLabel, int rps, int seconds, double warmup,
-        AuthenticationHeaderValue? auth, Action<string> progress)
+    /// <summary>The client every run shares (its connections stay open from the warm-up to the measured run).</summary>
+    public static HttpClient Client(string baseUrl, AuthenticationHeaderValue? auth)
     {
-        using var handler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = 1024,
             PooledConnectionLifetime = TimeSpan.FromMinutes(30),
@@ -40,10 +39,14 @@ internal static class ApiLoad
             UseProxy = false,
             UseCookies = false,
         };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = auth;
-        var warmupCount = (long)(warmup * rps);
-        var total = warmupCount + (long)rps * seconds;
+        return http;
+    }
+
+    public static async Task<ApiResult> Run(HttpClient http, Func<string> nextPath, string pathLabel, int rps, double seconds, Action<string> progress)
+    {
+        var total = (long)(rps * seconds);
         // Per request slot: latency and send lag in ms (NaN: not answered, not measured). No locks on the hot path.
         var latencies = new double[total];
         var lags = new double[total];
@@ -61,7 +64,7 @@ internal static class ApiLoad
             var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rps) + 1);
             for (; next < due; next++)
             {
-                if (!inFlight.Wait(0)) { if (next >= warmupCount) notSent++; continue; }
+                if (!inFlight.Wait(0)) { notSent++; continue; }
                 var slot = next;
                 var scheduled = slot * 1000.0 / rps;
                 var path = nextPath();
@@ -74,35 +77,40 @@ internal static class ApiLoad
                         latencies[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
                         Interlocked.Add(ref bytes, response.Content.Headers.ContentLength ?? 0);
                         Interlocked.Increment(ref answered);
-                        if (slot >= warmupCount)
-                            statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+                        statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
                     }
                     catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                     {
-                        if (slot >= warmupCount) statuses.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
+                        statuses.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
                     }
                     finally { inFlight.Release(); }
                 }));
             }
             if (clock.Elapsed.TotalSeconds >= nextReport)
             {
-                progress($"api: {next:N0} started in {clock.Elapsed.TotalSeconds:0} s ({(next < warmupCount ? "warm-up" : "measured")}), " +
+                progress($"api: {next:N0} started in {clock.Elapsed.TotalSeconds:0} s, " +
                     $"{Interlocked.Read(ref answered):N0} answered, {MaxInFlight - inFlight.CurrentCount:N0} in flight");
                 nextReport += 5;
             }
             if (next < total) await Task.Delay(1);
         }
         await Task.WhenAll(pending);
-        var elapsed = clock.Elapsed.TotalSeconds - warmup;
-        var measured = latencies.AsSpan((int)warmupCount).ToArray().Where(double.IsFinite).ToList();
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var measured = latencies.Where(double.IsFinite).ToList();
         measured.Sort();
-        var lag = lags.AsSpan((int)warmupCount).ToArray().Where(double.IsFinite).ToList();
+        var lag = lags.Where(double.IsFinite).ToList();
         lag.Sort();
-        var sent = total - warmupCount - notSent;
+        // p99 of the requests scheduled in each second: where the slow ones cluster (a GC pause, a scan, a decision).
+        var bySecond = Enumerable.Range(0, (int)Math.Ceiling(total / (double)rps)).Select(second =>
+        {
+            var slice = latencies.Skip(second * rps).Take(rps).Where(double.IsFinite).Order().ToList();
+            return Math.Round(BareLoop.Percentile(slice, 0.99), 1);
+        }).ToArray();
+        var sent = total - notSent;
         var ok = statuses.Where(kv => kv.Key.StartsWith('2')).Sum(kv => kv.Value);
-        return new ApiResult(pathLabel, rps, seconds, warmup, sent, ok, sent - ok, notSent, measured.Count / Math.Max(elapsed, 1e-9),
+        return new ApiResult(pathLabel, rps, seconds, 0, sent, ok, sent - ok, notSent, measured.Count / Math.Max(elapsed, 1e-9),
             BareLoop.Percentile(measured, 0.5), BareLoop.Percentile(measured, 0.9), BareLoop.Percentile(measured, 0.99),
             BareLoop.Percentile(measured, 0.999), measured.Count == 0 ? 0 : measured[^1],
-            BareLoop.Percentile(lag, 0.5), BareLoop.Percentile(lag, 0.99), Interlocked.Read(ref bytes), new SortedDictionary<string, long>(statuses));
+            BareLoop.Percentile(lag, 0.5), BareLoop.Percentile(lag, 0.99), Interlocked.Read(ref bytes), new SortedDictionary<string, long>(statuses), bySecond);
     }
 }

@@ -16,11 +16,13 @@ internal sealed record LoadTestOptions
     /// <summary>What the API load GETs; <c>{id}</c> becomes a random household: the live state by default, or the full
     /// view <c>/api/households/{id}</c>.</summary>
     public string ApiPath { get; init; } = "/api/households/{id}/live";
-    /// <summary>Seconds of API load at the same rate before the measured seconds (connections, JIT), not measured.</summary>
-    public double ApiWarmupSeconds { get; init; } = 2;
+    /// <summary>Seconds of API load at the same rate just before the measured run (connections, JIT), not measured.</summary>
+    public double ApiWarmupSeconds { get; init; } = 10;
     /// <summary>Wake every household (a live-state read through the grains) before the measured run, as the watchdog's
     /// sweep does when a silo starts; otherwise the API load meets each household cold once.</summary>
     public bool ApiWake { get; init; } = true;
+    /// <summary>Sample the types allocated during the measured run and print the top ones (a diagnostic).</summary>
+    public bool AllocSample { get; init; }
     public string? ApiUrl { get; init; }
     public string? Token { get; init; }
     public int HttpPort { get; init; } = 5500;
@@ -61,6 +63,7 @@ internal sealed record LoadTestOptions
                 "--api-url" => o with { ApiUrl = Next().TrimEnd('/') },
                 "--api-path" => o with { ApiPath = Next() is var path && path.StartsWith('/') ? path : Fail<string>("--api-path must start with /, e.g. /api/households/{id}/live") },
                 "--api-warmup-seconds" => o with { ApiWarmupSeconds = Int(0, 600) },
+                "--alloc-sample" => o with { AllocSample = true },
                 "--api-wake" => o with { ApiWake = Next() is var wake && wake is "true" or "false" ? wake == "true" : Fail<bool>("--api-wake must be true or false") },
                 "--token" => o with { Token = Next() },
                 "--http-port" => o with { HttpPort = Int(1, 65535) },

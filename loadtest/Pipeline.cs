@@ -171,21 +171,32 @@ internal static class Pipeline
                 $"({firm.HouseholdCount / clock.Elapsed.TotalSeconds:N0}/s, 64 at a time, call p50 {BareLoop.Percentile(each, 0.5):0.0} ms); {Report.ResidentMb():N0} MB resident");
         }
 
+        // The API client, warmed up (connections, JIT: tiered compilation of the request path takes seconds) before
+        // anything is measured.
+        using var http = o.ApiRps > 0 ? ApiLoad.Client(apiUrl, ApiAuth.Header(o)) : null;
+        var pick = new Random(o.Seed);
+        string NextPath() => o.ApiPath.Replace("{id}", $"HH{pick.Next(firm.HouseholdCount) + 1:D6}");
+        if (http is not null)
+        {
+            if (ApiAuth.Header(o) is null) Console.WriteLine("api: no --token (or HOUSEHOLDS_TOKEN): the silo will refuse every request (401)");
+            if (o.ApiWarmupSeconds > 0)
+            {
+                var warm = await ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, o.ApiWarmupSeconds, Console.WriteLine);
+                Console.WriteLine($"api warm-up ({o.ApiWarmupSeconds:0} s, not measured): {warm.AchievedRps:N0} rps, p50 {warm.P50Ms:0.0} p99 {warm.P99Ms:0.0} ms");
+            }
+        }
+
         // The measured run: a batch every interval for the duration, optionally with the API load beside it.
         while (scans.TryDequeue(out _)) { }
         latency.Reset();
         var gcBefore = GC.GetTotalPauseDuration();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var gcCounts = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        Task<ApiResult>? api = null;
-        if (o.ApiRps > 0)
-        {
-            var pick = new Random(o.Seed);
-            var warmup = Math.Min(o.ApiWarmupSeconds, Math.Max(0, o.Seconds - 1));
-            if (ApiAuth.Header(o) is null) Console.WriteLine("api: no --token (or HOUSEHOLDS_TOKEN): the silo will refuse every request (401)");
-            api = Task.Run(() => ApiLoad.Run(apiUrl, () => o.ApiPath.Replace("{id}", $"HH{pick.Next(firm.HouseholdCount) + 1:D6}"), o.ApiPath,
-                o.ApiRps, (int)Math.Max(1, Math.Min(o.ApiSeconds, o.Seconds - warmup)), warmup, ApiAuth.Header(o), Console.WriteLine));
-        }
+        using var sampler = o.AllocSample ? new AllocationSampler() : null;
+        sampler?.Start();
+        var api = http is null ? null
+            : Task.Run(() => ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, Math.Min(o.ApiSeconds, o.Seconds), Console.WriteLine)
+                .ContinueWith(t => t.Result with { WarmupSeconds = o.ApiWarmupSeconds }, TaskScheduler.Default));
         var run = Stopwatch.StartNew();
         var published = new List<long>();
         for (var b = 0; b * o.IntervalMs < o.Seconds * 1000; b++)
@@ -200,7 +211,7 @@ internal static class Pipeline
             var l = latency.Summary();
             if (b % Math.Max(1, 1000 / o.IntervalMs) == 0)
                 Console.WriteLine($"batch {sequence}: last scan {last?.BatchSequence} {last?.ScanMilliseconds:0} ms (published→scanned {last?.PublishedToScannedMilliseconds:0} ms), " +
-                    $"{last?.Triggers:N0} triggers; notices {l.Notices:N0}, tick-to-trigger p50 {l.P50Milliseconds} p99 {l.P99Milliseconds} max {l.MaxMilliseconds} ms; {Report.ResidentMb():N0} MB");
+                    $"{last?.Triggers:N0} triggers; notices {l.Notices:N0}, tick-to-trigger p50 {l.P50Milliseconds} p99 {l.P99Milliseconds} max {l.MaxMilliseconds} ms; {Report.ResidentMb():N0} MB; GC pause {(GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds:0} ms, gen0/1/2 {GC.CollectionCount(0) - gcCounts.Item1}/{GC.CollectionCount(1) - gcCounts.Item2}/{GC.CollectionCount(2) - gcCounts.Item3}");
         }
         await WaitForScan(scans, published[^1], TimeSpan.FromSeconds(30));
         var runSeconds = run.Elapsed.TotalSeconds;
@@ -208,6 +219,9 @@ internal static class Pipeline
         var apiResult = api is null ? null : await api;
         var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        sampler?.Stop();
+        foreach (var (type, bytes, share) in sampler?.Top(40) ?? [])
+            Console.WriteLine($"allocated (sampled): {bytes / 1048576.0,8:N1} MB {share,6:P1}  {type}");
         var gcDelta = new { gen0 = GC.CollectionCount(0) - gcCounts.Item1, gen1 = GC.CollectionCount(1) - gcCounts.Item2, gen2 = GC.CollectionCount(2) - gcCounts.Item3 };
         var lat = latency.Summary();
         var done = scans.Where(s => s.BatchSequence >= published[0]).ToList();

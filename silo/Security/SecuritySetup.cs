@@ -34,6 +34,10 @@ public static class SecuritySetup
         {
             o.MapInboundClaims = false;
             o.TokenValidationParameters = HouseholdsAuth.ValidationParameters(key);
+            // Each token is validated once and its result kept until it expires (ValidatedTokenCache).
+            var handlers = o.TokenHandlers.Select(h => (Microsoft.IdentityModel.Tokens.TokenHandler)new ValidatedTokenCache(h)).ToList();
+            o.TokenHandlers.Clear();
+            foreach (var handler in handlers) o.TokenHandlers.Add(handler);
             o.Events = new JwtBearerEvents
             {
                 // Browsers carry the token in the HttpOnly cookie; an Authorization header always wins.
