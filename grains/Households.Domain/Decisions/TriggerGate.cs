@@ -25,7 +25,9 @@ public sealed record TriggerPolicy(TimeSpan Cooldown, int PerAccountPerHour, dou
 /// recent enough act admitted it. A million live accounts hold no map entry per subject.</summary>
 public sealed class TriggerCooldowns
 {
-    private readonly Queue<(DateTimeOffset At, IReadOnlyList<Trigger> Admitted)> _acted = new();
+    // Per act only the (kind, subject) keys of the market triggers it admitted: the triggers themselves (about 110
+    // bytes each) would stay alive for the hour, and after a market-wide move that is millions of them.
+    private readonly Queue<(DateTimeOffset At, (TriggerKind Kind, string Subject)[] Cooling)> _acted = new();
 
     /// <summary>The triggers that may act now (empty when none may); records them as fired.</summary>
     public IReadOnlyList<Trigger> Admit(IReadOnlyList<Trigger> triggers, DateTimeOffset now, TriggerPolicy policy)
@@ -36,7 +38,7 @@ public sealed class TriggerCooldowns
         foreach (var t in triggers)
             if (!IsCooling(t, now, policy.Cooldown)) (admitted ??= []).Add(t);
         if (admitted is null || CountWithinHour(now) >= policy.PerAccountPerHour) return [];
-        _acted.Enqueue((now, admitted));
+        _acted.Enqueue((now, [.. admitted.Where(t => IsMarketTrigger(t.Kind)).Select(t => (t.Kind, t.Subject))]));
         return admitted;
     }
 
@@ -50,11 +52,11 @@ public sealed class TriggerCooldowns
     private bool IsCooling(Trigger t, DateTimeOffset now, TimeSpan cooldown)
     {
         if (!IsMarketTrigger(t.Kind)) return false;
-        foreach (var (at, admitted) in _acted)
+        foreach (var (at, cooling) in _acted)
         {
             if (now >= at + cooldown) continue;
-            foreach (var a in admitted)
-                if (a.Kind == t.Kind && string.Equals(a.Subject, t.Subject, StringComparison.Ordinal)) return true;
+            foreach (var (kind, subject) in cooling)
+                if (kind == t.Kind && string.Equals(subject, t.Subject, StringComparison.Ordinal)) return true;
         }
         return false;
     }
