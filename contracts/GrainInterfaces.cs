@@ -70,8 +70,9 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("GetView")] Task<AccountView> GetView();
 
     /// <summary>The account's live figures at the silo board's current batch: value, drift lines out of band, harvestable
-    /// lots, open triggers (no holdings or lots). Computed from the monitor's snapshot with the monitor's kernel and kept
-    /// until the batch, the snapshot or the open triggers change, so repeated reads between batches cost nothing.
+    /// lots, open triggers (no holdings or lots). Computed from the monitor's snapshot with the monitor's kernel and, once
+    /// asked for twice in a batch, kept until the batch, the snapshot or the open triggers change, so repeated reads
+    /// between batches cost nothing.
     /// Interleaves with every call: it reads only the published snapshot, never books in the middle of a write.
     /// After such a read the account tells its household (one-way) when these figures change other than by price.</summary>
     [Alias("GetLiveState"), AlwaysInterleave] Task<AccountLiveState> GetLiveState();
@@ -134,9 +135,9 @@ public interface IHouseholdGrain : IGrainWithStringKey
 
     /// <summary>The household's live state (totals and each account's live figures, no lots or tax view), or null when
     /// the household does not exist. Accounts on the household's silo answer from what they publish on the silo's live
-    /// board (no call); others are asked. Kept per price batch: answered again as it is until a new batch reaches the
-    /// silo, an account's figures change other than by price (a new publication, or <see cref="OnAccountChanged"/> from
-    /// another silo) or a proposal changes. Needs neither the wash-sale ledger nor the catch-up, and interleaves with
+    /// board (no call); others are asked. Kept per price batch from its second read in the batch on (one read a batch
+    /// keeps nothing): answered again as it is until a new batch reaches the silo, an account's figures change other than
+    /// by price (a new publication, or <see cref="OnAccountChanged"/> from another silo) or a proposal changes. Needs neither the wash-sale ledger nor the catch-up, and interleaves with
     /// every call, so it never waits behind a trade or a decision in progress.</summary>
     [Alias("GetLiveState"), AlwaysInterleave] Task<HouseholdLiveState?> GetLiveState();
 

@@ -29,8 +29,8 @@ public sealed record AccountLiveState(
     [property: Id(11)] DateTimeOffset AsOf);
 
 /// <summary>A household's live state: totals over its accounts and each account's live figures, valued at one price
-/// batch. Cheap to ask for repeatedly: the answer is kept until a new batch reaches the silo or something the
-/// answer shows changes (a trade, a cash movement, a trigger, a proposal).</summary>
+/// batch. Cheap to ask for repeatedly: from the second read in a batch the answer is kept until a new batch reaches the
+/// silo or something the answer shows changes (a trade, a cash movement, a trigger, a proposal).</summary>
 /// <param name="MarketValue">The sum of the accounts' market values (the live estimate, see <see cref="AccountLiveState"/>).</param>
 /// <param name="Cash">The sum of the accounts' cash.</param>
 /// <param name="PriceSequence">The price batch the figures are valued at: the oldest of its accounts' batches.</param>

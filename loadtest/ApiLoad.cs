@@ -27,6 +27,32 @@ internal static class ApiLoad
 {
     public const int MaxInFlight = 4096;
 
+    /// <summary>Line the standalone load prints when its warm-up is over and the measured seconds begin.</summary>
+    public const string MeasuringLine = "api: measuring";
+
+    /// <summary><c>--mode api</c>: the warm-up, then the measured load against <c>--api-url</c>, the result as JSON in
+    /// <c>--out</c>. The pipeline runs it as a child process and starts its batches at <see cref="MeasuringLine"/>.</summary>
+    public static async Task<int> Standalone(LoadTestOptions o)
+    {
+        if (o.ApiUrl is null || o.ApiRps <= 0 || o.Households <= 0)
+        {
+            Console.Error.WriteLine("error: --mode api needs --api-url, --api-rps and --households");
+            return 2;
+        }
+        using var http = Client(o.ApiUrl, ApiAuth.Header(o));
+        var pick = new Random(o.Seed);
+        string NextPath() => o.ApiPath.Replace("{id}", $"HH{pick.Next(o.Households) + 1:D6}");
+        if (o.ApiWarmupSeconds > 0)
+        {
+            var warm = await Run(http, NextPath, o.ApiPath, o.ApiRps, o.ApiWarmupSeconds, Console.WriteLine);
+            Console.WriteLine($"api warm-up ({o.ApiWarmupSeconds:0} s, not measured): {warm.AchievedRps:N0} rps, p50 {warm.P50Ms:0.0} p99 {warm.P99Ms:0.0} ms");
+        }
+        Console.WriteLine(MeasuringLine);
+        var result = await Run(http, NextPath, o.ApiPath, o.ApiRps, o.ApiSeconds, Console.WriteLine) with { WarmupSeconds = o.ApiWarmupSeconds };
+        Report.Write(o.Out, result);
+        return 0;
+    }
+
     /// <summary>The client every run shares (its connections stay open from the warm-up to the measured run).</summary>
     public static HttpClient Client(string baseUrl, AuthenticationHeaderValue? auth)
     {

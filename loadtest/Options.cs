@@ -21,6 +21,11 @@ internal sealed record LoadTestOptions
     /// <summary>Wake every household (a live-state read through the grains) before the measured run, as the watchdog's
     /// sweep does when a silo starts; otherwise the API load meets each household cold once.</summary>
     public bool ApiWake { get; init; } = true;
+    /// <summary>Run the API load in a child process (<c>--mode api</c>), as a real client is: its garbage and threads are
+    /// not the silo's, so a silo GC pause does not also stop the clock that measures it. False: in the silo's process.</summary>
+    public bool ApiProcess { get; init; } = true;
+    /// <summary><c>--mode api</c>: how many households HH000001… the paths pick from.</summary>
+    public int Households { get; init; }
     /// <summary>Sample the types allocated during the measured run and print the top ones (a diagnostic).</summary>
     public bool AllocSample { get; init; }
     public string? ApiUrl { get; init; }
@@ -50,7 +55,7 @@ internal sealed record LoadTestOptions
             }
             o = args[i] switch
             {
-                "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" ? m : Fail<string>("--mode must be pipeline, bare or cluster") },
+                "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" or "api" ? m : Fail<string>("--mode must be pipeline, bare, cluster or api") },
                 "--accounts" => o with { Accounts = Int(1, 5_000_000) },
                 "--seconds" => o with { Seconds = Int(1, 3600) },
                 "--interval-ms" => o with { IntervalMs = Int(10, 60_000) },
@@ -64,6 +69,8 @@ internal sealed record LoadTestOptions
                 "--api-path" => o with { ApiPath = Next() is var path && path.StartsWith('/') ? path : Fail<string>("--api-path must start with /, e.g. /api/households/{id}/live") },
                 "--api-warmup-seconds" => o with { ApiWarmupSeconds = Int(0, 600) },
                 "--alloc-sample" => o with { AllocSample = true },
+                "--api-process" => o with { ApiProcess = Next() is var inChild && inChild is "true" or "false" ? inChild == "true" : Fail<bool>("--api-process must be true or false") },
+                "--households" => o with { Households = Int(1, 10_000_000) },
                 "--api-wake" => o with { ApiWake = Next() is var wake && wake is "true" or "false" ? wake == "true" : Fail<bool>("--api-wake must be true or false") },
                 "--token" => o with { Token = Next() },
                 "--http-port" => o with { HttpPort = Int(1, 65535) },

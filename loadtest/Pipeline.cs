@@ -172,18 +172,17 @@ internal static class Pipeline
         }
 
         // The API client, warmed up (connections, JIT: tiered compilation of the request path takes seconds) before
-        // anything is measured.
-        using var http = o.ApiRps > 0 ? ApiLoad.Client(apiUrl, ApiAuth.Header(o)) : null;
+        // anything is measured: a child process by default, or in this process.
+        var apiSeconds = Math.Min(o.ApiSeconds, o.Seconds);
+        using var child = o.ApiRps > 0 && o.ApiProcess ? await ApiChild.Start(o, apiUrl, firm.HouseholdCount, apiSeconds) : null;
+        using var http = o.ApiRps > 0 && !o.ApiProcess ? ApiLoad.Client(apiUrl, ApiAuth.Header(o)) : null;
         var pick = new Random(o.Seed);
         string NextPath() => o.ApiPath.Replace("{id}", $"HH{pick.Next(firm.HouseholdCount) + 1:D6}");
-        if (http is not null)
+        if (o.ApiRps > 0 && ApiAuth.Header(o) is null) Console.WriteLine("api: no --token (or HOUSEHOLDS_TOKEN): the silo will refuse every request (401)");
+        if (http is not null && o.ApiWarmupSeconds > 0)
         {
-            if (ApiAuth.Header(o) is null) Console.WriteLine("api: no --token (or HOUSEHOLDS_TOKEN): the silo will refuse every request (401)");
-            if (o.ApiWarmupSeconds > 0)
-            {
-                var warm = await ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, o.ApiWarmupSeconds, Console.WriteLine);
-                Console.WriteLine($"api warm-up ({o.ApiWarmupSeconds:0} s, not measured): {warm.AchievedRps:N0} rps, p50 {warm.P50Ms:0.0} p99 {warm.P99Ms:0.0} ms");
-            }
+            var warm = await ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, o.ApiWarmupSeconds, Console.WriteLine);
+            Console.WriteLine($"api warm-up ({o.ApiWarmupSeconds:0} s, not measured): {warm.AchievedRps:N0} rps, p50 {warm.P50Ms:0.0} p99 {warm.P99Ms:0.0} ms");
         }
 
         // The measured run: a batch every interval for the duration, optionally with the API load beside it.
@@ -194,9 +193,9 @@ internal static class Pipeline
         var gcCounts = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         using var sampler = o.AllocSample ? new AllocationSampler() : null;
         sampler?.Start();
-        var api = http is null ? null
-            : Task.Run(() => ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, Math.Min(o.ApiSeconds, o.Seconds), Console.WriteLine)
-                .ContinueWith(t => t.Result with { WarmupSeconds = o.ApiWarmupSeconds }, TaskScheduler.Default));
+        var api = child is not null ? child.Result()
+            : http is null ? null
+            : Task.Run(async () => await ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, apiSeconds, Console.WriteLine) with { WarmupSeconds = o.ApiWarmupSeconds });
         var run = Stopwatch.StartNew();
         var published = new List<long>();
         for (var b = 0; b * o.IntervalMs < o.Seconds * 1000; b++)
@@ -243,7 +242,7 @@ internal static class Pipeline
             mode = "pipeline",
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
-            options = new { o.Accounts, o.Seconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.DecisionsPerSecond },
+            options = new { o.Accounts, o.Seconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
             accounts_live = settled?.Accounts ?? 0,
             lots_live = settled?.Lots ?? 0,
             positions_live = settled?.Positions ?? 0,

@@ -2,12 +2,14 @@ using Households.LoadTest;
 
 // Issue 6's load test. --mode pipeline (default): the synthetic firm live in an in-process silo, full-universe price
 // batches through the price feed, board and monitor to the account grains, then the bare loop over the very same
-// snapshots for the ratio. --mode bare: the bare loop alone. --cluster PORTS: drive a running cluster through an Orleans
-// client. Every mode is bounded and stops by itself.
+// snapshots for the ratio; with --api-rps the API load runs beside the batches, in a child process (--mode api).
+// --mode bare: the bare loop alone. --cluster PORTS: drive a running cluster through an Orleans client.
+// --mode api: only the HTTP load against --api-url. Every mode is bounded and stops by itself.
 var options = LoadTestOptions.Parse(args);
 return options.Mode switch
 {
     "bare" => BareLoop.Standalone(options),
     "cluster" => await ClusterRun.Run(options),
+    "api" => await ApiLoad.Standalone(options),
     _ => await Pipeline.InProcess(options),
 };

@@ -6,6 +6,9 @@ internal static class Report
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    public static T Read<T>(string path) => JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
+        ?? throw new InvalidDataException($"{path} holds no result");
+
     public static string Write(string path, object result)
     {
         var json = JsonSerializer.Serialize(result, Json);

@@ -65,6 +65,8 @@ public sealed class HouseholdGrain(
     // source is null for an account on another silo, asked by a call); an answer still in flight is shared.
     private (long Sequence, long Version, AccountLiveSource?[] Sources, Task<HouseholdLiveState?> Answer)? _live;
     private long _liveVersion;
+    // The batch and change count of the last answer computed and not kept: an answer is kept on the second read.
+    private (long Sequence, long Version) _liveAnswered = (-1, -1);
     /// <summary>Attempts of one trade when storage reports a version (ETag) conflict.</summary>
     public const int MaxWriteAttempts = 5;
 
@@ -143,7 +145,10 @@ public sealed class HouseholdGrain(
         var answer = Array.TrueForAll(sources, s => s is not null)
             ? Task.FromResult<HouseholdLiveState?>(LiveFigures.Household(spec, Array.ConvertAll(sources, s => s!.At(prices)), pending))
             : Ask(spec, sources, prices, pending);
-        _live = (prices.Sequence, _liveVersion, sources, answer);
+        // Kept only for a household read twice in one batch: an answer nobody asks for again is garbage that survives
+        // collections (at thousands of reads a second of households read once a batch, the silo's largest GC cost).
+        if (_liveAnswered == (prices.Sequence, _liveVersion)) _live = (prices.Sequence, _liveVersion, sources, answer);
+        else (_live, _liveAnswered) = (null, (prices.Sequence, _liveVersion));
         return answer;
     }
 

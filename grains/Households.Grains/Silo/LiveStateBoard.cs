@@ -13,17 +13,20 @@ public sealed class AccountLiveSource(AccountSpec spec, decimal cash, AccountSna
     private sealed record Kept(PriceVector Prices, AccountLiveState State);
 
     private Kept? _kept;
+    // The batch the figures were last computed at without being kept: they are kept when asked for again.
+    private long _computedAt = -1;
 
     public AccountSpec Spec { get; } = spec;
 
-    /// <summary>The account's live figures at <paramref name="prices"/>, computed once per price vector (readers on
-    /// several threads at once compute the same figures; either result is kept).</summary>
+    /// <summary>The account's live figures at <paramref name="prices"/>. Kept from the second time they are asked for at
+    /// the same batch (figures asked for once a batch would only be garbage that survives collections); readers on
+    /// several threads at once may compute the same figures, either result is kept.</summary>
     public AccountLiveState At(PriceVector prices)
     {
         var kept = Volatile.Read(ref _kept);
         if (kept is not null && ReferenceEquals(kept.Prices, prices)) return kept.State;
         var state = LiveFigures.Account(Spec, cash, snapshot, prices, openTriggers);
-        Volatile.Write(ref _kept, new Kept(prices, state));
+        if (Interlocked.Exchange(ref _computedAt, prices.Sequence) == prices.Sequence) Volatile.Write(ref _kept, new Kept(prices, state));
         return state;
     }
 }
