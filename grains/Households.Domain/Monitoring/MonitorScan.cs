@@ -136,9 +136,11 @@ public static class MonitorScan
     /// <summary>The parallel scan where each chunk takes the newest prices <paramref name="latest"/> gives when it starts:
     /// when a batch arrives mid-scan the rest of the scan uses it at once instead of after the scan (a scan longer than
     /// the batch interval would otherwise double the wait). <paramref name="oldest"/> is the oldest batch any chunk used:
-    /// every entry has been evaluated at it or a newer one.</summary>
+    /// every entry has been evaluated at it or a newer one. The helper threads run at <paramref name="nice"/>
+    /// (<see cref="ThreadNice"/>; the caller sets its own thread).</summary>
     public static ScanCounts RunRolling<TTarget>(MonitorEntry<TTarget>[] entries, int count, Func<PriceVector> latest, TimeProvider clock,
-        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048)
+        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048,
+        int nice = 0)
     {
         var first = latest();
         if (scratches.Length <= 1 || count <= chunk)
@@ -171,7 +173,7 @@ public static class MonitorScan
         for (var i = 0; i < helpers.Length; i++)
         {
             var w = i + 1;
-            helpers[i] = new Thread(() => Work(w)) { IsBackground = true, Name = $"monitor-scan-{w}" };
+            helpers[i] = new Thread(() => { ThreadNice.Lower(nice); Work(w); }) { IsBackground = true, Name = $"monitor-scan-{w}" };
             helpers[i].Start();
         }
         Work(0);
