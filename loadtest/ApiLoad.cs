@@ -20,8 +20,8 @@ internal static class ApiAuth
 }
 
 /// <summary>A bounded open-loop HTTP load: requests start on a fixed schedule (<c>rps</c> a second for <c>seconds</c>),
-/// whatever earlier ones are doing, so a slow server shows as latency, not as a lower offered rate. The scheduler wakes about once a millisecond and starts every
-/// request that has come due since (a timer cannot wake 5,000 times a second), each on the thread pool. At most
+/// whatever earlier ones are doing, so a slow server shows as latency, not as a lower offered rate. The scheduler thread wakes about once a millisecond and starts every
+/// request that has come due since (a timer cannot wake 5,000 times a second). At most
 /// <see cref="MaxInFlight"/> requests are outstanding; a request that cannot start is counted as not sent.</summary>
 internal static class ApiLoad
 {
@@ -83,43 +83,50 @@ internal static class ApiLoad
         using var inFlight = new SemaphoreSlim(MaxInFlight);
         var pending = new List<Task>((int)Math.Min(total, int.MaxValue));
         var clock = Stopwatch.StartNew();
-        var nextReport = 5.0;
-        long next = 0;
-        while (next < total)
+
+        async Task Send(long slot, double scheduled, string path)
         {
-            var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rps) + 1);
-            for (; next < due; next++)
+            try
             {
-                if (!inFlight.Wait(0)) { notSent++; continue; }
-                var slot = next;
-                var scheduled = slot * 1000.0 / rps;
-                var path = nextPath();
-                pending.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        lags[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
-                        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
-                        latencies[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
-                        Interlocked.Add(ref bytes, response.Content.Headers.ContentLength ?? 0);
-                        Interlocked.Increment(ref answered);
-                        statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
-                    }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                    {
-                        statuses.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
-                    }
-                    finally { inFlight.Release(); }
-                }));
+                lags[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
+                using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
+                latencies[slot] = clock.Elapsed.TotalMilliseconds - scheduled;
+                Interlocked.Add(ref bytes, response.Content.Headers.ContentLength ?? 0);
+                Interlocked.Increment(ref answered);
+                statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
             }
-            if (clock.Elapsed.TotalSeconds >= nextReport)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                progress($"api: {next:N0} started in {clock.Elapsed.TotalSeconds:0} s, " +
-                    $"{Interlocked.Read(ref answered):N0} answered, {MaxInFlight - inFlight.CurrentCount:N0} in flight");
-                nextReport += 5;
+                statuses.AddOrUpdate(ex.GetType().Name, 1, (_, n) => n + 1);
             }
-            if (next < total) await Task.Delay(1);
+            finally { inFlight.Release(); }
         }
+
+        // The schedule runs on its own thread and starts each request itself (up to its first wait): a pool thread
+        // woken by a timer and a queued work item per request added milliseconds of the generator's own lag.
+        var scheduler = new Thread(() =>
+        {
+            var nextReport = 5.0;
+            long next = 0;
+            while (next < total)
+            {
+                var due = Math.Min(total, (long)(clock.Elapsed.TotalSeconds * rps) + 1);
+                for (; next < due; next++)
+                {
+                    if (!inFlight.Wait(0)) { notSent++; continue; }
+                    pending.Add(Send(next, next * 1000.0 / rps, nextPath()));
+                }
+                if (clock.Elapsed.TotalSeconds >= nextReport)
+                {
+                    progress($"api: {next:N0} started in {clock.Elapsed.TotalSeconds:0} s, " +
+                        $"{Interlocked.Read(ref answered):N0} answered, {MaxInFlight - inFlight.CurrentCount:N0} in flight");
+                    nextReport += 5;
+                }
+                if (next < total) Thread.Sleep(1);
+            }
+        }) { IsBackground = true, Name = "api-load-schedule" };
+        scheduler.Start();
+        await Task.Run(scheduler.Join);
         await Task.WhenAll(pending);
         var elapsed = clock.Elapsed.TotalSeconds;
         var measured = latencies.Where(double.IsFinite).ToList();
