@@ -7,6 +7,9 @@ internal sealed record LoadTestOptions
     public int Accounts { get; init; } = 10_000;
     public int Seconds { get; init; } = 10;
     public int IntervalMs { get; init; } = 1000;
+    /// <summary>Seconds of batches before the measured run, not measured (the monitor past the crossings that follow
+    /// the settling batch); the API warm-up overlaps their end.</summary>
+    public int MonitorWarmupSeconds { get; init; }
     public int Seed { get; init; } = 42;
     public string Out { get; init; } = "loadtest-result.json";
     public int Workers { get; init; } = Environment.ProcessorCount;
@@ -58,6 +61,7 @@ internal sealed record LoadTestOptions
                 "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" or "api" ? m : Fail<string>("--mode must be pipeline, bare, cluster or api") },
                 "--accounts" => o with { Accounts = Int(1, 5_000_000) },
                 "--seconds" => o with { Seconds = Int(1, 3600) },
+                "--monitor-warmup-seconds" => o with { MonitorWarmupSeconds = Int(0, 3600) },
                 "--interval-ms" => o with { IntervalMs = Int(10, 60_000) },
                 "--seed" => o with { Seed = Int(0, int.MaxValue) },
                 "--out" => o with { Out = Next() },

@@ -174,6 +174,30 @@ internal static class Pipeline
                 $"({firm.HouseholdCount / clock.Elapsed.TotalSeconds:N0}/s, 64 at a time, call p50 {BareLoop.Percentile(each, 0.5):0.0} ms); {Report.ResidentMb():N0} MB resident");
         }
 
+        // The monitor's own warm-up (--monitor-warmup-seconds): batches at the run's interval before the measured run,
+        // not measured, the API warm-up overlapping their last seconds. After the settling batch the first batches bring
+        // thousands of new crossings a second while conditions near their thresholds cross and are then held; a silo that
+        // has been running is past that. The batches join the bare loop's replay, so both see the same flags.
+        using var warmStop = new CancellationTokenSource();
+        async Task PublishUntilStopped()
+        {
+            var clock = Stopwatch.StartNew();
+            for (var b = 0; !warmStop.IsCancellationRequested; b++)
+            {
+                var due = TimeSpan.FromMilliseconds(b * (double)o.IntervalMs);
+                if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed);
+                if (warmStop.IsCancellationRequested) break;
+                var quotes = stream.Next();
+                vectors.Add(PriceStream.Vector(await feed.Publish(quotes), quotes, board.Index));
+            }
+        }
+        var monitorWarmup = o.MonitorWarmupSeconds > 0 ? Task.Run(PublishUntilStopped) : Task.CompletedTask;
+        if (o.MonitorWarmupSeconds > 0)
+        {
+            Console.WriteLine($"monitor warm-up: a batch every {o.IntervalMs} ms for {o.MonitorWarmupSeconds} s, not measured");
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, o.MonitorWarmupSeconds - (o.ApiRps > 0 ? o.ApiWarmupSeconds : 0))));
+        }
+
         // The API client, warmed up (connections, JIT: tiered compilation of the request path takes seconds) before
         // anything is measured: a child process by default, or in this process.
         var apiSeconds = Math.Min(o.ApiSeconds, o.Seconds);
@@ -188,6 +212,8 @@ internal static class Pipeline
             Console.WriteLine($"api warm-up ({o.ApiWarmupSeconds:0} s, not measured): {warm.AchievedRps:N0} rps, p50 {warm.P50Ms:0.0} p99 {warm.P99Ms:0.0} ms");
         }
 
+        warmStop.Cancel();
+        await monitorWarmup;
         // The measured run: a batch every interval for the duration, optionally with the API load beside it.
         while (scans.TryDequeue(out _)) { }
         latency.Reset();
@@ -196,6 +222,8 @@ internal static class Pipeline
         var gcCounts = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         using var sampler = o.AllocSample ? new AllocationSampler() : null;
         sampler?.Start();
+        using var gcPauses = new GcPauseListener();
+        gcPauses.Start();
         var api = child is not null ? child.Result()
             : http is null ? null
             : Task.Run(async () => await ApiLoad.Run(http, NextPath, o.ApiPath, o.ApiRps, apiSeconds, Console.WriteLine) with { WarmupSeconds = o.ApiWarmupSeconds });
@@ -222,6 +250,7 @@ internal static class Pipeline
         var gcPause = (GC.GetTotalPauseDuration() - gcBefore).TotalMilliseconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         sampler?.Stop();
+        gcPauses.Stop();
         foreach (var (type, bytes, share) in sampler?.Top(40) ?? [])
             Console.WriteLine($"allocated (sampled): {bytes / 1048576.0,8:N1} MB {share,6:P1}  {type}");
         var gcDelta = new { gen0 = GC.CollectionCount(0) - gcCounts.Item1, gen1 = GC.CollectionCount(1) - gcCounts.Item2, gen2 = GC.CollectionCount(2) - gcCounts.Item3 };
@@ -245,7 +274,7 @@ internal static class Pipeline
             mode = "pipeline",
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
-            options = new { o.Accounts, o.Seconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
+            options = new { o.Accounts, o.Seconds, o.MonitorWarmupSeconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
             accounts_live = settled?.Accounts ?? 0,
             lots_live = settled?.Lots ?? 0,
             positions_live = settled?.Positions ?? 0,
@@ -269,6 +298,7 @@ internal static class Pipeline
             cpu_seconds_during_run = cpuSeconds,
             run_seconds = runSeconds,
             gc_collections_during_run = gcDelta,
+            gc_pauses_during_run = gcPauses.Summary(),
             gc_pause_ms_process = GC.GetTotalPauseDuration().TotalMilliseconds,
             peak_resident_mb = Report.PeakResidentMb(),
             total_seconds = total.Elapsed.TotalSeconds,
