@@ -16,6 +16,9 @@ public sealed class LotBook
 {
     private readonly List<TaxLot> _lots = [];
     private readonly Dictionary<string, Place> _places = new(StringComparer.Ordinal);
+    // The open pieces of each purchase (root id), in the order they joined the book: a piece's place comes from its
+    // family, looked up here rather than by a pass over every place (a book is rebuilt per fill: n lots were n² work).
+    private readonly Dictionary<string, List<string>> _families = new(StringComparer.Ordinal);
     private long _nextSequence;
 
     /// <summary>Where a lot sits in book order: the purchase's sequence, then the piece number (1 for the
@@ -44,7 +47,7 @@ public sealed class LotBook
     public TaxLot? Find(string lotId) => _lots.Find(l => l.Id == lotId);
 
     /// <summary>True when <paramref name="lotId"/> names an open lot or the purchase of open pieces.</summary>
-    public bool Contains(string lotId) => _places.ContainsKey(lotId) || _places.Values.Any(p => p.Root == lotId);
+    public bool Contains(string lotId) => _places.ContainsKey(lotId) || _families.ContainsKey(lotId);
 
     /// <summary>The purchase a lot or piece comes from.</summary>
     public string RootOf(string lotId) => _places.TryGetValue(lotId, out var p) ? p.Root : lotId;
@@ -66,11 +69,32 @@ public sealed class LotBook
         if (lot.Quantity <= 0) throw new BadInputException($"lot {lot.Id}: quantity must be > 0");
         if (lot.Basis < 0) throw new BadInputException($"lot {lot.Id}: basis must be >= 0");
         if (_places.ContainsKey(lot.Id)) throw new BadInputException($"lot {lot.Id}: duplicate lot id");
-        var family = _places.Values.Where(p => p.Root == root).ToList();
-        _places[lot.Id] = family.Count == 0 || root == lot.Id
+        var family = _families.GetValueOrDefault(root);
+        Seat(lot.Id, family is null || root == lot.Id
             ? new Place(_nextSequence++, 1, root)
-            : new Place(family[0].Sequence, PieceNumber(lot.Id, root) ?? family.Max(p => p.Piece) + 1, root);
+            : new Place(_places[family[0]].Sequence, PieceNumber(lot.Id, root) ?? LastPiece(family) + 1, root));
         _lots.Add(lot);
+    }
+
+    private void Seat(string lotId, Place place)
+    {
+        _places[lotId] = place;
+        if (_families.TryGetValue(place.Root, out var family)) family.Add(lotId);
+        else _families[place.Root] = [lotId];
+    }
+
+    private void Unseat(string lotId)
+    {
+        if (!_places.Remove(lotId, out var place) || !_families.TryGetValue(place.Root, out var family)) return;
+        family.Remove(lotId);
+        if (family.Count == 0) _families.Remove(place.Root);
+    }
+
+    private int LastPiece(List<string> family)
+    {
+        var last = 0;
+        foreach (var id in family) last = Math.Max(last, _places[id].Piece);
+        return last;
     }
 
     /// <summary>A purchase creates a lot whose basis is cost plus commission (Pub. 551, "Cost Basis").</summary>
@@ -137,9 +161,8 @@ public sealed class LotBook
             var matchedBasis = lot.Basis * adjustment.Quantity / lot.Quantity;
             matched = lot with { Quantity = adjustment.Quantity, Basis = matchedBasis };
             var remainder = lot with { Id = remainderId, Quantity = lot.Quantity - adjustment.Quantity, Basis = lot.Basis - matchedBasis };
-            var piece = PieceNumber(remainderId, place.Root)
-                ?? _places.Values.Where(p => p.Root == place.Root).Max(p => p.Piece) + 1;
-            _places[remainderId] = new Place(place.Sequence, piece, place.Root);
+            var piece = PieceNumber(remainderId, place.Root) ?? LastPiece(_families[place.Root]) + 1;
+            Seat(remainderId, new Place(place.Sequence, piece, place.Root));
             _lots.Add(remainder);
         }
         if (!adjustment.Permanent)
@@ -174,7 +197,7 @@ public sealed class LotBook
         if (quantity == lot.Quantity)
         {
             _lots.RemoveAt(i);
-            _places.Remove(lot.Id);
+            Unseat(lot.Id);
         }
         else
         {

@@ -172,4 +172,37 @@ public class LotBookTests
         Assert.Equal(D("2007-12-21"), adjusted.HoldingSince);
         Assert.Equal(360m, book.Find("I.2")!.Basis);
     }
+
+    /// <summary>A book restored from its pieces keeps each purchase's family: the pieces sort with their purchase, a
+    /// specific sale of the purchase draws from every open piece, the purchase is known while any piece is open, and a
+    /// new piece without a numbered id takes the number after the highest open one.</summary>
+    [Fact]
+    public void Restored_pieces_stay_with_their_purchase_until_the_last_is_sold()
+    {
+        var book = new LotBook([
+            new LotPiece(new TaxLot("P", "XYZ", 10, 100m, D("2024-01-02"), D("2024-01-02")), "P"),
+            new LotPiece(new TaxLot("P.2", "XYZ", 20, 200m, D("2024-01-02"), D("2024-01-02")), "P"),
+            new LotPiece(new TaxLot("Q", "XYZ", 5, 60m, D("2024-02-01"), D("2024-02-01")), "Q"),
+            new LotPiece(new TaxLot("P.3", "XYZ", 30, 300m, D("2024-01-02"), D("2024-01-02")), "P"),
+        ]);
+        Assert.Equal(["P", "P.2", "P.3", "Q"], book.Lots.Select(l => l.Id));
+        Assert.Equal("P", book.RootOf("P.3"));
+
+        // Selling all of P (specific identification) takes the original first, then the pieces in order.
+        var sales = book.Sell("XYZ", 35, 11m, D("2024-07-01"), LotRelief.SpecificLot, "P");
+        Assert.Equal(["P", "P.2", "P.3"], sales.Select(s => s.Lot.Id));
+        Assert.Equal([10m, 20m, 5m], sales.Select(s => s.Quantity));
+        Assert.True(book.Contains("P")); // P.3 still holds 25 shares
+        Assert.False(book.Contains("P.2"));
+
+        // A remainder id outside the root.N form is numbered after the highest open piece (P.3).
+        book.Apply(new WashSaleAdjustment(1, "A", D("2024-07-02"), "X", "A", "P.3", 10, 0m, D("2024-01-02"), true, "P-rest"));
+        Assert.Equal(["P.3", "P-rest", "Q"], book.Lots.Select(l => l.Id));
+        Assert.Equal([10m, 15m, 5m], book.Lots.Select(l => l.Quantity));
+
+        book.Sell("XYZ", 25, 11m, D("2024-07-03"), LotRelief.SpecificLot, "P");
+        Assert.False(book.Contains("P"));
+        Assert.Equal(["Q"], book.Lots.Select(l => l.Id));
+        Assert.Equal(["Q"], book.Snapshot().Select(p => p.Root));
+    }
 }
