@@ -34,6 +34,7 @@ internal static class ClusterRun
             .UseStaticClustering([.. o.Cluster.Select(p => new IPEndPoint(IPAddress.Loopback, p))])
             .Configure<ClusterOptions>(x => { x.ClusterId = "households"; x.ServiceId = "households"; })
             .Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5)));
+        builder.Services.AddStorageExceptionSerialization();
         using var host = builder.Build();
         await host.StartAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

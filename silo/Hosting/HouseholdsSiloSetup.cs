@@ -65,6 +65,7 @@ public static class HouseholdsSiloSetup
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJournal, InMemoryJournal>();
+        services.AddStorageExceptionSerialization();
         services.AddSingleton<SecurityIndex>();
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();

@@ -1,3 +1,4 @@
+using Households.Grains.Silo;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -169,6 +170,7 @@ public sealed class RealClient : IAsyncDisposable
             c.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
             c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? TimeSpan.FromSeconds(20));
         });
+        builder.Services.AddStorageExceptionSerialization();
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await host.StartAsync(timeout.Token);
