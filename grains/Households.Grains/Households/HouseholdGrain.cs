@@ -640,25 +640,28 @@ public sealed class DirectoryState
 }
 
 /// <summary>The firm's list of households for paging.</summary>
-public sealed class FirmDirectoryGrain([PersistentState("directory", "households")] IPersistentState<DirectoryState> state)
+public sealed class FirmDirectoryGrain([PersistentState("directory", "households")] IPersistentState<DirectoryState> state,
+    Orleans.Serialization.DeepCopier<DirectoryState> copier)
     : Grain, IFirmDirectoryGrain
 {
     public const string Key = "firm";
     public const int MaxPage = 500;
-    private WriteBatcher? _writes;
+    // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
+    private BatchedState<DirectoryState>? _stored;
+    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier);
 
     public async Task Register(HouseholdSummary household)
     {
-        if (state.State.Households.TryGetValue(household.Id, out var existing) && existing == household) return;
-        state.State.Households[household.Id] = household;
-        await (_writes ??= new WriteBatcher(() => state.WriteStateAsync())).Write();
+        if (Writes.Live.Households.TryGetValue(household.Id, out var existing) && existing == household) return;
+        Writes.Live.Households[household.Id] = household;
+        await Writes.Write();
     }
 
     public Task<HouseholdPage> List(int skip, int take)
     {
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
-        return Task.FromResult(new HouseholdPage(state.State.Households.Count, state.State.Households.Values.Skip(skip).Take(take).ToArray()));
+        return Task.FromResult(new HouseholdPage(Writes.Live.Households.Count, Writes.Live.Households.Values.Skip(skip).Take(take).ToArray()));
     }
 
     public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
@@ -666,7 +669,7 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
         // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
-        var own = state.State.Households.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
+        var own = Writes.Live.Households.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
         return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
     }
 }

@@ -16,7 +16,8 @@ public sealed class ModelState
 }
 
 /// <summary>A firm model. Resolution fetches the sub-models it names and flattens them in the domain.</summary>
-public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master)
+public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master,
+    Orleans.Serialization.DeepCopier<ModelState> copier)
     : Grain, IModelGrain
 {
     // Every account on the model resolves it when it activates (a million at a firm's start): resolve once per
@@ -30,10 +31,10 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         // Resolving the candidate proves every sub-model exists and no cycle forms.
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);
-        ModelResolver.Resolve(model.Id, state.State.Version + 1, id => models.GetValueOrDefault(id), master.Find);
-        var changed = state.State.Model is not null;
-        state.State.Model = model;
-        state.State.Version++;
+        ModelResolver.Resolve(model.Id, Stored.Version + 1, id => models.GetValueOrDefault(id), master.Find);
+        var changed = Stored.Model is not null;
+        Stored.Model = model;
+        Stored.Version++;
         _resolved = null;
         await Writes.Write();
         foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
@@ -41,18 +42,20 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         if (changed) Propagate(model.Id);
     }
 
-    // Follow interleaves with every other call: all writes go through one batcher so two never overlap.
-    private WriteBatcher? _writes;
-    private WriteBatcher Writes => _writes ??= new WriteBatcher(() => state.WriteStateAsync());
+    // Follow interleaves with every other call: all writes go through one batcher so two never overlap, each with a
+    // copy of the state (a follower added while a write runs must not change what that write is serializing).
+    private BatchedState<ModelState>? _stored;
+    private BatchedState<ModelState> Writes => _stored ??= new(state, copier);
+    private ModelState Stored => Writes.Live;
 
     public async Task Follow(string accountId)
     {
-        if (state.State.Followers.Add(accountId)) await Writes.Write();
+        if (Stored.Followers.Add(accountId)) await Writes.Write();
     }
 
     public async Task AddParent(string parentModelId)
     {
-        if (state.State.Parents.Add(parentModelId)) await Writes.Write();
+        if (Stored.Parents.Add(parentModelId)) await Writes.Write();
     }
 
     public Task OnSubModelChanged(string changedModelId)
@@ -66,20 +69,20 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     private void Propagate(string changedModelId)
     {
         var self = this.GetPrimaryKeyString();
-        foreach (var account in state.State.Followers) GrainFactory.GetGrain<IAccountGrain>(account).OnModelChanged(self).Ignore();
-        foreach (var parent in state.State.Parents.Where(p => p != changedModelId))
+        foreach (var account in Stored.Followers) GrainFactory.GetGrain<IAccountGrain>(account).OnModelChanged(self).Ignore();
+        foreach (var parent in Stored.Parents.Where(p => p != changedModelId))
             GrainFactory.GetGrain<IModelGrain>(parent).OnSubModelChanged(changedModelId).Ignore();
     }
 
-    public Task<TargetModel?> Get() => Task.FromResult(state.State.Model);
+    public Task<TargetModel?> Get() => Task.FromResult(Stored.Model);
 
     public async Task<ResolvedTarget> Resolve()
     {
-        var model = state.State.Model ?? throw new Domain.BadInputException($"model {this.GetPrimaryKeyString()} does not exist");
-        if (_resolved is { } cached && cached.Version == state.State.Version) return cached;
+        var model = Stored.Model ?? throw new Domain.BadInputException($"model {this.GetPrimaryKeyString()} does not exist");
+        if (_resolved is { } cached && cached.Version == Stored.Version) return cached;
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);
-        return _resolved = ModelResolver.Resolve(model.Id, state.State.Version, id => models.GetValueOrDefault(id), master.Find);
+        return _resolved = ModelResolver.Resolve(model.Id, Stored.Version, id => models.GetValueOrDefault(id), master.Find);
     }
 
     private async Task<Dictionary<string, TargetModel>> FetchClosure(TargetModel root)
