@@ -20,9 +20,10 @@ public sealed class MonitorOptions
     public int Workers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>The scan threads' nice value on Linux (0–19; 0 leaves them at the silo's priority). The scan is
-    /// throughput work with a budget of seconds; API requests and grain turns want a core within milliseconds. At 10
-    /// the scan yields a core whenever a request thread wants it and still takes every idle cycle.</summary>
-    public int Nice { get; set; } = 10;
+    /// throughput work with a budget of seconds; API requests want a core within milliseconds. At 5 a request thread
+    /// gets a core within the scheduler's slice and the scan still takes every idle cycle; at 10 the scan also yields
+    /// to decisions and storage work and fell three times behind on a busy PostgreSQL silo (docs/benchmarks.md).</summary>
+    public int Nice { get; set; } = 5;
 }
 
 /// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
