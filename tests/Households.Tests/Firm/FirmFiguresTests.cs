@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Firm;
 using Households.Domain.Monitoring;
+using Households.Tests.Support;
 using Xunit;
 
 namespace Households.Tests.Firm;
@@ -77,20 +78,8 @@ public sealed class FirmFiguresTests
     public void Monitor_scan_tallies_value_drift_and_harvestable_accounts()
     {
         var index = new SecurityIndex();
-        var securities = new Dictionary<string, Security>
-        {
-            ["EQ"] = new("EQ", "Equity fund", "US Equity", "Diversified", null, SecurityKind.EquityFund),
-            ["BD"] = new("BD", "Bond fund", "US Bonds", "Diversified", null, SecurityKind.BondFund),
-        };
-        var target = new ResolvedTarget("M", 1,
-        [
-            new TargetWeight(DriftLevel.Security, "EQ", 0.6m, DriftBand.Default),
-            new TargetWeight(DriftLevel.Security, "BD", 0.4m, DriftBand.Default),
-            new TargetWeight(DriftLevel.AssetClass, "US Equity", 0.6m, DriftBand.Default),
-            new TargetWeight(DriftLevel.AssetClass, "US Bonds", 0.4m, DriftBand.Default),
-        ]);
         AccountSnapshot Build(string id, decimal cash, HarvestPolicy harvest, params TaxLot[] lots) =>
-            AccountSnapshot.Build(id, cash, lots, target, harvest, securities.GetValueOrDefault, index);
+            AccountSnapshot.Build(id, cash, lots, SixtyFortyModel.Target, harvest, SixtyFortyModel.Find, index);
         // A: 60 EQ + 40 BD bought at 100, on target at 100/100. B: all EQ, far off target. C: EQ bought at 150, harvestable at 100.
         var a = Build("A", 0m, HarvestPolicy.Default, new TaxLot("A1", "EQ", 60, 6000, Day, Day), new TaxLot("A2", "BD", 40, 4000, Day, Day));
         var b = Build("B", 500m, HarvestPolicy.Off, new TaxLot("B1", "EQ", 10, 1000, Day, Day));

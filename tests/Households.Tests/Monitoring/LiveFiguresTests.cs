@@ -1,5 +1,6 @@
 using Households.Contracts;
 using Households.Domain.Monitoring;
+using Households.Tests.Support;
 using Xunit;
 
 namespace Households.Tests.Monitoring;
@@ -14,19 +15,7 @@ public sealed class LiveFiguresTests
     private static (AccountSnapshot Snapshot, SecurityIndex Index) Snapshot(decimal cash, params TaxLot[] lots)
     {
         var index = new SecurityIndex();
-        var securities = new Dictionary<string, Security>
-        {
-            ["EQ"] = new("EQ", "Equity fund", "US Equity", "Diversified", null, SecurityKind.EquityFund),
-            ["BD"] = new("BD", "Bond fund", "US Bonds", "Diversified", null, SecurityKind.BondFund),
-        };
-        var target = new ResolvedTarget("M", 1,
-        [
-            new TargetWeight(DriftLevel.Security, "EQ", 0.6m, DriftBand.Default),
-            new TargetWeight(DriftLevel.Security, "BD", 0.4m, DriftBand.Default),
-            new TargetWeight(DriftLevel.AssetClass, "US Equity", 0.6m, DriftBand.Default),
-            new TargetWeight(DriftLevel.AssetClass, "US Bonds", 0.4m, DriftBand.Default),
-        ]);
-        return (AccountSnapshot.Build("A", cash, lots, target, HarvestPolicy.Default, securities.GetValueOrDefault, index), index);
+        return (AccountSnapshot.Build("A", cash, lots, SixtyFortyModel.Target, HarvestPolicy.Default, SixtyFortyModel.Find, index), index);
     }
 
     private static PriceVector Prices(long sequence, SecurityIndex index, params (string Symbol, double Price)[] quotes)
