@@ -135,9 +135,15 @@ internal static class Pipeline
         // condition that already holds; that burst is not the steady state measured below).
         var scans = new ConcurrentQueue<MonitorStatus>();
         monitor.Scanned += s => scans.Enqueue(s);
-        var settleQuotes = stream.Next();
-        var settleSequence = await feed.Publish(settleQuotes);
-        vectors.Add(PriceStream.Vector(settleSequence, settleQuotes, board.Index));
+        // Every batch goes to the feed and into the bare loop's replay (the settling batch sets the flags there too).
+        async Task<long> PublishBatch()
+        {
+            var quotes = stream.Next();
+            var sequence = await feed.Publish(quotes);
+            vectors.Add(PriceStream.Vector(sequence, quotes, board.Index));
+            return sequence;
+        }
+        var settleSequence = await PublishBatch();
         var settled = await WaitForScan(scans, settleSequence, TimeSpan.FromSeconds(120));
         Console.WriteLine($"settling batch: {settled?.Accounts:N0} accounts, {settled?.Lots:N0} lots, {settled?.Triggers:N0} triggers, " +
             $"scan {settled?.ScanMilliseconds:0} ms");
@@ -177,7 +183,7 @@ internal static class Pipeline
         // The monitor's own warm-up (--monitor-warmup-seconds): batches at the run's interval before the measured run,
         // not measured, the API warm-up overlapping their last seconds. After the settling batch the first batches bring
         // thousands of new crossings a second while conditions near their thresholds cross and are then held; a silo that
-        // has been running is past that. The batches join the bare loop's replay, so both see the same flags.
+        // has been running is past that.
         using var warmStop = new CancellationTokenSource();
         async Task PublishUntilStopped()
         {
@@ -187,8 +193,7 @@ internal static class Pipeline
                 var due = TimeSpan.FromMilliseconds(b * (double)o.IntervalMs);
                 if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed);
                 if (warmStop.IsCancellationRequested) break;
-                var quotes = stream.Next();
-                vectors.Add(PriceStream.Vector(await feed.Publish(quotes), quotes, board.Index));
+                await PublishBatch();
             }
         }
         var monitorWarmup = o.MonitorWarmupSeconds > 0 ? Task.Run(PublishUntilStopped) : Task.CompletedTask;
@@ -233,10 +238,8 @@ internal static class Pipeline
         {
             var due = TimeSpan.FromMilliseconds(b * (double)o.IntervalMs);
             if (run.Elapsed < due) await Task.Delay(due - run.Elapsed);
-            var quotes = stream.Next();
-            var sequence = await feed.Publish(quotes);
+            var sequence = await PublishBatch();
             published.Add(sequence);
-            vectors.Add(PriceStream.Vector(sequence, quotes, board.Index));
             var last = scans.LastOrDefault();
             var l = latency.Summary();
             if (b % Math.Max(1, 1000 / o.IntervalMs) == 0)

@@ -649,11 +649,12 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
     // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
     private BatchedState<DirectoryState>? _stored;
     private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier);
+    private SortedDictionary<string, HouseholdSummary> Summaries => Writes.Live.Households;
 
     public async Task Register(HouseholdSummary household)
     {
-        if (Writes.Live.Households.TryGetValue(household.Id, out var existing) && existing == household) return;
-        Writes.Live.Households[household.Id] = household;
+        if (Summaries.TryGetValue(household.Id, out var existing) && existing == household) return;
+        Summaries[household.Id] = household;
         await Writes.Write();
     }
 
@@ -661,7 +662,7 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
     {
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
-        return Task.FromResult(new HouseholdPage(Writes.Live.Households.Count, Writes.Live.Households.Values.Skip(skip).Take(take).ToArray()));
+        return Task.FromResult(new HouseholdPage(Summaries.Count, Summaries.Values.Skip(skip).Take(take).ToArray()));
     }
 
     public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
@@ -669,7 +670,7 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
         // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
-        var own = Writes.Live.Households.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
+        var own = Summaries.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
         return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
     }
 }

@@ -40,7 +40,7 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     // Households with at least one account watched here (counted on register/unregister, never per tick).
     private readonly Dictionary<string, int> _households = new(StringComparer.Ordinal);
     private readonly Dictionary<MonitorEntry<string>, string> _householdOf = new(ReferenceEqualityComparer.Instance);
-    private readonly int _nice = Math.Clamp(options?.Value.Nice ?? 0, 0, 19);
+    private readonly int _nice = options?.Value.Nice ?? 0; // ThreadNice bounds it (0 or less: unchanged, at most 19)
     private readonly ScanScratch[] _scratches = [.. Enumerable.Range(0, Math.Max(1, options?.Value.Workers ?? 1)).Select(_ => new ScanScratch())];
     private MonitorEntry<string>[] _entries = new MonitorEntry<string>[1024];
     private int _count;
