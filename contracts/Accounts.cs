@@ -45,7 +45,9 @@ public sealed record HarvestPolicy(
 }
 
 /// <summary>An account's standing settings. <see cref="SeparateTaxpayer"/> removes it from the
-/// household's wash-sale scope (for example a non-grantor trust).</summary>
+/// household's wash-sale scope (for example a non-grantor trust). <see cref="FractionalShares"/>: the custodian
+/// trades fractions of a share (otherwise orders are whole shares, except the sale of a whole fractional lot);
+/// <see cref="MinTrade"/> overrides the firm's minimum order value for this account.</summary>
 [GenerateSerializer, Immutable, Alias("AccountSpec")]
 public sealed record AccountSpec(
     [property: Id(0)] string Id,
@@ -57,7 +59,9 @@ public sealed record AccountSpec(
     [property: Id(6)] Restriction[] Restrictions,
     [property: Id(7)] bool SeparateTaxpayer,
     [property: Id(8)] LotRelief DefaultRelief,
-    [property: Id(9)] HarvestPolicy Harvest);
+    [property: Id(9)] HarvestPolicy Harvest,
+    [property: Id(10)] bool FractionalShares = false,
+    [property: Id(11)] decimal? MinTrade = null);
 
 /// <summary>An account as opened: settings, cash and the lots it starts with.</summary>
 [GenerateSerializer, Immutable, Alias("AccountOpening")]

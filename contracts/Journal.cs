@@ -16,6 +16,9 @@ public enum JournalKind
     Restriction = 9,
     /// <summary>An account opened with its settings, cash and lots: where a journal replay starts.</summary>
     AccountOpened = 10,
+    /// <summary>What a household decision concluded when it did not simply plan: what it relaxed to find a plan, what it
+    /// protected, or why it traded nothing (payload <see cref="DecisionRecord"/>).</summary>
+    Decision = 11,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

@@ -63,3 +63,28 @@ public sealed record AccountDecisionInput(
     [property: Id(2)] TaxLot[] Lots,
     [property: Id(3)] ResolvedTarget? Target,
     [property: Id(4)] decimal CashToRaise);
+
+/// <summary>What a household decision concluded.</summary>
+[GenerateSerializer]
+public enum DecisionOutcome
+{
+    /// <summary>Trades were planned (a proposal, executed or pending).</summary>
+    Planned = 0,
+    /// <summary>The best plan trades nothing (nothing worth its cost, or everything is dust).</summary>
+    NothingToTrade = 1,
+    /// <summary>No plan even after every relaxation the priority order allows; the reason says why.</summary>
+    NoPlan = 2,
+}
+
+/// <summary>One household decision as the journal records it: the outcome, what was relaxed to reach it (in the
+/// order of the priority ladder: tracking first, then tax rules; client restrictions and cash needs last), what the
+/// engine protected or refused and why, and the reason when nothing was traded.</summary>
+[GenerateSerializer, Immutable, Alias("DecisionRecord")]
+public sealed record DecisionRecord(
+    [property: Id(0)] string HouseholdId,
+    [property: Id(1)] DecisionOutcome Outcome,
+    [property: Id(2)] string[] Relaxed,
+    [property: Id(3)] string[] Notes,
+    [property: Id(4)] string? Reason,
+    [property: Id(5)] int Trades,
+    [property: Id(6)] string? ProposalId = null);
