@@ -1,6 +1,10 @@
+using System.Globalization;
 using Households.Contracts;
+using Households.Domain.Accounts;
 using Households.Domain.Harvesting;
+using Households.Domain.Optimization;
 using Households.Domain.Risk;
+using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
 namespace Households.Domain.Decisions;
@@ -16,30 +20,275 @@ public sealed record DecisionMarket(
     SecurityRiskModels Risk,
     DecisionSettings Settings);
 
-/// <summary>One household decision after the wash-sale holds (<see cref="WashSaleGuard.HoldWashingLosses"/>): the
-/// ledger's open losses become purchase blocks, harvested subjects get a replacement (the firm's substitute table for
-/// funds, the closest unblocked same-sector stock for direct indexing), and <see cref="RebalancePlanner"/> solves.
-/// Shared by the live household grain and the stress test so both decide alike.</summary>
-public static class HouseholdDecision
+/// <summary>One household decision's inputs: the accounts (books, targets, cash needs), what caused it, the household's
+/// tax ledger, the decision prices and the trade date.</summary>
+public sealed record DecisionRequest(
+    string HouseholdId,
+    IReadOnlyList<AccountDecisionInput> Accounts,
+    IReadOnlyList<Trigger> Causes,
+    HouseholdTaxLedger Tax,
+    Func<string, decimal?> Price,
+    DateOnly Today);
+
+/// <summary>A decision: the plan (its trades, tracking error and realized gains), the record the journal keeps (outcome,
+/// what was relaxed, what was protected, why nothing was traded) and the harvests refused as wash sales.</summary>
+public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals)
 {
-    public static RebalanceResult Plan(IReadOnlyList<AccountDecisionInput> inputs, IReadOnlyList<Trigger> causes, WashSaleLedger ledger,
-        Func<IEnumerable<string>, Dictionary<string, decimal>> quotes, DecisionMarket market, DateOnly today)
+    public OptimizedTrade[] Trades => Result.Trades;
+
+    /// <summary>Worth a journal line of its own: the engine relaxed, protected or refused something, or found no plan.</summary>
+    public bool NeedsExplaining => Record.Outcome == DecisionOutcome.NoPlan || Record.Relaxed.Length > 0 || Record.Notes.Length > 0;
+}
+
+/// <summary>
+/// The one household decision engine: the live household grain, the stress test and (through them) every simulation
+/// call it, so a rule lives here once. Rules that protect the client come before optimization, and a conflict is
+/// resolved by relaxing in a fixed order, never by giving up silently:
+/// <list type="number">
+/// <item>client restrictions and cash needs (an exclusion sells even a lot the wash-sale rule would hold; a withdrawal
+/// is raised with a slippage buffer);</item>
+/// <item>tax rules: a loss lot washed by a recent purchase is held (IRC §1091); nothing is bought, in any account of the
+/// household, that another account holds at a loss that is or is close to being harvestable (the engine's own purchase
+/// would block that harvest for 30 days); a sale that could fill at a loss after slippage is never paired with a
+/// purchase of the same security; a loss position without an allowed replacement is not harvested into cash;</item>
+/// <item>tracking: the optimizer's tracking error, tax and transaction cost; no order below the minimum trade, whole
+/// shares unless the custodian trades fractions.</item>
+/// </list>
+/// When the solve is infeasible the engine relaxes from the bottom: the minimum trade and holding floors, then the
+/// wash-sale holds and harvest protections, then the cash floors' buffer and finally the cash floors themselves, and
+/// records each relaxation.
+/// </summary>
+public static class DecisionEngine
+{
+    public static HouseholdPlan Decide(DecisionRequest request, DecisionMarket market)
     {
-        var symbols = inputs.SelectMany(i => i.Lots.Select(l => l.Symbol)
+        var settings = market.Settings;
+        var today = request.Today;
+        var notes = new List<string>();
+        var relaxed = new List<string>();
+
+        // 1. Client restrictions first: an excluded security is sold even where the wash-sale rule would hold the lot.
+        var (held, refusals) = WashSaleGuard.HoldWashingLosses(request.Accounts, request.Tax, request.Price, today, settings.LossMargin, market.Find);
+        foreach (var r in refusals.Where(r => r.OverriddenBy is not null))
+            notes.Add($"{r.AccountId}: {r.OverriddenBy} sells lot {r.Lot.Id} ({r.Lot.Symbol}) although the sale is a wash sale with {r.Cause}; the disallowed loss moves to the replacement's basis");
+
+        // 2. Tax rules: purchases blocked by open losses (the ledger) and by the household's own harvestable losses.
+        var symbols = request.Accounts.SelectMany(i => i.Lots.Select(l => l.Symbol)
                 .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
             .ToHashSet(StringComparer.Ordinal);
-        var blockedKeys = WashSaleGuard.OpenLossKeys(inputs.Select(i => i.Spec.Id), ledger, today);
-        var substitutes = market.Substitutes;
-        var replacements = symbols.Where(substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)substitutes[s]);
-        foreach (var subject in causes.Where(c => c.Kind == TriggerKind.Harvest).Select(c => c.Subject).Distinct())
+        var ledgerKeys = WashSaleGuard.OpenLossKeys(request.Accounts.Select(i => i.Spec.Id), request.Tax.WashSales, today);
+        var protectedLots = HarvestProtection.Protected(request.Accounts, request.Price, settings);
+        var protectedKeys = protectedLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in protectedKeys)
         {
-            var choice = market.Replacements.Choose(subject, s => WashSaleGuard.IsBlocked(blockedKeys, market.Identical, s));
-            if (choice.Symbol is { } replacement && !replacements.ContainsKey(subject)) replacements[subject] = [replacement];
+            var lot = protectedLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key);
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} at a loss of {lot.Loss:0.00} that is or is close to being harvestable"));
+        }
+        bool Blocked(string s, bool withProtection) =>
+            WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || (withProtection && protectedKeys.Contains(market.Identical.KeyOf(s)));
+
+        // Replacements: the firm's substitutes for funds; for stocks with a loss (harvested or protected) the closest
+        // unblocked same-sector stock.
+        var replacements = symbols.Where(market.Substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)market.Substitutes[s], StringComparer.Ordinal);
+        var lossSymbols = request.Causes.Where(c => c.Kind == TriggerKind.Harvest).Select(c => c.Subject)
+            .Concat(protectedLots.Select(p => p.Lot.Symbol)).Concat(refusals.Select(r => r.Lot.Symbol))
+            .Concat(LossSymbols(request.Accounts, request.Price)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var subject in lossSymbols)
+        {
+            if (replacements.ContainsKey(subject)) continue;
+            var choice = market.Replacements.Choose(subject, s => Blocked(s, true));
+            if (choice.Symbol is { } replacement) replacements[subject] = [replacement];
         }
         symbols.UnionWith(replacements.Values.SelectMany(r => r));
         var securities = symbols.Select(market.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
-        var prices = quotes(symbols);
-        var blocked = WashSaleGuard.BlockedPurchases(blockedKeys, securities.Values, market.Identical);
-        return RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, market.Settings);
+        var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var s in symbols) if (request.Price(s) is { } p && p > 0) prices[s] = p;
+
+        // A loss position with no replacement that may be bought keeps its target weight (no harvest into cash).
+        var floors = settings.HarvestIntoCash ? [] : Floors(request.Accounts, replacements, prices, s => Blocked(s, true), notes);
+
+        var withProtection = Merge(ledgerKeys, protectedKeys, today);
+        var cashFloors = request.Accounts.Where(a => a.CashToRaise > 0)
+            .ToDictionary(a => a.Spec.Id, a => WithBuffer(a, prices, settings), StringComparer.Ordinal);
+        var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
+        {
+            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin), held, withProtection),
+            ("tracking: the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
+            ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
+            ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
+            ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
+        };
+        RebalanceResult? result = null;
+        foreach (var (step, rules, inputs, blocks) in ladder)
+        {
+            if (step is not null) relaxed.Add(step);
+            var blocked = WashSaleGuard.BlockedPurchases(blocks, securities.Values, market.Identical);
+            result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, settings, rules);
+            if (result.Status == OptimizationStatus.Optimal) break;
+        }
+        if (result!.Status != OptimizationStatus.Optimal)
+            return new HouseholdPlan(result, Record(request, DecisionOutcome.NoPlan, relaxed, notes,
+                $"the optimizer found no plan ({result.Status.ToString().ToLowerInvariant()}) even after relaxing every rule the priority order allows", 0), refusals);
+        if (relaxed.Count > 0) notes.Add($"relaxed to find a plan: {string.Join("; ", relaxed)}");
+
+        var trades = OrderRules.Clean(result.Trades, request.Accounts, settings, notes);
+        trades = SelfWash.Remove(trades, request.Accounts, prices, market.Identical, settings, notes);
+        var final = result with
+        {
+            Trades = trades,
+            ShortTermGain = trades.Sum(t => t.ShortTermGain),
+            LongTermGain = trades.Sum(t => t.LongTermGain),
+        };
+        return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
+            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals);
+    }
+
+    private static DecisionRecord Record(DecisionRequest r, DecisionOutcome outcome, List<string> relaxed, List<string> notes, string? reason, int trades) =>
+        new(r.HouseholdId, outcome, [.. relaxed], [.. notes], reason, trades);
+
+    private static Dictionary<string, DateOnly> Merge(Dictionary<string, DateOnly> ledger, IEnumerable<string> protectedKeys, DateOnly today)
+    {
+        var all = new Dictionary<string, DateOnly>(ledger, StringComparer.Ordinal);
+        foreach (var k in protectedKeys) if (!all.ContainsKey(k)) all[k] = today;
+        return all;
+    }
+
+    /// <summary>Symbols held at a loss in a taxable account: the ones that may need a replacement.</summary>
+    private static IEnumerable<string> LossSymbols(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price) =>
+        accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type))
+            .SelectMany(a => a.Lots).Where(l => price(l.Symbol) is { } p && p * l.Quantity < l.Basis).Select(l => l.Symbol);
+
+    /// <summary>The cash a withdrawal needs raised: the request plus a buffer for slippage and commissions, at most what
+    /// the account is worth.</summary>
+    private static decimal WithBuffer(AccountDecisionInput a, IReadOnlyDictionary<string, decimal> prices, DecisionSettings settings)
+    {
+        var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
+        var buffer = a.CashToRaise * (decimal)(2 * settings.SlippageBps / 10_000) + settings.Commission * a.Lots.Length;
+        return Math.Min(a.CashToRaise + buffer, value * 0.999m);
+    }
+
+    private static List<HoldingFloor> Floors(IReadOnlyList<AccountDecisionInput> accounts, Dictionary<string, IReadOnlyList<string>> replacements,
+        IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, List<string> notes)
+    {
+        var floors = new List<HoldingFloor>();
+        foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && a.Target is not null))
+        {
+            var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
+            foreach (var symbol in a.Lots.Where(l => prices.TryGetValue(l.Symbol, out var p) && p * l.Quantity < l.Basis).Select(l => l.Symbol).Distinct())
+            {
+                var allowed = replacements.TryGetValue(symbol, out var r) && r.Any(x => prices.ContainsKey(x) && !blocked(x));
+                if (allowed) continue;
+                var target = a.Target!.Weights.Where(w => w.Level == DriftLevel.Security && w.Key == symbol).Sum(w => w.Weight);
+                if (target <= 0) continue;
+                floors.Add(new HoldingFloor(a.Spec.Id, symbol, target * value));
+                notes.Add($"{a.Spec.Id}: {symbol} has no replacement that may be bought; its loss lots are not harvested into cash");
+            }
+        }
+        return floors;
+    }
+}
+
+/// <summary>Lots the household's own purchases must not block: a taxable account's lot at a loss of at least
+/// <see cref="DecisionSettings.NearHarvestFraction"/> of its account's harvest thresholds. Buying the same security
+/// anywhere in the household (IRC §1091 looks across the taxpayer's and spouse's accounts, Rev. Rul. 2008-5 includes
+/// IRAs) would make selling that lot a wash sale for 30 days.</summary>
+public static class HarvestProtection
+{
+    public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
+
+    public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings)
+    {
+        var found = new List<ProtectedLot>();
+        var fraction = (decimal)settings.NearHarvestFraction;
+        foreach (var a in accounts)
+        {
+            if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer || !a.Spec.Harvest.Enabled) continue;
+            foreach (var lot in a.Lots)
+            {
+                if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;
+                var loss = lot.Basis - p * lot.Quantity;
+                if (loss <= 0) continue;
+                if (loss >= fraction * a.Spec.Harvest.MinLossDollars && loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent)
+                    found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
+            }
+        }
+        return found;
+    }
+}
+
+/// <summary>The order rules every plan obeys (no dust): each order at least the account's minimum trade in value, and
+/// whole shares unless the account's custodian trades fractions (the sale of a whole fractional lot is allowed: it
+/// is the only way to close it). Orders a restriction or a withdrawal forces are kept however small.</summary>
+public static class OrderRules
+{
+    public static OptimizedTrade[] Clean(IEnumerable<OptimizedTrade> trades, IReadOnlyList<AccountDecisionInput> accounts, DecisionSettings settings, List<string>? notes = null)
+    {
+        var byId = accounts.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
+        var kept = new List<OptimizedTrade>();
+        var dropped = 0;
+        foreach (var t in trades)
+        {
+            if (!byId.TryGetValue(t.Account, out var a)) { kept.Add(t); continue; }
+            var shaped = a.Spec.FractionalShares ? t : WholeShares(t);
+            if (shaped is null || shaped.Quantity <= 0) { dropped++; continue; }
+            var forced = (shaped.Reasons & TradeReason.Restriction) != 0 || (shaped.Side == TradeSide.Sell && a.CashToRaise > 0);
+            if (!forced && shaped.Amount < settings.MinTradeFor(a.Spec)) { dropped++; continue; }
+            kept.Add(shaped);
+        }
+        if (dropped > 0 && notes is not null) notes.Add($"{dropped} order(s) below the minimum trade or smaller than one share left out");
+        return [.. kept];
+    }
+
+    /// <summary>The trade in whole shares: a buy rounds down; a sale keeps whole-lot sales exact and rounds partial ones down.</summary>
+    private static OptimizedTrade? WholeShares(OptimizedTrade t)
+    {
+        if (t.Quantity == decimal.Floor(t.Quantity)) return t;
+        var price = t.Amount / t.Quantity;
+        if (t.Side == TradeSide.Buy)
+        {
+            var q = decimal.Floor(t.Quantity);
+            return q <= 0 ? null : t with { Quantity = q, Amount = Math.Round(q * price, 2) };
+        }
+        var lots = new List<LotSale>();
+        foreach (var l in t.Lots)
+        {
+            var q = l.Quantity == l.Lot.Quantity ? l.Quantity : decimal.Floor(l.Quantity);
+            if (q <= 0) continue;
+            lots.Add(q == l.Quantity ? l : l with { Quantity = q, Proceeds = Math.Round(q * price, 2), Basis = Math.Round(l.Lot.BasisPerShare * q, 2) });
+        }
+        if (lots.Count == 0) return null;
+        var quantity = lots.Sum(l => l.Quantity);
+        var ratio = quantity / t.Quantity;
+        return t with
+        {
+            Quantity = quantity, Amount = Math.Round(quantity * price, 2), Lots = [.. lots],
+            ShortTermGain = Math.Round(t.ShortTermGain * ratio, 2), LongTermGain = Math.Round(t.LongTermGain * ratio, 2),
+        };
+    }
+}
+
+/// <summary>The last guard of IRC §1091 inside one plan: a sale in a taxable account that could fill at a loss after
+/// slippage is never paired with a purchase of a substantially identical security in any account of the same taxpayer;
+/// the purchase is left out (the sale realizes its loss; the sleeve is refilled by a substitute or after 30 days).</summary>
+public static class SelfWash
+{
+    public static OptimizedTrade[] Remove(OptimizedTrade[] trades, IReadOnlyList<AccountDecisionInput> accounts, IReadOnlyDictionary<string, decimal> prices,
+        SubstantiallyIdentical identical, DecisionSettings settings, List<string>? notes = null)
+    {
+        var byId = accounts.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
+        bool InScope(string account) => byId.TryGetValue(account, out var a) && !a.Spec.SeparateTaxpayer;
+        var lossKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in trades.Where(t => t.Side == TradeSide.Sell && InScope(t.Account) && TaxTreatment.IsTaxable(byId[t.Account].Spec.Type)))
+        {
+            if (!prices.TryGetValue(t.Symbol, out var p)) continue;
+            var fill = SimulatedBroker.FillPrice(TradeSide.Sell, p, settings.SlippageBps);
+            if (t.Lots.Any(l => fill * l.Quantity < l.Lot.BasisPerShare * l.Quantity)) lossKeys.Add(identical.KeyOf(t.Symbol));
+        }
+        if (lossKeys.Count == 0) return trades;
+        var kept = trades.Where(t => t.Side != TradeSide.Buy || !InScope(t.Account) || !lossKeys.Contains(identical.KeyOf(t.Symbol))).ToArray();
+        if (kept.Length < trades.Length && notes is not null)
+            notes.Add($"purchases of {string.Join(", ", trades.Except(kept).Select(t => t.Symbol).Distinct())} left out: they would wash the household's own loss sales");
+        return kept;
     }
 }

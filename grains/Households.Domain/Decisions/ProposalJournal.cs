@@ -16,6 +16,26 @@ public static class ProposalJournal
             string.Create(CultureInfo.InvariantCulture, $"{t.Kind} trigger on {t.Subject} in {t.AccountId}: observed {t.Observed:0.####} against target {t.Target:0.####} (threshold {t.Threshold:0.####})"),
             JournalFormat.Payload(t));
 
+    /// <summary>A decision that relaxed, protected or refused something, or found no plan; <paramref name="key"/> makes it unique.</summary>
+    public static JournalEntry Decision(DecisionRecord d, DateTimeOffset at, string key) =>
+        new(0, d.HouseholdId, null, JournalKind.Decision, at, $"decision:{d.HouseholdId}:{key}", Describe(d), JournalFormat.Payload(d));
+
+    public static string Describe(DecisionRecord d)
+    {
+        var head = d.Outcome switch
+        {
+            DecisionOutcome.Planned => $"Decision: {d.Trades} trades",
+            DecisionOutcome.NothingToTrade => "Decision: nothing to trade",
+            _ => "Decision: no plan",
+        };
+        var parts = new List<string> { head };
+        if (d.Reason is { } reason) parts.Add(reason);
+        if (d.Relaxed.Length > 0) parts.Add("relaxed " + string.Join("; then ", d.Relaxed));
+        parts.AddRange(d.Notes.Where(n => !n.StartsWith("relaxed to find a plan", StringComparison.Ordinal)).Take(5));
+        if (d.Notes.Length > 5) parts.Add($"and {d.Notes.Length - 5} more notes");
+        return string.Join(". ", parts);
+    }
+
     public static string Describe(RebalanceProposal p)
     {
         var reasons = p.Trades.Aggregate(TradeReason.None, (r, t) => r | t.Reasons);

@@ -13,9 +13,31 @@ public sealed record DecisionSettings(
     TimeSpan ProposalLifetime,
     double RevalidationTolerance,
     double SlippageBps,
-    decimal Commission)
+    decimal Commission,
+    bool HarvestIntoCash = false,
+    double NearHarvestFraction = 0.5)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
+
+    /// <summary>The minimum order value for an account: its own override, else the firm's.</summary>
+    public decimal MinTradeFor(AccountSpec account) => account.MinTrade ?? MinTrade;
+
+    /// <summary>Slippage as a fraction of price: a sale whose gain is smaller than this may fill at a loss.</summary>
+    public double LossMargin => SlippageBps / 10_000;
+}
+
+/// <summary>What one solve of a household enforces beyond the optimizer's own terms: the parts of the decision's
+/// priority ladder that <see cref="DecisionEngine"/> may relax (minimum trade, holding floors, purchase blocks,
+/// cash floors) and the loss margin of the wash-sale rule.</summary>
+public sealed record PlanRules(
+    bool MinTrade,
+    IReadOnlyList<HoldingFloor> Floors,
+    IReadOnlyDictionary<string, decimal> CashFloors,
+    double LossMargin)
+{
+    /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
+    public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
+        new(true, [], accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), 0);
 }
 
 /// <summary>Turns a household's live state into an optimizer problem: each account tracks its own model (tracking
@@ -33,8 +55,10 @@ public static class RebalancePlanner
         IReadOnlyDictionary<string, IReadOnlyList<string>> replacements,
         SecurityRiskModels risk,
         DateOnly asOf,
-        DecisionSettings settings)
+        DecisionSettings settings,
+        PlanRules? rules = null)
     {
+        rules ??= PlanRules.For(accounts);
         var planned = accounts.Where(a => a.Target is not null).ToList();
         if (planned.Count == 0) return Empty();
 
@@ -59,7 +83,7 @@ public static class RebalancePlanner
         var secs = symbols.Select(s => securities[s]).ToArray();
         var model = risk.For(secs);
         var portfolio = new HouseholdPortfolio(secs, symbols.ToDictionary(s => s, s => prices[s]),
-            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id])).ToArray(),
+            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id], a.Spec.FractionalShares)).ToArray(),
             asOf);
 
         var terms = new List<ITerm>
@@ -67,14 +91,17 @@ public static class RebalancePlanner
             new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm),
             new TransactionCost(settings.TransactionCost),
         };
-        var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new MinTradeSize(settings.MinTrade), new WashSaleConsistency() };
+        var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new WashSaleConsistency(lossMargin: rules.LossMargin) };
+        if (rules.MinTrade) constraints.Add(new MinTradeSize(settings.MinTrade));
+        var ids = planned.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal);
+        constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));
         foreach (var a in planned)
         {
             var target = new double[model.N];
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
             terms.Add(new TrackingError(model, target, a.Spec.Id));
-            if (a.CashToRaise > 0) constraints.Add(new CashTarget(a.Spec.Id, a.CashToRaise, decimal.MaxValue / 4));
+            if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
     }
@@ -110,6 +137,16 @@ public static class SimulatedBroker
     {
         var most = Math.Max(0, Math.Floor((cash - buy.Commission) / buy.Price * 10_000m) / 10_000m);
         return buy with { Quantity = Math.Min(buy.Quantity, most) };
+    }
+
+    /// <summary>A buy trimmed to the account's cash under the order rules: whole shares unless the custodian trades
+    /// fractions, and nothing (quantity 0) when what is left is below the account's minimum trade.</summary>
+    public static TradeRequest Affordable(TradeRequest buy, decimal cash, AccountSpec account, DecisionSettings settings)
+    {
+        var trimmed = Affordable(buy, cash);
+        if (trimmed.Quantity == buy.Quantity) return buy;
+        var q = account.FractionalShares ? trimmed.Quantity : decimal.Floor(trimmed.Quantity);
+        return buy with { Quantity = q * buy.Price < settings.MinTradeFor(account) ? 0 : q };
     }
 
     public static decimal FillPrice(TradeSide side, decimal price, double slippageBps)

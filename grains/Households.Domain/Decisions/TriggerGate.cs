@@ -20,7 +20,8 @@ public sealed record TriggerPolicy(TimeSpan Cooldown, int PerAccountPerHour, dou
 }
 
 /// <summary>One account's cooldowns and hourly budget. Cash, restriction and model-change triggers are events a
-/// person caused, so they skip the cooldown (but not the budgets). Kept as the list of the times the account acted
+/// person caused: they skip the cooldown and the hourly budget (a dropped event would never come back; the account
+/// sends them to its household whatever the firm-wide budget says too). Kept as the list of the times the account acted
 /// with what it admitted then (at most the hourly budget within an hour): a (kind, subject) is cooling while a
 /// recent enough act admitted it. A million live accounts hold no map entry per subject.</summary>
 public sealed class TriggerCooldowns
@@ -37,7 +38,13 @@ public sealed class TriggerCooldowns
         List<Trigger>? admitted = null;
         foreach (var t in triggers)
             if (!IsCooling(t, now, policy.Cooldown)) (admitted ??= []).Add(t);
-        if (admitted is null || CountWithinHour(now) >= policy.PerAccountPerHour) return [];
+        if (admitted is null) return [];
+        if (CountWithinHour(now) >= policy.PerAccountPerHour)
+        {
+            // Over the hourly budget only events pass: they are never dropped.
+            var events = admitted.Where(t => !IsMarketTrigger(t.Kind)).ToList();
+            return events;
+        }
         _acted.Enqueue((now, [.. admitted.Where(t => IsMarketTrigger(t.Kind)).Select(t => (t.Kind, t.Subject))]));
         return admitted;
     }
@@ -61,7 +68,8 @@ public sealed class TriggerCooldowns
         return false;
     }
 
-    private static bool IsMarketTrigger(TriggerKind kind) => kind is TriggerKind.Drift or TriggerKind.Harvest;
+    /// <summary>Drift and harvest triggers come from prices and may be cooled and budgeted; every other kind is an event.</summary>
+    public static bool IsMarketTrigger(TriggerKind kind) => kind is TriggerKind.Drift or TriggerKind.Harvest;
 }
 
 /// <summary>A token bucket: <c>rate</c> tokens a second, at most <c>burst</c> saved up. Thread-safe.</summary>

@@ -6,11 +6,13 @@ using Households.Domain.WashSales;
 namespace Households.Domain.Decisions;
 
 /// <summary>A harvest the household refused because selling now would be a wash sale, and the purchases causing it.</summary>
-public sealed record WashSaleRefusal(string AccountId, TaxLot Lot, WashSaleCheck Check)
+public sealed record WashSaleRefusal(string AccountId, TaxLot Lot, WashSaleCheck Check, string? OverriddenBy = null)
 {
     public string Cause => string.Join(", ", Check.Replacements.Select(r => $"{r.Quantity} shares bought {r.Purchased:yyyy-MM-dd} in {r.Account}"));
 
-    public string Describe() => $"Harvest of lot {Lot.Id} ({Lot.Symbol}) refused: selling now would be a wash sale (IRC §1091) with {Cause}";
+    public string Describe() => OverriddenBy is null
+        ? $"Harvest of lot {Lot.Id} ({Lot.Symbol}) refused: selling now would be a wash sale (IRC §1091) with {Cause}"
+        : $"Lot {Lot.Id} ({Lot.Symbol}) sold for {OverriddenBy} although the sale is a wash sale (IRC §1091) with {Cause}: the disallowed loss moves to the replacement's basis";
 }
 
 /// <summary>What the household's wash-sale ledger means for one decision (IRC §1091 across every account of the
@@ -19,8 +21,11 @@ public static class WashSaleGuard
 {
     /// <summary>Each taxable account's loss lots that replacement shares bought in the last 30 days would wash are held
     /// (a Hold restriction on that security, for this decision only); returns the inputs to plan with and the refusals.</summary>
+    /// <remarks>A lot counts as a loss when it would be one at the fill price (the price less <paramref name="lossMargin"/>).
+    /// A lot the client excludes is not held: the restriction comes first, and the refusal says it was overridden.</remarks>
     public static (AccountDecisionInput[] Inputs, WashSaleRefusal[] Refusals) HoldWashingLosses(
-        IReadOnlyList<AccountDecisionInput> inputs, HouseholdTaxLedger tax, Func<string, decimal?> price, DateOnly today)
+        IReadOnlyList<AccountDecisionInput> inputs, HouseholdTaxLedger tax, Func<string, decimal?> price, DateOnly today, double lossMargin = 0,
+        Func<string, Security?>? find = null)
     {
         var refusals = new List<WashSaleRefusal>();
         var result = new List<AccountDecisionInput>(inputs.Count);
@@ -31,9 +36,16 @@ public static class WashSaleGuard
             {
                 foreach (var lot in input.Lots)
                 {
-                    if (price(lot.Symbol) is not { } p || p * lot.Quantity >= lot.Basis || holds.Any(h => h.Symbol == lot.Symbol)) continue;
+                    if (price(lot.Symbol) is not { } p || p * (1 - (decimal)lossMargin) * lot.Quantity >= lot.Basis || holds.Any(h => h.Symbol == lot.Symbol)) continue;
                     var check = tax.CheckLossSale(input.Spec.Id, lot, lot.Id, lot.Quantity, today);
                     if (!check.IsWashSale) continue;
+                    var exclusion = input.Spec.Restrictions.FirstOrDefault(r => r.Kind == RestrictionKind.Exclude
+                        && (r.Symbol == lot.Symbol || (r.Symbol is null && r.Sector is not null && find?.Invoke(lot.Symbol)?.Sector == r.Sector)));
+                    if (exclusion is not null)
+                    {
+                        refusals.Add(new WashSaleRefusal(input.Spec.Id, lot, check, $"the client's exclusion of {exclusion.Symbol ?? exclusion.Sector} ({exclusion.Reason})"));
+                        continue;
+                    }
                     var refusal = new WashSaleRefusal(input.Spec.Id, lot, check);
                     holds.Add(new Restriction(RestrictionKind.Hold, lot.Symbol, null, $"wash sale: {refusal.Cause}"));
                     refusals.Add(refusal);

@@ -70,4 +70,8 @@ public static class ModelResolver
 
     private static void AddTo(Dictionary<string, (decimal Weight, DriftBand Band)> lines, string key, decimal weight, DriftBand band) =>
         lines[key] = lines.TryGetValue(key, out var existing) ? (existing.Weight + weight, existing.Band) : (weight, band);
+
+    /// <summary>Whether two definitions say the same thing: name, direct-indexing flag and the same sleeves in the same order.</summary>
+    public static bool SameContent(TargetModel a, TargetModel b) =>
+        a.Id == b.Id && a.Name == b.Name && a.DirectIndexing == b.DirectIndexing && a.Sleeves.SequenceEqual(b.Sleeves);
 }

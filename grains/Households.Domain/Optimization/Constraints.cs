@@ -202,8 +202,12 @@ public sealed class MinTradeSize(decimal minimum) : IConstraint, IRepair
 /// the harvest and buys nothing (substitutes may be bought); a net buyer keeps its loss lots. Then the problem is solved again.
 /// Keys in <paramref name="harvestKeys"/> always keep the harvest; <see cref="RebalanceOptimizer"/> uses that to
 /// solve the other branch when this rule kept loss lots, and keeps the cheaper of the two.</summary>
-public sealed class WashSaleConsistency(IReadOnlySet<string>? harvestKeys = null) : IConstraint, IRepair
+public sealed class WashSaleConsistency(IReadOnlySet<string>? harvestKeys = null, double lossMargin = 0) : IConstraint, IRepair
 {
+    /// <summary>A lot whose gain ratio is below this counts as a loss sale: a sale planned at a small gain can fill at a
+    /// loss after slippage, and a loss washed by the household's own purchase is the defect this rule exists for.</summary>
+    public double LossMargin { get; } = lossMargin;
+
     private readonly HashSet<string> _keptLossLots = new(StringComparer.Ordinal);
 
     public IReadOnlySet<string> HarvestKeys { get; } = harvestKeys ?? new HashSet<string>();
@@ -240,7 +244,7 @@ public sealed class WashSaleConsistency(IReadOnlySet<string>? harvestKeys = null
                 net[key] = net.GetValueOrDefault(key) + sol[ctx.X(a, i)] - st.Accounts[a].Holdings[i];
                 if (!st.Accounts[a].IsTaxable) continue;
                 foreach (var s in ctx.Sells(a, i))
-                    if (s.Lot is { Lot: not null, GainRatio: < 0 } && sol[s.Var] > tiny)
+                    if (s.Lot is { Lot: not null } lot && lot.GainRatio < LossMargin && sol[s.Var] > tiny)
                         lossSold[key] = lossSold.GetValueOrDefault(key) + sol[s.Var];
             }
         bool changed = false;
@@ -256,10 +260,28 @@ public sealed class WashSaleConsistency(IReadOnlySet<string>? harvestKeys = null
                     if (harvest) ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
                     else if (st.Accounts[a].IsTaxable)
                         foreach (var s in ctx.Sells(a, i))
-                            if (s.Lot is { Lot: not null, GainRatio: < 0 }) ctx.Model.SetBounds(s.Var, 0, 0);
+                            if (s.Lot is { Lot: not null } lot && lot.GainRatio < LossMargin) ctx.Model.SetBounds(s.Var, 0, 0);
                 }
             changed = true;
         }
         return changed;
+    }
+}
+
+/// <summary>An account keeps at least <paramref name="minimum"/> dollars of <paramref name="symbol"/> (or what it holds,
+/// if less): a loss position without an allowed replacement is not harvested into cash (it would leave the sleeve
+/// empty for the 31-day wash-sale window), though it may still be sold down to its target.</summary>
+public sealed class HoldingFloor(string account, string symbol, decimal minimum) : IConstraint
+{
+    public string Account { get; } = account;
+    public string Symbol { get; } = symbol;
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        int a = st.AccountIndex(Account), i = st.IndexOf(Symbol);
+        if (i < 0 || ctx.X(a, i) < 0) return;
+        double floor = Math.Min(st.Accounts[a].Holdings[i], (double)minimum / st.TotalValue);
+        if (floor > 0) ctx.Model.Restrict(ctx.X(a, i), floor, double.PositiveInfinity);
     }
 }

@@ -43,7 +43,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
         kept.UnionWith(repairs.OfType<WashSaleConsistency>().SelectMany(w => w.HarvestKeys));
         var harvestPolicy = policy with
         {
-            Constraints = [.. policy.Constraints.Select(c => c is WashSaleConsistency ? new WashSaleConsistency(kept) : c)],
+            Constraints = [.. policy.Constraints.Select(c => c is WashSaleConsistency w ? new WashSaleConsistency(kept, w.LossMargin) : c)],
         };
         var other = SolveWeights(state, harvestPolicy);
         var total = new { Solves = first.Solves + other.Solves, Ms = first.SolveMilliseconds + other.SolveMilliseconds };

@@ -25,7 +25,7 @@ public sealed record StressMarket(
 /// <summary>
 /// Stresses copies of households through the same code as live: the scenario's prices at each checkpoint go through
 /// the monitor (<see cref="MonitorScan"/> / <see cref="TriggerKernel"/>, crossings only, with the accounts' cooldowns),
-/// triggered households decide with <see cref="WashSaleGuard"/> and <see cref="HouseholdDecision"/> (the optimizer),
+/// triggered households decide with the one <see cref="DecisionEngine"/> (the optimizer and its rules),
 /// and their proposals execute through <see cref="SimulatedBroker"/>'s order rules on private copies of the books and
 /// the wash-sale ledger. Households are independent, so they run in parallel; the input is never changed.
 /// </summary>
@@ -249,27 +249,25 @@ public static class StressEngine
         var settings = market.Decisions.Settings;
         var today = ctx.Shock.Dates[k];
         var inputs = accounts.Select(w => new AccountDecisionInput(w.Account.Spec, w.Book.Cash, [.. w.Book.Lots.Lots], w.Account.Target, w.Pending)).ToArray();
-        var (held, refusals) = WashSaleGuard.HoldWashingLosses(inputs, ledger, s => ctx.Price(k, s), today);
-        t.WashSaleConflictsAvoided += refusals.Length;
         if (!ctx.TakeDecision(k)) { t.DecisionsDeferred++; return; }
         t.HouseholdsDecided = 1;
         t.Decisions++;
         var planStarted = Stopwatch.GetTimestamp();
-        var result = HouseholdDecision.Plan(held, causes, ledger.WashSales, symbols => ctx.Quotes(k, symbols), market.Decisions, today);
+        var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today), market.Decisions);
         t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
-        if (result.Status != OptimizationStatus.Optimal) { t.OptimizerFailures++; return; }
-        if (result.Trades.Length == 0) return;
+        t.WashSaleConflictsAvoided += plan.Refusals.Count(r => r.OverriddenBy is null);
+        if (plan.Record.Outcome == DecisionOutcome.NoPlan) t.OptimizerFailures++;
+        var result = plan.Result;
         var byId = accounts.ToDictionary(w => w.Id, StringComparer.Ordinal);
         t.ProposedTrades += result.Trades.Length;
         t.TradesAwaitingApproval += result.Trades.Count(x => byId.TryGetValue(x.Account, out var w) && !w.Account.Spec.Discretionary);
-        var proposal = proposals.Create(result, result.Trades, causes, k, At(today), settings.ProposalLifetime);
-        var orders = SimulatedBroker.Orders(proposal, today,
+        var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, causes, k, At(today), settings.ProposalLifetime), today,
             x => ctx.Price(k, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var changed = new HashSet<AccountWork>();
         foreach (var (trade, order) in orders)
         {
             if (!byId.TryGetValue(trade.Account, out var w)) continue;
-            var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, w.Book.Cash) : order;
+            var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, w.Book.Cash, w.Account.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
             TradeResult applied;
             FillOutcome outcome;
@@ -294,15 +292,16 @@ public static class StressEngine
             foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
                 if (byId.TryGetValue(group.Key, out var adjusted)) { adjusted.Book.Apply(group); changed.Add(adjusted); }
         }
-        foreach (var w in changed)
+        foreach (var w in accounts)
         {
+            // Withdrawals are paid as soon as the account's cash covers them, whether or not it traded.
             if (w.Pending > 0 && w.Book.Cash >= w.Pending)
             {
-                // Withdrawals are paid from the cash the sales raised (the live account pays them after execution).
                 w.Book = new AccountBook(w.Account.Spec, w.Book.Cash - w.Pending, w.Book.Lots.Snapshot());
                 w.Pending = 0;
+                changed.Add(w);
             }
-            w.Entry.Update(Snapshot(w.Account.Spec, w.Book, w.Account.Target, ctx));
+            if (changed.Contains(w)) w.Entry.Update(Snapshot(w.Account.Spec, w.Book, w.Account.Target, ctx));
         }
     }
 

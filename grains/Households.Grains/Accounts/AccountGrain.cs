@@ -295,8 +295,9 @@ public sealed class AccountGrain(
         if (admitted.Count == 0 || state.State.Spec is not { } spec) return Task.CompletedTask;
         // The firm-wide budget is taken here, before the household wakes: after a market-wide move a million accounts
         // cross thresholds at once, and waking each household only to refuse it costs an activation and its memory.
-        // A refused trigger stays among the account's open triggers; its cooldown brings it back later.
-        if (!firmBudget.TryTake())
+        // A refused trigger stays among the account's open triggers; its cooldown brings it back later. Events (cash,
+        // restrictions, model changes) always go: a person caused them and none may be lost.
+        if (admitted.All(t => TriggerCooldowns.IsMarketTrigger(t.Kind)) && !firmBudget.TryTake())
         {
             log.LogDebug("{Account}: firm-wide trigger budget exhausted; {Count} triggers kept open, not sent", spec.Id, admitted.Count);
             return Task.CompletedTask;

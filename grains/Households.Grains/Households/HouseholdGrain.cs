@@ -57,6 +57,7 @@ public sealed class HouseholdGrain(
     private readonly Queue<HouseholdEvent> _events = new();
     private readonly string _epoch = Guid.NewGuid().ToString("N")[..12];
     private long _eventSequence;
+    private long _decisionCount;
     private HouseholdFigures? _reported;
     private bool _caughtUp;
     private bool _catchUpTried;
@@ -400,7 +401,7 @@ public sealed class HouseholdGrain(
         // Re-validation failed: re-optimize the same accounts at live prices and against the live ledger.
         var accounts = p.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
         var inputs = await Task.WhenAll(accounts.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
-        var result = await Plan(inputs, p.Causes);
+        var result = (await Plan(inputs, p.Causes)).Result;
         var fresh = Proposals.Create(result, [.. result.Trades], p.Causes, board.Current.Sequence, now, decisions.Value.ProposalLifetime);
         var superseded = p with
         {
@@ -435,13 +436,14 @@ public sealed class HouseholdGrain(
         await ExpireDue();
         var ids = onlyAccounts ?? spec.AccountIds;
         var inputs = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
-        var result = await Plan(inputs, causes);
-        if (result.Status != OptimizationStatus.Optimal)
+        var plan = await Plan(inputs, causes);
+        var result = plan.Result;
+        if (result.Trades.Length == 0)
         {
-            log.LogWarning("{Household}: optimizer {Status}; no proposal", spec.Id, result.Status);
+            // Withdrawals the cash already covers are paid whether or not anything trades.
+            await PayWithdrawals(ids);
             return [];
         }
-        if (result.Trades.Length == 0) return [];
         var now = clock.GetUtcNow();
         var discretionary = inputs.Where(i => i.Spec.Discretionary).Select(i => i.Spec.Id).ToHashSet(StringComparer.Ordinal);
         var auto = result.Trades.Where(t => discretionary.Contains(t.Account)).ToArray();
@@ -461,31 +463,30 @@ public sealed class HouseholdGrain(
         await SaveProposals(replaced.Concat(made).Concat(execute is null ? [] : [execute]).Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now)).ToArray());
         if (waiting.Length > 0) WatchExpiry();
         if (execute is not null) made.Add(await Execute(execute with { Note = "discretionary" }));
+        else await PayWithdrawals(ids);
         return [.. made];
     }
 
-    private async Task<RebalanceResult> Plan(IReadOnlyList<AccountDecisionInput> given, Trigger[] causes)
-    {
-        var inputs = await WithWashSaleHolds(given);
-        var result = HouseholdDecision.Plan(inputs, causes, Tax.WashSales, Quotes, Market, Today());
-        HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
-        log.LogInformation("{Household}: optimizer {Status} in {Ms:0.0} ms for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
-            this.GetPrimaryKeyString(), result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
-            result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
-        return result;
-    }
-
-    /// <summary>Loss lots whose sale now would be washed are held for this decision (<see cref="WashSaleGuard"/>);
-    /// each refusal is journaled with the purchases that cause it.</summary>
-    private async Task<AccountDecisionInput[]> WithWashSaleHolds(IReadOnlyList<AccountDecisionInput> inputs)
+    /// <summary>Asks the one decision engine (<see cref="DecisionEngine"/>) and journals what it refused, overrode, relaxed
+    /// or could not do, so every decision explains itself.</summary>
+    private async Task<HouseholdPlan> Plan(IReadOnlyList<AccountDecisionInput> inputs, Trigger[] causes)
     {
         var today = Today();
-        var (held, refusals) = WashSaleGuard.HoldWashingLosses(inputs, Tax, s => board.QuoteOf(s)?.Price, today);
-        foreach (var r in refusals) log.LogInformation("{Account}: harvest of {Lot} refused, wash sale with {Cause}", r.AccountId, r.Lot.Id, r.Cause);
-        if (refusals.Length > 0)
-            await journal.Append(refusals.Select(r => new JournalEntry(0, state.State.Spec!.Id, r.AccountId, JournalKind.WashSale, clock.GetUtcNow(),
-                $"refused:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), JournalFormat.Payload(r.Check))).ToArray());
-        return held;
+        var spec = RequireSpec();
+        var plan = DecisionEngine.Decide(new DecisionRequest(spec.Id, inputs, causes, Tax, s => board.QuoteOf(s)?.Price, today), Market);
+        var result = plan.Result;
+        HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
+        log.LogInformation("{Household}: {Outcome} ({Status} in {Ms:0.0} ms) for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
+            spec.Id, plan.Record.Outcome, result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
+            result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
+        var now = clock.GetUtcNow();
+        var entries = plan.Refusals.Select(r => new JournalEntry(0, spec.Id, r.AccountId, JournalKind.WashSale, now,
+            $"{(r.OverriddenBy is null ? "refused" : "overridden")}:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), JournalFormat.Payload(r.Check))).ToList();
+        if (plan.NeedsExplaining)
+            entries.Add(ProposalJournal.Decision(plan.Record, now, $"{board.Current.Sequence}:{++_decisionCount}:{_epoch}"));
+        if (entries.Count > 0) await journal.Append([.. entries]);
+        if (plan.Record.Outcome == DecisionOutcome.NoPlan) log.LogWarning("{Household}: no plan: {Reason}", spec.Id, plan.Record.Reason);
+        return plan;
     }
 
     /// <summary>The simulated broker: at the next price batch, sells first (lot by lot, as the optimizer chose them),
@@ -497,25 +498,28 @@ public sealed class HouseholdGrain(
         var today = Today();
         var fills = new List<TradeResult>();
         var problems = new List<string>();
-        if (!await NextBatchAfter(p.PriceSequence)) problems.Add($"no price batch after {p.PriceSequence} within {decisions.Value.NextPriceWait}: filled at the last price");
+        // Filled at once at the board's latest price moved against the trade by the slippage: the household's turn never
+        // waits for a price, so its reads answer while it executes.
         var quotes = Quotes(p.Trades.Select(t => t.Symbol));
+        var books = new Dictionary<string, AccountDecisionInput>(StringComparer.Ordinal);
         foreach (var t in p.Trades.Where(t => !quotes.ContainsKey(t.Symbol))) problems.Add($"{t.Symbol}: no price");
         var orders = SimulatedBroker.Orders(p, today,
             t => quotes.TryGetValue(t.Symbol, out var q) ? SimulatedBroker.FillPrice(t.Side, q, settings.SlippageBps) : null, settings.Commission);
         foreach (var (t, order) in orders)
         {
-            var request = order.Side == TradeSide.Buy
-                ? SimulatedBroker.Affordable(order, (await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput()).Cash)
-                : order;
+            if (!books.TryGetValue(t.Account, out var book))
+                books[t.Account] = book = await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput();
+            var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, book.Cash, book.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
-            try { fills.Add(await RecordTrade(t.Account, request)); }
+            try
+            {
+                var fill = await RecordTrade(t.Account, request);
+                fills.Add(fill);
+                books[t.Account] = book with { Cash = fill.CashAfter };
+            }
             catch (BadInputException ex) { problems.Add($"{t.Account} {t.Side} {t.Symbol}: {ex.Message}"); }
         }
-        foreach (var account in p.Trades.Select(t => t.Account).Distinct())
-        {
-            var paid = await GrainFactory.GetGrain<IAccountGrain>(account).PayWithdrawals();
-            if (paid > 0) problems.Add($"{account}: withdrawal of {paid:0.00} paid");
-        }
+        problems.AddRange(await PayWithdrawals(RequireSpec().AccountIds));
         var now = clock.GetUtcNow();
         var note = string.Join("; ", new[] { p.Note }.Concat(problems).OfType<string>());
         var done = p with
@@ -530,16 +534,16 @@ public sealed class HouseholdGrain(
         return done;
     }
 
-    /// <summary>Waits (bounded) until the board holds a batch newer than <paramref name="sequence"/>.</summary>
-    private async Task<bool> NextBatchAfter(long sequence)
+    /// <summary>Pays every pending withdrawal the accounts' cash covers; returns a line per payment for the proposal's note.</summary>
+    private async Task<List<string>> PayWithdrawals(IEnumerable<string> accounts)
     {
-        var deadline = clock.GetUtcNow() + decisions.Value.NextPriceWait;
-        while (board.Current.Sequence <= sequence)
+        var paid = new List<string>();
+        foreach (var account in accounts)
         {
-            if (clock.GetUtcNow() >= deadline) return false;
-            await Task.Delay(TimeSpan.FromMilliseconds(25));
+            var amount = await GrainFactory.GetGrain<IAccountGrain>(account).PayWithdrawals();
+            if (amount > 0) paid.Add($"{account}: withdrawal of {amount:0.00} paid");
         }
-        return true;
+        return paid;
     }
 
     private DecisionMarket Market => new(master.Find, master.Identical, decisions.Value.Substitutes, replacementSelector, risk, decisions.Value.Settings);

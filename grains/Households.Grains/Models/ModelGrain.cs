@@ -28,6 +28,9 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     {
         ModelResolver.Validate(model);
         if (model.Id != this.GetPrimaryKeyString()) throw new Domain.BadInputException($"model id {model.Id} does not match {this.GetPrimaryKeyString()}");
+        // The same content again changes nothing and tells no follower: a firm re-publishing its models must not fire a
+        // model-change decision in every account.
+        if (Stored.Model is { } current && ModelResolver.SameContent(current, model)) return;
         // Resolving the candidate proves every sub-model exists and no cycle forms.
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);

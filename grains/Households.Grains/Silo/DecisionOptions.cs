@@ -22,16 +22,16 @@ public sealed class DecisionOptions
     /// <summary>The firm's substitute table: securities it treats as not substantially identical to the key, used
     /// to replace a harvested fund.</summary>
     public Dictionary<string, string[]> Substitutes { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>The broker fills at the next price batch after the one the decision priced; it waits at most this long
-    /// (a closed market, a stopped feed) before filling at the last price, and says so in the proposal.</summary>
-    public TimeSpan NextPriceWait { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>A loss position without an allowed replacement may be sold into cash for the 31-day window (off: it keeps
+    /// its target weight until a replacement exists or the window passes).</summary>
+    public bool HarvestIntoCash { get; set; }
     /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
     public bool PlanEachAccountAlone { get; set; }
 
     public TriggerPolicy Triggers => new(Cooldown, PerAccountPerHour, FirmPerSecond, FirmBurst);
 
     public DecisionSettings Settings => new(new TaxRates(ShortTermRate, LongTermRate), TransactionCost, MinTrade, ProposalLifetime,
-        RevalidationTolerance, SlippageBps, Commission);
+        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash);
 }
 
 /// <summary>The firm-wide trigger budget of this silo (a token bucket; with several silos each holds its share).</summary>

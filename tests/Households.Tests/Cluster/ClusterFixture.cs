@@ -29,8 +29,6 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<DecisionOptions>(o =>
             {
                 o.Substitutes["HXFUND"] = ["HXALT"];
-                // Tests script every batch: fill at the last price after a short wait unless a test publishes the next one.
-                o.NextPriceWait = TimeSpan.FromMilliseconds(200);
             });
         });
         Cluster = builder.Build();
