@@ -174,7 +174,8 @@ public static class DecisionEngine
         var floors = new List<HoldingFloor>();
         foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && a.Target is not null))
         {
-            var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
+            // What stays invested after the withdrawals: raising cash is not a harvest into cash.
+            var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m) - a.CashToRaise;
             foreach (var symbol in a.Lots.Where(l => prices.TryGetValue(l.Symbol, out var p) && p * l.Quantity < l.Basis).Select(l => l.Symbol).Distinct())
             {
                 var allowed = replacements.TryGetValue(symbol, out var r) && r.Any(x => prices.ContainsKey(x) && !blocked(x));
@@ -230,7 +231,7 @@ public static class OrderRules
         foreach (var t in trades)
         {
             if (!byId.TryGetValue(t.Account, out var a)) { kept.Add(t); continue; }
-            var shaped = a.Spec.FractionalShares ? t : WholeShares(t);
+            var shaped = a.Spec.FractionalShares ? t : WholeShares(t, roundSalesUp: a.CashToRaise > 0);
             if (shaped is null || shaped.Quantity <= 0) { dropped++; continue; }
             var forced = (shaped.Reasons & TradeReason.Restriction) != 0 || (shaped.Side == TradeSide.Sell && a.CashToRaise > 0);
             if (!forced && shaped.Amount < settings.MinTradeFor(a.Spec)) { dropped++; continue; }
@@ -240,10 +241,12 @@ public static class OrderRules
         return [.. kept];
     }
 
-    /// <summary>The trade in whole shares: a buy rounds down; a sale keeps whole-lot sales exact and rounds partial ones down.</summary>
-    private static OptimizedTrade? WholeShares(OptimizedTrade t)
+    /// <summary>The trade in whole shares: a buy rounds down; a sale keeps whole-lot sales exact and rounds partial ones
+    /// down, or up (within the lot) when the account raises cash for a withdrawal.</summary>
+    private static OptimizedTrade? WholeShares(OptimizedTrade t, bool roundSalesUp)
     {
-        if (t.Quantity == decimal.Floor(t.Quantity)) return t;
+        if (t.Side == TradeSide.Buy ? t.Quantity == decimal.Floor(t.Quantity)
+            : t.Lots.All(l => l.Quantity == decimal.Floor(l.Quantity) || l.Quantity == l.Lot.Quantity)) return t;
         var price = t.Amount / t.Quantity;
         if (t.Side == TradeSide.Buy)
         {
@@ -253,7 +256,8 @@ public static class OrderRules
         var lots = new List<LotSale>();
         foreach (var l in t.Lots)
         {
-            var q = l.Quantity == l.Lot.Quantity ? l.Quantity : decimal.Floor(l.Quantity);
+            var q = l.Quantity == l.Lot.Quantity ? l.Quantity
+                : roundSalesUp ? Math.Min(l.Lot.Quantity, decimal.Ceiling(l.Quantity)) : decimal.Floor(l.Quantity);
             if (q <= 0) continue;
             lots.Add(q == l.Quantity ? l : l with { Quantity = q, Proceeds = Math.Round(q * price, 2), Basis = Math.Round(l.Lot.BasisPerShare * q, 2) });
         }

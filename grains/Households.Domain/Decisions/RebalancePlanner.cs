@@ -82,8 +82,9 @@ public static class RebalancePlanner
 
         var secs = symbols.Select(s => securities[s]).ToArray();
         var model = risk.For(secs);
+        // Shares stay as solved (to a millionth); the order rules (OrderRules) shape them for each account's custodian.
         var portfolio = new HouseholdPortfolio(secs, symbols.ToDictionary(s => s, s => prices[s]),
-            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id], a.Spec.FractionalShares)).ToArray(),
+            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id])).ToArray(),
             asOf);
 
         var terms = new List<ITerm>
