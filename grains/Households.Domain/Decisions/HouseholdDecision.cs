@@ -111,10 +111,14 @@ public static class DecisionEngine
         var withProtection = Merge(ledgerKeys, protectedKeys, today);
         var cashFloors = request.Accounts.Where(a => a.CashToRaise > 0)
             .ToDictionary(a => a.Spec.Id, a => WithBuffer(a, prices, settings), StringComparer.Ordinal);
+        var released = held.Where(a => cashFloors.ContainsKey(a.Spec.Id))
+            .SelectMany(a => a.Spec.Restrictions.Where(r => r.Kind == RestrictionKind.Hold && r.Reason.StartsWith(WashSaleGuard.HoldReason, StringComparison.Ordinal))
+                .Select(r => new SellCap(a.Spec.Id, r.Symbol!, cashFloors[a.Spec.Id]))).ToList();
         var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
         {
             (null, new PlanRules(true, floors, cashFloors, settings.LossMargin), held, withProtection),
             ("tracking: the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
+            ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, request.Accounts, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
             ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
             ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
@@ -143,6 +147,12 @@ public static class DecisionEngine
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals);
     }
+
+    /// <summary>The accounts with the wash-sale holds of accounts that raise cash taken off (their sales are capped by
+    /// <see cref="SellCap"/> instead); other accounts keep theirs.</summary>
+    private static IReadOnlyList<AccountDecisionInput> ReleaseHolds(IReadOnlyList<AccountDecisionInput> held, IReadOnlyList<AccountDecisionInput> original,
+        IReadOnlyDictionary<string, decimal> cashFloors) =>
+        [.. held.Select((a, i) => cashFloors.ContainsKey(a.Spec.Id) ? original[i] : a)];
 
     private static DecisionRecord Record(DecisionRequest r, DecisionOutcome outcome, List<string> relaxed, List<string> notes, string? reason, int trades) =>
         new(r.HouseholdId, outcome, [.. relaxed], [.. notes], reason, trades);

@@ -33,7 +33,8 @@ public sealed record PlanRules(
     bool MinTrade,
     IReadOnlyList<HoldingFloor> Floors,
     IReadOnlyDictionary<string, decimal> CashFloors,
-    double LossMargin)
+    double LossMargin,
+    IReadOnlyList<SellCap>? SellCaps = null)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -96,6 +97,7 @@ public static class RebalancePlanner
         if (rules.MinTrade) constraints.Add(new MinTradeSize(settings.MinTrade));
         var ids = planned.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal);
         constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));
+        constraints.AddRange((rules.SellCaps ?? []).Where(c => ids.Contains(c.Account) && symbols.Contains(c.Symbol)));
         foreach (var a in planned)
         {
             var target = new double[model.N];

@@ -19,6 +19,9 @@ public sealed record WashSaleRefusal(string AccountId, TaxLot Lot, WashSaleCheck
 /// taxpayer and spouse): loss lots whose sale now would be washed are held, and open losses block purchases.</summary>
 public static class WashSaleGuard
 {
+    /// <summary>How the reason of a hold this guard adds begins.</summary>
+    public const string HoldReason = "wash sale: ";
+
     /// <summary>Each taxable account's loss lots that replacement shares bought in the last 30 days would wash are held
     /// (a Hold restriction on that security, for this decision only); returns the inputs to plan with and the refusals.</summary>
     /// <remarks>A lot counts as a loss when it would be one at the fill price (the price less <paramref name="lossMargin"/>).
@@ -47,7 +50,7 @@ public static class WashSaleGuard
                         continue;
                     }
                     var refusal = new WashSaleRefusal(input.Spec.Id, lot, check);
-                    holds.Add(new Restriction(RestrictionKind.Hold, lot.Symbol, null, $"wash sale: {refusal.Cause}"));
+                    holds.Add(new Restriction(RestrictionKind.Hold, lot.Symbol, null, HoldReason + refusal.Cause));
                     refusals.Add(refusal);
                 }
             }

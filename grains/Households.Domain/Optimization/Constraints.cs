@@ -285,3 +285,22 @@ public sealed class HoldingFloor(string account, string symbol, decimal minimum)
         if (floor > 0) ctx.Model.Restrict(ctx.X(a, i), floor, double.PositiveInfinity);
     }
 }
+
+/// <summary>An account sells at most <paramref name="maximum"/> dollars of <paramref name="symbol"/>: a hold released only as
+/// far as a need (a withdrawal) requires.</summary>
+public sealed class SellCap(string account, string symbol, decimal maximum) : IConstraint
+{
+    public string Account { get; } = account;
+    public string Symbol { get; } = symbol;
+    public decimal Maximum { get; } = maximum;
+
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        int a = st.AccountIndex(Account), i = st.IndexOf(Symbol);
+        if (i < 0 || ctx.X(a, i) < 0) return;
+        int row = ctx.Model.AddRow(double.NegativeInfinity, (double)Maximum / st.TotalValue);
+        foreach (var s in ctx.Sells(a, i)) ctx.Model.AddRowTerm(row, s.Var, 1);
+        ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
+    }
+}

@@ -1,0 +1,238 @@
+using Households.Contracts;
+using Households.Domain.Decisions;
+using Households.Domain.Harvesting;
+using Households.Domain.Models;
+using Households.Domain.Risk;
+using Households.Domain.Tax;
+using Households.Domain.WashSales;
+using Xunit;
+
+namespace Households.Tests.Decisions;
+
+/// <summary>The one decision engine's guarantees on a household worked by hand: a joint taxable account and a spouse IRA,
+/// both on a 60/40 model of an equity fund (EQA, the firm substitute EQB) and a bond fund (BND). Slippage 5 bps,
+/// minimum trade $50, harvest thresholds 5 % and $250.</summary>
+public sealed class DecisionEngineTests
+{
+    private static readonly DateOnly Today = new(2026, 6, 15);
+    private static readonly Security Eqa = new("EQA", "Equity fund A", "US Equity", "Diversified", null, SecurityKind.EquityFund);
+    private static readonly Security Eqb = new("EQB", "Equity fund B", "US Equity", "Diversified", null, SecurityKind.EquityFund);
+    private static readonly Security Bnd = new("BND", "Bond fund", "US Bonds", "Fixed Income", null, SecurityKind.BondFund);
+    private static readonly Security[] Securities = [Eqa, Eqb, Bnd];
+
+    private static ResolvedTarget Target()
+    {
+        var band = new DriftBand(0.05m, 0m);
+        var model = new TargetModel("M6040", "60/40", [new(SleeveKind.Security, "EQA", 0.6m, band), new(SleeveKind.Security, "BND", 0.4m, band)], false);
+        return ModelResolver.Resolve("M6040", 1, id => id == "M6040" ? model : null, s => Securities.FirstOrDefault(x => x.Symbol == s));
+    }
+
+    private static DecisionMarket Market(bool substitute = true) => new(s => Securities.FirstOrDefault(x => x.Symbol == s), SubstantiallyIdentical.SameSecurityOnly,
+        substitute ? new Dictionary<string, string[]> { ["EQA"] = ["EQB"] } : [], new ReplacementSelector([], [], FundSubstitutes.Empty),
+        new SecurityRiskModels(), DecisionSettings.Default);
+
+    private static AccountSpec Spec(string id, AccountType type, params Restriction[] restrictions) =>
+        new(id, "H", id, type, true, "M6040", restrictions, false, LotRelief.MinTax, type == AccountType.Taxable ? HarvestPolicy.Default : HarvestPolicy.Off);
+
+    private static TaxLot Lot(string id, string symbol, decimal quantity, decimal basisPerShare, DateOnly purchased) =>
+        new(id, symbol, quantity, quantity * basisPerShare, purchased, purchased);
+
+    private static HouseholdTaxLedger Ledger(params (AccountDecisionInput Input, AccountType Type)[] accounts)
+    {
+        var tax = new HouseholdTaxLedger();
+        tax.OpenAccounts([.. accounts.Select(a => (new AccountTaxProfile(a.Input.Spec.Id, a.Type), (IReadOnlyList<TaxLot>)a.Input.Lots))]);
+        return tax;
+    }
+
+    private static HouseholdPlan Decide(IReadOnlyList<AccountDecisionInput> accounts, HouseholdTaxLedger tax, Dictionary<string, decimal> prices,
+        DecisionMarket? market = null, params Trigger[] causes) =>
+        DecisionEngine.Decide(new DecisionRequest("H", accounts, causes, tax, s => prices.TryGetValue(s, out var p) ? p : null, Today), market ?? Market());
+
+    private static Trigger Cause(TriggerKind kind, string account, string subject) =>
+        new(kind, account, subject, 0, 0, 0, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void It_never_blocks_its_own_harvest_the_IRA_tops_up_with_the_substitute_not_the_fund_the_taxable_account_holds_at_a_loss()
+    {
+        // Taxable: 60 EQA bought at $100, now $97 (a $180 loss, 3 %: past half of the 5 % threshold, so close to
+        // harvestable) + 40 BND. IRA: 40 BND and $6,000 cash to invest: its model wants $6,000 of equity.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
+            [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 6_000m, [Lot("I1", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 97m, ["EQB"] = 50m, ["BND"] = 100m };
+
+        var plan = Decide([taxable, ira], Ledger((taxable, AccountType.Taxable), (ira, AccountType.Ira)), prices,
+            causes: Cause(TriggerKind.Cash, "IRA", "deposit"));
+
+        Assert.Equal(DecisionOutcome.Planned, plan.Record.Outcome);
+        Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Buy && t.Symbol == "EQA");
+        var buy = Assert.Single(plan.Trades, t => t.Side == TradeSide.Buy && t.Symbol == "EQB" && t.Account == "IRA");
+        Assert.Equal(decimal.Floor(buy.Quantity), buy.Quantity); // whole shares: the custodian trades no fractions
+        Assert.True(buy.Amount >= 5_000m, $"the IRA's equity sleeve is filled with the substitute: {buy.Amount}");
+        Assert.Contains(plan.Record.Notes, n => n.Contains("no purchase of EQA") && n.Contains("lot T1") && n.Contains("180.00"));
+    }
+
+    [Fact]
+    public void Far_from_harvestable_a_small_loss_does_not_stop_the_IRA_from_buying_the_fund()
+    {
+        // $99: a 1 % loss, under half of the 5 % threshold: nothing to protect, the IRA buys EQA itself.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
+            [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 6_000m, [Lot("I1", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 99m, ["EQB"] = 50m, ["BND"] = 100m };
+
+        var plan = Decide([taxable, ira], Ledger((taxable, AccountType.Taxable), (ira, AccountType.Ira)), prices, Market(substitute: false),
+            Cause(TriggerKind.Cash, "IRA", "deposit"));
+
+        Assert.Contains(plan.Trades, t => t.Account == "IRA" && t.Side == TradeSide.Buy && t.Symbol == "EQA");
+        Assert.DoesNotContain(plan.Record.Notes, n => n.Contains("no purchase of EQA"));
+    }
+
+    [Fact]
+    public void A_client_exclusion_sells_even_a_lot_the_wash_sale_rule_holds_and_the_decision_says_so()
+    {
+        // The spouse's IRA bought 30 EQA ten days ago: selling the taxable EQA lot at a loss would be washed. The client has
+        // since excluded EQA (ESG). Before, the wash-sale hold and the exclusion made the household infeasible.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable, new Restriction(RestrictionKind.Exclude, "EQA", null, "ESG screen")), 0m,
+            [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 0m,
+            [Lot("I1", "EQA", 30, 90m, Today.AddDays(-10)), Lot("I2", "BND", 20, 100m, Today.AddDays(-200))], Target(), 0m);
+        var tax = Ledger((taxable, AccountType.Taxable), (ira, AccountType.Ira));
+        tax.RecordPurchase("IRA", ira.Lots[0]);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 90m, ["EQB"] = 45m, ["BND"] = 100m };
+
+        var plan = Decide([taxable, ira], tax, prices, causes: Cause(TriggerKind.Restriction, "TAX", "restrictions"));
+
+        Assert.Equal(DecisionOutcome.Planned, plan.Record.Outcome);
+        var sale = Assert.Single(plan.Trades, t => t.Account == "TAX" && t.Symbol == "EQA");
+        Assert.Equal((TradeSide.Sell, 60m), (sale.Side, sale.Quantity));
+        var overridden = Assert.Single(plan.Refusals);
+        Assert.StartsWith("the client's exclusion of EQA", overridden.OverriddenBy);
+        Assert.Contains(plan.Record.Notes, n => n.Contains("sells lot T1") && n.Contains("wash sale"));
+        Assert.True(plan.NeedsExplaining);
+    }
+
+    [Fact]
+    public void A_withdrawal_that_only_held_lots_can_pay_relaxes_the_tax_rule_and_records_it()
+    {
+        // Everything the taxable account holds is EQA at a loss washed by the IRA's purchase ten days ago: the hold and a
+        // $2,000 withdrawal conflict. Cash needs come before tax rules: the engine releases the hold only as far as the
+        // withdrawal needs (the rest of the lot stays held) and says so.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m, [Lot("T1", "EQA", 50, 100m, Today.AddDays(-200))], Target(), 2_000m);
+        var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 0m, [Lot("I1", "EQA", 10, 90m, Today.AddDays(-10))], Target(), 0m);
+        var tax = Ledger((taxable, AccountType.Taxable), (ira, AccountType.Ira));
+        tax.RecordPurchase("IRA", ira.Lots[0]);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 90m, ["EQB"] = 45m, ["BND"] = 100m };
+
+        var plan = Decide([taxable, ira], tax, prices, causes: Cause(TriggerKind.Cash, "TAX", "withdrawal"));
+
+        Assert.Equal(DecisionOutcome.Planned, plan.Record.Outcome);
+        Assert.Contains(plan.Record.Relaxed, r => r.StartsWith("tax:"));
+        var sale = Assert.Single(plan.Trades, t => t.Account == "TAX" && t.Side == TradeSide.Sell);
+        // $2,000 plus 10 bps of buffer at $90 a share, rounded up to whole shares: 23 shares raise $2,070 ≥ $2,002.
+        Assert.Equal(23m, sale.Quantity);
+        Assert.True(sale.Quantity * SimulatedBroker.FillPrice(TradeSide.Sell, 90m, 5) >= 2_000m);
+    }
+
+    [Fact]
+    public void Without_a_replacement_a_fund_at_a_loss_keeps_its_target_weight_instead_of_going_to_cash()
+    {
+        // EQA down 20 %: a $1,200 loss on T1. No substitute: harvesting it would leave the equity sleeve in cash.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
+            [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 80m, ["EQB"] = 40m, ["BND"] = 100m };
+        var tax = Ledger((taxable, AccountType.Taxable));
+
+        var alone = Decide([taxable], tax, prices, Market(substitute: false), Cause(TriggerKind.Harvest, "TAX", "EQA"));
+        Assert.DoesNotContain(alone.Trades, t => t.Symbol == "EQA" && t.Side == TradeSide.Sell);
+        Assert.Contains(alone.Record.Notes, n => n.Contains("EQA has no replacement"));
+
+        // With the substitute the same loss is harvested and the sleeve refilled in the same plan.
+        var paired = Decide([taxable], tax, prices, Market(), Cause(TriggerKind.Harvest, "TAX", "EQA"));
+        var sale = Assert.Single(paired.Trades, t => t.Symbol == "EQA");
+        Assert.Equal(TradeSide.Sell, sale.Side);
+        Assert.True(sale.ShortTermGain < 0);
+        var buy = Assert.Single(paired.Trades, t => t.Symbol == "EQB");
+        Assert.Equal(TradeSide.Buy, buy.Side);
+        Assert.True(buy.Amount > 0.9m * sale.Amount, $"replacement {buy.Amount} for {sale.Amount}");
+    }
+
+    [Fact]
+    public void A_sale_planned_at_a_tiny_gain_that_can_fill_at_a_loss_is_never_paired_with_a_purchase_of_the_same_fund()
+    {
+        // Lot T1 cost $100.02 a share; at $100.00 it is a loss after 5 bps of slippage ($99.95). The IRA's buy of EQA in the
+        // same plan would wash it, permanently (Rev. Rul. 2008-5): the buy is left out. A sale at a clear gain keeps it.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m, [Lot("T1", "EQA", 10, 100.02m, Today.AddDays(-400))], null, 0m);
+        var gain = taxable with { Lots = [Lot("T1", "EQA", 10, 80m, Today.AddDays(-400))] };
+        var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 5_000m, [], null, 0m);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 100m };
+        OptimizedTrade Sell(AccountDecisionInput a) => new("TAX", "EQA", TradeSide.Sell, 10, 1_000m, 0.2, 0, TradeReason.Drift, 0, 0,
+            [new LotSale(a.Lots[0], "T1", 10, 1_000m, a.Lots[0].Basis, HoldingTerm.Long)]);
+        var buy = new OptimizedTrade("IRA", "EQA", TradeSide.Buy, 10, 1_000m, 0, 0.2, TradeReason.Drift, 0, 0, []);
+        var notes = new List<string>();
+
+        var kept = SelfWash.Remove([Sell(taxable), buy], [taxable, ira], prices, SubstantiallyIdentical.SameSecurityOnly, DecisionSettings.Default, notes);
+        Assert.Equal(TradeSide.Sell, Assert.Single(kept).Side);
+        Assert.Contains("purchases of EQA left out", Assert.Single(notes));
+
+        Assert.Equal(2, SelfWash.Remove([Sell(gain), buy], [gain, ira], prices, SubstantiallyIdentical.SameSecurityOnly, DecisionSettings.Default).Length);
+    }
+
+    [Fact]
+    public void No_dust_orders_below_the_minimum_trade_and_fractions_of_a_share_are_left_out_unless_they_close_a_lot()
+    {
+        var whole = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m, [], null, 0m);
+        var fractional = new AccountDecisionInput(Spec("FRAC", AccountType.Taxable) with { Id = "FRAC", FractionalShares = true }, 0m, [], null, 0m);
+        var small = new AccountDecisionInput(Spec("SMALL", AccountType.Taxable) with { Id = "SMALL", MinTrade = 10m }, 0m, [], null, 0m);
+        var odd = Lot("L9", "EQA", 3.5m, 100m, Today.AddDays(-400));
+        var part = Lot("L8", "EQA", 40m, 100m, Today.AddDays(-400));
+        OptimizedTrade Buy(string account, decimal q) => new(account, "EQA", TradeSide.Buy, q, Math.Round(q * 250m, 2), 0, 0, TradeReason.Drift, 0, 0, []);
+        OptimizedTrade Sell(TaxLot lot, decimal q) => new("TAX", "EQA", TradeSide.Sell, q, q * 250m, 0, 0, TradeReason.Drift, 0, q * 150m,
+            [new LotSale(lot, lot.Id, q, q * 250m, q * 100m, HoldingTerm.Long)]);
+        var notes = new List<string>();
+
+        var cleaned = OrderRules.Clean([Buy("TAX", 0.08m), Buy("TAX", 10.6m), Sell(odd, 3.5m), Sell(part, 12.7m), Buy("FRAC", 10.6m), Buy("SMALL", 0.08m)],
+            [whole, fractional, small], DecisionSettings.Default, notes);
+
+        // 0.08 shares ($20) is dust at the firm's $50 minimum; 10.6 shares become 10 whole shares; the whole 3.5-share lot
+        // is sold as it is (the only way to close it); 12.7 of lot L8 become 12; the fractional custodian keeps 10.6; the
+        // account whose own minimum is $10 keeps neither 0.08 shares (not a whole share) nor any fraction.
+        Assert.Equal(
+            [("TAX", TradeSide.Buy, 10m), ("TAX", TradeSide.Sell, 3.5m), ("TAX", TradeSide.Sell, 12m), ("FRAC", TradeSide.Buy, 10.6m)],
+            cleaned.Select(t => (t.Account, t.Side, t.Quantity)).ToArray());
+        Assert.Equal(2_500m, cleaned[0].Amount);
+        Assert.Equal(1_800m, cleaned[2].LongTermGain); // 12 shares × $150 gain, scaled with the shares
+        Assert.Contains("2 order(s)", Assert.Single(notes));
+    }
+
+    [Fact]
+    public void The_broker_trims_a_buy_to_the_cash_in_whole_shares_and_drops_what_is_left_below_the_minimum()
+    {
+        var spec = Spec("TAX", AccountType.Taxable);
+        var buy = new TradeRequest("P:1", Today, "EQA", TradeSide.Buy, 40m, 100m, null, null, 0m);
+        Assert.Equal(29m, SimulatedBroker.Affordable(buy, 2_995m, spec, DecisionSettings.Default).Quantity);
+        Assert.Equal(40m, SimulatedBroker.Affordable(buy, 10_000m, spec, DecisionSettings.Default).Quantity);
+        Assert.Equal(0m, SimulatedBroker.Affordable(buy, 40m, spec, DecisionSettings.Default).Quantity);
+        Assert.Equal(29.95m, SimulatedBroker.Affordable(buy, 2_995m, spec with { FractionalShares = true }, DecisionSettings.Default).Quantity);
+    }
+
+    [Fact]
+    public void Events_pass_the_hourly_budget_and_a_model_defined_again_with_the_same_content_is_the_same()
+    {
+        var cooldowns = new TriggerCooldowns();
+        var policy = TriggerPolicy.Default with { PerAccountPerHour = 1 };
+        var now = DateTimeOffset.UnixEpoch.AddDays(1);
+        Assert.Single(cooldowns.Admit([Cause(TriggerKind.Drift, "A", "EQA")], now, policy));
+        // The hour's one act is spent: a new drift subject waits, a withdrawal request and a model change do not.
+        Assert.Empty(cooldowns.Admit([Cause(TriggerKind.Drift, "A", "BND")], now.AddMinutes(1), policy));
+        var events = cooldowns.Admit([Cause(TriggerKind.Drift, "A", "BND"), Cause(TriggerKind.Cash, "A", "withdrawal"), Cause(TriggerKind.ModelChange, "A", "M")],
+            now.AddMinutes(2), policy);
+        Assert.Equal([TriggerKind.Cash, TriggerKind.ModelChange], events.Select(t => t.Kind).ToArray());
+
+        var band = new DriftBand(0.05m, 0m);
+        var a = new TargetModel("M", "60/40", [new(SleeveKind.Security, "EQA", 0.6m, band), new(SleeveKind.Security, "BND", 0.4m, band)], false);
+        var b = new TargetModel("M", "60/40", [new(SleeveKind.Security, "EQA", 0.6m, band), new(SleeveKind.Security, "BND", 0.4m, band)], false);
+        Assert.True(ModelResolver.SameContent(a, b));
+        Assert.False(ModelResolver.SameContent(a, b with { Sleeves = [new(SleeveKind.Security, "EQA", 0.5m, band), new(SleeveKind.Security, "BND", 0.5m, band)] }));
+    }
+}
