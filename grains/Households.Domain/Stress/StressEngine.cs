@@ -256,6 +256,9 @@ public static class StressEngine
         var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today), market.Decisions);
         t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
         t.WashSaleConflictsAvoided += plan.Refusals.Count(r => r.OverriddenBy is null);
+        // A harvest refused because of shares the engine itself bought during the run: the defect guarantee 2 forbids.
+        t.SelfBlockedHarvests += plan.Refusals.Count(r => r.OverriddenBy is null && r.Check.Replacements.Any(x => IsEngineLot(x.LotId)));
+        if (plan.Record.Relaxed.Length > 0) t.DecisionsRelaxed++;
         if (plan.Record.Outcome == DecisionOutcome.NoPlan) t.OptimizerFailures++;
         var result = plan.Result;
         var byId = accounts.ToDictionary(w => w.Id, StringComparer.Ordinal);
@@ -282,6 +285,9 @@ public static class StressEngine
             catch (BadInputException) { t.OrdersRefused++; continue; }
             t.Fills++;
             t.TradedValue += request.Quantity * request.Price;
+            if (IsDust(request, applied, w.Account.Spec, settings)) t.DustFills++;
+            // Every fill here is the engine's: a wash-sale adjustment whose replacement it bought in this run washes its own sale.
+            t.SelfWashedSales += outcome.Adjustments.Count(a => IsEngineLot(a.LotId));
             changed.Add(w);
             foreach (var row in outcome.Realized)
             {
@@ -303,6 +309,18 @@ public static class StressEngine
             }
             if (changed.Contains(w)) w.Entry.Update(Snapshot(w.Account.Spec, w.Book, w.Account.Target, ctx));
         }
+    }
+
+    /// <summary>A lot the engine bought during the run (<see cref="AccountBook.LotIdFor"/> of a proposal order key).</summary>
+    private static bool IsEngineLot(string lotId) => lotId.StartsWith("T-", StringComparison.Ordinal) && lotId.Contains("-P", StringComparison.Ordinal);
+
+    /// <summary>A fill below the account's minimum trade, or a fraction of a share where the custodian trades none, unless
+    /// it sells whole lots (the only way to close a small or fractional lot).</summary>
+    private static bool IsDust(TradeRequest fill, TradeResult applied, AccountSpec spec, DecisionSettings settings)
+    {
+        var wholeLots = fill.Side == TradeSide.Sell && applied.Sales.Length > 0 && applied.Sales.All(s => s.Quantity == s.Lot.Quantity);
+        if (wholeLots) return false;
+        return fill.Quantity * fill.Price < settings.MinTradeFor(spec) || (!spec.FractionalShares && fill.Quantity != decimal.Floor(fill.Quantity));
     }
 
     private static AccountSnapshot Snapshot(AccountSpec spec, AccountBook book, ResolvedTarget? target, Context ctx) =>
@@ -345,7 +363,7 @@ public static class StressEngine
     {
         public int Households, Accounts, AccountsOutOfBandBefore, AccountsOutOfBandAfter, AccountsOutOfBandAfterTrades;
         public int DriftTriggers, HarvestTriggers, HouseholdsDecided, Decisions, OptimizerFailures, ProposedTrades, TradesAwaitingApproval;
-        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred;
+        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed;
         public long Lots;
         public double OptimizerMilliseconds;
         public decimal MarketValueBefore, MarketValueAfter, HarvestableLossesBefore, HarvestableLossesAfter, TradedValue;
@@ -360,6 +378,7 @@ public static class StressEngine
             Decisions += o.Decisions; OptimizerFailures += o.OptimizerFailures; ProposedTrades += o.ProposedTrades;
             TradesAwaitingApproval += o.TradesAwaitingApproval; Fills += o.Fills; OrdersRefused += o.OrdersRefused;
             WashSaleConflictsAvoided += o.WashSaleConflictsAvoided; DecisionsDeferred += o.DecisionsDeferred;
+            SelfWashedSales += o.SelfWashedSales; SelfBlockedHarvests += o.SelfBlockedHarvests; DustFills += o.DustFills; DecisionsRelaxed += o.DecisionsRelaxed;
             MarketValueBefore += o.MarketValueBefore; MarketValueAfter += o.MarketValueAfter;
             HarvestableLossesBefore += o.HarvestableLossesBefore; HarvestableLossesAfter += o.HarvestableLossesAfter;
             TradedValue += o.TradedValue; CashNeeded += o.CashNeeded; CashShortfall += o.CashShortfall;
@@ -378,7 +397,8 @@ public static class StressEngine
             HarvestableLossesBefore = f.HarvestableLossesBefore, HarvestableLossesAfter = f.HarvestableLossesAfter, TradedValue = f.TradedValue,
             CashNeeded = f.CashNeeded, CashShortfall = f.CashShortfall, RealizedShortTerm = f.RealizedShortTerm,
             RealizedLongTerm = f.RealizedLongTerm, HarvestedLosses = f.HarvestedLosses, Tax = f.Tax,
-            OptimizerMilliseconds = f.OptimizerMilliseconds,
+            OptimizerMilliseconds = f.OptimizerMilliseconds, SelfWashedSales = f.SelfWashedSales, SelfBlockedHarvests = f.SelfBlockedHarvests,
+            DustFills = f.DustFills, DecisionsRelaxed = f.DecisionsRelaxed,
         });
 
         public StressFigures ToFigures(double elapsedMs) => new(Households, Accounts, Lots, Math.Round(MarketValueBefore, 2), Math.Round(MarketValueAfter, 2),
@@ -387,6 +407,6 @@ public static class StressEngine
             ProposedTrades, TradesAwaitingApproval, Fills, OrdersRefused, Math.Round(TradedValue, 2),
             MarketValueAfter > 0 ? (double)(TradedValue / MarketValueAfter) : 0, Math.Round(CashNeeded, 2), Math.Round(CashShortfall, 2),
             Math.Round(RealizedShortTerm, 2), Math.Round(RealizedLongTerm, 2), Math.Round(HarvestedLosses, 2), Math.Round(Tax, 2),
-            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs);
+            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed);
     }
 }

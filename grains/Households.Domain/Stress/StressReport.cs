@@ -63,7 +63,11 @@ public sealed record StressFigures(
     decimal Tax,
     int WashSaleConflictsAvoided,
     double OptimizerMilliseconds,
-    double ElapsedMilliseconds);
+    double ElapsedMilliseconds,
+    int SelfWashedSales = 0,
+    int SelfBlockedHarvests = 0,
+    int DustFills = 0,
+    int DecisionsRelaxed = 0);
 
 /// <summary>One household's figures and its largest account drift before and after the shock.</summary>
 public sealed record StressHouseholdRow(string Household, double MaxDriftBefore, double MaxDriftAfter, StressFigures Figures);
