@@ -18,6 +18,20 @@ public sealed record AuditSettings(decimal MinTrade = 50m)
 
     public static AuditSettings Default { get; } = new();
 
+    private static readonly string[] InstantFormats =
+        ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
+    /// <summary>An ISO 8601 date (midnight UTC) or date and time (UTC unless it carries an offset) for a window bound;
+    /// null or empty is no bound. Anything else is bad input naming <paramref name="field"/>.</summary>
+    public static DateTimeOffset? ParseInstant(string? text, string field)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        return DateTimeOffset.TryParseExact(text, InstantFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            ? at
+            : throw new BadInputException($"{field} must be an ISO 8601 date or date and time, e.g. 2026-03-01 or 2026-03-01T14:30:00Z");
+    }
+
     public void Validate()
     {
         if (MinTrade < 0) throw new BadInputException("minTrade must be >= 0");
