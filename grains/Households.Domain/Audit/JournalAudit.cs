@@ -171,7 +171,7 @@ public static class JournalAudit
         if (decision.Relaxed.Length > 0) report.RelaxedDecisions++;
         if (decision.Outcome == DecisionOutcome.NoPlan)
             report.Frozen.Add(Finding(e, e.AccountId, Text(
-                $"Decision for {decision.HouseholdId} found no plan: {decision.Reason ?? "no reason recorded"}.")));
+                $"Decision for {decision.HouseholdId} found no plan: {decision.Reason?.TrimEnd('.') ?? "no reason recorded"}.")));
     }
 
     private static void CheckWithdrawals(JournalReplayResult replay, Dictionary<(string, string), JournalEntry> requests, Tallies report)

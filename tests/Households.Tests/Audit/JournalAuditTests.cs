@@ -176,7 +176,7 @@ public sealed class JournalAuditTests
     public void A_decision_that_found_no_plan_is_frozen_and_relaxations_are_information()
     {
         var journal = new AuditJournal().Open(Account("HH1-TAX", AccountType.Taxable), 1_000m);
-        journal.Decision(new DecisionRecord("HH1", DecisionOutcome.NoPlan, ["tracking"], [], "the cash floor cannot be met", 0));
+        journal.Decision(new DecisionRecord("HH1", DecisionOutcome.NoPlan, ["tracking"], [], "the cash floor cannot be met.", 0));
         journal.Decision(new DecisionRecord("HH1", DecisionOutcome.Planned, ["wash-sale consistency"], [], null, 3, "HH1-P00005"));
         journal.Decision(new DecisionRecord("HH1", DecisionOutcome.NothingToTrade, [], [], "everything is dust", 0));
 
