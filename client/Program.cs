@@ -13,4 +13,5 @@ root.Subcommands.Add(ProposalsCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(StressCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
+root.Subcommands.Add(AuditCommand.Create());
 return CommandLine.Run(root, args);

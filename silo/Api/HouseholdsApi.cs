@@ -191,6 +191,7 @@ public static class HouseholdsApi
             if (from is { } f && to is { } t && t < f) throw new BadInputException("to must not be before from");
             return Results.Ok(await journal.Query(new JournalQuery(household, account, from, to, kind, size, before)));
         }).WithName("QueryJournal").WithSummary("The audit journal by household, account, time range [from, to) and kind, newest first");
+        api.MapAuditApi(); // the compliance audit over the journal: AuditApi.cs
 
         api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus").RequireAuthorization(SecuritySetup.MetricsPolicy);
         // This silo's tick-to-trigger latency (batch publication to the account's notice); the load test resets it

@@ -1,0 +1,306 @@
+using System.Globalization;
+using Households.Contracts;
+using Households.Domain.Reliability;
+using Households.Domain.Tax;
+
+namespace Households.Domain.Audit;
+
+/// <summary>What an audit measures against: the firm's minimum order value (an account's own
+/// <see cref="AccountSpec.MinTrade"/> wins), the window [<see cref="From"/>, <see cref="To"/>) whose entries are
+/// audited, the one household to audit (null: every household in the entries) and how many findings each category
+/// lists (counts stay exact).</summary>
+public sealed record AuditSettings(decimal MinTrade = 50m)
+{
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public string? HouseholdId { get; init; }
+    public int MaxFindings { get; init; } = 200;
+
+    public static AuditSettings Default { get; } = new();
+
+    private static readonly string[] InstantFormats =
+        ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
+    /// <summary>An ISO 8601 date (midnight UTC) or date and time (UTC unless it carries an offset) for a window bound;
+    /// null or empty is no bound. Anything else is bad input naming <paramref name="field"/>.</summary>
+    public static DateTimeOffset? ParseInstant(string? text, string field)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        return DateTimeOffset.TryParseExact(text, InstantFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            ? at
+            : throw new BadInputException($"{field} must be an ISO 8601 date or date and time, e.g. 2026-03-01 or 2026-03-01T14:30:00Z");
+    }
+
+    public void Validate()
+    {
+        if (MinTrade < 0) throw new BadInputException("minTrade must be >= 0");
+        if (MaxFindings < 0) throw new BadInputException("maxFindings must be >= 0");
+        if (From is { } f && To is { } t && t < f) throw new BadInputException("to must not be before from");
+    }
+}
+
+/// <summary>The compliance audit over the append-only journal: counts the decision defects a reviewer looks for
+/// (self-washed sales, self-blocked harvests, dust and fractional orders, frozen decisions, unpaid withdrawals with
+/// cash on hand) with one finding per defect. Entries before <see cref="AuditSettings.From"/> are read as context
+/// only (the engine fill a later wash-sale adjustment names, the account's settings, the books the replay rebuilds);
+/// entries at or after <see cref="AuditSettings.To"/> are ignored, so the audit sees the journal as it stood then.</summary>
+public static class JournalAudit
+{
+    public static AuditReport Run(IEnumerable<JournalEntry> entries, AuditSettings settings)
+    {
+        settings.Validate();
+        var journal = entries
+            .Where(e => (settings.HouseholdId is null || e.HouseholdId == settings.HouseholdId) && (settings.To is null || e.OccurredAt < settings.To))
+            .OrderBy(e => e.Id).ToList();
+        bool InWindow(JournalEntry e) => settings.From is null || e.OccurredAt >= settings.From;
+
+        // Payloads the audit and the replay share are read once; an unreadable one is reported by the replay, not twice.
+        var read = journal.Select(e => (Entry: e, Record: TryRead(e))).ToList();
+        var specs = new Dictionary<string, AccountSpec>(StringComparer.Ordinal);
+        var fills = new EngineFills();
+        var withdrawalRequests = new Dictionary<(string Account, string Key), JournalEntry>();
+        foreach (var (e, record) in read)
+        {
+            switch (record)
+            {
+                case AccountOpening opening: specs[opening.Spec.Id] = opening.Spec; break;
+                case TradeResult fill when IsEngineOrder(e.HouseholdId, fill.IdempotencyKey): fills.Add(fill); break;
+                case CashMovement { Kind: CashKind.Withdrawal } w when e.AccountId is { } account && !IsPaid(e):
+                    withdrawalRequests[(account, w.IdempotencyKey)] = e;
+                    break;
+            }
+        }
+
+        var report = new Tallies(settings.MaxFindings);
+        foreach (var (e, record) in read.Where(r => InWindow(r.Entry)))
+        {
+            report.Scanned(e);
+            switch (record)
+            {
+                case TradeResult fill when IsEngineOrder(e.HouseholdId, fill.IdempotencyKey):
+                    report.EngineFills++;
+                    CheckOrderSize(e, fill, specs.GetValueOrDefault(fill.AccountId), settings.MinTrade, report);
+                    break;
+                case WashSaleAdjustment adjustment:
+                    CheckSelfWash(e, adjustment, fills, report);
+                    break;
+                case null when e.Kind == JournalKind.WashSale && IsRefusal(e):
+                    if (Read<WashSaleCheck>(e, report) is { } check) CheckSelfBlock(e, check, fills, report);
+                    break;
+                case null when e.Kind == JournalKind.Decision:
+                    if (Read<DecisionRecord>(e, report) is { } decision) CheckDecision(e, decision, report);
+                    break;
+            }
+        }
+
+        // Replayed household by household, so a problem is reported against its household.
+        foreach (var household in journal.GroupBy(e => e.HouseholdId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var replay = JournalReplay.Replay(household);
+            foreach (var problem in replay.Problems)
+                report.Unreadable.Add(new AuditFinding(household.Key, null, 0, null, $"The journal of {household.Key} cannot be replayed: {problem}."));
+            CheckWithdrawals(replay, withdrawalRequests, report);
+        }
+
+        return report.ToReport(settings);
+    }
+
+    /// <summary>An order the engine placed: the simulated broker keys each order <c>{proposal id}:{n}</c> and proposal
+    /// ids are <c>{household}-P{number, at least 5 digits}</c>. Anything else (a client's or an import's fill) is not
+    /// the engine's.</summary>
+    public static bool IsEngineOrder(string householdId, string tradeKey)
+    {
+        var prefix = householdId + "-P";
+        if (!tradeKey.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var rest = tradeKey.AsSpan(prefix.Length);
+        var colon = rest.IndexOf(':');
+        return colon >= 5 && AllDigits(rest[..colon]) && colon < rest.Length - 1 && AllDigits(rest[(colon + 1)..]);
+    }
+
+    /// <summary>The purchase a lot comes from: a wash-sale split piece <c>L.2</c> has root <c>L</c>.</summary>
+    public static string RootLotId(string lotId)
+    {
+        var dot = lotId.LastIndexOf('.');
+        return dot > 0 && dot < lotId.Length - 1 && AllDigits(lotId.AsSpan(dot + 1)) ? lotId[..dot] : lotId;
+    }
+
+    /// <summary>A sell that relieves every lot it touches in full (the engine sells lot by lot): a lot smaller than the
+    /// minimum, or a fractional lot, can only leave the account this way, so neither rule applies to it.</summary>
+    public static bool ClosesWholeLots(TradeResult fill) =>
+        fill.Request.Side == TradeSide.Sell && fill.Sales.Length > 0 && fill.Sales.All(s => s.Quantity == s.Lot.Quantity);
+
+    private static void CheckOrderSize(JournalEntry e, TradeResult fill, AccountSpec? spec, decimal firmMinimum, Tallies report)
+    {
+        if (ClosesWholeLots(fill)) return;
+        var r = fill.Request;
+        var value = r.Quantity * r.Price;
+        var minimum = spec?.MinTrade ?? firmMinimum;
+        if (value < minimum)
+            report.Dust.Add(Finding(e, fill.AccountId, Text(
+                $"Engine order {fill.IdempotencyKey} {Side(r)} {r.Quantity} {r.Symbol} in {fill.AccountId} worth {value:0.00}, below the minimum trade of {minimum:0.00}.")));
+        if (r.Quantity != decimal.Truncate(r.Quantity) && spec?.FractionalShares != true)
+            report.Fractional.Add(Finding(e, fill.AccountId, Text(
+                $"Engine order {fill.IdempotencyKey} {Side(r)} {r.Quantity} {r.Symbol} in {fill.AccountId}, a fraction of a share, but the account trades whole shares only.")));
+    }
+
+    private static void CheckSelfWash(JournalEntry e, WashSaleAdjustment a, EngineFills fills, Tallies report)
+    {
+        var purchase = fills.Purchase(a.Account, a.LotId);
+        var sale = fills.Sale(a.LossAccount, a.SaleDate, a.SoldLotId);
+        if (purchase is null || sale is null) return;
+        if (a.Permanent) report.PermanentSelfWashes++;
+        report.SelfWashed.Add(Finding(e, e.AccountId ?? a.Account, Text(
+            $"Engine order {sale.IdempotencyKey} sold lot {a.SoldLotId} at a loss in {a.LossAccount} on {a.SaleDate:yyyy-MM-dd} and engine order {purchase.IdempotencyKey} bought its replacement (lot {a.LotId}) in {a.Account} on {purchase.Request.TradeDate:yyyy-MM-dd}: {a.Disallowed:0.00} disallowed{(a.Permanent ? " permanently" : "")}.")));
+    }
+
+    private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Tallies report)
+    {
+        foreach (var r in check.Replacements)
+        {
+            if (fills.Purchase(r.Account, r.LotId) is not { } purchase || purchase.Request.TradeDate != r.Purchased) continue;
+            report.SelfBlocked.Add(Finding(e, e.AccountId ?? check.AccountId, Text(
+                $"Harvest of lot {check.LotId} in {check.AccountId} refused on {check.Date:yyyy-MM-dd} because engine order {purchase.IdempotencyKey} bought {r.Quantity} replacement shares (lot {r.LotId}) in {r.Account} on {r.Purchased:yyyy-MM-dd}.")));
+            return; // one refusal is one defect, however many engine purchases cause it
+        }
+    }
+
+    private static void CheckDecision(JournalEntry e, DecisionRecord decision, Tallies report)
+    {
+        report.Decisions++;
+        if (decision.Relaxed.Length > 0) report.RelaxedDecisions++;
+        if (decision.Outcome == DecisionOutcome.NoPlan)
+            report.Frozen.Add(Finding(e, e.AccountId, Text(
+                $"Decision for {decision.HouseholdId} found no plan: {decision.Reason?.TrimEnd('.') ?? "no reason recorded"}.")));
+    }
+
+    private static void CheckWithdrawals(JournalReplayResult replay, Dictionary<(string, string), JournalEntry> requests, Tallies report)
+    {
+        foreach (var account in replay.Accounts.Values.OrderBy(a => a.HouseholdId, StringComparer.Ordinal).ThenBy(a => a.AccountId, StringComparer.Ordinal))
+        {
+            foreach (var (key, amount) in account.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                if (amount > account.Cash) continue;
+                var request = requests.GetValueOrDefault((account.AccountId, key));
+                report.Unpaid.Add(new AuditFinding(account.HouseholdId, account.AccountId, request?.Id ?? 0, request?.IdempotencyKey ?? JournalReplay.CashKeyPrefix + key,
+                    Text($"Withdrawal {key} of {amount:0.00} from {account.AccountId} is still unpaid although the account holds {account.Cash:0.00} cash.")));
+            }
+        }
+    }
+
+    /// <summary>Reads the payloads the audit and the replay share; null when the entry is of another kind or unreadable.</summary>
+    private static object? TryRead(JournalEntry e)
+    {
+        try
+        {
+            return e.Kind switch
+            {
+                JournalKind.AccountOpened => JournalFormat.Read<AccountOpening>(e.Payload),
+                JournalKind.Fill => JournalFormat.Read<TradeResult>(e.Payload),
+                JournalKind.WashSale when e.IdempotencyKey?.StartsWith("wash:", StringComparison.Ordinal) == true => JournalFormat.Read<WashSaleAdjustment>(e.Payload),
+                JournalKind.Cash => JournalFormat.Read<CashMovement>(e.Payload),
+                _ => null,
+            };
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a payload only the audit reads; an unreadable one is a finding of its own.</summary>
+    private static T? Read<T>(JournalEntry e, Tallies report) where T : class
+    {
+        try { return JournalFormat.Read<T>(e.Payload); }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+        {
+            report.Unreadable.Add(Finding(e, e.AccountId, $"Entry {e.Id} ({e.Kind} {e.IdempotencyKey}) is not a readable {typeof(T).Name}: {ex.Message}"));
+            return null;
+        }
+    }
+
+    private static bool IsRefusal(JournalEntry e) => e.IdempotencyKey?.StartsWith("refused:", StringComparison.Ordinal) == true;
+
+    private static bool IsPaid(JournalEntry e) => e.IdempotencyKey?.StartsWith(JournalReplay.PaidKeyPrefix, StringComparison.Ordinal) == true;
+
+    private static AuditFinding Finding(JournalEntry e, string? account, string explanation) => new(e.HouseholdId, account, e.Id, e.IdempotencyKey, explanation);
+
+    private static string Side(TradeRequest r) => r.Side == TradeSide.Buy ? "bought" : "sold";
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static bool AllDigits(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty) return false;
+        foreach (var c in text) if (!char.IsAsciiDigit(c)) return false;
+        return true;
+    }
+
+    /// <summary>The engine's fills of the journal, indexed by what wash-sale entries name: a purchase by account and the
+    /// lot it created, a sale by account, trade date and lot sold.</summary>
+    private sealed class EngineFills
+    {
+        private readonly Dictionary<(string Account, string Lot), TradeResult> _purchases = new();
+        private readonly Dictionary<(string Account, DateOnly Date, string Lot), TradeResult> _sales = new();
+
+        public void Add(TradeResult fill)
+        {
+            if (fill.Request.Side == TradeSide.Buy)
+            {
+                if (fill.CreatedLot is { } lot) _purchases[(fill.AccountId, lot.Id)] = fill;
+                return;
+            }
+            foreach (var lot in fill.Sales.Select(s => s.Lot.Id).Concat(fill.Realized.Select(r => r.LotId)))
+                _sales[(fill.AccountId, fill.Request.TradeDate, lot)] = fill;
+        }
+
+        /// <summary>The engine buy that created <paramref name="lotId"/> (or the lot it was split from) in the account.</summary>
+        public TradeResult? Purchase(string account, string lotId) =>
+            _purchases.GetValueOrDefault((account, lotId)) ?? _purchases.GetValueOrDefault((account, RootLotId(lotId)));
+
+        public TradeResult? Sale(string account, DateOnly date, string lotId) => _sales.GetValueOrDefault((account, date, lotId));
+    }
+
+    /// <summary>The counts as the scan goes; each category keeps its first <c>cap</c> findings.</summary>
+    private sealed class Tallies(int cap)
+    {
+        private readonly HashSet<string> _households = new(StringComparer.Ordinal);
+
+        public long Entries { get; private set; }
+        public int EngineFills;
+        public int Decisions;
+        public int RelaxedDecisions;
+        public int PermanentSelfWashes;
+        public Category SelfWashed { get; } = new(cap);
+        public Category SelfBlocked { get; } = new(cap);
+        public Category Dust { get; } = new(cap);
+        public Category Fractional { get; } = new(cap);
+        public Category Frozen { get; } = new(cap);
+        public Category Unpaid { get; } = new(cap);
+        public Category Unreadable { get; } = new(cap);
+
+        public void Scanned(JournalEntry e)
+        {
+            Entries++;
+            _households.Add(e.HouseholdId);
+        }
+
+        public AuditReport ToReport(AuditSettings s) => new(s.HouseholdId, s.From, s.To, s.MinTrade, Entries, _households.Count, EngineFills, Decisions,
+            SelfWashed.Result(), PermanentSelfWashes, SelfBlocked.Result(), Dust.Result(), Fractional.Result(), Frozen.Result(), RelaxedDecisions,
+            Unpaid.Result(), Unreadable.Result());
+    }
+
+    private sealed class Category(int cap)
+    {
+        private readonly List<AuditFinding> _findings = [];
+        private int _count;
+
+        public void Add(AuditFinding finding)
+        {
+            _count++;
+            if (_findings.Count < cap) _findings.Add(finding);
+        }
+
+        public AuditCategory Result() => _count == 0 ? AuditCategory.None : new(_count, [.. _findings]);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Audit;
+using Households.Grains;
+using Households.Grains.Silo;
+using Households.Persistence.Journal;
+using Households.Silo.Access;
+using Microsoft.Extensions.Options;
+
+namespace Households.Silo.Api;
+
+/// <summary><c>GET /api/audit?household=&amp;from=&amp;to=</c>: the compliance audit (<see cref="JournalAudit"/>) over the
+/// journal of the firm or one household, at the firm's minimum trade. Admins and readers audit any household or the
+/// whole firm; an advisor audits own households only (another's answers like a missing one, as everywhere: the
+/// ownership middleware checks <c>household</c>), and without <c>household</c> gets the audit of all of them.</summary>
+public static class AuditApi
+{
+    /// <summary>The journal kinds the audit reads (the others — triggers, proposals, approvals — carry no defect it counts).</summary>
+    public static readonly JournalKind[] Kinds =
+        [JournalKind.AccountOpened, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision];
+
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/audit", async (string? household, string? from, string? to, HttpContext http, HouseholdAccess access, IGrainFactory grains,
+            IJournal journal, IOptions<DecisionOptions> decisions, CancellationToken ct) =>
+        {
+            if (household is { Length: 0 }) household = null; // ?household= is no filter
+            InputRules.OptionalId(household, "household");
+            var settings = new AuditSettings(decisions.Value.MinTrade)
+            {
+                HouseholdId = household, From = AuditSettings.ParseInstant(from, "from"), To = AuditSettings.ParseInstant(to, "to"),
+            };
+            settings.Validate();
+            if (household is not null && await grains.GetGrain<IHouseholdGrain>(household).GetSpec() is null)
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {household} does not exist");
+            var entries = new List<JournalEntry>();
+            foreach (var scope in await Scopes(household, http.User, access))
+                foreach (var kind in Kinds)
+                    entries.AddRange(await ReadAll(journal, scope, kind, settings.To, ct));
+            return Results.Ok(JournalAudit.Run(entries, settings));
+        }).WithName("AuditJournal")
+            .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand");
+        return api;
+    }
+
+    /// <summary>The households to read: the one asked for, the whole firm (null) for admins and readers, or an advisor's own.</summary>
+    private static async Task<IReadOnlyList<string?>> Scopes(string? household, ClaimsPrincipal user, HouseholdAccess access)
+    {
+        if (household is not null) return [household];
+        if (HouseholdAccess.AdvisorScope(user) is null) return [null];
+        var own = new List<string?>();
+        for (var skip = 0; ; skip += FirmDirectoryGrain.MaxPage)
+        {
+            var page = await access.ListHouseholds(user, skip, FirmDirectoryGrain.MaxPage);
+            own.AddRange(page.Items.Select(h => h.Id));
+            if (page.Items.Length < FirmDirectoryGrain.MaxPage || own.Count >= page.Total) return own;
+        }
+    }
+
+    /// <summary>Every entry of one household (null: all) and kind before <paramref name="to"/>, through the paged query.
+    /// The query orders by time, then id, newest first, but pages by id (<see cref="JournalQuery.BeforeId"/>): an entry
+    /// appended late with an earlier time (an outbox re-appended after a restart) has a higher id than entries newer than
+    /// it, so paging on the last id alone could skip it. Each full page therefore ends at its last entry's time T: the
+    /// rest of T's entries are read by id (within one instant the order is by id), then the scan goes on strictly before T.</summary>
+    public static async Task<List<JournalEntry>> ReadAll(IJournal journal, string? household, JournalKind? kind, DateTimeOffset? to, CancellationToken ct)
+    {
+        const int limit = JournalPayload.MaxLimit;
+        var all = new List<JournalEntry>();
+        var seen = new HashSet<long>();
+        void Keep(IEnumerable<JournalEntry> page) => all.AddRange(page.Where(e => seen.Add(e.Id)));
+        var upper = to;
+        while (true)
+        {
+            var page = await journal.Query(new JournalQuery(household, null, null, upper, kind, limit, null), ct);
+            Keep(page);
+            if (page.Count < limit) return all;
+            var instant = page[^1].OccurredAt;
+            // PostgreSQL keeps microseconds: [T, T + 1 µs) is the instant T.
+            for (long? before = page[^1].Id; before is not null;)
+            {
+                var same = await journal.Query(new JournalQuery(household, null, instant, instant.AddTicks(10), kind, limit, before), ct);
+                Keep(same);
+                before = same.Count < limit ? null : same[^1].Id;
+            }
+            upper = instant;
+        }
+    }
+}
