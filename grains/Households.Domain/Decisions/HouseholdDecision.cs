@@ -18,7 +18,12 @@ public sealed record DecisionMarket(
     IReadOnlyDictionary<string, string[]> Substitutes,
     ReplacementSelector Replacements,
     SecurityRiskModels Risk,
-    DecisionSettings Settings);
+    DecisionSettings Settings)
+{
+    /// <summary>A fund's substitutes: the configured table and the selector's, in that order (empty for stocks).</summary>
+    public IReadOnlyList<string> SubstitutesOf(string fund) =>
+        Substitutes.TryGetValue(fund, out var configured) ? [.. configured.Union(Replacements.SubstitutesOf(fund))] : Replacements.SubstitutesOf(fund);
+}
 
 /// <summary>One household decision's inputs: the accounts (books, targets, cash needs), what caused it, the household's
 /// tax ledger, the decision prices and the trade date.</summary>
@@ -68,7 +73,7 @@ public static class DecisionEngine
         var relaxed = new List<string>();
 
         // 1. Client restrictions first: an excluded security is sold even where the wash-sale rule would hold the lot.
-        var (held, refusals) = WashSaleGuard.HoldWashingLosses(request.Accounts, request.Tax, request.Price, today, settings.LossMargin, market.Find);
+        var (heldByGuard, refusals) = WashSaleGuard.HoldWashingLosses(request.Accounts, request.Tax, request.Price, today, settings.LossMargin, market.Find);
         foreach (var r in refusals.Where(r => r.OverriddenBy is not null))
             notes.Add($"{r.AccountId}: {r.OverriddenBy} sells lot {r.Lot.Id} ({r.Lot.Symbol}) although the sale is a wash sale with {r.Cause}; the disallowed loss moves to the replacement's basis");
 
@@ -82,15 +87,18 @@ public static class DecisionEngine
         foreach (var key in protectedKeys)
         {
             var lot = protectedLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key);
-            notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} at a loss of {lot.Loss:0.00} that is or is close to being harvestable"));
+            var why = lot.Loss > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"at a loss of {lot.Loss:0.00} that is or is close to being harvestable")
+                : string.Create(CultureInfo.InvariantCulture, $"only {-lot.Loss:0.00} above its basis, harvestable after a small fall");
+            notes.Add($"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} {why}");
         }
         bool Blocked(string s, bool withProtection) =>
             WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || (withProtection && protectedKeys.Contains(market.Identical.KeyOf(s)));
 
         // Replacements: the firm's substitutes for funds; for stocks with a loss (harvested or protected) the closest
         // unblocked same-sector stock.
-        var replacements = symbols.Where(market.Substitutes.ContainsKey).ToDictionary(s => s, s => (IReadOnlyList<string>)market.Substitutes[s], StringComparer.Ordinal);
+        var replacements = symbols.Select(s => (s, r: market.SubstitutesOf(s))).Where(x => x.r.Count > 0)
+            .ToDictionary(x => x.s, x => x.r, StringComparer.Ordinal);
         var lossSymbols = request.Causes.Where(c => c.Kind == TriggerKind.Harvest).Select(c => c.Subject)
             .Concat(protectedLots.Select(p => p.Lot.Symbol)).Concat(refusals.Select(r => r.Lot.Symbol))
             .Concat(LossSymbols(request.Accounts, request.Price)).Distinct(StringComparer.Ordinal).ToList();
@@ -105,8 +113,14 @@ public static class DecisionEngine
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var s in symbols) if (request.Price(s) is { } p && p > 0) prices[s] = p;
 
+        // Tax-advantaged accounts buy a fund's substitute, not a fund a taxable account of the household holds or targets.
+        var recent = request.Tax.WashSales.RecentPurchaseKeys(request.Accounts.Select(a => a.Spec.Id), today);
+        var standIns = StandIns(request.Accounts, market, prices, s => Blocked(s, true), recent, notes);
+        var held = WithRestrictions(heldByGuard, standIns);
+        var unheld = WithRestrictions(request.Accounts, standIns);
+
         // A loss position with no replacement that may be bought keeps its target weight (no harvest into cash).
-        var floors = settings.HarvestIntoCash ? [] : Floors(request.Accounts, replacements, prices, s => Blocked(s, true), notes);
+        var floors = settings.HarvestIntoCash ? [] : Floors(held, replacements, prices, s => Blocked(s, true), notes);
 
         var withProtection = Merge(ledgerKeys, protectedKeys, today);
         var cashFloors = request.Accounts.Where(a => a.CashToRaise > 0)
@@ -118,10 +132,10 @@ public static class DecisionEngine
         {
             (null, new PlanRules(true, floors, cashFloors, settings.LossMargin), held, withProtection),
             ("tracking: the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
-            ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, request.Accounts, cashFloors), withProtection),
-            ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
-            ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
-            ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), request.Accounts, ledgerKeys.ToDictionary()),
+            ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
+            ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
+            ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
+            ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
         };
         RebalanceResult? result = null;
         foreach (var (step, rules, inputs, blocks) in ladder)
@@ -147,6 +161,60 @@ public static class DecisionEngine
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals);
     }
+
+    /// <summary>NoBuy restrictions for tax-advantaged accounts (IRA, Roth IRA, 529) on the funds a taxable account of the
+    /// same taxpayer holds or targets, where the firm has a substitute they may buy instead: a purchase in a tax-advantaged
+    /// account within 30 days of a taxable loss sale disallows that loss for good (IRC §1091, Rev. Rul. 2008-5), and the
+    /// household's own top-ups there would block the taxable account's harvests. Each account's monitor counts the
+    /// substitute toward the fund's line.</summary>
+    /// <remarks>Likewise a taxable account never buys a fund bought anywhere in the household in the last 30 days (a loss
+    /// on the new lot would be washed by that purchase until its window closes): it buys a substitute, or holds that
+    /// sleeve in cash until the window passes.</remarks>
+    private static Dictionary<string, List<Restriction>> StandIns(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market,
+        IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, IReadOnlyDictionary<string, DateOnly> recent, List<string> notes)
+    {
+        var result = new Dictionary<string, List<Restriction>>(StringComparer.Ordinal);
+        foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
+        {
+            // Each fund the account holds or targets with its substitutes is one family: members bought recently are not
+            // bought again; a substitute is, or (when every member was bought recently) the sleeve waits in cash.
+            var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
+            var noBuy = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var s in universe)
+            {
+                var family = market.SubstitutesOf(s).Prepend(s).Where(prices.ContainsKey).ToList();
+                var stale = family.Where(r => recent.ContainsKey(market.Identical.KeyOf(r))).ToList();
+                if (stale.Count == 0) continue;
+                noBuy.UnionWith(stale);
+            }
+            if (noBuy.Count == 0) continue;
+            result[a.Spec.Id] = [.. noBuy.Select(r => new Restriction(RestrictionKind.NoBuy, r, null,
+                $"{r} was bought in the household on {recent[market.Identical.KeyOf(r)]:yyyy-MM-dd}: a substitute or cash instead"))];
+            notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", noBuy)}: bought in the household within 30 days, a new lot's loss would be washed");
+        }
+        var taxableKeys = accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer)
+            .SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
+            .Select(market.Identical.KeyOf).ToHashSet(StringComparer.Ordinal);
+        if (taxableKeys.Count == 0) return result;
+        foreach (var a in accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
+        {
+            var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
+            foreach (var s in universe)
+            {
+                if (!taxableKeys.Contains(market.Identical.KeyOf(s))) continue;
+                var instead = market.SubstitutesOf(s).FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
+                if (instead is null) continue;
+                (result.TryGetValue(a.Spec.Id, out var list) ? list : result[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, s, null,
+                    $"a taxable account holds {s}: {a.Spec.Id} buys {instead} instead"));
+            }
+            if (result.TryGetValue(a.Spec.Id, out var made))
+                notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", made.Select(r => r.Symbol))}: a taxable account of the household holds them, and a purchase here would wash its losses for good (Rev. Rul. 2008-5)");
+        }
+        return result;
+    }
+
+    private static AccountDecisionInput[] WithRestrictions(IReadOnlyList<AccountDecisionInput> accounts, Dictionary<string, List<Restriction>> extra) =>
+        [.. accounts.Select(a => extra.TryGetValue(a.Spec.Id, out var r) ? a with { Spec = a.Spec with { Restrictions = [.. a.Spec.Restrictions, .. r] } } : a)];
 
     /// <summary>The accounts with the wash-sale holds of accounts that raise cash taken off (their sales are capped by
     /// <see cref="SellCap"/> instead); other accounts keep theirs.</summary>
@@ -188,7 +256,8 @@ public static class DecisionEngine
             var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m) - a.CashToRaise;
             foreach (var symbol in a.Lots.Where(l => prices.TryGetValue(l.Symbol, out var p) && p * l.Quantity < l.Basis).Select(l => l.Symbol).Distinct())
             {
-                var allowed = replacements.TryGetValue(symbol, out var r) && r.Any(x => prices.ContainsKey(x) && !blocked(x));
+                var allowed = replacements.TryGetValue(symbol, out var r) && r.Any(x => prices.ContainsKey(x) && !blocked(x)
+                    && !a.Spec.Restrictions.Any(z => z.Symbol == x && z.Kind is RestrictionKind.NoBuy or RestrictionKind.Exclude or RestrictionKind.Hold));
                 if (allowed) continue;
                 var target = a.Target!.Weights.Where(w => w.Level == DriftLevel.Security && w.Key == symbol).Sum(w => w.Weight);
                 if (target <= 0) continue;
@@ -201,7 +270,7 @@ public static class DecisionEngine
 }
 
 /// <summary>Lots the household's own purchases must not block: a taxable account's lot at a loss of at least
-/// <see cref="DecisionSettings.NearHarvestFraction"/> of its account's harvest thresholds. Buying the same security
+/// <see cref="DecisionSettings.NearHarvestFraction"/> of its account's harvest percentage. Buying the same security
 /// anywhere in the household (IRC §1091 looks across the taxpayer's and spouse's accounts, Rev. Rul. 2008-5 includes
 /// IRAs) would make selling that lot a wash sale for 30 days.</summary>
 public static class HarvestProtection
@@ -214,13 +283,15 @@ public static class HarvestProtection
         var fraction = (decimal)settings.NearHarvestFraction;
         foreach (var a in accounts)
         {
-            if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer || !a.Spec.Harvest.Enabled) continue;
+            // Whatever the account's harvest trigger says: the optimizer realizes a taxable loss when it pays.
+            if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer) continue;
             foreach (var lot in a.Lots)
             {
                 if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;
                 var loss = lot.Basis - p * lot.Quantity;
-                if (loss <= 0) continue;
-                if (loss >= fraction * a.Spec.Harvest.MinLossDollars && loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent)
+                // By percent only (a lot under the dollar minimum today crosses it after one more bad day in a falling
+                // market), and a lot just above its basis too: a purchase today washes it if it falls within 30 days.
+                if (loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent - settings.ProtectionCushion)
                     found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
             }
         }
@@ -244,7 +315,9 @@ public static class OrderRules
             var shaped = a.Spec.FractionalShares ? t : WholeShares(t, roundSalesUp: a.CashToRaise > 0);
             if (shaped is null || shaped.Quantity <= 0) { dropped++; continue; }
             var forced = (shaped.Reasons & TradeReason.Restriction) != 0 || (shaped.Side == TradeSide.Sell && a.CashToRaise > 0);
-            if (!forced && shaped.Amount < settings.MinTradeFor(a.Spec)) { dropped++; continue; }
+            // Judged at the fill price: a sale fills below the decision price by the slippage.
+            var fillValue = shaped.Side == TradeSide.Sell ? shaped.Amount * (1 - (decimal)settings.LossMargin) : shaped.Amount;
+            if (!forced && fillValue < settings.MinTradeFor(a.Spec)) { dropped++; continue; }
             kept.Add(shaped);
         }
         if (dropped > 0 && notes is not null) notes.Add($"{dropped} order(s) below the minimum trade or smaller than one share left out");

@@ -15,7 +15,8 @@ public sealed record DecisionSettings(
     double SlippageBps,
     decimal Commission,
     bool HarvestIntoCash = false,
-    double NearHarvestFraction = 0.5)
+    double NearHarvestFraction = 0,
+    decimal ProtectionCushion = 0.05m)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
 
@@ -93,7 +94,7 @@ public static class RebalancePlanner
             new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm),
             new TransactionCost(settings.TransactionCost),
         };
-        var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new WashSaleConsistency(lossMargin: rules.LossMargin) };
+        var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new WashSaleConsistency(lossMargin: rules.LossMargin), new PurchaseSeparation() };
         if (rules.MinTrade) constraints.Add(new MinTradeSize(settings.MinTrade));
         var ids = planned.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal);
         constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));

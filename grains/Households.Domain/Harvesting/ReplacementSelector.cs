@@ -122,6 +122,10 @@ public sealed class ReplacementSelector
 
     public bool Knows(string symbol) => _index.ContainsKey(symbol);
 
+    /// <summary>The firm's substitute table for a fund: the securities that track its market but are not substantially
+    /// identical to it (empty for stocks and funds without one).</summary>
+    public IReadOnlyList<string> SubstitutesOf(string fund) => _substitutes.Of(fund);
+
     /// <summary>The ranked replacements of <paramref name="sold"/>, best first (stocks: same sector by exposure
     /// distance; funds: the substitute table).</summary>
     public IReadOnlyList<string> Ranked(string sold)

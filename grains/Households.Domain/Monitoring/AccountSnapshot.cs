@@ -52,7 +52,7 @@ public sealed class AccountSnapshot
     /// <summary>Builds the snapshot from the books of record. <paramref name="target"/> null means the account
     /// follows no model: it is watched for harvests only.</summary>
     public static AccountSnapshot Build(string accountId, decimal cash, IReadOnlyList<TaxLot> lots, ResolvedTarget? target,
-        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index)
+        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null)
     {
         var symbolOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var symbols = new List<string>();
@@ -71,18 +71,19 @@ public sealed class AccountSnapshot
             lotQuantities[i] = (double)lots[i].Quantity;
             lotBasis[i] = (double)lots[i].Basis;
         }
-        return Build(accountId, cash, [.. symbols], lotPositions, lotQuantities, lotBasis, target, harvest, securities, index);
+        return Build(accountId, cash, [.. symbols], lotPositions, lotQuantities, lotBasis, target, harvest, securities, index, substitutesOf);
     }
 
     /// <summary>Builds the snapshot over an account's compact lots, sharing their columns (no copy per lot).</summary>
     public static AccountSnapshot Build(string accountId, decimal cash, Lots.CompactLots lots, ResolvedTarget? target,
-        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index) =>
-        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index);
+        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null) =>
+        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index, substitutesOf);
 
     /// <summary>The snapshot over lot columns: <paramref name="heldSymbols"/> are the first positions, in order, and
     /// <paramref name="lotPositions"/> index them; the arrays are kept, not copied, so they must not change.</summary>
     private static AccountSnapshot Build(string accountId, decimal cash, string[] heldSymbols, int[] lotPositions, double[] lotQuantities,
-        double[] lotBasis, ResolvedTarget? target, HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index)
+        double[] lotBasis, ResolvedTarget? target, HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index,
+        Func<string, IReadOnlyList<string>>? substitutesOf)
     {
         var positionOf = new Dictionary<string, int>(heldSymbols.Length, StringComparer.Ordinal);
         var symbols = new List<string>(heldSymbols);
@@ -129,7 +130,11 @@ public sealed class AccountSnapshot
             securityLine[p] = -1;
             classLine[p] = -1;
             if (target is null) continue;
-            securityLine[p] = AddLine(DriftLevel.Security, symbols[p], 0, OffModelBand);
+            // A fund's substitute held in its place (a harvest's replacement, or a tax-advantaged account's stand-in)
+            // counts toward the fund's own line: it tracks the same market.
+            securityLine[p] = !lineOf.ContainsKey((DriftLevel.Security, symbols[p])) && StandsFor(symbols[p], target, substitutesOf) is { } original
+                ? lineOf[(DriftLevel.Security, original)]
+                : AddLine(DriftLevel.Security, symbols[p], 0, OffModelBand);
             var assetClass = securities(symbols[p])?.AssetClass;
             if (assetClass is not null) classLine[p] = AddLine(DriftLevel.AssetClass, assetClass, 0, OffModelBand);
         }
@@ -164,6 +169,15 @@ public sealed class AccountSnapshot
             HarvestMinDollars = (double)harvest.MinLossDollars,
             HarvestCostRate = (double)harvest.EstimatedCostBps / 10_000,
         };
+    }
+
+    /// <summary>The targeted security <paramref name="held"/> is a substitute of, if any (the first in target order).</summary>
+    public static string? StandsFor(string held, ResolvedTarget target, Func<string, IReadOnlyList<string>>? substitutesOf)
+    {
+        if (substitutesOf is null) return null;
+        foreach (var t in target.Weights)
+            if (t.Level == DriftLevel.Security && t.Key != held && substitutesOf(t.Key).Contains(held)) return t.Key;
+        return null;
     }
 
     /// <summary>The lot rule (loss = basis − q·p·(1 + cost) with loss &gt; 0, ≥ min dollars, ≥ min% × basis) solved for the

@@ -304,3 +304,39 @@ public sealed class SellCap(string account, string symbol, decimal maximum) : IC
         ctx.Model.SetBounds(ctx.Buy(a, i), 0, 0);
     }
 }
+
+/// <summary>One plan buys a wash-sale key in at most one account once a taxable account is among its buyers: two
+/// purchases of the same security on one day, one of them in a taxable account, mean that if the taxable lot falls within
+/// 30 days its harvest is washed by the other purchase (permanently when that one is in an IRA, Rev. Rul. 2008-5). Not
+/// convex: after a solve the account buying the most keeps its buy, the others' buys of that key are frozen at zero (they
+/// buy another substitute or hold cash in that sleeve), and the problem is solved again.</summary>
+public sealed class PurchaseSeparation : IConstraint, IRepair
+{
+    public void AddTo(OptimizationContext ctx) { }
+
+    public bool Repair(OptimizationContext ctx, ReadOnlySpan<double> sol)
+    {
+        const double tiny = 1e-7;
+        var st = ctx.State;
+        var buyers = new Dictionary<string, List<(int Account, int Security, double Buy)>>(StringComparer.Ordinal);
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++)
+            {
+                if (ctx.Buy(a, i) < 0 || sol[ctx.Buy(a, i)] <= tiny) continue;
+                var key = st.Securities[i].WashSaleKey;
+                (buyers.TryGetValue(key, out var list) ? list : buyers[key] = []).Add((a, i, sol[ctx.Buy(a, i)]));
+            }
+        bool changed = false;
+        foreach (var list in buyers.Values)
+        {
+            if (list.Count < 2 || !list.Any(b => st.Accounts[b.Account].IsTaxable)) continue;
+            var keep = list.OrderByDescending(b => b.Buy).ThenBy(b => b.Account).First().Account;
+            foreach (var b in list.Where(b => b.Account != keep))
+            {
+                ctx.Model.SetBounds(ctx.Buy(b.Account, b.Security), 0, 0);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+}

@@ -212,6 +212,7 @@ public static class StressEngine
         var clock = new CheckpointClock { Now = At(shock.Dates[0]) };
         MonitorScan.Run<int>(entries, ctx.Vectors[0], clock, worker.Scratch, (_, _) => { });
         var proposals = new ProposalBook(household.Spec.Id);
+        var deferred = new HashSet<(string Account, string Lot)>();
         for (var k = 1; k <= last; k++)
         {
             clock.Now = At(shock.Dates[k]);
@@ -225,7 +226,7 @@ public static class StressEngine
                 causes.AddRange(w.Cooldowns.Admit(found, clock.Now, market.Triggers));
             }
             if (causes.Count == 0) continue;
-            Decide(household, accounts, [.. causes], ledger, proposals, k, ctx, t);
+            Decide(household, accounts, [.. causes], ledger, proposals, k, ctx, t, deferred);
         }
 
         foreach (var w in accounts)
@@ -243,7 +244,7 @@ public static class StressEngine
     /// <summary>One decision at checkpoint <paramref name="k"/>: holds, plan, and execution of every proposed trade
     /// (discretionary at once; the others as if the client approved them at once, counted as awaiting approval).</summary>
     private static void Decide(HouseholdStressSnapshot household, AccountWork[] accounts, Trigger[] causes, HouseholdTaxLedger ledger,
-        ProposalBook proposals, int k, Context ctx, Tally t)
+        ProposalBook proposals, int k, Context ctx, Tally t, HashSet<(string Account, string Lot)> deferred)
     {
         var market = ctx.Market;
         var settings = market.Decisions.Settings;
@@ -256,12 +257,16 @@ public static class StressEngine
         var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today), market.Decisions);
         t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
         t.WashSaleConflictsAvoided += plan.Refusals.Count(r => r.OverriddenBy is null);
-        // A harvest refused because of shares the engine itself bought during the run: the defect guarantee 2 forbids.
-        t.SelfBlockedHarvests += plan.Refusals.Count(r => r.OverriddenBy is null && r.Check.Replacements.Any(x => IsEngineLot(x.LotId)));
+        // Harvests deferred because of shares the engine itself bought earlier in the run (each lot once).
+        foreach (var r in plan.Refusals.Where(r => r.OverriddenBy is null && r.Check.Replacements.Any(x => IsEngineLot(x.LotId))))
+            if (deferred.Add((r.AccountId, r.Lot.Id))) t.HarvestsDeferredByOwnPurchases++;
         if (plan.Record.Relaxed.Length > 0) t.DecisionsRelaxed++;
         if (plan.Record.Outcome == DecisionOutcome.NoPlan) t.OptimizerFailures++;
         var result = plan.Result;
         var byId = accounts.ToDictionary(w => w.Id, StringComparer.Ordinal);
+        var identical = market.Decisions.Identical;
+        var protectedKeys = HarvestProtection.Protected(inputs, s => ctx.Price(k, s), settings).Select(p => identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        var relaxedTax = plan.Record.Relaxed.Any(r => r.StartsWith("tax:", StringComparison.Ordinal));
         t.ProposedTrades += result.Trades.Length;
         t.TradesAwaitingApproval += result.Trades.Count(x => byId.TryGetValue(x.Account, out var w) && !w.Account.Spec.Discretionary);
         var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, causes, k, At(today), settings.ProposalLifetime), today,
@@ -286,6 +291,8 @@ public static class StressEngine
             t.Fills++;
             t.TradedValue += request.Quantity * request.Price;
             if (IsDust(request, applied, w.Account.Spec, settings)) t.DustFills++;
+            // Guarantee 2 at the moment of purchase: no household taxable lot of the key at a loss or within the cushion.
+            if (request.Side == TradeSide.Buy && relaxedTax is false && protectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
             // Every fill here is the engine's: a wash-sale adjustment whose replacement it bought in this run washes its own sale.
             t.SelfWashedSales += outcome.Adjustments.Count(a => IsEngineLot(a.LotId));
             changed.Add(w);
@@ -324,7 +331,7 @@ public static class StressEngine
     }
 
     private static AccountSnapshot Snapshot(AccountSpec spec, AccountBook book, ResolvedTarget? target, Context ctx) =>
-        AccountSnapshot.Build(spec.Id, book.Cash, book.Lots.Lots, target, spec.Harvest, ctx.Find, ctx.Index);
+        AccountSnapshot.Build(spec.Id, book.Cash, book.Lots.Lots, target, spec.Harvest, ctx.Find, ctx.Index, ctx.Market.Decisions.SubstitutesOf);
 
     /// <summary>The kernel at one set of prices: the largest |weight − target|, market value, harvestable losses (net of
     /// the estimated round trip, as the harvest trigger counts them) and whether any line is out of band.</summary>
@@ -363,7 +370,7 @@ public static class StressEngine
     {
         public int Households, Accounts, AccountsOutOfBandBefore, AccountsOutOfBandAfter, AccountsOutOfBandAfterTrades;
         public int DriftTriggers, HarvestTriggers, HouseholdsDecided, Decisions, OptimizerFailures, ProposedTrades, TradesAwaitingApproval;
-        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed;
+        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases;
         public long Lots;
         public double OptimizerMilliseconds;
         public decimal MarketValueBefore, MarketValueAfter, HarvestableLossesBefore, HarvestableLossesAfter, TradedValue;
@@ -379,6 +386,7 @@ public static class StressEngine
             TradesAwaitingApproval += o.TradesAwaitingApproval; Fills += o.Fills; OrdersRefused += o.OrdersRefused;
             WashSaleConflictsAvoided += o.WashSaleConflictsAvoided; DecisionsDeferred += o.DecisionsDeferred;
             SelfWashedSales += o.SelfWashedSales; SelfBlockedHarvests += o.SelfBlockedHarvests; DustFills += o.DustFills; DecisionsRelaxed += o.DecisionsRelaxed;
+            HarvestsDeferredByOwnPurchases += o.HarvestsDeferredByOwnPurchases;
             MarketValueBefore += o.MarketValueBefore; MarketValueAfter += o.MarketValueAfter;
             HarvestableLossesBefore += o.HarvestableLossesBefore; HarvestableLossesAfter += o.HarvestableLossesAfter;
             TradedValue += o.TradedValue; CashNeeded += o.CashNeeded; CashShortfall += o.CashShortfall;
@@ -398,7 +406,7 @@ public static class StressEngine
             CashNeeded = f.CashNeeded, CashShortfall = f.CashShortfall, RealizedShortTerm = f.RealizedShortTerm,
             RealizedLongTerm = f.RealizedLongTerm, HarvestedLosses = f.HarvestedLosses, Tax = f.Tax,
             OptimizerMilliseconds = f.OptimizerMilliseconds, SelfWashedSales = f.SelfWashedSales, SelfBlockedHarvests = f.SelfBlockedHarvests,
-            DustFills = f.DustFills, DecisionsRelaxed = f.DecisionsRelaxed,
+            DustFills = f.DustFills, DecisionsRelaxed = f.DecisionsRelaxed, HarvestsDeferredByOwnPurchases = f.HarvestsDeferredByOwnPurchases,
         });
 
         public StressFigures ToFigures(double elapsedMs) => new(Households, Accounts, Lots, Math.Round(MarketValueBefore, 2), Math.Round(MarketValueAfter, 2),
@@ -407,6 +415,6 @@ public static class StressEngine
             ProposedTrades, TradesAwaitingApproval, Fills, OrdersRefused, Math.Round(TradedValue, 2),
             MarketValueAfter > 0 ? (double)(TradedValue / MarketValueAfter) : 0, Math.Round(CashNeeded, 2), Math.Round(CashShortfall, 2),
             Math.Round(RealizedShortTerm, 2), Math.Round(RealizedLongTerm, 2), Math.Round(HarvestedLosses, 2), Math.Round(Tax, 2),
-            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed);
+            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases);
     }
 }

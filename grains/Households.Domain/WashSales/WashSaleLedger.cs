@@ -121,6 +121,19 @@ public sealed class WashSaleLedger
 
     public AccountTaxProfile? ProfileOf(string account) => _accounts.GetValueOrDefault(account);
 
+    /// <summary>Wash-sale keys bought in the last 30 days (on or after <paramref name="today"/> − 30) in any of these
+    /// accounts, with the latest purchase: a loss on a lot of such a key sold today would be washed by that purchase.</summary>
+    public Dictionary<string, DateOnly> RecentPurchaseKeys(IEnumerable<string> accounts, DateOnly today)
+    {
+        var scope = accounts.ToHashSet(StringComparer.Ordinal);
+        var since = today.AddDays(-WindowDays);
+        var keys = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        foreach (var h in _holdings)
+            if (scope.Contains(h.Profile.Account) && h.Purchased >= since && h.Purchased <= today && !h.Profile.SeparateTaxpayer)
+                keys[h.Key] = keys.TryGetValue(h.Key, out var d) && d > h.Purchased ? d : h.Purchased;
+        return keys;
+    }
+
     /// <summary>Lot ids the ledger must not give to split pieces (ids used elsewhere, for example in a file).</summary>
     public void ReserveIds(IEnumerable<string> ids)
     {

@@ -46,7 +46,8 @@ public sealed class AccountGrain(
     ILogger<AccountGrain> log,
     TriggerLatency latency,
     FirmTriggerBudget firmBudget,
-    LiveStateBoard liveBoard) : Grain, IAccountGrain
+    LiveStateBoard liveBoard,
+    Households.Domain.Harvesting.ReplacementSelector replacements) : Grain, IAccountGrain
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = 32;
@@ -413,7 +414,7 @@ public sealed class AccountGrain(
     private void RefreshSnapshot()
     {
         var spec = state.State.Spec!;
-        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index);
+        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf);
         _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);

@@ -17,8 +17,9 @@ public sealed class DecisionEngineTests
     private static readonly DateOnly Today = new(2026, 6, 15);
     private static readonly Security Eqa = new("EQA", "Equity fund A", "US Equity", "Diversified", null, SecurityKind.EquityFund);
     private static readonly Security Eqb = new("EQB", "Equity fund B", "US Equity", "Diversified", null, SecurityKind.EquityFund);
+    private static readonly Security Eqc = new("EQC", "Equity fund C", "US Equity", "Diversified", null, SecurityKind.EquityFund);
     private static readonly Security Bnd = new("BND", "Bond fund", "US Bonds", "Fixed Income", null, SecurityKind.BondFund);
-    private static readonly Security[] Securities = [Eqa, Eqb, Bnd];
+    private static readonly Security[] Securities = [Eqa, Eqb, Eqc, Bnd];
 
     private static ResolvedTarget Target()
     {
@@ -28,7 +29,7 @@ public sealed class DecisionEngineTests
     }
 
     private static DecisionMarket Market(bool substitute = true) => new(s => Securities.FirstOrDefault(x => x.Symbol == s), SubstantiallyIdentical.SameSecurityOnly,
-        substitute ? new Dictionary<string, string[]> { ["EQA"] = ["EQB"] } : [], new ReplacementSelector([], [], FundSubstitutes.Empty),
+        substitute ? new Dictionary<string, string[]> { ["EQA"] = ["EQB", "EQC"] } : [], new ReplacementSelector([], [], FundSubstitutes.Empty),
         new SecurityRiskModels(), DecisionSettings.Default);
 
     private static AccountSpec Spec(string id, AccountType type, params Restriction[] restrictions) =>
@@ -59,27 +60,30 @@ public sealed class DecisionEngineTests
         var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
             [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
         var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 6_000m, [Lot("I1", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
-        var prices = new Dictionary<string, decimal> { ["EQA"] = 97m, ["EQB"] = 50m, ["BND"] = 100m };
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 97m, ["EQB"] = 50m, ["EQC"] = 25m, ["BND"] = 100m };
 
         var plan = Decide([taxable, ira], Ledger((taxable, AccountType.Taxable), (ira, AccountType.Ira)), prices,
             causes: Cause(TriggerKind.Cash, "IRA", "deposit"));
 
         Assert.Equal(DecisionOutcome.Planned, plan.Record.Outcome);
         Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Buy && t.Symbol == "EQA");
-        var buy = Assert.Single(plan.Trades, t => t.Side == TradeSide.Buy && t.Symbol == "EQB" && t.Account == "IRA");
-        Assert.Equal(decimal.Floor(buy.Quantity), buy.Quantity); // whole shares: the custodian trades no fractions
-        Assert.True(buy.Amount >= 5_000m, $"the IRA's equity sleeve is filled with the substitute: {buy.Amount}");
+        // The IRA fills its equity sleeve with the substitutes, and no fund is bought in both accounts in one plan.
+        var buys = plan.Trades.Where(t => t.Side == TradeSide.Buy && t.Account == "IRA" && t.Symbol is "EQB" or "EQC").ToList();
+        Assert.NotEmpty(buys);
+        Assert.All(buys, b => Assert.Equal(decimal.Floor(b.Quantity), b.Quantity)); // whole shares: the custodian trades no fractions
+        Assert.True(buys.Sum(b => b.Amount) >= 5_000m, $"the IRA's equity sleeve is filled with substitutes: {buys.Sum(b => b.Amount)}");
+        Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Buy && t.Account == "TAX" && buys.Any(b => b.Symbol == t.Symbol));
         Assert.Contains(plan.Record.Notes, n => n.Contains("no purchase of EQA") && n.Contains("lot T1") && n.Contains("180.00"));
     }
 
     [Fact]
-    public void Far_from_harvestable_a_small_loss_does_not_stop_the_IRA_from_buying_the_fund()
+    public void Far_from_harvestable_a_lot_well_above_its_basis_does_not_stop_the_IRA_from_buying_the_fund()
     {
-        // $99: a 1 % loss, under half of the 5 % threshold: nothing to protect, the IRA buys EQA itself.
+        // $110: 10 % above basis, beyond the 5 % cushion: nothing to protect, and with no substitute the IRA buys EQA itself.
         var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
             [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
         var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 6_000m, [Lot("I1", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
-        var prices = new Dictionary<string, decimal> { ["EQA"] = 99m, ["EQB"] = 50m, ["BND"] = 100m };
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 110m, ["EQB"] = 50m, ["BND"] = 100m };
 
         var plan = Decide([taxable, ira], Ledger((taxable, AccountType.Taxable), (ira, AccountType.Ira)), prices, Market(substitute: false),
             Cause(TriggerKind.Cash, "IRA", "deposit"));
