@@ -239,4 +239,12 @@ public sealed class DecisionEngineTests
         Assert.True(ModelResolver.SameContent(a, b));
         Assert.False(ModelResolver.SameContent(a, b with { Sleeves = [new(SleeveKind.Security, "EQA", 0.5m, band), new(SleeveKind.Security, "BND", 0.5m, band)] }));
     }
+
+    [Fact]
+    public void A_negative_minimum_trade_is_bad_input_and_opens_nothing()
+    {
+        var spec = Spec("TAX", AccountType.Taxable) with { HouseholdId = "H", MinTrade = -1m };
+        var ex = Assert.Throws<Households.Domain.BadInputException>(() => Households.Domain.Accounts.AccountValidation.Check(new AccountOpening(spec, 0m, []), "H"));
+        Assert.Contains("minTrade must be between 0", ex.Message);
+    }
 }
