@@ -26,14 +26,15 @@ public sealed record DecisionMarket(
 }
 
 /// <summary>One household decision's inputs: the accounts (books, targets, cash needs), what caused it, the household's
-/// tax ledger, the decision prices and the trade date.</summary>
+/// tax ledger, the decision prices, the trade date and the share of its value the household already traded today.</summary>
 public sealed record DecisionRequest(
     string HouseholdId,
     IReadOnlyList<AccountDecisionInput> Accounts,
     IReadOnlyList<Trigger> Causes,
     HouseholdTaxLedger Tax,
     Func<string, decimal?> Price,
-    DateOnly Today);
+    DateOnly Today,
+    double TurnoverToday = 0);
 
 /// <summary>A decision: the plan (its trades, tracking error and realized gains), the record the journal keeps (outcome,
 /// what was relaxed, what was protected, why nothing was traded) and the harvests refused as wash sales.</summary>
@@ -128,10 +129,14 @@ public static class DecisionEngine
         var released = held.Where(a => cashFloors.ContainsKey(a.Spec.Id))
             .SelectMany(a => a.Spec.Restrictions.Where(r => r.Kind == RestrictionKind.Hold && r.Reason.StartsWith(WashSaleGuard.HoldReason, StringComparison.Ordinal))
                 .Select(r => new SellCap(a.Spec.Id, r.Symbol!, cashFloors[a.Spec.Id]))).ToList();
+        // A decision the market caused trades within the daily turnover budget; one a person caused (cash, restrictions,
+        // a model change) does not: the client's need comes first.
+        double? turnover = request.Causes.Count > 0 && request.Causes.All(c => TriggerCooldowns.IsMarketTrigger(c.Kind))
+            ? Math.Max(0, settings.DailyTurnover - request.TurnoverToday) : null;
         var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
         {
-            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin), held, withProtection),
-            ("tracking: the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
+            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover), held, withProtection),
+            ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
             ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
@@ -312,16 +317,63 @@ public static class OrderRules
         foreach (var t in trades)
         {
             if (!byId.TryGetValue(t.Account, out var a)) { kept.Add(t); continue; }
-            var shaped = a.Spec.FractionalShares ? t : WholeShares(t, roundSalesUp: a.CashToRaise > 0);
+            var concentrated = t.Side == TradeSide.Sell ? Concentrate(t, TaxTreatment.IsTaxable(a.Spec.Type)) : t;
+            var shaped = a.Spec.FractionalShares ? concentrated : WholeShares(concentrated, roundSalesUp: a.CashToRaise > 0);
             if (shaped is null || shaped.Quantity <= 0) { dropped++; continue; }
             var forced = (shaped.Reasons & TradeReason.Restriction) != 0 || (shaped.Side == TradeSide.Sell && a.CashToRaise > 0);
+            var minimum = settings.MinTradeFor(a.Spec);
+            // Each lot relieved is one order: a partial piece below the minimum is left out (a whole small lot is not dust).
+            if (!forced && shaped.Side == TradeSide.Sell
+                && shaped.Lots.Any(l => l.Quantity < l.Lot.Quantity && l.Proceeds * (1 - (decimal)settings.LossMargin) < minimum))
+                shaped = Without(shaped, l => l.Quantity < l.Lot.Quantity && l.Proceeds * (1 - (decimal)settings.LossMargin) < minimum, TaxTreatment.IsTaxable(a.Spec.Type));
+            if (shaped is null) { dropped++; continue; }
             // Judged at the fill price: a sale fills below the decision price by the slippage.
             var fillValue = shaped.Side == TradeSide.Sell ? shaped.Amount * (1 - (decimal)settings.LossMargin) : shaped.Amount;
-            if (!forced && fillValue < settings.MinTradeFor(a.Spec)) { dropped++; continue; }
+            if (!forced && fillValue < minimum) { dropped++; continue; }
             kept.Add(shaped);
         }
         if (dropped > 0 && notes is not null) notes.Add($"{dropped} order(s) below the minimum trade or smaller than one share left out");
         return [.. kept];
+    }
+
+    /// <summary>The sale without the lot pieces <paramref name="drop"/> selects; null when none is left.</summary>
+    private static OptimizedTrade? Without(OptimizedTrade t, Func<LotSale, bool> drop, bool taxable)
+    {
+        var lots = t.Lots.Where(l => !drop(l)).ToArray();
+        if (lots.Length == 0) return null;
+        var price = t.Amount / t.Quantity;
+        var quantity = lots.Sum(l => l.Quantity);
+        return t with
+        {
+            Quantity = quantity, Amount = Math.Round(quantity * price, 2), Lots = lots,
+            ShortTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Short).Sum(l => l.Gain) : 0,
+            LongTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Long).Sum(l => l.Gain) : 0,
+        };
+    }
+
+    /// <summary>A sale spread over several lots (the solver splits it evenly among lots of the same tax character) drawn
+    /// instead from as few of its lots as possible, highest basis first: each lot relieved is one order, and a share
+    /// taken from each of nine lots is nine dust orders.</summary>
+    private static OptimizedTrade Concentrate(OptimizedTrade t, bool taxable)
+    {
+        if (t.Lots.Length < 2) return t;
+        var price = t.Amount / t.Quantity;
+        var left = t.Lots.Sum(l => l.Quantity);
+        var lots = new List<LotSale>();
+        foreach (var l in t.Lots.OrderByDescending(l => l.Lot.BasisPerShare).ThenBy(l => l.Lot.Purchased).ThenBy(l => l.Lot.Id, StringComparer.Ordinal))
+        {
+            if (left <= 0) break;
+            var q = Math.Min(left, l.Lot.Quantity);
+            lots.Add(l with { Quantity = q, Proceeds = Math.Round(q * price, 2), Basis = Math.Round(l.Lot.BasisPerShare * q, 2) });
+            left -= q;
+        }
+        if (lots.Count >= t.Lots.Length) return t;
+        return t with
+        {
+            Lots = [.. lots],
+            ShortTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Short).Sum(l => l.Gain) : 0,
+            LongTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Long).Sum(l => l.Gain) : 0,
+        };
     }
 
     /// <summary>The trade in whole shares: a buy rounds down; a sale keeps whole-lot sales exact and rounds partial ones

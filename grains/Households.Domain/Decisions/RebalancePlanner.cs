@@ -16,7 +16,8 @@ public sealed record DecisionSettings(
     decimal Commission,
     bool HarvestIntoCash = false,
     double NearHarvestFraction = 0,
-    decimal ProtectionCushion = 0.05m)
+    decimal ProtectionCushion = 0.05m,
+    double DailyTurnover = 0.60)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
 
@@ -35,7 +36,8 @@ public sealed record PlanRules(
     IReadOnlyList<HoldingFloor> Floors,
     IReadOnlyDictionary<string, decimal> CashFloors,
     double LossMargin,
-    IReadOnlyList<SellCap>? SellCaps = null)
+    IReadOnlyList<SellCap>? SellCaps = null,
+    double? MaxTurnover = null)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -82,6 +84,7 @@ public static class RebalancePlanner
         planned = planned.Where(a => a.Lots.All(l => symbols.Contains(l.Symbol))).ToList();
         if (planned.Count == 0) return Empty();
 
+        var byId = planned.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
         var secs = symbols.Select(s => securities[s]).ToArray();
         var model = risk.For(secs);
         // Shares stay as solved (to a millionth); the order rules (OrderRules) shape them for each account's custodian.
@@ -91,7 +94,8 @@ public static class RebalancePlanner
 
         var terms = new List<ITerm>
         {
-            new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm),
+            new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm, lossCounts: (id, lot) => byId[id] is var a
+                && (a.CashToRaise > 0 || HarvestWorth(a.Spec.Harvest, lot))),
             new TransactionCost(settings.TransactionCost),
         };
         var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new WashSaleConsistency(lossMargin: rules.LossMargin), new PurchaseSeparation() };
@@ -99,6 +103,7 @@ public static class RebalancePlanner
         var ids = planned.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal);
         constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));
         constraints.AddRange((rules.SellCaps ?? []).Where(c => ids.Contains(c.Account) && symbols.Contains(c.Symbol)));
+        if (rules.MaxTurnover is { } turnover) constraints.Add(new MaxTurnover(turnover));
         foreach (var a in planned)
         {
             var target = new double[model.N];
@@ -108,6 +113,16 @@ public static class RebalancePlanner
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
+    }
+
+    /// <summary>Whether a loss lot passes the account's harvest thresholds (both the percentage of basis and the dollars);
+    /// a lot under them is sold, if at all, for drift or cash, not for its loss.</summary>
+    public static bool HarvestWorth(HarvestPolicy policy, LotPosition lot)
+    {
+        if (!policy.Enabled || lot.Lot is not { } l || lot.GainRatio >= 0 || lot.GainRatio >= 1) return false;
+        var marketValue = l.Basis / (1 - (decimal)lot.GainRatio);
+        var loss = l.Basis - marketValue;
+        return loss >= policy.MinLossDollars && loss >= policy.MinLossPercent * l.Basis;
     }
 
     private static RebalanceResult Empty() => new(OptimizationStatus.Optimal, [], 0, 0, 0, 0, 0, "none", 0, 0);

@@ -340,3 +340,21 @@ public sealed class PurchaseSeparation : IConstraint, IRepair
         return changed;
     }
 }
+
+/// <summary>The household trades at most <paramref name="maximum"/> of its value in one decision, one way (buys and sells
+/// each): a market-wide move is answered within a turnover budget rather than by turning the household over.</summary>
+public sealed class MaxTurnover(double maximum) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        int buys = ctx.Model.AddRow(double.NegativeInfinity, maximum), sells = ctx.Model.AddRow(double.NegativeInfinity, maximum);
+        for (int a = 0; a < st.Accounts.Length; a++)
+            for (int i = 0; i < st.N; i++)
+            {
+                if (ctx.X(a, i) < 0) continue;
+                ctx.Model.AddRowTerm(buys, ctx.Buy(a, i), 1);
+                foreach (var s in ctx.Sells(a, i)) ctx.Model.AddRowTerm(sells, s.Var, 1);
+            }
+    }
+}

@@ -115,8 +115,10 @@ public sealed class ExpectedReturn(IReadOnlyDictionary<string, double> alpha, do
 
 /// <summary>Tax on realized gains, lot by lot, in taxable accounts: selling weight s from a lot costs
 /// s × gain ratio × rate (short- or long-term by the lot's holding period). A loss has a negative gain ratio,
-/// so harvesting it is a benefit at the rate of the term it offsets. Units: fractions of household value.</summary>
-public sealed class TaxCost(double shortTermRate, double longTermRate, double weight = 1.0) : ITerm
+/// so harvesting it is a benefit at the rate of the term it offsets. Units: fractions of household value.
+/// <paramref name="lossCounts"/> (account, lot) says whether a loss is worth harvesting (the account's harvest
+/// thresholds); a loss that is not is sold tax-neutral, so the optimizer does not churn small losses.</summary>
+public sealed class TaxCost(double shortTermRate, double longTermRate, double weight = 1.0, Func<string, LotPosition, bool>? lossCounts = null) : ITerm
 {
     public double ShortTermRate { get; } = shortTermRate;
     public double LongTermRate { get; } = longTermRate;
@@ -129,7 +131,7 @@ public sealed class TaxCost(double shortTermRate, double longTermRate, double we
             if (!st.Accounts[a].IsTaxable) continue;
             for (int i = 0; i < st.N; i++)
                 foreach (var s in ctx.Sells(a, i))
-                    if (s.Lot is { Lot: not null } lot)
+                    if (s.Lot is { Lot: not null } lot && (lot.GainRatio >= 0 || lossCounts is null || lossCounts(st.Accounts[a].Id, lot)))
                         ctx.Model.AddCost(s.Var, weight * lot.GainRatio * (lot.Term == HoldingTerm.Short ? ShortTermRate : LongTermRate));
         }
     }
