@@ -178,6 +178,17 @@ public static class SimulatedBroker
 /// <summary>Proposal rules that do not depend on where the proposal lives.</summary>
 public static class ProposalRules
 {
+    /// <summary>The share of the accounts' value the household traded on <paramref name="day"/>, one way (half of buys plus
+    /// sells filled by its executed proposals): what the day's turnover budget has already spent.</summary>
+    public static double TurnoverOn(IEnumerable<RebalanceProposal> proposals, DateOnly day, IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price)
+    {
+        var traded = proposals.Where(p => p.Status == ProposalStatus.Executed).SelectMany(p => p.Fills)
+            .Where(f => f.Request.TradeDate == day).Sum(f => f.Request.Quantity * f.Request.Price);
+        if (traded == 0) return 0;
+        var value = accounts.Sum(a => a.Cash + a.Lots.Sum(l => (price(l.Symbol) ?? 0m) * l.Quantity));
+        return value > 0 ? (double)(traded / value) / 2 : 0;
+    }
+
     /// <summary>True when any traded security's price moved by more than the tolerance since the proposal priced it.</summary>
     public static bool PricesMoved(RebalanceProposal proposal, IReadOnlyDictionary<string, decimal> prices, double tolerance) =>
         proposal.Trades.Any(t => t.Quantity > 0 && prices.TryGetValue(t.Symbol, out var now)

@@ -52,11 +52,8 @@ public sealed class HouseholdGrain(
     private HouseholdTaxLedger? _tax;
     private ProposalBook? _proposals;
     private IGrainTimer? _expiryTimer;
-    // The live stream's recent events: in memory only, bounded; the journal is the durable record.
-    public const int EventsKept = 200;
-    private readonly Queue<HouseholdEvent> _events = new();
-    private readonly string _epoch = Guid.NewGuid().ToString("N")[..12];
-    private long _eventSequence;
+    private HouseholdEventRing? _ring;
+    private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
     private long _decisionCount;
     private HouseholdFigures? _reported;
     private bool _caughtUp;
@@ -171,14 +168,9 @@ public sealed class HouseholdGrain(
     /// <summary>Something the live state shows changed: the next read asks the accounts again.</summary>
     private void LiveStale() => _liveVersion++;
 
-    public Task<HouseholdEvents> GetEvents(long after) =>
-        Task.FromResult(new HouseholdEvents(_epoch, _eventSequence, _events.Where(e => e.Sequence > after).ToArray()));
+    public Task<HouseholdEvents> GetEvents(long after) => Task.FromResult(Events.Since(after));
 
-    private void Event(string kind, string? account, string? proposal, string summary)
-    {
-        _events.Enqueue(new HouseholdEvent(++_eventSequence, kind, clock.GetUtcNow(), account, proposal, summary));
-        while (_events.Count > EventsKept) _events.Dequeue();
-    }
+    private void Event(string kind, string? account, string? proposal, string summary) => Events.Add(kind, account, proposal, summary);
 
     /// <summary>Tells the firm-stats grain this household's harvested losses and pending proposals, one-way and only
     /// when they changed (absolute figures, so a lost or repeated notice does no harm).</summary>
@@ -473,7 +465,8 @@ public sealed class HouseholdGrain(
     {
         var today = Today();
         var spec = RequireSpec();
-        var plan = DecisionEngine.Decide(new DecisionRequest(spec.Id, inputs, causes, Tax, s => board.QuoteOf(s)?.Price, today), Market);
+        var plan = DecisionEngine.Decide(new DecisionRequest(spec.Id, inputs, causes, Tax, s => board.QuoteOf(s)?.Price, today,
+            ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price)), Market);
         var result = plan.Result;
         HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
         log.LogInformation("{Household}: {Outcome} ({Status} in {Ms:0.0} ms) for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
@@ -483,7 +476,7 @@ public sealed class HouseholdGrain(
         var entries = plan.Refusals.Select(r => new JournalEntry(0, spec.Id, r.AccountId, JournalKind.WashSale, now,
             $"{(r.OverriddenBy is null ? "refused" : "overridden")}:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), JournalFormat.Payload(r.Check))).ToList();
         if (plan.NeedsExplaining)
-            entries.Add(ProposalJournal.Decision(plan.Record, now, $"{board.Current.Sequence}:{++_decisionCount}:{_epoch}"));
+            entries.Add(ProposalJournal.Decision(plan.Record, now, $"{board.Current.Sequence}:{++_decisionCount}:{Events.Epoch}"));
         if (entries.Count > 0) await journal.Append([.. entries]);
         if (plan.Record.Outcome == DecisionOutcome.NoPlan) log.LogWarning("{Household}: no plan: {Reason}", spec.Id, plan.Record.Reason);
         return plan;
@@ -634,47 +627,5 @@ public sealed class HouseholdGrain(
         if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Count) throw new BadInputException("account ids must be unique");
         if (!ids.OrderBy(x => x, StringComparer.Ordinal).SequenceEqual(household.AccountIds.OrderBy(x => x, StringComparer.Ordinal)))
             throw new BadInputException("accountIds must list exactly the accounts given");
-    }
-}
-
-[GenerateSerializer]
-public sealed class DirectoryState
-{
-    [Id(0)] public SortedDictionary<string, HouseholdSummary> Households { get; set; } = new(StringComparer.Ordinal);
-}
-
-/// <summary>The firm's list of households for paging.</summary>
-public sealed class FirmDirectoryGrain([PersistentState("directory", "households")] IPersistentState<DirectoryState> state,
-    Orleans.Serialization.DeepCopier<DirectoryState> copier)
-    : Grain, IFirmDirectoryGrain
-{
-    public const string Key = "firm";
-    public const int MaxPage = 500;
-    // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
-    private BatchedState<DirectoryState>? _stored;
-    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier);
-    private SortedDictionary<string, HouseholdSummary> Summaries => Writes.Live.Households;
-
-    public async Task Register(HouseholdSummary household)
-    {
-        if (Summaries.TryGetValue(household.Id, out var existing) && existing == household) return;
-        Summaries[household.Id] = household;
-        await Writes.Write();
-    }
-
-    public Task<HouseholdPage> List(int skip, int take)
-    {
-        if (skip < 0) throw new BadInputException("skip must be >= 0");
-        if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
-        return Task.FromResult(new HouseholdPage(Summaries.Count, Summaries.Values.Skip(skip).Take(take).ToArray()));
-    }
-
-    public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
-    {
-        if (skip < 0) throw new BadInputException("skip must be >= 0");
-        if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
-        // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
-        var own = Summaries.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
-        return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
     }
 }

@@ -247,4 +247,25 @@ public sealed class DecisionEngineTests
         var ex = Assert.Throws<Households.Domain.BadInputException>(() => Households.Domain.Accounts.AccountValidation.Check(new AccountOpening(spec, 0m, []), "H"));
         Assert.Contains("minTrade must be between 0", ex.Message);
     }
+
+    [Fact]
+    public void The_day_s_turnover_counts_the_fills_of_that_day_one_way_and_caps_a_market_decision()
+    {
+        var account = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 10_000m, [Lot("T1", "EQA", 100, 100m, Today.AddDays(-400))], Target(), 0m);
+        TradeResult Fill(DateOnly day, decimal quantity) =>
+            new($"P:{day}", "TAX", new TradeRequest($"P:{day}", day, "EQA", TradeSide.Sell, quantity, 100m, "T1", null, 0m), null, [], 0m, false, [], []);
+        var executed = new RebalanceProposal("H-P00001", "H", ProposalStatus.Executed, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], [], 0, 0, 0, 0, 1, null, null,
+            [Fill(Today, 40), Fill(Today.AddDays(-1), 90)], null);
+        // $4,000 sold today of a $20,000 household: 20 % two-way, 10 % one way; yesterday's fill does not count.
+        Assert.Equal(0.10, ProposalRules.TurnoverOn([executed], Today, [account], _ => 100m), 10);
+
+        // A drift decision with the day's budget already spent trades nothing; the same decision on a fresh day rebalances.
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 100m, ["BND"] = 100m };
+        var spent = DecisionEngine.Decide(new DecisionRequest("H", [account], [Cause(TriggerKind.Drift, "TAX", "BND")], Ledger((account, AccountType.Taxable)),
+            s => prices.GetValueOrDefault(s), Today, TurnoverToday: 0.60), Market());
+        Assert.Empty(spent.Trades);
+        var fresh = DecisionEngine.Decide(new DecisionRequest("H", [account], [Cause(TriggerKind.Drift, "TAX", "BND")], Ledger((account, AccountType.Taxable)),
+            s => prices.GetValueOrDefault(s), Today), Market());
+        Assert.Contains(fresh.Trades, t => t.Symbol == "BND" && t.Side == TradeSide.Buy);
+    }
 }

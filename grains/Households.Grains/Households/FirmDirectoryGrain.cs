@@ -1,0 +1,47 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Grains.Silo;
+
+namespace Households.Grains;
+
+[GenerateSerializer]
+public sealed class DirectoryState
+{
+    [Id(0)] public SortedDictionary<string, HouseholdSummary> Households { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The firm's list of households for paging.</summary>
+public sealed class FirmDirectoryGrain([PersistentState("directory", "households")] IPersistentState<DirectoryState> state,
+    Orleans.Serialization.DeepCopier<DirectoryState> copier)
+    : Grain, IFirmDirectoryGrain
+{
+    public const string Key = "firm";
+    public const int MaxPage = 500;
+    // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
+    private BatchedState<DirectoryState>? _stored;
+    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier);
+    private SortedDictionary<string, HouseholdSummary> Summaries => Writes.Live.Households;
+
+    public async Task Register(HouseholdSummary household)
+    {
+        if (Summaries.TryGetValue(household.Id, out var existing) && existing == household) return;
+        Summaries[household.Id] = household;
+        await Writes.Write();
+    }
+
+    public Task<HouseholdPage> List(int skip, int take)
+    {
+        if (skip < 0) throw new BadInputException("skip must be >= 0");
+        if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
+        return Task.FromResult(new HouseholdPage(Summaries.Count, Summaries.Values.Skip(skip).Take(take).ToArray()));
+    }
+
+    public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
+    {
+        if (skip < 0) throw new BadInputException("skip must be >= 0");
+        if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
+        // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
+        var own = Summaries.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
+        return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
+    }
+}
