@@ -49,9 +49,11 @@ public sealed record TargetWeight(
     [property: Id(2)] decimal Weight,
     [property: Id(3)] DriftBand Band);
 
-/// <summary>A model resolved to security and asset-class targets, with the version it came from.</summary>
+/// <summary>A model resolved to security and asset-class targets, with the version it came from; <see cref="DirectIndexing"/>
+/// when the model is a direct index (its per-stock lines are tracked by tracking error, not held inside bands).</summary>
 [GenerateSerializer, Immutable, Alias("ResolvedTarget")]
 public sealed record ResolvedTarget(
     [property: Id(0)] string ModelId,
     [property: Id(1)] int Version,
-    [property: Id(2)] TargetWeight[] Weights);
+    [property: Id(2)] TargetWeight[] Weights,
+    [property: Id(3)] bool DirectIndexing = false);

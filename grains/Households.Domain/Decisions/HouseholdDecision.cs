@@ -135,7 +135,7 @@ public static class DecisionEngine
             ? Math.Max(0, settings.DailyTurnover - request.TurnoverToday) : null;
         var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
         {
-            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover), held, withProtection),
+            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf), held, withProtection),
             ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
@@ -167,14 +167,9 @@ public static class DecisionEngine
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals);
     }
 
-    /// <summary>NoBuy restrictions for tax-advantaged accounts (IRA, Roth IRA, 529) on the funds a taxable account of the
-    /// same taxpayer holds or targets, where the firm has a substitute they may buy instead: a purchase in a tax-advantaged
-    /// account within 30 days of a taxable loss sale disallows that loss for good (IRC §1091, Rev. Rul. 2008-5), and the
-    /// household's own top-ups there would block the taxable account's harvests. Each account's monitor counts the
-    /// substitute toward the fund's line.</summary>
-    /// <remarks>Likewise a taxable account never buys a fund bought anywhere in the household in the last 30 days (a loss
-    /// on the new lot would be washed by that purchase until its window closes): it buys a substitute, or holds that
-    /// sleeve in cash until the window passes.</remarks>
+    /// <summary>NoBuy restrictions for taxable accounts on the funds bought anywhere in the household in the last 30 days.</summary>
+    /// <remarks>Likewise a taxable account does not buy a fund bought anywhere in the household in the last 30 days (a
+    /// loss on the new lot would be washed by that purchase until its window closes) while a substitute may be bought.</remarks>
     private static Dictionary<string, List<Restriction>> StandIns(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market,
         IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, IReadOnlyDictionary<string, DateOnly> recent, List<string> notes)
     {
@@ -182,38 +177,21 @@ public static class DecisionEngine
         foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
         {
             // Each fund the account holds or targets with its substitutes is one family: members bought recently are not
-            // bought again; a substitute is, or (when every member was bought recently) the sleeve waits in cash.
+            // bought again while another member may be.
             var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
             var noBuy = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var s in universe)
             {
                 var family = market.SubstitutesOf(s).Prepend(s).Where(prices.ContainsKey).ToList();
                 var stale = family.Where(r => recent.ContainsKey(market.Identical.KeyOf(r))).ToList();
-                if (stale.Count == 0) continue;
+                // With no member left to buy, the sleeve is not left in cash: the household buys again and says so.
+                if (stale.Count == 0 || !family.Except(stale).Any(r => !blocked(r))) continue;
                 noBuy.UnionWith(stale);
             }
             if (noBuy.Count == 0) continue;
             result[a.Spec.Id] = [.. noBuy.Select(r => new Restriction(RestrictionKind.NoBuy, r, null,
                 $"{r} was bought in the household on {recent[market.Identical.KeyOf(r)]:yyyy-MM-dd}: a substitute or cash instead"))];
             notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", noBuy)}: bought in the household within 30 days, a new lot's loss would be washed");
-        }
-        var taxableKeys = accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer)
-            .SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
-            .Select(market.Identical.KeyOf).ToHashSet(StringComparer.Ordinal);
-        if (taxableKeys.Count == 0) return result;
-        foreach (var a in accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
-        {
-            var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
-            foreach (var s in universe)
-            {
-                if (!taxableKeys.Contains(market.Identical.KeyOf(s))) continue;
-                var instead = market.SubstitutesOf(s).FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
-                if (instead is null) continue;
-                (result.TryGetValue(a.Spec.Id, out var list) ? list : result[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, s, null,
-                    $"a taxable account holds {s}: {a.Spec.Id} buys {instead} instead"));
-            }
-            if (result.TryGetValue(a.Spec.Id, out var made))
-                notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", made.Select(r => r.Symbol))}: a taxable account of the household holds them, and a purchase here would wash its losses for good (Rev. Rul. 2008-5)");
         }
         return result;
     }

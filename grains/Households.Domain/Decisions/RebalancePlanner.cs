@@ -16,8 +16,9 @@ public sealed record DecisionSettings(
     decimal Commission,
     bool HarvestIntoCash = false,
     double NearHarvestFraction = 0,
-    decimal ProtectionCushion = 0.05m,
-    double DailyTurnover = 0.60)
+    decimal ProtectionCushion = 0m,
+    double DailyTurnover = 0.60,
+    double BandPenalty = 0.02)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
 
@@ -37,7 +38,8 @@ public sealed record PlanRules(
     IReadOnlyDictionary<string, decimal> CashFloors,
     double LossMargin,
     IReadOnlyList<SellCap>? SellCaps = null,
-    double? MaxTurnover = null)
+    double? MaxTurnover = null,
+    Func<string, IReadOnlyList<string>>? SubstitutesOf = null)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -85,6 +87,7 @@ public static class RebalancePlanner
         if (planned.Count == 0) return Empty();
 
         var byId = planned.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
+        SecurityKind? secsKind(string symbol) => securities.TryGetValue(symbol, out var sec) ? sec.Kind : null;
         var secs = symbols.Select(s => securities[s]).ToArray();
         var model = risk.For(secs);
         // Shares stay as solved (to a millionth); the order rules (OrderRules) shape them for each account's custodian.
@@ -110,6 +113,12 @@ public static class RebalancePlanner
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
             terms.Add(new TrackingError(model, target, a.Spec.Id));
+            // Model accounts are brought back inside their bands (direct indexes track by tracking error alone).
+            if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
+                terms.Add(new BandPenalty(a.Spec.Id, [.. a.Target.Weights
+                    .Where(w => w.Level == DriftLevel.Security && Monitoring.DriftTolerance.Of((double)w.Weight, w.Band) > 0 && secsKind(w.Key) != SecurityKind.Cash)
+                    .Select(w => ((IReadOnlyList<string>)[w.Key, .. rules.SubstitutesOf?.Invoke(w.Key) ?? []], (double)w.Weight, Monitoring.DriftTolerance.Of((double)w.Weight, w.Band)))],
+                    settings.BandPenalty));
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));

@@ -18,7 +18,7 @@ public static class ModelResolver
         var weights = new List<TargetWeight>(securityLines.Count + classLines.Count);
         weights.AddRange(securityLines.Select(kv => new TargetWeight(DriftLevel.Security, kv.Key, kv.Value.Weight, kv.Value.Band)));
         weights.AddRange(classLines.Select(kv => new TargetWeight(DriftLevel.AssetClass, kv.Key, kv.Value.Weight, kv.Value.Band)));
-        return new ResolvedTarget(modelId, version, [.. weights]);
+        return new ResolvedTarget(modelId, version, [.. weights], models(modelId)?.DirectIndexing == true);
     }
 
     /// <summary>Checks one model on its own: weights in [0, 1] summing to one, keys present, no self reference.</summary>

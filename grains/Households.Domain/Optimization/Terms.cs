@@ -204,3 +204,31 @@ public sealed class AssetLocation(Func<Security, AccountType, double> drag, doub
                 if (ctx.X(a, i) >= 0) ctx.Model.AddCost(ctx.X(a, i), weight * drag(st.Securities[i], st.Accounts[a].Type));
     }
 }
+
+/// <summary>Drift bands as a soft objective: each model line's post-trade weight in its account (the security plus the
+/// substitutes held in its place) beyond target ± tolerance costs <paramref name="penalty"/> per unit of household weight
+/// outside the band. The tracking-error term alone may leave a line outside the band the monitor watches when a similar
+/// security stands in; a hard constraint would fight the tax rules (a held lot, a blocked purchase), a price does not.</summary>
+public sealed class BandPenalty(string account, IReadOnlyList<(IReadOnlyList<string> Symbols, double Target, double Tolerance)> lines, double penalty) : ITerm
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        int a = st.AccountIndex(account);
+        double share = st.Accounts[a].Share;
+        foreach (var (symbols, target, tolerance) in lines)
+        {
+            var vars = new List<int>();
+            foreach (var s in symbols)
+                if (st.IndexOf(s) is var i and >= 0 && ctx.X(a, i) >= 0) vars.Add(ctx.X(a, i));
+            if (vars.Count == 0) continue;
+            // over ≥ Σx − share·(t + tol), under ≥ share·(t − tol) − Σx, both ≥ 0 and priced.
+            int over = ctx.Model.AddVariable(0, double.PositiveInfinity, penalty), under = ctx.Model.AddVariable(0, double.PositiveInfinity, penalty);
+            int high = ctx.Model.AddRow(double.NegativeInfinity, share * (target + tolerance));
+            int low = ctx.Model.AddRow(share * (target - tolerance), double.PositiveInfinity);
+            foreach (var v in vars) { ctx.Model.AddRowTerm(high, v, 1); ctx.Model.AddRowTerm(low, v, 1); }
+            ctx.Model.AddRowTerm(high, over, -1);
+            ctx.Model.AddRowTerm(low, under, 1);
+        }
+    }
+}
