@@ -83,7 +83,7 @@ public static class DecisionEngine
                 .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
             .ToHashSet(StringComparer.Ordinal);
         var ledgerKeys = WashSaleGuard.OpenLossKeys(request.Accounts.Select(i => i.Spec.Id), request.Tax.WashSales, today);
-        var protectedLots = HarvestProtection.Protected(request.Accounts, request.Price, settings);
+        var protectedLots = HarvestProtection.Protected(request.Accounts, request.Price, settings, market.Find);
         var protectedKeys = protectedLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in protectedKeys)
         {
@@ -167,9 +167,14 @@ public static class DecisionEngine
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals);
     }
 
-    /// <summary>NoBuy restrictions for taxable accounts on the funds bought anywhere in the household in the last 30 days.</summary>
-    /// <remarks>Likewise a taxable account does not buy a fund bought anywhere in the household in the last 30 days (a
-    /// loss on the new lot would be washed by that purchase until its window closes) while a substitute may be bought.</remarks>
+    /// <summary>NoBuy restrictions for tax-advantaged accounts (IRA, Roth IRA, 529) on the funds a taxable account of the
+    /// same taxpayer holds or targets, where the firm has a substitute they may buy instead: a purchase in a tax-advantaged
+    /// account within 30 days of a taxable loss sale disallows that loss for good (IRC §1091, Rev. Rul. 2008-5), and the
+    /// household's own top-ups there would block the taxable account's harvests. Each account's monitor counts the
+    /// substitute toward the fund's line.</summary>
+    /// <remarks>Likewise a taxable account never buys a fund bought anywhere in the household in the last 30 days (a loss
+    /// on the new lot would be washed by that purchase until its window closes): it buys a substitute, or holds that
+    /// sleeve in cash until the window passes.</remarks>
     private static Dictionary<string, List<Restriction>> StandIns(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market,
         IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, IReadOnlyDictionary<string, DateOnly> recent, List<string> notes)
     {
@@ -177,21 +182,38 @@ public static class DecisionEngine
         foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
         {
             // Each fund the account holds or targets with its substitutes is one family: members bought recently are not
-            // bought again while another member may be.
+            // bought again; a substitute is, or (when every member was bought recently) the sleeve waits in cash.
             var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
             var noBuy = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var s in universe)
             {
                 var family = market.SubstitutesOf(s).Prepend(s).Where(prices.ContainsKey).ToList();
                 var stale = family.Where(r => recent.ContainsKey(market.Identical.KeyOf(r))).ToList();
-                // With no member left to buy, the sleeve is not left in cash: the household buys again and says so.
-                if (stale.Count == 0 || !family.Except(stale).Any(r => !blocked(r))) continue;
+                if (stale.Count == 0) continue;
                 noBuy.UnionWith(stale);
             }
             if (noBuy.Count == 0) continue;
             result[a.Spec.Id] = [.. noBuy.Select(r => new Restriction(RestrictionKind.NoBuy, r, null,
                 $"{r} was bought in the household on {recent[market.Identical.KeyOf(r)]:yyyy-MM-dd}: a substitute or cash instead"))];
             notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", noBuy)}: bought in the household within 30 days, a new lot's loss would be washed");
+        }
+        var taxableKeys = accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer)
+            .SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
+            .Select(market.Identical.KeyOf).ToHashSet(StringComparer.Ordinal);
+        if (taxableKeys.Count == 0) return result;
+        foreach (var a in accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
+        {
+            var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
+            foreach (var s in universe)
+            {
+                if (!taxableKeys.Contains(market.Identical.KeyOf(s))) continue;
+                var instead = market.SubstitutesOf(s).FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
+                if (instead is null) continue;
+                (result.TryGetValue(a.Spec.Id, out var list) ? list : result[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, s, null,
+                    $"a taxable account holds {s}: {a.Spec.Id} buys {instead} instead"));
+            }
+            if (result.TryGetValue(a.Spec.Id, out var made))
+                notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", made.Select(r => r.Symbol))}: a taxable account of the household holds them, and a purchase here would wash its losses for good (Rev. Rul. 2008-5)");
         }
         return result;
     }
@@ -260,7 +282,11 @@ public static class HarvestProtection
 {
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
 
-    public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings)
+    /// <remarks>Equity lots (stocks, equity funds) are also protected while within <see cref="DecisionSettings.ProtectionCushion"/>
+    /// above their basis: one bad week takes them to a loss. Bond and cash funds rarely move that far, and protecting them
+    /// would keep their sleeves from ever being bought.</remarks>
+    public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings,
+        Func<string, Security?>? find = null)
     {
         var found = new List<ProtectedLot>();
         var fraction = (decimal)settings.NearHarvestFraction;
@@ -274,7 +300,8 @@ public static class HarvestProtection
                 var loss = lot.Basis - p * lot.Quantity;
                 // By percent only (a lot under the dollar minimum today crosses it after one more bad day in a falling
                 // market), and a lot just above its basis too: a purchase today washes it if it falls within 30 days.
-                if (loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent - settings.ProtectionCushion)
+                var cushion = find?.Invoke(lot.Symbol)?.Kind is SecurityKind.Stock or SecurityKind.EquityFund ? settings.ProtectionCushion : 0m;
+                if (loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent - cushion && (loss > 0 || cushion > 0))
                     found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
             }
         }

@@ -16,7 +16,7 @@ public sealed record DecisionSettings(
     decimal Commission,
     bool HarvestIntoCash = false,
     double NearHarvestFraction = 0,
-    decimal ProtectionCushion = 0m,
+    decimal ProtectionCushion = 0.05m,
     double DailyTurnover = 0.60,
     double BandPenalty = 0.02)
 {
@@ -113,11 +113,13 @@ public static class RebalancePlanner
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
             terms.Add(new TrackingError(model, target, a.Spec.Id));
-            // Model accounts are brought back inside their bands (direct indexes track by tracking error alone).
+            // Model accounts are brought back inside their bands (direct indexes track by tracking error alone); a substitute
+            // counts toward a line only when the model does not target it itself, as the monitor counts it.
+            var targeted = a.Target.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
             if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
                 terms.Add(new BandPenalty(a.Spec.Id, [.. a.Target.Weights
                     .Where(w => w.Level == DriftLevel.Security && Monitoring.DriftTolerance.Of((double)w.Weight, w.Band) > 0 && secsKind(w.Key) != SecurityKind.Cash)
-                    .Select(w => ((IReadOnlyList<string>)[w.Key, .. rules.SubstitutesOf?.Invoke(w.Key) ?? []], (double)w.Weight, Monitoring.DriftTolerance.Of((double)w.Weight, w.Band)))],
+                    .Select(w => ((IReadOnlyList<string>)[w.Key, .. (rules.SubstitutesOf?.Invoke(w.Key) ?? []).Where(x => !targeted.Contains(x))], (double)w.Weight, Monitoring.DriftTolerance.Of((double)w.Weight, w.Band)))],
                     settings.BandPenalty));
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
@@ -175,6 +177,17 @@ public static class SimulatedBroker
         if (trimmed.Quantity == buy.Quantity) return buy;
         var q = account.FractionalShares ? trimmed.Quantity : decimal.Floor(trimmed.Quantity);
         return buy with { Quantity = q * buy.Price < settings.MinTradeFor(account) ? 0 : q };
+    }
+
+    /// <summary>Whether a sell order would, at its fill price, realize a loss that a purchase in the household washes
+    /// (IRC §1091): the decision priced the lot at a gain or its wash-sale hold did not apply, and the market moved. Such an
+    /// order is not sent; the next decision sees the loss lot and holds it.</summary>
+    public static bool WashesAtFill(string account, OptimizedTrade trade, TradeRequest sell, Tax.HouseholdTaxLedger ledger)
+    {
+        if (sell.Side != TradeSide.Sell || trade.Lots.FirstOrDefault(l => l.Lot.Id == sell.LotId) is not { } piece) return false;
+        if (sell.Price * sell.Quantity - sell.Commission >= piece.Lot.BasisPerShare * sell.Quantity) return false;
+        var profile = ledger.WashSales.ProfileOf(account);
+        return profile is { RealizesGains: true } && ledger.CheckLossSale(account, piece.Lot, piece.Root, sell.Quantity, sell.TradeDate).IsWashSale;
     }
 
     public static decimal FillPrice(TradeSide side, decimal price, double slippageBps)

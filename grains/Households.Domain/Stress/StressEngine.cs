@@ -265,7 +265,7 @@ public static class StressEngine
         var result = plan.Result;
         var byId = accounts.ToDictionary(w => w.Id, StringComparer.Ordinal);
         var identical = market.Decisions.Identical;
-        var protectedKeys = HarvestProtection.Protected(inputs, s => ctx.Price(k, s), settings).Select(p => identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        var protectedKeys = HarvestProtection.Protected(inputs, s => ctx.Price(k, s), settings, ctx.Find).Select(p => identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         var relaxedTax = plan.Record.Relaxed.Any(r => r.StartsWith("tax:", StringComparison.Ordinal));
         t.ProposedTrades += result.Trades.Length;
         t.TradesAwaitingApproval += result.Trades.Count(x => byId.TryGetValue(x.Account, out var w) && !w.Account.Spec.Discretionary);
@@ -277,6 +277,7 @@ public static class StressEngine
             if (!byId.TryGetValue(trade.Account, out var w)) continue;
             var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, w.Book.Cash, w.Account.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
+            if (SimulatedBroker.WashesAtFill(w.Id, trade, request, ledger)) { t.OrdersRefused++; continue; }
             TradeResult applied;
             FillOutcome outcome;
             try

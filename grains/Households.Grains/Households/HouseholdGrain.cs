@@ -504,6 +504,11 @@ public sealed class HouseholdGrain(
                 books[t.Account] = book = await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput();
             var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, book.Cash, book.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
+            if (SimulatedBroker.WashesAtFill(t.Account, t, request, Tax))
+            {
+                problems.Add($"{t.Account} sell {t.Symbol} lot {request.LotId} not sent: at {request.Price:0.00} it would realize a loss washed by a household purchase");
+                continue;
+            }
             try
             {
                 var fill = await RecordTrade(t.Account, request);
