@@ -117,6 +117,23 @@ public sealed class ImportParserTests
     }
 
     [Fact]
+    public void An_account_says_whether_its_custodian_trades_fractions_and_its_own_minimum_trade()
+    {
+        var files = new ImportFiles(
+            Households: new ImportSource("households.csv", "household,name,advisor\nH1,One,ADV1\n"),
+            Accounts: new ImportSource("accounts.csv", "account,household,type,fractional_shares,min_trade\nA1,H1,taxable,true,25\nA2,H1,ira,,\n"),
+            Lots: new ImportSource("lots.csv", "account,symbol,lot,quantity,basis,purchased\nA1,GLEQ,L1,10,1000,2024-01-02\n"));
+        var result = ImportParser.Parse(files, Today).Resolve(s => s == "GLEQ", _ => false);
+        Assert.True(result.Ok, string.Join("\n", result.Issues));
+        var accounts = result.Plan!.Households.Single().Accounts;
+        Assert.Equal((true, 25m), (accounts[0].Spec.FractionalShares, accounts[0].Spec.MinTrade));
+        Assert.Equal((false, (decimal?)null), (accounts[1].Spec.FractionalShares, accounts[1].Spec.MinTrade));
+
+        var bad = files with { Accounts = new ImportSource("accounts.csv", "account,household,type,min_trade\nA1,H1,taxable,-5\n") };
+        Assert.Contains(ImportParser.Validate(bad, Today).Issues.Select(i => i.ToString()), t => t.StartsWith("accounts.csv line 2, field min_trade: must be >= 0"));
+    }
+
+    [Fact]
     public void Model_cycle_and_self_reference_are_refused()
     {
         var files = new ImportFiles(Models: new ImportSource("models.csv",
