@@ -17,8 +17,8 @@ public static class HarvestProtection
 {
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
 
-    /// <remarks>Equity lots (stocks, equity funds) are also protected while within <see cref="DecisionSettings.ProtectionCushion"/>
-    /// above their basis: one bad week takes them to a loss. Bond and cash funds rarely move that far, and protecting them
+    /// <remarks>Equity lots are also protected while within about a month's volatility above their basis (equity funds
+    /// <see cref="DecisionSettings.ProtectionCushion"/>, single stocks twice that): one bad month takes them to a loss. Bond and cash funds rarely move that far, and protecting them
     /// would keep their sleeves from ever being bought.</remarks>
     public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings,
         Func<string, Security?>? find = null)
@@ -35,7 +35,12 @@ public static class HarvestProtection
                 var loss = lot.Basis - p * lot.Quantity;
                 // By percent only (a lot under the dollar minimum today crosses it after one more bad day in a falling
                 // market), and a lot just above its basis too: a purchase today washes it if it falls within 30 days.
-                var cushion = find?.Invoke(lot.Symbol)?.Kind is SecurityKind.Stock or SecurityKind.EquityFund ? settings.ProtectionCushion : 0m;
+                var cushion = find?.Invoke(lot.Symbol)?.Kind switch
+                {
+                    SecurityKind.Stock => 2 * settings.ProtectionCushion,
+                    SecurityKind.EquityFund => settings.ProtectionCushion,
+                    _ => 0m,
+                };
                 if (loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent - cushion && (loss > 0 || cushion > 0))
                     found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
             }
