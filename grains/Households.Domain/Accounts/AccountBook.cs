@@ -75,7 +75,12 @@ public sealed class AccountBook
         return Cash;
     }
 
-    public static string LotIdFor(TradeRequest trade) => $"T-{trade.IdempotencyKey}";
+    private const string BoughtLotPrefix = "T-";
+
+    public static string LotIdFor(TradeRequest trade) => BoughtLotPrefix + trade.IdempotencyKey;
+
+    /// <summary>The trade key a lot bought through <see cref="Apply"/> was named after; null for any other lot.</summary>
+    public static string? OrderKeyOf(string lotId) => lotId.StartsWith(BoughtLotPrefix, StringComparison.Ordinal) ? lotId[BoughtLotPrefix.Length..] : null;
 }
 
 public static class TaxTreatment

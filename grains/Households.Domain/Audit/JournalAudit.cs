@@ -1,5 +1,6 @@
 using System.Globalization;
 using Households.Contracts;
+using Households.Domain.Decisions;
 using Households.Domain.Reliability;
 using Households.Domain.Tax;
 
@@ -65,7 +66,7 @@ public static class JournalAudit
             switch (record)
             {
                 case AccountOpening opening: specs[opening.Spec.Id] = opening.Spec; break;
-                case TradeResult fill when IsEngineOrder(e.HouseholdId, fill.IdempotencyKey): fills.Add(fill); break;
+                case TradeResult fill when SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey): fills.Add(fill); break;
                 case CashMovement { Kind: CashKind.Withdrawal } w when e.AccountId is { } account && !IsPaid(e):
                     withdrawalRequests[(account, w.IdempotencyKey)] = e;
                     break;
@@ -78,7 +79,7 @@ public static class JournalAudit
             report.Scanned(e);
             switch (record)
             {
-                case TradeResult fill when IsEngineOrder(e.HouseholdId, fill.IdempotencyKey):
+                case TradeResult fill when SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey):
                     report.EngineFills++;
                     CheckOrderSize(e, fill, specs.GetValueOrDefault(fill.AccountId), settings.MinTrade, report);
                     break;
@@ -104,18 +105,6 @@ public static class JournalAudit
         }
 
         return report.ToReport(settings);
-    }
-
-    /// <summary>An order the engine placed: the simulated broker keys each order <c>{proposal id}:{n}</c> and proposal
-    /// ids are <c>{household}-P{number, at least 5 digits}</c>. Anything else (a client's or an import's fill) is not
-    /// the engine's.</summary>
-    public static bool IsEngineOrder(string householdId, string tradeKey)
-    {
-        var prefix = householdId + "-P";
-        if (!tradeKey.StartsWith(prefix, StringComparison.Ordinal)) return false;
-        var rest = tradeKey.AsSpan(prefix.Length);
-        var colon = rest.IndexOf(':');
-        return colon >= 5 && AllDigits(rest[..colon]) && colon < rest.Length - 1 && AllDigits(rest[(colon + 1)..]);
     }
 
     /// <summary>The purchase a lot comes from: a wash-sale split piece <c>L.2</c> has root <c>L</c>.</summary>
@@ -219,7 +208,7 @@ public static class JournalAudit
         }
     }
 
-    private static bool IsRefusal(JournalEntry e) => e.IdempotencyKey?.StartsWith("refused:", StringComparison.Ordinal) == true;
+    private static bool IsRefusal(JournalEntry e) => e.IdempotencyKey?.StartsWith(ProposalJournal.RefusedKeyPrefix, StringComparison.Ordinal) == true;
 
     private static bool IsPaid(JournalEntry e) => e.IdempotencyKey?.StartsWith(JournalReplay.PaidKeyPrefix, StringComparison.Ordinal) == true;
 

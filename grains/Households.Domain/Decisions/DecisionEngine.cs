@@ -37,8 +37,10 @@ public sealed record DecisionRequest(
     double TurnoverToday = 0);
 
 /// <summary>A decision: the plan (its trades, tracking error and realized gains), the record the journal keeps (outcome,
-/// what was relaxed, what was protected, why nothing was traded) and the harvests refused as wash sales.</summary>
-public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals)
+/// what was relaxed, what was protected, why nothing was traded) and the harvests refused as wash sales.
+/// <see cref="ProtectedKeys"/> are the wash-sale keys the plan was forbidden to buy because a taxable lot of them is at or
+/// near a loss (empty when the tax rules were relaxed).</summary>
+public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals, IReadOnlySet<string> ProtectedKeys)
 {
     public OptimizedTrade[] Trades => Result.Trades;
 
@@ -138,21 +140,23 @@ public static class DecisionEngine
             (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf), held, withProtection),
             ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
-            ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
-            ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
-            ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), unheld, ledgerKeys.ToDictionary()),
+            ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys),
+            ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys),
+            ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), unheld, ledgerKeys),
         };
         RebalanceResult? result = null;
+        IReadOnlySet<string> enforced = protectedKeys;
         foreach (var (step, rules, inputs, blocks) in ladder)
         {
             if (step is not null) relaxed.Add(step);
             var blocked = WashSaleGuard.BlockedPurchases(blocks, securities.Values, market.Identical);
             result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, settings, rules);
+            enforced = ReferenceEquals(blocks, withProtection) ? protectedKeys : new HashSet<string>();
             if (result.Status == OptimizationStatus.Optimal) break;
         }
         if (result!.Status != OptimizationStatus.Optimal)
             return new HouseholdPlan(result, Record(request, DecisionOutcome.NoPlan, relaxed, notes,
-                $"the optimizer found no plan ({result.Status.ToString().ToLowerInvariant()}) even after relaxing every rule the priority order allows", 0), refusals);
+                $"the optimizer found no plan ({result.Status.ToString().ToLowerInvariant()}) even after relaxing every rule the priority order allows", 0), refusals, enforced);
         if (relaxed.Count > 0) notes.Add($"relaxed to find a plan: {string.Join("; ", relaxed)}");
 
         var trades = OrderRules.Clean(result.Trades, request.Accounts, settings, notes);
@@ -164,7 +168,7 @@ public static class DecisionEngine
             LongTermGain = trades.Sum(t => t.LongTermGain),
         };
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
-            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals);
+            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced);
     }
 
     /// <summary>NoBuy restrictions for tax-advantaged accounts (IRA, Roth IRA, 529) on the funds a taxable account of the

@@ -1,16 +1,9 @@
-using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
-using Households.Domain.Harvesting;
-using Households.Domain.Optimization;
-using Households.Domain.Risk;
-using Households.Domain.Tax;
-using Households.Domain.WashSales;
 
 namespace Households.Domain.Decisions;
 
-/// <summary>Lots the household's own purchases must not block: a taxable account's lot at a loss of at least
-/// <see cref="DecisionSettings.NearHarvestFraction"/> of its account's harvest percentage. Buying the same security
+/// <summary>Lots the household's own purchases must not block: a taxable account's lot at a loss. Buying the same security
 /// anywhere in the household (IRC §1091 looks across the taxpayer's and spouse's accounts, Rev. Rul. 2008-5 includes
 /// IRAs) would make selling that lot a wash sale for 30 days.</summary>
 public static class HarvestProtection
@@ -18,13 +11,12 @@ public static class HarvestProtection
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
 
     /// <remarks>Equity lots are also protected while within about a month's volatility above their basis (equity funds
-    /// <see cref="DecisionSettings.ProtectionCushion"/>, single stocks twice that): one bad month takes them to a loss. Bond and cash funds rarely move that far, and protecting them
-    /// would keep their sleeves from ever being bought.</remarks>
+    /// <see cref="DecisionSettings.ProtectionCushion"/>, single stocks twice that): one bad month takes them to a loss.
+    /// Bond and cash funds rarely move that far, and protecting them would keep their sleeves from ever being bought.</remarks>
     public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings,
         Func<string, Security?>? find = null)
     {
         var found = new List<ProtectedLot>();
-        var fraction = (decimal)settings.NearHarvestFraction;
         foreach (var a in accounts)
         {
             // Whatever the account's harvest trigger says: the optimizer realizes a taxable loss when it pays.
@@ -33,15 +25,15 @@ public static class HarvestProtection
             {
                 if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;
                 var loss = lot.Basis - p * lot.Quantity;
-                // By percent only (a lot under the dollar minimum today crosses it after one more bad day in a falling
-                // market), and a lot just above its basis too: a purchase today washes it if it falls within 30 days.
+                // Any loss, whatever the dollar minimum (one more bad day crosses it), and an equity lot just above its
+                // basis too: a purchase today washes it if it falls within 30 days.
                 var cushion = find?.Invoke(lot.Symbol)?.Kind switch
                 {
                     SecurityKind.Stock => 2 * settings.ProtectionCushion,
                     SecurityKind.EquityFund => settings.ProtectionCushion,
                     _ => 0m,
                 };
-                if (loss / lot.Basis >= fraction * a.Spec.Harvest.MinLossPercent - cushion && (loss > 0 || cushion > 0))
+                if (loss > 0 || (cushion > 0 && loss >= -cushion * lot.Basis))
                     found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
             }
         }

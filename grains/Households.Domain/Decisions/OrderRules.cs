@@ -1,11 +1,5 @@
-using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
-using Households.Domain.Harvesting;
-using Households.Domain.Optimization;
-using Households.Domain.Risk;
-using Households.Domain.Tax;
-using Households.Domain.WashSales;
 
 namespace Households.Domain.Decisions;
 
@@ -22,18 +16,19 @@ public static class OrderRules
         foreach (var t in trades)
         {
             if (!byId.TryGetValue(t.Account, out var a)) { kept.Add(t); continue; }
-            var concentrated = t.Side == TradeSide.Sell ? Concentrate(t, TaxTreatment.IsTaxable(a.Spec.Type)) : t;
-            var shaped = a.Spec.FractionalShares ? concentrated : WholeShares(concentrated, roundSalesUp: a.CashToRaise > 0);
+            var taxable = TaxTreatment.IsTaxable(a.Spec.Type);
+            var concentrated = t.Side == TradeSide.Sell ? Concentrate(t, taxable) : t;
+            var shaped = a.Spec.FractionalShares ? concentrated : WholeShares(concentrated, roundSalesUp: a.CashToRaise > 0, taxable);
             if (shaped is null || shaped.Quantity <= 0) { dropped++; continue; }
             var forced = (shaped.Reasons & TradeReason.Restriction) != 0 || (shaped.Side == TradeSide.Sell && a.CashToRaise > 0);
             var minimum = settings.MinTradeFor(a.Spec);
-            // Each lot relieved is one order: a partial piece below the minimum is left out (a whole small lot is not dust).
-            if (!forced && shaped.Side == TradeSide.Sell
-                && shaped.Lots.Any(l => l.Quantity < l.Lot.Quantity && l.Proceeds * (1 - (decimal)settings.LossMargin) < minimum))
-                shaped = Without(shaped, l => l.Quantity < l.Lot.Quantity && l.Proceeds * (1 - (decimal)settings.LossMargin) < minimum, TaxTreatment.IsTaxable(a.Spec.Type));
-            if (shaped is null) { dropped++; continue; }
             // Judged at the fill price: a sale fills below the decision price by the slippage.
-            var fillValue = shaped.Side == TradeSide.Sell ? shaped.Amount * (1 - (decimal)settings.LossMargin) : shaped.Amount;
+            var atFill = 1 - (decimal)settings.LossMargin;
+            // Each lot relieved is one order: a partial piece below the minimum is left out (a whole small lot is not dust).
+            if (!forced && shaped.Side == TradeSide.Sell)
+                shaped = Rebuilt(shaped, [.. shaped.Lots.Where(l => l.Quantity == l.Lot.Quantity || l.Proceeds * atFill >= minimum)], taxable);
+            if (shaped is null) { dropped++; continue; }
+            var fillValue = shaped.Side == TradeSide.Sell ? shaped.Amount * atFill : shaped.Amount;
             if (!forced && fillValue < minimum) { dropped++; continue; }
             kept.Add(shaped);
         }
@@ -41,20 +36,24 @@ public static class OrderRules
         return [.. kept];
     }
 
-    /// <summary>The sale without the lot pieces <paramref name="drop"/> selects; null when none is left.</summary>
-    private static OptimizedTrade? Without(OptimizedTrade t, Func<LotSale, bool> drop, bool taxable)
+    /// <summary>The sale made of <paramref name="lots"/> (each at the trade's price): quantity, amount and realized gain by
+    /// term follow the lots (gains only in a taxable account); null when no lot is left. The trade itself when unchanged.</summary>
+    private static OptimizedTrade? Rebuilt(OptimizedTrade t, IReadOnlyList<LotSale> lots, bool taxable)
     {
-        var lots = t.Lots.Where(l => !drop(l)).ToArray();
-        if (lots.Length == 0) return null;
-        var price = t.Amount / t.Quantity;
+        if (lots.Count == 0) return null;
+        if (lots.SequenceEqual(t.Lots)) return t;
         var quantity = lots.Sum(l => l.Quantity);
         return t with
         {
-            Quantity = quantity, Amount = Math.Round(quantity * price, 2), Lots = lots,
+            Quantity = quantity, Amount = Math.Round(quantity * t.Amount / t.Quantity, 2), Lots = [.. lots],
             ShortTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Short).Sum(l => l.Gain) : 0,
             LongTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Long).Sum(l => l.Gain) : 0,
         };
     }
+
+    /// <summary><paramref name="quantity"/> shares of the piece's lot at <paramref name="price"/>.</summary>
+    private static LotSale Piece(LotSale l, decimal quantity, decimal price) =>
+        quantity == l.Quantity ? l : l with { Quantity = quantity, Proceeds = Math.Round(quantity * price, 2), Basis = Math.Round(l.Lot.BasisPerShare * quantity, 2) };
 
     /// <summary>A sale spread over several lots (the solver splits it evenly among lots of the same tax character) drawn
     /// instead from as few of its lots as possible, highest basis first: each lot relieved is one order, and a share
@@ -69,21 +68,15 @@ public static class OrderRules
         {
             if (left <= 0) break;
             var q = Math.Min(left, l.Lot.Quantity);
-            lots.Add(l with { Quantity = q, Proceeds = Math.Round(q * price, 2), Basis = Math.Round(l.Lot.BasisPerShare * q, 2) });
+            lots.Add(Piece(l, q, price));
             left -= q;
         }
-        if (lots.Count >= t.Lots.Length) return t;
-        return t with
-        {
-            Lots = [.. lots],
-            ShortTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Short).Sum(l => l.Gain) : 0,
-            LongTermGain = taxable ? lots.Where(l => l.Term == HoldingTerm.Long).Sum(l => l.Gain) : 0,
-        };
+        return lots.Count >= t.Lots.Length ? t : Rebuilt(t, lots, taxable)!;
     }
 
     /// <summary>The trade in whole shares: a buy rounds down; a sale keeps whole-lot sales exact and rounds partial ones
     /// down, or up (within the lot) when the account raises cash for a withdrawal.</summary>
-    private static OptimizedTrade? WholeShares(OptimizedTrade t, bool roundSalesUp)
+    private static OptimizedTrade? WholeShares(OptimizedTrade t, bool roundSalesUp, bool taxable)
     {
         if (t.Side == TradeSide.Buy ? t.Quantity == decimal.Floor(t.Quantity)
             : t.Lots.All(l => l.Quantity == decimal.Floor(l.Quantity) || l.Quantity == l.Lot.Quantity)) return t;
@@ -98,16 +91,8 @@ public static class OrderRules
         {
             var q = l.Quantity == l.Lot.Quantity ? l.Quantity
                 : roundSalesUp ? Math.Min(l.Lot.Quantity, decimal.Ceiling(l.Quantity)) : decimal.Floor(l.Quantity);
-            if (q <= 0) continue;
-            lots.Add(q == l.Quantity ? l : l with { Quantity = q, Proceeds = Math.Round(q * price, 2), Basis = Math.Round(l.Lot.BasisPerShare * q, 2) });
+            if (q > 0) lots.Add(Piece(l, q, price));
         }
-        if (lots.Count == 0) return null;
-        var quantity = lots.Sum(l => l.Quantity);
-        var ratio = quantity / t.Quantity;
-        return t with
-        {
-            Quantity = quantity, Amount = Math.Round(quantity * price, 2), Lots = [.. lots],
-            ShortTermGain = Math.Round(t.ShortTermGain * ratio, 2), LongTermGain = Math.Round(t.LongTermGain * ratio, 2),
-        };
+        return Rebuilt(t, lots, taxable);
     }
 }

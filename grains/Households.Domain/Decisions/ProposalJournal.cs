@@ -16,6 +16,14 @@ public static class ProposalJournal
             string.Create(CultureInfo.InvariantCulture, $"{t.Kind} trigger on {t.Subject} in {t.AccountId}: observed {t.Observed:0.####} against target {t.Target:0.####} (threshold {t.Threshold:0.####})"),
             JournalFormat.Payload(t));
 
+    /// <summary>A harvest the wash-sale guard refused (key <c>refused:</c>, what the audit reads) or a client exclusion
+    /// overrode (<c>overridden:</c>), once per lot and day.</summary>
+    public static JournalEntry Refusal(string householdId, WashSaleRefusal r, DateOnly day, DateTimeOffset at) =>
+        new(0, householdId, r.AccountId, JournalKind.WashSale, at, $"{(r.OverriddenBy is null ? RefusedKeyPrefix : "overridden:")}{r.Lot.Id}:{day:yyyyMMdd}",
+            r.Describe(), JournalFormat.Payload(r.Check));
+
+    public const string RefusedKeyPrefix = "refused:";
+
     /// <summary>A decision that relaxed, protected or refused something, or found no plan; <paramref name="key"/> makes it unique.</summary>
     public static JournalEntry Decision(DecisionRecord d, DateTimeOffset at, string key) =>
         new(0, d.HouseholdId, null, JournalKind.Decision, at, $"decision:{d.HouseholdId}:{key}", Describe(d), JournalFormat.Payload(d));

@@ -15,7 +15,6 @@ public sealed record DecisionSettings(
     double SlippageBps,
     decimal Commission,
     bool HarvestIntoCash = false,
-    double NearHarvestFraction = 0,
     decimal ProtectionCushion = 0.05m,
     double DailyTurnover = 0.60,
     double BandPenalty = 0.02)
@@ -160,6 +159,24 @@ public static class SimulatedBroker
             else
                 yield return (t, new TradeRequest($"{proposal.Id}:{n++}", today, t.Symbol, TradeSide.Buy, t.Quantity, fill, null, null, commission));
         }
+    }
+
+    /// <summary>Whether <paramref name="tradeKey"/> is one of this broker's orders for the household: <see cref="Orders"/>
+    /// keys each <c>{proposal id}:{n}</c> and proposal ids are <c>{household}-P{number, at least 5 digits}</c>. Anything else
+    /// (a client's or an import's fill) is not the engine's.</summary>
+    public static bool IsOrderKey(string householdId, string tradeKey)
+    {
+        var prefix = householdId + "-P";
+        if (!tradeKey.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var rest = tradeKey.AsSpan(prefix.Length);
+        var colon = rest.IndexOf(':');
+        return colon >= 5 && colon < rest.Length - 1 && AllDigits(rest[..colon]) && AllDigits(rest[(colon + 1)..]);
+    }
+
+    private static bool AllDigits(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text) if (c is < '0' or > '9') return false;
+        return true;
     }
 
     /// <summary>A buy trimmed (to 1/10,000 share) to what the account's cash pays for at the fill price.</summary>

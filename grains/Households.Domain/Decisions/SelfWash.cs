@@ -1,10 +1,5 @@
-using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
-using Households.Domain.Harvesting;
-using Households.Domain.Optimization;
-using Households.Domain.Risk;
-using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
 namespace Households.Domain.Decisions;

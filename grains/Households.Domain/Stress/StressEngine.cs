@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Accounts;
+using Households.Domain.Audit;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
 using Households.Domain.Monitoring;
@@ -258,15 +259,13 @@ public static class StressEngine
         t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
         t.WashSaleConflictsAvoided += plan.Refusals.Count(r => r.OverriddenBy is null);
         // Harvests deferred because of shares the engine itself bought earlier in the run (each lot once).
-        foreach (var r in plan.Refusals.Where(r => r.OverriddenBy is null && r.Check.Replacements.Any(x => IsEngineLot(x.LotId))))
+        foreach (var r in plan.Refusals.Where(r => r.OverriddenBy is null && r.Check.Replacements.Any(x => IsEngineLot(household.Spec.Id, x.LotId))))
             if (deferred.Add((r.AccountId, r.Lot.Id))) t.HarvestsDeferredByOwnPurchases++;
         if (plan.Record.Relaxed.Length > 0) t.DecisionsRelaxed++;
         if (plan.Record.Outcome == DecisionOutcome.NoPlan) t.OptimizerFailures++;
         var result = plan.Result;
         var byId = accounts.ToDictionary(w => w.Id, StringComparer.Ordinal);
         var identical = market.Decisions.Identical;
-        var protectedKeys = HarvestProtection.Protected(inputs, s => ctx.Price(k, s), settings, ctx.Find).Select(p => identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
-        var relaxedTax = plan.Record.Relaxed.Any(r => r.StartsWith("tax:", StringComparison.Ordinal));
         t.ProposedTrades += result.Trades.Length;
         t.TradesAwaitingApproval += result.Trades.Count(x => byId.TryGetValue(x.Account, out var w) && !w.Account.Spec.Discretionary);
         var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, causes, k, At(today), settings.ProposalLifetime), today,
@@ -293,9 +292,9 @@ public static class StressEngine
             t.TradedValue += request.Quantity * request.Price;
             if (IsDust(request, applied, w.Account.Spec, settings)) t.DustFills++;
             // Guarantee 2 at the moment of purchase: no household taxable lot of the key at a loss or within the cushion.
-            if (request.Side == TradeSide.Buy && relaxedTax is false && protectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
+            if (request.Side == TradeSide.Buy && plan.ProtectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
             // Every fill here is the engine's: a wash-sale adjustment whose replacement it bought in this run washes its own sale.
-            t.SelfWashedSales += outcome.Adjustments.Count(a => IsEngineLot(a.LotId));
+            t.SelfWashedSales += outcome.Adjustments.Count(a => IsEngineLot(household.Spec.Id, a.LotId));
             changed.Add(w);
             foreach (var row in outcome.Realized)
             {
@@ -319,8 +318,10 @@ public static class StressEngine
         }
     }
 
-    /// <summary>A lot the engine bought during the run (<see cref="AccountBook.LotIdFor"/> of a proposal order key).</summary>
-    private static bool IsEngineLot(string lotId) => lotId.StartsWith("T-", StringComparison.Ordinal) && lotId.Contains("-P", StringComparison.Ordinal);
+    /// <summary>A lot the engine bought during the run: <see cref="AccountBook.LotIdFor"/> of a broker order key (or a
+    /// wash-sale split piece of one).</summary>
+    private static bool IsEngineLot(string householdId, string lotId) =>
+        AccountBook.OrderKeyOf(JournalAudit.RootLotId(lotId)) is { } key && SimulatedBroker.IsOrderKey(householdId, key);
 
     /// <summary>A fill below the account's minimum trade, or a fraction of a share where the custodian trades none, unless
     /// it sells whole lots (the only way to close a small or fractional lot).</summary>

@@ -473,8 +473,7 @@ public sealed class HouseholdGrain(
             spec.Id, plan.Record.Outcome, result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
             result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
         var now = clock.GetUtcNow();
-        var entries = plan.Refusals.Select(r => new JournalEntry(0, spec.Id, r.AccountId, JournalKind.WashSale, now,
-            $"{(r.OverriddenBy is null ? "refused" : "overridden")}:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), JournalFormat.Payload(r.Check))).ToList();
+        var entries = plan.Refusals.Select(r => ProposalJournal.Refusal(spec.Id, r, today, now)).ToList();
         if (plan.NeedsExplaining)
             entries.Add(ProposalJournal.Decision(plan.Record, now, $"{board.Current.Sequence}:{++_decisionCount}:{Events.Epoch}"));
         if (entries.Count > 0) await journal.Append([.. entries]);

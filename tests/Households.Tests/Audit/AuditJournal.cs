@@ -57,14 +57,14 @@ public sealed class AuditJournal(string householdId = "HH1")
         return result;
     }
 
-    /// <summary>The household's pre-decision wash-sale check, journaled as HouseholdGrain.WithWashSaleHolds does.</summary>
+    /// <summary>The household's pre-decision wash-sale check, journaled as the household grain does (ProposalJournal.Refusal).</summary>
     public WashSaleRefusal[] HoldWashingLosses(string account, decimal price, DateOnly today)
     {
         var book = _books[account];
         var input = new AccountDecisionInput(book.Spec, book.Cash, [.. book.Lots.Snapshot().Select(p => p.Lot)], null, 0m);
         var (_, refusals) = WashSaleGuard.HoldWashingLosses([input], _tax, _ => price, today);
         foreach (var r in refusals)
-            Add(new JournalEntry(0, householdId, r.AccountId, JournalKind.WashSale, At, $"refused:{r.Lot.Id}:{today:yyyyMMdd}", r.Describe(), JournalFormat.Payload(r.Check)));
+            Add(ProposalJournal.Refusal(householdId, r, today, At));
         return refusals;
     }
 

@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Domain.Decisions;
 using Households.Domain;
 using Households.Domain.Audit;
 using Xunit;
@@ -280,7 +281,7 @@ public sealed class JournalAuditTests
     [InlineData("HH1", "HH1-P00001:0x", false)]
     [InlineData("HH1", "client-HH1-P00001:0", false)]
     public void Engine_orders_are_recognized_by_the_brokers_keys(string household, string key, bool engine) =>
-        Assert.Equal(engine, JournalAudit.IsEngineOrder(household, key));
+        Assert.Equal(engine, SimulatedBroker.IsOrderKey(household, key));
 
     [Fact]
     public void Bad_settings_are_refused()
