@@ -62,9 +62,9 @@ public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record
 /// <item>tracking: the optimizer's tracking error, tax and transaction cost; no order below the minimum trade, whole
 /// shares unless the custodian trades fractions.</item>
 /// </list>
-/// When the solve is infeasible the engine relaxes from the bottom: the minimum trade and holding floors, then the
-/// wash-sale holds and harvest protections, then the cash floors' buffer and finally the cash floors themselves, and
-/// records each relaxation.
+/// When the solve is infeasible the engine relaxes from the bottom: the turnover budget, minimum trade and holding
+/// floors; then the wash-sale holds as far as withdrawals need, then all holds and harvest protections; then the cash
+/// floors' buffer and finally the cash floors themselves, and records each relaxation.
 /// </summary>
 public static class DecisionEngine
 {
@@ -95,8 +95,7 @@ public static class DecisionEngine
                 : string.Create(CultureInfo.InvariantCulture, $"only {-lot.Loss:0.00} above its basis, harvestable after a small fall");
             notes.Add($"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} {why}");
         }
-        bool Blocked(string s, bool withProtection) =>
-            WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || (withProtection && protectedKeys.Contains(market.Identical.KeyOf(s)));
+        bool Blocked(string s) => WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || protectedKeys.Contains(market.Identical.KeyOf(s));
 
         // Replacements: the firm's substitutes for funds; for stocks with a loss (harvested or protected) the closest
         // unblocked same-sector stock.
@@ -108,7 +107,7 @@ public static class DecisionEngine
         foreach (var subject in lossSymbols)
         {
             if (replacements.ContainsKey(subject)) continue;
-            var choice = market.Replacements.Choose(subject, s => Blocked(s, true));
+            var choice = market.Replacements.Choose(subject, Blocked);
             if (choice.Symbol is { } replacement) replacements[subject] = [replacement];
         }
         symbols.UnionWith(replacements.Values.SelectMany(r => r));
@@ -116,14 +115,15 @@ public static class DecisionEngine
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var s in symbols) if (request.Price(s) is { } p && p > 0) prices[s] = p;
 
-        // Tax-advantaged accounts buy a fund's substitute, not a fund a taxable account of the household holds or targets.
+        // Taxable accounts do not buy a fund bought in the household within 30 days; tax-advantaged accounts buy a fund's
+        // substitute, not a fund a taxable account of the household holds or targets.
         var recent = request.Tax.WashSales.RecentPurchaseKeys(request.Accounts.Select(a => a.Spec.Id), today);
-        var standIns = StandIns(request.Accounts, market, prices, s => Blocked(s, true), recent, notes);
+        var standIns = StandIns(request.Accounts, market, prices, Blocked, recent, notes);
         var held = WithRestrictions(heldByGuard, standIns);
         var unheld = WithRestrictions(request.Accounts, standIns);
 
         // A loss position with no replacement that may be bought keeps its target weight (no harvest into cash).
-        var floors = settings.HarvestIntoCash ? [] : Floors(held, replacements, prices, s => Blocked(s, true), notes);
+        var floors = settings.HarvestIntoCash ? [] : Floors(held, replacements, prices, Blocked, notes);
 
         var withProtection = Merge(ledgerKeys, protectedKeys, today);
         var cashFloors = request.Accounts.Where(a => a.CashToRaise > 0)
