@@ -47,7 +47,8 @@ public sealed record HarvestPolicy(
 /// <summary>An account's standing settings. <see cref="SeparateTaxpayer"/> removes it from the
 /// household's wash-sale scope (for example a non-grantor trust). <see cref="FractionalShares"/>: the custodian
 /// trades fractions of a share (otherwise orders are whole shares, except the sale of a whole fractional lot);
-/// <see cref="MinTrade"/> overrides the firm's minimum order value for this account.</summary>
+/// <see cref="MinTrade"/> overrides the firm's minimum order value for this account; <see cref="TrackingErrorBand"/> is a
+/// direct-index account's tolerance (annualised tracking error to its index, default 1 %).</summary>
 [GenerateSerializer, Immutable, Alias("AccountSpec")]
 public sealed record AccountSpec(
     [property: Id(0)] string Id,
@@ -61,7 +62,15 @@ public sealed record AccountSpec(
     [property: Id(8)] LotRelief DefaultRelief,
     [property: Id(9)] HarvestPolicy Harvest,
     [property: Id(10)] bool FractionalShares = false,
-    [property: Id(11)] decimal? MinTrade = null);
+    [property: Id(11)] decimal? MinTrade = null,
+    [property: Id(12)] decimal? TrackingErrorBand = null)
+{
+    /// <summary>The tracking-error band of a direct-index account when none is set: 1 % a year.</summary>
+    public const decimal DefaultTrackingErrorBand = 0.01m;
+
+    /// <summary>The annualised tracking error to its index a direct-index account may drift to before it is rebalanced.</summary>
+    public decimal TrackingBand => TrackingErrorBand ?? DefaultTrackingErrorBand;
+}
 
 /// <summary>An account as opened: settings, cash and the lots it starts with.</summary>
 [GenerateSerializer, Immutable, Alias("AccountOpening")]

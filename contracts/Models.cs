@@ -39,6 +39,9 @@ public enum DriftLevel
 {
     Security = 0,
     AssetClass = 1,
+    /// <summary>A direct index's one line: its tracking error to the index (weight = annualised tracking error, target 0,
+    /// tolerance = the account's tracking-error band). Its per-stock lines are shown but never out of band.</summary>
+    TrackingError = 2,
 }
 
 /// <summary>A flattened target weight (models of models expanded).</summary>

@@ -132,6 +132,7 @@ public static class AccountValidation
         if (spec.Harvest.MinLossDollars is < 0 or > CashValidation.MaxAmount) throw new BadInputException($"account {spec.Id}: harvest.minLossDollars must be between 0 and {CashValidation.MaxAmount}");
         if (spec.Harvest.EstimatedCostBps is < 0 or > 10_000) throw new BadInputException($"account {spec.Id}: harvest.estimatedCostBps must be between 0 and 10000");
         if (spec.MinTrade is < 0 or > CashValidation.MaxAmount) throw new BadInputException($"account {spec.Id}: minTrade must be between 0 and {CashValidation.MaxAmount}");
+        if (spec.TrackingErrorBand is <= 0 or >= 1) throw new BadInputException($"account {spec.Id}: trackingErrorBand must be above 0 and below 1");
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var lot in opening.Lots ?? [])
         {

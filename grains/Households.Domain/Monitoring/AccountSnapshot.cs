@@ -12,6 +12,9 @@ namespace Households.Domain.Monitoring;
 /// <param name="Quantity">Shares held (0 for a targeted security not held).</param>
 public readonly record struct PositionRow(int Ordinal, int SecurityLine, int ClassLine, float HarvestPrice, double Quantity);
 
+/// <summary>How a direct-index account is measured: the factor model and its tracking-error band (annualised).</summary>
+public sealed record DirectIndexTracking(TrackingRisk Risk, decimal Band);
+
 /// <summary>A drift line's target weight and tolerance, packed for the kernel.</summary>
 public readonly record struct LineRow(double Target, double Tolerance);
 
@@ -44,6 +47,16 @@ public sealed class AccountSnapshot
     public required double HarvestMinDollars { get; init; }
     /// <summary>Estimated round-trip cost as a fraction of the price (sell the lot, buy the replacement).</summary>
     public required double HarvestCostRate { get; init; }
+    /// <summary>A direct index's tracking-error line (−1 for a model account): the kernel measures the positions' active
+    /// weights under <see cref="TrackingRows"/> (one shared factor row per position) and <see cref="FactorVariances"/>.</summary>
+    public int TrackingLine { get; init; } = -1;
+    public FactorRow?[] TrackingRows { get; init; } = [];
+    public double[] FactorVariances { get; init; } = [];
+
+    /// <summary>A direct-index line's tolerance: its stocks are not held inside per-stock bands (weights of a few tenths of
+    /// a percent would put every account out of band); the account's tracking error is.</summary>
+    public const double UnbandedLine = 1.0;
+    public const string TrackingErrorKey = "tracking error";
 
     public int LineCount => Lines.Length;
     public int LotCount => LotQuantities.Length;
@@ -52,7 +65,8 @@ public sealed class AccountSnapshot
     /// <summary>Builds the snapshot from the books of record. <paramref name="target"/> null means the account
     /// follows no model: it is watched for harvests only.</summary>
     public static AccountSnapshot Build(string accountId, decimal cash, IReadOnlyList<TaxLot> lots, ResolvedTarget? target,
-        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null)
+        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null,
+        DirectIndexTracking? tracking = null)
     {
         var symbolOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var symbols = new List<string>();
@@ -71,20 +85,25 @@ public sealed class AccountSnapshot
             lotQuantities[i] = (double)lots[i].Quantity;
             lotBasis[i] = (double)lots[i].Basis;
         }
-        return Build(accountId, cash, [.. symbols], lotPositions, lotQuantities, lotBasis, target, harvest, securities, index, substitutesOf);
+        return Build(accountId, cash, [.. symbols], lotPositions, lotQuantities, lotBasis, target, harvest, securities, index, substitutesOf, tracking);
     }
 
     /// <summary>Builds the snapshot over an account's compact lots, sharing their columns (no copy per lot).</summary>
     public static AccountSnapshot Build(string accountId, decimal cash, Lots.CompactLots lots, ResolvedTarget? target,
-        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null) =>
-        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index, substitutesOf);
+        HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null,
+        DirectIndexTracking? tracking = null) =>
+        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index, substitutesOf, tracking);
 
     /// <summary>The snapshot over lot columns: <paramref name="heldSymbols"/> are the first positions, in order, and
     /// <paramref name="lotPositions"/> index them; the arrays are kept, not copied, so they must not change.</summary>
     private static AccountSnapshot Build(string accountId, decimal cash, string[] heldSymbols, int[] lotPositions, double[] lotQuantities,
         double[] lotBasis, ResolvedTarget? target, HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index,
-        Func<string, IReadOnlyList<string>>? substitutesOf)
+        Func<string, IReadOnlyList<string>>? substitutesOf, DirectIndexTracking? tracking)
     {
+        // A direct index is measured by tracking error: each stock keeps its own line (a replacement is measured by its own
+        // exposures, not counted as the stock it replaced) and no stock line is out of band on its own.
+        var directIndex = target is { DirectIndexing: true } && tracking is not null;
+        if (directIndex) substitutesOf = null;
         var positionOf = new Dictionary<string, int>(heldSymbols.Length, StringComparer.Ordinal);
         var symbols = new List<string>(heldSymbols);
         var quantities = new double[heldSymbols.Length];
@@ -108,9 +127,15 @@ public sealed class AccountSnapshot
             return levels.Count - 1;
         }
 
+        var trackingLine = -1;
         if (target is not null)
         {
             foreach (var t in target.Weights) AddLine(t.Level, t.Key, (double)t.Weight, t.Band);
+            if (directIndex)
+            {
+                trackingLine = AddLine(DriftLevel.TrackingError, TrackingErrorKey, 0, DriftBand.Default);
+                tolerances[trackingLine] = (double)tracking!.Band;
+            }
             // Targeted securities not held still need a position so their (zero) weight is measured.
             foreach (var t in target.Weights)
             {
@@ -149,7 +174,9 @@ public sealed class AccountSnapshot
         for (var p = 0; p < positions.Length; p++)
             positions[p] = new PositionRow(ordinals[p], securityLine[p], classLine[p], harvestPrice[p], allQuantities[p]);
         var lines = new LineRow[targets.Count];
-        for (var l = 0; l < lines.Length; l++) lines[l] = new LineRow(targets[l], tolerances[l]);
+        for (var l = 0; l < lines.Length; l++)
+            lines[l] = new LineRow(targets[l], directIndex && levels[l] == DriftLevel.Security ? UnbandedLine : tolerances[l]);
+        var trackingRows = directIndex ? symbols.Select(x => securities(x) is { } sec ? tracking!.Risk.RowOf(sec) : null).ToArray() : [];
         return new AccountSnapshot
         {
             AccountId = accountId,
@@ -168,6 +195,9 @@ public sealed class AccountSnapshot
             HarvestMinPercent = (double)harvest.MinLossPercent,
             HarvestMinDollars = (double)harvest.MinLossDollars,
             HarvestCostRate = (double)harvest.EstimatedCostBps / 10_000,
+            TrackingLine = trackingLine,
+            TrackingRows = trackingRows,
+            FactorVariances = directIndex ? tracking!.Risk.FactorVariances : [],
         };
     }
 

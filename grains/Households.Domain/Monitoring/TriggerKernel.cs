@@ -43,6 +43,12 @@ public static class TriggerKernel
             lineWeights[l] = w;
             flags[l] = Math.Abs(w - lineRows[l].Target) > lineRows[l].Tolerance ? (byte)1 : (byte)0;
         }
+        if (s.TrackingLine >= 0)
+        {
+            var te = TrackingError(s, lineWeights);
+            lineWeights[s.TrackingLine] = te;
+            flags[s.TrackingLine] = te > lineRows[s.TrackingLine].Tolerance ? (byte)1 : (byte)0;
+        }
 
         var lots = s.LotCount;
         var lotFlags = flags.Slice(lines, lots);
@@ -62,6 +68,33 @@ public static class TriggerKernel
             lotFlags[i] = loss > 0 && quantity > 0 && loss >= s.HarvestMinDollars && loss >= s.HarvestMinPercent * basis ? (byte)1 : (byte)0;
         }
         return true;
+    }
+
+    /// <summary>A direct index's annualised tracking error from its normalized line weights: each position's active weight
+    /// a (its line's weight less target; a direct index has one line per security) through the shared factor rows,
+    /// √(Σ_k f_k (Σ_i a_i b_ik)² + Σ_i d_i a_i²) — the optimizer's (w − b)ᵀ(B F Bᵀ + D)(w − b) with F diagonal.</summary>
+    private static double TrackingError(AccountSnapshot s, Span<double> lineWeights)
+    {
+        var fv = s.FactorVariances;
+        Span<double> exposure = stackalloc double[64];
+        exposure = exposure[..Math.Min(64, fv.Length)];
+        exposure.Clear();
+        double specific = 0;
+        var positions = s.Positions;
+        var rows = s.TrackingRows;
+        for (var p = 0; p < positions.Length; p++)
+        {
+            var line = positions[p].SecurityLine;
+            if (line < 0 || rows[p] is not { } row) continue;
+            var a = lineWeights[line] - s.Lines[line].Target;
+            if (a == 0) continue;
+            var loadings = row.Loadings;
+            for (var k = 0; k < exposure.Length; k++) exposure[k] += a * loadings[k];
+            specific += a * a * row.Specific;
+        }
+        var variance = specific;
+        for (var k = 0; k < exposure.Length; k++) variance += fv[k] * exposure[k] * exposure[k];
+        return Math.Sqrt(Math.Max(0, variance));
     }
 
     /// <summary>The account's drift lines at these prices, for views and the API.</summary>

@@ -105,6 +105,8 @@ public static class StressEngine
         public StressMarket Market { get; } = market;
         public StressShock Shock { get; } = shock;
         public SecurityIndex Index { get; } = index;
+        /// <summary>Direct-index accounts are measured by tracking error, as the live monitor measures them.</summary>
+        public TrackingRisk Tracking { get; } = new(market.Decisions.Risk);
         public PriceVector[] Vectors { get; } = [.. shock.Values.Select((v, k) => new PriceVector(k + 1, default, v, shock.Exact[k]))];
         public Func<string, Security?> Find => Market.Decisions.Find;
 
@@ -333,7 +335,8 @@ public static class StressEngine
     }
 
     private static AccountSnapshot Snapshot(AccountSpec spec, AccountBook book, ResolvedTarget? target, Context ctx) =>
-        AccountSnapshot.Build(spec.Id, book.Cash, book.Lots.Lots, target, spec.Harvest, ctx.Find, ctx.Index, ctx.Market.Decisions.SubstitutesOf);
+        AccountSnapshot.Build(spec.Id, book.Cash, book.Lots.Lots, target, spec.Harvest, ctx.Find, ctx.Index, ctx.Market.Decisions.SubstitutesOf,
+            new DirectIndexTracking(ctx.Tracking, spec.TrackingBand));
 
     /// <summary>The kernel at one set of prices: the largest |weight − target|, market value, harvestable losses (net of
     /// the estimated round trip, as the harvest trigger counts them) and whether any line is out of band.</summary>
