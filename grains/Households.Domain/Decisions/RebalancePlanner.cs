@@ -117,8 +117,12 @@ public static class RebalancePlanner
             var targeted = a.Target.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
             if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
                 terms.Add(new BandPenalty(a.Spec.Id, [.. a.Target.Weights
-                    .Where(w => w.Level == DriftLevel.Security && Monitoring.DriftTolerance.Of((double)w.Weight, w.Band) > 0 && secsKind(w.Key) != SecurityKind.Cash)
-                    .Select(w => ((IReadOnlyList<string>)[w.Key, .. (rules.SubstitutesOf?.Invoke(w.Key) ?? []).Where(x => !targeted.Contains(x))], (double)w.Weight, Monitoring.DriftTolerance.Of((double)w.Weight, w.Band)))],
+                    .Where(w => w.Level == DriftLevel.Security && Monitoring.DriftTolerance.Of((double)w.Weight, w.Band) > 0)
+                    .Select(w => ((IReadOnlyList<string>)(secsKind(w.Key) == SecurityKind.Cash
+                            // The cash sleeve is the account's cash (and the cash security, if held), as the monitor counts it.
+                            ? [BandPenalty.AccountCash, w.Key]
+                            : [w.Key, .. (rules.SubstitutesOf?.Invoke(w.Key) ?? []).Where(x => !targeted.Contains(x))]),
+                        (double)w.Weight, Monitoring.DriftTolerance.Of((double)w.Weight, w.Band)))],
                     settings.BandPenalty));
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }

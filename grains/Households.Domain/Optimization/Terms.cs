@@ -211,6 +211,9 @@ public sealed class AssetLocation(Func<Security, AccountType, double> drag, doub
 /// security stands in; a hard constraint would fight the tax rules (a held lot, a blocked purchase), a price does not.</summary>
 public sealed class BandPenalty(string account, IReadOnlyList<(IReadOnlyList<string> Symbols, double Target, double Tolerance)> lines, double penalty) : ITerm
 {
+    /// <summary>The symbol that stands for the account's cash in a line (a model's cash sleeve is the account's cash).</summary>
+    public const string AccountCash = "$cash";
+
     public void AddTo(OptimizationContext ctx)
     {
         var st = ctx.State;
@@ -220,7 +223,8 @@ public sealed class BandPenalty(string account, IReadOnlyList<(IReadOnlyList<str
         {
             var vars = new List<int>();
             foreach (var s in symbols)
-                if (st.IndexOf(s) is var i and >= 0 && ctx.X(a, i) >= 0) vars.Add(ctx.X(a, i));
+                if (s == AccountCash) vars.Add(ctx.Cash(a));
+                else if (st.IndexOf(s) is var i and >= 0 && ctx.X(a, i) >= 0) vars.Add(ctx.X(a, i));
             if (vars.Count == 0) continue;
             // over ≥ Σx − share·(t + tol), under ≥ share·(t − tol) − Σx, both ≥ 0 and priced.
             int over = ctx.Model.AddVariable(0, double.PositiveInfinity, penalty), under = ctx.Model.AddVariable(0, double.PositiveInfinity, penalty);
