@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
 using Households.Grains;
@@ -73,7 +74,7 @@ public static class HouseholdsApi
                 ? Results.Ok(await account.GetTriggers()) : NotFound("account", id))
             .WithName("GetTriggers").WithSummary("The account's open triggers (drift, harvest, cash, restriction, model change), oldest first");
 
-        api.MapPost("/accounts/{id}/trades", async (string id, RecordTradeRequest request, HttpRequest http, IGrainFactory grains, TimeProvider clock) =>
+        api.MapPost("/accounts/{id}/trades", async (string id, RecordTradeRequest request, HttpRequest http, IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
         {
             var account = grains.GetGrain<IAccountGrain>(id);
             if (await account.GetSpec() is not { } spec) return NotFound("account", id);
@@ -82,7 +83,7 @@ public static class HouseholdsApi
             return result.Replayed ? Results.Ok(result) : Results.Created($"/api/accounts/{id}", result);
         }).WithName("RecordTrade");
 
-        api.MapGet("/accounts/{id}/wash-sale-check", async (string id, string lot, decimal quantity, DateOnly? date, IGrainFactory grains, TimeProvider clock) =>
+        api.MapGet("/accounts/{id}/wash-sale-check", async (string id, string lot, decimal quantity, DateOnly? date, IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
         {
             if (await grains.GetGrain<IAccountGrain>(id).GetSpec() is not { } spec) return NotFound("account", id);
             InputRules.Id(lot, "lot");
@@ -90,7 +91,7 @@ public static class HouseholdsApi
                 .CheckLossSale(id, lot, quantity, InputRules.Date(date ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), "date")));
         }).WithName("CheckLossSale").WithSummary("Would selling this lot now at a loss be a wash sale, and which purchases in which accounts cause it?");
 
-        api.MapGet("/accounts/{id}/buy-blackouts", async (string id, DateOnly? date, IGrainFactory grains, TimeProvider clock) =>
+        api.MapGet("/accounts/{id}/buy-blackouts", async (string id, DateOnly? date, IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
         {
             if (await grains.GetGrain<IAccountGrain>(id).GetSpec() is not { } spec) return NotFound("account", id);
             return Results.Ok(await grains.GetGrain<IHouseholdGrain>(spec.HouseholdId)
@@ -128,7 +129,7 @@ public static class HouseholdsApi
             return Results.Text(Households.Domain.Decisions.OrderFile.Csv(proposals), "text/csv");
         }).WithName("ExportOrders").WithSummary("Order file (CSV: proposal, account, symbol, side, quantity, lots, order type, reasons): pending proposals, or one proposal");
 
-        api.MapPost("/accounts/{id}/cash", async (string id, CashRequest request, HttpRequest http, IGrainFactory grains, TimeProvider clock) =>
+        api.MapPost("/accounts/{id}/cash", async (string id, CashRequest request, HttpRequest http, IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
         {
             var account = grains.GetGrain<IAccountGrain>(id);
             if (await account.GetSpec() is null) return NotFound("account", id);

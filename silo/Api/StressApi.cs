@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Decisions;
@@ -34,7 +35,7 @@ public static class StressApi
         }))).WithName("ListStressScenarios");
 
         group.MapPost("", async (StressRunRequest request, IConfiguration config, IGrainFactory grains, SecurityMaster master, PriceBoard board,
-            SecurityRiskModels risk, ReplacementSelector replacements, IOptions<DecisionOptions> decisions, TimeProvider clock, CancellationToken ct) =>
+            SecurityRiskModels risk, ReplacementSelector replacements, IOptions<DecisionOptions> decisions, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
         {
             if (request is null || string.IsNullOrWhiteSpace(request.Scenario)) throw new BadInputException("scenario is required");
             var scenario = Scenarios(config)[request.Scenario];

@@ -64,6 +64,13 @@ public static class HouseholdsSiloSetup
     public static IServiceCollection AddHouseholdsSiloServices(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // The business clock: the system clock, or the simulated market's pace when Market:FastClock is on.
+        services.TryAddKeyedSingleton<TimeProvider>(BusinessClock.Key, (sp, _) =>
+        {
+            var real = sp.GetRequiredService<TimeProvider>();
+            var scale = sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value.ClockScale ?? 1.0;
+            return scale > 1 ? new Households.Domain.Market.PacedClock(real, scale) : real;
+        });
         services.TryAddSingleton<IJournal, InMemoryJournal>();
         services.AddStorageExceptionSerialization();
         services.AddSingleton<SecurityIndex>();
@@ -86,6 +93,8 @@ public static class HouseholdsSiloSetup
         services.AddHostedService(sp => sp.GetRequiredService<FirmFiguresReporter>());
         services.AddSingleton<ScanSignal>();
         services.TryAddSingleton(new Households.Domain.Risk.SecurityRiskModels());
+        // Direct-index accounts are monitored by tracking error under the optimizer's own factor model.
+        services.TryAddSingleton(sp => new Households.Domain.Monitoring.TrackingRisk(sp.GetRequiredService<Households.Domain.Risk.SecurityRiskModels>()));
         // Stock replacements rank the risk model's universe by exposure within each sector; fund replacements come
         // from the firm's substitute table.
         services.TryAddSingleton(sp =>

@@ -11,6 +11,10 @@ namespace Households.Domain.Monitoring;
 /// ready; <see cref="None"/> lowers a flag as soon as its condition lapses.</summary>
 public readonly record struct FlagHold(int Minutes)
 {
+    /// <summary>Set when the clock moved by at least the hold since the previous scan (a paced clock jumps hours between
+    /// batches; minute tags wrap every 255 minutes): every flag raised before this scan may come down.</summary>
+    public bool ReleaseAll { get; init; }
+
     public const int MaxMinutes = 254;
     public static FlagHold None => default;
 
@@ -21,7 +25,7 @@ public readonly record struct FlagHold(int Minutes)
     public static byte Tag(DateTimeOffset now) => (byte)(now.ToUnixTimeSeconds() / 60 % 255 + 1);
 
     /// <summary>True when a flag tagged <paramref name="raised"/> may come down at tag <paramref name="current"/>.</summary>
-    public bool Releases(byte raised, byte current) => (current - raised + 255) % 255 >= Minutes;
+    public bool Releases(byte raised, byte current) => ReleaseAll || (current - raised + 255) % 255 >= Minutes;
 }
 
 /// <summary>One watched account: its current snapshot (swapped by the account) and the flags the last scan
@@ -34,6 +38,9 @@ public sealed class MonitorEntry<TTarget>(TTarget target, AccountSnapshot snapsh
     public TTarget Target { get; } = target;
     public int Slot { get; set; } = -1;
     internal byte[] Flags = [];
+    /// <summary>When the scan last reported this account (UTC ticks; 0 never): a condition that still holds a reminder
+    /// interval later is reported again.</summary>
+    internal long LastReportTicks;
 
     public AccountSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
@@ -57,11 +64,17 @@ public sealed class ScanScratch
 {
     public double[] Weights = new double[64];
     public byte[] Flags = new byte[256];
+    /// <summary>All down: the "before" of a reminder, so every condition that holds is reported.</summary>
+    public byte[] Down = new byte[256];
 
     public void Ensure(AccountSnapshot s)
     {
         if (Weights.Length < s.LineCount) Weights = new double[s.LineCount * 2];
-        if (Flags.Length < s.LineCount + s.LotCount) Flags = new byte[(s.LineCount + s.LotCount) * 2];
+        if (Flags.Length < s.LineCount + s.LotCount)
+        {
+            Flags = new byte[(s.LineCount + s.LotCount) * 2];
+            Down = new byte[Flags.Length];
+        }
     }
 }
 
@@ -78,13 +91,16 @@ public readonly record struct ScanCounts(int Accounts, long Positions, long Lots
 
 /// <summary>The scan after each price batch: every entry through <see cref="TriggerKernel"/>, crossings
 /// handed to <paramref name="onTriggers"/> (the silo sends one notice per triggered account). A flag that went up
-/// stays up for <c>hold</c> after its condition lapses (<see cref="FlagHold"/>).</summary>
+/// stays up for <c>hold</c> after its condition lapses (<see cref="FlagHold"/>). An account whose conditions still hold a
+/// <c>reminder</c> after it was last reported is reported again: a decision that left it out of tolerance (a turnover
+/// budget spent, a sleeve waiting out a wash-sale window) is taken again, as a daily rebalancer would.</summary>
 public static class MonitorScan
 {
     public static ScanCounts Run<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
-        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default)
+        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default)
     {
-        var tag = FlagHold.Tag(clock.GetUtcNow());
+        var scannedAt = clock.GetUtcNow();
+        var tag = FlagHold.Tag(scannedAt);
         long positions = 0, lots = 0;
         int triggered = 0, triggerCount = 0, drifting = 0, harvestable = 0;
         double marketValue = 0;
@@ -102,13 +118,18 @@ public static class MonitorScan
             lots += s.LotCount;
             if (!TriggerKernel.Evaluate(s, values, scratch.Weights, now, out var value)) continue;
             marketValue += value;
-            if (now[..s.LineCount].Contains((byte)1)) drifting++;
-            if (now[s.LineCount..].Contains((byte)1)) harvestable++;
+            var lineUp = now[..s.LineCount].Contains((byte)1);
+            var lotUp = now[s.LineCount..].Contains((byte)1);
+            if (lineUp) drifting++;
+            if (lotUp) harvestable++;
             var before = entry.FlagsFor(s);
-            if (SameState(before, now)) continue;
-            if (HasRise(before, now))
+            var remind = (lineUp || lotUp) && reminder > TimeSpan.Zero && scannedAt.UtcTicks - entry.LastReportTicks >= reminder.Ticks;
+            if (!remind && SameState(before, now)) continue;
+            if (remind || HasRise(before, now))
             {
-                TriggerKernel.Crossings(s, scratch.Weights, before, now, values, prices.Sequence, prices.PublishedAt, clock.GetUtcNow(), found);
+                TriggerKernel.Crossings(s, scratch.Weights, remind ? scratch.Down.AsSpan(0, size) : before, now, values, prices.Sequence,
+                    prices.PublishedAt, clock.GetUtcNow(), found);
+                entry.LastReportTicks = scannedAt.UtcTicks;
                 triggered++;
                 triggerCount += found.Count;
                 onTriggers(entry, found);
@@ -130,8 +151,9 @@ public static class MonitorScan
     /// accounts holds its workers for about a second, and in a silo the pool must stay free to deliver the notices
     /// the scan sends (grain turns run on it).</summary>
     public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
-        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048) =>
-        RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk);
+        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048,
+        TimeSpan reminder = default) =>
+        RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk, reminder: reminder);
 
     /// <summary>The parallel scan where each chunk takes the newest prices <paramref name="latest"/> gives when it starts:
     /// when a batch arrives mid-scan the rest of the scan uses it at once instead of after the scan (a scan longer than
@@ -140,13 +162,13 @@ public static class MonitorScan
     /// (<see cref="ThreadNice"/>; the caller sets its own thread).</summary>
     public static ScanCounts RunRolling<TTarget>(MonitorEntry<TTarget>[] entries, int count, Func<PriceVector> latest, TimeProvider clock,
         ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048,
-        int nice = 0)
+        int nice = 0, TimeSpan reminder = default)
     {
         var first = latest();
         if (scratches.Length <= 1 || count <= chunk)
         {
             oldest = first;
-            return Run<TTarget>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold);
+            return Run<TTarget>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold, reminder);
         }
         var next = 0;
         var results = new ScanCounts[scratches.Length];
@@ -162,7 +184,7 @@ public static class MonitorScan
                 {
                     var prices = start == 0 ? first : latest();
                     if (mine is null || prices.Sequence < mine.Sequence) mine = prices;
-                    total = total.Plus(Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold));
+                    total = total.Plus(Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold, reminder));
                 }
                 results[w] = total;
                 used[w] = mine ?? first;

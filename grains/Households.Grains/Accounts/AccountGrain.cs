@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Accounts;
@@ -40,14 +41,15 @@ public sealed class AccountGrain(
     PriceBoard board,
     SecurityMaster master,
     AccountMonitor monitor,
-    TimeProvider clock,
+    [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     IOptions<DecisionOptions> decisions,
     IJournal journal,
     ILogger<AccountGrain> log,
     TriggerLatency latency,
     FirmTriggerBudget firmBudget,
     LiveStateBoard liveBoard,
-    Households.Domain.Harvesting.ReplacementSelector replacements) : Grain, IAccountGrain
+    Households.Domain.Harvesting.ReplacementSelector replacements,
+    TrackingRisk tracking) : Grain, IAccountGrain
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = 32;
@@ -414,7 +416,8 @@ public sealed class AccountGrain(
     private void RefreshSnapshot()
     {
         var spec = state.State.Spec!;
-        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf);
+        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf,
+            new DirectIndexTracking(tracking, spec.TrackingBand));
         _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);

@@ -1,3 +1,5 @@
+using Households.Grains.Silo;
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain.Firm;
 
@@ -7,7 +9,7 @@ namespace Households.Grains;
 /// silos re-report within seconds and households report on activation, so a new activation refills itself; the
 /// journal stays the durable record. If one grain ever became a hot spot, households would shard by key hash and the
 /// summary would add the shards.</summary>
-public sealed class FirmStatsGrain(TimeProvider clock) : Grain, IFirmStatsGrain
+public sealed class FirmStatsGrain([FromKeyedServices(BusinessClock.Key)] TimeProvider clock) : Grain, IFirmStatsGrain
 {
     public const string Key = "firm";
     private readonly Dictionary<string, SiloFigures> _silos = new(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Accounts;
@@ -43,7 +44,7 @@ public sealed class HouseholdGrain(
     SecurityRiskModels risk,
     Households.Domain.Harvesting.ReplacementSelector replacementSelector,
     IOptions<DecisionOptions> decisions,
-    TimeProvider clock,
+    [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     ILogger<HouseholdGrain> log,
     LiveStateBoard liveBoard) : Grain, IHouseholdGrain
 {

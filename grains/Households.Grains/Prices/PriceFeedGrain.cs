@@ -1,3 +1,5 @@
+using Households.Grains.Silo;
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
 using Microsoft.Extensions.Logging;
@@ -17,7 +19,8 @@ public interface IPriceSimulatorFactory
 
 /// <summary>The firm's price feed: one message per silo per batch, never one per account. Sequence numbers are
 /// at least the publishing time in milliseconds, so they keep rising across reactivations without storage.</summary>
-public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvider clock, ILogger<PriceFeedGrain> log) : Grain, IPriceFeedGrain
+public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvider realClock,
+    [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, ILogger<PriceFeedGrain> log) : Grain, IPriceFeedGrain
 {
     public const string Key = "firm";
     public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromSeconds(60);
@@ -32,7 +35,7 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
 
     public Task<long> Subscribe(string siloName, IPriceBatchObserver observer)
     {
-        _subscribers[siloName] = (observer, clock.GetUtcNow());
+        _subscribers[siloName] = (observer, realClock.GetUtcNow());
         return Task.FromResult(_sequence);
     }
 
@@ -73,7 +76,8 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
         var batch = new PriceBatch(_sequence, now, now, quotes);
         foreach (var (name, (observer, seen)) in _subscribers.ToList())
         {
-            if (now - seen > SubscriptionLifetime) { _subscribers.Remove(name); continue; }
+            // A subscription's liveness is the silo's, in real time; the batch's stamp is business time.
+            if (realClock.GetUtcNow() - seen > SubscriptionLifetime) { _subscribers.Remove(name); continue; }
             observer.OnPriceBatch(batch).Ignore();
         }
         return _sequence;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -24,17 +25,24 @@ public sealed class MonitorOptions
     /// gets a core within the scheduler's slice and the scan still takes every idle cycle; at 10 the scan also yields
     /// to decisions and storage work and fell three times behind on a busy PostgreSQL silo (docs/benchmarks.md).</summary>
     public int Nice { get; set; } = 5;
+
+    /// <summary>An account still out of tolerance or holding a harvestable lot this long after it was last reported is
+    /// reported again (its household decides again), as a daily rebalancer would look at it; zero turns reminders off.
+    /// Business time (<see cref="BusinessClock"/>).</summary>
+    public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
 /// their books change; after every price batch one background loop scans all local snapshots (no messages) and
 /// sends a one-way notice only to the accounts where a condition crossed a threshold.</summary>
-public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILogger<AccountMonitor> log,
+public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, ILogger<AccountMonitor> log,
     Microsoft.Extensions.Options.IOptions<MonitorOptions>? options = null,
     Microsoft.Extensions.Options.IOptions<DecisionOptions>? decisions = null) : BackgroundService
 {
     // A reported flag stays up while the account's cooldown would drop its repeat anyway: no notice, no message.
     private readonly FlagHold _hold = FlagHold.After(decisions?.Value.Cooldown ?? TimeSpan.Zero);
+    private readonly TimeSpan _reminder = options?.Value.ReminderInterval ?? TimeSpan.Zero;
+    private DateTimeOffset _lastScanAt = DateTimeOffset.MinValue;
     private readonly ConcurrentQueue<(MonitorEntry<string> Entry, bool Add)> _changes = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     // Households with at least one account watched here (counted on register/unregister, never per tick).
@@ -119,7 +127,10 @@ public sealed class AccountMonitor(IGrainFactory grains, TimeProvider clock, ILo
     {
         ApplyChanges();
         var started = Stopwatch.GetTimestamp();
-        var counts = MonitorScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, _hold, out var prices, nice: _nice);
+        var scanAt = clock.GetUtcNow();
+        var hold = _hold with { ReleaseAll = _hold.Minutes > 0 && scanAt - _lastScanAt >= TimeSpan.FromMinutes(_hold.Minutes) };
+        _lastScanAt = scanAt;
+        var counts = MonitorScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, hold, out var prices, nice: _nice, reminder: _reminder);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var age = (clock.GetUtcNow() - prices.PublishedAt).TotalMilliseconds;
         _scans++;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Households.Domain.Decisions;
 using Households.Domain.Lots;
 
@@ -35,7 +36,7 @@ public sealed class DecisionOptions
 }
 
 /// <summary>The firm-wide trigger budget of this silo (a token bucket; with several silos each holds its share).</summary>
-public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<DecisionOptions> options, TimeProvider clock)
+public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<DecisionOptions> options, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock)
 {
     private readonly TokenBucket _bucket = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow());
 

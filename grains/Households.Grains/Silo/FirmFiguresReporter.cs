@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain.Firm;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ namespace Households.Grains.Silo;
 
 /// <summary>Sends this silo's monitor tally to the firm-stats grain every <see cref="Interval"/>: one one-way message
 /// per silo, whatever the number of accounts or the price rate.</summary>
-public sealed class FirmFiguresReporter(IGrainFactory grains, AccountMonitor monitor, TimeProvider clock, ILogger<FirmFiguresReporter> log)
+public sealed class FirmFiguresReporter(IGrainFactory grains, AccountMonitor monitor, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, ILogger<FirmFiguresReporter> log)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);

@@ -15,6 +15,16 @@ public sealed class MarketOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Fraction of a trading day each simulated batch represents.</summary>
     public double StepDays { get; set; } = 0.05;
+    /// <summary>The business clock runs at the simulated market's pace: each batch moves it by <see cref="StepDays"/>
+    /// trading days (365.25/252 calendar days each), so trade dates, wash-sale windows, cooldowns and reminders move
+    /// with the market and a simulated quarter takes a quarter. For demos and long-run checks on one silo; never with a
+    /// real feed. Latency figures are then in business time.</summary>
+    public bool FastClock { get; set; }
+
+    /// <summary>Business seconds per real second when <see cref="FastClock"/> is on (1 otherwise).</summary>
+    public double ClockScale => Simulate && FastClock && Interval > TimeSpan.Zero
+        ? StepDays * (365.25 / 252) * TimeSpan.FromDays(1).TotalSeconds / Interval.TotalSeconds
+        : 1.0;
 }
 
 /// <summary>Connects this silo's price board to the firm's price feed: subscribes an observer (refreshed
