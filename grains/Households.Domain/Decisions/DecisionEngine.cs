@@ -2,6 +2,7 @@ using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
 using Households.Domain.Harvesting;
+using Households.Domain.Models;
 using Households.Domain.Optimization;
 using Households.Domain.Risk;
 using Households.Domain.Tax;
@@ -85,17 +86,23 @@ public static class DecisionEngine
                 .Concat(i.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
             .ToHashSet(StringComparer.Ordinal);
         var ledgerKeys = WashSaleGuard.OpenLossKeys(request.Accounts.Select(i => i.Spec.Id), request.Tax.WashSales, today);
-        var protectedLots = HarvestProtection.Protected(request.Accounts, request.Price, settings, market.Find);
+        // A lot that could never be harvested (a fund with no substitute for its line, harvesting into cash off) gains nothing
+        // from protection in the taxable accounts: their sleeve is topped up as usual.
+        var byAccount = request.Accounts.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
+        var nearHarvest = HarvestProtection.Protected(request.Accounts, request.Price, settings);
+        var protectedLots = nearHarvest.Where(p => settings.HarvestIntoCash || Replaceable(byAccount[p.Account], p.Lot.Symbol, market)).ToList();
+        // Tax-advantaged accounts still never buy those (a loss sale forced later — a withdrawal, an exclusion — would be
+        // washed for good, Rev. Rul. 2008-5).
+        var unreplaceable = nearHarvest.Except(protectedLots).Select(p => p.Lot.Symbol).ToHashSet(StringComparer.Ordinal);
         var protectedKeys = protectedLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in protectedKeys)
         {
             var lot = protectedLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key);
-            var why = lot.Loss > 0
-                ? string.Create(CultureInfo.InvariantCulture, $"at a loss of {lot.Loss:0.00} that is or is close to being harvestable")
-                : string.Create(CultureInfo.InvariantCulture, $"only {-lot.Loss:0.00} above its basis, harvestable after a small fall");
+            var why = string.Create(CultureInfo.InvariantCulture, $"at a loss of {lot.Loss:0.00} that is or is close to being harvestable");
             notes.Add($"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} {why}");
         }
         bool Blocked(string s) => WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || protectedKeys.Contains(market.Identical.KeyOf(s));
+        var nearBasis = HarvestProtection.NearBasisKeys(request.Accounts, request.Price, settings, market.Identical.KeyOf);
 
         // Replacements: the firm's substitutes for funds; for stocks with a loss (harvested or protected) the closest
         // unblocked same-sector stock.
@@ -119,6 +126,10 @@ public static class DecisionEngine
         // substitute, not a fund a taxable account of the household holds or targets.
         var recent = request.Tax.WashSales.RecentPurchaseKeys(request.Accounts.Select(a => a.Spec.Id), today);
         var standIns = StandIns(request.Accounts, market, prices, Blocked, recent, notes);
+        foreach (var a in request.Accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
+            foreach (var symbol in unreplaceable)
+                (standIns.TryGetValue(a.Spec.Id, out var list) ? list : standIns[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, symbol, null,
+                    $"a taxable lot of {symbol} in the household is at or near a harvestable loss"));
         var held = WithRestrictions(heldByGuard, standIns);
         var unheld = WithRestrictions(request.Accounts, standIns);
 
@@ -137,7 +148,8 @@ public static class DecisionEngine
             ? Math.Max(0, settings.DailyTurnover - request.TurnoverToday) : null;
         var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
         {
-            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf), held, withProtection),
+            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf,
+                PurchaseRisk: symbols.Where(x => nearBasis.Contains(market.Identical.KeyOf(x))).ToHashSet(StringComparer.Ordinal)), held, withProtection),
             ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys),
@@ -208,10 +220,16 @@ public static class DecisionEngine
         foreach (var a in accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
         {
             var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
+            // A targeted fund's stand-in is one that counts toward its line (not another targeted fund: that would put two
+            // lines out of band); without one the account buys the fund itself, where the purchase rules allow.
+            var lines = a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf);
             foreach (var s in universe)
             {
                 if (!taxableKeys.Contains(market.Identical.KeyOf(s))) continue;
-                var instead = market.SubstitutesOf(s).FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
+                var options = lines is not null && a.Target!.Weights.Any(w => w.Level == DriftLevel.Security && w.Key == s)
+                    ? SubstituteLines.For(lines, s, market.SubstitutesOf)
+                    : market.SubstitutesOf(s);
+                var instead = options.FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
                 if (instead is null) continue;
                 (result.TryGetValue(a.Spec.Id, out var list) ? list : result[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, s, null,
                     $"a taxable account holds {s}: {a.Spec.Id} buys {instead} instead"));
@@ -220,6 +238,17 @@ public static class DecisionEngine
                 notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", made.Select(r => r.Symbol))}: a taxable account of the household holds them, and a purchase here would wash its losses for good (Rev. Rul. 2008-5)");
         }
         return result;
+    }
+
+    /// <summary>Whether a harvest of <paramref name="symbol"/> in <paramref name="account"/> has a replacement in principle:
+    /// a stock has its closest same-sector stock; a fund the model targets has a substitute that counts toward its line
+    /// (<see cref="SubstituteLines"/>); any other fund has a substitute in the firm's table.</summary>
+    private static bool Replaceable(AccountDecisionInput account, string symbol, DecisionMarket market)
+    {
+        if (market.Find(symbol)?.Kind == SecurityKind.Stock) return true;
+        if (account.Target is { } target && target.Weights.Any(w => w.Level == DriftLevel.Security && w.Key == symbol))
+            return SubstituteLines.For(SubstituteLines.Of(target, market.SubstitutesOf), symbol, market.SubstitutesOf).Any();
+        return market.SubstitutesOf(symbol).Count > 0;
     }
 
     private static AccountDecisionInput[] WithRestrictions(IReadOnlyList<AccountDecisionInput> accounts, Dictionary<string, List<Restriction>> extra) =>

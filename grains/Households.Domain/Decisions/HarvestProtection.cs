@@ -3,37 +3,51 @@ using Households.Domain.Accounts;
 
 namespace Households.Domain.Decisions;
 
-/// <summary>Lots the household's own purchases must not block: a taxable account's lot at a loss. Buying the same security
-/// anywhere in the household (IRC §1091 looks across the taxpayer's and spouse's accounts, Rev. Rul. 2008-5 includes
-/// IRAs) would make selling that lot a wash sale for 30 days.</summary>
+/// <summary>Lots the household's own purchases must not block: a taxable account's lot at a loss that is, or is close to
+/// being, harvestable. Buying the same security anywhere in the household (IRC §1091 looks across the taxpayer's and
+/// spouse's accounts, Rev. Rul. 2008-5 includes IRAs) would make selling that lot a wash sale for 30 days.</summary>
 public static class HarvestProtection
 {
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
 
-    /// <remarks>Equity lots are also protected while within about a month's volatility above their basis (equity funds
-    /// <see cref="DecisionSettings.ProtectionCushion"/>, single stocks twice that): one bad month takes them to a loss.
-    /// Bond and cash funds rarely move that far, and protecting them would keep their sleeves from ever being bought.</remarks>
-    public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings,
-        Func<string, Security?>? find = null)
+    /// <summary>The loss (as a fraction of basis) from which a lot is protected: <see cref="DecisionSettings.ProtectionShare"/>
+    /// of the account's harvest threshold (the default policy's when harvesting is off: the optimizer still realizes a loss
+    /// when it pays). Below it the lot is not close to harvestable, and its sleeve may be topped up.</summary>
+    public static decimal ProtectedFrom(AccountSpec spec, DecisionSettings settings) =>
+        settings.ProtectionShare * (spec.Harvest.Enabled ? spec.Harvest.MinLossPercent : HarvestPolicy.Default.MinLossPercent);
+
+    /// <summary>Securities (by wash-sale key) a taxable lot holds near its basis but not yet close to harvestable: from the
+    /// protected loss up to <see cref="DecisionSettings.ProtectionCushion"/> above the basis. Buying them is allowed, at a
+    /// price (<see cref="Optimization.PurchaseRisk"/>).</summary>
+    public static HashSet<string> NearBasisKeys(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings,
+        Func<string, string> keyOf)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in accounts)
+        {
+            if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer) continue;
+            foreach (var lot in a.Lots)
+                if (price(lot.Symbol) is { } p && lot.Basis > 0 && p * lot.Quantity <= lot.Basis * (1 + settings.ProtectionCushion))
+                    keys.Add(keyOf(lot.Symbol));
+        }
+        return keys;
+    }
+
+    /// <remarks>Only a loss counts, as IRC §1091 only defers losses: a lot at a small loss, far from the harvest threshold,
+    /// does not keep its sleeve from being bought (the sleeve would otherwise wait in cash for as long as the price hovers
+    /// near the basis).</remarks>
+    public static List<ProtectedLot> Protected(IEnumerable<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionSettings settings)
     {
         var found = new List<ProtectedLot>();
         foreach (var a in accounts)
         {
-            // Whatever the account's harvest trigger says: the optimizer realizes a taxable loss when it pays.
             if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer) continue;
+            var from = ProtectedFrom(a.Spec, settings);
             foreach (var lot in a.Lots)
             {
                 if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;
                 var loss = lot.Basis - p * lot.Quantity;
-                // Any loss, whatever the dollar minimum (one more bad day crosses it), and an equity lot just above its
-                // basis too: a purchase today washes it if it falls within 30 days.
-                var cushion = find?.Invoke(lot.Symbol)?.Kind switch
-                {
-                    SecurityKind.Stock => 2 * settings.ProtectionCushion,
-                    SecurityKind.EquityFund => settings.ProtectionCushion,
-                    _ => 0m,
-                };
-                if (loss > 0 || (cushion > 0 && loss >= -cushion * lot.Basis))
+                if (loss > 0 && loss >= from * lot.Basis)
                     found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
             }
         }

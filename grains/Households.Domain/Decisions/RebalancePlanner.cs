@@ -5,7 +5,14 @@ using Households.Domain.Risk;
 
 namespace Households.Domain.Decisions;
 
-/// <summary>Firm settings for live decisions and execution.</summary>
+/// <summary>Firm settings for live decisions and execution. <see cref="ProtectionShare"/>: a taxable lot whose loss reaches
+/// this share of its harvest threshold is close to harvestable, and nothing substantially identical is bought anywhere in
+/// the household while it lasts. <see cref="DailyTurnover"/>: the share of a household's value the decisions the market
+/// causes may trade in one day (the firm's stated turnover budget; a client's cash need is not held to it).
+/// <see cref="BandPenalty"/>: the price, per unit of weight outside a model line's band, that brings model accounts back
+/// inside their bands. <see cref="ProtectionCushion"/>: a taxable lot above that loss but within this fraction above its
+/// basis is near it; buying its security costs <see cref="PurchaseRiskCost"/> per unit of weight, so a substitute is
+/// preferred where one tracks as well.</summary>
 public sealed record DecisionSettings(
     TaxRates Rates,
     double TransactionCost,
@@ -15,8 +22,10 @@ public sealed record DecisionSettings(
     double SlippageBps,
     decimal Commission,
     bool HarvestIntoCash = false,
+    decimal ProtectionShare = 0.5m,
     decimal ProtectionCushion = 0.05m,
-    double DailyTurnover = 0.60,
+    double PurchaseRiskCost = 0.002,
+    double DailyTurnover = 0.30,
     double BandPenalty = 0.02)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
@@ -38,7 +47,8 @@ public sealed record PlanRules(
     double LossMargin,
     IReadOnlyList<SellCap>? SellCaps = null,
     double? MaxTurnover = null,
-    Func<string, IReadOnlyList<string>>? SubstitutesOf = null)
+    Func<string, IReadOnlyList<string>>? SubstitutesOf = null,
+    IReadOnlySet<string>? PurchaseRisk = null)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -100,6 +110,7 @@ public static class RebalancePlanner
                 && (a.CashToRaise > 0 || HarvestWorth(a.Spec.Harvest, lot))),
             new TransactionCost(settings.TransactionCost),
         };
+        if (rules.PurchaseRisk is { Count: > 0 } risky && settings.PurchaseRiskCost > 0) terms.Add(new PurchaseRisk(risky, settings.PurchaseRiskCost));
         var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new WashSaleConsistency(lossMargin: rules.LossMargin), new PurchaseSeparation() };
         if (rules.MinTrade) constraints.Add(new MinTradeSize(settings.MinTrade));
         var ids = planned.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal);
@@ -112,21 +123,38 @@ public static class RebalancePlanner
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
             terms.Add(new TrackingError(model, target, a.Spec.Id));
-            // Model accounts are brought back inside their bands (direct indexes track by tracking error alone); a substitute
-            // counts toward a line only when the model does not target it itself, as the monitor counts it.
-            var targeted = a.Target.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
+            // Model accounts are brought back inside their bands (direct indexes track by tracking error alone).
             if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
-                terms.Add(new BandPenalty(a.Spec.Id, [.. a.Target.Weights
-                    .Where(w => w.Level == DriftLevel.Security && Monitoring.DriftTolerance.Of((double)w.Weight, w.Band) > 0)
-                    .Select(w => ((IReadOnlyList<string>)(secsKind(w.Key) == SecurityKind.Cash
-                            // The cash sleeve is the account's cash (and the cash security, if held), as the monitor counts it.
-                            ? [BandPenalty.AccountCash, w.Key]
-                            : [w.Key, .. (rules.SubstitutesOf?.Invoke(w.Key) ?? []).Where(x => !targeted.Contains(x))]),
-                        (double)w.Weight, Monitoring.DriftTolerance.Of((double)w.Weight, w.Band)))],
-                    settings.BandPenalty));
+                terms.Add(new BandPenalty(a.Spec.Id, BandLines(a, prices, secsKind, rules.SubstitutesOf), settings.BandPenalty));
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
+    }
+
+    /// <summary>A model account's lines for the band penalty, as the monitor measures them: a substitute counts toward the one
+    /// line <see cref="Models.SubstituteLines"/> gives it, a cash sleeve is the account's cash. An account out of band now is
+    /// rebalanced to <see cref="BandPenalty.Aim"/> of its bands (to their edges it would be out again with the next day's
+    /// prices); an account inside its bands keeps them whole, so no trade is made only to move a line within its band.</summary>
+    private static List<(IReadOnlyList<string> Symbols, double Target, double Tolerance)> BandLines(AccountDecisionInput a,
+        IReadOnlyDictionary<string, decimal> prices, Func<string, SecurityKind?> kindOf, Func<string, IReadOnlyList<string>>? substitutesOf)
+    {
+        var standsFor = Models.SubstituteLines.Of(a.Target!, substitutesOf);
+        var held = a.Lots.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => prices.TryGetValue(g.Key, out var p) ? p * g.Sum(l => l.Quantity) : 0m, StringComparer.Ordinal);
+        var value = a.Cash + held.Values.Sum();
+        var lines = new List<(IReadOnlyList<string> Symbols, double Target, double Tolerance)>();
+        var outOfBand = false;
+        foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
+        {
+            var tolerance = Monitoring.DriftTolerance.Of((double)w.Weight, w.Band);
+            if (tolerance <= 0) continue;
+            IReadOnlyList<string> symbols = kindOf(w.Key) == SecurityKind.Cash
+                ? [BandPenalty.AccountCash, w.Key]
+                : [w.Key, .. Models.SubstituteLines.For(standsFor, w.Key, substitutesOf)];
+            var now = symbols.Sum(x => x == BandPenalty.AccountCash ? a.Cash : held.GetValueOrDefault(x));
+            outOfBand |= value > 0 && Math.Abs((double)(now / value) - (double)w.Weight) > tolerance;
+            lines.Add((symbols, (double)w.Weight, tolerance));
+        }
+        return outOfBand ? [.. lines.Select(l => (l.Symbols, l.Target, BandPenalty.Aim * l.Tolerance))] : lines;
     }
 
     /// <summary>Whether a loss lot passes the account's harvest thresholds (both the percentage of basis and the dollars);

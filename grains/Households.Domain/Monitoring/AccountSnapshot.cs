@@ -146,6 +146,7 @@ public sealed class AccountSnapshot
             }
         }
 
+        var standsFor = target is null ? null : Models.SubstituteLines.Of(target, substitutesOf);
         var ordinals = new int[symbols.Count];
         var securityLine = new int[symbols.Count];
         var classLine = new int[symbols.Count];
@@ -157,7 +158,7 @@ public sealed class AccountSnapshot
             if (target is null) continue;
             // A fund's substitute held in its place (a harvest's replacement, or a tax-advantaged account's stand-in)
             // counts toward the fund's own line: it tracks the same market.
-            securityLine[p] = !lineOf.ContainsKey((DriftLevel.Security, symbols[p])) && StandsFor(symbols[p], target, substitutesOf) is { } original
+            securityLine[p] = !lineOf.ContainsKey((DriftLevel.Security, symbols[p])) && standsFor!.TryGetValue(symbols[p], out var original)
                 ? lineOf[(DriftLevel.Security, original)]
                 : AddLine(DriftLevel.Security, symbols[p], 0, OffModelBand);
             var assetClass = securities(symbols[p])?.AssetClass;
@@ -199,15 +200,6 @@ public sealed class AccountSnapshot
             TrackingRows = trackingRows,
             FactorVariances = directIndex ? tracking!.Risk.FactorVariances : [],
         };
-    }
-
-    /// <summary>The targeted security <paramref name="held"/> is a substitute of, if any (the first in target order).</summary>
-    public static string? StandsFor(string held, ResolvedTarget target, Func<string, IReadOnlyList<string>>? substitutesOf)
-    {
-        if (substitutesOf is null) return null;
-        foreach (var t in target.Weights)
-            if (t.Level == DriftLevel.Security && t.Key != held && substitutesOf(t.Key).Contains(held)) return t.Key;
-        return null;
     }
 
     /// <summary>The lot rule (loss = basis − q·p·(1 + cost) with loss &gt; 0, ≥ min dollars, ≥ min% × basis) solved for the

@@ -139,6 +139,23 @@ public sealed class TaxCost(double shortTermRate, double longTermRate, double we
 
 /// <summary>Trading cost: <see cref="Linear"/> per unit of weight bought or sold (spread and commission,
 /// as a fraction of value traded) plus an optional quadratic market-impact coefficient.</summary>
+/// <summary>A cost per unit of weight bought of <paramref name="symbols"/> in any account: securities a taxable lot of the
+/// household holds near its basis, where a purchase today would wash that lot's loss if it fell within 30 days. It steers
+/// a top-up to a substitute when one tracks as well, and leaves the purchase when none does.</summary>
+public sealed class PurchaseRisk(IReadOnlySet<string> symbols, double cost) : ITerm
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int i = 0; i < st.N; i++)
+        {
+            if (!symbols.Contains(st.Securities[i].Symbol)) continue;
+            for (int a = 0; a < st.Accounts.Length; a++)
+                if (ctx.Buy(a, i) >= 0) ctx.Model.AddCost(ctx.Buy(a, i), cost);
+        }
+    }
+}
+
 public sealed class TransactionCost(double linear, double impact = 0, IReadOnlyDictionary<string, double>? perSecurity = null) : ITerm
 {
     public double Linear { get; } = linear;
@@ -213,6 +230,10 @@ public sealed class BandPenalty(string account, IReadOnlyList<(IReadOnlyList<str
 {
     /// <summary>The symbol that stands for the account's cash in a line (a model's cash sleeve is the account's cash).</summary>
     public const string AccountCash = "$cash";
+
+    /// <summary>The share of a band the penalty lets a line use: a line brought back only to the band's edge is out again
+    /// with the next day's prices, so plans aim inside it.</summary>
+    public const double Aim = 0.75;
 
     public void AddTo(OptimizationContext ctx)
     {

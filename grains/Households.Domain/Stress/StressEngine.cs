@@ -37,16 +37,25 @@ public static class StressEngine
 
     public static StressResult Run(IEnumerable<HouseholdStressSnapshot> households, Scenario scenario, StressMarket market, StressOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(market);
+        options ??= new StressOptions();
+        options.Validate();
+        return Run(households, StressShock.Build(scenario, market.Securities, s => market.Prices.TryGetValue(s, out var p) ? p : null,
+            market.Universe, market.AsOf, options.StepDays), market, options);
+    }
+
+    /// <summary>The run over a price path already built (a named scenario's, or a simulated market's: the long run).</summary>
+    public static StressResult Run(IEnumerable<HouseholdStressSnapshot> households, StressShock shock, StressMarket market, StressOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(households);
         ArgumentNullException.ThrowIfNull(market);
         options ??= new StressOptions();
         options.Validate();
+        var scenario = shock.Scenario;
         var started = Stopwatch.GetTimestamp();
         var index = new SecurityIndex();
         foreach (var s in market.Securities) index.OrdinalOf(s.Symbol);
-        var shock = StressShock.Build(scenario, market.Securities, s => market.Prices.TryGetValue(s, out var p) ? p : null,
-            market.Universe, market.AsOf, options.StepDays);
-        var context = new Context(market, shock, index, options.MaxDecisionsPerCheckpoint);
+        var context = new Context(market, shock, index, options.MaxDecisionsPerCheckpoint, options.Reminder);
 
         var firm = new Tally();
         var rows = new List<StressHouseholdRow>();
@@ -63,6 +72,7 @@ public static class StressEngine
             {
                 var run = RunHousehold(household, context, worker);
                 worker.Firm.Add(run.Figures);
+                worker.Firm.AddCheckpoints(run.Tally);
                 worker.Rows.Add(run.Row);
                 if (worker.Rows.Count > Math.Max(2 * options.WorstHouseholds, options.AllHouseholdsUpTo) + 64) worker.Trim(options.WorstHouseholds);
                 return worker;
@@ -95,8 +105,10 @@ public static class StressEngine
     private static StressHouseholdRow[] Worst(IEnumerable<StressHouseholdRow> rows, int count) =>
         [.. rows.OrderByDescending(r => r.MaxDriftAfter).ThenBy(r => r.Household, StringComparer.Ordinal).Take(count)];
 
-    private sealed class Context(StressMarket market, StressShock shock, SecurityIndex index, int maxDecisions)
+    private sealed class Context(StressMarket market, StressShock shock, SecurityIndex index, int maxDecisions, TimeSpan reminder)
     {
+        /// <summary>The live monitor's reminder: an account still out of tolerance this long after it was reported is reported again.</summary>
+        public TimeSpan Reminder { get; } = reminder;
         private readonly int[] _decisions = new int[shock.Checkpoints];
 
         /// <summary>The firm-wide decision budget of a checkpoint (0 = none): false once it is spent.</summary>
@@ -156,7 +168,7 @@ public static class StressEngine
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private sealed record HouseholdRun(StressFigures Figures, StressHouseholdRow Row);
+    private sealed record HouseholdRun(StressFigures Figures, StressHouseholdRow Row, Tally Tally);
 
     private sealed class AccountWork(StressAccount account, AccountBook book, MonitorEntry<int> entry)
     {
@@ -174,7 +186,7 @@ public static class StressEngine
         var market = ctx.Market;
         var shock = ctx.Shock;
         var last = shock.Checkpoints - 1;
-        var t = new Tally { Households = 1 };
+        var t = new Tally { Households = 1, TradedAt = new decimal[shock.Checkpoints], ValueAt = new decimal[shock.Checkpoints] };
         var identical = market.Decisions.Identical;
         var ledger = household.WashSales is { } state
             ? HouseholdTaxLedger.Restore(state, household.Realized, identical)
@@ -220,7 +232,8 @@ public static class StressEngine
         {
             clock.Now = At(shock.Dates[k]);
             var fired = new List<(AccountWork Account, List<Trigger> Triggers)>();
-            MonitorScan.Run<int>(entries, ctx.Vectors[k], clock, worker.Scratch, (e, found) => fired.Add((accounts[e.Target], found)));
+            var scan = MonitorScan.Run<int>(entries, ctx.Vectors[k], clock, worker.Scratch, (e, found) => fired.Add((accounts[e.Target], found)), reminder: ctx.Reminder);
+            t.ValueAt![k] += (decimal)scan.MarketValue;
             var causes = new List<Trigger>();
             foreach (var (w, found) in fired)
             {
@@ -236,12 +249,13 @@ public static class StressEngine
         {
             Measure(w.Entry.Snapshot, shock.Values[last], worker.Scratch, out _, out _, out var outAfterTrades);
             if (outAfterTrades) t.AccountsOutOfBandAfterTrades++;
+
             t.CashShortfall += w.Pending;
         }
         var rates = market.Decisions.Settings.Rates;
         t.Tax = t.RealizedShortTerm * rates.ShortTerm + t.RealizedLongTerm * rates.LongTerm;
         var figures = t.ToFigures(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new HouseholdRun(figures, new StressHouseholdRow(household.Spec.Id, maxBefore, maxAfter, figures));
+        return new HouseholdRun(figures, new StressHouseholdRow(household.Spec.Id, maxBefore, maxAfter, figures), t);
     }
 
     /// <summary>One decision at checkpoint <paramref name="k"/>: holds, plan, and execution of every proposed trade
@@ -292,6 +306,7 @@ public static class StressEngine
             catch (BadInputException) { t.OrdersRefused++; continue; }
             t.Fills++;
             t.TradedValue += request.Quantity * request.Price;
+            t.TradedAt![k] += request.Quantity * request.Price;
             if (IsDust(request, applied, w.Account.Spec, settings)) t.DustFills++;
             // Guarantee 2 at the moment of purchase: no household taxable lot of the key at a loss or within the cushion.
             if (request.Side == TradeSide.Buy && plan.ProtectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
@@ -380,9 +395,29 @@ public static class StressEngine
         public double OptimizerMilliseconds;
         public decimal MarketValueBefore, MarketValueAfter, HarvestableLossesBefore, HarvestableLossesAfter, TradedValue;
         public decimal CashNeeded, CashShortfall, RealizedShortTerm, RealizedLongTerm, HarvestedLosses, Tax;
+        /// <summary>Per checkpoint: value traded, and the accounts' value at its prices before trading (null until added).</summary>
+        public decimal[]? TradedAt, ValueAt;
+
+        public void AddCheckpoints(Tally o)
+        {
+            if (o.TradedAt is null || o.ValueAt is null) return;
+            TradedAt ??= new decimal[o.TradedAt.Length];
+            ValueAt ??= new decimal[o.ValueAt.Length];
+            for (var k = 0; k < TradedAt.Length; k++) { TradedAt[k] += o.TradedAt[k]; ValueAt[k] += o.ValueAt[k]; }
+        }
+
+        /// <summary>The largest share of the value traded at one checkpoint (one trading day when checkpoints are daily).</summary>
+        public double MaxCheckpointTurnover()
+        {
+            double max = 0;
+            for (var k = 0; TradedAt is not null && ValueAt is not null && k < TradedAt.Length; k++)
+                if (ValueAt[k] > 0) max = Math.Max(max, (double)(TradedAt[k] / ValueAt[k]));
+            return max;
+        }
 
         public void Add(Tally o)
         {
+            AddCheckpoints(o);
             Households += o.Households; Accounts += o.Accounts; Lots += o.Lots;
             AccountsOutOfBandBefore += o.AccountsOutOfBandBefore; AccountsOutOfBandAfter += o.AccountsOutOfBandAfter;
             AccountsOutOfBandAfterTrades += o.AccountsOutOfBandAfterTrades;
@@ -420,6 +455,7 @@ public static class StressEngine
             ProposedTrades, TradesAwaitingApproval, Fills, OrdersRefused, Math.Round(TradedValue, 2),
             MarketValueAfter > 0 ? (double)(TradedValue / MarketValueAfter) : 0, Math.Round(CashNeeded, 2), Math.Round(CashShortfall, 2),
             Math.Round(RealizedShortTerm, 2), Math.Round(RealizedLongTerm, 2), Math.Round(HarvestedLosses, 2), Math.Round(Tax, 2),
-            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases);
+            WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases,
+            MaxCheckpointTurnover());
     }
 }

@@ -19,6 +19,9 @@ public sealed record StressOptions
     /// <summary>Firm-wide optimizer decisions allowed per checkpoint (0 = no limit), like the live firm-wide trigger
     /// budget; triggered households beyond it are counted as deferred (their triggers and wash-sale holds still count).</summary>
     public int MaxDecisionsPerCheckpoint { get; init; }
+    /// <summary>As the live monitor: an account still out of tolerance or harvestable this long after it was last reported
+    /// is reported again (zero: crossings only).</summary>
+    public TimeSpan Reminder { get; init; } = TimeSpan.FromDays(1);
 
     public void Validate()
     {
@@ -26,6 +29,7 @@ public sealed record StressOptions
         if (StepDays < 0) throw new BadInputException("stepDays must be >= 0");
         if (WorstHouseholds < 0) throw new BadInputException("worst must be >= 0");
         if (MaxDecisionsPerCheckpoint < 0) throw new BadInputException("maxDecisions must be >= 0");
+        if (Reminder < TimeSpan.Zero) throw new BadInputException("reminder must be >= 0");
     }
 }
 
@@ -68,7 +72,8 @@ public sealed record StressFigures(
     int SelfBlockedHarvests = 0,
     int DustFills = 0,
     int DecisionsRelaxed = 0,
-    int HarvestsDeferredByOwnPurchases = 0);
+    int HarvestsDeferredByOwnPurchases = 0,
+    double MaxCheckpointTurnover = 0);
 
 /// <summary>One household's figures and its largest account drift before and after the shock.</summary>
 public sealed record StressHouseholdRow(string Household, double MaxDriftBefore, double MaxDriftAfter, StressFigures Figures);

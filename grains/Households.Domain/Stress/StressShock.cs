@@ -74,6 +74,42 @@ public sealed class StressShock
         return new StressShock(scenario, steps, exact, values, dates);
     }
 
+    /// <summary>A simulated market rather than a shock: the seeded <see cref="MarketSimulator"/> (fat tails and calm/stressed
+    /// regimes, as the live demo market) stepped one trading day per checkpoint for <paramref name="days"/> days. A universe
+    /// security moves from its price before by the simulator's cumulative return; any other security keeps its price. The
+    /// long run of a firm — a quarter is 63 days — through the same monitor, engine and broker as a shock.</summary>
+    public static StressShock Simulated(SimulatedUniverse universe, IReadOnlyList<Security> securities, Func<string, decimal?> prices,
+        DateOnly asOf, int days, int seed)
+    {
+        if (days < 1) throw new BadInputException("days must be >= 1");
+        var simulator = new MarketSimulator(universe, seed, MarketSimulatorOptions.Default with { StepDays = 1, FatTails = true, Regimes = true });
+        var start = simulator.Prices.ToArray();
+        var columns = securities.Select(s => universe.IndexOf(s.Symbol)).ToArray();
+        var before = securities.Select(s => prices(s.Symbol) is { } p && p > 0 ? p : 0m).ToArray();
+        var exact = new decimal[days + 1][];
+        var values = new double[days + 1][];
+        var dates = new DateOnly[days + 1];
+        for (var k = 0; k <= days; k++)
+        {
+            if (k > 0) simulator.Step();
+            dates[k] = k == 0 ? asOf : AddTradingDays(dates[k - 1], 1);
+            exact[k] = new decimal[securities.Count];
+            values[k] = new double[securities.Count];
+            for (var i = 0; i < securities.Count; i++)
+            {
+                var u = columns[i];
+                var price = before[i] == 0 ? 0m : k == 0 || u < 0 ? before[i]
+                    : Math.Max(0.0001m, Math.Round(before[i] * (decimal)(simulator.Prices[u] / start[u]), 4));
+                exact[k][i] = price;
+                values[k][i] = price == 0 ? double.NaN : (double)price;
+            }
+        }
+        var empty = new Dictionary<string, double>();
+        var scenario = new Scenario($"simulated-{days}d-seed{seed}", $"The demo market simulated for {days} trading days (seed {seed}, fat tails and regimes)",
+            days, ScenarioPathShape.Linear, empty, empty, empty, empty);
+        return new StressShock(scenario, [.. Enumerable.Range(1, days)], exact, values, dates);
+    }
+
     public static double[] TotalReturns(Scenario scenario, IReadOnlyList<Security> securities, SimulatedUniverse? universe)
     {
         var known = securities.Select(s => s.Symbol).ToHashSet(StringComparer.Ordinal);

@@ -26,13 +26,17 @@ public sealed class DecisionOptions
     /// <summary>A loss position without an allowed replacement may be sold into cash for the 31-day window (off: it keeps
     /// its target weight until a replacement exists or the window passes).</summary>
     public bool HarvestIntoCash { get; set; }
+    /// <summary>The share of a household's value (one way: sales, and purchases, each) that the decisions the market causes may
+    /// trade in one day: the firm's turnover budget in a market-wide move. Decisions a client causes (cash, restrictions,
+    /// a model change) are not held to it.</summary>
+    public double DailyTurnover { get; set; } = DecisionSettings.Default.DailyTurnover;
     /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
     public bool PlanEachAccountAlone { get; set; }
 
     public TriggerPolicy Triggers => new(Cooldown, PerAccountPerHour, FirmPerSecond, FirmBurst);
 
     public DecisionSettings Settings => new(new TaxRates(ShortTermRate, LongTermRate), TransactionCost, MinTrade, ProposalLifetime,
-        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash);
+        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover };
 }
 
 /// <summary>The firm-wide trigger budget of this silo (a token bucket; with several silos each holds its share).</summary>

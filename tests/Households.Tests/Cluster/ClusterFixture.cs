@@ -29,6 +29,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<DecisionOptions>(o =>
             {
                 o.Substitutes["HXFUND"] = ["HXALT"];
+                // The harvest tests decide one concentrated household each (a 56 % position harvested at once): no firm
+                // turnover budget; the budget has its own domain tests.
+                o.DailyTurnover = 1.0;
             });
         });
         Cluster = builder.Build();

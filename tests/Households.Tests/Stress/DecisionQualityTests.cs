@@ -28,9 +28,10 @@ public sealed class DecisionQualityTests(ITestOutputHelper output)
         output.WriteLine($"{scenario}: {f.Households} households, {f.Accounts} accounts, {f.Decisions} decisions ({f.DecisionsRelaxed} relaxed), " +
             $"{f.Fills} fills, traded {f.TradedValue:N0} on {f.MarketValueAfter:N0} (turnover {f.Turnover:P0}), harvested {f.HarvestedLosses:N0}, " +
             $"out of band after trades {f.AccountsOutOfBandAfterTrades}/{f.Accounts} (before trades {f.AccountsOutOfBandAfter}), " +
-            $"refusals {f.WashSaleConflictsAvoided}, self-washed {f.SelfWashedSales}, self-blocked {f.SelfBlockedHarvests}, harvests deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}");
+            $"largest one-checkpoint turnover {f.MaxCheckpointTurnover:P1}, refusals {f.WashSaleConflictsAvoided}, self-washed {f.SelfWashedSales}, self-blocked {f.SelfBlockedHarvests}, harvests deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}");
 
         Assert.Equal(40, f.Households);
+        Assert.True(f.MaxCheckpointTurnover <= 0.30 + 1e-9, $"{f.MaxCheckpointTurnover:P1} of the firm traded in one checkpoint");
         Assert.True(f.Decisions > 0 && f.Fills > 0, "the crisis makes the firm decide and trade");
         Assert.True(f.HarvestedLosses > 0, "a crisis is a harvest");
         Assert.Equal(0, f.SelfWashedSales);
@@ -38,5 +39,31 @@ public sealed class DecisionQualityTests(ITestOutputHelper output)
         Assert.Equal(0, f.DustFills);
         Assert.Equal(0, f.OptimizerFailures);
         Assert.Equal(0m, f.CashShortfall);
+    }
+
+    /// <summary>The steady state: the demo firm through a simulated quarter (63 trading days of the demo market, daily
+    /// checkpoints, the live monitor's daily reminder), decided by the one engine. At the end at most 10 % of accounts are
+    /// out of tolerance, and none of the defects appear.</summary>
+    [Fact]
+    public void A_simulated_quarter_leaves_the_demo_firm_in_tolerance_without_defects()
+    {
+        var firm = DemoFirm.Build(DemoFirmOptions.Default with { Households = 40 });
+        var (market, households) = StressFirm.Demo(firm, DecisionSettings.Default);
+        var shock = StressShock.Simulated(market.Universe!, market.Securities, s => market.Prices.TryGetValue(s, out var p) ? p : null, market.AsOf, 63, seed: 42);
+        var report = StressEngine.Run(households, shock, market, new StressOptions { MaxParallelism = 2 }).Report;
+        var f = report.Firm;
+        output.WriteLine($"{report.Scenario}: {f.Households} households, {f.Accounts} accounts, value {f.MarketValueBefore:N0} → {f.MarketValueAfter:N0}, " +
+            $"{f.Decisions} decisions ({f.DecisionsRelaxed} relaxed), {f.Fills} fills, turnover {f.Turnover:P0} (largest day {f.MaxCheckpointTurnover:P1}), " +
+            $"harvested {f.HarvestedLosses:N0}, out of band: before {f.AccountsOutOfBandBefore}, at the end without trading {f.AccountsOutOfBandAfter}, " +
+            $"after trades {f.AccountsOutOfBandAfterTrades}/{f.Accounts}; self-washed {f.SelfWashedSales}, self-blocked {f.SelfBlockedHarvests}, " +
+            $"deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}, optimizer {f.OptimizerMilliseconds / 1000:0.0} s");
+        foreach (var row in report.Households.Where(r => r.Figures.AccountsOutOfBandAfterTrades > 0))
+            output.WriteLine($"  {row.Household}: {row.Figures.AccountsOutOfBandAfterTrades} of {row.Figures.Accounts} accounts out of band, max drift {row.MaxDriftAfter:P1}");
+
+        Assert.Equal(0, f.SelfWashedSales);
+        Assert.Equal(0, f.SelfBlockedHarvests);
+        Assert.Equal(0, f.DustFills);
+        Assert.Equal(0, f.OptimizerFailures);
+        Assert.True(f.AccountsOutOfBandAfterTrades <= f.Accounts / 10, $"{f.AccountsOutOfBandAfterTrades} of {f.Accounts} accounts out of tolerance");
     }
 }

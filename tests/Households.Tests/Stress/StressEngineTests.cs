@@ -82,8 +82,10 @@ public sealed class StressEngineTests
         var r = StressEngine.Run([Household()], Equities20, Market(), new StressOptions { MaxParallelism = 1 }).Report;
         // IRC §1091: the IRA's 30 EQA bought 10 days ago would wash a loss sale of T1; the guard holds EQA in the taxable account.
         Assert.Equal(1, r.Firm.WashSaleConflictsAvoided);
-        Assert.Equal(0m, r.Firm.HarvestedLosses);
-        Assert.Equal(0m, r.Firm.RealizedShortTerm + r.Firm.RealizedLongTerm);
+        // T1 is kept. The bond sleeve (45.5 %, out of its 5-point band) is trimmed by a share in each account; the taxable
+        // account's share, sold at its $100 basis less 5 bps slippage, is the only loss realized.
+        Assert.Equal(0.05m, r.Firm.HarvestedLosses);
+        Assert.Equal(-0.05m, r.Firm.RealizedShortTerm + r.Firm.RealizedLongTerm);
     }
 
     [Fact]
