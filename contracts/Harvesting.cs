@@ -71,28 +71,3 @@ public sealed record ReplacementChoice(
     [property: Id(3)] string[] Passed,
     [property: Id(4)] double Distance);
 
-/// <summary>One trade of a harvest plan, with its reason.</summary>
-[GenerateSerializer, Immutable, Alias("HarvestTrade")]
-public sealed record HarvestTrade(
-    [property: Id(0)] string Account,
-    [property: Id(1)] TradeSide Side,
-    [property: Id(2)] string Symbol,
-    [property: Id(3)] decimal Quantity,
-    [property: Id(4)] decimal Price,
-    [property: Id(5)] string? LotId,
-    [property: Id(6)] string Reason);
-
-/// <summary>Sells of harvestable lots and the replacement buys that keep the exposure, for one account.
-/// <see cref="TaxBenefit"/> is the estimated tax saved, <see cref="EstimatedCost"/> the round-trip cost;
-/// <see cref="ReplacementsRerouted"/> counts better-ranked replacements passed over because buying them would have
-/// washed an open loss (a buy blackout).</summary>
-[GenerateSerializer, Immutable, Alias("HarvestPlan")]
-public sealed record HarvestPlan(
-    [property: Id(0)] string Account,
-    [property: Id(1)] DateOnly Date,
-    [property: Id(2)] HarvestTrade[] Trades,
-    [property: Id(3)] decimal HarvestedLoss,
-    [property: Id(4)] decimal TaxBenefit,
-    [property: Id(5)] decimal EstimatedCost,
-    [property: Id(6)] HarvestSkip[] Skipped,
-    [property: Id(7)] int ReplacementsRerouted);

@@ -56,8 +56,11 @@ public sealed record BacktestOptions
     public string? ReplayFile { get; init; }
     public TaxRates Rates { get; init; } = TaxRates.Default;
     public HarvestPolicy Policy { get; init; } = HarvestPolicy.Default;
-    /// <summary>Trading cost per leg (the scan charges it twice, for the round trip).</summary>
-    public HarvestCosts Costs { get; init; } = new(0m, 5m);
+    /// <summary>Trading cost per leg in basis points: the broker's slippage and the optimizer's transaction cost.</summary>
+    public decimal CostBps { get; init; } = 5m;
+    /// <summary>Harvest a security that has no allowed replacement into cash for 31 days (the firm's
+    /// <see cref="Decisions.DecisionSettings.HarvestIntoCash"/>; off: such a loss is not harvested).</summary>
+    public bool HarvestIntoCash { get; init; }
     public BacktestFunding Funding { get; init; } = BacktestFunding.Cash;
     /// <summary>Stocks in the generated universe (the direct index holds the largest <see cref="DirectIndexStocks"/>).</summary>
     public int Stocks { get; init; } = 1_000;
@@ -69,8 +72,6 @@ public sealed record BacktestOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
     public DateOnly Start { get; init; } = new(2026, 1, 2);
     public IReadOnlyList<HarvestFrequency> Frequencies { get; init; } = HarvestFrequencies.All;
-    /// <summary>Swap replacements back to the original after the wash-sale window (null: keep the replacement).</summary>
-    public Harvesting.SwapBackRule? SwapBack { get; init; }
 
     public const int TradingDaysPerYear = 252;
 
@@ -87,7 +88,7 @@ public sealed record BacktestOptions
             throw new BadInputException("short-rate/long-rate: must be between 0 and 1");
         if (Policy.MinLossPercent is < 0 or >= 1 || Policy.MinLossDollars < 0)
             throw new BadInputException("min-loss-percent/min-loss-dollars: percent in [0, 1), dollars >= 0");
-        if (Costs.Bps is < 0 or > 1000 || Costs.PerShare < 0) throw new BadInputException("cost-bps: must be between 0 and 1000");
+        if (CostBps is < 0 or > 1000) throw new BadInputException("cost-bps: must be between 0 and 1000");
         if (DirectIndexStocks < 10 || DirectIndexStocks > Stocks) throw new BadInputException("direct-index-stocks: between 10 and the universe's stocks");
         if (Stocks is < 50 or > 10_000) throw new BadInputException("stocks: between 50 and 10,000");
         if (ReplacementPool < DirectIndexStocks) throw new BadInputException("replacement-pool: at least the direct index's stocks");
