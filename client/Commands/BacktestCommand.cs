@@ -29,7 +29,7 @@ public static class BacktestCommand
 
     public static Command Create()
     {
-        var accounts = new Option<int>("--accounts") { Description = "direct-indexing accounts", DefaultValueFactory = _ => 100 };
+        var accounts = new Option<int>("--accounts") { Description = "direct-indexing accounts (all share one price path, so a few give the firm's figures; each decision runs the optimizer)", DefaultValueFactory = _ => 6 };
         var modelAccounts = new Option<int>("--model-accounts") { Description = "fund-model accounts (harvested through the fund substitute table)", DefaultValueFactory = _ => 0 };
         var years = new Option<int>("--years") { Description = "years of 252 trading days", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "seed of the firm and the price path", DefaultValueFactory = _ => 7 };
