@@ -102,6 +102,22 @@ public sealed class BacktestTests(SmallBacktest run) : IClassFixture<SmallBackte
     }
 
     [Fact]
+    public void A_fund_without_an_allowed_replacement_is_harvested_into_cash_only_when_the_firm_allows_it()
+    {
+        // Fund models: a fund without a listed substitute has no replacement the engine may buy.
+        var funds = SmallBacktest.Options with { Accounts = 0, ModelAccounts = 6, Years = 2, Frequencies = [HarvestFrequency.Monthly, HarvestFrequency.Never] };
+        var held = Backtest.Run(funds);
+        var sold = Backtest.Run(funds with { HarvestIntoCash = true });
+        Assert.False(held.HarvestIntoCash);
+        Assert.True(sold.HarvestIntoCash);
+        StrategyResult kept = held.Strategies[0], intoCash = sold.Strategies[0];
+        // Allowed, the engine sells those losses too and the sleeves wait in cash: more losses, further from the twin.
+        Assert.True(intoCash.HarvestedLosses > 1.5 * kept.HarvestedLosses, $"{intoCash.HarvestedLosses} vs {kept.HarvestedLosses}");
+        Assert.True(intoCash.TrackingError > kept.TrackingError, $"{intoCash.TrackingError} vs {kept.TrackingError}");
+        Assert.Equal(0, intoCash.DisallowedLosses);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_result()
     {
         var again = Backtest.Run(SmallBacktest.Options with { Frequencies = [HarvestFrequency.Monthly, HarvestFrequency.Never] });
