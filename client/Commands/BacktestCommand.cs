@@ -29,7 +29,7 @@ public static class BacktestCommand
 
     public static Command Create()
     {
-        var accounts = new Option<int>("--accounts") { Description = "direct-indexing accounts", DefaultValueFactory = _ => 100 };
+        var accounts = new Option<int>("--accounts") { Description = "direct-indexing accounts (all share one price path, so a few give the firm's figures; each decision runs the optimizer)", DefaultValueFactory = _ => 6 };
         var modelAccounts = new Option<int>("--model-accounts") { Description = "fund-model accounts (harvested through the fund substitute table)", DefaultValueFactory = _ => 0 };
         var years = new Option<int>("--years") { Description = "years of 252 trading days", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "seed of the firm and the price path", DefaultValueFactory = _ => 7 };
@@ -44,7 +44,7 @@ public static class BacktestCommand
         var diStocks = new Option<int>("--di-stocks") { Description = "stocks in the direct index", DefaultValueFactory = _ => 300 };
         var strategies = new Option<string>("--strategies") { Description = "comma-separated: daily,weekly,monthly,quarterly,annual,never", DefaultValueFactory = _ => "daily,weekly,monthly,quarterly,annual,never" };
         var calm = new Option<bool>("--calm") { Description = "simulate Gaussian returns without volatility regimes (default: fat tails and calm/stressed regimes)" };
-        var swapBack = new Option<bool>("--swap-back") { Description = "swap replacements back to the original after 31 days when their gain is at most 1% of basis" };
+        var harvestIntoCash = new Option<bool>("--harvest-into-cash") { Description = "harvest a security without an allowed replacement into cash for 31 days (default: such a loss is not harvested)" };
         var parallelism = new Option<int>("--parallelism") { Description = "worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = new Option<bool>("--json") { Description = "print the result as JSON" };
         var output = new Option<string?>("--out") { Description = "write the JSON result to this file" };
@@ -56,7 +56,7 @@ public static class BacktestCommand
         var command = new Command("backtest", "Tax-alpha backtest: harvest frequencies compared on one price path")
         {
             accounts, modelAccounts, years, seed, replay, shortRate, longRate, minPercent, minDollars, costBps, funding, stocks, diStocks,
-            strategies, calm, swapBack, parallelism, json, output, charts, report, scenarios, scenario,
+            strategies, calm, harvestIntoCash, parallelism, json, output, charts, report, scenarios, scenario,
         };
         command.SetAction(parse =>
         {
@@ -70,7 +70,7 @@ public static class BacktestCommand
                 ReplayFile = replayFile,
                 Rates = new TaxRates(parse.GetValue(shortRate), parse.GetValue(longRate)),
                 Policy = new HarvestPolicy(true, parse.GetValue(minPercent), parse.GetValue(minDollars)),
-                Costs = new HarvestCosts(0m, parse.GetValue(costBps)),
+                CostBps = parse.GetValue(costBps),
                 Funding = parse.GetValue(funding) switch
                 {
                     "cash" => BacktestFunding.Cash,
@@ -83,7 +83,7 @@ public static class BacktestCommand
                 MaxParallelism = parse.GetValue(parallelism),
                 FatTails = !parse.GetValue(calm),
                 Regimes = !parse.GetValue(calm),
-                SwapBack = parse.GetValue(swapBack) ? Households.Domain.Harvesting.SwapBackRule.Default : null,
+                HarvestIntoCash = parse.GetValue(harvestIntoCash),
             };
             options.Validate();
             // Scenario input is checked before the long run, so a bad file fails fast.
@@ -128,22 +128,23 @@ public static class BacktestCommand
         return result;
     }
 
-    /// <summary>The readable summary: one row per strategy.</summary>
+    /// <summary>The readable summary: one row per strategy, tracking error to the never-harvest twin beside the tax alpha.</summary>
     public static string Table(BacktestResult r)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Backtest: {r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model), {r.Years} years, {r.Market}, {r.Funding} funding");
-        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; {(r.SwapBack ? "swap back after 31 days" : "no swap back")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr; {r.ElapsedSeconds:0.0} s");
+        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; {(r.HarvestIntoCash ? "harvests into cash allowed" : "no harvest into cash")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr");
+        sb.AppendLine(c, $"Decided by the live DecisionEngine: {r.Decisions:N0} decisions, {r.DecisionsPerSecond:0.0} a second per thread; {r.ElapsedSeconds:0.0} s");
         sb.AppendLine();
-        sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"harvested $",16} {"% of start",10} {"sales",9} {"avoided",8} {"disallowed",10} {"TE vs twin",10} {"turnover",9}");
+        sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"TE vs twin",10} {"TE max",8} {"planned",8} {"harvested $",16} {"% of start",10} {"sales",8} {"held",6} {"disallowed",10} {"turnover",9} {"decisions",9}");
         foreach (var s in r.Strategies)
-            sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,9:N0} {s.WashSalesAvoided,8:N0} {s.DisallowedLosses,10:N0} {s.TrackingError,10:P2} {s.Turnover,9:P1}");
+            sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.TrackingError,10:P2} {s.TrackingErrorMax,8:P2} {s.PlannedTrackingError,8:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,8:N0} {s.WashSalesAvoided,6:N0} {s.DisallowedLosses,10:N0} {s.Turnover,9:P1} {s.Decisions,9:N0}");
         sb.AppendLine();
         sb.AppendLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
+        sb.AppendLine("TE vs twin: annualized tracking error of each account to its never-harvest twin (mean over accounts, and the largest).");
         sb.AppendLine(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.PreTaxExcessReturn:P2}"))}");
-        if (r.SwapBack) sb.AppendLine(c, $"swap backs: {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.SwapBacks:N0}"))}");
-        sb.AppendLine("avoided: harvests skipped (recent purchase, buy blackout) + replacements rerouted because of the wash-sale ledger.");
+        sb.AppendLine("held: loss lots the engine held as wash sales + orders refused at the fill price because they would have washed.");
         return sb.ToString();
     }
 }

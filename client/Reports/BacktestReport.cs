@@ -140,13 +140,13 @@ public static class BacktestReport
         float y = margin + 18;
         canvas.DrawText("Tax-loss harvesting backtest", margin, y, title, ink);
         y += 20;
-        foreach (var line in Wrap($"{r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model) over {r.Years} years; market: {r.Market}; {r.Funding} funding; seed {r.Seed}. Rates {r.ShortRate.ToString("P0", C)} short-term / {r.LongRate.ToString("P0", C)} long-term; harvest threshold {r.MinLossPercent.ToString("P1", C)} of basis and ${r.MinLossDollars.ToString("N0", C)}; trading cost {r.CostBps.ToString(C)} bps a leg. Initial value ${r.InitialValue.ToString("N0", C)}; never-harvest twin return {r.BenchmarkReturn.ToString("P2", C)} a year.", 98))
+        foreach (var line in Wrap($"{r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model) over {r.Years} years; market: {r.Market}; {r.Funding} funding; seed {r.Seed}. Rates {r.ShortRate.ToString("P0", C)} short-term / {r.LongRate.ToString("P0", C)} long-term; harvest threshold {r.MinLossPercent.ToString("P1", C)} of basis and ${r.MinLossDollars.ToString("N0", C)}; trading cost {r.CostBps.ToString(C)} bps a leg; {r.Decisions.ToString("N0", C)} engine decisions. Initial value ${r.InitialValue.ToString("N0", C)}; never-harvest twin return {r.BenchmarkReturn.ToString("P2", C)} a year.", 98))
         {
             canvas.DrawText(line, margin, y, body, grey);
             y += 13;
         }
         y += 8;
-        string header = string.Create(C, $"{"strategy",-10}{"alpha",8}{"liquid.",9}{"harvested $",15}{"% start",8}{"sales",11}{"avoided",9}{"disallow",9}{"TE",8}{"turnover",9}");
+        string header = string.Create(C, $"{"strategy",-10}{"alpha",8}{"liquid.",9}{"harvested $",15}{"% start",8}{"sales",11}{"held",9}{"disallow",9}{"TE",8}{"turnover",9}");
         canvas.DrawText(header, margin, y, table, ink);
         y += 12;
         foreach (var s in r.Strategies)
@@ -156,7 +156,7 @@ public static class BacktestReport
             y += 11;
         }
         y += 8;
-        foreach (var line in Wrap("Tax alpha: per account and annualized, the after-tax return minus the pre-tax return, over the same for the never-harvest twin: g(V+S) - g(V), where V is the portfolio's pre-tax value at the end and S the tax savings of harvested losses (short-term losses at the short-term rate, long-term at the long-term rate, settled at each year end and reinvested at the portfolio's return). 'Liquidated' also deducts the tax on every unrealized gain on the last day, for the strategy and for the twin. Avoided wash sales: lots not harvested because shares were bought in the last 30 days or a loss of the security is open, plus replacements rerouted past a buy blackout. Disallowed: losses the ledger disallowed in the strategy's own sales (0: no unintended wash sale). TE: annualized tracking error of daily returns against the never-harvest twin; turnover: one-way, per year.", 98))
+        foreach (var line in Wrap("Tax alpha: per account and annualized, the after-tax return minus the pre-tax return, over the same for the never-harvest twin: g(V+S) - g(V), where V is the portfolio's pre-tax value at the end and S the tax savings of harvested losses (short-term losses at the short-term rate, long-term at the long-term rate, settled at each year end and reinvested at the portfolio's return). 'Liquidated' also deducts the tax on every unrealized gain on the last day, for the strategy and for the twin. Every harvest was decided by the live decision engine (the optimizer against the index). Held: loss lots the engine held because their sale would have been a wash sale, plus orders refused at the fill price for the same reason. Disallowed: losses the ledger disallowed in the strategy's own sales (0: no unintended wash sale). TE: annualized tracking error of daily returns against the never-harvest twin; turnover: one-way, per year.", 98))
         {
             canvas.DrawText(line, margin, y, body, grey);
             y += 12;

@@ -1,8 +1,9 @@
 using Households.Domain.Risk;
 using System.Diagnostics;
 using Households.Contracts;
-using Households.Domain.Harvesting;
+using Households.Domain.Decisions;
 using Households.Domain.Market;
+using Households.Domain.Stress;
 
 namespace Households.Domain.Backtesting;
 
@@ -24,6 +25,10 @@ public sealed record StrategyResult(
     double TaxAlphaMedian,
     double TaxAlphaLiquidated,
     double TaxAlphaLiquidatedMedian,
+    double TrackingError,
+    double TrackingErrorMedian,
+    double TrackingErrorMax,
+    double PlannedTrackingError,
     double PreTaxExcessReturn,
     double AfterTaxExcessReturn,
     double AfterTaxReturn,
@@ -31,19 +36,21 @@ public sealed record StrategyResult(
     double HarvestedLossPercent,
     double TaxSavings,
     int HarvestSales,
-    int ReplacementBuys,
+    int GainSales,
+    int Buys,
     int WashSalesAvoided,
-    int SkippedRecentPurchase,
-    int SkippedBlackout,
-    int ReplacementsRerouted,
+    int HarvestsHeld,
+    int OrdersRefused,
     double DisallowedLosses,
-    double TrackingError,
     double Turnover,
     double TradingCosts,
-    double[] CumulativeLossesByMonth,
-    int SwapBacks);
+    int Decisions,
+    int DecisionsWithoutPlan,
+    double DecisionSeconds,
+    double[] CumulativeLossesByMonth);
 
-/// <summary>The outcome of a backtest.</summary>
+/// <summary>The outcome of a backtest. <see cref="DecisionsPerSecond"/> is per worker thread: decisions over the time
+/// spent inside <see cref="DecisionEngine.Decide"/>.</summary>
 public sealed record BacktestResult(
     int Accounts,
     int DirectIndexAccounts,
@@ -57,18 +64,21 @@ public sealed record BacktestResult(
     decimal MinLossPercent,
     decimal MinLossDollars,
     decimal CostBps,
-    bool SwapBack,
+    bool HarvestIntoCash,
     double InitialValue,
     double BenchmarkReturn,
+    int Decisions,
+    double DecisionsPerSecond,
     double ElapsedSeconds,
     StrategyResult[] Strategies);
 
 /// <summary>
 /// The tax-alpha backtest: a simulated clock of <see cref="BacktestOptions.Years"/> × 252 trading days over one shared
 /// price path; for each account every strategy in <see cref="BacktestOptions.Frequencies"/> starts from the same lots and
-/// harvests on its own schedule (<see cref="StrategyRun"/>); the never-harvest twin is the yardstick. Accounts are the
-/// taxable direct-indexing (and optionally fund-model) accounts of a <see cref="SyntheticFirm"/>, each treated as its own
-/// household (no other accounts in its wash-sale scope). Accounts are independent and run in parallel.
+/// harvests on its own schedule (<see cref="StrategyRun"/>) through the live <see cref="DecisionEngine"/>; the
+/// never-harvest twin is the yardstick. Accounts are the taxable direct-indexing (and optionally fund-model) accounts of a
+/// <see cref="SyntheticFirm"/>, each treated as its own household (no other accounts in its wash-sale scope). Twins run
+/// first; then every (account, strategy) pair runs in parallel.
 /// </summary>
 public static class Backtest
 {
@@ -83,27 +93,37 @@ public static class Backtest
         var pool = new HashSet<int>(universe.StocksByMarketCap().Take(options.ReplacementPool));
         for (int i = 0; i < universe.Count; i++) if (universe[i].Kind != SecurityKind.Stock) pool.Add(i);
         foreach (var o in openings) foreach (var lot in o.Lots) pool.Add(universe.IndexOf(lot.Symbol));
-        var selector = ReplacementSelector.FromUniverse(universe, FundSubstitutes.Default, pool);
 
         ReturnSeries? replay = options.ReplayFile is null ? null : LoadReplay(options.ReplayFile);
         var path = PricePath.Generate(universe, pool, options.Days, options.Seed, options.Start, options.FatTails, options.Regimes,
             replay, options.ReplayFile is null ? null : Path.GetFileName(options.ReplayFile));
+        // The live settings with the backtest's rates and costs: the optimizer's transaction cost and the broker's slippage
+        // are both the cost a leg.
+        var settings = DecisionSettings.Default with
+        {
+            Rates = options.Rates,
+            TransactionCost = (double)options.CostBps / 10_000,
+            SlippageBps = (double)options.CostBps,
+            Commission = 0m,
+            HarvestIntoCash = options.HarvestIntoCash,
+        };
+        var market = new BacktestMarket(path, options, DecisionMarkets.OfUniverse(universe, settings, pool), StressFirm.Targets(firm.Models, universe));
 
         var frequencies = options.Frequencies.Distinct().OrderBy(f => f).ToArray();
-        var outcomes = new AccountOutcome[openings.Count][];
-        Parallel.For(0, openings.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancel }, a =>
-        {
-            var row = new AccountOutcome[frequencies.Length];
-            var twin = new StrategyRun(path, selector, options, HarvestFrequency.Never, openings[a]).Run(null);
-            for (int f = 0; f < frequencies.Length; f++)
-                row[f] = frequencies[f] == HarvestFrequency.Never
-                    ? twin
-                    : new StrategyRun(path, selector, options, frequencies[f], openings[a]).Run(twin.Values);
-            twin.Values = null;
-            outcomes[a] = row;
-        });
-
         var never = Array.IndexOf(frequencies, HarvestFrequency.Never);
+        var outcomes = new AccountOutcome[openings.Count][];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancel };
+        Parallel.For(0, openings.Count, parallel, a =>
+        {
+            outcomes[a] = new AccountOutcome[frequencies.Length];
+            outcomes[a][never] = new StrategyRun(market, HarvestFrequency.Never, openings[a]).Run(null);
+        });
+        // The harvesting runs, longest first (daily before annual) so the last pairs to finish are short ones.
+        var pairs = (from f in Enumerable.Range(0, frequencies.Length) where f != never from a in Enumerable.Range(0, openings.Count) select (a, f)).ToArray();
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(pairs, loadBalance: true), parallel, pair =>
+            outcomes[pair.a][pair.f] = new StrategyRun(market, frequencies[pair.f], openings[pair.a]).Run(outcomes[pair.a][never].Values));
+        foreach (var row in outcomes) row[never].Values = null;
+
         double years = options.Years;
         var strategies = new StrategyResult[frequencies.Length];
         double initial = outcomes.Sum(o => o[never].InitialValue);
@@ -111,7 +131,8 @@ public static class Backtest
         {
             var alpha = new double[outcomes.Length];
             var alphaLiq = new double[outcomes.Length];
-            double afterTax = 0, preExcess = 0, afterExcess = 0, te = 0, turnover = 0;
+            var te = new double[outcomes.Length];
+            double afterTax = 0, preExcess = 0, afterExcess = 0, turnover = 0;
             for (int a = 0; a < outcomes.Length; a++)
             {
                 var o = outcomes[a][f];
@@ -124,11 +145,7 @@ public static class Backtest
                 preExcess += pre - preTwin;
                 afterExcess += liq - liqTwin;
                 afterTax += liq;
-                if (o.TrackingDays > 1)
-                {
-                    double mean = o.TrackingErrorSum / o.TrackingDays;
-                    te += Math.Sqrt(Math.Max(0, o.TrackingErrorSumSq / o.TrackingDays - mean * mean) * BacktestOptions.TradingDaysPerYear);
-                }
+                te[a] = o.TrackingError;
                 turnover += o.TradedNotional / 2 / o.AverageValue / years;
             }
             var byMonth = new double[outcomes[0][f].LossByMonth.Length];
@@ -136,23 +153,27 @@ public static class Backtest
                 for (int m = 0; m < byMonth.Length; m++) byMonth[m] += outcomes[a][f].LossByMonth[m];
             for (int m = 1; m < byMonth.Length; m++) byMonth[m] += byMonth[m - 1];
             double losses = outcomes.Sum(o => o[f].HarvestedLoss);
-            int recent = outcomes.Sum(o => o[f].SkippedRecentPurchase), blackout = outcomes.Sum(o => o[f].SkippedBlackout),
-                rerouted = outcomes.Sum(o => o[f].ReplacementsRerouted);
+            int held = outcomes.Sum(o => o[f].HarvestsHeld), refused = outcomes.Sum(o => o[f].OrdersRefused);
             int count = outcomes.Length;
             strategies[f] = new StrategyResult(
                 frequencies[f].Name(),
-                alpha.Average(), Median(alpha), alphaLiq.Average(), Median(alphaLiq), preExcess / count, afterExcess / count, afterTax / count,
+                alpha.Average(), Median(alpha), alphaLiq.Average(), Median(alphaLiq), te.Average(), Median(te), te.Max(),
+                Planned(outcomes.Select(o => o[f])),
+                preExcess / count, afterExcess / count, afterTax / count,
                 losses, losses / initial, outcomes.Sum(o => o[f].TaxSavings),
-                outcomes.Sum(o => o[f].HarvestSales), outcomes.Sum(o => o[f].ReplacementBuys),
-                recent + blackout + rerouted, recent, blackout, rerouted,
-                outcomes.Sum(o => o[f].DisallowedLoss), te / count, turnover / count, outcomes.Sum(o => o[f].TradingCost), byMonth,
-                outcomes.Sum(o => o[f].SwapBacks));
+                outcomes.Sum(o => o[f].HarvestSales), outcomes.Sum(o => o[f].GainSales), outcomes.Sum(o => o[f].Buys),
+                held + refused, held, refused,
+                outcomes.Sum(o => o[f].DisallowedLoss), turnover / count, outcomes.Sum(o => o[f].TradingCost),
+                outcomes.Sum(o => o[f].Decisions), outcomes.Sum(o => o[f].DecisionsWithoutPlan), outcomes.Sum(o => o[f].DecisionSeconds), byMonth);
         }
         var benchmark = outcomes.Average(o => Annualized(o[never].FinalWealth, o[never].InitialValue, years));
+        int decisions = strategies.Sum(s => s.Decisions);
+        double decisionSeconds = strategies.Sum(s => s.DecisionSeconds);
         return new BacktestResult(openings.Count, Math.Min(options.Accounts, openings.Count), Math.Max(0, openings.Count - options.Accounts),
             options.Years, options.Seed, path.Source, options.Funding.ToString().ToLowerInvariant(),
-            options.Rates.ShortTerm, options.Rates.LongTerm, options.Policy.MinLossPercent, options.Policy.MinLossDollars, options.Costs.Bps,
-            options.SwapBack is not null, initial, benchmark, clock.Elapsed.TotalSeconds, strategies);
+            options.Rates.ShortTerm, options.Rates.LongTerm, options.Policy.MinLossPercent, options.Policy.MinLossDollars, options.CostBps,
+            options.HarvestIntoCash, initial, benchmark, decisions, decisionSeconds > 0 ? decisions / decisionSeconds : 0,
+            clock.Elapsed.TotalSeconds, strategies);
     }
 
     /// <summary>The backtest's accounts: the first <see cref="BacktestOptions.Accounts"/> taxable or trust
@@ -187,6 +208,15 @@ public static class Backtest
     {
         if (!File.Exists(path)) throw new BadInputException($"replay: file {path} does not exist");
         return ReturnSeries.Load(path);
+    }
+
+    /// <summary>The engine's ex-ante tracking error after its trades, averaged over the decisions that found a plan.</summary>
+    private static double Planned(IEnumerable<AccountOutcome> outcomes)
+    {
+        double sum = 0;
+        int count = 0;
+        foreach (var o in outcomes) { sum += o.PlannedTrackingErrorSum; count += o.Decisions - o.DecisionsWithoutPlan; }
+        return count > 0 ? sum / count : 0;
     }
 
     private static double Annualized(double final, double initial, double years) =>

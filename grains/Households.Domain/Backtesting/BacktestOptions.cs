@@ -46,8 +46,10 @@ public enum BacktestFunding
 /// <summary>Configuration of a <see cref="Backtest"/>. Every figure is reproducible from <see cref="Seed"/>.</summary>
 public sealed record BacktestOptions
 {
-    /// <summary>Direct-indexing accounts (the <c>DI300</c>-like model of <see cref="DirectIndexStocks"/> stocks).</summary>
-    public int Accounts { get; init; } = 100;
+    /// <summary>Direct-indexing accounts (the <c>DI300</c>-like model of <see cref="DirectIndexStocks"/> stocks). Six: every
+    /// account sees the same price path, so a few give the firm's figures, and each harvest decision runs the optimizer
+    /// (the default run is about 5,000 decisions, a few minutes on two cores).</summary>
+    public int Accounts { get; init; } = 6;
     /// <summary>Fund-model accounts (taxable), harvested through the firm's fund substitute table.</summary>
     public int ModelAccounts { get; init; }
     public int Years { get; init; } = 10;
@@ -56,8 +58,11 @@ public sealed record BacktestOptions
     public string? ReplayFile { get; init; }
     public TaxRates Rates { get; init; } = TaxRates.Default;
     public HarvestPolicy Policy { get; init; } = HarvestPolicy.Default;
-    /// <summary>Trading cost per leg (the scan charges it twice, for the round trip).</summary>
-    public HarvestCosts Costs { get; init; } = new(0m, 5m);
+    /// <summary>Trading cost per leg in basis points: the broker's slippage and the optimizer's transaction cost.</summary>
+    public decimal CostBps { get; init; } = 5m;
+    /// <summary>Harvest a security that has no allowed replacement into cash for 31 days (the firm's
+    /// <see cref="Decisions.DecisionSettings.HarvestIntoCash"/>; off: such a loss is not harvested).</summary>
+    public bool HarvestIntoCash { get; init; }
     public BacktestFunding Funding { get; init; } = BacktestFunding.Cash;
     /// <summary>Stocks in the generated universe (the direct index holds the largest <see cref="DirectIndexStocks"/>).</summary>
     public int Stocks { get; init; } = 1_000;
@@ -69,8 +74,6 @@ public sealed record BacktestOptions
     public int MaxParallelism { get; init; } = Environment.ProcessorCount;
     public DateOnly Start { get; init; } = new(2026, 1, 2);
     public IReadOnlyList<HarvestFrequency> Frequencies { get; init; } = HarvestFrequencies.All;
-    /// <summary>Swap replacements back to the original after the wash-sale window (null: keep the replacement).</summary>
-    public Harvesting.SwapBackRule? SwapBack { get; init; }
 
     public const int TradingDaysPerYear = 252;
 
@@ -87,7 +90,7 @@ public sealed record BacktestOptions
             throw new BadInputException("short-rate/long-rate: must be between 0 and 1");
         if (Policy.MinLossPercent is < 0 or >= 1 || Policy.MinLossDollars < 0)
             throw new BadInputException("min-loss-percent/min-loss-dollars: percent in [0, 1), dollars >= 0");
-        if (Costs.Bps is < 0 or > 1000 || Costs.PerShare < 0) throw new BadInputException("cost-bps: must be between 0 and 1000");
+        if (CostBps is < 0 or > 1000) throw new BadInputException("cost-bps: must be between 0 and 1000");
         if (DirectIndexStocks < 10 || DirectIndexStocks > Stocks) throw new BadInputException("direct-index-stocks: between 10 and the universe's stocks");
         if (Stocks is < 50 or > 10_000) throw new BadInputException("stocks: between 50 and 10,000");
         if (ReplacementPool < DirectIndexStocks) throw new BadInputException("replacement-pool: at least the direct index's stocks");

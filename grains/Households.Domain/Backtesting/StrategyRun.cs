@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Households.Contracts;
+using Households.Domain.Accounts;
+using Households.Domain.Decisions;
 using Households.Domain.Harvesting;
-using Households.Domain.Lots;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
@@ -17,14 +19,23 @@ public sealed class AccountOutcome
     /// <summary><see cref="FinalWealth"/> less the tax due if everything were sold on the last day.</summary>
     public double LiquidatedWealth;
     public double HarvestedLoss;
+    /// <summary>Sell fills that realized a loss.</summary>
     public int HarvestSales;
-    public int ReplacementBuys;
-    public int SkippedRecentPurchase;
-    public int SkippedBlackout;
-    public int ReplacementsRerouted;
-    public int SwapBacks;
+    /// <summary>Sell fills that realized a gain (the engine trading back toward the target).</summary>
+    public int GainSales;
+    public int Buys;
+    /// <summary>Distinct loss lots the engine held because selling them would have been a wash sale.</summary>
+    public int HarvestsHeld;
+    /// <summary>Orders not sent because they would fill at a washed loss, or the books refused them.</summary>
+    public int OrdersRefused;
+    public int Decisions;
+    public int DecisionsWithoutPlan;
+    public double DecisionSeconds;
+    /// <summary>Sum over decisions of the engine's ex-ante tracking error to the target after its trades.</summary>
+    public double PlannedTrackingErrorSum;
     public double DisallowedLoss;
     public double TradedNotional;
+    /// <summary>Slippage (fill price against the day's quote) and commissions.</summary>
     public double TradingCost;
     public double TaxSavings;
     public double TrackingErrorSumSq;
@@ -35,17 +46,33 @@ public sealed class AccountOutcome
     public double[] LossByMonth = [];
     /// <summary>Pre-tax portfolio value per day (kept for the never-harvest twin only).</summary>
     public double[]? Values;
+
+    /// <summary>Annualized standard deviation of the daily log-return difference to the never-harvest twin.</summary>
+    public double TrackingError
+    {
+        get
+        {
+            if (TrackingDays < 2) return 0;
+            double mean = TrackingErrorSum / TrackingDays;
+            return Math.Sqrt(Math.Max(0, TrackingErrorSumSq / TrackingDays - mean * mean) * BacktestOptions.TradingDaysPerYear);
+        }
+    }
 }
 
+/// <summary>What every account and strategy of one backtest share: the price path, the options, the live decision
+/// inputs over the path's securities, and each model resolved once.</summary>
+internal sealed record BacktestMarket(PricePath Path, BacktestOptions Options, DecisionMarket Decisions, Func<string, ResolvedTarget?> Targets);
+
 /// <summary>
-/// Runs one harvest strategy on one account over the shared <see cref="PricePath"/>. The books of record are a
-/// <see cref="HouseholdTaxBook"/> (decimal lots, wash-sale ledger, realized gains), touched only when trading; the
-/// daily work (valuation, the threshold test) runs on a double mirror of the lots that is refreshed from the book for
-/// every security a trade touches. On a harvest day: lots crossing the thresholds (<see cref="HarvestScan.CrossesThresholds"/>)
-/// → <see cref="HarvestScan.Scan"/> on the decimal lots with the ledger's buy blackouts → an exact pre-trade wash-sale
-/// check per candidate (<see cref="HouseholdTaxLedger.CheckLossSale"/>; a sale that would wash is skipped) →
-/// <see cref="HarvestPlanner.Plan"/> (replacement not in a blackout) → sells by specific lot and replacement buys
-/// through the book.
+/// Runs one harvest strategy on one account over the shared <see cref="PricePath"/>, deciding through the live
+/// <see cref="DecisionEngine"/> and filling through <see cref="PlanExecution"/> (the simulated broker's rules). The
+/// books of record are an <see cref="AccountBook"/> (decimal cash and lots) and the account's own
+/// <see cref="HouseholdTaxLedger"/> (wash sales, realized gains), touched only when trading; the daily work (valuation,
+/// the threshold test) runs on a double mirror of the lots refreshed from the book for every security a fill touches.
+/// On a harvest day the lots are put to the thresholds (<see cref="HarvestScan.CrossesThresholds"/>); securities that
+/// became harvestable since the last look raise harvest triggers, as the live monitor reports crossings, and the engine
+/// decides the whole account against its target: the model bought on day 0 and held, i.e. the never-harvest twin's
+/// portfolio (for the direct index, the index's cap weights drifted with prices).
 /// </summary>
 internal sealed class StrategyRun
 {
@@ -57,71 +84,74 @@ internal sealed class StrategyRun
         public int HoldingSinceDay;
     }
 
+    private readonly BacktestMarket _market;
     private readonly PricePath _path;
-    private readonly ReplacementSelector _selector;
     private readonly BacktestOptions _options;
     private readonly HarvestFrequency _frequency;
-    private readonly string _account;
-    private readonly HouseholdTaxBook _book;
+    private readonly AccountSpec _spec;
+    private readonly AccountBook _book;
+    private readonly HouseholdTaxLedger _ledger;
+    private readonly ProposalBook _proposals;
+    private readonly ResolvedTarget? _model;
+    /// <summary>The model's security lines as (tracked position, day-0 weight, line).</summary>
+    private readonly (int Security, double Weight, TargetWeight Line)[] _lines;
     private readonly List<MirrorLot> _lots = [];
     private readonly double[] _position;
     /// <summary>Per tracked security, the last calendar day (DayNumber) on which a harvest of it is known to be
-    /// refused by the wash-sale rules (buy blackout or recent purchase): the daily prefilter skips it until then.</summary>
+    /// refused by the wash-sale rule: the prefilter skips it until then.</summary>
     private readonly int[] _quietThrough;
-    private readonly bool[] _underwater;
-    private readonly HashSet<string> _skippedLots = new(StringComparer.Ordinal);
-    /// <summary>Replacement lots that may be swapped back to the security they replaced.</summary>
-    private readonly List<(string LotId, string Original, int NextCheckDay)> _swaps = [];
+    /// <summary>Per tracked security: harvestable at the last look (a trigger fires only on the change).</summary>
+    private bool[] _harvestable;
+    private bool[] _harvestableNow;
+    private readonly double[] _loss;
+    private readonly HashSet<string> _heldLots = new(StringComparer.Ordinal);
     private readonly List<int> _held = [];
     private bool _heldDirty = true;
     private double _cash;
-    private int _nextLot;
-    private readonly Func<string, string> _washKey;
 
-    public StrategyRun(PricePath path, ReplacementSelector selector, BacktestOptions options, HarvestFrequency frequency,
-        AccountOpening opening)
+    public StrategyRun(BacktestMarket market, HarvestFrequency frequency, AccountOpening opening)
     {
-        _path = path;
-        _selector = selector;
-        _options = options;
+        _market = market;
+        _path = market.Path;
+        _options = market.Options;
         _frequency = frequency;
-        _account = opening.Spec.Id;
-        _position = new double[path.Count];
-        _quietThrough = new int[path.Count];
-        _underwater = new bool[path.Count];
-        var universe = path.Universe;
-        var groups = universe.Securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!));
-        var identical = new SubstantiallyIdentical(groups);
-        // The same keys as the ledger's blackouts (a group's key is "group:NAME").
-        _washKey = identical.KeyOf;
-        _book = new HouseholdTaxBook(identical, options.Rates);
-        var profile = new AccountTaxProfile(_account, AccountType.Taxable);
-        _book.OpenAccount(profile);
-        var start = path.Dates[0];
-        _cash = (double)opening.Cash;
-        if (options.Funding == BacktestFunding.Legacy)
-        {
-            _book.Ledger.OpenAccounts([(profile, opening.Lots)]);
-            foreach (var lot in opening.Lots) _book.BookOf(_account).Add(lot);
-        }
+        _spec = opening.Spec with { Harvest = _options.Policy, Restrictions = [] };
+        _position = new double[_path.Count];
+        _quietThrough = new int[_path.Count];
+        _harvestable = new bool[_path.Count];
+        _harvestableNow = new bool[_path.Count];
+        _loss = new double[_path.Count];
+        _proposals = new ProposalBook(_spec.HouseholdId);
+        _model = opening.Spec.ModelId is { } m ? market.Targets(m) : null;
+        _lines = _model is null ? [] : [.. _model.Weights.Where(w => w.Level == DriftLevel.Security && _path.IndexOf(w.Key) >= 0)
+            .Select(w => (_path.IndexOf(w.Key), (double)w.Weight, w))];
+
+        var start = _path.Dates[0];
+        decimal cash = opening.Cash;
+        TaxLot[] lots;
+        if (_options.Funding == BacktestFunding.Legacy || _lines.Length == 0) lots = opening.Lots;
         else
         {
-            // Cash funding: the same dollars per security, bought on day 0 at the day's price.
-            foreach (var group in opening.Lots.GroupBy(l => l.Symbol))
+            // Cash funding: the account's value buys the model on day 0 at the day's price, one lot per security.
+            var value = opening.Cash + opening.Lots.Sum(l => l.Quantity * _path.Quote(0, _path.IndexOf(l.Symbol)));
+            var bought = new List<TaxLot>(_lines.Length);
+            cash = value;
+            foreach (var (j, weight, line) in _lines)
             {
-                int j = path.IndexOf(group.Key);
-                var price = path.Quote(0, j);
-                var dollars = group.Sum(l => l.Quantity) * price;
-                var quantity = Math.Round(dollars / price, 4, MidpointRounding.ToZero);
-                _book.Buy(_account, NextLotId(), group.Key, quantity, price, start);
+                var price = _path.Quote(0, j);
+                var quantity = Math.Round(value * line.Weight / price, 4, MidpointRounding.ToZero);
+                if (quantity <= 0) continue;
+                bought.Add(new TaxLot($"{_spec.Id}-B{bought.Count + 1}", line.Key, quantity, quantity * price, start, start));
+                cash -= quantity * price;
             }
+            lots = [.. bought];
         }
-        foreach (var symbol in _book.BookOf(_account).Lots.Select(l => l.Symbol).Distinct().ToArray()) Resync(symbol);
+        _book = new AccountBook(_spec, cash, lots.Select(l => new LotPiece(l, l.Id)));
+        _ledger = new HouseholdTaxLedger(market.Decisions.Identical);
+        _ledger.OpenAccounts([(new AccountTaxProfile(_spec.Id, _spec.Type, _spec.SeparateTaxpayer), lots)]);
+        foreach (var symbol in lots.Select(l => l.Symbol).Distinct(StringComparer.Ordinal)) Resync(symbol);
+        _cash = (double)_book.Cash;
     }
-
-    private string NextLotId() => $"{_account}-B{++_nextLot}";
-
-    public HouseholdTaxBook Book => _book;
 
     public AccountOutcome Run(double[]? twinValues)
     {
@@ -136,11 +166,7 @@ internal sealed class StrategyRun
         decimal settledShort = 0, settledLong = 0;
         for (int t = 1; t <= days; t++)
         {
-            if (interval > 0 && t % interval == 0)
-            {
-                if (_options.SwapBack is not null) SwapBacks(t, outcome);
-                Harvest(t, outcome);
-            }
+            if (interval > 0 && t % interval == 0) Harvest(t, outcome);
             double next = Value(t);
             pot *= next / value;
             if (twinValues is not null)
@@ -157,9 +183,9 @@ internal sealed class StrategyRun
             {
                 // Tax year end: the year's recognized gains and losses settle at the configured rates; savings are
                 // reinvested alongside the portfolio (they earn its return from here on).
-                if (_book.Gains.EntryCount > 0)
+                if (_ledger.Gains.EntryCount > 0)
                 {
-                    var summary = _book.Gains.Summary();
+                    var summary = _ledger.Gains.Summary();
                     decimal dShort = summary.ShortTerm - settledShort, dLong = summary.LongTerm - settledLong;
                     settledShort = summary.ShortTerm;
                     settledLong = summary.LongTerm;
@@ -174,7 +200,7 @@ internal sealed class StrategyRun
         outcome.FinalValue = value;
         outcome.FinalWealth = value + pot;
         outcome.LiquidatedWealth = outcome.FinalWealth - LiquidationTax(days) - Math.Max(0, pot - potContributions) * (double)_options.Rates.LongTerm;
-        outcome.DisallowedLoss = (double)_book.Gains.Summary().Disallowed;
+        outcome.DisallowedLoss = (double)_ledger.Gains.Summary().Disallowed;
         return outcome;
     }
 
@@ -195,7 +221,6 @@ internal sealed class StrategyRun
     private double LiquidationTax(int t)
     {
         var row = _path.Row(t);
-        int today = _path.Dates[t].DayNumber;
         var longAfter = _path.Dates[t].AddYears(-1).DayNumber;
         double tax = 0;
         foreach (var lot in _lots)
@@ -204,157 +229,98 @@ internal sealed class StrategyRun
             double rate = lot.HoldingSinceDay < longAfter ? (double)_options.Rates.LongTerm : (double)_options.Rates.ShortTerm;
             tax += gain * rate;
         }
-        _ = today;
         return tax;
+    }
+
+    private decimal? Quote(int t, string symbol) => _path.IndexOf(symbol) is var j and >= 0 ? _path.Quote(t, j) : null;
+
+    /// <summary>The account's target on day <paramref name="t"/>: the model's day-0 weights drifted with prices (what
+    /// the account holds if it never trades; for the direct index, the index's current cap weights).</summary>
+    private ResolvedTarget Target(int t)
+    {
+        var row0 = _path.Row(0);
+        var row = _path.Row(t);
+        double total = 0;
+        foreach (var (j, w, _) in _lines) total += w * row[j] / row0[j];
+        var weights = new TargetWeight[_lines.Length];
+        for (int k = 0; k < _lines.Length; k++)
+        {
+            var (j, w, line) = _lines[k];
+            weights[k] = line with { Weight = Math.Round((decimal)(w * row[j] / row0[j] / total), 8) };
+        }
+        return _model! with { Version = t, Weights = weights };
     }
 
     private void Harvest(int t, AccountOutcome outcome)
     {
+        if (_model is null) return;
         var policy = _options.Policy;
         double minPercent = (double)policy.MinLossPercent, minDollars = (double)policy.MinLossDollars;
         var row = _path.Row(t);
         var date = _path.Dates[t];
         int today = date.DayNumber;
-        HashSet<int>? crossing = null;
+        Array.Clear(_harvestableNow);
         foreach (var lot in _lots)
             if (_quietThrough[lot.Security] < today
                 && HarvestScan.CrossesThresholds(lot.BasisPerShare, row[lot.Security], lot.Quantity, minPercent, minDollars))
-                (crossing ??= []).Add(lot.Security);
-        if (crossing is null) return;
-
-        var lotBook = _book.BookOf(_account);
-        var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        var lots = new List<TaxLot>();
-        foreach (var j in crossing)
-        {
-            var symbol = _path.Universe[_path.Tracked[j]].Symbol;
-            prices[symbol] = _path.Quote(t, j);
-            lots.AddRange(lotBook.LotsOf(symbol));
-        }
-        var blackouts = _book.WashSales.BuyBlackouts(_account, date);
-        var scan = HarvestScan.Scan(_account, lots, prices, policy, date, _options.Rates, _options.Costs, blackouts, null, _washKey);
-        foreach (var skip in scan.Skipped)
-        {
-            if (skip.Reason != HarvestSkipReason.BuyBlackout) continue;
-            if (_skippedLots.Add(skip.LotId)) outcome.SkippedBlackout++;
-            var key = _washKey(skip.Symbol);
-            foreach (var b in blackouts)
-                if (b.WashSaleKey == key) Quiet(skip.Symbol, b.WashesThrough.DayNumber);
-        }
-
-        var candidates = new List<HarvestCandidate>(scan.Candidates.Length);
-        foreach (var c in scan.Candidates)
-        {
-            var check = _book.Ledger.CheckLossSale(_account, c.Lot, lotBook.RootOf(c.Lot.Id), c.Lot.Quantity, date);
-            if (check.IsWashSale)
             {
-                if (_skippedLots.Add(c.Lot.Id)) outcome.SkippedRecentPurchase++;
-                // The sale would wash until the latest replacement is more than 30 days old.
-                Quiet(c.Lot.Symbol, check.Replacements.Max(r => r.Purchased).AddDays(WashSaleLedger.WindowDays).DayNumber);
-                continue;
+                if (!_harvestableNow[lot.Security]) _loss[lot.Security] = 0;
+                _harvestableNow[lot.Security] = true;
+                _loss[lot.Security] += lot.Quantity * (lot.BasisPerShare - row[lot.Security]);
             }
-            candidates.Add(c);
+        List<int>? crossed = null;
+        for (int j = 0; j < _harvestableNow.Length; j++)
+            if (_harvestableNow[j] && !_harvestable[j]) (crossed ??= []).Add(j);
+        (_harvestable, _harvestableNow) = (_harvestableNow, _harvestable);
+        if (crossed is null) return;
+
+        // The monitor's notice: one harvest trigger per security that became harvestable.
+        var at = new DateTimeOffset(date.ToDateTime(new TimeOnly(16, 0)), TimeSpan.Zero);
+        var causes = crossed.Select(j => new Trigger(TriggerKind.Harvest, _spec.Id, _path.Universe[_path.Tracked[j]].Symbol, _loss[j], 0,
+            minDollars, t, at, at)).ToArray();
+        var input = new AccountDecisionInput(_spec, _book.Cash, [.. _book.Lots.Lots], Target(t), 0m);
+        var started = Stopwatch.GetTimestamp();
+        var plan = DecisionEngine.Decide(new DecisionRequest(_spec.HouseholdId, [input], causes, _ledger, s => Quote(t, s), date), _market.Decisions);
+        outcome.DecisionSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        outcome.Decisions++;
+        if (plan.Record.Outcome == DecisionOutcome.NoPlan) outcome.DecisionsWithoutPlan++;
+        else outcome.PlannedTrackingErrorSum += plan.Result.TrackingErrorAfter;
+        foreach (var r in plan.Refusals.Where(r => r.OverriddenBy is null))
+        {
+            if (_heldLots.Add(r.Lot.Id)) outcome.HarvestsHeld++;
+            // The sale would wash until the latest replacement is more than 30 days old.
+            Quiet(r.Lot.Symbol, r.Check.Replacements.Max(x => x.Purchased).AddDays(WashSaleLedger.WindowDays).DayNumber);
         }
-        if (candidates.Count == 0) return;
+        if (plan.Trades.Length == 0) return;
 
-        var blocked = new HashSet<string>(blackouts.Select(b => b.WashSaleKey), StringComparer.Ordinal);
-        // A security the account holds below its basis is not bought as a replacement: the purchase would keep its
-        // own loss from being harvested for 30 days (selling it then would wash against the new shares).
-        Array.Clear(_underwater);
-        foreach (var lot in _lots)
-            if (row[lot.Security] < lot.BasisPerShare) _underwater[lot.Security] = true;
-        var plan = HarvestPlanner.Plan(_account, date, candidates, _selector,
-            s => _path.IndexOf(s) is var j and >= 0 ? _path.Quote(t, j) : null,
-            s => blocked.Contains(_washKey(s)), s => _path.IndexOf(s) is var j and >= 0 && _underwater[j], _washKey);
-        outcome.ReplacementsRerouted += plan.ReplacementsRerouted;
-        foreach (var skip in plan.Skipped)
-            if (_skippedLots.Add(skip.LotId)) outcome.SkippedBlackout++;
-
+        var settings = _market.Decisions.Settings;
+        var proposal = _proposals.Create(plan.Result, plan.Trades, causes, t, at, settings.ProposalLifetime);
+        var orders = SimulatedBroker.Orders(proposal, date,
+            x => Quote(t, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var touched = new HashSet<string>(StringComparer.Ordinal);
-        int adjustmentsBefore = _book.Adjustments.Count;
         int month = t / 21;
-        string? lastSold = null;
-        foreach (var trade in plan.Trades)
+        outcome.OrdersRefused += PlanExecution.Execute(orders, id => id == _spec.Id ? _book : null, _ledger, settings, fill =>
         {
-            var notional = (double)(trade.Quantity * trade.Price);
-            var cost = (double)(_options.Costs.PerShare * trade.Quantity) + (double)_options.Costs.Bps / 10_000 * notional;
-            outcome.TradedNotional += notional;
-            outcome.TradingCost += cost;
-            _cash -= cost;
-            touched.Add(trade.Symbol);
-            if (trade.Side == TradeSide.Sell)
-            {
-                var sales = _book.Sell(_account, trade.Symbol, trade.Quantity, trade.Price, date, LotRelief.SpecificLot, trade.LotId);
-                double loss = 0;
-                foreach (var s in sales) loss -= (double)s.Gain;
-                outcome.HarvestedLoss += loss;
-                outcome.LossByMonth[month] += loss;
-                outcome.HarvestSales++;
-                _cash += notional;
-                lastSold = trade.Symbol;
-            }
+            var order = fill.Order;
+            outcome.TradedNotional += (double)(order.Quantity * order.Price);
+            outcome.TradingCost += (double)(order.Quantity * Math.Abs(Quote(t, order.Symbol)!.Value - order.Price) + order.Commission);
+            touched.Add(order.Symbol);
+            if (order.Side == TradeSide.Buy) outcome.Buys++;
             else
             {
-                var lotId = NextLotId();
-                _book.Buy(_account, lotId, trade.Symbol, trade.Quantity, trade.Price, date);
-                outcome.ReplacementBuys++;
-                if (_options.SwapBack is not null && lastSold is not null)
-                    _swaps.Add((lotId, lastSold, date.DayNumber + Math.Max(_options.SwapBack.WaitDays, WashSaleLedger.WindowDays + 1)));
-                _cash -= notional;
+                double loss = 0;
+                foreach (var r in fill.Outcome.Realized) if (r.Recognized < 0) loss -= (double)r.Recognized;
+                outcome.HarvestedLoss += loss;
+                outcome.LossByMonth[month] += loss;
+                if (loss > 0) outcome.HarvestSales++;
+                else outcome.GainSales++;
             }
-        }
-        for (int a = adjustmentsBefore; a < _book.Adjustments.Count; a++)
-            if (lotBook.Find(_book.Adjustments[a].LotId) is { } adjusted) touched.Add(adjusted.Symbol);
+            foreach (var a in fill.Outcome.Adjustments)
+                if (_book.Lots.Find(a.LotId) is { } adjusted) touched.Add(adjusted.Symbol);
+        });
+        _proposals.Put(proposal with { Status = ProposalStatus.Executed, DecidedAt = at });
         foreach (var symbol in touched) Resync(symbol);
-    }
-
-    /// <summary>Sells replacement lots whose swap back is due (<see cref="SwapBack.IsDue"/>) and buys the original
-    /// with the proceeds, unless the account holds the original below its basis or the sale would wash.</summary>
-    private void SwapBacks(int t, AccountOutcome outcome)
-    {
-        if (_swaps.Count == 0) return;
-        var date = _path.Dates[t];
-        int today = date.DayNumber;
-        var row = _path.Row(t);
-        var lotBook = _book.BookOf(_account);
-        IReadOnlyList<BuyBlackout>? blackouts = null;
-        HashSet<string>? touched = null;
-        for (int i = _swaps.Count - 1; i >= 0; i--)
-        {
-            var (lotId, original, nextCheck) = _swaps[i];
-            if (nextCheck > today) continue;
-            // Not due today (gain too large, original blocked or under water): look again in a week.
-            _swaps[i] = (lotId, original, today + 7);
-            blackouts ??= _book.WashSales.BuyBlackouts(_account, date);
-            var lot = lotBook.Find(lotId);
-            if (lot is null) { _swaps.RemoveAt(i); continue; }
-            int jR = _path.IndexOf(lot.Symbol), jS = _path.IndexOf(original);
-            var priceR = _path.Quote(t, jR);
-            if (!SwapBack.IsDue(lot, priceR, original, date, blackouts, _options.SwapBack!, _washKey)) continue;
-            bool underwater = false;
-            foreach (var l in _lots)
-                if (l.Security == jS && row[jS] < l.BasisPerShare) { underwater = true; break; }
-            if (underwater) continue;
-            if (lot.Quantity * priceR < lot.Basis
-                && _book.Ledger.CheckLossSale(_account, lot, lotBook.RootOf(lot.Id), lot.Quantity, date).IsWashSale) continue;
-            var priceS = _path.Quote(t, jS);
-            var proceeds = lot.Quantity * priceR;
-            var quantity = Math.Round(proceeds / priceS, 4, MidpointRounding.ToZero);
-            if (quantity <= 0) continue;
-            _book.Sell(_account, lot.Symbol, lot.Quantity, priceR, date, LotRelief.SpecificLot, lot.Id);
-            _book.Buy(_account, NextLotId(), original, quantity, priceS, date);
-            var cost = (double)_options.Costs.Bps / 10_000 * (double)(proceeds + quantity * priceS)
-                + (double)(_options.Costs.PerShare * (lot.Quantity + quantity));
-            _cash += (double)(proceeds - quantity * priceS) - cost;
-            outcome.TradingCost += cost;
-            outcome.TradedNotional += (double)(proceeds + quantity * priceS);
-            outcome.SwapBacks++;
-            touched ??= new HashSet<string>(StringComparer.Ordinal);
-            touched.Add(lot.Symbol);
-            touched.Add(original);
-            _swaps.RemoveAt(i);
-        }
-        if (touched is not null) foreach (var symbol in touched) Resync(symbol);
+        _cash = (double)_book.Cash;
     }
 
     private void Quiet(string symbol, int throughDay)
@@ -370,7 +336,7 @@ internal sealed class StrategyRun
         if (j < 0) throw new InvalidOperationException($"{symbol} is not tracked by the price path");
         _lots.RemoveAll(l => l.Security == j);
         double quantity = 0;
-        foreach (var lot in _book.BookOf(_account).LotsOf(symbol))
+        foreach (var lot in _book.Lots.LotsOf(symbol))
         {
             double q = (double)lot.Quantity;
             _lots.Add(new MirrorLot

@@ -287,41 +287,28 @@ public static class StressEngine
         var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, causes, k, At(today), settings.ProposalLifetime), today,
             x => ctx.Price(k, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var changed = new HashSet<AccountWork>();
-        foreach (var (trade, order) in orders)
+        t.OrdersRefused += PlanExecution.Execute(orders, id => byId.TryGetValue(id, out var w) ? w.Book : null, ledger, settings, fill =>
         {
-            if (!byId.TryGetValue(trade.Account, out var w)) continue;
-            var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, w.Book.Cash, w.Account.Spec, settings) : order;
-            if (request.Quantity <= 0) continue;
-            if (SimulatedBroker.WashesAtFill(w.Id, trade, request, ledger)) { t.OrdersRefused++; continue; }
-            TradeResult applied;
-            FillOutcome outcome;
-            try
-            {
-                ledger.EnsureInOrder(request.TradeDate);
-                applied = w.Book.Apply(request);
-                outcome = request.Side == TradeSide.Buy
-                    ? ledger.RecordPurchase(w.Id, applied.CreatedLot!)
-                    : ledger.RecordSale(w.Id, request.TradeDate, applied.Sales);
-            }
-            catch (BadInputException) { t.OrdersRefused++; continue; }
+            var w = byId[fill.Trade.Account];
+            var request = fill.Order;
             t.Fills++;
             t.TradedValue += request.Quantity * request.Price;
             t.TradedAt![k] += request.Quantity * request.Price;
-            if (IsDust(request, applied, w.Account.Spec, settings)) t.DustFills++;
-            // Guarantee 2 at the moment of purchase: no household taxable lot of the key at a loss or within the cushion.
+            if (IsDust(request, fill.Applied, w.Account.Spec, settings)) t.DustFills++;
+            // Guarantee 2 at the moment of purchase: no household taxable lot of the key at or close to a harvestable loss.
             if (request.Side == TradeSide.Buy && plan.ProtectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
             // Every fill here is the engine's: a wash-sale adjustment whose replacement it bought in this run washes its own sale.
-            t.SelfWashedSales += outcome.Adjustments.Count(a => IsEngineLot(household.Spec.Id, a.LotId));
+            t.SelfWashedSales += fill.Outcome.Adjustments.Count(a => IsEngineLot(household.Spec.Id, a.LotId));
             changed.Add(w);
-            foreach (var row in outcome.Realized)
+            foreach (var row in fill.Outcome.Realized)
             {
                 if (row.Term == HoldingTerm.Short) t.RealizedShortTerm += row.Recognized;
                 else t.RealizedLongTerm += row.Recognized;
                 if (row.Recognized < 0) t.HarvestedLosses -= row.Recognized;
             }
-            foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
-                if (byId.TryGetValue(group.Key, out var adjusted)) { adjusted.Book.Apply(group); changed.Add(adjusted); }
-        }
+            foreach (var a in fill.Outcome.Adjustments)
+                if (byId.TryGetValue(a.Account, out var adjusted)) changed.Add(adjusted);
+        });
         foreach (var w in accounts)
         {
             // Withdrawals are paid as soon as the account's cash covers them, whether or not it traded.

@@ -16,12 +16,9 @@ public static class StressFirm
     public static StressMarket MarketOf(SimulatedUniverse universe, DateOnly asOf, DecisionSettings settings, TriggerPolicy? triggers = null)
     {
         var securities = universe.Securities;
-        var bySymbol = securities.ToDictionary(s => s.Symbol, StringComparer.Ordinal);
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         for (var i = 0; i < universe.Count; i++) prices[universe[i].Symbol] = Math.Round((decimal)universe.InitialPrices[i], 4);
-        var identical = new SubstantiallyIdentical(securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!)));
-        var decisions = new DecisionMarket(s => bySymbol.GetValueOrDefault(s), identical, new Dictionary<string, string[]>(),
-            ReplacementSelector.FromUniverse(universe, FundSubstitutes.Default), new SecurityRiskModels(universe), settings);
+        var decisions = DecisionMarkets.OfUniverse(universe, settings);
         return new StressMarket(decisions, securities, prices, asOf, universe, triggers ?? TriggerPolicy.Default);
     }
 

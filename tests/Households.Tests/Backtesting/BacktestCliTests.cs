@@ -26,7 +26,12 @@ public sealed class BacktestCliTests : IDisposable
         var names = doc.RootElement.GetProperty("strategies").EnumerateArray().Select(s => s.GetProperty("strategy").GetString()).ToArray();
         Assert.Equal(new[] { "daily", "weekly", "monthly", "quarterly", "annual", "never" }, names);
         Assert.Equal(2, doc.RootElement.GetProperty("accounts").GetInt32());
-        Assert.True(doc.RootElement.GetProperty("strategies")[0].TryGetProperty("tax_alpha_liquidated", out _));
+        var daily = doc.RootElement.GetProperty("strategies")[0];
+        Assert.True(daily.TryGetProperty("tax_alpha_liquidated", out _));
+        // Decided by the engine, and measured against the never-harvest twin.
+        Assert.True(daily.GetProperty("decisions").GetInt32() > 0);
+        Assert.InRange(daily.GetProperty("tracking_error").GetDouble(), 0.0001, 0.1);
+        Assert.True(doc.RootElement.GetProperty("decisions_per_second").GetDouble() > 0);
         Assert.Equal(stdout.Trim(), File.ReadAllText(outFile).Trim());
     }
 
@@ -38,6 +43,7 @@ public sealed class BacktestCliTests : IDisposable
         Assert.Contains("daily", stdout);
         Assert.Contains("annual", stdout);
         Assert.Contains("never", stdout);
+        Assert.Contains("TE vs twin", stdout);
         Assert.DoesNotContain("quarterly ", stdout);
     }
 

@@ -92,27 +92,4 @@ public sealed class ReplacementSelectorTests
             Assert.Equal(universe[i].Sector, universe[universe.IndexOf(choice.Symbol!)].Sector);
         }
     }
-
-    [Fact]
-    public void A_plan_sells_the_candidate_lots_and_buys_the_replacement_with_the_proceeds()
-    {
-        var date = new DateOnly(2026, 6, 1);
-        var lots = new[]
-        {
-            new TaxLot("L1", "AAA", 100m, 5_000m, new DateOnly(2026, 2, 1), new DateOnly(2026, 2, 1)),
-            new TaxLot("L2", "AAA", 50m, 2_600m, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 1)),
-        };
-        var prices = new Dictionary<string, decimal> { ["AAA"] = 47m, ["BBB"] = 20m, ["CCC"] = 30m };
-        var scan = HarvestScan.Scan("A1", lots, prices, HarvestPolicy.Default, date, TaxRates.Default);
-        var plan = HarvestPlanner.Plan("A1", date, scan.Candidates, Selector(), s => prices.TryGetValue(s, out var p) ? p : null,
-            isBlocked: s => s == "BBB");
-        Assert.Equal(new[] { (TradeSide.Sell, "AAA", 100m, "L1"), (TradeSide.Sell, "AAA", 50m, "L2") },
-            plan.Trades.Where(t => t.Side == TradeSide.Sell).Select(t => (t.Side, t.Symbol, t.Quantity, t.LotId!)));
-        var buy = Assert.Single(plan.Trades, t => t.Side == TradeSide.Buy);
-        Assert.Equal("CCC", buy.Symbol);
-        Assert.Equal(150m * 47m / 30m, buy.Quantity, 4);
-        Assert.Contains("passed over BBB (buy blackout)", buy.Reason);
-        Assert.Equal(1, plan.ReplacementsRerouted);
-        Assert.Equal(300m + 250m, plan.HarvestedLoss);
-    }
 }

@@ -1,0 +1,56 @@
+using Households.Contracts;
+using Households.Domain.Accounts;
+using Households.Domain.Tax;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>One order the simulated broker filled: the plan's trade, the order as filled (a buy trimmed to the cash),
+/// the book's result and what the household's ledger made of it (realized rows; wash-sale adjustments, already applied
+/// to the books of the accounts they name).</summary>
+public sealed record SimulatedFill(OptimizedTrade Trade, TradeRequest Order, TradeResult Applied, FillOutcome Outcome);
+
+/// <summary>
+/// Executes a plan's orders on private books the way the household grain does through its accounts, so a simulation
+/// (the stress test, the backtest) trades by the live rules: orders in <see cref="SimulatedBroker.Orders"/> order (sells
+/// lot by lot, then buys), each buy trimmed to the account's cash under the order rules
+/// (<see cref="SimulatedBroker.Affordable(TradeRequest, decimal, AccountSpec, DecisionSettings)"/>), a sale that would fill
+/// at a washed loss not sent (<see cref="SimulatedBroker.WashesAtFill"/>), each fill applied to the account's book and
+/// recorded in the household's ledger, whose wash-sale adjustments move to the replacement lots' books.
+/// </summary>
+public static class PlanExecution
+{
+    /// <summary>Fills <paramref name="orders"/>; <paramref name="books"/> finds an account's book (null: not one of this
+    /// household's, the order is skipped). Calls <paramref name="filled"/> after each fill.</summary>
+    /// <returns>The orders refused: washed at the fill price or rejected by the books.</returns>
+    public static int Execute(IEnumerable<(OptimizedTrade Trade, TradeRequest Order)> orders, Func<string, AccountBook?> books,
+        HouseholdTaxLedger ledger, DecisionSettings settings, Action<SimulatedFill> filled)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(books);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(filled);
+        var refused = 0;
+        foreach (var (trade, order) in orders)
+        {
+            if (books(trade.Account) is not { } book) continue;
+            var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, book.Cash, book.Spec, settings) : order;
+            if (request.Quantity <= 0) continue;
+            if (SimulatedBroker.WashesAtFill(trade.Account, trade, request, ledger)) { refused++; continue; }
+            TradeResult applied;
+            FillOutcome outcome;
+            try
+            {
+                ledger.EnsureInOrder(request.TradeDate);
+                applied = book.Apply(request);
+                outcome = request.Side == TradeSide.Buy
+                    ? ledger.RecordPurchase(trade.Account, applied.CreatedLot!)
+                    : ledger.RecordSale(trade.Account, request.TradeDate, applied.Sales);
+            }
+            catch (BadInputException) { refused++; continue; }
+            foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
+                books(group.Key)?.Apply(group);
+            filled(new SimulatedFill(trade, request, applied, outcome));
+        }
+        return refused;
+    }
+}
