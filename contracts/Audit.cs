@@ -23,7 +23,9 @@ public sealed record AuditCategory(
 
 /// <summary>The compliance audit of a journal (a firm's or one household's, optionally within [<see cref="From"/>,
 /// <see cref="To"/>)): decision defects counted with their first findings, plus information that is not a defect
-/// (permanent self-washes among the self-washed sales, decisions that relaxed a rule). <see cref="Clean"/> when every
+/// (permanent self-washes among the self-washed sales, decisions that relaxed a rule, harvests deferred by an engine purchase
+/// made while the lot was not at or near a harvestable loss — the market fell afterwards —, and, where the audit runs on a
+/// live silo, the accounts its monitor watches and how many are out of tolerance now). <see cref="Clean"/> when every
 /// defect count is 0.</summary>
 [GenerateSerializer, Immutable, Alias("AuditReport")]
 public sealed record AuditReport(
@@ -43,7 +45,10 @@ public sealed record AuditReport(
     [property: Id(13)] AuditCategory FrozenDecisions,
     [property: Id(14)] int RelaxedDecisions,
     [property: Id(15)] AuditCategory UnpaidWithdrawals,
-    [property: Id(16)] AuditCategory UnreadableEntries)
+    [property: Id(16)] AuditCategory UnreadableEntries,
+    [property: Id(17)] int HarvestsDeferredByEarlierPurchases = 0,
+    [property: Id(18)] int? AccountsMonitored = null,
+    [property: Id(19)] int? AccountsOutOfTolerance = null)
 {
     /// <summary>Every defect category, by name, in report order.</summary>
     public IEnumerable<(string Name, AuditCategory Category)> Defects() =>

@@ -12,6 +12,11 @@ namespace Households.Domain.Audit;
 /// lists (counts stay exact).</summary>
 public sealed record AuditSettings(decimal MinTrade = 50m)
 {
+    /// <summary>The firm's <see cref="Decisions.DecisionSettings.ProtectionShare"/>: a harvest refused because of an engine purchase is a
+    /// self-blocked harvest when, at the purchase's price, the refused lot's loss had reached this share of its harvest
+    /// threshold (the engine knew it was close to harvestable); otherwise the harvest was deferred by a fall that came later.</summary>
+    public decimal ProtectionShare { get; init; } = Decisions.DecisionSettings.Default.ProtectionShare;
+
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public string? HouseholdId { get; init; }
@@ -60,13 +65,21 @@ public static class JournalAudit
         var read = journal.Select(e => (Entry: e, Record: TryRead(e))).ToList();
         var specs = new Dictionary<string, AccountSpec>(StringComparer.Ordinal);
         var fills = new EngineFills();
+        // Each lot's basis per share as it was opened or bought (a refused lot is judged against it).
+        var lots = new Dictionary<(string Account, string Lot), decimal>();
         var withdrawalRequests = new Dictionary<(string Account, string Key), JournalEntry>();
         foreach (var (e, record) in read)
         {
             switch (record)
             {
-                case AccountOpening opening: specs[opening.Spec.Id] = opening.Spec; break;
-                case TradeResult fill when SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey): fills.Add(fill); break;
+                case AccountOpening opening:
+                    specs[opening.Spec.Id] = opening.Spec;
+                    foreach (var lot in opening.Lots) if (lot.Quantity > 0) lots[(opening.Spec.Id, lot.Id)] = lot.Basis / lot.Quantity;
+                    break;
+                case TradeResult fill:
+                    if (SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey)) fills.Add(fill);
+                    if (fill.CreatedLot is { Quantity: > 0 } created) lots[(fill.AccountId, created.Id)] = created.Basis / created.Quantity;
+                    break;
                 case CashMovement { Kind: CashKind.Withdrawal } w when e.AccountId is { } account && !IsPaid(e):
                     withdrawalRequests[(account, w.IdempotencyKey)] = e;
                     break;
@@ -87,7 +100,7 @@ public static class JournalAudit
                     CheckSelfWash(e, adjustment, fills, report);
                     break;
                 case null when e.Kind == JournalKind.WashSale && IsRefusal(e):
-                    if (Read<WashSaleCheck>(e, report) is { } check) CheckSelfBlock(e, check, fills, report);
+                    if (Read<WashSaleCheck>(e, report) is { } check) CheckSelfBlock(e, check, fills, lots, specs, settings, report);
                     break;
                 case null when e.Kind == JournalKind.Decision:
                     if (Read<DecisionRecord>(e, report) is { } decision) CheckDecision(e, decision, report);
@@ -143,11 +156,25 @@ public static class JournalAudit
             $"Engine order {sale.IdempotencyKey} sold lot {a.SoldLotId} at a loss in {a.LossAccount} on {a.SaleDate:yyyy-MM-dd} and engine order {purchase.IdempotencyKey} bought its replacement (lot {a.LotId}) in {a.Account} on {purchase.Request.TradeDate:yyyy-MM-dd}: {a.Disallowed:0.00} disallowed{(a.Permanent ? " permanently" : "")}.")));
     }
 
-    private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Tallies report)
+    /// <summary>A harvest refused because of an engine purchase: a defect when the refused lot was already at or close to a
+    /// harvestable loss at the purchase's price (<see cref="HarvestProtection.ProtectedFrom"/>, the rule the engine buys by);
+    /// a purchase made while the lot stood above that only deferred the harvest of a fall that came later (counted, not a
+    /// defect). A lot the journal does not show opened or bought is judged a defect.</summary>
+    private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Dictionary<(string, string), decimal> lots,
+        Dictionary<string, AccountSpec> specs, AuditSettings settings, Tallies report)
     {
         foreach (var r in check.Replacements)
         {
             if (fills.Purchase(r.Account, r.LotId) is not { } purchase || purchase.Request.TradeDate != r.Purchased) continue;
+            var basis = lots.TryGetValue((check.AccountId, check.LotId), out var b) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out b) ? b : (decimal?)null;
+            var from = specs.TryGetValue(check.AccountId, out var spec)
+                ? HarvestProtection.ProtectedFrom(spec, Decisions.DecisionSettings.Default with { ProtectionShare = settings.ProtectionShare })
+                : settings.ProtectionShare * HarvestPolicy.Default.MinLossPercent;
+            if (basis is { } perShare && purchase.Request.Price > perShare * (1 - from))
+            {
+                report.HarvestsDeferred++;
+                return;
+            }
             report.SelfBlocked.Add(Finding(e, e.AccountId ?? check.AccountId, Text(
                 $"Harvest of lot {check.LotId} in {check.AccountId} refused on {check.Date:yyyy-MM-dd} because engine order {purchase.IdempotencyKey} bought {r.Quantity} replacement shares (lot {r.LotId}) in {r.Account} on {r.Purchased:yyyy-MM-dd}.")));
             return; // one refusal is one defect, however many engine purchases cause it
@@ -260,6 +287,7 @@ public static class JournalAudit
         public int Decisions;
         public int RelaxedDecisions;
         public int PermanentSelfWashes;
+        public int HarvestsDeferred;
         public Category SelfWashed { get; } = new(cap);
         public Category SelfBlocked { get; } = new(cap);
         public Category Dust { get; } = new(cap);
@@ -276,7 +304,7 @@ public static class JournalAudit
 
         public AuditReport ToReport(AuditSettings s) => new(s.HouseholdId, s.From, s.To, s.MinTrade, Entries, _households.Count, EngineFills, Decisions,
             SelfWashed.Result(), PermanentSelfWashes, SelfBlocked.Result(), Dust.Result(), Fractional.Result(), Frozen.Result(), RelaxedDecisions,
-            Unpaid.Result(), Unreadable.Result());
+            Unpaid.Result(), Unreadable.Result(), HarvestsDeferred);
     }
 
     private sealed class Category(int cap)
