@@ -5,7 +5,9 @@ using Households.Domain.Risk;
 
 namespace Households.Domain.Decisions;
 
-/// <summary>Firm settings for live decisions and execution.</summary>
+/// <summary>Firm settings for live decisions and execution. A direct-indexing account's plan keeps its tracking error
+/// within <see cref="TrackingBand"/> of its model and leaves at most <see cref="IdleCash"/> of its value in cash beyond
+/// what the client needs (issue #15, guarantee 9).</summary>
 public sealed record DecisionSettings(
     TaxRates Rates,
     double TransactionCost,
@@ -17,7 +19,9 @@ public sealed record DecisionSettings(
     bool HarvestIntoCash = false,
     decimal ProtectionCushion = 0.05m,
     double DailyTurnover = 0.60,
-    double BandPenalty = 0.02)
+    double BandPenalty = 0.02,
+    double TrackingBand = 0.01,
+    decimal IdleCash = 0.005m)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
 
@@ -111,7 +115,11 @@ public static class RebalancePlanner
             var target = new double[model.N];
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
-            terms.Add(new TrackingError(model, target, a.Spec.Id));
+            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: a.Target.DirectIndexing && settings.TrackingBand > 0 ? settings.TrackingBand : null));
+            // A direct index stays invested: cash beyond the client's need costs 2 % a year, forty times the cost of buying. The
+            // optimizer aims at half the ceiling; the rest is room for whole-share rounding.
+            if (a.Target.DirectIndexing && settings.IdleCash > 0)
+                terms.Add(new CashPenalty(a.Spec.Id, rules.CashFloors.GetValueOrDefault(a.Spec.Id) + settings.IdleCash / 2 * AccountValue(a, prices), 0.02));
             // Model accounts are brought back inside their bands (direct indexes track by tracking error alone); a substitute
             // counts toward a line only when the model does not target it itself, as the monitor counts it.
             var targeted = a.Target.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
@@ -138,6 +146,9 @@ public static class RebalancePlanner
         var loss = l.Basis - marketValue;
         return loss >= policy.MinLossDollars && loss >= policy.MinLossPercent * l.Basis;
     }
+
+    private static decimal AccountValue(AccountDecisionInput a, IReadOnlyDictionary<string, decimal> prices) =>
+        a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
 
     private static RebalanceResult Empty() => new(OptimizationStatus.Optimal, [], 0, 0, 0, 0, 0, "none", 0, 0);
 }
