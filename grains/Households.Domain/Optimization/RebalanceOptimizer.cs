@@ -63,16 +63,17 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
         int solves = 0;
         double ms = 0;
         var convex = policy with { Constraints = [.. policy.Constraints.Where(c => c is not IRepair)] };
-        var weights = Search(state, convex, ref solves, ref ms);
+        var (weights, reached) = Search(state, convex, ref solves, ref ms);
         policy = Reweighted(policy, weights);
         var ws = SolveWeights(state, policy);
         solves += ws.Solves;
         ms += ws.SolveMilliseconds;
-        for (int round = 0; round < 2 && ws.Solution.Status == QpStatus.Optimal && Over(policy, ws) is var over && over.Any(o => o); round++)
+        // Only terms the search brought inside their limits: raising one it could not bring inside buys nothing.
+        for (int round = 0; round < 2 && ws.Solution.Status == QpStatus.Optimal && Over(policy, ws) is var over && over.Where((o, k) => o && reached[k]).Any(); round++)
         {
             var limited = Limited(policy);
             var tracking = Tracking(limited, ws);
-            weights = [.. limited.Select((t, k) => over[k] ? Raised(t.Weight, tracking[k], t.Limit!.Value) : t.Weight)];
+            weights = [.. limited.Select((t, k) => over[k] && reached[k] ? Raised(t.Weight, tracking[k], t.Limit!.Value) : t.Weight)];
             policy = Reweighted(policy, weights);
             ws = SolveWeights(state, policy);
             solves += ws.Solves;
@@ -84,8 +85,8 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     /// <summary>The weights of the limited terms, each raised until its term is inside its limit and then moved back by a
     /// log-log secant between the last weight over the limit and the last inside, aiming just inside the limit (room for
     /// repairs and whole-share rounding). A term whose tracking no longer falls as its weight rises (held lots, blocked
-    /// purchases) stays where it is. The last weights with every term inside are returned.</summary>
-    private double[] Search(HouseholdState state, Policy convex, ref int solves, ref double ms)
+    /// purchases) stays where it is. The last weights with every term inside are returned, and which terms were inside.</summary>
+    private (double[] Weights, bool[] Reached) Search(HouseholdState state, Policy convex, ref int solves, ref double ms)
     {
         var limited = Limited(convex);
         int n = limited.Count;
@@ -110,7 +111,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
                 if (tracking[k] > limit)
                 {
                     within = false;
-                    if (over[k] is { } before && tracking[k] > FloorRatio * before.Tracking) stuck[k] = true;
+                    if (over[k] is { } before && w[k] >= 10 * before.Weight && tracking[k] > FloorRatio * before.Tracking) stuck[k] = true;
                     if (over[k] is not { } o || o.Weight < w[k]) (previous[k], over[k]) = (over[k], (w[k], tracking[k]));
                 }
                 else
@@ -143,7 +144,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
             if (next.SequenceEqual(w)) break;
             w = next;
         }
-        return best ?? w;
+        return (best ?? w, [.. inside.Select(i => i is not null)]);
     }
 
     /// <summary>A weight over its limit raised: tracking error falls about as 1/weight once the limit binds, so the ratio
@@ -179,7 +180,8 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     private const int MaxLimitRounds = 6;
     private const double LimitAim = 0.95;
     private const double LimitClose = 0.85;
-    // A raised weight that lowers tracking by less than 3 % has reached what the plan can do (held lots, blocked purchases).
+    // A weight raised tenfold that lowers tracking by less than 3 % has reached what the plan can do (held lots, blocked
+    // purchases); at low weights tracking falls slowly, so smaller steps do not judge.
     private const double FloorRatio = 0.97;
     private const double MaxTrackingWeight = 1e6;
 
