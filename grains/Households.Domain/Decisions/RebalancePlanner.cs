@@ -6,8 +6,8 @@ using Households.Domain.Risk;
 namespace Households.Domain.Decisions;
 
 /// <summary>Firm settings for live decisions and execution. A direct-indexing account's plan keeps its tracking error
-/// within <see cref="TrackingBand"/> of its model and leaves at most <see cref="IdleCash"/> of its value in cash beyond
-/// what the client needs (issue #15, guarantee 9).</summary>
+/// within its own <see cref="AccountSpec.TrackingErrorBand"/>, else <see cref="TrackingBand"/>, and leaves at most
+/// <see cref="IdleCash"/> of its value in cash beyond what the client needs (issue #15, guarantee 9).</summary>
 public sealed record DecisionSettings(
     TaxRates Rates,
     double TransactionCost,
@@ -115,7 +115,9 @@ public static class RebalancePlanner
             var target = new double[model.N];
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
-            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: a.Target.DirectIndexing && settings.TrackingBand > 0 ? settings.TrackingBand : null));
+            // A direct index tracks inside its band: the account's own (the monitor's tolerance), else the firm's.
+            var band = a.Spec.TrackingErrorBand is { } own ? (double)own : settings.TrackingBand;
+            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: a.Target.DirectIndexing && band > 0 ? band : null));
             // A direct index stays invested: cash beyond the client's need costs 2 % a year, forty times the cost of buying. The
             // optimizer aims at half the ceiling; the rest is room for whole-share rounding.
             if (a.Target.DirectIndexing && settings.IdleCash > 0)
