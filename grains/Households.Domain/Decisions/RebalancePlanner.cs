@@ -12,7 +12,9 @@ namespace Households.Domain.Decisions;
 /// <see cref="BandPenalty"/>: the price, per unit of weight outside a model line's band, that brings model accounts back
 /// inside their bands. <see cref="ProtectionCushion"/>: a taxable lot above that loss but within this fraction above its
 /// basis is near it; buying its security costs <see cref="PurchaseRiskCost"/> per unit of weight, so a substitute is
-/// preferred where one tracks as well.</summary>
+/// preferred where one tracks as well. A direct-indexing account's plan keeps its tracking error within the account's
+/// <see cref="AccountSpec.TrackingBand"/> (the monitor's tolerance) and leaves at most <see cref="IdleCash"/> of its value
+/// in cash beyond what the client needs (issue #15, guarantee 9).</summary>
 public sealed record DecisionSettings(
     TaxRates Rates,
     double TransactionCost,
@@ -26,7 +28,8 @@ public sealed record DecisionSettings(
     decimal ProtectionCushion = 0.05m,
     double PurchaseRiskCost = 0.002,
     double DailyTurnover = 0.30,
-    double BandPenalty = 0.02)
+    double BandPenalty = 0.02,
+    decimal IdleCash = 0.005m)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
 
@@ -122,7 +125,12 @@ public static class RebalancePlanner
             var target = new double[model.N];
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
-            terms.Add(new TrackingError(model, target, a.Spec.Id));
+            // A direct index tracks inside its band: the account's tolerance, as the monitor measures it.
+            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: a.Target.DirectIndexing ? (double)a.Spec.TrackingBand : null));
+            // A direct index stays invested: cash beyond the client's need costs 2 % a year, forty times the cost of buying. The
+            // optimizer aims at half the ceiling; the rest is room for whole-share rounding.
+            if (a.Target.DirectIndexing && settings.IdleCash > 0)
+                terms.Add(new CashPenalty(a.Spec.Id, rules.CashFloors.GetValueOrDefault(a.Spec.Id) + settings.IdleCash / 2 * AccountValue(a, prices), 0.02));
             // Model accounts are brought back inside their bands (direct indexes track by tracking error alone).
             if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
                 terms.Add(new BandPenalty(a.Spec.Id, BandLines(a, prices, secsKind, rules.SubstitutesOf), settings.BandPenalty));
@@ -166,6 +174,9 @@ public static class RebalancePlanner
         var loss = l.Basis - marketValue;
         return loss >= policy.MinLossDollars && loss >= policy.MinLossPercent * l.Basis;
     }
+
+    private static decimal AccountValue(AccountDecisionInput a, IReadOnlyDictionary<string, decimal> prices) =>
+        a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
 
     private static RebalanceResult Empty() => new(OptimizationStatus.Optimal, [], 0, 0, 0, 0, 0, "none", 0, 0);
 }

@@ -69,6 +69,9 @@ public sealed class ReplacementSelector
     private readonly int[][] _ranked;
     private readonly double[][] _distances;
     private readonly FundSubstitutes _substitutes;
+    private readonly double[][] _exposures;
+    private readonly Dictionary<string, int[]> _bySector;
+    private readonly Func<string, string> _washSaleKey;
 
     /// <param name="securities">the securities that may be bought as replacements (and sold).</param>
     /// <param name="exposures">one exposure vector per security (same length for all).</param>
@@ -89,6 +92,9 @@ public sealed class ReplacementSelector
         _distances = new double[_securities.Length][];
         var bySector = _securities.Select((s, i) => (s, i)).Where(x => x.s.Kind == SecurityKind.Stock)
             .GroupBy(x => x.s.Sector).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray());
+        _exposures = [.. exposures];
+        _bySector = bySector;
+        _washSaleKey = washSaleKey;
         for (int i = 0; i < _securities.Length; i++)
         {
             var s = _securities[i];
@@ -167,6 +173,31 @@ public sealed class ReplacementSelector
         return new ReplacementChoice(sold, null,
             substitutes.Count == 0 ? $"the firm lists no substitute for {sold}" : $"every substitute for {sold} is blocked or excluded",
             passed is null ? [] : [.. passed], double.NaN);
+    }
+
+    /// <summary>Up to <paramref name="count"/> allowed replacements of a stock, best first, preferring ones not in
+    /// <paramref name="taken"/> (already chosen for another sold stock, so each harvested name keeps a name of its own): the
+    /// ranked neighbours, then the rest of its sector by exposure distance (a direct index that holds most of a sector at a
+    /// loss blocks all of the closest ones). Funds: the first allowed substitute. Empty when none is allowed.</summary>
+    public IReadOnlyList<string> ChooseSeveral(string sold, int count, Func<string, bool>? isBlocked = null, IReadOnlySet<string>? taken = null)
+    {
+        if (!_index.TryGetValue(sold, out var i) || _securities[i].Kind != SecurityKind.Stock)
+            return Choose(sold, isBlocked).Symbol is { } fund ? [fund] : [];
+        var key = _washSaleKey(_securities[i].Symbol);
+        var sector = _bySector.TryGetValue(_securities[i].Sector, out var peers) ? peers : [];
+        var ordered = _ranked[i].Concat(sector.Where(j => j != i && !_ranked[i].Contains(j) && _washSaleKey(_securities[j].Symbol) != key)
+            .OrderBy(j => Distance(_exposures[i], _exposures[j])).ThenBy(j => j));
+        var allowed = new List<string>(count);
+        var spare = new List<string>(count);
+        foreach (var j in ordered)
+        {
+            var symbol = _securities[j].Symbol;
+            if (isBlocked?.Invoke(symbol) == true) continue;
+            if (taken?.Contains(symbol) == true) { if (spare.Count < count) spare.Add(symbol); continue; }
+            allowed.Add(symbol);
+            if (allowed.Count == count) break;
+        }
+        return [.. allowed.Concat(spare).Take(count)];
     }
 
     /// <summary>Index-only variant for hot loops: the position (in this selector's securities) of the first allowed

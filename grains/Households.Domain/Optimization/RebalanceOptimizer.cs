@@ -52,10 +52,143 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
             : first with { Solves = total.Solves, SolveMilliseconds = total.Ms };
     }
 
+    /// <summary>Solves; when a <see cref="TrackingError"/> term with a <see cref="TrackingError.Limit"/> ends above it, searches
+    /// the weights of such terms for the plan that gains most from the other terms while tracking inside every limit (a
+    /// quadratic constraint stated through its multiplier: tracking variance falls as its weight rises). The search runs on
+    /// the convex part of the policy (no repair passes, one solve a step); the full policy is then solved at the weights
+    /// found, and raised again where its repairs carried it over.</summary>
+    public (WeightSolution Solution, Policy Policy) SolveWithinLimits(HouseholdState state, Policy policy)
+    {
+        if (Limited(policy).Count == 0) return (SolveWeights(state, policy), policy);
+        int solves = 0;
+        double ms = 0;
+        var convex = policy with { Constraints = [.. policy.Constraints.Where(c => c is not IRepair)] };
+        var (weights, reached) = Search(state, convex, ref solves, ref ms);
+        policy = Reweighted(policy, weights);
+        var ws = SolveWeights(state, policy);
+        solves += ws.Solves;
+        ms += ws.SolveMilliseconds;
+        // Only terms the search brought inside their limits: raising one it could not bring inside buys nothing.
+        for (int round = 0; round < 2 && ws.Solution.Status == QpStatus.Optimal && Over(policy, ws) is var over && over.Where((o, k) => o && reached[k]).Any(); round++)
+        {
+            var limited = Limited(policy);
+            var tracking = Tracking(limited, ws);
+            weights = [.. limited.Select((t, k) => over[k] && reached[k] ? Raised(t.Weight, tracking[k], t.Limit!.Value) : t.Weight)];
+            policy = Reweighted(policy, weights);
+            ws = SolveWeights(state, policy);
+            solves += ws.Solves;
+            ms += ws.SolveMilliseconds;
+        }
+        return (ws with { Solves = solves, SolveMilliseconds = ms }, policy);
+    }
+
+    /// <summary>The weights of the limited terms, each raised until its term is inside its limit and then moved back by a
+    /// log-log secant between the last weight over the limit and the last inside, aiming just inside the limit (room for
+    /// repairs and whole-share rounding). A term whose tracking no longer falls as its weight rises (held lots, blocked
+    /// purchases) stays where it is. The last weights with every term inside are returned, and which terms were inside.</summary>
+    private (double[] Weights, bool[] Reached) Search(HouseholdState state, Policy convex, ref int solves, ref double ms)
+    {
+        var limited = Limited(convex);
+        int n = limited.Count;
+        var w = limited.Select(t => t.Weight).ToArray();
+        var over = new (double Weight, double Tracking)?[n];
+        var previous = new (double Weight, double Tracking)?[n];
+        var inside = new (double Weight, double Tracking)?[n];
+        var stuck = new bool[n];
+        double[]? best = null;
+        for (int round = 0; round <= MaxLimitRounds; round++)
+        {
+            var policy = Reweighted(convex, w);
+            var ws = SolveWeights(state, policy);
+            solves += ws.Solves;
+            ms += ws.SolveMilliseconds;
+            if (ws.Solution.Status != QpStatus.Optimal) break;
+            var tracking = Tracking(Limited(policy), ws);
+            bool within = true, close = true;
+            for (int k = 0; k < n; k++)
+            {
+                double limit = limited[k].Limit!.Value;
+                if (tracking[k] > limit)
+                {
+                    within = false;
+                    if (over[k] is { } before && w[k] >= 10 * before.Weight && tracking[k] > FloorRatio * before.Tracking) stuck[k] = true;
+                    if (over[k] is not { } o || o.Weight < w[k]) (previous[k], over[k]) = (over[k], (w[k], tracking[k]));
+                }
+                else
+                {
+                    if (inside[k] is not { } i || i.Weight > w[k]) inside[k] = (w[k], tracking[k]);
+                    close &= tracking[k] >= LimitClose * limit || over[k] is null;
+                }
+            }
+            if (within) best = (double[])w.Clone();
+            if (within && close) break;
+            var next = (double[])w.Clone();
+            for (int k = 0; k < n; k++)
+            {
+                if (over[k] is not { } o || stuck[k]) continue;
+                double aim = LimitAim * limited[k].Limit!.Value;
+                if (inside[k] is not { } i)
+                {
+                    // Two weights over the limit: extrapolate in log-log (tracking falls more slowly than 1/weight).
+                    next[k] = previous[k] is { } p && Slope(p, o) is var b && b < -0.05
+                        ? Math.Min(MaxTrackingWeight, Math.Clamp(Math.Exp(Math.Log(o.Weight) + (Math.Log(aim) - Math.Log(o.Tracking)) / b), 2 * o.Weight, 100 * o.Weight))
+                        : Raised(o.Weight, o.Tracking, limited[k].Limit!.Value);
+                    continue;
+                }
+                // Bracket too narrow to matter, or not ordered: stay.
+                if (i.Weight <= o.Weight * 1.05) continue;
+                double slope = Slope(o, i);
+                double guess = slope < 0 ? Math.Exp(Math.Log(o.Weight) + (Math.Log(aim) - Math.Log(o.Tracking)) / slope) : Math.Sqrt(o.Weight * i.Weight);
+                next[k] = Math.Clamp(guess, o.Weight * 1.02, i.Weight / 1.02);
+            }
+            if (next.SequenceEqual(w)) break;
+            w = next;
+        }
+        return (best ?? w, [.. inside.Select(i => i is not null)]);
+    }
+
+    /// <summary>A weight over its limit raised: tracking error falls about as 1/weight once the limit binds, so the ratio
+    /// squared gets inside in few rounds.</summary>
+    private static double Raised(double weight, double tracking, double limit)
+    {
+        double ratio = tracking / (LimitAim * limit);
+        return Math.Min(MaxTrackingWeight, weight * Math.Max(2, ratio * ratio));
+    }
+
+    private static double Slope((double Weight, double Tracking) a, (double Weight, double Tracking) b) =>
+        (Math.Log(b.Tracking) - Math.Log(a.Tracking)) / (Math.Log(b.Weight) - Math.Log(a.Weight));
+
+    private static List<TrackingError> Limited(Policy policy) => [.. policy.Terms.OfType<TrackingError>().Where(t => t.Limit is not null)];
+
+    private static double[] Tracking(List<TrackingError> limited, WeightSolution ws) =>
+        [.. limited.Select(t => Math.Sqrt(Math.Max(0, t.TrackingVariance(ws.Context, ws.Solution.X))))];
+
+    private static bool[] Over(Policy policy, WeightSolution ws)
+    {
+        var limited = Limited(policy);
+        var tracking = Tracking(limited, ws);
+        return [.. limited.Select((t, k) => tracking[k] > t.Limit!.Value && t.Weight < MaxTrackingWeight)];
+    }
+
+    /// <summary>The policy with its limited tracking terms weighted by <paramref name="weights"/>, in order.</summary>
+    private static Policy Reweighted(Policy policy, double[] weights)
+    {
+        int k = 0;
+        return policy with { Terms = [.. policy.Terms.Select(t => t is TrackingError { Limit: not null } te ? te.Weighted(weights[k++]) : t)] };
+    }
+
+    private const int MaxLimitRounds = 6;
+    private const double LimitAim = 0.95;
+    private const double LimitClose = 0.85;
+    // A weight raised tenfold that lowers tracking by less than 3 % has reached what the plan can do (held lots, blocked
+    // purchases); at low weights tracking falls slowly, so smaller steps do not judge.
+    private const double FloorRatio = 0.97;
+    private const double MaxTrackingWeight = 1e6;
+
     public RebalanceResult Optimize(HouseholdPortfolio portfolio, Policy policy)
     {
         var state = HouseholdState.From(portfolio);
-        var ws = SolveWeights(state, policy);
+        (var ws, policy) = SolveWithinLimits(state, policy);
         var te = policy.Terms.OfType<TrackingError>().FirstOrDefault();
         double teBefore = te is null ? 0 : Math.Sqrt(Math.Max(0, te.TrackingVariance(ws.Context, null)));
         var status = ws.Solution.Status switch

@@ -7,9 +7,16 @@ namespace Households.Domain.Optimization;
 /// <see cref="Weight"/>. Factor exposures y = Bᵀ(w − b) are variables (one solver block carrying F), and the
 /// specific part stays inside each security's block, so the Hessian is block diagonal and the global rows are
 /// only the k exposure definitions. <see cref="Account"/> null tracks household weights; otherwise the
-/// account's own weights (holding over account value) against its target.</summary>
-public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, string? account = null, double weight = 1.0) : ITerm
+/// account's own weights (holding over account value) against its target. <see cref="Limit"/>: the tracking error the
+/// solution must stay within; <see cref="RebalanceOptimizer"/> raises <see cref="Weight"/> until it does (a quadratic
+/// constraint stated through its multiplier).</summary>
+public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, string? account = null, double weight = 1.0, double? limit = null) : ITerm
 {
+    public double? Limit { get; } = limit;
+
+    /// <summary>The same term with another weight.</summary>
+    public TrackingError Weighted(double newWeight) => new(Risk, Benchmark, Account, newWeight, Limit);
+
     public FactorRiskModel Risk { get; } = risk;
     public double[] Benchmark { get; } = benchmark.Length == risk.N ? benchmark
         : throw new BadInputException($"tracking error: benchmark has {benchmark.Length} weights, risk model {risk.N} securities");
@@ -219,6 +226,23 @@ public sealed class AssetLocation(Func<Security, AccountType, double> drag, doub
         for (int a = 0; a < st.Accounts.Length; a++)
             for (int i = 0; i < st.N; i++)
                 if (ctx.X(a, i) >= 0) ctx.Model.AddCost(ctx.X(a, i), weight * drag(st.Securities[i], st.Accounts[a].Type));
+    }
+}
+
+/// <summary>Cash an account leaves uninvested beyond <paramref name="maximum"/> dollars costs <paramref name="penalty"/> per
+/// unit of household weight: a direct index stays invested (issue #15: cash under 0.5 % unless the client needs it) even
+/// where the tracking error a little cash adds is worth less than the cost of buying. Soft, so a plan whose purchases are
+/// all blocked by the tax rules still exists.</summary>
+public sealed class CashPenalty(string account, decimal maximum, double penalty) : ITerm
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        int a = ctx.State.AccountIndex(account);
+        // excess ≥ cash − maximum, excess ≥ 0, priced.
+        int excess = ctx.Model.AddVariable(0, double.PositiveInfinity, penalty);
+        int row = ctx.Model.AddRow(double.NegativeInfinity, (double)maximum / ctx.State.TotalValue);
+        ctx.Model.AddRowTerm(row, ctx.Cash(a), 1);
+        ctx.Model.AddRowTerm(row, excess, -1);
     }
 }
 

@@ -44,6 +44,21 @@ public sealed class ReplacementSelectorTests
     }
 
     [Fact]
+    public void Beyond_its_ranked_neighbours_it_searches_the_rest_of_the_sector_and_prefers_names_no_other_sale_took()
+    {
+        // Ranking only the closest stock: when BBB is blocked, CCC (unranked) is found by exposure distance.
+        var narrow = new ReplacementSelector(Book.Select(b => b.Security).ToArray(), Book.Select(b => b.Exposure).ToArray(), neighbours: 1);
+        Assert.Equal(new[] { "BBB" }, narrow.Ranked("AAA"));
+        Assert.Null(narrow.Choose("AAA", isBlocked: s => s == "BBB").Symbol);
+        Assert.Equal(new[] { "CCC" }, narrow.ChooseSeveral("AAA", 1, isBlocked: s => s == "BBB"));
+        // BBB taken by another sale: CCC first, BBB kept as the spare; all taken: the closest taken one.
+        Assert.Equal(new[] { "CCC", "DDD" }, Selector().ChooseSeveral("AAA", 2, taken: new HashSet<string> { "BBB" }));
+        Assert.Equal(new[] { "BBB" }, Selector().ChooseSeveral("AAA", 1, taken: new HashSet<string> { "BBB", "CCC", "DDD" }));
+        Assert.Empty(Selector().ChooseSeveral("AAA", 1, isBlocked: _ => true));
+        Assert.Equal(new[] { "USTM" }, Selector().ChooseSeveral("APXS", 1));
+    }
+
+    [Fact]
     public void Skips_a_blocked_stock_and_an_excluded_one()
     {
         var blocked = Selector().Choose("AAA", isBlocked: s => s == "BBB");
