@@ -28,7 +28,7 @@ public sealed record DecisionSettings(
     decimal ProtectionCushion = 0.05m,
     double PurchaseRiskCost = 0.002,
     double DailyTurnover = 0.30,
-    double BandPenalty = 0.02,
+    double BandPenalty = 0.10,
     decimal IdleCash = 0.005m)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
@@ -77,6 +77,8 @@ public static class RebalancePlanner
         PlanRules? rules = null)
     {
         rules ??= PlanRules.For(accounts);
+        // A fund's substitutes count toward its line; without the firm's table, the replacements offered here are it.
+        if (rules.SubstitutesOf is null) rules = rules with { SubstitutesOf = s => replacements.TryGetValue(s, out var r) ? r : [] };
         var planned = accounts.Where(a => a.Target is not null).ToList();
         if (planned.Count == 0) return Empty();
 
@@ -125,8 +127,15 @@ public static class RebalancePlanner
             var target = new double[model.N];
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
-            // A direct index tracks inside its band: the account's tolerance, as the monitor measures it.
-            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: a.Target.DirectIndexing ? (double)a.Spec.TrackingBand : null));
+            // A direct index tracks inside its band: the account's tolerance, as the monitor measures it. One out of its band now
+            // is brought to the band's aim (at its edge the next day's prices would put it out again), as model accounts are.
+            double? limit = null;
+            if (a.Target.DirectIndexing)
+            {
+                var band = (double)a.Spec.TrackingBand;
+                limit = BandPenalty.Aim * band;
+            }
+            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: limit));
             // A direct index stays invested: cash beyond the client's need costs 2 % a year, forty times the cost of buying. The
             // optimizer aims at half the ceiling; the rest is room for whole-share rounding.
             if (a.Target.DirectIndexing && settings.IdleCash > 0)
@@ -173,6 +182,18 @@ public static class RebalancePlanner
         var marketValue = l.Basis / (1 - (decimal)lot.GainRatio);
         var loss = l.Basis - marketValue;
         return loss >= policy.MinLossDollars && loss >= policy.MinLossPercent * l.Basis;
+    }
+
+    /// <summary>The account's tracking error to <paramref name="target"/> at these prices, before any trade.</summary>
+    private static double TrackingErrorNow(AccountDecisionInput a, Risk.FactorRiskModel model, double[] target, IReadOnlyDictionary<string, decimal> prices)
+    {
+        var value = (double)AccountValue(a, prices);
+        if (value <= 0) return 0;
+        var active = (double[])target.Clone();
+        for (var i = 0; i < active.Length; i++) active[i] = -active[i];
+        foreach (var lot in a.Lots)
+            if (model.Contains(lot.Symbol) && prices.TryGetValue(lot.Symbol, out var p)) active[model.IndexOf(lot.Symbol)] += (double)(p * lot.Quantity) / value;
+        return Math.Sqrt(Math.Max(0, model.Variance(active)));
     }
 
     private static decimal AccountValue(AccountDecisionInput a, IReadOnlyDictionary<string, decimal> prices) =>

@@ -45,15 +45,21 @@ public sealed class DirectIndexBreadthTests(ITestOutputHelper output)
         // Tracking inside the band, measured as the engine measures it.
         Assert.True(m.TrackingAfter <= Band, $"tracking error after {m.TrackingAfter:P2}");
         Assert.InRange(plan.Result.TrackingErrorAfter, m.TrackingAfter - 0.001, m.TrackingAfter + 0.001);
-        // The harvest the band allows (measured $275,893 on 2026-12-05; selling every lot past the thresholds, $533k of
-        // losses, would cost at least 1.70 % of tracking error in their specific risk alone).
-        Assert.True(m.Harvested >= 260_000m, $"harvested {m.Harvested:N0}");
-        Assert.Equal(0m, m.Gains);
-        // The tax rules hold: nothing bought that the account holds at a loss, no buy of a name the plan sells, whole shares.
+        // The harvest the band allows: decisions aim at 75 % of the band (at its edge the next day's prices would put the
+        // account out again), and there it harvested $229,286 at 0.66 % (2026-12-05) — the open-source MILP rebalancer's
+        // $228k took 1.38 %. Selling every lot past the thresholds ($533k of losses) would cost at least 1.70 %.
+        Assert.True(m.Harvested >= 220_000m, $"harvested {m.Harvested:N0}");
+        // Lots sold to fund tracking may carry small gains; the plan is a harvest, not a realization of gains.
+        Assert.True(m.Gains < 0.01m * m.Harvested, $"gains realized {m.Gains:N2}");
+        // The tax rules hold: nothing bought that the account holds at or close to a harvestable loss (half the 5 % threshold),
+        // no buy of a name the plan sells, whole shares.
         var held = c.Account.Lots.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => g.ToArray());
+        var protectedFrom = HarvestProtection.ProtectedFrom(c.Account.Spec, DecisionSettings.Default);
+        Assert.Equal(0.025m, protectedFrom);
         foreach (var b in plan.Trades.Where(t => t.Side == TradeSide.Buy))
         {
-            Assert.False(held.TryGetValue(b.Symbol, out var lots) && lots.Any(l => c.Prices[l.Symbol] * l.Quantity < l.Basis), $"buys {b.Symbol}, held at a loss");
+            Assert.False(held.TryGetValue(b.Symbol, out var lots) && lots.Any(l => l.Basis - c.Prices[l.Symbol] * l.Quantity >= protectedFrom * l.Basis),
+                $"buys {b.Symbol}, held close to a harvestable loss");
             Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Sell && t.Symbol == b.Symbol);
             Assert.Equal(decimal.Floor(b.Quantity), b.Quantity);
             Assert.True(b.Amount >= DecisionSettings.Default.MinTrade, $"dust buy of {b.Symbol}: {b.Amount}");
@@ -86,7 +92,7 @@ internal sealed record DirectIndexCase(DecisionRequest Request, DecisionMarket M
 {
     public static readonly DateOnly Today = new(2026, 3, 16);
 
-    public static DirectIndexCase Build(int seed = 15, DecisionSettings? settings = null, decimal? trackingBand = null)
+    public static DirectIndexCase Build(int seed = 15, DecisionSettings? settings = null, decimal trackingBand = 0.01m)
     {
         var firm = SyntheticFirm.Build(0, seed, new SyntheticFirmOptions { Stocks = 1_200, Funds = 20, DirectIndexStocks = 400, AsOf = Today });
         var universe = firm.Universe;
