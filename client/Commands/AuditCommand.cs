@@ -74,6 +74,10 @@ public static class AuditCommand
         foreach (var (name, category) in report.Defects()) table.AddRow(Markup.Escape(name), category.Count.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("of the self-washed: permanent (info)", report.PermanentSelfWashedSales.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("decisions that relaxed a rule (info)", report.RelaxedDecisions.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("harvests deferred by an earlier purchase, the lot then above its protection (info)", report.HarvestsDeferredByEarlierPurchases.ToString("N0", CultureInfo.InvariantCulture));
+        if (report is { AccountsMonitored: { } monitored, AccountsOutOfTolerance: { } outOfTolerance })
+            table.AddRow("accounts out of tolerance now (info)", string.Create(CultureInfo.InvariantCulture,
+                $"{outOfTolerance:N0} of {monitored:N0} ({(monitored > 0 ? (double)outOfTolerance / monitored : 0):P1})"));
         console.Write(table);
         foreach (var (name, category) in report.Defects().Where(d => d.Category.Count > 0))
         {

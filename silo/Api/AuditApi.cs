@@ -23,7 +23,7 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
     {
         api.MapGet("/audit", async (string? household, string? from, string? to, HttpContext http, HouseholdAccess access, IGrainFactory grains,
-            IJournal journal, IOptions<DecisionOptions> decisions, CancellationToken ct) =>
+            IJournal journal, IOptions<DecisionOptions> decisions, AccountMonitor monitor, CancellationToken ct) =>
         {
             if (household is { Length: 0 }) household = null; // ?household= is no filter
             InputRules.OptionalId(household, "household");
@@ -38,7 +38,11 @@ public static class AuditApi
             foreach (var scope in await Scopes(household, http.User, access))
                 foreach (var kind in Kinds)
                     entries.AddRange(await ReadAll(journal, scope, kind, settings.To, ct));
-            return Results.Ok(JournalAudit.Run(entries, settings));
+            var report = JournalAudit.Run(entries, settings);
+            // The firm-wide audit also states the tolerance the monitor sees now (a household's own lines are on its page).
+            if (household is null && HouseholdAccess.AdvisorScope(http.User) is null)
+                report = report with { AccountsMonitored = monitor.Status.Accounts, AccountsOutOfTolerance = monitor.Status.AccountsOutOfTolerance };
+            return Results.Ok(report);
         }).WithName("AuditJournal")
             .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand");
         return api;

@@ -12,10 +12,12 @@ namespace Households.Domain.Audit;
 /// lists (counts stay exact).</summary>
 public sealed record AuditSettings(decimal MinTrade = 50m)
 {
-    /// <summary>The firm's <see cref="Decisions.DecisionSettings.ProtectionShare"/>: a harvest refused because of an engine purchase is a
-    /// self-blocked harvest when, at the purchase's price, the refused lot's loss had reached this share of its harvest
-    /// threshold (the engine knew it was close to harvestable); otherwise the harvest was deferred by a fall that came later.</summary>
-    public decimal ProtectionShare { get; init; } = Decisions.DecisionSettings.Default.ProtectionShare;
+    /// <summary>A harvest refused because of an engine purchase is a self-blocked harvest when, at the purchase's fill price, the
+    /// refused lot's loss had reached this share of its harvest threshold (it was close to harvestable); otherwise the harvest
+    /// was deferred by a fall that came later. The engine protects from half the threshold
+    /// (<see cref="Decisions.DecisionSettings.ProtectionShare"/>) at its decision price, so a move between decision and fill
+    /// is not a defect; a purchase into a lot already three quarters of the way to harvestable is.</summary>
+    public decimal ProtectionShare { get; init; } = 0.75m;
 
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
@@ -159,13 +161,16 @@ public static class JournalAudit
     /// <summary>A harvest refused because of an engine purchase: a defect when the refused lot was already at or close to a
     /// harvestable loss at the purchase's price (<see cref="HarvestProtection.ProtectedFrom"/>, the rule the engine buys by);
     /// a purchase made while the lot stood above that only deferred the harvest of a fall that came later (counted, not a
-    /// defect). A lot the journal does not show opened or bought is judged a defect.</summary>
+    /// defect). A lot the journal does not show opened or bought is judged a defect. The same purchase blocking the same lot
+    /// is counted once, however many days its harvest is asked again.</summary>
     private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Dictionary<(string, string), decimal> lots,
         Dictionary<string, AccountSpec> specs, AuditSettings settings, Tallies report)
     {
         foreach (var r in check.Replacements)
         {
             if (fills.Purchase(r.Account, r.LotId) is not { } purchase || purchase.Request.TradeDate != r.Purchased) continue;
+            // The harvest is asked again each day the lot stays harvestable: one purchase blocking one lot is one finding.
+            if (!report.Blocks.Add((check.AccountId, check.LotId, r.Account, r.LotId))) return;
             var basis = lots.TryGetValue((check.AccountId, check.LotId), out var b) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out b) ? b : (decimal?)null;
             var from = specs.TryGetValue(check.AccountId, out var spec)
                 ? HarvestProtection.ProtectedFrom(spec, Decisions.DecisionSettings.Default with { ProtectionShare = settings.ProtectionShare })
@@ -288,6 +293,7 @@ public static class JournalAudit
         public int RelaxedDecisions;
         public int PermanentSelfWashes;
         public int HarvestsDeferred;
+        public HashSet<(string, string, string, string)> Blocks { get; } = [];
         public Category SelfWashed { get; } = new(cap);
         public Category SelfBlocked { get; } = new(cap);
         public Category Dust { get; } = new(cap);

@@ -94,6 +94,10 @@ public static class DecisionEngine
         // Tax-advantaged accounts still never buy those (a loss sale forced later — a withdrawal, an exclusion — would be
         // washed for good, Rev. Rul. 2008-5).
         var unreplaceable = nearHarvest.Except(protectedLots).Select(p => p.Lot.Symbol).ToHashSet(StringComparer.Ordinal);
+        // A loss lot with no replacement is not a harvest candidate (it keeps its weight, see Floors): the wash-sale hold
+        // still keeps it from a washed sale, but no harvest was refused.
+        if (!settings.HarvestIntoCash)
+            refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(byAccount[r.AccountId], r.Lot.Symbol, market))];
         var protectedKeys = protectedLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in protectedKeys)
         {
