@@ -68,7 +68,7 @@ public static class JournalAudit
         var specs = new Dictionary<string, AccountSpec>(StringComparer.Ordinal);
         var fills = new EngineFills();
         // Each lot's basis per share as it was opened or bought (a refused lot is judged against it).
-        var lots = new Dictionary<(string Account, string Lot), decimal>();
+        var lots = new Dictionary<(string Account, string Lot), (decimal BasisPerShare, DateOnly Purchased)>();
         var withdrawalRequests = new Dictionary<(string Account, string Key), JournalEntry>();
         foreach (var (e, record) in read)
         {
@@ -76,11 +76,11 @@ public static class JournalAudit
             {
                 case AccountOpening opening:
                     specs[opening.Spec.Id] = opening.Spec;
-                    foreach (var lot in opening.Lots) if (lot.Quantity > 0) lots[(opening.Spec.Id, lot.Id)] = lot.Basis / lot.Quantity;
+                    foreach (var lot in opening.Lots) if (lot.Quantity > 0) lots[(opening.Spec.Id, lot.Id)] = (lot.Basis / lot.Quantity, lot.Purchased);
                     break;
                 case TradeResult fill:
                     if (SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey)) fills.Add(fill);
-                    if (fill.CreatedLot is { Quantity: > 0 } created) lots[(fill.AccountId, created.Id)] = created.Basis / created.Quantity;
+                    if (fill.CreatedLot is { Quantity: > 0 } created) lots[(fill.AccountId, created.Id)] = (created.Basis / created.Quantity, created.Purchased);
                     break;
                 case CashMovement { Kind: CashKind.Withdrawal } w when e.AccountId is { } account && !IsPaid(e):
                     withdrawalRequests[(account, w.IdempotencyKey)] = e;
@@ -161,9 +161,10 @@ public static class JournalAudit
     /// <summary>A harvest refused because of an engine purchase: a defect when the refused lot was already at or close to a
     /// harvestable loss at the purchase's price (<see cref="HarvestProtection.ProtectedFrom"/>, the rule the engine buys by);
     /// a purchase made while the lot stood above that only deferred the harvest of a fall that came later (counted, not a
-    /// defect). A lot the journal does not show opened or bought is judged a defect. The same purchase blocking the same lot
+    /// defect), as is the harvest of a lot bought after the purchase. A lot the journal does not show opened or bought is
+    /// judged a defect. The same purchase blocking the same lot
     /// is counted once, however many days its harvest is asked again.</summary>
-    private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Dictionary<(string, string), decimal> lots,
+    private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Dictionary<(string, string), (decimal BasisPerShare, DateOnly Purchased)> lots,
         Dictionary<string, AccountSpec> specs, AuditSettings settings, Tallies report)
     {
         foreach (var r in check.Replacements)
@@ -171,11 +172,13 @@ public static class JournalAudit
             if (fills.Purchase(r.Account, r.LotId) is not { } purchase || purchase.Request.TradeDate != r.Purchased) continue;
             // The harvest is asked again each day the lot stays harvestable: one purchase blocking one lot is one finding.
             if (!report.Blocks.Add((check.AccountId, check.LotId, r.Account, r.LotId))) return;
-            var basis = lots.TryGetValue((check.AccountId, check.LotId), out var b) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out b) ? b : (decimal?)null;
+            var refused = lots.TryGetValue((check.AccountId, check.LotId), out var known) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out known)
+                ? known : ((decimal BasisPerShare, DateOnly Purchased)?)null;
             var from = specs.TryGetValue(check.AccountId, out var spec)
                 ? HarvestProtection.ProtectedFrom(spec, Decisions.DecisionSettings.Default with { ProtectionShare = settings.ProtectionShare })
                 : settings.ProtectionShare * HarvestPolicy.Default.MinLossPercent;
-            if (basis is { } perShare && purchase.Request.Price > perShare * (1 - from))
+            // A lot bought after the purchase was not there to protect; one that was is judged at the purchase's price.
+            if (refused is { } lot && (lot.Purchased > purchase.Request.TradeDate || purchase.Request.Price > lot.BasisPerShare * (1 - from)))
             {
                 report.HarvestsDeferred++;
                 return;

@@ -29,6 +29,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<DecisionOptions>(o =>
             {
                 o.Substitutes["HXFUND"] = ["HXALT"];
+                // RFALT may replace RFFUND: the refusal test's harvest is a real candidate that the wash-sale guard refuses.
+                o.Substitutes["RFFUND"] = ["RFALT"];
                 // The harvest tests decide one concentrated household each (a 56 % position harvested at once): no firm
                 // turnover budget; the budget has its own domain tests.
                 o.DailyTurnover = 1.0;

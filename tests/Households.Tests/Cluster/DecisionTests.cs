@@ -76,7 +76,7 @@ public sealed class DecisionTests(ClusterFixture fixture)
     [Fact]
     public async Task Harvest_is_refused_because_the_spouse_IRA_bought_the_security_10_days_earlier()
     {
-        await Setup("RFM", [("RFFUND", "US Equity"), ("RFBOND", "US Bonds")], ("RFFUND", 0.6m), ("RFBOND", 0.4m));
+        await Setup("RFM", [("RFFUND", "US Equity"), ("RFALT", "US Equity"), ("RFBOND", "US Bonds")], ("RFFUND", 0.6m), ("RFBOND", 0.4m));
         var spec = new HouseholdSpec("RFHH", "Refusal household", "ADV04", ["RFTAX", "RFSPIRA"]);
         var household = Client.GetGrain<IHouseholdGrain>("RFHH");
         await household.Create(spec,

@@ -21,9 +21,11 @@ public sealed class PricePathTests(ClusterFixture fixture)
         var household = new HouseholdSpec($"{p}HH", "Test household", "ADV01", [$"{p}A1", $"{p}A2"]);
         await client.GetGrain<IHouseholdGrain>(household.Id).Create(household,
         [
-            new AccountOpening(Account($"{p}A1", household.Id, AccountType.Taxable, $"{p}M1"), 0m,
+            // Advisory accounts: a trigger makes a proposal, not a trade, so the books (and the monitor's flags) stay as set
+            // here while the test reads them.
+            new AccountOpening(Account($"{p}A1", household.Id, AccountType.Taxable, $"{p}M1") with { Discretionary = false }, 0m,
                 [Lot($"{p}L1", $"{p}EQ", 60, 100m, Bought), Lot($"{p}L2", $"{p}BD", 40, 100m, Bought)]),
-            new AccountOpening(Account($"{p}A2", household.Id, AccountType.Ira, $"{p}M2"), 0m,
+            new AccountOpening(Account($"{p}A2", household.Id, AccountType.Ira, $"{p}M2") with { Discretionary = false }, 0m,
                 [Lot($"{p}L3", $"{p}IN", 50, 100m, Bought), Lot($"{p}L4", $"{p}MU", 50, 100m, Bought)]),
         ]);
         return ($"{p}A1", $"{p}A2");
