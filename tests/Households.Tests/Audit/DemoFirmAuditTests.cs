@@ -57,7 +57,8 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
             $"self-washed {Count("selfWashedSales")}, self-blocked {Count("selfBlockedHarvests")} (deferred by earlier purchases {report.GetProperty("harvestsDeferredByEarlierPurchases")}), " +
             $"dust {Count("dustFills")}, fractional {Count("fractionalOrders")}, frozen {Count("frozenDecisions")}, relaxed {report.GetProperty("relaxedDecisions")}, " +
             $"unpaid {Count("unpaidWithdrawals")}; out of tolerance {outOfTolerance} of {monitored} at the end, {steady:P1} on average over the last {shares.Count} samples");
-        foreach (var f in report.GetProperty("selfBlockedHarvests").GetProperty("findings").EnumerateArray().Take(5)) output.WriteLine("  " + f.GetProperty("explanation").GetString());
+        foreach (var category in new[] { "selfBlockedHarvests", "dustFills", "selfWashedSales" })
+            foreach (var f in report.GetProperty(category).GetProperty("findings").EnumerateArray().Take(5)) output.WriteLine("  " + f.GetProperty("explanation").GetString());
 
         Assert.True(report.GetProperty("engineFills").GetInt32() > 0, "the quarter makes the firm trade");
         Assert.Equal(0, Count("selfWashedSales"));
