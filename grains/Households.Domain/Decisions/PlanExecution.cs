@@ -14,7 +14,8 @@ public sealed record SimulatedFill(OptimizedTrade Trade, TradeRequest Order, Tra
 /// (the stress test, the backtest) trades by the live rules: orders in <see cref="SimulatedBroker.Orders"/> order (sells
 /// lot by lot, then buys), each buy trimmed to the account's cash under the order rules
 /// (<see cref="SimulatedBroker.Affordable(TradeRequest, decimal, AccountSpec, DecisionSettings)"/>), a sale that would fill
-/// at a washed loss not sent (<see cref="SimulatedBroker.WashesAtFill"/>), each fill applied to the account's book and
+/// at a washed loss and any order worth less than the minimum trade at its fill price not sent
+/// (<see cref="SimulatedBroker.WashesAtFill"/>, <see cref="SimulatedBroker.DustAtFill"/>), each fill applied to the account's book and
 /// recorded in the household's ledger, whose wash-sale adjustments move to the replacement lots' books.
 /// </summary>
 public static class PlanExecution
@@ -35,6 +36,7 @@ public static class PlanExecution
             if (books(trade.Account) is not { } book) continue;
             var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, book.Cash, book.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
+            if (SimulatedBroker.DustAtFill(trade, request, book.Spec, settings)) { refused++; continue; }
             if (SimulatedBroker.WashesAtFill(trade.Account, trade, request, ledger)) { refused++; continue; }
             TradeResult applied;
             FillOutcome outcome;

@@ -271,6 +271,15 @@ public static class SimulatedBroker
         return profile is { RealizesGains: true } && ledger.CheckLossSale(account, piece.Lot, piece.Root, sell.Quantity, sell.TradeDate).IsWashSale;
     }
 
+    /// <summary>Whether an order is worth less than the account's minimum trade at its fill price (the market moved between
+    /// decision and fill) without selling a whole lot: such an order is not sent, so no fill is dust.</summary>
+    public static bool DustAtFill(OptimizedTrade trade, TradeRequest order, AccountSpec account, DecisionSettings settings)
+    {
+        if (order.Quantity * order.Price >= settings.MinTradeFor(account)) return false;
+        var wholeLot = order.Side == TradeSide.Sell && trade.Lots.FirstOrDefault(l => l.Lot.Id == order.LotId) is { } piece && piece.Lot.Quantity == order.Quantity;
+        return !wholeLot;
+    }
+
     public static decimal FillPrice(TradeSide side, decimal price, double slippageBps)
     {
         var slip = price * (decimal)(slippageBps / 10_000);

@@ -504,6 +504,11 @@ public sealed class HouseholdGrain(
                 books[t.Account] = book = await GrainFactory.GetGrain<IAccountGrain>(t.Account).GetDecisionInput();
             var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, book.Cash, book.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
+            if (SimulatedBroker.DustAtFill(t, request, book.Spec, settings))
+            {
+                problems.Add($"{t.Account} {t.Side} {request.Quantity} {t.Symbol} not sent: worth {request.Quantity * request.Price:0.00} at {request.Price:0.00}, below the minimum trade");
+                continue;
+            }
             if (SimulatedBroker.WashesAtFill(t.Account, t, request, Tax))
             {
                 problems.Add($"{t.Account} sell {t.Symbol} lot {request.LotId} not sent: at {request.Price:0.00} it would realize a loss washed by a household purchase");

@@ -82,4 +82,23 @@ public sealed class SimulatedBrokerTests
         Assert.Equal(40m, SimulatedBroker.Affordable(bd, 10_000m).Quantity);
         Assert.Empty(SimulatedBroker.Orders(proposal, Today, _ => null, 0m));
     }
+
+    [Fact]
+    public void An_order_that_fills_below_the_minimum_trade_is_not_sent_unless_it_sells_a_whole_lot()
+    {
+        var spec = new AccountSpec("A", "H", "A", AccountType.Taxable, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default);
+        var lot = new TaxLot("L1", "EQ", 10, 1000, Today.AddDays(-400), Today.AddDays(-400));
+        var small = new TaxLot("L2", "EQ", 1, 100, Today.AddDays(-400), Today.AddDays(-400));
+        var sell = new OptimizedTrade("A", "EQ", TradeSide.Sell, 2, 104, 0.5, 0.5, TradeReason.Drift, 0, 0,
+            [new LotSale(lot, "L1", 1, 52, 100, HoldingTerm.Long), new LotSale(small, "L2", 1, 52, 100, HoldingTerm.Long)]);
+        TradeRequest Order(string lotId, decimal price) => new("H-P00001:0", Today, "EQ", TradeSide.Sell, 1, price, lotId, null, 0m);
+
+        // Planned at $52 a share, above the $50 minimum; the price fell to $49.50 before the fill.
+        Assert.False(SimulatedBroker.DustAtFill(sell, Order("L1", 52m), spec, DecisionSettings.Default));
+        Assert.True(SimulatedBroker.DustAtFill(sell, Order("L1", 49.5m), spec, DecisionSettings.Default));
+        // One share that is the whole lot L2 closes it: the only way a small lot leaves the account.
+        Assert.False(SimulatedBroker.DustAtFill(sell, Order("L2", 49.5m), spec, DecisionSettings.Default));
+        // An account's own minimum wins over the firm's.
+        Assert.False(SimulatedBroker.DustAtFill(sell, Order("L1", 49.5m), spec with { MinTrade = 25m }, DecisionSettings.Default));
+    }
 }
