@@ -62,7 +62,11 @@ public sealed record AccountDecisionInput(
     [property: Id(1)] decimal Cash,
     [property: Id(2)] TaxLot[] Lots,
     [property: Id(3)] ResolvedTarget? Target,
-    [property: Id(4)] decimal CashToRaise);
+    [property: Id(4)] decimal CashToRaise)
+{
+    /// <summary>The account's value at these prices: its cash and its lots (a lot without a price counts nothing).</summary>
+    public decimal ValueAt(Func<string, decimal?> price) => Cash + Lots.Sum(l => (price(l.Symbol) ?? 0m) * l.Quantity);
+}
 
 /// <summary>What a household decision concluded.</summary>
 [GenerateSerializer]

@@ -175,7 +175,7 @@ public static class JournalAudit
             var refused = lots.TryGetValue((check.AccountId, check.LotId), out var known) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out known)
                 ? known : ((decimal BasisPerShare, DateOnly Purchased)?)null;
             var from = specs.TryGetValue(check.AccountId, out var spec)
-                ? HarvestProtection.ProtectedFrom(spec, Decisions.DecisionSettings.Default with { ProtectionShare = settings.ProtectionShare })
+                ? HarvestProtection.ProtectedFrom(spec, settings.ProtectionShare)
                 : settings.ProtectionShare * HarvestPolicy.Default.MinLossPercent;
             // A lot bought after the purchase was not there to protect; one that was is judged at the purchase's price.
             if (refused is { } lot && (lot.Purchased > purchase.Request.TradeDate || purchase.Request.Price > lot.BasisPerShare * (1 - from)))

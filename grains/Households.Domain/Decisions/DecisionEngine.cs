@@ -89,15 +89,18 @@ public static class DecisionEngine
         // A lot that could never be harvested (a fund with no substitute for its line, harvesting into cash off) gains nothing
         // from protection in the taxable accounts: their sleeve is topped up as usual.
         var byAccount = request.Accounts.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
+        var lines = request.Accounts.ToDictionary(a => a.Spec.Id, a => a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf), StringComparer.Ordinal);
+        bool Replaceable(string account, string symbol) =>
+            market.Find(symbol)?.Kind == SecurityKind.Stock || SubstitutesFor(byAccount[account], lines[account], symbol, market).Any();
         var nearHarvest = HarvestProtection.Protected(request.Accounts, request.Price, settings);
-        var protectedLots = nearHarvest.Where(p => settings.HarvestIntoCash || Replaceable(byAccount[p.Account], p.Lot.Symbol, market)).ToList();
+        var protectedLots = nearHarvest.Where(p => settings.HarvestIntoCash || Replaceable(p.Account, p.Lot.Symbol)).ToList();
         // Tax-advantaged accounts still never buy those (a loss sale forced later — a withdrawal, an exclusion — would be
         // washed for good, Rev. Rul. 2008-5).
         var unreplaceable = nearHarvest.Except(protectedLots).Select(p => p.Lot.Symbol).ToHashSet(StringComparer.Ordinal);
         // A loss lot with no replacement is not a harvest candidate (it keeps its weight, see Floors): the wash-sale hold
         // still keeps it from a washed sale, but no harvest was refused.
         if (!settings.HarvestIntoCash)
-            refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(byAccount[r.AccountId], r.Lot.Symbol, market))];
+            refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(r.AccountId, r.Lot.Symbol))];
         var protectedKeys = protectedLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in protectedKeys)
         {
@@ -137,7 +140,7 @@ public static class DecisionEngine
         // Taxable accounts do not buy a fund bought in the household within 30 days; tax-advantaged accounts buy a fund's
         // substitute, not a fund a taxable account of the household holds or targets.
         var recent = request.Tax.WashSales.RecentPurchaseKeys(request.Accounts.Select(a => a.Spec.Id), today);
-        var standIns = StandIns(request.Accounts, market, prices, Blocked, recent, notes);
+        var standIns = StandIns(request.Accounts, lines, market, prices, Blocked, recent, notes);
         foreach (var a in request.Accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
             foreach (var symbol in unreplaceable)
                 (standIns.TryGetValue(a.Spec.Id, out var list) ? list : standIns[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, symbol, null,
@@ -203,7 +206,8 @@ public static class DecisionEngine
     /// <remarks>Likewise a taxable account never buys a fund bought anywhere in the household in the last 30 days (a loss
     /// on the new lot would be washed by that purchase until its window closes): it buys a substitute, or holds that
     /// sleeve in cash until the window passes.</remarks>
-    private static Dictionary<string, List<Restriction>> StandIns(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market,
+    private static Dictionary<string, List<Restriction>> StandIns(IReadOnlyList<AccountDecisionInput> accounts,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>?> lines, DecisionMarket market,
         IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, IReadOnlyDictionary<string, DateOnly> recent, List<string> notes)
     {
         var result = new Dictionary<string, List<Restriction>>(StringComparer.Ordinal);
@@ -234,14 +238,10 @@ public static class DecisionEngine
             var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
             // A targeted fund's stand-in is one that counts toward its line (not another targeted fund: that would put two
             // lines out of band); without one the account buys the fund itself, where the purchase rules allow.
-            var lines = a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf);
             foreach (var s in universe)
             {
                 if (!taxableKeys.Contains(market.Identical.KeyOf(s))) continue;
-                var options = lines is not null && a.Target!.Weights.Any(w => w.Level == DriftLevel.Security && w.Key == s)
-                    ? SubstituteLines.For(lines, s, market.SubstitutesOf)
-                    : market.SubstitutesOf(s);
-                var instead = options.FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
+                var instead = SubstitutesFor(a, lines[a.Spec.Id], s, market).FirstOrDefault(r => prices.ContainsKey(r) && !blocked(r) && !taxableKeys.Contains(market.Identical.KeyOf(r)));
                 if (instead is null) continue;
                 (result.TryGetValue(a.Spec.Id, out var list) ? list : result[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, s, null,
                     $"a taxable account holds {s}: {a.Spec.Id} buys {instead} instead"));
@@ -252,16 +252,14 @@ public static class DecisionEngine
         return result;
     }
 
-    /// <summary>Whether a harvest of <paramref name="symbol"/> in <paramref name="account"/> has a replacement in principle:
-    /// a stock has its closest same-sector stock; a fund the model targets has a substitute that counts toward its line
-    /// (<see cref="SubstituteLines"/>); any other fund has a substitute in the firm's table.</summary>
-    private static bool Replaceable(AccountDecisionInput account, string symbol, DecisionMarket market)
-    {
-        if (market.Find(symbol)?.Kind == SecurityKind.Stock) return true;
-        if (account.Target is { } target && target.Weights.Any(w => w.Level == DriftLevel.Security && w.Key == symbol))
-            return SubstituteLines.For(SubstituteLines.Of(target, market.SubstitutesOf), symbol, market.SubstitutesOf).Any();
-        return market.SubstitutesOf(symbol).Count > 0;
-    }
+    /// <summary>The funds <paramref name="account"/> may hold in <paramref name="symbol"/>'s place: for a fund its model
+    /// targets, the substitutes that count toward its line (<paramref name="lines"/>, <see cref="SubstituteLines"/>); for
+    /// any other, the firm's table. (A stock's replacement is the selector's closest same-sector stock.)</summary>
+    private static IEnumerable<string> SubstitutesFor(AccountDecisionInput account, IReadOnlyDictionary<string, string>? lines, string symbol,
+        DecisionMarket market) =>
+        lines is not null && account.Target!.Weights.Any(w => w.Level == DriftLevel.Security && w.Key == symbol)
+            ? SubstituteLines.For(lines, symbol, market.SubstitutesOf)
+            : market.SubstitutesOf(symbol);
 
     private static AccountDecisionInput[] WithRestrictions(IReadOnlyList<AccountDecisionInput> accounts, Dictionary<string, List<Restriction>> extra) =>
         [.. accounts.Select(a => extra.TryGetValue(a.Spec.Id, out var r) ? a with { Spec = a.Spec with { Restrictions = [.. a.Spec.Restrictions, .. r] } } : a)];
@@ -291,7 +289,7 @@ public static class DecisionEngine
     /// the account is worth.</summary>
     private static decimal WithBuffer(AccountDecisionInput a, IReadOnlyDictionary<string, decimal> prices, DecisionSettings settings)
     {
-        var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
+        var value = a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null);
         var buffer = a.CashToRaise * (decimal)(2 * settings.SlippageBps / 10_000) + settings.Commission * a.Lots.Length;
         return Math.Min(a.CashToRaise + buffer, value * 0.999m);
     }
@@ -303,7 +301,7 @@ public static class DecisionEngine
         foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && a.Target is not null))
         {
             // What stays invested after the withdrawals: raising cash is not a harvest into cash.
-            var value = a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m) - a.CashToRaise;
+            var value = a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null) - a.CashToRaise;
             foreach (var symbol in a.Lots.Where(l => prices.TryGetValue(l.Symbol, out var p) && p * l.Quantity < l.Basis).Select(l => l.Symbol).Distinct())
             {
                 var allowed = replacements.TryGetValue(symbol, out var r) && r.Any(x => prices.ContainsKey(x) && !blocked(x)

@@ -10,11 +10,11 @@ public static class HarvestProtection
 {
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
 
-    /// <summary>The loss (as a fraction of basis) from which a lot is protected: <see cref="DecisionSettings.ProtectionShare"/>
-    /// of the account's harvest threshold (the default policy's when harvesting is off: the optimizer still realizes a loss
+    /// <summary>The loss (as a fraction of basis) from which a lot is protected: <paramref name="share"/> (the engine's
+    /// <see cref="DecisionSettings.ProtectionShare"/>) of the account's harvest threshold (the default policy's when harvesting is off: the optimizer still realizes a loss
     /// when it pays). Below it the lot is not close to harvestable, and its sleeve may be topped up.</summary>
-    public static decimal ProtectedFrom(AccountSpec spec, DecisionSettings settings) =>
-        settings.ProtectionShare * (spec.Harvest.Enabled ? spec.Harvest.MinLossPercent : HarvestPolicy.Default.MinLossPercent);
+    public static decimal ProtectedFrom(AccountSpec spec, decimal share) =>
+        share * (spec.Harvest.Enabled ? spec.Harvest.MinLossPercent : HarvestPolicy.Default.MinLossPercent);
 
     /// <summary>Securities (by wash-sale key) a taxable lot holds near its basis but not yet close to harvestable: from the
     /// protected loss up to <see cref="DecisionSettings.ProtectionCushion"/> above the basis. Buying them is allowed, at a
@@ -42,7 +42,7 @@ public static class HarvestProtection
         foreach (var a in accounts)
         {
             if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer) continue;
-            var from = ProtectedFrom(a.Spec, settings);
+            var from = ProtectedFrom(a.Spec, settings.ProtectionShare);
             foreach (var lot in a.Lots)
             {
                 if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;

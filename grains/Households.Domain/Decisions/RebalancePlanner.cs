@@ -139,7 +139,7 @@ public static class RebalancePlanner
             // A direct index stays invested: cash beyond the client's need costs 2 % a year, forty times the cost of buying. The
             // optimizer aims at half the ceiling; the rest is room for whole-share rounding.
             if (a.Target.DirectIndexing && settings.IdleCash > 0)
-                terms.Add(new CashPenalty(a.Spec.Id, rules.CashFloors.GetValueOrDefault(a.Spec.Id) + settings.IdleCash / 2 * AccountValue(a, prices), 0.02));
+                terms.Add(new CashPenalty(a.Spec.Id, rules.CashFloors.GetValueOrDefault(a.Spec.Id) + settings.IdleCash / 2 * a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null), 0.02));
             // Model accounts are brought back inside their bands (direct indexes track by tracking error alone).
             if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
                 terms.Add(new BandPenalty(a.Spec.Id, BandLines(a, prices, secsKind, rules.SubstitutesOf), settings.BandPenalty));
@@ -157,7 +157,7 @@ public static class RebalancePlanner
     {
         var standsFor = Models.SubstituteLines.Of(a.Target!, substitutesOf);
         var held = a.Lots.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => prices.TryGetValue(g.Key, out var p) ? p * g.Sum(l => l.Quantity) : 0m, StringComparer.Ordinal);
-        var value = a.Cash + held.Values.Sum();
+        var value = a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null);
         var lines = new List<(IReadOnlyList<string> Symbols, double Target, double Tolerance)>();
         var outOfBand = false;
         foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
@@ -183,21 +183,6 @@ public static class RebalancePlanner
         var loss = l.Basis - marketValue;
         return loss >= policy.MinLossDollars && loss >= policy.MinLossPercent * l.Basis;
     }
-
-    /// <summary>The account's tracking error to <paramref name="target"/> at these prices, before any trade.</summary>
-    private static double TrackingErrorNow(AccountDecisionInput a, Risk.FactorRiskModel model, double[] target, IReadOnlyDictionary<string, decimal> prices)
-    {
-        var value = (double)AccountValue(a, prices);
-        if (value <= 0) return 0;
-        var active = (double[])target.Clone();
-        for (var i = 0; i < active.Length; i++) active[i] = -active[i];
-        foreach (var lot in a.Lots)
-            if (model.Contains(lot.Symbol) && prices.TryGetValue(lot.Symbol, out var p)) active[model.IndexOf(lot.Symbol)] += (double)(p * lot.Quantity) / value;
-        return Math.Sqrt(Math.Max(0, model.Variance(active)));
-    }
-
-    private static decimal AccountValue(AccountDecisionInput a, IReadOnlyDictionary<string, decimal> prices) =>
-        a.Cash + a.Lots.Sum(l => prices.TryGetValue(l.Symbol, out var p) ? p * l.Quantity : 0m);
 
     private static RebalanceResult Empty() => new(OptimizationStatus.Optimal, [], 0, 0, 0, 0, 0, "none", 0, 0);
 }
@@ -297,7 +282,7 @@ public static class ProposalRules
         var traded = proposals.Where(p => p.Status == ProposalStatus.Executed).SelectMany(p => p.Fills)
             .Where(f => f.Request.TradeDate == day).Sum(f => f.Request.Quantity * f.Request.Price);
         if (traded == 0) return 0;
-        var value = accounts.Sum(a => a.Cash + a.Lots.Sum(l => (price(l.Symbol) ?? 0m) * l.Quantity));
+        var value = accounts.Sum(a => a.ValueAt(price));
         return value > 0 ? (double)(traded / value) / 2 : 0;
     }
 

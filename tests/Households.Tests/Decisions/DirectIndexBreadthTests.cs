@@ -54,7 +54,7 @@ public sealed class DirectIndexBreadthTests(ITestOutputHelper output)
         // The tax rules hold: nothing bought that the account holds at or close to a harvestable loss (half the 5 % threshold),
         // no buy of a name the plan sells, whole shares.
         var held = c.Account.Lots.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => g.ToArray());
-        var protectedFrom = HarvestProtection.ProtectedFrom(c.Account.Spec, DecisionSettings.Default);
+        var protectedFrom = HarvestProtection.ProtectedFrom(c.Account.Spec, DecisionSettings.Default.ProtectionShare);
         Assert.Equal(0.025m, protectedFrom);
         foreach (var b in plan.Trades.Where(t => t.Side == TradeSide.Buy))
         {
