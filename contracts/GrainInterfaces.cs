@@ -157,8 +157,13 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// through the last day a purchase would wash an open loss in the household.</summary>
     [Alias("BuyBlackouts")] Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date);
 
-    /// <summary>Triggers an account admitted (after its cooldowns): the household decides, and proposes or executes.</summary>
-    [Alias("OnAccountTriggers"), OneWay] Task OnAccountTriggers(string accountId, Trigger[] triggers);
+    /// <summary>Triggers an account admitted (after its cooldowns). Interleaves: the triggers join the household's inbox
+    /// and one decision at a time decides everything waiting (<see cref="DecideWaiting"/>), proposing or executing.</summary>
+    [Alias("OnAccountTriggers"), OneWay, AlwaysInterleave] Task OnAccountTriggers(string accountId, Trigger[] triggers);
+
+    /// <summary>Decides once on every trigger waiting in the inbox (journaled first), then again if more arrived
+    /// meanwhile. Scheduled by the household itself.</summary>
+    [Alias("DecideWaiting"), OneWay] Task DecideWaiting();
 
     /// <summary>Decides now for the given causes; returns the proposals made (executed or pending).</summary>
     [Alias("Rebalance")] Task<RebalanceProposal[]> Rebalance(Trigger[] causes);

@@ -159,7 +159,7 @@ public static class JournalAudit
     }
 
     /// <summary>A harvest refused because of an engine purchase: a defect when the refused lot was already at or close to a
-    /// harvestable loss at the purchase's price (<see cref="HarvestProtection.ProtectedFrom"/>, the rule the engine buys by);
+    /// harvestable loss at the purchase's price (<see cref="HarvestProtection.ProtectedLoss"/>, the rule the engine buys by);
     /// a purchase made while the lot stood above that only deferred the harvest of a fall that came later (counted, not a
     /// defect), as is the harvest of a lot bought after the purchase. A lot the journal does not show opened or bought is
     /// judged a defect. The same purchase blocking the same lot
@@ -174,11 +174,10 @@ public static class JournalAudit
             if (!report.Blocks.Add((check.AccountId, check.LotId, r.Account, r.LotId))) return;
             var refused = lots.TryGetValue((check.AccountId, check.LotId), out var known) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out known)
                 ? known : ((decimal BasisPerShare, DateOnly Purchased)?)null;
-            var from = specs.TryGetValue(check.AccountId, out var spec)
-                ? HarvestProtection.ProtectedFrom(spec, settings.ProtectionShare)
-                : settings.ProtectionShare * HarvestPolicy.Default.MinLossPercent;
             // A lot bought after the purchase was not there to protect; one that was is judged at the purchase's price.
-            if (refused is { } lot && (lot.Purchased > purchase.Request.TradeDate || purchase.Request.Price > lot.BasisPerShare * (1 - from)))
+            if (refused is { } lot && (lot.Purchased > purchase.Request.TradeDate
+                || (lot.BasisPerShare - purchase.Request.Price) * check.Quantity < HarvestProtection.ProtectedLoss(
+                    specs.TryGetValue(check.AccountId, out var spec) ? spec.Harvest : HarvestPolicy.Default, lot.BasisPerShare * check.Quantity, settings.ProtectionShare)))
             {
                 report.HarvestsDeferred++;
                 return;

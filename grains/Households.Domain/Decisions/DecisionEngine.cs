@@ -110,6 +110,10 @@ public static class DecisionEngine
         }
         bool Blocked(string s) => WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || protectedKeys.Contains(market.Identical.KeyOf(s));
         var nearBasis = HarvestProtection.NearBasisKeys(request.Accounts, request.Price, settings, market.Identical.KeyOf);
+        // A fund bought in the household within 30 days costs the same as one near its basis: a loss on the new lot would be
+        // washed by that purchase until its window closes, so substitutes are preferred. A cost, not a ban: when every
+        // member of a sleeve's family is protected or recent, banning them all left the sleeve under its band for weeks.
+        var recent = request.Tax.WashSales.RecentPurchaseKeys(request.Accounts.Select(a => a.Spec.Id), today);
 
         // Replacements: the firm's substitutes for funds; for stocks with a loss (harvested or protected) the closest
         // unblocked same-sector stock.
@@ -137,10 +141,8 @@ public static class DecisionEngine
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var s in symbols) if (request.Price(s) is { } p && p > 0) prices[s] = p;
 
-        // Taxable accounts do not buy a fund bought in the household within 30 days; tax-advantaged accounts buy a fund's
-        // substitute, not a fund a taxable account of the household holds or targets.
-        var recent = request.Tax.WashSales.RecentPurchaseKeys(request.Accounts.Select(a => a.Spec.Id), today);
-        var standIns = StandIns(request.Accounts, lines, market, prices, Blocked, recent, notes);
+        // Tax-advantaged accounts buy a fund's substitute, not a fund a taxable account of the household holds or targets.
+        var standIns = StandIns(request.Accounts, lines, market, prices, Blocked, notes);
         foreach (var a in request.Accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
             foreach (var symbol in unreplaceable)
                 (standIns.TryGetValue(a.Spec.Id, out var list) ? list : standIns[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, symbol, null,
@@ -164,7 +166,8 @@ public static class DecisionEngine
         var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
         {
             (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf,
-                PurchaseRisk: symbols.Where(x => nearBasis.Contains(market.Identical.KeyOf(x))).ToHashSet(StringComparer.Ordinal)), held, withProtection),
+                PurchaseRisk: symbols.Where(x => market.Identical.KeyOf(x) is var key && (nearBasis.Contains(key) || recent.ContainsKey(key)))
+                    .ToHashSet(StringComparer.Ordinal)), held, withProtection),
             ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys),
@@ -203,32 +206,11 @@ public static class DecisionEngine
     /// account within 30 days of a taxable loss sale disallows that loss for good (IRC §1091, Rev. Rul. 2008-5), and the
     /// household's own top-ups there would block the taxable account's harvests. Each account's monitor counts the
     /// substitute toward the fund's line.</summary>
-    /// <remarks>Likewise a taxable account never buys a fund bought anywhere in the household in the last 30 days (a loss
-    /// on the new lot would be washed by that purchase until its window closes): it buys a substitute, or holds that
-    /// sleeve in cash until the window passes.</remarks>
     private static Dictionary<string, List<Restriction>> StandIns(IReadOnlyList<AccountDecisionInput> accounts,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>?> lines, DecisionMarket market,
-        IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, IReadOnlyDictionary<string, DateOnly> recent, List<string> notes)
+        IReadOnlyDictionary<string, decimal> prices, Func<string, bool> blocked, List<string> notes)
     {
         var result = new Dictionary<string, List<Restriction>>(StringComparer.Ordinal);
-        foreach (var a in accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
-        {
-            // Each fund the account holds or targets with its substitutes is one family: members bought recently are not
-            // bought again; a substitute is, or (when every member was bought recently) the sleeve waits in cash.
-            var universe = a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []).Distinct();
-            var noBuy = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var s in universe)
-            {
-                var family = market.SubstitutesOf(s).Prepend(s).Where(prices.ContainsKey).ToList();
-                var stale = family.Where(r => recent.ContainsKey(market.Identical.KeyOf(r))).ToList();
-                if (stale.Count == 0) continue;
-                noBuy.UnionWith(stale);
-            }
-            if (noBuy.Count == 0) continue;
-            result[a.Spec.Id] = [.. noBuy.Select(r => new Restriction(RestrictionKind.NoBuy, r, null,
-                $"{r} was bought in the household on {recent[market.Identical.KeyOf(r)]:yyyy-MM-dd}: a substitute or cash instead"))];
-            notes.Add($"{a.Spec.Id} buys substitutes, not {string.Join(", ", noBuy)}: bought in the household within 30 days, a new lot's loss would be washed");
-        }
         var taxableKeys = accounts.Where(a => TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer)
             .SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
             .Select(market.Identical.KeyOf).ToHashSet(StringComparer.Ordinal);

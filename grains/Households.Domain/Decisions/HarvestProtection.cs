@@ -10,11 +10,17 @@ public static class HarvestProtection
 {
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
 
-    /// <summary>The loss (as a fraction of basis) from which a lot is protected: <paramref name="share"/> (the engine's
-    /// <see cref="DecisionSettings.ProtectionShare"/>) of the account's harvest threshold (the default policy's when harvesting is off: the optimizer still realizes a loss
-    /// when it pays). Below it the lot is not close to harvestable, and its sleeve may be topped up.</summary>
-    public static decimal ProtectedFrom(AccountSpec spec, decimal share) =>
-        share * (spec.Harvest.Enabled ? spec.Harvest.MinLossPercent : HarvestPolicy.Default.MinLossPercent);
+    /// <summary>The loss in dollars from which a lot of basis <paramref name="basis"/> is protected: <paramref name="share"/>
+    /// (the engine's <see cref="DecisionSettings.ProtectionShare"/>) of the harvest threshold the lot must reach, the larger
+    /// of the account's minimum loss in dollars and its minimum percent of basis (the monitor's lot rule; the default
+    /// policy's when harvesting is off: the optimizer still realizes a loss when it pays). Below it the lot is not close to
+    /// harvestable, and its sleeve may be topped up: a small lot whose loss can never reach the dollar minimum protects
+    /// nothing.</summary>
+    public static decimal ProtectedLoss(HarvestPolicy harvest, decimal basis, decimal share)
+    {
+        var policy = harvest.Enabled ? harvest : HarvestPolicy.Default;
+        return share * Math.Max(policy.MinLossDollars, policy.MinLossPercent * basis);
+    }
 
     /// <summary>Securities (by wash-sale key) a taxable lot holds near its basis but not yet close to harvestable: from the
     /// protected loss up to <see cref="DecisionSettings.ProtectionCushion"/> above the basis. Buying them is allowed, at a
@@ -42,12 +48,11 @@ public static class HarvestProtection
         foreach (var a in accounts)
         {
             if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer) continue;
-            var from = ProtectedFrom(a.Spec, settings.ProtectionShare);
             foreach (var lot in a.Lots)
             {
                 if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;
                 var loss = lot.Basis - p * lot.Quantity;
-                if (loss > 0 && loss >= from * lot.Basis)
+                if (loss > 0 && loss >= ProtectedLoss(a.Spec.Harvest, lot.Basis, settings.ProtectionShare))
                     found.Add(new ProtectedLot(a.Spec.Id, lot, Math.Round(loss, 2)));
             }
         }

@@ -22,27 +22,36 @@ public sealed class FundSubstitutes
 
     public static FundSubstitutes Empty { get; } = new([]);
 
-    /// <summary>Substitutes for the generated universe's named funds (<see cref="UniverseGenerator"/>). The two
-    /// S&amp;P 500 funds APXS and KSTF are substantially identical to each other, so neither substitutes for the
-    /// other; a total-market or large-cap core fund tracks a different index. Funds without a close different-index
-    /// fund in the menu (INTL, EMKT, MUNI, the sector funds but XREA) have none and are not harvested.</summary>
+    /// <summary>Substitutes for the generated universe's named funds (<see cref="UniverseGenerator"/>), two or three per
+    /// fund so a family outlasts a fall (each member sold at a loss is out of reach for 31 days). The two S&amp;P 500
+    /// funds APXS and KSTF are substantially identical to each other, so neither substitutes for the other; a
+    /// total-market, broad-market or large-cap core fund tracks a different index. INTL, EMKT and the sector funds but
+    /// XREA have no close different-index fund in the menu and are not harvested.</summary>
     public static FundSubstitutes Default { get; } = new(
     [
-        ("USTM", ["USLC", "APXS"]),
-        ("APXS", ["USTM", "USLC"]),
-        ("KSTF", ["USTM", "USLC"]),
-        ("USLC", ["USTM", "APXS"]),
-        ("USSC", ["USMC"]),
-        ("USMC", ["USSC"]),
-        ("USVL", ["USLC"]),
-        ("USGR", ["USLC"]),
-        ("AGGB", ["CORP", "TRSY"]),
-        ("TRSY", ["AGGB"]),
-        ("CORP", ["AGGB"]),
-        ("TIPS", ["TRSY"]),
-        ("SHRT", ["TRSY"]),
-        ("REIT", ["XREA"]),
-        ("XREA", ["REIT"]),
+        ("USTM", ["USBM", "USLC", "APXS"]),
+        ("USBM", ["USTM", "USLC", "APXS"]),
+        ("APXS", ["USLC", "USBM", "USTM"]),
+        ("KSTF", ["USLC", "USBM", "USTM"]),
+        ("USLC", ["USBM", "USTM", "APXS"]),
+        ("USSC", ["USSA", "USMC"]),
+        ("USSA", ["USSC", "USMC"]),
+        ("USMC", ["USSC", "USSA"]),
+        ("USVL", ["USVA", "USLC"]),
+        ("USVA", ["USVL", "USLC"]),
+        ("USGR", ["USGA", "USLC"]),
+        ("USGA", ["USGR", "USLC"]),
+        ("AGGB", ["AGGA", "CORP", "TRSY"]),
+        ("AGGA", ["AGGB", "CORP", "TRSY"]),
+        ("TRSY", ["AGGB", "AGGA"]),
+        ("CORP", ["AGGB", "AGGA"]),
+        ("TIPS", ["TRSY", "AGGA"]),
+        ("SHRT", ["TRSY", "AGGA"]),
+        ("MUNI", ["MUNA"]),
+        ("MUNA", ["MUNI"]),
+        ("REIT", ["REIA", "XREA"]),
+        ("REIA", ["REIT", "XREA"]),
+        ("XREA", ["REIT", "REIA"]),
     ]);
 
     public IReadOnlyList<string> Of(string fund) => _table.TryGetValue(fund, out var s) ? s : [];

@@ -51,6 +51,19 @@ public static class UniverseGenerator
             list.Add(new(sectorSymbols[s], $"{Sectors.All[s]} Select Sector ETF", ac, Sectors.All[s], null, E,
                 60 + 10 * s, 1.0, 1.0, 0.6, 0, 0, 0, 0.02));
         }
+        // Second funds per sleeve on other indexes (not substantially identical to the first): a firm's substitute menu
+        // needs at least three members per family, or a household that holds two of them at a loss after a fall can
+        // neither harvest (no replacement may be bought) nor top up the sleeve (every member would block a harvest).
+        list.AddRange(
+        [
+            new("USBM", "US Broad Market Index ETF", AssetClasses.UsEquity, D, null, E, 120, 1.00, 0, 0.4, 0, 0, 0, 0.010),
+            new("USVA", "US Large Value Index ETF", AssetClasses.UsEquity, D, null, E, 65, 0.95, 0, 0.6, 0.9, 0, 0, 0.02),
+            new("USGA", "US Large Growth Index ETF", AssetClasses.UsEquity, D, null, E, 95, 1.10, 0, 0.6, -0.9, 0.3, 0, 0.02),
+            new("USSA", "US Small Cap Blend Index ETF", AssetClasses.UsEquity, D, null, E, 55, 1.15, 0, -1.4, 0.2, 0, 0, 0.04),
+            new("AGGA", "US Core Bond Index ETF", AssetClasses.UsBonds, FI, null, B, 48, 0.03, 0, 0, 0, 0, 1.0, 0.010),
+            new("MUNA", "Intermediate Municipal Bond ETF", AssetClasses.MunicipalBonds, FI, null, B, 52, 0.03, 0, 0, 0, 0, 0.75, 0.012),
+            new("REIA", "US REIT Index ETF", AssetClasses.RealEstate, Sectors.RealEstate, null, E, 40, 0.90, 1.0, -0.2, 0.3, 0, 0.3, 0.03),
+        ]);
         return [.. list];
     }
 

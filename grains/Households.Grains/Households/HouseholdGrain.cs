@@ -54,6 +54,7 @@ public sealed class HouseholdGrain(
     private ProposalBook? _proposals;
     private IGrainTimer? _expiryTimer;
     private HouseholdEventRing? _ring;
+    private readonly TriggerInbox _inbox = new();
     private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
     private long _decisionCount;
     private HouseholdFigures? _reported;
@@ -337,15 +338,33 @@ public sealed class HouseholdGrain(
         return done;
     }
 
-    public async Task OnAccountTriggers(string accountId, Trigger[] triggers)
+    public Task OnAccountTriggers(string accountId, Trigger[] triggers)
     {
-        if (state.State.Spec is not { } spec) return;
-        var now = clock.GetUtcNow();
-        await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+        if (state.State.Spec is null) return Task.CompletedTask;
         foreach (var kind in triggers.GroupBy(t => t.Kind))
             Event("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
-        try { await Decide(triggers, decisions.Value.PlanEachAccountAlone ? [accountId] : null); }
-        catch (BadInputException ex) { log.LogWarning("{Household}: no decision for {Account}'s triggers: {Reason}", spec.Id, accountId, ex.Message); }
+        // Interleaved: only the inbox changes here; one decision at a time takes everything waiting.
+        if (_inbox.Add(triggers)) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
+        return Task.CompletedTask;
+    }
+
+    public async Task DecideWaiting()
+    {
+        try
+        {
+            if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
+            var triggers = _inbox.Take();
+            if (triggers.Length == 0) return;
+            var now = clock.GetUtcNow();
+            await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+            var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
+            try { await Decide(triggers, decisions.Value.PlanEachAccountAlone ? accounts : null); }
+            catch (BadInputException ex) { log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message); }
+        }
+        finally
+        {
+            if (_inbox.Done()) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
+        }
     }
 
     public Task<RebalanceProposal[]> Rebalance(Trigger[] causes)

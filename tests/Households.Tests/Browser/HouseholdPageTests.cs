@@ -140,6 +140,10 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
             executed = executedId is not null;
             if (!executed) { output.WriteLine($"{proposalId} was not executed (the live demo moved on); retrying"); continue; }
             output.WriteLine($"executed as {executedId}");
+            // Re-optimized at the prices of the approval, the plan may have nothing left to do (the live demo moved on).
+            var fills = JsonDocument.Parse(await http.GetStringAsync($"/api/households/{Household}/proposals")).RootElement.EnumerateArray()
+                .Single(p => p.GetProperty("id").GetString() == executedId).GetProperty("fills").GetArrayLength();
+            if (fills == 0) { executed = false; output.WriteLine($"{executedId} had nothing left to trade at the approval's prices; retrying"); continue; }
 
             var after = await AccountFingerprint(http, accountId);
             output.WriteLine($"after: {after}");

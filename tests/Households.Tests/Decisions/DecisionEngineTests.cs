@@ -92,6 +92,44 @@ public sealed class DecisionEngineTests
         Assert.DoesNotContain(plan.Record.Notes, n => n.Contains("no purchase of EQA"));
     }
 
+    [Theory]
+    [InlineData(2, false)]  // 2 shares at $90: a $20 loss (10 %) that can never reach the $250 minimum: nothing to protect
+    [InlineData(60, true)]  // 60 shares at $90: a $600 loss, past the threshold (max($250, 5 % of $6,000) = $300)
+    public void A_lot_is_protected_from_half_its_harvest_threshold_in_dollars_as_well_as_in_percent(int shares, bool isProtected)
+    {
+        // A $6,000 deposit into a taxable account that holds EQA at $90 (bought at $100), EQB and EQC its substitutes.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 6_000m,
+            [Lot("T1", "EQA", shares, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 90m, ["EQB"] = 50m, ["EQC"] = 25m, ["BND"] = 100m };
+
+        var plan = Decide([taxable], Ledger((taxable, AccountType.Taxable)), prices, causes: Cause(TriggerKind.Cash, "TAX", "deposit"));
+
+        Assert.Equal(DecisionOutcome.Planned, plan.Record.Outcome);
+        Assert.Equal(isProtected, plan.ProtectedKeys.Contains("EQA"));
+        Assert.Equal(isProtected, plan.Record.Notes.Any(n => n.Contains("no purchase of EQA")));
+        if (isProtected) Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Buy && t.Symbol == "EQA");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_fund_bought_in_the_household_within_30_days_is_bought_again_only_when_no_substitute_may_be_bought(bool substitutes)
+    {
+        // Taxable: 40 EQA bought ten days ago at $95, now $97 (a gain: nothing to protect) + 40 BND, and a $6,000 deposit
+        // (its model wants 60 % equity). A new EQA lot's loss would be washed by the purchase ten days ago until its window
+        // closes, so the deposit goes to EQB/EQC; without a substitute it goes to EQA rather than waiting in cash.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 6_000m,
+            [Lot("T1", "EQA", 40, 95m, Today.AddDays(-10)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = 97m, ["EQB"] = 50m, ["EQC"] = 25m, ["BND"] = 100m };
+
+        var plan = Decide([taxable], Ledger((taxable, AccountType.Taxable)), prices, Market(substitute: substitutes), Cause(TriggerKind.Cash, "TAX", "deposit"));
+
+        var equity = plan.Trades.Where(t => t.Side == TradeSide.Buy && t.Symbol is "EQA" or "EQB" or "EQC").ToList();
+        Assert.True(equity.Sum(b => b.Amount) >= 3_000m, $"the deposit is invested in the equity sleeve: {equity.Sum(b => b.Amount)}");
+        if (substitutes) Assert.DoesNotContain(equity, b => b.Symbol == "EQA");
+        else Assert.All(equity, b => Assert.Equal("EQA", b.Symbol));
+    }
+
     [Fact]
     public void A_client_exclusion_sells_even_a_lot_the_wash_sale_rule_holds_and_the_decision_says_so()
     {

@@ -54,11 +54,11 @@ public sealed class DirectIndexBreadthTests(ITestOutputHelper output)
         // The tax rules hold: nothing bought that the account holds at or close to a harvestable loss (half the 5 % threshold),
         // no buy of a name the plan sells, whole shares.
         var held = c.Account.Lots.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => g.ToArray());
-        var protectedFrom = HarvestProtection.ProtectedFrom(c.Account.Spec, DecisionSettings.Default.ProtectionShare);
-        Assert.Equal(0.025m, protectedFrom);
+        Assert.Equal(0.025m * 20_000m, HarvestProtection.ProtectedLoss(c.Account.Spec.Harvest, 20_000m, DecisionSettings.Default.ProtectionShare));
         foreach (var b in plan.Trades.Where(t => t.Side == TradeSide.Buy))
         {
-            Assert.False(held.TryGetValue(b.Symbol, out var lots) && lots.Any(l => l.Basis - c.Prices[l.Symbol] * l.Quantity >= protectedFrom * l.Basis),
+            Assert.False(held.TryGetValue(b.Symbol, out var lots) && lots.Any(l => l.Basis - c.Prices[l.Symbol] * l.Quantity
+                >= HarvestProtection.ProtectedLoss(c.Account.Spec.Harvest, l.Basis, DecisionSettings.Default.ProtectionShare)),
                 $"buys {b.Symbol}, held close to a harvestable loss");
             Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Sell && t.Symbol == b.Symbol);
             Assert.Equal(decimal.Floor(b.Quantity), b.Quantity);

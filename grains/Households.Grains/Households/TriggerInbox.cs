@@ -1,0 +1,42 @@
+using Households.Contracts;
+
+namespace Households.Grains;
+
+/// <summary>The triggers a household has received and not yet decided on. Triggers arrive one message per account and
+/// batch; deciding once per message let a busy household (direct indexes cross a threshold nearly every batch) fall
+/// minutes behind the market with hundreds of messages queued, and its reads timed out behind them. Triggers that
+/// arrive while a decision runs wait here and are decided together by the next one; a newer trigger on the same
+/// account, kind and subject replaces the older (it carries the latest observation).</summary>
+public sealed class TriggerInbox
+{
+    private readonly Dictionary<(TriggerKind, string, string), Trigger> _waiting = [];
+
+    /// <summary>True while a decision over the inbox is scheduled or running.</summary>
+    public bool Deciding { get; private set; }
+
+    public int Count => _waiting.Count;
+
+    /// <summary>Adds triggers; true when the caller must schedule a decision (none is scheduled or running).</summary>
+    public bool Add(IEnumerable<Trigger> triggers)
+    {
+        foreach (var t in triggers) _waiting[(t.Kind, t.AccountId, t.Subject)] = t;
+        if (Deciding || _waiting.Count == 0) return false;
+        Deciding = true;
+        return true;
+    }
+
+    /// <summary>Everything waiting, oldest batch first; the inbox is empty afterwards.</summary>
+    public Trigger[] Take()
+    {
+        var all = _waiting.Values.OrderBy(t => t.BatchSequence).ToArray();
+        _waiting.Clear();
+        return all;
+    }
+
+    /// <summary>The decision is done; true when triggers arrived meanwhile and another decision must be scheduled.</summary>
+    public bool Done()
+    {
+        Deciding = _waiting.Count > 0;
+        return Deciding;
+    }
+}

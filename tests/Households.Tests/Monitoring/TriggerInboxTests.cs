@@ -1,0 +1,31 @@
+using Households.Contracts;
+using Households.Grains;
+using Xunit;
+
+namespace Households.Tests.Monitoring;
+
+/// <summary>A household decides once for every trigger that arrived while it was deciding, not once per message.</summary>
+public sealed class TriggerInboxTests
+{
+    private static Trigger T(TriggerKind kind, string account, string subject, long batch, double observed = 0) =>
+        new(kind, account, subject, observed, 0, 0, batch, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Triggers_arriving_during_a_decision_wait_and_are_decided_together_the_newest_observation_kept()
+    {
+        var inbox = new TriggerInbox();
+        Assert.True(inbox.Add([T(TriggerKind.Harvest, "A", "X", 1)]));   // first: schedule a decision
+        Assert.False(inbox.Add([T(TriggerKind.Drift, "A", "X", 1)]));    // one is scheduled already
+        Assert.Equal(2, inbox.Take().Length);                             // the decision takes both
+
+        // While it runs, three messages arrive; two carry the same (kind, account, subject).
+        Assert.False(inbox.Add([T(TriggerKind.Harvest, "A", "Y", 2, observed: -0.06)]));
+        Assert.False(inbox.Add([T(TriggerKind.Harvest, "A", "Y", 3, observed: -0.08), T(TriggerKind.Drift, "B", "BND", 3)]));
+        Assert.True(inbox.Done());                                        // more came: decide again
+        var next = inbox.Take();
+        Assert.Equal(2, next.Length);
+        Assert.Equal(-0.08, next.Single(t => t.Subject == "Y").Observed);
+        Assert.False(inbox.Done());                                       // nothing came meanwhile: idle
+        Assert.True(inbox.Add([T(TriggerKind.Cash, "B", "deposit", 4)]));  // the next message schedules again
+    }
+}
