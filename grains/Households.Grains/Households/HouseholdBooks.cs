@@ -61,10 +61,22 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     }
 
     /// <summary>An account's decision input with its lots and the purchase each comes from.</summary>
-    public async Task<(AccountDecisionInput Input, LotPiece[] Lots)> ReadAccount(string accountId)
+    private async Task<(AccountDecisionInput Input, LotPiece[] Lots)> ReadAccount(string accountId)
     {
         var account = grains.GetGrain<IAccountGrain>(accountId);
         return (await account.GetDecisionInput(), await account.GetLots());
+    }
+
+    /// <summary>A read-only copy of the books (every account's and the ledger) for the stress test.</summary>
+    public async Task<HouseholdStressSnapshot> StressSnapshot(HouseholdSpec spec)
+    {
+        var accounts = await Task.WhenAll(spec.AccountIds.Select(async id =>
+        {
+            var (input, lots) = await ReadAccount(id);
+            return new StressAccount(input.Spec, input.Cash, lots, input.Target, input.CashToRaise);
+        }));
+        var (ledger, realized) = Persisted(Tax);
+        return new HouseholdStressSnapshot(spec, accounts, ledger, realized);
     }
 
     /// <summary>Whether selling part of a lot now would be a wash sale, against the ledger.</summary>
@@ -80,7 +92,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     /// <summary>The state was read again (another writer wrote first): the ledger is rebuilt from it and caught up again.</summary>
     public void Reload() => (_tax, CaughtUp) = (null, false);
 
-    public static (WashSaleLedgerState, RealizedEntry[]) Persisted(HouseholdTaxLedger tax)
+    private static (WashSaleLedgerState, RealizedEntry[]) Persisted(HouseholdTaxLedger tax)
     {
         var (ledger, realized) = tax.Snapshot();
         return (ledger, [.. realized]);

@@ -5,7 +5,6 @@ using Households.Domain.Accounts;
 using Households.Domain.Decisions;
 using Households.Domain.Risk;
 using Households.Domain.Monitoring;
-using Households.Domain.Tax;
 using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
@@ -40,7 +39,6 @@ public sealed class HouseholdGrain(
     private HouseholdFigures? _reported;
 
     private HouseholdBooks Books => _books ??= new(this.GetPrimaryKeyString(), state, GrainFactory, journal, master, clock, log, Cleared);
-    private HouseholdTaxLedger Tax => Books.Tax;
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
     private HouseholdLiveCache Live => _live ??= new(board, liveBoard, GrainFactory);
     private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
@@ -89,7 +87,7 @@ public sealed class HouseholdGrain(
     private void ReportFigures()
     {
         if (state.State.Spec is not { } spec || state.State.WashSales is null) return;
-        var figures = Households.Domain.Firm.FirmFigures.Of(spec.Id, Tax.Gains, Proposals.All, Today());
+        var figures = Households.Domain.Firm.FirmFigures.Of(spec.Id, Books.Tax.Gains, Proposals.All, Today());
         if (figures == _reported || (_reported is null && figures.HarvestedLossesYearToDate == 0 && figures.PendingProposals == 0)) { _reported = figures; return; }
         _reported = figures;
         GrainFactory.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).ReportHousehold(figures).Ignore();
@@ -115,7 +113,7 @@ public sealed class HouseholdGrain(
         var spec = RequireSpec();
         await Books.EnsureCaughtUp();
         var accounts = await Task.WhenAll(spec.AccountIds.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetView()));
-        return HouseholdAggregation.View(spec, accounts, Tax.View(Today(), spec.AccountIds));
+        return HouseholdAggregation.View(spec, accounts, Books.Tax.View(Today(), spec.AccountIds));
     }
 
     public Task<TradeResult> RecordTrade(string accountId, TradeRequest trade)
@@ -182,13 +180,7 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         await Books.EnsureCaughtUp();
-        var accounts = await Task.WhenAll(spec.AccountIds.Select(async id =>
-        {
-            var (input, lots) = await Books.ReadAccount(id);
-            return new StressAccount(input.Spec, input.Cash, lots, input.Target, input.CashToRaise);
-        }));
-        var (ledger, realized) = HouseholdBooks.Persisted(Tax);
-        return new HouseholdStressSnapshot(spec, accounts, ledger, realized);
+        return await Books.StressSnapshot(spec);
     }
 
     public async Task<RebalanceProposal> Approve(string proposalId)
@@ -204,7 +196,7 @@ public sealed class HouseholdGrain(
         await journal.Append([ProposalJournal.Proposal(p with { Note = "approved" }, JournalKind.Approval, now)]);
         var prices = Quotes(p.Trades.Select(t => t.Symbol));
         var moved = ProposalRules.PricesMoved(p, prices, decisions.Value.RevalidationTolerance);
-        var washes = p.Trades.Any(t => t.Side == TradeSide.Buy && Tax.WashSales.PurchaseWouldWash(t.Account, t.Symbol, Today()));
+        var washes = p.Trades.Any(t => t.Side == TradeSide.Buy && Books.Tax.WashSales.PurchaseWouldWash(t.Account, t.Symbol, Today()));
         if (!moved && !washes) return await Execute(p with { Note = "approved" });
 
         // Re-validation failed: re-optimize the same accounts at live prices and against the live ledger.
@@ -264,7 +256,7 @@ public sealed class HouseholdGrain(
     {
         var today = Today();
         var spec = RequireSpec();
-        var plan = DecisionEngine.Decide(new DecisionRequest(spec.Id, inputs, causes, Tax, s => board.QuoteOf(s)?.Price, today,
+        var plan = DecisionEngine.Decide(new DecisionRequest(spec.Id, inputs, causes, Books.Tax, s => board.QuoteOf(s)?.Price, today,
             ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price)), Market);
         var result = plan.Result;
         HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
@@ -345,7 +337,7 @@ public sealed class HouseholdGrain(
     {
         RequireAccount(accountId);
         await Books.EnsureCaughtUp();
-        return Tax.WashSales.BuyBlackouts(accountId, date).ToArray();
+        return Books.Tax.WashSales.BuyBlackouts(accountId, date).ToArray();
     }
 
     private HouseholdSpec RequireSpec() => state.State.Spec ?? throw new BadInputException($"household {this.GetPrimaryKeyString()} does not exist");

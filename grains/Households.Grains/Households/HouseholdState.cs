@@ -16,7 +16,7 @@ public sealed class HouseholdState
     /// <summary>Journal entries of the last write, stored with it and appended after it (again on activation:
     /// appends are keyed, so a crash between the write and the append loses no entry and doubles none).</summary>
     [Id(6)] public JournalEntry[] Outbox { get; set; } = [];
-    /// <summary>Wash-sale adjustments of the last recorded trade, sent to the accounts after the write (again on
+    /// <summary>Wash-sale adjustments of the last recorded fills, sent to the accounts after the write (again on
     /// activation: accounts apply each once).</summary>
     [Id(7)] public WashSaleAdjustment[] PendingAdjustments { get; set; } = [];
 }
