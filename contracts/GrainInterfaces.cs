@@ -82,6 +82,12 @@ public interface IAccountGrain : IGrainWithStringKey
     /// this, so calls flow household → account and never back (no call cycles between non-reentrant grains).</summary>
     [Alias("ApplyTrade")] Task<TradeResult> ApplyTrade(TradeRequest trade);
 
+    /// <summary>Applies the household's cleared fills in the order given (a proposal's sells, then the buys they fund) with
+    /// one state write, persisted before returning. Each key applies once, as in <see cref="ApplyTrade"/>: a key applied
+    /// before answers its first result marked replayed, a key used for a different trade is refused; an order the books
+    /// refuse (no such lot, not enough cash) is refused alone and the others still apply. One outcome per order, in order.</summary>
+    [Alias("ApplyTrades")] Task<TradeOutcome[]> ApplyTrades(TradeRequest[] trades);
+
     /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots (split, basis,
     /// holding period); persisted before returning. Returns the adjusted lots.</summary>
     [Alias("ApplyWashSaleAdjustments")] Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments);

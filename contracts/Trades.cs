@@ -26,3 +26,10 @@ public sealed record TradeResult(
     [property: Id(6)] bool Replayed,
     [property: Id(7)] LotSale[] Sales,
     [property: Id(8)] WashSaleAdjustment[] WashSales);
+
+/// <summary>What an account made of one order of a batch: the fill (<see cref="Applied"/>, a replay when the key was applied
+/// before) or why its books refused it (<see cref="Refused"/>); exactly one is set.</summary>
+[GenerateSerializer, Immutable, Alias("TradeOutcome")]
+public sealed record TradeOutcome(
+    [property: Id(0)] TradeResult? Applied,
+    [property: Id(1)] string? Refused);

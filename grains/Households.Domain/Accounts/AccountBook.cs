@@ -113,6 +113,28 @@ public static class TradeValidation
     }
 }
 
+/// <summary>A household as created: its id is the grain's key, its accounts are given once each and belong to it.</summary>
+public static class HouseholdValidation
+{
+    public const int MaxAccounts = 50;
+
+    public static void Check(HouseholdSpec household, AccountOpening[] accounts, string key)
+    {
+        if (household is null) throw new BadInputException("household is required");
+        InputRules.Id(household.Id, "id");
+        if (household.Id != key) throw new BadInputException($"household id {household.Id} does not match {key}");
+        InputRules.Text(household.Name, "name");
+        InputRules.Id(household.AdvisorId, "advisorId");
+        if (accounts is null || accounts.Length == 0) throw new BadInputException("accounts must not be empty");
+        if (accounts.Length > MaxAccounts) throw new BadInputException($"a household holds at most {MaxAccounts} accounts");
+        foreach (var a in accounts) AccountValidation.Check(a, household.Id);
+        var ids = accounts.Select(a => a.Spec.Id).ToList();
+        if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Count) throw new BadInputException("account ids must be unique");
+        if (!ids.OrderBy(x => x, StringComparer.Ordinal).SequenceEqual(household.AccountIds.OrderBy(x => x, StringComparer.Ordinal)))
+            throw new BadInputException("accountIds must list exactly the accounts given");
+    }
+}
+
 public static class AccountValidation
 {
     public static void Check(AccountOpening opening, string householdId)

@@ -10,8 +10,8 @@ namespace Households.Domain.Decisions;
 public sealed record SimulatedFill(OptimizedTrade Trade, TradeRequest Order, TradeResult Applied, FillOutcome Outcome);
 
 /// <summary>
-/// Executes a plan's orders on private books the way the household grain does through its accounts, so a simulation
-/// (the stress test, the backtest) trades by the live rules: orders in <see cref="SimulatedBroker.Orders"/> order (sells
+/// Executes a plan's orders on private books, so a simulation (the stress test, the backtest) trades by the live rules and
+/// the household grain decides on copies which orders it releases to its accounts (<c>HouseholdBooks.Release</c>): orders in <see cref="SimulatedBroker.Orders"/> order (sells
 /// lot by lot, then buys), each buy trimmed to the account's cash under the order rules
 /// (<see cref="SimulatedBroker.Affordable(TradeRequest, decimal, AccountSpec, DecisionSettings)"/>), a sale that would fill
 /// at a washed loss and any order worth less than the minimum trade at its fill price not sent
@@ -21,23 +21,33 @@ public sealed record SimulatedFill(OptimizedTrade Trade, TradeRequest Order, Tra
 public static class PlanExecution
 {
     /// <summary>Fills <paramref name="orders"/>; <paramref name="books"/> finds an account's book (null: not one of this
-    /// household's, the order is skipped). Calls <paramref name="filled"/> after each fill.</summary>
-    /// <returns>The orders refused: washed at the fill price or rejected by the books.</returns>
+    /// household's, the order is skipped). Calls <paramref name="filled"/> after each fill and <paramref name="refused"/>, when
+    /// given, with the reason for each order not filled.</summary>
+    /// <returns>The orders refused: dust or washed at the fill price, or rejected by the books.</returns>
     public static int Execute(IEnumerable<(OptimizedTrade Trade, TradeRequest Order)> orders, Func<string, AccountBook?> books,
-        HouseholdTaxLedger ledger, DecisionSettings settings, Action<SimulatedFill> filled)
+        HouseholdTaxLedger ledger, DecisionSettings settings, Action<SimulatedFill> filled, Action<string>? refused = null)
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(books);
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(filled);
-        var refused = 0;
+        var count = 0;
+        void Refuse(string reason) { count++; refused?.Invoke(reason); }
         foreach (var (trade, order) in orders)
         {
             if (books(trade.Account) is not { } book) continue;
             var request = order.Side == TradeSide.Buy ? SimulatedBroker.Affordable(order, book.Cash, book.Spec, settings) : order;
             if (request.Quantity <= 0) continue;
-            if (SimulatedBroker.DustAtFill(trade, request, book.Spec, settings)) { refused++; continue; }
-            if (SimulatedBroker.WashesAtFill(trade.Account, trade, request, ledger)) { refused++; continue; }
+            if (SimulatedBroker.DustAtFill(trade, request, book.Spec, settings))
+            {
+                Refuse($"{trade.Account} {trade.Side} {request.Quantity} {trade.Symbol} not sent: worth {request.Quantity * request.Price:0.00} at {request.Price:0.00}, below the minimum trade");
+                continue;
+            }
+            if (SimulatedBroker.WashesAtFill(trade.Account, trade, request, ledger))
+            {
+                Refuse($"{trade.Account} sell {trade.Symbol} lot {request.LotId} not sent: at {request.Price:0.00} it would realize a loss washed by a household purchase");
+                continue;
+            }
             TradeResult applied;
             FillOutcome outcome;
             try
@@ -48,11 +58,15 @@ public static class PlanExecution
                     ? ledger.RecordPurchase(trade.Account, applied.CreatedLot!)
                     : ledger.RecordSale(trade.Account, request.TradeDate, applied.Sales);
             }
-            catch (BadInputException) { refused++; continue; }
+            catch (BadInputException ex)
+            {
+                Refuse($"{trade.Account} {trade.Side} {trade.Symbol}: {ex.Message}");
+                continue;
+            }
             foreach (var group in outcome.Adjustments.GroupBy(a => a.Account))
                 books(group.Key)?.Apply(group);
             filled(new SimulatedFill(trade, request, applied, outcome));
         }
-        return refused;
+        return count;
     }
 }

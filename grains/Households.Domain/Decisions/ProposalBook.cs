@@ -29,6 +29,47 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
         return p;
     }
 
+    /// <summary>Files a decision's trades: discretionary accounts' as a proposal to execute now, the others' as one pending
+    /// proposal that supersedes older pending ones (<see cref="SupersedePending"/>). Changed: the replaced, then the new
+    /// proposals, in journal order.</summary>
+    public (RebalanceProposal[] Changed, RebalanceProposal? Pending, RebalanceProposal[] Replaced, RebalanceProposal? Execute) File(
+        RebalanceResult result, IReadOnlySet<string> discretionary, Trigger[] causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var auto = result.Trades.Where(t => discretionary.Contains(t.Account)).ToArray();
+        var waiting = result.Trades.Where(t => !discretionary.Contains(t.Account)).ToArray();
+        var pending = waiting.Length > 0 ? Create(result, waiting, causes, priceSequence, now, lifetime) : null;
+        var replaced = pending is null ? [] : SupersedePending(pending, now);
+        var execute = auto.Length > 0 ? Create(result, auto, causes, priceSequence, now, lifetime) : null;
+        return ([.. replaced, .. new[] { pending, execute }.OfType<RebalanceProposal>()], pending, replaced, execute);
+    }
+
+    /// <summary>An approved proposal that failed re-validation, re-optimized: it is superseded by a fresh proposal of the
+    /// new result (both filed); returns the fresh one.</summary>
+    public RebalanceProposal Reoptimized(RebalanceProposal p, RebalanceResult result, bool pricesMoved, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var fresh = Create(result, [.. result.Trades], p.Causes, priceSequence, now, lifetime);
+        Put(p with
+        {
+            Status = ProposalStatus.Superseded, DecidedAt = now, SupersededBy = fresh.Id,
+            Note = pricesMoved ? "approved; prices moved beyond tolerance, re-optimized" : "approved; the wash-sale ledger changed, re-optimized",
+        });
+        return fresh;
+    }
+
+    /// <summary>Records an execution's outcome: executed when anything filled (or there was nothing to trade), else failed; the
+    /// problems (orders not sent or refused, withdrawals paid) join the note.</summary>
+    public RebalanceProposal Executed(RebalanceProposal p, IReadOnlyCollection<TradeResult> fills, IEnumerable<string> problems, DateTimeOffset now)
+    {
+        var note = string.Join("; ", new[] { p.Note }.Concat(problems).OfType<string>());
+        var done = p with
+        {
+            Status = fills.Count > 0 || p.Trades.Length == 0 ? ProposalStatus.Executed : ProposalStatus.Failed,
+            DecidedAt = now, Fills = [.. fills], Note = note.Length == 0 ? null : note,
+        };
+        Put(done);
+        return done;
+    }
+
     public void Put(RebalanceProposal p)
     {
         _byId[p.Id] = p;

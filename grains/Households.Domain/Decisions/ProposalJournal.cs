@@ -24,6 +24,11 @@ public static class ProposalJournal
 
     public const string RefusedKeyPrefix = "refused:";
 
+    /// <summary>What a decision journals so it explains itself: the harvests it refused or overrode and, when it relaxed,
+    /// protected or refused something or found no plan, the decision (<paramref name="key"/> makes it unique).</summary>
+    public static JournalEntry[] Explained(HouseholdPlan plan, string householdId, DateOnly day, DateTimeOffset at, Func<string> key) =>
+        [.. plan.Refusals.Select(r => Refusal(householdId, r, day, at)), .. plan.NeedsExplaining ? [Decision(plan.Record, at, key())] : Array.Empty<JournalEntry>()];
+
     /// <summary>A decision that relaxed, protected or refused something, or found no plan; <paramref name="key"/> makes it unique.</summary>
     public static JournalEntry Decision(DecisionRecord d, DateTimeOffset at, string key) =>
         new(0, d.HouseholdId, null, JournalKind.Decision, at, $"decision:{d.HouseholdId}:{key}", Describe(d), JournalFormat.Payload(d));

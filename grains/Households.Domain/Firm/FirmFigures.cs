@@ -51,6 +51,10 @@ public static class FirmFigures
     public static decimal HarvestedLosses(IEnumerable<RealizedLot> rows, int year) =>
         -rows.Where(r => r.Date.Year == year && r.Recognized < 0).Sum(r => r.Recognized);
 
+    /// <summary>A household's figures for the firm: losses harvested this year through <paramref name="today"/>, pending proposals.</summary>
+    public static HouseholdFigures Of(string householdId, Tax.RealizedGains gains, IEnumerable<RebalanceProposal> proposals, DateOnly today) =>
+        new(householdId, today.Year, HarvestedLosses(gains.Rows(year: today.Year, through: today), today.Year), Pending(proposals));
+
     public static int Pending(IEnumerable<RebalanceProposal> proposals) => proposals.Count(p => p.Status == ProposalStatus.Pending);
 }
 

@@ -167,24 +167,44 @@ public sealed class AccountGrain(
         return _live;
     }
 
-    public Task<TradeResult> ApplyTrade(TradeRequest trade) => Durably(() => ApplyTradeOnce(trade));
+    public async Task<TradeResult> ApplyTrade(TradeRequest trade)
+    {
+        if (trade is null) throw new BadInputException("trade is required");
+        var outcome = (await ApplyTrades([trade]))[0];
+        return outcome.Applied ?? throw new BadInputException(outcome.Refused!);
+    }
 
-    private async Task<TradeResult> ApplyTradeOnce(TradeRequest trade)
+    public Task<TradeOutcome[]> ApplyTrades(TradeRequest[] trades) => Durably(() => ApplyTradesOnce(trades ?? []));
+
+    private async Task<TradeOutcome[]> ApplyTradesOnce(TradeRequest[] trades)
     {
         var spec = RequireSpec();
-        if (trade is null) throw new BadInputException("trade is required");
-        if (state.State.AppliedTrades.TryGetValue(trade.IdempotencyKey ?? "", out var earlier))
-        {
-            if (earlier.Request != trade) throw new BadInputException($"idempotencyKey {trade.IdempotencyKey} was already used for a different trade");
-            return earlier with { Replayed = true };
-        }
-        // Work on a copy of the books: a rejected trade or a failed write leaves the grain as it was.
+        // Work on a copy of the books: a refused order changes nothing (the book checks before it moves), a failed write
+        // leaves the grain as it was.
         var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
-        var result = book.Apply(trade);
-        await Commit(book, () => state.State.AppliedTrades[trade.IdempotencyKey!] = result, () => state.State.AppliedTrades.Remove(trade.IdempotencyKey!));
-        log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, trade.Side, trade.Quantity,
-            trade.Symbol, trade.Price, trade.IdempotencyKey);
-        return result;
+        var applied = state.State.AppliedTrades;
+        var fresh = new Dictionary<string, TradeResult>(StringComparer.Ordinal);
+        var outcomes = new TradeOutcome[trades.Length];
+        for (var i = 0; i < trades.Length; i++)
+        {
+            var trade = trades[i];
+            var key = trade?.IdempotencyKey ?? "";
+            if (trade is null) outcomes[i] = new(null, "trade is required");
+            else if (fresh.TryGetValue(key, out var earlier) || applied.TryGetValue(key, out earlier))
+                outcomes[i] = earlier.Request == trade ? new(earlier with { Replayed = true }, null)
+                    : new(null, $"idempotencyKey {trade.IdempotencyKey} was already used for a different trade");
+            else
+            {
+                try { outcomes[i] = new(fresh[key] = book.Apply(trade), null); }
+                catch (BadInputException ex) { outcomes[i] = new(null, ex.Message); }
+            }
+        }
+        if (fresh.Count == 0) return outcomes;
+        await Commit(book, () => { foreach (var (key, r) in fresh) applied[key] = r; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); });
+        foreach (var r in fresh.Values)
+            log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, r.Request.Side, r.Request.Quantity,
+                r.Request.Symbol, r.Request.Price, r.IdempotencyKey);
+        return outcomes;
     }
 
     public Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments) => Durably(() => ApplyWashSaleAdjustmentsOnce(adjustments));

@@ -40,7 +40,7 @@ public sealed class AuditJournal(string householdId = "HH1")
         return this;
     }
 
-    /// <summary>A fill as the household records it (HouseholdGrain.Clear): books, then the ledger, then the journal.</summary>
+    /// <summary>A fill as the household records it (HouseholdBooks.Clear): books, then the ledger, then the journal.</summary>
     public TradeResult Trade(string account, string key, TradeSide side, string symbol, decimal quantity, decimal price, string? lotId = null, DateOnly? date = null)
     {
         var applied = _books[account].Apply(new TradeRequest(key, date ?? Day, symbol, side, quantity, price, lotId, null, 0m));

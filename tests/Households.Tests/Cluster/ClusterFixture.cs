@@ -11,7 +11,7 @@ namespace Households.Tests.Cluster;
 
 /// <summary>One in-process Orleans cluster (memory storage, simulator off) for the cluster test collection.
 /// Prices come only from the tests, through the price feed grain, exactly as in production.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
@@ -21,7 +21,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(HostingProfile.StorageName);
+            AddStorage(silo);
             silo.AddHouseholdsServices();
             silo.Services.Configure<MarketOptions>(o => o.Simulate = false);
             // The firm's substitute table for the harvest tests: HXALT tracks HXFUND's market but is not
@@ -41,6 +41,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>The grains' storage: in memory.</summary>
+    protected virtual void AddStorage(ISiloBuilder silo) => silo.AddMemoryGrainStorage(HostingProfile.StorageName);
 
     public T SiloService<T>() where T : notnull =>
         Cluster.GetSiloServiceProvider(Cluster.GetActiveSilos().First().SiloAddress).GetRequiredService<T>();

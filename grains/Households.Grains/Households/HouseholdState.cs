@@ -1,0 +1,22 @@
+using Households.Contracts;
+
+namespace Households.Grains;
+
+[GenerateSerializer]
+public sealed class HouseholdState
+{
+    [Id(0)] public HouseholdSpec? Spec { get; set; }
+    /// <summary>The household-wide wash-sale ledger (IRC §1091 across all accounts of the taxpayer and spouse).</summary>
+    [Id(1)] public WashSaleLedgerState? WashSales { get; set; }
+    [Id(2)] public RealizedEntry[] Realized { get; set; } = [];
+    /// <summary>Results by "account/idempotency key": a retry returns the original result.</summary>
+    [Id(3)] public Dictionary<string, TradeResult> Trades { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public RebalanceProposal[] Proposals { get; set; } = [];
+    [Id(5)] public int NextProposal { get; set; } = 1;
+    /// <summary>Journal entries of the last write, stored with it and appended after it (again on activation:
+    /// appends are keyed, so a crash between the write and the append loses no entry and doubles none).</summary>
+    [Id(6)] public JournalEntry[] Outbox { get; set; } = [];
+    /// <summary>Wash-sale adjustments of the last recorded fills, sent to the accounts after the write (again on
+    /// activation: accounts apply each once).</summary>
+    [Id(7)] public WashSaleAdjustment[] PendingAdjustments { get; set; } = [];
+}
