@@ -88,15 +88,13 @@ public static class DecisionEngine
         var ledgerKeys = WashSaleGuard.OpenLossKeys(request.Accounts.Select(i => i.Spec.Id), request.Tax.WashSales, today);
         // A lot that could never be harvested (a fund with no substitute for its line, harvesting into cash off) gains nothing
         // from protection in the taxable accounts: their sleeve is topped up as usual.
-        var byAccount = request.Accounts.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
-        var lines = request.Accounts.ToDictionary(a => a.Spec.Id, a => a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf), StringComparer.Ordinal);
-        bool Replaceable(string account, string symbol) =>
-            market.Find(symbol)?.Kind == SecurityKind.Stock || SubstitutesFor(byAccount[account], lines[account], symbol, market).Any();
+        var lines = Lines(request.Accounts, market);
         var nearHarvest = HarvestProtection.Protected(request.Accounts, request.Price, settings);
-        var protectedLots = nearHarvest.Where(p => settings.HarvestIntoCash || Replaceable(p.Account, p.Lot.Symbol)).ToList();
-        // Tax-advantaged accounts still never buy those (a loss sale forced later — a withdrawal, an exclusion — would be
-        // washed for good, Rev. Rul. 2008-5).
-        var unreplaceable = nearHarvest.Except(protectedLots).Select(p => p.Lot.Symbol).ToHashSet(StringComparer.Ordinal);
+        var protectedLots = Protectable(nearHarvest, request.Accounts, lines, market);
+        bool Replaceable(string account, string symbol) => IsReplaceable(request.Accounts.First(a => a.Spec.Id == account), lines[account], symbol, market);
+        // Nor in the tax-advantaged accounts: such a lot is not about to be harvested, so their sleeve is filled too (a loss
+        // sale forced later — a withdrawal, an exclusion — meets the wash-sale guard, which holds the lot or says what it
+        // relaxed).
         // A loss lot with no replacement is not a harvest candidate (it keeps its weight, see Floors): the wash-sale hold
         // still keeps it from a washed sale, but no harvest was refused.
         if (!settings.HarvestIntoCash)
@@ -143,10 +141,6 @@ public static class DecisionEngine
 
         // Tax-advantaged accounts buy a fund's substitute, not a fund a taxable account of the household holds or targets.
         var standIns = StandIns(request.Accounts, lines, market, prices, Blocked, notes);
-        foreach (var a in request.Accounts.Where(a => !TaxTreatment.IsTaxable(a.Spec.Type) && !a.Spec.SeparateTaxpayer))
-            foreach (var symbol in unreplaceable)
-                (standIns.TryGetValue(a.Spec.Id, out var list) ? list : standIns[a.Spec.Id] = []).Add(new Restriction(RestrictionKind.NoBuy, symbol, null,
-                    $"a taxable lot of {symbol} in the household is at or near a harvestable loss"));
         var held = WithRestrictions(heldByGuard, standIns);
         var unheld = WithRestrictions(request.Accounts, standIns);
 
@@ -200,6 +194,26 @@ public static class DecisionEngine
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced);
     }
+
+    /// <summary>The wash-sale keys no account of the household may buy at these prices: a taxable lot of them is at or
+    /// close to a harvestable loss and could be harvested (it has a replacement, or harvesting into cash is allowed). The
+    /// rule the decision buys by, asked again by the broker at the fill price (<see cref="PlanExecution"/>): a market that
+    /// fell between decision and fill must not make a purchase block a harvest either.</summary>
+    public static IReadOnlySet<string> ProtectedKeys(IReadOnlyList<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionMarket market) =>
+        Protectable(HarvestProtection.Protected(accounts, price, market.Settings), accounts, Lines(accounts, market), market)
+            .Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+
+    private static Dictionary<string, IReadOnlyDictionary<string, string>?> Lines(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market) =>
+        accounts.ToDictionary(a => a.Spec.Id, a => a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf), StringComparer.Ordinal);
+
+    /// <summary>A lot that could never be harvested (a fund with no substitute for its line, harvesting into cash off) gains
+    /// nothing from protection in the taxable accounts.</summary>
+    private static List<HarvestProtection.ProtectedLot> Protectable(IEnumerable<HarvestProtection.ProtectedLot> nearHarvest, IReadOnlyList<AccountDecisionInput> accounts,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>?> lines, DecisionMarket market) =>
+        [.. nearHarvest.Where(p => market.Settings.HarvestIntoCash || IsReplaceable(accounts.First(a => a.Spec.Id == p.Account), lines[p.Account], p.Lot.Symbol, market))];
+
+    private static bool IsReplaceable(AccountDecisionInput account, IReadOnlyDictionary<string, string>? lines, string symbol, DecisionMarket market) =>
+        market.Find(symbol)?.Kind == SecurityKind.Stock || SubstitutesFor(account, lines, symbol, market).Any();
 
     /// <summary>NoBuy restrictions for tax-advantaged accounts (IRA, Roth IRA, 529) on the funds a taxable account of the
     /// same taxpayer holds or targets, where the firm has a substitute they may buy instead: a purchase in a tax-advantaged

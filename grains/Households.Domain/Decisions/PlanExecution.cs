@@ -16,7 +16,8 @@ public sealed record SimulatedFill(OptimizedTrade Trade, TradeRequest Order, Tra
 /// (<see cref="SimulatedBroker.Affordable(TradeRequest, decimal, AccountSpec, DecisionSettings)"/>), a sale that would fill
 /// at a washed loss and any order worth less than the minimum trade at its fill price not sent
 /// (<see cref="SimulatedBroker.WashesAtFill"/>, <see cref="SimulatedBroker.DustAtFill"/>), each fill applied to the account's book and
-/// recorded in the household's ledger, whose wash-sale adjustments move to the replacement lots' books.
+/// recorded in the household's ledger, whose wash-sale adjustments move to the replacement lots' books. Live, where the
+/// market moves between decision and fill, a buy the decision's protection rule forbids at the fill price is not sent.
 /// </summary>
 public static class PlanExecution
 {
@@ -24,8 +25,12 @@ public static class PlanExecution
     /// household's, the order is skipped). Calls <paramref name="filled"/> after each fill and <paramref name="refused"/>, when
     /// given, with the reason for each order not filled.</summary>
     /// <returns>The orders refused: dust or washed at the fill price, or rejected by the books.</returns>
+    /// <param name="protectedAtFill">Where the fill prices differ from the decision's (the live broker fills at the board's
+    /// latest price): the wash-sale keys protected at the fill prices (<see cref="DecisionEngine.ProtectedKeys"/>) and how
+    /// to find a symbol's key. A buy of one is not sent.</param>
     public static int Execute(IEnumerable<(OptimizedTrade Trade, TradeRequest Order)> orders, Func<string, AccountBook?> books,
-        HouseholdTaxLedger ledger, DecisionSettings settings, Action<SimulatedFill> filled, Action<string>? refused = null)
+        HouseholdTaxLedger ledger, DecisionSettings settings, Action<SimulatedFill> filled, Action<string>? refused = null,
+        (IReadOnlySet<string> Keys, Func<string, string> KeyOf)? protectedAtFill = null)
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(books);
@@ -41,6 +46,11 @@ public static class PlanExecution
             if (SimulatedBroker.DustAtFill(trade, request, book.Spec, settings))
             {
                 Refuse($"{trade.Account} {trade.Side} {request.Quantity} {trade.Symbol} not sent: worth {request.Quantity * request.Price:0.00} at {request.Price:0.00}, below the minimum trade");
+                continue;
+            }
+            if (request.Side == TradeSide.Buy && protectedAtFill is { } p && p.Keys.Contains(p.KeyOf(request.Symbol)))
+            {
+                Refuse($"{trade.Account} buy {request.Quantity} {trade.Symbol} not sent: at {request.Price:0.00} a taxable lot of it in the household is close to a harvestable loss, and the purchase would block that harvest");
                 continue;
             }
             if (SimulatedBroker.WashesAtFill(trade.Account, trade, request, ledger))

@@ -147,8 +147,9 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     /// (<see cref="Fill"/>). An order stored before (a retried execution) is its stored fill. Returns the fills and a line
     /// per trade without a price and per order not sent or refused.</summary>
     public async Task<(List<TradeResult> Fills, List<string> Problems)> Release(HouseholdSpec spec, RebalanceProposal proposal,
-        IReadOnlyDictionary<string, decimal> quotes, DateOnly today, DecisionSettings settings, ISet<string> fresh)
+        IReadOnlyDictionary<string, decimal> quotes, DateOnly today, DecisionMarket market, ISet<string> fresh)
     {
+        var settings = market.Settings;
         // The books read below must be in the ledger already, or the copies would count a fill twice.
         if (!CaughtUp) await CatchUp(spec);
         var problems = proposal.Trades.Where(t => !quotes.ContainsKey(t.Symbol)).Select(t => $"{t.Symbol}: no price").ToList();
@@ -156,12 +157,17 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
             t => quotes.TryGetValue(t.Symbol, out var q) ? SimulatedBroker.FillPrice(t.Side, q, settings.SlippageBps) : null, settings.Commission).ToList();
         var sent = new Dictionary<string, TradeRequest>(StringComparer.Ordinal);
         var open = orders.Where(o => !state.State.Trades.ContainsKey(Key(o.Trade.Account, o.Order.IdempotencyKey))).ToList();
-        var accounts = open.Select(o => o.Trade.Account).Distinct(StringComparer.Ordinal).ToArray();
-        var books = (await Task.WhenAll(accounts.Select(ReadAccount)))
-            .ToDictionary(a => a.Input.Spec.Id, a => new AccountBook(a.Input.Spec, a.Input.Cash, a.Lots), StringComparer.Ordinal);
+        // Every account's books: the protection rule looks at the whole household's taxable lots.
+        var read = await Task.WhenAll(spec.AccountIds.Select(ReadAccount));
+        var books = read.ToDictionary(a => a.Input.Spec.Id, a => new AccountBook(a.Input.Spec, a.Input.Cash, a.Lots), StringComparer.Ordinal);
+        // The board moved since the decision: its protection rule is asked again at the buys' fill prices.
+        var fillPrices = orders.Where(o => o.Order.Side == TradeSide.Buy).GroupBy(o => o.Order.Symbol, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Order.Price, StringComparer.Ordinal);
+        var protectedAtFill = DecisionEngine.ProtectedKeys([.. read.Select(a => a.Input)],
+            s => fillPrices.TryGetValue(s, out var p) ? p : quotes.TryGetValue(s, out var q) ? q : null, market);
         var (ledger, realized) = Persisted(Tax);
         PlanExecution.Execute(open, id => books.GetValueOrDefault(id), HouseholdTaxLedger.Restore(ledger, realized, master.Identical), settings,
-            f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add);
+            f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add, (protectedAtFill, market.Identical.KeyOf));
         var release = new List<(OptimizedTrade Trade, TradeRequest Order)>();
         foreach (var (trade, order) in orders)
         {

@@ -110,6 +110,22 @@ public sealed class DecisionEngineTests
         if (isProtected) Assert.DoesNotContain(plan.Trades, t => t.Side == TradeSide.Buy && t.Symbol == "EQA");
     }
 
+    [Fact]
+    public void The_broker_asks_the_decision_s_protection_rule_again_at_the_fill_price()
+    {
+        // 60 EQA bought at $100: protected from half its $300 threshold, a $150 loss. At $98 (a $120 loss) the decision may
+        // buy EQA; if the market falls to $97 before the fill (a $180 loss), the same rule forbids the purchase.
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
+            [Lot("T1", "EQA", 60, 100m, Today.AddDays(-200)), Lot("T2", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 6_000m, [Lot("I1", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
+        decimal? At(decimal eqa, string s) => s switch { "EQA" => eqa, "BND" => 100m, _ => null };
+
+        Assert.Empty(DecisionEngine.ProtectedKeys([taxable, ira], s => At(98m, s), Market()));
+        Assert.Equal(["EQA"], DecisionEngine.ProtectedKeys([taxable, ira], s => At(97m, s), Market()));
+        // Without a substitute the lot could never be harvested: nothing to protect in the taxable account.
+        Assert.Empty(DecisionEngine.ProtectedKeys([taxable, ira], s => At(97m, s), Market(substitute: false)));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
