@@ -39,6 +39,7 @@ public static class BacktestCommand
         var minPercent = new Option<decimal>("--min-loss-percent") { Description = "harvest threshold: loss as a fraction of basis", DefaultValueFactory = _ => HarvestPolicy.Default.MinLossPercent };
         var minDollars = new Option<decimal>("--min-loss-dollars") { Description = "harvest threshold: loss in dollars", DefaultValueFactory = _ => HarvestPolicy.Default.MinLossDollars };
         var costBps = new Option<decimal>("--cost-bps") { Description = "trading cost per leg in basis points", DefaultValueFactory = _ => 5m };
+        var trackingBand = new Option<decimal>("--tracking-band") { Description = "a direct-index account's tracking-error band (annualised): the monitor's drift trigger, the engine plans within 75 % of it", DefaultValueFactory = _ => AccountSpec.DefaultTrackingErrorBand };
         var funding = new Option<string>("--funding") { Description = "cash: buy the model on day 0; legacy: keep the generated lots", DefaultValueFactory = _ => "cash" };
         var stocks = new Option<int>("--stocks") { Description = "stocks in the generated universe", DefaultValueFactory = _ => 1_000 };
         var diStocks = new Option<int>("--di-stocks") { Description = "stocks in the direct index", DefaultValueFactory = _ => 300 };
@@ -55,7 +56,7 @@ public static class BacktestCommand
 
         var command = new Command("backtest", "Tax-alpha backtest: harvest frequencies compared on one price path")
         {
-            accounts, modelAccounts, years, seed, replay, shortRate, longRate, minPercent, minDollars, costBps, funding, stocks, diStocks,
+            accounts, modelAccounts, years, seed, replay, shortRate, longRate, minPercent, minDollars, costBps, trackingBand, funding, stocks, diStocks,
             strategies, calm, harvestIntoCash, parallelism, json, output, charts, report, scenarios, scenario,
         };
         command.SetAction(parse =>
@@ -71,6 +72,7 @@ public static class BacktestCommand
                 Rates = new TaxRates(parse.GetValue(shortRate), parse.GetValue(longRate)),
                 Policy = new HarvestPolicy(true, parse.GetValue(minPercent), parse.GetValue(minDollars)),
                 CostBps = parse.GetValue(costBps),
+                TrackingBand = parse.GetValue(trackingBand),
                 Funding = parse.GetValue(funding) switch
                 {
                     "cash" => BacktestFunding.Cash,
@@ -134,16 +136,17 @@ public static class BacktestCommand
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Backtest: {r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model), {r.Years} years, {r.Market}, {r.Funding} funding");
-        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; {(r.HarvestIntoCash ? "harvests into cash allowed" : "no harvest into cash")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr");
+        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; tracking-error band {r.TrackingBand:P1}; {(r.HarvestIntoCash ? "harvests into cash allowed" : "no harvest into cash")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr");
         sb.AppendLine(c, $"Decided by the live DecisionEngine: {r.Decisions:N0} decisions, {r.DecisionsPerSecond:0.0} a second per thread; {r.ElapsedSeconds:0.0} s");
         sb.AppendLine();
-        sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"TE vs twin",10} {"TE max",8} {"planned",8} {"harvested $",16} {"% of start",10} {"sales",8} {"held",6} {"disallowed",10} {"turnover",9} {"decisions",9}");
+        sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"TE vs twin",10} {"TE max",8} {"planned",8} {"harvested $",16} {"% of start",10} {"sales",8} {"held",6} {"disallowed",10} {"turnover",9} {"decisions",9} {"drift",6}");
         foreach (var s in r.Strategies)
-            sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.TrackingError,10:P2} {s.TrackingErrorMax,8:P2} {s.PlannedTrackingError,8:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,8:N0} {s.WashSalesAvoided,6:N0} {s.DisallowedLosses,10:N0} {s.Turnover,9:P1} {s.Decisions,9:N0}");
+            sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.TrackingError,10:P2} {s.TrackingErrorMax,8:P2} {s.PlannedTrackingError,8:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,8:N0} {s.WashSalesAvoided,6:N0} {s.DisallowedLosses,10:N0} {s.Turnover,9:P1} {s.Decisions,9:N0} {s.DriftTriggers,6:N0}");
         sb.AppendLine();
         sb.AppendLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
         sb.AppendLine("TE vs twin: annualized tracking error of each account to its never-harvest twin (mean over accounts, and the largest).");
         sb.AppendLine(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.PreTaxExcessReturn:P2}"))}");
+        sb.AppendLine("drift: the monitor's drift triggers (a direct index's tracking error to its index over its band).");
         sb.AppendLine("held: loss lots the engine held as wash sales + orders refused at the fill price because they would have washed.");
         return sb.ToString();
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
+using Households.Domain.Monitoring;
 using Households.Domain.Stress;
 
 namespace Households.Domain.Backtesting;
@@ -46,6 +47,7 @@ public sealed record StrategyResult(
     double TradingCosts,
     int Decisions,
     int DecisionsWithoutPlan,
+    int DriftTriggers,
     double DecisionSeconds,
     double[] CumulativeLossesByMonth);
 
@@ -64,6 +66,7 @@ public sealed record BacktestResult(
     decimal MinLossPercent,
     decimal MinLossDollars,
     decimal CostBps,
+    decimal TrackingBand,
     bool HarvestIntoCash,
     double InitialValue,
     double BenchmarkReturn,
@@ -107,7 +110,11 @@ public static class Backtest
             Commission = 0m,
             HarvestIntoCash = options.HarvestIntoCash,
         };
-        var market = new BacktestMarket(path, options, DecisionMarkets.OfUniverse(universe, settings, pool), StressFirm.Targets(firm.Models, universe));
+        var decisionMarket = DecisionMarkets.OfUniverse(universe, settings, pool);
+        var index = new SecurityIndex();
+        // Ordinal j is tracked position j: a day's row of the path is the monitor's price vector.
+        foreach (var j in path.Tracked) index.OrdinalOf(universe[j].Symbol);
+        var market = new BacktestMarket(path, options, decisionMarket, StressFirm.Targets(firm.Models, universe), index, new TrackingRisk(decisionMarket.Risk));
 
         var frequencies = options.Frequencies.Distinct().OrderBy(f => f).ToArray();
         var never = Array.IndexOf(frequencies, HarvestFrequency.Never);
@@ -164,14 +171,15 @@ public static class Backtest
                 outcomes.Sum(o => o[f].HarvestSales), outcomes.Sum(o => o[f].GainSales), outcomes.Sum(o => o[f].Buys),
                 held + refused, held, refused,
                 outcomes.Sum(o => o[f].DisallowedLoss), turnover / count, outcomes.Sum(o => o[f].TradingCost),
-                outcomes.Sum(o => o[f].Decisions), outcomes.Sum(o => o[f].DecisionsWithoutPlan), outcomes.Sum(o => o[f].DecisionSeconds), byMonth);
+                outcomes.Sum(o => o[f].Decisions), outcomes.Sum(o => o[f].DecisionsWithoutPlan), outcomes.Sum(o => o[f].DriftTriggers),
+                outcomes.Sum(o => o[f].DecisionSeconds), byMonth);
         }
         var benchmark = outcomes.Average(o => Annualized(o[never].FinalWealth, o[never].InitialValue, years));
         int decisions = strategies.Sum(s => s.Decisions);
         double decisionSeconds = strategies.Sum(s => s.DecisionSeconds);
         return new BacktestResult(openings.Count, Math.Min(options.Accounts, openings.Count), Math.Max(0, openings.Count - options.Accounts),
             options.Years, options.Seed, path.Source, options.Funding.ToString().ToLowerInvariant(),
-            options.Rates.ShortTerm, options.Rates.LongTerm, options.Policy.MinLossPercent, options.Policy.MinLossDollars, options.CostBps,
+            options.Rates.ShortTerm, options.Rates.LongTerm, options.Policy.MinLossPercent, options.Policy.MinLossDollars, options.CostBps, options.TrackingBand,
             options.HarvestIntoCash, initial, benchmark, decisions, decisionSeconds > 0 ? decisions / decisionSeconds : 0,
             clock.Elapsed.TotalSeconds, strategies);
     }

@@ -64,6 +64,9 @@ public sealed record BacktestOptions
     /// <see cref="Decisions.DecisionSettings.HarvestIntoCash"/>; off: such a loss is not harvested).</summary>
     public bool HarvestIntoCash { get; init; }
     public BacktestFunding Funding { get; init; } = BacktestFunding.Cash;
+    /// <summary>A direct-index account's tracking-error band (annualised, to its index): the monitor raises a drift trigger
+    /// above it and the engine plans within <see cref="Optimization.BandPenalty.Aim"/> of it. The live default.</summary>
+    public decimal TrackingBand { get; init; } = AccountSpec.DefaultTrackingErrorBand;
     /// <summary>Stocks in the generated universe (the direct index holds the largest <see cref="DirectIndexStocks"/>).</summary>
     public int Stocks { get; init; } = 1_000;
     public int DirectIndexStocks { get; init; } = 300;
@@ -91,6 +94,7 @@ public sealed record BacktestOptions
         if (Policy.MinLossPercent is < 0 or >= 1 || Policy.MinLossDollars < 0)
             throw new BadInputException("min-loss-percent/min-loss-dollars: percent in [0, 1), dollars >= 0");
         if (CostBps is < 0 or > 1000) throw new BadInputException("cost-bps: must be between 0 and 1000");
+        if (TrackingBand is <= 0 or >= 1) throw new BadInputException("tracking-band: must be above 0 and below 1");
         if (DirectIndexStocks < 10 || DirectIndexStocks > Stocks) throw new BadInputException("direct-index-stocks: between 10 and the universe's stocks");
         if (Stocks is < 50 or > 10_000) throw new BadInputException("stocks: between 50 and 10,000");
         if (ReplacementPool < DirectIndexStocks) throw new BadInputException("replacement-pool: at least the direct index's stocks");

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Accounts;
 using Households.Domain.Decisions;
-using Households.Domain.Harvesting;
+using Households.Domain.Market;
+using Households.Domain.Monitoring;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
@@ -29,6 +30,8 @@ public sealed class AccountOutcome
     /// <summary>Orders not sent because they would fill at a washed loss, or the books refused them.</summary>
     public int OrdersRefused;
     public int Decisions;
+    /// <summary>Drift triggers the monitor raised (a direct index's tracking error over its band).</summary>
+    public int DriftTriggers;
     public int DecisionsWithoutPlan;
     public double DecisionSeconds;
     /// <summary>Sum over decisions of the engine's ex-ante tracking error to the target after its trades.</summary>
@@ -60,19 +63,23 @@ public sealed class AccountOutcome
 }
 
 /// <summary>What every account and strategy of one backtest share: the price path, the options, the live decision
-/// inputs over the path's securities, and each model resolved once.</summary>
-internal sealed record BacktestMarket(PricePath Path, BacktestOptions Options, DecisionMarket Decisions, Func<string, ResolvedTarget?> Targets);
+/// inputs over the path's securities, each model resolved once, and what the live monitor measures with: the security
+/// ordinals (tracked position j is ordinal j, so a day's row of the path is the monitor's price vector) and the factor
+/// rows a direct index's tracking error is measured under.</summary>
+internal sealed record BacktestMarket(PricePath Path, BacktestOptions Options, DecisionMarket Decisions, Func<string, ResolvedTarget?> Targets,
+    SecurityIndex Index, TrackingRisk Tracking);
 
 /// <summary>
 /// Runs one harvest strategy on one account over the shared <see cref="PricePath"/>, deciding through the live
 /// <see cref="DecisionEngine"/> and filling through <see cref="PlanExecution"/> (the simulated broker's rules). The
 /// books of record are an <see cref="AccountBook"/> (decimal cash and lots) and the account's own
 /// <see cref="HouseholdTaxLedger"/> (wash sales, realized gains), touched only when trading; the daily work (valuation,
-/// the threshold test) runs on a double mirror of the lots refreshed from the book for every security a fill touches.
-/// On a harvest day the lots are put to the thresholds (<see cref="HarvestScan.CrossesThresholds"/>); securities that
-/// became harvestable since the last look raise harvest triggers, as the live monitor reports crossings, and the engine
-/// decides the whole account against its target: the model bought on day 0 and held, i.e. the never-harvest twin's
-/// portfolio (for the direct index, the index's cap weights drifted with prices).
+/// the liquidation tax) runs on a double mirror of the lots refreshed from the book for every security a fill touches.
+/// On each of the strategy's days the live monitor looks at the account (<see cref="MonitorScan"/> over its
+/// <see cref="AccountSnapshot"/>, <see cref="TriggerKernel"/>): a harvestable lot raises a harvest trigger, a direct
+/// index whose tracking error to its index is over the account's band a drift trigger, and the engine decides the whole
+/// account against its target: the model bought on day 0 and held, i.e. the never-harvest twin's portfolio (for the
+/// direct index, the index's cap weights drifted with prices).
 /// </summary>
 internal sealed class StrategyRun
 {
@@ -95,15 +102,15 @@ internal sealed class StrategyRun
     private readonly ResolvedTarget? _model;
     /// <summary>The model's security lines as (tracked position, day-0 weight, line).</summary>
     private readonly (int Security, double Weight, TargetWeight Line)[] _lines;
+    /// <summary>The model's asset-class lines, each with the positions in <see cref="_lines"/> of its securities.</summary>
+    private readonly (TargetWeight Line, int[] Members)[] _classLines;
     private readonly List<MirrorLot> _lots = [];
     private readonly double[] _position;
-    /// <summary>Per tracked security, the last calendar day (DayNumber) on which a harvest of it is known to be
-    /// refused by the wash-sale rule: the prefilter skips it until then.</summary>
-    private readonly int[] _quietThrough;
-    /// <summary>Per tracked security: harvestable at the last look (a trigger fires only on the change).</summary>
-    private bool[] _harvestable;
-    private bool[] _harvestableNow;
-    private readonly double[] _loss;
+    /// <summary>The live monitor's view of the account: one entry, its scratch, a day's prices by ordinal, its clock.</summary>
+    private readonly MonitorEntry<int>[] _monitor = new MonitorEntry<int>[1];
+    private readonly ScanScratch _scratch = new();
+    private readonly double[] _prices;
+    private readonly SteppedClock _clock = new();
     private readonly HashSet<string> _heldLots = new(StringComparer.Ordinal);
     private readonly List<int> _held = [];
     private bool _heldDirty = true;
@@ -115,16 +122,23 @@ internal sealed class StrategyRun
         _path = market.Path;
         _options = market.Options;
         _frequency = frequency;
-        _spec = opening.Spec with { Harvest = _options.Policy, Restrictions = [] };
+        // The monitor's harvest test nets the estimated round trip (a sale and a purchase at the backtest's cost a leg); a
+        // direct index is held to the backtest's tracking-error band.
+        _spec = opening.Spec with
+        {
+            Harvest = _options.Policy with { EstimatedCostBps = 2 * _options.CostBps },
+            Restrictions = [],
+            TrackingErrorBand = _options.TrackingBand,
+        };
         _position = new double[_path.Count];
-        _quietThrough = new int[_path.Count];
-        _harvestable = new bool[_path.Count];
-        _harvestableNow = new bool[_path.Count];
-        _loss = new double[_path.Count];
+        _prices = new double[_path.Count];
         _proposals = new ProposalBook(_spec.HouseholdId);
         _model = opening.Spec.ModelId is { } m ? market.Targets(m) : null;
         _lines = _model is null ? [] : [.. _model.Weights.Where(w => w.Level == DriftLevel.Security && _path.IndexOf(w.Key) >= 0)
             .Select(w => (_path.IndexOf(w.Key), (double)w.Weight, w))];
+        var classOf = _lines.Select(l => market.Decisions.Find(l.Line.Key)?.AssetClass).ToArray();
+        _classLines = _model is null ? [] : [.. _model.Weights.Where(w => w.Level == DriftLevel.AssetClass)
+            .Select(w => (w, Enumerable.Range(0, _lines.Length).Where(k => classOf[k] == w.Key).ToArray()))];
 
         var start = _path.Dates[0];
         decimal cash = opening.Cash;
@@ -166,7 +180,7 @@ internal sealed class StrategyRun
         decimal settledShort = 0, settledLong = 0;
         for (int t = 1; t <= days; t++)
         {
-            if (interval > 0 && t % interval == 0) Harvest(t, outcome);
+            if (interval > 0 && t % interval == 0) Look(t, outcome);
             double next = Value(t);
             pot *= next / value;
             if (twinValues is not null)
@@ -235,50 +249,54 @@ internal sealed class StrategyRun
     private decimal? Quote(int t, string symbol) => _path.IndexOf(symbol) is var j and >= 0 ? _path.Quote(t, j) : null;
 
     /// <summary>The account's target on day <paramref name="t"/>: the model's day-0 weights drifted with prices (what
-    /// the account holds if it never trades; for the direct index, the index's current cap weights).</summary>
+    /// the account holds if it never trades; for the direct index, the index's current cap weights). An asset-class line
+    /// is its securities' drifted weights (the monitor measures the account's class weights against it).</summary>
     private ResolvedTarget Target(int t)
     {
         var row0 = _path.Row(0);
         var row = _path.Row(t);
         double total = 0;
         foreach (var (j, w, _) in _lines) total += w * row[j] / row0[j];
-        var weights = new TargetWeight[_lines.Length];
+        var drifted = new double[_lines.Length];
+        var weights = new TargetWeight[_lines.Length + _classLines.Length];
         for (int k = 0; k < _lines.Length; k++)
         {
             var (j, w, line) = _lines[k];
-            weights[k] = line with { Weight = Math.Round((decimal)(w * row[j] / row0[j] / total), 8) };
+            drifted[k] = w * row[j] / row0[j] / total;
+            weights[k] = line with { Weight = Math.Round((decimal)drifted[k], 8) };
+        }
+        for (int c = 0; c < _classLines.Length; c++)
+        {
+            var (line, members) = _classLines[c];
+            weights[_lines.Length + c] = members.Length == 0 ? line : line with { Weight = Math.Round((decimal)members.Sum(k => drifted[k]), 8) };
         }
         return _model! with { Version = t, Weights = weights };
     }
 
-    private void Harvest(int t, AccountOutcome outcome)
+    /// <summary>The live monitor's look at day <paramref name="t"/> and, when it raises anything, the engine's decision.
+    /// The snapshot is rebuilt every look (the index's weights move with prices, and a live account rebuilds its snapshot
+    /// when its target changes), so its flags start down and every condition that holds is reported — what the live
+    /// monitor's daily reminder does for a condition that outlasts a decision (a harvest held as a wash sale, a tracking
+    /// error the last decision could not bring back while the originals were blocked).</summary>
+    private void Look(int t, AccountOutcome outcome)
     {
         if (_model is null) return;
-        var policy = _options.Policy;
-        double minPercent = (double)policy.MinLossPercent, minDollars = (double)policy.MinLossDollars;
-        var row = _path.Row(t);
         var date = _path.Dates[t];
-        int today = date.DayNumber;
-        Array.Clear(_harvestableNow);
-        foreach (var lot in _lots)
-            if (_quietThrough[lot.Security] < today
-                && HarvestScan.CrossesThresholds(lot.BasisPerShare, row[lot.Security], lot.Quantity, minPercent, minDollars))
-            {
-                if (!_harvestableNow[lot.Security]) _loss[lot.Security] = 0;
-                _harvestableNow[lot.Security] = true;
-                _loss[lot.Security] += lot.Quantity * (lot.BasisPerShare - row[lot.Security]);
-            }
-        List<int>? crossed = null;
-        for (int j = 0; j < _harvestableNow.Length; j++)
-            if (_harvestableNow[j] && !_harvestable[j]) (crossed ??= []).Add(j);
-        (_harvestable, _harvestableNow) = (_harvestableNow, _harvestable);
-        if (crossed is null) return;
-
-        // The monitor's notice: one harvest trigger per security that became harvestable.
         var at = new DateTimeOffset(date.ToDateTime(new TimeOnly(16, 0)), TimeSpan.Zero);
-        var causes = crossed.Select(j => new Trigger(TriggerKind.Harvest, _spec.Id, _path.Universe[_path.Tracked[j]].Symbol, _loss[j], 0,
-            minDollars, t, at, at)).ToArray();
-        var input = new AccountDecisionInput(_spec, _book.Cash, [.. _book.Lots.Lots], Target(t), 0m);
+        var target = Target(t);
+        var snapshot = AccountSnapshot.Build(_spec.Id, _book.Cash, _book.Lots.Lots, target, _spec.Harvest, _market.Decisions.Find, _market.Index,
+            _market.Decisions.SubstitutesOf, new DirectIndexTracking(_market.Tracking, _spec.TrackingBand));
+        if (_monitor[0] is null) _monitor[0] = new MonitorEntry<int>(0, snapshot);
+        else _monitor[0].Update(snapshot);
+        _path.Row(t).CopyTo(_prices);
+        _clock.Now = at;
+        Trigger[] causes = [];
+        MonitorScan.Run<int>(_monitor, new PriceVector(t, at, _prices, []), _clock, _scratch, (_, found) => causes = [.. found],
+            reminder: TimeSpan.FromDays(1));
+        if (causes.Length == 0) return;
+        outcome.DriftTriggers += causes.Count(c => c.Kind == TriggerKind.Drift);
+
+        var input = new AccountDecisionInput(_spec, _book.Cash, [.. _book.Lots.Lots], target, 0m);
         var started = Stopwatch.GetTimestamp();
         var plan = DecisionEngine.Decide(new DecisionRequest(_spec.HouseholdId, [input], causes, _ledger, s => Quote(t, s), date), _market.Decisions);
         outcome.DecisionSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -286,11 +304,7 @@ internal sealed class StrategyRun
         if (plan.Record.Outcome == DecisionOutcome.NoPlan) outcome.DecisionsWithoutPlan++;
         else outcome.PlannedTrackingErrorSum += plan.Result.TrackingErrorAfter;
         foreach (var r in plan.Refusals.Where(r => r.OverriddenBy is null))
-        {
             if (_heldLots.Add(r.Lot.Id)) outcome.HarvestsHeld++;
-            // The sale would wash until the latest replacement is more than 30 days old.
-            Quiet(r.Lot.Symbol, r.Check.Replacements.Max(x => x.Purchased).AddDays(WashSaleLedger.WindowDays).DayNumber);
-        }
         if (plan.Trades.Length == 0) return;
 
         var settings = _market.Decisions.Settings;
@@ -321,12 +335,6 @@ internal sealed class StrategyRun
         _proposals.Put(proposal with { Status = ProposalStatus.Executed, DecidedAt = at });
         foreach (var symbol in touched) Resync(symbol);
         _cash = (double)_book.Cash;
-    }
-
-    private void Quiet(string symbol, int throughDay)
-    {
-        int j = _path.IndexOf(symbol);
-        if (j >= 0 && throughDay > _quietThrough[j]) _quietThrough[j] = throughDay;
     }
 
     /// <summary>Refreshes the double mirror of one security from the decimal book.</summary>

@@ -161,13 +161,6 @@ public static class StressEngine
         }
     }
 
-    /// <summary>A fixed clock for the monitor's trigger timestamps at a checkpoint.</summary>
-    private sealed class CheckpointClock : TimeProvider
-    {
-        public DateTimeOffset Now;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private sealed record HouseholdRun(StressFigures Figures, StressHouseholdRow Row, Tally Tally);
 
     private sealed class AccountWork(StressAccount account, AccountBook book, MonitorEntry<int> entry)
@@ -224,7 +217,7 @@ public static class StressEngine
 
         // The monitor's flags as they stand before the shock (what was out of band then was acted on then).
         var entries = accounts.Select(w => w.Entry).ToArray();
-        var clock = new CheckpointClock { Now = At(shock.Dates[0]) };
+        var clock = new SteppedClock { Now = At(shock.Dates[0]) };
         MonitorScan.Run<int>(entries, ctx.Vectors[0], clock, worker.Scratch, (_, _) => { });
         var proposals = new ProposalBook(household.Spec.Id);
         var deferred = new HashSet<(string Account, string Lot)>();
