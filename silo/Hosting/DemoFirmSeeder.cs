@@ -14,6 +14,13 @@ public sealed class DemoOptions
     public int Seed { get; set; } = DemoFirmOptions.Default.Seed;
     public int Households { get; set; } = DemoFirmOptions.Default.Households;
 
+    /// <summary>How long (business time) the demo's simulated clients take to approve a pending proposal
+    /// (<see cref="DemoClients"/>); zero, the default, leaves proposals to people.</summary>
+    public TimeSpan ClientApproval { get; set; }
+
+    /// <summary>How often (wall time) the simulated clients look for proposals to approve.</summary>
+    public TimeSpan ClientCheck { get; set; } = TimeSpan.FromSeconds(2);
+
     public DemoFirmOptions ToFirmOptions() => DemoFirmOptions.Default with { Seed = Seed, Households = Households };
 }
 

@@ -27,6 +27,7 @@ public static class HouseholdsHost
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));
         builder.AddHouseholdsSecurity(profile);
         builder.Services.AddHostedService<DemoFirmSeeder>();
+        builder.Services.AddHostedService<DemoClients>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>

@@ -54,7 +54,8 @@ public sealed class AccountSnapshot
     public double[] FactorVariances { get; init; } = [];
 
     /// <summary>A direct-index line's tolerance: its stocks are not held inside per-stock bands (weights of a few tenths of
-    /// a percent would put every account out of band); the account's tracking error is.</summary>
+    /// a percent would put every account out of band), nor its asset classes (the optimizer holds a direct index to its
+    /// tracking-error limit, not to class bands); the account's tracking error is, which their deviations make up.</summary>
     public const double UnbandedLine = 1.0;
     public const string TrackingErrorKey = "tracking error";
 
@@ -176,7 +177,7 @@ public sealed class AccountSnapshot
             positions[p] = new PositionRow(ordinals[p], securityLine[p], classLine[p], harvestPrice[p], allQuantities[p]);
         var lines = new LineRow[targets.Count];
         for (var l = 0; l < lines.Length; l++)
-            lines[l] = new LineRow(targets[l], directIndex && levels[l] == DriftLevel.Security ? UnbandedLine : tolerances[l]);
+            lines[l] = new LineRow(targets[l], directIndex && levels[l] != DriftLevel.TrackingError ? UnbandedLine : tolerances[l]);
         var trackingRows = directIndex ? symbols.Select(x => securities(x) is { } sec ? tracking!.Risk.RowOf(sec) : null).ToArray() : [];
         return new AccountSnapshot
         {

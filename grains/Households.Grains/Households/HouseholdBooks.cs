@@ -147,7 +147,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     /// (<see cref="Fill"/>). An order stored before (a retried execution) is its stored fill. Returns the fills and a line
     /// per trade without a price and per order not sent or refused.</summary>
     public async Task<(List<TradeResult> Fills, List<string> Problems)> Release(HouseholdSpec spec, RebalanceProposal proposal,
-        IReadOnlyDictionary<string, decimal> quotes, DateOnly today, DecisionMarket market, ISet<string> fresh)
+        IReadOnlyDictionary<string, decimal> quotes, DateOnly today, DecisionMarket market, ISet<string> fresh, Func<string, decimal?> board)
     {
         var settings = market.Settings;
         // The books read below must be in the ledger already, or the copies would count a fill twice.
@@ -160,11 +160,12 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         // Every account's books: the protection rule looks at the whole household's taxable lots.
         var read = await Task.WhenAll(spec.AccountIds.Select(ReadAccount));
         var books = read.ToDictionary(a => a.Input.Spec.Id, a => new AccountBook(a.Input.Spec, a.Input.Cash, a.Lots), StringComparer.Ordinal);
-        // The board moved since the decision: its protection rule is asked again at the buys' fill prices.
+        // The board moved since the decision: its protection rule is asked again at the buys' fill prices (the other lots
+        // at the board's, a substantially identical fund's included).
         var fillPrices = orders.Where(o => o.Order.Side == TradeSide.Buy).GroupBy(o => o.Order.Symbol, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Order.Price, StringComparer.Ordinal);
         var protectedAtFill = DecisionEngine.ProtectedKeys([.. read.Select(a => a.Input)],
-            s => fillPrices.TryGetValue(s, out var p) ? p : quotes.TryGetValue(s, out var q) ? q : null, market);
+            s => fillPrices.TryGetValue(s, out var p) ? p : quotes.TryGetValue(s, out var q) ? q : board(s), market);
         var (ledger, realized) = Persisted(Tax);
         PlanExecution.Execute(open, id => books.GetValueOrDefault(id), HouseholdTaxLedger.Restore(ledger, realized, master.Identical), settings,
             f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add, (protectedAtFill, market.Identical.KeyOf));

@@ -295,7 +295,7 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         var quotes = Quotes(p.Trades.Select(t => t.Symbol));
-        var (fills, problems) = await Durably(fresh => Books.Release(spec, p, quotes, Today(), Market, fresh));
+        var (fills, problems) = await Durably(fresh => Books.Release(spec, p, quotes, Today(), Market, fresh, s => board.QuoteOf(s)?.Price));
         problems.AddRange(await Books.PayWithdrawals(spec.AccountIds));
         var now = clock.GetUtcNow();
         var done = Proposals.Executed(p, fills, problems, now);

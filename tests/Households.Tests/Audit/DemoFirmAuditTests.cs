@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace Households.Tests.Audit;
 
 /// <summary>The demo firm (20 households) live on a real silo, the simulated market at 0.5 trading days a batch, a batch
-/// every 250 ms, and the business clock paced to the market (<c>Market:FastClock</c>): 130 batches are 65 trading days,
+/// every 250 ms, the business clock paced to the market (<c>Market:FastClock</c>) and the demo's simulated clients
+/// approving advisory proposals a business day late (<c>Demo:ClientApproval</c>): 130 batches are 65 trading days,
 /// a quarter of trade dates, wash-sale windows, cooldowns and daily reminders, in about 35 seconds of wall time, decided by
 /// the grains through the one engine and executed by the simulated broker.</summary>
 public sealed class QuarterDemoFactory() : SiloFactory(true)
@@ -20,6 +21,10 @@ public sealed class QuarterDemoFactory() : SiloFactory(true)
         builder.UseSetting("Market:Interval", "00:00:00.250");
         builder.UseSetting("Market:StepDays", "0.5");
         builder.UseSetting("Market:FastClock", "true");
+        // The demo's clients answer their advisory proposals two business hours late (DemoClients); a pending proposal is
+        // superseded by the next decision for its accounts, so a client who waited a day would never see one that lasts.
+        builder.UseSetting("Demo:ClientApproval", "02:00:00");
+        builder.UseSetting("Demo:ClientCheck", "00:00:00.250");
     }
 }
 
@@ -69,9 +74,11 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
         Assert.Equal(0, Count("unpaidWithdrawals"));
         Assert.Equal(0, Count("unreadableEntries"));
         Assert.True(monitored >= 40, $"{monitored} accounts monitored");
-        // Issue #15 asks for at most 10 %; not met on this path yet. Measured on 2026-12-05: 10.9 % to 22 % from run to run (the
-        // decisions lag the half-day batches on two cores by a varying amount, so the live market path differs per run). The
-        // domain's seeded quarter (DecisionQualityTests) holds 5 %; here the bound only catches a return to the old 48 %.
-        Assert.True(steady <= 0.30, $"{steady:P1} of the accounts out of tolerance on average over the last 30 batches");
+        // Issue #15 asks for at most 10 % in the steady state; not met on this path yet. Measured 2026-12-05 with the simulated
+        // clients: 10.5 % to 13.7 % from run to run (the market path differs per run: decisions lag the half-day batches by a
+        // varying amount on two cores); without them 11.6 % to 13.5 %, four of the 54 accounts advisory ones waiting for an
+        // approval. The domain's seeded quarters (DecisionQualityTests) hold 1 % on a rising market. The bound here catches a
+        // return to the 27 % measured before the household decided once per inbox instead of once per message.
+        Assert.True(steady <= 0.20, $"{steady:P1} of the accounts out of tolerance on average over the last 30 batches");
     }
 }

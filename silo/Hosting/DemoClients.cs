@@ -1,0 +1,57 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Grains;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Options;
+
+namespace Households.Silo.Hosting;
+
+/// <summary>The demo firm's simulated clients: each pending proposal is approved once it has waited
+/// <see cref="DemoOptions.ClientApproval"/> of business time, through the same <see cref="IHouseholdGrain.Approve"/> an
+/// advisor's click calls (re-validated, re-optimized when prices moved). Off unless set: a firm's own proposals wait for
+/// its own clients. With it, the demo's advisory accounts follow their plans a client day late, as a firm's do, instead of
+/// drifting with nobody to answer.</summary>
+public sealed class DemoClients(IGrainFactory grains, IOptions<DemoOptions> options, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
+    ILogger<DemoClients> log) : BackgroundService
+{
+    private const int Page = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var wait = options.Value.ClientApproval;
+        if (wait <= TimeSpan.Zero) return;
+        using var timer = new PeriodicTimer(options.Value.ClientCheck);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try { await ApproveDue(wait); }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Demo clients: approvals failed this round; trying again at the next");
+            }
+        }
+    }
+
+    private async Task ApproveDue(TimeSpan wait)
+    {
+        var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
+        for (var skip = 0; ; skip += Page)
+        {
+            var page = await directory.List(skip, Page);
+            foreach (var summary in page.Items)
+            {
+                var household = grains.GetGrain<IHouseholdGrain>(summary.Id);
+                var now = clock.GetUtcNow();
+                foreach (var proposal in (await household.GetProposals()).Where(p => p.Status == ProposalStatus.Pending && now - p.CreatedAt >= wait))
+                {
+                    try
+                    {
+                        var done = await household.Approve(proposal.Id);
+                        log.LogInformation("Demo client of {Household} approved {Proposal}: {Status}", summary.Id, proposal.Id, done.Status);
+                    }
+                    catch (BadInputException ex) { log.LogInformation("Demo client of {Household}: {Proposal} not approved: {Reason}", summary.Id, proposal.Id, ex.Message); }
+                }
+            }
+            if (skip + Page >= page.Total) return;
+        }
+    }
+}
