@@ -99,10 +99,13 @@ public static class DecisionEngine
         // still keeps it from a washed sale, but no harvest was refused.
         if (!settings.HarvestIntoCash)
             refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(r.AccountId, r.Lot.Symbol))];
-        var protectedKeys = protectedLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        // A separate taxpayer's (a trust's) lots are protected from its own purchases only: no other account's purchase
+        // washes its sales.
+        var ownOnly = protectedLots.Where(p => IsSeparate(request.Accounts, p.Account)).ToList();
+        var protectedKeys = protectedLots.Except(ownOnly).Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in protectedKeys)
         {
-            var lot = protectedLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key);
+            var lot = protectedLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key && !ownOnly.Contains(p));
             var why = string.Create(CultureInfo.InvariantCulture, $"at a loss of {lot.Loss:0.00} that is or is close to being harvestable");
             notes.Add($"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} {why}");
         }
@@ -141,6 +144,14 @@ public static class DecisionEngine
 
         // Tax-advantaged accounts buy a fund's substitute, not a fund a taxable account of the household holds or targets.
         var standIns = StandIns(request.Accounts, lines, market, prices, Blocked, notes);
+        foreach (var own in ownOnly.GroupBy(p => p.Account))
+        {
+            var keys = own.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+            var list = standIns.TryGetValue(own.Key, out var l) ? l : standIns[own.Key] = [];
+            list.AddRange(symbols.Where(x => keys.Contains(market.Identical.KeyOf(x))).Select(x => new Restriction(RestrictionKind.NoBuy, x, null,
+                $"{own.Key} holds {x} or a substantially identical security at or close to a harvestable loss")));
+            notes.Add($"no purchase of {string.Join(", ", own.Select(p => p.Lot.Symbol).Distinct())} in {own.Key} (a separate taxpayer): it holds lots of them at or close to a harvestable loss");
+        }
         var held = WithRestrictions(heldByGuard, standIns);
         var unheld = WithRestrictions(request.Accounts, standIns);
 
@@ -195,13 +206,21 @@ public static class DecisionEngine
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced);
     }
 
-    /// <summary>The wash-sale keys no account of the household may buy at these prices: a taxable lot of them is at or
-    /// close to a harvestable loss and could be harvested (it has a replacement, or harvesting into cash is allowed). The
+    /// <summary>Whether an account may not buy a security at these prices: a taxable lot of it (or of a substantially
+    /// identical one) is at or close to a harvestable loss and could be harvested (it has a replacement, or harvesting into
+    /// cash is allowed) — in any account of the taxpayer, or in the account itself when that is a separate taxpayer. The
     /// rule the decision buys by, asked again by the broker at the fill price (<see cref="PlanExecution"/>): a market that
     /// fell between decision and fill must not make a purchase block a harvest either.</summary>
-    public static IReadOnlySet<string> ProtectedKeys(IReadOnlyList<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionMarket market) =>
-        Protectable(HarvestProtection.Protected(accounts, price, market.Settings), accounts, Lines(accounts, market), market)
-            .Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+    public static Func<string, string, bool> ProtectedPurchases(IReadOnlyList<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionMarket market)
+    {
+        var lots = Protectable(HarvestProtection.Protected(accounts, price, market.Settings), accounts, Lines(accounts, market), market);
+        var household = lots.Where(p => !IsSeparate(accounts, p.Account)).Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        var own = lots.Where(p => IsSeparate(accounts, p.Account)).Select(p => (p.Account, market.Identical.KeyOf(p.Lot.Symbol))).ToHashSet();
+        return (account, symbol) => market.Identical.KeyOf(symbol) is var key && (household.Contains(key) || own.Contains((account, key)));
+    }
+
+    private static bool IsSeparate(IReadOnlyList<AccountDecisionInput> accounts, string account) =>
+        accounts.First(a => a.Spec.Id == account).Spec.SeparateTaxpayer;
 
     private static Dictionary<string, IReadOnlyDictionary<string, string>?> Lines(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market) =>
         accounts.ToDictionary(a => a.Spec.Id, a => a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf), StringComparer.Ordinal);

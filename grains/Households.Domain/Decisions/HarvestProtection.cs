@@ -47,7 +47,7 @@ public static class HarvestProtection
         var found = new List<ProtectedLot>();
         foreach (var a in accounts)
         {
-            if (!TaxTreatment.IsTaxable(a.Spec.Type) || a.Spec.SeparateTaxpayer) continue;
+            if (!TaxTreatment.IsTaxable(a.Spec.Type)) continue; // a separate taxpayer's too: its own purchases wash its sales
             foreach (var lot in a.Lots)
             {
                 if (price(lot.Symbol) is not { } p || lot.Basis <= 0) continue;

@@ -26,11 +26,11 @@ public static class PlanExecution
     /// given, with the reason for each order not filled.</summary>
     /// <returns>The orders refused: dust or washed at the fill price, or rejected by the books.</returns>
     /// <param name="protectedAtFill">Where the fill prices differ from the decision's (the live broker fills at the board's
-    /// latest price): the wash-sale keys protected at the fill prices (<see cref="DecisionEngine.ProtectedKeys"/>) and how
-    /// to find a symbol's key. A buy of one is not sent.</param>
+    /// latest price): whether an account may not buy a symbol at the fill prices (<see cref="DecisionEngine.ProtectedPurchases"/>).
+    /// Such a buy is not sent.</param>
     public static int Execute(IEnumerable<(OptimizedTrade Trade, TradeRequest Order)> orders, Func<string, AccountBook?> books,
         HouseholdTaxLedger ledger, DecisionSettings settings, Action<SimulatedFill> filled, Action<string>? refused = null,
-        (IReadOnlySet<string> Keys, Func<string, string> KeyOf)? protectedAtFill = null)
+        Func<string, string, bool>? protectedAtFill = null)
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(books);
@@ -48,7 +48,7 @@ public static class PlanExecution
                 Refuse($"{trade.Account} {trade.Side} {request.Quantity} {trade.Symbol} not sent: worth {request.Quantity * request.Price:0.00} at {request.Price:0.00}, below the minimum trade");
                 continue;
             }
-            if (request.Side == TradeSide.Buy && protectedAtFill is { } p && p.Keys.Contains(p.KeyOf(request.Symbol)))
+            if (request.Side == TradeSide.Buy && protectedAtFill is not null && protectedAtFill(trade.Account, request.Symbol))
             {
                 Refuse($"{trade.Account} buy {request.Quantity} {trade.Symbol} not sent: at {request.Price:0.00} a taxable lot of it in the household is close to a harvestable loss, and the purchase would block that harvest");
                 continue;

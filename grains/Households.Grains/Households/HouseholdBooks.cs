@@ -164,11 +164,11 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         // at the board's, a substantially identical fund's included).
         var fillPrices = orders.Where(o => o.Order.Side == TradeSide.Buy).GroupBy(o => o.Order.Symbol, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Order.Price, StringComparer.Ordinal);
-        var protectedAtFill = DecisionEngine.ProtectedKeys([.. read.Select(a => a.Input)],
+        var protectedAtFill = DecisionEngine.ProtectedPurchases([.. read.Select(a => a.Input)],
             s => fillPrices.TryGetValue(s, out var p) ? p : quotes.TryGetValue(s, out var q) ? q : board(s), market);
         var (ledger, realized) = Persisted(Tax);
         PlanExecution.Execute(open, id => books.GetValueOrDefault(id), HouseholdTaxLedger.Restore(ledger, realized, master.Identical), settings,
-            f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add, (protectedAtFill, market.Identical.KeyOf));
+            f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add, protectedAtFill);
         var release = new List<(OptimizedTrade Trade, TradeRequest Order)>();
         foreach (var (trade, order) in orders)
         {

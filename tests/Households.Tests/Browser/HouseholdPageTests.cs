@@ -155,7 +155,8 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
             var holdings = await page.Locator($"[data-holdings='{accountId}'] tbody tr").AllTextContentsAsync();
             output.WriteLine($"page cash {cashBefore} -> {cashAfter}; {holdings.Count} holdings");
             var api = JsonDocument.Parse(await http.GetStringAsync($"/api/accounts/{accountId}")).RootElement;
-            Assert.Equal("$" + decimal.Round(api.GetProperty("cash").GetDecimal(), 2).ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture), cashAfter);
+            // The page formats with Intl.NumberFormat, which rounds half away from zero (C# rounds half to even by default).
+            Assert.Equal("$" + decimal.Round(api.GetProperty("cash").GetDecimal(), 2, MidpointRounding.AwayFromZero).ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture), cashAfter);
             Assert.Equal(api.GetProperty("holdings").GetArrayLength(), holdings.Count);
             await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "household-approved.png"), FullPage = true });
         }

@@ -120,10 +120,16 @@ public sealed class DecisionEngineTests
         var ira = new AccountDecisionInput(Spec("IRA", AccountType.Ira), 6_000m, [Lot("I1", "BND", 40, 100m, Today.AddDays(-200))], Target(), 0m);
         decimal? At(decimal eqa, string s) => s switch { "EQA" => eqa, "BND" => 100m, _ => null };
 
-        Assert.Empty(DecisionEngine.ProtectedKeys([taxable, ira], s => At(98m, s), Market()));
-        Assert.Equal(["EQA"], DecisionEngine.ProtectedKeys([taxable, ira], s => At(97m, s), Market()));
+        Assert.False(DecisionEngine.ProtectedPurchases([taxable, ira], s => At(98m, s), Market())("IRA", "EQA"));
+        Assert.True(DecisionEngine.ProtectedPurchases([taxable, ira], s => At(97m, s), Market())("IRA", "EQA"));
+        Assert.True(DecisionEngine.ProtectedPurchases([taxable, ira], s => At(97m, s), Market())("TAX", "EQA"));
+        Assert.False(DecisionEngine.ProtectedPurchases([taxable, ira], s => At(97m, s), Market())("IRA", "BND"));
         // Without a substitute the lot could never be harvested: nothing to protect in the taxable account.
-        Assert.Empty(DecisionEngine.ProtectedKeys([taxable, ira], s => At(97m, s), Market(substitute: false)));
+        Assert.False(DecisionEngine.ProtectedPurchases([taxable, ira], s => At(97m, s), Market(substitute: false))("IRA", "EQA"));
+        // A trust that is a separate taxpayer: its lot is protected from its own purchases, not from the IRA's.
+        var trust = taxable with { Spec = taxable.Spec with { Id = "TRUST", Type = AccountType.Trust, SeparateTaxpayer = true } };
+        Assert.True(DecisionEngine.ProtectedPurchases([trust, ira], s => At(97m, s), Market())("TRUST", "EQA"));
+        Assert.False(DecisionEngine.ProtectedPurchases([trust, ira], s => At(97m, s), Market())("IRA", "EQA"));
     }
 
     [Theory]
