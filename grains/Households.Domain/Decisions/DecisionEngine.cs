@@ -92,20 +92,17 @@ public static class DecisionEngine
         var nearHarvest = HarvestProtection.Protected(request.Accounts, request.Price, settings);
         var protectedLots = Protectable(nearHarvest, request.Accounts, lines, market);
         bool Replaceable(string account, string symbol) => IsReplaceable(request.Accounts.First(a => a.Spec.Id == account), lines[account], symbol, market);
-        // Nor in the tax-advantaged accounts: such a lot is not about to be harvested, so their sleeve is filled too (a loss
-        // sale forced later — a withdrawal, an exclusion — meets the wash-sale guard, which holds the lot or says what it
-        // relaxed).
+        // Tax-advantaged accounts fill such a sleeve too: the lot is not about to be harvested (a loss sale forced later — a
+        // withdrawal, an exclusion — meets the wash-sale guard, which holds the lot or says what it relaxed).
         // A loss lot with no replacement is not a harvest candidate (it keeps its weight, see Floors): the wash-sale hold
         // still keeps it from a washed sale, but no harvest was refused.
         if (!settings.HarvestIntoCash)
             refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(r.AccountId, r.Lot.Symbol))];
-        // A separate taxpayer's (a trust's) lots are protected from its own purchases only: no other account's purchase
-        // washes its sales.
-        var ownOnly = protectedLots.Where(p => IsSeparate(request.Accounts, p.Account)).ToList();
-        var protectedKeys = protectedLots.Except(ownOnly).Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        var (householdLots, ownOnly) = ByTaxpayer(protectedLots, request.Accounts);
+        var protectedKeys = householdLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in protectedKeys)
         {
-            var lot = protectedLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key && !ownOnly.Contains(p));
+            var lot = householdLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key);
             var why = string.Create(CultureInfo.InvariantCulture, $"at a loss of {lot.Loss:0.00} that is or is close to being harvestable");
             notes.Add($"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} {why}");
         }
@@ -213,14 +210,20 @@ public static class DecisionEngine
     /// fell between decision and fill must not make a purchase block a harvest either.</summary>
     public static Func<string, string, bool> ProtectedPurchases(IReadOnlyList<AccountDecisionInput> accounts, Func<string, decimal?> price, DecisionMarket market)
     {
-        var lots = Protectable(HarvestProtection.Protected(accounts, price, market.Settings), accounts, Lines(accounts, market), market);
-        var household = lots.Where(p => !IsSeparate(accounts, p.Account)).Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
-        var own = lots.Where(p => IsSeparate(accounts, p.Account)).Select(p => (p.Account, market.Identical.KeyOf(p.Lot.Symbol))).ToHashSet();
+        var (householdLots, ownOnly) = ByTaxpayer(Protectable(HarvestProtection.Protected(accounts, price, market.Settings), accounts, Lines(accounts, market), market), accounts);
+        var household = householdLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
+        var own = ownOnly.Select(p => (p.Account, market.Identical.KeyOf(p.Lot.Symbol))).ToHashSet();
         return (account, symbol) => market.Identical.KeyOf(symbol) is var key && (household.Contains(key) || own.Contains((account, key)));
     }
 
-    private static bool IsSeparate(IReadOnlyList<AccountDecisionInput> accounts, string account) =>
-        accounts.First(a => a.Spec.Id == account).Spec.SeparateTaxpayer;
+    /// <summary>Protected lots by whose purchases they are protected from: the household's (every account of the taxpayer)
+    /// or, for a separate taxpayer (a trust), that account's own only — no other account's purchase washes its sales.</summary>
+    private static (List<HarvestProtection.ProtectedLot> Household, List<HarvestProtection.ProtectedLot> OwnOnly) ByTaxpayer(
+        IEnumerable<HarvestProtection.ProtectedLot> lots, IReadOnlyList<AccountDecisionInput> accounts)
+    {
+        var split = lots.ToLookup(p => accounts.First(a => a.Spec.Id == p.Account).Spec.SeparateTaxpayer);
+        return ([.. split[false]], [.. split[true]]);
+    }
 
     private static Dictionary<string, IReadOnlyDictionary<string, string>?> Lines(IReadOnlyList<AccountDecisionInput> accounts, DecisionMarket market) =>
         accounts.ToDictionary(a => a.Spec.Id, a => a.Target is null ? null : SubstituteLines.Of(a.Target, market.SubstitutesOf), StringComparer.Ordinal);

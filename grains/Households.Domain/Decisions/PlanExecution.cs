@@ -21,6 +21,17 @@ public sealed record SimulatedFill(OptimizedTrade Trade, TradeRequest Order, Tra
 /// </summary>
 public static class PlanExecution
 {
+    /// <summary>The decision's protection rule (<see cref="DecisionEngine.ProtectedPurchases"/>) at the fill: each buy's
+    /// symbol at its order's fill price, every other lot at <paramref name="price"/> (the board's latest). For
+    /// <see cref="Execute"/>'s <c>protectedAtFill</c> where the market moved between decision and fill.</summary>
+    public static Func<string, string, bool> ProtectedAtFill(IReadOnlyList<AccountDecisionInput> accounts,
+        IEnumerable<(OptimizedTrade Trade, TradeRequest Order)> orders, Func<string, decimal?> price, DecisionMarket market)
+    {
+        var fills = orders.Where(o => o.Order.Side == TradeSide.Buy).GroupBy(o => o.Order.Symbol, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Order.Price, StringComparer.Ordinal);
+        return DecisionEngine.ProtectedPurchases(accounts, s => fills.TryGetValue(s, out var p) ? p : price(s), market);
+    }
+
     /// <summary>Fills <paramref name="orders"/>; <paramref name="books"/> finds an account's book (null: not one of this
     /// household's, the order is skipped). Calls <paramref name="filled"/> after each fill and <paramref name="refused"/>, when
     /// given, with the reason for each order not filled.</summary>

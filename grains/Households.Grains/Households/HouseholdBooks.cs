@@ -160,12 +160,8 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         // Every account's books: the protection rule looks at the whole household's taxable lots.
         var read = await Task.WhenAll(spec.AccountIds.Select(ReadAccount));
         var books = read.ToDictionary(a => a.Input.Spec.Id, a => new AccountBook(a.Input.Spec, a.Input.Cash, a.Lots), StringComparer.Ordinal);
-        // The board moved since the decision: its protection rule is asked again at the buys' fill prices (the other lots
-        // at the board's, a substantially identical fund's included).
-        var fillPrices = orders.Where(o => o.Order.Side == TradeSide.Buy).GroupBy(o => o.Order.Symbol, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First().Order.Price, StringComparer.Ordinal);
-        var protectedAtFill = DecisionEngine.ProtectedPurchases([.. read.Select(a => a.Input)],
-            s => fillPrices.TryGetValue(s, out var p) ? p : quotes.TryGetValue(s, out var q) ? q : board(s), market);
+        // The board moved since the decision: its protection rule is asked again at the fill.
+        var protectedAtFill = PlanExecution.ProtectedAtFill([.. read.Select(a => a.Input)], orders, board, market);
         var (ledger, realized) = Persisted(Tax);
         PlanExecution.Execute(open, id => books.GetValueOrDefault(id), HouseholdTaxLedger.Restore(ledger, realized, master.Identical), settings,
             f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add, protectedAtFill);
