@@ -283,9 +283,11 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 bool feasible = pinf <= opt.FeasibilityTolerance * bNorm && dinf <= opt.FeasibilityTolerance * cNorm;
                 if (feasible && gap <= opt.GapTolerance * Math.Max(Math.Abs(obj), 1e-12))
                     return (QpStatus.Optimal, it);
-                // Near the end the Newton systems lose rank; a point this close is optimal for every purpose here.
+                // Near the end the Newton systems lose rank; a point this close is optimal for every purpose here. The gap is
+                // also judged against a tenth of the objective's scale (its largest coefficient is one): a plan whose objective
+                // is nearly zero (nothing to trade, every band kept) otherwise fails on a gap of 1e-10.
                 bool nearlyOptimal = pinf <= 1e3 * opt.FeasibilityTolerance * bNorm && dinf <= 1e3 * opt.FeasibilityTolerance * cNorm
-                    && gap <= 1e2 * opt.GapTolerance * Math.Max(Math.Abs(obj), 1e-12);
+                    && gap <= 1e2 * opt.GapTolerance * Math.Max(Math.Abs(obj), 0.1);
                 // Infeasible when primal residual stops improving while complementarity is exhausted.
                 if (pinf < 0.5 * bestInfeas) { bestInfeas = pinf; stall = 0; }
                 else if (++stall > 30 && pinf > 1e-6 * bNorm) return (QpStatus.Infeasible, it);
