@@ -101,7 +101,6 @@ public static class RebalancePlanner
         if (planned.Count == 0) return Empty();
 
         var byId = planned.ToDictionary(a => a.Spec.Id, StringComparer.Ordinal);
-        SecurityKind? secsKind(string symbol) => securities.TryGetValue(symbol, out var sec) ? sec.Kind : null;
         var secs = symbols.Select(s => securities[s]).ToArray();
         var model = risk.For(secs);
         // Shares stay as solved (to a millionth); the order rules (OrderRules) shape them for each account's custodian.
@@ -109,10 +108,13 @@ public static class RebalancePlanner
             planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id])).ToArray(),
             asOf);
 
+        // A loss position the account may not replace (it is held at its floor) is not a harvest: a sale of its excess earns no
+        // credit, so the plan does not sell it at a loss only for the loss and shut the household out of buying it for 30 days.
+        var unreplaceable = rules.Floors.Select(f => (f.Account, f.Symbol)).ToHashSet();
         var terms = new List<ITerm>
         {
             new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm, lossCounts: (id, lot) => byId[id] is var a
-                && (a.CashToRaise > 0 || HarvestWorth(a.Spec.Harvest, lot))),
+                && (a.CashToRaise > 0 || (HarvestWorth(a.Spec.Harvest, lot) && (lot.Lot is not { } taxLot || !unreplaceable.Contains((id, taxLot.Symbol)))))),
             new TransactionCost(settings.TransactionCost),
         };
         if (rules.PurchaseRisk is { Count: > 0 } risky && settings.PurchaseRiskCost > 0) terms.Add(new PurchaseRisk(risky, settings.PurchaseRiskCost));
@@ -142,34 +144,48 @@ public static class RebalancePlanner
                 terms.Add(new CashPenalty(a.Spec.Id, rules.CashFloors.GetValueOrDefault(a.Spec.Id) + settings.IdleCash / 2 * a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null), 0.02));
             // Model accounts are brought back inside their bands (direct indexes track by tracking error alone).
             if (!a.Target.DirectIndexing && settings.BandPenalty > 0)
-                terms.Add(new BandPenalty(a.Spec.Id, BandLines(a, prices, secsKind, rules.SubstitutesOf), settings.BandPenalty));
+                terms.Add(new BandPenalty(a.Spec.Id, BandLines(a, prices, universes[a.Spec.Id], securities, rules.SubstitutesOf), settings.BandPenalty));
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
     }
 
     /// <summary>A model account's lines for the band penalty, as the monitor measures them: a substitute counts toward the one
-    /// line <see cref="Models.SubstituteLines"/> gives it, a cash sleeve is the account's cash. An account out of band now is
-    /// rebalanced to <see cref="BandPenalty.Aim"/> of its bands (to their edges it would be out again with the next day's
-    /// prices); an account inside its bands keeps them whole, so no trade is made only to move a line within its band.</summary>
+    /// line <see cref="Models.SubstituteLines"/> gives it, a cash sleeve is the account's cash, and an asset class is every
+    /// security of that class the account may hold (its cash for the cash class). Security lines alone let an account's
+    /// equity drift out of its class band while each fund stays inside its own (seven points over in a 60/40 after a rally).
+    /// An account out of band now is rebalanced to <see cref="BandPenalty.Aim"/> of its bands (to their edges it would be out
+    /// again with the next day's prices); an account inside its bands keeps them whole, so no trade is made only to move a
+    /// line within its band.</summary>
     private static List<(IReadOnlyList<string> Symbols, double Target, double Tolerance)> BandLines(AccountDecisionInput a,
-        IReadOnlyDictionary<string, decimal> prices, Func<string, SecurityKind?> kindOf, Func<string, IReadOnlyList<string>>? substitutesOf)
+        IReadOnlyDictionary<string, decimal> prices, IReadOnlySet<string> universe, IReadOnlyDictionary<string, Security> securities,
+        Func<string, IReadOnlyList<string>>? substitutesOf)
     {
         var standsFor = Models.SubstituteLines.Of(a.Target!, substitutesOf);
         var held = a.Lots.GroupBy(l => l.Symbol).ToDictionary(g => g.Key, g => prices.TryGetValue(g.Key, out var p) ? p * g.Sum(l => l.Quantity) : 0m, StringComparer.Ordinal);
         var value = a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null);
         var lines = new List<(IReadOnlyList<string> Symbols, double Target, double Tolerance)>();
         var outOfBand = false;
-        foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
+        foreach (var w in a.Target!.Weights)
         {
             var tolerance = Monitoring.DriftTolerance.Of((double)w.Weight, w.Band);
             if (tolerance <= 0) continue;
-            IReadOnlyList<string> symbols = kindOf(w.Key) == SecurityKind.Cash
-                ? [BandPenalty.AccountCash, w.Key]
-                : [w.Key, .. Models.SubstituteLines.For(standsFor, w.Key, substitutesOf)];
+            IReadOnlyList<string> symbols = w.Level switch
+            {
+                DriftLevel.Security when securities.GetValueOrDefault(w.Key)?.Kind == SecurityKind.Cash => [BandPenalty.AccountCash, w.Key],
+                DriftLevel.Security => [w.Key, .. Models.SubstituteLines.For(standsFor, w.Key, substitutesOf)],
+                DriftLevel.AssetClass => [.. w.Key == Monitoring.AccountSnapshot.CashAssetClass ? [BandPenalty.AccountCash] : Array.Empty<string>(),
+                    .. universe.Concat(held.Keys).Distinct(StringComparer.Ordinal).Where(s => securities.GetValueOrDefault(s)?.AssetClass == w.Key)],
+                _ => [],
+            };
+            if (symbols.Count == 0) continue;
             var now = symbols.Sum(x => x == BandPenalty.AccountCash ? a.Cash : held.GetValueOrDefault(x));
             outOfBand |= value > 0 && Math.Abs((double)(now / value) - (double)w.Weight) > tolerance;
-            lines.Add((symbols, (double)w.Weight, tolerance));
+            // A class of one fund (international, emerging) is that fund's line again: one row, the narrower band.
+            var same = lines.FindIndex(l => l.Symbols.Count == symbols.Count && !l.Symbols.Except(symbols).Any());
+            if (same < 0) lines.Add((symbols, (double)w.Weight, tolerance));
+            else if (Math.Abs(lines[same].Target - (double)w.Weight) < 1e-9 && tolerance < lines[same].Tolerance) lines[same] = (symbols, (double)w.Weight, tolerance);
+            else if (Math.Abs(lines[same].Target - (double)w.Weight) >= 1e-9) lines.Add((symbols, (double)w.Weight, tolerance));
         }
         return outOfBand ? [.. lines.Select(l => (l.Symbols, l.Target, BandPenalty.Aim * l.Tolerance))] : lines;
     }
