@@ -174,7 +174,9 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>Decides now for the given causes; returns the proposals made (executed or pending).</summary>
     [Alias("Rebalance")] Task<RebalanceProposal[]> Rebalance(Trigger[] causes);
 
-    [Alias("GetProposals")] Task<RebalanceProposal[]> GetProposals();
+    /// <summary>The household's proposals, newest first, as they stand now (a pending one past its expiry reads as expired).
+    /// Answers between the household's turns: a client or advisor looking at proposals never waits behind a decision.</summary>
+    [Alias("GetProposals"), AlwaysInterleave] Task<RebalanceProposal[]> GetProposals();
 
     /// <summary>A read-only copy of the household for a stress test: accounts (books, target, restrictions, pending
     /// withdrawals) and the wash-sale and realized-gains ledgers. Changes nothing.</summary>

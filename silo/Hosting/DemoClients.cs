@@ -37,21 +37,26 @@ public sealed class DemoClients(IGrainFactory grains, IOptions<DemoOptions> opti
         for (var skip = 0; ; skip += Page)
         {
             var page = await directory.List(skip, Page);
-            foreach (var summary in page.Items)
-            {
-                var household = grains.GetGrain<IHouseholdGrain>(summary.Id);
-                var now = clock.GetUtcNow();
-                foreach (var proposal in (await household.GetProposals()).Where(p => p.Status == ProposalStatus.Pending && now - p.CreatedAt >= wait))
-                {
-                    try
-                    {
-                        var done = await household.Approve(proposal.Id);
-                        log.LogInformation("Demo client of {Household} approved {Proposal}: {Status}", summary.Id, proposal.Id, done.Status);
-                    }
-                    catch (BadInputException ex) { log.LogInformation("Demo client of {Household}: {Proposal} not approved: {Reason}", summary.Id, proposal.Id, ex.Message); }
-                }
-            }
+            // Every household at once: one at a time, a round waits behind each household's own decisions and the clients
+            // of a 20-household demo answered a few proposals a simulated week.
+            await Task.WhenAll(page.Items.Select(summary => ApproveDueIn(summary.Id, wait)));
             if (skip + Page >= page.Total) return;
+        }
+    }
+
+    private async Task ApproveDueIn(string householdId, TimeSpan wait)
+    {
+        var household = grains.GetGrain<IHouseholdGrain>(householdId);
+        var proposals = await household.GetProposals();
+        var now = clock.GetUtcNow();
+        foreach (var proposal in proposals.Where(p => p.Status == ProposalStatus.Pending && now - p.CreatedAt >= wait))
+        {
+            try
+            {
+                var done = await household.Approve(proposal.Id);
+                log.LogInformation("Demo client of {Household} approved {Proposal}: {Status}", householdId, proposal.Id, done.Status);
+            }
+            catch (BadInputException ex) { log.LogInformation("Demo client of {Household}: {Proposal} not approved: {Reason}", householdId, proposal.Id, ex.Message); }
         }
     }
 }

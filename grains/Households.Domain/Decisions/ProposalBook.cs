@@ -91,14 +91,22 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
         return replaced;
     }
 
-    /// <summary>Marks pending proposals past their expiry as expired and returns them.</summary>
+    /// <summary>Marks pending proposals past their expiry as expired (at their expiry) and returns them.</summary>
     public RebalanceProposal[] Expire(DateTimeOffset now)
     {
-        var expired = _byId.Values.Where(p => p.Status == ProposalStatus.Pending && now >= p.ExpiresAt)
-            .Select(p => p with { Status = ProposalStatus.Expired, DecidedAt = now, Note = "expired before approval" }).ToArray();
+        var expired = _byId.Values.Where(p => IsDue(p, now)).Select(p => Expired(p, p.ExpiresAt)).ToArray();
         foreach (var p in expired) _byId[p.Id] = p;
         return expired;
     }
+
+    /// <summary><see cref="All"/> as it stands at <paramref name="now"/> without changing the book: a pending proposal past
+    /// its expiry reads as expired (the household records the expiry at its next turn).</summary>
+    public RebalanceProposal[] AllAt(DateTimeOffset now) => [.. All.Select(p => IsDue(p, now) ? Expired(p, p.ExpiresAt) : p)];
+
+    private static bool IsDue(RebalanceProposal p, DateTimeOffset now) => p.Status == ProposalStatus.Pending && now >= p.ExpiresAt;
+
+    private static RebalanceProposal Expired(RebalanceProposal p, DateTimeOffset at) =>
+        p with { Status = ProposalStatus.Expired, DecidedAt = at, Note = "expired before approval" };
 
     /// <summary>The proposal an approval acts on; bad input unless it is pending and not expired.</summary>
     public RebalanceProposal ForDecision(string id, DateTimeOffset now)

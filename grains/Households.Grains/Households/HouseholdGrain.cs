@@ -188,11 +188,10 @@ public sealed class HouseholdGrain(
         return Decide(causes ?? [], null);
     }
 
-    public async Task<RebalanceProposal[]> GetProposals()
+    public Task<RebalanceProposal[]> GetProposals()
     {
         RequireSpec();
-        await ExpireDue();
-        return Proposals.All;
+        return Task.FromResult(Proposals.AllAt(clock.GetUtcNow()));
     }
 
     public async Task<HouseholdStressSnapshot> GetStressSnapshot()

@@ -74,4 +74,21 @@ public sealed class ProposalBookTests
         Assert.Equal([other.Id], expired.Select(p => p.Id));
         Assert.Contains("expired", Assert.Throws<Households.Domain.BadInputException>(() => book.ForDecision(fresh.Id, T0.AddHours(1).AddMinutes(5))).Message);
     }
+
+    /// <summary>A read between the household's turns sees a pending proposal past its expiry as expired (at its expiry)
+    /// without changing the book; the expiry recorded at the next turn reads the same.</summary>
+    [Fact]
+    public void A_read_shows_expiry_as_it_stands_without_recording_it()
+    {
+        var book = new ProposalBook("H");
+        var p = book.Create(Result, [Trade("A")], [], 1, T0, TimeSpan.FromHours(24));
+
+        Assert.Equal(ProposalStatus.Pending, Assert.Single(book.AllAt(T0.AddHours(23))).Status);
+        var read = Assert.Single(book.AllAt(T0.AddHours(30)));
+        Assert.Equal((ProposalStatus.Expired, T0.AddHours(24)), (read.Status, read.DecidedAt));
+        Assert.Equal(ProposalStatus.Pending, book.Get(p.Id).Status);
+
+        var recorded = Assert.Single(book.Expire(T0.AddHours(31)));
+        Assert.Equal(read, recorded);
+    }
 }
