@@ -34,6 +34,20 @@ public static class TaxReports
                 value - l.Basis, HoldingPeriod.TermOf(l.HoldingSince, asOf), LongTermOn(l.HoldingSince));
         })).OrderBy(u => u.Account, StringComparer.Ordinal).ThenBy(u => u.Symbol, StringComparer.Ordinal).ThenBy(u => u.Acquired).ToList();
 
+    public const string UnrealizedHeader = "household,account,lot,symbol,quantity,basis,acquired,holding_since,price,market_value,gain,term,long_term_on";
+
+    /// <summary>The unrealized CSV (docs/formats.md §7): one line per open lot; price, value and gain empty when unpriced.</summary>
+    public static string UnrealizedCsv(IEnumerable<UnrealizedLot> lots)
+    {
+        var w = new System.Text.StringBuilder().Append(UnrealizedHeader).Append('\n');
+        foreach (var u in lots)
+            w.AppendJoin(',', Csv.Cell(u.HouseholdId), Csv.Cell(u.Account), Csv.Cell(u.LotId), Csv.Cell(u.Symbol), Form8949.Number(u.Quantity),
+                Form8949.Money(Form8949.Cents(u.Basis)), Form8949.Date(u.Acquired), Form8949.Date(u.HoldingSince),
+                u.Price is { } p ? Form8949.Number(p) : "", u.MarketValue is { } v ? Form8949.Money(Form8949.Cents(v)) : "",
+                u.Gain is { } g ? Form8949.Money(Form8949.Cents(g)) : "", u.Term == HoldingTerm.Short ? "short" : "long", Form8949.Date(u.LongTermOn)).Append('\n');
+        return w.ToString();
+    }
+
     /// <summary>The first day a sale is long term: held more than one year counting from the day after acquisition, so the
     /// day after the anniversary (bought 2022-02-05: long term from 2023-02-06). A February 29 purchase's anniversary is
     /// February 28.</summary>
