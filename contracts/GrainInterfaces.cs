@@ -92,6 +92,11 @@ public interface IAccountGrain : IGrainWithStringKey
     /// holding period); persisted before returning. Returns the adjusted lots.</summary>
     [Alias("ApplyWashSaleAdjustments")] Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments);
 
+    /// <summary>Applies a corporate action to the account's lots and cash (split, ticker change, merger, spin-off, dividend,
+    /// return of capital); persisted before returning. Applied once per action id: again, it answers the first effect marked
+    /// replayed. Only the household calls this (it clears the sales and reinvestments in its ledger).</summary>
+    [Alias("ApplyCorporateAction")] Task<CorporateActionEffect> ApplyCorporateAction(CorporateAction action);
+
     /// <summary>Notice from the silo monitor that conditions crossed a threshold.</summary>
     [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
 
@@ -162,6 +167,11 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>The securities (wash-sale keys) the account should not buy on or after <paramref name="date"/>, each
     /// through the last day a purchase would wash an open loss in the household.</summary>
     [Alias("BuyBlackouts")] Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date);
+
+    /// <summary>Applies a corporate action to every account of the household that holds the security, through the household's
+    /// wash-sale and realized-gains ledger, journaled; persisted before returning. Once per action id: again, it answers
+    /// the first result marked replayed. A date before the household's last trade is refused (in the result).</summary>
+    [Alias("ApplyCorporateAction")] Task<HouseholdCorporateAction> ApplyCorporateAction(CorporateAction action);
 
     /// <summary>Triggers an account admitted (after its cooldowns). Interleaves: the triggers join the household's inbox
     /// and one decision at a time decides everything waiting (<see cref="DecideWaiting"/>), proposing or executing.</summary>

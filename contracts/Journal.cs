@@ -19,6 +19,8 @@ public enum JournalKind
     /// <summary>What a household decision concluded when it did not simply plan: what it relaxed to find a plan, what it
     /// protected, or why it traded nothing (payload <see cref="DecisionRecord"/>).</summary>
     Decision = 11,
+    /// <summary>A corporate action applied to one account (payload <see cref="CorporateActionEffect"/>).</summary>
+    CorporateAction = 12,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

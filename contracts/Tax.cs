@@ -118,7 +118,8 @@ public sealed record WashSaleLedgerState(
     [property: Id(4)] long NextLossId,
     [property: Id(5)] DateOnly? Today);
 
-/// <summary>One (sale, lot sold) entry of a realized-gains ledger, with the disallowances it has received.</summary>
+/// <summary>One (sale, lot sold) entry of a realized-gains ledger, with the disallowances it has received.
+/// <see cref="Acquired"/> is the lot's purchase date (null in entries recorded before it was kept).</summary>
 [GenerateSerializer, Immutable, Alias("RealizedEntry")]
 public sealed record RealizedEntry(
     [property: Id(0)] DateOnly Date,
@@ -133,7 +134,8 @@ public sealed record RealizedEntry(
     [property: Id(9)] decimal Disallowed,
     [property: Id(10)] decimal PermanentDisallowed,
     [property: Id(11)] decimal PermanentQuantity,
-    [property: Id(12)] long? LossId);
+    [property: Id(12)] long? LossId,
+    [property: Id(13)] DateOnly? Acquired = null);
 
 /// <summary>Answer to "would selling this lot now be a wash sale, and which purchases in which accounts cause it?"</summary>
 [GenerateSerializer, Immutable, Alias("WashSaleCheck")]

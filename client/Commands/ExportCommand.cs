@@ -69,7 +69,7 @@ public static class ExportCommand
         return cmd;
     }
 
-    private static DateOnly? Date(string? value, string option) =>
+    internal static DateOnly? Date(string? value, string option) =>
         value is null ? null
         : DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
         : throw new BadInputException($"{option} '{value}' is not a date YYYY-MM-DD");

@@ -193,6 +193,7 @@ public static class HouseholdsApi
             return Results.Ok(await journal.Query(new JournalQuery(household, account, from, to, kind, size, before)));
         }).WithName("QueryJournal").WithSummary("The audit journal by household, account, time range [from, to) and kind, newest first");
         api.MapAuditApi(); // the compliance audit over the journal: AuditApi.cs
+        api.MapReportsApi(); // corporate actions and tax reports: ReportsApi.cs
 
         api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus").RequireAuthorization(SecuritySetup.MetricsPolicy);
         // This silo's tick-to-trigger latency (batch publication to the account's notice); the load test resets it
@@ -222,7 +223,8 @@ public static class HouseholdsApi
             var spec = new AccountSpec(Required(a.Id, $"accounts[{i}].id"), id, a.Name ?? a.Id!,
                 a.Type ?? throw new BadInputException($"accounts[{i}].type is required"), a.Discretionary ?? true, a.ModelId,
                 a.Restrictions ?? [], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
-                a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off));
+                a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off),
+                a.FractionalShares ?? false, ReinvestDividends: a.ReinvestDividends ?? false);
             return new AccountOpening(spec, a.Cash ?? 0m, a.Lots ?? []);
         }).ToArray();
         return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToArray()), openings);

@@ -16,7 +16,9 @@ public sealed record OpenAccountRequest(
     LotRelief? DefaultRelief,
     HarvestPolicy? Harvest,
     decimal? Cash,
-    TaxLot[]? Lots);
+    TaxLot[]? Lots,
+    bool? FractionalShares = null,
+    bool? ReinvestDividends = null);
 
 /// <summary>POST /api/accounts/{id}/trades: a fill. The idempotency key comes from the <c>Idempotency-Key</c>
 /// header or the body.</summary>

@@ -75,6 +75,24 @@ public sealed class AccountBook
         return Cash;
     }
 
+    /// <summary>Applies a corporate action to this account's lots and cash (<see cref="CorporateActions.CorporateActionRules"/>):
+    /// all or nothing, a refusal leaves the books as they were.</summary>
+    public CorporateActionEffect Apply(CorporateAction action)
+    {
+        var before = Lots.Snapshot();
+        try
+        {
+            var effect = CorporateActions.CorporateActionRules.Apply(Spec, Lots, action, Cash);
+            Cash = effect.CashAfter;
+            return effect;
+        }
+        catch (BadInputException)
+        {
+            Lots = new LotBook(before);
+            throw;
+        }
+    }
+
     private const string BoughtLotPrefix = "T-";
 
     public static string LotIdFor(TradeRequest trade) => BoughtLotPrefix + trade.IdempotencyKey;

@@ -64,6 +64,9 @@ public sealed class LotBook
     /// <summary>Adds an existing lot (an import). Ids are unique within the book.</summary>
     public void Add(TaxLot lot) => Add(lot, lot.Id);
 
+    /// <summary>Adds a lot piece with the purchase it comes from (a corporate action's new lot, or its journal replay).</summary>
+    public void Add(LotPiece piece) => Add(piece.Lot, piece.Root);
+
     private void Add(TaxLot lot, string root)
     {
         if (lot.Quantity <= 0) throw new BadInputException($"lot {lot.Id}: quantity must be > 0");

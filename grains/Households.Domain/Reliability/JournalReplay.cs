@@ -91,6 +91,22 @@ public static class JournalReplay
                 BookOf(adjustment.Account, e, accounts).Lots.Apply(adjustment);
                 break;
             }
+            case JournalKind.CorporateAction:
+            {
+                // The effect names each lot of the security as it was and as it is: lots kept are replaced in place, lots
+                // gone (cashed out) relieved, new lots (a spin-off's, a reinvestment's) added.
+                var effect = JournalFormat.Read<CorporateActionEffect>(e.Payload);
+                var book = BookOf(effect.AccountId, e, accounts);
+                var kept = effect.After.Select(p => p.Lot.Id).ToHashSet(StringComparer.Ordinal);
+                foreach (var old in effect.Before.Where(p => !kept.Contains(p.Lot.Id))) book.Lots.Relieve(old.Lot.Id, old.Lot.Quantity, old.Lot.Basis);
+                foreach (var piece in effect.After)
+                {
+                    if (book.Lots.Find(piece.Lot.Id) is null) book.Lots.Add(piece);
+                    else book.Lots.Replace(piece.Lot);
+                }
+                book.Cash += effect.CashDelta;
+                break;
+            }
             case JournalKind.Cash:
             {
                 var movement = JournalFormat.Read<CashMovement>(e.Payload);

@@ -28,6 +28,17 @@ public static class Csv
         return (header, records.Skip(1).ToList());
     }
 
+    /// <summary>A text cell as the product writes it: quoted when it holds a comma, quote or line break, and with a leading
+    /// <c>'</c> (quoted) when it starts with <c>=</c>, <c>+</c>, <c>-</c> or <c>@</c>, so a spreadsheet never runs it as a
+    /// formula. Numbers the product computes are written as they are.</summary>
+    public static string Cell(string value)
+    {
+        var formula = value.Length > 0 && value[0] is '=' or '+' or '-' or '@';
+        return formula || value.IndexOfAny([',', '"', '\n', '\r']) >= 0
+            ? "\"" + (formula ? "'" : "") + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
+    }
+
     /// <summary>Every record, the header row first, without checking column counts (the caller reports them).</summary>
     public static IReadOnlyList<CsvRecord> Rows(string text, string source) => Parse(text, source);
 

@@ -59,6 +59,35 @@ public sealed class HouseholdTaxLedger
         return result with { Realized = Gains.RowsFrom(entriesBefore) };
     }
 
+    /// <summary>A corporate action's effects on the household's accounts, in account order: the security's open losses follow
+    /// it through a split or ticker change; each converted lot stays the replacement candidate it was; the sales it implies
+    /// (cash in lieu, a merger's cash, a return of capital beyond basis) are realized like a trade's; a dividend reinvestment
+    /// is a purchase (IRC §1091(a); Pub. 550). Returns the realized rows and the wash-sale adjustments for the accounts.</summary>
+    public FillOutcome RecordCorporateAction(CorporateAction action, IReadOnlyList<CorporateActionEffect> effects)
+    {
+        EnsureInOrder(action.Date);
+        if (action.Kind is CorporateActionKind.Split or CorporateActionKind.TickerChange)
+            WashSales.FollowSecurity(action.Symbol, action.NewSymbol ?? action.Symbol, action.Kind == CorporateActionKind.Split ? action.Ratio : 1m);
+        var realized = new List<RealizedLot>();
+        var adjustments = new List<WashSaleAdjustment>();
+        foreach (var effect in effects)
+        {
+            if (action.Kind is CorporateActionKind.Split or CorporateActionKind.TickerChange or CorporateActionKind.Merger)
+            {
+                var ratio = action.Kind == CorporateActionKind.TickerChange ? 1m : action.Ratio;
+                foreach (var piece in effect.Before) WashSales.Restate(effect.AccountId, piece.Lot.Id, action.NewSymbol ?? action.Symbol, ratio);
+            }
+            if (effect.Sales.Length > 0)
+            {
+                var sale = RecordSale(effect.AccountId, action.Date, effect.Sales);
+                realized.AddRange(sale.Realized);
+                adjustments.AddRange(sale.Adjustments);
+            }
+            if (effect.Reinvested is { } lot) adjustments.AddRange(RecordPurchase(effect.AccountId, lot).Adjustments);
+        }
+        return new FillOutcome(realized, adjustments);
+    }
+
     /// <summary>Year to date as of <paramref name="asOf"/>: household and account totals, rows, and buy blackouts.</summary>
     public HouseholdTaxView View(DateOnly asOf, IEnumerable<string> accounts) => new(
         asOf,

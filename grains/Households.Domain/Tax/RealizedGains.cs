@@ -27,11 +27,12 @@ public sealed class RealizedGains
         public decimal PermanentDisallowed;
         public decimal PermanentQuantity;
         public long? LossId;
+        public DateOnly? Acquired;
     }
 
     /// <summary>The persisted form: every entry in sale order.</summary>
     public IReadOnlyList<RealizedEntry> Snapshot() => _entries.Select(e => new RealizedEntry(e.Date, e.Account, e.Symbol, e.LotId,
-        e.Quantity, e.Proceeds, e.Basis, e.Term, e.Taxable, e.Disallowed, e.PermanentDisallowed, e.PermanentQuantity, e.LossId)).ToList();
+        e.Quantity, e.Proceeds, e.Basis, e.Term, e.Taxable, e.Disallowed, e.PermanentDisallowed, e.PermanentQuantity, e.LossId, e.Acquired)).ToList();
 
     /// <summary>Restores a ledger from <see cref="Snapshot"/>.</summary>
     public static RealizedGains Restore(IEnumerable<RealizedEntry> entries)
@@ -43,7 +44,7 @@ public sealed class RealizedGains
             {
                 Date = r.Date, Account = r.Account, Symbol = r.Symbol, LotId = r.LotId, Quantity = r.Quantity, Proceeds = r.Proceeds,
                 Basis = r.Basis, Term = r.Term, Taxable = r.Taxable, Disallowed = r.Disallowed,
-                PermanentDisallowed = r.PermanentDisallowed, PermanentQuantity = r.PermanentQuantity, LossId = r.LossId,
+                PermanentDisallowed = r.PermanentDisallowed, PermanentQuantity = r.PermanentQuantity, LossId = r.LossId, Acquired = r.Acquired,
             };
             gains._entries.Add(entry);
             if (r.LossId is { } id) gains._byLoss[id] = entry;
@@ -62,7 +63,7 @@ public sealed class RealizedGains
             {
                 Date = date, Account = account, Symbol = s.Lot.Symbol, LotId = s.Lot.Id, Quantity = s.Quantity,
                 Proceeds = s.Proceeds, Basis = s.Basis, Term = s.Term, Taxable = taxable,
-                LossId = i < lossIds.Count ? lossIds[i] : null,
+                LossId = i < lossIds.Count ? lossIds[i] : null, Acquired = s.Lot.Purchased,
             };
             _entries.Add(entry);
             if (i < lossIds.Count && lossIds[i] is { } id) _byLoss[id] = entry;
@@ -94,6 +95,12 @@ public sealed class RealizedGains
     /// disallowed permanently and part is not (the permanent part second). Exact decimals, not rounded.</summary>
     public IReadOnlyList<RealizedLot> Rows(string? account = null, int? year = null, DateOnly? through = null) =>
         Select(account, year, through).SelectMany(RowsOf).ToList();
+
+    /// <summary>The realized rows of sales from <paramref name="from"/> through <paramref name="to"/> (both inclusive), each
+    /// with the purchase date of the lot it sold (Form 8949 column (b)) and whether the account is taxable.</summary>
+    public IReadOnlyList<RealizedLine> LinesBetween(string householdId, DateOnly from, DateOnly to, string? account = null) =>
+        _entries.Where(e => e.Date >= from && e.Date <= to && (account is null || e.Account == account))
+            .SelectMany(e => RowsOf(e).Select(r => new RealizedLine(householdId, r, e.Acquired, e.Taxable))).ToList();
 
     private IEnumerable<Entry> Select(string? account, int? year, DateOnly? through) =>
         _entries.Where(e => (account is null || e.Account == account) && (year is null || e.Date.Year == year)

@@ -111,7 +111,7 @@ public static partial class TradeFile
         catch (BadInputException ex) { throw Bad(source, line, field, ex.Message); }
     }
 
-    private static DateOnly ParseDate(string value, string source, int line, string field)
+    internal static DateOnly ParseDate(string value, string source, int line, string field)
     {
         if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             throw Bad(source, line, field, $"'{value}' is not a date YYYY-MM-DD");
@@ -123,7 +123,7 @@ public static partial class TradeFile
     [GeneratedRegex(@"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")]
     private static partial Regex DecimalText();
 
-    private static decimal ParseDecimal(string value, string source, int line, string field)
+    internal static decimal ParseDecimal(string value, string source, int line, string field)
     {
         if (!DecimalText().IsMatch(value)) throw Bad(source, line, field, $"'{value}' is not a decimal number");
         return decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)

@@ -209,6 +209,43 @@ public sealed class WashSaleLedger
         return new SaleOutcome(lossIds, adjustments);
     }
 
+    /// <summary>A corporate action changed a lot's shares without a purchase or a sale (a split, a ticker change, a merger's
+    /// exchange): IRC §1091(a) counts only shares "acquired by purchase or by an exchange on which the entire amount of gain or
+    /// loss was recognized", so the shares are no new replacement candidates; a lot that was one still is, for as many shares
+    /// as it now holds, under the key of the security it now is.</summary>
+    public void Restate(string account, string lotId, string symbol, decimal ratio)
+    {
+        foreach (var h in _holdings.Where(h => h.Profile.Account == account && h.LotId == lotId))
+        {
+            h.Quantity *= ratio;
+            h.Key = _identical.KeyOf(symbol);
+        }
+    }
+
+    /// <summary>The security's open losses follow it through a split (so many more or fewer shares now replace them) and a
+    /// ticker or CUSIP change (the same stock under a new name: a purchase under the new ticker within the window is still a
+    /// purchase of substantially identical stock, IRC §1091(a); Pub. 550). A loss under a firm group's key may have been sold
+    /// in another member of the group, so a split leaves the group's losses as they are.</summary>
+    public void FollowSecurity(string symbol, string newSymbol, decimal ratio)
+    {
+        var key = _identical.KeyOf(symbol);
+        var newKey = _identical.KeyOf(newSymbol);
+        if (key != symbol && ratio != 1m) return;
+        foreach (var l in _losses.Where(l => l.Key == key))
+        {
+            l.Quantity *= ratio;
+            l.Matched *= ratio;
+            l.Key = newKey;
+        }
+    }
+
+    /// <summary>True when a loss sold in <paramref name="symbol"/> (or its group) is still open for matching.</summary>
+    public bool HasOpenLoss(string symbol)
+    {
+        var key = _identical.KeyOf(symbol);
+        return _losses.Any(l => l.Key == key && l.Unmatched > 0);
+    }
+
     /// <summary>Pre-trade check: would selling <paramref name="quantity"/> shares of lot <paramref name="lotId"/> at a
     /// loss on <paramref name="date"/> be a wash sale because of shares already held, and which ones? Changes nothing.</summary>
     public WashSalePreview PreviewLossSale(string account, string symbol, string lotId, decimal quantity, DateOnly date, string? root = null)

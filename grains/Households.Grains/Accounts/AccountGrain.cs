@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Accounts;
+using Households.Domain.CorporateActions;
 using Households.Domain.Lots;
 using Households.Domain.Monitoring;
 using Households.Domain.Decisions;
@@ -33,6 +34,8 @@ public sealed class AccountState
     [Id(6)] public JournalEntry[] Outbox { get; set; } = [];
     /// <summary>Wash-sale adjustments applied, by loss and lot: the household may send one again after a crash.</summary>
     [Id(7)] public HashSet<string> AppliedAdjustments { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Corporate actions applied, by action id: applying one again answers its first effect.</summary>
+    [Id(8)] public Dictionary<string, CorporateActionEffect> CorporateActions { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
@@ -229,6 +232,21 @@ public sealed class AccountGrain(
                 spec.Id, a.LotId, a.LossId, a.LossAccount, a.Disallowed, a.Permanent);
         return adjusted;
     }
+
+    public Task<CorporateActionEffect> ApplyCorporateAction(CorporateAction action) => Durably(async () =>
+    {
+        var spec = RequireSpec();
+        CorporateActionRules.Check(action);
+        var applied = state.State.CorporateActions;
+        if (applied.TryGetValue(action.Id, out var earlier)) return earlier with { Replayed = true };
+        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
+        var effect = book.Apply(action);
+        // An account that holds none of the security stores nothing: the household keeps the action's id.
+        if (effect.IsEmpty) return effect;
+        await Commit(book, () => applied[action.Id] = effect, () => applied.Remove(action.Id));
+        log.LogInformation("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
+        return effect;
+    });
 
     public static string AdjustmentKey(WashSaleAdjustment a) => $"{a.LossId}:{a.LotId}";
 

@@ -43,6 +43,7 @@ public sealed class HouseholdGrain(
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
     private HouseholdLiveCache Live => _live ??= new(board, liveBoard, GrainFactory);
     private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
+    private HouseholdCorporateActions CorporateActions => new(this.GetPrimaryKeyString(), state, Books, GrainFactory, journal, clock);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -122,6 +123,13 @@ public sealed class HouseholdGrain(
         var spec = RequireAccount(accountId);
         TradeValidation.Check(trade);
         return Durably(fresh => Books.Record(spec, accountId, trade, fresh));
+    }
+
+    public Task<HouseholdCorporateAction> ApplyCorporateAction(CorporateAction action)
+    {
+        var spec = RequireSpec();
+        Households.Domain.CorporateActions.CorporateActionRules.Check(action);
+        return Durably(_ => CorporateActions.Apply(spec, action));
     }
 
     /// <summary>Runs a fill or a batch of fills; on a storage version conflict (another activation wrote first) re-reads the

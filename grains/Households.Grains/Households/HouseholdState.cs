@@ -19,4 +19,10 @@ public sealed class HouseholdState
     /// <summary>Wash-sale adjustments of the last recorded fills, sent to the accounts after the write (again on
     /// activation: accounts apply each once).</summary>
     [Id(7)] public WashSaleAdjustment[] PendingAdjustments { get; set; } = [];
+    /// <summary>Corporate actions applied, by action id: applying one again answers its first result.</summary>
+    [Id(8)] public Dictionary<string, AppliedCorporateAction> CorporateActions { get; set; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>A corporate action a household applied, with what it did there.</summary>
+[GenerateSerializer]
+public sealed record AppliedCorporateAction([property: Id(0)] CorporateAction Action, [property: Id(1)] HouseholdCorporateAction Result);

@@ -30,6 +30,8 @@ public static class CliRunner
         root.Subcommands.Add(ExportCommand.Create(Connect));
         root.Subcommands.Add(TaxReplayCommand.Create());
         root.Subcommands.Add(AuditCommand.Create(Connect));
+        root.Subcommands.Add(ReportCommand.Create(Connect));
+        root.Subcommands.Add(CorporateActionsCommand.Create(Connect));
         var output = new StringWriter();
         var error = new StringWriter();
         // Off the test's synchronization context: CommandLine.Run blocks on the asynchronous command.
