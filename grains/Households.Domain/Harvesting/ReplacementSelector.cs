@@ -22,25 +22,29 @@ public sealed class FundSubstitutes
 
     public static FundSubstitutes Empty { get; } = new([]);
 
-    /// <summary>Substitutes for the generated universe's named funds (<see cref="UniverseGenerator"/>), two or three per
-    /// fund so a family outlasts a fall (each member sold at a loss is out of reach for 31 days). The two S&amp;P 500
+    /// <summary>Substitutes for the generated universe's named funds (<see cref="UniverseGenerator"/>), two to four per
+    /// fund so a family outlasts a fall (each member sold at a loss is out of reach for 31 days, and one held close to a
+    /// harvestable loss is not bought): with two or three, a long fall (gfc-2008) ended with most accounts out of band. The two S&amp;P 500
     /// funds APXS and KSTF are substantially identical to each other, so neither substitutes for the other; a
     /// total-market, broad-market or large-cap core fund tracks a different index. INTL, EMKT and the sector funds but
     /// XREA have no close different-index fund in the menu and are not harvested.</summary>
     public static FundSubstitutes Default { get; } = new(
     [
-        ("USTM", ["USBM", "USLC", "APXS"]),
-        ("USBM", ["USTM", "USLC", "APXS"]),
-        ("APXS", ["USLC", "USBM", "USTM"]),
-        ("KSTF", ["USLC", "USBM", "USTM"]),
-        ("USLC", ["USBM", "USTM", "APXS"]),
+        ("USTM", ["USBM", "USLC", "APXS", "USCE"]),
+        ("USBM", ["USTM", "USLC", "APXS", "USCE"]),
+        ("APXS", ["USLC", "USBM", "USTM", "USCE"]),
+        ("KSTF", ["USLC", "USBM", "USTM", "USCE"]),
+        ("USLC", ["USBM", "USTM", "APXS", "USCE"]),
         ("USSC", ["USSA", "USMC"]),
         ("USSA", ["USSC", "USMC"]),
         ("USMC", ["USSC", "USSA"]),
-        ("USVL", ["USVA", "USLC"]),
-        ("USVA", ["USVL", "USLC"]),
-        ("USGR", ["USGA", "USLC"]),
-        ("USGA", ["USGR", "USLC"]),
+        ("USVL", ["USVA", "USVB"]),
+        ("USVA", ["USVL", "USVB"]),
+        ("USGR", ["USGA", "USGB"]),
+        ("USGA", ["USGR", "USGB"]),
+        ("USCE", ["USLC", "USBM", "USTM", "APXS"]),
+        ("USVB", ["USVL", "USVA"]),
+        ("USGB", ["USGR", "USGA"]),
         ("AGGB", ["AGGA", "CORP", "TRSY"]),
         ("AGGA", ["AGGB", "CORP", "TRSY"]),
         ("TRSY", ["AGGB", "AGGA"]),

@@ -51,9 +51,11 @@ public static class UniverseGenerator
             list.Add(new(sectorSymbols[s], $"{Sectors.All[s]} Select Sector ETF", ac, Sectors.All[s], null, E,
                 60 + 10 * s, 1.0, 1.0, 0.6, 0, 0, 0, 0.02));
         }
-        // Second funds per sleeve on other indexes (not substantially identical to the first): a firm's substitute menu
-        // needs at least three members per family, or a household that holds two of them at a loss after a fall can
+        // More funds per sleeve on other indexes (not substantially identical to the first): a firm's substitute menu
+        // needs three to five members per family, or a household that holds them at a loss after a long fall can
         // neither harvest (no replacement may be bought) nor top up the sleeve (every member would block a harvest).
+        // USCE, USVB and USGB (third large-cap, value and growth funds) took gfc-2008 from 56 to 39 accounts of 100 left
+        // out of band.
         list.AddRange(
         [
             new("USBM", "US Broad Market Index ETF", AssetClasses.UsEquity, D, null, E, 120, 1.00, 0, 0.4, 0, 0, 0, 0.010),
@@ -63,6 +65,9 @@ public static class UniverseGenerator
             new("AGGA", "US Core Bond Index ETF", AssetClasses.UsBonds, FI, null, B, 48, 0.03, 0, 0, 0, 0, 1.0, 0.010),
             new("MUNA", "Intermediate Municipal Bond ETF", AssetClasses.MunicipalBonds, FI, null, B, 52, 0.03, 0, 0, 0, 0, 0.75, 0.012),
             new("REIA", "US REIT Index ETF", AssetClasses.RealEstate, Sectors.RealEstate, null, E, 40, 0.90, 1.0, -0.2, 0.3, 0, 0.3, 0.03),
+            new("USCE", "US Core Equity Index ETF", AssetClasses.UsEquity, D, null, E, 75, 1.00, 0, 0.5, 0.05, 0, 0, 0.010),
+            new("USVB", "US Value Factor ETF", AssetClasses.UsEquity, D, null, E, 58, 0.95, 0, 0.4, 1.1, 0, 0, 0.025),
+            new("USGB", "US Growth Factor ETF", AssetClasses.UsEquity, D, null, E, 84, 1.10, 0, 0.4, -1.1, 0.3, 0, 0.025),
         ]);
         return [.. list];
     }

@@ -131,9 +131,9 @@ public sealed class BacktestTests(SmallBacktest run) : IClassFixture<SmallBackte
         Assert.True(sold.HarvestIntoCash);
         StrategyResult kept = held.Strategies[0], intoCash = sold.Strategies[0];
         // Allowed, the engine sells those losses too and the sleeves wait in cash (as far as their bands allow): more losses
-        // (measured $214,728 against $186,649 since the asset-class bands also rebalance at a loss; $195,640 against $139,852
-        // before), further from the twin.
-        Assert.True(intoCash.HarvestedLosses > 1.1 * kept.HarvestedLosses, $"{intoCash.HarvestedLosses} vs {kept.HarvestedLosses}");
+        // (measured $298,492 against $275,911 with families of three to five funds; $195,640 against $139,852 with two or
+        // three, when more sleeves had no replacement left), further from the twin.
+        Assert.True(intoCash.HarvestedLosses > 1.05 * kept.HarvestedLosses, $"{intoCash.HarvestedLosses} vs {kept.HarvestedLosses}");
         Assert.True(intoCash.TrackingError > kept.TrackingError, $"{intoCash.TrackingError} vs {kept.TrackingError}");
         Assert.Equal(0, intoCash.DisallowedLosses);
     }

@@ -42,15 +42,13 @@ public sealed class DecisionQualityTests(ITestOutputHelper output)
     }
 
     /// <summary>The steady state: the demo firm through a simulated quarter (63 trading days of the demo market, daily
-    /// checkpoints, the live monitor's daily reminder), decided by the one engine; none of the defects appear. On a quarter
-    /// the market rises through (seed 2: +14 %) at most 10 % of accounts end out of tolerance (measured 1 of 100,
-    /// 2026-12-05). On one it falls through (seed 42: −11 %) a taxable sleeve can run out of funds to buy: each member of
-    /// its family (the fund and its two or three substitutes) is either sold at a loss within 30 days or held at a loss
-    /// close to harvestable, and buying it would wash that sale or block that harvest, so the sleeve waits under its band
-    /// until a window closes (measured 27 of 100; the "holds cash in that sleeve briefly").</summary>
+    /// checkpoints, the live monitor's daily reminder), decided by the one engine; none of the defects appear and at most
+    /// 10 % of accounts end out of tolerance (measured 2026-12-05: seed 2, +8 %, 0 of 100; seed 42, −1 %, 0 of 100). With
+    /// fund families of two or three a falling quarter left a quarter of the accounts waiting: every member of a sleeve's
+    /// family sold at a loss within 30 days or held at a loss close to harvestable, none could be bought.</summary>
     [Theory]
     [InlineData(2, 0.10)]
-    [InlineData(42, 0.30)]
+    [InlineData(42, 0.10)]
     public void A_simulated_quarter_leaves_the_demo_firm_in_tolerance_without_defects(int seed, double outOfTolerance)
     {
         var firm = DemoFirm.Build(DemoFirmOptions.Default with { Households = 40 });
