@@ -8,9 +8,10 @@ using Xunit.Abstractions;
 namespace Households.Tests.Audit;
 
 /// <summary>The demo firm (20 households) live on a real silo, the simulated market at 0.5 trading days a batch, a batch
-/// every 250 ms, the business clock paced to the market (<c>Market:FastClock</c>) and the demo's simulated clients
+/// every 500 ms, the business clock paced to the market (<c>Market:FastClock</c>) and the demo's simulated clients
 /// approving advisory proposals a business day late (<c>Demo:ClientApproval</c>): 130 batches are 65 trading days,
-/// a quarter of trade dates, wash-sale windows, cooldowns and daily reminders, in about 35 seconds of wall time, decided by
+/// a quarter of trade dates, wash-sale windows, cooldowns and daily reminders, in about 70 seconds of wall time (at 250 ms a batch the
+/// two cores CI shares with other tests fell behind the market and left more accounts out between decisions), decided by
 /// the grains through the one engine and executed by the simulated broker.</summary>
 public sealed class QuarterDemoFactory() : SiloFactory(true)
 {
@@ -18,7 +19,7 @@ public sealed class QuarterDemoFactory() : SiloFactory(true)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Demo:Households", "20");
-        builder.UseSetting("Market:Interval", "00:00:00.250");
+        builder.UseSetting("Market:Interval", "00:00:00.500");
         builder.UseSetting("Market:StepDays", "0.5");
         builder.UseSetting("Market:FastClock", "true");
         // The demo's clients answer their advisory proposals two business hours late (DemoClients); a pending proposal is
@@ -40,7 +41,7 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
         // 130 batches of half a trading day: 65 trading days, a quarter. The steady state's tolerance is the share of accounts
         // out of tolerance averaged over the last 30 batches (one scan is one instant of a market that moves half a day a
         // batch while decisions follow it).
-        var deadline = DateTime.UtcNow.AddSeconds(150);
+        var deadline = DateTime.UtcNow.AddSeconds(200);
         long scans = 0;
         var shares = new List<double>();
         while (DateTime.UtcNow < deadline)
@@ -52,7 +53,7 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
             if (scans >= 130) break;
             await Task.Delay(250);
         }
-        Assert.True(scans >= 130, $"only {scans} batches scanned in 150 s");
+        Assert.True(scans >= 130, $"only {scans} batches scanned in 200 s");
         var steady = shares.Average();
 
         var report = await client.GetFromJsonAsync<JsonElement>("/api/audit");
@@ -75,7 +76,8 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
         Assert.Equal(0, Count("unreadableEntries"));
         Assert.True(monitored >= 40, $"{monitored} accounts monitored");
         // Issue #15: at most 10 % of accounts out of tolerance in the steady state. Measured 2026-12-05 at commit 166edad in five
-        // runs: 3.4–6.6 % (the market path differs per run). Before the asset classes joined the band penalty, the simulated
+        // runs at 250 ms a batch: 3.4–6.6 % (the market path differs per run), and 11.3 % in CI beside the other tests; at
+        // 500 ms a batch beside the crisis stress tests, 5.2 % and 5.9 %. Before the asset classes joined the band penalty, the simulated
         // clients saw proposals between the households' turns and the fund families grew: 7.9–14.6 %; deciding once per
         // message: 27–35 %.
         Assert.True(steady <= 0.10, $"{steady:P1} of the accounts out of tolerance on average over the last 30 batches");
