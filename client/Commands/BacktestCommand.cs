@@ -94,6 +94,9 @@ public static class BacktestCommand
             var reportPath = parse.GetValue(report);
             Scenario? shock = chartsDir is not null || reportPath is not null ? scenarioSet[parse.GetValue(scenario)!] : null;
 
+            // An output path that cannot be written fails now, not after the run (the default takes minutes).
+            foreach (var (name, path) in new[] { ("--out", parse.GetValue(output)), ("--report", reportPath) })
+                if (path is not null && Directory.Exists(path)) throw new BadInputException($"{name}: '{path}' is a directory; give a file path");
             var result = Backtest.Run(options);
             var text = JsonSerializer.Serialize(result, Json);
             if (parse.GetValue(output) is { } outPath)

@@ -55,6 +55,8 @@ public sealed class BacktestCliTests : IDisposable
     [InlineData("--short-rate", "1.5")]
     [InlineData("--years", "ten")]
     [InlineData("--replay", "/no/such/file.csv")]
+    [InlineData("--out", "/tmp")]
+    [InlineData("--report", "/tmp")]
     public void Bad_arguments_exit_2_with_one_line(string option, string value)
     {
         var (code, stdout, stderr) = Run([.. Tiny, option, value]);
