@@ -182,10 +182,9 @@ public static class RebalancePlanner
             var now = symbols.Sum(x => x == BandPenalty.AccountCash ? a.Cash : held.GetValueOrDefault(x));
             outOfBand |= value > 0 && Math.Abs((double)(now / value) - (double)w.Weight) > tolerance;
             // A class of one fund (international, emerging) is that fund's line again: one row, the narrower band.
-            var same = lines.FindIndex(l => l.Symbols.Count == symbols.Count && !l.Symbols.Except(symbols).Any());
+            var same = lines.FindIndex(l => l.Symbols.Count == symbols.Count && !l.Symbols.Except(symbols).Any() && Math.Abs(l.Target - (double)w.Weight) < 1e-9);
             if (same < 0) lines.Add((symbols, (double)w.Weight, tolerance));
-            else if (Math.Abs(lines[same].Target - (double)w.Weight) < 1e-9 && tolerance < lines[same].Tolerance) lines[same] = (symbols, (double)w.Weight, tolerance);
-            else if (Math.Abs(lines[same].Target - (double)w.Weight) >= 1e-9) lines.Add((symbols, (double)w.Weight, tolerance));
+            else if (tolerance < lines[same].Tolerance) lines[same] = (symbols, (double)w.Weight, tolerance);
         }
         return outOfBand ? [.. lines.Select(l => (l.Symbols, l.Target, BandPenalty.Aim * l.Tolerance))] : lines;
     }
@@ -328,8 +327,5 @@ public static class OrderFile
         return w.ToString();
     }
 
-    private static string Cell(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 || value.StartsWith('=') || value.StartsWith('+') || value.StartsWith('-') || value.StartsWith('@')
-            ? "\"" + (value.StartsWith('=') || value.StartsWith('+') || value.StartsWith('-') || value.StartsWith('@') ? "'" : "") + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : value;
+    private static string Cell(string value) => Tax.Csv.Cell(value);
 }
