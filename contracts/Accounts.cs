@@ -65,7 +65,8 @@ public sealed record AccountSpec(
     [property: Id(10)] bool FractionalShares = false,
     [property: Id(11)] decimal? MinTrade = null,
     [property: Id(12)] decimal? TrackingErrorBand = null,
-    [property: Id(13)] bool ReinvestDividends = false)
+    [property: Id(13)] bool ReinvestDividends = false,
+    [property: Id(14)] InvestmentPolicy? Policy = null)
 {
     /// <summary>The tracking-error band of a direct-index account when none is set: 1.5 % a year. A replacement stock adds
     /// about 0.25 % of specific risk per swap at the demo index's weights, so a 1 % band allows a dozen harvest swaps and
@@ -89,4 +90,6 @@ public sealed record HouseholdSpec(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string AdvisorId,
-    [property: Id(3)] string[] AccountIds);
+    [property: Id(3)] string[] AccountIds,
+    [property: Id(4)] TaxProfile? Tax = null,
+    [property: Id(5)] InvestmentPolicy? Policy = null);

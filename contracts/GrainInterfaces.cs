@@ -115,6 +115,10 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Replaces the account's restrictions (ESG exclusions, client restrictions) and raises a restriction trigger.</summary>
     [Alias("UpdateRestrictions")] Task UpdateRestrictions(Restriction[] restrictions);
 
+    /// <summary>Sets the account's own investment policy (null clears it: the household's applies), persists it and raises a
+    /// policy trigger so the household decides again under it.</summary>
+    [Alias("SetPolicy")] Task SetPolicy(InvestmentPolicy? policy);
+
     /// <summary>The account's model changed: re-resolve the target and rebuild the monitor snapshot.</summary>
     [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
 
@@ -183,6 +187,18 @@ public interface IHouseholdGrain : IGrainWithStringKey
 
     /// <summary>Decides now for the given causes; returns the proposals made (executed or pending).</summary>
     [Alias("Rebalance")] Task<RebalanceProposal[]> Rebalance(Trigger[] causes);
+
+    /// <summary>The plan the engine would make now for the whole household (trades, lots, tax effect, tracking error before
+    /// and after, what it relaxed and protected), without persisting, journaling or executing anything.</summary>
+    [Alias("Preview")] Task<HouseholdPreview> Preview();
+
+    /// <summary>Sets the household's tax profile (null clears it: the firm's flat rates apply), journals the change and asks
+    /// for a decision under it. Bad input changes nothing.</summary>
+    [Alias("SetTaxProfile")] Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile);
+
+    /// <summary>Sets the household's investment policy (null clears it: the firm's applies), journals the change and asks for
+    /// a decision under it. Bad input changes nothing.</summary>
+    [Alias("SetPolicy")] Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy);
 
     /// <summary>The household's proposals, newest first, as they stand now (a pending one past its expiry reads as expired).
     /// Answers between the household's turns: a client or advisor looking at proposals never waits behind a decision.</summary>

@@ -21,6 +21,8 @@ public enum JournalKind
     Decision = 11,
     /// <summary>A corporate action applied to one account (payload <see cref="CorporateActionEffect"/>).</summary>
     CorporateAction = 12,
+    /// <summary>A household's or account's tax profile or investment policy set (payload: the new one).</summary>
+    PolicyChange = 13,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

@@ -8,6 +8,8 @@ public enum TriggerKind
     Cash = 2,
     Restriction = 3,
     ModelChange = 4,
+    /// <summary>The household's tax profile or investment policy, or an account's policy, changed (an event: a person caused it).</summary>
+    Policy = 5,
 }
 
 /// <summary>A condition the monitor saw cross a threshold. <see cref="Subject"/> is the security or asset

@@ -113,6 +113,29 @@ public static class HouseholdsApi
             await Household(grains, id) is { } h ? Results.Ok(await h.Rebalance([])) : NotFound("household", id))
             .WithName("Rebalance").WithSummary("Decide now: discretionary trades execute, others become pending proposals");
 
+        api.MapPost("/households/{id}/preview", async (string id, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.Preview()) : NotFound("household", id))
+            .WithName("PreviewHousehold")
+            .WithSummary("The plan the engine would make now (trades, lots, tax effect at the household's marginal rates, tracking error before and after per account), without filing, journaling or executing anything");
+
+        api.MapPut("/households/{id}/tax-profile", async (string id, TaxProfile? profile, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.SetTaxProfile(profile)) : NotFound("household", id))
+            .WithName("SetTaxProfile")
+            .WithSummary("Set the household's tax profile (filing status and income or marginal rates, state rate, surtax, carryforwards, gains realized elsewhere this year); an empty body clears it");
+
+        api.MapPut("/households/{id}/policy", async (string id, InvestmentPolicy? policy, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.SetPolicy(policy)) : NotFound("household", id))
+            .WithName("SetHouseholdPolicy")
+            .WithSummary("Set the household's investment policy (tracking-error weight, tax sensitivity, turnover, minimum trade, views, sector band, factor tilts, maximum weight, ESG exclusions, asset location, objective); unset fields fall through to the firm's");
+
+        api.MapPut("/accounts/{id}/policy", async (string id, InvestmentPolicy? policy, IGrainFactory grains) =>
+        {
+            var account = grains.GetGrain<IAccountGrain>(id);
+            if (await account.GetSpec() is null) return NotFound("account", id);
+            await account.SetPolicy(policy);
+            return Results.Ok(await account.GetSpec());
+        }).WithName("SetAccountPolicy").WithSummary("Set the account's own investment policy (unset fields fall through to the household's), e.g. tracksOwnModel for a 529 on its glide path");
+
         api.MapPost("/households/{id}/proposals/{proposalId}/approve", async (string id, string proposalId, IGrainFactory grains) =>
             await Household(grains, id) is { } h ? Results.Ok(await h.Approve(proposalId)) : NotFound("household", id))
             .WithName("ApproveProposal").WithSummary("Approve: re-validated against live prices and the wash-sale ledger (re-optimized if prices moved), then executed; repeating it returns the same result");

@@ -24,6 +24,10 @@ public sealed record DecisionMarket(
     /// <summary>A fund's substitutes: the configured table and the selector's, in that order (empty for stocks).</summary>
     public IReadOnlyList<string> SubstitutesOf(string fund) =>
         Substitutes.TryGetValue(fund, out var configured) ? [.. configured.Union(Replacements.SubstitutesOf(fund))] : Replacements.SubstitutesOf(fund);
+
+    /// <summary>The market one household decides in: the firm's settings under the household's policy
+    /// (<see cref="DecisionSettings.ForHousehold"/>).</summary>
+    public DecisionMarket ForHousehold(HouseholdSpec household) => household.Policy is null ? this : this with { Settings = Settings.ForHousehold(household.Policy) };
 }
 
 /// <summary>One household decision's inputs: the accounts (books, targets, cash needs), what caused it, the household's
@@ -35,13 +39,15 @@ public sealed record DecisionRequest(
     HouseholdTaxLedger Tax,
     Func<string, decimal?> Price,
     DateOnly Today,
-    double TurnoverToday = 0);
+    double TurnoverToday = 0,
+    TaxProfile? Profile = null);
 
 /// <summary>A decision: the plan (its trades, tracking error and realized gains), the record the journal keeps (outcome,
 /// what was relaxed, what was protected, why nothing was traded) and the harvests refused as wash sales.
 /// <see cref="ProtectedKeys"/> are the wash-sale keys the plan was forbidden to buy because a taxable lot of them is at or
 /// near a loss (empty when the tax rules were relaxed).</summary>
-public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals, IReadOnlySet<string> ProtectedKeys)
+public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals, IReadOnlySet<string> ProtectedKeys,
+    MarginalTaxRates? Rates = null)
 {
     public OptimizedTrade[] Trades => Result.Trades;
 
@@ -165,31 +171,38 @@ public static class DecisionEngine
         // a model change) does not: the client's need comes first.
         double? turnover = request.Causes.Count > 0 && request.Causes.All(c => TriggerCooldowns.IsMarketTrigger(c.Kind))
             ? Math.Max(0, settings.DailyTurnover - request.TurnoverToday) : null;
-        var ladder = new (string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)[]
+        var full = new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf,
+            PurchaseRisk: symbols.Where(x => market.Identical.KeyOf(x) is var key && (nearBasis.Contains(key) || recent.ContainsKey(key)))
+                .ToHashSet(StringComparer.Ordinal), PolicyBands: true);
+        var ladder = new List<(string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)>
         {
-            (null, new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf,
-                PurchaseRisk: symbols.Where(x => market.Identical.KeyOf(x) is var key && (nearBasis.Contains(key) || recent.ContainsKey(key)))
-                    .ToHashSet(StringComparer.Ordinal)), held, withProtection),
+            (null, full, held, withProtection),
             ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys),
             ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys),
             ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), unheld, ledgerKeys),
         };
+        // The policy's bands come first off: a client's sector band or tilt never freezes the household.
+        if (HasBands(settings, request.Accounts)) ladder.Insert(1, ("policy: the sector bands, factor tilts and maximum weight", full with { PolicyBands = false }, held, withProtection));
+        // The household's tax profile and its year so far price each sale's gain and each loss (TaxProfiles).
+        var tax = TaxProfiles.Marginal(request.Profile, request.Tax.Gains.YearToDate(today), settings.Rates);
+        var policyNotes = new List<string>();
         RebalanceResult? result = null;
         IReadOnlySet<string> enforced = protectedKeys;
         foreach (var (step, rules, inputs, blocks) in ladder)
         {
             if (step is not null) relaxed.Add(step);
             var blocked = WashSaleGuard.BlockedPurchases(blocks, securities.Values, market.Identical);
-            result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, settings, rules);
+            result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, settings, rules, tax, step is null ? policyNotes : null);
             enforced = ReferenceEquals(blocks, withProtection) ? protectedKeys : new HashSet<string>();
             if (result.Status == OptimizationStatus.Optimal) break;
         }
         if (result!.Status != OptimizationStatus.Optimal)
             return new HouseholdPlan(result, Record(request, DecisionOutcome.NoPlan, relaxed, notes,
-                $"the optimizer found no plan ({result.Status.ToString().ToLowerInvariant()}) even after relaxing every rule the priority order allows", 0), refusals, enforced);
+                $"the optimizer found no plan ({result.Status.ToString().ToLowerInvariant()}) even after relaxing every rule the priority order allows", 0), refusals, enforced, tax);
         if (relaxed.Count > 0) notes.Add($"relaxed to find a plan: {string.Join("; ", relaxed)}");
+        notes.AddRange(policyNotes.Distinct());
 
         var trades = OrderRules.Clean(result.Trades, request.Accounts, settings, notes);
         trades = SelfWash.Remove(trades, request.Accounts, prices, market.Identical, settings, notes);
@@ -200,8 +213,13 @@ public static class DecisionEngine
             LongTermGain = trades.Sum(t => t.LongTermGain),
         };
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
-            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced);
+            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced, tax);
     }
+
+    /// <summary>Whether the household's or an account's policy sets hard bands the relaxation ladder may have to take off.</summary>
+    private static bool HasBands(DecisionSettings settings, IEnumerable<AccountDecisionInput> accounts) =>
+        accounts.Select(a => settings.PolicyFor(a.Spec)).Append(settings.PolicyOrNone)
+            .Any(p => p.SectorBand is not null || p.FactorTilts is { Length: > 0 } || p.MaxWeight is not null);
 
     /// <summary>Whether an account may not buy a security at these prices: a taxable lot of it (or of a substantially
     /// identical one) is at or close to a harvestable loss and could be harvested (it has a replacement, or harvesting into

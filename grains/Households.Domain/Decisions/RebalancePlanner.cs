@@ -2,6 +2,7 @@ using Households.Contracts;
 using Households.Domain.Lots;
 using Households.Domain.Optimization;
 using Households.Domain.Risk;
+using Households.Domain.Tax;
 
 namespace Households.Domain.Decisions;
 
@@ -29,12 +30,28 @@ public sealed record DecisionSettings(
     double PurchaseRiskCost = 0.002,
     double DailyTurnover = 0.30,
     double BandPenalty = 0.10,
-    decimal IdleCash = 0.005m)
+    decimal IdleCash = 0.005m,
+    InvestmentPolicy? Policy = null)
 {
     public static DecisionSettings Default { get; } = new(TaxRates.Default, 0.0005, 50m, TimeSpan.FromHours(24), 0.01, 5, 0m);
 
-    /// <summary>The minimum order value for an account: its own override, else the firm's.</summary>
-    public decimal MinTradeFor(AccountSpec account) => account.MinTrade ?? MinTrade;
+    /// <summary>The minimum order value for an account: its own override (setting or policy), else the household's or firm's.</summary>
+    public decimal MinTradeFor(AccountSpec account) => account.MinTrade ?? account.Policy?.MinTrade ?? MinTrade;
+
+    /// <summary>The firm's (or household's) investment policy, never null.</summary>
+    public InvestmentPolicy PolicyOrNone => Policy ?? InvestmentPolicy.None;
+
+    /// <summary>An account's policy: its own fields, then the household's and the firm's (<see cref="ForHousehold"/>).</summary>
+    public InvestmentPolicy PolicyFor(AccountSpec account) => account.Policy?.Over(PolicyOrNone) ?? PolicyOrNone;
+
+    /// <summary>The settings one household decides and executes with: its policy over the firm's, its minimum trade and daily
+    /// turnover limit (when it sets them) in place of the firm's. Live, stress and backtest all ask this.</summary>
+    public DecisionSettings ForHousehold(InvestmentPolicy? household) => household is null ? this : this with
+    {
+        Policy = household.Over(Policy),
+        MinTrade = household.MinTrade ?? MinTrade,
+        DailyTurnover = household.TurnoverLimit ?? DailyTurnover,
+    };
 
     /// <summary>Slippage as a fraction of price: a sale whose gain is smaller than this may fill at a loss.</summary>
     public double LossMargin => SlippageBps / 10_000;
@@ -51,7 +68,8 @@ public sealed record PlanRules(
     IReadOnlyList<SellCap>? SellCaps = null,
     double? MaxTurnover = null,
     Func<string, IReadOnlyList<string>>? SubstitutesOf = null,
-    IReadOnlySet<string>? PurchaseRisk = null)
+    IReadOnlySet<string>? PurchaseRisk = null,
+    bool PolicyBands = false)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -74,7 +92,9 @@ public static class RebalancePlanner
         SecurityRiskModels risk,
         DateOnly asOf,
         DecisionSettings settings,
-        PlanRules? rules = null)
+        PlanRules? rules = null,
+        MarginalTaxRates? tax = null,
+        List<string>? notes = null)
     {
         rules ??= PlanRules.For(accounts);
         // A fund's substitutes count toward its line; without the firm's table, the replacements offered here are it.
@@ -104,19 +124,26 @@ public static class RebalancePlanner
         var secs = symbols.Select(s => securities[s]).ToArray();
         var model = risk.For(secs);
         // Shares stay as solved (to a millionth); the order rules (OrderRules) shape them for each account's custodian.
+        var household = settings.PolicyOrNone;
+        // ESG exclusions of the policy are restrictions like the client's own: sold, never bought.
         var portfolio = new HouseholdPortfolio(secs, symbols.ToDictionary(s => s, s => prices[s]),
-            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, a.Spec.Restrictions, universes[a.Spec.Id])).ToArray(),
+            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, [.. a.Spec.Restrictions, .. PolicyExclusions(settings.PolicyFor(a.Spec))],
+                universes[a.Spec.Id])).ToArray(),
             asOf);
+        var rates = tax ?? TaxProfiles.Marginal(null, GainsSummary.Zero, settings.Rates);
 
         // A loss position the account may not replace (it is held at its floor) is not a harvest: a sale of its excess earns no
         // credit, so the plan does not sell it at a loss only for the loss and shut the household out of buying it for 30 days.
         var unreplaceable = rules.Floors.Select(f => (f.Account, f.Symbol)).ToHashSet();
         var terms = new List<ITerm>
         {
-            new TaxCost((double)settings.Rates.ShortTerm, (double)settings.Rates.LongTerm, lossCounts: (id, lot) => byId[id] is var a
-                && (a.CashToRaise > 0 || (HarvestWorth(a.Spec.Harvest, lot) && (lot.Lot is not { } taxLot || !unreplaceable.Contains((id, taxLot.Symbol)))))),
+            new TaxCost((double)rates.ShortTermGain, (double)rates.LongTermGain, household.TaxSensitivity ?? 1, (id, lot) => byId[id] is var a
+                && (a.CashToRaise > 0 || (HarvestWorth(a.Spec.Harvest, lot) && (lot.Lot is not { } taxLot || !unreplaceable.Contains((id, taxLot.Symbol))))),
+                (double)rates.ShortTermLoss, (double)rates.LongTermLoss),
             new TransactionCost(settings.TransactionCost),
         };
+        if (Views(household, secs) is { Count: > 0 } alpha) terms.Add(new ExpectedReturn(alpha, household.ViewWeight ?? 1));
+
         if (rules.PurchaseRisk is { Count: > 0 } risky && settings.PurchaseRiskCost > 0) terms.Add(new PurchaseRisk(risky, settings.PurchaseRiskCost));
         var constraints = new List<IConstraint> { new LongOnly(), new NoBuyList(buyBlackouts), new WashSaleConsistency(lossMargin: rules.LossMargin), new PurchaseSeparation() };
         if (rules.MinTrade) constraints.Add(new MinTradeSize(settings.MinTrade));
@@ -124,20 +151,63 @@ public static class RebalancePlanner
         constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));
         constraints.AddRange((rules.SellCaps ?? []).Where(c => ids.Contains(c.Account) && symbols.Contains(c.Symbol)));
         if (rules.MaxTurnover is { } turnover) constraints.Add(new MaxTurnover(turnover));
-        foreach (var a in planned)
+        // The household objective: the household's aggregate tracks the blend of its accounts' models, weighted by value; an
+        // account that must track its own model (or a direct index) keeps its own terms below.
+        var householdWide = household.Objective == PolicyObjective.Household;
+        var values = planned.ToDictionary(a => a.Spec.Id, a => (double)a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null), StringComparer.Ordinal);
+        var total = values.Values.Sum();
+        double[] TargetOf(AccountDecisionInput a)
         {
             var target = new double[model.N];
             foreach (var w in a.Target!.Weights.Where(w => w.Level == DriftLevel.Security))
                 if (model.Contains(w.Key)) target[model.IndexOf(w.Key)] = (double)w.Weight;
+            return target;
+        }
+        bool Pooled(AccountDecisionInput a) => householdWide && !a.Target!.DirectIndexing && settings.PolicyFor(a.Spec).TracksOwnModel != true;
+        var pooled = planned.Where(Pooled).ToList();
+        if (pooled.Count > 0 && total > 0)
+        {
+            var blend = new double[model.N];
+            foreach (var a in pooled)
+            {
+                var t = TargetOf(a);
+                for (var i = 0; i < blend.Length; i++) blend[i] += values[a.Spec.Id] / total * t[i];
+            }
+            // First, so the plan reports the household's tracking error.
+            terms.Insert(0, new TrackingError(model, blend, weight: household.TrackingErrorWeight ?? 1,
+                scope: pooled.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal)));
+            if (rules.PolicyBands) constraints.AddRange(Bands(household, model, blend, null, notes));
+            // Asset location places the pooled accounts' securities where their after-tax drag is least, against the best of
+            // the pooled account types (so it moves securities between accounts, never out of the market).
+            if (household.LocationWeight is > 0 and var location)
+                terms.Add(AssetLocation.Default((double)rates.Ordinary, (double)rates.LongTerm, location)
+                    .Over(pooled.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal)).RelativeTo([.. pooled.Select(a => a.Spec.Type).Distinct()]));
+        }
+        foreach (var a in planned)
+        {
+            var policy = settings.PolicyFor(a.Spec);
+            if (rules.PolicyBands && policy.MaxWeight is { } cap) constraints.Add(new MaxWeight(cap, a.Spec.Id, s => s.Kind != SecurityKind.Cash));
+            if (Pooled(a))
+            {
+                // Pooled accounts stay invested as they are: location moves securities between accounts, and a bond fund's drag
+                // is not a reason to hold its weight in cash (its tracking cost is small next to a linear drag). Cash to invest is
+                // invested, down to the idle allowance; a withdrawal's cash is raised.
+                var need = rules.CashFloors.GetValueOrDefault(a.Spec.Id);
+                var allowance = settings.IdleCash * (decimal)values[a.Spec.Id];
+                constraints.Add(new CashTarget(a.Spec.Id, need, Math.Max(need, Math.Max(Math.Min(a.Cash, allowance), need + allowance))));
+                continue;
+            }
+            var target = TargetOf(a);
+            if (rules.PolicyBands) constraints.AddRange(Bands(policy, model, target, a.Spec.Id, notes));
             // A direct index tracks inside its band: the account's tolerance, as the monitor measures it. One out of its band now
             // is brought to the band's aim (at its edge the next day's prices would put it out again), as model accounts are.
             double? limit = null;
-            if (a.Target.DirectIndexing)
+            if (a.Target!.DirectIndexing)
             {
                 var band = (double)a.Spec.TrackingBand;
                 limit = BandPenalty.Aim * band;
             }
-            terms.Add(new TrackingError(model, target, a.Spec.Id, limit: limit));
+            terms.Add(new TrackingError(model, target, a.Spec.Id, policy.TrackingErrorWeight ?? 1, limit));
             // A direct index stays invested: cash beyond the client's need costs 2 % a year, forty times the cost of buying. The
             // optimizer aims at half the ceiling; the rest is room for whole-share rounding.
             if (a.Target.DirectIndexing && settings.IdleCash > 0)
@@ -148,6 +218,38 @@ public static class RebalancePlanner
             if (rules.CashFloors.TryGetValue(a.Spec.Id, out var floor) && floor > 0) constraints.Add(new CashTarget(a.Spec.Id, floor, decimal.MaxValue / 4));
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
+    }
+
+    /// <summary>Sell and never buy the sectors the policy excludes (ESG).</summary>
+    private static IEnumerable<Restriction> PolicyExclusions(InvestmentPolicy policy) =>
+        (policy.ExcludedSectors ?? []).Select(sector => new Restriction(RestrictionKind.Exclude, null, sector, "policy: excluded sector"));
+
+    /// <summary>Yearly alpha by symbol from the policy's views: a symbol's own view, else its sector's.</summary>
+    private static Dictionary<string, double> Views(InvestmentPolicy policy, IEnumerable<Security> securities)
+    {
+        var alpha = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (policy.Views is not { Length: > 0 } views) return alpha;
+        foreach (var s in securities.Where(s => s.Kind != SecurityKind.Cash))
+            if ((views.FirstOrDefault(v => v.Symbol == s.Symbol) ?? views.FirstOrDefault(v => v.Symbol is null && v.Sector == s.Sector)) is { } view)
+                alpha[s.Symbol] = view.Alpha;
+        return alpha;
+    }
+
+    /// <summary>The policy's sector bands and factor tilts around a target (an account's model, or the household's blend when
+    /// <paramref name="account"/> is null). A tilt on a factor the risk model does not have is noted and not applied.</summary>
+    private static IEnumerable<IConstraint> Bands(InvestmentPolicy policy, FactorRiskModel model, double[] target, string? account, List<string>? notes)
+    {
+        if (policy.SectorBand is { } band)
+            yield return new SectorBand(band, model.Symbols.Select((s, i) => (s, w: target[i])).Where(x => x.w != 0).ToDictionary(x => x.s, x => x.w, StringComparer.Ordinal), account);
+        foreach (var tilt in policy.FactorTilts ?? [])
+        {
+            if (!model.Factors.Contains(tilt.Factor))
+            {
+                notes?.Add($"{account ?? "household"}: the risk model has no factor {tilt.Factor}; its tilt of {tilt.Tilt:+0.###;-0.###} is not applied");
+                continue;
+            }
+            yield return new FactorExposureBand(model, target, tilt.Factor, tilt.Tilt, tilt.Band, account);
+        }
     }
 
     /// <summary>A model account's lines for the band penalty, as the monitor measures them: a substitute counts toward the one

@@ -88,12 +88,15 @@ public sealed class Excluded(IReadOnlyList<Restriction>? extra = null, string? a
     }
 }
 
-/// <summary>Sector weights within ± <paramref name="band"/> of the benchmark's (household weights).</summary>
-public sealed class SectorBand(double band, IReadOnlyDictionary<string, double> benchmark) : IConstraint
+/// <summary>Sector weights within ± <paramref name="band"/> of the benchmark's: household weights, or with
+/// <paramref name="account"/> that account's own (holding over account value).</summary>
+public sealed class SectorBand(double band, IReadOnlyDictionary<string, double> benchmark, string? account = null) : IConstraint
 {
     public void AddTo(OptimizationContext ctx)
     {
         var st = ctx.State;
+        var accounts = ctx.AccountsIn(account).ToArray();
+        double scale = account is null ? 1 : 1 / st.Accounts[accounts[0]].Share;
         var sectors = new Dictionary<string, (int Row, double Bench)>();
         foreach (var sector in st.Securities.Select(s => s.Sector).Distinct())
         {
@@ -105,15 +108,15 @@ public sealed class SectorBand(double band, IReadOnlyDictionary<string, double> 
         for (int i = 0; i < st.N; i++)
         {
             int row = sectors[st.Securities[i].Sector].Row;
-            for (int a = 0; a < st.Accounts.Length; a++)
-                if (ctx.X(a, i) >= 0) ctx.Model.AddRowTerm(row, ctx.X(a, i), 1);
+            foreach (int a in accounts)
+                if (ctx.X(a, i) >= 0) ctx.Model.AddRowTerm(row, ctx.X(a, i), scale);
         }
     }
 }
 
-/// <summary>A factor tilt: the household's active exposure Bᵀ(w − b) to <paramref name="factor"/> within
-/// <paramref name="target"/> ± <paramref name="band"/>.</summary>
-public sealed class FactorExposureBand(FactorRiskModel risk, double[] benchmark, string factor, double target, double band) : IConstraint
+/// <summary>A factor tilt: the active exposure Bᵀ(w − b) to <paramref name="factor"/> within <paramref name="target"/> ±
+/// <paramref name="band"/>: the household's weights, or with <paramref name="account"/> that account's own.</summary>
+public sealed class FactorExposureBand(FactorRiskModel risk, double[] benchmark, string factor, double target, double band, string? account = null) : IConstraint
 {
     public void AddTo(OptimizationContext ctx)
     {
@@ -123,10 +126,12 @@ public sealed class FactorExposureBand(FactorRiskModel risk, double[] benchmark,
         for (int r = 0; r < risk.N; r++) bench += risk.B[r, f] * benchmark[r];
         int row = ctx.Model.AddRow(bench + target - band, bench + target + band);
         var st = ctx.State;
+        var accounts = ctx.AccountsIn(account).ToArray();
+        double scale = account is null ? 1 : 1 / st.Accounts[accounts[0]].Share;
         for (int i = 0; i < st.N; i++)
         {
-            double e = risk.B[risk.IndexOf(st.Securities[i].Symbol), f];
-            for (int a = 0; a < st.Accounts.Length; a++)
+            double e = risk.B[risk.IndexOf(st.Securities[i].Symbol), f] * scale;
+            foreach (int a in accounts)
                 if (ctx.X(a, i) >= 0) ctx.Model.AddRowTerm(row, ctx.X(a, i), e);
         }
     }

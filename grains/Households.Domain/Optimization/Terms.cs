@@ -9,13 +9,19 @@ namespace Households.Domain.Optimization;
 /// only the k exposure definitions. <see cref="Account"/> null tracks household weights; otherwise the
 /// account's own weights (holding over account value) against its target. <see cref="Limit"/>: the tracking error the
 /// solution must stay within; <see cref="RebalanceOptimizer"/> raises <see cref="Weight"/> until it does (a quadratic
-/// constraint stated through its multiplier).</summary>
-public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, string? account = null, double weight = 1.0, double? limit = null) : ITerm
+/// constraint stated through its multiplier). <paramref name="scope"/> (with no account): the household weights of those
+/// accounts only, against a benchmark in household weights of their share — a household objective that leaves out accounts
+/// tracking their own model.</summary>
+public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, string? account = null, double weight = 1.0, double? limit = null,
+    IReadOnlySet<string>? scope = null) : ITerm
 {
     public double? Limit { get; } = limit;
 
     /// <summary>The same term with another weight.</summary>
-    public TrackingError Weighted(double newWeight) => new(Risk, Benchmark, Account, newWeight, Limit);
+    public TrackingError Weighted(double newWeight) => new(Risk, Benchmark, Account, newWeight, Limit, scope);
+
+    private IEnumerable<int> AccountsIn(OptimizationContext ctx) =>
+        scope is null || Account is not null ? ctx.AccountsIn(Account) : ctx.AccountsIn(null).Where(a => scope.Contains(ctx.State.Accounts[a].Id));
 
     public FactorRiskModel Risk { get; } = risk;
     public double[] Benchmark { get; } = benchmark.Length == risk.N ? benchmark
@@ -28,7 +34,7 @@ public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, stri
         var m = ctx.Model;
         var st = ctx.State;
         int k = Risk.K;
-        var accounts = ctx.AccountsIn(Account).ToArray();
+        var accounts = AccountsIn(ctx).ToArray();
         double scale = Account is null ? 1 : 1 / st.Accounts[accounts[0]].Share;
         var map = new int[st.N];
         for (int i = 0; i < st.N; i++) map[i] = Risk.IndexOf(st.Securities[i].Symbol);
@@ -90,7 +96,7 @@ public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, stri
         var st = ctx.State;
         var a = (double[])Benchmark.Clone();
         for (int r = 0; r < a.Length; r++) a[r] = -a[r];
-        foreach (int acc in ctx.AccountsIn(Account))
+        foreach (int acc in AccountsIn(ctx))
         {
             double scale = Account is null ? 1 : 1 / st.Accounts[acc].Share;
             for (int i = 0; i < st.N; i++)
@@ -124,11 +130,21 @@ public sealed class ExpectedReturn(IReadOnlyDictionary<string, double> alpha, do
 /// s × gain ratio × rate (short- or long-term by the lot's holding period). A loss has a negative gain ratio,
 /// so harvesting it is a benefit at the rate of the term it offsets. Units: fractions of household value.
 /// <paramref name="lossCounts"/> (account, lot) says whether a loss is worth harvesting (the account's harvest
-/// thresholds); a loss that is not is sold tax-neutral, so the optimizer does not churn small losses.</summary>
-public sealed class TaxCost(double shortTermRate, double longTermRate, double weight = 1.0, Func<string, LotPosition, bool>? lossCounts = null) : ITerm
+/// thresholds); a loss that is not is sold tax-neutral, so the optimizer does not churn small losses. A loss is valued at
+/// <paramref name="shortTermLossRate"/> / <paramref name="longTermLossRate"/> when given: what a dollar more of loss saves
+/// given the household's year (<see cref="Tax.TaxProfiles"/>) differs from what a dollar more of gain costs.</summary>
+public sealed class TaxCost(double shortTermRate, double longTermRate, double weight = 1.0, Func<string, LotPosition, bool>? lossCounts = null,
+    double? shortTermLossRate = null, double? longTermLossRate = null) : ITerm
 {
     public double ShortTermRate { get; } = shortTermRate;
     public double LongTermRate { get; } = longTermRate;
+    public double ShortTermLossRate { get; } = shortTermLossRate ?? shortTermRate;
+    public double LongTermLossRate { get; } = longTermLossRate ?? longTermRate;
+
+    /// <summary>The cost per unit of weight sold of a lot: its gain ratio at its term's rate (a loss at the loss rate).</summary>
+    public double RateOf(LotPosition lot) => lot.GainRatio >= 0
+        ? lot.Term == HoldingTerm.Short ? ShortTermRate : LongTermRate
+        : lot.Term == HoldingTerm.Short ? ShortTermLossRate : LongTermLossRate;
 
     public void AddTo(OptimizationContext ctx)
     {
@@ -139,7 +155,7 @@ public sealed class TaxCost(double shortTermRate, double longTermRate, double we
             for (int i = 0; i < st.N; i++)
                 foreach (var s in ctx.Sells(a, i))
                     if (s.Lot is { Lot: not null } lot && (lot.GainRatio >= 0 || lossCounts is null || lossCounts(st.Accounts[a].Id, lot)))
-                        ctx.Model.AddCost(s.Var, weight * lot.GainRatio * (lot.Term == HoldingTerm.Short ? ShortTermRate : LongTermRate));
+                        ctx.Model.AddCost(s.Var, weight * lot.GainRatio * RateOf(lot));
         }
     }
 }
@@ -198,7 +214,7 @@ public sealed class TransactionCost(double linear, double impact = 0, IReadOnlyD
 /// growth is later taxed as ordinary income instead of at the capital-gains rate; Roth and 529 growth is tax-free.
 /// So bond funds (all income) prefer the IRA, tax-efficient equity prefers taxable over IRA, and the highest
 /// growth gains most from the Roth.</summary>
-public sealed class AssetLocation(Func<Security, AccountType, double> drag, double weight = 1.0) : ITerm
+public sealed class AssetLocation(Func<Security, AccountType, double> drag, double weight = 1.0, IReadOnlySet<string>? scope = null) : ITerm
 {
     public static AssetLocation Default(double ordinaryRate = 0.37, double longTermRate = 0.20, double weight = 1.0) =>
         new((sec, type) =>
@@ -220,12 +236,25 @@ public sealed class AssetLocation(Func<Security, AccountType, double> drag, doub
 
     public double Drag(Security s, AccountType t) => drag(s, t);
 
+    /// <summary>The drag beyond the best of <paramref name="types"/> (a household's account types) for each security: holding
+    /// it where it belongs costs nothing, so the term moves securities between accounts rather than rewarding selling them.
+    /// An absolute drag is a cost on holding anything at all, and against a quadratic tracking error it sold whole positions
+    /// into cash.</summary>
+    public AssetLocation RelativeTo(IReadOnlyCollection<AccountType> types) =>
+        new((s, t) => drag(s, t) - types.Min(other => drag(s, other)), weight, scope);
+
+    /// <summary>The same term over some accounts only (by id): the ones whose securities may move between them.</summary>
+    public AssetLocation Over(IReadOnlySet<string> accounts) => new(drag, weight, accounts);
+
     public void AddTo(OptimizationContext ctx)
     {
         var st = ctx.State;
         for (int a = 0; a < st.Accounts.Length; a++)
+        {
+            if (scope is not null && !scope.Contains(st.Accounts[a].Id)) continue;
             for (int i = 0; i < st.N; i++)
                 if (ctx.X(a, i) >= 0) ctx.Model.AddCost(ctx.X(a, i), weight * drag(st.Securities[i], st.Accounts[a].Type));
+        }
     }
 }
 

@@ -257,14 +257,16 @@ public static class StressEngine
         ProposalBook proposals, int k, Context ctx, Tally t, HashSet<(string Account, string Lot)> deferred)
     {
         var market = ctx.Market;
-        var settings = market.Decisions.Settings;
+        // The household's own policy and tax profile, as live (DecisionMarket.ForHousehold).
+        var decisions = market.Decisions.ForHousehold(household.Spec);
+        var settings = decisions.Settings;
         var today = ctx.Shock.Dates[k];
         var inputs = accounts.Select(w => new AccountDecisionInput(w.Account.Spec, w.Book.Cash, [.. w.Book.Lots.Lots], w.Account.Target, w.Pending)).ToArray();
         if (!ctx.TakeDecision(k)) { t.DecisionsDeferred++; return; }
         t.HouseholdsDecided = 1;
         t.Decisions++;
         var planStarted = Stopwatch.GetTimestamp();
-        var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today), market.Decisions);
+        var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today, Profile: household.Spec.Tax), decisions);
         t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
         t.WashSaleConflictsAvoided += plan.Refusals.Count(r => r.OverriddenBy is null);
         // Harvests deferred because of shares the engine itself bought earlier in the run (each lot once).

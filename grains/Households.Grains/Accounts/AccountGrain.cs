@@ -422,6 +422,16 @@ public sealed class AccountGrain(
         await OnTriggers([Event(TriggerKind.Restriction, "restrictions", restrictions.Length)]);
     }
 
+    public async Task SetPolicy(InvestmentPolicy? policy)
+    {
+        var spec = RequireSpec();
+        if (policy is not null) Households.Domain.Decisions.PolicyValidation.Check(policy);
+        state.State.Spec = spec with { Policy = policy };
+        try { await WriteState(); }
+        catch { state.State.Spec = spec; throw; }
+        await OnTriggers([Event(TriggerKind.Policy, "policy", 0)]);
+    }
+
     /// <summary>A trigger caused by an event (cash, restriction, model change) rather than a price.</summary>
     private Trigger Event(TriggerKind kind, string subject, double observed)
     {

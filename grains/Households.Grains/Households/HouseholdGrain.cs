@@ -282,8 +282,7 @@ public sealed class HouseholdGrain(
     {
         var today = Today();
         var spec = RequireSpec();
-        var plan = DecisionEngine.Decide(new DecisionRequest(spec.Id, inputs, causes, Books.Tax, s => board.QuoteOf(s)?.Price, today,
-            ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price)), Market);
+        var plan = DecisionEngine.Decide(Request(spec, inputs, causes), Market);
         var result = plan.Result;
         HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
         log.LogInformation("{Household}: {Outcome} ({Status} in {Ms:0.0} ms) for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
@@ -293,6 +292,56 @@ public sealed class HouseholdGrain(
         if (entries.Length > 0) await journal.Append(entries);
         if (plan.Record.Outcome == DecisionOutcome.NoPlan) log.LogWarning("{Household}: no plan: {Reason}", spec.Id, plan.Record.Reason);
         return plan;
+    }
+
+    private DecisionRequest Request(HouseholdSpec spec, IReadOnlyList<AccountDecisionInput> inputs, Trigger[] causes)
+    {
+        var today = Today();
+        return new DecisionRequest(spec.Id, inputs, causes, Books.Tax, s => board.QuoteOf(s)?.Price, today,
+            ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price), spec.Tax);
+    }
+
+    public async Task<HouseholdPreview> Preview()
+    {
+        var spec = RequireSpec();
+        await Books.EnsureCaughtUp();
+        var inputs = await Task.WhenAll(spec.AccountIds.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
+        // Asked by a person, like a rebalance: the daily turnover budget of market-caused decisions does not apply.
+        var request = Request(spec, inputs, []);
+        var plan = DecisionEngine.Decide(request, Market);
+        return PlanPreview.Of(request, Market, plan);
+    }
+
+    public Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile)
+    {
+        var spec = RequireSpec();
+        if (profile is not null) Households.Domain.Tax.TaxProfiles.Check(profile);
+        return ChangeSpec(spec with { Tax = profile }, "tax profile", profile);
+    }
+
+    public Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy)
+    {
+        var spec = RequireSpec();
+        if (policy is not null) Households.Domain.Decisions.PolicyValidation.Check(policy);
+        return ChangeSpec(spec with { Policy = policy }, "investment policy", policy);
+    }
+
+    /// <summary>Persists a changed spec with its journal entry (through the outbox), then asks for a decision under it: a
+    /// person changed how the household is to be managed, so the change is an event that skips the cooldowns.</summary>
+    private async Task<HouseholdSpec> ChangeSpec(HouseholdSpec changed, string what, object? payload)
+    {
+        var now = clock.GetUtcNow();
+        var entry = new JournalEntry(0, changed.Id, null, JournalKind.PolicyChange, now, $"policy:{changed.Id}:{now.UtcTicks}",
+            payload is null ? $"{what} cleared" : $"{what} set", Households.Domain.Tax.JournalFormat.Payload(payload ?? new { }));
+        var before = state.State.Spec;
+        state.State.Spec = changed;
+        state.State.Outbox = [entry];
+        try { await state.WriteStateAsync(); }
+        catch { state.State.Spec = before; throw; }
+        await journal.Append([entry]);
+        var trigger = new Trigger(TriggerKind.Policy, changed.AccountIds[0], what, 0, 0, 0, board.Current.Sequence, now, now);
+        if (_inbox.Add([trigger])) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
+        return changed;
     }
 
     /// <summary>The simulated broker: fills at once at the board's latest price moved against the trade by the slippage (the
@@ -312,7 +361,15 @@ public sealed class HouseholdGrain(
         return done;
     }
 
-    private DecisionMarket Market => new(master.Find, master.Identical, decisions.Value.Substitutes, replacementSelector, risk, decisions.Value.Settings);
+    /// <summary>The market this household decides and executes in: the firm's settings under the household's policy.</summary>
+    private DecisionMarket Market
+    {
+        get
+        {
+            var market = new DecisionMarket(master.Find, master.Identical, decisions.Value.Substitutes, replacementSelector, risk, decisions.Value.Settings);
+            return state.State.Spec is { } spec ? market.ForHousehold(spec) : market;
+        }
+    }
 
     private Dictionary<string, decimal> Quotes(IEnumerable<string> symbols) =>
         symbols.Distinct().Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);

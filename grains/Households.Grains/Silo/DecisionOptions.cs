@@ -32,11 +32,14 @@ public sealed class DecisionOptions
     public double DailyTurnover { get; set; } = DecisionSettings.Default.DailyTurnover;
     /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
     public bool PlanEachAccountAlone { get; set; }
+    /// <summary>The firm's investment policy (<c>Decisions:Policy</c>): what every household's and account's policy falls
+    /// through to (tracking-error weight, tax sensitivity, views, bands, tilts, location, objective).</summary>
+    public Households.Contracts.InvestmentPolicy? Policy { get; set; }
 
     public TriggerPolicy Triggers => new(Cooldown, PerAccountPerHour, FirmPerSecond, FirmBurst);
 
     public DecisionSettings Settings => new(new TaxRates(ShortTermRate, LongTermRate), TransactionCost, MinTrade, ProposalLifetime,
-        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover };
+        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover, Policy = Policy };
 }
 
 /// <summary>The firm-wide trigger budget of this silo (a token bucket; with several silos each holds its share).</summary>
