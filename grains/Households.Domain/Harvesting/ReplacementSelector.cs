@@ -162,6 +162,9 @@ public sealed class ReplacementSelector
 
     public bool Knows(string symbol) => _index.ContainsKey(symbol);
 
+    /// <summary>The firm's fund substitute table this selector uses.</summary>
+    public FundSubstitutes Substitutes => _substitutes;
+
     /// <summary>The firm's substitute table for a fund: the securities that track its market but are not substantially
     /// identical to it (empty for stocks and funds without one).</summary>
     public IReadOnlyList<string> SubstitutesOf(string fund) => _substitutes.Of(fund);

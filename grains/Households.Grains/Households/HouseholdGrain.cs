@@ -20,7 +20,7 @@ public sealed class HouseholdGrain(
     IJournal journal,
     PriceBoard board,
     SecurityRiskModels risk,
-    Households.Domain.Harvesting.ReplacementSelector replacementSelector,
+    LiveReplacements replacements,
     IOptions<DecisionOptions> decisions,
     [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     ILogger<HouseholdGrain> log,
@@ -312,7 +312,7 @@ public sealed class HouseholdGrain(
         return done;
     }
 
-    private DecisionMarket Market => new(master.Find, master.Identical, decisions.Value.Substitutes, replacementSelector, risk, decisions.Value.Settings);
+    private DecisionMarket Market => new(master.Find, master.Identical, decisions.Value.Substitutes, replacements.Current, risk, decisions.Value.Settings);
 
     private Dictionary<string, decimal> Quotes(IEnumerable<string> symbols) =>
         symbols.Distinct().Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
