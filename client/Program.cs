@@ -16,4 +16,5 @@ root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(CorporateActionsCommand.Create());
+root.Subcommands.Add(RiskModelCommand.Create());
 return CommandLine.Run(root, args);

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Households.Silo.Api;
 
-/// <summary>Caps request bodies: 4 MB for ordinary writes, 16 MB for the bulk endpoints (price batches and the
+/// <summary>Caps request bodies: 4 MB for ordinary writes, 16 MB for the bulk endpoints (price batches, the risk model and the
 /// security master). A declared length over the cap is refused before reading; an undeclared (chunked) body is
 /// counted as it is read. Either way the answer is a 413 problem, and nothing was changed.</summary>
 public sealed class RequestBodyLimit(RequestDelegate next)
@@ -11,7 +11,7 @@ public sealed class RequestBodyLimit(RequestDelegate next)
     public const long BulkBytes = 16 * 1024 * 1024;
 
     public static long LimitFor(PathString path) =>
-        path.StartsWithSegments("/api/prices") || path.StartsWithSegments("/api/securities") ? BulkBytes : DefaultBytes;
+        path.StartsWithSegments("/api/prices") || path.StartsWithSegments("/api/securities") || path.StartsWithSegments("/api/risk-model") ? BulkBytes : DefaultBytes;
 
     public Task InvokeAsync(HttpContext context)
     {

@@ -35,7 +35,7 @@ public static class StressApi
         }))).WithName("ListStressScenarios");
 
         group.MapPost("", async (StressRunRequest request, IConfiguration config, IGrainFactory grains, SecurityMaster master, PriceBoard board,
-            SecurityRiskModels risk, ReplacementSelector replacements, IOptions<DecisionOptions> decisions, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
+            SecurityRiskModels risk, LiveReplacements live, IOptions<DecisionOptions> decisions, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
         {
             if (request is null || string.IsNullOrWhiteSpace(request.Scenario)) throw new BadInputException("scenario is required");
             var scenario = Scenarios(config)[request.Scenario];
@@ -46,7 +46,7 @@ public static class StressApi
             foreach (var s in securities) if (board.QuoteOf(s.Symbol) is { } q) prices[s.Symbol] = q.Price;
             var options = decisions.Value;
             var market = new StressMarket(
-                new DecisionMarket(master.Find, master.Identical, options.Substitutes, replacements, risk, options.Settings),
+                new DecisionMarket(master.Find, master.Identical, options.Substitutes, live.Current, risk, options.Settings),
                 securities, prices, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), risk.Universe, options.Triggers);
             var snapshots = await Snapshots(grains, ids, ct);
             var stress = new StressOptions

@@ -21,7 +21,12 @@ public static class HouseholdsHost
         // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
         builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
         builder.Services.Configure<MonitorOptions>(builder.Configuration.GetSection("Monitor"));
-        // The live optimizer's risk model: the demo universe's factor model where it knows a security.
+        builder.Services.Configure<RiskModelOptions>(builder.Configuration.GetSection("RiskModel"));
+        // The demo's simulated market has its own factor model: estimate from the stream only where the firm is real, unless
+        // configured either way.
+        builder.Services.PostConfigure<RiskModelOptions>(o => o.Estimate ??= !builder.Configuration.GetValue("Demo:Enabled", true));
+        // The live optimizer's risk model: the firm's estimated or imported model, then the demo universe's factor model
+        // where it knows a security (the demo profile), then the asset-class model.
         builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
             Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));

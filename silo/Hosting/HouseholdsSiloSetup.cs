@@ -108,6 +108,14 @@ public static class HouseholdsSiloSetup
                 ? new Households.Domain.Harvesting.ReplacementSelector([], [], table)
                 : Households.Domain.Harvesting.ReplacementSelector.FromUniverse(universe, table);
         });
+        // The firm's estimated or imported risk model: a daily-close history of the price stream, the service that
+        // installs the firm's version on this silo and estimates when due, and the replacement selector over that model.
+        services.AddOptions<RiskModelOptions>();
+        services.TryAddSingleton(sp => new Households.Domain.Risk.DailyCloses(
+            Math.Max(2, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RiskModelOptions>>().Value.Window + 1)));
+        services.AddSingleton<RiskModelService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RiskModelService>());
+        services.TryAddSingleton<LiveReplacements>();
         services.AddSingleton<IPriceSimulatorFactory, SimulatedMarketFactory>();
         return services;
     }

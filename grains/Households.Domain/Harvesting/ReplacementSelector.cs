@@ -139,7 +139,31 @@ public sealed class ReplacementSelector
         return new ReplacementSelector(indices.Select(i => universe[i]).ToArray(), vectors, substitutes, washSaleKey);
     }
 
+    /// <summary>A selector over any universe from the firm's risk model: the stocks of <paramref name="securities"/> the
+    /// model covers, each with its row of exposures B (an estimated model's principal components or an imported model's
+    /// factors). Stocks the model does not cover are not ranked (they fall back to the asset-class risk model, which has
+    /// no exposures to compare).</summary>
+    public static ReplacementSelector FromModel(Risk.FactorRiskModel model, IEnumerable<Security> securities, FundSubstitutes? substitutes = null,
+        Func<string, string>? washSaleKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(securities);
+        var covered = securities.Where(s => s.Kind == SecurityKind.Stock && model.Contains(s.Symbol))
+            .DistinctBy(s => s.Symbol).OrderBy(s => s.Symbol, StringComparer.Ordinal).ToArray();
+        var vectors = new double[covered.Length][];
+        for (int i = 0; i < covered.Length; i++)
+        {
+            var r = model.IndexOf(covered[i].Symbol);
+            vectors[i] = new double[model.K];
+            for (int j = 0; j < model.K; j++) vectors[i][j] = model.B[r, j];
+        }
+        return new ReplacementSelector(covered, vectors, substitutes, washSaleKey);
+    }
+
     public bool Knows(string symbol) => _index.ContainsKey(symbol);
+
+    /// <summary>The firm's fund substitute table this selector uses.</summary>
+    public FundSubstitutes Substitutes => _substitutes;
 
     /// <summary>The firm's substitute table for a fund: the securities that track its market but are not substantially
     /// identical to it (empty for stocks and funds without one).</summary>

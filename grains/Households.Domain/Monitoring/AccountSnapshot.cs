@@ -178,7 +178,8 @@ public sealed class AccountSnapshot
         var lines = new LineRow[targets.Count];
         for (var l = 0; l < lines.Length; l++)
             lines[l] = new LineRow(targets[l], directIndex && levels[l] != DriftLevel.TrackingError ? UnbandedLine : tolerances[l]);
-        var trackingRows = directIndex ? symbols.Select(x => securities(x) is { } sec ? tracking!.Risk.RowOf(sec) : null).ToArray() : [];
+        var generation = directIndex ? tracking!.Risk.Current : null;
+        var trackingRows = directIndex ? symbols.Select(x => securities(x) is { } sec ? generation!.RowOf(sec) : null).ToArray() : [];
         return new AccountSnapshot
         {
             AccountId = accountId,
@@ -199,7 +200,7 @@ public sealed class AccountSnapshot
             HarvestCostRate = (double)harvest.EstimatedCostBps / 10_000,
             TrackingLine = trackingLine,
             TrackingRows = trackingRows,
-            FactorVariances = directIndex ? tracking!.Risk.FactorVariances : [],
+            FactorVariances = directIndex ? generation!.FactorVariances : [],
         };
     }
 

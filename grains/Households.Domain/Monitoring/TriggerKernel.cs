@@ -76,8 +76,8 @@ public static class TriggerKernel
     private static double TrackingError(AccountSnapshot s, Span<double> lineWeights)
     {
         var fv = s.FactorVariances;
-        Span<double> exposure = stackalloc double[64];
-        exposure = exposure[..Math.Min(64, fv.Length)];
+        Span<double> exposure = stackalloc double[TrackingRisk.MaxFactors];
+        exposure = exposure[..Math.Min(TrackingRisk.MaxFactors, fv.Length)];
         exposure.Clear();
         double specific = 0;
         var positions = s.Positions;

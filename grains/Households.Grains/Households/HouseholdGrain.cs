@@ -20,7 +20,7 @@ public sealed class HouseholdGrain(
     IJournal journal,
     PriceBoard board,
     SecurityRiskModels risk,
-    Households.Domain.Harvesting.ReplacementSelector replacementSelector,
+    LiveReplacements replacements,
     IOptions<DecisionOptions> decisions,
     [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     ILogger<HouseholdGrain> log,
@@ -366,7 +366,7 @@ public sealed class HouseholdGrain(
     {
         get
         {
-            var market = new DecisionMarket(master.Find, master.Identical, decisions.Value.Substitutes, replacementSelector, risk, decisions.Value.Settings);
+            var market = new DecisionMarket(master.Find, master.Identical, decisions.Value.Substitutes, replacements.Current, risk, decisions.Value.Settings);
             return state.State.Spec is { } spec ? market.ForHousehold(spec) : market;
         }
     }

@@ -30,7 +30,7 @@ public sealed class MarketOptions
 /// <summary>Connects this silo's price board to the firm's price feed: subscribes an observer (refreshed
 /// periodically, so a restarted feed finds every silo again) and hands each batch to the board and monitor.</summary>
 public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard board, AccountMonitor monitor, SecurityMaster master,
-    IOptions<MarketOptions> options, ILogger<PriceBoardSubscription> log) : BackgroundService, IPriceBatchObserver
+    IOptions<MarketOptions> options, ILogger<PriceBoardSubscription> log, Households.Domain.Risk.DailyCloses? closes = null) : BackgroundService, IPriceBatchObserver
 {
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
@@ -44,7 +44,12 @@ public sealed class PriceBoardSubscription(IGrainFactory grains, PriceBoard boar
         var vector = board.Apply(batch);
         // Only a batch that advanced the board is scanned: the periodic re-read of the feed's last batch (the
         // subscription refresh) would otherwise rescan unchanged prices, a full scan every 15 s at a million accounts.
-        if (!ReferenceEquals(vector, before) && vector.Sequence == batch.Sequence) monitor.OnPrices(vector);
+        if (!ReferenceEquals(vector, before) && vector.Sequence == batch.Sequence)
+        {
+            monitor.OnPrices(vector);
+            // The risk model's history: the day's last prices (a reference, the vector is immutable).
+            closes?.Observe(DateOnly.FromDateTime(batch.AsOf.UtcDateTime), vector.Values);
+        }
         return Task.CompletedTask;
     }
 

@@ -20,6 +20,9 @@ public sealed class SecurityMaster
 
     public bool Contains(string symbol) => Volatile.Read(ref _bySymbol).ContainsKey(symbol);
 
+    /// <summary>Every security of the master as loaded (a snapshot).</summary>
+    public IReadOnlyCollection<Security> All => Volatile.Read(ref _bySymbol).Values;
+
     public void Load(UniverseSnapshot snapshot)
     {
         if (snapshot.Version <= Version) return;
