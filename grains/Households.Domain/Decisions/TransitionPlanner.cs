@@ -50,8 +50,8 @@ public static class TransitionPlanner
     {
         options ??= new TransitionOptions();
         if (options.Years is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
-        Check(budget, "budget");
-        foreach (var b in policy.AccountBudgets) Check(b.Budget, $"budget of account {b.Account}");
+        TransitionRules.Check(budget, "budget");
+        foreach (var b in policy.AccountBudgets) TransitionRules.Check(b.Budget, $"budget of account {b.Account}");
 
         var books = Books(accounts, securities, prices);
         var symbols = new SortedSet<string>(books.SelectMany(b => b.Universe), StringComparer.Ordinal);
@@ -102,12 +102,6 @@ public static class TransitionPlanner
         ( >= 0, < 0) => Math.Max(0, shortTerm + longTerm) * rates.ShortTerm,
         _ => 0,
     };
-
-    private static void Check(AnnualTaxBudget budget, string what)
-    {
-        if (budget.Amount < 0) throw new BadInputException($"{what} must not be negative");
-        if (!Enum.IsDefined(budget.Unit)) throw new BadInputException($"{what}: unknown unit");
-    }
 
     private static RebalanceResult Solve(List<Book> books, Security[] secs, FactorRiskModel model, IReadOnlyDictionary<string, decimal> prices,
         DecisionSettings settings, double taxWeight, TransitionPolicy policy, AnnualTaxBudget budget, DateOnly date, bool firstYear, RealizedGains? realized, GainsSummary spent)
