@@ -15,5 +15,6 @@ root.Subcommands.Add(StressCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(TransitionCommand.Create());
 root.Subcommands.Add(CorporateActionsCommand.Create());
 return CommandLine.Run(root, args);

@@ -37,7 +37,7 @@ public static class TransitionApi
             return Results.Ok(await household.SetTransitionPolicy(policy));
         }).WithName("SetTaxBudget").WithSummary("Replace the household's yearly tax budget (net gains or tax dollars), per-account budgets and sell-down schedules");
 
-        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, TaxBudgetUnit? unit, int? years, IGrainFactory grains,
+        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, IGrainFactory grains,
             SecurityMaster master, PriceBoard board, SecurityRiskModels risk, IOptions<DecisionOptions> decisions,
             [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
         {
@@ -46,7 +46,14 @@ public static class TransitionApi
             var span = years ?? TransitionOptions.DefaultYears;
             if (span is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
             var policy = await household.GetTransitionPolicy();
-            var annual = budget is { } amount ? new AnnualTaxBudget(amount, unit ?? TaxBudgetUnit.Gains)
+            var counts = unit?.ToLowerInvariant() switch
+            {
+                null or "gains" => TaxBudgetUnit.Gains,
+                "tax" => TaxBudgetUnit.Tax,
+                _ => throw new BadInputException("unit must be gains or tax"),
+            };
+            if (unit is not null && budget is null) throw new BadInputException("unit needs budget");
+            var annual = budget is { } amount ? new AnnualTaxBudget(amount, counts)
                 : policy.Budget ?? throw new BadInputException("budget is required: the household has no stored tax budget");
             TransitionRules.Check(annual, "budget");
             await master.EnsureLoaded(grains);

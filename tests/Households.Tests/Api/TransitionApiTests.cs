@@ -14,7 +14,9 @@ public sealed class TransitionApiTests(ApiFactory factory) : IClassFixture<ApiFa
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
     /// <summary>A $200,000 taxable account of one stock (2,000 TRXYZ at $100, basis $40,000) under a 60/40 model it holds none of.</summary>
-    private async Task Seed(string id)
+    private Task Seed(string id) => Seed(_http, id);
+
+    internal static async Task Seed(HttpClient _http, string id)
     {
         (await _http.PostAsJsonAsync("/api/securities", new[]
         {
