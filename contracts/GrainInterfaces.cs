@@ -222,6 +222,14 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>Recent events (trades, proposals, triggers) after <paramref name="after"/>, for the live stream; kept in
     /// memory only (the journal is the durable record).</summary>
     [Alias("GetEvents")] Task<HouseholdEvents> GetEvents(long after);
+
+    /// <summary>Replaces the household's transition policy (yearly tax budget, per-account budgets, sell-down schedules) and
+    /// returns it; persisted before returning. Bad input (a negative budget, an account not in the household) changes nothing.</summary>
+    [Alias("SetTransitionPolicy")] Task<TransitionPolicy> SetTransitionPolicy(TransitionPolicy policy);
+
+    /// <summary>The household's transition policy, <see cref="TransitionPolicy.None"/> when none was set. Interleaves with
+    /// every call (it reads one stored field).</summary>
+    [Alias("GetTransitionPolicy"), AlwaysInterleave] Task<TransitionPolicy> GetTransitionPolicy();
 }
 
 /// <summary>The firm's list of households (key "firm"), for paging.</summary>

@@ -159,6 +159,55 @@
     $('decided').replaceChildren(...(decided.length ? decided.map(p => proposalCard(p, false)) : [el('div', { class: 'empty' }, 'No decisions yet.')]));
   }
 
+  // Transition panel: the stored budget fills the form; Plan asks for the multi-year plan, Save stores the budget (writers only).
+  let transitionPolicy = null;
+  async function loadTransition() {
+    transitionPolicy = await hh.api(`/api/households/${encodeURIComponent(id)}/tax-budget`);
+    if (transitionPolicy.budget) {
+      $('tr-budget').value = transitionPolicy.budget.amount;
+      $('tr-unit').value = transitionPolicy.budget.unit;
+      await planTransition();
+    } else $('transition').replaceChildren(el('div', { class: 'empty' }, 'No tax budget stored: enter one and plan.'));
+  }
+
+  async function planTransition() {
+    const budget = $('tr-budget').value, years = $('tr-years').value || '5';
+    const query = new URLSearchParams({ years });
+    if (budget !== '') { query.set('budget', budget); query.set('unit', $('tr-unit').value); }
+    $('tr-status').textContent = 'Planning…';
+    try {
+      const plan = await hh.api(`/api/households/${encodeURIComponent(id)}/transition?${query}`);
+      $('tr-status').textContent = '';
+      renderTransition(plan);
+    } catch (e) { $('tr-status').textContent = e.message; }
+  }
+
+  async function saveBudget() {
+    const amount = Number($('tr-budget').value);
+    const body = { ...(transitionPolicy || { accountBudgets: [], sellDowns: [] }), budget: $('tr-budget').value === '' ? null : { amount, unit: $('tr-unit').value } };
+    try {
+      transitionPolicy = await hh.api(`/api/households/${encodeURIComponent(id)}/tax-budget`, { method: 'PUT', body: JSON.stringify(body) });
+      $('tr-status').textContent = 'Saved.';
+    } catch (e) { $('tr-status').textContent = e.message; }
+  }
+
+  function renderTransition(plan) {
+    const unit = plan.budget.unit === 'tax' ? 'of tax' : 'of net gains';
+    const needed = plan.yearsNeeded === null ? '' : `${plan.yearsNeeded} year${plan.yearsNeeded === 1 ? '' : 's'}: `;
+    $('transition').replaceChildren(el('div', { 'data-transition': plan.householdId },
+      el('div', { class: 'sub' }, `${money.format(plan.budget.amount)} ${unit} a year · now tracking error ${pct(plan.trackingErrorBefore, 2)}, ${money.format(plan.outsideModelBefore)} outside the model` +
+        (plan.realizedYearToDate ? ` · ${money.format(plan.realizedYearToDate)} realized earlier this year counts against ${plan.asOf.slice(0, 4)}` : '')),
+      el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Year'), ['Short-term gain', 'Long-term gain', 'Losses harvested', 'Estimated tax', 'Sold', 'Tracking error', 'Outside model'].map(h => el('th', { class: 'num' }, h)))),
+        el('tbody', {}, plan.years.map(y => el('tr', { 'data-year': String(y.year) }, el('td', {}, String(y.year)),
+          el('td', { class: 'num ' + cls(y.shortTermGain) }, money2.format(y.shortTermGain)), el('td', { class: 'num ' + cls(y.longTermGain) }, money2.format(y.longTermGain)),
+          el('td', { class: 'num' }, money2.format(y.harvestedLosses)), el('td', { class: 'num' }, money2.format(y.estimatedTax)), el('td', { class: 'num' }, money2.format(y.sold)),
+          el('td', { class: 'num' }, pct(y.trackingError, 2)), el('td', { class: 'num' }, money2.format(y.outsideModel)))))),
+      el('div', { class: 'sub' }, `${needed}${plan.conclusion}; final tracking error ${pct(plan.finalTrackingError, 2)}`)));
+  }
+
+  $('tr-plan').addEventListener('click', planTransition);
+  $('tr-save').addEventListener('click', saveBudget);
+
   function renderAll() {
     document.title = `Households · ${view.name}`;
     $('title').textContent = view.name;
@@ -221,6 +270,7 @@
 
   if (!id) { $('error').textContent = 'No household id in the address.'; return; }
   reload().catch(e => { $('title').textContent = 'Household not available'; $('error').textContent = e.message; });
+  loadTransition().catch(e => { $('tr-status').textContent = e.message; });
   hh.stream(`/api/households/${encodeURIComponent(id)}/events`, (kind, data) => {
     if (kind === 'valuation') { applyValuation(data); return; }
     feed(kind, data);

@@ -423,6 +423,21 @@ public sealed class HouseholdGrain(
         return Books.Tax.WashSales.BuyBlackouts(accountId, date).ToArray();
     }
 
+    public async Task<TransitionPolicy> SetTransitionPolicy(TransitionPolicy policy)
+    {
+        var spec = RequireSpec();
+        TransitionRules.Check(policy, spec.AccountIds);
+        state.State.Transition = policy;
+        await state.WriteStateAsync();
+        return policy;
+    }
+
+    public Task<TransitionPolicy> GetTransitionPolicy()
+    {
+        RequireSpec();
+        return Task.FromResult(state.State.Transition ?? TransitionPolicy.None);
+    }
+
     private HouseholdSpec RequireSpec() => state.State.Spec ?? throw new BadInputException($"household {this.GetPrimaryKeyString()} does not exist");
 
     private HouseholdSpec RequireAccount(string accountId) => RequireSpec() is var spec && spec.AccountIds.Contains(accountId) ? spec

@@ -21,6 +21,8 @@ public sealed class HouseholdState
     [Id(7)] public WashSaleAdjustment[] PendingAdjustments { get; set; } = [];
     /// <summary>Corporate actions applied, by action id: applying one again answers its first result.</summary>
     [Id(8)] public Dictionary<string, AppliedCorporateAction> CorporateActions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The yearly tax budget and sell-down schedules a transition plan honours; null until one is set.</summary>
+    [Id(9)] public TransitionPolicy? Transition { get; set; }
 }
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>

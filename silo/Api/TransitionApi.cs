@@ -1,0 +1,76 @@
+using Microsoft.Extensions.DependencyInjection;
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Decisions;
+using Households.Domain.Monitoring;
+using Households.Domain.Risk;
+using Households.Domain.Tax;
+using Households.Grains;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Options;
+
+namespace Households.Silo.Api;
+
+/// <summary>The body of <c>PUT /api/households/{id}/tax-budget</c>: the yearly budget (null clears it), per-account budgets
+/// and sell-down schedules (each replaced whole; omitted means none).</summary>
+public sealed record TaxBudgetRequest(AnnualTaxBudget? Budget, AccountTaxBudget[]? AccountBudgets, SellDownSchedule[]? SellDowns);
+
+/// <summary>A household's tax budget and its multi-year transition plan (issue #16). The plan is computed here, on a
+/// read-only snapshot of the household (<see cref="IHouseholdGrain.GetStressSnapshot"/>), so the household's turn is never
+/// held for the simulation; nothing is written.</summary>
+public static class TransitionApi
+{
+    public static IEndpointRouteBuilder MapTransitionApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/households/{id}/tax-budget", async (string id, IGrainFactory grains) =>
+            grains.GetGrain<IHouseholdGrain>(id) is var h && await h.GetSpec() is not null ? Results.Ok(await h.GetTransitionPolicy()) : NotFound(id))
+            .WithName("GetTaxBudget").WithSummary("The household's yearly tax budget, per-account budgets and sell-down schedules");
+
+        // Writers only (advisor or admin): the default policy refuses a reader's PUT, and an advisor is confined to their households.
+        api.MapPut("/households/{id}/tax-budget", async (string id, TaxBudgetRequest request, IGrainFactory grains) =>
+        {
+            var household = grains.GetGrain<IHouseholdGrain>(id);
+            if (await household.GetSpec() is null) return NotFound(id);
+            if (request is null) throw new BadInputException("a body is required");
+            var policy = new TransitionPolicy(request.Budget, request.AccountBudgets ?? [],
+                [.. (request.SellDowns ?? []).Select(s => s is null ? null! : s with { GiftedLots = s.GiftedLots ?? [] })]);
+            return Results.Ok(await household.SetTransitionPolicy(policy));
+        }).WithName("SetTaxBudget").WithSummary("Replace the household's yearly tax budget (net gains or tax dollars), per-account budgets and sell-down schedules");
+
+        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, IGrainFactory grains,
+            SecurityMaster master, PriceBoard board, SecurityRiskModels risk, IOptions<DecisionOptions> decisions,
+            [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
+        {
+            var household = grains.GetGrain<IHouseholdGrain>(id);
+            if (await household.GetSpec() is null) return NotFound(id);
+            var span = years ?? TransitionOptions.DefaultYears;
+            if (span is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
+            var policy = await household.GetTransitionPolicy();
+            var counts = unit?.ToLowerInvariant() switch
+            {
+                null or "gains" => TaxBudgetUnit.Gains,
+                "tax" => TaxBudgetUnit.Tax,
+                _ => throw new BadInputException("unit must be gains or tax"),
+            };
+            if (unit is not null && budget is null) throw new BadInputException("unit needs budget");
+            var annual = budget is { } amount ? new AnnualTaxBudget(amount, counts)
+                : policy.Budget ?? throw new BadInputException("budget is required: the household has no stored tax budget");
+            TransitionRules.Check(annual, "budget");
+            await master.EnsureLoaded(grains);
+            var snapshot = await household.GetStressSnapshot();
+            var accounts = snapshot.Accounts.Select(a => new AccountDecisionInput(a.Spec, a.Cash, [.. a.Lots.Select(p => p.Lot)], a.Target, a.PendingWithdrawals)).ToArray();
+            var symbols = accounts.SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
+                .Distinct(StringComparer.Ordinal).ToArray();
+            var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
+            var prices = symbols.Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            var plan = await Task.Run(() => TransitionPlanner.Plan(id, accounts, securities, prices, risk, decisions.Value.Settings, policy, annual, today,
+                RealizedGains.Restore(snapshot.Realized), new TransitionOptions(span)), ct);
+            return Results.Ok(plan);
+        }).WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
+        return api;
+    }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {id} does not exist");
+}
