@@ -138,8 +138,8 @@ public sealed record AccountPreview(
 
 /// <summary>What the engine would do now for a household, computed but not filed, journaled or executed: the plan (trades
 /// with their lots, reasons and gains; tracking error before and after), the decision record (what it relaxed, protected
-/// or why it trades nothing), the marginal rates it priced tax at, the plan's estimated tax (negative: a saving) and each
-/// account's tracking error before and after.</summary>
+/// or why it trades nothing), the marginal rates it priced tax at, the plan's estimated tax (negative: a saving), each
+/// account's tracking error before and after and, when the household has a tax budget, its transition path.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdPreview")]
 public sealed record HouseholdPreview(
     [property: Id(0)] string HouseholdId,
@@ -148,4 +148,5 @@ public sealed record HouseholdPreview(
     [property: Id(3)] DecisionRecord Record,
     [property: Id(4)] MarginalTaxRates Rates,
     [property: Id(5)] decimal EstimatedTax,
-    [property: Id(6)] AccountPreview[] Accounts);
+    [property: Id(6)] AccountPreview[] Accounts,
+    [property: Id(7)] TransitionPlan? Transition = null);

@@ -17,4 +17,5 @@ public sealed record HouseholdStressSnapshot(
     [property: Id(0)] HouseholdSpec Spec,
     [property: Id(1)] StressAccount[] Accounts,
     [property: Id(2)] WashSaleLedgerState? WashSales,
-    [property: Id(3)] RealizedEntry[] Realized);
+    [property: Id(3)] RealizedEntry[] Realized,
+    [property: Id(4)] TransitionPolicy? Transition = null);

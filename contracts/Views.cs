@@ -47,7 +47,9 @@ public sealed record HouseholdView(
     [property: Id(3)] decimal MarketValue,
     [property: Id(4)] AccountView[] Accounts,
     [property: Id(5)] DriftLine[] AssetClassDrift,
-    [property: Id(6)] HouseholdTaxView Tax);
+    [property: Id(6)] HouseholdTaxView Tax,
+    [property: Id(7)] TaxProfile? TaxProfile = null,
+    [property: Id(8)] InvestmentPolicy? Policy = null);
 
 /// <summary>The household's realized-gains ledger for the year to date and each account's wash-sale windows.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdTaxView")]

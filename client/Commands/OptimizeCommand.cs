@@ -15,7 +15,8 @@ public static class OptimizeCommand
         var file = new Argument<string>("problem") { Description = "a di-rebalance-qp/1 problem file" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON" };
         var solverOpt = new Option<string>("--solver") { Description = "ipm (default) or pdlp (OR-Tools, first-order)", DefaultValueFactory = _ => "ipm" };
-        var cmd = new Command("optimize", "Solve a direct-indexing rebalance problem (di-rebalance-qp/1)") { file, json, solverOpt };
+        var policyOpt = new Option<string?>("--policy") { Description = "an investment policy (JSON, as PUT /api/households/{id}/policy takes): tracking-error weight, views, factor tilts, name cap, sector band, excluded sectors" };
+        var cmd = new Command("optimize", "Solve a direct-indexing rebalance problem (di-rebalance-qp/1)") { file, json, solverOpt, policyOpt };
         cmd.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -28,7 +29,8 @@ public static class OptimizeCommand
             };
             var text = TextFile.Read(path, DiRebalanceProblem.MaxFileBytes);
             var problem = DiRebalanceProblem.Parse(text);
-            var result = problem.Solve(solver);
+            var policy = parse.GetValue(policyOpt) is { } policyPath ? ReadPolicy(policyPath) : null;
+            var result = problem.Solve(solver, policy);
             bool optimal = result.Status == QpStatus.Optimal;
             if (parse.GetValue(json)) output.WriteLine(ToJson(result));
             else if (optimal)
@@ -43,6 +45,18 @@ public static class OptimizeCommand
             };
         });
         return cmd;
+    }
+
+    private static Households.Contracts.InvestmentPolicy ReadPolicy(string path)
+    {
+        var text = TextFile.Read(path, 1024 * 1024);
+        try
+        {
+            var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+            options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            return JsonSerializer.Deserialize<Households.Contracts.InvestmentPolicy>(text, options) ?? throw new BadInputException($"{path}: the policy is null");
+        }
+        catch (JsonException ex) { throw new BadInputException($"{path}: not an investment policy: {ex.Message.Split('\n')[0]}"); }
     }
 
     private static string ToJson(DiSolution r)

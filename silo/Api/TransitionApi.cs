@@ -42,7 +42,7 @@ public static class TransitionApi
             [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
         {
             var household = grains.GetGrain<IHouseholdGrain>(id);
-            if (await household.GetSpec() is null) return NotFound(id);
+            if (await household.GetSpec() is not { } spec) return NotFound(id);
             var span = years ?? TransitionOptions.DefaultYears;
             if (span is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
             var policy = await household.GetTransitionPolicy();
@@ -64,8 +64,12 @@ public static class TransitionApi
             var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
             var prices = symbols.Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            var plan = await Task.Run(() => TransitionPlanner.Plan(id, accounts, securities, prices, risk, decisions.Value.Settings, policy, annual, today,
-                RealizedGains.Restore(snapshot.Realized), new TransitionOptions(span)), ct);
+            var realized = RealizedGains.Restore(snapshot.Realized);
+            // The household's policy and its tax profile's marginal rates on gains price the plan's tax, as its live decisions do.
+            var marginal = TaxProfiles.Marginal(spec.Tax, realized.YearToDate(today), decisions.Value.Settings.Rates);
+            var settings = decisions.Value.Settings.ForHousehold(spec.Policy) with { Rates = new Households.Domain.Lots.TaxRates(marginal.ShortTermGain, marginal.LongTermGain) };
+            var plan = await Task.Run(() => TransitionPlanner.Plan(id, accounts, securities, prices, risk, settings, policy, annual, today,
+                realized, new TransitionOptions(span)), ct);
             return Results.Ok(plan);
         }).WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
         return api;

@@ -40,7 +40,8 @@ public sealed record DecisionRequest(
     Func<string, decimal?> Price,
     DateOnly Today,
     double TurnoverToday = 0,
-    TaxProfile? Profile = null);
+    TaxProfile? Profile = null,
+    TransitionPolicy? Transition = null);
 
 /// <summary>A decision: the plan (its trades, tracking error and realized gains), the record the journal keeps (outcome,
 /// what was relaxed, what was protected, why nothing was traded) and the harvests refused as wash sales.
@@ -183,10 +184,20 @@ public static class DecisionEngine
             ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys),
             ("cash: the withdrawal cash floors (a withdrawal is paid only as far as cash allows)", new PlanRules(false, [], new Dictionary<string, decimal>(), settings.LossMargin), unheld, ledgerKeys),
         };
-        // The policy's bands come first off: a client's sector band or tilt never freezes the household.
-        if (HasBands(settings, request.Accounts)) ladder.Insert(1, ("policy: the sector bands, factor tilts and maximum weight", full with { PolicyBands = false }, held, withProtection));
         // The household's tax profile and its year so far price each sale's gain and each loss (TaxProfiles).
         var tax = TaxProfiles.Marginal(request.Profile, request.Tax.Gains.YearToDate(today), settings.Rates);
+        // The policy's bands come off first (a client's sector band or tilt never freezes the household), then the tax budget
+        // and sell-down schedules (a client's cash need comes before the year's budget; the record says so).
+        var transition = request.Transition is { } tp
+            ? TransitionPlanner.LiveRules(tp, request.Accounts, request.Tax.Gains, request.Price, today, new Lots.TaxRates(tax.ShortTermGain, tax.LongTermGain))
+            : [];
+        if (transition.Count > 0)
+        {
+            ladder[0] = ladder[0] with { Rules = full with { Transition = transition } };
+            ladder.Insert(1, ("tax: the yearly tax budget and the sell-down schedules", full with { PolicyBands = false }, held, withProtection));
+        }
+        if (HasBands(settings, request.Accounts))
+            ladder.Insert(1, ("policy: the sector bands, factor tilts and maximum weight", ladder[0].Rules with { PolicyBands = false }, held, withProtection));
         var policyNotes = new List<string>();
         RebalanceResult? result = null;
         IReadOnlySet<string> enforced = protectedKeys;

@@ -69,7 +69,8 @@ public sealed record PlanRules(
     double? MaxTurnover = null,
     Func<string, IReadOnlyList<string>>? SubstitutesOf = null,
     IReadOnlySet<string>? PurchaseRisk = null,
-    bool PolicyBands = false)
+    bool PolicyBands = false,
+    IReadOnlyList<(string? Account, IConstraint Constraint)>? Transition = null)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -151,6 +152,9 @@ public static class RebalancePlanner
         constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));
         constraints.AddRange((rules.SellCaps ?? []).Where(c => ids.Contains(c.Account) && symbols.Contains(c.Symbol)));
         if (rules.MaxTurnover is { } turnover) constraints.Add(new MaxTurnover(turnover));
+        // The household's tax budget and sell-down schedules (TransitionPlanner.LiveRules), for the accounts planned here.
+        constraints.AddRange((rules.Transition ?? []).Where(r => r.Account is null || ids.Contains(r.Account)).Select(r => r.Constraint)
+            .Where(c => c is not SellCap cap || symbols.Contains(cap.Symbol)).Where(c => c is not HoldingFloor floor || symbols.Contains(floor.Symbol)));
         // The household objective: the household's aggregate tracks the blend of its accounts' models, weighted by value; an
         // account that must track its own model (or a direct index) keeps its own terms below.
         var householdWide = household.Objective == PolicyObjective.Household;

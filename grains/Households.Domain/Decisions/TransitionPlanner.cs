@@ -136,6 +136,24 @@ public static class TransitionPlanner
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
     }
 
+    /// <summary>The household's transition rules as a live decision obeys them: the yearly budgets (the household's and each
+    /// account's, less what this year realized so far) and the sell-down schedules for the current quarter (less what the
+    /// quarter sold already). Each constraint names the account it binds (null: the household).</summary>
+    public static IReadOnlyList<(string? Account, IConstraint Constraint)> LiveRules(TransitionPolicy policy, IReadOnlyList<AccountDecisionInput> accounts,
+        RealizedGains realized, Func<string, decimal?> price, DateOnly today, TaxRates rates)
+    {
+        var rules = new List<(string? Account, IConstraint Constraint)>();
+        if (policy.Budget is { } budget) rules.Add((null, Budget(budget, null, realized.YearToDate(today), rates)));
+        foreach (var ab in policy.AccountBudgets) rules.Add((ab.Account, Budget(ab.Budget, ab.Account, realized.YearToDate(today, ab.Account), rates)));
+        var sellDowns = SellDownRules.For(policy.SellDowns, accounts, price, 1,
+            (account, symbol) => SellDownRules.SoldThisQuarter(realized.Rows(account, today.Year, today), account, symbol, today));
+        rules.AddRange(sellDowns.Caps.Select(c => ((string?)c.Account, (IConstraint)c)));
+        rules.AddRange(sellDowns.Floors.Select(f => ((string?)f.Account, (IConstraint)f)));
+        rules.AddRange(policy.SellDowns.Where(s => s.GiftedLots.Length > 0 && accounts.Any(a => a.Spec.Id == s.Account))
+            .Select(s => ((string?)s.Account, (IConstraint)new GiftedLots(s.Account, s.GiftedLots))));
+        return rules;
+    }
+
     /// <summary>A budget as a constraint: net gains (the household's through <see cref="TaxBudget"/>), or estimated tax. What
     /// was spent is capped at the budget, so a year already over it can still harvest losses (no trade stays feasible).</summary>
     private static IConstraint Budget(AnnualTaxBudget budget, string? account, GainsSummary spent, TaxRates rates)

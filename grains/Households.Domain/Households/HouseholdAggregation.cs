@@ -26,6 +26,6 @@ public static class HouseholdAggregation
         var drift = lines.Select(kv => new DriftLine(DriftLevel.AssetClass, kv.Key, kv.Value.Weight, kv.Value.Target,
                 kv.Value.Weight - kv.Value.Target, kv.Value.Tolerance, Math.Abs(kv.Value.Weight - kv.Value.Target) > kv.Value.Tolerance))
             .OrderBy(d => d.Key, StringComparer.Ordinal).ToArray();
-        return new HouseholdView(spec.Id, spec.Name, spec.AdvisorId, total, accounts, drift, tax);
+        return new HouseholdView(spec.Id, spec.Name, spec.AdvisorId, total, accounts, drift, tax, spec.Tax, spec.Policy);
     }
 }

@@ -115,14 +115,42 @@ public sealed class DiRebalanceProblem
     }
 
     /// <summary>The problem as a composed policy: tracking error plus linear trading cost; long only, fully invested,
-    /// a name cap, exclusions and sector bands.</summary>
-    public Policy ToPolicy()
+    /// a name cap, exclusions and sector bands. An investment <paramref name="policy"/> (the live path's, <c>households optimize
+    /// --policy</c>) adds its terms: the tracking-error weight, expected-return views by ticker or sector, factor tilts on the
+    /// problem's factors (<see cref="WithPolicy"/> applies its name cap, sector band and excluded sectors).</summary>
+    public Policy ToPolicy(InvestmentPolicy? policy = null)
     {
         var bench = new Dictionary<string, double>(N);
         for (int i = 0; i < N; i++) bench[Tickers[i]] = Benchmark[i];
-        return new Policy(
-            [new TrackingError(Risk, Benchmark), new TransactionCost(Lambda)],
-            [new LongOnly(), new FullyInvested(), new MaxWeight(WMax), Optimization.Excluded.Symbols(Excluded.Select(e => Tickers[e])), new SectorBand(SectorBandWidth, bench)]);
+        var terms = new List<ITerm> { new TrackingError(Risk, Benchmark, weight: policy?.TrackingErrorWeight ?? 1), new TransactionCost(Lambda) };
+        var constraints = new List<IConstraint>
+        {
+            new LongOnly(), new FullyInvested(), new MaxWeight(WMax), Optimization.Excluded.Symbols(Excluded.Select(e => Tickers[e])), new SectorBand(SectorBandWidth, bench),
+        };
+        if (policy?.Views is { Length: > 0 } views)
+        {
+            var alpha = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (int i = 0; i < N; i++)
+                if ((views.FirstOrDefault(v => v.Symbol == Tickers[i]) ?? views.FirstOrDefault(v => v.Symbol is null && v.Sector == SectorNames[Sector[i]])) is { } view)
+                    alpha[Tickers[i]] = view.Alpha;
+            terms.Add(new ExpectedReturn(alpha, policy.ViewWeight ?? 1));
+        }
+        foreach (var tilt in policy?.FactorTilts ?? [])
+            constraints.Add(new FactorExposureBand(Risk, Benchmark, tilt.Factor, tilt.Tilt, tilt.Band));
+        return new Policy(terms, constraints);
+    }
+
+    /// <summary>This problem under an investment policy's name cap, sector band and excluded sectors.</summary>
+    public DiRebalanceProblem WithPolicy(InvestmentPolicy policy)
+    {
+        Decisions.PolicyValidation.Check(policy);
+        var sectors = (policy.ExcludedSectors ?? []).ToHashSet(StringComparer.Ordinal);
+        return new DiRebalanceProblem
+        {
+            N = N, K = K, Lambda = Lambda, WMax = policy.MaxWeight ?? WMax, SectorBandWidth = policy.SectorBand ?? SectorBandWidth, Tickers = Tickers,
+            SectorNames = SectorNames, Sector = Sector, Risk = Risk, Benchmark = Benchmark, W0 = W0,
+            Excluded = [.. Excluded.Concat(Enumerable.Range(0, N).Where(i => sectors.Contains(SectorNames[Sector[i]]))).Distinct().Order()],
+        };
     }
 
     /// <summary>Exact feasibility of the box, budget and sector constraints (the solver need not discover it).</summary>
@@ -144,11 +172,19 @@ public sealed class DiRebalanceProblem
         return lo <= 1 + 1e-12 && 1 <= hi + 1e-12;
     }
 
-    public DiSolution Solve(IQpSolver? solver = null)
+    public DiSolution Solve(IQpSolver? solver = null, InvestmentPolicy? policy = null)
+    {
+        if (policy is not null) return WithPolicy(policy).SolveUnder(solver, policy);
+        return SolveUnder(solver, null);
+    }
+
+    private DiSolution SolveUnder(IQpSolver? solver, InvestmentPolicy? policy)
     {
         var ipm = solver ?? new InteriorPointSolver();
         if (!IsFeasible()) return new DiSolution(QpStatus.Infeasible, [], double.NaN, double.NaN, 0, 0, SolverName(ipm));
-        var ws = new RebalanceOptimizer(ipm).SolveWeights(ToState(), ToPolicy());
+        if (policy?.FactorTilts?.FirstOrDefault(t => !Risk.Factors.Contains(t.Factor)) is { } unknown)
+            throw new BadInputException($"policy: factor tilt on {unknown.Factor}, which is not among the problem's factor_names");
+        var ws = new RebalanceOptimizer(ipm).SolveWeights(ToState(), ToPolicy(policy));
         if (ws.Solution.Status != QpStatus.Optimal)
             return new DiSolution(ws.Solution.Status, [], double.NaN, double.NaN, ws.SolveMilliseconds, ws.Solution.Iterations, ws.Solution.Solver);
         var w = new double[N];

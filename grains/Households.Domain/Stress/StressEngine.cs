@@ -266,7 +266,7 @@ public static class StressEngine
         t.HouseholdsDecided = 1;
         t.Decisions++;
         var planStarted = Stopwatch.GetTimestamp();
-        var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today, Profile: household.Spec.Tax), decisions);
+        var plan = DecisionEngine.Decide(new DecisionRequest(household.Spec.Id, inputs, causes, ledger, s => ctx.Price(k, s), today, Profile: household.Spec.Tax, Transition: household.Transition), decisions);
         t.OptimizerMilliseconds += Stopwatch.GetElapsedTime(planStarted).TotalMilliseconds;
         t.WashSaleConflictsAvoided += plan.Refusals.Count(r => r.OverriddenBy is null);
         // Harvests deferred because of shares the engine itself bought earlier in the run (each lot once).

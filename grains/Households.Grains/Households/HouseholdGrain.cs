@@ -206,7 +206,7 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         await Books.EnsureCaughtUp();
-        return await Books.StressSnapshot(spec);
+        return await Books.StressSnapshot(spec) with { Transition = state.State.Transition };
     }
 
     public async Task<RebalanceProposal> Approve(string proposalId)
@@ -298,7 +298,7 @@ public sealed class HouseholdGrain(
     {
         var today = Today();
         return new DecisionRequest(spec.Id, inputs, causes, Books.Tax, s => board.QuoteOf(s)?.Price, today,
-            ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price), spec.Tax);
+            ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price), spec.Tax, state.State.Transition);
     }
 
     public async Task<HouseholdPreview> Preview()
@@ -308,40 +308,50 @@ public sealed class HouseholdGrain(
         var inputs = await Task.WhenAll(spec.AccountIds.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
         // Asked by a person, like a rebalance: the daily turnover budget of market-caused decisions does not apply.
         var request = Request(spec, inputs, []);
-        var plan = DecisionEngine.Decide(request, Market);
-        return PlanPreview.Of(request, Market, plan);
+        var market = Market;
+        var preview = PlanPreview.Of(request, market, DecisionEngine.Decide(request, market));
+        if (state.State.Transition is not { Budget: { } budget } transition) return preview;
+        var symbols = inputs.SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var settings = market.Settings with { Rates = new Households.Domain.Lots.TaxRates(preview.Rates.ShortTermGain, preview.Rates.LongTermGain) };
+        var path = TransitionPlanner.Plan(spec.Id, inputs, symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal),
+            Quotes(symbols), risk, settings, transition, budget, request.Today, Books.Tax.Gains);
+        return preview with { Transition = path };
     }
 
-    public Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile)
+    public async Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile)
     {
         var spec = RequireSpec();
         if (profile is not null) Households.Domain.Tax.TaxProfiles.Check(profile);
-        return ChangeSpec(spec with { Tax = profile }, "tax profile", profile);
+        var changed = spec with { Tax = profile };
+        await Recorded("tax profile", profile, () => state.State.Spec = changed, () => state.State.Spec = spec);
+        return changed;
     }
 
-    public Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy)
+    public async Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy)
     {
         var spec = RequireSpec();
         if (policy is not null) Households.Domain.Decisions.PolicyValidation.Check(policy);
-        return ChangeSpec(spec with { Policy = policy }, "investment policy", policy);
+        var changed = spec with { Policy = policy };
+        await Recorded("investment policy", policy, () => state.State.Spec = changed, () => state.State.Spec = spec);
+        return changed;
     }
 
-    /// <summary>Persists a changed spec with its journal entry (through the outbox), then asks for a decision under it: a
-    /// person changed how the household is to be managed, so the change is an event that skips the cooldowns.</summary>
-    private async Task<HouseholdSpec> ChangeSpec(HouseholdSpec changed, string what, object? payload)
+    /// <summary>Persists a change of how the household is managed with its journal entry (through the outbox), then asks for
+    /// a decision under it: a person made the change, so it is an event that skips the cooldowns.</summary>
+    private async Task Recorded(string what, object? payload, Action apply, Action undo)
     {
+        var spec = RequireSpec();
         var now = clock.GetUtcNow();
-        var entry = new JournalEntry(0, changed.Id, null, JournalKind.PolicyChange, now, $"policy:{changed.Id}:{now.UtcTicks}",
+        var entry = new JournalEntry(0, spec.Id, null, JournalKind.PolicyChange, now, $"policy:{spec.Id}:{what}:{now.UtcTicks}",
             payload is null ? $"{what} cleared" : $"{what} set", Households.Domain.Tax.JournalFormat.Payload(payload ?? new { }));
-        var before = state.State.Spec;
-        state.State.Spec = changed;
+        apply();
         state.State.Outbox = [entry];
         try { await state.WriteStateAsync(); }
-        catch { state.State.Spec = before; throw; }
+        catch { undo(); throw; }
         await journal.Append([entry]);
-        var trigger = new Trigger(TriggerKind.Policy, changed.AccountIds[0], what, 0, 0, 0, board.Current.Sequence, now, now);
+        var trigger = new Trigger(TriggerKind.Policy, spec.AccountIds[0], what, 0, 0, 0, board.Current.Sequence, now, now);
         if (_inbox.Add([trigger])) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
-        return changed;
     }
 
     /// <summary>The simulated broker: fills at once at the board's latest price moved against the trade by the slippage (the
@@ -427,8 +437,8 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         TransitionRules.Check(policy, spec.AccountIds);
-        state.State.Transition = policy;
-        await state.WriteStateAsync();
+        var before = state.State.Transition;
+        await Recorded("tax budget", policy, () => state.State.Transition = policy, () => state.State.Transition = before);
         return policy;
     }
 

@@ -182,6 +182,28 @@ public sealed class PolicyTests
         Assert.Equal(100m, settings.MinTradeFor(account.Spec with { MinTrade = 100m, Policy = new InvestmentPolicy(MinTrade: 250m) }));
     }
 
+    /// <summary>All equity (1,000 EQA at $100, basis $50, long term) against 60/40, with a $1,000 budget of net gains: the drift
+    /// trade sells at most $2,000 of it (half of each dollar sold is gain). A $20,000 withdrawal needs more than the budget
+    /// allows: the client's cash comes first, and the record says the budget was relaxed.</summary>
+    [Fact]
+    public void A_live_decision_keeps_within_the_tax_budget_unless_a_withdrawal_needs_more()
+    {
+        var account = Account("TAX", AccountType.Taxable, 0m, Lot("T1", "EQA", 1_000, 50m));
+        var budget = new TransitionPolicy(new AnnualTaxBudget(1_000m), [], []);
+        DecisionRequest WithBudget(AccountDecisionInput a) => Request(null, a) with { Transition = budget };
+
+        var unbounded = DecisionEngine.Decide(Request(null, account), Market());
+        Assert.True(unbounded.Result.LongTermGain > 5_000m, $"without a budget the drift trade realizes {unbounded.Result.LongTermGain}");
+
+        var drift = DecisionEngine.Decide(WithBudget(account), Market());
+        Assert.InRange(drift.Result.LongTermGain, 1m, 1_000.01m);
+        Assert.Empty(drift.Record.Relaxed);
+
+        var withdrawal = DecisionEngine.Decide(WithBudget(account with { CashToRaise = 20_000m }), Market());
+        Assert.True(withdrawal.Result.LongTermGain >= 10_000m, $"realized {withdrawal.Result.LongTermGain}");
+        Assert.Equal("tax: the yearly tax budget and the sell-down schedules", withdrawal.Record.Relaxed[0]);
+    }
+
     [Theory]
     [InlineData("{\"sectorBand\":0}")]
     [InlineData("{\"maxWeight\":1.5}")]
