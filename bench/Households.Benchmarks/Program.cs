@@ -11,6 +11,7 @@ using Households.Domain.Risk;
 //   compare --shared DIR --out DIR --reps R N...   di-rebalance-qp/1 problems: our solvers, one JSON line per (N, solver)
 //   model-account --shared DIR --reps R             one model-portfolio account rebalance (full Optimize), median
 //   household --shared DIR --reps R                 the four-account household rebalance (full Optimize), median
+//   household-decision --shared DIR --reps R        the same household through DecisionEngine.Decide, plain and with location and budget
 //   bdn [BenchmarkDotNet args]                      the same scenarios under BenchmarkDotNet
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
@@ -33,6 +34,10 @@ switch (args.FirstOrDefault())
         break;
     case "household":
         Scenarios.Timed("household", reps, Scenarios.Household(shared));
+        break;
+    case "household-decision":
+        // The live engine's decision for the four-account household, plain and with location, tax profile and budget, side by side.
+        foreach (var on in new[] { false, true }) Scenarios.Decision(on ? "household-decision+location+budget" : "household-decision", reps, shared, on);
         break;
     case "bdn":
         BenchmarkRunner.Run<OptimizerBenchmarks>(args: args.Skip(1).ToArray());
@@ -71,6 +76,27 @@ public static class Scenarios
             solves = r.Solves, trades = r.Trades.Length, te_before = r.TrackingErrorBefore, te_after = r.TrackingErrorAfter,
             short_term_gain = r.ShortTermGain, long_term_gain = r.LongTermGain, accounts = c.Portfolio.Accounts.Count,
             lots = c.Portfolio.Accounts.Sum(a => a.Lots.Count), securities = c.Portfolio.Securities.Count,
+        }));
+    }
+
+    public static void Decision(string name, int reps, string shared, bool locationAndBudget)
+    {
+        var di = DiRebalanceProblem.Parse(File.ReadAllText(Path.Combine(shared, "optimizer", "di_N500_problem.json")));
+        var (request, market) = Households.Domain.Decisions.SampleDecisions.FourAccountHousehold(di, locationAndBudget);
+        for (int i = 0; i < (reps > 3 ? 20 : 0); i++) Households.Domain.Decisions.DecisionEngine.Decide(request, market);   // JIT warm-up
+        var total = new List<double>();
+        Households.Domain.Decisions.HouseholdPlan plan = null!;
+        for (int i = 0; i < reps; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            plan = Households.Domain.Decisions.DecisionEngine.Decide(request, market);
+            total.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            scenario = name, outcome = plan.Record.Outcome.ToString(), reps, median_ms = Median(total), p90_ms = Pct(total, 0.9),
+            median_solve_ms = plan.Result.SolveMilliseconds, solves = plan.Result.Solves, relaxed = plan.Record.Relaxed.Length, trades = plan.Trades.Length,
+            te_before = plan.Result.TrackingErrorBefore, te_after = plan.Result.TrackingErrorAfter, net_gain = plan.Result.ShortTermGain + plan.Result.LongTermGain,
         }));
     }
 

@@ -184,8 +184,15 @@ public static class RebalancePlanner
             // Asset location places the pooled accounts' securities where their after-tax drag is least, against the best of
             // the pooled account types (so it moves securities between accounts, never out of the market).
             if (household.LocationWeight is > 0 and var location)
-                terms.Add(AssetLocation.Default((double)rates.Ordinary, (double)rates.LongTerm, location)
-                    .Over(pooled.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal)).RelativeTo([.. pooled.Select(a => a.Spec.Type).Distinct()]));
+            {
+                var pooledIds = pooled.Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal);
+                terms.Add(AssetLocation.Default((double)rates.Ordinary, (double)rates.LongTerm, location).Over(pooledIds).RelativeTo([.. pooled.Select(a => a.Spec.Type).Distinct()]));
+                // ... and what the household owns stays its blend's mix: within a point of each class, or no further off than now.
+                var mix = new Dictionary<string, double>(StringComparer.Ordinal);
+                for (var i = 0; i < model.N; i++)
+                    if (blend[i] != 0 && securities.TryGetValue(model.Symbols[i], out var sec)) mix[sec.AssetClass] = mix.GetValueOrDefault(sec.AssetClass) + blend[i];
+                constraints.Add(new ClassMix(pooledIds, mix, LocationMixTolerance * blend.Sum()));
+            }
         }
         foreach (var a in planned)
         {
@@ -223,6 +230,9 @@ public static class RebalancePlanner
         }
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
     }
+
+    /// <summary>How far asset location may move a pooled asset class's share of the pooled accounts (one point).</summary>
+    public const double LocationMixTolerance = 0.01;
 
     /// <summary>Sell and never buy the sectors the policy excludes (ESG).</summary>
     private static IEnumerable<Restriction> PolicyExclusions(InvestmentPolicy policy) =>
