@@ -2,17 +2,19 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Households.Domain;
+using Households.Domain.Decisions;
 using Households.Domain.Optimization;
 using Households.Domain.Optimization.Solvers;
 
 namespace Households.Client.Commands;
 
-/// <summary><c>households optimize PROBLEM.json [--json] [--solver ipm|pdlp]</c> (FORMATS.md §2).</summary>
+/// <summary><c>households optimize PROBLEM.json [--json] [--solver ipm|pdlp] [--policy POLICY.json]</c> (FORMATS.md §2); a
+/// <c>household-decision/1</c> file (docs/formats.md §12) is decided by the live engine and printed as a preview.</summary>
 public static class OptimizeCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("problem") { Description = "a di-rebalance-qp/1 problem file" };
+        var file = new Argument<string>("problem") { Description = "a di-rebalance-qp/1 problem file, or a household-decision/1 household" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON" };
         var solverOpt = new Option<string>("--solver") { Description = "ipm (default) or pdlp (OR-Tools, first-order)", DefaultValueFactory = _ => "ipm" };
         var policyOpt = new Option<string?>("--policy") { Description = "an investment policy (JSON, as PUT /api/households/{id}/policy takes): tracking-error weight, views, factor tilts, name cap, sector band, excluded sectors" };
@@ -27,7 +29,18 @@ public static class OptimizeCommand
                 "pdlp" => new PdlpSolver(),
                 var s => throw new BadInputException($"unknown solver '{s}' (ipm or pdlp)"),
             };
-            var text = TextFile.Read(path, DiRebalanceProblem.MaxFileBytes);
+            var text = TextFile.Read(path, Math.Max(DiRebalanceProblem.MaxFileBytes, HouseholdProblem.MaxFileBytes));
+            if (IsHousehold(text))
+            {
+                // A whole household: the live engine decides it (every term of the live path), printed as a preview.
+                if (parse.GetValue(policyOpt) is not null) throw new BadInputException("--policy is for di-rebalance-qp/1 problems; a household file carries its own policy");
+                var (request, market) = HouseholdProblem.Parse(text, Households.Domain.Decisions.DecisionSettings.Default);
+                var plan = Households.Domain.Decisions.DecisionEngine.Decide(request, market);
+                var preview = Households.Domain.Decisions.PlanPreview.Of(request, market, plan);
+                if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(preview, HouseholdsApiClient.Json));
+                else PreviewCommand.Render(preview, output);
+                return plan.Record.Outcome == Households.Contracts.DecisionOutcome.NoPlan ? ExitCodes.Infeasible : ExitCodes.Success;
+            }
             var problem = DiRebalanceProblem.Parse(text);
             var policy = parse.GetValue(policyOpt) is { } policyPath ? ReadPolicy(policyPath) : null;
             var result = problem.Solve(solver, policy);
@@ -45,6 +58,18 @@ public static class OptimizeCommand
             };
         });
         return cmd;
+    }
+
+    /// <summary>Whether the file is a <c>household-decision/1</c> problem (else it is read as <c>di-rebalance-qp/1</c>).</summary>
+    private static bool IsHousehold(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("format", out var f)
+                && f.ValueKind == JsonValueKind.String && f.GetString() == HouseholdProblem.Format;
+        }
+        catch (JsonException) { return false; }
     }
 
     private static Households.Contracts.InvestmentPolicy ReadPolicy(string path)
