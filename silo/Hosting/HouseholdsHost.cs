@@ -25,10 +25,11 @@ public static class HouseholdsHost
         // The demo's simulated market has its own factor model: estimate from the stream only where the firm is real, unless
         // configured either way.
         builder.Services.PostConfigure<RiskModelOptions>(o => o.Estimate ??= !builder.Configuration.GetValue("Demo:Enabled", true));
-        // The live optimizer's risk model: the firm's estimated or imported model, then the demo universe's factor model
-        // where it knows a security (the demo profile), then the asset-class model.
-        builder.Services.AddSingleton(sp => new Households.Domain.Risk.SecurityRiskModels(
-            Households.Domain.Market.DemoFirm.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value.ToFirmOptions()).Universe));
+        // The live optimizer's risk model: the firm's estimated or imported model, then — under the demo profile only — the demo
+        // universe's factor model where it knows a security, then the asset-class model. A real firm never gets the simulator's.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value is { Enabled: true } demo
+            ? new Households.Domain.Risk.SecurityRiskModels(Households.Domain.Market.DemoFirm.Build(demo.ToFirmOptions()).Universe)
+            : new Households.Domain.Risk.SecurityRiskModels());
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));
         builder.AddHouseholdsSecurity(profile);
         builder.Services.AddHostedService<DemoFirmSeeder>();

@@ -28,7 +28,8 @@ public sealed class RiskModelApiTests(ApiFactory factory) : IClassFixture<ApiFac
     {
         var before = await Json(await _http.GetAsync("/api/risk-model"));
         Assert.Equal(0, before.GetProperty("version").GetInt32());
-        Assert.Equal("simulator", before.GetProperty("source").GetString()); // the host always knows the demo universe
+        // A real firm (no demo) starts on the asset-class model: the demo simulator's model is the demo's alone.
+        Assert.Equal("asset-class", before.GetProperty("source").GetString());
 
         var imported = await _http.PostAsJsonAsync("/api/risk-model", Body(("exposures.csv", RiskModelTests.Exposures),
             ("factors.csv", RiskModelTests.FactorCovariance), ("specific.csv", RiskModelTests.SpecificRisk)));
