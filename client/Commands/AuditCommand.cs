@@ -62,7 +62,7 @@ public static class AuditCommand
 
     public static void Render(AuditReport report, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = PlainConsole.For(output);
         var window = (report.From, report.To) switch
         {
             (null, null) => "",

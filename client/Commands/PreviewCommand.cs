@@ -53,8 +53,7 @@ public static class PreviewCommand
 
     public static void Render(HouseholdPreview p, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 200;
+        var console = PlainConsole.For(output);
         var c = CultureInfo.InvariantCulture;
         var r = p.Rates;
         var table = new Table().Title(Markup.Escape($"{p.HouseholdId} on {p.AsOf:yyyy-MM-dd}: {p.Record.Outcome}, {p.Plan.Trades.Length} trades, estimated tax {p.EstimatedTax.ToString("N2", c)}"));

@@ -79,9 +79,7 @@ public static class ProposalsCommand
 
     public static void Render(string household, IReadOnlyList<RebalanceProposal> proposals, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        // Redirected output has no terminal width: wide enough that proposal ids and trades are never cut.
-        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 200;
+        var console = PlainConsole.For(output);
         if (proposals.Count == 0)
         {
             console.WriteLine($"{household}: no proposals");

@@ -67,7 +67,7 @@ public static class ShowCommand
 
     public static void Render(HouseholdView household, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = PlainConsole.For(output);
         console.WriteLine($"{household.Name} ({household.Id}), advisor {household.AdvisorId}: {household.MarketValue:N2}");
         foreach (var account in household.Accounts)
         {

@@ -127,7 +127,7 @@ public static class StressCommand
 
     private static void Tables(StressReport r, TextWriter output, int worst)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var console = PlainConsole.For(output);
         console.Profile.Width = 200; // tables are read in terminals and files alike: never wrap cells
         var c = CultureInfo.InvariantCulture;
         var f = r.Firm;

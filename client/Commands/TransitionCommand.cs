@@ -84,8 +84,7 @@ public static class TransitionCommand
 
     public static void Render(TransitionPlan plan, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        if (!ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected) console.Profile.Width = 200;
+        var console = PlainConsole.For(output);
         var c = CultureInfo.InvariantCulture;
         var budget = plan.Budget.Unit == TaxBudgetUnit.Tax ? $"${plan.Budget.Amount.ToString("N0", c)} of tax" : $"${plan.Budget.Amount.ToString("N0", c)} of net gains";
         var table = new Table().Title(Markup.Escape($"{plan.HouseholdId}: {budget} a year, value ${plan.Value.ToString("N0", c)}; now tracking error {plan.TrackingErrorBefore.ToString("P2", c)}, ${plan.OutsideModelBefore.ToString("N0", c)} outside the model"));
