@@ -202,6 +202,18 @@ public static class HouseholdsApi
             return Results.Accepted(value: new { sequence });
         }).WithName("InjectPrices").RequireAdmin();
 
+        api.MapGet("/prices/stale", (Households.Domain.Monitoring.PriceBoard board, Microsoft.Extensions.Options.IOptions<PriceFeedOptions> feed,
+            [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
+        {
+            var o = feed.Value;
+            var now = clock.GetUtcNow();
+            var stale = o.StaleAfter > TimeSpan.Zero ? board.Priced.Stale(now, o.StaleAfter) : [];
+            return Results.Ok(new { asOf = now, staleAfterMinutes = o.StaleAfter.TotalMinutes, held = o.HoldsStale, count = stale.Count, symbols = stale });
+        }).WithName("StalePrices").WithSummary("Securities not priced for longer than PriceFeed:StaleAfter (business time); held out of decisions while a feed is configured");
+
+        api.MapGet("/prices/feed", (Households.Silo.Hosting.PriceFeedAdapter adapter) => Results.Ok(adapter.Status))
+            .WithName("PriceFeedStatus").WithSummary("The price feed adapter: lines read, skipped (with line numbers and reasons), batches published");
+
         api.MapGet("/journal", async (string? household, string? account, DateTimeOffset? from, DateTimeOffset? to, JournalKind? kind,
             int? limit, long? before, Households.Persistence.Journal.IJournal journal) =>
         {

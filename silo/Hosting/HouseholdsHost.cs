@@ -33,6 +33,10 @@ public static class HouseholdsHost
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));
         builder.AddHouseholdsSecurity(profile);
         builder.Services.AddHostedService<DemoFirmSeeder>();
+        // After Orleans: the adapter publishes through the price feed grain.
+        builder.Services.Configure<PriceFeedOptions>(builder.Configuration.GetSection("PriceFeed"));
+        builder.Services.AddSingleton<PriceFeedAdapter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceFeedAdapter>());
         builder.Services.AddHostedService<DemoClients>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

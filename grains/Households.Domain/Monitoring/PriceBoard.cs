@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Domain.Prices;
 
 namespace Households.Domain.Monitoring;
 
@@ -26,6 +27,9 @@ public sealed class PriceBoard(SecurityIndex index)
 
     public SecurityIndex Index { get; } = index;
 
+    /// <summary>When each security was last priced (the batch's business time), whichever source published it.</summary>
+    public StalePriceTracker Priced { get; } = new();
+
     public PriceVector Current => Volatile.Read(ref _current);
 
     /// <summary>Applies a batch unless it is older than what the board already shows; returns the vector in force.</summary>
@@ -48,6 +52,7 @@ public sealed class PriceBoard(SecurityIndex index)
                 var i = Index.OrdinalOf(q.Symbol);
                 values[i] = (double)q.Price;
                 exact[i] = q.Price;
+                Priced.Priced(q.Symbol, batch.AsOf);
             }
             var next = new PriceVector(batch.Sequence, batch.PublishedAt, values, exact);
             Volatile.Write(ref _current, next);

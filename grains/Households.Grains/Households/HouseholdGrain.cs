@@ -24,7 +24,8 @@ public sealed class HouseholdGrain(
     IOptions<DecisionOptions> decisions,
     [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     ILogger<HouseholdGrain> log,
-    LiveStateBoard liveBoard) : Grain, IHouseholdGrain
+    LiveStateBoard liveBoard,
+    IOptions<PriceFeedOptions> feed) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = HouseholdValidation.MaxAccounts;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -297,6 +298,12 @@ public sealed class HouseholdGrain(
     private DecisionRequest Request(HouseholdSpec spec, IReadOnlyList<AccountDecisionInput> inputs, Trigger[] causes)
     {
         var today = Today();
+        // Under a configured feed a security without a recent price is neither bought nor sold (docs/architecture.md).
+        if (feed.Value.HoldsStale && board.Current.Sequence != 0)
+        {
+            var now = clock.GetUtcNow();
+            inputs = Domain.Prices.StalePrices.HoldRestrictions(inputs, board.Priced.Stale(now, feed.Value.StaleAfter), now);
+        }
         return new DecisionRequest(spec.Id, inputs, causes, Books.Tax, s => board.QuoteOf(s)?.Price, today,
             ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price), spec.Tax, state.State.Transition);
     }
