@@ -21,6 +21,8 @@ public static class CustodianPositions
     public const string FileName = "custodian-positions.csv";
     /// <summary>The symbol of an account's cash row (its quantity is the dollar amount).</summary>
     public const string CashSymbol = "CASH";
+    /// <summary>The largest file the CLI sends: the API's cap on an ordinary request body (4 MB).</summary>
+    public const long MaxFileBytes = 4L * 1024 * 1024 - 64 * 1024;
 
     /// <summary>The accounts in file order, or the problems.</summary>
     public static (IReadOnlyList<CustodianAccount> Accounts, ImportIssues Issues) Read(string text, DateOnly asOf, string name = FileName)
