@@ -41,7 +41,8 @@ public static class ReconciliationApi
                 "keepours" => ResolutionAction.KeepOurs,
                 _ => throw new BadInputException("action must be acceptCustodian or keepOurs"),
             };
-            return Results.Ok(await grains.GetGrain<IReconciliationGrain>(accountId).Resolve(action, request.Note, http.User.Identity?.Name));
+            return Results.Ok(await grains.GetGrain<IReconciliationGrain>(accountId).Resolve(action, request.Note,
+                http.User.FindFirst(Households.Auth.HouseholdsAuth.SubjectClaim)?.Value ?? http.User.Identity?.Name));
         }).WithName("ResolveReconciliation").WithSummary("Resolve an account's open reconciliation breaks: acceptCustodian (recorded; the books are not changed) or keepOurs with a note; journaled");
         return api;
     }

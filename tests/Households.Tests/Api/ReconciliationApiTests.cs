@@ -63,6 +63,9 @@ public sealed class ReconciliationApiTests(ApiFactory factory) : IClassFixture<A
         var after = await Json(await _http.GetAsync("/api/reconciliation?account=REC1-TAX"));
         Assert.False(after.GetProperty("openBreak").GetBoolean());
         Assert.Equal("custodian late on the TRVTI buy", after.GetProperty("resolution").GetProperty("note").GetString());
+        Assert.Equal("test-admin", after.GetProperty("resolution").GetProperty("resolvedBy").GetString());
+        Assert.Equal("keepOurs", after.GetProperty("resolution").GetProperty("action").GetString());
+        Assert.False(after.GetProperty("resolution").GetProperty("booksChanged").GetBoolean());
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsJsonAsync("/api/reconciliation/REC1-TAX/resolve", new { action = "acceptCustodian" })).StatusCode);
 
         var journal = await _http.GetStringAsync("/api/journal?account=REC1-TAX&kind=Reconciliation");
@@ -82,5 +85,26 @@ public sealed class ReconciliationApiTests(ApiFactory factory) : IClassFixture<A
         var csv = await _http.PostAsync("/api/reconciliation?asOf=2026-03-02", new StringContent(Positions("REC2"), Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal(2, (await Json(await _http.GetAsync("/api/reconciliation?account=REC2-TAX"))).GetProperty("breaks").GetInt32());
+    }
+
+    [Fact]
+    public async Task Another_advisors_accounts_are_unknown_and_readers_may_not_reconcile()
+    {
+        await TransitionApiTests.Seed(_http, "REC3"); // advisor ADV03
+        using var stranger = factory.CreateClientFor(Households.Auth.HouseholdsAuth.Advisor, "ADV99");
+        var post = await stranger.PostAsJsonAsync("/api/reconciliation", new { positions = Positions("REC3"), asOf = "2026-03-02" });
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        var accounts = (await Json(post)).GetProperty("accounts").EnumerateArray().ToArray();
+        Assert.All(accounts, a => Assert.Equal("unknownAccount", a.GetProperty("status").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/api/reconciliation?account=REC3-TAX")).StatusCode); // nothing stored
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/reconciliation?account=REC3-TAX")).StatusCode);
+
+        using var owner = factory.CreateClientFor(Households.Auth.HouseholdsAuth.Advisor, "ADV03");
+        var own = await Json(await owner.PostAsJsonAsync("/api/reconciliation", new { positions = Positions("REC3"), asOf = "2026-03-02" }));
+        Assert.Equal(2, own.GetProperty("accounts")[0].GetProperty("breaks").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsJsonAsync("/api/reconciliation/REC3-TAX/resolve", new { action = "acceptCustodian" })).StatusCode);
+
+        using var reader = factory.CreateClientFor(Households.Auth.HouseholdsAuth.Reader);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.PostAsJsonAsync("/api/reconciliation", new { positions = Positions("REC3") })).StatusCode);
     }
 }
