@@ -23,6 +23,9 @@ public enum JournalKind
     CorporateAction = 12,
     /// <summary>A household's or account's tax profile or investment policy set (payload: the new one).</summary>
     PolicyChange = 13,
+    /// <summary>A reconciliation break resolved: custodian accepted or our books kept, with the note (payload
+    /// <see cref="ReconciliationResolution"/>).</summary>
+    Reconciliation = 14,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

@@ -225,7 +225,7 @@ public static partial class ImportParser
 
     /// <summary>The data rows of one file, after the file-level checks: size, well-formed CSV, header with the
     /// required columns, row count, and each row's field count (bad rows are reported and skipped).</summary>
-    private static IEnumerable<ImportRow> Rows(ImportSource? source, string[] required, ImportIssues issues)
+    internal static IEnumerable<ImportRow> Rows(ImportSource? source, string[] required, ImportIssues issues)
     {
         if (source is null) yield break;
         var name = source.Name;

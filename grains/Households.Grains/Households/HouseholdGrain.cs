@@ -257,6 +257,8 @@ public sealed class HouseholdGrain(
         await ExpireDue();
         var ids = onlyAccounts ?? spec.AccountIds;
         var inputs = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
+        // Accounts with an open custodian break wait for its resolution (firm setting, off by default).
+        if (decisions.Value.BlockOnBreaks && (inputs = await ReconciliationBlock.Tradable(GrainFactory, inputs)).Length == 0) return [];
         var plan = await Plan(inputs, causes);
         var result = plan.Result;
         if (result.Trades.Length == 0)

@@ -32,6 +32,8 @@ public sealed class DecisionOptions
     public double DailyTurnover { get; set; } = DecisionSettings.Default.DailyTurnover;
     /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
     public bool PlanEachAccountAlone { get; set; }
+    /// <summary>Leave an account with an open (unresolved) custodian reconciliation break out of decisions until it is resolved.</summary>
+    public bool BlockOnBreaks { get; set; }
     /// <summary>The firm's investment policy (<c>Decisions:Policy</c>): what every household's and account's policy falls
     /// through to (tracking-error weight, tax sensitivity, views, bands, tilts, location, objective).</summary>
     public Households.Contracts.InvestmentPolicy? Policy { get; set; }

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Households.Contracts;
+using Households.Domain;
+using Households.Grains.Silo;
+using Households.Persistence.Journal;
+
+namespace Households.Grains;
+
+[GenerateSerializer]
+public sealed class ReconciliationState
+{
+    [Id(0)] public AccountReconciliation? Latest { get; set; }
+    /// <summary>The resolution's journal entry, stored with it and appended after the write (again on activation).</summary>
+    [Id(1)] public JournalEntry[] Outbox { get; set; } = [];
+}
+
+/// <summary>One account's latest reconciliation against its custodian and its resolution. A grain of its own, so the
+/// account's books and their writes are untouched by reconciliation.</summary>
+public sealed class ReconciliationGrain(
+    [PersistentState("reconciliation", "households")] IPersistentState<ReconciliationState> state,
+    IJournal journal,
+    [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) : Grain, IReconciliationGrain
+{
+    public const int MaxNote = 500;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Outbox.Length > 0) await Flush();
+    }
+
+    public async Task Record(AccountReconciliation report)
+    {
+        if (report.Account != this.GetPrimaryKeyString()) throw new BadInputException($"account {report.Account} does not match {this.GetPrimaryKeyString()}");
+        state.State.Latest = report;
+        await state.WriteStateAsync();
+    }
+
+    public Task<AccountReconciliation?> Get() => Task.FromResult(state.State.Latest);
+
+    public async Task<AccountReconciliation> Resolve(ResolutionAction action, string? note, string? resolvedBy)
+    {
+        var account = this.GetPrimaryKeyString();
+        if (state.State.Latest is not { } latest) throw new BadInputException($"account {account} has no reconciliation to resolve");
+        if (!latest.OpenBreak) throw new BadInputException($"account {account} has no open break (as of {latest.AsOf:yyyy-MM-dd})");
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (action == ResolutionAction.KeepOurs && note is null) throw new BadInputException("note is required to keep our books");
+        if (note is { Length: > MaxNote }) throw new BadInputException($"note: at most {MaxNote} characters");
+        if (note is not null && note.Any(char.IsControl)) throw new BadInputException("note: control characters are not allowed");
+        var now = clock.GetUtcNow();
+        var resolution = new ReconciliationResolution(account, latest.AsOf, action, note, resolvedBy, now, BooksChanged: false, latest.Breaks);
+        var summary = $"reconciliation {latest.AsOf:yyyy-MM-dd}: {latest.Breaks} break(s) resolved, "
+            + (action == ResolutionAction.AcceptCustodian ? "custodian accepted (books not changed)" : "our books kept") + (note is null ? "" : $": {note}");
+        state.State.Latest = latest with { Resolution = resolution };
+        state.State.Outbox = [new JournalEntry(0, latest.HouseholdId ?? "", account, JournalKind.Reconciliation, now,
+            $"reconciliation:{account}:{latest.AsOf:yyyy-MM-dd}:{now.UtcTicks}", summary, Households.Domain.Tax.JournalFormat.Payload(resolution))];
+        await state.WriteStateAsync();
+        await Flush();
+        return state.State.Latest;
+    }
+
+    private async Task Flush()
+    {
+        await journal.Append(state.State.Outbox);
+        state.State.Outbox = [];
+        await state.WriteStateAsync();
+    }
+}
+
+/// <summary>The accounts a decision may trade when the firm blocks on reconciliation breaks (<c>Decisions:BlockOnBreaks</c>).</summary>
+public static class ReconciliationBlock
+{
+    public static async Task<AccountDecisionInput[]> Tradable(IGrainFactory grains, AccountDecisionInput[] inputs)
+    {
+        var latest = await Task.WhenAll(inputs.Select(i => grains.GetGrain<IReconciliationGrain>(i.Spec.Id).Get()));
+        return [.. inputs.Where((_, i) => Households.Domain.Reconciliation.ReconciliationGate.MayTrade(true, latest[i]))];
+    }
+}
