@@ -14,7 +14,11 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     // Each repair only fixes variables at zero, so the rounds end; the cap is a guard.
     private const int MaxRepairRounds = 25;
 
-    public WeightSolution SolveWeights(HouseholdState state, Policy policy)
+    public WeightSolution SolveWeights(HouseholdState state, Policy policy) => SolveWeights(state, policy, branch: true);
+
+    /// <param name="branch">Whether to also solve the harvest branch of the wash-sale repair (once: the branch itself does not
+    /// branch again, which chained a branch per level — 40 solves for the four-account sample instead of about 10).</param>
+    private WeightSolution SolveWeights(HouseholdState state, Policy policy, bool branch)
     {
         var ctx = new OptimizationContext(state, policy.IsLongOnly);
         foreach (var t in policy.Terms) t.AddTo(ctx);
@@ -38,14 +42,14 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
         // The wash-sale repair is a heuristic; where it kept loss lots, also try keeping the harvest (forbidding the
         // buy-back, so a substitute may be bought) and keep whichever branch has the lower objective.
         var kept = repairs.OfType<WashSaleConsistency>().SelectMany(w => w.KeptLossLots).ToHashSet(StringComparer.Ordinal);
-        if (sol.Status != QpStatus.Optimal || kept.Count == 0) return first;
+        if (!branch || sol.Status != QpStatus.Optimal || kept.Count == 0) return first;
         // Keys already forced stay forced, so each branch forces strictly more keys and the branching ends.
         kept.UnionWith(repairs.OfType<WashSaleConsistency>().SelectMany(w => w.HarvestKeys));
         var harvestPolicy = policy with
         {
             Constraints = [.. policy.Constraints.Select(c => c is WashSaleConsistency w ? new WashSaleConsistency(kept, w.LossMargin) : c)],
         };
-        var other = SolveWeights(state, harvestPolicy);
+        var other = SolveWeights(state, harvestPolicy, branch: false);
         var total = new { Solves = first.Solves + other.Solves, Ms = first.SolveMilliseconds + other.SolveMilliseconds };
         return other.Solution.Status == QpStatus.Optimal && other.Solution.Objective < sol.Objective
             ? other with { Solves = total.Solves, SolveMilliseconds = total.Ms }
