@@ -59,17 +59,9 @@ public static class TransitionApi
             await master.EnsureLoaded(grains);
             var snapshot = await household.GetStressSnapshot();
             var accounts = snapshot.Accounts.Select(a => new AccountDecisionInput(a.Spec, a.Cash, [.. a.Lots.Select(p => p.Lot)], a.Target, a.PendingWithdrawals)).ToArray();
-            var symbols = accounts.SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
-                .Distinct(StringComparer.Ordinal).ToArray();
-            var securities = symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
-            var prices = symbols.Select(board.QuoteOf).OfType<SecurityQuote>().ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            var realized = RealizedGains.Restore(snapshot.Realized);
-            // The household's policy and its tax profile's marginal rates on gains price the plan's tax, as its live decisions do.
-            var marginal = TaxProfiles.Marginal(spec.Tax, realized.YearToDate(today), decisions.Value.Settings.Rates);
-            var settings = decisions.Value.Settings.ForHousehold(spec.Policy) with { Rates = new Households.Domain.Lots.TaxRates(marginal.ShortTermGain, marginal.LongTermGain) };
-            var plan = await Task.Run(() => TransitionPlanner.Plan(id, accounts, securities, prices, risk, settings, policy, annual, today,
-                realized, new TransitionOptions(span)), ct);
+            var plan = await Task.Run(() => TransitionPlanner.ForHousehold(spec, accounts, master.Find, s => board.QuoteOf(s)?.Price, risk, decisions.Value.Settings,
+                policy, annual, today, RealizedGains.Restore(snapshot.Realized), new TransitionOptions(span)), ct);
             return Results.Ok(plan);
         }).WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
         return api;

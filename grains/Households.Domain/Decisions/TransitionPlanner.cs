@@ -136,6 +136,22 @@ public static class TransitionPlanner
         return new RebalanceOptimizer().Optimize(portfolio, new Policy(terms, constraints));
     }
 
+    /// <summary>A household's plan as the API and the preview show it: its accounts' securities and prices looked up, its
+    /// policy over the firm's settings, and tax priced at its marginal rates on gains (its tax profile and the year so far).</summary>
+    public static TransitionPlan ForHousehold(HouseholdSpec spec, IReadOnlyList<AccountDecisionInput> accounts, Func<string, Security?> find,
+        Func<string, decimal?> price, SecurityRiskModels risk, DecisionSettings firm, TransitionPolicy policy, AnnualTaxBudget budget, DateOnly asOf,
+        RealizedGains realized, TransitionOptions? options = null)
+    {
+        var symbols = accounts.SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var securities = symbols.Select(find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal);
+        var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var s in symbols) if (price(s) is { } p) prices[s] = p;
+        var marginal = TaxProfiles.Marginal(spec.Tax, realized.YearToDate(asOf), firm.Rates);
+        var settings = firm.ForHousehold(spec.Policy) with { Rates = new TaxRates(marginal.ShortTermGain, marginal.LongTermGain) };
+        return Plan(spec.Id, accounts, securities, prices, risk, settings, policy, budget, asOf, realized, options);
+    }
+
     /// <summary>The household's transition rules as a live decision obeys them: the yearly budgets (the household's and each
     /// account's, less what this year realized so far) and the sell-down schedules for the current quarter (less what the
     /// quarter sold already). Each constraint names the account it binds (null: the household).</summary>

@@ -52,8 +52,8 @@ public sealed class PriceBoard(SecurityIndex index)
                 var i = Index.OrdinalOf(q.Symbol);
                 values[i] = (double)q.Price;
                 exact[i] = q.Price;
-                Priced.Priced(q.Symbol, batch.AsOf);
             }
+            Priced.Priced(batch.Quotes.Where(q => q.Price > 0).Select(q => q.Symbol), batch.AsOf);
             var next = new PriceVector(batch.Sequence, batch.PublishedAt, values, exact);
             Volatile.Write(ref _current, next);
             return next;

@@ -304,7 +304,8 @@ public sealed class HouseholdGrain(
         if (feed.Value.HoldsStale && board.Current.Sequence != 0)
         {
             var now = clock.GetUtcNow();
-            inputs = Domain.Prices.StalePrices.HoldRestrictions(inputs, board.Priced.Stale(now, feed.Value.StaleAfter), now);
+            var symbols = inputs.SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Select(w => w.Key) ?? [])).ToHashSet(StringComparer.Ordinal);
+            inputs = Domain.Prices.StalePrices.HoldRestrictions(inputs, board.Priced.Stale(now, feed.Value.StaleAfter, symbols), now);
         }
         return new DecisionRequest(spec.Id, inputs, causes, Books.Tax, s => board.QuoteOf(s)?.Price, today,
             ProposalRules.TurnoverOn(Proposals.All, today, inputs, s => board.QuoteOf(s)?.Price), spec.Tax, state.State.Transition);
@@ -320,11 +321,8 @@ public sealed class HouseholdGrain(
         var market = Market;
         var preview = PlanPreview.Of(request, market, DecisionEngine.Decide(request, market));
         if (state.State.Transition is not { Budget: { } budget } transition) return preview;
-        var symbols = inputs.SelectMany(a => a.Lots.Select(l => l.Symbol).Concat(a.Target?.Weights.Where(w => w.Level == DriftLevel.Security).Select(w => w.Key) ?? []))
-            .Distinct(StringComparer.Ordinal).ToArray();
-        var settings = market.Settings with { Rates = new Households.Domain.Lots.TaxRates(preview.Rates.ShortTermGain, preview.Rates.LongTermGain) };
-        var path = TransitionPlanner.Plan(spec.Id, inputs, symbols.Select(master.Find).OfType<Security>().ToDictionary(s => s.Symbol, StringComparer.Ordinal),
-            Quotes(symbols), risk, settings, transition, budget, request.Today, Books.Tax.Gains);
+        var path = TransitionPlanner.ForHousehold(spec, inputs, master.Find, s => board.QuoteOf(s)?.Price, risk, decisions.Value.Settings, transition, budget,
+            request.Today, Books.Tax.Gains);
         return preview with { Transition = path };
     }
 
