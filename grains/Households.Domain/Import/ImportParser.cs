@@ -174,6 +174,7 @@ public static partial class ImportParser
             var harvest = row.Bool("harvest", harvestDefault);
             var fractional = row.Bool("fractional_shares", false);
             var minTrade = row.Decimal("min_trade", 0m, true, ImportRules.MaxAmount, required: false);
+            var reinvest = row.Bool("reinvest_dividends", false);
             if (id is null) continue;
             if (parsed.Accounts.ContainsKey(id)) { row.Problem("account", $"duplicate account {id}"); continue; }
             if (household is not null && !parsed.HouseholdFileGiven)
@@ -183,14 +184,14 @@ public static partial class ImportParser
             if (household is not null) parsed.HouseholdsWithAccounts.Add(household);
             if (model is not null) parsed.ReferModel(model, source!.Name, row.Line, "model");
             if (household is null || type is null || discretionary is null || cash is null || relief is null || separate is null || harvest is null
-                || fractional is null || (row.Has("min_trade") && minTrade is null)
+                || fractional is null || reinvest is null || (row.Has("min_trade") && minTrade is null)
                 || (row.Has("model") && model is null) || (row.Has("name") && name is null))
             {
                 parsed.Accounts[id] = null;
                 continue;
             }
             var spec = new AccountSpec(id, household, name ?? id, type.Value, discretionary.Value, model, [], separate.Value, relief.Value,
-                harvest.Value ? HarvestPolicy.Default : HarvestPolicy.Off, fractional.Value, minTrade);
+                harvest.Value ? HarvestPolicy.Default : HarvestPolicy.Off, fractional.Value, minTrade, ReinvestDividends: reinvest.Value);
             parsed.Accounts[id] = new AccountDraft(spec, cash.Value, row.Line);
         }
     }

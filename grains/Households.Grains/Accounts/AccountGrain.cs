@@ -245,6 +245,11 @@ public sealed class AccountGrain(
         if (effect.IsEmpty) return effect;
         await Commit(book, () => applied[action.Id] = effect, () => applied.Remove(action.Id));
         log.LogInformation("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
+        // A dividend swept to cash moves no price, so the monitor's scan would see the cash over its band only at the next
+        // batch (none until the market opens): the event raises the cash trigger now, with the monitor's band test.
+        if (action.Kind == CorporateActionKind.CashDividend && effect is { Reinvested: null, CashDelta: > 0m }
+            && _entry is not null && CashBand.Above(_entry.Snapshot, board.Current.Values) is { } cash)
+            await OnTriggers([Event(TriggerKind.Cash, cash.Key, cash.Weight) with { Target = cash.Target, Threshold = cash.Tolerance }]);
         return effect;
     });
 
