@@ -53,6 +53,8 @@ public static class BookCorrections
                 break;
             }
             case BookCorrectionKind.TransferOut:
+                if (c.LotId is null && lots.QuantityOf(symbol) < c.Quantity)
+                    throw new BadInputException($"transfer out of {c.Quantity} {symbol} exceeds the {lots.QuantityOf(symbol)} shares held");
                 // The relief order picks the lots as a sale would; no price, no proceeds: the slices only leave the books.
                 lots.Sell(symbol, c.Quantity, 0m, c.Date, c.LotId is null ? spec.DefaultRelief : LotRelief.SpecificLot, c.LotId);
                 break;

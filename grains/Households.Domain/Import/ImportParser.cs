@@ -94,14 +94,17 @@ public static partial class ImportParser
             var kind = row.Choice("type", SecurityKinds);
             var group = row.Id("identical_group", required: false, max: ImportRules.MaxSymbolLength);
             var price = row.Decimal("price", 0m, false, ImportRules.MaxPrice, required: false);
+            var cusip = row.Id("cusip", required: false, max: 12);
             if (symbol is null) continue;
             if (parsed.Securities.ContainsKey(symbol)) { row.Problem("symbol", $"duplicate symbol {symbol}"); continue; }
-            if (name is null || assetClass is null || sector is null || kind is null || (row.Has("price") && price is null) || (row.Has("identical_group") && group is null))
+            if (cusip is not null && parsed.Securities.Values.Any(s => s?.Security.Cusip == cusip)) { row.Problem("cusip", $"duplicate CUSIP {cusip}"); cusip = null; }
+            if (name is null || assetClass is null || sector is null || kind is null || (row.Has("price") && price is null) || (row.Has("identical_group") && group is null)
+                || (row.Has("cusip") && cusip is null))
             {
                 parsed.Securities[symbol] = null; // defined, though bad: references to it are not reported again
                 continue;
             }
-            parsed.Securities[symbol] = (new Security(symbol, name, assetClass, sector, group, kind.Value), price);
+            parsed.Securities[symbol] = (new Security(symbol, name, assetClass, sector, group, kind.Value, cusip), price);
         }
     }
 
