@@ -29,16 +29,18 @@ public sealed class DividendCashTriggerTests(ClusterFixture fixture)
         await fixture.PublishAndScan(("DVEQ", 100m), ("DVMM", 1m));
         var account = client.GetGrain<IAccountGrain>("DVTAX");
 
-        // $0.50 a share: $547.50 of $10,047.50 is 5.45 %, inside 5 % ± 2 points.
+        // The cash line is the Cash asset class, watched with the firm's class band: 25 % of its 5 % target, 1.25 points.
+        // $0.50 a share: $547.50 of $10,047.50 is 5.45 %, inside 5 % ± 1.25 points.
         await household.ApplyCorporateAction(new CorporateAction("DV-SMALL", CorporateActionKind.CashDividend, "DVEQ", Today, Cash: 0.5m, Price: 100m));
         Assert.DoesNotContain(await account.GetTriggers(), t => t.Kind == TriggerKind.Cash);
 
-        // $5 a share more: $1,022.50 of $10,522.50 is 9.72 %, over the band's 7 %.
+        // $5 a share more: $1,022.50 of $10,522.50 is 9.72 %, over the band's 6.25 %.
         await household.ApplyCorporateAction(new CorporateAction("DV-BIG", CorporateActionKind.CashDividend, "DVEQ", Today, Cash: 5m, Price: 100m));
         var cash = Assert.Single(await account.GetTriggers(), t => t.Kind == TriggerKind.Cash);
         Assert.Equal("Cash", cash.Subject);
         Assert.Equal(0.0972, cash.Observed, 4);
-        Assert.Equal((0.05, 0.02), (cash.Target, cash.Threshold));
+        Assert.Equal(0.05, cash.Target, 6);
+        Assert.Equal(0.0125, cash.Threshold, 6);
         Assert.Equal(1_022.50m, (await account.GetLedger()).Cash);
     }
 }

@@ -69,13 +69,14 @@ public sealed class CustodianTransactionFileTests
         Assert.Equal(["OK1"], rows.Select(r => r.Id));
         Assert.Equal([2, 3, 4, 5, 6, 7], problems.Select(p => p.Line));
         Assert.All(problems, p => Assert.Equal(CustodianTransactionStatus.Error, p.Status));
-        Assert.Equal("amount: a buy is money out: the amount must be <= 0", problems[0].Detail);
-        Assert.Equal("settle_date: before the trade date; amount: a dividend is money in: the amount must be > 0", problems[1].Detail);
+        Assert.Equal("amount: a buy is money out: the amount must be <= 0 (value '2400.00')", problems[0].Detail);
+        Assert.Equal("settle_date: before the trade date (value '2026-11-01'); amount: a dividend is money in: the amount must be > 0 (value '-3.00')",
+            problems[1].Detail);
         Assert.Equal("acquired: shares transferred in need their acquisition date; cost_basis: shares transferred in need their cost basis", problems[2].Detail);
         Assert.StartsWith("type: must be one of buy, sell", problems[3].Detail);
         Assert.Null(problems[3].Type);
-        Assert.Equal("cusip: no security in the security master has this CUSIP", problems[4].Detail);
-        Assert.Equal("transaction_id: duplicate transaction X1 in account A1", problems[5].Detail);
+        Assert.Equal("cusip: no security in the security master has this CUSIP (value '000000000')", problems[4].Detail);
+        Assert.Equal("transaction_id: duplicate transaction X1 in account A1 (value 'X1')", problems[5].Detail);
         Assert.Throws<BadInputException>(() => CustodianTransactionFile.Read("id,account\n1,2\n", Today, Cusips));
     }
 
