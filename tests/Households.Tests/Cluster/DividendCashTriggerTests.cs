@@ -29,7 +29,8 @@ public sealed class DividendCashTriggerTests(ClusterFixture fixture)
         await fixture.PublishAndScan(("DVEQ", 100m), ("DVMM", 1m));
         var account = client.GetGrain<IAccountGrain>("DVTAX");
 
-        // The cash line is the Cash asset class, watched with the firm's class band: 25 % of its 5 % target, 1.25 points.
+        // The cash line is the Cash asset class a security sleeve gives, with the default band: 5 points or 25 % of its 5 %
+        // target, the narrower (DriftTolerance): 1.25 points.
         // $0.50 a share: $547.50 of $10,047.50 is 5.45 %, inside 5 % ± 1.25 points.
         await household.ApplyCorporateAction(new CorporateAction("DV-SMALL", CorporateActionKind.CashDividend, "DVEQ", Today, Cash: 0.5m, Price: 100m));
         Assert.DoesNotContain(await account.GetTriggers(), t => t.Kind == TriggerKind.Cash);
