@@ -28,19 +28,31 @@ public static class CustodianTransactionFile
         var rows = new List<CustodianTransaction>();
         var problems = new List<CustodianTransactionOutcome>();
         var ids = new HashSet<(string, string)>();
+        var seen = 0;
+        // Issues the reader adds between rows: a line with the wrong number of fields is that line's error; anything else
+        // (the header, malformed CSV, the size) is the file's.
+        void Stray()
+        {
+            foreach (var i in issues.Listed.Skip(seen))
+            {
+                if (!i.Message.Contains("fields where the header has", StringComparison.Ordinal)) throw new BadInputException($"transactions rejected: {i}");
+                problems.Add(new CustodianTransactionOutcome(i.Line, "", "", null, CustodianTransactionStatus.Error, $"{i.Field}: {i.Message}"));
+            }
+            seen = issues.Listed.Count;
+        }
         foreach (var row in ImportParser.Rows(new ImportSource(name, text), ["transaction_id", "account", "trade_date", "type"], issues))
         {
-            var before = issues.Count;
+            Stray();
+            var (before, count) = (issues.Listed.Count, issues.Count);
             var parsed = Row(row, today, symbolOfCusip, ids);
-            if (parsed is not null && issues.Count == before) { rows.Add(parsed); continue; }
+            if (parsed is not null && issues.Count == count) { rows.Add(parsed); continue; }
             problems.Add(new CustodianTransactionOutcome(row.Line, row.Raw("transaction_id"), row.Raw("account"),
                 Types.TryGetValue(row.Raw("type").ToLowerInvariant(), out var t) ? t : null, CustodianTransactionStatus.Error,
                 string.Join("; ", issues.Listed.Skip(before).Select(i => $"{i.Field}: {i.Message}{(i.Value.Length > 0 ? $" (value '{i.Value}')" : "")}"))));
+            seen = issues.Listed.Count;
         }
-        // Problems of the file itself (line 0, the header, malformed CSV) leave no row to report against.
-        var fileProblem = issues.Listed.FirstOrDefault(i => i.Line == 0 || i.Field.StartsWith('('));
-        if (fileProblem is not null) throw new BadInputException($"transactions rejected: {fileProblem}");
-        return (rows, problems);
+        Stray();
+        return (rows, problems.OrderBy(p => p.Line).ToList());
     }
 
     private static CustodianTransaction? Row(ImportRow row, DateOnly today, Func<string, string?> symbolOfCusip, HashSet<(string, string)> ids)

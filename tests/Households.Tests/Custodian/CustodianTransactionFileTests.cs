@@ -77,7 +77,11 @@ public sealed class CustodianTransactionFileTests
         Assert.Null(problems[3].Type);
         Assert.Equal("cusip: no security in the security master has this CUSIP (value '000000000')", problems[4].Detail);
         Assert.Equal("transaction_id: duplicate transaction X1 in account A1 (value 'X1')", problems[5].Detail);
-        Assert.Throws<BadInputException>(() => CustodianTransactionFile.Read("id,account\n1,2\n", Today, Cusips));
+        Assert.Equal("transactions rejected: custodian-transactions.csv line 1, field transaction_id: required column is missing (the header row must name transaction_id,account,trade_date,type)",
+            Assert.Throws<BadInputException>(() => CustodianTransactionFile.Read("id,account\n1,2\n", Today, Cusips)).Message);
+        // A line with the wrong number of fields is that line's error.
+        var (_, short_) = Read("Z1,A1,2026-11-02\n");
+        Assert.Equal((2, "settle_date: 3 fields where the header has 14"), (Assert.Single(short_).Line, short_[0].Detail));
     }
 
     [Fact]
