@@ -35,8 +35,7 @@ public sealed class HouseholdCustodianTransactions(HouseholdBooks books, IGrainF
             var applied = (await account.AppliedKeys([.. mine.Select(i => CustodianTransactions.KeyOf(rows[i]))])).ToHashSet(StringComparer.Ordinal);
             foreach (var i in mine.Where(i => applied.Contains(CustodianTransactions.KeyOf(rows[i]))))
                 outcomes[i] = Outcome(i, CustodianTransactionStatus.AlreadyApplied, "already applied: an earlier import booked this transaction");
-            var input = await account.GetDecisionInput();
-            copies[id] = new AccountBook(input.Spec, input.Cash, await account.GetLots());
+            copies[id] = await books.CopyOf(id);
         }
 
         var order = CustodianTransactions.ApplyOrder(rows).Where(i => outcomes[i] is null).ToList();
