@@ -62,32 +62,18 @@ public static class AuditApi
         }
     }
 
-    /// <summary>Every entry of one household (null: all) and kind before <paramref name="to"/>, through the paged query.
-    /// The query orders by time, then id, newest first, but pages by id (<see cref="JournalQuery.BeforeId"/>): an entry
-    /// appended late with an earlier time (an outbox re-appended after a restart) has a higher id than entries newer than
-    /// it, so paging on the last id alone could skip it. Each full page therefore ends at its last entry's time T: the
-    /// rest of T's entries are read by id (within one instant the order is by id), then the scan goes on strictly before T.</summary>
+    /// <summary>Every entry of one household (null: all) and kind before <paramref name="to"/>, through the paged query
+    /// (newest first; each page goes on after the previous page's last entry in that order).</summary>
     public static async Task<List<JournalEntry>> ReadAll(IJournal journal, string? household, JournalKind? kind, DateTimeOffset? to, CancellationToken ct)
     {
         const int limit = JournalPayload.MaxLimit;
         var all = new List<JournalEntry>();
-        var seen = new HashSet<long>();
-        void Keep(IEnumerable<JournalEntry> page) => all.AddRange(page.Where(e => seen.Add(e.Id)));
-        var upper = to;
-        while (true)
+        for (long? before = null; ;)
         {
-            var page = await journal.Query(new JournalQuery(household, null, null, upper, kind, limit, null), ct);
-            Keep(page);
+            var page = await journal.Query(new JournalQuery(household, null, null, to, kind, limit, before), ct);
+            all.AddRange(page);
             if (page.Count < limit) return all;
-            var instant = page[^1].OccurredAt;
-            // PostgreSQL keeps microseconds: [T, T + 1 µs) is the instant T.
-            for (long? before = page[^1].Id; before is not null;)
-            {
-                var same = await journal.Query(new JournalQuery(household, null, instant, instant.AddTicks(10), kind, limit, before), ct);
-                Keep(same);
-                before = same.Count < limit ? null : same[^1].Id;
-            }
-            upper = instant;
+            before = page[^1].Id;
         }
     }
 }

@@ -214,19 +214,7 @@ public static class HouseholdsApi
         api.MapGet("/prices/feed", (Households.Silo.Hosting.PriceFeedAdapter adapter) => Results.Ok(adapter.Status))
             .WithName("PriceFeedStatus").WithSummary("The price feed adapter: lines read, skipped (with line numbers and reasons), batches published");
 
-        api.MapGet("/journal", async (string? household, string? account, DateTimeOffset? from, DateTimeOffset? to, JournalKind? kind,
-            int? limit, long? before, Households.Persistence.Journal.IJournal journal) =>
-        {
-            if (household is null && account is null) throw new BadInputException("household or account is required");
-            InputRules.OptionalId(household, "household");
-            InputRules.OptionalId(account, "account");
-            if (before is < 0) throw new BadInputException("before must be >= 0");
-            var size = limit ?? 100;
-            if (size is < 1 or > Households.Persistence.Journal.JournalPayload.MaxLimit)
-                throw new BadInputException($"limit must be between 1 and {Households.Persistence.Journal.JournalPayload.MaxLimit}");
-            if (from is { } f && to is { } t && t < f) throw new BadInputException("to must not be before from");
-            return Results.Ok(await journal.Query(new JournalQuery(household, account, from, to, kind, size, before)));
-        }).WithName("QueryJournal").WithSummary("The audit journal by household, account, time range [from, to) and kind, newest first");
+        api.MapJournalApi(); // the audit journal, firm-wide for compliance, JSON or CSV: JournalApi.cs
         api.MapAuditApi(); // the compliance audit over the journal: AuditApi.cs
         api.MapReportsApi(); // corporate actions and tax reports: ReportsApi.cs
         api.MapRiskModelApi(); // the firm's risk model: RiskModelApi.cs

@@ -14,6 +14,9 @@ public static class HouseholdsHost
         // The schema is the project's own and idempotent; every silo applies it before Orleans reads its queries.
         if (profile.UsesPostgres && builder.Configuration.GetValue("Households:ApplySchema", true))
             Households.Persistence.PostgresSchema.ApplyAsync(profile.PostgresConnectionString!).GetAwaiter().GetResult();
+        // Graceful shutdown (SIGTERM from Kubernetes or Ctrl+C): the silo hands its grains over and deactivates them, which
+        // writes their state, before the host's deadline. The pod's terminationGracePeriodSeconds must exceed it.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("Households:ShutdownTimeout", TimeSpan.FromSeconds(45)));
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));

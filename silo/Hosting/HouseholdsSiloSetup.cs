@@ -10,21 +10,28 @@ namespace Households.Silo.Hosting;
 
 /// <summary>Which deployment profile a configuration selects: a PostgreSQL connection string
 /// (<c>ConnectionStrings:Households</c>, e.g. env <c>ConnectionStrings__Households</c>) selects PostgreSQL.</summary>
-public sealed record HostingProfile(string? PostgresConnectionString, string ClusterId, string ServiceId, int SiloPort, int GatewayPort)
+public sealed record HostingProfile(string? PostgresConnectionString, string ClusterId, string ServiceId, int SiloPort, int GatewayPort,
+    bool Kubernetes = false)
 {
     public const string StorageName = "households";
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
 
     /// <summary>Never prints the connection string (it carries the database password).</summary>
     public override string ToString() =>
-        $"HostingProfile {{ Storage = {(UsesPostgres ? "PostgreSQL" : "memory")}, ClusterId = {ClusterId}, ServiceId = {ServiceId}, SiloPort = {SiloPort}, GatewayPort = {GatewayPort} }}";
+        $"HostingProfile {{ Storage = {(UsesPostgres ? "PostgreSQL" : "memory")}, ClusterId = {ClusterId}, ServiceId = {ServiceId}, SiloPort = {SiloPort}, GatewayPort = {GatewayPort}, Kubernetes = {Kubernetes} }}";
 
     public static HostingProfile From(IConfiguration config) => new(
         config.GetConnectionString("Households"),
         config["Orleans:ClusterId"] ?? "households",
         config["Orleans:ServiceId"] ?? "households",
         config.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-        config.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT));
+        config.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+        config.GetValue<bool?>("Orleans:Kubernetes") ?? InKubernetesPod());
+
+    /// <summary>A pod of a Kubernetes cluster whose manifest gives the silo its own name and address (deploy/kubernetes).</summary>
+    private static bool InKubernetesPod() =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"))
+        && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("POD_IP"));
 }
 
 public static class HouseholdsSiloSetup
@@ -36,9 +43,15 @@ public static class HouseholdsSiloSetup
         if (profile.UsesPostgres)
         {
             var cs = profile.PostgresConnectionString!;
-            silo.Configure<ClusterOptions>(o => { o.ClusterId = profile.ClusterId; o.ServiceId = profile.ServiceId; })
-                .ConfigureEndpoints(System.Net.IPAddress.Loopback, profile.SiloPort, profile.GatewayPort, listenOnAnyHostAddress: false)
-                .UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
+            if (profile.Kubernetes)
+                // The pod's name, IP and the orleans/serviceId and orleans/clusterId labels (passed as environment variables)
+                // name the silo; silos whose pods are gone are declared dead early. Membership stays in PostgreSQL.
+                silo.Configure<EndpointOptions>(o => { o.SiloPort = profile.SiloPort; o.GatewayPort = profile.GatewayPort; })
+                    .UseKubernetesHosting();
+            else
+                silo.Configure<ClusterOptions>(o => { o.ClusterId = profile.ClusterId; o.ServiceId = profile.ServiceId; })
+                    .ConfigureEndpoints(System.Net.IPAddress.Loopback, profile.SiloPort, profile.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
                 .AddAdoNetGrainStorage(HostingProfile.StorageName, o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
                 .UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; });
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));

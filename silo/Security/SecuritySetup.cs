@@ -28,10 +28,16 @@ public static class SecuritySetup
         services.AddSingleton(new SigningKeyInfo(source, profile.UsesPostgres));
         services.AddSingleton(sp => new TokenIssuer(key, sp.GetService<TimeProvider>()));
         services.Configure<AuthOptions>(builder.Configuration.GetSection("Auth"));
+        services.Configure<IdentityProviderOptions>(builder.Configuration.GetSection("Auth:IdentityProvider"));
         services.Configure<RateLimitOptions>(builder.Configuration.GetSection("RateLimit"));
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        var idp = builder.Configuration.GetSection("Auth:IdentityProvider").Get<IdentityProviderOptions>() ?? new();
+        var authentication = services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme);
+        if (idp.Configured) authentication.AddJwtBearer(IdentityProvider.Scheme, o => IdentityProvider.Configure(o, idp));
+        authentication.AddJwtBearer(o =>
         {
+            // A token from the firm's identity provider is validated by its scheme, against its keys only.
+            if (idp.Configured) o.ForwardDefaultSelector = IdentityProvider.SchemeFor;
             o.MapInboundClaims = false;
             o.TokenValidationParameters = HouseholdsAuth.ValidationParameters(key);
             // Each token is validated once and its result kept until it expires (ValidatedTokenCache).
@@ -185,13 +191,13 @@ public static class SecuritySetup
 public sealed record SigningKeyInfo(string Source, bool Postgres);
 
 /// <summary>One start-up line saying where the key came from and what protects the API (never the key itself).</summary>
-public sealed class SecurityStartupLog(SigningKeyInfo key, IOptions<AuthOptions> auth, IOptions<RateLimitOptions> rate, ILogger<SecurityStartupLog> log)
-    : IHostedService
+public sealed class SecurityStartupLog(SigningKeyInfo key, IOptions<AuthOptions> auth, IOptions<IdentityProviderOptions> idp,
+    IOptions<RateLimitOptions> rate, ILogger<SecurityStartupLog> log) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        log.LogInformation("Authentication: JWT bearer, signing key from {Source}; dev-login {DevLogin}; rate limit {RateLimit}",
-            key.Source, Login.DevLoginAllowed(auth.Value, key) ? "on" : "off",
+        log.LogInformation("Authentication: JWT bearer, signing key from {Source}; identity provider {IdentityProvider}; dev-login {DevLogin}; rate limit {RateLimit}",
+            key.Source, idp.Value.Configured ? $"{idp.Value.EffectiveIssuer} (RS256/ES256)" : "none", Login.DevLoginAllowed(auth.Value, key) ? "on" : "off",
             rate.Value.Enabled ? $"{rate.Value.PermitsPerSecond}/s burst {rate.Value.Burst}" : "off");
         return Task.CompletedTask;
     }

@@ -51,10 +51,14 @@ public sealed class InMemoryJournal : IJournal
         JournalPayload.Validate(q);
         lock (_gate)
         {
+            // Paged in the listing's order, like PostgresJournal: after the entry named by BeforeId (else lower ids).
+            var cursor = q.BeforeId is { } b ? _entries.Find(e => e.Id == b) : null;
+            bool After(JournalEntry e) => q.BeforeId is null
+                || (cursor is null ? e.Id < q.BeforeId : e.OccurredAt < cursor.OccurredAt || (e.OccurredAt == cursor.OccurredAt && e.Id < cursor.Id));
             IReadOnlyList<JournalEntry> found = _entries.AsEnumerable().Reverse()
                 .Where(e => (q.HouseholdId is null || e.HouseholdId == q.HouseholdId) && (q.AccountId is null || e.AccountId == q.AccountId)
                     && (q.From is null || e.OccurredAt >= q.From) && (q.To is null || e.OccurredAt < q.To)
-                    && (q.Kind is null || e.Kind == q.Kind) && (q.BeforeId is null || e.Id < q.BeforeId))
+                    && (q.Kind is null || e.Kind == q.Kind) && After(e))
                 .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
                 .Take(q.Limit).ToList();
             return Task.FromResult(found);

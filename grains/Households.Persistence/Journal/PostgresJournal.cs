@@ -40,7 +40,11 @@ public sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
     public async Task<IReadOnlyList<JournalEntry>> Query(JournalQuery q, CancellationToken ct = default)
     {
         JournalPayload.Validate(q);
+        // Paged in the listing's own order, (occurred_at, id) newest first: the page goes on after the entry named by
+        // @before (an id that names no entry: strictly lower ids), so an entry appended late with an earlier time is
+        // neither skipped nor listed twice.
         await using var command = dataSource.CreateCommand("""
+            WITH cursor AS (SELECT occurred_at, id FROM households_journal WHERE id = @before)
             SELECT id, household_id, account_id, kind, occurred_at, idempotency_key, payload->>'summary', payload->'record'
             FROM households_journal
             WHERE (@household::text IS NULL OR household_id = @household)
@@ -48,7 +52,9 @@ public sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
               AND (@from::timestamptz IS NULL OR occurred_at >= @from)
               AND (@to::timestamptz IS NULL OR occurred_at < @to)
               AND (@kind::text IS NULL OR kind = @kind)
-              AND (@before::bigint IS NULL OR id < @before)
+              AND (@before::bigint IS NULL
+                   OR (occurred_at, id) < (SELECT occurred_at, id FROM cursor)
+                   OR (NOT EXISTS (SELECT 1 FROM cursor) AND id < @before))
             ORDER BY occurred_at DESC, id DESC
             LIMIT @limit
             """);

@@ -42,6 +42,30 @@ public abstract class JournalContract
     }
 
     [Fact]
+    public async Task Pages_follow_the_listing_order_when_a_late_append_carries_an_earlier_time()
+    {
+        var h = $"J{Guid.NewGuid():N}";
+        await Journal.Append([Entry(h, null, JournalKind.Fill, 10, "a"), Entry(h, null, JournalKind.Fill, 20, "b"), Entry(h, null, JournalKind.Fill, 30, "c")]);
+        // Appended last (an outbox re-appended after a restart) but it happened first: highest id, earliest time.
+        await Journal.Append([Entry(h, null, JournalKind.Fill, 5, "late")]);
+        var listing = await Journal.Query(new JournalQuery(h, null, null, null, null, 100, null));
+        Assert.Equal(["Fill at +30", "Fill at +20", "Fill at +10", "Fill at +5"], listing.Select(e => e.Summary));
+
+        var paged = new List<JournalEntry>();
+        long? before = null;
+        for (var pages = 0; pages < 10; pages++)
+        {
+            var page = await Journal.Query(new JournalQuery(h, null, null, null, null, 1, before));
+            if (page.Count == 0) break;
+            paged.AddRange(page);
+            before = page[^1].Id;
+        }
+        // One at a time, every entry once, in the listing's order (paging by lower ids alone would skip +5: its id is
+        // the highest).
+        Assert.Equal(listing.Select(e => e.Id), paged.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task Limits_out_of_range_are_refused()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Journal.Query(new JournalQuery("H", null, null, null, null, 0, null)));
