@@ -17,6 +17,7 @@ root.Subcommands.Add(AuditCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(TransitionCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
+root.Subcommands.Add(CustodianCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
 root.Subcommands.Add(CorporateActionsCommand.Create());
 root.Subcommands.Add(RiskModelCommand.Create());

@@ -97,6 +97,15 @@ public interface IAccountGrain : IGrainWithStringKey
     /// replayed. Only the household calls this (it clears the sales and reinvestments in its ledger).</summary>
     [Alias("ApplyCorporateAction")] Task<CorporateActionEffect> ApplyCorporateAction(CorporateAction action);
 
+    /// <summary>Applies corrections of record in order (shares transferred in or out, a reconciliation's custodian figures):
+    /// never a trade, nothing realized. All or none: a correction the books refuse (no such lot, too few shares) is bad input
+    /// and nothing changes. Each key applies once (again, its first effect marked replayed; a key reused for a different
+    /// correction is bad input). Persisted and journaled (<see cref="JournalKind.BookCorrection"/>) before returning.</summary>
+    [Alias("ApplyBookCorrections")] Task<BookCorrectionEffect[]> ApplyBookCorrections(BookCorrection[] corrections);
+
+    /// <summary>Which of <paramref name="keys"/> the account has applied, as a trade, a cash movement or a correction.</summary>
+    [Alias("AppliedKeys")] Task<string[]> AppliedKeys(string[] keys);
+
     /// <summary>Notice from the silo monitor that conditions crossed a threshold.</summary>
     [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
 
@@ -176,6 +185,18 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// wash-sale and realized-gains ledger, journaled; persisted before returning. Once per action id: again, it answers
     /// the first result marked replayed. A date before the household's last trade is refused (in the result).</summary>
     [Alias("ApplyCorporateAction")] Task<HouseholdCorporateAction> ApplyCorporateAction(CorporateAction action);
+
+    /// <summary>Applies a custodian's transactions for this household's accounts (docs/formats.md §17), in trade-date order:
+    /// buys and sells as fills through the wash-sale and realized-gains ledger, cash rows as cash movements, shares transferred
+    /// as corrections of record. A transaction the account applied before is reported already applied and not applied again.
+    /// The rest are rehearsed on copies of the books first: when any row cannot apply (or <paramref name="rehearseOnly"/>),
+    /// nothing is applied and the other rows are reported not applied. Each applied row is persisted and journaled before the
+    /// next. One outcome per row, in the order given.</summary>
+    [Alias("ApplyCustodianTransactions")] Task<CustodianTransactionOutcome[]> ApplyCustodianTransactions(CustodianTransaction[] rows, bool rehearseOnly);
+
+    /// <summary>Applies corrections of record to one of the household's accounts in the household's turn (no fill interleaves):
+    /// see <see cref="IAccountGrain.ApplyBookCorrections"/>. Never a sale: the realized-gains ledger does not see them.</summary>
+    [Alias("CorrectBooks")] Task<BookCorrectionEffect[]> CorrectBooks(string accountId, BookCorrection[] corrections);
 
     /// <summary>Triggers an account admitted (after its cooldowns). Interleaves: the triggers join the household's inbox
     /// and one decision at a time decides everything waiting (<see cref="DecideWaiting"/>), proposing or executing.</summary>

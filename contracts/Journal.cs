@@ -26,6 +26,9 @@ public enum JournalKind
     /// <summary>A reconciliation break resolved: custodian accepted or our books kept, with the note (payload
     /// <see cref="ReconciliationResolution"/>).</summary>
     Reconciliation = 14,
+    /// <summary>A correction of record to an account's lots or cash — shares transferred in or out, or a reconciliation's
+    /// custodian figures accepted — never a sale: no realized gain or loss (payload <see cref="BookCorrectionEffect"/>).</summary>
+    BookCorrection = 28,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

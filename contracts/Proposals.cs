@@ -42,6 +42,18 @@ public enum CashKind
     Deposit = 0,
     Withdrawal = 1,
     Dividend = 2,
+    /// <summary>Interest credited by the custodian (cash in).</summary>
+    Interest = 3,
+    /// <summary>A fee the custodian charged (cash out, at once; refused beyond the cash held).</summary>
+    Fee = 4,
+    /// <summary>Cash transferred in from outside the custodian.</summary>
+    TransferIn = 5,
+    /// <summary>Cash transferred out (at once; refused beyond the cash held).</summary>
+    TransferOut = 6,
+    /// <summary>Cash journaled in from another account at the custodian.</summary>
+    JournalIn = 7,
+    /// <summary>Cash journaled out to another account at the custodian (at once; refused beyond the cash held).</summary>
+    JournalOut = 8,
 }
 
 /// <summary>Money into or out of an account. A withdrawal is a request: the household raises the cash

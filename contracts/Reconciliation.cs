@@ -34,7 +34,8 @@ public enum ReconciliationStatus
 [GenerateSerializer]
 public enum ResolutionAction
 {
-    /// <summary>The custodian is right. Recorded only: the books are not changed by the resolution (yet).</summary>
+    /// <summary>The custodian is right: the books are brought to the custodian's positions by corrections of record
+    /// (<see cref="BookCorrection"/>, never a sale).</summary>
     AcceptCustodian = 0,
     /// <summary>Our books are right; a note says why.</summary>
     KeepOurs = 1,
@@ -58,7 +59,8 @@ public sealed record ReconciliationLine(
     [property: Id(10)] int? FileLine);
 
 /// <summary>A break's resolution: the action, who resolved it, the note and when; <see cref="BooksChanged"/> says whether
-/// the books were changed (never, for now: accepting the custodian is recorded for the operations team to book).</summary>
+/// the books were changed (accepting the custodian: by <see cref="Corrections"/> corrections of record, journaled under
+/// <see cref="ReconciliationId"/>).</summary>
 [GenerateSerializer, Immutable, Alias("ReconciliationResolution")]
 public sealed record ReconciliationResolution(
     [property: Id(0)] string Account,
@@ -68,7 +70,9 @@ public sealed record ReconciliationResolution(
     [property: Id(4)] string? ResolvedBy,
     [property: Id(5)] DateTimeOffset ResolvedAt,
     [property: Id(6)] bool BooksChanged,
-    [property: Id(7)] int Breaks);
+    [property: Id(7)] int Breaks,
+    [property: Id(8)] string? ReconciliationId = null,
+    [property: Id(9)] int Corrections = 0);
 
 /// <summary>One account's reconciliation as of a day: every line, the count of breaks, cash both ways (null when the
 /// file has no cash row for the account) and the resolution once there is one.</summary>
@@ -106,6 +110,9 @@ public interface IReconciliationGrain : IGrainWithStringKey
     [Alias("Get"), AlwaysInterleave] Task<AccountReconciliation?> Get();
 
     /// <summary>Resolves the latest reconciliation's breaks: persisted and journaled (<see cref="JournalKind.Reconciliation"/>)
-    /// before returning. Bad input when there is nothing open to resolve or keeping ours has no note.</summary>
+    /// before returning. Accepting the custodian first brings the account's books to the custodian's figures through its
+    /// household (<see cref="IHouseholdGrain.CorrectBooks"/>: one correction of record per break, journaled as
+    /// <see cref="JournalKind.BookCorrection"/>, never a sale); a retry applies none twice. Bad input when there is nothing
+    /// open to resolve, keeping ours has no note, or the books refuse a correction (then nothing is changed or recorded).</summary>
     [Alias("Resolve")] Task<AccountReconciliation> Resolve(ResolutionAction action, string? note, string? resolvedBy);
 }

@@ -19,7 +19,8 @@ public sealed record Security(
     [property: Id(2)] string AssetClass,
     [property: Id(3)] string Sector,
     [property: Id(4)] string? IdenticalGroup,
-    [property: Id(5)] SecurityKind Kind)
+    [property: Id(5)] SecurityKind Kind,
+    [property: Id(6)] string? Cusip = null)
 {
     /// <summary>The key under which wash-sale matching treats securities as one.</summary>
     public string WashSaleKey => IdenticalGroup ?? Symbol;

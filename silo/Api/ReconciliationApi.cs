@@ -43,7 +43,8 @@ public static class ReconciliationApi
             };
             return Results.Ok(await grains.GetGrain<IReconciliationGrain>(accountId).Resolve(action, request.Note,
                 http.User.FindFirst(Households.Auth.HouseholdsAuth.SubjectClaim)?.Value ?? http.User.Identity?.Name));
-        }).WithName("ResolveReconciliation").WithSummary("Resolve an account's open reconciliation breaks: acceptCustodian (recorded; the books are not changed) or keepOurs with a note; journaled");
+        }).WithName("ResolveReconciliation").WithSummary("Resolve an account's open reconciliation breaks: acceptCustodian (the books are brought to the custodian's positions by corrections of record, never a sale) or keepOurs with a note; journaled");
+        api.MapCustodianApi(); // the custodian's transaction file: CustodianApi.cs
         return api;
     }
 

@@ -66,9 +66,9 @@ public sealed class AccountBook
     public decimal Apply(CashMovement movement)
     {
         CashValidation.Check(movement);
-        if (movement.Kind == CashKind.Withdrawal)
+        if (movement.Kind == CashKind.Withdrawal || CashValidation.IsOutflow(movement.Kind))
         {
-            if (movement.Amount > Cash) throw new BadInputException($"withdrawal of {movement.Amount:0.00} exceeds the {Cash:0.00} cash held");
+            if (movement.Amount > Cash) throw new BadInputException($"{CashValidation.Name(movement.Kind)} of {movement.Amount:0.00} exceeds the {Cash:0.00} cash held");
             Cash -= movement.Amount;
         }
         else Cash += movement.Amount;
@@ -84,6 +84,24 @@ public sealed class AccountBook
         {
             var effect = CorporateActions.CorporateActionRules.Apply(Spec, Lots, action, Cash);
             Cash = effect.CashAfter;
+            return effect;
+        }
+        catch (BadInputException)
+        {
+            Lots = new LotBook(before);
+            throw;
+        }
+    }
+
+    /// <summary>Applies a correction of record (<see cref="BookCorrections"/>): all or nothing, never a trade.</summary>
+    public BookCorrectionEffect Apply(BookCorrection correction)
+    {
+        var before = Lots.Snapshot();
+        try
+        {
+            var (lotsBefore, lotsAfter, cash) = BookCorrections.Apply(Spec, Lots, Cash, correction);
+            var effect = new BookCorrectionEffect(Spec.Id, correction, lotsBefore, lotsAfter, cash - Cash, cash);
+            Cash = cash;
             return effect;
         }
         catch (BadInputException)
@@ -200,11 +218,20 @@ public static class CashValidation
         if (movement is null) throw new BadInputException("cash movement is required");
         InputRules.Id(movement.IdempotencyKey, "idempotencyKey", TradeValidation.MaxKeyLength);
         InputRules.OptionalId(movement.Symbol, "symbol");
-        if (!Enum.IsDefined(movement.Kind)) throw new BadInputException("kind must be deposit, withdrawal or dividend");
+        if (!Enum.IsDefined(movement.Kind)) throw new BadInputException("kind must be deposit, withdrawal, dividend, interest, fee, transferIn, transferOut, journalIn or journalOut");
         if (movement.Amount <= 0 || movement.Amount > MaxAmount) throw new BadInputException($"amount must be > 0 and at most {MaxAmount}");
         InputRules.Date(movement.Date, "date");
         if (movement.Kind == CashKind.Dividend && string.IsNullOrWhiteSpace(movement.Symbol)) throw new BadInputException("symbol is required for a dividend");
     }
+
+    /// <summary>Money that leaves the account at once (a withdrawal is a request the household raises cash for instead):
+    /// never below zero, there is no margin.</summary>
+    public static bool IsOutflow(CashKind kind) => kind is CashKind.Fee or CashKind.TransferOut or CashKind.JournalOut;
+
+    /// <summary>The movement's effect on cash: + in, − out (a withdrawal counts when it is paid).</summary>
+    public static decimal Signed(CashMovement movement) => IsOutflow(movement.Kind) || movement.Kind == CashKind.Withdrawal ? -movement.Amount : movement.Amount;
+
+    public static string Name(CashKind kind) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 }
 
 public static class RestrictionValidation

@@ -94,14 +94,17 @@ public static partial class ImportParser
             var kind = row.Choice("type", SecurityKinds);
             var group = row.Id("identical_group", required: false, max: ImportRules.MaxSymbolLength);
             var price = row.Decimal("price", 0m, false, ImportRules.MaxPrice, required: false);
+            var cusip = row.Id("cusip", required: false, max: 12);
             if (symbol is null) continue;
             if (parsed.Securities.ContainsKey(symbol)) { row.Problem("symbol", $"duplicate symbol {symbol}"); continue; }
-            if (name is null || assetClass is null || sector is null || kind is null || (row.Has("price") && price is null) || (row.Has("identical_group") && group is null))
+            if (cusip is not null && parsed.Securities.Values.Any(s => s?.Security.Cusip == cusip)) { row.Problem("cusip", $"duplicate CUSIP {cusip}"); cusip = null; }
+            if (name is null || assetClass is null || sector is null || kind is null || (row.Has("price") && price is null) || (row.Has("identical_group") && group is null)
+                || (row.Has("cusip") && cusip is null))
             {
                 parsed.Securities[symbol] = null; // defined, though bad: references to it are not reported again
                 continue;
             }
-            parsed.Securities[symbol] = (new Security(symbol, name, assetClass, sector, group, kind.Value), price);
+            parsed.Securities[symbol] = (new Security(symbol, name, assetClass, sector, group, kind.Value, cusip), price);
         }
     }
 
@@ -174,6 +177,7 @@ public static partial class ImportParser
             var harvest = row.Bool("harvest", harvestDefault);
             var fractional = row.Bool("fractional_shares", false);
             var minTrade = row.Decimal("min_trade", 0m, true, ImportRules.MaxAmount, required: false);
+            var reinvest = row.Bool("reinvest_dividends", false);
             if (id is null) continue;
             if (parsed.Accounts.ContainsKey(id)) { row.Problem("account", $"duplicate account {id}"); continue; }
             if (household is not null && !parsed.HouseholdFileGiven)
@@ -183,14 +187,14 @@ public static partial class ImportParser
             if (household is not null) parsed.HouseholdsWithAccounts.Add(household);
             if (model is not null) parsed.ReferModel(model, source!.Name, row.Line, "model");
             if (household is null || type is null || discretionary is null || cash is null || relief is null || separate is null || harvest is null
-                || fractional is null || (row.Has("min_trade") && minTrade is null)
+                || fractional is null || reinvest is null || (row.Has("min_trade") && minTrade is null)
                 || (row.Has("model") && model is null) || (row.Has("name") && name is null))
             {
                 parsed.Accounts[id] = null;
                 continue;
             }
             var spec = new AccountSpec(id, household, name ?? id, type.Value, discretionary.Value, model, [], separate.Value, relief.Value,
-                harvest.Value ? HarvestPolicy.Default : HarvestPolicy.Off, fractional.Value, minTrade);
+                harvest.Value ? HarvestPolicy.Default : HarvestPolicy.Off, fractional.Value, minTrade, ReinvestDividends: reinvest.Value);
             parsed.Accounts[id] = new AccountDraft(spec, cash.Value, row.Line);
         }
     }

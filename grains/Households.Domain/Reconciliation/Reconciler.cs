@@ -54,6 +54,38 @@ public static class Reconciler
             ordered, breaks, theirs.Cash is null ? null : cash, theirs.Cash);
     }
 
+    /// <summary>The corrections of record that bring our books to the custodian's figures of <paramref name="report"/>, one per
+    /// break (keys <paramref name="reconciliationId"/> and the line's place, so a retry applies none twice): a lot's quantity
+    /// and basis set to the custodian's (its wash-sale adjusted basis when given), a position set to its quantity and total
+    /// basis, a missing lot added (under the custodian's lot id), an extra lot removed, cash set. None is a sale.</summary>
+    public static BookCorrection[] Corrections(AccountReconciliation report, string reconciliationId)
+    {
+        var source = $"reconciliation {reconciliationId}";
+        var corrections = new List<BookCorrection>();
+        for (var i = 0; i < report.Lines.Length; i++)
+        {
+            var l = report.Lines[i];
+            var key = $"{reconciliationId}-{i + 1}";
+            var correction = l.Kind switch
+            {
+                ReconciliationKind.QuantityBreak or ReconciliationKind.BasisBreak when l.Lot is null =>
+                    new BookCorrection(key, BookCorrectionKind.SetPosition, report.AsOf, source, l.Symbol, null, l.TheirQuantity!.Value, l.TheirBasis!.Value),
+                ReconciliationKind.QuantityBreak or ReconciliationKind.BasisBreak =>
+                    new BookCorrection(key, BookCorrectionKind.SetLot, report.AsOf, source, l.Symbol, l.Lot, l.TheirQuantity!.Value, l.TheirBasis!.Value),
+                ReconciliationKind.MissingLot =>
+                    new BookCorrection(key, BookCorrectionKind.SetLot, report.AsOf, source, l.Symbol, l.CustodianLot ?? $"{reconciliationId}-{i + 1}",
+                        l.TheirQuantity!.Value, l.TheirBasis!.Value, l.Acquired),
+                ReconciliationKind.ExtraLot =>
+                    new BookCorrection(key, BookCorrectionKind.SetLot, report.AsOf, source, l.Symbol, l.Lot, 0m, 0m),
+                ReconciliationKind.CashBreak =>
+                    new BookCorrection(key, BookCorrectionKind.SetCash, report.AsOf, source, Cash: l.TheirQuantity!.Value),
+                _ => null,
+            };
+            if (correction is not null) corrections.Add(correction);
+        }
+        return [.. corrections];
+    }
+
     private static ReconciliationLine Compare(TaxLot our, CustodianRow their)
     {
         var kind = our.Quantity != their.Quantity ? ReconciliationKind.QuantityBreak

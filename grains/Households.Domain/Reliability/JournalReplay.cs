@@ -96,15 +96,14 @@ public static class JournalReplay
                 // The effect names each lot of the security as it was and as it is: lots kept are replaced in place, lots
                 // gone (cashed out) relieved, new lots (a spin-off's, a reinvestment's) added.
                 var effect = JournalFormat.Read<CorporateActionEffect>(e.Payload);
-                var book = BookOf(effect.AccountId, e, accounts);
-                var kept = effect.After.Select(p => p.Lot.Id).ToHashSet(StringComparer.Ordinal);
-                foreach (var old in effect.Before.Where(p => !kept.Contains(p.Lot.Id))) book.Lots.Relieve(old.Lot.Id, old.Lot.Quantity, old.Lot.Basis);
-                foreach (var piece in effect.After)
-                {
-                    if (book.Lots.Find(piece.Lot.Id) is null) book.Lots.Add(piece);
-                    else book.Lots.Replace(piece.Lot);
-                }
-                book.Cash += effect.CashDelta;
+                Restate(BookOf(effect.AccountId, e, accounts), effect.Before, effect.After, effect.CashDelta);
+                break;
+            }
+            case JournalKind.BookCorrection:
+            {
+                // A correction of record names the symbol's lots before and after, like a corporate action.
+                var effect = JournalFormat.Read<BookCorrectionEffect>(e.Payload);
+                Restate(BookOf(effect.AccountId, e, accounts), effect.Before, effect.After, effect.CashDelta);
                 break;
             }
             case JournalKind.Cash:
@@ -117,7 +116,7 @@ public static class JournalReplay
                     book.Cash -= movement.Amount;
                 }
                 else if (movement.Kind == CashKind.Withdrawal) book.Pending[movement.IdempotencyKey] = movement.Amount;
-                else book.Cash += movement.Amount;
+                else book.Cash += Accounts.CashValidation.Signed(movement);
                 break;
             }
             case JournalKind.Proposal or JournalKind.Rejection or JournalKind.Expiry:
@@ -128,6 +127,19 @@ public static class JournalReplay
                 break;
             }
         }
+    }
+
+    /// <summary>Lots kept are replaced in place, lots gone relieved, new lots added; cash moves by the delta.</summary>
+    private static void Restate(Book book, LotPiece[] before, LotPiece[] after, decimal cashDelta)
+    {
+        var kept = after.Select(p => p.Lot.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var old in before.Where(p => !kept.Contains(p.Lot.Id))) book.Lots.Relieve(old.Lot.Id, old.Lot.Quantity, old.Lot.Basis);
+        foreach (var piece in after)
+        {
+            if (book.Lots.Find(piece.Lot.Id) is null) book.Lots.Add(piece);
+            else book.Lots.Replace(piece.Lot);
+        }
+        book.Cash += cashDelta;
     }
 
     private static Book BookOf(string accountId, JournalEntry e, Dictionary<string, Book> accounts) =>

@@ -66,8 +66,8 @@ public sealed class HouseholdTaxLedger
     public FillOutcome RecordCorporateAction(CorporateAction action, IReadOnlyList<CorporateActionEffect> effects)
     {
         EnsureInOrder(action.Date);
-        if (action.Kind is CorporateActionKind.Split or CorporateActionKind.TickerChange)
-            WashSales.FollowSecurity(action.Symbol, action.NewSymbol ?? action.Symbol, action.Kind == CorporateActionKind.Split ? action.Ratio : 1m);
+        if (FollowsOpenLosses(action))
+            WashSales.FollowSecurity(action.Symbol, action.NewSymbol ?? action.Symbol, action.Kind == CorporateActionKind.TickerChange ? 1m : action.Ratio);
         var realized = new List<RealizedLot>();
         var adjustments = new List<WashSaleAdjustment>();
         foreach (var effect in effects)
@@ -87,6 +87,15 @@ public sealed class HouseholdTaxLedger
         }
         return new FillOutcome(realized, adjustments);
     }
+
+    /// <summary>Whether the security's open losses follow it into what it becomes: a split and a ticker change (the same stock),
+    /// and a stock-for-stock merger, whose acquirer shares stand for the target's once they trade on the exchange ratio
+    /// (Rev. Rul. 56-406: a target's stock and the acquirer's are substantially identical under IRC §1091(a) when the
+    /// reorganization is certain). The shares the merger delivers are not a purchase (Restate); buying the acquirer within 30
+    /// days after a loss in the target is. A merger paying cash as well is left alone: part of it is a sale.</summary>
+    public static bool FollowsOpenLosses(CorporateAction action) =>
+        action.Kind is CorporateActionKind.Split or CorporateActionKind.TickerChange
+        || action is { Kind: CorporateActionKind.Merger, Cash: 0m, Ratio: > 0m };
 
     /// <summary>Year to date as of <paramref name="asOf"/>: household and account totals, rows, and buy blackouts.</summary>
     public HouseholdTaxView View(DateOnly asOf, IEnumerable<string> accounts) => new(

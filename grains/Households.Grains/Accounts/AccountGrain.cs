@@ -36,6 +36,9 @@ public sealed class AccountState
     [Id(7)] public HashSet<string> AppliedAdjustments { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Corporate actions applied, by action id: applying one again answers its first effect.</summary>
     [Id(8)] public Dictionary<string, CorporateActionEffect> CorporateActions { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Corrections of record applied (transfers of shares, accepted reconciliations), by key: applying one again
+    /// answers its first effect.</summary>
+    [Id(9)] public Dictionary<string, BookCorrectionEffect> BookCorrections { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
@@ -245,8 +248,47 @@ public sealed class AccountGrain(
         if (effect.IsEmpty) return effect;
         await Commit(book, () => applied[action.Id] = effect, () => applied.Remove(action.Id));
         log.LogInformation("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
+        // A dividend swept to cash moves no price, so the monitor's scan would see the cash over its band only at the next
+        // batch (none until the market opens): the event raises the cash trigger now, with the monitor's band test.
+        if (action.Kind == CorporateActionKind.CashDividend && effect is { Reinvested: null, CashDelta: > 0m }
+            && _entry is not null && CashBand.Above(_entry.Snapshot, board.Current.Values) is { } cash)
+            await OnTriggers([Event(TriggerKind.Cash, cash.Key, cash.Weight) with { Target = cash.Target, Threshold = cash.Tolerance }]);
         return effect;
     });
+
+    public Task<BookCorrectionEffect[]> ApplyBookCorrections(BookCorrection[] corrections) => Durably(async () =>
+    {
+        var spec = RequireSpec();
+        foreach (var c in corrections ?? throw new BadInputException("corrections are required")) BookCorrections.Check(c);
+        var applied = state.State.BookCorrections;
+        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
+        var effects = new BookCorrectionEffect[corrections.Length];
+        var fresh = new Dictionary<string, BookCorrectionEffect>(StringComparer.Ordinal);
+        for (var i = 0; i < corrections.Length; i++)
+        {
+            var c = corrections[i];
+            if (fresh.TryGetValue(c.Key, out var earlier) || applied.TryGetValue(c.Key, out earlier))
+                effects[i] = earlier.Correction == c ? earlier with { Replayed = true }
+                    : throw new BadInputException($"key {c.Key} was already used for a different correction in account {spec.Id}");
+            else effects[i] = fresh[c.Key] = book.Apply(c);
+        }
+        if (fresh.Count == 0) return effects;
+        var now = clock.GetUtcNow();
+        JournalEntry[] entries = [.. fresh.Values.Select(e => new JournalEntry(0, spec.HouseholdId, spec.Id, JournalKind.BookCorrection, now,
+            $"correction:{spec.Id}:{e.Correction.Key}", BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
+        await Commit(book, () => { foreach (var (key, e) in fresh) applied[key] = e; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); }, entries);
+        foreach (var e in fresh.Values)
+            log.LogInformation("{Account}: correction {Key} ({Kind} {Symbol}) from {Source}, cash {Cash}", spec.Id, e.Correction.Key, e.Correction.Kind,
+                e.Correction.Symbol, e.Correction.Source, e.CashDelta);
+        return effects;
+    });
+
+    public Task<string[]> AppliedKeys(string[] keys)
+    {
+        var s = state.State;
+        return Task.FromResult<string[]>([.. (keys ?? []).Where(k => k is not null
+            && (s.AppliedTrades.ContainsKey(k) || s.CashMovements.ContainsKey(k) || s.BookCorrections.ContainsKey(k)))]);
+    }
 
     public static string AdjustmentKey(WashSaleAdjustment a) => $"{a.LossId}:{a.LotId}";
 
@@ -299,11 +341,12 @@ public sealed class AccountGrain(
     }
 
     /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
-    private async Task Commit(AccountBook book, Action record, Action undo)
+    private async Task Commit(AccountBook book, Action record, Action undo, JournalEntry[]? entries = null)
     {
-        var before = (state.State.Cash, _lots);
+        var before = (state.State.Cash, _lots, state.State.Outbox);
         state.State.Cash = book.Cash;
         _lots = CompactLots.From(book.Spec.Id, book.Lots.Snapshot());
+        if (entries is not null) state.State.Outbox = entries;
         record();
         try
         {
@@ -311,11 +354,12 @@ public sealed class AccountGrain(
         }
         catch
         {
-            (state.State.Cash, _lots) = before;
+            (state.State.Cash, _lots, state.State.Outbox) = before;
             undo();
             throw;
         }
         RefreshSnapshot();
+        if (entries is { Length: > 0 }) await journal.Append(entries);
     }
 
     public Task OnTriggers(Trigger[] triggers)
@@ -365,7 +409,9 @@ public sealed class AccountGrain(
                 : throw new BadInputException($"idempotencyKey {movement.IdempotencyKey} was already used for a different cash movement");
         var before = state.State.Cash;
         if (movement.Kind == CashKind.Withdrawal) state.State.PendingWithdrawals[movement.IdempotencyKey] = movement.Amount;
-        else state.State.Cash += movement.Amount;
+        else if (CashValidation.IsOutflow(movement.Kind) && movement.Amount > before)
+            throw new BadInputException($"{CashValidation.Name(movement.Kind)} of {movement.Amount:0.00} exceeds the {before:0.00} cash held");
+        else state.State.Cash += CashValidation.Signed(movement);
         state.State.CashMovements[movement.IdempotencyKey] = movement;
         try { await WriteAndJournal([CashEntry(spec, JournalReplay.CashKeyPrefix, movement)]); }
         catch

@@ -67,6 +67,13 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         return (await account.GetDecisionInput(), await account.GetLots());
     }
 
+    /// <summary>A private copy of one account's books (cash and lots with the purchase each comes from), to rehearse on.</summary>
+    public async Task<AccountBook> CopyOf(string accountId)
+    {
+        var (input, lots) = await ReadAccount(accountId);
+        return new AccountBook(input.Spec, input.Cash, lots);
+    }
+
     /// <summary>A read-only copy of the books (every account's and the ledger) for the stress test.</summary>
     public async Task<HouseholdStressSnapshot> StressSnapshot(HouseholdSpec spec)
     {

@@ -31,8 +31,9 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
         }
         var effects = await Task.WhenAll(spec.AccountIds.Select(id => grains.GetGrain<IAccountGrain>(id).ApplyCorporateAction(action)));
         var touched = effects.Where(e => !e.IsEmpty).Select(e => e with { Replayed = false }).ToArray();
-        // A household holding none of the security stores nothing, unless an open loss must follow it (split, ticker change).
-        if (touched.Length == 0 && !(action.Kind is CorporateActionKind.Split or CorporateActionKind.TickerChange && tax.WashSales.HasOpenLoss(action.Symbol)))
+        // A household holding none of the security stores nothing, unless an open loss must follow it (split, ticker change,
+        // stock-for-stock merger).
+        if (touched.Length == 0 && !(Households.Domain.Tax.HouseholdTaxLedger.FollowsOpenLosses(action) && tax.WashSales.HasOpenLoss(action.Symbol)))
             return Untouched;
 
         var before = (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments);

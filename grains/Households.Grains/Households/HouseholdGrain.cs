@@ -126,6 +126,20 @@ public sealed class HouseholdGrain(
         return Durably(fresh => Books.Record(spec, accountId, trade, fresh));
     }
 
+    public Task<CustodianTransactionOutcome[]> ApplyCustodianTransactions(CustodianTransaction[] rows, bool rehearseOnly)
+    {
+        var spec = RequireSpec();
+        if (rows is null || rows.Length == 0) throw new BadInputException("transactions are required");
+        return Durably(fresh => new HouseholdCustodianTransactions(Books, GrainFactory).Apply(spec, rows, rehearseOnly, fresh));
+    }
+
+    public Task<BookCorrectionEffect[]> CorrectBooks(string accountId, BookCorrection[] corrections)
+    {
+        RequireAccount(accountId);
+        // In the household's turn, so no fill of the account interleaves with the correction.
+        return GrainFactory.GetGrain<IAccountGrain>(accountId).ApplyBookCorrections(corrections);
+    }
+
     public Task<HouseholdCorporateAction> ApplyCorporateAction(CorporateAction action)
     {
         var spec = RequireSpec();

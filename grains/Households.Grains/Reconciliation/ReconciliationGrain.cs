@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
+using Households.Domain.Reconciliation;
 using Households.Grains.Silo;
 using Households.Persistence.Journal;
 
@@ -12,6 +13,8 @@ public sealed class ReconciliationState
     [Id(0)] public AccountReconciliation? Latest { get; set; }
     /// <summary>The resolution's journal entry, stored with it and appended after the write (again on activation).</summary>
     [Id(1)] public JournalEntry[] Outbox { get; set; } = [];
+    /// <summary>How many reports the account has had: the latest's number names its reconciliation id.</summary>
+    [Id(2)] public int Reports { get; set; }
 }
 
 /// <summary>One account's latest reconciliation against its custodian and its resolution. A grain of its own, so the
@@ -32,6 +35,7 @@ public sealed class ReconciliationGrain(
     {
         if (report.Account != this.GetPrimaryKeyString()) throw new BadInputException($"account {report.Account} does not match {this.GetPrimaryKeyString()}");
         state.State.Latest = report;
+        state.State.Reports++;
         await state.WriteStateAsync();
     }
 
@@ -46,10 +50,18 @@ public sealed class ReconciliationGrain(
         if (action == ResolutionAction.KeepOurs && note is null) throw new BadInputException("note is required to keep our books");
         if (note is { Length: > MaxNote }) throw new BadInputException($"note: at most {MaxNote} characters");
         if (note is not null && note.Any(char.IsControl)) throw new BadInputException("note: control characters are not allowed");
+        var id = ReconciliationId(account, latest.AsOf, state.State.Reports);
+        var corrections = action == ResolutionAction.AcceptCustodian ? Reconciler.Corrections(latest, id) : [];
+        // The books first (each correction persisted and journaled by the account, once per key): a failure here records
+        // nothing, and the retry finds the corrections applied.
+        if (corrections.Length > 0)
+            await GrainFactory.GetGrain<IHouseholdGrain>(latest.HouseholdId!).CorrectBooks(account, corrections);
         var now = clock.GetUtcNow();
-        var resolution = new ReconciliationResolution(account, latest.AsOf, action, note, resolvedBy, now, BooksChanged: false, latest.Breaks);
-        var summary = $"reconciliation {latest.AsOf:yyyy-MM-dd}: {latest.Breaks} break(s) resolved, "
-            + (action == ResolutionAction.AcceptCustodian ? "custodian accepted (books not changed)" : "our books kept") + (note is null ? "" : $": {note}");
+        var resolution = new ReconciliationResolution(account, latest.AsOf, action, note, resolvedBy, now, BooksChanged: corrections.Length > 0, latest.Breaks,
+            id, corrections.Length);
+        var summary = $"reconciliation {id}: {latest.Breaks} break(s) resolved, "
+            + (action == ResolutionAction.AcceptCustodian ? $"custodian accepted ({corrections.Length} correction(s) of record, no sale)" : "our books kept")
+            + (note is null ? "" : $": {note}");
         state.State.Latest = latest with { Resolution = resolution };
         state.State.Outbox = [new JournalEntry(0, latest.HouseholdId ?? "", account, JournalKind.Reconciliation, now,
             $"reconciliation:{account}:{latest.AsOf:yyyy-MM-dd}:{now.UtcTicks}", summary, Households.Domain.Tax.JournalFormat.Payload(resolution))];
@@ -57,6 +69,9 @@ public sealed class ReconciliationGrain(
         await Flush();
         return state.State.Latest;
     }
+
+    /// <summary>Names one report of an account: its corrections' keys and journal entries carry it.</summary>
+    public static string ReconciliationId(string account, DateOnly asOf, int report) => $"rc-{account}-{asOf:yyyyMMdd}-{report}";
 
     private async Task Flush()
     {

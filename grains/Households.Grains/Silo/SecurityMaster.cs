@@ -8,6 +8,7 @@ namespace Households.Grains.Silo;
 public sealed class SecurityMaster
 {
     private Dictionary<string, Security> _bySymbol = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _symbolByCusip = new(StringComparer.OrdinalIgnoreCase);
     private int _version = -1;
     private SubstantiallyIdentical _identical = SubstantiallyIdentical.SameSecurityOnly;
 
@@ -18,6 +19,9 @@ public sealed class SecurityMaster
 
     public Security? Find(string symbol) => Volatile.Read(ref _bySymbol).GetValueOrDefault(symbol);
 
+    /// <summary>The symbol of the security with this CUSIP (custodian files name securities by CUSIP), or null.</summary>
+    public string? SymbolOfCusip(string cusip) => Volatile.Read(ref _symbolByCusip).GetValueOrDefault(cusip);
+
     public bool Contains(string symbol) => Volatile.Read(ref _bySymbol).ContainsKey(symbol);
 
     /// <summary>Every security of the master as loaded (a snapshot).</summary>
@@ -27,6 +31,8 @@ public sealed class SecurityMaster
     {
         if (snapshot.Version <= Version) return;
         Volatile.Write(ref _bySymbol, snapshot.Securities.ToDictionary(s => s.Symbol, StringComparer.Ordinal));
+        Volatile.Write(ref _symbolByCusip, snapshot.Securities.Where(s => s.Cusip is not null).DistinctBy(s => s.Cusip, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(s => s.Cusip!, s => s.Symbol, StringComparer.OrdinalIgnoreCase));
         Volatile.Write(ref _identical, new SubstantiallyIdentical(
             snapshot.Securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!))));
         Volatile.Write(ref _version, snapshot.Version);

@@ -33,6 +33,7 @@ public static class CliRunner
         root.Subcommands.Add(ReportCommand.Create(Connect));
         root.Subcommands.Add(TransitionCommand.Create(Connect));
         root.Subcommands.Add(ReconcileCommand.Create(Connect));
+        root.Subcommands.Add(CustodianCommand.Create(Connect));
         root.Subcommands.Add(PreviewCommand.Create(Connect));
         root.Subcommands.Add(CorporateActionsCommand.Create(Connect));
         var output = new StringWriter();

@@ -71,6 +71,38 @@ public class CorporateActionRuleTests
     }
 
     [Fact]
+    public void Stock_for_stock_merger_carries_an_open_loss_to_the_acquirer_and_a_purchase_of_it_washes_the_loss()
+    {
+        // T sells 100 TGT (basis 5,000) at 40 on 2024-06-03: a 1,000 loss. TGT merges into ACQ at 0.5 ACQ a share on
+        // 2024-06-14 (Rev. Rul. 56-406). T buys 50 ACQ at 84 on 2024-06-20, 17 days after the sale: the 50 ACQ stand for
+        // the 100 TGT sold, so the whole loss is disallowed and added to the new lot: 4,200 + 1,000 = 5,200.
+        var books = new Books().Open("T", lots: [Lot("L", "TGT", 100, 5000m, "2024-01-02")])
+            .Open("S", lots: [Lot("K", "TGT", 10, 300m, "2022-01-03")]);
+        books.Trade("T", "sell1", "2024-06-03", "TGT", TradeSide.Sell, 100, 40m);
+        books.Apply(new CorporateAction("M9", CorporateActionKind.Merger, "TGT", D("2024-06-14"), NewSymbol: "ACQ", Ratio: 0.5m, Price: 84m));
+
+        // The shares the merger delivered to S are no purchase: they wash nothing.
+        Assert.Equal(new TaxLot("K", "ACQ", 5m, 300m, D("2022-01-03"), D("2022-01-03")), books.LotOf("S", "K"));
+        Assert.Equal(0m, books.Ledger.Gains.Rows().Single().Disallowed);
+        Assert.Equal([("ACQ", D("2024-07-03"))], books.Ledger.WashSales.BuyBlackouts("T", D("2024-06-14")).Select(b => (b.WashSaleKey, b.WashesThrough)));
+        var buy = books.Trade("T", "buy1", "2024-06-20", "ACQ", TradeSide.Buy, 50, 84m);
+        Assert.Equal(1000m, Assert.Single(buy.Adjustments).Disallowed);
+        Assert.Equal(4200m + 1000m, books.LotOf("T", "T-buy1").Basis);
+        Assert.Equal((-1000m, 1000m, 0m), (books.Ledger.Gains.Rows().Single().Gain, books.Ledger.Gains.Rows().Single().Disallowed, books.Ledger.Gains.Rows().Single().Recognized));
+    }
+
+    [Fact]
+    public void A_merger_paying_cash_leaves_the_targets_open_loss_where_it_was()
+    {
+        var books = new Books().Open("T", lots: [Lot("L", "TGT", 100, 5000m, "2024-01-02")]);
+        books.Trade("T", "sell1", "2024-06-03", "TGT", TradeSide.Sell, 100, 40m);
+        books.Apply(new CorporateAction("M10", CorporateActionKind.Merger, "TGT", D("2024-06-14"), NewSymbol: "ACQ", Ratio: 0.5m, Cash: 10m, Price: 84m));
+        var buy = books.Trade("T", "buy1", "2024-06-20", "ACQ", TradeSide.Buy, 50, 84m);
+        Assert.Empty(buy.Adjustments);
+        Assert.Equal(4200m, books.LotOf("T", "T-buy1").Basis);
+    }
+
+    [Fact]
     public void Stock_for_stock_merger_carries_basis_and_holding_period_into_the_new_shares()
     {
         var books = new Books().Open("T", lots: [Lot("A", "TGT", 100, 3000m, "2019-05-01")]);

@@ -41,3 +41,35 @@ public sealed class SampleReconciliationTests
         Assert.Equal(ReconciliationStatus.UnknownAccount, r["JONES-TAX"].Status);
     }
 }
+
+/// <summary>docs/samples/custodian-transactions.csv rehearsed on the sample firm's opening books: every row applies, with the
+/// figures docs/formats.md §17 gives.</summary>
+public sealed class SampleTransactionTests
+{
+    [Fact]
+    public void The_sample_transactions_apply_to_the_sample_firm()
+    {
+        var today = new DateOnly(2026, 4, 30);
+        string Read(string name) => File.ReadAllText(Path.Combine(ImportParserTests.SamplesDir, name));
+        var plan = ImportParser.Validate(new ImportFiles(new("securities.csv", Read("securities.csv")), new("models.csv", Read("models.csv")),
+            new("households.csv", Read("households.csv")), new("accounts.csv", Read("accounts.csv")), new("lots.csv", Read("lots.csv"))), today).Plan!;
+        var cusips = plan.Securities.Where(s => s.Cusip is not null).ToDictionary(s => s.Cusip!, s => s.Symbol);
+        var books = plan.Households.SelectMany(h => h.Accounts).ToDictionary(a => a.Spec.Id,
+            a => new Households.Domain.Accounts.AccountBook(a.Spec, a.Cash, a.Lots.Select(l => new LotPiece(l, l.Id))));
+        var (rows, problems) = CustodianTransactionFile.Read(Read(CustodianTransactionFile.FileName), today, c => cusips.GetValueOrDefault(c));
+        Assert.Empty(problems);
+        Assert.Equal(10, rows.Count);
+        var order = CustodianTransactions.ApplyOrder(rows).Select(i => rows[i]).ToList();
+        Assert.All(CustodianTransactions.Rehearse([.. order.Select(CustodianTransactions.Posting)], id => books[id], _ => { }), Assert.Null);
+
+        // GARCIA-TAX: 15,000 + 3,195 (50 VXUS at 64 less $5) + 88.40 + 3.17 − 125 − 1,310 (20 VXUS at 65.50, bought by CUSIP).
+        Assert.Equal(16_851.57m, books["GARCIA-TAX"].Cash);
+        Assert.Equal((150m, 11_100m), (books["GARCIA-TAX"].Lots.Find("GT-2")!.Quantity, books["GARCIA-TAX"].Lots.Find("GT-2")!.Basis));
+        Assert.Equal(20m, books["GARCIA-TAX"].Lots.Find("T-ct-C-9005")!.Quantity);
+        // CHEN-TAX: the AAPL lot transferred in, the XOM lot CX-4 transferred out, $5,000 wired in.
+        Assert.Equal(new TaxLot("C-88107", "AAPL", 25m, 4_250m, new(2024, 5, 20), new(2024, 5, 20)), books["CHEN-TAX"].Lots.Find("C-88107"));
+        Assert.Null(books["CHEN-TAX"].Lots.Find("CX-4"));
+        Assert.Equal(6_000m, books["CHEN-TAX"].Cash);
+        Assert.Equal(1_750m, books["SMITH-TAX"].Cash);
+    }
+}

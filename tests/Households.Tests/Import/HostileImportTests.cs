@@ -110,7 +110,7 @@ public sealed class HostileImportTests(ApiFactory factory) : IClassFixture<ApiFa
             Raw("missing header", H, t => string.Join('\n', t.Split('\n').Skip(1)), $"{H} line 1, field household"),
             Raw("empty file", L, _ => "", $"{L} line 1, field (header)"),
             Raw("only a byte-order mark", M, _ => "\uFEFF", $"{M} line 1, field (header)"),
-            Raw("too few fields", A, t => t.Replace("GARCIA-529,HH-GARCIA,Sofia Garcia 529 Plan,529,BAL-6040,false,500.00,fifo,false,", "GARCIA-529,HH-GARCIA,Sofia"), $"{A} line 6, field type"),
+            Raw("too few fields", A, t => t.Replace("GARCIA-529,HH-GARCIA,Sofia Garcia 529 Plan,529,BAL-6040,false,500.00,fifo,false,,", "GARCIA-529,HH-GARCIA,Sofia"), $"{A} line 6, field type"),
             Raw("too many fields", L, t => t.Replace("SMITH-TAX,VTI,ST-1,120,27600.00,2021-03-15,", "SMITH-TAX,VTI,ST-1,120,27600.00,2021-03-15,,x"), $"{L} line 2, field (extra field 8)"),
             Raw("duplicate column", S, t => t.Replace("symbol,name,asset_class", "symbol,name,symbol"), $"{S} line 1, field symbol"),
             Raw("empty column name", H, t => t.Replace("household,name,advisor", "household,,advisor"), $"{H} line 1, field (column 2)"),

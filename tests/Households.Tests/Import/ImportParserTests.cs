@@ -117,6 +117,22 @@ public sealed class ImportParserTests
     }
 
     [Fact]
+    public void An_account_says_whether_it_reinvests_its_cash_dividends()
+    {
+        var files = new ImportFiles(
+            Households: new ImportSource("households.csv", "household,name,advisor\nH1,One,ADV1\n"),
+            Accounts: new ImportSource("accounts.csv", "account,household,type,reinvest_dividends\nA1,H1,taxable,yes\nA2,H1,ira,0\nA3,H1,roth,\nA4,H1,trust,TRUE\n"),
+            Lots: null);
+        var result = ImportParser.Parse(files, Today).Resolve(_ => true, _ => false);
+        Assert.True(result.Ok, string.Join("\n", result.Issues));
+        Assert.Equal([true, false, false, true], result.Plan!.Households.Single().Accounts.Select(a => a.Spec.ReinvestDividends));
+
+        var bad = files with { Accounts = new ImportSource("accounts.csv", "account,household,type,reinvest_dividends\nA1,H1,taxable,sometimes\n") };
+        Assert.Contains(ImportParser.Validate(bad, Today).Issues.Select(i => i.ToString()),
+            t => t.StartsWith("accounts.csv line 2, field reinvest_dividends: must be true or false"));
+    }
+
+    [Fact]
     public void An_account_says_whether_its_custodian_trades_fractions_and_its_own_minimum_trade()
     {
         var files = new ImportFiles(
