@@ -13,7 +13,7 @@ public static class OrderExpiry
     public static DateTimeOffset CloseOf(DateOnly date)
     {
         var local = date.ToDateTime(Close, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, NewYork.GetUtcOffset(local));
+        return new DateTimeOffset(local, NewYork.GetUtcOffset(local)).ToUniversalTime();
     }
 
     /// <summary>Whether the order's trade date has closed at <paramref name="now"/>: a DAY order not done by then expires.</summary>

@@ -94,14 +94,15 @@ public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, Hous
         return [.. inputs.Where(i => !open.Contains(i.Spec.Id))];
     }
 
-    /// <summary>The accounts to decide again after <paramref name="closed"/> orders closed: those left without open orders where
-    /// quantity was released (canceled, rejected, expired) or a decision was deferred meanwhile.</summary>
+    /// <summary>The accounts to decide again after <paramref name="closed"/> orders closed: an account waits
+    /// (<see cref="HouseholdState.Deferred"/>) when an order of it closed with quantity released (canceled, rejected, expired) or a
+    /// decision left it out, and is decided again once it has no open order left.</summary>
     private string[] Resolved(IEnumerable<BrokerOrder> closed)
     {
+        var waiting = state.State.Deferred.Union(closed.Where(o => o.Status != OrderStatus.Filled).Select(o => o.AccountId), StringComparer.Ordinal).ToList();
         var open = Book.AccountsWithOpenOrders();
-        var accounts = closed.Where(o => o.Status != OrderStatus.Filled || state.State.Deferred.Contains(o.AccountId))
-            .Select(o => o.AccountId).Where(a => !open.Contains(a)).Distinct(StringComparer.Ordinal).ToArray();
-        state.State.Deferred = [.. state.State.Deferred.Except(accounts, StringComparer.Ordinal)];
+        var accounts = waiting.Where(a => !open.Contains(a)).ToArray();
+        state.State.Deferred = [.. waiting.Where(open.Contains)];
         return accounts;
     }
 
