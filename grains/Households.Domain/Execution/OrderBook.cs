@@ -43,6 +43,19 @@ public sealed partial class OrderBook(IEnumerable<BrokerOrder>? orders = null, I
         _orders[result.Order.ClientOrderId] = result.Order;
     }
 
+    /// <summary>Closed orders kept (with their execution reports); older ones live on in the journal, and a report for one of
+    /// them is refused as for an unknown order.</summary>
+    public const int Kept = 1_000;
+
+    /// <summary>Drops the oldest closed orders beyond <see cref="Kept"/>, and their reports.</summary>
+    public void Prune()
+    {
+        var old = _orders.Values.Where(o => !o.IsOpen).OrderByDescending(o => o.ClosedAt).Skip(Kept).Select(o => o.ClientOrderId).ToHashSet(StringComparer.Ordinal);
+        if (old.Count == 0) return;
+        foreach (var id in old) _orders.Remove(id);
+        foreach (var e in _executions.Values.Where(e => old.Contains(e.Order.ClientOrderId)).ToList()) _executions.Remove(e.ExecutionId);
+    }
+
     /// <summary>Orders open at <paramref name="now"/> whose trade date has closed, expired at the close (the remaining quantity released).</summary>
     public BrokerOrder[] Expire(DateTimeOffset now)
     {

@@ -89,8 +89,13 @@ public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, Hous
         var open = Book.AccountsWithOpenOrders();
         var deferred = inputs.Where(i => open.Contains(i.Spec.Id)).Select(i => i.Spec.Id).ToArray();
         if (deferred.Length == 0) return inputs;
-        state.State.Deferred = [.. state.State.Deferred.Union(deferred, StringComparer.Ordinal)];
-        await Save(OrderJournal.Deferred(householdId, deferred, clock.GetUtcNow(), key));
+        // Journaled and stored once per account and wait: a busy account's triggers every batch write nothing more.
+        var fresh = deferred.Except(state.State.Deferred, StringComparer.Ordinal).ToArray();
+        if (fresh.Length > 0)
+        {
+            state.State.Deferred = [.. state.State.Deferred.Union(fresh, StringComparer.Ordinal)];
+            await Save(OrderJournal.Deferred(householdId, fresh, clock.GetUtcNow(), key));
+        }
         return [.. inputs.Where(i => !open.Contains(i.Spec.Id))];
     }
 
@@ -110,6 +115,7 @@ public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, Hous
     private async Task Save(params JournalEntry[] entries)
     {
         var before = (state.State.Orders, state.State.Executions, state.State.Outbox);
+        Book.Prune();
         (state.State.Orders, state.State.Executions, state.State.Outbox) = (Book.Orders, Book.Executions, entries);
         try { await state.WriteStateAsync(); }
         catch

@@ -213,4 +213,30 @@ public sealed class OrdersApiTests(OrdersApiFactory factory) : IClassFixture<Ord
         Assert.Equal("ORD2-L1", again.GetProperty("lotId").GetString());
         Assert.InRange(again.GetProperty("quantity").GetDecimal(), 1m, 75m);
     }
+
+    [Fact]
+    public async Task The_cli_sends_a_fills_file_and_a_bad_file_is_exit_2_sending_nothing()
+    {
+        factory.Clock.Now = new DateTimeOffset(2026, 3, 6, 15, 0, 0, TimeSpan.Zero);
+        await Seed("ORD3");
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync("/api/households/ORD3/rebalance", null)).StatusCode);
+        var orders = await ClusterFixture.Eventually(() => Orders("household=ORD3"), o => o.Length >= 3);
+        var sell = orders.Single(o => o.GetProperty("symbol").GetString() == "ORDX").GetProperty("clientOrderId").GetString()!;
+        var path = Path.Combine(Path.GetTempPath(), $"fills-{Guid.NewGuid():N}.csv");
+        try
+        {
+            await File.WriteAllTextAsync(path, $"execution_id,client_order_id,type,quantity,price,time,reason,commission\nZ-1,{sell},partial,10,80.25,2026-03-06T15:05:00Z,,\nZ-2,{sell},canceled,,,2026-03-06T15:06:00Z,client asked,\n");
+            var (code, output, error) = await Households.Tests.Cli.CliRunner.Run(factory, "fills", "import", path);
+            Assert.True(code == 0, error);
+            Assert.Contains($"Z-1: order {sell} partially filled, 10 of 100 ORDX at 80.25", output);
+            Assert.Contains($"Z-2: order {sell} canceled, 10 of 100 ORDX at 80.25", output);
+            Assert.Equal(90m, (await Lots("ORD3-TAX")).Single(l => l.GetProperty("id").GetString() == "ORD3-L1").GetProperty("quantity").GetDecimal());
+
+            await File.WriteAllTextAsync(path, $"execution_id,client_order_id,type,quantity,price,time\nZ-3,{sell},fill,10,abc,2026-03-06T15:07:00Z\n");
+            var bad = await Households.Tests.Cli.CliRunner.Run(factory, "fills", "import", path);
+            Assert.Equal(2, bad.Code);
+            Assert.Contains("line 2, field price", bad.Err);
+        }
+        finally { File.Delete(path); }
+    }
 }

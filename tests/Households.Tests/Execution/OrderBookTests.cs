@@ -177,4 +177,19 @@ public sealed class OrderBookTests
         Assert.Contains("line 2", bad.Message);
         Assert.Contains("price", bad.Message);
     }
+
+    [Fact]
+    public void An_imported_account_names_its_execution_mode_or_follows_the_firm()
+    {
+        var files = new Households.Domain.Import.ImportFiles(
+            Households: new Households.Domain.Import.ImportSource("households.csv", "household,name,advisor\nH1,One,ADV1\n"),
+            Accounts: new Households.Domain.Import.ImportSource("accounts.csv", "account,household,type,execution\nA1,H1,taxable,orders\nA2,H1,ira,\nA3,H1,roth,Simulated\n"));
+        var result = Households.Domain.Import.ImportParser.Parse(files, new DateOnly(2026, 3, 2)).Resolve(_ => false, _ => false);
+        Assert.True(result.Ok, string.Join("\n", result.Issues));
+        Assert.Equal([ExecutionMode.Orders, null, ExecutionMode.Simulated], result.Plan!.Households.Single().Accounts.Select(a => a.Spec.Execution));
+
+        var bad = files with { Accounts = new Households.Domain.Import.ImportSource("accounts.csv", "account,household,type,execution\nA1,H1,taxable,fix\n") };
+        Assert.Contains(Households.Domain.Import.ImportParser.Validate(bad, new DateOnly(2026, 3, 2)).Issues.Select(i => i.ToString()),
+            t => t.StartsWith("accounts.csv line 2, field execution: must be one of simulated, orders", StringComparison.Ordinal));
+    }
 }
