@@ -43,7 +43,9 @@ public sealed class OrdersApiTests(OrdersApiFactory factory) : IClassFixture<Ord
 
     /// <summary>One taxable discretionary orders-mode account, no cash: 100 ORDX bought at $100 (now $80, a $2,000 short-term
     /// loss, off the model) and 30 ORDA at $80 (now $100); the model is 60 % ORDA, 40 % ORDB ($50).</summary>
-    private async Task Seed(string id)
+    private Task Seed(string id) => Seed(_http, id);
+
+    internal static async Task Seed(HttpClient _http, string id)
     {
         (await _http.PostAsJsonAsync("/api/securities", new[]
         {
