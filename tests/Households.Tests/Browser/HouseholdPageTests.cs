@@ -181,8 +181,11 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
         }
         var sell = orders.Single(o => o.GetProperty("symbol").GetString() == "ORDX");
         var (proposalId, orderId) = (sell.GetProperty("proposalId").GetString()!, sell.GetProperty("clientOrderId").GetString()!);
-        (await http.PostAsJsonAsync("/api/fills", new[] { new { executionId = "PAGE-1", clientOrderId = orderId, type = "partial", quantity = 40m, price = 79m, time = DateTimeOffset.UtcNow } }))
+        var ordered = sell.GetProperty("quantity").GetDecimal();
+        var part = Math.Max(1m, decimal.Floor(ordered / 2));
+        (await http.PostAsJsonAsync("/api/fills", new[] { new { executionId = "PAGE-1", clientOrderId = orderId, type = "partial", quantity = part, price = 79m, time = DateTimeOffset.UtcNow } }))
             .EnsureSuccessStatusCode();
+        string Shares(decimal q) => q.ToString("#,##0.####", System.Globalization.CultureInfo.InvariantCulture);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
@@ -193,9 +196,11 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
         page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
         await page.GotoAsync("/households/ORDPAGE");
         var line = page.Locator($"#decided [data-orders='{proposalId}']");
-        await Assertions.Expect(line).ToContainTextAsync($"{orderId} sell 100 ORDX partiallyFilled (40 at $79.00)", new() { Timeout = 60_000 });
+        await Assertions.Expect(line).ToContainTextAsync($"{orderId} sell {Shares(ordered)} ORDX partiallyFilled ({Shares(part)} at $79.00)", new() { Timeout = 60_000 });
         foreach (var o in orders.Where(o => o.GetProperty("side").GetString() == "buy"))
             await Assertions.Expect(line).ToContainTextAsync($"{o.GetProperty("clientOrderId").GetString()} buy", new() { Timeout = 10_000 });
+        await page.Locator("summary", new() { HasText = "Recent decisions" }).ClickAsync();
+        await Assertions.Expect(line).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "household-orders.png"), FullPage = true });
     }
 
