@@ -20,5 +20,6 @@ root.Subcommands.Add(ReconcileCommand.Create());
 root.Subcommands.Add(CustodianCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
 root.Subcommands.Add(CorporateActionsCommand.Create());
+root.Subcommands.Add(FillsCommand.Create());
 root.Subcommands.Add(RiskModelCommand.Create());
 return CommandLine.Run(root, args);

@@ -49,7 +49,8 @@ public sealed record HarvestPolicy(
 /// trades fractions of a share (otherwise orders are whole shares, except the sale of a whole fractional lot);
 /// <see cref="MinTrade"/> overrides the firm's minimum order value for this account; <see cref="TrackingErrorBand"/> is a
 /// direct-index account's tolerance (annualised tracking error to its index, default 1.5 %). <see cref="ReinvestDividends"/>: cash dividends buy more of the security (a purchase for the wash-sale rule) instead of
-/// staying in cash.</summary>
+/// staying in cash. <see cref="Execution"/>: simulated fills or orders out and fills in; null follows the firm's
+/// <c>Execution:Mode</c>.</summary>
 [GenerateSerializer, Immutable, Alias("AccountSpec")]
 public sealed record AccountSpec(
     [property: Id(0)] string Id,
@@ -66,7 +67,8 @@ public sealed record AccountSpec(
     [property: Id(11)] decimal? MinTrade = null,
     [property: Id(12)] decimal? TrackingErrorBand = null,
     [property: Id(13)] bool ReinvestDividends = false,
-    [property: Id(14)] InvestmentPolicy? Policy = null)
+    [property: Id(14)] InvestmentPolicy? Policy = null,
+    [property: Id(15)] ExecutionMode? Execution = null)
 {
     /// <summary>The tracking-error band of a direct-index account when none is set: 1.5 % a year. A replacement stock adds
     /// about 0.25 % of specific risk per swap at the demo index's weights, so a 1 % band allows a dozen harvest swaps and

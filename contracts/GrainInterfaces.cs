@@ -225,6 +225,20 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// Answers between the household's turns: a client or advisor looking at proposals never waits behind a decision.</summary>
     [Alias("GetProposals"), AlwaysInterleave] Task<RebalanceProposal[]> GetProposals();
 
+    /// <summary>The household's orders (orders-mode accounts), oldest first, as they stand now: an open order past the close of
+    /// its trade date reads as expired (recorded at the household's next turn). Answers between the household's turns.</summary>
+    [Alias("GetOrders"), AlwaysInterleave] Task<BrokerOrder[]> GetOrders();
+
+    /// <summary>Checks a batch of execution reports for this household's orders without applying any: bad input (unknown
+    /// order, closed order, quantity beyond the open quantity, bad price, an execution id reused) throws. Changes nothing.</summary>
+    [Alias("CheckExecutions")] Task CheckExecutions(OrderExecution[] executions);
+
+    /// <summary>Applies a batch of execution reports, checked whole first (bad input changes nothing): fills are booked through
+    /// the wash-sale ledger to the accounts at their own prices, sells relieving the order's lots in the engine's order;
+    /// cancels and rejects release the rest, and the household decides again for the account. Persisted before returning;
+    /// an execution id applied before answers its first result, marked replayed.</summary>
+    [Alias("ApplyExecutions")] Task<ExecutionResult[]> ApplyExecutions(OrderExecution[] executions);
+
     /// <summary>A read-only copy of the household for a stress test: accounts (books, target, restrictions, pending
     /// withdrawals) and the wash-sale and realized-gains ledgers. Changes nothing.</summary>
     [Alias("GetStressSnapshot")] Task<HouseholdStressSnapshot> GetStressSnapshot();

@@ -26,6 +26,17 @@ public enum JournalKind
     /// <summary>A reconciliation break resolved: custodian accepted or our books kept, with the note (payload
     /// <see cref="ReconciliationResolution"/>).</summary>
     Reconciliation = 14,
+    /// <summary>An order sent to the desk (payload <see cref="BrokerOrder"/>).</summary>
+    OrderSent = 20,
+    /// <summary>An execution report that filled some of an order (payload <see cref="ExecutionResult"/>); the fills themselves
+    /// are <see cref="Fill"/> entries keyed by the order id.</summary>
+    OrderFilled = 21,
+    /// <summary>An order canceled or rejected: its remaining quantity released (payload <see cref="ExecutionResult"/>).</summary>
+    OrderCanceled = 22,
+    /// <summary>A DAY order not done at the close of its trade date, expired (payload <see cref="BrokerOrder"/>).</summary>
+    OrderExpired = 23,
+    /// <summary>A decision that left accounts with open orders out until those orders resolve (payload: the account ids).</summary>
+    OrderDeferred = 24,
     /// <summary>A correction of record to an account's lots or cash — shares transferred in or out, or a reconciliation's
     /// custodian figures accepted — never a sale: no realized gain or loss (payload <see cref="BookCorrectionEffect"/>).</summary>
     BookCorrection = 28,

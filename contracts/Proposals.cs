@@ -16,7 +16,8 @@ public enum ProposalStatus
 
 /// <summary>A household rebalance the system proposes and explains: the triggers that caused it, the trades with
 /// their reasons, lots and tax effect, and tracking error before and after. Discretionary accounts' proposals
-/// execute at once; others wait for approval until <see cref="ExpiresAt"/>.</summary>
+/// execute at once; others wait for approval until <see cref="ExpiresAt"/>. In orders-mode accounts executing sends
+/// <see cref="Orders"/> (their state as they stand when read) and the fills arrive later.</summary>
 [GenerateSerializer, Immutable, Alias("RebalanceProposal")]
 public sealed record RebalanceProposal(
     [property: Id(0)] string Id,
@@ -34,7 +35,8 @@ public sealed record RebalanceProposal(
     [property: Id(12)] DateTimeOffset? DecidedAt,
     [property: Id(13)] string? Note,
     [property: Id(14)] TradeResult[] Fills,
-    [property: Id(15)] string? SupersededBy);
+    [property: Id(15)] string? SupersededBy,
+    [property: Id(19)] BrokerOrder[]? Orders = null);
 
 [GenerateSerializer]
 public enum CashKind

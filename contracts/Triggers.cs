@@ -10,6 +10,9 @@ public enum TriggerKind
     ModelChange = 4,
     /// <summary>The household's tax profile or investment policy, or an account's policy, changed (an event: a person caused it).</summary>
     Policy = 5,
+    /// <summary>An account's open orders resolved with quantity left undone (canceled, rejected, expired) or after a decision
+    /// was deferred for them: the household decides again (an event).</summary>
+    OrderResolved = 6,
 }
 
 /// <summary>A condition the monitor saw cross a threshold. <see cref="Subject"/> is the security or asset

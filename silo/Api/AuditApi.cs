@@ -53,13 +53,7 @@ public static class AuditApi
     {
         if (household is not null) return [household];
         if (HouseholdAccess.AdvisorScope(user) is null) return [null];
-        var own = new List<string?>();
-        for (var skip = 0; ; skip += FirmDirectoryGrain.MaxPage)
-        {
-            var page = await access.ListHouseholds(user, skip, FirmDirectoryGrain.MaxPage);
-            own.AddRange(page.Items.Select(h => h.Id));
-            if (page.Items.Length < FirmDirectoryGrain.MaxPage || own.Count >= page.Total) return own;
-        }
+        return [.. await access.VisibleHouseholds(user)];
     }
 
     /// <summary>Every entry of one household (null: all) and kind before <paramref name="to"/>, through the paged query

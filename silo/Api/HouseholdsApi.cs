@@ -220,6 +220,7 @@ public static class HouseholdsApi
         api.MapRiskModelApi(); // the firm's risk model: RiskModelApi.cs
         api.MapTransitionApi(); // tax budgets and transition plans: TransitionApi.cs
         api.MapReconciliationApi(); // custodian positions against the books: ReconciliationApi.cs
+        api.MapOrdersApi(); // orders out and fills in: OrdersApi.cs
 
         api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus").RequireAuthorization(SecuritySetup.MetricsPolicy);
         // This silo's tick-to-trigger latency (batch publication to the account's notice); the load test resets it
@@ -250,7 +251,7 @@ public static class HouseholdsApi
                 a.Type ?? throw new BadInputException($"accounts[{i}].type is required"), a.Discretionary ?? true, a.ModelId,
                 a.Restrictions ?? [], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
                 a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off),
-                a.FractionalShares ?? false, ReinvestDividends: a.ReinvestDividends ?? false);
+                a.FractionalShares ?? false, ReinvestDividends: a.ReinvestDividends ?? false, Execution: a.Execution);
             return new AccountOpening(spec, a.Cash ?? 0m, a.Lots ?? []);
         }).ToArray();
         return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToArray()), openings);

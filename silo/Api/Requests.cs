@@ -18,7 +18,8 @@ public sealed record OpenAccountRequest(
     decimal? Cash,
     TaxLot[]? Lots,
     bool? FractionalShares = null,
-    bool? ReinvestDividends = null);
+    bool? ReinvestDividends = null,
+    ExecutionMode? Execution = null);
 
 /// <summary>POST /api/accounts/{id}/trades: a fill. The idempotency key comes from the <c>Idempotency-Key</c>
 /// header or the body.</summary>

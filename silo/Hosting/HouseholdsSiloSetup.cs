@@ -101,6 +101,7 @@ public static class HouseholdsSiloSetup
         services.AddHostedService(sp => sp.GetRequiredService<PriceBoardSubscription>());
         services.AddOptions<MarketOptions>();
         services.AddOptions<DecisionOptions>();
+        services.AddOptions<ExecutionOptions>();
         services.AddOptions<PriceFeedOptions>();
         services.AddSingleton<FirmTriggerBudget>();
         services.AddSingleton<FirmFiguresReporter>();

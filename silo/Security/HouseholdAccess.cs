@@ -32,6 +32,18 @@ public sealed class HouseholdAccess(IGrainFactory grains)
         return spec is not null && await CanSeeHousehold(user, spec.HouseholdId);
     }
 
+    /// <summary>Every household id this caller may see, read page by page from the directory.</summary>
+    public async Task<List<string>> VisibleHouseholds(ClaimsPrincipal user)
+    {
+        var ids = new List<string>();
+        for (var skip = 0; ; skip += FirmDirectoryGrain.MaxPage)
+        {
+            var page = await ListHouseholds(user, skip, FirmDirectoryGrain.MaxPage);
+            ids.AddRange(page.Items.Select(h => h.Id));
+            if (page.Items.Length < FirmDirectoryGrain.MaxPage || ids.Count >= page.Total) return ids;
+        }
+    }
+
     /// <summary>A page of the household directory as this caller may see it.</summary>
     public Task<HouseholdPage> ListHouseholds(ClaimsPrincipal user, int skip, int take)
     {

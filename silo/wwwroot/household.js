@@ -149,6 +149,8 @@
         el('tbody', {}, p.trades.map(t => el('tr', {}, el('td', {}, `${t.account}${accounts.get(t.account) ? ' · ' + (typeNames[accounts.get(t.account).type] || '') : ''}`),
           el('td', { class: t.side === 'sell' ? 'neg' : 'pos' }, t.side), el('td', {}, t.symbol), el('td', { class: 'num' }, num.format(t.quantity)),
           el('td', { class: 'num' }, money2.format(t.amount)), el('td', {}, t.reasons), el('td', { class: 'num ' + cls(t.shortTermGain + t.longTermGain) }, signed(t.shortTermGain + t.longTermGain)))))),
+      p.orders && p.orders.length ? el('div', { class: 'sub', 'data-orders': p.id, style: 'margin:6px 0' }, 'Orders: ' + p.orders.map(o =>
+        `${o.clientOrderId} ${o.side} ${num.format(o.quantity)} ${o.symbol} ${o.status}${o.filledQuantity ? ` (${num.format(o.filledQuantity)} at ${money2.format(o.averagePrice)})` : ''}`).join(' · ')) : null,
       pending ? el('div', { class: 'actions' }, approve, reject, result) : null);
   }
 

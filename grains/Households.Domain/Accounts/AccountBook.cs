@@ -184,6 +184,7 @@ public static class AccountValidation
         if (opening.Cash < 0) throw new BadInputException($"account {spec.Id}: cash must be >= 0");
         if (opening.Cash > CashValidation.MaxAmount) throw new BadInputException($"account {spec.Id}: cash must be at most {CashValidation.MaxAmount}");
         if (!Enum.IsDefined(spec.DefaultRelief)) throw new BadInputException($"account {spec.Id}: unknown defaultRelief");
+        if (spec.Execution is { } mode && !Enum.IsDefined(mode)) throw new BadInputException($"account {spec.Id}: execution must be simulated or orders");
         RestrictionValidation.Check(spec.Restrictions, $"account {spec.Id}: restrictions");
         if (spec.Harvest is null) throw new BadInputException($"account {spec.Id}: harvest policy is required");
         if (spec.Harvest.MinLossPercent is < 0 or > 1) throw new BadInputException($"account {spec.Id}: harvest.minLossPercent must be between 0 and 1");

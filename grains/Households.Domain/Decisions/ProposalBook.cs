@@ -56,14 +56,15 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
         return fresh;
     }
 
-    /// <summary>Records an execution's outcome: executed when anything filled (or there was nothing to trade), else failed; the
-    /// problems (orders not sent or refused, withdrawals paid) join the note.</summary>
-    public RebalanceProposal Executed(RebalanceProposal p, IReadOnlyCollection<TradeResult> fills, IEnumerable<string> problems, DateTimeOffset now)
+    /// <summary>Records an execution's outcome: executed when anything filled or went out as orders (or there was nothing to
+    /// trade), else failed; the problems (orders not sent or refused, withdrawals paid) join the note.</summary>
+    public RebalanceProposal Executed(RebalanceProposal p, IReadOnlyCollection<TradeResult> fills, IEnumerable<string> problems, DateTimeOffset now,
+        bool ordersSent = false)
     {
         var note = string.Join("; ", new[] { p.Note }.Concat(problems).OfType<string>());
         var done = p with
         {
-            Status = fills.Count > 0 || p.Trades.Length == 0 ? ProposalStatus.Executed : ProposalStatus.Failed,
+            Status = fills.Count > 0 || ordersSent || p.Trades.Length == 0 ? ProposalStatus.Executed : ProposalStatus.Failed,
             DecidedAt = now, Fills = [.. fills], Note = note.Length == 0 ? null : note,
         };
         Put(done);

@@ -341,16 +341,20 @@ public static class SimulatedBroker
         }
     }
 
-    /// <summary>Whether <paramref name="tradeKey"/> is one of this broker's orders for the household: <see cref="Orders"/>
-    /// keys each <c>{proposal id}:{n}</c> and proposal ids are <c>{household}-P{number, at least 5 digits}</c>. Anything else
-    /// (a client's or an import's fill) is not the engine's.</summary>
+    /// <summary>Whether <paramref name="tradeKey"/> is one of the engine's orders for the household: <see cref="Orders"/>
+    /// keys each <c>{proposal id}:{n}</c>, an orders-mode fill <c>{proposal id}-{order n}:{piece}</c> (the order's client order
+    /// id and the fill's piece), and proposal ids are <c>{household}-P{number, at least 5 digits}</c>. Anything else (a
+    /// client's or an import's fill) is not the engine's.</summary>
     public static bool IsOrderKey(string householdId, string tradeKey)
     {
         var prefix = householdId + "-P";
         if (!tradeKey.StartsWith(prefix, StringComparison.Ordinal)) return false;
         var rest = tradeKey.AsSpan(prefix.Length);
         var colon = rest.IndexOf(':');
-        return colon >= 5 && colon < rest.Length - 1 && AllDigits(rest[..colon]) && AllDigits(rest[(colon + 1)..]);
+        if (colon < 5 || colon >= rest.Length - 1 || !AllDigits(rest[(colon + 1)..])) return false;
+        var proposal = rest[..colon];
+        var dash = proposal.IndexOf('-');
+        return dash < 0 ? AllDigits(proposal) : dash >= 5 && dash < proposal.Length - 1 && AllDigits(proposal[..dash]) && AllDigits(proposal[(dash + 1)..]);
     }
 
     private static bool AllDigits(ReadOnlySpan<char> text)

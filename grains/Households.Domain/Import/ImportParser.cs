@@ -57,6 +57,11 @@ public static partial class ImportParser
         ["taxable"] = AccountType.Taxable, ["ira"] = AccountType.Ira, ["roth"] = AccountType.Roth, ["trust"] = AccountType.Trust, ["529"] = AccountType.Education529,
     };
 
+    private static readonly Dictionary<string, ExecutionMode> ExecutionModes = new()
+    {
+        ["simulated"] = ExecutionMode.Simulated, ["orders"] = ExecutionMode.Orders,
+    };
+
     private static readonly Dictionary<string, LotRelief> Reliefs = new()
     {
         ["fifo"] = LotRelief.Fifo, ["lifo"] = LotRelief.Lifo, ["hifo"] = LotRelief.Hifo, ["mintax"] = LotRelief.MinTax,
@@ -178,6 +183,7 @@ public static partial class ImportParser
             var fractional = row.Bool("fractional_shares", false);
             var minTrade = row.Decimal("min_trade", 0m, true, ImportRules.MaxAmount, required: false);
             var reinvest = row.Bool("reinvest_dividends", false);
+            var execution = row.Choice("execution", ExecutionModes, required: false);
             if (id is null) continue;
             if (parsed.Accounts.ContainsKey(id)) { row.Problem("account", $"duplicate account {id}"); continue; }
             if (household is not null && !parsed.HouseholdFileGiven)
@@ -187,14 +193,14 @@ public static partial class ImportParser
             if (household is not null) parsed.HouseholdsWithAccounts.Add(household);
             if (model is not null) parsed.ReferModel(model, source!.Name, row.Line, "model");
             if (household is null || type is null || discretionary is null || cash is null || relief is null || separate is null || harvest is null
-                || fractional is null || reinvest is null || (row.Has("min_trade") && minTrade is null)
+                || fractional is null || reinvest is null || (row.Has("min_trade") && minTrade is null) || (row.Has("execution") && execution is null)
                 || (row.Has("model") && model is null) || (row.Has("name") && name is null))
             {
                 parsed.Accounts[id] = null;
                 continue;
             }
             var spec = new AccountSpec(id, household, name ?? id, type.Value, discretionary.Value, model, [], separate.Value, relief.Value,
-                harvest.Value ? HarvestPolicy.Default : HarvestPolicy.Off, fractional.Value, minTrade, ReinvestDividends: reinvest.Value);
+                harvest.Value ? HarvestPolicy.Default : HarvestPolicy.Off, fractional.Value, minTrade, ReinvestDividends: reinvest.Value, Execution: execution);
             parsed.Accounts[id] = new AccountDraft(spec, cash.Value, row.Line);
         }
     }

@@ -152,9 +152,11 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     /// on private copies of the books and the ledger by the simulations' rules (<see cref="PlanExecution"/>: dust and washed
     /// sales not sent, each fill seen by the next order's checks), then the orders are released together
     /// (<see cref="Fill"/>). An order stored before (a retried execution) is its stored fill. Returns the fills and a line
-    /// per trade without a price and per order not sent or refused.</summary>
-    public async Task<(List<TradeResult> Fills, List<string> Problems)> Release(HouseholdSpec spec, RebalanceProposal proposal,
-        IReadOnlyDictionary<string, decimal> quotes, DateOnly today, DecisionMarket market, ISet<string> fresh, Func<string, decimal?> board)
+    /// per trade without a price and per order not sent or refused. The orders of accounts that <paramref name="sendsOrders"/>
+    /// are not filled but returned (<c>ToSend</c>): the desk fills them and reports the executions.</summary>
+    public async Task<(List<TradeResult> Fills, List<string> Problems, List<(OptimizedTrade Trade, TradeRequest Order)> ToSend)> Release(HouseholdSpec spec,
+        RebalanceProposal proposal, IReadOnlyDictionary<string, decimal> quotes, DateOnly today, DecisionMarket market, ISet<string> fresh,
+        Func<string, decimal?> board, Func<AccountSpec, bool> sendsOrders)
     {
         var settings = market.Settings;
         // The books read below must be in the ledger already, or the copies would count a fill twice.
@@ -173,10 +175,12 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         PlanExecution.Execute(open, id => books.GetValueOrDefault(id), HouseholdTaxLedger.Restore(ledger, realized, master.Identical), settings,
             f => sent[f.Order.IdempotencyKey] = f.Order, problems.Add, protectedAtFill);
         var release = new List<(OptimizedTrade Trade, TradeRequest Order)>();
+        var toSend = new List<(OptimizedTrade Trade, TradeRequest Order)>();
         foreach (var (trade, order) in orders)
         {
             if (state.State.Trades.TryGetValue(Key(trade.Account, order.IdempotencyKey), out var earlier)) release.Add((trade, earlier.Request));
-            else if (sent.TryGetValue(order.IdempotencyKey, out var request)) release.Add((trade, request));
+            else if (sent.TryGetValue(order.IdempotencyKey, out var request))
+                (books.TryGetValue(trade.Account, out var book) && sendsOrders(book.Spec) ? toSend : release).Add((trade, request));
         }
         var outcomes = await Fill(spec, [.. release.Select(r => (r.Trade.Account, r.Order))], fresh);
         var fills = new List<TradeResult>();
@@ -185,7 +189,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
             if (outcomes[i].Applied is { } fill) fills.Add(fill);
             else problems.Add($"{release[i].Trade.Account} {release[i].Trade.Side} {release[i].Trade.Symbol}: {outcomes[i].Refused}");
         }
-        return (fills, problems);
+        return (fills, problems, toSend);
     }
 
     /// <summary>Sends orders to their accounts, all of one account in one call, and clears what they applied in the given

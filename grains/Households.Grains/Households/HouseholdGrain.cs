@@ -25,7 +25,8 @@ public sealed class HouseholdGrain(
     [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     ILogger<HouseholdGrain> log,
     LiveStateBoard liveBoard,
-    IOptions<PriceFeedOptions> feed) : Grain, IHouseholdGrain
+    IOptions<PriceFeedOptions> feed,
+    IOptions<ExecutionOptions> execution) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = HouseholdValidation.MaxAccounts;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -44,12 +45,14 @@ public sealed class HouseholdGrain(
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
     private HouseholdLiveCache Live => _live ??= new(board, liveBoard, GrainFactory);
     private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
+    private HouseholdOrders? _orders;
+    private HouseholdOrders Orders => _orders ??= new(state, Books, journal, clock);
     private HouseholdCorporateActions CorporateActions => new(this.GetPrimaryKeyString(), state, Books, GrainFactory, journal, clock);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
-        if (Proposals.HasPending) WatchExpiry();
+        if (Proposals.HasPending || Orders.Book.HasOpen) WatchExpiry();
         // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments.
         // The ledger is restored and the fills an account applied that it never recorded are caught up on the first
         // use of the ledger (EnsureCaughtUp; the watchdog's sweep asks every household for it), not here: a wake for
@@ -162,6 +165,7 @@ public sealed class HouseholdGrain(
                     this.GetPrimaryKeyString(), attempt, ex.Message);
                 await state.ReadStateAsync();
                 Books.Reload();
+                Orders.Reload();
                 _proposals = null;
                 Live.Stale();
             }
@@ -214,7 +218,42 @@ public sealed class HouseholdGrain(
     public Task<RebalanceProposal[]> GetProposals()
     {
         RequireSpec();
-        return Task.FromResult(Proposals.AllAt(clock.GetUtcNow()));
+        var now = clock.GetUtcNow();
+        var orders = Orders.Book.OrdersAt(now).ToLookup(o => o.ProposalId, StringComparer.Ordinal);
+        return Task.FromResult<RebalanceProposal[]>([.. Proposals.AllAt(now).Select(p => orders.Contains(p.Id) ? p with { Orders = [.. orders[p.Id]] } : p)]);
+    }
+
+    public Task<BrokerOrder[]> GetOrders()
+    {
+        RequireSpec();
+        return Task.FromResult(Orders.Book.OrdersAt(clock.GetUtcNow()));
+    }
+
+    public Task CheckExecutions(OrderExecution[] executions)
+    {
+        RequireSpec();
+        Orders.Book.Check(executions ?? [], clock.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    public async Task<ExecutionResult[]> ApplyExecutions(OrderExecution[] executions)
+    {
+        var spec = RequireSpec();
+        await Books.EnsureCaughtUp();
+        var (results, resolved) = await Durably(fresh => Orders.Apply(spec, executions ?? [], fresh));
+        DecideAgain(resolved);
+        return results;
+    }
+
+    /// <summary>Accounts whose orders resolved with quantity released, or whose decision waited for them: an event trigger each
+    /// (<see cref="TriggerKind.OrderResolved"/>), decided like any other.</summary>
+    private void DecideAgain(string[] accounts)
+    {
+        if (accounts.Length == 0) return;
+        var now = clock.GetUtcNow();
+        var triggers = accounts.Select(a => new Trigger(TriggerKind.OrderResolved, a, "orders", 0, 0, 0, board.Current.Sequence, now, now)).ToArray();
+        foreach (var t in triggers) Event("trigger", t.AccountId, null, "OrderResolved: orders");
+        if (_inbox.Add(triggers)) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
     }
 
     public async Task<HouseholdStressSnapshot> GetStressSnapshot()
@@ -273,6 +312,8 @@ public sealed class HouseholdGrain(
         var inputs = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
         // Accounts with an open custodian break wait for its resolution (firm setting, off by default).
         if (decisions.Value.BlockOnBreaks && (inputs = await ReconciliationBlock.Tradable(GrainFactory, inputs)).Length == 0) return [];
+        // Open orders count as planned: their accounts wait for them to fill, be canceled or rejected, or expire.
+        if ((inputs = await Orders.Defer(spec.Id, inputs, $"{board.Current.Sequence}:{++_decisionCount}:{Events.Epoch}")).Length == 0) return [];
         var plan = await Plan(inputs, causes);
         var result = plan.Result;
         if (result.Trades.Length == 0)
@@ -382,10 +423,13 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         var quotes = Quotes(p.Trades.Select(t => t.Symbol));
-        var (fills, problems) = await Durably(fresh => Books.Release(spec, p, quotes, Today(), Market, fresh, s => board.QuoteOf(s)?.Price));
+        var (fills, problems, toSend) = await Durably(fresh => Books.Release(spec, p, quotes, Today(), Market, fresh, s => board.QuoteOf(s)?.Price,
+            a => execution.Value.ModeOf(a) == ExecutionMode.Orders));
+        var orders = await Orders.Send(p, toSend, s => quotes.TryGetValue(s, out var q) ? q : null, execution.Value.LimitTolerance);
+        if (orders.Length > 0) { problems.Add($"{orders.Length} orders sent"); WatchExpiry(); }
         problems.AddRange(await Books.PayWithdrawals(spec.AccountIds));
         var now = clock.GetUtcNow();
-        var done = Proposals.Executed(p, fills, problems, now);
+        var done = Proposals.Executed(p, fills, problems, now, ordersSent: orders.Length > 0);
         await SaveProposals(ProposalJournal.Proposal(done, JournalKind.Proposal, now));
         HouseholdsMetrics.Proposal(done.Status);
         HouseholdsMetrics.Executed(fills.SelectMany(f => f.Realized));
@@ -407,6 +451,7 @@ public sealed class HouseholdGrain(
 
     private async Task ExpireDue()
     {
+        DecideAgain(await Orders.ExpireDue());
         var expired = Proposals.Expire(clock.GetUtcNow());
         if (expired.Length == 0) return;
         await SaveProposals(expired.Select(p => ProposalJournal.Proposal(p, JournalKind.Expiry, clock.GetUtcNow())).ToArray());
@@ -418,7 +463,7 @@ public sealed class HouseholdGrain(
         _expiryTimer ??= this.RegisterGrainTimer(async () =>
         {
             await ExpireDue();
-            if (Proposals.HasPending) return;
+            if (Proposals.HasPending || Orders.Book.HasOpen) return;
             _expiryTimer?.Dispose();
             _expiryTimer = null;
         }, ExpiryCheck, ExpiryCheck);

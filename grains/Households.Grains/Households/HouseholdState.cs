@@ -23,6 +23,12 @@ public sealed class HouseholdState
     [Id(8)] public Dictionary<string, AppliedCorporateAction> CorporateActions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The yearly tax budget and sell-down schedules a transition plan honours; null until one is set.</summary>
     [Id(9)] public TransitionPolicy? Transition { get; set; }
+    /// <summary>Orders sent for orders-mode accounts (issue #17), by client order id; ids from 20 on are the orders'.</summary>
+    [Id(20)] public BrokerOrder[] Orders { get; set; } = [];
+    /// <summary>Execution reports applied, with their first results: a report sent again answers its first result.</summary>
+    [Id(21)] public ExecutionResult[] Executions { get; set; } = [];
+    /// <summary>Accounts a decision left out while they had open orders: when their orders resolve the household decides again.</summary>
+    [Id(22)] public string[] Deferred { get; set; } = [];
 }
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>

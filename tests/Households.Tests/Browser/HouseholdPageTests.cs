@@ -163,6 +163,47 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
         Assert.True(executed, "no approval was executed in three attempts");
     }
 
+    [Fact]
+    public async Task A_proposal_shows_its_orders_state_on_the_household_page()
+    {
+        Assert.True(File.Exists(Chromium), $"chromium not found at {Chromium}: install it (apt-get install -y chromium) or set HOUSEHOLDS_CHROMIUM");
+        var http = factory.CreateClient();
+        http.BaseAddress = new Uri(factory.BaseUrl);
+        await OrdersApiTests.Seed(http, "ORDPAGE");
+        (await http.PostAsync("/api/households/ORDPAGE/rebalance", null)).EnsureSuccessStatusCode();
+        JsonElement[] orders = [];
+        // The demo firm runs beside it: the decision may take a while, and its buys depend on the day's prices; the sell of the
+        // loss lot is always there.
+        for (var i = 0; i < 600 && !orders.Any(o => o.GetProperty("symbol").GetString() == "ORDX"); i++)
+        {
+            orders = [.. JsonDocument.Parse(await http.GetStringAsync("/api/orders?household=ORDPAGE")).RootElement.EnumerateArray()];
+            if (orders.Length == 0) await Task.Delay(100);
+        }
+        var sell = orders.Single(o => o.GetProperty("symbol").GetString() == "ORDX");
+        var (proposalId, orderId) = (sell.GetProperty("proposalId").GetString()!, sell.GetProperty("clientOrderId").GetString()!);
+        var ordered = sell.GetProperty("quantity").GetDecimal();
+        var part = Math.Max(1m, decimal.Floor(ordered / 2));
+        (await http.PostAsJsonAsync("/api/fills", new[] { new { executionId = "PAGE-1", clientOrderId = orderId, type = "partial", quantity = part, price = 79m, time = DateTimeOffset.UtcNow } }))
+            .EnsureSuccessStatusCode();
+        string Shares(decimal q) => q.ToString("#,##0.####", System.Globalization.CultureInfo.InvariantCulture);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        var headers = http.DefaultRequestHeaders.Authorization is { } auth
+            ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
+        await using var context = await browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 }, ExtraHTTPHeaders = headers });
+        var page = await context.NewPageAsync();
+        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
+        await page.GotoAsync("/households/ORDPAGE");
+        var line = page.Locator($"#decided [data-orders='{proposalId}']");
+        await Assertions.Expect(line).ToContainTextAsync($"{orderId} sell {Shares(ordered)} ORDX partiallyFilled ({Shares(part)} at $79.00)", new() { Timeout = 60_000 });
+        foreach (var o in orders.Where(o => o.GetProperty("side").GetString() == "buy"))
+            await Assertions.Expect(line).ToContainTextAsync($"{o.GetProperty("clientOrderId").GetString()} buy", new() { Timeout = 10_000 });
+        await page.Locator("summary", new() { HasText = "Recent decisions" }).ClickAsync();
+        await Assertions.Expect(line).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "household-orders.png"), FullPage = true });
+    }
+
     /// <summary>Seeding goes on in the background; the test needs only its household, priced.</summary>
     private static async Task DemoReady(HttpClient http)
     {

@@ -36,6 +36,7 @@ public static class CliRunner
         root.Subcommands.Add(CustodianCommand.Create(Connect));
         root.Subcommands.Add(PreviewCommand.Create(Connect));
         root.Subcommands.Add(CorporateActionsCommand.Create(Connect));
+        root.Subcommands.Add(FillsCommand.Create(Connect));
         var output = new StringWriter();
         var error = new StringWriter();
         // Off the test's synchronization context: CommandLine.Run blocks on the asynchronous command.
