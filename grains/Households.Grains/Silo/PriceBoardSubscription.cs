@@ -20,9 +20,12 @@ public sealed class MarketOptions
     /// with the market and a simulated quarter takes a quarter. For demos and long-run checks on one silo; never with a
     /// real feed. Latency figures are then in business time.</summary>
     public bool FastClock { get; set; }
-    /// <summary>Decisions trade only in the exchange's sessions: outside them triggers wait for the open (on by default; the
-    /// tests turn it off, and the demo's fast clock only ever shows session time).</summary>
-    public bool EnforceTradingHours { get; set; } = true;
+    /// <summary>Decisions trade only in the exchange's sessions: outside them triggers wait for the open. Unset, it is on
+    /// with a real feed (production) and with the demo's fast clock (which only ever shows session time), and off for a
+    /// simulated market on the system clock, which would otherwise sit idle every night and weekend. The tests set it.</summary>
+    public bool? EnforceTradingHours { get; set; }
+
+    public bool TradingHoursEnforced => EnforceTradingHours ?? (!Simulate || FastClock);
     /// <summary>A firm's trading-calendar file (docs/formats.md §16) instead of the embedded NYSE calendar.</summary>
     public string? Calendar { get; set; }
 

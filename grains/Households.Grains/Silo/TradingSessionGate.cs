@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Households.Grains.Silo;
 
-/// <summary>The exchange session as this silo's households see it (<see cref="MarketOptions.EnforceTradingHours"/>): whether a
+/// <summary>The exchange session as this silo's households see it (<see cref="MarketOptions.TradingHoursEnforced"/>): whether a
 /// decision may trade now, and the households waiting for a session to open (held triggers, withdrawals waiting for
 /// settlement). Once a second (real time) it looks at the business clock and nudges, one-way, each household whose open
 /// has come: no grain turn waits on a timer, and the monitor keeps scanning and recording triggers all night.</summary>
@@ -22,7 +22,7 @@ public sealed class TradingSessionGate(TradingCalendar calendar, IOptions<Market
 
     /// <summary>Null when a decision may trade at <paramref name="now"/> (in a session, or the gate is off); otherwise the next open.</summary>
     public DateTimeOffset? ClosedUntil(DateTimeOffset now) =>
-        !options.Value.EnforceTradingHours || calendar.IsOpen(now) ? null : calendar.NextOpen(now);
+        !options.Value.TradingHoursEnforced || calendar.IsOpen(now) ? null : calendar.NextOpen(now);
 
     /// <summary>The open of the session on <paramref name="date"/>'s, or the next, trading day: when cash settling that day can be paid out.</summary>
     public DateTimeOffset OpenOn(DateOnly date) => calendar.Session(date)?.Open ?? calendar.Session(calendar.AddTradingDays(date, 1))!.Open;
