@@ -42,11 +42,11 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
 
     private static Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> ok) => ClusterFixture.Eventually(read, ok, 20_000);
 
-    private async Task<IHouseholdGrain> Household(string prefix, AccountType type)
+    private async Task<IHouseholdGrain> Household(string prefix, AccountType type, bool discretionary = true)
     {
         await Client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund($"{prefix}EQ", "US Equity"), Fund($"{prefix}BD", "US Bonds")]);
         await Client.GetGrain<IModelGrain>($"{prefix}M").Define(TwoFundModel($"{prefix}M", $"{prefix}EQ", $"{prefix}BD", 0.5m, new DriftBand(0.05m, 0)));
-        var account = Account($"{prefix}ACC", $"{prefix}HH", type, $"{prefix}M") with { Harvest = HarvestPolicy.Off };
+        var account = Account($"{prefix}ACC", $"{prefix}HH", type, $"{prefix}M") with { Harvest = HarvestPolicy.Off, Discretionary = discretionary };
         var household = Client.GetGrain<IHouseholdGrain>($"{prefix}HH");
         await household.Create(new HouseholdSpec($"{prefix}HH", "Trading hours household", "ADV17", [account.Id]),
             [new AccountOpening(account, 0m, [Lot($"{prefix}L1", $"{prefix}EQ", 100, 80m, new DateOnly(2024, 1, 2)), Lot($"{prefix}L2", $"{prefix}BD", 100, 100m, new DateOnly(2024, 1, 2))])]);
@@ -102,5 +102,24 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
         Assert.Equal(view.Cash - 5_000m, paid.Cash);
         Assert.Empty(paid.Unsettled!);
         Assert.Equal(paid.Cash, paid.SettledCash);
+    }
+
+    [Fact]
+    public async Task An_approval_after_the_close_is_refused_naming_the_next_open_and_executes_when_approved_in_the_session()
+    {
+        fixture.Clock.Now = MondayMidday;
+        var household = await Household("TA", AccountType.Ira, discretionary: false);
+        await Client.GetGrain<IAccountGrain>("TAACC").RecordCash(new CashMovement("ta-dep", CashKind.Deposit, 10_000m, Monday, null));
+        var pending = Assert.Single(await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Pending)));
+
+        fixture.Clock.Now = new DateTimeOffset(2026, 12, 7, 21, 30, 0, TimeSpan.Zero); // 16:30 EST, after the close
+        var refused = await Assert.ThrowsAsync<BadInputException>(() => household.Approve(pending.Id));
+        Assert.Equal("the market is closed: an approved proposal executes in trading hours; the next session opens 2026-12-08 14:30 UTC", refused.Message);
+        Assert.Equal(ProposalStatus.Pending, Assert.Single(await household.GetProposals()).Status); // nothing changed
+
+        fixture.Clock.Now = TuesdayAfterTheOpen;
+        var done = await household.Approve(pending.Id);
+        Assert.Equal(ProposalStatus.Executed, done.Status);
+        Assert.All(done.Fills, f => Assert.Equal(new DateOnly(2026, 12, 8), f.Request.TradeDate));
     }
 }
