@@ -183,7 +183,8 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("OnAccountTriggers"), OneWay, AlwaysInterleave] Task OnAccountTriggers(string accountId, Trigger[] triggers);
 
     /// <summary>Decides once on every trigger waiting in the inbox (journaled first), then again if more arrived
-    /// meanwhile. Scheduled by the household itself.</summary>
+    /// meanwhile. Scheduled by the household itself. Outside trading hours (when enforced) it decides nothing: the triggers
+    /// stay in the inbox until <see cref="OnSessionOpen"/>.</summary>
     [Alias("DecideWaiting"), OneWay] Task DecideWaiting();
 
     /// <summary>The trading session this household waited for has opened (from the silo's session gate): withdrawals that
