@@ -118,8 +118,9 @@ public interface IAccountGrain : IGrainWithStringKey
     /// returning, and raises a cash trigger. Returns the cash after it.</summary>
     [Alias("RecordCash")] Task<decimal> RecordCash(CashMovement movement);
 
-    /// <summary>Pays out the pending withdrawals the account's cash now covers; returns the amount paid.</summary>
-    [Alias("PayWithdrawals")] Task<decimal> PayWithdrawals();
+    /// <summary>Pays out the pending withdrawals the account's settled cash now covers (unsettled sale proceeds are never
+    /// paid out); returns the amount paid and what waits only for settlement, with the date it settles.</summary>
+    [Alias("PayWithdrawals")] Task<WithdrawalPayment> PayWithdrawals();
 
     /// <summary>Replaces the account's restrictions (ESG exclusions, client restrictions) and raises a restriction trigger.</summary>
     [Alias("UpdateRestrictions")] Task UpdateRestrictions(Restriction[] restrictions);
@@ -203,8 +204,13 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("OnAccountTriggers"), OneWay, AlwaysInterleave] Task OnAccountTriggers(string accountId, Trigger[] triggers);
 
     /// <summary>Decides once on every trigger waiting in the inbox (journaled first), then again if more arrived
-    /// meanwhile. Scheduled by the household itself.</summary>
+    /// meanwhile. Scheduled by the household itself. Outside trading hours (when enforced) it decides nothing: the triggers
+    /// stay in the inbox until <see cref="OnSessionOpen"/>.</summary>
     [Alias("DecideWaiting"), OneWay] Task DecideWaiting();
+
+    /// <summary>The trading session this household waited for has opened (from the silo's session gate): withdrawals that
+    /// waited for settlement are paid and the triggers held outside trading hours are decided.</summary>
+    [Alias("OnSessionOpen"), OneWay] Task OnSessionOpen();
 
     /// <summary>Decides now for the given causes; returns the proposals made (executed or pending).</summary>
     [Alias("Rebalance")] Task<RebalanceProposal[]> Rebalance(Trigger[] causes);

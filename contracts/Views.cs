@@ -37,7 +37,9 @@ public sealed record AccountView(
     [property: Id(3)] HoldingView[] Holdings,
     [property: Id(4)] DriftLine[] Drift,
     [property: Id(5)] Trigger[] OpenTriggers,
-    [property: Id(6)] long PriceSequence);
+    [property: Id(6)] long PriceSequence,
+    [property: Id(7)] decimal? SettledCash = null,
+    [property: Id(8)] UnsettledCash[]? Unsettled = null);
 
 [GenerateSerializer, Immutable, Alias("HouseholdView")]
 public sealed record HouseholdView(

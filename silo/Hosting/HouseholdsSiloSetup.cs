@@ -77,12 +77,18 @@ public static class HouseholdsSiloSetup
     public static IServiceCollection AddHouseholdsSiloServices(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        // The business clock: the system clock, or the simulated market's pace when Market:FastClock is on.
+        // The exchange's calendar: the embedded NYSE file, or the firm's (Market:Calendar).
+        services.TryAddSingleton(sp => sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value.Calendar is { Length: > 0 } path
+            ? Households.Domain.Calendar.TradingCalendar.Load(path)
+            : Households.Domain.Calendar.TradingCalendar.Nyse);
+        // The business clock: the system clock, or with Market:FastClock the simulated market's pace through trading sessions.
         services.TryAddKeyedSingleton<TimeProvider>(BusinessClock.Key, (sp, _) =>
         {
             var real = sp.GetRequiredService<TimeProvider>();
-            var scale = sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value.ClockScale ?? 1.0;
-            return scale > 1 ? new Households.Domain.Market.PacedClock(real, scale) : real;
+            var market = sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value;
+            return market is { SessionClockScale: > 1 }
+                ? new Households.Domain.Market.SessionClock(real, market.SessionClockScale, sp.GetRequiredService<Households.Domain.Calendar.TradingCalendar>())
+                : real;
         });
         services.TryAddSingleton<IJournal, InMemoryJournal>();
         services.AddStorageExceptionSerialization();
@@ -104,6 +110,8 @@ public static class HouseholdsSiloSetup
         services.AddOptions<ExecutionOptions>();
         services.AddOptions<PriceFeedOptions>();
         services.AddSingleton<FirmTriggerBudget>();
+        services.AddSingleton<TradingSessionGate>();
+        services.AddHostedService(sp => sp.GetRequiredService<TradingSessionGate>());
         services.AddSingleton<FirmFiguresReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<FirmFiguresReporter>());
         services.AddSingleton<ScanSignal>();

@@ -1,21 +1,27 @@
 using Households.Contracts;
+using Households.Domain.Calendar;
 using Households.Domain.Lots;
 
 namespace Households.Domain.Accounts;
 
 /// <summary>An account's books of record: cash and lots. Applying a trade validates it, relieves or creates lots
-/// and moves cash; a rejected trade changes nothing.</summary>
+/// and moves cash; a rejected trade changes nothing. With a <see cref="TradingCalendar"/> a sale's proceeds settle T+1
+/// (<see cref="CashBalance"/>); without one (the simulations, which step whole days) they settle at once.</summary>
 public sealed class AccountBook
 {
-    public AccountBook(AccountSpec spec, decimal cash, IEnumerable<LotPiece> lots)
+    private readonly TradingCalendar? _calendar;
+
+    public AccountBook(AccountSpec spec, decimal cash, IEnumerable<LotPiece> lots, IEnumerable<UnsettledCash>? unsettled = null, TradingCalendar? calendar = null)
     {
         Spec = spec;
-        Cash = cash;
+        Balance = new CashBalance(cash, unsettled);
         Lots = new LotBook(lots);
+        _calendar = calendar;
     }
 
     public AccountSpec Spec { get; }
-    public decimal Cash { get; private set; }
+    public CashBalance Balance { get; }
+    public decimal Cash => Balance.Total;
     public LotBook Lots { get; private set; }
 
     /// <summary>Applies the household's wash-sale adjustments to this account's replacement lots, all or none:
@@ -42,9 +48,9 @@ public sealed class AccountBook
         if (trade.Side == TradeSide.Buy)
         {
             var cost = trade.Quantity * trade.Price + trade.Commission;
-            if (cost > Cash) throw new BadInputException($"buy of {trade.Quantity} {trade.Symbol} costs {cost:0.00} but the account holds {Cash:0.00} cash");
+            if (cost > Balance.SpendableCash) throw new BadInputException($"buy of {trade.Quantity} {trade.Symbol} costs {cost:0.00} but the account holds {Cash:0.00} cash");
             var lot = Lots.Buy(LotIdFor(trade), trade.Symbol, trade.Quantity, trade.Price, trade.TradeDate, trade.Commission);
-            Cash -= cost;
+            Balance.Spend(cost, trade.TradeDate);
             return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, lot, [], Cash, false, [], []);
         }
 
@@ -57,21 +63,24 @@ public sealed class AccountBook
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
             s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
         // Cash moves by the exact net proceeds; the per-lot slices are pro rata and may differ in the 28th digit.
-        Cash += trade.Quantity * trade.Price - trade.Commission;
+        Balance.Sold(new UnsettledCash(trade.IdempotencyKey, trade.Quantity * trade.Price - trade.Commission, trade.TradeDate,
+            _calendar?.SettlementDate(trade.TradeDate) ?? trade.TradeDate));
         return new TradeResult(trade.IdempotencyKey, Spec.Id, trade, null, realized, Cash, false, [.. sales], []);
     }
 
     /// <summary>Applies a validated cash movement now: deposits and dividends add cash; a withdrawal is paid only
-    /// when the cash covers it (no margin), otherwise it is refused and nothing changes.</summary>
+    /// when the cash settled on its date covers it (no margin, no unsettled proceeds), otherwise it is refused and nothing changes.</summary>
     public decimal Apply(CashMovement movement)
     {
         CashValidation.Check(movement);
-        if (movement.Kind == CashKind.Withdrawal || CashValidation.IsOutflow(movement.Kind))
+        if (movement.Kind == CashKind.Withdrawal) Balance.Withdraw(movement.Amount, movement.Date);
+        else if (CashValidation.IsOutflow(movement.Kind))
         {
+            // A fee, transfer or journal out the custodian already made leaves from any cash, never below zero.
             if (movement.Amount > Cash) throw new BadInputException($"{CashValidation.Name(movement.Kind)} of {movement.Amount:0.00} exceeds the {Cash:0.00} cash held");
-            Cash -= movement.Amount;
+            Balance.Reset(Cash - movement.Amount, movement.Date);
         }
-        else Cash += movement.Amount;
+        else Balance.Receive(movement.Amount);
         return Cash;
     }
 
@@ -83,7 +92,7 @@ public sealed class AccountBook
         try
         {
             var effect = CorporateActions.CorporateActionRules.Apply(Spec, Lots, action, Cash);
-            Cash = effect.CashAfter;
+            Balance.Reset(effect.CashAfter, action.Date);
             return effect;
         }
         catch (BadInputException)
@@ -101,7 +110,7 @@ public sealed class AccountBook
         {
             var (lotsBefore, lotsAfter, cash) = BookCorrections.Apply(Spec, Lots, Cash, correction);
             var effect = new BookCorrectionEffect(Spec.Id, correction, lotsBefore, lotsAfter, cash - Cash, cash);
-            Cash = cash;
+            Balance.Reset(cash, correction.Date);
             return effect;
         }
         catch (BadInputException)

@@ -70,6 +70,9 @@ public static class JournalAudit
         // Each lot's basis per share as it was opened or bought (a refused lot is judged against it).
         var lots = new Dictionary<(string Account, string Lot), (decimal BasisPerShare, DateOnly Purchased)>();
         var withdrawalRequests = new Dictionary<(string Account, string Key), JournalEntry>();
+        // Sale proceeds still settling (T+1) when the journal ends: a withdrawal waiting for them is not unpaid.
+        var asOf = journal.Count == 0 ? DateOnly.MinValue : Calendar.TradingCalendar.Nyse.DateAt(settings.To ?? journal.Max(e => e.OccurredAt));
+        var settling = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var (e, record) in read)
         {
             switch (record)
@@ -81,6 +84,8 @@ public static class JournalAudit
                 case TradeResult fill:
                     if (SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey)) fills.Add(fill);
                     if (fill.CreatedLot is { Quantity: > 0 } created) lots[(fill.AccountId, created.Id)] = (created.Basis / created.Quantity, created.Purchased);
+                    if (fill.Request is { Side: TradeSide.Sell } sale && Calendar.TradingCalendar.Nyse.SettlementDate(sale.TradeDate) > asOf)
+                        settling[fill.AccountId] = settling.GetValueOrDefault(fill.AccountId) + sale.Quantity * sale.Price - sale.Commission;
                     break;
                 case CashMovement { Kind: CashKind.Withdrawal } w when e.AccountId is { } account && !IsPaid(e):
                     withdrawalRequests[(account, w.IdempotencyKey)] = e;
@@ -116,7 +121,7 @@ public static class JournalAudit
             var replay = JournalReplay.Replay(household);
             foreach (var problem in replay.Problems)
                 report.Unreadable.Add(new AuditFinding(household.Key, null, 0, null, $"The journal of {household.Key} cannot be replayed: {problem}."));
-            CheckWithdrawals(replay, withdrawalRequests, report);
+            CheckWithdrawals(replay, withdrawalRequests, settling, report);
         }
 
         return report.ToReport(settings);
@@ -197,13 +202,14 @@ public static class JournalAudit
                 $"Decision for {decision.HouseholdId} found no plan: {decision.Reason?.TrimEnd('.') ?? "no reason recorded"}.")));
     }
 
-    private static void CheckWithdrawals(JournalReplayResult replay, Dictionary<(string, string), JournalEntry> requests, Tallies report)
+    private static void CheckWithdrawals(JournalReplayResult replay, Dictionary<(string, string), JournalEntry> requests,
+        Dictionary<string, decimal> settling, Tallies report)
     {
         foreach (var account in replay.Accounts.Values.OrderBy(a => a.HouseholdId, StringComparer.Ordinal).ThenBy(a => a.AccountId, StringComparer.Ordinal))
         {
             foreach (var (key, amount) in account.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                if (amount > account.Cash) continue;
+                if (amount > account.Cash - settling.GetValueOrDefault(account.AccountId)) continue;
                 var request = requests.GetValueOrDefault((account.AccountId, key));
                 report.Unpaid.Add(new AuditFinding(account.HouseholdId, account.AccountId, request?.Id ?? 0, request?.IdempotencyKey ?? JournalReplay.CashKeyPrefix + key,
                     Text($"Withdrawal {key} of {amount:0.00} from {account.AccountId} is still unpaid although the account holds {account.Cash:0.00} cash.")));

@@ -39,6 +39,9 @@ public sealed class AccountState
     /// <summary>Corrections of record applied (transfers of shares, accepted reconciliations), by key: applying one again
     /// answers its first effect.</summary>
     [Id(9)] public Dictionary<string, BookCorrectionEffect> BookCorrections { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Sale proceeds in <see cref="Cash"/> not yet settled (T+1) and not committed to a purchase; an account stored
+    /// before settlement was kept loads with none: all its cash settled.</summary>
+    [Id(10)] public List<UnsettledCash> Unsettled { get; set; } = [];
 }
 
 /// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
@@ -55,7 +58,8 @@ public sealed class AccountGrain(
     FirmTriggerBudget firmBudget,
     LiveStateBoard liveBoard,
     Households.Domain.Harvesting.ReplacementSelector replacements,
-    TrackingRisk tracking) : Grain, IAccountGrain
+    TrackingRisk tracking,
+    Households.Domain.Calendar.TradingCalendar calendar) : Grain, IAccountGrain
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = 32;
@@ -147,7 +151,9 @@ public sealed class AccountGrain(
             .Select(h => h with { Weight = marketValue > 0 ? (double)(h.MarketValue / marketValue) : 0 })
             .OrderByDescending(h => h.MarketValue).ToArray();
         DriftLine[] drift = _entry is null ? [] : TriggerKernel.DriftLines(_entry.Snapshot, prices.Values);
-        return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToArray(), prices.Sequence));
+        var balance = Balance();
+        return Task.FromResult(new AccountView(spec, state.State.Cash, marketValue, withWeights, drift, _triggers.ToArray(), prices.Sequence,
+            balance.Settled(Today()), [.. balance.Outstanding(Today())]));
     }
 
     public Task<AccountLiveState> GetLiveState()
@@ -187,7 +193,7 @@ public sealed class AccountGrain(
         var spec = RequireSpec();
         // Work on a copy of the books: a refused order changes nothing (the book checks before it moves), a failed write
         // leaves the grain as it was.
-        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
+        var book = Book(spec);
         var applied = state.State.AppliedTrades;
         var fresh = new Dictionary<string, TradeResult>(StringComparer.Ordinal);
         var outcomes = new TradeOutcome[trades.Length];
@@ -226,7 +232,7 @@ public sealed class AccountGrain(
             var lots = _lots.Lots();
             return [.. given.Select(a => lots.FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
         }
-        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
+        var book = Book(spec);
         var adjusted = book.Apply(adjustments);
         var keys = adjustments.Select(AdjustmentKey).ToArray();
         await Commit(book, () => applied.UnionWith(keys), () => applied.ExceptWith(keys));
@@ -242,7 +248,7 @@ public sealed class AccountGrain(
         CorporateActionRules.Check(action);
         var applied = state.State.CorporateActions;
         if (applied.TryGetValue(action.Id, out var earlier)) return earlier with { Replayed = true };
-        var book = new AccountBook(spec, state.State.Cash, _lots.ToList());
+        var book = Book(spec);
         var effect = book.Apply(action);
         // An account that holds none of the security stores nothing: the household keeps the action's id.
         if (effect.IsEmpty) return effect;
@@ -340,11 +346,17 @@ public sealed class AccountGrain(
         if (entries.Length > 0) await journal.Append(entries);
     }
 
+    /// <summary>A working copy of the books: a sale's proceeds settle on the calendar's next trading day (T+1).</summary>
+    private AccountBook Book(AccountSpec spec) => new(spec, state.State.Cash, _lots.ToList(), state.State.Unsettled, calendar);
+
+    private CashBalance Balance() => new(state.State.Cash, state.State.Unsettled);
+
     /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
     private async Task Commit(AccountBook book, Action record, Action undo, JournalEntry[]? entries = null)
     {
-        var before = (state.State.Cash, _lots, state.State.Outbox);
+        var before = (state.State.Cash, _lots, state.State.Outbox, state.State.Unsettled);
         state.State.Cash = book.Cash;
+        state.State.Unsettled = [.. book.Balance.Outstanding(Today())];
         _lots = CompactLots.From(book.Spec.Id, book.Lots.Snapshot());
         if (entries is not null) state.State.Outbox = entries;
         record();
@@ -354,7 +366,7 @@ public sealed class AccountGrain(
         }
         catch
         {
-            (state.State.Cash, _lots, state.State.Outbox) = before;
+            (state.State.Cash, _lots, state.State.Outbox, state.State.Unsettled) = before;
             undo();
             throw;
         }
@@ -394,7 +406,7 @@ public sealed class AccountGrain(
     public Task<AccountDecisionInput> GetDecisionInput()
     {
         var spec = RequireSpec();
-        return Task.FromResult(new AccountDecisionInput(spec, state.State.Cash, _lots.Lots(), _target,
+        return Task.FromResult(new AccountDecisionInput(spec, CashBalance.Spendable(state.State.Cash), _lots.Lots(), _target,
             state.State.PendingWithdrawals.Values.Sum()));
     }
 
@@ -426,20 +438,33 @@ public sealed class AccountGrain(
         return state.State.Cash;
     }
 
-    public Task<decimal> PayWithdrawals() => Durably(PayWithdrawalsOnce);
+    public Task<WithdrawalPayment> PayWithdrawals() => Durably(PayWithdrawalsOnce);
 
-    private async Task<decimal> PayWithdrawalsOnce()
+    private async Task<WithdrawalPayment> PayWithdrawalsOnce()
     {
         var spec = RequireSpec();
+        var today = Today();
+        var balance = Balance();
+        // Paid from settled cash only: unsettled sale proceeds wait for their settlement date (T+1).
+        var settled = balance.Settled(today);
         decimal paid = 0;
         var payments = new List<CashMovement>();
+        var waiting = new List<decimal>();
         foreach (var (key, amount) in state.State.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList())
         {
-            if (amount > state.State.Cash - paid) break;
+            if (waiting.Count > 0 || amount > settled - paid)
+            {
+                waiting.Add(amount);
+                continue;
+            }
             paid += amount;
-            payments.Add(state.State.CashMovements.TryGetValue(key, out var m) ? m : new CashMovement(key, CashKind.Withdrawal, amount, Today(), null));
+            payments.Add(state.State.CashMovements.TryGetValue(key, out var m) ? m : new CashMovement(key, CashKind.Withdrawal, amount, today, null));
         }
-        if (paid == 0) return 0;
+        // What the cash covers once the unsettled proceeds settle waits for settlement; the rest waits for a sale.
+        var unsettled = balance.UnsettledOn(today);
+        var awaiting = unsettled > 0 ? Math.Min(waiting.Sum(), state.State.Cash - paid) : 0;
+        var result = new WithdrawalPayment(paid, awaiting, awaiting > 0 ? balance.Outstanding(today).Max(u => u.SettlesOn) : null);
+        if (paid == 0) return result;
         foreach (var p in payments) state.State.PendingWithdrawals.Remove(p.IdempotencyKey);
         state.State.Cash -= paid;
         try { await WriteAndJournal([.. payments.Select(p => CashEntry(spec, JournalReplay.PaidKeyPrefix, p))]); }
@@ -450,7 +475,7 @@ public sealed class AccountGrain(
             throw;
         }
         RefreshSnapshot();
-        return paid;
+        return result;
     }
 
     private JournalEntry CashEntry(AccountSpec spec, string prefix, CashMovement m) =>

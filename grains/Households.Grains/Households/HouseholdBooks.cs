@@ -295,16 +295,21 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         return results;
     }
 
-    /// <summary>Pays every pending withdrawal the accounts' cash covers; returns a line per payment for the proposal's note.</summary>
-    public async Task<List<string>> PayWithdrawals(IEnumerable<string> accounts)
+    /// <summary>Pays every pending withdrawal the accounts' settled cash covers; returns a line per payment, and per withdrawal
+    /// waiting for settlement, for the proposal's note.</summary>
+    public async Task<WithdrawalsPaid> PayWithdrawals(IEnumerable<string> accounts)
     {
-        var paid = new List<string>();
+        var lines = new List<string>();
+        DateOnly? settles = null;
         foreach (var account in accounts)
         {
-            var amount = await grains.GetGrain<IAccountGrain>(account).PayWithdrawals();
-            if (amount > 0) paid.Add($"{account}: withdrawal of {amount:0.00} paid");
+            var payment = await grains.GetGrain<IAccountGrain>(account).PayWithdrawals();
+            if (payment.Paid > 0) lines.Add($"{account}: withdrawal of {payment.Paid:0.00} paid");
+            if (payment.SettlesOn is not { } date) continue;
+            lines.Add($"{account}: withdrawal of {payment.AwaitingSettlement:0.00} waits for the sale proceeds to settle on {date:yyyy-MM-dd}");
+            if (settles is null || date > settles) settles = date;
         }
-        return paid;
+        return new(lines, settles);
     }
 
     /// <summary>Sends wash-sale adjustments to the accounts holding the replacement lots, one call per account (each applies
@@ -326,3 +331,6 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
 
     private static string Key(TradeResult fill) => Key(fill.AccountId, fill.IdempotencyKey);
 }
+
+/// <summary>What paying a household's withdrawals did, a line per account, and the last settlement date one still waits for.</summary>
+public sealed record WithdrawalsPaid(List<string> Lines, DateOnly? SettlesOn);

@@ -26,12 +26,15 @@ public sealed class HouseholdGrain(
     ILogger<HouseholdGrain> log,
     LiveStateBoard liveBoard,
     IOptions<PriceFeedOptions> feed,
-    IOptions<ExecutionOptions> execution) : Grain, IHouseholdGrain
+    IOptions<ExecutionOptions> execution,
+    TradingSessionGate session) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = HouseholdValidation.MaxAccounts;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
     /// <summary>Attempts of one fill or batch when storage reports a version (ETag) conflict.</summary>
     public const int MaxWriteAttempts = 5;
+    /// <summary>The longest a household keeps its activation for a session to open (its inbox lives in memory): a long weekend.</summary>
+    public static readonly TimeSpan MaxWaitForOpen = TimeSpan.FromDays(5);
     private HouseholdBooks? _books;
     private ProposalBook? _proposals;
     private HouseholdLiveCache? _live;
@@ -192,6 +195,13 @@ public sealed class HouseholdGrain(
 
     public async Task DecideWaiting()
     {
+        if (session.ClosedUntil(clock.GetUtcNow()) is { } open)
+        {
+            // Outside trading hours the triggers wait in the inbox, undecided; the session gate wakes the household at the open.
+            _inbox.Hold();
+            WaitFor(open, $"market closed: {_inbox.Count} triggers wait for the open");
+            return;
+        }
         try
         {
             if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
@@ -209,9 +219,46 @@ public sealed class HouseholdGrain(
         }
     }
 
+    public async Task OnSessionOpen()
+    {
+        if (state.State.Spec is not { } spec) return;
+        // Withdrawals that waited for settlement first: a decision below then sees the cash they leave.
+        var paid = AwaitSettlement(await Books.PayWithdrawals(spec.AccountIds));
+        foreach (var line in paid) Event("cash", null, null, line);
+        if (_inbox.Release()) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
+    }
+
+    /// <summary>Withdrawals waiting for sale proceeds to settle are paid at the open of the settlement day: the session gate
+    /// wakes the household then. Returns the lines for the proposal's note.</summary>
+    private List<string> AwaitSettlement(WithdrawalsPaid paid)
+    {
+        if (paid.SettlesOn is { } date) WaitFor(session.OpenOn(date), $"withdrawals wait for settlement on {date:yyyy-MM-dd}");
+        return paid.Lines;
+    }
+
+    private void WaitFor(DateTimeOffset open, string why)
+    {
+        session.WakeAt(this.GetPrimaryKeyString(), open);
+        // The waiting triggers are in memory: the activation stays until the open (business time; the demo's session clock
+        // never waits for one).
+        var wait = open - clock.GetUtcNow();
+        if (wait > TimeSpan.Zero) DelayDeactivation(wait < MaxWaitForOpen ? wait + ExpiryCheck : MaxWaitForOpen);
+        Event("waiting", null, null, why);
+        log.LogInformation("{Household}: {Why} (until {Open})", this.GetPrimaryKeyString(), why, open);
+    }
+
+    /// <summary>Orders reach the market only in its sessions (docs/architecture.md, trading hours): outside them a person's
+    /// approval or rebalance is refused, naming the next open, and nothing changes.</summary>
+    private void RequireOpenMarket(string what)
+    {
+        if (session.ClosedUntil(clock.GetUtcNow()) is { } open)
+            throw new BadInputException($"the market is closed: {what} in trading hours; the next session opens {open:yyyy-MM-dd HH:mm} UTC");
+    }
+
     public Task<RebalanceProposal[]> Rebalance(Trigger[] causes)
     {
         RequireSpec();
+        RequireOpenMarket("a rebalance trades");
         return Decide(causes ?? [], null);
     }
 
@@ -271,6 +318,7 @@ public sealed class HouseholdGrain(
         var existing = Proposals.Get(proposalId);
         if (existing.Status == ProposalStatus.Executed) return existing; // a retried approval returns the first result
         if (existing is { Status: ProposalStatus.Superseded, SupersededBy: { } next }) return Proposals.Get(next);
+        RequireOpenMarket("an approved proposal executes");
         var now = clock.GetUtcNow();
         var p = Proposals.ForDecision(proposalId, now);
         await journal.Append([ProposalJournal.Proposal(p with { Note = "approved" }, JournalKind.Approval, now)]);
@@ -318,8 +366,8 @@ public sealed class HouseholdGrain(
         var result = plan.Result;
         if (result.Trades.Length == 0)
         {
-            // Withdrawals the cash already covers are paid whether or not anything trades.
-            await Books.PayWithdrawals(ids);
+            // Withdrawals the settled cash already covers are paid whether or not anything trades.
+            AwaitSettlement(await Books.PayWithdrawals(ids));
             return [];
         }
         var now = clock.GetUtcNow();
@@ -330,7 +378,7 @@ public sealed class HouseholdGrain(
         await SaveProposals([.. changed.Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now))]);
         if (pending is not null) WatchExpiry();
         var executed = execute is null ? null : await Execute(execute with { Note = "discretionary" });
-        if (execute is null) await Books.PayWithdrawals(ids);
+        if (execute is null) AwaitSettlement(await Books.PayWithdrawals(ids));
         return [.. new[] { pending, executed }.OfType<RebalanceProposal>()];
     }
 
@@ -427,7 +475,7 @@ public sealed class HouseholdGrain(
             a => execution.Value.ModeOf(a) == ExecutionMode.Orders));
         var orders = await Orders.Send(p, toSend, s => quotes.TryGetValue(s, out var q) ? q : null, execution.Value.LimitTolerance);
         if (orders.Length > 0) { problems.Add($"{orders.Length} orders sent"); WatchExpiry(); }
-        problems.AddRange(await Books.PayWithdrawals(spec.AccountIds));
+        problems.AddRange(AwaitSettlement(await Books.PayWithdrawals(spec.AccountIds)));
         var now = clock.GetUtcNow();
         var done = Proposals.Executed(p, fills, problems, now, ordersSent: orders.Length > 0);
         await SaveProposals(ProposalJournal.Proposal(done, JournalKind.Proposal, now));

@@ -14,13 +14,16 @@ public sealed class TriggerInbox
     /// <summary>True while a decision over the inbox is scheduled or running.</summary>
     public bool Deciding { get; private set; }
 
+    /// <summary>True while the market is closed: triggers gather here and no decision is scheduled until <see cref="Release"/>.</summary>
+    public bool Held { get; private set; }
+
     public int Count => _waiting.Count;
 
-    /// <summary>Adds triggers; true when the caller must schedule a decision (none is scheduled or running).</summary>
+    /// <summary>Adds triggers; true when the caller must schedule a decision (none is scheduled or running, none held).</summary>
     public bool Add(IEnumerable<Trigger> triggers)
     {
         foreach (var t in triggers) _waiting[(t.Kind, t.AccountId, t.Subject)] = t;
-        if (Deciding || _waiting.Count == 0) return false;
+        if (Held || Deciding || _waiting.Count == 0) return false;
         Deciding = true;
         return true;
     }
@@ -38,5 +41,21 @@ public sealed class TriggerInbox
     {
         Deciding = _waiting.Count > 0;
         return Deciding;
+    }
+
+    /// <summary>The scheduled decision found the market closed: everything waits, undecided, for the open.</summary>
+    public void Hold()
+    {
+        Held = true;
+        Deciding = false;
+    }
+
+    /// <summary>The session opened; true when the caller must schedule a decision over what waited.</summary>
+    public bool Release()
+    {
+        Held = false;
+        if (Deciding || _waiting.Count == 0) return false;
+        Deciding = true;
+        return true;
     }
 }

@@ -20,10 +20,24 @@ public sealed class MarketOptions
     /// with the market and a simulated quarter takes a quarter. For demos and long-run checks on one silo; never with a
     /// real feed. Latency figures are then in business time.</summary>
     public bool FastClock { get; set; }
+    /// <summary>Decisions trade only in the exchange's sessions: outside them triggers wait for the open. Unset, it is on
+    /// with a real feed (production) and with the demo's fast clock (which only ever shows session time), and off for a
+    /// simulated market on the system clock, which would otherwise sit idle every night and weekend. The tests set it.</summary>
+    public bool? EnforceTradingHours { get; set; }
+
+    public bool TradingHoursEnforced => EnforceTradingHours ?? (!Simulate || FastClock);
+    /// <summary>A firm's trading-calendar file (docs/formats.md §16) instead of the embedded NYSE calendar.</summary>
+    public string? Calendar { get; set; }
 
     /// <summary>Business seconds per real second when <see cref="FastClock"/> is on (1 otherwise).</summary>
     public double ClockScale => Simulate && FastClock && Interval > TimeSpan.Zero
         ? StepDays * (365.25 / 252) * TimeSpan.FromDays(1).TotalSeconds / Interval.TotalSeconds
+        : 1.0;
+
+    /// <summary>The fast clock's pace through sessions (<see cref="Households.Domain.Market.SessionClock"/>): each batch moves it by
+    /// <see cref="StepDays"/> of a regular 6.5-hour session.</summary>
+    public double SessionClockScale => ClockScale > 1
+        ? StepDays * (Households.Domain.Calendar.TradingCalendar.RegularClose - Households.Domain.Calendar.TradingCalendar.RegularOpen).TotalSeconds / Interval.TotalSeconds
         : 1.0;
 }
 

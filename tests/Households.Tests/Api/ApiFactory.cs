@@ -31,6 +31,8 @@ public abstract class SiloFactory(bool demo) : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Enabled", demo ? "true" : "false");
         builder.UseSetting("Market:Simulate", demo ? "true" : "false");
         builder.UseSetting("Market:Interval", "00:00:00.200");
+        // The tests run at any hour on the system clock: the trading-hours gate has its own tests (TradingHoursTests).
+        builder.UseSetting("Market:EnforceTradingHours", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // The demo keeps trading while the factory shuts down; Orleans then warns about undeliverable messages.
         builder.UseSetting("Logging:LogLevel:Orleans", "Error");

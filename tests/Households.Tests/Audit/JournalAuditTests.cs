@@ -211,6 +211,23 @@ public sealed class JournalAuditTests
     }
 
     [Fact]
+    public void A_withdrawal_waiting_for_its_sale_to_settle_is_not_unpaid_and_is_the_day_after()
+    {
+        // Monday 2 March 2026: $5,000 withdrawal requested, funded by a $6,000 sale the same day that settles Tuesday (T+1).
+        var journal = new AuditJournal().Open(Account("HH1-TAX", AccountType.Taxable), 0m, Lot("L1", "XYZ", 100, 50m, new DateOnly(2025, 1, 2)));
+        journal.Cash("HH1-TAX", new CashMovement("w1", CashKind.Withdrawal, 5_000m, Day, null));
+        journal.Trade("HH1-TAX", "s1", TradeSide.Sell, "XYZ", 100, 60m);
+
+        Assert.Equal(0, JournalAudit.Run(journal.Entries, Firm).UnpaidWithdrawals.Count);
+
+        var tuesday = Firm with { To = new DateTimeOffset(2026, 3, 3, 20, 0, 0, TimeSpan.Zero) };
+        journal.At = new DateTimeOffset(2026, 3, 3, 19, 0, 0, TimeSpan.Zero);
+        journal.Cash("HH1-TAX", new CashMovement("d1", CashKind.Deposit, 1m, new DateOnly(2026, 3, 3), null)); // the journal goes on into Tuesday
+        var finding = Assert.Single(JournalAudit.Run(journal.Entries, tuesday).UnpaidWithdrawals.Findings);
+        Assert.Equal("Withdrawal w1 of 5000.00 from HH1-TAX is still unpaid although the account holds 6001.00 cash.", finding.Explanation);
+    }
+
+    [Fact]
     public void A_clean_journal_is_clean_and_its_totals_are_counted()
     {
         var journal = TaxAndIra();

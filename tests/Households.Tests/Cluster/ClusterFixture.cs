@@ -23,7 +23,8 @@ public class ClusterFixture : IAsyncLifetime
         {
             AddStorage(silo);
             silo.AddHouseholdsServices();
-            silo.Services.Configure<MarketOptions>(o => o.Simulate = false);
+            // The tests run at any hour on the system clock: the trading-hours gate has its own fixture (TradingHoursFixture).
+            silo.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
             // The firm's substitute table for the harvest tests: HXALT tracks HXFUND's market but is not
             // substantially identical to it.
             silo.Services.Configure<DecisionOptions>(o =>
@@ -35,12 +36,16 @@ public class ClusterFixture : IAsyncLifetime
                 // turnover budget; the budget has its own domain tests.
                 o.DailyTurnover = 1.0;
             });
+            ConfigureSilo(silo);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>A derived fixture's own silo settings, applied after the shared ones.</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo) { }
 
     /// <summary>The grains' storage: in memory.</summary>
     protected virtual void AddStorage(ISiloBuilder silo) => silo.AddMemoryGrainStorage(HostingProfile.StorageName);

@@ -185,9 +185,10 @@ public sealed class DecisionTests(ClusterFixture fixture)
         Assert.DoesNotContain(sold, l => l.Lot.Id == "WDGAIN");
         Assert.True(executed.ShortTermGain < 0);
         Assert.Equal(0m, executed.LongTermGain);
+        // The sale's proceeds settle T+1: the withdrawal waits for them (TradingHoursTests pays it at the settlement day's open).
         var input = await Client.GetGrain<IAccountGrain>("WDTAX").GetDecisionInput();
-        Assert.Equal(0m, input.CashToRaise); // paid out
-        Assert.Contains("withdrawal of 5000.00 paid", executed.Note);
+        Assert.Equal(5_000m, input.CashToRaise);
+        Assert.Contains($"WDTAX: withdrawal of 5000.00 waits for the sale proceeds to settle on {Households.Domain.Calendar.TradingCalendar.Nyse.SettlementDate(Today):yyyy-MM-dd}", executed.Note);
     }
 
     [Fact]

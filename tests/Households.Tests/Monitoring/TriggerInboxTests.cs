@@ -28,4 +28,21 @@ public sealed class TriggerInboxTests
         Assert.False(inbox.Done());                                       // nothing came meanwhile: idle
         Assert.True(inbox.Add([T(TriggerKind.Cash, "B", "deposit", 4)]));  // the next message schedules again
     }
+
+    [Fact]
+    public void While_the_market_is_closed_triggers_gather_undecided_and_the_open_decides_them_once()
+    {
+        var inbox = new TriggerInbox();
+        Assert.True(inbox.Add([T(TriggerKind.Cash, "A", "deposit", 1)])); // a decision is scheduled
+        inbox.Hold();                                                      // it finds the market closed
+        Assert.False(inbox.Add([T(TriggerKind.Drift, "A", "BND", 2)]));    // the night's triggers wait, nothing scheduled
+        Assert.False(inbox.Add([T(TriggerKind.Drift, "A", "BND", 3, observed: 0.07)]));
+        Assert.Equal((true, false, 2), (inbox.Held, inbox.Deciding, inbox.Count));
+
+        Assert.True(inbox.Release());                                     // the open: one decision over everything held
+        Assert.Equal(0.07, inbox.Take().Single(t => t.Subject == "BND").Observed);
+        Assert.False(inbox.Release());                                    // a second nudge finds it deciding
+        Assert.False(inbox.Done());
+        Assert.False(new TriggerInbox().Release());                       // nothing held: nothing to decide
+    }
 }

@@ -23,7 +23,7 @@ public sealed class HouseholdPersistenceTests(PostgresFixture db) : IClassFixtur
         var profile = new HostingProfile(db.ConnectionString, clusterId, "households-pg-test",
             OrleansAdoNetSmokeTests.FreePort(), OrleansAdoNetSmokeTests.FreePort());
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
-        builder.Services.Configure<MarketOptions>(o => o.Simulate = false);
+        builder.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await host.StartAsync(timeout.Token);

@@ -29,7 +29,7 @@ public sealed class ConcurrencyTests(PostgresFixture db) : IClassFixture<Postgre
         builder.Logging.AddProvider(_conflicts);
         var profile = new HostingProfile(db.ConnectionString, clusterId, "households-etag-test", RealSilo.FreePort(), RealSilo.FreePort());
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
-        builder.Services.Configure<MarketOptions>(o => o.Simulate = false);
+        builder.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
         builder.Services.Configure<WatchdogOptions>(o => o.Enabled = false);
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -1,0 +1,125 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Market;
+using Households.Grains;
+using Households.Grains.Silo;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+using static Households.Tests.Cluster.TestFirm;
+
+namespace Households.Tests.Cluster;
+
+/// <summary>A cluster whose business clock the tests set (December 2026, NYSE calendar) and whose decisions trade only in
+/// trading hours (<c>Market:EnforceTradingHours</c>).</summary>
+public sealed class TradingHoursFixture : ClusterFixture
+{
+    public SteppedClock Clock { get; } = new() { Now = new DateTimeOffset(2026, 12, 7, 15, 0, 0, TimeSpan.Zero) };
+
+    protected override void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.Services.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock);
+        silo.Services.Configure<MarketOptions>(o => o.EnforceTradingHours = true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TradingHoursCollection : ICollectionFixture<TradingHoursFixture>
+{
+    public const string Name = "trading-hours";
+}
+
+/// <summary>Outside the session the monitor still records triggers but the household holds them and decides at the open; a
+/// withdrawal funded by a sale waits for the proceeds to settle T+1 and is paid at the settlement day's open.</summary>
+[Collection(TradingHoursCollection.Name)]
+public sealed class TradingHoursTests(TradingHoursFixture fixture)
+{
+    private static readonly DateTimeOffset SaturdayNoon = new(2026, 12, 5, 17, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset MondayAfterTheOpen = new(2026, 12, 7, 14, 31, 0, TimeSpan.Zero); // 09:31 EST
+    private static readonly DateTimeOffset MondayMidday = new(2026, 12, 7, 17, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset TuesdayAfterTheOpen = new(2026, 12, 8, 14, 31, 0, TimeSpan.Zero);
+    private static readonly DateOnly Monday = new(2026, 12, 7);
+    private IClusterClient Client => fixture.Client;
+
+    private static Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> ok) => ClusterFixture.Eventually(read, ok, 20_000);
+
+    private async Task<IHouseholdGrain> Household(string prefix, AccountType type, bool discretionary = true)
+    {
+        await Client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund($"{prefix}EQ", "US Equity"), Fund($"{prefix}BD", "US Bonds")]);
+        await Client.GetGrain<IModelGrain>($"{prefix}M").Define(TwoFundModel($"{prefix}M", $"{prefix}EQ", $"{prefix}BD", 0.5m, new DriftBand(0.05m, 0)));
+        var account = Account($"{prefix}ACC", $"{prefix}HH", type, $"{prefix}M") with { Harvest = HarvestPolicy.Off, Discretionary = discretionary };
+        var household = Client.GetGrain<IHouseholdGrain>($"{prefix}HH");
+        await household.Create(new HouseholdSpec($"{prefix}HH", "Trading hours household", "ADV17", [account.Id]),
+            [new AccountOpening(account, 0m, [Lot($"{prefix}L1", $"{prefix}EQ", 100, 80m, new DateOnly(2024, 1, 2)), Lot($"{prefix}L2", $"{prefix}BD", 100, 100m, new DateOnly(2024, 1, 2))])]);
+        await fixture.PublishAndScan(($"{prefix}EQ", 100m), ($"{prefix}BD", 100m));
+        return household;
+    }
+
+    [Fact]
+    public async Task A_trigger_on_Saturday_waits_in_the_inbox_and_is_decided_at_Mondays_open()
+    {
+        fixture.Clock.Now = SaturdayNoon;
+        var household = await Household("TH", AccountType.Ira);
+
+        await Client.GetGrain<IAccountGrain>("THACC").RecordCash(new CashMovement("th-dep", CashKind.Deposit, 10_000m, new DateOnly(2026, 12, 5), null));
+
+        var events = await Eventually(() => household.GetEvents(0), e => e.Events.Any(x => x.Kind == "waiting"));
+        Assert.Contains(events.Events, e => e.Kind == "waiting" && e.Summary == "market closed: 1 triggers wait for the open");
+        Assert.Empty(await household.GetProposals());
+        Assert.Contains((await Client.GetGrain<IAccountGrain>("THACC").GetTriggers()), t => t.Kind == TriggerKind.Cash); // the account recorded it
+        var refused = await Assert.ThrowsAsync<BadInputException>(() => household.Rebalance([]));
+        Assert.Equal("the market is closed: a rebalance trades in trading hours; the next session opens 2026-12-07 14:30 UTC", refused.Message);
+
+        fixture.Clock.Now = MondayAfterTheOpen; // the session gate nudges the household
+        var executed = Assert.Single(await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Executed)));
+        Assert.Contains(executed.Causes, c => c.Kind == TriggerKind.Cash && c.Subject == "deposit");
+        Assert.NotEmpty(executed.Fills);
+        Assert.All(executed.Fills, f => Assert.Equal(Monday, f.Request.TradeDate));
+        Assert.True((await Client.GetGrain<IAccountGrain>("THACC").GetView()).Cash < 10_000m); // the deposit was invested
+    }
+
+    [Fact]
+    public async Task A_withdrawal_funded_by_a_Monday_sale_waits_for_Tuesdays_settlement()
+    {
+        fixture.Clock.Now = MondayMidday;
+        var household = await Household("TS", AccountType.Ira);
+        var account = Client.GetGrain<IAccountGrain>("TSACC");
+
+        await account.RecordCash(new CashMovement("ts-wd", CashKind.Withdrawal, 5_000m, Monday, null));
+
+        var executed = Assert.Single(await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Executed)));
+        Assert.Contains("TSACC: withdrawal of 5000.00 waits for the sale proceeds to settle on 2026-12-08", executed.Note);
+        Assert.Equal(5_000m, (await account.GetDecisionInput()).CashToRaise);
+        var view = await account.GetView();
+        Assert.NotEmpty(view.Unsettled!); // a sale's proceeds each
+        Assert.All(view.Unsettled!, u => Assert.Equal((Monday, new DateOnly(2026, 12, 8)), (u.TradeDate, u.SettlesOn)));
+        Assert.Equal(view.Cash - view.Unsettled!.Sum(u => u.Amount), view.SettledCash);
+        Assert.True(view.SettledCash < 5_000m);
+        Assert.True(view.Cash >= 5_000m);
+
+        fixture.Clock.Now = TuesdayAfterTheOpen;
+        await Eventually(account.GetDecisionInput, i => i.CashToRaise == 0m);
+        var paid = await account.GetView();
+        Assert.Equal(view.Cash - 5_000m, paid.Cash);
+        Assert.Empty(paid.Unsettled!);
+        Assert.Equal(paid.Cash, paid.SettledCash);
+    }
+
+    [Fact]
+    public async Task An_approval_after_the_close_is_refused_naming_the_next_open_and_executes_when_approved_in_the_session()
+    {
+        fixture.Clock.Now = MondayMidday;
+        var household = await Household("TA", AccountType.Ira, discretionary: false);
+        await Client.GetGrain<IAccountGrain>("TAACC").RecordCash(new CashMovement("ta-dep", CashKind.Deposit, 10_000m, Monday, null));
+        var pending = Assert.Single(await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Pending)));
+
+        fixture.Clock.Now = new DateTimeOffset(2026, 12, 7, 21, 30, 0, TimeSpan.Zero); // 16:30 EST, after the close
+        var refused = await Assert.ThrowsAsync<BadInputException>(() => household.Approve(pending.Id));
+        Assert.Equal("the market is closed: an approved proposal executes in trading hours; the next session opens 2026-12-08 14:30 UTC", refused.Message);
+        Assert.Equal(ProposalStatus.Pending, Assert.Single(await household.GetProposals()).Status); // nothing changed
+
+        fixture.Clock.Now = TuesdayAfterTheOpen;
+        var done = await household.Approve(pending.Id);
+        Assert.Equal(ProposalStatus.Executed, done.Status);
+        Assert.All(done.Fills, f => Assert.Equal(new DateOnly(2026, 12, 8), f.Request.TradeDate));
+    }
+}
