@@ -17,6 +17,7 @@ public static class HouseholdsHost
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));
+        builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection("Notifications"));
         builder.Services.Configure<WatchdogOptions>(builder.Configuration.GetSection("Watchdog"));
         // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
         builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));

@@ -89,6 +89,8 @@ public static class HouseholdsSiloSetup
         services.AddOptions<MarketOptions>();
         services.AddOptions<DecisionOptions>();
         services.AddOptions<PriceFeedOptions>();
+        services.AddOptions<NotificationOptions>();
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<FirmTriggerBudget>();
         services.AddSingleton<FirmFiguresReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<FirmFiguresReporter>());

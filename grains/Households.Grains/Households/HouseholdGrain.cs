@@ -25,7 +25,8 @@ public sealed class HouseholdGrain(
     [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
     ILogger<HouseholdGrain> log,
     LiveStateBoard liveBoard,
-    IOptions<PriceFeedOptions> feed) : Grain, IHouseholdGrain
+    IOptions<PriceFeedOptions> feed,
+    IOptions<NotificationOptions> notices) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = HouseholdValidation.MaxAccounts;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -49,7 +50,11 @@ public sealed class HouseholdGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
-        if (Proposals.HasPending) WatchExpiry();
+        if (Proposals.HasPending)
+        {
+            WatchExpiry();
+            ReportPending(); // the advisor queue's index may have missed the last change (its notice is one-way)
+        }
         // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments.
         // The ledger is restored and the fills an account applied that it never recorded are caught up on the first
         // use of the ledger (EnsureCaughtUp; the watchdog's sweep asks every household for it), not here: a wake for
@@ -167,6 +172,7 @@ public sealed class HouseholdGrain(
         if (state.State.Spec is null) return Task.CompletedTask;
         foreach (var kind in triggers.GroupBy(t => t.Kind))
             Event("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
+        AnnounceHarvest(accountId, triggers);
         // Interleaved: only the inbox changes here; one decision at a time takes everything waiting.
         if (_inbox.Add(triggers)) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
         return Task.CompletedTask;
@@ -210,7 +216,7 @@ public sealed class HouseholdGrain(
         return await Books.StressSnapshot(spec) with { Transition = state.State.Transition };
     }
 
-    public async Task<RebalanceProposal> Approve(string proposalId)
+    public async Task<RebalanceProposal> Approve(string proposalId, Approver by)
     {
         var spec = RequireSpec();
         await Books.EnsureCaughtUp();
@@ -219,7 +225,7 @@ public sealed class HouseholdGrain(
         if (existing.Status == ProposalStatus.Executed) return existing; // a retried approval returns the first result
         if (existing is { Status: ProposalStatus.Superseded, SupersededBy: { } next }) return Proposals.Get(next);
         var now = clock.GetUtcNow();
-        var p = Proposals.ForDecision(proposalId, now);
+        var p = Proposals.ForDecision(proposalId, now) with { DecidedBy = by };
         await journal.Append([ProposalJournal.Proposal(p with { Note = "approved" }, JournalKind.Approval, now)]);
         var prices = Quotes(p.Trades.Select(t => t.Symbol));
         var moved = ProposalRules.PricesMoved(p, prices, decisions.Value.RevalidationTolerance);
@@ -233,15 +239,15 @@ public sealed class HouseholdGrain(
         await SaveProposals(ProposalJournal.Proposal(Proposals.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now));
         HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
-        return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized" });
+        return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized", DecidedBy = by });
     }
 
-    public async Task<RebalanceProposal> Reject(string proposalId, string? note)
+    public async Task<RebalanceProposal> Reject(string proposalId, string? note, Approver by)
     {
         RequireSpec();
         await ExpireDue();
         var now = clock.GetUtcNow();
-        var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected" };
+        var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected", DecidedBy = by };
         Proposals.Put(p);
         await SaveProposals(ProposalJournal.Proposal(p, JournalKind.Rejection, now));
         HouseholdsMetrics.Proposal(ProposalStatus.Rejected);
@@ -424,6 +430,36 @@ public sealed class HouseholdGrain(
             Event(before.ContainsKey(p.Id) ? $"proposal-{p.Status.ToString().ToLowerInvariant()}" : "proposal-created", null, p.Id,
                 $"{p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades{(p.Note is { } n ? $" ({n})" : "")}");
         ReportFigures();
+        var pendingBefore = before.Where(kv => kv.Value == ProposalStatus.Pending).Select(kv => kv.Key);
+        if (!pendingBefore.ToHashSet(StringComparer.Ordinal).SetEquals(Proposals.All.Where(p => p.Status == ProposalStatus.Pending).Select(p => p.Id))) ReportPending();
+    }
+
+    /// <summary>Tells the advisor queue's index this household's pending proposals, one-way (absolute and time-stamped, so
+    /// a lost or late notice does no harm; re-sent on activation), with the marginal rates and taxable accounts its rows
+    /// need, so reading the queue never wakes a household.</summary>
+    private void ReportPending()
+    {
+        if (state.State.Spec is not { } spec || state.State.WashSales is null) return;
+        var rates = Households.Domain.Tax.TaxProfiles.Marginal(spec.Tax, Books.Tax.Gains.YearToDate(Today()), decisions.Value.Settings.Rates);
+        var taxable = spec.AccountIds.Where(a => Books.Tax.WashSales.ProfileOf(a) is { } p && TaxTreatment.IsTaxable(p.Type)).ToArray();
+        var pending = Proposals.All.Where(p => p.Status == ProposalStatus.Pending).ToArray();
+        GrainFactory.GetGrain<IAdvisorQueueGrain>(AdvisorQueueGrain.Key)
+            .Report(new HouseholdPending(spec.Id, spec.Name, spec.AdvisorId, rates, taxable, state.State.Transition?.Budget is not null, pending, clock.GetUtcNow()))
+            .Ignore();
+    }
+
+    /// <summary>A harvest trigger whose loss net of costs reaches the firm's threshold is announced to the advisor, once per
+    /// account a day (the delivery id says so; the notifications grain drops a repeat).</summary>
+    private void AnnounceHarvest(string accountId, Trigger[] triggers)
+    {
+        var threshold = notices.Value.HarvestThreshold;
+        if (threshold <= 0 || state.State.Spec is not { } spec) return;
+        var loss = triggers.Where(t => t.Kind == TriggerKind.Harvest).Sum(t => (decimal)Math.Abs(t.Observed));
+        if (loss < threshold) return;
+        var now = clock.GetUtcNow();
+        GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key).Notify(new AdvisorNotice(0, "harvest-opportunity", spec.Id, spec.AdvisorId, null,
+            System.FormattableString.Invariant($"{spec.Name}: harvestable losses of {loss:0.00} in {accountId}"), now,
+            $"harvest-opportunity:{spec.Id}:{accountId}:{Today():yyyyMMdd}", Math.Round(loss, 2))).Ignore();
     }
 
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)
