@@ -6,14 +6,16 @@ namespace Households.Domain.Advisors;
 /// <summary>What kind of work a proposal is: the one rule the queue, its filter and the notices use.</summary>
 public static class ProposalKinds
 {
-    /// <summary>The first that applies, in this order: a client's cash need (a cash cause or a trade for cash), a client
-    /// restriction, a tax-loss harvest (a harvest cause or a harvesting trade), a step of the household's transition plan
-    /// (the household is under a tax budget and the cause is a model change or a policy change), else a rebalance.</summary>
+    /// <summary>The first that applies, in this order: a client's cash need (a cash trigger: deposit or withdrawal; not a
+    /// trade's own cash reason, which the optimizer sets on every trade that moves cash), a client restriction (a restriction
+    /// trigger or a trade forced out), a tax-loss harvest (a harvest trigger or a harvesting trade), a step of the household's
+    /// transition plan (the household is under a tax budget and the cause is a model or policy change, or a person asked),
+    /// else a rebalance.</summary>
     public static ProposalKind Of(RebalanceProposal proposal, bool inTransition)
     {
         bool Any(TriggerKind cause, TradeReason reason) =>
             proposal.Causes.Any(c => c.Kind == cause) || proposal.Trades.Any(t => t.Reasons.HasFlag(reason));
-        if (Any(TriggerKind.Cash, TradeReason.Cash)) return ProposalKind.Cash;
+        if (proposal.Causes.Any(c => c.Kind == TriggerKind.Cash)) return ProposalKind.Cash;
         if (Any(TriggerKind.Restriction, TradeReason.Restriction)) return ProposalKind.Restriction;
         if (Any(TriggerKind.Harvest, TradeReason.Harvest)) return ProposalKind.Harvest;
         if (inTransition && (proposal.Causes.Length == 0 || proposal.Causes.Any(c => c.Kind is TriggerKind.ModelChange or TriggerKind.Policy)))
