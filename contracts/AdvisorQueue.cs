@@ -67,7 +67,7 @@ public interface IAdvisorQueueGrain : IGrainWithStringKey
 {
     /// <summary>Replaces what the index holds for the household (an empty list removes it); an older notice than the one
     /// held is ignored. Stored before the next read answers; raises the "needs approval" notice for new proposals.</summary>
-    [Alias("Report"), OneWay] Task Report(HouseholdPending pending);
+    [Alias("Report"), OneWay, AlwaysInterleave] Task Report(HouseholdPending pending);
 
     /// <summary>The indexed households with pending proposals: all of them, or only <paramref name="advisorId"/>'s.
     /// Proposals past their expiry are left out.</summary>
@@ -171,7 +171,7 @@ public interface IAdvisorNotificationsGrain : IGrainWithStringKey
     /// <summary>Adds a notice (its sequence is assigned here) and, per configured webhook endpoint, a delivery to the
     /// persisted outbox, stored before it returns. A notice whose delivery id was seen before is ignored, so a repeated
     /// notice is streamed and sent once.</summary>
-    [Alias("Notify")] Task Notify(AdvisorNotice notice);
+    [Alias("Notify"), AlwaysInterleave] Task Notify(AdvisorNotice notice);
 
     /// <summary>Notices after sequence <paramref name="after"/>, oldest first: all, or only <paramref name="advisorId"/>'s.</summary>
     [Alias("Since"), AlwaysInterleave] Task<AdvisorNotices> Since(long after, string? advisorId);

@@ -19,7 +19,8 @@ public sealed class AdvisorNotificationsState
 /// <see cref="WebhookDispatcher"/> (which signs and sends outside any grain's turn) under short leases.</summary>
 public sealed class AdvisorNotificationsGrain(
     [PersistentState("notifications", "households")] IPersistentState<AdvisorNotificationsState> state,
-    IOptions<NotificationOptions> options) : Grain, IAdvisorNotificationsGrain
+    IOptions<NotificationOptions> options,
+    Orleans.Serialization.DeepCopier<AdvisorNotificationsState> copier) : Grain, IAdvisorNotificationsGrain
 {
     public const string Key = "firm";
     public const int Kept = 500;
@@ -29,7 +30,11 @@ public sealed class AdvisorNotificationsGrain(
     private HashSet<string>? _seen;
     private long _sequence;
 
-    private HashSet<string> Seen => _seen ??= new(state.State.Seen, StringComparer.Ordinal);
+    // Notices interleave with the write in flight and share it (see BatchedState).
+    private BatchedState<AdvisorNotificationsState>? _stored;
+    private BatchedState<AdvisorNotificationsState> Writes => _stored ??= new(state, copier);
+    private AdvisorNotificationsState Stored => Writes.Live;
+    private HashSet<string> Seen => _seen ??= new(Stored.Seen, StringComparer.Ordinal);
 
     public async Task Notify(AdvisorNotice notice)
     {
@@ -37,14 +42,14 @@ public sealed class AdvisorNotificationsGrain(
         var numbered = notice with { Sequence = ++_sequence };
         _recent.Enqueue(numbered);
         while (_recent.Count > Kept) _recent.Dequeue();
-        state.State.Seen.Add(notice.DeliveryId);
-        if (state.State.Seen.Count > SeenKept)
+        Stored.Seen.Add(notice.DeliveryId);
+        if (Stored.Seen.Count > SeenKept)
         {
-            Seen.Remove(state.State.Seen[0]);
-            state.State.Seen.RemoveAt(0);
+            Seen.Remove(Stored.Seen[0]);
+            Stored.Seen.RemoveAt(0);
         }
-        state.State.Outbox.AddRange(WebhookOutbox.For(numbered, WebhookOutbox.Body(numbered), options.Value.Webhooks.Select(w => w.Url), notice.At));
-        await state.WriteStateAsync();
+        Stored.Outbox.AddRange(WebhookOutbox.For(numbered, WebhookOutbox.Body(numbered), options.Value.Webhooks.Select(w => w.Url), notice.At));
+        await Writes.Write();
     }
 
     public Task<AdvisorNotices> Since(long after, string? advisorId) => Task.FromResult(new AdvisorNotices(_epoch, _sequence,
@@ -53,24 +58,24 @@ public sealed class AdvisorNotificationsGrain(
     public Task<WebhookDelivery[]> TakeDue(DateTimeOffset now, DateTimeOffset leaseUntil)
     {
         var due = new List<WebhookDelivery>();
-        for (var i = 0; i < state.State.Outbox.Count; i++)
+        for (var i = 0; i < Stored.Outbox.Count; i++)
         {
-            if (!WebhookOutbox.IsDue(state.State.Outbox[i], now)) continue;
+            if (!WebhookOutbox.IsDue(Stored.Outbox[i], now)) continue;
             // Leases live in memory: after a restart every delivery is due again, which only repeats a delivery id.
-            state.State.Outbox[i] = state.State.Outbox[i] with { LeasedUntil = leaseUntil };
-            due.Add(state.State.Outbox[i]);
+            Stored.Outbox[i] = Stored.Outbox[i] with { LeasedUntil = leaseUntil };
+            due.Add(Stored.Outbox[i]);
         }
         return Task.FromResult(due.ToArray());
     }
 
     public async Task Attempted(string deliveryId, string endpoint, bool delivered, DateTimeOffset at)
     {
-        var i = state.State.Outbox.FindIndex(d => d.DeliveryId == deliveryId && d.Endpoint == endpoint);
+        var i = Stored.Outbox.FindIndex(d => d.DeliveryId == deliveryId && d.Endpoint == endpoint);
         if (i < 0) return;
-        if (WebhookOutbox.Attempted(state.State.Outbox[i], delivered, at, options.Value.Backoff) is { } next) state.State.Outbox[i] = next;
-        else state.State.Outbox.RemoveAt(i);
-        await state.WriteStateAsync();
+        if (WebhookOutbox.Attempted(Stored.Outbox[i], delivered, at, options.Value.Backoff) is { } next) Stored.Outbox[i] = next;
+        else Stored.Outbox.RemoveAt(i);
+        await Writes.Write();
     }
 
-    public Task<WebhookDelivery[]> Outbox() => Task.FromResult(state.State.Outbox.ToArray());
+    public Task<WebhookDelivery[]> Outbox() => Task.FromResult(Stored.Outbox.ToArray());
 }

@@ -22,40 +22,45 @@ public sealed class AdvisorQueueGrain(
     [PersistentState("advisorqueue", "households")] IPersistentState<AdvisorQueueState> state,
     IOptions<NotificationOptions> options,
     [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
-    ILogger<AdvisorQueueGrain> log) : Grain, IAdvisorQueueGrain
+    ILogger<AdvisorQueueGrain> log,
+    Orleans.Serialization.DeepCopier<AdvisorQueueState> copier) : Grain, IAdvisorQueueGrain
 {
     public const string Key = "firm";
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
     private readonly HashSet<string> _announcedExpiring = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
+    // Reports interleave with the write in flight: a flood of them (a firm's households deciding at once) shares writes.
+    private BatchedState<AdvisorQueueState>? _stored;
+    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier);
+    private Dictionary<string, HouseholdPending> Households => Writes.Live.Households;
 
     private IAdvisorNotificationsGrain Notices => GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Households.Count > 0) Watch();
+        if (Households.Count > 0) Watch();
         return Task.CompletedTask;
     }
 
     public async Task Report(HouseholdPending pending)
     {
-        var held = state.State.Households.GetValueOrDefault(pending.HouseholdId);
+        var held = Households.GetValueOrDefault(pending.HouseholdId);
         if (held is not null && held.At > pending.At) return; // a late notice: the held one is newer
         var known = held?.Proposals.Select(p => p.Id).ToHashSet(StringComparer.Ordinal) ?? [];
-        if (pending.Proposals.Length == 0) state.State.Households.Remove(pending.HouseholdId);
-        else state.State.Households[pending.HouseholdId] = pending;
-        await state.WriteStateAsync();
+        if (pending.Proposals.Length == 0) Households.Remove(pending.HouseholdId);
+        else Households[pending.HouseholdId] = pending;
+        await Writes.Write();
         var now = clock.GetUtcNow();
         foreach (var p in pending.Proposals.Where(p => !known.Contains(p.Id) && p.Status == ProposalStatus.Pending && now < p.ExpiresAt))
             await Notify("proposal-pending", pending, p, $"{pending.HouseholdName}: proposal {p.Id} needs approval ({p.Trades.Length} trades, expires {p.ExpiresAt:u})");
         await AnnounceExpiring(now);
-        if (state.State.Households.Count > 0) Watch();
+        if (Households.Count > 0) Watch();
     }
 
     public Task<HouseholdPending[]> Pending(string? advisorId)
     {
         var now = clock.GetUtcNow();
-        return Task.FromResult(state.State.Households.Values
+        return Task.FromResult(Households.Values
             .Where(h => advisorId is null || string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal))
             .Select(h => h with { Proposals = [.. h.Proposals.Where(p => p.Status == ProposalStatus.Pending && now < p.ExpiresAt)] })
             .Where(h => h.Proposals.Length > 0).ToArray());
@@ -64,7 +69,7 @@ public sealed class AdvisorQueueGrain(
     private async Task AnnounceExpiring(DateTimeOffset now)
     {
         var within = options.Value.ExpiringWithin;
-        foreach (var h in state.State.Households.Values.ToList())
+        foreach (var h in Households.Values.ToList())
             foreach (var p in h.Proposals.Where(p => now < p.ExpiresAt && p.ExpiresAt - now <= within && _announcedExpiring.Add(p.Id + "@" + h.HouseholdId)))
                 await Notify("proposal-expiring", h, p, $"{h.HouseholdName}: proposal {p.Id} expires at {p.ExpiresAt:u} unless approved");
     }
@@ -88,14 +93,14 @@ public sealed class AdvisorQueueGrain(
         _timer ??= this.RegisterGrainTimer(async () =>
         {
             var now = clock.GetUtcNow();
-            var gone = state.State.Households.Values.Where(h => h.Proposals.All(p => now >= p.ExpiresAt)).Select(h => h.HouseholdId).ToList();
+            var gone = Households.Values.Where(h => h.Proposals.All(p => now >= p.ExpiresAt)).Select(h => h.HouseholdId).ToList();
             if (gone.Count > 0)
             {
-                foreach (var id in gone) state.State.Households.Remove(id);
-                await state.WriteStateAsync();
+                foreach (var id in gone) Households.Remove(id);
+                await Writes.Write();
             }
             await AnnounceExpiring(now);
-            if (state.State.Households.Count > 0) return;
+            if (Households.Count > 0) return;
             _timer?.Dispose();
             _timer = null;
         }, new GrainTimerCreationOptions(ExpiryCheck, ExpiryCheck) { KeepAlive = true });
