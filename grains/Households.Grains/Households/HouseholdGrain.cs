@@ -40,6 +40,9 @@ public sealed class HouseholdGrain(
     private readonly TriggerInbox _inbox = new();
     private long _decisionCount;
     private HouseholdFigures? _reported;
+    /// <summary>Set while an approval files the re-optimized proposal it executes at once: the advisor queue is not told of
+    /// a proposal that never waits (it hears of the outcome after the execution).</summary>
+    private bool _executingNow;
 
     private HouseholdBooks Books => _books ??= new(this.GetPrimaryKeyString(), state, GrainFactory, journal, master, clock, log, Cleared);
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
@@ -236,7 +239,9 @@ public sealed class HouseholdGrain(
         var accounts = p.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
         var inputs = await Task.WhenAll(accounts.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
         var fresh = Proposals.Reoptimized(p, (await Plan(inputs, p.Causes)).Result, moved, board.Current.Sequence, now, decisions.Value.ProposalLifetime);
-        await SaveProposals(ProposalJournal.Proposal(Proposals.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now));
+        _executingNow = true;
+        try { await SaveProposals(ProposalJournal.Proposal(Proposals.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)); }
+        finally { _executingNow = false; }
         HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
         return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized", DecidedBy = by });
@@ -431,7 +436,7 @@ public sealed class HouseholdGrain(
                 $"{p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades{(p.Note is { } n ? $" ({n})" : "")}");
         ReportFigures();
         var pendingBefore = before.Where(kv => kv.Value == ProposalStatus.Pending).Select(kv => kv.Key);
-        if (!pendingBefore.ToHashSet(StringComparer.Ordinal).SetEquals(Proposals.All.Where(p => p.Status == ProposalStatus.Pending).Select(p => p.Id))) ReportPending();
+        if (!_executingNow && !pendingBefore.ToHashSet(StringComparer.Ordinal).SetEquals(Proposals.All.Where(p => p.Status == ProposalStatus.Pending).Select(p => p.Id))) ReportPending();
     }
 
     /// <summary>Tells the advisor queue's index this household's pending proposals, one-way (absolute and time-stamped, so

@@ -81,6 +81,8 @@ public sealed class AdvisorQueueTests(BrowserSiloFactory factory, ITestOutputHel
         };
         output.WriteLine(string.Join(", ", proposals.Select(kv => $"{kv.Key}: {kv.Value}")));
 
+        // The demo firm keeps two cores busy: every expectation may take a while.
+        Assertions.SetDefaultExpectTimeout(30_000);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = HouseholdPageTests.Chromium, Headless = true, Args = HouseholdPageTests.ChromiumArgs });
         var headers = http.DefaultRequestHeaders.Authorization is { } auth ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
