@@ -250,10 +250,14 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("GetStressSnapshot")] Task<HouseholdStressSnapshot> GetStressSnapshot();
 
     /// <summary>Approves a pending proposal: re-validated against live prices and the wash-sale ledger, re-optimized
-    /// when prices moved beyond the tolerance, then executed. Approving an executed proposal again returns it.</summary>
-    [Alias("Approve")] Task<RebalanceProposal> Approve(string proposalId);
+    /// when prices moved beyond the tolerance, then executed. <paramref name="by"/> is recorded on the proposal
+    /// (<see cref="RebalanceProposal.DecidedBy"/>) and in its approval journal entry. Approving an executed proposal again
+    /// returns it (the first approver stays recorded).</summary>
+    [Alias("Approve")] Task<RebalanceProposal> Approve(string proposalId, Approver by);
 
-    [Alias("Reject")] Task<RebalanceProposal> Reject(string proposalId, string? note);
+    /// <summary>Rejects a pending proposal with the note; <paramref name="by"/> is recorded on the proposal and in its
+    /// rejection journal entry. A proposal that is not pending (or unknown) is bad input and nothing changes.</summary>
+    [Alias("Reject")] Task<RebalanceProposal> Reject(string proposalId, string? note, Approver by);
 
     /// <summary>Records in the household ledger and journal the fills its accounts applied that it never recorded
     /// (a crash between the account's write and the household's). Also runs on activation. Returns the

@@ -36,7 +36,20 @@ public sealed record RebalanceProposal(
     [property: Id(13)] string? Note,
     [property: Id(14)] TradeResult[] Fills,
     [property: Id(15)] string? SupersededBy,
+    [property: Id(16)] Approver? DecidedBy = null,
     [property: Id(19)] BrokerOrder[]? Orders = null);
+
+/// <summary>Who approved or rejected a proposal: the token's subject, the advisor id it carries (null for an admin or
+/// the system) and its role.</summary>
+[GenerateSerializer, Immutable, Alias("Approver")]
+public sealed record Approver(
+    [property: Id(0)] string Subject,
+    [property: Id(1)] string? AdvisorId,
+    [property: Id(2)] string Role)
+{
+    /// <summary>The engine itself (demo clients, tests): no person decided.</summary>
+    public static Approver System { get; } = new("system", null, "system");
+}
 
 [GenerateSerializer]
 public enum CashKind

@@ -25,6 +25,7 @@ public static class HouseholdsApi
         var api = app.MapGroup("/api");
         app.MapStressApi();
         api.MapLiveApi(); // firm summary and live streams: LiveApi.cs
+        app.MapAdvisorApi(); // the advisor's queue, bulk decisions, notices and page: AdvisorApi.cs
 
         api.MapGet("/households", async (HouseholdAccess access, HttpContext http, int? page, int? pageSize) =>
         {
@@ -136,12 +137,12 @@ public static class HouseholdsApi
             return Results.Ok(await account.GetSpec());
         }).WithName("SetAccountPolicy").WithSummary("Set the account's own investment policy (unset fields fall through to the household's), e.g. tracksOwnModel for a 529 on its glide path");
 
-        api.MapPost("/households/{id}/proposals/{proposalId}/approve", async (string id, string proposalId, IGrainFactory grains) =>
-            await Household(grains, id) is { } h ? Results.Ok(await h.Approve(proposalId)) : NotFound("household", id))
+        api.MapPost("/households/{id}/proposals/{proposalId}/approve", async (string id, string proposalId, HttpContext http, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.Approve(proposalId, AdvisorApi.ApproverOf(http.User))) : NotFound("household", id))
             .WithName("ApproveProposal").WithSummary("Approve: re-validated against live prices and the wash-sale ledger (re-optimized if prices moved), then executed; repeating it returns the same result");
 
-        api.MapPost("/households/{id}/proposals/{proposalId}/reject", async (string id, string proposalId, DecisionRequest? body, IGrainFactory grains) =>
-            await Household(grains, id) is { } h ? Results.Ok(await h.Reject(proposalId, body?.Note)) : NotFound("household", id))
+        api.MapPost("/households/{id}/proposals/{proposalId}/reject", async (string id, string proposalId, DecisionRequest? body, HttpContext http, IGrainFactory grains) =>
+            await Household(grains, id) is { } h ? Results.Ok(await h.Reject(proposalId, body?.Note, AdvisorApi.ApproverOf(http.User))) : NotFound("household", id))
             .WithName("RejectProposal");
 
         api.MapGet("/households/{id}/orders.csv", async (string id, string? proposal, IGrainFactory grains) =>

@@ -81,7 +81,7 @@ public static class LiveApi
     /// <summary>Runs one event stream until the client goes away: <paramref name="step"/> after every scan
     /// (woke = true, the first time at once) and every <see cref="EventPoll"/> otherwise; heartbeat comments keep
     /// proxies from closing an idle stream.</summary>
-    private static IResult Stream(HttpContext http, ScanSignal signal, JsonSerializerOptions options, Func<SseWriter, bool, Task> step) =>
+    internal static IResult Stream(HttpContext http, ScanSignal signal, JsonSerializerOptions options, Func<SseWriter, bool, Task> step) =>
         new SseResult(async ct =>
         {
             var response = http.Response;
@@ -123,7 +123,7 @@ public static class LiveApi
         }
     }
 
-    private sealed class SseWriter(HttpResponse response, JsonSerializerOptions options)
+    internal sealed class SseWriter(HttpResponse response, JsonSerializerOptions options)
     {
         private string? _lastDigest;
         public DateTimeOffset LastWrite { get; private set; } = DateTimeOffset.UtcNow;

@@ -15,6 +15,8 @@ public sealed class DemoClients(IGrainFactory grains, IOptions<DemoOptions> opti
     ILogger<DemoClients> log) : BackgroundService
 {
     private const int Page = 500;
+    /// <summary>Recorded as the approver of the simulated clients' approvals.</summary>
+    private static readonly Approver DemoClient = new("demo-client", null, "system");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,7 +55,7 @@ public sealed class DemoClients(IGrainFactory grains, IOptions<DemoOptions> opti
         {
             try
             {
-                var done = await household.Approve(proposal.Id);
+                var done = await household.Approve(proposal.Id, DemoClient);
                 log.LogInformation("Demo client of {Household} approved {Proposal}: {Status}", householdId, proposal.Id, done.Status);
             }
             catch (BadInputException ex) { log.LogInformation("Demo client of {Household}: {Proposal} not approved: {Reason}", householdId, proposal.Id, ex.Message); }

@@ -21,6 +21,7 @@ public static class HouseholdsHost
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));
         builder.Services.Configure<ExecutionOptions>(builder.Configuration.GetSection("Execution"));
+        builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection("Notifications"));
         builder.Services.Configure<WatchdogOptions>(builder.Configuration.GetSection("Watchdog"));
         // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
         builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));

@@ -109,6 +109,8 @@ public static class HouseholdsSiloSetup
         services.AddOptions<DecisionOptions>();
         services.AddOptions<ExecutionOptions>();
         services.AddOptions<PriceFeedOptions>();
+        services.AddOptions<NotificationOptions>();
+        services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<FirmTriggerBudget>();
         services.AddSingleton<TradingSessionGate>();
         services.AddHostedService(sp => sp.GetRequiredService<TradingSessionGate>());

@@ -54,6 +54,9 @@ public static class ProposalJournal
         var reasons = p.Trades.Aggregate(TradeReason.None, (r, t) => r | t.Reasons);
         var causes = string.Join(", ", p.Causes.Select(c => $"{c.Kind} {c.Subject}").Distinct().Take(5));
         return string.Create(CultureInfo.InvariantCulture,
-            $"Proposal {p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades ({reasons}) for {causes}; tracking error {p.TrackingErrorBefore:P2} → {p.TrackingErrorAfter:P2}; realized {p.ShortTermGain:0.00} short term, {p.LongTermGain:0.00} long term; {p.Fills.Length} fills{(p.Note is null ? "" : "; " + p.Note)}");
+            $"Proposal {p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades ({reasons}) for {causes}; tracking error {p.TrackingErrorBefore:P2} → {p.TrackingErrorAfter:P2}; realized {p.ShortTermGain:0.00} short term, {p.LongTermGain:0.00} long term; {p.Fills.Length} fills{(p.Note is null ? "" : "; " + p.Note)}{(p.DecidedBy is { } by ? "; decided by " + Describe(by) : "")}");
     }
+
+    /// <summary>"subject (role, advisor A1)": who approved or rejected, as the journal's summary names them.</summary>
+    public static string Describe(Approver by) => by.AdvisorId is { } advisor ? $"{by.Subject} ({by.Role}, advisor {advisor})" : $"{by.Subject} ({by.Role})";
 }

@@ -27,7 +27,8 @@ public sealed class HouseholdGrain(
     LiveStateBoard liveBoard,
     IOptions<PriceFeedOptions> feed,
     IOptions<ExecutionOptions> execution,
-    TradingSessionGate session) : Grain, IHouseholdGrain
+    TradingSessionGate session,
+    IOptions<NotificationOptions> notices) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = HouseholdValidation.MaxAccounts;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -43,6 +44,9 @@ public sealed class HouseholdGrain(
     private readonly TriggerInbox _inbox = new();
     private long _decisionCount;
     private HouseholdFigures? _reported;
+    /// <summary>Set while an approval files the re-optimized proposal it executes at once: the advisor queue is not told of
+    /// a proposal that never waits (it hears of the outcome after the execution).</summary>
+    private bool _executingNow;
 
     private HouseholdBooks Books => _books ??= new(this.GetPrimaryKeyString(), state, GrainFactory, journal, master, clock, log, Cleared);
     private ProposalBook Proposals => _proposals ??= new ProposalBook(this.GetPrimaryKeyString(), state.State.Proposals, state.State.NextProposal);
@@ -56,6 +60,7 @@ public sealed class HouseholdGrain(
     {
         await master.EnsureLoaded(GrainFactory);
         if (Proposals.HasPending || Orders.Book.HasOpen) WatchExpiry();
+        if (Proposals.HasPending) ReportPending(); // the advisor queue's index may have missed the last change (its notice is one-way)
         // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments.
         // The ledger is restored and the fills an account applied that it never recorded are caught up on the first
         // use of the ledger (EnsureCaughtUp; the watchdog's sweep asks every household for it), not here: a wake for
@@ -188,6 +193,7 @@ public sealed class HouseholdGrain(
         if (state.State.Spec is null) return Task.CompletedTask;
         foreach (var kind in triggers.GroupBy(t => t.Kind))
             Event("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
+        AnnounceHarvest(accountId, triggers);
         // Interleaved: only the inbox changes here; one decision at a time takes everything waiting.
         if (_inbox.Add(triggers)) this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
         return Task.CompletedTask;
@@ -310,7 +316,7 @@ public sealed class HouseholdGrain(
         return await Books.StressSnapshot(spec) with { Transition = state.State.Transition };
     }
 
-    public async Task<RebalanceProposal> Approve(string proposalId)
+    public async Task<RebalanceProposal> Approve(string proposalId, Approver by)
     {
         var spec = RequireSpec();
         await Books.EnsureCaughtUp();
@@ -320,7 +326,7 @@ public sealed class HouseholdGrain(
         if (existing is { Status: ProposalStatus.Superseded, SupersededBy: { } next }) return Proposals.Get(next);
         RequireOpenMarket("an approved proposal executes");
         var now = clock.GetUtcNow();
-        var p = Proposals.ForDecision(proposalId, now);
+        var p = Proposals.ForDecision(proposalId, now) with { DecidedBy = by };
         await journal.Append([ProposalJournal.Proposal(p with { Note = "approved" }, JournalKind.Approval, now)]);
         var prices = Quotes(p.Trades.Select(t => t.Symbol));
         var moved = ProposalRules.PricesMoved(p, prices, decisions.Value.RevalidationTolerance);
@@ -331,18 +337,20 @@ public sealed class HouseholdGrain(
         var accounts = p.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
         var inputs = await Task.WhenAll(accounts.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).GetDecisionInput()));
         var fresh = Proposals.Reoptimized(p, (await Plan(inputs, p.Causes)).Result, moved, board.Current.Sequence, now, decisions.Value.ProposalLifetime);
-        await SaveProposals(ProposalJournal.Proposal(Proposals.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now));
+        _executingNow = true;
+        try { await SaveProposals(ProposalJournal.Proposal(Proposals.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)); }
+        finally { _executingNow = false; }
         HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
-        return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized" });
+        return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized", DecidedBy = by });
     }
 
-    public async Task<RebalanceProposal> Reject(string proposalId, string? note)
+    public async Task<RebalanceProposal> Reject(string proposalId, string? note, Approver by)
     {
         RequireSpec();
         await ExpireDue();
         var now = clock.GetUtcNow();
-        var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected" };
+        var p = Proposals.ForDecision(proposalId, now) with { Status = ProposalStatus.Rejected, DecidedAt = now, Note = note ?? "rejected", DecidedBy = by };
         Proposals.Put(p);
         await SaveProposals(ProposalJournal.Proposal(p, JournalKind.Rejection, now));
         HouseholdsMetrics.Proposal(ProposalStatus.Rejected);
@@ -531,6 +539,36 @@ public sealed class HouseholdGrain(
             Event(before.ContainsKey(p.Id) ? $"proposal-{p.Status.ToString().ToLowerInvariant()}" : "proposal-created", null, p.Id,
                 $"{p.Id} {p.Status.ToString().ToLowerInvariant()}: {p.Trades.Length} trades{(p.Note is { } n ? $" ({n})" : "")}");
         ReportFigures();
+        var pendingBefore = before.Where(kv => kv.Value == ProposalStatus.Pending).Select(kv => kv.Key);
+        if (!_executingNow && !pendingBefore.ToHashSet(StringComparer.Ordinal).SetEquals(Proposals.All.Where(p => p.Status == ProposalStatus.Pending).Select(p => p.Id))) ReportPending();
+    }
+
+    /// <summary>Tells the advisor queue's index this household's pending proposals, one-way (absolute and time-stamped, so
+    /// a lost or late notice does no harm; re-sent on activation), with the marginal rates and taxable accounts its rows
+    /// need, so reading the queue never wakes a household.</summary>
+    private void ReportPending()
+    {
+        if (state.State.Spec is not { } spec || state.State.WashSales is null) return;
+        var rates = Households.Domain.Tax.TaxProfiles.Marginal(spec.Tax, Books.Tax.Gains.YearToDate(Today()), decisions.Value.Settings.Rates);
+        var taxable = spec.AccountIds.Where(a => Books.Tax.WashSales.ProfileOf(a) is { } p && TaxTreatment.IsTaxable(p.Type)).ToArray();
+        var pending = Proposals.All.Where(p => p.Status == ProposalStatus.Pending).ToArray();
+        GrainFactory.GetGrain<IAdvisorQueueGrain>(AdvisorQueueGrain.Key)
+            .Report(new HouseholdPending(spec.Id, spec.Name, spec.AdvisorId, rates, taxable, state.State.Transition?.Budget is not null, pending, clock.GetUtcNow()))
+            .Ignore();
+    }
+
+    /// <summary>A harvest trigger whose loss net of costs reaches the firm's threshold is announced to the advisor, once per
+    /// account a day (the delivery id says so; the notifications grain drops a repeat).</summary>
+    private void AnnounceHarvest(string accountId, Trigger[] triggers)
+    {
+        var threshold = notices.Value.HarvestThreshold;
+        if (threshold <= 0 || state.State.Spec is not { } spec) return;
+        var loss = triggers.Where(t => t.Kind == TriggerKind.Harvest).Sum(t => (decimal)Math.Abs(t.Observed));
+        if (loss < threshold) return;
+        var now = clock.GetUtcNow();
+        GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key).Notify(new AdvisorNotice(0, "harvest-opportunity", spec.Id, spec.AdvisorId, null,
+            System.FormattableString.Invariant($"{spec.Name}: harvestable losses of {loss:0.00} in {accountId}"), now,
+            $"harvest-opportunity:{spec.Id}:{accountId}:{Today():yyyyMMdd}", Math.Round(loss, 2))).Ignore();
     }
 
     public async Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date)

@@ -103,13 +103,13 @@ public sealed class BatchFillTests(CountingStorageFixture fixture) : IClassFixtu
 
         // The account applies and stores the batch; the household's write of the ledger fails.
         fixture.Storage.FailNextWrite("household", "BCHH");
-        await Assert.ThrowsAnyAsync<Exception>(() => household.Approve(pending.Id));
+        await Assert.ThrowsAnyAsync<Exception>(() => household.Approve(pending.Id, Approver.System));
         var applied = (await fixture.Client.GetGrain<IAccountGrain>("BCA1").GetLedger()).TradeKeys.Where(k => k.StartsWith(pending.Id, StringComparison.Ordinal)).ToList();
         Assert.True(applied.Count >= 3, string.Join(",", applied));
         Assert.Equal(1, fixture.Storage.Writes("account", "BCA1") - accountWrites);
 
         // The retry finds the account's stored results and clears them into the ledger; the account writes nothing more.
-        var executed = await household.Approve(pending.Id);
+        var executed = await household.Approve(pending.Id, Approver.System);
         Assert.Equal(ProposalStatus.Executed, executed.Status);
         Assert.Equal(applied.Order(StringComparer.Ordinal), executed.Fills.Select(f => f.IdempotencyKey).Order(StringComparer.Ordinal));
         Assert.Equal(1, fixture.Storage.Writes("account", "BCA1") - accountWrites);

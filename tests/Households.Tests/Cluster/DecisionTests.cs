@@ -128,8 +128,8 @@ public sealed class DecisionTests(ClusterFixture fixture)
         Assert.Equal(Households.Domain.Decisions.OrderFile.Header, orders[0]);
         Assert.StartsWith($"{pending.Id},NDIRA,NDEQ,sell,{sell.Quantity},NDL1:{sell.Quantity},market,Drift", orders[1]);
 
-        var approved = await household.Approve(pending.Id);
-        var again = await household.Approve(pending.Id);
+        var approved = await household.Approve(pending.Id, Approver.System);
+        var again = await household.Approve(pending.Id, Approver.System);
 
         Assert.Equal(pending.Id, approved.Id);
         Assert.Equal(ProposalStatus.Executed, approved.Status);
@@ -146,7 +146,7 @@ public sealed class DecisionTests(ClusterFixture fixture)
         var (household, pending) = await PendingProposal("RO");
         await fixture.PublishAndScan(("ROEQ", 160m)); // +6.7% since the proposal priced it, beyond the 1% tolerance
 
-        var executed = await household.Approve(pending.Id);
+        var executed = await household.Approve(pending.Id, Approver.System);
 
         Assert.NotEqual(pending.Id, executed.Id);
         Assert.Equal(ProposalStatus.Executed, executed.Status);
@@ -155,7 +155,7 @@ public sealed class DecisionTests(ClusterFixture fixture)
         Assert.Equal(executed.Id, superseded.SupersededBy);
         var sell = Assert.Single(executed.Trades, t => t.Symbol == "ROEQ");
         Assert.Equal(160m, sell.Amount / sell.Quantity, 0);
-        var again = await household.Approve(pending.Id);
+        var again = await household.Approve(pending.Id, Approver.System);
         Assert.Equal((executed.Id, executed.Status, executed.Fills.Length), (again.Id, again.Status, again.Fills.Length));
     }
 

@@ -103,7 +103,7 @@ public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : I
                 var approvals = proposalsBefore.Take(proposalHouseholds / 2).Select(async kv =>
                 {
                     var pending = kv.Value.First(p => p.Status == ProposalStatus.Pending);
-                    try { approvalsAcked[pending.Id] = await grains.GetGrain<IHouseholdGrain>(kv.Key).Approve(pending.Id); }
+                    try { approvalsAcked[pending.Id] = await grains.GetGrain<IHouseholdGrain>(kv.Key).Approve(pending.Id, Approver.System); }
                     catch (Exception) { }
                 }).ToList();
                 await killed.Task.WaitAsync(TimeSpan.FromMinutes(2));
