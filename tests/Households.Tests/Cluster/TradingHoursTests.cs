@@ -113,12 +113,12 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
         var pending = Assert.Single(await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Pending)));
 
         fixture.Clock.Now = new DateTimeOffset(2026, 12, 7, 21, 30, 0, TimeSpan.Zero); // 16:30 EST, after the close
-        var refused = await Assert.ThrowsAsync<BadInputException>(() => household.Approve(pending.Id));
+        var refused = await Assert.ThrowsAsync<BadInputException>(() => household.Approve(pending.Id, Approver.System));
         Assert.Equal("the market is closed: an approved proposal executes in trading hours; the next session opens 2026-12-08 14:30 UTC", refused.Message);
         Assert.Equal(ProposalStatus.Pending, Assert.Single(await household.GetProposals()).Status); // nothing changed
 
         fixture.Clock.Now = TuesdayAfterTheOpen;
-        var done = await household.Approve(pending.Id);
+        var done = await household.Approve(pending.Id, Approver.System);
         Assert.Equal(ProposalStatus.Executed, done.Status);
         Assert.All(done.Fills, f => Assert.Equal(new DateOnly(2026, 12, 8), f.Request.TradeDate));
     }

@@ -126,6 +126,12 @@ public sealed class OrderBookTests
         // An order sent after the close trades the next session.
         Assert.Equal(new DateOnly(2026, 3, 2), OrderExpiry.TradeDateFor(justBefore));
         Assert.Equal(new DateOnly(2026, 3, 3), OrderExpiry.TradeDateFor(atClose));
+
+        // By the exchange's calendar: Christmas Eve 2026 closes at 13:00 New York (18:00 UTC); an order sent after it
+        // trades on the 28th (the 25th is a holiday, then the weekend); one sent on Saturday, on Monday.
+        Assert.Equal(new DateTimeOffset(2026, 12, 24, 18, 0, 0, TimeSpan.Zero), OrderExpiry.CloseOf(new DateOnly(2026, 12, 24)));
+        Assert.Equal(new DateOnly(2026, 12, 28), OrderExpiry.TradeDateFor(new DateTimeOffset(2026, 12, 24, 18, 30, 0, TimeSpan.Zero)));
+        Assert.Equal(new DateOnly(2026, 12, 7), OrderExpiry.TradeDateFor(new DateTimeOffset(2026, 12, 5, 15, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
