@@ -18,6 +18,7 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(TransitionCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(CorporateActionsCommand.Create());
 root.Subcommands.Add(RiskModelCommand.Create());
 return CommandLine.Run(root, args);

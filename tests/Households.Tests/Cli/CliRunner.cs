@@ -34,6 +34,7 @@ public static class CliRunner
         root.Subcommands.Add(TransitionCommand.Create(Connect));
         root.Subcommands.Add(ReconcileCommand.Create(Connect));
         root.Subcommands.Add(PreviewCommand.Create(Connect));
+        root.Subcommands.Add(ExplainCommand.Create(Connect));
         root.Subcommands.Add(CorporateActionsCommand.Create(Connect));
         var output = new StringWriter();
         var error = new StringWriter();
