@@ -164,7 +164,7 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
     }
 
     /// <summary>Seeding goes on in the background; the test needs only its household, priced.</summary>
-    private static async Task DemoReady(HttpClient http)
+    internal static async Task DemoReady(HttpClient http)
     {
         for (var i = 0; i < 1200; i++)
         {
@@ -177,7 +177,7 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
         Assert.Fail($"the demo firm's {Household} was not seeded and priced in time");
     }
 
-    private static async Task<JsonElement?> Pending(HttpClient http)
+    internal static async Task<JsonElement?> Pending(HttpClient http)
     {
         var proposals = JsonDocument.Parse(await http.GetStringAsync($"/api/households/{Household}/proposals")).RootElement;
         return proposals.EnumerateArray().Where(p => p.GetProperty("status").GetString() == "pending" && p.GetProperty("trades").GetArrayLength() > 0)
