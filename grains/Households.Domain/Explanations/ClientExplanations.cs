@@ -66,7 +66,8 @@ public static class ClientExplanations
             _ => proposal.Status.ToString().ToLowerInvariant(),
         };
         var summary = trades.Length == 0 ? "This proposal trades nothing."
-            : $"We propose {Count(trades.Length, "trade")} in {Count(groups.Length, "account")} ({status}): selling {Money(sold)} and buying {Money(bought)}"
+            : $"We propose {Count(trades.Length, "trade")} in {Count(groups.Length, "account")} ({status}): "
+              + string.Join(" and ", new[] { sold > 0 ? $"selling {Money(sold)}" : null, bought > 0 ? $"buying {Money(bought)}" : null }.OfType<string>())
               + $"{Because(proposal.Causes)}. The portfolio's tracking error to its target goes from {Percent(proposal.TrackingErrorBefore)} to {Percent(proposal.TrackingErrorAfter)}.";
         var sources = new List<string>
         {
@@ -202,8 +203,10 @@ public static class ClientExplanations
         {
             var accounts = open.Select(b => context.AccountName(b.Account)).Distinct(StringComparer.Ordinal).ToArray();
             var until = open.Max(b => b.Blackout.WashesThrough);
+            // A group key ("group:SP500") names the firm's set of substantially identical securities.
+            var what = open.Key.StartsWith("group:", StringComparison.Ordinal) ? $"the {open.Key["group:".Length..]} group (substantially identical securities)" : open.Key;
             result.Add(new WashSalePrecaution(open.Key, accounts, until, 0, null, false,
-                $"An earlier loss sale: {open.Key} is not bought in {string.Join(", ", accounts)} through {Date(until)} (IRC §1091)."));
+                $"Because of an earlier loss sale, {what} is not bought in {string.Join(", ", accounts)} through {Date(until)} (IRC §1091)."));
         }
         return [.. result];
     }

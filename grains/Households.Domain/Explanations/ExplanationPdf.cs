@@ -18,6 +18,7 @@ public static class ExplanationPdf
         var w = new Writer();
         w.Line(e.Title, PdfFont.HelveticaBold, 17, 0, 22);
         w.Line($"{e.HouseholdName} - {e.Subject} - {Date(e.AsOf)}", PdfFont.Helvetica, 9, 0, 16);
+        w.Space(6);
         w.Paragraph(e.Summary);
 
         w.Heading("What we will buy and sell, and why");
@@ -86,13 +87,15 @@ public static class ExplanationPdf
             Pdf.Text(Margin + indent, _y, text, size, font);
         }
 
+        public void Space(double points) => _y -= points;
+
         public void Heading(string text)
         {
             if (!Room(Leading * 4)) return; // keep a heading with the start of its section
             _y -= 8;
             Line(text, PdfFont.HelveticaBold, 12, 0, 15);
-            Pdf.Line(Margin, _y - 3, Right, _y - 3, 0.4);
-            _y -= 4;
+            Pdf.Line(Margin, _y - 5, Right, _y - 5, 0.4);
+            _y -= 6;
         }
 
         public void Paragraph(string text, bool bullet = false, double size = Body)

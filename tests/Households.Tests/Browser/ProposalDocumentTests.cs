@@ -18,18 +18,8 @@ public sealed class ProposalDocumentTests(BrowserSiloFactory factory, ITestOutpu
     [Fact]
     public async Task The_household_page_opens_a_proposals_explanation_whose_figures_are_the_proposals_and_asks_for_a_fresh_plan()
     {
-        Assert.True(File.Exists(Chromium), $"chromium not found at {Chromium}: install it (apt-get install -y chromium) or set HOUSEHOLDS_CHROMIUM");
-        var http = factory.CreateClient();
-        http.BaseAddress = new Uri(factory.BaseUrl);
-        await DemoReady(http);
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
-        var headers = http.DefaultRequestHeaders.Authorization is { } auth
-            ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
-        await using var context = await browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 }, ExtraHTTPHeaders = headers });
-        var page = await context.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
+        await using var session = await BrowserSession.Open(factory, output);
+        var (http, context, page) = (session.Http, session.Context, session.Page);
 
         // A pending proposal to explain: the demo usually has one for the 529 account that needs approval, otherwise ask.
         JsonElement? pending = await Pending(http);
@@ -62,6 +52,8 @@ public sealed class ProposalDocumentTests(BrowserSiloFactory factory, ITestOutpu
             await page.ReloadAsync();
             await link.WaitForAsync(new() { Timeout = 30_000 });
         }
+        // The live demo may have decided it meanwhile: then it is under "Recent decisions", folded.
+        await page.EvaluateAsync("() => document.querySelector('#proposals-panel details').open = true");
         var opened = await context.RunAndWaitForPageAsync(() => link.First.ClickAsync());
         await opened.WaitForLoadStateAsync(LoadState.Load);
         Assert.EndsWith($"/proposals/{proposalId}/explanation.html", opened.Url);

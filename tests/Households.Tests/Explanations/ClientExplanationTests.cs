@@ -126,6 +126,8 @@ public sealed partial class ClientExplanationTests
         Assert.Contains("A purchase in Rollover IRA would lose the deduction for good.", vti.Sentence);
         var open = e.Precautions[1];
         Assert.Equal(("BND", new DateOnly(2026, 12, 20), false), (open.Security, open.NoBuyThrough, open.FromThisPlan));
+        Assert.Equal("Because of an earlier loss sale, BND is not bought in Rollover IRA through December 20, 2026 (IRC §1091).", open.Sentence);
+        Assert.Contains("We propose 2 trades in 1 account (waiting for your approval until December 7, 2026): selling $24,000 and buying $24,000, because some holdings", e.Summary);
     }
 
     [Fact]
