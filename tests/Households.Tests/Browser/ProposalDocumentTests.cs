@@ -73,7 +73,7 @@ public sealed class ProposalDocumentTests(BrowserSiloFactory factory, ITestOutpu
         }
         Assert.Equal(1, await opened.Locator("#allocation svg").CountAsync());
         await opened.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "proposal-explanation.png"), FullPage = true });
-        await File.WriteAllTextAsync(Path.Combine(Screenshots, "proposal-explanation.html"), await opened.ContentAsync());
+        await File.WriteAllTextAsync(Path.Combine(Screenshots, "proposal-explanation.html"), await http.GetStringAsync(new Uri(opened.Url).PathAndQuery));
 
         // The PDF: its type, a valid file of one or two pages. Headless chromium has no PDF viewer (a PDF navigation is a
         // download), so the letter is checked as bytes and the HTML version is printed by chromium instead.
