@@ -23,19 +23,19 @@ public static class ExplanationApi
         return api;
     }
 
-    private static Task<IResult> ProposalHtml(string id, string proposalId, [AsParameters] TransitionServices services) =>
+    private static Task<IResult> ProposalHtml(string id, string proposalId, [AsParameters] HouseholdPlanServices services) =>
         Proposal(id, proposalId, services, Html);
 
-    private static Task<IResult> ProposalPdf(string id, string proposalId, [AsParameters] TransitionServices services) =>
+    private static Task<IResult> ProposalPdf(string id, string proposalId, [AsParameters] HouseholdPlanServices services) =>
         Proposal(id, proposalId, services, e => Pdf(e, $"proposal-{proposalId}"));
 
-    private static Task<IResult> TransitionHtml(string id, decimal? budget, string? unit, int? years, [AsParameters] TransitionServices services, CancellationToken ct) =>
+    private static Task<IResult> TransitionHtml(string id, decimal? budget, string? unit, int? years, [AsParameters] HouseholdPlanServices services, CancellationToken ct) =>
         Transition(id, budget, unit, years, services, Html, ct);
 
-    private static Task<IResult> TransitionPdf(string id, decimal? budget, string? unit, int? years, [AsParameters] TransitionServices services, CancellationToken ct) =>
+    private static Task<IResult> TransitionPdf(string id, decimal? budget, string? unit, int? years, [AsParameters] HouseholdPlanServices services, CancellationToken ct) =>
         Transition(id, budget, unit, years, services, e => Pdf(e, $"transition-{id}"), ct);
 
-    private static async Task<IResult> Proposal(string id, string proposalId, TransitionServices services, Func<ClientExplanation, IResult> render)
+    private static async Task<IResult> Proposal(string id, string proposalId, HouseholdPlanServices services, Func<ClientExplanation, IResult> render)
     {
         InputRules.Id(proposalId, "proposal");
         var household = services.Grains.GetGrain<IHouseholdGrain>(id);
@@ -47,7 +47,7 @@ public static class ExplanationApi
         return render(ClientExplanations.ForProposal(proposal, await Context(household, snapshot, services)));
     }
 
-    private static async Task<IResult> Transition(string id, decimal? budget, string? unit, int? years, TransitionServices services,
+    private static async Task<IResult> Transition(string id, decimal? budget, string? unit, int? years, HouseholdPlanServices services,
         Func<ClientExplanation, IResult> render, CancellationToken ct)
     {
         if (await services.Plan(id, budget, unit, years, ct) is not { } planned) return TransitionApi.NotFound(id);
@@ -57,13 +57,13 @@ public static class ExplanationApi
 
     /// <summary>The household as the explanation reads it: accounts and targets from the snapshot, today's prices, the year's
     /// realized results and the firm's rates (for the marginal rates), and the buy blackouts each account has today.</summary>
-    private static async Task<ExplanationContext> Context(IHouseholdGrain household, HouseholdStressSnapshot snapshot, TransitionServices services)
+    private static async Task<ExplanationContext> Context(IHouseholdGrain household, HouseholdStressSnapshot snapshot, HouseholdPlanServices services)
     {
         var today = services.Today;
         var blackouts = new List<(string, BuyBlackout)>();
         foreach (var account in snapshot.Accounts)
             blackouts.AddRange((await household.BuyBlackouts(account.Spec.Id, today)).Select(b => (account.Spec.Id, b)));
-        return new ExplanationContext(snapshot.Spec, TransitionServices.DecisionInputs(snapshot), services.Master.Find, s => services.Board.QuoteOf(s)?.Price,
+        return new ExplanationContext(snapshot.Spec, HouseholdPlanServices.DecisionInputs(snapshot), services.Master.Find, s => services.Board.QuoteOf(s)?.Price,
             RealizedGains.Restore(snapshot.Realized).YearToDate(today), services.Decisions.Value.Settings.Rates, blackouts, today);
     }
 

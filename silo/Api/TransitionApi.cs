@@ -37,7 +37,7 @@ public static class TransitionApi
             return Results.Ok(await household.SetTransitionPolicy(policy));
         }).WithName("SetTaxBudget").WithSummary("Replace the household's yearly tax budget (net gains or tax dollars), per-account budgets and sell-down schedules");
 
-        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, [AsParameters] TransitionServices services,
+        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, [AsParameters] HouseholdPlanServices services,
             CancellationToken ct) =>
             await services.Plan(id, budget, unit, years, ct) is { } planned ? Results.Ok(planned.Plan) : NotFound(id))
             .WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
@@ -48,9 +48,9 @@ public static class TransitionApi
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {id} does not exist");
 }
 
-/// <summary>What a transition plan is computed from: the household (through a read-only snapshot), the security master, the
+/// <summary>What a transition plan or a client explanation is computed from: the household (through a read-only snapshot), the security master, the
 /// silo's prices, the risk models, the firm's decision settings and the business clock.</summary>
-public sealed record TransitionServices(IGrainFactory Grains, SecurityMaster Master, PriceBoard Board, SecurityRiskModels Risk,
+public sealed record HouseholdPlanServices(IGrainFactory Grains, SecurityMaster Master, PriceBoard Board, SecurityRiskModels Risk,
     IOptions<DecisionOptions> Decisions, [FromKeyedServices(BusinessClock.Key)] TimeProvider Clock)
 {
     public DateOnly Today => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
