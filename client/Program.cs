@@ -19,6 +19,7 @@ root.Subcommands.Add(TransitionCommand.Create());
 root.Subcommands.Add(ReconcileCommand.Create());
 root.Subcommands.Add(CustodianCommand.Create());
 root.Subcommands.Add(PreviewCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(CorporateActionsCommand.Create());
 root.Subcommands.Add(FillsCommand.Create());
 root.Subcommands.Add(RiskModelCommand.Create());

@@ -222,6 +222,7 @@ public static class HouseholdsApi
         api.MapTransitionApi(); // tax budgets and transition plans: TransitionApi.cs
         api.MapReconciliationApi(); // custodian positions against the books: ReconciliationApi.cs
         api.MapOrdersApi(); // orders out and fills in: OrdersApi.cs
+        api.MapExplanationApi(); // client explanations of proposals and transitions: ExplanationApi.cs
 
         api.MapGet("/monitor", (AccountMonitor monitor) => Results.Ok(monitor.Status)).WithName("MonitorStatus").RequireAuthorization(SecuritySetup.MetricsPolicy);
         // This silo's tick-to-trigger latency (batch publication to the account's notice); the load test resets it

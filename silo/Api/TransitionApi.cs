@@ -37,36 +37,54 @@ public static class TransitionApi
             return Results.Ok(await household.SetTransitionPolicy(policy));
         }).WithName("SetTaxBudget").WithSummary("Replace the household's yearly tax budget (net gains or tax dollars), per-account budgets and sell-down schedules");
 
-        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, IGrainFactory grains,
-            SecurityMaster master, PriceBoard board, SecurityRiskModels risk, IOptions<DecisionOptions> decisions,
-            [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, CancellationToken ct) =>
-        {
-            var household = grains.GetGrain<IHouseholdGrain>(id);
-            if (await household.GetSpec() is not { } spec) return NotFound(id);
-            var span = years ?? TransitionOptions.DefaultYears;
-            if (span is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
-            var policy = await household.GetTransitionPolicy();
-            var counts = unit?.ToLowerInvariant() switch
-            {
-                null or "gains" => TaxBudgetUnit.Gains,
-                "tax" => TaxBudgetUnit.Tax,
-                _ => throw new BadInputException("unit must be gains or tax"),
-            };
-            if (unit is not null && budget is null) throw new BadInputException("unit needs budget");
-            var annual = budget is { } amount ? new AnnualTaxBudget(amount, counts)
-                : policy.Budget ?? throw new BadInputException("budget is required: the household has no stored tax budget");
-            TransitionRules.Check(annual, "budget");
-            await master.EnsureLoaded(grains);
-            var snapshot = await household.GetStressSnapshot();
-            var accounts = snapshot.Accounts.Select(a => new AccountDecisionInput(a.Spec, a.Cash, [.. a.Lots.Select(p => p.Lot)], a.Target, a.PendingWithdrawals)).ToArray();
-            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            var plan = await Task.Run(() => TransitionPlanner.ForHousehold(spec, accounts, master.Find, s => board.QuoteOf(s)?.Price, risk, decisions.Value.Settings,
-                policy, annual, today, RealizedGains.Restore(snapshot.Realized), new TransitionOptions(span)), ct);
-            return Results.Ok(plan);
-        }).WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
+        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, [AsParameters] HouseholdPlanServices services,
+            CancellationToken ct) =>
+            await services.Plan(id, budget, unit, years, ct) is { } planned ? Results.Ok(planned.Plan) : NotFound(id))
+            .WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
         return api;
     }
 
-    private static IResult NotFound(string id) =>
+    internal static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {id} does not exist");
+}
+
+/// <summary>What a transition plan or a client explanation is computed from: the household (through a read-only snapshot), the security master, the
+/// silo's prices, the risk models, the firm's decision settings and the business clock.</summary>
+public sealed record HouseholdPlanServices(IGrainFactory Grains, SecurityMaster Master, PriceBoard Board, SecurityRiskModels Risk,
+    IOptions<DecisionOptions> Decisions, [FromKeyedServices(BusinessClock.Key)] TimeProvider Clock)
+{
+    public DateOnly Today => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>The household's transition under the query's budget (else the stored one) over <paramref name="years"/> years,
+    /// with the snapshot it was planned on; null when the household does not exist. Bad options are bad input.</summary>
+    public async Task<(HouseholdSpec Spec, HouseholdStressSnapshot Snapshot, TransitionPlan Plan)?> Plan(string id, decimal? budget, string? unit, int? years,
+        CancellationToken ct)
+    {
+        var household = Grains.GetGrain<IHouseholdGrain>(id);
+        if (await household.GetSpec() is not { } spec) return null;
+        var span = years ?? TransitionOptions.DefaultYears;
+        if (span is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
+        var policy = await household.GetTransitionPolicy();
+        var counts = unit?.ToLowerInvariant() switch
+        {
+            null or "gains" => TaxBudgetUnit.Gains,
+            "tax" => TaxBudgetUnit.Tax,
+            _ => throw new BadInputException("unit must be gains or tax"),
+        };
+        if (unit is not null && budget is null) throw new BadInputException("unit needs budget");
+        var annual = budget is { } amount ? new AnnualTaxBudget(amount, counts)
+            : policy.Budget ?? throw new BadInputException("budget is required: the household has no stored tax budget");
+        TransitionRules.Check(annual, "budget");
+        await Master.EnsureLoaded(Grains);
+        var snapshot = await household.GetStressSnapshot();
+        var accounts = DecisionInputs(snapshot);
+        var today = Today;
+        var plan = await Task.Run(() => TransitionPlanner.ForHousehold(spec, accounts, Master.Find, s => Board.QuoteOf(s)?.Price, Risk, Decisions.Value.Settings,
+            policy, annual, today, RealizedGains.Restore(snapshot.Realized), new TransitionOptions(span)), ct);
+        return (spec, snapshot, plan);
+    }
+
+    /// <summary>The snapshot's accounts as a decision sees them (books, target, cash to raise).</summary>
+    public static AccountDecisionInput[] DecisionInputs(HouseholdStressSnapshot snapshot) =>
+        [.. snapshot.Accounts.Select(a => new AccountDecisionInput(a.Spec, a.Cash, [.. a.Lots.Select(p => p.Lot)], a.Target, a.PendingWithdrawals))];
 }

@@ -141,9 +141,13 @@
     approve.addEventListener('click', () => decide('approve'));
     reject.addEventListener('click', () => decide('reject'));
     const causes = [...new Set(p.causes.map(c => `${c.kind} ${c.subject}`))].slice(0, 6).join(', ');
+    const explanation = `/api/households/${encodeURIComponent(id)}/proposals/${encodeURIComponent(p.id)}/explanation`;
     return el('div', { class: 'proposal', 'data-proposal': p.id, 'data-status': p.status },
       el('div', {}, el('strong', {}, p.id), el('span', { class: 'badge ' + (p.status === 'pending' ? 'warn' : p.status === 'executed' ? 'good' : 'grey') }, p.status),
-        el('span', { class: 'sub', style: 'margin:0 0 0 10px' }, `created ${new Date(p.createdAt).toLocaleString()}${pending ? ' · expires ' + new Date(p.expiresAt).toLocaleString() : ''}`)),
+        el('span', { class: 'sub', style: 'margin:0 0 0 10px' }, `created ${new Date(p.createdAt).toLocaleString()}${pending ? ' · expires ' + new Date(p.expiresAt).toLocaleString() : ''}`),
+        el('span', { class: 'sub', style: 'margin:0 0 0 10px' }, 'client explanation: ',
+          el('a', { href: explanation + '.html', target: '_blank', 'data-explain-html': p.id }, 'HTML'), ' · ',
+          el('a', { href: explanation + '.pdf', target: '_blank', 'data-explain-pdf': p.id }, 'PDF'))),
       el('div', { class: 'sub', style: 'margin:6px 0' }, `Because: ${causes || 'requested'} · tracking error ${pct(p.trackingErrorBefore, 2)} → ${pct(p.trackingErrorAfter, 2)} · realized short ${money.format(p.shortTermGain)}, long ${money.format(p.longTermGain)}${p.note ? ' · ' + p.note : ''}`),
       el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Account'), el('th', {}, 'Side'), el('th', {}, 'Symbol'), el('th', { class: 'num' }, 'Shares'), el('th', { class: 'num' }, 'Amount'), el('th', {}, 'Why'), el('th', { class: 'num' }, 'Gain'))),
         el('tbody', {}, p.trades.map(t => el('tr', {}, el('td', {}, `${t.account}${accounts.get(t.account) ? ' · ' + (typeNames[accounts.get(t.account).type] || '') : ''}`),
@@ -160,6 +164,44 @@
     const decided = proposals.filter(p => p.status !== 'pending').slice(0, 8);
     $('decided').replaceChildren(...(decided.length ? decided.map(p => proposalCard(p, false)) : [el('div', { class: 'empty' }, 'No decisions yet.')]));
   }
+
+  // Preview panel: the plan the engine would make now (POST /preview files nothing), next to the pending proposals.
+  async function loadPreview() {
+    try { renderPreview(await hh.api(`/api/households/${encodeURIComponent(id)}/preview`, { method: 'POST' })); }
+    catch (e) { $('preview').replaceChildren(el('div', { class: 'empty' }, `No preview: ${e.message}`)); }
+  }
+
+  function renderPreview(v) {
+    const plan = v.plan, rec = v.record;
+    const accounts = new Map(view ? view.accounts.map(a => [a.spec.id, a.spec]) : []);
+    const head = el('div', { class: 'sub' }, `${rec.outcome === 'planned' ? `${plan.trades.length} trades` : rec.reason || rec.outcome} · tracking error ${pct(plan.trackingErrorBefore, 2)} → ${pct(plan.trackingErrorAfter, 2)} · ` +
+      `realized short ${money.format(plan.shortTermGain)}, long ${money.format(plan.longTermGain)} · estimated tax `, el('strong', { 'data-preview-tax': String(v.estimatedTax) }, money2.format(v.estimatedTax)),
+      ` (${v.rates.basis})`);
+    const trades = plan.trades.length === 0 ? el('div', { class: 'empty' }, 'Nothing to trade now.') :
+      el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Account'), el('th', {}, 'Side'), el('th', {}, 'Symbol'), el('th', { class: 'num' }, 'Shares'), el('th', { class: 'num' }, 'Amount'), el('th', {}, 'Why'), el('th', { class: 'num' }, 'Gain'))),
+        el('tbody', {}, plan.trades.slice(0, 15).map(t => el('tr', {}, el('td', {}, `${t.account}${accounts.get(t.account) ? ' · ' + (typeNames[accounts.get(t.account).type] || '') : ''}`),
+          el('td', { class: t.side === 'sell' ? 'neg' : 'pos' }, t.side), el('td', {}, t.symbol), el('td', { class: 'num' }, num.format(t.quantity)),
+          el('td', { class: 'num' }, money2.format(t.amount)), el('td', {}, t.reasons), el('td', { class: 'num ' + cls(t.shortTermGain + t.longTermGain) }, signed(t.shortTermGain + t.longTermGain))))));
+    const perAccount = el('div', { class: 'sub' }, v.accounts.map(a => `${a.account}: ${pct(a.trackingErrorBefore, 2)} → ${pct(a.trackingErrorAfter, 2)}`).join(' · '));
+    const more = plan.trades.length > 15 ? el('div', { class: 'sub' }, `… and ${plan.trades.length - 15} more`) : null;
+    $('preview').replaceChildren(el('div', { 'data-preview': v.householdId, 'data-trades': String(plan.trades.length) }, head, trades, more, perAccount,
+      ...rec.relaxed.map(r => el('div', { class: 'sub' }, 'relaxed: ' + r))));
+  }
+
+  // Fresh plan: one click decides now (discretionary trades execute, others become pending proposals), then the page refreshes.
+  async function freshPlan() {
+    const button = $('fresh-plan');
+    button.disabled = true;
+    $('fresh-status').textContent = 'Planning…';
+    try {
+      const made = await hh.api(`/api/households/${encodeURIComponent(id)}/rebalance`, { method: 'POST' });
+      $('fresh-status').textContent = made.length ? `New plan: ${made.map(p => `${p.id} (${p.status})`).join(', ')}` : 'Nothing worth trading now.';
+      $('fresh-status').dataset.proposals = made.map(p => p.id).join(' ');
+      await Promise.all([reload(), loadPreview()]);
+    } catch (e) { $('fresh-status').textContent = e.message; }
+    finally { button.disabled = false; }
+  }
+  $('fresh-plan').addEventListener('click', freshPlan);
 
   // Transition panel: the stored budget fills the form; Plan asks for the multi-year plan, Save stores the budget (writers only).
   let transitionPolicy = null;
@@ -181,6 +223,10 @@
       const plan = await hh.api(`/api/households/${encodeURIComponent(id)}/transition?${query}`);
       $('tr-status').textContent = '';
       renderTransition(plan);
+      const explanation = `/api/households/${encodeURIComponent(id)}/transition/explanation`;
+      $('tr-explain-html').href = `${explanation}.html?${query}`;
+      $('tr-explain-pdf').href = `${explanation}.pdf?${query}`;
+      $('tr-explain').hidden = false;
     } catch (e) { $('tr-status').textContent = e.message; }
   }
 
@@ -273,6 +319,7 @@
   if (!id) { $('error').textContent = 'No household id in the address.'; return; }
   reload().catch(e => { $('title').textContent = 'Household not available'; $('error').textContent = e.message; });
   loadTransition().catch(e => { $('tr-status').textContent = e.message; });
+  loadPreview();
   hh.stream(`/api/households/${encodeURIComponent(id)}/events`, (kind, data) => {
     if (kind === 'valuation') { applyValuation(data); return; }
     feed(kind, data);

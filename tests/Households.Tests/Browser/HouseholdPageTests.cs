@@ -69,19 +69,8 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
     [Fact]
     public async Task Household_page_updates_live_and_approves_a_pending_proposal()
     {
-        Assert.True(File.Exists(Chromium), $"chromium not found at {Chromium}: install it (apt-get install -y chromium) or set HOUSEHOLDS_CHROMIUM");
-        var http = factory.CreateClient();
-        http.BaseAddress = new Uri(factory.BaseUrl);
-        await DemoReady(http);
-
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
-        // Whatever credentials the factory's client carries (a token, once authentication is on) go with the browser too.
-        var headers = http.DefaultRequestHeaders.Authorization is { } auth
-            ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
-        await using var context = await browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 }, ExtraHTTPHeaders = headers });
-        var page = await context.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
+        await using var session = await BrowserSession.Open(factory, output);
+        var (http, page) = (session.Http, session.Page);
 
         // The firm overview lists the household and shows the summary.
         await page.GotoAsync("/");
@@ -205,7 +194,7 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
     }
 
     /// <summary>Seeding goes on in the background; the test needs only its household, priced.</summary>
-    private static async Task DemoReady(HttpClient http)
+    internal static async Task DemoReady(HttpClient http)
     {
         for (var i = 0; i < 1200; i++)
         {
@@ -218,7 +207,7 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
         Assert.Fail($"the demo firm's {Household} was not seeded and priced in time");
     }
 
-    private static async Task<JsonElement?> Pending(HttpClient http)
+    internal static async Task<JsonElement?> Pending(HttpClient http)
     {
         var proposals = JsonDocument.Parse(await http.GetStringAsync($"/api/households/{Household}/proposals")).RootElement;
         return proposals.EnumerateArray().Where(p => p.GetProperty("status").GetString() == "pending" && p.GetProperty("trades").GetArrayLength() > 0)
@@ -239,5 +228,47 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
         var account = JsonDocument.Parse(await http.GetStringAsync($"/api/accounts/{accountId}")).RootElement;
         return $"cash {account.GetProperty("cash").GetDecimal()}; " + string.Join(", ", account.GetProperty("holdings").EnumerateArray()
             .Select(h => $"{h.GetProperty("symbol").GetString()} {h.GetProperty("quantity").GetDecimal()}").Order(StringComparer.Ordinal));
+    }
+}
+
+/// <summary>Debian's chromium on the factory's silo once the demo household is seeded and priced: the factory client's
+/// credentials (a token, once authentication is on) go with the browser too; browser console errors go to the test output.</summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    private BrowserSession(HttpClient http) => Http = http;
+
+    public HttpClient Http { get; }
+
+    public IBrowserContext Context { get; private set; } = null!;
+
+    public IPage Page { get; private set; } = null!;
+
+    public static async Task<BrowserSession> Open(BrowserSiloFactory factory, ITestOutputHelper output)
+    {
+        var chromium = HouseholdPageTests.Chromium;
+        Assert.True(File.Exists(chromium), $"chromium not found at {chromium}: install it (apt-get install -y chromium) or set HOUSEHOLDS_CHROMIUM");
+        var http = factory.CreateClient();
+        http.BaseAddress = new Uri(factory.BaseUrl);
+        await HouseholdPageTests.DemoReady(http);
+        var session = new BrowserSession(http);
+        session._playwright = await Playwright.CreateAsync();
+        session._browser = await session._playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = HouseholdPageTests.ChromiumArgs });
+        var headers = http.DefaultRequestHeaders.Authorization is { } auth
+            ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
+        session.Context = await session._browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 }, ExtraHTTPHeaders = headers });
+        session.Page = await session.Context.NewPageAsync();
+        session.Page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
+        return session;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Context is not null) await Context.DisposeAsync();
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        Http.Dispose();
     }
 }

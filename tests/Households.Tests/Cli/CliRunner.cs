@@ -35,6 +35,7 @@ public static class CliRunner
         root.Subcommands.Add(ReconcileCommand.Create(Connect));
         root.Subcommands.Add(CustodianCommand.Create(Connect));
         root.Subcommands.Add(PreviewCommand.Create(Connect));
+        root.Subcommands.Add(ExplainCommand.Create(Connect));
         root.Subcommands.Add(CorporateActionsCommand.Create(Connect));
         root.Subcommands.Add(FillsCommand.Create(Connect));
         var output = new StringWriter();
