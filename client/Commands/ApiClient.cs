@@ -87,7 +87,8 @@ public sealed partial class HouseholdsApiClient
             {
                 id = a.Spec.Id, name = a.Spec.Name, type = a.Spec.Type, discretionary = a.Spec.Discretionary, modelId = a.Spec.ModelId,
                 restrictions = a.Spec.Restrictions, separateTaxpayer = a.Spec.SeparateTaxpayer, defaultRelief = a.Spec.DefaultRelief,
-                harvest = a.Spec.Harvest, cash = a.Cash, lots = a.Lots,
+                harvest = a.Spec.Harvest, cash = a.Cash, lots = a.Lots, fractionalShares = a.Spec.FractionalShares, minTrade = a.Spec.MinTrade,
+                reinvestDividends = a.Spec.ReinvestDividends, execution = a.Spec.Execution,
             }),
         };
         using var response = await Http.PostAsJsonAsync("api/households", body, Json, ct);

@@ -253,7 +253,7 @@ public static class HouseholdsApi
                 a.Type ?? throw new BadInputException($"accounts[{i}].type is required"), a.Discretionary ?? true, a.ModelId,
                 a.Restrictions ?? [], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
                 a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off),
-                a.FractionalShares ?? false, ReinvestDividends: a.ReinvestDividends ?? false, Execution: a.Execution);
+                a.FractionalShares ?? false, a.MinTrade, ReinvestDividends: a.ReinvestDividends ?? false, Execution: a.Execution);
             return new AccountOpening(spec, a.Cash ?? 0m, a.Lots ?? []);
         }).ToArray();
         return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToArray()), openings);

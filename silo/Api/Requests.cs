@@ -19,7 +19,8 @@ public sealed record OpenAccountRequest(
     TaxLot[]? Lots,
     bool? FractionalShares = null,
     bool? ReinvestDividends = null,
-    ExecutionMode? Execution = null);
+    ExecutionMode? Execution = null,
+    decimal? MinTrade = null);
 
 /// <summary>POST /api/accounts/{id}/trades: a fill. The idempotency key comes from the <c>Idempotency-Key</c>
 /// header or the body.</summary>
