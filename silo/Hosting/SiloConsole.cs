@@ -47,8 +47,9 @@ public static class ConsoleText
     }
 
     /// <summary>e.g. <c>12:01 batches 60 · triggers 1,204 · decisions 37 (executed 30, pending 7) · fills 212 · harvested $48,210</c>:
-    /// decisions are optimizer runs; executed and pending are the proposals they executed or filed for approval, and failed,
-    /// rejected and expired proposals appear when there were any. <paramref name="at"/> is the interval's end (UTC).</summary>
+    /// decisions are optimizer runs; executed and pending are the proposals they executed or filed for approval (one decision
+    /// can do both, for a household with discretionary and advised accounts), and failed, rejected and expired proposals appear
+    /// when there were any. A minute with only price batches still gets its line: it says prices flow. <paramref name="at"/> is the interval's end (UTC).</summary>
     public static string Summary(DateTimeOffset at, ActivityCounts c)
     {
         var outcomes = new List<string> { $"executed {N(c.Executed)}", $"pending {N(c.Pending)}" };
