@@ -24,6 +24,9 @@ public static class HouseholdsMetrics
     private static readonly Counter<long> Proposals = Meter.CreateCounter<long>(
         "households.proposals", "{proposal}", "Proposals by outcome: pending, executed, failed, rejected, superseded, expired");
 
+    private static readonly Counter<long> Fills = Meter.CreateCounter<long>(
+        "households.fills", "{fill}", "Trades filled for the engine's executed proposals");
+
     private static readonly Counter<double> HarvestedLosses = Meter.CreateCounter<double>(
         "households.harvested_losses", "USD", "Recognized losses realized by trades the engine executed");
 
@@ -41,6 +44,13 @@ public static class HouseholdsMetrics
 
     public static void Proposal(ProposalStatus outcome) =>
         Proposals.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+
+    /// <summary>An executed proposal: its fills, and the recognized losses (as a positive dollar figure) among the lots they sold.</summary>
+    public static void Executed(IReadOnlyCollection<TradeResult> fills)
+    {
+        if (fills.Count > 0) Fills.Add(fills.Count);
+        Executed(fills.SelectMany(f => f.Realized));
+    }
 
     /// <summary>The recognized losses (as a positive dollar figure) among the lots an executed trade sold.</summary>
     public static void Executed(IEnumerable<RealizedLot> realized)

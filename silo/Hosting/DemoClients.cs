@@ -56,9 +56,9 @@ public sealed class DemoClients(IGrainFactory grains, IOptions<DemoOptions> opti
             try
             {
                 var done = await household.Approve(proposal.Id, DemoClient);
-                log.LogInformation("Demo client of {Household} approved {Proposal}: {Status}", householdId, proposal.Id, done.Status);
+                log.LogDebug("Demo client of {Household} approved {Proposal}: {Status}", householdId, proposal.Id, done.Status);
             }
-            catch (BadInputException ex) { log.LogInformation("Demo client of {Household}: {Proposal} not approved: {Reason}", householdId, proposal.Id, ex.Message); }
+            catch (BadInputException ex) { log.LogDebug("Demo client of {Household}: {Proposal} not approved: {Reason}", householdId, proposal.Id, ex.Message); }
         }
     }
 }

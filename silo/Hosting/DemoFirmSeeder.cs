@@ -83,6 +83,13 @@ public sealed class DemoFirmSeeder(IGrainFactory grains, IOptions<DemoOptions> o
             firm.Households.Count, firm.Accounts.Count(), firm.Models.Count, firm.Universe.Count);
     }
 
+    /// <summary>The demo firm these options seed (for the console's banner).</summary>
+    public static (int Households, int Accounts) Size(DemoOptions options)
+    {
+        var firm = DemoFirm.Build(options.ToFirmOptions());
+        return (firm.Households.Count, firm.Accounts.Count());
+    }
+
     /// <summary>Sub-models before the models built of them, so each definition finds its parts.</summary>
     public static IEnumerable<TargetModel> InDependencyOrder(IReadOnlyList<TargetModel> models)
     {

@@ -43,6 +43,9 @@ public static class HouseholdsHost
         builder.Services.AddSingleton<PriceFeedAdapter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceFeedAdapter>());
         builder.Services.AddHostedService<DemoClients>();
+        // Last: the banner follows the other services' start-up lines.
+        builder.Services.Configure<ConsoleOptions>(builder.Configuration.GetSection("Console"));
+        builder.Services.AddHostedService<SiloConsole>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>

@@ -214,7 +214,7 @@ public sealed class AccountGrain(
         if (fresh.Count == 0) return outcomes;
         await Commit(book, () => { foreach (var (key, r) in fresh) applied[key] = r; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); });
         foreach (var r in fresh.Values)
-            log.LogInformation("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, r.Request.Side, r.Request.Quantity,
+            log.LogDebug("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, r.Request.Side, r.Request.Quantity,
                 r.Request.Symbol, r.Request.Price, r.IdempotencyKey);
         return outcomes;
     }
@@ -237,7 +237,7 @@ public sealed class AccountGrain(
         var keys = adjustments.Select(AdjustmentKey).ToArray();
         await Commit(book, () => applied.UnionWith(keys), () => applied.ExceptWith(keys));
         foreach (var a in adjustments)
-            log.LogInformation("{Account} lot {Lot}: wash sale of loss {Loss} in {LossAccount}, {Disallowed} disallowed (permanent {Permanent})",
+            log.LogDebug("{Account} lot {Lot}: wash sale of loss {Loss} in {LossAccount}, {Disallowed} disallowed (permanent {Permanent})",
                 spec.Id, a.LotId, a.LossId, a.LossAccount, a.Disallowed, a.Permanent);
         return adjusted;
     }
@@ -253,7 +253,7 @@ public sealed class AccountGrain(
         // An account that holds none of the security stores nothing: the household keeps the action's id.
         if (effect.IsEmpty) return effect;
         await Commit(book, () => applied[action.Id] = effect, () => applied.Remove(action.Id));
-        log.LogInformation("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
+        log.LogDebug("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
         // A dividend swept to cash moves no price, so the monitor's scan would see the cash over its band only at the next
         // batch (none until the market opens): the event raises the cash trigger now, with the monitor's band test.
         if (action.Kind == CorporateActionKind.CashDividend && effect is { Reinvested: null, CashDelta: > 0m }
@@ -284,7 +284,7 @@ public sealed class AccountGrain(
             $"correction:{spec.Id}:{e.Correction.Key}", BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
         await Commit(book, () => { foreach (var (key, e) in fresh) applied[key] = e; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); }, entries);
         foreach (var e in fresh.Values)
-            log.LogInformation("{Account}: correction {Key} ({Kind} {Symbol}) from {Source}, cash {Cash}", spec.Id, e.Correction.Key, e.Correction.Kind,
+            log.LogDebug("{Account}: correction {Key} ({Kind} {Symbol}) from {Source}, cash {Cash}", spec.Id, e.Correction.Key, e.Correction.Kind,
                 e.Correction.Symbol, e.Correction.Source, e.CashDelta);
         return effects;
     });

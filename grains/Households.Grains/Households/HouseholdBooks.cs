@@ -321,7 +321,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         {
             done.AddRange((await grains.GetGrain<IAccountGrain>(group.Key).ApplyWashSaleAdjustments([.. group])).Select(l => (group.Key, l)));
             foreach (var a in group)
-                log.LogInformation("{Household}: loss {Loss} sold {SaleDate} in {LossAccount} washed by {Quantity} of lot {Lot} in {Account}: {Disallowed} disallowed",
+                log.LogDebug("{Household}: loss {Loss} sold {SaleDate} in {LossAccount} washed by {Quantity} of lot {Lot} in {Account}: {Disallowed} disallowed",
                     householdId, a.LossId, a.SaleDate, a.LossAccount, a.Quantity, a.LotId, a.Account, a.Disallowed);
         }
         return done;

@@ -341,7 +341,7 @@ public sealed class HouseholdGrain(
         try { await SaveProposals(ProposalJournal.Proposal(Proposals.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)); }
         finally { _executingNow = false; }
         HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
-        log.LogInformation("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
+        log.LogDebug("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
         return await Execute(fresh with { Note = $"approved as {p.Id}, re-optimized", DecidedBy = by });
     }
 
@@ -399,7 +399,7 @@ public sealed class HouseholdGrain(
         var plan = DecisionEngine.Decide(Request(spec, inputs, causes), Market);
         var result = plan.Result;
         HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
-        log.LogInformation("{Household}: {Outcome} ({Status} in {Ms:0.0} ms) for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
+        log.LogDebug("{Household}: {Outcome} ({Status} in {Ms:0.0} ms) for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",
             spec.Id, plan.Record.Outcome, result.Status, result.SolveMilliseconds, string.Join(",", causes.Select(c => c.Kind).Distinct()),
             result.Trades.Length, result.TrackingErrorBefore, result.TrackingErrorAfter);
         var entries = ProposalJournal.Explained(plan, spec.Id, today, clock.GetUtcNow(), () => $"{board.Current.Sequence}:{++_decisionCount}:{Events.Epoch}");
@@ -488,7 +488,7 @@ public sealed class HouseholdGrain(
         var done = Proposals.Executed(p, fills, problems, now, ordersSent: orders.Length > 0);
         await SaveProposals(ProposalJournal.Proposal(done, JournalKind.Proposal, now));
         HouseholdsMetrics.Proposal(done.Status);
-        HouseholdsMetrics.Executed(fills.SelectMany(f => f.Realized));
+        HouseholdsMetrics.Executed(fills);
         return done;
     }
 
