@@ -250,7 +250,7 @@ public sealed class HouseholdGrain(
         var wait = open - clock.GetUtcNow();
         if (wait > TimeSpan.Zero) DelayDeactivation(wait < MaxWaitForOpen ? wait + ExpiryCheck : MaxWaitForOpen);
         Event("waiting", null, null, why);
-        log.LogInformation("{Household}: {Why} (until {Open})", this.GetPrimaryKeyString(), why, open);
+        log.LogDebug("{Household}: {Why} (until {Open})", this.GetPrimaryKeyString(), why, open);
     }
 
     /// <summary>Orders reach the market only in its sessions (docs/architecture.md, trading hours): outside them a person's

@@ -55,11 +55,11 @@ public sealed class WebhookDispatcher(IGrainFactory grains, IOptions<Notificatio
         {
             using var response = await _http.SendAsync(request, attempt.Token);
             if (response.IsSuccessStatusCode) return true;
-            log.LogInformation("Webhook {Delivery} to {Url}: attempt {Attempt} answered {Status}", d.DeliveryId, endpoint.Url, d.Attempts + 1, (int)response.StatusCode);
+            log.LogWarning("Webhook {Delivery} to {Url}: attempt {Attempt} answered {Status}", d.DeliveryId, endpoint.Url, d.Attempts + 1, (int)response.StatusCode);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            log.LogInformation("Webhook {Delivery} to {Url}: attempt {Attempt} failed: {Reason}", d.DeliveryId, endpoint.Url, d.Attempts + 1, ex.Message);
+            log.LogWarning("Webhook {Delivery} to {Url}: attempt {Attempt} failed: {Reason}", d.DeliveryId, endpoint.Url, d.Attempts + 1, ex.Message);
         }
         return false;
     }
