@@ -21,7 +21,8 @@ public static class LiveApi
     public static readonly TimeSpan EventPoll = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
-    /// <summary>Static pages from wwwroot: the firm overview at <c>/</c>, a household at <c>/households/{id}</c>.
+    /// <summary>Static pages from wwwroot: the firm overview at <c>/</c>, a household at <c>/households/{id}</c>, custodian
+    /// reconciliation at <c>/reconciliation</c>.
     /// The pages call the API with the browser's cookie (same origin) and go to <c>/login</c> on a 401.</summary>
     public static WebApplication MapWebPages(this WebApplication app)
     {
@@ -29,6 +30,10 @@ public static class LiveApi
         app.UseStaticFiles();
         app.MapGet("/households/{id}", (IWebHostEnvironment env) =>
             Results.File(env.WebRootFileProvider.GetFileInfo("household.html").CreateReadStream(), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
+        // Custodian reconciliation: run a positions file, read each account's report, resolve its breaks (issue #17).
+        app.MapGet("/reconciliation", (IWebHostEnvironment env) =>
+            Results.File(env.WebRootFileProvider.GetFileInfo("reconciliation.html").CreateReadStream(), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
         return app;
     }

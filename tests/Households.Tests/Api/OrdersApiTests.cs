@@ -230,8 +230,8 @@ public sealed class OrdersApiTests(OrdersApiFactory factory) : IClassFixture<Ord
             await File.WriteAllTextAsync(path, $"execution_id,client_order_id,type,quantity,price,time,reason,commission\nZ-1,{sell},partial,10,80.25,2026-03-06T15:05:00Z,,\nZ-2,{sell},canceled,,,2026-03-06T15:06:00Z,client asked,\n");
             var (code, output, error) = await Households.Tests.Cli.CliRunner.Run(factory, "fills", "import", path);
             Assert.True(code == 0, error);
-            Assert.Contains($"Z-1: order {sell} partially filled, 10 of 100 ORDX at 80.25", output);
-            Assert.Contains($"Z-2: order {sell} canceled, 10 of 100 ORDX at 80.25", output);
+            Assert.True(output.Contains($"Z-1: order {sell} partially filled, 10 of 100 ORDX at 80.25", StringComparison.Ordinal), output);
+            Assert.True(output.Contains($"Z-2: order {sell} canceled, 10 of 100 ORDX at 80.25", StringComparison.Ordinal), output);
             Assert.Equal(90m, (await Lots("ORD3-TAX")).Single(l => l.GetProperty("id").GetString() == "ORD3-L1").GetProperty("quantity").GetDecimal());
 
             await File.WriteAllTextAsync(path, $"execution_id,client_order_id,type,quantity,price,time\nZ-3,{sell},fill,10,abc,2026-03-06T15:07:00Z\n");
