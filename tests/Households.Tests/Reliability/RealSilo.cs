@@ -47,6 +47,8 @@ public sealed class RealSilo : IAsyncDisposable
         env["ASPNETCORE_ENVIRONMENT"] = "Production";
         env["Market__Simulate"] = "false";
         env["Demo__Enabled"] = "false";
+        // The tests decide at whatever hour the machine's clock says: no trading-hours gate.
+        env["Market__EnforceTradingHours"] = "false";
         // The PostgreSQL profile requires a signing key once authentication is on; the tests do not use HTTP.
         env["Auth__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         env["Logging__LogLevel__Default"] = "Warning";
