@@ -108,6 +108,8 @@ public static class HouseholdsSiloSetup
         services.AddOptions<MarketOptions>();
         services.AddOptions<DecisionOptions>();
         services.AddOptions<ExecutionOptions>();
+        services.AddSingleton<OrderFileWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<OrderFileWriter>());
         services.AddOptions<PriceFeedOptions>();
         services.AddOptions<NotificationOptions>();
         services.AddHostedService<WebhookDispatcher>();

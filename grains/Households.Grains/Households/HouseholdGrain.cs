@@ -53,7 +53,7 @@ public sealed class HouseholdGrain(
     private HouseholdLiveCache Live => _live ??= new(board, liveBoard, GrainFactory);
     private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
     private HouseholdOrders? _orders;
-    private HouseholdOrders Orders => _orders ??= new(state, Books, journal, clock);
+    private HouseholdOrders Orders => _orders ??= new(state, Books, journal, clock, ServiceProvider.GetService<OrderFileWriter>());
     private HouseholdCorporateActions CorporateActions => new(this.GetPrimaryKeyString(), state, Books, GrainFactory, journal, clock);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

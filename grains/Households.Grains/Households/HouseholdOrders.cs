@@ -13,7 +13,8 @@ namespace Households.Grains;
 /// retried after a failure between the fills' write and the orders' write books under the same keys, which the books answer
 /// as already applied.</para>
 /// </summary>
-public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, HouseholdBooks books, IJournal journal, TimeProvider clock)
+public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, HouseholdBooks books, IJournal journal, TimeProvider clock,
+    Silo.OrderFileWriter? files = null)
 {
     private OrderBook? _book;
 
@@ -31,6 +32,7 @@ public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, Hous
             var now = clock.GetUtcNow();
             var sent = Book.Open(proposal, toSend, reference, limitTolerance, now);
             await Save([.. sent.Select(o => OrderJournal.Sent(o, now))]);
+            files?.Sent(sent); // stored first: the order file is a delivery of what is recorded
         }
         return [.. Book.Orders.Where(o => o.ProposalId == proposal.Id)];
     }

@@ -14,5 +14,11 @@ public sealed class ExecutionOptions
     /// it, a sell's below), e.g. 0.005 for 50 bps.</summary>
     public decimal LimitTolerance { get; set; }
 
+    /// <summary>Where the order file per batch goes (<see cref="OrderFileWriter"/>); none: orders are read from the API only.</summary>
+    public string? OrdersDirectory { get; set; }
+
+    /// <summary>How often the orders sent since the last file are written as one file.</summary>
+    public TimeSpan OrdersFileInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public ExecutionMode ModeOf(AccountSpec account) => account.Execution ?? Mode;
 }

@@ -242,3 +242,46 @@ public sealed class OrdersApiTests(OrdersApiFactory factory) : IClassFixture<Ord
         finally { File.Delete(path); }
     }
 }
+
+/// <summary>The silo writing an order file per batch to a directory of its own, every 100 ms.</summary>
+public sealed class OrderFilesFactory() : SiloFactory(false)
+{
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("households-orders-").FullName;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Execution:OrdersDirectory", Directory);
+        builder.UseSetting("Execution:OrdersFileInterval", "00:00:00.100");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
+
+/// <summary>The order file per batch (docs/formats.md §15): the orders a decision sent appear in one whole file, in the
+/// documented CSV layout, equal to the API's.</summary>
+public sealed class OrderFileTests(OrderFilesFactory factory) : IClassFixture<OrderFilesFactory>
+{
+    [Fact]
+    public async Task A_decisions_orders_are_written_as_one_file_equal_to_the_api()
+    {
+        using var http = factory.CreateClient();
+        await OrdersApiTests.Seed(http, "ORDF");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/households/ORDF/rebalance", null)).StatusCode);
+        var orders = await ClusterFixture.Eventually(async () => JsonDocument.Parse(await http.GetStringAsync("/api/orders?household=ORDF")).RootElement.EnumerateArray().ToArray(),
+            o => o.Length >= 3);
+        var files = await ClusterFixture.Eventually(() => Task.FromResult(System.IO.Directory.GetFiles(factory.Directory, "orders-*.csv")), f => f.Length > 0);
+        var file = Assert.Single(files);
+        Assert.Empty(System.IO.Directory.GetFiles(factory.Directory, "*.tmp"));
+        var lines = File.ReadAllLines(file);
+        Assert.Equal(Households.Domain.Execution.OrderFiles.CsvHeader, lines[0]);
+        // The file is the API's CSV of the same orders, line for line.
+        var api = (await http.GetStringAsync("/api/orders.csv?household=ORDF")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(api.Order(), lines.Order());
+        Assert.Equal(orders.Select(o => o.GetProperty("clientOrderId").GetString()).Order(), lines.Skip(1).Select(l => l.Split(',')[0]).Order());
+    }
+}
