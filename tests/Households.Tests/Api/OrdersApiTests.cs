@@ -205,8 +205,9 @@ public sealed class OrdersApiTests(OrdersApiFactory factory) : IClassFixture<Ord
 
         // The household's next turn records the expiries and decides again: new orders for the next session.
         (await _http.PostAsync("/api/households/ORD2/rebalance", null)).EnsureSuccessStatusCode();
-        var journal = await _http.GetStringAsync("/api/journal?household=ORD2&kind=OrderExpired");
-        Assert.Contains($"Order {sell} expired at the close of 2026-03-04: 75 of 100 ORDX released", journal);
+        var expected = $"Order {sell} expired at the close of 2026-03-04: 75 of 100 ORDX released";
+        var journal = await ClusterFixture.Eventually(() => _http.GetStringAsync("/api/journal?household=ORD2&kind=orderExpired"), j => j.Contains(expected, StringComparison.Ordinal));
+        Assert.True(journal.Contains(expected, StringComparison.Ordinal), journal);
         var fresh = await ClusterFixture.Eventually(() => Orders("household=ORD2"), o => o.Length > 0);
         Assert.All(fresh, o => Assert.Equal("2026-03-05", o.GetProperty("tradeDate").GetString()));
         Assert.All(fresh, o => Assert.NotEqual(orders[0].GetProperty("proposalId").GetString(), o.GetProperty("proposalId").GetString()));
