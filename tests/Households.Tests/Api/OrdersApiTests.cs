@@ -20,6 +20,9 @@ public sealed class OrdersApiFactory() : SiloFactory(false)
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(s => s.AddKeyedSingleton<TimeProvider>(BusinessClock.Key, Clock));
+        // The seed's price batch lets the monitor decide too, racing the test's own rebalance; without the daily turnover
+        // cap on market-caused decisions both decide the same plan, so the orders' sizes do not depend on which came first.
+        builder.UseSetting("Decisions:DailyTurnover", "1");
     }
 }
 
