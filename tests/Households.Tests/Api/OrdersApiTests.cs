@@ -262,7 +262,8 @@ public sealed class OrderFilesFactory() : SiloFactory(false)
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) System.IO.Directory.Delete(Directory, recursive: true);
+        // The factory is disposed twice (Dispose and DisposeAsync): delete once.
+        if (disposing && System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
     }
 }
 
