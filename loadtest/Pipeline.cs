@@ -40,6 +40,8 @@ internal static class Pipeline
             ["Orleans:SiloPort"] = o.SiloPort.ToString(),
             ["Orleans:GatewayPort"] = o.GatewayPort.ToString(),
             ["Market:Simulate"] = "false",
+            // The run measures the monitor and the decisions whatever the day: triggers are not held for the exchange's open.
+            ["Market:EnforceTradingHours"] = "false",
             ["Demo:Enabled"] = "false",
             ["Monitor:Workers"] = o.Workers.ToString(),
             // The monitor is the subject: households may start the optimizer only this often firm-wide.
@@ -398,7 +400,8 @@ internal static class Pipeline
         var scannedSeconds = clock.Elapsed.TotalSeconds;
         var samples = new List<object>();
         var last = (Rows: 0L, Fills: 0L, Proposals: 0L, Households: 0L);
-        var lastChange = 0.0;
+        // Quiet means 10 s without a new journal row once decisions have started (they may take a while to start).
+        var lastChange = clock.Elapsed.TotalSeconds + 120;
         double peakRss = 0;
         while (clock.Elapsed.TotalSeconds - lastChange < 10 && clock.Elapsed < TimeSpan.FromMinutes(15))
         {
@@ -406,6 +409,7 @@ internal static class Pipeline
             var now = await Since();
             peakRss = Math.Max(peakRss, Report.ResidentMb());
             if (now != last) lastChange = clock.Elapsed.TotalSeconds;
+            else if (now.Rows == 0 && clock.Elapsed.TotalSeconds > 120) break;
             samples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows = now.Rows, fills = now.Fills, proposals = now.Proposals });
             if (samples.Count % 5 == 0)
                 Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Households:N0} households decided, {now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");

@@ -16,7 +16,28 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
 {
     public const string Table = "households_grain_state";
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    // A market shock wakes thousands of households and accounts at once, each reading its state: they wait their turn
+    // here, without a deadline, rather than time out in the connection pool's queue and fail the activation. Three
+    // quarters of the pool; the journal's appends use the rest.
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, new NpgsqlConnectionStringBuilder(database.ConnectionString).MaxPoolSize * 3 / 4));
+
+    private async Task<T> InTurn<T>(Func<Task<T>> operation)
+    {
+        await _slots.WaitAsync();
+        try { return await operation(); }
+        finally { _slots.Release(); }
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        InTurn(async () => { await Read(stateName, grainId, grainState); return true; });
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        InTurn(async () => { await Write(stateName, grainId, grainState); return true; });
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        InTurn(async () => { await Clear(stateName, grainId, grainState); return true; });
+
+    private async Task Read<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await using var command = database.CreateCommand($"SELECT etag, payload FROM {Table} WHERE state_name = $1 AND grain_key = $2");
         command.Parameters.Add(new NpgsqlParameter { Value = stateName });
@@ -36,7 +57,7 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
         }
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var payload = serializer.SerializeToArray(grainState.State);
         var expected = Version(grainState.ETag);
@@ -56,7 +77,7 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
         grainState.RecordExists = true;
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    private async Task Clear<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (Version(grainState.ETag) is { } expected)
         {
