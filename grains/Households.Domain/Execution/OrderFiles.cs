@@ -64,8 +64,8 @@ public static class OrderFiles
             var order = row.Id("client_order_id", max: 128);
             var type = row.Choice("type", Types);
             var fills = type is ExecutionType.Fill or ExecutionType.Partial;
-            var quantity = row.Decimal("quantity", 0m, false, ImportRules.MaxQuantity, required: fills) ?? (fills ? null : 0m);
-            var price = row.Decimal("price", 0m, false, ImportRules.MaxPrice, required: fills) ?? (fills ? null : 0m);
+            var quantity = row.Quantity("quantity", required: fills) ?? (fills ? null : 0m);
+            var price = row.Price("price", required: fills) ?? (fills ? null : 0m);
             var commission = row.Decimal("commission", 0m, true, ImportRules.MaxAmount, required: false) ?? (row.Has("commission") ? null : 0m);
             var reason = row.Text("reason", required: false);
             DateTimeOffset? time = DateTimeOffset.TryParse(row.Raw("time"), CultureInfo.InvariantCulture,

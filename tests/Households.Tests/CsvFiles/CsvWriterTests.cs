@@ -5,7 +5,7 @@ using Households.Domain.Import;
 using Households.Domain.Tax;
 using Xunit;
 
-namespace Households.Tests.Csv;
+namespace Households.Tests.CsvFiles;
 
 /// <summary>The one CSV writer: RFC 4180 escaping and formula neutralisation (CSV injection), numbers left as numbers, and
 /// every CSV the product writes going through it.</summary>
