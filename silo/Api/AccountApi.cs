@@ -29,23 +29,21 @@ public static class AccountApi
         return api;
     }
 
-    private static async Task<IResult> Get(string id, IGrainFactory grains)
+    /// <summary>The account grain when the account was opened (one interleaving read of its spec), else null.</summary>
+    private static async Task<IAccountGrain?> Existing(IGrainFactory grains, string id)
     {
         var account = grains.GetGrain<IAccountGrain>(id);
-        return await account.GetSpec() is null ? NotFoundProblem.Account(id) : Results.Ok(await account.GetView());
+        return await account.GetSpec() is null ? null : account;
     }
 
-    private static async Task<IResult> Lots(string id, IGrainFactory grains)
-    {
-        var account = grains.GetGrain<IAccountGrain>(id);
-        return await account.GetSpec() is null ? NotFoundProblem.Account(id) : Results.Ok((await account.GetLots()).Select(p => p.Lot).ToArray());
-    }
+    private static async Task<IResult> Get(string id, IGrainFactory grains) =>
+        await Existing(grains, id) is { } account ? Results.Ok(await account.GetView()) : NotFoundProblem.Account(id);
 
-    private static async Task<IResult> Triggers(string id, IGrainFactory grains)
-    {
-        var account = grains.GetGrain<IAccountGrain>(id);
-        return await account.GetSpec() is null ? NotFoundProblem.Account(id) : Results.Ok(await account.GetTriggers());
-    }
+    private static async Task<IResult> Lots(string id, IGrainFactory grains) =>
+        await Existing(grains, id) is { } account ? Results.Ok((await account.GetLots()).Select(p => p.Lot).ToArray()) : NotFoundProblem.Account(id);
+
+    private static async Task<IResult> Triggers(string id, IGrainFactory grains) =>
+        await Existing(grains, id) is { } account ? Results.Ok(await account.GetTriggers()) : NotFoundProblem.Account(id);
 
     private static async Task<IResult> RecordTrade(string id, RecordTradeRequest request, HttpRequest http, IGrainFactory grains,
         [FromKeyedServices(BusinessClock.Key)] TimeProvider clock)
@@ -72,8 +70,7 @@ public static class AccountApi
 
     private static async Task<IResult> SetPolicy(string id, InvestmentPolicy? policy, IGrainFactory grains)
     {
-        var account = grains.GetGrain<IAccountGrain>(id);
-        if (await account.GetSpec() is null) return NotFoundProblem.Account(id);
+        if (await Existing(grains, id) is not { } account) return NotFoundProblem.Account(id);
         await account.SetPolicy(policy);
         return Results.Ok(await account.GetSpec());
     }
@@ -81,8 +78,7 @@ public static class AccountApi
     private static async Task<IResult> RecordCash(string id, CashRequest request, HttpRequest http, IGrainFactory grains,
         [FromKeyedServices(BusinessClock.Key)] TimeProvider clock)
     {
-        var account = grains.GetGrain<IAccountGrain>(id);
-        if (await account.GetSpec() is null) return NotFoundProblem.Account(id);
+        if (await Existing(grains, id) is not { } account) return NotFoundProblem.Account(id);
         var movement = new CashMovement(http.Headers["Idempotency-Key"].FirstOrDefault() ?? HouseholdsApi.Required(request.IdempotencyKey, "idempotencyKey (or the Idempotency-Key header)"),
             request.Kind ?? throw new BadInputException("kind is required (deposit, withdrawal or dividend)"),
             request.Amount ?? throw new BadInputException("amount is required"),
@@ -92,8 +88,7 @@ public static class AccountApi
 
     private static async Task<IResult> UpdateRestrictions(string id, Restriction[] restrictions, IGrainFactory grains)
     {
-        var account = grains.GetGrain<IAccountGrain>(id);
-        if (await account.GetSpec() is null) return NotFoundProblem.Account(id);
+        if (await Existing(grains, id) is not { } account) return NotFoundProblem.Account(id);
         await account.UpdateRestrictions(restrictions);
         return Results.Ok(await account.GetSpec());
     }

@@ -1,7 +1,7 @@
-using Households.Silo.Access;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.CorporateActions;
+using Households.Silo.Access;
 
 namespace Households.Silo.Api;
 

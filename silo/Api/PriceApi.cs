@@ -1,8 +1,8 @@
-using Households.Silo.Access;
 using Households.Contracts;
+using Households.Domain.Monitoring;
 using Households.Grains.Prices;
 using Households.Grains.Silo;
-using Households.Domain.Monitoring;
+using Households.Silo.Access;
 using Households.Silo.Hosting;
 using Microsoft.Extensions.Options;
 

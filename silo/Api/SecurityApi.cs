@@ -1,6 +1,6 @@
-using Households.Silo.Access;
 using Households.Contracts;
 using Households.Grains;
+using Households.Silo.Access;
 
 namespace Households.Silo.Api;
 
