@@ -12,6 +12,8 @@ public static class InputRules
     /// <summary>Quantities and prices above this are typos or attacks; products of two stay far inside decimal's range.</summary>
     public const decimal MaxQuantity = 1_000_000_000_000m;
     public const decimal MaxPrice = 1_000_000_000m;
+    /// <summary>Symbols are identifiers of at most 32 characters (the security master's limit).</summary>
+    public const int MaxSymbolLength = 32;
 
     /// <summary>Letters, digits and <c>. _ - : @ + =</c>, starting with a letter or digit (so no <c>../</c>, quotes,
     /// semicolons, spaces, slashes or angle brackets).</summary>
@@ -25,6 +27,24 @@ public static class InputRules
                 throw new BadInputException($"{field} may hold only letters, digits and . _ - : @ + = (found {Describe(c)})");
         return value;
     }
+
+    /// <summary>A security's symbol: an <see cref="Id"/> of at most <see cref="MaxSymbolLength"/> characters.</summary>
+    public static string Symbol(string? value, string field) => Id(value, field, MaxSymbolLength);
+
+    /// <summary>A number within [min, max] (or (min, max] when <paramref name="minInclusive"/> is false); the message names the
+    /// field and the bound it broke, the same from the API and from an import file.</summary>
+    public static decimal Range(decimal value, string field, decimal min, bool minInclusive, decimal max)
+    {
+        if (minInclusive ? value < min : value <= min) throw new BadInputException($"{field} must be {(minInclusive ? ">=" : ">")} {min}");
+        if (value > max) throw new BadInputException($"{field} must be at most {max}");
+        return value;
+    }
+
+    /// <summary>A quantity of shares: above zero, at most <see cref="MaxQuantity"/>.</summary>
+    public static decimal Quantity(decimal value, string field) => Range(value, field, 0m, false, MaxQuantity);
+
+    /// <summary>A price per share: above zero, at most <see cref="MaxPrice"/>.</summary>
+    public static decimal Price(decimal value, string field) => Range(value, field, 0m, false, MaxPrice);
 
     /// <summary>An optional identifier: null passes, anything else must be an <see cref="Id"/>.</summary>
     public static string? OptionalId(string? value, string field, int maxLength = MaxIdLength) =>

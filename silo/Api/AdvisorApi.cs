@@ -15,23 +15,20 @@ namespace Households.Silo.Api;
 
 /// <summary>The advisor's day (issue #20): the queue of pending proposals across the caller's households, bulk decisions,
 /// the advisor's notice stream and the <c>/advisor</c> page. An advisor sees and decides only their own households'
-/// proposals; admins all (filterable by advisor); readers may read the queue but not decide (ReadersOnlyRead: 403).</summary>
+/// proposals; admins all (filterable by advisor); readers may read the queue but not decide (ReadersOnlyRead: 403). The page
+/// itself is mapped with the other pages (<see cref="LiveApi.MapWebPages"/>).</summary>
 public static class AdvisorApi
 {
-    public static WebApplication MapAdvisorApi(this WebApplication app)
+    public static IEndpointRouteBuilder MapAdvisorApi(this IEndpointRouteBuilder api)
     {
-        app.MapGet("/advisor", (IWebHostEnvironment env) =>
-            Results.File(env.WebRootFileProvider.GetFileInfo("advisor.html").CreateReadStream(), "text/html; charset=utf-8"))
-            .ExcludeFromDescription();
-
-        var advisor = app.MapGroup("/api/advisor").WithTags("Advisor");
+        var advisor = api.MapGroup("/advisor").WithTags("Advisor");
         advisor.MapGet("/queue", GetQueue).WithName("AdvisorQueue")
             .WithSummary("Every pending proposal across the caller's households, one row each: kind, accounts, tax effect and estimated tax benefit, value to the client, tracking error before/after, expiry, and whether prices moved beyond the re-validation tolerance (query: advisor (admins), kind, household, sort=value|expiry, page, pageSize)");
         advisor.MapPost("/queue/decisions", Decide).WithName("AdvisorDecisions")
             .WithSummary("Approve or reject many proposals at once, each re-validated exactly as a single approval; a retried request (same requestId) applies nothing twice and answers the same results");
         advisor.MapGet("/events", Events).WithName("AdvisorEvents")
             .WithSummary("text/event-stream of the caller's notices: 'proposal-pending', 'proposal-expiring', 'harvest-opportunity'");
-        return app;
+        return api;
     }
 
     /// <summary>Who decides: the token's subject, its advisor claim and its role.</summary>

@@ -33,7 +33,7 @@ public static class AuditApi
             };
             settings.Validate();
             if (household is not null && await grains.GetGrain<IHouseholdGrain>(household).GetSpec() is null)
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {household} does not exist");
+                return NotFoundProblem.Household(household);
             var entries = new List<JournalEntry>();
             foreach (var scope in await Scopes(household, http.User, access))
                 foreach (var kind in Kinds)

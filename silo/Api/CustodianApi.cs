@@ -16,7 +16,7 @@ public static class CustodianApi
 {
     public static IEndpointRouteBuilder MapCustodianApi(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/custodian/transactions", ApplyTransactions).WithName("ApplyCustodianTransactions")
+        api.MapGroup("/custodian").MapPost("/transactions", ApplyTransactions).WithName("ApplyCustodianTransactions")
             .WithSummary("Apply a custodian transaction file (text/csv): buys and sells through the wash-sale and realized-gains ledger, dividends, interest, fees and cash transfers as cash movements, shares transferred as corrections of record; once per (account, transaction id); all or nothing");
         return api;
     }
@@ -37,7 +37,7 @@ public static class CustodianApi
         // The accounts and securities the rows name: an unknown one is that row's error.
         var households = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var account in rows.Select(r => r.Account).Distinct(StringComparer.Ordinal))
-            households[account] = await grains.GetGrain<IAccountGrain>(account).GetSpec() is { } spec && await access.CanSeeAccount(http.User, account)
+            households[account] = await grains.GetGrain<IAccountGrain>(account).GetSpec() is { } spec && await access.CanSeeHousehold(http.User, spec.HouseholdId)
                 ? spec.HouseholdId : null;
         var accepted = new List<CustodianTransaction>();
         foreach (var row in rows)

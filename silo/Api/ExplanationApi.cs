@@ -12,13 +12,14 @@ public static class ExplanationApi
 {
     public static IEndpointRouteBuilder MapExplanationApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/households/{id}/proposals/{proposalId}/explanation.html", ProposalHtml).WithName("ProposalExplanationHtml")
+        var household = api.MapGroup("/households/{id}");
+        household.MapGet("/proposals/{proposalId}/explanation.html", ProposalHtml).WithName("ProposalExplanationHtml")
             .WithSummary("The proposal explained for the client: trades and why, the tax effect this year, wash-sale precautions, asset classes before, after and target (self-contained HTML)");
-        api.MapGet("/households/{id}/proposals/{proposalId}/explanation.pdf", ProposalPdf).WithName("ProposalExplanationPdf")
+        household.MapGet("/proposals/{proposalId}/explanation.pdf", ProposalPdf).WithName("ProposalExplanationPdf")
             .WithSummary("The proposal explained for the client as a PDF letter of one or two pages");
-        api.MapGet("/households/{id}/transition/explanation.html", TransitionHtml).WithName("TransitionExplanationHtml")
+        household.MapGet("/transition/explanation.html", TransitionHtml).WithName("TransitionExplanationHtml")
             .WithSummary("The transition plan explained for the client (same query as GET /transition), as self-contained HTML");
-        api.MapGet("/households/{id}/transition/explanation.pdf", TransitionPdf).WithName("TransitionExplanationPdf")
+        household.MapGet("/transition/explanation.pdf", TransitionPdf).WithName("TransitionExplanationPdf")
             .WithSummary("The transition plan explained for the client (same query as GET /transition), as a PDF letter of one or two pages");
         return api;
     }
@@ -39,9 +40,9 @@ public static class ExplanationApi
     {
         InputRules.Id(proposalId, "proposal");
         var household = services.Grains.GetGrain<IHouseholdGrain>(id);
-        if (await household.GetSpec() is null) return TransitionApi.NotFound(id);
+        if (await household.GetSpec() is null) return NotFoundProblem.Household(id);
         if ((await household.GetProposals()).FirstOrDefault(p => p.Id == proposalId) is not { } proposal)
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "proposal not found", detail: $"proposal {proposalId} does not exist in household {id}");
+            return NotFoundProblem.For("proposal", proposalId, $"in household {id}");
         await services.Master.EnsureLoaded(services.Grains);
         var snapshot = await household.GetStressSnapshot();
         return render(ClientExplanations.ForProposal(proposal, await Context(household, snapshot, services)));
@@ -50,7 +51,7 @@ public static class ExplanationApi
     private static async Task<IResult> Transition(string id, decimal? budget, string? unit, int? years, HouseholdPlanServices services,
         Func<ClientExplanation, IResult> render, CancellationToken ct)
     {
-        if (await services.Plan(id, budget, unit, years, ct) is not { } planned) return TransitionApi.NotFound(id);
+        if (await services.Plan(id, budget, unit, years, ct) is not { } planned) return NotFoundProblem.Household(id);
         var household = services.Grains.GetGrain<IHouseholdGrain>(id);
         return render(ClientExplanations.ForTransition(planned.Plan, await Context(household, planned.Snapshot, services)));
     }

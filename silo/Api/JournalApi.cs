@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Audit;
@@ -40,20 +39,14 @@ public static class JournalApi
         return api;
     }
 
-    /// <summary>The journal's CSV export: one row per entry in the query's order; text cells through <see cref="Csv.Cell"/>
+    /// <summary>The journal's CSV export: one row per entry in the query's order, every cell through <see cref="CsvWriter"/>
     /// (quoted where needed, formulas neutralised).</summary>
     public static string ToCsv(IReadOnlyList<JournalEntry> entries)
     {
-        var csv = new StringBuilder("id,occurred_at,household,account,kind,idempotency_key,summary,payload\n");
+        var csv = new CsvWriter("id,occurred_at,household,account,kind,idempotency_key,summary,payload");
         foreach (var e in entries)
-            csv.Append(e.Id.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(',')
-                .Append(Csv.Cell(e.HouseholdId)).Append(',')
-                .Append(Csv.Cell(e.AccountId ?? "")).Append(',')
-                .Append(JournalKinds.Name(e.Kind)).Append(',')
-                .Append(Csv.Cell(e.IdempotencyKey ?? "")).Append(',')
-                .Append(Csv.Cell(e.Summary)).Append(',')
-                .Append(Csv.Cell(e.Payload)).Append('\n');
+            csv.Row(e.Id.ToString(CultureInfo.InvariantCulture), e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+                e.HouseholdId, e.AccountId, JournalKinds.Name(e.Kind), e.IdempotencyKey, e.Summary, e.Payload);
         return csv.ToString();
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Households.Silo.Api;
 
-/// <summary>The firm summary and the live streams (server-sent events).
+/// <summary>The web pages and the live streams (server-sent events); the firm's stream is in <see cref="FirmApi"/>.
 /// <para>How a stream learns of changes, and why it scales: every silo already applies each price batch to its
 /// local price board and scans its accounts once (<see cref="AccountMonitor"/>). A stream waits on that silo-local
 /// scan signal (<see cref="ScanSignal"/>: no grain messages, no timers per viewer) and then makes one call to the
@@ -21,8 +21,8 @@ public static class LiveApi
     public static readonly TimeSpan EventPoll = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
-    /// <summary>Static pages from wwwroot: the firm overview at <c>/</c>, a household at <c>/households/{id}</c>, custodian
-    /// reconciliation at <c>/reconciliation</c>.
+    /// <summary>Static pages from wwwroot: the firm overview at <c>/</c>, a household at <c>/households/{id}</c>, the advisor's
+    /// queue at <c>/advisor</c>, custodian reconciliation at <c>/reconciliation</c>.
     /// The pages call the API with the browser's cookie (same origin) and go to <c>/login</c> on a 401.</summary>
     public static WebApplication MapWebPages(this WebApplication app)
     {
@@ -31,6 +31,10 @@ public static class LiveApi
         app.MapGet("/households/{id}", (IWebHostEnvironment env) =>
             Results.File(env.WebRootFileProvider.GetFileInfo("household.html").CreateReadStream(), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
+        // The advisor's queue, bulk decisions and notices (AdvisorApi).
+        app.MapGet("/advisor", (IWebHostEnvironment env) =>
+            Results.File(env.WebRootFileProvider.GetFileInfo("advisor.html").CreateReadStream(), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
         // Custodian reconciliation: run a positions file, read each account's report, resolve its breaks (issue #17).
         app.MapGet("/reconciliation", (IWebHostEnvironment env) =>
             Results.File(env.WebRootFileProvider.GetFileInfo("reconciliation.html").CreateReadStream(), "text/html; charset=utf-8"))
@@ -38,30 +42,15 @@ public static class LiveApi
         return app;
     }
 
-    public static RouteGroupBuilder MapLiveApi(this RouteGroupBuilder api)
+    /// <summary><c>/api/households/{id}/events</c>: one household's live stream.</summary>
+    public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/firm/summary", (IGrainFactory grains) => grains.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).GetSummary())
-            .WithName("FirmSummary")
-            // Firm-wide figures are for administrators and read-only clients; an advisor sees only their households.
-            .RequireAuthorization(Households.Silo.Access.SecuritySetup.MetricsPolicy)
-            .WithSummary("Assets under management, accounts and households monitored, accounts out of tolerance and with harvest triggers, harvested losses year to date, triggers per minute, pending proposals");
-
-        api.MapGet("/firm/events", (HttpContext http, IGrainFactory grains, ScanSignal signal, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
-            Stream(http, signal, json.Value.SerializerOptions, async (writer, woke) =>
-            {
-                if (!woke) return;
-                var summary = await grains.GetGrain<IFirmStatsGrain>(FirmStatsGrain.Key).GetSummary();
-                await writer.Changed("summary", summary.PriceSequence.ToString(), summary with { AsOf = default }, summary);
-            }))
-            .RequireAuthorization(Households.Silo.Access.SecuritySetup.MetricsPolicy)
-            .WithName("FirmEvents").WithSummary("text/event-stream: the firm summary (event 'summary') whenever its figures change");
-
-        api.MapGet("/households/{id}/events", async (string id, HttpContext http, IGrainFactory grains, ScanSignal signal,
+        var oneHousehold = api.MapGroup("/households/{id}");
+        oneHousehold.MapGet("/events", async (string id, HttpContext http, IGrainFactory grains, ScanSignal signal,
             IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
         {
             var household = grains.GetGrain<IHouseholdGrain>(id);
-            if (await household.GetSpec() is null)
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {id} does not exist");
+            if (await household.GetSpec() is null) return NotFoundProblem.Household(id);
             // Events from now on; the page reads the state itself once, then follows the stream.
             var start = await household.GetEvents(long.MaxValue);
             var (epoch, after) = (start.Epoch, start.Latest);

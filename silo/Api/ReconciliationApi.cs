@@ -23,29 +23,33 @@ public static class ReconciliationApi
 {
     public static IEndpointRouteBuilder MapReconciliationApi(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/reconciliation", Reconcile).WithName("Reconcile")
+        var reconciliation = api.MapGroup("/reconciliation");
+        reconciliation.MapPost("", Reconcile).WithName("Reconcile")
             .WithSummary("Reconcile a custodian position and lot file (JSON {positions, asOf} or text/csv with ?asOf=) against the books: per account matched lines, quantity and basis breaks, missing and extra lots, cash breaks");
-        api.MapGet("/reconciliation", async (string? account, IGrainFactory grains) =>
-        {
-            var id = InputRules.Id(account, "account");
-            return await grains.GetGrain<IReconciliationGrain>(id).Get() is { } report ? Results.Ok(report)
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "reconciliation not found", detail: $"account {id} has not been reconciled");
-        }).WithName("GetReconciliation").WithSummary("The latest reconciliation of an account, with its resolution");
-        api.MapPost("/reconciliation/{accountId}/resolve", async (string accountId, ResolveRequest request, HttpContext http, IGrainFactory grains) =>
-        {
-            if (await grains.GetGrain<IAccountGrain>(accountId).GetSpec() is null) return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "account not found", detail: $"account {accountId} does not exist");
-            if (request is null) throw new BadInputException("a body is required");
-            var action = request.Action?.Trim().ToLowerInvariant() switch
-            {
-                "acceptcustodian" => ResolutionAction.AcceptCustodian,
-                "keepours" => ResolutionAction.KeepOurs,
-                _ => throw new BadInputException("action must be acceptCustodian or keepOurs"),
-            };
-            return Results.Ok(await grains.GetGrain<IReconciliationGrain>(accountId).Resolve(action, request.Note,
-                http.User.FindFirst(Households.Auth.HouseholdsAuth.SubjectClaim)?.Value ?? http.User.Identity?.Name));
-        }).WithName("ResolveReconciliation").WithSummary("Resolve an account's open reconciliation breaks: acceptCustodian (the books are brought to the custodian's positions by corrections of record, never a sale) or keepOurs with a note; journaled");
-        api.MapCustodianApi(); // the custodian's transaction file: CustodianApi.cs
+        reconciliation.MapGet("", Get).WithName("GetReconciliation").WithSummary("The latest reconciliation of an account, with its resolution");
+        reconciliation.MapPost("/{accountId}/resolve", Resolve).WithName("ResolveReconciliation").WithSummary("Resolve an account's open reconciliation breaks: acceptCustodian (the books are brought to the custodian's positions by corrections of record, never a sale) or keepOurs with a note; journaled");
         return api;
+    }
+
+    private static async Task<IResult> Get(string? account, IGrainFactory grains)
+    {
+        var id = InputRules.Id(account, "account");
+        return await grains.GetGrain<IReconciliationGrain>(id).Get() is { } report ? Results.Ok(report)
+            : NotFoundProblem.For("reconciliation", $"of account {id}");
+    }
+
+    private static async Task<IResult> Resolve(string accountId, ResolveRequest request, HttpContext http, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetSpec() is null) return NotFoundProblem.Account(accountId);
+        if (request is null) throw new BadInputException("a body is required");
+        var action = request.Action?.Trim().ToLowerInvariant() switch
+        {
+            "acceptcustodian" => ResolutionAction.AcceptCustodian,
+            "keepours" => ResolutionAction.KeepOurs,
+            _ => throw new BadInputException("action must be acceptCustodian or keepOurs"),
+        };
+        return Results.Ok(await grains.GetGrain<IReconciliationGrain>(accountId).Resolve(action, request.Note,
+            http.User.FindFirst(Households.Auth.HouseholdsAuth.SubjectClaim)?.Value ?? http.User.Identity?.Name));
     }
 
     private static async Task<IResult> Reconcile(HttpContext http, IGrainFactory grains, HouseholdAccess access,
@@ -79,7 +83,8 @@ public static class ReconciliationApi
         foreach (var theirs in accounts)
         {
             var grain = grains.GetGrain<IAccountGrain>(theirs.Account);
-            if (await grain.GetSpec() is not { } spec || !await access.CanSeeAccount(http.User, theirs.Account))
+            // The spec read here names the household, so the advisor check needs no second read of the account.
+            if (await grain.GetSpec() is not { } spec || !await access.CanSeeHousehold(http.User, spec.HouseholdId))
             {
                 reports.Add(Reconciler.Unknown(theirs, asOf));
                 continue;

@@ -9,38 +9,23 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Households.Silo.Api;
 
-/// <summary>Corporate actions (<c>POST /api/corporate-actions</c>, admins) and the tax reports (<c>GET /api/reports/…</c>):
-/// realized gains by lot as Form 8949 (JSON, CSV or PDF), unrealized gains by lot, and the year-to-date summary with the
-/// loss carryover. A report covers one account (<c>account</c>), one household (<c>household</c>) or the firm (neither):
+/// <summary>The tax reports (<c>GET /api/reports/…</c>): realized gains by lot as Form 8949 (JSON, CSV or PDF), unrealized
+/// gains by lot, and the year-to-date summary with the loss carryover. A report covers one account (<c>account</c>), one household (<c>household</c>) or the firm (neither):
 /// the ownership middleware confines advisors to their own household or account, and the firm of an advisor is their own
 /// households.</summary>
 public static class ReportsApi
 {
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder api)
     {
-        api.MapPost("/corporate-actions", ApplyCorporateAction).WithName("ApplyCorporateAction").RequireAdmin()
-            .WithSummary("Apply a corporate action (split, ticker change, merger, spin-off, cash dividend, return of capital) to every account holding the security; idempotent by id");
-        api.MapGet("/corporate-actions/{actionId}", GetCorporateAction).WithName("GetCorporateAction")
-            .WithSummary("A corporate action's report: the households and accounts it changed");
-        api.MapGet("/reports/realized", Realized).WithName("RealizedReport")
+        var reports = api.MapGroup("/reports");
+        reports.MapGet("/realized", Realized).WithName("RealizedReport")
             .WithSummary("Realized gains and losses by lot in [from, to] as Form 8949 lines (format=json, csv or pdf)");
-        api.MapGet("/reports/unrealized", Unrealized).WithName("UnrealizedReport")
+        reports.MapGet("/unrealized", Unrealized).WithName("UnrealizedReport")
             .WithSummary("Open lots with unrealized gain, term and the day each turns long term, as of to (format=json or csv)");
-        api.MapGet("/reports/summary", Summary).WithName("TaxSummaryReport")
+        reports.MapGet("/summary", Summary).WithName("TaxSummaryReport")
             .WithSummary("Year-to-date realized results per household with the capital loss carryover, as of to");
         return api;
     }
-
-    private static async Task<IResult> ApplyCorporateAction(CorporateAction action, IGrainFactory grains)
-    {
-        Households.Domain.CorporateActions.CorporateActionRules.Check(action);
-        var report = await grains.GetGrain<ICorporateActionGrain>(action.Id).Apply(action);
-        return report.Replayed ? Results.Ok(report) : Results.Created($"/api/corporate-actions/{action.Id}", report);
-    }
-
-    private static async Task<IResult> GetCorporateAction(string actionId, IGrainFactory grains) =>
-        await grains.GetGrain<ICorporateActionGrain>(InputRules.Id(actionId, "id", 64)).Get() is { } report ? Results.Ok(report)
-            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "corporate action not found", detail: $"corporate action {actionId} does not exist");
 
     private static async Task<IResult> Realized(string? household, string? account, DateOnly? from, DateOnly? to, string? format,
         [AsParameters] ReportServices services)
@@ -86,9 +71,8 @@ public static class ReportsApi
         return Results.Ok(new { asOf, lossLimit = TaxReports.LossLimit, households });
     }
 
-    private static IResult Missing(string? household, string? account) => account is not null
-        ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "account not found", detail: $"account {account} does not exist")
-        : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {household} does not exist");
+    private static IResult Missing(string? household, string? account) =>
+        account is not null ? NotFoundProblem.Account(account) : NotFoundProblem.Household(household!);
 
     private static string Scope(string? household, string? account) =>
         account is not null ? $"account {account}" : household is not null ? $"household {household}" : "firm";

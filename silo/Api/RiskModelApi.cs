@@ -23,11 +23,12 @@ public static class RiskModelApi
 
     public static IEndpointRouteBuilder MapRiskModelApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/risk-model", async (IGrainFactory grains, SecurityRiskModels risk) =>
+        var riskModel = api.MapGroup("/risk-model");
+        riskModel.MapGet("", async (IGrainFactory grains, SecurityRiskModels risk) =>
             Results.Ok(await grains.GetGrain<IRiskModelGrain>(RiskModelGrain.Key).GetInfo() ?? Fallback(risk)))
             .WithName("GetRiskModel").WithSummary("The risk model in force: version, source, method, window, factors, explained variance");
 
-        api.MapPost("/risk-model", async (RiskModelImportRequest request, IGrainFactory grains, RiskModelService service,
+        riskModel.MapPost("", async (RiskModelImportRequest request, IGrainFactory grains, RiskModelService service,
             IOptions<RiskModelOptions> options, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) =>
         {
             var files = Files(request);

@@ -26,9 +26,9 @@ public static class StressApi
     /// <summary>Households whose snapshots are requested at once.</summary>
     public const int SnapshotConcurrency = 64;
 
-    public static IEndpointRouteBuilder MapStressApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapStressApi(this IEndpointRouteBuilder api)
     {
-        var group = app.MapGroup("/api/stress").RequireAdmin();
+        var group = api.MapGroup("/stress").RequireAdmin();
         group.MapGet("/scenarios", (IConfiguration config) => Results.Ok(Scenarios(config).Scenarios.Select(s => new
         {
             name = s.Name, description = s.Description, days = s.Days, path = s.Path.ToString().ToLowerInvariant(),
@@ -58,7 +58,7 @@ public static class StressApi
             var result = await Task.Run(() => StressEngine.Run(snapshots, scenario, market, stress), ct);
             return Results.Ok(result.Report);
         }).WithName("RunStress");
-        return app;
+        return api;
     }
 
     /// <summary>The scenario file named by <c>Stress:ScenariosFile</c>, else the built-in scenarios.</summary>

@@ -22,30 +22,32 @@ public static class TransitionApi
 {
     public static IEndpointRouteBuilder MapTransitionApi(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/households/{id}/tax-budget", async (string id, IGrainFactory grains) =>
-            grains.GetGrain<IHouseholdGrain>(id) is var h && await h.GetSpec() is not null ? Results.Ok(await h.GetTransitionPolicy()) : NotFound(id))
-            .WithName("GetTaxBudget").WithSummary("The household's yearly tax budget, per-account budgets and sell-down schedules");
-
+        var household = api.MapGroup("/households/{id}");
+        household.MapGet("/tax-budget", GetTaxBudget).WithName("GetTaxBudget")
+            .WithSummary("The household's yearly tax budget, per-account budgets and sell-down schedules");
         // Writers only (advisor or admin): the default policy refuses a reader's PUT, and an advisor is confined to their households.
-        api.MapPut("/households/{id}/tax-budget", async (string id, TaxBudgetRequest request, IGrainFactory grains) =>
-        {
-            var household = grains.GetGrain<IHouseholdGrain>(id);
-            if (await household.GetSpec() is null) return NotFound(id);
-            if (request is null) throw new BadInputException("a body is required");
-            var policy = new TransitionPolicy(request.Budget, request.AccountBudgets ?? [],
-                [.. (request.SellDowns ?? []).Select(s => s is null ? null! : s with { GiftedLots = s.GiftedLots ?? [] })]);
-            return Results.Ok(await household.SetTransitionPolicy(policy));
-        }).WithName("SetTaxBudget").WithSummary("Replace the household's yearly tax budget (net gains or tax dollars), per-account budgets and sell-down schedules");
-
-        api.MapGet("/households/{id}/transition", async (string id, decimal? budget, string? unit, int? years, [AsParameters] HouseholdPlanServices services,
-            CancellationToken ct) =>
-            await services.Plan(id, budget, unit, years, ct) is { } planned ? Results.Ok(planned.Plan) : NotFound(id))
-            .WithName("GetTransition").WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
+        household.MapPut("/tax-budget", SetTaxBudget).WithName("SetTaxBudget")
+            .WithSummary("Replace the household's yearly tax budget (net gains or tax dollars), per-account budgets and sell-down schedules");
+        household.MapGet("/transition", GetTransition).WithName("GetTransition")
+            .WithSummary("A multi-year transition toward the models under a yearly tax budget (the query's, else the stored one): per year gains realized by term, estimated tax, tracking error at year end and value still outside the model");
         return api;
     }
 
-    internal static IResult NotFound(string id) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "household not found", detail: $"household {id} does not exist");
+    private static async Task<IResult> GetTaxBudget(string id, IGrainFactory grains) =>
+        await HouseholdApi.Existing(grains, id) is { } h ? Results.Ok(await h.GetTransitionPolicy()) : NotFoundProblem.Household(id);
+
+    private static async Task<IResult> SetTaxBudget(string id, TaxBudgetRequest request, IGrainFactory grains)
+    {
+        if (await HouseholdApi.Existing(grains, id) is not { } household) return NotFoundProblem.Household(id);
+        if (request is null) throw new BadInputException("a body is required");
+        var policy = new TransitionPolicy(request.Budget, request.AccountBudgets ?? [],
+            [.. (request.SellDowns ?? []).Select(s => s is null ? null! : s with { GiftedLots = s.GiftedLots ?? [] })]);
+        return Results.Ok(await household.SetTransitionPolicy(policy));
+    }
+
+    private static async Task<IResult> GetTransition(string id, decimal? budget, string? unit, int? years, [AsParameters] HouseholdPlanServices services,
+        CancellationToken ct) =>
+        await services.Plan(id, budget, unit, years, ct) is { } planned ? Results.Ok(planned.Plan) : NotFoundProblem.Household(id);
 }
 
 /// <summary>What a transition plan or a client explanation is computed from: the household (through a read-only snapshot), the security master, the
@@ -64,7 +66,6 @@ public sealed record HouseholdPlanServices(IGrainFactory Grains, SecurityMaster 
         if (await household.GetSpec() is not { } spec) return null;
         var span = years ?? TransitionOptions.DefaultYears;
         if (span is < 1 or > TransitionOptions.MaxYears) throw new BadInputException($"years must be between 1 and {TransitionOptions.MaxYears}");
-        var policy = await household.GetTransitionPolicy();
         var counts = unit?.ToLowerInvariant() switch
         {
             null or "gains" => TaxBudgetUnit.Gains,
@@ -72,11 +73,13 @@ public sealed record HouseholdPlanServices(IGrainFactory Grains, SecurityMaster 
             _ => throw new BadInputException("unit must be gains or tax"),
         };
         if (unit is not null && budget is null) throw new BadInputException("unit needs budget");
+        // The snapshot carries the stored transition policy: one read gives the books and the budget they are planned under.
+        var snapshot = await household.GetStressSnapshot();
+        var policy = snapshot.Transition ?? TransitionPolicy.None;
         var annual = budget is { } amount ? new AnnualTaxBudget(amount, counts)
             : policy.Budget ?? throw new BadInputException("budget is required: the household has no stored tax budget");
         TransitionRules.Check(annual, "budget");
         await Master.EnsureLoaded(Grains);
-        var snapshot = await household.GetStressSnapshot();
         var accounts = DecisionInputs(snapshot);
         var today = Today;
         var plan = await Task.Run(() => TransitionPlanner.ForHousehold(spec, accounts, Master.Find, s => Board.QuoteOf(s)?.Price, Risk, Decisions.Value.Settings,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Households.Silo.Api;
 using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Households.Silo.Access;
@@ -44,12 +45,8 @@ public sealed class OwnershipMiddleware(RequestDelegate next)
         kind == OwnedKind.Household ? access.CanSeeHousehold(context.User, id) : access.CanSeeAccount(context.User, id);
 
     /// <summary>The same problem the API answers for a missing household or account.</summary>
-    public static Task NotFound(HttpContext context, OwnedKind kind, string id)
-    {
-        var what = kind == OwnedKind.Household ? "household" : "account";
-        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"{what} {id} does not exist")
-            .ExecuteAsync(context);
-    }
+    public static Task NotFound(HttpContext context, OwnedKind kind, string id) =>
+        (kind == OwnedKind.Household ? NotFoundProblem.Household(id) : NotFoundProblem.Account(id)).ExecuteAsync(context);
 
     /// <summary>Which route parameters of an endpoint name households or accounts (computed once per endpoint).</summary>
     public static (string Parameter, OwnedKind Kind)[] Plan(Endpoint endpoint)

@@ -143,14 +143,11 @@ public static class TradeValidation
     {
         if (trade is null) throw new BadInputException("trade is required");
         InputRules.Id(trade.IdempotencyKey, "idempotencyKey", MaxKeyLength);
-        InputRules.Id(trade.Symbol, "symbol");
+        InputRules.Symbol(trade.Symbol, "symbol");
         InputRules.OptionalId(trade.LotId, "lotId");
-        if (trade.Quantity <= 0) throw new BadInputException("quantity must be > 0");
-        if (trade.Quantity > InputRules.MaxQuantity) throw new BadInputException($"quantity must be at most {InputRules.MaxQuantity}");
-        if (trade.Price <= 0) throw new BadInputException("price must be > 0");
-        if (trade.Price > InputRules.MaxPrice) throw new BadInputException($"price must be at most {InputRules.MaxPrice}");
-        if (trade.Commission < 0) throw new BadInputException("commission must be >= 0");
-        if (trade.Commission > CashValidation.MaxAmount) throw new BadInputException($"commission must be at most {CashValidation.MaxAmount}");
+        InputRules.Quantity(trade.Quantity, "quantity");
+        InputRules.Price(trade.Price, "price");
+        InputRules.Range(trade.Commission, "commission", 0m, true, CashValidation.MaxAmount);
         if (!Enum.IsDefined(trade.Side)) throw new BadInputException("side must be buy or sell");
         if (trade.Relief is { } relief && !Enum.IsDefined(relief)) throw new BadInputException("relief must be fifo, lifo, hifo, minTax or specificLot");
         InputRules.Date(trade.TradeDate, "tradeDate");
@@ -207,9 +204,8 @@ public static class AccountValidation
             if (lot is null) throw new BadInputException($"account {spec.Id}: a lot is null");
             InputRules.Id(lot.Id, $"account {spec.Id}: lot id");
             if (!ids.Add(lot.Id)) throw new BadInputException($"account {spec.Id}: lot ids must be present and unique ({lot.Id})");
-            InputRules.Id(lot.Symbol, $"account {spec.Id}: lot {lot.Id} symbol");
-            if (lot.Quantity <= 0) throw new BadInputException($"account {spec.Id}: lot {lot.Id} quantity must be > 0");
-            if (lot.Quantity > InputRules.MaxQuantity) throw new BadInputException($"account {spec.Id}: lot {lot.Id} quantity must be at most {InputRules.MaxQuantity}");
+            InputRules.Symbol(lot.Symbol, $"account {spec.Id}: lot {lot.Id} symbol");
+            InputRules.Quantity(lot.Quantity, $"account {spec.Id}: lot {lot.Id} quantity");
             if (lot.Basis < 0) throw new BadInputException($"account {spec.Id}: lot {lot.Id} basis must be >= 0");
             if (lot.Basis > InputRules.MaxQuantity * InputRules.MaxPrice) throw new BadInputException($"account {spec.Id}: lot {lot.Id} basis is out of range");
             InputRules.Date(lot.Purchased, $"account {spec.Id}: lot {lot.Id} purchased");

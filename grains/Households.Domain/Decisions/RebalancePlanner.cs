@@ -434,18 +434,13 @@ public static class OrderFile
 
     public static string Csv(IEnumerable<RebalanceProposal> proposals)
     {
-        var w = new System.Text.StringBuilder().AppendLine(Header);
+        var csv = new CsvWriter(Header);
         foreach (var p in proposals)
             foreach (var t in p.Trades.OrderBy(t => t.Side == TradeSide.Buy).ThenBy(t => t.Account, StringComparer.Ordinal).ThenBy(t => t.Symbol, StringComparer.Ordinal))
-                w.Append(Cell(p.Id)).Append(',').Append(Cell(t.Account)).Append(',').Append(Cell(t.Symbol)).Append(',')
-                    .Append(t.Side == TradeSide.Buy ? "buy" : "sell").Append(',')
-                    .Append(t.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
-                    .Append(Cell(string.Join(' ', t.Lots.Select(l => $"{l.Lot.Id}:{l.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))).Append(',')
-                    .Append("market").Append(',')
-                    .Append(Cell(t.Reasons.ToString().Replace(", ", "|", StringComparison.Ordinal)))
-                    .AppendLine();
-        return w.ToString();
+                csv.Row(p.Id, t.Account, t.Symbol, t.Side == TradeSide.Buy ? "buy" : "sell",
+                    t.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    string.Join(' ', t.Lots.Select(l => $"{l.Lot.Id}:{l.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)}")),
+                    "market", t.Reasons.ToString().Replace(", ", "|", StringComparison.Ordinal));
+        return csv.ToString();
     }
-
-    private static string Cell(string value) => Tax.Csv.Cell(value);
 }

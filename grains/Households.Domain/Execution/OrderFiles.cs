@@ -16,14 +16,14 @@ public static class OrderFiles
 
     public static string Csv(IEnumerable<BrokerOrder> orders)
     {
-        var w = new StringBuilder().AppendLine(CsvHeader);
+        var csv = new CsvWriter(CsvHeader);
         foreach (var o in orders)
-            w.AppendJoin(',', Cell(o.ClientOrderId), Cell(o.ProposalId), Cell(o.HouseholdId), Cell(o.AccountId), Cell(o.Symbol), Side(o), Number(o.Quantity),
+            csv.Row(o.ClientOrderId, o.ProposalId, o.HouseholdId, o.AccountId, o.Symbol, Side(o), Number(o.Quantity),
                 o.Type == OrderType.Limit ? "limit" : "market", o.LimitPrice is { } limit ? Number(limit) : "", BrokerOrder.TimeInForce,
                 o.TradeDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                Cell(string.Join(' ', o.Lots.Select(l => $"{l.LotId}:{Number(l.Quantity)}"))), Status(o.Status), Number(o.FilledQuantity),
-                Number(o.AveragePrice), o.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).AppendLine();
-        return w.ToString();
+                string.Join(' ', o.Lots.Select(l => $"{l.LotId}:{Number(l.Quantity)}")), Status(o.Status), Number(o.FilledQuantity),
+                Number(o.AveragePrice), o.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        return csv.ToString();
     }
 
     /// <summary>One NewOrderSingle (35=D) per line: 11 ClOrdID, 1 Account, 55 Symbol, 54 Side (1 buy, 2 sell), 38 OrderQty,
@@ -64,8 +64,8 @@ public static class OrderFiles
             var order = row.Id("client_order_id", max: 128);
             var type = row.Choice("type", Types);
             var fills = type is ExecutionType.Fill or ExecutionType.Partial;
-            var quantity = row.Decimal("quantity", 0m, false, ImportRules.MaxQuantity, required: fills) ?? (fills ? null : 0m);
-            var price = row.Decimal("price", 0m, false, ImportRules.MaxPrice, required: fills) ?? (fills ? null : 0m);
+            var quantity = row.Quantity("quantity", required: fills) ?? (fills ? null : 0m);
+            var price = row.Price("price", required: fills) ?? (fills ? null : 0m);
             var commission = row.Decimal("commission", 0m, true, ImportRules.MaxAmount, required: false) ?? (row.Has("commission") ? null : 0m);
             var reason = row.Text("reason", required: false);
             DateTimeOffset? time = DateTimeOffset.TryParse(row.Raw("time"), CultureInfo.InvariantCulture,
@@ -88,6 +88,4 @@ public static class OrderFiles
     private static string Side(BrokerOrder o) => o.Side == TradeSide.Buy ? "buy" : "sell";
 
     private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Cell(string value) => Tax.Csv.Cell(value);
 }

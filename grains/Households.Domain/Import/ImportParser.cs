@@ -92,13 +92,13 @@ public static partial class ImportParser
     {
         foreach (var row in Rows(source, ["symbol", "name", "asset_class", "sector", "type"], issues))
         {
-            var symbol = row.Id("symbol", max: ImportRules.MaxSymbolLength);
+            var symbol = row.Symbol("symbol");
             var name = row.Text("name");
             var assetClass = row.Text("asset_class");
             var sector = row.Text("sector");
             var kind = row.Choice("type", SecurityKinds);
             var group = row.Id("identical_group", required: false, max: ImportRules.MaxSymbolLength);
-            var price = row.Decimal("price", 0m, false, ImportRules.MaxPrice, required: false);
+            var price = row.Price("price", required: false);
             var cusip = row.Id("cusip", required: false, max: 12);
             if (symbol is null) continue;
             if (parsed.Securities.ContainsKey(symbol)) { row.Problem("symbol", $"duplicate symbol {symbol}"); continue; }
@@ -210,9 +210,9 @@ public static partial class ImportParser
         foreach (var row in Rows(source, ["account", "symbol", "lot", "quantity", "basis", "purchased"], issues))
         {
             var account = row.Id("account");
-            var symbol = row.Id("symbol", max: ImportRules.MaxSymbolLength);
+            var symbol = row.Symbol("symbol");
             var lot = row.Id("lot");
-            var quantity = row.Decimal("quantity", 0m, false, ImportRules.MaxQuantity);
+            var quantity = row.Quantity("quantity");
             var basis = row.Decimal("basis", 0m, true, ImportRules.MaxAmount);
             var purchased = row.Date("purchased", today);
             var since = row.Date("holding_since", today, required: false) ?? (row.Has("holding_since") ? null : purchased);

@@ -38,10 +38,9 @@ public static class ImportReport
     /// apostrophe, so opening the report cannot execute what a hostile file carried.</summary>
     public static string Csv(IReadOnlyList<ImportIssue> issues)
     {
-        var sb = new StringBuilder("file,line,field,value,message\n");
-        foreach (var i in issues)
-            sb.Append(string.Join(',', new[] { i.File, i.Line.ToString(CultureInfo.InvariantCulture), i.Field, i.Value, i.Message }.Select(Quote))).Append('\n');
-        return sb.ToString();
+        var csv = new CsvWriter("file,line,field,value,message", quoteEveryCell: true);
+        foreach (var i in issues) csv.Row(i.File, i.Line.ToString(CultureInfo.InvariantCulture), i.Field, i.Value, i.Message);
+        return csv.ToString();
     }
 
     public static string Json(IReadOnlyList<ImportIssue> issues) =>
@@ -50,10 +49,4 @@ public static class ImportReport
             problems = issues.Count,
             issues = issues.Select(i => new { file = i.File, line = i.Line, field = i.Field, value = i.Value, message = i.Message }),
         }, new JsonSerializerOptions { WriteIndented = true }) + "\n";
-
-    public static string Quote(string value)
-    {
-        var safe = value.Length > 0 && ImportRules.FormulaStart.Contains(value[0]) ? "'" + value : value;
-        return "\"" + safe.Replace("\"", "\"\"") + "\"";
-    }
 }

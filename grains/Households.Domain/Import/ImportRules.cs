@@ -9,21 +9,19 @@ public static partial class ImportRules
     /// <summary>Largest file accepted (8 MiB): a custodian export of a few thousand households is far smaller.</summary>
     public const long MaxFileBytes = 8L * 1024 * 1024;
     public const int MaxRows = 100_000;
-    public const int MaxIdLength = 64;
-    public const int MaxSymbolLength = 32;
+    /// <summary>The API's limits (<see cref="InputRules"/>): a value one accepts, the other accepts.</summary>
+    public const int MaxIdLength = InputRules.MaxIdLength;
+    public const int MaxSymbolLength = InputRules.MaxSymbolLength;
     public const int MaxTextLength = 200;
     /// <summary>The report lists at most this many problems (and says how many more there were).</summary>
     public const int MaxIssues = 500;
-    public const decimal MaxQuantity = 1_000_000_000_000m;
-    public const decimal MaxAmount = 1_000_000_000_000m;
-    public const decimal MaxPrice = 1_000_000_000m;
+    public const decimal MaxQuantity = InputRules.MaxQuantity;
+    public const decimal MaxAmount = Accounts.CashValidation.MaxAmount;
+    public const decimal MaxPrice = InputRules.MaxPrice;
     public static readonly DateOnly MinDate = new(1900, 1, 1);
 
     /// <summary>First characters that make a spreadsheet treat a cell as a formula (CSV injection).</summary>
     public static readonly char[] FormulaStart = ['=', '+', '-', '@', '\t', '\r', '\n'];
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]*$")]
-    public static partial Regex IdText();
 
     [GeneratedRegex(@"^[+-]?(\d+\.?\d*|\.\d+)$")]
     public static partial Regex DecimalText();
@@ -46,7 +44,8 @@ public sealed class ImportRow(string file, int line, IReadOnlyDictionary<string,
     public void Problem(string column, string message, string? value = null) =>
         issues.Add(new ImportIssue(file, line, column, ImportIssue.Shown(value ?? Raw(column)), message));
 
-    /// <summary>An identifier: letters, digits, '.', '_' and '-', starting with a letter or digit.</summary>
+    /// <summary>An identifier, by the API's rule (<see cref="InputRules.Id"/>) and with its message: letters, digits and
+    /// <c>. _ - : @ + =</c>, starting with a letter or digit.</summary>
     public string? Id(string column, bool required = true, int max = ImportRules.MaxIdLength)
     {
         var v = Raw(column);
@@ -55,12 +54,15 @@ public sealed class ImportRow(string file, int line, IReadOnlyDictionary<string,
             if (required) Problem(column, "a value is required");
             return null;
         }
-        if (v.Length > max) { Problem(column, $"at most {max} characters"); return null; }
-        if (!ImportRules.IdText().IsMatch(v)) { Problem(column, "only letters, digits, '.', '_' and '-' are allowed in an identifier"); return null; }
-        return v;
+        return Passes(column, () => InputRules.Id(v, column, max)) ? v : null;
     }
 
-    /// <summary>Free text (names, asset classes, sectors): no control characters, no markup, no formula start.</summary>
+    /// <summary>A symbol, by the API's rule (<see cref="InputRules.Symbol"/>).</summary>
+    public string? Symbol(string column, bool required = true) => Id(column, required, ImportRules.MaxSymbolLength);
+
+    /// <summary>Free text (names, asset classes, sectors) by the API's rule (<see cref="InputRules.Text"/>: no control or
+    /// bidirectional characters, no markup), and not starting like a spreadsheet formula: the file came from a spreadsheet
+    /// and its values go back into reports.</summary>
     public string? Text(string column, bool required = true)
     {
         var v = Raw(column);
@@ -69,13 +71,13 @@ public sealed class ImportRow(string file, int line, IReadOnlyDictionary<string,
             if (required) Problem(column, "a value is required");
             return null;
         }
-        if (v.Length > ImportRules.MaxTextLength) { Problem(column, $"at most {ImportRules.MaxTextLength} characters"); return null; }
-        if (v.Any(char.IsControl)) { Problem(column, "control characters are not allowed"); return null; }
+        if (!Passes(column, () => InputRules.Text(v, column, maxLength: ImportRules.MaxTextLength))) return null;
         if (ImportRules.FormulaStart.Contains(v[0])) { Problem(column, "must not start with '=', '+', '-' or '@' (spreadsheet formula)"); return null; }
-        if (v.IndexOfAny(['<', '>']) >= 0) { Problem(column, "'<' and '>' are not allowed (markup)"); return null; }
         return v;
     }
 
+    /// <summary>A decimal written plainly (digits and one '.', no exponent, no NaN or infinity), within the range by the
+    /// API's rule (<see cref="InputRules.Range"/>) and with its message.</summary>
     public decimal? Decimal(string column, decimal min, bool minInclusive, decimal max, bool required = true)
     {
         var v = Raw(column);
@@ -91,13 +93,28 @@ public sealed class ImportRow(string file, int line, IReadOnlyDictionary<string,
             Problem(column, "out of the decimal range");
             return null;
         }
-        if (minInclusive ? d < min : d <= min)
+        return Passes(column, () => InputRules.Range(d, column, min, minInclusive, max)) ? d : null;
+    }
+
+    /// <summary>A quantity of shares (<see cref="InputRules.Quantity"/>).</summary>
+    public decimal? Quantity(string column, bool required = true) => Decimal(column, 0m, false, InputRules.MaxQuantity, required);
+
+    /// <summary>A price per share (<see cref="InputRules.Price"/>).</summary>
+    public decimal? Price(string column, bool required = true) => Decimal(column, 0m, false, InputRules.MaxPrice, required);
+
+    /// <summary>Runs one of the API's rules on this row's value; a refusal is this field's problem, with the API's message.</summary>
+    private bool Passes(string column, Action rule)
+    {
+        try
         {
-            Problem(column, minInclusive ? $"must be >= {min}" : $"must be > {min}");
-            return null;
+            rule();
+            return true;
         }
-        if (d > max) { Problem(column, $"must be at most {max}"); return null; }
-        return d;
+        catch (BadInputException ex)
+        {
+            Problem(column, ex.Message);
+            return false;
+        }
     }
 
     public DateOnly? Date(string column, DateOnly today, bool required = true)
@@ -113,6 +130,8 @@ public sealed class ImportRow(string file, int line, IReadOnlyDictionary<string,
             Problem(column, "not a date YYYY-MM-DD");
             return null;
         }
+        if (!Passes(column, () => InputRules.Date(d, column))) return null;
+        // Beyond the API's range: a file describes what happened, so nothing in it is dated after today.
         if (d < ImportRules.MinDate || d > today)
         {
             Problem(column, $"must be between {ImportRules.MinDate:yyyy-MM-dd} and today ({today:yyyy-MM-dd})");

@@ -35,7 +35,7 @@ public static class CustodianPositions
         foreach (var row in ImportParser.Rows(new ImportSource(name, text), ["account", "symbol", "quantity"], issues))
         {
             var account = row.Id("account");
-            var symbol = row.Id("symbol", max: ImportRules.MaxSymbolLength);
+            var symbol = row.Symbol("symbol");
             if (account is null || symbol is null) continue;
             if (!accounts.TryGetValue(account, out var entry)) accounts[account] = entry = ([], null, row.Line);
             if (symbol.Equals(CashSymbol, StringComparison.OrdinalIgnoreCase))
@@ -47,7 +47,7 @@ public static class CustodianPositions
                 continue;
             }
             var cusip = row.Id("cusip", required: false, max: 12);
-            var quantity = row.Decimal("quantity", 0m, false, ImportRules.MaxQuantity);
+            var quantity = row.Quantity("quantity");
             var basis = row.Decimal("cost_basis", 0m, true, ImportRules.MaxAmount);
             var acquired = row.Date("acquired", asOf, required: false);
             var lot = row.Id("lot_id", required: false);

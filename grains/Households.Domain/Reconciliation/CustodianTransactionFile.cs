@@ -62,10 +62,10 @@ public static class CustodianTransactionFile
         var trade = row.Date("trade_date", today);
         var settle = row.Date("settle_date", today.AddDays(MaxSettleDays), required: false);
         var type = row.Choice("type", Types);
-        var symbol = row.Id("symbol", required: false, max: ImportRules.MaxSymbolLength);
+        var symbol = row.Symbol("symbol", required: false);
         var cusip = row.Id("cusip", required: false, max: 12);
-        var quantity = row.Decimal("quantity", 0m, false, ImportRules.MaxQuantity, required: false);
-        var price = row.Decimal("price", 0m, false, ImportRules.MaxPrice, required: false);
+        var quantity = row.Quantity("quantity", required: false);
+        var price = row.Price("price", required: false);
         var amount = row.Decimal("amount", -ImportRules.MaxAmount, true, ImportRules.MaxAmount, required: false);
         var lot = row.Id("lot_id", required: false);
         var acquired = row.Date("acquired", today, required: false);

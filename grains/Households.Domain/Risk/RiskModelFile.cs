@@ -52,7 +52,7 @@ public static class RiskModelFile
         var k = factors.Length;
         if (k == 0) throw new BadInputException($"{e.Name} line 1: no factor columns after symbol");
         if (k > LiveRiskModel.MaxFactors) throw new BadInputException($"{e.Name} line 1: {k} factors; at most {LiveRiskModel.MaxFactors}");
-        foreach (var name in factors) InputRulesChecked(e.Name, 1, name, () => InputRules.Text(name, "the factor name"));
+        foreach (var name in factors) TradeFile.Checked(e.Name, 1, name, () => InputRules.Text(name, "the factor name"));
         if (e.Rows.Count == 0) throw new BadInputException($"{e.Name} has no rows, only a header");
         if (e.Rows.Count > MaxSecurities) throw new BadInputException($"{e.Name} has {e.Rows.Count} rows; at most {MaxSecurities}");
 
@@ -155,16 +155,10 @@ public static class RiskModelFile
 
     private static string Symbol(string value, string source, int line, string field)
     {
-        InputRulesChecked(source, line, field, () => InputRules.Id(value, "the symbol", 32));
+        TradeFile.Checked(source, line, field, () => InputRules.Symbol(value, field));
         return value;
     }
 
     private static double Number(string value, string source, int line, string field) =>
         (double)TradeFile.ParseDecimal(value.Trim(), source, line, field);
-
-    private static void InputRulesChecked(string source, int line, string field, Action rule)
-    {
-        try { rule(); }
-        catch (BadInputException ex) { throw TradeFile.Bad(source, line, field, ex.Message); }
-    }
 }

@@ -7,7 +7,8 @@ public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields);
 
 /// <summary>A small RFC 4180 reader: comma separated, fields optionally in double quotes ("" is a quote inside
 /// quotes, quoted fields may span lines), CRLF or LF line ends, a UTF-8 BOM ignored, empty lines skipped. Any
-/// malformation is <see cref="BadInputException"/> naming the file, line and field.</summary>
+/// malformation is <see cref="BadInputException"/> naming the file, line and field. Files the product writes go through
+/// <see cref="CsvWriter"/>.</summary>
 public static class Csv
 {
     public static (IReadOnlyList<string> Header, IReadOnlyList<CsvRecord> Records) Read(string text, string source)
@@ -26,17 +27,6 @@ public static class Csv
                 throw new BadInputException($"{source} line {r.Line}: {r.Fields.Count} fields where the header has {header.Count}");
         }
         return (header, records.Skip(1).ToList());
-    }
-
-    /// <summary>A text cell as the product writes it: quoted when it holds a comma, quote or line break, and with a leading
-    /// <c>'</c> (quoted) when it starts with <c>=</c>, <c>+</c>, <c>-</c> or <c>@</c>, so a spreadsheet never runs it as a
-    /// formula. Numbers the product computes are written as they are.</summary>
-    public static string Cell(string value)
-    {
-        var formula = value.Length > 0 && value[0] is '=' or '+' or '-' or '@';
-        return formula || value.IndexOfAny([',', '"', '\n', '\r']) >= 0
-            ? "\"" + (formula ? "'" : "") + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : value;
     }
 
     /// <summary>Every record, the header row first, without checking column counts (the caller reports them).</summary>

@@ -71,23 +71,20 @@ public static class Form8949
     /// <summary>The CSV (docs/formats.md §6): Part I then Part II, box by box, each box's lines then its <c>total</c> row.</summary>
     public static string Csv(IReadOnlyList<Form8949Line> lines)
     {
-        var w = new StringBuilder().Append(Header).Append('\n');
+        var csv = new CsvWriter(Header);
         foreach (var box in lines.GroupBy(l => l.Box).OrderBy(g => g.Key))
         {
             foreach (var l in box)
-                w.Append("lot,").Append(l.Part).Append(',').Append(l.Box).Append(',').Append(Tax.Csv.Cell(l.HouseholdId)).Append(',')
-                    .Append(Tax.Csv.Cell(l.Account)).Append(',').Append(Tax.Csv.Cell(l.LotId)).Append(',').Append(Tax.Csv.Cell(l.Description)).Append(',')
-                    .Append(l.DateAcquired is { } a ? Date(a) : "VARIOUS").Append(',').Append(Date(l.DateSold)).Append(',')
-                    .Append(Money(l.Proceeds)).Append(',').Append(Money(l.CostBasis)).Append(',').Append(l.Code).Append(',')
-                    .Append(Money(l.Adjustment)).Append(',').Append(Money(l.GainOrLoss)).Append(',')
-                    .Append(l.Term == HoldingTerm.Short ? "short" : "long").Append(',').Append(l.Covered ? "covered" : "noncovered").Append('\n');
+                csv.Row("lot", l.Part, l.Box.ToString(), l.HouseholdId, l.Account, l.LotId, l.Description,
+                    l.DateAcquired is { } a ? Date(a) : "VARIOUS", Date(l.DateSold), Money(l.Proceeds), Money(l.CostBasis), l.Code,
+                    Money(l.Adjustment), Money(l.GainOrLoss), l.Term == HoldingTerm.Short ? "short" : "long", l.Covered ? "covered" : "noncovered");
             var t = Totals(box);
             var first = box.First();
-            w.Append("total,").Append(first.Part).Append(',').Append(box.Key).Append(",,,,Totals,,,").Append(Money(t.Proceeds)).Append(',')
-                .Append(Money(t.CostBasis)).Append(",,").Append(Money(t.Adjustment)).Append(',').Append(Money(t.GainOrLoss)).Append(',')
-                .Append(first.Term == HoldingTerm.Short ? "short" : "long").Append(',').Append(first.Covered ? "covered" : "noncovered").Append('\n');
+            csv.Row("total", first.Part, box.Key.ToString(), "", "", "", "Totals", "", "", Money(t.Proceeds),
+                Money(t.CostBasis), "", Money(t.Adjustment), Money(t.GainOrLoss), first.Term == HoldingTerm.Short ? "short" : "long",
+                first.Covered ? "covered" : "noncovered");
         }
-        return w.ToString();
+        return csv.ToString();
     }
 
     private const double Left = 36, Top = PdfDocument.Height - 40, Leading = 10;

@@ -39,13 +39,13 @@ public static class TaxReports
     /// <summary>The unrealized CSV (docs/formats.md §7): one line per open lot; price, value and gain empty when unpriced.</summary>
     public static string UnrealizedCsv(IEnumerable<UnrealizedLot> lots)
     {
-        var w = new System.Text.StringBuilder().Append(UnrealizedHeader).Append('\n');
+        var csv = new CsvWriter(UnrealizedHeader);
         foreach (var u in lots)
-            w.AppendJoin(',', Csv.Cell(u.HouseholdId), Csv.Cell(u.Account), Csv.Cell(u.LotId), Csv.Cell(u.Symbol), Form8949.Number(u.Quantity),
+            csv.Row(u.HouseholdId, u.Account, u.LotId, u.Symbol, Form8949.Number(u.Quantity),
                 Form8949.Money(Form8949.Cents(u.Basis)), Form8949.Date(u.Acquired), Form8949.Date(u.HoldingSince),
                 u.Price is { } p ? Form8949.Number(p) : "", u.MarketValue is { } v ? Form8949.Money(Form8949.Cents(v)) : "",
-                u.Gain is { } g ? Form8949.Money(Form8949.Cents(g)) : "", u.Term == HoldingTerm.Short ? "short" : "long", Form8949.Date(u.LongTermOn)).Append('\n');
-        return w.ToString();
+                u.Gain is { } g ? Form8949.Money(Form8949.Cents(g)) : "", u.Term == HoldingTerm.Short ? "short" : "long", Form8949.Date(u.LongTermOn));
+        return csv.ToString();
     }
 
     /// <summary>The first day a sale is long term: held more than one year counting from the day after acquisition, so the

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Households.Contracts;
 
 namespace Households.Domain.Tax;
@@ -59,7 +58,7 @@ public static class TradeExport
     public static string Csv(IEnumerable<JournaledFill> fills, Func<string, AccountType?> accountType, DateOnly? from = null, DateOnly? to = null,
         IEnumerable<OpeningLot>? openings = null)
     {
-        var sb = new StringBuilder(string.Join(',', Columns)).Append('\n');
+        var csv = new CsvWriter(string.Join(',', Columns));
         bool InRange(DateOnly d) => (from is null || d >= from) && (to is null || d <= to);
         // Sorted by trade date: opening lots first on their date (they were held before), then the fills in the order
         // they were recorded (the order the live ledger saw them).
@@ -72,7 +71,7 @@ public static class TradeExport
             if (row.Opening is { } o)
             {
                 var openingType = accountType(o.AccountId) ?? throw new BadInputException($"account {o.AccountId} of an opening lot is unknown");
-                Row(sb, o.Lot.Purchased, o.AccountId, openingType, o.Lot.Symbol, "buy", o.Lot.Quantity, o.Lot.Basis / o.Lot.Quantity, o.Lot.Id, "", o.HouseholdId, "", "opening");
+                Row(csv, o.Lot.Purchased, o.AccountId, openingType, o.Lot.Symbol, "buy", o.Lot.Quantity, o.Lot.Basis / o.Lot.Quantity, o.Lot.Id, "", o.HouseholdId, "", "opening");
                 continue;
             }
             var fill = row.Fill!;
@@ -82,16 +81,16 @@ public static class TradeExport
             var commission = r.Commission == 0 ? "" : Number(r.Commission);
             if (r.Side == TradeSide.Buy)
             {
-                Row(sb, r.TradeDate, t.AccountId, type, r.Symbol, "buy", t.CreatedLot?.Quantity ?? r.Quantity, r.Price, t.CreatedLot?.Id ?? "", "", fill.HouseholdId, commission, "fill");
+                Row(csv, r.TradeDate, t.AccountId, type, r.Symbol, "buy", t.CreatedLot?.Quantity ?? r.Quantity, r.Price, t.CreatedLot?.Id ?? "", "", fill.HouseholdId, commission, "fill");
                 continue;
             }
             foreach (var sale in t.Sales.GroupBy(s => s.Lot.Id))
             {
-                Row(sb, r.TradeDate, t.AccountId, type, r.Symbol, "sell", sale.Sum(s => s.Quantity), r.Price, "", sale.Key, fill.HouseholdId, commission, "fill");
+                Row(csv, r.TradeDate, t.AccountId, type, r.Symbol, "sell", sale.Sum(s => s.Quantity), r.Price, "", sale.Key, fill.HouseholdId, commission, "fill");
                 commission = "";
             }
         }
-        return sb.ToString();
+        return csv.ToString();
     }
 
     public static string TypeName(AccountType type) => type switch
@@ -103,17 +102,10 @@ public static class TradeExport
         _ => "taxable",
     };
 
-    private static void Row(StringBuilder sb, DateOnly date, string account, AccountType type, string symbol, string side, decimal quantity,
+    private static void Row(CsvWriter csv, DateOnly date, string account, AccountType type, string symbol, string side, decimal quantity,
         decimal price, string id, string lot, string household, string commission, string source) =>
-        sb.Append(string.Join(',', new[]
-        {
-            date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Field(account), TypeName(type), Field(symbol), side,
-            Number(quantity), Number(price), Field(id), Field(lot), Field(household), commission, source,
-        })).Append('\n');
+        csv.Row(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), account, TypeName(type), symbol, side,
+            Number(quantity), Number(price), id, lot, household, commission, source);
 
     private static string Number(decimal d) => (d / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Ids are plain in practice; anything with a comma or quote is quoted as RFC 4180 says.</summary>
-    private static string Field(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 }

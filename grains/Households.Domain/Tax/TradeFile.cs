@@ -105,7 +105,7 @@ public static partial class TradeFile
         new($"{source} line {line}, field {field}: {message}");
 
     /// <summary>Runs a rule from <see cref="InputRules"/> and names the place when it refuses.</summary>
-    private static void Checked(string source, int line, string field, Action rule)
+    internal static void Checked(string source, int line, string field, Action rule)
     {
         try { rule(); }
         catch (BadInputException ex) { throw Bad(source, line, field, ex.Message); }

@@ -88,7 +88,7 @@ public sealed class ImportParserTests
         var text = result.Issues.Select(i => i.ToString()).ToList();
         Assert.Contains("models.csv line 2, field weight: weights of model M1 sum to 0.9, not 1", text);
         Assert.Contains("accounts.csv line 3, field household: household HH-NOBODY is not in households.csv (value 'HH-NOBODY')", text);
-        Assert.Contains("accounts.csv line 3, field cash: must be >= 0 (value '-5')", text);
+        Assert.Contains("accounts.csv line 3, field cash: cash must be >= 0 (value '-5')", text);
         Assert.Contains("accounts.csv line 4, field account: duplicate account A1 (value 'A1')", text);
         Assert.Contains("lots.csv line 2, field quantity: not a finite number (value 'NaN')", text);
         Assert.Contains("lots.csv line 3, field account: account A9 is not in accounts.csv (value 'A9')", text);
@@ -146,7 +146,7 @@ public sealed class ImportParserTests
         Assert.Equal((false, (decimal?)null), (accounts[1].Spec.FractionalShares, accounts[1].Spec.MinTrade));
 
         var bad = files with { Accounts = new ImportSource("accounts.csv", "account,household,type,min_trade\nA1,H1,taxable,-5\n") };
-        Assert.Contains(ImportParser.Validate(bad, Today).Issues.Select(i => i.ToString()), t => t.StartsWith("accounts.csv line 2, field min_trade: must be >= 0"));
+        Assert.Contains(ImportParser.Validate(bad, Today).Issues.Select(i => i.ToString()), t => t.StartsWith("accounts.csv line 2, field min_trade: min_trade must be >= 0"));
     }
 
     [Fact]
