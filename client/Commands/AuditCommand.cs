@@ -70,22 +70,23 @@ public static class AuditCommand
         };
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Audit of {report.HouseholdId ?? "the firm"}{window}: {report.EntriesScanned:N0} entries, {report.Households:N0} households, {report.EngineFills:N0} engine fills, {report.Decisions:N0} decisions; minimum trade {report.MinTrade:N2}"));
-        var table = new Table().AddColumns("Check", "Count");
-        foreach (var (name, category) in report.Defects()) table.AddRow(Markup.Escape(name), category.Count.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("of the self-washed: permanent (info)", report.PermanentSelfWashedSales.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("decisions that relaxed a rule (info)", report.RelaxedDecisions.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("harvests deferred by an earlier purchase, the lot then above its protection (info)", report.HarvestsDeferredByEarlierPurchases.ToString("N0", CultureInfo.InvariantCulture));
+        var table = new TableLayout().Prose("Check").Number("Count");
+        foreach (var (name, category) in report.Defects()) table.Row(name, category.Count.ToString("N0", CultureInfo.InvariantCulture));
+        table.Row("of the self-washed: permanent (info)", report.PermanentSelfWashedSales.ToString("N0", CultureInfo.InvariantCulture));
+        table.Row("decisions that relaxed a rule (info)", report.RelaxedDecisions.ToString("N0", CultureInfo.InvariantCulture));
+        table.Row("harvests deferred by an earlier purchase, the lot then above its protection (info)", report.HarvestsDeferredByEarlierPurchases.ToString("N0", CultureInfo.InvariantCulture));
         if (report is { AccountsMonitored: { } monitored, AccountsOutOfTolerance: { } outOfTolerance })
-            table.AddRow("accounts out of tolerance now (info)", string.Create(CultureInfo.InvariantCulture,
+            table.Row("accounts out of tolerance now (info)", string.Create(CultureInfo.InvariantCulture,
                 $"{outOfTolerance:N0} of {monitored:N0} ({(monitored > 0 ? (double)outOfTolerance / monitored : 0):P1})"));
-        console.Write(table);
+        table.WriteTo(console);
         foreach (var (name, category) in report.Defects().Where(d => d.Category.Count > 0))
         {
-            var findings = new Table().Title(Markup.Escape($"{name}: first {Math.Min(FindingsShown, category.Findings.Length)} of {category.Count}"))
-                .AddColumns("Household", "Account", "Entry", "Finding");
+            // Narrow consoles lose the household (the account names it) before the finding has to wrap.
+            var findings = new TableLayout($"{name}: first {Math.Min(FindingsShown, category.Findings.Length)} of {category.Count}")
+                .Key("Household", drop: 1).Key("Account").Key("Entry").Prose("Finding");
             foreach (var f in category.Findings.Take(FindingsShown))
-                findings.AddRow(Markup.Escape(f.HouseholdId), Markup.Escape(f.AccountId ?? "-"), Markup.Escape(f.EntryKey ?? $"#{f.EntryId}"), Markup.Escape(f.Explanation));
-            console.Write(findings);
+                findings.Row(f.HouseholdId, f.AccountId ?? "-", f.EntryKey ?? $"#{f.EntryId}", f.Explanation);
+            findings.WriteTo(console);
         }
         console.WriteLine(report.Clean ? "Clean." : $"{report.Defects().Sum(d => d.Category.Count):N0} defects.");
     }

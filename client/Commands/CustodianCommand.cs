@@ -50,12 +50,12 @@ public static class CustodianCommand
 
     public static void Render(CustodianTransactionReport report, TextWriter output)
     {
-        var table = new Table().Title(Markup.Escape($"{report.Applied} applied, {report.AlreadyApplied} already applied, {report.Errors} error(s)"));
-        table.AddColumns("Line", "Transaction", "Account", "Type", "Status", "Detail");
+        var table = new TableLayout($"{report.Applied} applied, {report.AlreadyApplied} already applied, {report.Errors} error(s)")
+            .Number("Line").Key("Transaction").Key("Account").Key("Type").Prose("Status").Prose("Detail");
         foreach (var r in report.Rows)
-            table.AddRow(r.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(r.Id), Markup.Escape(r.Account),
-                r.Type is { } t ? CustodianTransactionFile.Name(t) : "", Markup.Escape(Status(r.Status)), Markup.Escape(r.Detail));
-        PlainConsole.For(output).Write(table);
+            table.Row(r.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Id, r.Account,
+                r.Type is { } t ? CustodianTransactionFile.Name(t) : "", Status(r.Status), r.Detail);
+        table.WriteTo(PlainConsole.For(output));
     }
 
     private static string Status(CustodianTransactionStatus status) => status switch

@@ -56,11 +56,13 @@ public static class PreviewCommand
         var console = PlainConsole.For(output);
         var c = CultureInfo.InvariantCulture;
         var r = p.Rates;
-        var table = new Table().Title(Markup.Escape($"{p.HouseholdId} on {p.AsOf:yyyy-MM-dd}: {p.Record.Outcome}, {p.Plan.Trades.Length} trades, estimated tax {p.EstimatedTax.ToString("N2", c)}"));
-        table.AddColumns("Account", "Side", "Quantity", "Symbol", "Amount", "ST gain", "LT gain", "Lots", "Reasons");
+        // Narrow consoles lose the lots sold first (the order file and the JSON carry them), then the reasons.
+        var table = new TableLayout($"{p.HouseholdId} on {p.AsOf:yyyy-MM-dd}: {p.Record.Outcome}, {p.Plan.Trades.Length} trades, estimated tax {p.EstimatedTax.ToString("N2", c)}")
+            .Key("Account").Key("Side").Number("Quantity").Key("Symbol").Number("Amount").Number("ST gain").Number("LT gain")
+            .Prose("Lots", drop: 2).Prose("Reasons", drop: 1);
         foreach (var t in p.Plan.Trades)
-            table.AddRow(t.Account, t.Side == TradeSide.Buy ? "buy" : "sell", t.Quantity.ToString("0.######", c), t.Symbol, t.Amount.ToString("N2", c),
-                t.ShortTermGain.ToString("N2", c), t.LongTermGain.ToString("N2", c), Markup.Escape(string.Join(' ', t.Lots.Select(l => l.Lot.Id))), Markup.Escape(t.Reasons.ToString()));
+            table.Row(t.Account, t.Side == TradeSide.Buy ? "buy" : "sell", t.Quantity.ToString("0.######", c), t.Symbol, t.Amount.ToString("N2", c),
+                t.ShortTermGain.ToString("N2", c), t.LongTermGain.ToString("N2", c), string.Join(' ', t.Lots.Select(l => l.Lot.Id)), t.Reasons.ToString());
         var caption = new List<string>
         {
             $"rates: gain {r.ShortTermGain.ToString("P1", c)} short, {r.LongTermGain.ToString("P1", c)} long; loss {r.ShortTermLoss.ToString("P1", c)} short, {r.LongTermLoss.ToString("P1", c)} long ({r.Basis})",
@@ -69,8 +71,8 @@ public static class PreviewCommand
         if (p.Record.Reason is { } why) caption.Add(why);
         caption.AddRange(p.Record.Relaxed.Select(x => "relaxed: " + x));
         caption.AddRange(p.Record.Notes);
-        table.Caption(Markup.Escape(string.Join("\n", caption)));
-        console.Write(table);
+        table.Caption(string.Join("\n", caption));
+        table.WriteTo(console);
         if (p.Transition is { } plan) TransitionCommand.Render(plan, output);
     }
 }

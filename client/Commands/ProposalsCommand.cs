@@ -77,26 +77,29 @@ public static class ProposalsCommand
         return cmd;
     }
 
-    public static void Render(string household, IReadOnlyList<RebalanceProposal> proposals, TextWriter output)
+    /// <param name="width">the console width to lay the table out for; null: the terminal's, <c>COLUMNS</c> or 120</param>
+    public static void Render(string household, IReadOnlyList<RebalanceProposal> proposals, TextWriter output, int? width = null)
     {
-        var console = PlainConsole.For(output);
+        var console = PlainConsole.For(output, width);
         if (proposals.Count == 0)
         {
             console.WriteLine($"{household}: no proposals");
             return;
         }
-        var table = new Table().Title($"{household}: {proposals.Count} proposals");
-        table.AddColumns("Id", "Status", "Created", "Expires", "Trades", "TE before", "TE after", "ST gain", "LT gain");
+        // Narrow consoles lose the creation time first, then the expiry, then the tracking error before (the after stays).
+        var table = new TableLayout($"{household}: {proposals.Count} proposals")
+            .Key("Id").Key("Status").Key("Created", drop: 3).Key("Expires", drop: 2).Prose("Trades")
+            .Number("TE before", drop: 1).Number("TE after").Number("ST gain").Number("LT gain");
         foreach (var p in proposals)
         {
             var trades = string.Join("; ", p.Trades.Take(4).Select(t =>
                 string.Create(CultureInfo.InvariantCulture, $"{(t.Side == TradeSide.Buy ? "buy" : "sell")} {t.Quantity:0.####} {t.Symbol} in {t.Account}")));
             if (p.Trades.Length > 4) trades += $"; +{p.Trades.Length - 4} more";
-            table.AddRow(Markup.Escape(p.Id), p.Status.ToString().ToLowerInvariant(), p.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                p.ExpiresAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(trades),
+            table.Row(p.Id, p.Status.ToString().ToLowerInvariant(), p.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                p.ExpiresAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), trades,
                 p.TrackingErrorBefore.ToString("P2", CultureInfo.InvariantCulture), p.TrackingErrorAfter.ToString("P2", CultureInfo.InvariantCulture),
                 p.ShortTermGain.ToString("N2", CultureInfo.InvariantCulture), p.LongTermGain.ToString("N2", CultureInfo.InvariantCulture));
         }
-        console.Write(table);
+        table.WriteTo(console);
     }
 }

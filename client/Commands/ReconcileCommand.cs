@@ -71,18 +71,17 @@ public static class ReconcileCommand
                 ReconciliationStatus.Matched => $"{account.Account} as of {account.AsOf:yyyy-MM-dd}: all matched",
                 _ => $"{account.Account} as of {account.AsOf:yyyy-MM-dd}: {account.Breaks} break{(account.Breaks == 1 ? "" : "s")}",
             };
-            var table = new Table().Title(Markup.Escape(title));
-            table.AddColumns("Kind", "Symbol", "Lot", "Ours", "Theirs", "Difference");
+            var table = new TableLayout(title).Prose("Kind").Key("Symbol").Key("Lot").Number("Ours").Number("Theirs").Number("Difference");
             foreach (var l in account.Lines)
             {
                 // Basis and cash compare dollars; the other kinds compare shares.
                 var dollars = l.Kind == ReconciliationKind.BasisBreak;
                 var ours = dollars ? l.OurBasis : l.OurQuantity;
                 var theirs = dollars ? l.TheirBasis : l.TheirQuantity;
-                table.AddRow(Markup.Escape(Kind(l.Kind)), Markup.Escape(l.Symbol), Markup.Escape(l.Lot ?? ""),
+                table.Row(Kind(l.Kind), l.Symbol, l.Lot ?? "",
                     ours?.ToString("N2", c) ?? "", theirs?.ToString("N2", c) ?? "", l.Difference.ToString("N2", c));
             }
-            console.Write(table);
+            table.WriteTo(console);
         }
     }
 

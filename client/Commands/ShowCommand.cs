@@ -65,22 +65,25 @@ public static class ShowCommand
         return cmd;
     }
 
-    public static void Render(HouseholdView household, TextWriter output)
+    /// <param name="width">the console width to lay the tables out for; null: the terminal's, <c>COLUMNS</c> or 120</param>
+    public static void Render(HouseholdView household, TextWriter output, int? width = null)
     {
-        var console = PlainConsole.For(output);
+        var console = PlainConsole.For(output, width);
         console.WriteLine($"{household.Name} ({household.Id}), advisor {household.AdvisorId}: {household.MarketValue:N2}");
         foreach (var account in household.Accounts)
         {
-            var table = new Table().Title($"{account.Spec.Id} {account.Spec.Type} model {account.Spec.ModelId ?? "-"}: {account.MarketValue:N2}, cash {account.Cash:N2}");
-            table.AddColumns("Symbol", "Class", "Quantity", "Price", "Value", "Weight", "Target", "Drift", "Band");
+            // Narrow consoles lose Target first (weight minus drift), then the asset class, then the price (value over quantity).
+            var table = new TableLayout($"{account.Spec.Id} {account.Spec.Type} model {account.Spec.ModelId ?? "-"}: {account.MarketValue:N2}, cash {account.Cash:N2}")
+                .Key("Symbol").Key("Class", drop: 2).Number("Quantity").Number("Price", drop: 1).Number("Value")
+                .Number("Weight").Number("Target", drop: 3).Number("Drift").Key("Band");
             foreach (var h in account.Holdings)
             {
                 var d = account.Drift.FirstOrDefault(l => l.Level == DriftLevel.Security && l.Key == h.Symbol);
-                table.AddRow(h.Symbol, h.AssetClass, h.Quantity.ToString("0.####"), h.Price.ToString("N2"), h.MarketValue.ToString("N2"),
+                table.Row(h.Symbol, h.AssetClass, h.Quantity.ToString("0.####"), h.Price.ToString("N2"), h.MarketValue.ToString("N2"),
                     h.Weight.ToString("P2"), d is null ? "-" : d.Target.ToString("P2"), d is null ? "-" : d.Drift.ToString("+0.00%;-0.00%"),
                     d is null ? "-" : d.OutOfBand ? "OUT" : "in");
             }
-            console.Write(table);
+            table.WriteTo(console);
             if (account.OpenTriggers.Length > 0)
                 console.WriteLine($"  {account.OpenTriggers.Length} open triggers, latest: {account.OpenTriggers[^1].Kind} {account.OpenTriggers[^1].Subject}");
         }

@@ -128,44 +128,41 @@ public static class StressCommand
     private static void Tables(StressReport r, TextWriter output, int worst)
     {
         var console = PlainConsole.For(output);
-        console.Profile.Width = 200; // tables are read in terminals and files alike: never wrap cells
         var c = CultureInfo.InvariantCulture;
         var f = r.Firm;
         console.WriteLine($"Stress {r.Scenario}: {r.Description}");
         console.WriteLine(string.Create(c, $"{r.Days} trading day(s), checkpoints at day {string.Join(", ", r.Checkpoints)}; as of {r.AsOf:yyyy-MM-dd}; tax {r.ShortTermRate:P0} short / {r.LongTermRate:P0} long; {r.Parallelism} threads; {r.ElapsedSeconds:0.00} s"));
-        var firm = new Table().Title("Firm").AddColumn("figure").AddColumn(new TableColumn("before").RightAligned()).AddColumn(new TableColumn("after").RightAligned());
-        firm.AddRow("households / accounts / lots", string.Create(c, $"{f.Households:N0} / {f.Accounts:N0} / {f.Lots:N0}"), "");
-        firm.AddRow("market value", Money(f.MarketValueBefore), Money(f.MarketValueAfter));
-        firm.AddRow("accounts out of band", f.AccountsOutOfBandBefore.ToString("N0", c), string.Create(c, $"{f.AccountsOutOfBandAfter:N0} ({f.AccountsOutOfBandAfterTrades:N0} after trades)"));
-        firm.AddRow("harvestable losses", Money(f.HarvestableLossesBefore), Money(f.HarvestableLossesAfter));
-        firm.AddRow("triggers (drift / harvest)", "", string.Create(c, $"{f.DriftTriggers:N0} / {f.HarvestTriggers:N0}"));
-        firm.AddRow("households decided / decisions", "", string.Create(c, $"{f.HouseholdsDecided:N0} / {f.Decisions:N0} ({f.OptimizerFailures:N0} not optimal, {f.DecisionsDeferred:N0} deferred)"));
-        firm.AddRow("optimizer time", "", string.Create(c, $"{f.OptimizerMilliseconds / 1000:N1} s (all threads)"));
-        firm.AddRow("proposed trades (awaiting approval)", "", string.Create(c, $"{f.ProposedTrades:N0} ({f.TradesAwaitingApproval:N0})"));
-        firm.AddRow("fills / orders refused", "", string.Create(c, $"{f.Fills:N0} / {f.OrdersRefused:N0}"));
-        firm.AddRow("traded value / turnover", "", string.Create(c, $"{Money(f.TradedValue)} / {f.Turnover:P2}"));
-        firm.AddRow("cash needed / shortfall", Money(f.CashNeeded), Money(f.CashShortfall));
-        firm.AddRow("realized short / long term", "", $"{Money(f.RealizedShortTerm)} / {Money(f.RealizedLongTerm)}");
-        firm.AddRow("harvested losses / tax", "", $"{Money(f.HarvestedLosses)} / {Money(f.Tax)}");
-        firm.AddRow("wash-sale conflicts avoided", "", f.WashSaleConflictsAvoided.ToString("N0", c));
-        console.Write(firm);
+        var firm = new TableLayout("Firm").Prose("figure").Number("before").Prose("after");
+        firm.Row("households / accounts / lots", string.Create(c, $"{f.Households:N0} / {f.Accounts:N0} / {f.Lots:N0}"), "");
+        firm.Row("market value", Money(f.MarketValueBefore), Money(f.MarketValueAfter));
+        firm.Row("accounts out of band", f.AccountsOutOfBandBefore.ToString("N0", c), string.Create(c, $"{f.AccountsOutOfBandAfter:N0} ({f.AccountsOutOfBandAfterTrades:N0} after trades)"));
+        firm.Row("harvestable losses", Money(f.HarvestableLossesBefore), Money(f.HarvestableLossesAfter));
+        firm.Row("triggers (drift / harvest)", "", string.Create(c, $"{f.DriftTriggers:N0} / {f.HarvestTriggers:N0}"));
+        firm.Row("households decided / decisions", "", string.Create(c, $"{f.HouseholdsDecided:N0} / {f.Decisions:N0} ({f.OptimizerFailures:N0} not optimal, {f.DecisionsDeferred:N0} deferred)"));
+        firm.Row("optimizer time", "", string.Create(c, $"{f.OptimizerMilliseconds / 1000:N1} s (all threads)"));
+        firm.Row("proposed trades (awaiting approval)", "", string.Create(c, $"{f.ProposedTrades:N0} ({f.TradesAwaitingApproval:N0})"));
+        firm.Row("fills / orders refused", "", string.Create(c, $"{f.Fills:N0} / {f.OrdersRefused:N0}"));
+        firm.Row("traded value / turnover", "", string.Create(c, $"{Money(f.TradedValue)} / {f.Turnover:P2}"));
+        firm.Row("cash needed / shortfall", Money(f.CashNeeded), Money(f.CashShortfall));
+        firm.Row("realized short / long term", "", $"{Money(f.RealizedShortTerm)} / {Money(f.RealizedLongTerm)}");
+        firm.Row("harvested losses / tax", "", $"{Money(f.HarvestedLosses)} / {Money(f.Tax)}");
+        firm.Row("wash-sale conflicts avoided", "", f.WashSaleConflictsAvoided.ToString("N0", c));
+        firm.WriteTo(console);
         var rows = r.Households.OrderByDescending(h => h.MaxDriftAfter).ThenBy(h => h.Household, StringComparer.Ordinal).Take(worst).ToArray();
         if (rows.Length == 0) return;
-        var table = new Table().Title($"Worst households (largest account drift after the shock){(r.AllHouseholds ? "" : ", of those kept")}")
-            .AddColumn("household").AddColumn(new TableColumn("accounts").RightAligned()).AddColumn(new TableColumn("drift before").RightAligned())
-            .AddColumn(new TableColumn("drift after").RightAligned()).AddColumn(new TableColumn("out of band").RightAligned())
-            .AddColumn(new TableColumn("harvestable").RightAligned()).AddColumn(new TableColumn("trades").RightAligned())
-            .AddColumn(new TableColumn("turnover").RightAligned()).AddColumn(new TableColumn("tax").RightAligned())
-            .AddColumn(new TableColumn("wash-sale holds").RightAligned()).AddColumn(new TableColumn("ms").RightAligned());
+        // Narrow consoles lose the decision time first, then the wash-sale holds, the accounts, the turnover and the drift before.
+        var table = new TableLayout($"Worst households (largest account drift after the shock){(r.AllHouseholds ? "" : ", of those kept")}")
+            .Key("household").Number("accounts", drop: 3).Number("drift before", drop: 1).Number("drift after").Number("out of band")
+            .Number("harvestable").Number("trades").Number("turnover", drop: 2).Number("tax").Number("wash-sale holds", drop: 4).Number("ms", drop: 5);
         foreach (var h in rows)
         {
             var x = h.Figures;
-            table.AddRow(h.Household, x.Accounts.ToString(c), h.MaxDriftBefore.ToString("P1", c), h.MaxDriftAfter.ToString("P1", c),
+            table.Row(h.Household, x.Accounts.ToString(c), h.MaxDriftBefore.ToString("P1", c), h.MaxDriftAfter.ToString("P1", c),
                 $"{x.AccountsOutOfBandBefore} → {x.AccountsOutOfBandAfter} → {x.AccountsOutOfBandAfterTrades}", Money(x.HarvestableLossesAfter),
                 x.ProposedTrades.ToString(c), x.Turnover.ToString("P1", c), Money(x.Tax), x.WashSaleConflictsAvoided.ToString(c),
                 x.ElapsedMilliseconds.ToString("0.0", c));
         }
-        console.Write(table);
+        table.WriteTo(console);
     }
 
     private static string Money(decimal value) => value.ToString("#,##0", CultureInfo.InvariantCulture);

@@ -87,14 +87,16 @@ public static class TransitionCommand
         var console = PlainConsole.For(output);
         var c = CultureInfo.InvariantCulture;
         var budget = plan.Budget.Unit == TaxBudgetUnit.Tax ? $"${plan.Budget.Amount.ToString("N0", c)} of tax" : $"${plan.Budget.Amount.ToString("N0", c)} of net gains";
-        var table = new Table().Title(Markup.Escape($"{plan.HouseholdId}: {budget} a year, value ${plan.Value.ToString("N0", c)}; now tracking error {plan.TrackingErrorBefore.ToString("P2", c)}, ${plan.OutsideModelBefore.ToString("N0", c)} outside the model"));
-        table.AddColumns("Year", "ST gain", "LT gain", "Net gain", "Losses harvested", "Est. tax", "Sold", "TE at year end", "Outside model");
+        // Narrow consoles lose the net gain first (short plus long), then the dollars sold.
+        var table = new TableLayout($"{plan.HouseholdId}: {budget} a year, value ${plan.Value.ToString("N0", c)}; now tracking error {plan.TrackingErrorBefore.ToString("P2", c)}, ${plan.OutsideModelBefore.ToString("N0", c)} outside the model")
+            .Key("Year").Number("ST gain").Number("LT gain").Number("Net gain", drop: 2).Number("Losses harvested").Number("Est. tax")
+            .Number("Sold", drop: 1).Number("TE at year end").Number("Outside model");
         foreach (var y in plan.Years)
-            table.AddRow(y.Year.ToString(c), y.ShortTermGain.ToString("N2", c), y.LongTermGain.ToString("N2", c), y.NetGain.ToString("N2", c),
+            table.Row(y.Year.ToString(c), y.ShortTermGain.ToString("N2", c), y.LongTermGain.ToString("N2", c), y.NetGain.ToString("N2", c),
                 y.HarvestedLosses.ToString("N2", c), y.EstimatedTax.ToString("N2", c), y.Sold.ToString("N2", c), y.TrackingError.ToString("P2", c), y.OutsideModel.ToString("N2", c));
-        table.Caption(Markup.Escape((plan.YearsNeeded is { } n ? $"{n} year{(n == 1 ? "" : "s")}: " : "") +
+        table.Caption((plan.YearsNeeded is { } n ? $"{n} year{(n == 1 ? "" : "s")}: " : "") +
             $"{plan.Conclusion}; final tracking error {plan.FinalTrackingError.ToString("P2", c)}" +
-            (plan.RealizedYearToDate != 0 ? $"; {plan.RealizedYearToDate.ToString("N2", c)} realized earlier this year counts against {plan.AsOf.Year}" : "")));
-        console.Write(table);
+            (plan.RealizedYearToDate != 0 ? $"; {plan.RealizedYearToDate.ToString("N2", c)} realized earlier this year counts against {plan.AsOf.Year}" : ""));
+        table.WriteTo(console);
     }
 }

@@ -53,14 +53,13 @@ public static class WatchCommand
             {
                 if (interactive)
                 {
-                    var table = new Table();
-                    await AnsiConsole.Live(table).StartAsync(async live =>
+                    await AnsiConsole.Live(new Table()).StartAsync(async live =>
                     {
                         var current = first;
                         while (true)
                         {
-                            Fill(table, current.View, current.Pending);
-                            live.Refresh();
+                            // Laid out afresh each update: the terminal may have been resized.
+                            live.UpdateTarget(Table(current.View, current.Pending).Build(AnsiConsole.Profile.Width));
                             if (++updates >= limit) return;
                             await Task.Delay(TimeSpan.FromSeconds(every), stop.Token);
                             current = await Poll() ?? throw new BadInputException($"household {id} no longer exists");
@@ -99,15 +98,15 @@ public static class WatchCommand
             $"{DateTimeOffset.UtcNow:HH:mm:ss} {view.Id} value {view.MarketValue:N2} cash {cash:N2} out-of-band accounts {outOfBand} open triggers {triggers} pending proposals {pending} price batch {sequence}");
     }
 
-    private static void Fill(Table table, HouseholdView view, int pending)
+    private static TableLayout Table(HouseholdView view, int pending)
     {
-        table.Rows.Clear();
-        if (table.Columns.Count == 0) table.AddColumns("Account", "Type", "Model", "Value", "Cash", "Out of band", "Triggers");
-        table.Title = new TableTitle(Markup.Escape(
-            string.Create(CultureInfo.InvariantCulture, $"{view.Name} ({view.Id}) {view.MarketValue:N2}, {pending} pending proposals, {DateTimeOffset.Now:HH:mm:ss}")));
+        // Narrow terminals lose the model first, then the account type.
+        var table = new TableLayout(string.Create(CultureInfo.InvariantCulture, $"{view.Name} ({view.Id}) {view.MarketValue:N2}, {pending} pending proposals, {DateTimeOffset.Now:HH:mm:ss}"))
+            .Key("Account").Key("Type", drop: 1).Key("Model", drop: 2).Number("Value").Number("Cash").Number("Out of band").Number("Triggers");
         foreach (var a in view.Accounts)
-            table.AddRow(Markup.Escape(a.Spec.Id), a.Spec.Type.ToString(), Markup.Escape(a.Spec.ModelId ?? "-"),
+            table.Row(a.Spec.Id, a.Spec.Type.ToString(), a.Spec.ModelId ?? "-",
                 a.MarketValue.ToString("N2", CultureInfo.InvariantCulture), a.Cash.ToString("N2", CultureInfo.InvariantCulture),
                 a.Drift.Count(d => d.OutOfBand).ToString(CultureInfo.InvariantCulture), a.OpenTriggers.Length.ToString(CultureInfo.InvariantCulture));
+        return table;
     }
 }
