@@ -18,7 +18,8 @@ public sealed class SiloPostgres(IResourceBuilder<IResourceWithConnectionString>
     public void ConfigureResource<T>(IResourceBuilder<T> resourceBuilder, string configSectionPath) where T : IResourceWithEnvironment
     {
         // Clustering, the grain storage and reminders all name this provider: one reference per silo is enough.
-        if (resourceBuilder.Resource.Annotations.OfType<ResourceRelationshipAnnotation>().Any(r => ReferenceEquals(r.Resource, Database.Resource)))
+        if (resourceBuilder.Resource.Annotations.OfType<ResourceRelationshipAnnotation>()
+                .Any(r => r.Type == "Reference" && ReferenceEquals(r.Resource, Database.Resource)))
             return;
         resourceBuilder.WithReference(Database, ConnectionName);
     }

@@ -63,6 +63,8 @@ public sealed class AppHostModelTests
             var project = silo.GetProjectMetadata().ProjectPath.Replace('\\', '/');
             Assert.EndsWith("/silo/Households.Silo.csproj", project);
             Assert.Contains(silo.Annotations.OfType<WaitAnnotation>(), w => ReferenceEquals(w.Resource, database));
+            // Clustering, storage and reminders all name the database; the silo references it once.
+            Assert.Single(silo.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Type == "Reference" && ReferenceEquals(r.Resource, database));
             // Ready when the silo says so: its anonymous /health/ready (cluster and PostgreSQL answer).
             Assert.Single(silo.Annotations.OfType<HealthCheckAnnotation>());
         }
