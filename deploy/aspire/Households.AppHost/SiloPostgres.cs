@@ -6,7 +6,7 @@ namespace Households.AppHost;
 /// configuration key, <c>ConnectionStrings:Households</c> (the silo's PostgreSQL profile, silo/Hosting/HouseholdsSiloSetup.cs).
 /// Aspire's stock provider for a connection-string resource would set <c>Orleans:{section}:ProviderType</c> to the
 /// resource type's name ("PostgresDatabase"); Orleans' own configuration reader acts on that key at start and knows no
-/// such provider, and the silo already configures AdoNet with the Npgsql invariant from its connection string. So this
+/// such provider, and the silo configures its PostgreSQL providers itself from its connection string. So this
 /// provider passes the connection string alone, once per silo, whichever section (clustering, storage, reminders) asks.</summary>
 public sealed class SiloPostgres(IResourceBuilder<IResourceWithConnectionString> database) : IProviderConfiguration
 {

@@ -97,7 +97,7 @@ public sealed class AppHostModelTests
             Assert.Equal("{signing-key.value}", env["Auth__SigningKey"]);
             Assert.Equal(("households", "households"), (env["Orleans__ClusterId"], env["Orleans__ServiceId"]));
             // Orleans' own configuration reader builds a provider for any Orleans:{section}:ProviderType at start, and it knows
-            // no "PostgresDatabase" provider: the silo configures AdoNet itself, so no such key may reach it.
+            // no "PostgresDatabase" provider: the silo configures its PostgreSQL providers itself, so no such key may reach it.
             Assert.DoesNotContain(env.Keys, k => k.EndsWith("__ProviderType", StringComparison.Ordinal) || k.EndsWith("__ServiceKey", StringComparison.Ordinal));
         }
     }
