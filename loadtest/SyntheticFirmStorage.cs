@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.Collections.Concurrent;
 using Households.Contracts;
 using Households.Domain.Market;

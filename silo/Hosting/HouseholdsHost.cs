@@ -33,7 +33,7 @@ public static class HouseholdsHost
         // The live optimizer's risk model: the firm's estimated or imported model, then — under the demo profile only — the demo
         // universe's factor model where it knows a security, then the asset-class model. A real firm never gets the simulator's.
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value is { Enabled: true } demo
-            ? new Households.Domain.Risk.SecurityRiskModels(Households.Domain.Market.DemoFirm.Build(demo.ToFirmOptions()).Universe)
+            ? new Households.Domain.Risk.SecurityRiskModels(Households.Simulation.Firms.DemoFirm.Build(demo.ToFirmOptions()).Universe)
             : new Households.Domain.Risk.SecurityRiskModels());
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));
         builder.AddHouseholdsSecurity(profile);

@@ -87,7 +87,7 @@ public static class HouseholdsSiloSetup
             var real = sp.GetRequiredService<TimeProvider>();
             var market = sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value;
             return market is { SessionClockScale: > 1 }
-                ? new Households.Domain.Market.SessionClock(real, market.SessionClockScale, sp.GetRequiredService<Households.Domain.Calendar.TradingCalendar>())
+                ? new Households.Domain.Calendar.SessionClock(real, market.SessionClockScale, sp.GetRequiredService<Households.Domain.Calendar.TradingCalendar>())
                 : real;
         });
         services.TryAddSingleton<IJournal, InMemoryJournal>();

@@ -4,7 +4,7 @@ namespace Households.Domain.Risk;
 
 /// <summary>Asset returns, one row per period: a CSV with a <c>date</c> column, then one column per asset
 /// (the layout of ../shared/data). Returns are fractions per period. Used for risk estimation and, through
-/// <see cref="Market.ReplayMarket"/>, to replay real market paths.</summary>
+/// the simulation's <c>ReplayMarket</c>, to replay real market paths.</summary>
 public sealed class ReturnSeries
 {
     public ReturnSeries(IReadOnlyList<string> assets, IReadOnlyList<string> dates, double[,] returns)

@@ -1,3 +1,4 @@
+using Households.Simulation.Samples;
 using Households.Tests.Support;
 using Households.Contracts;
 using Households.Domain.Optimization;

@@ -1,7 +1,9 @@
+using Households.Simulation.Market;
+using Households.Domain;
 using Households.Contracts;
 using Households.Domain.Lots;
 
-namespace Households.Domain.Backtesting;
+namespace Households.Simulation.Backtesting;
 
 /// <summary>How often a strategy looks for losses to harvest. Intervals are in trading days: weekly 5, monthly 21,
 /// quarterly 63, annual 252; <see cref="Never"/> is the no-harvest twin every other strategy is measured against.</summary>
@@ -54,7 +56,7 @@ public sealed record BacktestOptions
     public int ModelAccounts { get; init; }
     public int Years { get; init; } = 10;
     public int Seed { get; init; } = 7;
-    /// <summary>A <c>*.RET.csv</c> return series to replay (<see cref="Market.ReplayMarket"/>) instead of simulating.</summary>
+    /// <summary>A <c>*.RET.csv</c> return series to replay (<see cref="ReplayMarket"/>) instead of simulating.</summary>
     public string? ReplayFile { get; init; }
     public TaxRates Rates { get; init; } = TaxRates.Default;
     public HarvestPolicy Policy { get; init; } = HarvestPolicy.Default;

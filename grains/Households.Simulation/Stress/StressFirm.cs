@@ -1,3 +1,5 @@
+using Households.Simulation.Market;
+using Households.Simulation.Firms;
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Harvesting;
@@ -6,7 +8,7 @@ using Households.Domain.Models;
 using Households.Domain.Risk;
 using Households.Domain.WashSales;
 
-namespace Households.Domain.Stress;
+namespace Households.Simulation.Stress;
 
 /// <summary>Generated firms (the demo firm, the load test's synthetic firm) as stress inputs, with the market the
 /// embedded silo would decide with: the universe's securities and initial prices, its identical groups, the stock

@@ -1,7 +1,8 @@
+using Households.Domain;
 using System.Text.Json.Serialization;
 using Households.Domain.Lots;
 
-namespace Households.Domain.Stress;
+namespace Households.Simulation.Stress;
 
 /// <summary>Options of a stress run.</summary>
 public sealed record StressOptions

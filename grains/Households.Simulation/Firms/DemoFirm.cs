@@ -1,6 +1,8 @@
+using Households.Simulation.Market;
+using Households.Domain.Market;
 using Households.Contracts;
 
-namespace Households.Domain.Market;
+namespace Households.Simulation.Firms;
 
 /// <summary>Options of <see cref="DemoFirm.Build"/>.</summary>
 public sealed record DemoFirmOptions

@@ -1,8 +1,10 @@
+using Households.Simulation.Market;
+using Households.Domain;
 using Households.Contracts;
 using Households.Domain.Market;
-using Households.Domain.Scenarios;
+using Households.Simulation.Scenarios;
 
-namespace Households.Domain.Stress;
+namespace Households.Simulation.Stress;
 
 /// <summary>A scenario's prices over a security master, checkpoint by checkpoint. Securities of the simulated universe
 /// take <see cref="ScenarioApplier.TotalReturns"/> (factor shocks through their loadings); any other security takes

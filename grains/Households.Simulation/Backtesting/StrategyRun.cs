@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Accounts;
@@ -7,7 +8,7 @@ using Households.Domain.Monitoring;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
-namespace Households.Domain.Backtesting;
+namespace Households.Simulation.Backtesting;
 
 /// <summary>What one strategy did to one account over the backtest.</summary>
 public sealed class AccountOutcome

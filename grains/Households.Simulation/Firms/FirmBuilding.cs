@@ -1,6 +1,8 @@
+using Households.Simulation.Market;
+using Households.Domain.Market;
 using Households.Contracts;
 
-namespace Households.Domain.Market;
+namespace Households.Simulation.Firms;
 
 /// <summary>A household as generated: its spec and the openings of its accounts.</summary>
 public sealed record FirmHousehold(HouseholdSpec Household, IReadOnlyList<AccountOpening> Accounts);

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Households.Domain.Monitoring;
+namespace Households.Grains.Silo;
 
 /// <summary>Lowers the calling thread's CPU scheduling priority. On Linux the nice value is per thread
 /// (setpriority(2) with a thread id); a scan worker at a higher nice value yields the core to request threads when

@@ -1,10 +1,11 @@
+using Households.Domain.Decisions;
 using Households.Contracts;
 using Households.Domain.Harvesting;
 using Households.Domain.Market;
 using Households.Domain.Risk;
 using Households.Domain.WashSales;
 
-namespace Households.Domain.Decisions;
+namespace Households.Simulation.Market;
 
 /// <summary>The decision inputs of a generated universe, as the embedded silo would decide with them: the security
 /// master, the identical groups, the stock replacement ranking with the default fund substitutes, the factor risk

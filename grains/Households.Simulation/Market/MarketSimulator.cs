@@ -1,6 +1,7 @@
+using Households.Domain.Market;
 using Households.Contracts;
 
-namespace Households.Domain.Market;
+namespace Households.Simulation.Market;
 
 /// <summary>A source of prices the host can drive: one <see cref="Step"/> per interval, then read
 /// <see cref="Prices"/> (universe order) or <see cref="Quotes"/>.</summary>

@@ -1,9 +1,10 @@
+using Households.Simulation.Firms;
 using Households.Contracts;
 using Households.Domain.Market;
 using Households.Domain.Models;
 using Households.Domain.Monitoring;
 
-namespace Households.Domain.Scenarios;
+namespace Households.Simulation.Scenarios;
 
 /// <summary>One account's drift before and after a shock: the largest |weight − target| over its drift lines
 /// (securities and asset classes, as the monitor measures them) and whether any line is out of its band.</summary>

@@ -1,3 +1,5 @@
+using Households.Simulation.Market;
+using Households.Simulation.Firms;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Households.Contracts;
@@ -6,11 +8,11 @@ using Households.Domain.Audit;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
 using Households.Domain.Monitoring;
-using Households.Domain.Scenarios;
+using Households.Simulation.Scenarios;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
-namespace Households.Domain.Stress;
+namespace Households.Simulation.Stress;
 
 /// <summary>The firm's market for a stress run: the live decision inputs (<see cref="DecisionMarket"/>), the security
 /// master in ordinal order, prices before the shock, the as-of date, and the simulated universe whose factor loadings

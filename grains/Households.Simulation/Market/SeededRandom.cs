@@ -1,4 +1,4 @@
-namespace Households.Domain.Market;
+namespace Households.Simulation.Market;
 
 /// <summary>A small, fast, seed-reproducible generator (xoshiro256**, seeded by SplitMix64) with normal and
 /// unit-variance Student-t draws. Its sequence does not depend on the .NET version, unlike <see cref="Random"/>.</summary>

@@ -1,7 +1,8 @@
+using Households.Simulation.Market;
 using Households.Domain.Risk;
 using Households.Domain.Market;
 
-namespace Households.Domain.Backtesting;
+namespace Households.Simulation.Backtesting;
 
 /// <summary>The one price path every account and every strategy of a backtest sees: prices of the tracked securities
 /// (those held or eligible as replacements) for days 0…<see cref="Days"/>, in one flat array (row t = day t), and the

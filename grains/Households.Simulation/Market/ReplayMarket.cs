@@ -1,7 +1,9 @@
+using Households.Domain.Market;
+using Households.Domain;
 using Households.Domain.Risk;
 using Households.Contracts;
 
-namespace Households.Domain.Market;
+namespace Households.Simulation.Market;
 
 /// <summary>Replays a real return history over a generated universe: each step applies one row of the series.
 /// A security's log return is βᵢ·r(column) + k·σₑᵢ·√(1/252)·εᵢ, where the column is its sector's (see

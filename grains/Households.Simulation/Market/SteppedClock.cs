@@ -1,4 +1,4 @@
-namespace Households.Domain.Market;
+namespace Households.Simulation.Market;
 
 /// <summary>A clock a simulation sets: the moment it has stepped to (a stress checkpoint, a backtest's trading day), for
 /// the monitor's trigger timestamps and reminders.</summary>

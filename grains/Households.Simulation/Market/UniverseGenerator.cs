@@ -1,6 +1,7 @@
+using Households.Domain.Market;
 using Households.Contracts;
 
-namespace Households.Domain.Market;
+namespace Households.Simulation.Market;
 
 /// <summary>Generates a reproducible universe: stocks <c>STK0001…</c> across the eleven sectors with lognormal
 /// market caps (σ = 1.5 in log, so a few names dominate the cap-weighted index) and prices around $50–150, plus
@@ -15,6 +16,9 @@ public static class UniverseGenerator
 
     /// <summary>The fund menu, most essential first (a universe with <c>funds = n</c> takes the first n).</summary>
     private static readonly FundTemplate[] Funds = BuildFundTable();
+
+    /// <summary>Rough share of stocks per sector of <see cref="Sectors.All"/> (S&amp;P 500-like head counts).</summary>
+    private static readonly double[] SectorShare = [0.13, 0.12, 0.14, 0.10, 0.05, 0.14, 0.06, 0.05, 0.06, 0.06, 0.05];
 
     /// <summary>Number of named funds in the menu; more funds are generated as "Multi-Factor Equity Fund nnn".</summary>
     public static int NamedFundCount => Funds.Length;
@@ -84,9 +88,9 @@ public static class UniverseGenerator
         var caps = new double[n];
         var exposures = new FactorExposure[n];
 
-        var cumulative = new double[Sectors.Share.Length];
-        double total = Sectors.Share.Sum(), run = 0;
-        for (int s = 0; s < cumulative.Length; s++) cumulative[s] = run += Sectors.Share[s] / total;
+        var cumulative = new double[SectorShare.Length];
+        double total = SectorShare.Sum(), run = 0;
+        for (int s = 0; s < cumulative.Length; s++) cumulative[s] = run += SectorShare[s] / total;
 
         var logCap = new double[stocks];
         for (int i = 0; i < stocks; i++) logCap[i] = Math.Log(10_000) + 1.5 * rng.Gaussian();

@@ -1,8 +1,9 @@
+using Households.Domain;
 using System.Globalization;
 using System.Text.Json;
 using Households.Domain.Market;
 
-namespace Households.Domain.Scenarios;
+namespace Households.Simulation.Scenarios;
 
 /// <summary>How a scenario's total return is spread over its days: <see cref="Linear"/> moves the price by the same
 /// dollar amount each day (P_t = P₀·(1 + R·t/D)); <see cref="Geometric"/> by the same percentage
@@ -32,7 +33,7 @@ public sealed record Scenario(
 /// <summary>A validated set of scenarios with unique names, in file order.</summary>
 public sealed class ScenarioSet
 {
-    private const string ResourceName = "Households.Domain.Scenarios.scenarios.json";
+    private const string ResourceName = "Households.Simulation.Scenarios.scenarios.json";
     private static readonly string[] TopFields = ["scenarios"];
     private static readonly string[] ScenarioFields = ["name", "description", "days", "path", "shocks"];
     private static readonly string[] ShockFields = ["assetClasses", "sectors", "factors", "securities"];
@@ -40,12 +41,12 @@ public sealed class ScenarioSet
     /// <summary>Asset-class labels a scenario may shock.</summary>
     public static IReadOnlyList<string> KnownAssetClasses { get; } =
     [
-        Market.AssetClasses.UsEquity, Market.AssetClasses.IntlEquity, Market.AssetClasses.EmergingEquity,
-        Market.AssetClasses.UsBonds, Market.AssetClasses.MunicipalBonds, Market.AssetClasses.RealEstate,
+        AssetClasses.UsEquity, AssetClasses.IntlEquity, AssetClasses.EmergingEquity,
+        AssetClasses.UsBonds, AssetClasses.MunicipalBonds, AssetClasses.RealEstate,
     ];
 
     /// <summary>Sector labels a scenario may shock: the eleven stock sectors and the broad fund labels.</summary>
-    public static IReadOnlyList<string> KnownSectors { get; } = [.. Market.Sectors.All, Market.Sectors.Diversified, Market.Sectors.FixedIncome];
+    public static IReadOnlyList<string> KnownSectors { get; } = [.. Sectors.All, Sectors.Diversified, Sectors.FixedIncome];
 
     private ScenarioSet(IReadOnlyList<Scenario> scenarios) => Scenarios = scenarios;
 

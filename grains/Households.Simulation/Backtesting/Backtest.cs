@@ -1,12 +1,15 @@
+using Households.Simulation.Market;
+using Households.Simulation.Firms;
+using Households.Domain;
 using Households.Domain.Risk;
 using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
 using Households.Domain.Monitoring;
-using Households.Domain.Stress;
+using Households.Simulation.Stress;
 
-namespace Households.Domain.Backtesting;
+namespace Households.Simulation.Backtesting;
 
 /// <summary>One strategy's figures over all accounts (per-account figures averaged; medians alongside). With
 /// g(X) = (X/W₀)^(1/Y) − 1 the annualized growth of X over Y years from the starting value W₀, V_T the pre-tax

@@ -1,7 +1,8 @@
+using Households.Domain.Optimization;
 using Households.Contracts;
 using Households.Domain.Risk;
 
-namespace Households.Domain.Optimization;
+namespace Households.Simulation.Samples;
 
 /// <summary>A portfolio, the policy to rebalance it with, and the risk model and target the policy uses.</summary>
 public sealed record RebalanceCase(HouseholdPortfolio Portfolio, Policy Policy, FactorRiskModel Risk, double[] Target);

@@ -1,3 +1,4 @@
+using Households.Domain.Decisions;
 using Households.Contracts;
 using Households.Domain.Harvesting;
 using Households.Domain.Optimization;
@@ -5,7 +6,7 @@ using Households.Domain.Risk;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 
-namespace Households.Domain.Decisions;
+namespace Households.Simulation.Samples;
 
 /// <summary>The four-account household of <see cref="SampleHouseholds.FourAccountHousehold"/> (a taxable account around a
 /// 500-stock direct index, an IRA, a Roth IRA and a 529) as the live engine decides it: the taxable account a direct index of

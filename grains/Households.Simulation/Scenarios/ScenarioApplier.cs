@@ -1,7 +1,8 @@
+using Households.Domain;
 using Households.Contracts;
 using Households.Domain.Market;
 
-namespace Households.Domain.Scenarios;
+namespace Households.Simulation.Scenarios;
 
 /// <summary>Turns a <see cref="Scenario"/> into per-security total returns and price paths over a universe (see
 /// <see cref="Scenario"/> for which shock a security takes).</summary>

@@ -1,6 +1,4 @@
-using Households.Domain.Calendar;
-
-namespace Households.Domain.Market;
+namespace Households.Domain.Calendar;
 
 /// <summary>The simulated market's business clock when it is paced (<c>Market:FastClock</c>): it runs <see cref="Scale"/> times
 /// faster than <paramref name="real"/> through the exchange's sessions only, from the next open, and steps from one session's
