@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Simulation.Samples;
 using System.Diagnostics;
 using System.Globalization;
@@ -52,7 +53,7 @@ return 0;
 public static class Scenarios
 {
     public static RebalanceCase ModelAccount(string shared) =>
-        SampleHouseholds.ModelAccount(ReturnSeries.Load(Path.Combine(shared, "data", "SMALLCAP.RET.csv")));
+        SampleHouseholds.ModelAccount(ReturnSeriesFile.Load(Path.Combine(shared, "data", "SMALLCAP.RET.csv")));
 
     public static RebalanceCase Household(string shared) =>
         SampleHouseholds.FourAccountHousehold(DiRebalanceProblem.Parse(File.ReadAllText(Path.Combine(shared, "optimizer", "di_N500_problem.json"))));

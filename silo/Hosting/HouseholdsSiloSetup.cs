@@ -79,7 +79,7 @@ public static class HouseholdsSiloSetup
         services.TryAddSingleton(TimeProvider.System);
         // The exchange's calendar: the embedded NYSE file, or the firm's (Market:Calendar).
         services.TryAddSingleton(sp => sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value.Calendar is { Length: > 0 } path
-            ? Households.Domain.Calendar.TradingCalendar.Load(path)
+            ? CalendarFile.Load(path)
             : Households.Domain.Calendar.TradingCalendar.Nyse);
         // The business clock: the system clock, or with Market:FastClock the simulated market's pace through trading sessions.
         services.TryAddKeyedSingleton<TimeProvider>(BusinessClock.Key, (sp, _) =>

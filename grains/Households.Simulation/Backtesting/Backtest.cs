@@ -218,7 +218,7 @@ public static class Backtest
     private static ReturnSeries LoadReplay(string path)
     {
         if (!File.Exists(path)) throw new BadInputException($"replay: file {path} does not exist");
-        return ReturnSeries.Load(path);
+        return ReturnSeriesFile.Load(path);
     }
 
     /// <summary>The engine's ex-ante tracking error after its trades, averaged over the decisions that found a plan.</summary>

@@ -182,7 +182,7 @@ public sealed class DeploymentManifestTests
     private static bool Selects(IDictionary<string, string> selector, IDictionary<string, string> labels) =>
         selector.Count > 0 && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Households.sln"))) return dir.FullName;

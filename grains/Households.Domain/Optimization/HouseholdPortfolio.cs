@@ -25,7 +25,7 @@ public sealed record HouseholdPortfolio(
 public sealed record LotPosition(TaxLot? Lot, double Weight, double GainRatio, HoldingTerm Term);
 
 /// <summary>An account in weight units (fractions of the household's total value).</summary>
-public sealed class AccountState
+public sealed class OptimizerAccount
 {
     public required string Id { get; init; }
     public required AccountType Type { get; init; }
@@ -41,11 +41,11 @@ public sealed class AccountState
 
 /// <summary>The household in weight space: what terms and constraints read. Money stays decimal in the inputs
 /// and results; the solver works in doubles.</summary>
-public sealed class HouseholdState
+public sealed class OptimizerHousehold
 {
     public required Security[] Securities { get; init; }
     public required double[] Prices { get; init; }
-    public required AccountState[] Accounts { get; init; }
+    public required OptimizerAccount[] Accounts { get; init; }
     public required double TotalValue { get; init; }
     public DateOnly AsOf { get; init; }
     private Dictionary<string, int>? index;
@@ -70,7 +70,7 @@ public sealed class HouseholdState
         return h;
     }
 
-    public static HouseholdState From(HouseholdPortfolio p)
+    public static OptimizerHousehold From(HouseholdPortfolio p)
     {
         var secs = p.Securities.ToArray();
         var idx = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -97,7 +97,7 @@ public sealed class HouseholdState
         }
         if (total <= 0) throw new BadInputException("household has no value to optimize");
         double v = (double)total;
-        var accounts = new AccountState[p.Accounts.Count];
+        var accounts = new OptimizerAccount[p.Accounts.Count];
         for (int k = 0; k < accounts.Length; k++)
         {
             var a = p.Accounts[k];
@@ -121,12 +121,12 @@ public sealed class HouseholdState
                 foreach (var s in a.Universe)
                     eligible[idx.TryGetValue(s, out var i) ? i : throw new BadInputException($"account {a.Id}: universe names unknown security {s}")] = true;
             for (int i = 0; i < secs.Length; i++) eligible[i] |= holdings[i] > 0;
-            accounts[k] = new AccountState
+            accounts[k] = new OptimizerAccount
             {
                 Id = a.Id, Type = a.Type, Share = (double)value / v, Cash = (double)a.Cash / v, Holdings = holdings, Lots = lots,
                 Eligible = eligible, Restrictions = a.Restrictions, FractionalShares = a.FractionalShares,
             };
         }
-        return new HouseholdState { Securities = secs, Prices = prices, Accounts = accounts, TotalValue = v, AsOf = p.AsOf };
+        return new OptimizerHousehold { Securities = secs, Prices = prices, Accounts = accounts, TotalValue = v, AsOf = p.AsOf };
     }
 }
