@@ -42,6 +42,19 @@ public sealed class AccountState
     /// <summary>Sale proceeds in <see cref="Cash"/> not yet settled (T+1) and not committed to a purchase; an account stored
     /// before settlement was kept loads with none: all its cash settled.</summary>
     [Id(10)] public List<UnsettledCash> Unsettled { get; set; } = [];
+    /// <summary>The open lots packed as the grain holds them (<see cref="CompactLots.Pack"/>): what is written since
+    /// issue #18, so a million accounts' books are a few bytes a lot and read back without an object per lot.
+    /// <see cref="Lots"/> is read when this is absent (state written before).</summary>
+    [Id(11)] public byte[]? PackedLots { get; set; }
+
+    /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them.</summary>
+    public CompactLots TakeLots(string accountId)
+    {
+        var lots = PackedLots is { } packed ? CompactLots.Unpack(accountId, packed) : CompactLots.From(accountId, Lots ?? []);
+        Lots = [];
+        PackedLots = null;
+        return lots;
+    }
 }
 
 /// <summary>An account: books of record in memory and in storage, a compact snapshot in the silo's monitor.</summary>
@@ -92,16 +105,15 @@ public sealed class AccountGrain(
     /// <summary>The stored lots move into columns; the state's list stays empty until a write needs it.</summary>
     private void TakeLots()
     {
-        _lots = CompactLots.From(this.GetPrimaryKeyString(), state.State.Lots ?? []);
-        state.State.Lots = [];
+        _lots = state.State.TakeLots(this.GetPrimaryKeyString());
     }
 
-    /// <summary>Writes the state with the lots in their persisted form, then lets the list go again.</summary>
+    /// <summary>Writes the state with the lots packed, then lets the bytes go again.</summary>
     private async Task WriteState()
     {
-        state.State.Lots = _lots.ToList();
+        state.State.PackedLots = _lots.Pack();
         try { await state.WriteStateAsync(); }
-        finally { state.State.Lots = []; }
+        finally { state.State.PackedLots = null; }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -535,8 +547,7 @@ public sealed class AccountGrain(
     private void RefreshSnapshot()
     {
         var spec = state.State.Spec!;
-        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, _lots, _target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf,
-            new DirectIndexTracking(tracking, spec.TrackingBand));
+        var snapshot = BooksWarmStart.Snapshot(spec, state.State.Cash, _lots, _target, master, board, replacements, tracking);
         _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);
