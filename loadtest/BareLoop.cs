@@ -24,9 +24,9 @@ internal sealed class PriceStream(SimulatedUniverse universe, int seed)
     }
 
     /// <summary>The current prices with a scenario's whole move applied at once (a one-batch shock).</summary>
-    public PriceQuote[] Shocked(Households.Domain.Scenarios.Scenario scenario)
+    public PriceQuote[] Shocked(Households.Simulation.Scenarios.Scenario scenario)
     {
-        var shocked = Households.Domain.Scenarios.ScenarioApplier.Shocked(scenario, universe, _simulator.Prices);
+        var shocked = Households.Simulation.Scenarios.ScenarioApplier.Shocked(scenario, universe, _simulator.Prices);
         var quotes = new PriceQuote[universe.Count];
         for (var i = 0; i < quotes.Length; i++) quotes[i] = new PriceQuote(universe[i].Symbol, Math.Round((decimal)shocked[i], 4));
         return quotes;

@@ -1,3 +1,4 @@
+using Households.Domain.Firm;
 using Households.Simulation.Firms;
 using System.Collections.Concurrent;
 using Households.Contracts;

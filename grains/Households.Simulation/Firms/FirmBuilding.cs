@@ -4,9 +4,6 @@ using Households.Contracts;
 
 namespace Households.Simulation.Firms;
 
-/// <summary>A household as generated: its spec and the openings of its accounts.</summary>
-public sealed record FirmHousehold(HouseholdSpec Household, IReadOnlyList<AccountOpening> Accounts);
-
 /// <summary>Shared pieces of <see cref="DemoFirm"/> and <see cref="SyntheticFirm"/>: model construction,
 /// flattening models of models, and opening an account near (not at) its target.</summary>
 internal sealed class FirmBuilding

@@ -1,3 +1,4 @@
+using Households.Domain.Firm;
 using Households.Simulation.Market;
 using Households.Domain.Market;
 using Households.Contracts;
@@ -25,7 +26,7 @@ public sealed record SyntheticFirmOptions
 /// trust only) direct-index (2–3 lots per stock). <see cref="Households"/> generates on the fly from the seed,
 /// one household at a time, so a million accounts never sit in memory at once; every enumeration yields the
 /// same firm.</summary>
-public sealed class SyntheticFirm
+public sealed class SyntheticFirm : IFirmBooks
 {
     public const string DirectIndexModelId = "DI300";
     private static readonly AccountType[] AllTypes =
@@ -78,6 +79,7 @@ public sealed class SyntheticFirm
     public int Seed { get; }
     public SyntheticFirmOptions Options { get; }
     public SimulatedUniverse Universe { get; }
+    public IReadOnlyList<Security> Securities => Universe.Securities;
     public IReadOnlyList<TargetModel> Models { get; }
 
     /// <summary>Streams the households (ids HH000001…), exactly <see cref="AccountCount"/> accounts in all.</summary>

@@ -43,8 +43,8 @@ public sealed class DemoProfileTests
     {
         await using var app = Host(null);
         Assert.True(app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled);
-        // The demo firm's universe: 500 stocks and the 29 named funds (Market/README.md).
-        Assert.Equal(529, app.Services.GetRequiredService<SecurityRiskModels>().Universe!.Count);
+        // The demo firm's universe: 500 stocks and the 39 named funds (Simulation/Market/README.md).
+        Assert.Equal(539, app.Services.GetRequiredService<SecurityRiskModels>().Universe!.Count);
         Assert.False(app.Services.GetRequiredService<IOptions<Households.Grains.Silo.RiskModelOptions>>().Value.Estimate);
     }
 }
