@@ -167,7 +167,7 @@ public sealed class DeploymentManifestTests
             }
         }
         Walk(Path.Combine(Root, "silo", "Households.Silo.csproj"));
-        Assert.Equal(6, projects.Count);
+        Assert.Equal(7, projects.Count); // silo, grains, domain, simulation (the demo profile), persistence, auth, contracts
         foreach (var project in projects.Select(Relative))
         {
             Assert.Contains(project, copied);
