@@ -1,3 +1,6 @@
+using Households.Grains.Silo;
+using Households.Simulation.Market;
+using Households.Simulation.Firms;
 using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Market;
@@ -21,9 +24,9 @@ internal sealed class PriceStream(SimulatedUniverse universe, int seed)
     }
 
     /// <summary>The current prices with a scenario's whole move applied at once (a one-batch shock).</summary>
-    public PriceQuote[] Shocked(Households.Domain.Scenarios.Scenario scenario)
+    public PriceQuote[] Shocked(Households.Simulation.Scenarios.Scenario scenario)
     {
-        var shocked = Households.Domain.Scenarios.ScenarioApplier.Shocked(scenario, universe, _simulator.Prices);
+        var shocked = Households.Simulation.Scenarios.ScenarioApplier.Shocked(scenario, universe, _simulator.Prices);
         var quotes = new PriceQuote[universe.Count];
         for (var i = 0; i < quotes.Length; i++) quotes[i] = new PriceQuote(universe[i].Symbol, Math.Round((decimal)shocked[i], 4));
         return quotes;
@@ -43,7 +46,7 @@ internal sealed class PriceStream(SimulatedUniverse universe, int seed)
 internal sealed record BareResult(int Accounts, long Lots, int Batches, int Workers, long Evaluations, double EvaluationsPerSecond,
     double ScanMsP50, double ScanMsP99, double ScanMsMax, long Triggers);
 
-/// <summary>The bare loop: the same snapshots through the same <see cref="MonitorScan"/> on the same number of threads,
+/// <summary>The bare loop: the same snapshots through the same <see cref="ParallelScan"/> on the same number of threads,
 /// with no actors, no messages and no price board: the physical limit of trigger evaluation on this machine.</summary>
 internal static class BareLoop
 {
@@ -59,13 +62,13 @@ internal static class BareLoop
         }
         var scratches = Enumerable.Range(0, workers).Select(_ => new ScanScratch()).ToArray();
         // The first batch sets every entry's flags (as the silo's first batch does); it is not timed.
-        if (batches.Count > 0) MonitorScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { }, hold);
+        if (batches.Count > 0) ParallelScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { }, hold);
         var scans = new List<double>();
         long evaluations = 0, triggers = 0;
         foreach (var batch in batches.Skip(1))
         {
             var started = Stopwatch.GetTimestamp();
-            var counts = MonitorScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { }, hold);
+            var counts = ParallelScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { }, hold);
             scans.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             evaluations += counts.Positions + counts.Lots;
             triggers += counts.Triggers;

@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;

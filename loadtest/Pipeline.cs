@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Households.Contracts;
@@ -374,7 +375,7 @@ internal static class Pipeline
     private static async Task<object> Shock(LoadTestOptions o, string name, PriceStream stream, IPriceFeedGrain feed, AccountMonitor monitor,
         ConcurrentQueue<MonitorStatus> scans, string connection)
     {
-        var scenario = Households.Domain.Scenarios.ScenarioSet.Default[name];
+        var scenario = Households.Simulation.Scenarios.ScenarioSet.Default[name];
         await using var database = Npgsql.NpgsqlDataSource.Create(connection);
         async Task<long> Scalar(string sql)
         {

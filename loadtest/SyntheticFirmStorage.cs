@@ -1,3 +1,5 @@
+using Households.Domain.Firm;
+using Households.Simulation.Firms;
 using System.Collections.Concurrent;
 using Households.Contracts;
 using Households.Domain.Market;

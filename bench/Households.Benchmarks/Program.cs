@@ -1,3 +1,5 @@
+using Households.Simulation.Market;
+using Households.Simulation.Samples;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -51,7 +53,7 @@ return 0;
 public static class Scenarios
 {
     public static RebalanceCase ModelAccount(string shared) =>
-        SampleHouseholds.ModelAccount(ReturnSeries.Load(Path.Combine(shared, "data", "SMALLCAP.RET.csv")));
+        SampleHouseholds.ModelAccount(ReturnSeriesFile.Load(Path.Combine(shared, "data", "SMALLCAP.RET.csv")));
 
     public static RebalanceCase Household(string shared) =>
         SampleHouseholds.FourAccountHousehold(DiRebalanceProblem.Parse(File.ReadAllText(Path.Combine(shared, "optimizer", "di_N500_problem.json"))));
@@ -82,7 +84,7 @@ public static class Scenarios
     public static void Decision(string name, int reps, string shared, bool locationAndBudget)
     {
         var di = DiRebalanceProblem.Parse(File.ReadAllText(Path.Combine(shared, "optimizer", "di_N500_problem.json")));
-        var (request, market) = Households.Domain.Decisions.SampleDecisions.FourAccountHousehold(di, locationAndBudget);
+        var (request, market) = SampleDecisions.FourAccountHousehold(di, locationAndBudget);
         for (int i = 0; i < (reps > 3 ? 20 : 0); i++) Households.Domain.Decisions.DecisionEngine.Decide(request, market);   // JIT warm-up
         var total = new List<double>();
         Households.Domain.Decisions.HouseholdPlan plan = null!;

@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -5,10 +6,10 @@ using System.Text.Json;
 using Households.Client.Reports;
 using Households.Contracts;
 using Households.Domain;
-using Households.Domain.Backtesting;
+using Households.Simulation.Backtesting;
 using Households.Domain.Lots;
 using Households.Domain.Market;
-using Households.Domain.Scenarios;
+using Households.Simulation.Scenarios;
 
 namespace Households.Client.Commands;
 

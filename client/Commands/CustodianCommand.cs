@@ -36,7 +36,7 @@ public static class CustodianCommand
             { file, json, url, token };
         transactions.SetAction(async (parse, ct) =>
         {
-            var text = TextFile.Read(parse.GetValue(file)!, CustodianPositions.MaxFileBytes);
+            var text = InputFile.Read(parse.GetValue(file)!, CustodianPositions.MaxFileBytes);
             var report = await connect(parse.GetValue(url)!, parse.GetValue(token)).ApplyCustodianTransactions(text, ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(report, HouseholdsApiClient.Json));

@@ -36,7 +36,7 @@ public static class DbCommand
             if (count is < 1 or > 5_000_000) throw new Domain.BadInputException("--accounts must be between 1 and 5,000,000");
             var output = parse.InvocationConfiguration.Output;
             await PostgresSchema.ApplyAsync(cs, ct);
-            var firm = Domain.Market.SyntheticFirm.Build(count, parse.GetValue(seed));
+            var firm = Simulation.Firms.SyntheticFirm.Build(count, parse.GetValue(seed));
             await using var database = Npgsql.NpgsqlDataSource.Create(cs);
             var serializer = new ServiceCollection()
                 .AddSerializer(s => s.AddAssembly(typeof(Contracts.TaxLot).Assembly).AddAssembly(typeof(Grains.AccountState).Assembly))

@@ -37,7 +37,7 @@ public static class FillsCommand
         import.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
-            var text = TextFile.Read(path, MaxFileBytes);
+            var text = InputFile.Read(path, MaxFileBytes);
             OrderFiles.ParseFills(text, Path.GetFileName(path));
             var results = await connect(parse.GetValue(url)!, parse.GetValue(token)).PostFills(text, ct);
             var output = parse.InvocationConfiguration.Output;

@@ -29,7 +29,7 @@ public static class OptimizeCommand
                 "pdlp" => new PdlpSolver(),
                 var s => throw new BadInputException($"unknown solver '{s}' (ipm or pdlp)"),
             };
-            var text = TextFile.Read(path, Math.Max(DiRebalanceProblem.MaxFileBytes, HouseholdProblem.MaxFileBytes));
+            var text = InputFile.Read(path, Math.Max(DiRebalanceProblem.MaxFileBytes, HouseholdProblem.MaxFileBytes));
             if (IsHousehold(text))
             {
                 // A whole household: the live engine decides it (every term of the live path), printed as a preview.
@@ -74,7 +74,7 @@ public static class OptimizeCommand
 
     private static Households.Contracts.InvestmentPolicy ReadPolicy(string path)
     {
-        var text = TextFile.Read(path, 1024 * 1024);
+        var text = InputFile.Read(path, 1024 * 1024);
         try
         {
             var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };

@@ -39,7 +39,7 @@ public static class ReconcileCommand
         {
             var day = Day(parse.GetValue(asOf));
             var path = parse.GetValue(file)!;
-            var text = TextFile.Read(path, CustodianPositions.MaxFileBytes);
+            var text = InputFile.Read(path, CustodianPositions.MaxFileBytes);
             CustodianPositions.Parse(text, day, Path.GetFileName(path));
             var report = await connect(parse.GetValue(url)!, parse.GetValue(token)).Reconcile(text, day, ct);
             var output = parse.InvocationConfiguration.Output;

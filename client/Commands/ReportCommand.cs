@@ -109,7 +109,7 @@ public static class CorporateActionsCommand
         import.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
-            var actions = CorporateActionFile.Parse(TextFile.Read(path, CorporateActionFile.MaxFileBytes), Path.GetFileName(path));
+            var actions = CorporateActionFile.Parse(InputFile.Read(path, CorporateActionFile.MaxFileBytes), Path.GetFileName(path));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(dryRun))
             {

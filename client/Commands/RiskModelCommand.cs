@@ -41,7 +41,7 @@ public static class RiskModelCommand
         var import = new Command("import", "Import the risk model files; the model becomes the firm's next version") { files, url, token };
         import.SetAction(async (parse, ct) =>
         {
-            var read = parse.GetValue(files)!.Select(p => (Path.GetFileName(p), TextFile.Read(p, RiskModelFile.MaxFileBytes))).ToList();
+            var read = parse.GetValue(files)!.Select(p => (Path.GetFileName(p), InputFile.Read(p, RiskModelFile.MaxFileBytes))).ToList();
             RiskModelFile.Parse(read);
             var answer = await connect(parse.GetValue(url)!, parse.GetValue(token)).ImportRiskModel(read, ct);
             parse.InvocationConfiguration.Output.WriteLine(Summary(answer));

@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -9,8 +10,8 @@ using Households.Domain;
 using Households.Domain.Decisions;
 using Households.Domain.Lots;
 using Households.Domain.Market;
-using Households.Domain.Scenarios;
-using Households.Domain.Stress;
+using Households.Simulation.Scenarios;
+using Households.Simulation.Stress;
 using Spectre.Console;
 
 namespace Households.Client.Commands;

@@ -68,7 +68,7 @@ public static class TaxReplayCommand
     {
         try
         {
-            return TextFile.Read(path, TradeFile.MaxFileBytes);
+            return InputFile.Read(path, TradeFile.MaxFileBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Households.Domain.Backtesting;
-using Households.Domain.Scenarios;
+using Households.Simulation.Backtesting;
+using Households.Simulation.Scenarios;
 using SkiaSharp;
 
 namespace Households.Client.Reports;

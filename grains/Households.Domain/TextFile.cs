@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Households.Domain;
 
-/// <summary>Decoding of the text files the CLI reads (trade files, optimization problems).</summary>
+/// <summary>Decoding of the text files the CLI and the API take (trade files, optimization problems); the CLI reads
+/// the file (<c>Households.Client.Commands.InputFile</c>), the API takes the bytes.</summary>
 public static class TextFile
 {
     /// <summary>UTF-8 (a byte-order mark is optional) or UTF-16 with its byte-order mark. Invalid bytes are refused
@@ -20,22 +21,6 @@ public static class TextFile
         catch (DecoderFallbackException ex)
         {
             throw new BadInputException($"{source} is not valid {(bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..] ? "UTF-16" : "UTF-8")} text (byte {ex.Index}); save it as UTF-8");
-        }
-    }
-
-    /// <summary>Reads a file through <see cref="Decode"/>, refusing an oversize file before reading it.</summary>
-    public static string Read(string path, long maxBytes)
-    {
-        var name = Path.GetFileName(path);
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > maxBytes) throw new BadInputException($"{name} is larger than {maxBytes} bytes");
-            return Decode(File.ReadAllBytes(path), name, maxBytes);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new BadInputException($"cannot read {path}: {ex.Message}");
         }
     }
 }

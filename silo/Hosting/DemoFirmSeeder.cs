@@ -1,3 +1,5 @@
+using Households.Simulation.Market;
+using Households.Simulation.Firms;
 using Households.Contracts;
 using Households.Domain.Market;
 using Households.Grains;

@@ -19,6 +19,9 @@ public static class HouseholdsHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("Households:ShutdownTimeout", TimeSpan.FromSeconds(45)));
         builder.Services.Configure<MarketOptions>(builder.Configuration.GetSection("Market"));
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
+        // The demo firm belongs to the embedded profile only: under PostgreSQL the firm's own books are there, and a
+        // Demo:Enabled left on must not build or seed the simulated firm beside them (seeder, risk model, console, clients).
+        builder.Services.PostConfigure<DemoOptions>(o => o.Enabled &= !profile.UsesPostgres);
         builder.Services.Configure<DecisionOptions>(builder.Configuration.GetSection("Decisions"));
         builder.Services.Configure<ExecutionOptions>(builder.Configuration.GetSection("Execution"));
         builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection("Notifications"));
@@ -30,11 +33,11 @@ public static class HouseholdsHost
         builder.Services.Configure<RiskModelOptions>(builder.Configuration.GetSection("RiskModel"));
         // The demo's simulated market has its own factor model: estimate from the stream only where the firm is real, unless
         // configured either way.
-        builder.Services.PostConfigure<RiskModelOptions>(o => o.Estimate ??= !builder.Configuration.GetValue("Demo:Enabled", true));
+        builder.Services.PostConfigure<RiskModelOptions>(o => o.Estimate ??= profile.UsesPostgres || !builder.Configuration.GetValue("Demo:Enabled", true));
         // The live optimizer's risk model: the firm's estimated or imported model, then — under the demo profile only — the demo
         // universe's factor model where it knows a security, then the asset-class model. A real firm never gets the simulator's.
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DemoOptions>>().Value is { Enabled: true } demo
-            ? new Households.Domain.Risk.SecurityRiskModels(Households.Domain.Market.DemoFirm.Build(demo.ToFirmOptions()).Universe)
+            ? new Households.Domain.Risk.SecurityRiskModels(Households.Simulation.Firms.DemoFirm.Build(demo.ToFirmOptions()).Universe)
             : new Households.Domain.Risk.SecurityRiskModels());
         builder.UseOrleans(silo => silo.ConfigureHouseholds(profile).AddHouseholdsDashboard(builder.Configuration));
         builder.AddHouseholdsSecurity(profile);

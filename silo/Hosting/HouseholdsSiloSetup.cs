@@ -87,7 +87,7 @@ public static class HouseholdsSiloSetup
         services.TryAddSingleton(TimeProvider.System);
         // The exchange's calendar: the embedded NYSE file, or the firm's (Market:Calendar).
         services.TryAddSingleton(sp => sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value.Calendar is { Length: > 0 } path
-            ? Households.Domain.Calendar.TradingCalendar.Load(path)
+            ? CalendarFile.Load(path)
             : Households.Domain.Calendar.TradingCalendar.Nyse);
         // The business clock: the system clock, or with Market:FastClock the simulated market's pace through trading sessions.
         services.TryAddKeyedSingleton<TimeProvider>(BusinessClock.Key, (sp, _) =>
@@ -95,7 +95,7 @@ public static class HouseholdsSiloSetup
             var real = sp.GetRequiredService<TimeProvider>();
             var market = sp.GetService<Microsoft.Extensions.Options.IOptions<MarketOptions>>()?.Value;
             return market is { SessionClockScale: > 1 }
-                ? new Households.Domain.Market.SessionClock(real, market.SessionClockScale, sp.GetRequiredService<Households.Domain.Calendar.TradingCalendar>())
+                ? new Households.Domain.Calendar.SessionClock(real, market.SessionClockScale, sp.GetRequiredService<Households.Domain.Calendar.TradingCalendar>())
                 : real;
         });
         services.TryAddSingleton<IJournal, InMemoryJournal>();

@@ -125,9 +125,6 @@ public sealed class TradingCalendar
         return Parse(reader.ReadToEnd(), "nyse-calendar.csv");
     }
 
-    /// <summary>A firm's calendar file (<c>Market:Calendar</c>), checked like the embedded one.</summary>
-    public static TradingCalendar Load(string path) => Parse(TextFile.Read(path, MaxFileBytes), Path.GetFileName(path));
-
     /// <summary>Reads the calendar CSV (docs/formats.md §16): the header, then one weekday per line, each date once. The name
     /// is the rest of the line, so it may hold commas. A bad line is refused with its line number.</summary>
     public static TradingCalendar Parse(string text, string source)

@@ -22,7 +22,7 @@ public sealed class FundSubstitutes
 
     public static FundSubstitutes Empty { get; } = new([]);
 
-    /// <summary>Substitutes for the generated universe's named funds (<see cref="UniverseGenerator"/>), two to four per
+    /// <summary>Substitutes for the generated universe's named funds (<c>Households.Simulation.Market.UniverseGenerator</c>), two to four per
     /// fund so a family outlasts a fall (each member sold at a loss is out of reach for 31 days, and one held close to a
     /// harvestable loss is not bought): with two or three, a long fall (gfc-2008) ended with most accounts out of band. The two S&amp;P 500
     /// funds APXS and KSTF are substantially identical to each other, so neither substitutes for the other; a

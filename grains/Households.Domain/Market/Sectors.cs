@@ -30,9 +30,6 @@ public static class Sectors
     /// <summary>Annual volatility of each sector factor (beyond the market), 6–12%.</summary>
     internal static readonly double[] AnnualVolatility = [0.12, 0.08, 0.10, 0.09, 0.09, 0.07, 0.06, 0.12, 0.08, 0.10, 0.09];
 
-    /// <summary>Rough share of stocks per sector (S&amp;P 500-like head counts).</summary>
-    internal static readonly double[] Share = [0.13, 0.12, 0.14, 0.10, 0.05, 0.14, 0.06, 0.05, 0.06, 0.06, 0.05];
-
     public static int IndexOf(string sector)
     {
         for (int s = 0; s < All.Count; s++)

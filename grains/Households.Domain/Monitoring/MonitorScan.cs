@@ -89,7 +89,8 @@ public readonly record struct ScanCounts(int Accounts, long Positions, long Lots
         AccountsOutOfTolerance + other.AccountsOutOfTolerance, AccountsHarvestable + other.AccountsHarvestable);
 }
 
-/// <summary>The scan after each price batch: every entry through <see cref="TriggerKernel"/>, crossings
+/// <summary>The scan after each price batch, one pass on the caller's thread (the silo's monitor splits it over its
+/// own threads: <c>Households.Grains.Silo.ParallelScan</c>): every entry through <see cref="TriggerKernel"/>, crossings
 /// handed to <paramref name="onTriggers"/> (the silo sends one notice per triggered account). A flag that went up
 /// stays up for <c>hold</c> after its condition lapses (<see cref="FlagHold"/>). An account whose conditions still hold a
 /// <c>reminder</c> after it was last reported is reported again: a decision that left it out of tolerance (a turnover
@@ -97,7 +98,14 @@ public readonly record struct ScanCounts(int Accounts, long Positions, long Lots
 public static class MonitorScan
 {
     public static ScanCounts Run<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
+        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default) =>
+        Run<TTarget, NoPrefetch>(entries, prices, clock, scratch, onTriggers, hold, reminder);
+
+    /// <summary>The scan with the host's memory prefetch <typeparamref name="TPrefetch"/> (a struct, so the call is
+    /// compiled in): see <see cref="ScanAhead"/>.</summary>
+    public static ScanCounts Run<TTarget, TPrefetch>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
         ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default)
+        where TPrefetch : struct, IMemoryPrefetch
     {
         var scannedAt = clock.GetUtcNow();
         var tag = FlagHold.Tag(scannedAt);
@@ -108,7 +116,7 @@ public static class MonitorScan
         var values = prices.Values;
         for (var k = 0; k < entries.Length; k++)
         {
-            ScanPrefetch.Ahead(entries, k);
+            ScanAhead.Request<TTarget, TPrefetch>(entries, k);
             var entry = entries[k];
             var s = entry.Snapshot;
             scratch.Ensure(s);
@@ -142,67 +150,6 @@ public static class MonitorScan
             }
         }
         return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount, marketValue, drifting, harvestable);
-    }
-
-    /// <summary>The same scan split over <paramref name="scratches"/>.Length workers: each takes chunks of entries
-    /// from a shared counter (accounts differ in size by 20×, so fixed halves would not balance). Entries are
-    /// independent and each has one worker per scan, so no locks; <paramref name="onTriggers"/> may run on any worker.
-    /// The caller's thread is worker 0 and the others are dedicated threads, not the thread pool: a scan of a million
-    /// accounts holds its workers for about a second, and in a silo the pool must stay free to deliver the notices
-    /// the scan sends (grain turns run on it).</summary>
-    public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
-        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048,
-        TimeSpan reminder = default) =>
-        RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk, reminder: reminder);
-
-    /// <summary>The parallel scan where each chunk takes the newest prices <paramref name="latest"/> gives when it starts:
-    /// when a batch arrives mid-scan the rest of the scan uses it at once instead of after the scan (a scan longer than
-    /// the batch interval would otherwise double the wait). <paramref name="oldest"/> is the oldest batch any chunk used:
-    /// every entry has been evaluated at it or a newer one. The helper threads run at <paramref name="nice"/>
-    /// (<see cref="ThreadNice"/>; the caller sets its own thread).</summary>
-    public static ScanCounts RunRolling<TTarget>(MonitorEntry<TTarget>[] entries, int count, Func<PriceVector> latest, TimeProvider clock,
-        ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048,
-        int nice = 0, TimeSpan reminder = default)
-    {
-        var first = latest();
-        if (scratches.Length <= 1 || count <= chunk)
-        {
-            oldest = first;
-            return Run<TTarget>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold, reminder);
-        }
-        var next = 0;
-        var results = new ScanCounts[scratches.Length];
-        var used = new PriceVector[scratches.Length];
-        var failures = new Exception?[scratches.Length];
-        void Work(int w)
-        {
-            try
-            {
-                ScanCounts total = default;
-                PriceVector? mine = null;
-                for (int start; (start = Interlocked.Add(ref next, chunk) - chunk) < count;)
-                {
-                    var prices = start == 0 ? first : latest();
-                    if (mine is null || prices.Sequence < mine.Sequence) mine = prices;
-                    total = total.Plus(Run<TTarget>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock, scratches[w], onTriggers, hold, reminder));
-                }
-                results[w] = total;
-                used[w] = mine ?? first;
-            }
-            catch (Exception ex) { failures[w] = ex; }
-        }
-        var helpers = new Thread[scratches.Length - 1];
-        for (var i = 0; i < helpers.Length; i++)
-        {
-            var w = i + 1;
-            helpers[i] = new Thread(() => { ThreadNice.Lower(nice); Work(w); }) { IsBackground = true, Name = $"monitor-scan-{w}" };
-            helpers[i].Start();
-        }
-        Work(0);
-        foreach (var t in helpers) t.Join();
-        if (failures.FirstOrDefault(f => f is not null) is { } failure) throw new AggregateException("monitor scan failed", failure);
-        oldest = used.MinBy(v => v.Sequence)!;
-        return results.Aggregate(default(ScanCounts), (a, b) => a.Plus(b));
     }
 
     /// <summary>A condition holds now that was down before (held flags count as up).</summary>

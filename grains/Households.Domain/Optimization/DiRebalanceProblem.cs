@@ -96,7 +96,7 @@ public sealed class DiRebalanceProblem
     }
 
     /// <summary>The household view of this problem: one account, no lots, weights of a unit portfolio.</summary>
-    public HouseholdState ToState()
+    public OptimizerHousehold ToState()
     {
         var secs = new Security[N];
         for (int i = 0; i < N; i++) secs[i] = new Security(Tickers[i], Tickers[i], "equity", SectorNames[Sector[i]], null, SecurityKind.Stock);
@@ -104,14 +104,14 @@ public sealed class DiRebalanceProblem
         for (int i = 0; i < N; i++) lots[i] = [];
         var eligible = new bool[N];
         Array.Fill(eligible, true);
-        var account = new AccountState
+        var account = new OptimizerAccount
         {
             Id = "di", Type = AccountType.Taxable, Share = 1, Cash = Math.Max(0, 1 - W0.Sum()), Holdings = (double[])W0.Clone(),
             Lots = lots, Eligible = eligible, Restrictions = [],
         };
         var prices = new double[N];
         Array.Fill(prices, 1.0);
-        return new HouseholdState { Securities = secs, Prices = prices, Accounts = [account], TotalValue = 1 };
+        return new OptimizerHousehold { Securities = secs, Prices = prices, Accounts = [account], TotalValue = 1 };
     }
 
     /// <summary>The problem as a composed policy: tracking error plus linear trading cost; long only, fully invested,

@@ -18,13 +18,13 @@ public sealed class OptimizationContext
     private readonly int[] budgetRow;
 
     public QpModel Model { get; }
-    public HouseholdState State { get; }
+    public OptimizerHousehold State { get; }
     public bool LongOnly { get; }
 
     /// <summary>Gross exposure cap for long-short problems (keeps buy and short variables bounded).</summary>
     public const double LeverageCap = 10.0;
 
-    public OptimizationContext(HouseholdState state, bool longOnly)
+    public OptimizationContext(OptimizerHousehold state, bool longOnly)
     {
         State = state;
         LongOnly = longOnly;

@@ -14,11 +14,11 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     // Each repair only fixes variables at zero, so the rounds end; the cap is a guard.
     private const int MaxRepairRounds = 25;
 
-    public WeightSolution SolveWeights(HouseholdState state, Policy policy) => SolveWeights(state, policy, branch: true);
+    public WeightSolution SolveWeights(OptimizerHousehold state, Policy policy) => SolveWeights(state, policy, branch: true);
 
     /// <param name="branch">Whether to also solve the harvest branch of the wash-sale repair (once: the branch itself does not
     /// branch again, which chained a branch per level — 40 solves for the four-account sample instead of about 10).</param>
-    private WeightSolution SolveWeights(HouseholdState state, Policy policy, bool branch)
+    private WeightSolution SolveWeights(OptimizerHousehold state, Policy policy, bool branch)
     {
         var ctx = new OptimizationContext(state, policy.IsLongOnly);
         foreach (var t in policy.Terms) t.AddTo(ctx);
@@ -61,7 +61,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     /// quadratic constraint stated through its multiplier: tracking variance falls as its weight rises). The search runs on
     /// the convex part of the policy (no repair passes, one solve a step); the full policy is then solved at the weights
     /// found, and raised again where its repairs carried it over.</summary>
-    public (WeightSolution Solution, Policy Policy) SolveWithinLimits(HouseholdState state, Policy policy)
+    public (WeightSolution Solution, Policy Policy) SolveWithinLimits(OptimizerHousehold state, Policy policy)
     {
         if (Limited(policy).Count == 0) return (SolveWeights(state, policy), policy);
         int solves = 0;
@@ -90,7 +90,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     /// log-log secant between the last weight over the limit and the last inside, aiming just inside the limit (room for
     /// repairs and whole-share rounding). A term whose tracking no longer falls as its weight rises (held lots, blocked
     /// purchases) stays where it is. The last weights with every term inside are returned, and which terms were inside.</summary>
-    private (double[] Weights, bool[] Reached) Search(HouseholdState state, Policy convex, ref int solves, ref double ms)
+    private (double[] Weights, bool[] Reached) Search(OptimizerHousehold state, Policy convex, ref int solves, ref double ms)
     {
         var limited = Limited(convex);
         int n = limited.Count;
@@ -191,7 +191,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
 
     public RebalanceResult Optimize(HouseholdPortfolio portfolio, Policy policy)
     {
-        var state = HouseholdState.From(portfolio);
+        var state = OptimizerHousehold.From(portfolio);
         (var ws, policy) = SolveWithinLimits(state, policy);
         var te = policy.Terms.OfType<TrackingError>().FirstOrDefault();
         double teBefore = te is null ? 0 : Math.Sqrt(Math.Max(0, te.TrackingVariance(ws.Context, null)));

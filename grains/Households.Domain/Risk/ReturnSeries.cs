@@ -4,7 +4,7 @@ namespace Households.Domain.Risk;
 
 /// <summary>Asset returns, one row per period: a CSV with a <c>date</c> column, then one column per asset
 /// (the layout of ../shared/data). Returns are fractions per period. Used for risk estimation and, through
-/// <see cref="Market.ReplayMarket"/>, to replay real market paths.</summary>
+/// the simulation's <c>ReplayMarket</c>, to replay real market paths.</summary>
 public sealed class ReturnSeries
 {
     public ReturnSeries(IReadOnlyList<string> assets, IReadOnlyList<string> dates, double[,] returns)
@@ -37,12 +37,11 @@ public sealed class ReturnSeries
         DateOnly.TryParseExact(Dates[period], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
             ? d : throw new BadInputException($"return series date '{Dates[period]}' is not yyyy-MM-dd");
 
-    public static ReturnSeries Load(string path)
+    /// <summary>Reads the CSV's <paramref name="lines"/> (the file itself is read by the caller: the simulation's
+    /// <c>ReturnSeriesFile</c>); <paramref name="path"/> names the source in messages.</summary>
+    public static ReturnSeries Parse(IReadOnlyList<string> lines, string path)
     {
-        string[] lines;
-        try { lines = File.ReadAllLines(path); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw new BadInputException($"cannot read {path}: {ex.Message}"); }
-        if (lines.Length < 2) throw new BadInputException($"{path}: needs a header and at least one row");
+        if (lines.Count < 2) throw new BadInputException($"{path}: needs a header and at least one row");
         var header = lines[0].Split(',');
         if (header[0].Trim('"') != "date") throw new BadInputException($"{path}: first column must be 'date'");
         var assets = header.Skip(1).Select(h => h.Trim('"')).ToArray();

@@ -189,7 +189,7 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         var scanAt = clock.GetUtcNow();
         var hold = _hold with { ReleaseAll = _hold.Minutes > 0 && scanAt - _lastScanAt >= TimeSpan.FromMinutes(_hold.Minutes) };
         _lastScanAt = scanAt;
-        var counts = MonitorScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, hold, out var prices, nice: _nice, reminder: _reminder);
+        var counts = ParallelScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, hold, out var prices, nice: _nice, reminder: _reminder);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var age = (clock.GetUtcNow() - prices.PublishedAt).TotalMilliseconds;
         _scans++;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Households.Contracts;
 using Households.Domain.Lots;
-using Households.Domain.Market;
+using Households.Domain.Firm;
 using Households.Domain.Models;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
@@ -40,7 +40,7 @@ public static class BooksLoader
 
     /// <summary>Writes <paramref name="firm"/>'s books. Refuses a database that already holds books unless
     /// <paramref name="replace"/>, which deletes every stored grain state first.</summary>
-    public static async Task<BooksLoadReport> Load(NpgsqlDataSource database, Serializer serializer, SyntheticFirm firm, bool replace,
+    public static async Task<BooksLoadReport> Load(NpgsqlDataSource database, Serializer serializer, IFirmBooks firm, bool replace,
         Action<string>? progress = null, CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
@@ -56,7 +56,7 @@ public static class BooksLoader
             }
         }
 
-        var securities = firm.Universe.Securities;
+        var securities = firm.Securities;
         var identical = new SubstantiallyIdentical(securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!)));
         var followers = firm.Models.ToDictionary(m => m.Id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
         var directory = new DirectoryState();

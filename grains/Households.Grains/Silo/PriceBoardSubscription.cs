@@ -34,7 +34,7 @@ public sealed class MarketOptions
         ? StepDays * (365.25 / 252) * TimeSpan.FromDays(1).TotalSeconds / Interval.TotalSeconds
         : 1.0;
 
-    /// <summary>The fast clock's pace through sessions (<see cref="Households.Domain.Market.SessionClock"/>): each batch moves it by
+    /// <summary>The fast clock's pace through sessions (<see cref="Households.Domain.Calendar.SessionClock"/>): each batch moves it by
     /// <see cref="StepDays"/> of a regular 6.5-hour session.</summary>
     public double SessionClockScale => ClockScale > 1
         ? StepDays * (Households.Domain.Calendar.TradingCalendar.RegularClose - Households.Domain.Calendar.TradingCalendar.RegularOpen).TotalSeconds / Interval.TotalSeconds

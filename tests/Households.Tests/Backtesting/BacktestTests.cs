@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Households.Domain.Backtesting;
+using Households.Simulation.Backtesting;
 using Xunit;
 
 namespace Households.Tests.Backtesting;

@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Domain.Calendar;
 using Households.Domain.Market;
 using Xunit;

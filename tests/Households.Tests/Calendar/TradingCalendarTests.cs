@@ -124,7 +124,7 @@ public class TradingCalendarTests
         File.WriteAllText(path, "date,kind,close,name\n2026-12-07,holiday,,Firm closed, for the move\n2026-12-08,early_close,12:00,Half day\n");
         try
         {
-            var firm = TradingCalendar.Load(path);
+            var firm = Households.Silo.Hosting.CalendarFile.Load(path);
             Assert.False(firm.IsTradingDay(D("2026-12-07")));
             Assert.Equal("Firm closed, for the move", firm.DayOf(D("2026-12-07"))!.Name);
             Assert.Equal(Utc("2026-12-08T17:00"), firm.Session(D("2026-12-08"))!.Close);

@@ -1,8 +1,9 @@
+using Households.Simulation.Firms;
 using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
-using Households.Domain.Stress;
+using Households.Simulation.Stress;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 using Xunit;

@@ -1,3 +1,4 @@
+using Households.Simulation.Samples;
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Optimization;

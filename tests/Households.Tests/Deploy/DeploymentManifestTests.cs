@@ -167,7 +167,7 @@ public sealed class DeploymentManifestTests
             }
         }
         Walk(Path.Combine(Root, "silo", "Households.Silo.csproj"));
-        Assert.Equal(6, projects.Count);
+        Assert.Equal(7, projects.Count); // silo, grains, domain, simulation (the demo profile), persistence, auth, contracts
         foreach (var project in projects.Select(Relative))
         {
             Assert.Contains(project, copied);
@@ -182,7 +182,7 @@ public sealed class DeploymentManifestTests
     private static bool Selects(IDictionary<string, string> selector, IDictionary<string, string> labels) =>
         selector.Count > 0 && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Households.sln"))) return dir.FullName;

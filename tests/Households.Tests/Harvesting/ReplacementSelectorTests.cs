@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Contracts;
 using Households.Domain.Harvesting;
 using Households.Domain.Lots;

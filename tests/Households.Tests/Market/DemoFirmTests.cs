@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using Households.Contracts;
 using Households.Domain.Market;
 using Xunit;

@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Domain.Risk;
 using Households.Contracts;
 using Households.Domain.Market;
@@ -10,7 +11,7 @@ public class ReplayMarketTests
     private static string DataFile(string name) =>
         Households.Tests.Support.SharedData.Data(name);
 
-    private static readonly Lazy<ReturnSeries> Spi = new(() => ReturnSeries.Load(DataFile("SPISECTOR.RET.csv")));
+    private static readonly Lazy<ReturnSeries> Spi = new(() => ReturnSeriesFile.Load(DataFile("SPISECTOR.RET.csv")));
 
     [Fact]
     public void Loads_SPISECTOR_as_2198_dated_rows_of_10_columns()

@@ -1,3 +1,4 @@
+using Households.Grains.Silo;
 using Households.Contracts;
 using Households.Domain.Monitoring;
 using Xunit;
@@ -121,11 +122,11 @@ public sealed class RollingScanTests
             [new TaxLot($"A{i}-L1", "EQ", 100, 10_000, day, day)], null, new HarvestPolicy(true, 0.05m, 250m, 0m), _ => null, index))).ToArray();
         PriceVector At(long sequence, double price) { var p = new double[index.Count]; p[index.OrdinalOf("EQ")] = price; return new(sequence, DateTimeOffset.UnixEpoch, p, []); }
         var scratches = new[] { new ScanScratch(), new ScanScratch() };
-        MonitorScan.RunParallel<int>(entries, entries.Length, At(1, 100), TimeProvider.System, scratches, (_, _) => { });
+        ParallelScan.RunParallel<int>(entries, entries.Length, At(1, 100), TimeProvider.System, scratches, (_, _) => { });
 
         var calls = 0;
         var bySequence = new System.Collections.Concurrent.ConcurrentDictionary<long, int>();
-        var counts = MonitorScan.RunRolling<int>(entries, entries.Length, () => Interlocked.Increment(ref calls) == 1 ? At(2, 94) : At(3, 90),
+        var counts = ParallelScan.RunRolling<int>(entries, entries.Length, () => Interlocked.Increment(ref calls) == 1 ? At(2, 94) : At(3, 90),
             TimeProvider.System, scratches, (_, found) => bySequence.AddOrUpdate(found[0].BatchSequence, 1, (_, n) => n + 1), FlagHold.None, out var oldest, chunk: 1000);
 
         Assert.Equal(5000, counts.AccountsTriggered);

@@ -1,4 +1,4 @@
-using Households.Domain.Monitoring;
+using Households.Grains.Silo;
 using Xunit;
 
 namespace Households.Tests.Monitoring;

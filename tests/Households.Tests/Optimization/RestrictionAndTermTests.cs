@@ -108,7 +108,7 @@ public class RestrictionAndTermTests
         var policy = new Policy([new TrackingError(risk, [0.5, 0.5]), new ExpectedReturn(new Dictionary<string, double> { ["AAA"] = 0.02 })],
             [new LongOnly(), new FullyInvested()]);
 
-        var ws = new RebalanceOptimizer().SolveWeights(HouseholdState.From(p), policy);
+        var ws = new RebalanceOptimizer().SolveWeights(OptimizerHousehold.From(p), policy);
 
         Assert.Equal(0.625, ws.Context.Holding(0, 0, ws.Solution.X), 7);
         Assert.Equal(0.375, ws.Context.Holding(0, 1, ws.Solution.X), 7);
@@ -125,7 +125,7 @@ public class RestrictionAndTermTests
             [new AccountHoldings("ira", AccountType.Ira, 100_000m, [], [])], AsOf);
         var policy = new Policy([new TrackingError(risk, [1.0]), new TransactionCost(0, impact: 0.04)], [new LongOnly()]);
 
-        var ws = new RebalanceOptimizer().SolveWeights(HouseholdState.From(p), policy);
+        var ws = new RebalanceOptimizer().SolveWeights(OptimizerHousehold.From(p), policy);
 
         Assert.Equal(0.5, ws.Context.Holding(0, 0, ws.Solution.X), 7);
     }

@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Tests.Support;
 using Households.Contracts;
 using Households.Domain.Optimization;
@@ -14,7 +15,7 @@ public class SolverTests
     public void Unconstrained_minimum_variance_matches_the_closed_form()
     {
         // Budget constraint only, long-short: w* = Σ⁻¹1 / 1ᵀΣ⁻¹1 on the real SWX daily returns (annualised).
-        var swx = ReturnSeries.Load(SharedData.Data("SWX.RET.csv"));
+        var swx = ReturnSeriesFile.Load(SharedData.Data("SWX.RET.csv"));
         var sigma = Covariance.Sample(swx.Returns) * 252;
         int n = swx.Count;
         var risk = FactorRiskModel.FromCovariance(swx.Assets, Symmetric(sigma));
@@ -24,7 +25,7 @@ public class SolverTests
             [new AccountHoldings("a", AccountType.Ira, 1_000_000m, [], [])], new DateOnly(2026, 11, 24));
         var policy = new Policy([new TrackingError(risk, new double[n])], [new FullyInvested()]);
 
-        var ws = new RebalanceOptimizer().SolveWeights(HouseholdState.From(portfolio), policy);
+        var ws = new RebalanceOptimizer().SolveWeights(OptimizerHousehold.From(portfolio), policy);
 
         var ones = Vector<double>.Build.Dense(n, 1.0);
         var sinv1 = sigma.Solve(ones);

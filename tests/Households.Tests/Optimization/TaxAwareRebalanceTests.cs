@@ -1,3 +1,5 @@
+using Households.Simulation.Market;
+using Households.Simulation.Samples;
 using Households.Tests.Support;
 using Households.Contracts;
 using Households.Domain.Optimization;
@@ -70,7 +72,7 @@ public class TaxAwareRebalanceTests
             [new TrackingError(risk, [0.6, 0.4]), new TaxCost(0.37, 0.20), new TransactionCost(0.0005), AssetLocation.Default()],
             [new LongOnly(), new FullyInvested()]);
 
-        var ws = new RebalanceOptimizer().SolveWeights(HouseholdState.From(portfolio), policy);
+        var ws = new RebalanceOptimizer().SolveWeights(OptimizerHousehold.From(portfolio), policy);
         var result = new RebalanceOptimizer().Optimize(portfolio, policy);
 
         var ctx = ws.Context;
@@ -161,8 +163,8 @@ public class TaxAwareRebalanceTests
     [Fact]
     public void Minimum_trade_size_leaves_no_small_trades()
     {
-        var c = SampleHouseholds.ModelAccount(ReturnSeries.Load(SharedData.Data("SMALLCAP.RET.csv")));
-        var state = HouseholdState.From(c.Portfolio);
+        var c = SampleHouseholds.ModelAccount(ReturnSeriesFile.Load(SharedData.Data("SMALLCAP.RET.csv")));
+        var state = OptimizerHousehold.From(c.Portfolio);
 
         var ws = new RebalanceOptimizer().SolveWeights(state, c.Policy);
 
@@ -181,7 +183,7 @@ public class TaxAwareRebalanceTests
     [Fact]
     public void A_whole_share_account_trades_whole_shares_and_keeps_cash_non_negative()
     {
-        var c = SampleHouseholds.ModelAccount(ReturnSeries.Load(SharedData.Data("SMALLCAP.RET.csv")));
+        var c = SampleHouseholds.ModelAccount(ReturnSeriesFile.Load(SharedData.Data("SMALLCAP.RET.csv")));
 
         var result = new RebalanceOptimizer().Optimize(c.Portfolio, c.Policy);
 

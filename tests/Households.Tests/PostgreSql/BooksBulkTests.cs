@@ -1,7 +1,8 @@
+using Households.Simulation.Firms;
 using Households.Client.Commands;
 using Households.Contracts;
 using Households.Domain.Market;
-using Households.Domain.Scenarios;
+using Households.Simulation.Scenarios;
 using Households.Grains;
 using Households.Grains.Prices;
 using Households.Grains.Silo;

@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Tests.Support;
 using Households.Domain;
 using Households.Domain.Risk;
@@ -46,7 +47,7 @@ public class CovarianceTests
     [InlineData("SPISECTOR.RET.csv")]
     public void Ledoit_Wolf_on_real_returns_is_a_positive_definite_shrinkage(string file)
     {
-        var r = ReturnSeries.Load(SharedData.Data(file));
+        var r = ReturnSeriesFile.Load(SharedData.Data(file));
 
         var (sigma, shrinkage) = Covariance.LedoitWolf(r.Returns);
 
@@ -63,7 +64,7 @@ public class CovarianceTests
     [Fact]
     public void The_real_series_load_with_their_shapes()
     {
-        var swx = ReturnSeries.Load(SharedData.Data("SWX.RET.csv"));
+        var swx = ReturnSeriesFile.Load(SharedData.Data("SWX.RET.csv"));
 
         Assert.Equal(1916, swx.Periods);
         Assert.Equal(["SBI", "SPI", "SII", "LP25", "LP40", "LP60"], swx.Assets);
@@ -81,7 +82,7 @@ public class CovarianceTests
     [Fact]
     public void A_pca_factor_model_keeps_the_variances_and_with_all_factors_the_covariance()
     {
-        var r = ReturnSeries.Load(SharedData.Data("LPP2005.RET.csv"));
+        var r = ReturnSeriesFile.Load(SharedData.Data("LPP2005.RET.csv"));
         var sigma = Covariance.Sample(r.Returns) * 252;
         sigma = (sigma + sigma.Transpose()) / 2;
 
@@ -107,7 +108,7 @@ public class CovarianceTests
     public void A_regression_factor_model_explains_the_pension_indices_by_bonds_and_equities()
     {
         // The Pictet LPP indices are bond/equity mixes: regressed on SBI (bonds) and SPI (equities) most variance is explained.
-        var swx = ReturnSeries.Load(SharedData.Data("SWX.RET.csv"));
+        var swx = ReturnSeriesFile.Load(SharedData.Data("SWX.RET.csv"));
 
         var model = FactorModels.Regression(swx.Select(["LP25", "LP40", "LP60"]), swx.Select(["SBI", "SPI"]), 252);
 

@@ -1,3 +1,4 @@
+using Households.Simulation.Market;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Harvesting;
@@ -17,7 +18,7 @@ public class RiskModelTests
     [InlineData("LPP2005.RET.csv", 3)]
     public void Estimated_model_matches_an_independent_Ledoit_Wolf_and_PCA(string file, int k)
     {
-        var series = ReturnSeries.Load(SharedData.Data(file));
+        var series = ReturnSeriesFile.Load(SharedData.Data(file));
 
         var estimate = RiskModelEstimator.Estimate(series, new RiskEstimation(Factors: k));
 
@@ -47,7 +48,7 @@ public class RiskModelTests
     [Fact]
     public void Swx_figures_for_the_record()
     {
-        var estimate = RiskModelEstimator.Estimate(ReturnSeries.Load(SharedData.Data("SWX.RET.csv")), new RiskEstimation(Factors: 2));
+        var estimate = RiskModelEstimator.Estimate(ReturnSeriesFile.Load(SharedData.Data("SWX.RET.csv")), new RiskEstimation(Factors: 2));
 
         // Six Swiss indices, 1,916 days: light shrinkage; two components carry most of the variance (equity and bonds).
         Console.WriteLine($"SWX: shrinkage {estimate.Shrinkage:R}, explained {estimate.ExplainedVariance:R}");
@@ -59,7 +60,7 @@ public class RiskModelTests
     public void A_wide_universe_estimated_through_the_Gram_matrix_equals_the_direct_estimate()
     {
         // SMALLCAP's first 15 months over its 22 stocks: n > T, so the estimator takes the T × T Gram path.
-        var all = ReturnSeries.Load(SharedData.Data("SMALLCAP.RET.csv"));
+        var all = ReturnSeriesFile.Load(SharedData.Data("SMALLCAP.RET.csv"));
         var r = new double[15, all.Count];
         for (int t = 0; t < 15; t++)
             for (int j = 0; j < all.Count; j++) r[t, j] = all.Returns[t, j];
@@ -81,7 +82,7 @@ public class RiskModelTests
     [Fact]
     public void The_explained_variance_target_picks_the_fewest_factors()
     {
-        var series = ReturnSeries.Load(SharedData.Data("SWX.RET.csv"));
+        var series = ReturnSeriesFile.Load(SharedData.Data("SWX.RET.csv"));
 
         var one = RiskModelEstimator.Estimate(series, new RiskEstimation(ExplainedTarget: 0.5));
         var most = RiskModelEstimator.Estimate(series, new RiskEstimation(ExplainedTarget: 0.999));

@@ -1,7 +1,9 @@
+using Households.Simulation.Market;
+using Households.Simulation.Firms;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Market;
-using Households.Domain.Scenarios;
+using Households.Simulation.Scenarios;
 using Xunit;
 
 namespace Households.Tests.Scenarios;

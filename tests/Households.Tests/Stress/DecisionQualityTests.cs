@@ -1,7 +1,8 @@
+using Households.Simulation.Firms;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
-using Households.Domain.Scenarios;
-using Households.Domain.Stress;
+using Households.Simulation.Scenarios;
+using Households.Simulation.Stress;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Households.Simulation.Firms;
 using System.Text.Json;
 using Households.Contracts;
 using Households.Domain;
@@ -6,8 +7,8 @@ using Households.Domain.Harvesting;
 using Households.Domain.Market;
 using Households.Domain.Models;
 using Households.Domain.Risk;
-using Households.Domain.Scenarios;
-using Households.Domain.Stress;
+using Households.Simulation.Scenarios;
+using Households.Simulation.Stress;
 using Households.Domain.WashSales;
 using Xunit;
 

@@ -25,6 +25,8 @@ public sealed class PdlpSolver(double tolerance = 1e-8, double timeLimitSeconds 
         if (solverName is "highs" or "glop") throw new ArgumentException($"{solverName} ignores the quadratic objective");
         var sw = Stopwatch.StartNew();
         var proto = ToProto(model);
+        // The domain's one file write, by necessity: OR-Tools' C# model builder takes a quadratic objective only through
+        // ImportFromFile (MPSolver has none); in /dev/shm the file never leaves memory and is deleted at once.
         string dir = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         string path = Path.Combine(dir, $"households-qp-{Environment.ProcessId}-{Guid.NewGuid():N}.pb");
         var mb = new Model();
