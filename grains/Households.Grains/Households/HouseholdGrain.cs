@@ -121,9 +121,9 @@ public sealed class HouseholdGrain(
 
     public Task<TradeResult> RecordTrade(string accountId, TradeRequest trade)
     {
-        var spec = RequireAccount(accountId);
+        Member(accountId);
         TradeValidation.Check(trade);
-        return Fills.Run(fresh => Books.Record(spec, accountId, trade, fresh));
+        return Fills.Run(fresh => Books.Record(RequireSpec(), accountId, trade, fresh));
     }
 
     public Task<CustodianTransactionOutcome[]> ApplyCustodianTransactions(CustodianTransaction[] rows, bool rehearseOnly)
@@ -218,24 +218,19 @@ public sealed class HouseholdGrain(
 
     public Task<HouseholdPreview> Preview() => Reads.Preview(RequireSpec());
 
-    public async Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile)
-    {
-        var (changed, decide) = await Fills.Run(_ => PolicyChanges.SetTaxProfile(RequireSpec(), profile));
-        Triggers.Enqueue([decide]);
-        return changed;
-    }
+    public Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile) => Changed(() => PolicyChanges.SetTaxProfile(RequireSpec(), profile));
 
-    public async Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy)
-    {
-        var (changed, decide) = await Fills.Run(_ => PolicyChanges.SetPolicy(RequireSpec(), policy));
-        Triggers.Enqueue([decide]);
-        return changed;
-    }
+    public Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy) => Changed(() => PolicyChanges.SetPolicy(RequireSpec(), policy));
 
-    public async Task<TransitionPolicy> SetTransitionPolicy(TransitionPolicy policy)
+    public Task<TransitionPolicy> SetTransitionPolicy(TransitionPolicy policy) =>
+        Changed(async () => (policy, await PolicyChanges.SetTransition(RequireSpec(), policy)));
+
+    /// <summary>A change of how the household is managed, stored under the storage-conflict policy, then decided on.</summary>
+    private async Task<T> Changed<T>(Func<Task<(T Result, Trigger Decide)>> change)
     {
-        Triggers.Enqueue([await Fills.Run(_ => PolicyChanges.SetTransition(RequireSpec(), policy))]);
-        return policy;
+        var (result, decide) = await Fills.Run(_ => change());
+        Triggers.Enqueue([decide]);
+        return result;
     }
 
     public Task<TransitionPolicy> GetTransitionPolicy()
@@ -263,13 +258,7 @@ public sealed class HouseholdGrain(
 
     private HouseholdSpec RequireSpec() => state.State.Spec ?? throw new BadInputException($"household {Id} does not exist");
 
-    private HouseholdSpec RequireAccount(string accountId) => RequireSpec() is var spec && spec.AccountIds.Contains(accountId) ? spec
+    /// <summary>The account's id when it belongs to this household; bad input otherwise.</summary>
+    private string Member(string accountId) => RequireSpec() is var spec && spec.AccountIds.Contains(accountId) ? accountId
         : throw new BadInputException($"account {accountId} is not in household {spec.Id}");
-
-    /// <summary>The account's id when it belongs to this household.</summary>
-    private string Member(string accountId)
-    {
-        RequireAccount(accountId);
-        return accountId;
-    }
 }
