@@ -29,7 +29,7 @@ public sealed class AccountGrain(
     LiveStateBoard liveBoard,
     Households.Domain.Harvesting.ReplacementSelector replacements,
     TrackingRisk tracking,
-    Households.Domain.Calendar.TradingCalendar calendar) : Grain, IAccountGrain
+    Households.Domain.Calendar.TradingCalendar calendar) : Grain, IAccountGrain, AccountRecord.IOwner
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = AccountTriggers.MaxOpen;
@@ -46,7 +46,8 @@ public sealed class AccountGrain(
     private DateTimeOffset _activatedAt;
 
     private string Id => this.GetPrimaryKeyString();
-    private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, RefreshSnapshot);
+    private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, this);
+    // Made on the first trigger: most of a million live accounts never get one.
     private AccountTriggers Triggers => _triggers ??= new(Id, latency, firmBudget, decisions.Value, board, clock, GrainFactory, log);
     private AccountTrades Trades => new(Record, clock, log);
     private AccountCash Cash => new(Record, clock);
@@ -86,7 +87,7 @@ public sealed class AccountGrain(
 
     public Task<LotPiece[]> GetLots() => Task.FromResult(Record.Lots.ToList().ToArray());
 
-    public Task<AccountView> GetView() => Task.FromResult(Views.View(_entry?.Snapshot, Triggers.Open));
+    public Task<AccountView> GetView() => Task.FromResult(Views.View(_entry?.Snapshot, _triggers?.Open ?? []));
 
     public Task<AccountLedger> GetLedger() => Task.FromResult(Views.Ledger(Id));
 
@@ -103,7 +104,7 @@ public sealed class AccountGrain(
     private AccountLiveSource PublishLive()
     {
         var spec = state.State.Spec!;
-        _live = new AccountLiveSource(spec, _entry is null ? state.State.Cash : _snapshotCash, _entry?.Snapshot, Triggers.Count);
+        _live = new AccountLiveSource(spec, _entry is null ? state.State.Cash : _snapshotCash, _entry?.Snapshot, _triggers?.Count ?? 0);
         liveBoard.Publish(_live);
         if (_liveRead)
         {
@@ -191,7 +192,7 @@ public sealed class AccountGrain(
         await OnTriggers([Triggers.Event(TriggerKind.Policy, "policy", 0)]);
     }
 
-    public Task<Trigger[]> GetTriggers() => Task.FromResult(Triggers.Open);
+    public Task<Trigger[]> GetTriggers() => Task.FromResult(_triggers?.Open ?? []);
 
     public async Task OnModelChanged(string modelId)
     {
@@ -213,6 +214,8 @@ public sealed class AccountGrain(
         foreach (var symbol in Record.Lots.Symbols) await master.FindOrRefresh(symbol, GrainFactory);
         RefreshSnapshot();
     }
+
+    void AccountRecord.IOwner.BooksChanged() => RefreshSnapshot();
 
     private void RefreshSnapshot()
     {

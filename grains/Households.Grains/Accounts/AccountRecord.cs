@@ -12,11 +12,19 @@ namespace Households.Grains;
 /// An account's books of record: the stored <see cref="AccountState"/> and, while the grain is live, its lots as
 /// <see cref="CompactLots"/> columns (the state's list is filled only for a write). Every change is made on a working copy
 /// (<see cref="Book"/>) and swapped in by <see cref="Commit"/>, which writes before anything else sees it; a failed write
-/// leaves the books as they were. <paramref name="changed"/> runs after each stored change (the monitor's snapshot).
+/// leaves the books as they were. After each stored change the <paramref name="owner"/> rebuilds what it derives from the
+/// books (the monitor's snapshot). Kept with every live account: its fields are references only (no delegate), a million
+/// accounts hold a million of them.
 /// </summary>
 public sealed class AccountRecord(IPersistentState<AccountState> state, string accountId, IJournal journal, TimeProvider clock,
-    TradingCalendar calendar, ILogger log, Action changed)
+    TradingCalendar calendar, ILogger log, AccountRecord.IOwner owner)
 {
+    /// <summary>What the account derives from its books and rebuilds after a stored change.</summary>
+    public interface IOwner
+    {
+        void BooksChanged();
+    }
+
     public AccountState State => state.State;
 
     /// <summary>Set by <see cref="TakeLots"/> on activation or by <see cref="Open"/>.</summary>
@@ -27,7 +35,7 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
     public DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     /// <summary>A stored change outside <see cref="Commit"/> (cash): the monitor's snapshot is rebuilt.</summary>
-    public void Changed() => changed();
+    public void Changed() => owner.BooksChanged();
 
     /// <summary>The stored lots move into columns; the state's list stays empty until a write needs it.</summary>
     public void TakeLots()
@@ -66,7 +74,7 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
     public Task<T> Durably<T>(Func<Task<T>> operation) => state.WriteWithRetryAsync(operation, log, accountId, () =>
     {
         TakeLots();
-        if (state.State.Spec is not null) changed();
+        if (state.State.Spec is not null) owner.BooksChanged();
     });
 
     /// <summary>A working copy of the books: a sale's proceeds settle on the calendar's next trading day (T+1).</summary>
@@ -93,7 +101,7 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
             undo();
             throw;
         }
-        changed();
+        owner.BooksChanged();
         if (entries is { Length: > 0 }) await journal.Append(entries);
     }
 

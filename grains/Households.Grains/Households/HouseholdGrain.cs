@@ -54,9 +54,9 @@ public sealed class HouseholdGrain(
     private HouseholdOrders Orders => _orders ??= new(state, Books, journal, clock, ServiceProvider.GetService<OrderFileWriter>());
     private HouseholdNotices Notices => _notices ??= new(state, Books, GrainFactory, clock, decisions.Value, notices.Value);
     private HouseholdSession Session => _session ??= new(Id, session, clock, Events, DelayDeactivation, log);
-    private HouseholdFillWrites Fills => new(state, log, Id, Reloaded);
+    private HouseholdWrites Writes => new(state, log, Id, Reloaded);
     private HouseholdDecisions Decisions => _decisions ??= new(state, Books, master, journal, board, risk, replacements, decisions.Value, feed.Value, clock, Events, log);
-    private HouseholdProposals Proposals => _proposals ??= new(Id, state, Books, Orders, Decisions, Notices, Session, Fills, GrainFactory, journal, board,
+    private HouseholdProposals Proposals => _proposals ??= new(Id, state, Books, Orders, Decisions, Notices, Session, Writes, GrainFactory, journal, board,
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
         decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(), log);
@@ -123,14 +123,14 @@ public sealed class HouseholdGrain(
     {
         Member(accountId);
         TradeValidation.Check(trade);
-        return Fills.Run(fresh => Books.Record(RequireSpec(), accountId, trade, fresh));
+        return Writes.Run(fresh => Books.Record(RequireSpec(), accountId, trade, fresh));
     }
 
     public Task<CustodianTransactionOutcome[]> ApplyCustodianTransactions(CustodianTransaction[] rows, bool rehearseOnly)
     {
         var spec = RequireSpec();
         if (rows is null || rows.Length == 0) throw new BadInputException("transactions are required");
-        return Fills.Run(fresh => new HouseholdCustodianTransactions(Books, GrainFactory).Apply(spec, rows, rehearseOnly, fresh));
+        return Writes.Run(fresh => new HouseholdCustodianTransactions(Books, GrainFactory).Apply(spec, rows, rehearseOnly, fresh));
     }
 
     // In the household's turn, so no fill of the account interleaves with the correction.
@@ -141,7 +141,7 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         Households.Domain.CorporateActions.CorporateActionRules.Check(action);
-        return Fills.Run(_ => CorporateActions.Apply(spec, action));
+        return Writes.Run(_ => CorporateActions.Apply(spec, action));
     }
 
     /// <summary>Another writer wrote first: what the household derived from the state it had read is dropped.</summary>
@@ -201,7 +201,7 @@ public sealed class HouseholdGrain(
     {
         var spec = RequireSpec();
         await Books.EnsureCaughtUp();
-        var (results, resolved) = await Fills.Run(fresh => Orders.Apply(spec, executions ?? [], fresh));
+        var (results, resolved) = await Writes.Run(fresh => Orders.Apply(spec, executions ?? [], fresh));
         Triggers.DecideAgain(resolved);
         return results;
     }
@@ -228,7 +228,7 @@ public sealed class HouseholdGrain(
     /// <summary>A change of how the household is managed, stored under the storage-conflict policy, then decided on.</summary>
     private async Task<T> Changed<T>(Func<Task<(T Result, Trigger Decide)>> change)
     {
-        var (result, decide) = await Fills.Run(_ => change());
+        var (result, decide) = await Writes.Run(_ => change());
         Triggers.Enqueue([decide]);
         return result;
     }

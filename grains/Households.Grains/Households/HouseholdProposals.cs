@@ -15,7 +15,7 @@ namespace Households.Grains;
 /// firm's figures hear of every change of the pending set.
 /// </summary>
 public sealed class HouseholdProposals(string householdId, IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdOrders orders,
-    HouseholdDecisions decider, HouseholdNotices notices, HouseholdSession session, HouseholdFillWrites fills, IGrainFactory grains,
+    HouseholdDecisions decider, HouseholdNotices notices, HouseholdSession session, HouseholdWrites writes, IGrainFactory grains,
     IJournal journal, PriceBoard board, DecisionOptions decisions, ExecutionOptions execution, TimeProvider clock,
     HouseholdEventRing events, Action stale, Action watchExpiry, Action<string[]> decideAgain, ILogger log)
 {
@@ -119,7 +119,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
     private async Task<RebalanceProposal> Execute(HouseholdSpec spec, RebalanceProposal p)
     {
         var quotes = Quotes(p.Trades.Select(t => t.Symbol));
-        var (filled, problems, toSend) = await fills.Run(fresh => books.Release(spec, p, quotes, Today(), decider.Market, fresh, s => board.QuoteOf(s)?.Price,
+        var (filled, problems, toSend) = await writes.Run(fresh => books.Release(spec, p, quotes, Today(), decider.Market, fresh, s => board.QuoteOf(s)?.Price,
             a => execution.ModeOf(a) == ExecutionMode.Orders));
         var sent = await orders.Send(p, toSend, s => quotes.TryGetValue(s, out var q) ? q : null, execution.LimitTolerance);
         if (sent.Length > 0) { problems.Add($"{sent.Length} orders sent"); watchExpiry(); }
