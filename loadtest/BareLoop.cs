@@ -20,6 +20,15 @@ internal sealed class PriceStream(SimulatedUniverse universe, int seed)
         return quotes;
     }
 
+    /// <summary>The current prices with a scenario's whole move applied at once (a one-batch shock).</summary>
+    public PriceQuote[] Shocked(Households.Domain.Scenarios.Scenario scenario)
+    {
+        var shocked = Households.Domain.Scenarios.ScenarioApplier.Shocked(scenario, universe, _simulator.Prices);
+        var quotes = new PriceQuote[universe.Count];
+        for (var i = 0; i < quotes.Length; i++) quotes[i] = new PriceQuote(universe[i].Symbol, Math.Round((decimal)shocked[i], 4));
+        return quotes;
+    }
+
     /// <summary>The vector a price board would build from these quotes.</summary>
     public static PriceVector Vector(long sequence, PriceQuote[] quotes, SecurityIndex index)
     {

@@ -44,6 +44,17 @@ internal sealed record LoadTestOptions
     public Dictionary<string, string?> Settings { get; init; } = [];
     /// <summary>Firm-wide decisions per second the household grains may start (the optimizer); the monitor is the subject here.</summary>
     public double DecisionsPerSecond { get; init; } = 1;
+    /// <summary>Where the books come from: <c>synthetic</c> (served from the seed by <see cref="SyntheticFirmStorage"/>, every
+    /// account grain activated: the labelled shortcut) or <c>postgres</c> (bulk-loaded with COPY into <see cref="Connection"/>,
+    /// the silo on the PostgreSQL profile, every account watched from the books' warm start: the real path).</summary>
+    public string Books { get; init; } = "synthetic";
+    /// <summary>The PostgreSQL connection string for <c>--books postgres</c> (default: env ConnectionStrings__Households).</summary>
+    public string? Connection { get; init; }
+    /// <summary>Skip the bulk load and use the books already in the database (<c>--books postgres</c>).</summary>
+    public bool SkipLoad { get; init; }
+    /// <summary>A named scenario (docs/samples/scenarios.json) applied in one batch after the measured run; the decisions it
+    /// causes are measured until the journal is quiet (<c>--books postgres</c>).</summary>
+    public string? Shock { get; init; }
 
     public static LoadTestOptions Parse(string[] args)
     {
@@ -80,6 +91,10 @@ internal sealed record LoadTestOptions
                 "--http-port" => o with { HttpPort = Int(1, 65535) },
                 "--silo-port" => o with { SiloPort = Int(1, 65535) },
                 "--gateway-port" => o with { GatewayPort = Int(1, 65535) },
+                "--books" => o with { Books = Next() is var books && books is "synthetic" or "postgres" ? books : Fail<string>("--books must be synthetic or postgres") },
+                "--connection" => o with { Connection = Next() },
+                "--skip-load" => o with { SkipLoad = true },
+                "--shock" => o with { Shock = Next() },
                 "--decisions-per-second" => o with { DecisionsPerSecond = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d > 0 ? d : Fail<double>("--decisions-per-second must be > 0") },
                 "--cluster" => o with { Mode = "cluster", Cluster = [.. Next().Split(',').Select(p => int.TryParse(p, out var v) ? v : Fail<int>("--cluster takes gateway ports, e.g. 30500,30501,30502"))] },
                 "--silo-urls" => o with { SiloUrls = [.. Next().Split(',').Select(u => u.TrimEnd('/'))] },

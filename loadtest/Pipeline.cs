@@ -56,23 +56,48 @@ internal static class Pipeline
             ["Logging:LogLevel:Orleans.Runtime.Placement"] = "Error",
         };
         foreach (var (k, v) in o.Settings) settings[k] = v;
+        var postgres = o.Books == "postgres";
+        BooksLoadReport? load = null;
+        if (postgres)
+        {
+            var cs = o.Connection ?? Environment.GetEnvironmentVariable("ConnectionStrings__Households")
+                ?? throw new InvalidOperationException("--books postgres needs --connection or ConnectionStrings__Households");
+            if (!o.SkipLoad)
+            {
+                await Households.Persistence.PostgresSchema.ApplyAsync(cs);
+                var serializer = new ServiceCollection()
+                    .AddSerializer(b => b.AddAssembly(typeof(PriceQuote).Assembly).AddAssembly(typeof(AccountState).Assembly))
+                    .BuildServiceProvider().GetRequiredService<Serializer>();
+                await using var database = Npgsql.NpgsqlDataSource.Create(cs);
+                var rssLoad = Report.ResidentMb();
+                load = await BooksLoader.Load(database, serializer, firm, replace: true, line => Console.WriteLine($"bulk load: {line}"));
+                Console.WriteLine($"bulk load: {load.Accounts:N0} accounts, {load.Lots:N0} lots, {load.Bytes / 1e6:N0} MB in {load.Took.TotalSeconds:0.0} s " +
+                    $"({load.Accounts / load.Took.TotalSeconds:N0} accounts/s); {Report.ResidentMb():N0} MB resident (before {rssLoad:N0})");
+            }
+            settings["ConnectionStrings:Households"] = cs;
+            settings["Orleans:ClusterId"] = $"loadtest-{Guid.NewGuid():N}";
+        }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddHouseholds();
-        builder.Services.AddKeyedSingleton<IGrainStorage>(HostingProfile.StorageName, (sp, _) =>
-            new SyntheticFirmStorage(firm, sp.GetRequiredService<Serializer>(), sp.GetRequiredService<SecurityMaster>()));
+        if (!postgres)
+            builder.Services.AddKeyedSingleton<IGrainStorage>(HostingProfile.StorageName, (sp, _) =>
+                new SyntheticFirmStorage(firm, sp.GetRequiredService<Serializer>(), sp.GetRequiredService<SecurityMaster>()));
         builder.Services.Configure<GrainCollectionOptions>(c => c.CollectionAge = TimeSpan.FromHours(2));
         // On a shared, overloaded machine a call can wait long behind a million activations; slow is a figure, not a failure.
         builder.Services.Configure<SiloMessagingOptions>(m => { m.ResponseTimeout = TimeSpan.FromMinutes(5); m.SystemResponseTimeout = TimeSpan.FromMinutes(5); });
         var app = builder.Build();
         app.MapHouseholdsApi();
+        var siloStart = Stopwatch.StartNew();
         await app.StartAsync();
         try
         {
-            if (app.Services.GetRequiredKeyedService<IGrainStorage>(HostingProfile.StorageName) is not SyntheticFirmStorage)
+            if (!postgres && app.Services.GetRequiredKeyedService<IGrainStorage>(HostingProfile.StorageName) is not SyntheticFirmStorage)
                 throw new InvalidOperationException("the synthetic firm storage did not replace the profile's storage");
-            return await Drive(o, firm, app, apiUrl, total);
+            if (postgres && app.Services.GetRequiredKeyedService<IGrainStorage>(HostingProfile.StorageName) is not PostgresGrainStorage)
+                throw new InvalidOperationException("the silo is not on the PostgreSQL books");
+            return await Drive(o, firm, app, apiUrl, total, siloStart, load);
         }
         finally
         {
@@ -82,8 +107,10 @@ internal static class Pipeline
         }
     }
 
-    private static async Task<int> Drive(LoadTestOptions o, SyntheticFirm firm, WebApplication app, string apiUrl, Stopwatch total)
+    private static async Task<int> Drive(LoadTestOptions o, SyntheticFirm firm, WebApplication app, string apiUrl, Stopwatch total,
+        Stopwatch siloStart, BooksLoadReport? load)
     {
+        var postgres = load is not null || o.Books == "postgres";
         var grains = app.Services.GetRequiredService<IGrainFactory>();
         var monitor = app.Services.GetRequiredService<AccountMonitor>();
         var latency = app.Services.GetRequiredService<TriggerLatency>();
@@ -91,36 +118,55 @@ internal static class Pipeline
         var master = app.Services.GetRequiredService<SecurityMaster>();
         var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
 
-        var universe = grains.GetGrain<IUniverseGrain>(UniverseGrain.Key);
-        await universe.Upsert([.. firm.Universe.Securities]);
-        master.Load(await universe.GetAll());
-        foreach (var model in DemoFirmSeeder.InDependencyOrder(firm.Models)) await grains.GetGrain<IModelGrain>(model.Id).Define(model);
+        if (!postgres)
+        {
+            var universe = grains.GetGrain<IUniverseGrain>(UniverseGrain.Key);
+            await universe.Upsert([.. firm.Universe.Securities]);
+            master.Load(await universe.GetAll());
+            foreach (var model in DemoFirmSeeder.InDependencyOrder(firm.Models)) await grains.GetGrain<IModelGrain>(model.Id).Define(model);
+        }
         // No price before the firm is live: each silo re-reads the feed's last batch every 15 s and rescans, and a
         // rescan mid-activation would wake households for half-registered firms.
         var stream = new PriceStream(firm.Universe, o.Seed);
         var vectors = new List<PriceVector>();
 
-        // Activation: every account grain reads its books and registers its snapshot; households stay asleep.
+        // Activation: every account grain reads its books and registers its snapshot; households stay asleep. On the
+        // PostgreSQL books no grain activates: the silo's warm start reads every account in one COPY and parks it in the monitor.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var heapBefore = GC.GetTotalMemory(true);
         var rssBefore = Report.ResidentMb();
         long activated = 0, retries = 0;
         var activation = Stopwatch.StartNew();
-        using (var progress = new Timer(_ => Console.WriteLine(
-            $"activating: {Interlocked.Read(ref activated):N0}/{o.Accounts:N0} accounts, {activation.Elapsed.TotalSeconds:0} s, {Report.ResidentMb():N0} MB resident"),
-            null, 5000, 5000))
+        WarmStartReport? warmStart = null;
+        if (postgres)
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, firm.HouseholdCount), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Concurrency / 3) },
-                async (h, _) =>
-                {
-                    var ids = firm.AccountIdsAt(h);
-                    for (var attempt = 1; ; attempt++)
+            using var progress = new Timer(_ => Console.WriteLine(
+                $"warm start: {monitor.ParkedAccounts:N0}/{o.Accounts:N0} accounts watched, {siloStart.Elapsed.TotalSeconds:0} s since the silo started, {Report.ResidentMb():N0} MB resident"),
+                null, 5000, 5000);
+            warmStart = await app.Services.GetRequiredService<BooksWarmStart>().Done;
+            activated = warmStart.Accounts;
+            activation = siloStart; // from the silo's start: the figure is "start to every account watched"
+            Console.WriteLine($"warm start: {warmStart.Accounts:N0} accounts, {warmStart.Lots:N0} lots watched in {warmStart.Took.TotalSeconds:0.0} s of reading; " +
+                $"{siloStart.Elapsed.TotalSeconds:0.0} s after the silo started");
+        }
+        else
+        {
+            using (var progress = new Timer(_ => Console.WriteLine(
+                $"activating: {Interlocked.Read(ref activated):N0}/{o.Accounts:N0} accounts, {activation.Elapsed.TotalSeconds:0} s, {Report.ResidentMb():N0} MB resident"),
+                null, 5000, 5000))
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, firm.HouseholdCount), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Concurrency / 3) },
+                    async (h, _) =>
                     {
-                        try { await Task.WhenAll(ids.Select(id => grains.GetGrain<IAccountGrain>(id).GetSpec())); break; }
-                        catch (TimeoutException) when (attempt < 5) { Interlocked.Increment(ref retries); }
-                    }
-                    Interlocked.Add(ref activated, ids.Length);
-                });
+                        var ids = firm.AccountIdsAt(h);
+                        for (var attempt = 1; ; attempt++)
+                        {
+                            try { await Task.WhenAll(ids.Select(id => grains.GetGrain<IAccountGrain>(id).GetSpec())); break; }
+                            catch (TimeoutException) when (attempt < 5) { Interlocked.Increment(ref retries); }
+                        }
+                        Interlocked.Add(ref activated, ids.Length);
+                    });
+            }
         }
         var activationSeconds = activation.Elapsed.TotalSeconds;
         Console.WriteLine($"activated {activated:N0} accounts in {activationSeconds:0.0} s ({activated / activationSeconds:N0}/s)");
@@ -272,9 +318,18 @@ internal static class Pipeline
         var ratio = pipeline.EvaluationsPerSecond / Math.Max(bare.EvaluationsPerSecond, 1e-9);
         Console.WriteLine($"bare: {bare.Batches} batches, scan p50 {bare.ScanMsP50:0.0} ms, {bare.EvaluationsPerSecond / 1e6:0.0} M evaluations/s; ratio pipeline/bare {ratio:0.00}");
 
+        object? shock = null;
+        if (o.Shock is { } scenario)
+            shock = postgres ? await Shock(o, scenario, stream, feed, monitor, scans, app.Configuration.GetConnectionString("Households")!)
+                : throw new InvalidOperationException("--shock needs --books postgres (its decisions are counted in the PostgreSQL journal)");
+
         var json = Report.Write(o.Out, new
         {
             mode = "pipeline",
+            books = o.Books,
+            bulk_load = load is null ? null : new { load.Households, load.Accounts, load.Lots, load.Bytes, seconds = load.Took.TotalSeconds },
+            warm_start = warmStart is null ? null : new { warmStart.Accounts, warmStart.Lots, reading_seconds = warmStart.Took.TotalSeconds, seconds_after_silo_start = activationSeconds },
+            shock,
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
             options = new { o.Accounts, o.Seconds, o.MonitorWarmupSeconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
@@ -310,6 +365,64 @@ internal static class Pipeline
         if (pipeline.Triggers == 0 || lat.Notices == 0) { Console.Error.WriteLine("error: no triggers fired during the run"); return 1; }
         if (bare.Batches == 0) { Console.Error.WriteLine("error: the bare-loop comparison did not run"); return 1; }
         return 0;
+    }
+
+    /// <summary>One batch of a named scenario after the measured run; the decisions it causes are counted in the PostgreSQL
+    /// journal every second until nothing is appended for 10 s.</summary>
+    private static async Task<object> Shock(LoadTestOptions o, string name, PriceStream stream, IPriceFeedGrain feed, AccountMonitor monitor,
+        ConcurrentQueue<MonitorStatus> scans, string connection)
+    {
+        var scenario = Households.Domain.Scenarios.ScenarioSet.Default[name];
+        await using var database = Npgsql.NpgsqlDataSource.Create(connection);
+        async Task<long> Scalar(string sql)
+        {
+            await using var command = database.CreateCommand(sql);
+            return await command.ExecuteScalarAsync() is long v ? v : 0;
+        }
+        var watermark = await Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
+        async Task<(long Rows, long Fills, long Proposals, long Households)> Since()
+        {
+            await using var command = database.CreateCommand(
+                "SELECT count(*), count(*) FILTER (WHERE kind = 'Fill'), count(*) FILTER (WHERE kind = 'Proposal'), " +
+                $"count(DISTINCT household_id) FILTER (WHERE kind = 'Proposal') FROM households_journal WHERE id > {watermark}");
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+        var rssBefore = Report.ResidentMb();
+        var parkedBefore = monitor.ParkedAccounts;
+        Console.WriteLine($"shock {name}: {scenario.Description}");
+        var clock = Stopwatch.StartNew();
+        var sequence = await feed.Publish(stream.Shocked(scenario));
+        var scanned = await WaitForScan(scans, sequence, TimeSpan.FromMinutes(2));
+        var scannedSeconds = clock.Elapsed.TotalSeconds;
+        var samples = new List<object>();
+        var last = (Rows: 0L, Fills: 0L, Proposals: 0L, Households: 0L);
+        var lastChange = 0.0;
+        double peakRss = 0;
+        while (clock.Elapsed.TotalSeconds - lastChange < 10 && clock.Elapsed < TimeSpan.FromMinutes(15))
+        {
+            await Task.Delay(1000);
+            var now = await Since();
+            peakRss = Math.Max(peakRss, Report.ResidentMb());
+            if (now != last) lastChange = clock.Elapsed.TotalSeconds;
+            samples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows = now.Rows, fills = now.Fills, proposals = now.Proposals });
+            if (samples.Count % 5 == 0)
+                Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Households:N0} households decided, {now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");
+            last = now;
+        }
+        var seconds = Math.Max(lastChange, 1e-3);
+        Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
+            $"{last.Households:N0} households decided in {seconds:0.0} s ({last.Households / seconds:N0}/s), {last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
+            $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
+        return new
+        {
+            scenario = name, published_to_scanned_seconds = scannedSeconds, triggers = scanned?.Triggers, accounts_triggered = scanned?.AccountsTriggered,
+            households_decided = last.Households, proposals = last.Proposals, fills = last.Fills, journal_rows = last.Rows,
+            seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
+            journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
+            resident_mb_before = rssBefore, peak_resident_mb = peakRss, samples,
+        };
     }
 
     internal static PipelineResult Summarize(List<MonitorStatus> done, int published, int workers, double runSeconds, LatencySummary lat)

@@ -73,8 +73,7 @@ public sealed class SyntheticFirmStorage(SyntheticFirm firm, Serializer serializ
         var pending = _households.GetOrAdd(index, i => new Lazy<Pending>(() => new Pending(firm.HouseholdAt(i)))).Value;
         if (Interlocked.Decrement(ref pending.Remaining) <= 0) _households.TryRemove(index, out _);
         var opening = pending.Household.Accounts.FirstOrDefault(a => a.Spec.Id == accountId);
-        return opening is null ? null
-            : new AccountState { Spec = opening.Spec, Cash = opening.Cash, Lots = [.. opening.Lots.Select(l => new LotPiece(l, l.Id))] };
+        return opening is null ? null : BooksLoader.OpeningAccount(opening);
     }
 
     private HouseholdState? Household(string householdId)
@@ -83,9 +82,6 @@ public sealed class SyntheticFirmStorage(SyntheticFirm firm, Serializer serializ
         if (index < 0 || index >= firm.HouseholdCount) return null;
         var household = firm.HouseholdAt(index);
         if (household.Household.Id != householdId) return null;
-        var tax = new HouseholdTaxLedger(master.Identical);
-        tax.OpenAccounts([.. household.Accounts.Select(a => (new AccountTaxProfile(a.Spec.Id, a.Spec.Type, a.Spec.SeparateTaxpayer), (IReadOnlyList<TaxLot>)a.Lots))]);
-        var (ledger, realized) = tax.Snapshot();
-        return new HouseholdState { Spec = household.Household, WashSales = ledger, Realized = [.. realized] };
+        return BooksLoader.OpeningHousehold(household, master.Identical);
     }
 }

@@ -26,6 +26,7 @@ public static class HouseholdsHost
         // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
         builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
         builder.Services.Configure<MonitorOptions>(builder.Configuration.GetSection("Monitor"));
+        builder.Services.Configure<BooksOptions>(builder.Configuration.GetSection("Books"));
         builder.Services.Configure<RiskModelOptions>(builder.Configuration.GetSection("RiskModel"));
         // The demo's simulated market has its own factor model: estimate from the stream only where the firm is real, unless
         // configured either way.

@@ -52,10 +52,18 @@ public static class HouseholdsSiloSetup
                 silo.Configure<ClusterOptions>(o => { o.ClusterId = profile.ClusterId; o.ServiceId = profile.ServiceId; })
                     .ConfigureEndpoints(System.Net.IPAddress.Loopback, profile.SiloPort, profile.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
-                .AddAdoNetGrainStorage(HostingProfile.StorageName, o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; })
                 .UseAdoNetReminderService(o => { o.Invariant = "Npgsql"; o.ConnectionString = cs; });
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(cs));
             silo.Services.AddSingleton<IJournal, PostgresJournal>();
+            // Grain state in the project's own table, so a firm's books load with COPY and a silo reads them back in bulk.
+            silo.Services.AddSingleton<PostgresGrainStorage>();
+            silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(HostingProfile.StorageName, (sp, _) => sp.GetRequiredService<PostgresGrainStorage>());
+            silo.Services.AddOptions<BooksOptions>();
+            silo.Services.AddSingleton<BooksWarmStart>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BooksWarmStart>());
+            // Accounts watched from their books stay watched when their grains deactivate.
+            silo.Services.AddOptions<MonitorOptions>().PostConfigure<Microsoft.Extensions.Options.IOptions<BooksOptions>>(
+                (o, books) => o.KeepDeactivated |= books.Value.WarmStart);
         }
         else
         {

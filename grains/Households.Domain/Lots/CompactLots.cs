@@ -9,7 +9,7 @@ namespace Households.Domain.Lots;
 /// any other lot is kept whole on the side, so <see cref="Piece"/> always returns exactly what was stored.
 /// Immutable: the monitor's <c>AccountSnapshot</c> shares <see cref="Symbols"/>, <see cref="Positions"/>,
 /// <see cref="Quantities"/> and <see cref="Bases"/> instead of copying them; a change builds a new instance.</summary>
-public sealed class CompactLots
+public sealed partial class CompactLots
 {
     private static readonly double[] Pow10 = [.. Enumerable.Range(0, 29).Select(i => Math.Pow(10, i))];
 
@@ -106,6 +106,8 @@ public sealed class CompactLots
         _purchased = columns._purchased;
         _holdingSince = columns._holdingSince;
         _number = columns._number;
+        _uniformQuantityScale = columns._uniformQuantityScale;
+        _uniformBasisScale = columns._uniformBasisScale;
         Symbols = symbols;
         _whole = whole;
     }

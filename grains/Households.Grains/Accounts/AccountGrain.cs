@@ -220,8 +220,7 @@ public sealed class AccountGrain(
     private void RefreshSnapshot()
     {
         var spec = state.State.Spec!;
-        var snapshot = AccountSnapshot.Build(spec.Id, state.State.Cash, Record.Lots, _target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf,
-            new DirectIndexTracking(tracking, spec.TrackingBand));
+        var snapshot = BooksWarmStart.Snapshot(spec, state.State.Cash, Record.Lots, _target, master, board, replacements, tracking);
         _snapshotCash = state.State.Cash;
         if (_entry is null) _entry = monitor.Register(spec.Id, snapshot, spec.HouseholdId);
         else _entry.Update(snapshot);

@@ -37,12 +37,8 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
     /// <summary>A stored change outside <see cref="Commit"/> (cash): the monitor's snapshot is rebuilt.</summary>
     public void Changed() => owner.BooksChanged();
 
-    /// <summary>The stored lots move into columns; the state's list stays empty until a write needs it.</summary>
-    public void TakeLots()
-    {
-        Lots = CompactLots.From(accountId, state.State.Lots ?? []);
-        state.State.Lots = [];
-    }
+    /// <summary>The stored lots move into columns; the state's list and bytes stay empty until a write needs them.</summary>
+    public void TakeLots() => Lots = state.State.TakeLots(accountId);
 
     /// <summary>A new account's books replace whatever the state held (nothing, for an account never opened).</summary>
     public void Open(AccountState opened, IReadOnlyList<LotPiece> lots)
@@ -51,12 +47,12 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
         Lots = CompactLots.From(accountId, lots);
     }
 
-    /// <summary>Writes the state with the lots in their persisted form, then lets the list go again.</summary>
+    /// <summary>Writes the state with the lots packed, then lets the bytes go again.</summary>
     public async Task Write()
     {
-        state.State.Lots = Lots.ToList();
+        state.State.PackedLots = Lots.Pack();
         try { await state.WriteStateAsync(); }
-        finally { state.State.Lots = []; }
+        finally { state.State.PackedLots = null; }
     }
 
     /// <summary>Writes the state with the journal entries it implies (stored in the outbox), then appends them.</summary>

@@ -31,4 +31,17 @@ public sealed class AccountState
     /// <summary>Sale proceeds in <see cref="Cash"/> not yet settled (T+1) and not committed to a purchase; an account stored
     /// before settlement was kept loads with none: all its cash settled.</summary>
     [Id(10)] public List<UnsettledCash> Unsettled { get; set; } = [];
+    /// <summary>The open lots packed as the grain holds them (<see cref="CompactLots.Pack"/>): what is written since
+    /// issue #18, so a million accounts' books are a few bytes a lot and read back without an object per lot.
+    /// <see cref="Lots"/> is read when this is absent (state written before).</summary>
+    [Id(11)] public byte[]? PackedLots { get; set; }
+
+    /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them.</summary>
+    public CompactLots TakeLots(string accountId)
+    {
+        var lots = PackedLots is { } packed ? CompactLots.Unpack(accountId, packed) : CompactLots.From(accountId, Lots ?? []);
+        Lots = [];
+        PackedLots = null;
+        return lots;
+    }
 }

@@ -30,6 +30,11 @@ public sealed class MonitorOptions
     /// reported again (its household decides again), as a daily rebalancer would look at it; zero turns reminders off.
     /// Business time (<see cref="BusinessClock"/>).</summary>
     public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Keep watching an account after its grain deactivates (its last snapshot stays, parked, and a crossing
+    /// wakes the grain). On with the PostgreSQL profile's warm start, where accounts are watched from their books without
+    /// a grain; off, a deactivated account leaves the monitor until something activates it again.</summary>
+    public bool KeepDeactivated { get; set; }
 }
 
 /// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
@@ -48,6 +53,11 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     // Households with at least one account watched here (counted on register/unregister, never per tick).
     private readonly Dictionary<string, int> _households = new(StringComparer.Ordinal);
     private readonly Dictionary<MonitorEntry<string>, string> _householdOf = new(ReferenceEqualityComparer.Instance);
+    // Every account watched here, by id, and whether its entry is parked (no grain: books from the bulk read, or a grain
+    // that deactivated). Guarded by _households' lock; the scan never reads it.
+    private readonly Dictionary<string, (MonitorEntry<string> Entry, bool Parked)> _byAccount = new(StringComparer.Ordinal);
+    private readonly bool _keepDeactivated = options?.Value.KeepDeactivated ?? false;
+    private int _parked;
     private readonly int _nice = options?.Value.Nice ?? 0; // ThreadNice bounds it (0 or less: unchanged, at most 19)
     private readonly ScanScratch[] _scratches = [.. Enumerable.Range(0, Math.Max(1, options?.Value.Workers ?? 1)).Select(_ => new ScanScratch())];
     private MonitorEntry<string>[] _entries = new MonitorEntry<string>[1024];
@@ -68,20 +78,69 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     /// <summary>Raised after each scan (on the monitor's thread).</summary>
     public event Action<MonitorStatus>? Scanned;
 
+    /// <summary>A live account grain's snapshot. It takes over from a parked entry of the same account (the bulk read's,
+    /// or its own from before it deactivated).</summary>
     public MonitorEntry<string> Register(string accountId, AccountSnapshot snapshot, string? householdId = null)
     {
         var entry = new MonitorEntry<string>(accountId, snapshot);
-        if (householdId is not null) lock (_households) { _householdOf[entry] = householdId; _households[householdId] = _households.GetValueOrDefault(householdId) + 1; }
+        lock (_households)
+        {
+            if (_byAccount.Remove(accountId, out var previous)) Drop(previous.Entry, previous.Parked);
+            _byAccount[accountId] = (entry, false);
+            Count(entry, householdId);
+        }
         _changes.Enqueue((entry, true));
         return entry;
     }
 
+    /// <summary>An account watched from its books with no grain active (a silo's bulk read at start): a crossing sends
+    /// the notice that activates it. False when the account is already watched here.</summary>
+    public bool Park(string accountId, AccountSnapshot snapshot, string? householdId)
+    {
+        var entry = new MonitorEntry<string>(accountId, snapshot);
+        lock (_households)
+        {
+            if (!_byAccount.TryAdd(accountId, (entry, true))) return false;
+            _parked++;
+            Count(entry, householdId);
+        }
+        _changes.Enqueue((entry, true));
+        return true;
+    }
+
+    /// <summary>The account's grain deactivated: with <see cref="MonitorOptions.KeepDeactivated"/> its last snapshot stays,
+    /// parked; otherwise the account leaves the monitor.</summary>
     public void Unregister(MonitorEntry<string> entry)
     {
         lock (_households)
         {
-            if (_householdOf.Remove(entry, out var household) && --_households[household] == 0) _households.Remove(household);
+            var current = _byAccount.TryGetValue(entry.Target, out var known) && ReferenceEquals(known.Entry, entry);
+            if (_keepDeactivated && current)
+            {
+                _byAccount[entry.Target] = (entry, true);
+                _parked++;
+                return;
+            }
+            if (current) _byAccount.Remove(entry.Target);
+            Drop(entry, parked: false);
         }
+    }
+
+    /// <summary>Accounts watched here without an active grain.</summary>
+    public int ParkedAccounts { get { lock (_households) return _parked; } }
+
+    // Both under _households' lock.
+    private void Count(MonitorEntry<string> entry, string? householdId)
+    {
+        if (householdId is null) return;
+        _householdOf[entry] = householdId;
+        _households[householdId] = _households.GetValueOrDefault(householdId) + 1;
+    }
+
+    private void Drop(MonitorEntry<string> entry, bool parked)
+    {
+        if (parked) _parked--;
+        if (_householdOf.Remove(entry, out var household) && --_households[household] == 0) _households.Remove(household);
         _changes.Enqueue((entry, false));
     }
 

@@ -25,7 +25,7 @@ public sealed record WatchdogSweep(string Reason, DateTimeOffset StartedAt, Time
 /// joins, and again whenever membership declares a silo dead, and asks each household to catch up the fills its
 /// accounts applied that it never recorded. Every silo also re-subscribes its price board then.</summary>
 public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains,
-    PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log) : BackgroundService
+    PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log, BooksWarmStart? warmStart = null) : BackgroundService
 {
     private HashSet<SiloAddress> _knownDead = [];
     private bool _started;
@@ -46,6 +46,8 @@ public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocal
                 var reason = !_started ? "silo started" : newlyDead.Count > 0 ? $"silo {string.Join(", ", newlyDead)} declared dead" : null;
                 _started = true;
                 if (reason is null) continue;
+                // The books' warm start watches every account at start without activating them (issue #18).
+                if (newlyDead.Count == 0 && warmStart is { Enabled: true }) continue;
                 // Every survivor: the feed grain may have lived on the dead silo; find its new activation now.
                 if (newlyDead.Count > 0) prices.RefreshNow();
                 var leader = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)

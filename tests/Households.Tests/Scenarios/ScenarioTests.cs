@@ -19,7 +19,7 @@ public sealed class ScenarioTests
     public void Default_file_loads_the_five_named_scenarios()
     {
         var names = ScenarioSet.Default.Scenarios.Select(s => s.Name).ToArray();
-        Assert.Equal(new[] { "equities-20-1d", "gfc-2008", "covid-2020", "rate-shock", "tech-crash" }, names);
+        Assert.Equal(new[] { "equities-20-1d", "gfc-2008", "covid-2020", "rate-shock", "tech-crash", "equities-12-1d" }, names);
         Assert.Equal(1, ScenarioSet.Default["equities-20-1d"].Days);
         Assert.Equal(357, ScenarioSet.Default["gfc-2008"].Days);
         Assert.Equal(23, ScenarioSet.Default["covid-2020"].Days);

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Households.Contracts;
+using Households.Domain.Lots;
+using Households.Domain.Market;
+using Households.Domain.Models;
+using Households.Domain.Tax;
+using Households.Domain.WashSales;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Serialization;
+
+namespace Households.Grains.Silo;
+
+/// <summary>What a bulk load wrote and how long it took.</summary>
+public sealed record BooksLoadReport(int Households, int Accounts, long Lots, int Models, int Securities, long Bytes, TimeSpan Took);
+
+/// <summary>Loads a whole firm's books into an empty PostgreSQL database with COPY (<c>households db load</c>): the security
+/// master, the models with their followers, every account (spec, cash, packed lots), every household (spec and its opening
+/// wash-sale ledger) and the firm directory, as the rows <see cref="PostgresGrainStorage"/> reads. One COPY, no grain and
+/// no silo: a million accounts are rows, not a million grain writes.</summary>
+public static class BooksLoader
+{
+    /// <summary>The stored state of an account as it opens.</summary>
+    public static AccountState OpeningAccount(AccountOpening opening) => new()
+    {
+        Spec = opening.Spec,
+        Cash = opening.Cash,
+        PackedLots = CompactLots.From(opening.Spec.Id, [.. opening.Lots.Select(l => new LotPiece(l, l.Id))]).Pack(),
+    };
+
+    /// <summary>The stored state of a household as it opens: its spec and the wash-sale ledger of its accounts' lots.</summary>
+    public static HouseholdState OpeningHousehold(FirmHousehold household, SubstantiallyIdentical identical)
+    {
+        var tax = new HouseholdTaxLedger(identical);
+        tax.OpenAccounts([.. household.Accounts.Select(a => (new AccountTaxProfile(a.Spec.Id, a.Spec.Type, a.Spec.SeparateTaxpayer), (IReadOnlyList<TaxLot>)a.Lots))]);
+        var (ledger, realized) = tax.Snapshot();
+        return new HouseholdState { Spec = household.Household, WashSales = ledger, Realized = [.. realized] };
+    }
+
+    /// <summary>Writes <paramref name="firm"/>'s books. Refuses a database that already holds books unless
+    /// <paramref name="replace"/>, which deletes every stored grain state first.</summary>
+    public static async Task<BooksLoadReport> Load(NpgsqlDataSource database, Serializer serializer, SyntheticFirm firm, bool replace,
+        Action<string>? progress = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        await using (var check = database.CreateCommand($"SELECT count(*) FROM {PostgresGrainStorage.Table}"))
+        {
+            var existing = (long)(await check.ExecuteScalarAsync(ct))!;
+            if (existing > 0 && !replace)
+                throw new Domain.BadInputException($"the database already holds {existing:N0} grain states; load into an empty database or pass --replace");
+            if (existing > 0)
+            {
+                await using var clear = database.CreateCommand($"TRUNCATE {PostgresGrainStorage.Table}");
+                await clear.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        var securities = firm.Universe.Securities;
+        var identical = new SubstantiallyIdentical(securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!)));
+        var followers = firm.Models.ToDictionary(m => m.Id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var directory = new DirectoryState();
+        long lots = 0, bytes = 0;
+        int accounts = 0;
+
+        // Households are generated (and serialized) on every core; one connection COPYs the rows in.
+        var rows = Channel.CreateBounded<(string State, string Key, byte[] Payload)>(new BoundedChannelOptions(4_096) { SingleReader = true });
+        var next = -1;
+        var producers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
+        {
+            for (int i; (i = Interlocked.Increment(ref next)) < firm.HouseholdCount;)
+            {
+                var household = firm.HouseholdAt(i);
+                foreach (var opening in household.Accounts)
+                {
+                    await rows.Writer.WriteAsync(("account", opening.Spec.Id, serializer.SerializeToArray(OpeningAccount(opening))), ct);
+                    Interlocked.Add(ref lots, (long)opening.Lots.Length);
+                    Interlocked.Increment(ref accounts);
+                    if (opening.Spec.ModelId is { } model) lock (followers) followers[model].Add(opening.Spec.Id);
+                }
+                await rows.Writer.WriteAsync(("household", household.Household.Id, serializer.SerializeToArray(OpeningHousehold(household, identical))), ct);
+                lock (directory) directory.Households[household.Household.Id] =
+                    new HouseholdSummary(household.Household.Id, household.Household.Name, household.Household.AdvisorId, household.Accounts.Count);
+            }
+        }, ct)).ToArray();
+        var completion = Task.WhenAll(producers).ContinueWith(t => rows.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {PostgresGrainStorage.Table} (state_name, grain_key, etag, payload) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            async Task Row(string state, string key, byte[] payload)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(state, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(key, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(payload, NpgsqlDbType.Bytea, ct);
+                bytes += payload.Length;
+            }
+            var written = 0;
+            await foreach (var (state, key, payload) in rows.Reader.ReadAllAsync(ct))
+            {
+                await Row(state, key, payload);
+                if (++written % 200_000 == 0) progress?.Invoke($"{written:N0} rows ({accounts:N0} accounts) in {clock.Elapsed.TotalSeconds:0} s");
+            }
+            await completion;
+            await Row("universe", UniverseGrain.Key, serializer.SerializeToArray(new UniverseState
+            {
+                Version = 1,
+                Securities = securities.ToDictionary(s => s.Symbol, StringComparer.Ordinal),
+            }));
+            var parents = firm.Models.SelectMany(m => m.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => (Child: s.Key, Parent: m.Id)))
+                .ToLookup(p => p.Child, p => p.Parent, StringComparer.Ordinal);
+            foreach (var model in firm.Models)
+                await Row("model", model.Id, serializer.SerializeToArray(new ModelState
+                {
+                    Model = model,
+                    Version = 1,
+                    Followers = followers[model.Id],
+                    Parents = new HashSet<string>(parents[model.Id], StringComparer.Ordinal),
+                }));
+            await Row("directory", FirmDirectoryGrain.Key, serializer.SerializeToArray(directory));
+            await copy.CompleteAsync(ct);
+        }
+        await using (var analyze = new NpgsqlCommand($"ANALYZE {PostgresGrainStorage.Table}", connection)) await analyze.ExecuteNonQueryAsync(ct);
+        return new BooksLoadReport(firm.HouseholdCount, accounts, lots, firm.Models.Count, securities.Count, bytes, clock.Elapsed);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Harvesting;
+using Households.Domain.Lots;
+using Households.Domain.Monitoring;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Serialization;
+
+namespace Households.Grains.Silo;
+
+/// <summary>Settings of the PostgreSQL profile's books (configuration section "Books").</summary>
+public sealed class BooksOptions
+{
+    /// <summary>At start, read every account's books in one COPY and watch them from the monitor without activating a
+    /// grain (a crossing activates one). Off: the watchdog activates every account at start, one storage read each.</summary>
+    public bool WarmStart { get; set; } = true;
+}
+
+/// <summary>What the warm start did.</summary>
+public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took);
+
+/// <summary>A silo's cold start from PostgreSQL (issue #18): when the silo is active it streams the stored account states
+/// (<see cref="PostgresGrainStorage.ReadAll"/>), unpacks their lots and builds their snapshots on every core, and parks
+/// them in the monitor, so a million accounts are watched within a minute of start with no grain activated. An account
+/// grain that activates takes over its parked entry; one that deactivates leaves its snapshot parked
+/// (<see cref="MonitorOptions.KeepDeactivated"/>). With several silos starting together each parks the accounts of its
+/// share (a stable hash of the account id over the active silos, in address order).</summary>
+public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer serializer, AccountMonitor monitor, SecurityMaster master,
+    PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, IGrainFactory grains, IClusterMembershipService membership,
+    ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly TaskCompletionSource<WarmStartReport> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+
+    public bool Enabled => options.Value.WarmStart;
+
+    /// <summary>Completes when the warm start has parked every account of this silo's share.</summary>
+    public Task<WarmStartReport> Done => _done.Task;
+
+    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(nameof(BooksWarmStart), ServiceLifecycleStage.Active,
+        started =>
+        {
+            if (Enabled) Task.Run(Run, CancellationToken.None).Ignore();
+            return Task.CompletedTask;
+        },
+        stopping => { _stopping.Cancel(); return Task.CompletedTask; });
+
+    private async Task Run()
+    {
+        try { _done.TrySetResult(await Park(_stopping.Token)); }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { _done.TrySetCanceled(); }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Books warm start failed: accounts are watched only once something activates them");
+            _done.TrySetException(ex);
+        }
+    }
+
+    private async Task<WarmStartReport> Park(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await master.EnsureLoaded(grains);
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)
+            .OrderBy(a => a.ToParsableString(), StringComparer.Ordinal).ToList();
+        var shares = Math.Max(1, active.Count);
+        var share = Math.Max(0, active.IndexOf(local.SiloAddress));
+        var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
+        long lots = 0;
+        int parked = 0, skipped = 0;
+        var rows = Channel.CreateBounded<(string Key, byte[] Payload)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
+        var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var (key, payload) in rows.Reader.ReadAllAsync(ct))
+            {
+                var state = serializer.Deserialize<AccountState>(payload);
+                if (state?.Spec is not { } spec) { Interlocked.Increment(ref skipped); continue; }
+                var book = state.TakeLots(key);
+                var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;
+                if (monitor.Park(spec.Id, Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking), spec.HouseholdId))
+                {
+                    Interlocked.Increment(ref parked);
+                    Interlocked.Add(ref lots, book.Count);
+                }
+                else Interlocked.Increment(ref skipped); // its grain activated first and watches it
+            }
+        }, ct)).ToArray();
+        try
+        {
+            await foreach (var row in storage.ReadAll("account", ct))
+                if (shares == 1 || ShareOf(row.Key, shares) == share) await rows.Writer.WriteAsync(row, ct);
+        }
+        finally { rows.Writer.TryComplete(); }
+        await Task.WhenAll(workers);
+        var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed);
+        log.LogWarning("Books warm start: {Accounts:N0} accounts ({Lots:N0} lots) watched from PostgreSQL in {Seconds:0.0} s, no grain activated (share {Share} of {Shares}; {Skipped} skipped)",
+            report.Accounts, report.Lots, report.Took.TotalSeconds, share + 1, shares, skipped);
+        return report;
+    }
+
+    private async Task<ResolvedTarget?> Resolve(string modelId)
+    {
+        try { return await grains.GetGrain<IModelGrain>(modelId).Resolve(); }
+        catch (BadInputException ex)
+        {
+            log.LogWarning("Books warm start: model {Model} cannot be resolved ({Reason}); its accounts are watched without a target", modelId, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The silo share an account falls in: a hash of its id that is the same on every silo and every run.</summary>
+    public static int ShareOf(string accountId, int shares)
+    {
+        var hash = 2166136261u;
+        foreach (var c in accountId) hash = (hash ^ c) * 16777619u;
+        return (int)(hash % (uint)shares);
+    }
+
+    /// <summary>An account's monitor snapshot from its books: the one way both a live grain and the warm start build it.</summary>
+    public static AccountSnapshot Snapshot(AccountSpec spec, decimal cash, CompactLots lots, ResolvedTarget? target, SecurityMaster master,
+        PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking) =>
+        AccountSnapshot.Build(spec.Id, cash, lots, target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf,
+            new DirectIndexTracking(tracking, spec.TrackingBand));
+}

@@ -1,0 +1,158 @@
+using Households.Client.Commands;
+using Households.Contracts;
+using Households.Domain.Market;
+using Households.Domain.Scenarios;
+using Households.Grains;
+using Households.Grains.Prices;
+using Households.Grains.Silo;
+using Households.Silo.Hosting;
+using Households.Tests.Cli;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Households.Tests.PostgreSql;
+
+/// <summary>Issue #18's path at CI scale: a 10,000-account firm bulk-loaded into PostgreSQL with COPY, a silo that starts on
+/// it and watches every account from its books without activating a grain, a one-batch 12 % equity shock decided and
+/// persisted, and a second cluster on the same database that finds every decided trade in the books.</summary>
+public sealed class BooksBulkTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    private const int Accounts = 10_000;
+    private const int Seed = 7;
+
+    private async Task<IHost> StartSilo(string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var profile = new HostingProfile(db.ConnectionString, clusterId, "households-books-test",
+            OrleansAdoNetSmokeTests.FreePort(), OrleansAdoNetSmokeTests.FreePort());
+        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
+        builder.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
+        // The shock is the subject: every admitted trigger may decide at once (no firm-wide pacing, no daily turnover cap).
+        builder.Services.Configure<DecisionOptions>(o => { o.FirmPerSecond = 10_000; o.FirmBurst = 10_000; o.DailyTurnover = 1; });
+        var host = builder.Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await host.StartAsync(timeout.Token);
+        return host;
+    }
+
+    private async Task<long> Count(string sql)
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_firm_loaded_with_copy_is_watched_at_start_without_grains_and_a_shock_is_decided_and_kept()
+    {
+        var firm = SyntheticFirm.Build(Accounts, Seed);
+        var lots = Enumerable.Range(0, firm.HouseholdCount).Sum(h => (long)firm.HouseholdAt(h).Accounts.Sum(a => a.Lots.Length));
+
+        var (code, text, error) = CliRunner.Offline(DbCommand.Create(), "db", "load", "--connection", db.ConnectionString,
+            "--accounts", Accounts.ToString(), "--seed", Seed.ToString());
+        output.WriteLine(text + error);
+        Assert.Equal(0, code);
+        Assert.Contains($"loaded {firm.HouseholdCount:N0} households, 10,000 accounts, {lots:N0} lots", text);
+        Assert.Equal(Accounts, await Count("SELECT count(*) FROM households_grain_state WHERE state_name = 'account'"));
+        Assert.Equal(firm.HouseholdCount, await Count("SELECT count(*) FROM households_grain_state WHERE state_name = 'household'"));
+        // A second load into books is refused and changes nothing.
+        var (again, _, refusal) = CliRunner.Offline(DbCommand.Create(), "db", "load", "--connection", db.ConnectionString, "--accounts", "10");
+        Assert.Equal(2, again);
+        Assert.Contains("already holds", refusal);
+        Assert.Equal(Accounts, await Count("SELECT count(*) FROM households_grain_state WHERE state_name = 'account'"));
+
+        var decided = new Dictionary<string, (decimal Cash, LotPiece[] Lots)>(StringComparer.Ordinal);
+        await using (var first = (IAsyncDisposable)await StartSilo($"books-{Guid.NewGuid():N}"))
+        {
+            var services = ((IHost)first).Services;
+            var warm = await services.GetRequiredService<BooksWarmStart>().Done.WaitAsync(TimeSpan.FromMinutes(3));
+            output.WriteLine($"warm start: {warm}");
+            Assert.Equal(Accounts, warm.Accounts);
+            Assert.Equal(lots, warm.Lots);
+            var monitor = services.GetRequiredService<AccountMonitor>();
+            Assert.Equal(Accounts, monitor.ParkedAccounts); // watched from the books: no account grain woke
+
+            // The firm's own prices, then the named shock in one batch.
+            var grains = services.GetRequiredService<IGrainFactory>();
+            var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
+            var start = firm.Universe.InitialPrices.ToArray();
+            await feed.Publish(Quotes(firm.Universe, start));
+            await WaitFor(() => monitor.Status.Accounts == Accounts && monitor.Status.Scans > 0, "the first scan");
+            var settledFills = await Count("SELECT count(*) FROM households_journal WHERE kind = 'Fill'");
+            var shocked = ScenarioApplier.Shocked(ScenarioSet.Default["equities-12-1d"], firm.Universe, start);
+            var sequence = await feed.Publish(Quotes(firm.Universe, shocked));
+            await WaitFor(() => monitor.Status.BatchSequence >= sequence, "the shock's scan");
+            Assert.True(monitor.Status.TotalTriggers > 0, "the shock crossed no threshold");
+
+            // Decisions run (the first waits for households to wake and the optimizer to warm up) until the journal stops growing.
+            long fills = settledFills;
+            for (var waited = 0; fills == settledFills && waited < 180; waited += 2)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                fills = await Count("SELECT count(*) FROM households_journal WHERE kind = 'Fill'");
+            }
+            for (var quiet = 0; quiet < 5;)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                var now = await Count("SELECT count(*) FROM households_journal WHERE kind = 'Fill'");
+                quiet = now == fills ? quiet + 1 : 0;
+                fills = now;
+            }
+            await using (var connection = new NpgsqlConnection(db.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var kinds = new NpgsqlCommand("SELECT kind, count(*) FROM households_journal GROUP BY kind ORDER BY 2 DESC", connection);
+                await using var reader = await kinds.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) output.WriteLine($"journal {reader.GetString(0)}: {reader.GetInt64(1):N0}");
+            }
+            output.WriteLine($"fills after settling {settledFills:N0}, after the shock {fills:N0}; triggers {monitor.Status.TotalTriggers:N0}; parked {monitor.ParkedAccounts:N0}");
+            Assert.True(fills > settledFills, "the shock decided no trade");
+            // Accounts that traded woke and took over their parked entries; the rest stayed parked.
+            Assert.InRange(monitor.ParkedAccounts, 1, Accounts - 1);
+            await using (var connection = new NpgsqlConnection(db.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT DISTINCT account_id FROM households_journal WHERE kind = 'Fill' ORDER BY 1 LIMIT 200", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) decided[reader.GetString(0)] = default;
+            }
+            foreach (var id in decided.Keys.ToList())
+            {
+                var view = await grains.GetGrain<IAccountGrain>(id).GetView();
+                decided[id] = (view.Cash, await grains.GetGrain<IAccountGrain>(id).GetLots());
+            }
+            await ((IHost)first).StopAsync();
+        }
+        Assert.NotEmpty(decided);
+
+        // A new cluster on the same database: the warm start reads the decided books back, and each equals what was acknowledged.
+        await using var second = (IAsyncDisposable)await StartSilo($"books-{Guid.NewGuid():N}");
+        var again2 = ((IHost)second).Services;
+        var rewarm = await again2.GetRequiredService<BooksWarmStart>().Done.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(Accounts, rewarm.Accounts);
+        var factory = again2.GetRequiredService<IGrainFactory>();
+        foreach (var (id, (cash, held)) in decided)
+        {
+            Assert.Equal(cash, (await factory.GetGrain<IAccountGrain>(id).GetView()).Cash);
+            Assert.Equal(held, await factory.GetGrain<IAccountGrain>(id).GetLots());
+        }
+    }
+
+    private static PriceQuote[] Quotes(SimulatedUniverse universe, IReadOnlyList<double> prices) =>
+        [.. Enumerable.Range(0, universe.Count).Select(i => new PriceQuote(universe[i].Symbol, Math.Round((decimal)prices[i], 4)))];
+
+    private static async Task WaitFor(Func<bool> condition, string what)
+    {
+        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(200))
+        {
+            if (waited > TimeSpan.FromMinutes(2)) throw new TimeoutException($"waited 2 minutes for {what}");
+            await Task.Delay(200);
+        }
+    }
+}
