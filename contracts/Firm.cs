@@ -45,15 +45,21 @@ public sealed record FirmSummary(
 [Alias("IFirmStatsGrain")]
 public interface IFirmStatsGrain : IGrainWithStringKey
 {
+    /// <summary>A silo's current figures; replaces that silo's last report (a silo silent for long drops out of the summary).
+    /// One-way.</summary>
     [Alias("ReportSilo"), OneWay] Task ReportSilo(SiloFigures figures);
 
+    /// <summary>A household's figures (harvested losses this year, pending proposals), absolute: replaces its last report (a
+    /// household with neither drops out), so a lost or repeated notice does no harm. One-way.</summary>
     [Alias("ReportHousehold"), OneWay] Task ReportHousehold(HouseholdFigures figures);
 
+    /// <summary>The firm's totals over the latest report of each silo heard from recently and each household, held in memory
+    /// (refilled by the next reports after a reactivation).</summary>
     [Alias("GetSummary")] Task<FirmSummary> GetSummary();
 }
 
 /// <summary>Something that happened in a household, for its live stream: a trade, a proposal filed or decided, triggers.
-/// <see cref="Sequence"/> counts up within one activation (<see cref="Epoch"/>) of the household grain.</summary>
+/// <see cref="Sequence"/> counts up within one activation (<see cref="HouseholdEvents.Epoch"/>) of the household grain.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdEvent")]
 public sealed record HouseholdEvent(
     [property: Id(0)] long Sequence,

@@ -20,6 +20,7 @@ public interface IUniverseGrain : IGrainWithStringKey
     /// <summary>Adds or replaces definitions; returns the new version.</summary>
     [Alias("Upsert")] Task<int> Upsert(Security[] securities);
 
+    /// <summary>Every definition the firm has, with the version of the last upsert (0 before the first).</summary>
     [Alias("GetAll")] Task<UniverseSnapshot> GetAll();
 }
 
@@ -35,13 +36,14 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Creates or replaces the model (validated: weights sum to one, sub-models exist, no cycles).</summary>
     [Alias("Define")] Task Define(TargetModel model);
 
+    /// <summary>The model as last defined (sleeves and sub-models, not flattened), or null when it was never defined.</summary>
     [Alias("Get")] Task<TargetModel?> Get();
 
     /// <summary>The model flattened to security and asset-class targets (models of models expanded).</summary>
     [Alias("Resolve")] Task<ResolvedTarget> Resolve();
 
-    /// <summary>An account follows the model: it is told when the model (or a model inside it) changes.</summary>
-    /// <summary>Interleaves with other calls: concurrent follows share one state write.</summary>
+    /// <summary>An account follows the model: it is told when the model (or a model inside it) changes. Returns once the
+    /// follower is stored. Interleaves with other calls: concurrent follows share one state write.</summary>
     [Alias("Follow"), AlwaysInterleave] Task Follow(string accountId);
 
     /// <summary>A model that contains this one registers itself, so a change here reaches its accounts too.</summary>
@@ -106,12 +108,16 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Which of <paramref name="keys"/> the account has applied, as a trade, a cash movement or a correction.</summary>
     [Alias("AppliedKeys")] Task<string[]> AppliedKeys(string[] keys);
 
-    /// <summary>Notice from the silo monitor that conditions crossed a threshold.</summary>
+    /// <summary>The silo monitor's notice of crossings (drift out of band, a lot harvestable) or an event the account raised
+    /// itself: kept among the open triggers (the newest 32), and those its cooldowns, hourly budget and the firm-wide budget
+    /// admit go to the household one-way. Nothing is persisted; never waits on the household.</summary>
     [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
 
+    /// <summary>The triggers the account holds open (the newest 32, oldest first), in memory only: empty after a reactivation.</summary>
     [Alias("GetTriggers")] Task<Trigger[]> GetTriggers();
 
-    /// <summary>What the household needs to decide: books, target, cash to raise.</summary>
+    /// <summary>What the household needs to decide: the spec, spendable cash, open lots, the resolved target (null without a
+    /// model) and the withdrawals waiting to be paid. Bad input when the account does not exist.</summary>
     [Alias("GetDecisionInput")] Task<AccountDecisionInput> GetDecisionInput();
 
     /// <summary>Records a deposit, dividend or withdrawal request (once per idempotency key), persisted before
@@ -122,14 +128,16 @@ public interface IAccountGrain : IGrainWithStringKey
     /// paid out); returns the amount paid and what waits only for settlement, with the date it settles.</summary>
     [Alias("PayWithdrawals")] Task<WithdrawalPayment> PayWithdrawals();
 
-    /// <summary>Replaces the account's restrictions (ESG exclusions, client restrictions) and raises a restriction trigger.</summary>
+    /// <summary>Replaces the account's restrictions (ESG exclusions, client restrictions), persisted before returning, and
+    /// raises a restriction trigger (an event: it skips the cooldowns). Bad input changes nothing.</summary>
     [Alias("UpdateRestrictions")] Task UpdateRestrictions(Restriction[] restrictions);
 
     /// <summary>Sets the account's own investment policy (null clears it: the household's applies), persists it and raises a
     /// policy trigger so the household decides again under it.</summary>
     [Alias("SetPolicy")] Task SetPolicy(InvestmentPolicy? policy);
 
-    /// <summary>The account's model changed: re-resolve the target and rebuild the monitor snapshot.</summary>
+    /// <summary>The account's model changed: the target is resolved again, the monitor's snapshot rebuilt and a model-change
+    /// trigger raised (an event: it skips the cooldowns). One-way; an account never opened ignores it.</summary>
     [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
 
     /// <summary>Idempotency keys of every trade applied (the household compares them with its ledger).</summary>
@@ -156,6 +164,9 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// creation), so access checks never wait behind a trade or a decision.</summary>
     [Alias("GetSpec"), AlwaysInterleave] Task<HouseholdSpec?> GetSpec();
 
+    /// <summary>The household's view: every account's view (holdings valued at the board's prices, drift, open triggers),
+    /// the totals and asset-class drift, and the tax view (realized gains this year, buy blackouts). Catches the ledger up
+    /// with fills its accounts applied first; bad input when the household does not exist.</summary>
     [Alias("GetView")] Task<HouseholdView> GetView();
 
     /// <summary>The household's live state (totals and each account's live figures, no lots or tax view), or null when
@@ -170,8 +181,10 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// household read them: the kept live state is dropped. One-way, and interleaves with every call.</summary>
     [Alias("OnAccountChanged"), OneWay, AlwaysInterleave] Task OnAccountChanged(string accountId);
 
-    /// <summary>Records a fill on one of the household's accounts. The household is the serialization point for
-    /// its accounts' trades: the wash-sale ledger reviews every trade here before the account applies it.</summary>
+    /// <summary>Records a fill on one of the household's accounts: the account applies it (once per idempotency key; a retry
+    /// answers the first result marked replayed), then the household's wash-sale and realized-gains ledger records it and its
+    /// wash-sale adjustments go to the accounts; both writes are persisted before returning. The household is the
+    /// serialization point for its accounts' trades. Bad input (an account not in the household, a refused trade) changes nothing.</summary>
     [Alias("RecordTrade")] Task<TradeResult> RecordTrade(string accountId, TradeRequest trade);
 
     /// <summary>Pre-trade: would selling <paramref name="quantity"/> shares of the lot on <paramref name="date"/> at a
@@ -212,7 +225,9 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// waited for settlement are paid and the triggers held outside trading hours are decided.</summary>
     [Alias("OnSessionOpen"), OneWay] Task OnSessionOpen();
 
-    /// <summary>Decides now for the given causes; returns the proposals made (executed or pending).</summary>
+    /// <summary>Decides now for the given causes (a person asked: the daily turnover budget does not apply) and files what the
+    /// engine proposes: discretionary accounts' trades execute at once, the others wait for approval. Returns the proposals
+    /// made (executed or pending; none when nothing trades). Outside trading hours it is bad input and nothing changes.</summary>
     [Alias("Rebalance")] Task<RebalanceProposal[]> Rebalance(Trigger[] causes);
 
     /// <summary>The plan the engine would make now for the whole household (trades, lots, tax effect, tracking error before
@@ -260,8 +275,8 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("Reject")] Task<RebalanceProposal> Reject(string proposalId, string? note, Approver by);
 
     /// <summary>Records in the household ledger and journal the fills its accounts applied that it never recorded
-    /// (a crash between the account's write and the household's). Also runs on activation. Returns the
-    /// "account/key" of each fill caught up.</summary>
+    /// (a crash between the account's write and the household's). Also runs before the first use of the ledger in an
+    /// activation. Returns the "account/key" of each fill caught up.</summary>
     [Alias("CatchUp")] Task<string[]> CatchUp();
 
     /// <summary>Recent events (trades, proposals, triggers) after <paramref name="after"/>, for the live stream; kept in
@@ -284,6 +299,8 @@ public interface IFirmDirectoryGrain : IGrainWithStringKey
     /// <summary>Interleaves with other calls: concurrent registrations share one state write.</summary>
     [Alias("Register"), AlwaysInterleave] Task Register(HouseholdSummary household);
 
+    /// <summary>A page of the firm's households in id order (ordinal): <paramref name="take"/> (1 to the page limit) after the
+    /// first <paramref name="skip"/>, with the total count. Bad input for a negative skip or a take out of range.</summary>
     [Alias("List")] Task<HouseholdPage> List(int skip, int take);
 
     /// <summary>One advisor's households (Total counts only theirs).</summary>
@@ -299,6 +316,8 @@ public sealed record HouseholdPage(
 [Alias("IPriceBatchObserver")]
 public interface IPriceBatchObserver : IGrainObserver
 {
+    /// <summary>A batch of the feed (one per interval, every changed security): the silo's price board applies it, and the
+    /// monitor scans when it advanced the board (a repeated or older batch changes nothing). One-way.</summary>
     [Alias("OnPriceBatch"), OneWay] Task OnPriceBatch(PriceBatch batch);
 }
 
@@ -316,6 +335,8 @@ public interface IPriceFeedGrain : IGrainWithStringKey
     /// <summary>Starts the simulator (idempotent); also keeps the feed active.</summary>
     [Alias("EnsureSimulating")] Task EnsureSimulating(SimulationSettings settings);
 
+    /// <summary>The latest price of every security the feed has published, as one batch with the last sequence number; null
+    /// before the first batch (held in memory: a reactivated feed answers null until it publishes again).</summary>
     [Alias("GetLast")] Task<PriceBatch?> GetLast();
 }
 

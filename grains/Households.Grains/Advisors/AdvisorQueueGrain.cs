@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
+using Households.Domain.Advisors;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -51,7 +52,7 @@ public sealed class AdvisorQueueGrain(
         else Households[pending.HouseholdId] = pending;
         await Writes.Write();
         var now = clock.GetUtcNow();
-        foreach (var p in pending.Proposals.Where(p => !known.Contains(p.Id) && p.Status == ProposalStatus.Pending && now < p.ExpiresAt))
+        foreach (var p in AdvisorAnnouncements.NewlyPending(pending, known, now))
             await Notify("proposal-pending", pending, p, $"{pending.HouseholdName}: proposal {p.Id} needs approval ({p.Trades.Length} trades, expires {p.ExpiresAt:u})");
         await AnnounceExpiring(now);
         if (Households.Count > 0) Watch();
@@ -70,7 +71,7 @@ public sealed class AdvisorQueueGrain(
     {
         var within = options.Value.ExpiringWithin;
         foreach (var h in Households.Values.ToList())
-            foreach (var p in h.Proposals.Where(p => now < p.ExpiresAt && p.ExpiresAt - now <= within && _announcedExpiring.Add(p.Id + "@" + h.HouseholdId)))
+            foreach (var p in h.Proposals.Where(p => AdvisorAnnouncements.Expiring(p, now, within) && _announcedExpiring.Add(AdvisorAnnouncements.ExpiringKey(h, p))))
                 await Notify("proposal-expiring", h, p, $"{h.HouseholdName}: proposal {p.Id} expires at {p.ExpiresAt:u} unless approved");
     }
 

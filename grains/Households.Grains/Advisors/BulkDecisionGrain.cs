@@ -1,6 +1,8 @@
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Advisors;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Grains;
 
@@ -16,17 +18,24 @@ public sealed class BulkDecisionState
 /// <summary>One bulk request (key "{subject}/{requestId}"): each proposal is decided by its household exactly as a single
 /// approval or rejection, and each result is stored before the next decision, so a retry after a crash resumes where the
 /// first attempt stopped and a completed request answers its stored results.</summary>
-public sealed class BulkDecisionGrain([PersistentState("bulkdecision", "households")] IPersistentState<BulkDecisionState> state)
-    : Grain, IBulkDecisionGrain
+public sealed class BulkDecisionGrain([PersistentState("bulkdecision", "households")] IPersistentState<BulkDecisionState> state,
+    ILogger<BulkDecisionGrain> log) : Grain, IBulkDecisionGrain
 {
     public const int MaxDecisions = 200;
 
     public static string KeyOf(string subject, string requestId) => $"{subject}/{requestId}";
 
-    public async Task<BulkDecisionResponse> Decide(BulkDecision[] decisions, Approver by, string? advisorScope)
+    // Retried whole on the state read again: it resumes after the last stored result, each household answering a
+    // decision it already made with its first result.
+    public Task<BulkDecisionResponse> Decide(BulkDecision[] decisions, Approver by, string? advisorScope)
+    {
+        BulkDecisions.Check(decisions, MaxDecisions);
+        return state.WriteWithRetryAsync(() => DecideAll(decisions, by, advisorScope), log, this.GetPrimaryKeyString());
+    }
+
+    private async Task<BulkDecisionResponse> DecideAll(BulkDecision[] decisions, Approver by, string? advisorScope)
     {
         var requestId = this.GetPrimaryKeyString();
-        BulkDecisions.Check(decisions, MaxDecisions);
         if (state.State.Request is { } first && !first.SequenceEqual(decisions))
             throw new BadInputException($"request id {requestId[(requestId.IndexOf('/') + 1)..]} was already used for a different request");
         state.State.Request ??= decisions;

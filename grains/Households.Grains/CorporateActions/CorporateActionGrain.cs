@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.CorporateActions;
+using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
 namespace Households.Grains;
@@ -21,10 +22,16 @@ public sealed class CorporateActionGrain(
     /// <summary>Households asked at once.</summary>
     public const int Parallelism = 16;
 
-    public async Task<CorporateActionReport> Apply(CorporateAction action)
+    // Retried whole on the state read again: each household applies an action once per id, so a second run answers its first result.
+    public Task<CorporateActionReport> Apply(CorporateAction action)
     {
         CorporateActionRules.Check(action);
         if (action.Id != this.GetPrimaryKeyString()) throw new BadInputException($"id {action.Id} does not match {this.GetPrimaryKeyString()}");
+        return state.WriteWithRetryAsync(() => ApplyOnce(action), log, action.Id);
+    }
+
+    private async Task<CorporateActionReport> ApplyOnce(CorporateAction action)
+    {
         if (state.State.Action is { } known && known != action)
             throw new BadInputException($"corporate action {action.Id} was already applied with different content");
         if (state.State.Report is { } report) return report with { Replayed = true };

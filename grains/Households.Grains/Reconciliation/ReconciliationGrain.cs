@@ -4,6 +4,7 @@ using Households.Domain;
 using Households.Domain.Reconciliation;
 using Households.Grains.Silo;
 using Households.Persistence.Journal;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Grains;
 
@@ -22,7 +23,8 @@ public sealed class ReconciliationState
 public sealed class ReconciliationGrain(
     [PersistentState("reconciliation", "households")] IPersistentState<ReconciliationState> state,
     IJournal journal,
-    [FromKeyedServices(BusinessClock.Key)] TimeProvider clock) : Grain, IReconciliationGrain
+    [FromKeyedServices(BusinessClock.Key)] TimeProvider clock,
+    ILogger<ReconciliationGrain> log) : Grain, IReconciliationGrain
 {
     public const int MaxNote = 500;
 
@@ -31,17 +33,24 @@ public sealed class ReconciliationGrain(
         if (state.State.Outbox.Length > 0) await Flush();
     }
 
-    public async Task Record(AccountReconciliation report)
+    public Task Record(AccountReconciliation report)
     {
         if (report.Account != this.GetPrimaryKeyString()) throw new BadInputException($"account {report.Account} does not match {this.GetPrimaryKeyString()}");
-        state.State.Latest = report;
-        state.State.Reports++;
-        await state.WriteStateAsync();
+        return state.WriteWithRetryAsync(async () =>
+        {
+            state.State.Latest = report;
+            state.State.Reports++;
+            await state.WriteStateAsync();
+        }, log, this.GetPrimaryKeyString());
     }
 
     public Task<AccountReconciliation?> Get() => Task.FromResult(state.State.Latest);
 
-    public async Task<AccountReconciliation> Resolve(ResolutionAction action, string? note, string? resolvedBy)
+    // Retried whole on the state read again: the corrections are applied once per key, so a second run finds them applied.
+    public Task<AccountReconciliation> Resolve(ResolutionAction action, string? note, string? resolvedBy) =>
+        state.WriteWithRetryAsync(() => ResolveOnce(action, note, resolvedBy), log, this.GetPrimaryKeyString());
+
+    private async Task<AccountReconciliation> ResolveOnce(ResolutionAction action, string? note, string? resolvedBy)
     {
         var account = this.GetPrimaryKeyString();
         if (state.State.Latest is not { } latest) throw new BadInputException($"account {account} has no reconciliation to resolve");

@@ -1,6 +1,8 @@
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Risk;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Grains.Risk;
 
@@ -12,7 +14,8 @@ public sealed class RiskModelState
 
 /// <summary>The firm's versioned risk model (key "firm"): validates, numbers and persists; silos poll the version and
 /// install a newer model. No estimation here: a silo's <see cref="Silo.RiskModelService"/> estimates and publishes.</summary>
-public sealed class RiskModelGrain([PersistentState("riskmodel", "households")] IPersistentState<RiskModelState> state) : Grain, IRiskModelGrain
+public sealed class RiskModelGrain([PersistentState("riskmodel", "households")] IPersistentState<RiskModelState> state, ILogger<RiskModelGrain> log)
+    : Grain, IRiskModelGrain
 {
     public const string Key = "firm";
     public const string Imported = "imported";
@@ -25,21 +28,22 @@ public sealed class RiskModelGrain([PersistentState("riskmodel", "households")] 
     public Task<RiskModelInfo?> GetInfo() =>
         Task.FromResult(state.State.Model is { } m ? LiveRiskModel.InfoOf(m) : null);
 
-    public async Task<int> Import(RiskModelData model)
+    public Task<int> Import(RiskModelData model) => state.WriteWithRetryAsync(async () =>
     {
         var version = (state.State.Model?.Version ?? 0) + 1;
         await Store(Checked(model) with { Version = version, Source = Imported });
         return version;
-    }
+    }, log, this.GetPrimaryKeyString());
 
-    public async Task<int?> PublishEstimate(RiskModelData model, int basedOnVersion)
+    // Retried on the state read again: an estimate based on a version another writer replaced is not published.
+    public Task<int?> PublishEstimate(RiskModelData model, int basedOnVersion) => state.WriteWithRetryAsync<RiskModelState, int?>(async () =>
     {
         var current = state.State.Model;
         if ((current?.Version ?? 0) != basedOnVersion || current?.Source == Imported) return null;
         var version = basedOnVersion + 1;
         await Store(Checked(model) with { Version = version, Source = Estimated });
         return version;
-    }
+    }, log, this.GetPrimaryKeyString());
 
     private static RiskModelData Checked(RiskModelData model)
     {

@@ -1,5 +1,7 @@
 using Households.Contracts;
 using Households.Domain;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Grains;
 
@@ -11,20 +13,24 @@ public sealed class UniverseState
 }
 
 /// <summary>The firm's security master. Each silo loads it once and refreshes on an unknown symbol.</summary>
-public sealed class UniverseGrain([PersistentState("universe", "households")] IPersistentState<UniverseState> state) : Grain, IUniverseGrain
+public sealed class UniverseGrain([PersistentState("universe", "households")] IPersistentState<UniverseState> state, ILogger<UniverseGrain> log)
+    : Grain, IUniverseGrain
 {
     public const string Key = "firm";
     public const int MaxSecurities = 50_000;
 
-    public async Task<int> Upsert(Security[] securities)
+    public Task<int> Upsert(Security[] securities)
     {
         if (securities is null || securities.Length == 0) throw new BadInputException("securities must not be empty");
         if (securities.Length > MaxSecurities) throw new BadInputException($"at most {MaxSecurities} securities at once");
         foreach (var s in securities) Validate(s);
-        foreach (var s in securities) state.State.Securities[s.Symbol] = s;
-        state.State.Version++;
-        await state.WriteStateAsync();
-        return state.State.Version;
+        return state.WriteWithRetryAsync(async () =>
+        {
+            foreach (var s in securities) state.State.Securities[s.Symbol] = s;
+            state.State.Version++;
+            await state.WriteStateAsync();
+            return state.State.Version;
+        }, log, this.GetPrimaryKeyString());
     }
 
     public Task<UniverseSnapshot> GetAll() =>

@@ -1,0 +1,86 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Accounts;
+using Households.Domain.Reliability;
+using Households.Domain.Tax;
+
+namespace Households.Grains;
+
+/// <summary>An account's cash movements (deposits, dividends, fees, withdrawal requests) and the payment of withdrawals
+/// from settled cash. Each movement is kept by its idempotency key and journaled with its write.</summary>
+public sealed class AccountCash(AccountRecord record, TimeProvider clock)
+{
+    /// <summary>Records a movement once (the same key with the same movement answers the cash held; with another, bad
+    /// input); a withdrawal is a request, paid later from settled cash. Returns the cash held after it, and whether the
+    /// movement is new (false for one recorded before).</summary>
+    public async Task<(decimal Cash, bool Recorded)> Record(CashMovement movement)
+    {
+        var spec = record.RequireSpec();
+        CashValidation.Check(movement);
+        var state = record.State;
+        if (state.CashMovements.TryGetValue(movement.IdempotencyKey, out var earlier))
+            return earlier == movement ? (state.Cash, false)
+                : throw new BadInputException($"idempotencyKey {movement.IdempotencyKey} was already used for a different cash movement");
+        var before = state.Cash;
+        if (movement.Kind == CashKind.Withdrawal) state.PendingWithdrawals[movement.IdempotencyKey] = movement.Amount;
+        else if (CashValidation.IsOutflow(movement.Kind) && movement.Amount > before)
+            throw new BadInputException($"{CashValidation.Name(movement.Kind)} of {movement.Amount:0.00} exceeds the {before:0.00} cash held");
+        else state.Cash += CashValidation.Signed(movement);
+        state.CashMovements[movement.IdempotencyKey] = movement;
+        try { await record.WriteAndJournal([Entry(spec, JournalReplay.CashKeyPrefix, movement)]); }
+        catch
+        {
+            state.Cash = before;
+            state.PendingWithdrawals.Remove(movement.IdempotencyKey);
+            state.CashMovements.Remove(movement.IdempotencyKey);
+            throw;
+        }
+        record.Changed();
+        return (state.Cash, true);
+    }
+
+    /// <summary>Pays waiting withdrawals in key order from settled cash only: unsettled sale proceeds wait for their
+    /// settlement date (T+1), and a withdrawal the cash does not cover waits with every one after it.</summary>
+    public async Task<WithdrawalPayment> PayWithdrawals()
+    {
+        var spec = record.RequireSpec();
+        var state = record.State;
+        var today = record.Today();
+        var balance = record.Balance();
+        var settled = balance.Settled(today);
+        decimal paid = 0;
+        var payments = new List<CashMovement>();
+        var waiting = new List<decimal>();
+        foreach (var (key, amount) in state.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList())
+        {
+            if (waiting.Count > 0 || amount > settled - paid)
+            {
+                waiting.Add(amount);
+                continue;
+            }
+            paid += amount;
+            payments.Add(state.CashMovements.TryGetValue(key, out var m) ? m : new CashMovement(key, CashKind.Withdrawal, amount, today, null));
+        }
+        // What the cash covers once the unsettled proceeds settle waits for settlement; the rest waits for a sale.
+        var unsettled = balance.UnsettledOn(today);
+        var awaiting = unsettled > 0 ? Math.Min(waiting.Sum(), state.Cash - paid) : 0;
+        var result = new WithdrawalPayment(paid, awaiting, awaiting > 0 ? balance.Outstanding(today).Max(u => u.SettlesOn) : null);
+        if (paid == 0) return result;
+        foreach (var p in payments) state.PendingWithdrawals.Remove(p.IdempotencyKey);
+        state.Cash -= paid;
+        try { await record.WriteAndJournal([.. payments.Select(p => Entry(spec, JournalReplay.PaidKeyPrefix, p))]); }
+        catch
+        {
+            state.Cash += paid;
+            foreach (var p in payments) state.PendingWithdrawals[p.IdempotencyKey] = p.Amount;
+            throw;
+        }
+        record.Changed();
+        return result;
+    }
+
+    private JournalEntry Entry(AccountSpec spec, string prefix, CashMovement m) =>
+        new(0, spec.HouseholdId, spec.Id, JournalKind.Cash, clock.GetUtcNow(), prefix + m.IdempotencyKey,
+            FormattableString.Invariant($"{(prefix == JournalReplay.PaidKeyPrefix ? "Paid withdrawal" : m.Kind.ToString())} of {m.Amount:0.00} in {spec.Id} ({m.IdempotencyKey})"),
+            JournalFormat.Payload(m));
+}

@@ -1,0 +1,112 @@
+using Households.Contracts;
+using Households.Domain.Accounts;
+using Households.Domain.Calendar;
+using Households.Domain.Lots;
+using Households.Grains.Silo;
+using Households.Persistence.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace Households.Grains;
+
+/// <summary>
+/// An account's books of record: the stored <see cref="AccountState"/> and, while the grain is live, its lots as
+/// <see cref="CompactLots"/> columns (the state's list is filled only for a write). Every change is made on a working copy
+/// (<see cref="Book"/>) and swapped in by <see cref="Commit"/>, which writes before anything else sees it; a failed write
+/// leaves the books as they were. After each stored change the <paramref name="owner"/> rebuilds what it derives from the
+/// books (the monitor's snapshot). Kept with every live account: its fields are references only (no delegate), a million
+/// accounts hold a million of them.
+/// </summary>
+public sealed class AccountRecord(IPersistentState<AccountState> state, string accountId, IJournal journal, TimeProvider clock,
+    TradingCalendar calendar, ILogger log, AccountRecord.IOwner owner)
+{
+    /// <summary>What the account derives from its books and rebuilds after a stored change.</summary>
+    public interface IOwner
+    {
+        void BooksChanged();
+    }
+
+    public AccountState State => state.State;
+
+    /// <summary>Set by <see cref="TakeLots"/> on activation or by <see cref="Open"/>.</summary>
+    public CompactLots Lots { get; set; } = null!;
+
+    public AccountSpec RequireSpec() => state.State.Spec ?? throw new Households.Domain.BadInputException($"account {accountId} does not exist");
+
+    public DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    /// <summary>A stored change outside <see cref="Commit"/> (cash): the monitor's snapshot is rebuilt.</summary>
+    public void Changed() => owner.BooksChanged();
+
+    /// <summary>The stored lots move into columns; the state's list and bytes stay empty until a write needs them.</summary>
+    public void TakeLots() => Lots = state.State.TakeLots(accountId);
+
+    /// <summary>A new account's books replace whatever the state held (nothing, for an account never opened).</summary>
+    public void Open(AccountState opened, IReadOnlyList<LotPiece> lots)
+    {
+        state.State = opened;
+        Lots = CompactLots.From(accountId, lots);
+    }
+
+    /// <summary>Writes the state with the lots packed, then lets the bytes go again.</summary>
+    public async Task Write()
+    {
+        state.State.PackedLots = Lots.Pack();
+        try { await state.WriteStateAsync(); }
+        finally { state.State.PackedLots = null; }
+    }
+
+    /// <summary>Writes the state with the journal entries it implies (stored in the outbox), then appends them.</summary>
+    public async Task WriteAndJournal(JournalEntry[] entries)
+    {
+        var before = state.State.Outbox;
+        state.State.Outbox = entries;
+        try { await Write(); }
+        catch { state.State.Outbox = before; throw; }
+        if (entries.Length > 0) await journal.Append(entries);
+    }
+
+    /// <summary>Runs an operation that ends in a state write under the one storage-conflict policy (<see cref="StorageWrites"/>):
+    /// on a version conflict the stored state is read again, its lots taken and the snapshot rebuilt before the next run.</summary>
+    public Task<T> Durably<T>(Func<Task<T>> operation) => state.WriteWithRetryAsync(operation, log, accountId, () =>
+    {
+        TakeLots();
+        if (state.State.Spec is not null) owner.BooksChanged();
+    });
+
+    /// <summary>A working copy of the books: a sale's proceeds settle on the calendar's next trading day (T+1).</summary>
+    public AccountBook Book(AccountSpec spec) => new(spec, state.State.Cash, Lots.ToList(), state.State.Unsettled, calendar);
+
+    public CashBalance Balance() => new(state.State.Cash, state.State.Unsettled);
+
+    /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
+    public async Task Commit(AccountBook book, Action record, Action undo, JournalEntry[]? entries = null)
+    {
+        var before = (state.State.Cash, Lots, state.State.Outbox, state.State.Unsettled);
+        state.State.Cash = book.Cash;
+        state.State.Unsettled = [.. book.Balance.Outstanding(Today())];
+        Lots = CompactLots.From(book.Spec.Id, book.Lots.Snapshot());
+        if (entries is not null) state.State.Outbox = entries;
+        record();
+        try
+        {
+            await Write();
+        }
+        catch
+        {
+            (state.State.Cash, Lots, state.State.Outbox, state.State.Unsettled) = before;
+            undo();
+            throw;
+        }
+        owner.BooksChanged();
+        if (entries is { Length: > 0 }) await journal.Append(entries);
+    }
+
+    /// <summary>Writes a change of the account's spec (restrictions, policy); a failed write restores the spec.</summary>
+    public async Task ChangeSpec(AccountSpec changedSpec)
+    {
+        var spec = RequireSpec();
+        state.State.Spec = changedSpec;
+        try { await Write(); }
+        catch { state.State.Spec = spec; throw; }
+    }
+}

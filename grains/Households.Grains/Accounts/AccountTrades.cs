@@ -1,0 +1,123 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Accounts;
+using Households.Domain.CorporateActions;
+using Households.Domain.Monitoring;
+using Households.Domain.Tax;
+using Households.Persistence.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace Households.Grains;
+
+/// <summary>What changes an account's lots: trades (the household's fills), wash-sale adjustments of basis (IRC §1091),
+/// corporate actions and corrections of record. Each is applied to a working copy of the books and committed with one
+/// write; each is kept by its key, so one sent again answers its first result as a replay and changes nothing.</summary>
+public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILogger log)
+{
+    public async Task<TradeOutcome[]> Apply(TradeRequest[] trades)
+    {
+        var spec = record.RequireSpec();
+        // Work on a copy of the books: a refused order changes nothing (the book checks before it moves), a failed write
+        // leaves the grain as it was.
+        var book = record.Book(spec);
+        var applied = record.State.AppliedTrades;
+        var fresh = new Dictionary<string, TradeResult>(StringComparer.Ordinal);
+        var outcomes = new TradeOutcome[trades.Length];
+        for (var i = 0; i < trades.Length; i++)
+        {
+            var trade = trades[i];
+            var key = trade?.IdempotencyKey ?? "";
+            if (trade is null) outcomes[i] = new(null, "trade is required");
+            else if (fresh.TryGetValue(key, out var earlier) || applied.TryGetValue(key, out earlier))
+                outcomes[i] = earlier.Request == trade ? new(earlier with { Replayed = true }, null)
+                    : new(null, $"idempotencyKey {trade.IdempotencyKey} was already used for a different trade");
+            else
+            {
+                try { outcomes[i] = new(fresh[key] = book.Apply(trade), null); }
+                catch (BadInputException ex) { outcomes[i] = new(null, ex.Message); }
+            }
+        }
+        if (fresh.Count == 0) return outcomes;
+        await record.Commit(book, () => { foreach (var (key, r) in fresh) applied[key] = r; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); });
+        foreach (var r in fresh.Values)
+            log.LogDebug("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, r.Request.Side, r.Request.Quantity,
+                r.Request.Symbol, r.Request.Price, r.IdempotencyKey);
+        return outcomes;
+    }
+
+    public static string AdjustmentKey(WashSaleAdjustment a) => $"{a.LossId}:{a.LotId}";
+
+    public async Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] given)
+    {
+        var spec = record.RequireSpec();
+        var applied = record.State.AppliedAdjustments;
+        // An adjustment already applied (the household sent it again after a crash) is not applied twice.
+        var adjustments = given.Where(a => !applied.Contains(AdjustmentKey(a))).ToArray();
+        if (adjustments.Length == 0)
+        {
+            var lots = record.Lots.Lots();
+            return [.. given.Select(a => lots.FirstOrDefault(l => l.Id == a.LotId)).OfType<TaxLot>()];
+        }
+        var book = record.Book(spec);
+        var adjusted = book.Apply(adjustments);
+        var keys = adjustments.Select(AdjustmentKey).ToArray();
+        await record.Commit(book, () => applied.UnionWith(keys), () => applied.ExceptWith(keys));
+        foreach (var a in adjustments)
+            log.LogDebug("{Account} lot {Lot}: wash sale of loss {Loss} in {LossAccount}, {Disallowed} disallowed (permanent {Permanent})",
+                spec.Id, a.LotId, a.LossId, a.LossAccount, a.Disallowed, a.Permanent);
+        return adjusted;
+    }
+
+    /// <summary>Applies a corporate action to the account's lots and cash; an account that holds none of the security stores
+    /// nothing (the household keeps the action's id).</summary>
+    public async Task<CorporateActionEffect> ApplyCorporateAction(CorporateAction action)
+    {
+        var spec = record.RequireSpec();
+        CorporateActionRules.Check(action);
+        var applied = record.State.CorporateActions;
+        if (applied.TryGetValue(action.Id, out var earlier)) return earlier with { Replayed = true };
+        var book = record.Book(spec);
+        var effect = book.Apply(action);
+        if (effect.IsEmpty) return effect;
+        await record.Commit(book, () => applied[action.Id] = effect, () => applied.Remove(action.Id));
+        log.LogDebug("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
+        return effect;
+    }
+
+    /// <summary>Corrections of record (shares transferred in or out, a reconciliation's accepted figures): never sales, so the
+    /// realized-gains and wash-sale ledgers never see them; journaled as <see cref="JournalKind.BookCorrection"/>.</summary>
+    public async Task<BookCorrectionEffect[]> ApplyBookCorrections(BookCorrection[] corrections)
+    {
+        var spec = record.RequireSpec();
+        foreach (var c in corrections ?? throw new BadInputException("corrections are required")) BookCorrections.Check(c);
+        var applied = record.State.BookCorrections;
+        var book = new AccountBook(spec, record.State.Cash, record.Lots.ToList());
+        var effects = new BookCorrectionEffect[corrections.Length];
+        var fresh = new Dictionary<string, BookCorrectionEffect>(StringComparer.Ordinal);
+        for (var i = 0; i < corrections.Length; i++)
+        {
+            var c = corrections[i];
+            if (fresh.TryGetValue(c.Key, out var earlier) || applied.TryGetValue(c.Key, out earlier))
+                effects[i] = earlier.Correction == c ? earlier with { Replayed = true }
+                    : throw new BadInputException($"key {c.Key} was already used for a different correction in account {spec.Id}");
+            else effects[i] = fresh[c.Key] = book.Apply(c);
+        }
+        if (fresh.Count == 0) return effects;
+        var now = clock.GetUtcNow();
+        JournalEntry[] entries = [.. fresh.Values.Select(e => new JournalEntry(0, spec.HouseholdId, spec.Id, JournalKind.BookCorrection, now,
+            $"correction:{spec.Id}:{e.Correction.Key}", BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
+        await record.Commit(book, () => { foreach (var (key, e) in fresh) applied[key] = e; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); }, entries);
+        foreach (var e in fresh.Values)
+            log.LogDebug("{Account}: correction {Key} ({Kind} {Symbol}) from {Source}, cash {Cash}", spec.Id, e.Correction.Key, e.Correction.Kind,
+                e.Correction.Symbol, e.Correction.Source, e.CashDelta);
+        return effects;
+    }
+
+    /// <summary>The keys among <paramref name="keys"/> the account applied: a trade, a cash movement or a correction.</summary>
+    public string[] AppliedKeys(string[] keys)
+    {
+        var s = record.State;
+        return [.. (keys ?? []).Where(k => k is not null
+            && (s.AppliedTrades.ContainsKey(k) || s.CashMovements.ContainsKey(k) || s.BookCorrections.ContainsKey(k)))];
+    }
+}

@@ -1,0 +1,68 @@
+using Households.Contracts;
+using Households.Domain.Decisions;
+using Households.Domain.Monitoring;
+using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
+
+namespace Households.Grains;
+
+/// <summary>An account's triggers: the monitor's notices and the events a person caused (cash, restrictions, policy, model
+/// changes). The newest are kept for the account's views; each is admitted by the account's cooldowns and hourly budget and,
+/// for market triggers, the silo's firm-wide budget, then sent to the household one-way (the household calls accounts, so
+/// an account never waits on its household).</summary>
+public sealed class AccountTriggers(string accountId, TriggerLatency latency, FirmTriggerBudget firmBudget, DecisionOptions decisions,
+    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log)
+{
+    /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
+    public const int MaxOpen = 32;
+    private readonly List<Trigger> _open = [];
+    // Made on the first notice: most of a million live accounts never get one.
+    private TriggerCooldowns? _cooldowns;
+
+    public int Count => _open.Count;
+
+    public Trigger[] Open => [.. _open];
+
+    /// <summary>Keeps the triggers among the open ones (the newest <see cref="MaxOpen"/>); true when the open triggers changed.</summary>
+    public bool Keep(Trigger[] triggers)
+    {
+        // Price-driven notices carry their batch's publication time: tick-to-trigger latency ends here.
+        if (triggers.Length > 0 && triggers[0].Kind is TriggerKind.Drift or TriggerKind.Harvest) latency.Record(clock.GetUtcNow() - triggers[0].BatchPublishedAt);
+        var open = _open.Count;
+        _open.AddRange(triggers);
+        if (_open.Count > MaxOpen) _open.RemoveRange(0, _open.Count - MaxOpen);
+        return _open.Count != open;
+    }
+
+    /// <summary>Sends the triggers the cooldowns and budgets admit to the household.</summary>
+    public void Admit(Trigger[] triggers, AccountSpec? spec)
+    {
+        // Guarded: the arguments are boxed before the level check, millions of times after a market-wide move.
+        if (log.IsEnabled(LogLevel.Debug))
+            foreach (var t in triggers)
+                log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
+        var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Triggers);
+        if (admitted.Count > 0 && spec is not null) Send(spec, admitted);
+    }
+
+    private void Send(AccountSpec spec, IReadOnlyCollection<Trigger> admitted)
+    {
+        // The firm-wide budget is taken here, before the household wakes: after a market-wide move a million accounts
+        // cross thresholds at once, and waking each household only to refuse it costs an activation and its memory.
+        // A refused trigger stays among the account's open triggers; its cooldown brings it back later. Events (cash,
+        // restrictions, model changes) always go: a person caused them and none may be lost.
+        if (admitted.All(t => TriggerCooldowns.IsMarketTrigger(t.Kind)) && !firmBudget.TryTake())
+        {
+            log.LogDebug("{Account}: firm-wide trigger budget exhausted; {Count} triggers kept open, not sent", spec.Id, admitted.Count);
+            return;
+        }
+        grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
+    }
+
+    /// <summary>A trigger caused by an event (cash, restriction, model change) rather than a price.</summary>
+    public Trigger Event(TriggerKind kind, string subject, double observed)
+    {
+        var now = clock.GetUtcNow();
+        return new Trigger(kind, accountId, subject, observed, 0, 0, board.Current.Sequence, now, now);
+    }
+}

@@ -1,0 +1,84 @@
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Decisions;
+using Households.Domain.Monitoring;
+using Households.Persistence.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace Households.Grains;
+
+/// <summary>The decision request path: triggers (an account's notices, resolved orders, a change of policy) gather in the
+/// household's <see cref="TriggerInbox"/>, and one decision at a time takes everything waiting, journals it and asks
+/// <see cref="HouseholdProposals.Decide"/>. Outside trading hours they wait, undecided, for the session gate's wake-up.
+/// <paramref name="askToDecide"/> schedules a decision as a one-way call to the grain itself, so triggers keep arriving
+/// (interleaved) while one runs.</summary>
+public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
+    HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
+    bool planEachAccountAlone, Action askToDecide, ILogger log)
+{
+    private readonly TriggerInbox _inbox = new();
+
+    /// <summary>An account's admitted triggers: shown on the event stream, a harvest opportunity announced, then queued.</summary>
+    public void FromAccount(string accountId, Trigger[] triggers)
+    {
+        if (state.State.Spec is null) return;
+        foreach (var kind in triggers.GroupBy(t => t.Kind))
+            events.Add("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
+        notices.Harvest(accountId, triggers);
+        Enqueue(triggers);
+    }
+
+    /// <summary>Triggers join the inbox; the first to arrive while no decision waits asks for one.</summary>
+    public void Enqueue(Trigger[] triggers)
+    {
+        if (_inbox.Add(triggers)) askToDecide();
+    }
+
+    /// <summary>Accounts whose orders resolved with quantity released, or whose decision waited for them: an event trigger each
+    /// (<see cref="TriggerKind.OrderResolved"/>), decided like any other.</summary>
+    public void DecideAgain(string[] accounts)
+    {
+        if (accounts.Length == 0) return;
+        var now = clock.GetUtcNow();
+        var triggers = accounts.Select(a => new Trigger(TriggerKind.OrderResolved, a, "orders", 0, 0, 0, board.Current.Sequence, now, now)).ToArray();
+        foreach (var t in triggers) events.Add("trigger", t.AccountId, null, "OrderResolved: orders");
+        Enqueue(triggers);
+    }
+
+    /// <summary>Decides over everything waiting (journaled as the decision's causes); asks again when more arrived meanwhile.</summary>
+    public async Task DecideWaiting()
+    {
+        if (session.ClosedUntil() is { } open)
+        {
+            // Outside trading hours the triggers wait in the inbox, undecided; the session gate wakes the household at the open.
+            _inbox.Hold();
+            session.WaitFor(open, $"market closed: {_inbox.Count} triggers wait for the open");
+            return;
+        }
+        try
+        {
+            if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
+            var triggers = _inbox.Take();
+            if (triggers.Length == 0) return;
+            var now = clock.GetUtcNow();
+            await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+            var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
+            try { await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null); }
+            catch (BadInputException ex) { log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message); }
+        }
+        finally
+        {
+            if (_inbox.Done()) askToDecide();
+        }
+    }
+
+    /// <summary>The session opened: withdrawals that waited for settlement are paid first (a decision then sees the cash
+    /// they leave), then what waited in the inbox is decided.</summary>
+    public async Task OnSessionOpen()
+    {
+        if (state.State.Spec is not { } spec) return;
+        var paid = session.AwaitSettlement(await books.PayWithdrawals(spec.AccountIds));
+        foreach (var line in paid) events.Add("cash", null, null, line);
+        if (_inbox.Release()) askToDecide();
+    }
+}
