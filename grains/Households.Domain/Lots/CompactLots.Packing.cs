@@ -65,7 +65,7 @@ public sealed partial class CompactLots
         if (r.Byte() != PackVersion) throw new InvalidDataException($"account {accountId}: packed lots of an unknown version");
         var count = checked((int)r.UVar());
         var symbols = new string[checked((int)r.UVar())];
-        for (var s = 0; s < symbols.Length; s++) symbols[s] = r.Text();
+        for (var s = 0; s < symbols.Length; s++) symbols[s] = r.Symbol();
         var columns = (Columns)r.Byte();
         var lots = new CompactLots(accountId, count, null)
         {
@@ -192,6 +192,20 @@ public sealed partial class CompactLots
             return s;
         }
 
+        /// <summary>A symbol, as the one shared string for it: a million accounts hold ~100 symbols each, and a string
+        /// per account per symbol was 3 GB of a 1M-account silo's 7.8 GB (docs/benchmarks.md).</summary>
+        public string Symbol()
+        {
+            var n = checked((int)UVar());
+            if (n > _bytes.Length - _at) throw new InvalidDataException("packed lots end early");
+            var bytes = _bytes.Slice(_at, n);
+            _at += n;
+            if (n > 64) return Encoding.UTF8.GetString(bytes);
+            Span<char> chars = stackalloc char[n];
+            var length = Encoding.UTF8.GetChars(bytes, chars);
+            return SymbolPool.Shared(chars[..length]);
+        }
+
         public decimal Decimal() => new([checked((int)Var()), checked((int)Var()), checked((int)Var()), checked((int)Var())]);
 
         public double Amount(byte scale, bool raw)
@@ -211,5 +225,20 @@ public sealed partial class CompactLots
             decimal.GetBits(magnitude, bits);
             return (double)new decimal(bits[0], bits[1], bits[2], units < 0, scale);
         }
+    }
+}
+
+/// <summary>One string per symbol for every account's unpacked lots (symbols are a firm's securities: a few thousand).</summary>
+internal static class SymbolPool
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup =
+        Pool.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static string Shared(ReadOnlySpan<char> symbol)
+    {
+        if (Lookup.TryGetValue(symbol, out var shared)) return shared;
+        var created = symbol.ToString();
+        return Pool.GetOrAdd(created, created);
     }
 }

@@ -98,6 +98,16 @@ public sealed class CompactLotsTests
     }
 
     [Fact]
+    public void Accounts_unpacked_from_storage_share_one_string_per_symbol()
+    {
+        var first = CompactLots.Unpack("A1", CompactLots.From("A1", [Own("A1", 1, "SHARED-EQ", 1m, 10m)]).Pack());
+        var second = CompactLots.Unpack("A2", CompactLots.From("A2", [Own("A2", 1, "SHARED-EQ", 2m, 20m)]).Pack());
+
+        Assert.Equal("SHARED-EQ", first.Symbols[0]);
+        Assert.Same(first.Symbols[0], second.Symbols[0]);
+    }
+
+    [Fact]
     public void Damaged_packed_lots_are_refused_not_misread()
     {
         var packed = CompactLots.From("A1", [Own("A1", 1, "EQ", 12.300m, 1_234.50m)]).Pack();
