@@ -24,12 +24,20 @@ public static class HouseholdsAuth
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     /// <summary>Validation rules: our issuer and audience, HS256 with the firm's key, lifetime enforced.</summary>
-    public static TokenValidationParameters ValidationParameters(byte[] key) => new()
+    public static TokenValidationParameters ValidationParameters(byte[] key)
     {
-        ValidIssuer = Issuer,
-        ValidAudience = Audience,
-        IssuerSigningKey = new SymmetricSecurityKey(key),
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        var rules = Rules(Issuer, Audience, [SecurityAlgorithms.HmacSha256]);
+        rules.IssuerSigningKey = new SymmetricSecurityKey(key);
+        return rules;
+    }
+
+    /// <summary>The rules every token is held to, whoever signs it (the local key or the firm's identity provider):
+    /// issuer, audience and algorithm named, signed, lifetime required and enforced, our claim names.</summary>
+    public static TokenValidationParameters Rules(string issuer, string audience, IEnumerable<string> algorithms) => new()
+    {
+        ValidIssuer = issuer,
+        ValidAudience = audience,
+        ValidAlgorithms = algorithms,
         ValidateIssuer = true,
         ValidateAudience = true,
         ValidateLifetime = true,

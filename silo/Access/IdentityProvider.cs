@@ -55,21 +55,7 @@ public static class IdentityProvider
         o.MapInboundClaims = false;
         o.Audience = idp.Audience;
         o.RequireHttpsMetadata = idp.RequireHttpsMetadata;
-        o.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidIssuer = issuer,
-            ValidAudience = idp.Audience,
-            ValidAlgorithms = Algorithms,
-            ValidateIssuer = true,
-            ValidateAudience = true,
-            ValidateLifetime = true,
-            ValidateIssuerSigningKey = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ClockSkew = HouseholdsAuth.ClockSkew,
-            RoleClaimType = HouseholdsAuth.RoleClaim,
-            NameClaimType = HouseholdsAuth.SubjectClaim,
-        };
+        o.TokenValidationParameters = HouseholdsAuth.Rules(issuer, idp.Audience, Algorithms);
         if (!string.IsNullOrWhiteSpace(idp.JwksFile))
         {
             // Static keys: the handler uses this configuration and never fetches metadata.

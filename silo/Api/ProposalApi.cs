@@ -37,7 +37,7 @@ public static class ProposalApi
     private static async Task<IResult> Approve(string id, string proposalId, HttpContext http, IGrainFactory grains) =>
         await HouseholdApi.Existing(grains, id) is { } h ? Results.Ok(await h.Approve(proposalId, AdvisorApi.ApproverOf(http.User))) : NotFoundProblem.Household(id);
 
-    private static async Task<IResult> Reject(string id, string proposalId, DecisionRequest? body, HttpContext http, IGrainFactory grains) =>
+    private static async Task<IResult> Reject(string id, string proposalId, RejectionNote? body, HttpContext http, IGrainFactory grains) =>
         await HouseholdApi.Existing(grains, id) is { } h ? Results.Ok(await h.Reject(proposalId, body?.Note, AdvisorApi.ApproverOf(http.User))) : NotFoundProblem.Household(id);
 
     private static async Task<IResult> OrderFileCsv(string id, string? proposal, IGrainFactory grains)

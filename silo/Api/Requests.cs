@@ -39,4 +39,5 @@ public sealed record PriceInjectionRequest(PriceQuote[]? Quotes);
 
 public sealed record CashRequest(string? IdempotencyKey, CashKind? Kind, decimal? Amount, DateOnly? Date, string? Symbol);
 
-public sealed record DecisionRequest(string? Note);
+/// <summary>The body of a rejection: the advisor's optional note (one name for one meaning: the engine's input is DecisionRequest).</summary>
+public sealed record RejectionNote(string? Note);
