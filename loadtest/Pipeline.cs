@@ -382,6 +382,16 @@ internal static class Pipeline
             await using var command = database.CreateCommand(sql);
             return await command.ExecuteScalarAsync() is long v ? v : 0;
         }
+        // The settling batch's decisions finish first (the journal quiet for 10 s, at most 5 minutes): the shock's figures are its own.
+        var settle = Stopwatch.StartNew();
+        for (long previous = -1, rows, quietSince = 0; settle.Elapsed < TimeSpan.FromMinutes(5); previous = rows)
+        {
+            rows = await Scalar("SELECT count(*) FROM households_journal");
+            if (rows != previous) quietSince = settle.ElapsedMilliseconds;
+            else if (settle.ElapsedMilliseconds - quietSince >= 10_000) break;
+            await Task.Delay(1000);
+        }
+        Console.WriteLine($"shock: the journal was quiet after {settle.Elapsed.TotalSeconds:0} s");
         var watermark = await Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
         async Task<(long Rows, long Fills, long Proposals, long Households)> Since()
         {
