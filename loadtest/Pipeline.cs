@@ -68,9 +68,7 @@ internal static class Pipeline
             if (!o.SkipLoad)
             {
                 await Households.Persistence.PostgresSchema.ApplyAsync(cs);
-                var serializer = new ServiceCollection()
-                    .AddSerializer(b => b.AddAssembly(typeof(PriceQuote).Assembly).AddAssembly(typeof(AccountState).Assembly))
-                    .BuildServiceProvider().GetRequiredService<Serializer>();
+                var serializer = BooksLoader.StateSerializer();
                 await using var database = Npgsql.NpgsqlDataSource.Create(cs);
                 var rssLoad = Report.ResidentMb();
                 load = await BooksLoader.Load(database, serializer, firm, replace: true, line => Console.WriteLine($"bulk load: {line}"));

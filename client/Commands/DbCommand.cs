@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Households.Persistence;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
 
 namespace Households.Client.Commands;
 
@@ -38,9 +36,7 @@ public static class DbCommand
             await PostgresSchema.ApplyAsync(cs, ct);
             var firm = Simulation.Firms.SyntheticFirm.Build(count, parse.GetValue(seed));
             await using var database = Npgsql.NpgsqlDataSource.Create(cs);
-            var serializer = new ServiceCollection()
-                .AddSerializer(s => s.AddAssembly(typeof(Contracts.TaxLot).Assembly).AddAssembly(typeof(Grains.AccountState).Assembly))
-                .BuildServiceProvider().GetRequiredService<Orleans.Serialization.Serializer>();
+            var serializer = Grains.Silo.BooksLoader.StateSerializer();
             var report = await Grains.Silo.BooksLoader.Load(database, serializer, firm, parse.GetValue(replace), line => output.WriteLine(line), ct);
             output.WriteLine(FormattableString.Invariant(
                 $"loaded {report.Households:N0} households, {report.Accounts:N0} accounts, {report.Lots:N0} lots, {report.Models} models, {report.Securities:N0} securities ({report.Bytes / 1e6:N0} MB) in {report.Took.TotalSeconds:0.0} s"));

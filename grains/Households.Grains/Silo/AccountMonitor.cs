@@ -52,10 +52,9 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     // Households with at least one account watched here (counted on register/unregister, never per tick).
     private readonly Dictionary<string, int> _households = new(StringComparer.Ordinal);
-    private readonly Dictionary<MonitorEntry<string>, string> _householdOf = new(ReferenceEqualityComparer.Instance);
-    // Every account watched here, by id, and whether its entry is parked (no grain: books from the bulk read, or a grain
-    // that deactivated). Guarded by _households' lock; the scan never reads it.
-    private readonly Dictionary<string, (MonitorEntry<string> Entry, bool Parked)> _byAccount = new(StringComparer.Ordinal);
+    // Every account watched here, by id: its entry, whether it is parked (no grain: books from the bulk read, or a grain
+    // that deactivated) and its household. Guarded by _households' lock; the scan never reads it.
+    private readonly Dictionary<string, Watched> _byAccount = new(StringComparer.Ordinal);
     private readonly bool _keepDeactivated = options?.Value.KeepDeactivated ?? false;
     private int _parked;
     private readonly int _nice = options?.Value.Nice ?? 0; // ThreadNice bounds it (0 or less: unchanged, at most 19)
@@ -78,6 +77,8 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     /// <summary>Raised after each scan (on the monitor's thread).</summary>
     public event Action<MonitorStatus>? Scanned;
 
+    private readonly record struct Watched(MonitorEntry<string> Entry, bool Parked, string? Household);
+
     /// <summary>A live account grain's snapshot. It takes over from a parked entry of the same account (the bulk read's,
     /// or its own from before it deactivated).</summary>
     public MonitorEntry<string> Register(string accountId, AccountSnapshot snapshot, string? householdId = null)
@@ -85,11 +86,9 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         var entry = new MonitorEntry<string>(accountId, snapshot);
         lock (_households)
         {
-            if (_byAccount.Remove(accountId, out var previous)) Drop(previous.Entry, previous.Parked);
-            _byAccount[accountId] = (entry, false);
-            Count(entry, householdId);
+            if (_byAccount.Remove(accountId, out var previous)) Drop(previous);
+            Add(new Watched(entry, false, householdId));
         }
-        _changes.Enqueue((entry, true));
         return entry;
     }
 
@@ -97,14 +96,11 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     /// the notice that activates it. False when the account is already watched here.</summary>
     public bool Park(string accountId, AccountSnapshot snapshot, string? householdId)
     {
-        var entry = new MonitorEntry<string>(accountId, snapshot);
         lock (_households)
         {
-            if (!_byAccount.TryAdd(accountId, (entry, true))) return false;
-            _parked++;
-            Count(entry, householdId);
+            if (_byAccount.ContainsKey(accountId)) return false;
+            Add(new Watched(new MonitorEntry<string>(accountId, snapshot), true, householdId));
         }
-        _changes.Enqueue((entry, true));
         return true;
     }
 
@@ -114,15 +110,16 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     {
         lock (_households)
         {
-            var current = _byAccount.TryGetValue(entry.Target, out var known) && ReferenceEquals(known.Entry, entry);
-            if (_keepDeactivated && current)
+            // An entry another registration replaced has left already.
+            if (!_byAccount.TryGetValue(entry.Target, out var known) || !ReferenceEquals(known.Entry, entry)) return;
+            if (_keepDeactivated)
             {
-                _byAccount[entry.Target] = (entry, true);
+                _byAccount[entry.Target] = known with { Parked = true };
                 _parked++;
                 return;
             }
-            if (current) _byAccount.Remove(entry.Target);
-            Drop(entry, parked: false);
+            _byAccount.Remove(entry.Target);
+            Drop(known);
         }
     }
 
@@ -130,18 +127,19 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     public int ParkedAccounts { get { lock (_households) return _parked; } }
 
     // Both under _households' lock.
-    private void Count(MonitorEntry<string> entry, string? householdId)
+    private void Add(Watched watched)
     {
-        if (householdId is null) return;
-        _householdOf[entry] = householdId;
-        _households[householdId] = _households.GetValueOrDefault(householdId) + 1;
+        _byAccount[watched.Entry.Target] = watched;
+        if (watched.Parked) _parked++;
+        if (watched.Household is { } household) _households[household] = _households.GetValueOrDefault(household) + 1;
+        _changes.Enqueue((watched.Entry, true));
     }
 
-    private void Drop(MonitorEntry<string> entry, bool parked)
+    private void Drop(Watched watched)
     {
-        if (parked) _parked--;
-        if (_householdOf.Remove(entry, out var household) && --_households[household] == 0) _households.Remove(household);
-        _changes.Enqueue((entry, false));
+        if (watched.Parked) _parked--;
+        if (watched.Household is { } household && --_households[household] == 0) _households.Remove(household);
+        _changes.Enqueue((watched.Entry, false));
     }
 
     /// <summary>Called when the board takes a new batch. A scan in progress takes it up from its next chunk of accounts,

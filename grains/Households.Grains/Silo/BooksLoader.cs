@@ -6,6 +6,7 @@ using Households.Domain.Firm;
 using Households.Domain.Models;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
@@ -21,6 +22,12 @@ public sealed record BooksLoadReport(int Households, int Accounts, long Lots, in
 /// no silo: a million accounts are rows, not a million grain writes.</summary>
 public static class BooksLoader
 {
+    /// <summary>The serializer the silo's storage writes and reads state with, for a process that is not a silo
+    /// (<c>households db load</c>, the load test).</summary>
+    public static Serializer StateSerializer() => new ServiceCollection()
+        .AddSerializer(s => s.AddAssembly(typeof(TaxLot).Assembly).AddAssembly(typeof(AccountState).Assembly))
+        .BuildServiceProvider().GetRequiredService<Serializer>();
+
     /// <summary>The stored state of an account as it opens.</summary>
     public static AccountState OpeningAccount(AccountOpening opening) => new()
     {

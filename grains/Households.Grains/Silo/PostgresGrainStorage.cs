@@ -21,21 +21,21 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
     // quarters of the pool; the journal's appends use the rest.
     private readonly SemaphoreSlim _slots = new(Math.Max(1, new NpgsqlConnectionStringBuilder(database.ConnectionString).MaxPoolSize * 3 / 4));
 
-    private async Task<T> InTurn<T>(Func<Task<T>> operation)
+    private async Task InTurn(Func<Task> operation)
     {
         await _slots.WaitAsync();
-        try { return await operation(); }
+        try { await operation(); }
         finally { _slots.Release(); }
     }
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InTurn(async () => { await Read(stateName, grainId, grainState); return true; });
+        InTurn(() => Read(stateName, grainId, grainState));
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InTurn(async () => { await Write(stateName, grainId, grainState); return true; });
+        InTurn(() => Write(stateName, grainId, grainState));
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InTurn(async () => { await Clear(stateName, grainId, grainState); return true; });
+        InTurn(() => Clear(stateName, grainId, grainState));
 
     private async Task Read<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
