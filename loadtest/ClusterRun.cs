@@ -1,18 +1,19 @@
-using Households.Simulation.Firms;
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using Households.Contracts;
 using Households.Domain.Market;
-using Households.Grains;
 using Households.Grains.Prices;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Silo.Hosting;
+using Households.Simulation.Firms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net;
 
 namespace Households.LoadTest;
 

@@ -1,20 +1,21 @@
-using Households.Simulation.Firms;
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain.Market;
 using Households.Domain.Monitoring;
-using Households.Grains;
 using Households.Grains.Prices;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Silo.Api;
 using Households.Silo.Hosting;
+using Households.Simulation.Firms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace Households.LoadTest;
 

@@ -1,14 +1,16 @@
-using Households.Domain.Firm;
-using Households.Simulation.Firms;
-using System.Collections.Concurrent;
 using Households.Contracts;
+using Households.Domain.Firm;
 using Households.Domain.Market;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
-using Households.Grains;
+using Households.Grains.Accounts;
+using Households.Grains.Household;
 using Households.Grains.Silo;
+using Households.Grains;
+using Households.Simulation.Firms;
 using Orleans.Serialization;
 using Orleans.Storage;
+using System.Collections.Concurrent;
 
 namespace Households.LoadTest;
 

@@ -1,7 +1,8 @@
-using System.Security.Claims;
 using Households.Auth;
 using Households.Contracts;
+using Households.Grains.Household;
 using Households.Grains;
+using System.Security.Claims;
 
 namespace Households.Silo.Access;
 

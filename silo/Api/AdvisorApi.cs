@@ -1,15 +1,16 @@
-using System.Security.Claims;
 using Households.Auth;
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.Advisors;
 using Households.Domain.Decisions;
 using Households.Domain.Monitoring;
-using Households.Grains;
+using Households.Domain;
+using Households.Grains.Advisors;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Silo.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using System.Security.Claims;
 
 namespace Households.Silo.Api;
 

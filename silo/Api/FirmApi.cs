@@ -1,6 +1,7 @@
 using Households.Contracts;
-using Households.Grains;
+using Households.Grains.Firm;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Silo.Access;
 using Microsoft.Extensions.Options;
 

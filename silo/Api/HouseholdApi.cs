@@ -1,5 +1,6 @@
 using Households.Contracts;
 using Households.Domain;
+using Households.Grains.Household;
 using Households.Grains;
 using Households.Silo.Access;
 

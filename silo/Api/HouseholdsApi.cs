@@ -1,11 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
-using Households.Grains;
+using Households.Grains.Household;
 using Households.Grains.Prices;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Silo.Access;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Households.Silo.Api;
 

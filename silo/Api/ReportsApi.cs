@@ -1,9 +1,10 @@
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.Monitoring;
 using Households.Domain.Tax;
-using Households.Grains;
+using Households.Domain;
+using Households.Grains.Household;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Silo.Access;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,15 +1,17 @@
-using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.Decisions;
 using Households.Domain.Harvesting;
 using Households.Domain.Monitoring;
 using Households.Domain.Risk;
+using Households.Domain;
+using Households.Grains.Household;
+using Households.Grains.Securities;
+using Households.Grains.Silo;
+using Households.Grains;
+using Households.Silo.Access;
 using Households.Simulation.Scenarios;
 using Households.Simulation.Stress;
-using Households.Grains;
-using Households.Grains.Silo;
-using Households.Silo.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Households.Silo.Api;

@@ -1,7 +1,8 @@
 using Households.Contracts;
 using Households.Domain;
-using Households.Grains;
+using Households.Grains.Household;
 using Households.Grains.Silo;
+using Households.Grains;
 using Microsoft.Extensions.Options;
 
 namespace Households.Silo.Hosting;

@@ -1,10 +1,12 @@
-using Households.Simulation.Market;
-using Households.Simulation.Firms;
 using Households.Contracts;
 using Households.Domain.Market;
-using Households.Grains;
+using Households.Grains.Household;
 using Households.Grains.Prices;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
+using Households.Simulation.Firms;
+using Households.Simulation.Market;
 using Microsoft.Extensions.Options;
 
 namespace Households.Silo.Hosting;

@@ -4,7 +4,7 @@ using Households.Domain.Accounts;
 using Households.Domain.Reliability;
 using Households.Domain.Tax;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>An account's cash movements (deposits, dividends, fees, withdrawal requests) and the payment of withdrawals
 /// from settled cash. Each movement is kept by its idempotency key and journaled with its write.</summary>

@@ -10,7 +10,7 @@ using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>An account: books of record in memory and in storage (<see cref="AccountRecord"/>), a compact snapshot in the
 /// silo's monitor and live figures on the silo's live board. What changes the lots is <see cref="AccountTrades"/>', cash

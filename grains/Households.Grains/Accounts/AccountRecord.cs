@@ -6,7 +6,7 @@ using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>
 /// An account's books of record: the stored <see cref="AccountState"/> and, while the grain is live, its lots as

@@ -1,7 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Lots;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>An account's books of record as stored (<see cref="AccountGrain"/>); ids are the stored payload's, never reused.</summary>
 [GenerateSerializer]

@@ -7,7 +7,7 @@ using Households.Domain.Tax;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>What changes an account's lots: trades (the household's fills), wash-sale adjustments of basis (IRC §1091),
 /// corporate actions and corrections of record. Each is applied to a working copy of the books and committed with one

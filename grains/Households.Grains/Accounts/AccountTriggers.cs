@@ -4,7 +4,7 @@ using Households.Domain.Monitoring;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>An account's triggers: the monitor's notices and the events a person caused (cash, restrictions, policy, model
 /// changes). The newest are kept for the account's views; each is admitted by the account's cooldowns and hourly budget and,

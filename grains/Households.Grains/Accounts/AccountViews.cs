@@ -3,7 +3,7 @@ using Households.Domain.Lots;
 using Households.Domain.Monitoring;
 using Households.Grains.Silo;
 
-namespace Households.Grains;
+namespace Households.Grains.Accounts;
 
 /// <summary>What an account shows: its holdings valued at the board's prices with weights and drift, its open triggers
 /// and settled cash (<see cref="AccountView"/>), and its ledger as the reliability checks read it.</summary>

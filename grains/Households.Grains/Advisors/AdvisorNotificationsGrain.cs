@@ -3,7 +3,7 @@ using Households.Domain.Advisors;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Options;
 
-namespace Households.Grains;
+namespace Households.Grains.Advisors;
 
 [GenerateSerializer]
 public sealed class AdvisorNotificationsState

@@ -5,7 +5,7 @@ using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Households.Grains;
+namespace Households.Grains.Advisors;
 
 [GenerateSerializer]
 public sealed class AdvisorQueueState

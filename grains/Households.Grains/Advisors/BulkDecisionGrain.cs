@@ -4,7 +4,7 @@ using Households.Domain.Advisors;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Advisors;
 
 [GenerateSerializer]
 public sealed class BulkDecisionState

@@ -1,10 +1,11 @@
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.CorporateActions;
+using Households.Domain;
+using Households.Grains.Household;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.CorporateActions;
 
 [GenerateSerializer]
 public sealed class CorporateActionState

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain.Firm;
 
-namespace Households.Grains;
+namespace Households.Grains.Firm;
 
 /// <summary>The firm's running figures (see <see cref="FirmFigures"/> for where each comes from). Held in memory:
 /// silos re-report within seconds and households report on activation, so a new activation refills itself; the

@@ -2,7 +2,7 @@ using Households.Contracts;
 using Households.Domain.Models;
 using Households.Grains.Silo;
 
-namespace Households.Grains;
+namespace Households.Grains.Models;
 
 [GenerateSerializer]
 public sealed class ModelState

@@ -6,7 +6,7 @@ using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Reconciliation;
 
 [GenerateSerializer]
 public sealed class ReconciliationState

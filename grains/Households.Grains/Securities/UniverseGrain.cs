@@ -3,7 +3,7 @@ using Households.Domain;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Securities;
 
 [GenerateSerializer]
 public sealed class UniverseState

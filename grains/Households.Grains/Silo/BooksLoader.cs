@@ -1,15 +1,19 @@
-using System.Diagnostics;
-using System.Threading.Channels;
 using Households.Contracts;
-using Households.Domain.Lots;
 using Households.Domain.Firm;
+using Households.Domain.Lots;
 using Households.Domain.Models;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
+using Households.Grains.Accounts;
+using Households.Grains.Household;
+using Households.Grains.Models;
+using Households.Grains.Securities;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
+using System.Diagnostics;
+using System.Threading.Channels;
 
 namespace Households.Grains.Silo;
 

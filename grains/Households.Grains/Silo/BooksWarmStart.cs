@@ -1,14 +1,15 @@
-using System.Diagnostics;
-using System.Threading.Channels;
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.Harvesting;
 using Households.Domain.Lots;
 using Households.Domain.Monitoring;
+using Households.Domain;
+using Households.Grains.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Serialization;
+using System.Diagnostics;
+using System.Threading.Channels;
 
 namespace Households.Grains.Silo;
 

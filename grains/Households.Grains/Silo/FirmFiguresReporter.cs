@@ -1,6 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain.Firm;
+using Households.Grains.Firm;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using Households.Contracts;
+using Households.Grains.Household;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using System.Diagnostics;
 
 namespace Households.Grains.Silo;
 

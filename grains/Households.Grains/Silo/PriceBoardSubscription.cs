@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Monitoring;
 using Households.Grains.Prices;
+using Households.Grains.Securities;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

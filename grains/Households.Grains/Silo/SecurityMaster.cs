@@ -1,5 +1,6 @@
 using Households.Contracts;
 using Households.Domain.WashSales;
+using Households.Grains.Securities;
 
 namespace Households.Grains.Silo;
 

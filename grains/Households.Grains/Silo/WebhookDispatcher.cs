@@ -1,10 +1,11 @@
-using System.Globalization;
-using System.Text;
 using Households.Contracts;
 using Households.Domain.Advisors;
+using Households.Grains.Advisors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Globalization;
+using System.Text;
 
 namespace Households.Grains.Silo;
 

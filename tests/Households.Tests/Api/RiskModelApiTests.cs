@@ -1,13 +1,14 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Households.Contracts;
 using Households.Domain.Monitoring;
 using Households.Domain.Risk;
-using Households.Grains;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Tests.Risk;
 using Microsoft.Extensions.DependencyInjection;
+using System.Net.Http.Json;
+using System.Net;
+using System.Text.Json;
 using Xunit;
 
 namespace Households.Tests.Api;

@@ -1,11 +1,12 @@
-using System.Collections.Concurrent;
 using Households.Contracts;
+using Households.Grains.Securities;
 using Households.Grains;
 using Households.Persistence.Journal;
 using Households.Silo.Hosting;
 using Households.Tests.Reliability;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using System.Collections.Concurrent;
 using Xunit;
 using static Households.Tests.Cluster.TestFirm;
 

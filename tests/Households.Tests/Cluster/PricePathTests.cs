@@ -1,6 +1,7 @@
 using Households.Contracts;
-using Households.Grains;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
 using Xunit;
 using static Households.Tests.Cluster.TestFirm;
 

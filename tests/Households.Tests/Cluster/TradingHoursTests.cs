@@ -1,9 +1,10 @@
-using Households.Simulation.Market;
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.Market;
-using Households.Grains;
+using Households.Domain;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
+using Households.Simulation.Market;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using static Households.Tests.Cluster.TestFirm;

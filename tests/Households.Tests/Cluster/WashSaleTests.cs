@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Grains.Securities;
 using Households.Grains;
 using Xunit;
 using static Households.Tests.Cluster.TestFirm;

@@ -8,7 +8,7 @@ namespace Households.Tests.Layout;
 
 /// <summary>The layout docs/architecture.md draws, checked on the assemblies and the source: the domain is pure (no
 /// simulation, no grains, no Orleans runtime, no threads, no file I/O but the one the solver needs), its folders depend
-/// on each other without cycles, and namespaces follow folders in the domain and the simulation.</summary>
+/// on each other without cycles, and namespaces follow folders in every library under grains/.</summary>
 public sealed class LayoutTests
 {
     private static readonly string Root = DeploymentManifestTests.FindRoot();
@@ -65,6 +65,9 @@ public sealed class LayoutTests
     [Theory]
     [InlineData("Households.Domain")]
     [InlineData("Households.Simulation")]
+    [InlineData("Households.Grains")]
+    [InlineData("Households.Persistence")]
+    [InlineData("Households.Auth")]
     public void Namespaces_follow_folders(string project)
     {
         var dir = Path.Combine(Root, "grains", project);

@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Grains.Household;
 using Households.Grains;
 using Xunit;
 

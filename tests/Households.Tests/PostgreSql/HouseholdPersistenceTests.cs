@@ -1,6 +1,8 @@
 using Households.Contracts;
-using Households.Grains;
+using Households.Grains.Household;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
+using Households.Grains;
 using Households.Persistence;
 using Households.Silo.Hosting;
 using Households.Tests.Cluster;

@@ -1,6 +1,8 @@
 using Households.Contracts;
-using Households.Grains;
+using Households.Grains.Household;
+using Households.Grains.Models;
 using Households.Grains.Silo;
+using Households.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Xunit;

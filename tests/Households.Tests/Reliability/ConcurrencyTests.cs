@@ -1,8 +1,9 @@
 using Households.Contracts;
-using Households.Grains;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
-using Households.Persistence;
+using Households.Grains;
 using Households.Persistence.Journal;
+using Households.Persistence;
 using Households.Silo.Hosting;
 using Households.Tests.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using Households.Contracts;
 using Households.Domain;
 using Households.Grains.Silo;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 [GenerateSerializer]
 public sealed class DirectoryState

@@ -7,7 +7,7 @@ using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>The decision request path: what a household asks the one decision engine (<see cref="DecisionEngine"/>) — its
 /// accounts, ledger, prices, turnover so far, tax profile and transition, under its policy's market — and the journal

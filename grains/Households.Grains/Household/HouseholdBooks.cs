@@ -10,7 +10,7 @@ using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>
 /// The household's books beside its accounts': the wash-sale and realized-gains ledger and every fill's result by

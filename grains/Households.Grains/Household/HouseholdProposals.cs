@@ -1,12 +1,13 @@
 using Households.Contracts;
-using Households.Domain;
 using Households.Domain.Decisions;
 using Households.Domain.Monitoring;
+using Households.Domain;
+using Households.Grains.Reconciliation;
 using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>
 /// A household's proposals: a decision filed (discretionary accounts' trades execute now, the others wait for approval),

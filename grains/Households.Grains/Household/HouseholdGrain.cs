@@ -10,7 +10,7 @@ using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>A household: knows its accounts, aggregates them, and is the single door for their trades, so its
 /// wash-sale ledger sees every purchase and loss sale of every account in trade order. The grain holds the turn and the

@@ -2,7 +2,7 @@ using Households.Contracts;
 using Households.Domain.Monitoring;
 using Households.Grains.Silo;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>A household's live figures (<see cref="IHouseholdGrain.GetLiveState"/>): accounts on this silo answer from
 /// the sources they publish on the silo's live board, the others are asked. An answer is kept for the board's batch, the

@@ -5,7 +5,7 @@ using Households.Domain.Monitoring;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>The decision request path: triggers (an account's notices, resolved orders, a change of policy) gather in the
 /// household's <see cref="TriggerInbox"/>, and one decision at a time takes everything waiting, journals it and asks

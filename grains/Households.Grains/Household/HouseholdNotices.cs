@@ -1,9 +1,11 @@
 using Households.Contracts;
 using Households.Domain.Accounts;
 using Households.Domain.Advisors;
+using Households.Grains.Advisors;
+using Households.Grains.Firm;
 using Households.Grains.Silo;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>What a household tells the firm's index grains, one-way (never awaited: a lost or late notice does no harm,
 /// each carries absolute figures): its harvested losses and pending proposals to the firm's stats, its pending proposals to

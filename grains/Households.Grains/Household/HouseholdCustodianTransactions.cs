@@ -4,7 +4,7 @@ using Households.Domain.Accounts;
 using Households.Domain.Reconciliation;
 using Households.Domain.Tax;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>
 /// A custodian's transactions for one household's accounts (docs/formats.md §17), beside <see cref="HouseholdBooks"/> and

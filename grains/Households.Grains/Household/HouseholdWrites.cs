@@ -1,7 +1,7 @@
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>Runs a household operation that ends in a state write (a fill or batch of fills, a change of policy) under the
 /// one storage-conflict policy (<see cref="StorageWrites"/>): on a version conflict the state is re-read, what the household

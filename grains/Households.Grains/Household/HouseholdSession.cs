@@ -3,7 +3,7 @@ using Households.Domain;
 using Households.Grains.Silo;
 using Microsoft.Extensions.Logging;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>A household and the market's trading sessions (docs/architecture.md, trading hours): what waits for the open
 /// (triggers, withdrawals waiting for settlement) keeps the activation until then, and what a person asks to trade is

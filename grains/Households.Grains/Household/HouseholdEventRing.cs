@@ -1,6 +1,6 @@
 using Households.Contracts;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>A household's recent events for its live stream (trades, triggers, proposal changes): in memory only and
 /// bounded; the journal is the durable record. The epoch changes with every activation, so a client that sees a new

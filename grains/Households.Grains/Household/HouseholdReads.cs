@@ -3,7 +3,7 @@ using Households.Domain;
 using Households.Domain.Accounts;
 using Households.Domain.Monitoring;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>The read side of a household: its view, the wash-sale checks an advisor asks before a trade, a preview of the
 /// decision it would make, the stress test's snapshot. Each first catches the ledger up with the fills its accounts

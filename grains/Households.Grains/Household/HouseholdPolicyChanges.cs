@@ -4,7 +4,7 @@ using Households.Domain.Decisions;
 using Households.Domain.Monitoring;
 using Households.Persistence.Journal;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>Changes of how a household is managed (tax profile, investment policy, tax budget and transition): checked,
 /// persisted with their journal entry (the outbox) and journaled; each answers the event trigger that asks for a decision

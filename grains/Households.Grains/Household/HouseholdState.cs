@@ -1,6 +1,6 @@
 using Households.Contracts;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 [GenerateSerializer]
 public sealed class HouseholdState

@@ -3,7 +3,7 @@ using Households.Contracts;
 using Households.Domain;
 using Households.Persistence.Journal;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>
 /// A corporate action in one household, beside <see cref="HouseholdBooks"/> and through the same ledger: every account

@@ -2,7 +2,7 @@ using Households.Contracts;
 using Households.Domain.Execution;
 using Households.Persistence.Journal;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>
 /// A household's orders beside its books (issue #17): orders-mode accounts' trades go out as orders

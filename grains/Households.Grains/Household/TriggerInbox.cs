@@ -1,6 +1,6 @@
 using Households.Contracts;
 
-namespace Households.Grains;
+namespace Households.Grains.Household;
 
 /// <summary>The triggers a household has received and not yet decided on. Triggers arrive one message per account and
 /// batch; deciding once per message let a busy household (direct indexes cross a threshold nearly every batch) fall
