@@ -1,7 +1,6 @@
 using Households.Simulation.Firms;
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Households.Client.Reports;
 using Households.Contracts;
@@ -10,6 +9,7 @@ using Households.Simulation.Backtesting;
 using Households.Domain.Lots;
 using Households.Domain.Market;
 using Households.Simulation.Scenarios;
+using Spectre.Console;
 
 namespace Households.Client.Commands;
 
@@ -111,7 +111,8 @@ public static class BacktestCommand
                 var written = BacktestReport.Charts(result, drift, shock, chartsDir ?? Path.Combine(Path.GetTempPath(), $"households-charts-{Environment.ProcessId}"));
                 if (reportPath is not null) BacktestReport.Pdf(result, drift, shock, written, reportPath, scenarioSet);
             }
-            parse.InvocationConfiguration.Output.Write(parse.GetValue(json) ? text + "\n" : Table(result));
+            var stdout = parse.InvocationConfiguration.Output;
+            stdout.Write(parse.GetValue(json) ? text + "\n" : Table(result, PlainConsole.Width(stdout)));
             return ExitCodes.Success;
         });
         return command;
@@ -134,24 +135,43 @@ public static class BacktestCommand
         return result;
     }
 
-    /// <summary>The readable summary: one row per strategy, tracking error to the never-harvest twin beside the tax alpha.</summary>
-    public static string Table(BacktestResult r)
+    /// <summary>The readable summary: one row per strategy, tracking error to the never-harvest twin beside the tax alpha,
+    /// laid out for a console <paramref name="width"/> characters wide (null: <c>COLUMNS</c> or 120).</summary>
+    public static string Table(BacktestResult r, int? width = null)
     {
         var c = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine(c, $"Backtest: {r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model), {r.Years} years, {r.Market}, {r.Funding} funding");
-        sb.AppendLine(c, $"Rates {r.ShortRate:P0} short / {r.LongRate:P0} long; threshold {r.MinLossPercent:P1} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; tracking-error band {r.TrackingBand:P1}; {(r.HarvestIntoCash ? "harvests into cash allowed" : "no harvest into cash")}; initial value ${r.InitialValue:N0}; never-harvest return {r.BenchmarkReturn:P2}/yr");
-        sb.AppendLine(c, $"Decided by the live DecisionEngine: {r.Decisions:N0} decisions, {r.DecisionsPerSecond:0.0} a second per thread; {r.ElapsedSeconds:0.0} s");
-        sb.AppendLine();
-        sb.AppendLine(c, $"{"strategy",-10} {"tax alpha",10} {"liquidated",10} {"TE vs twin",10} {"TE max",8} {"planned",8} {"harvested $",16} {"% of start",10} {"sales",8} {"held",6} {"disallowed",10} {"turnover",9} {"decisions",9} {"drift",6}");
+        var output = new StringWriter();
+        var console = PlainConsole.For(output, width);
+        console.WriteLine(string.Create(c, $"Backtest: {r.Accounts} accounts ({r.DirectIndexAccounts} direct-indexing, {r.ModelAccounts} fund-model), {r.Years} years, {r.Market}, {r.Funding} funding"));
+        console.WriteLine(string.Create(c, $"Rates {Percent(r.ShortRate, "P0")} short / {Percent(r.LongRate, "P0")} long; threshold {Percent(r.MinLossPercent, "P1")} and ${r.MinLossDollars:N0}; cost {r.CostBps} bps a leg; tracking-error band {Percent(r.TrackingBand, "P1")}; {(r.HarvestIntoCash ? "harvests into cash allowed" : "no harvest into cash")}; initial value ${r.InitialValue:N0}; never-harvest return {Percent(r.BenchmarkReturn, "P2")}/yr"));
+        console.WriteLine(string.Create(c, $"Decided by the live DecisionEngine: {r.Decisions:N0} decisions, {r.DecisionsPerSecond:0.0} a second per thread; {r.ElapsedSeconds:0.0} s"));
+        console.WriteLine();
+        // What an advisor weighs stays longest: the tax alpha, the tracking error it cost and the losses harvested. Narrow
+        // consoles lose the engine's bookkeeping first (decisions, drift triggers, planned and largest tracking error,
+        // turnover, wash-sale holds), then the unintended-wash-sale check, the sales, the share of the start value and the
+        // liquidated alpha.
+        var table = new TableLayout()
+            .Key("strategy").Number("tax alpha").Number("liquidated", drop: 1).Number("TE vs twin").Number("TE max", drop: 7)
+            .Number("planned", drop: 8).Number("harvested $").Number("% of start", drop: 2).Number("sales", drop: 3)
+            .Number("held", drop: 5).Number("disallowed", drop: 4).Number("turnover", drop: 6).Number("decisions", drop: 10)
+            .Number("drift", drop: 9);
         foreach (var s in r.Strategies)
-            sb.AppendLine(c, $"{s.Strategy,-10} {s.TaxAlpha,10:P2} {s.TaxAlphaLiquidated,10:P2} {s.TrackingError,10:P2} {s.TrackingErrorMax,8:P2} {s.PlannedTrackingError,8:P2} {s.HarvestedLosses,16:N0} {s.HarvestedLossPercent,10:P1} {s.HarvestSales,8:N0} {s.WashSalesAvoided,6:N0} {s.DisallowedLosses,10:N0} {s.Turnover,9:P1} {s.Decisions,9:N0} {s.DriftTriggers,6:N0}");
-        sb.AppendLine();
-        sb.AppendLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
-        sb.AppendLine("TE vs twin: annualized tracking error of each account to its never-harvest twin (mean over accounts, and the largest).");
-        sb.AppendLine(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {s.PreTaxExcessReturn:P2}"))}");
-        sb.AppendLine("drift: the monitor's drift triggers (a direct index's tracking error to its index over its band).");
-        sb.AppendLine("held: loss lots the engine held as wash sales + orders refused at the fill price because they would have washed.");
-        return sb.ToString();
+            table.Row(s.Strategy, s.TaxAlpha.ToString("P2", c), s.TaxAlphaLiquidated.ToString("P2", c), s.TrackingError.ToString("P2", c),
+                s.TrackingErrorMax.ToString("P2", c), s.PlannedTrackingError.ToString("P2", c), s.HarvestedLosses.ToString("N0", c),
+                s.HarvestedLossPercent.ToString("P1", c), s.HarvestSales.ToString("N0", c), s.WashSalesAvoided.ToString("N0", c),
+                s.DisallowedLosses.ToString("N0", c), s.Turnover.ToString("P1", c), s.Decisions.ToString("N0", c), s.DriftTriggers.ToString("N0", c));
+        table.WriteTo(console);
+        console.WriteLine();
+        console.WriteLine("tax alpha: annualized after-tax minus pre-tax return over the never-harvest twin's, tax savings reinvested; liquidated: also after tax on all unrealized gains at the end.");
+        console.WriteLine("TE vs twin: annualized tracking error of each account to its never-harvest twin (mean over accounts, and the largest).");
+        console.WriteLine(string.Create(c, $"pre-tax excess return vs the twin (replacement noise): {string.Join(", ", r.Strategies.Select(s => $"{s.Strategy} {Percent(s.PreTaxExcessReturn, "P2")}"))}"));
+        console.WriteLine("drift: the monitor's drift triggers (a direct index's tracking error to its index over its band).");
+        console.WriteLine("held: loss lots the engine held as wash sales + orders refused at the fill price because they would have washed.");
+        return output.ToString();
     }
+
+    /// <summary>A percentage for the prose lines, its sign against the number ("1.10%"): prose wraps between words, and
+    /// the invariant "1.10 %" could leave the sign alone on the next line.</summary>
+    private static string Percent(IFormattable value, string format) =>
+        value.ToString(format, CultureInfo.InvariantCulture).Replace(" %", "%", StringComparison.Ordinal);
 }

@@ -7,6 +7,7 @@ using Households.Domain;
 using Households.Domain.Lots;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
+using Spectre.Console;
 
 namespace Households.Client.Commands;
 
@@ -50,7 +51,7 @@ public static class TaxReplayCommand
             {
                 var result = TaxReplay.Run(rows, new ReplayOptions(relief, groups, rates, source));
                 // Everything is rendered before anything is printed: bad input leaves stdout empty.
-                text = parse.GetValue(json) ? Json(result) : Table(result);
+                text = parse.GetValue(json) ? Json(result) : Table(result, PlainConsole.Width(parse.InvocationConfiguration.Output));
             }
             catch (OverflowException)
             {
@@ -136,40 +137,47 @@ public static class TaxReplayCommand
         return Encoding.UTF8.GetString(stream.ToArray()) + Environment.NewLine;
     }
 
-    public static string Table(ReplayResult result)
+    /// <summary>The readable replay: realized rows, open lots and the summary, as tables laid out for a console
+    /// <paramref name="width"/> characters wide (null: <c>COLUMNS</c> or 120).</summary>
+    public static string Table(ReplayResult result, int? width = null)
     {
         static string M(decimal d) => Cents(d).ToString("N2", CultureInfo.InvariantCulture);
         static string Q(decimal d) => Exact(d).ToString(CultureInfo.InvariantCulture);
         static string D(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var sb = new StringBuilder();
-        sb.AppendLine("Realized");
-        Render(sb, ["date", "account", "symbol", "lot", "quantity", "proceeds", "basis", "gain", "disallowed", "recognized", "term", "permanent"],
-            result.Realized.Select(r => new[]
-            {
-                D(r.Date), r.Account, r.Symbol, r.LotId, Q(r.Quantity), M(r.Proceeds), M(r.Basis), M(r.Gain),
-                M(r.Disallowed), M(r.Recognized), r.Term == HoldingTerm.Long ? "long" : "short", r.Permanent ? "yes" : "no",
-            }).ToList());
-        sb.AppendLine();
-        sb.AppendLine("Open lots");
-        Render(sb, ["id", "account", "symbol", "quantity", "basis", "purchased", "holding_since"],
-            result.Lots.Select(l => new[]
-            {
-                l.Lot.Id, l.Account, l.Lot.Symbol, Q(l.Lot.Quantity), M(l.Lot.Basis), D(l.Lot.Purchased), D(l.Lot.HoldingSince),
-            }).ToList());
-        sb.AppendLine();
-        sb.AppendLine("Summary (taxable and trust accounts)");
-        Render(sb, ["short_term", "long_term", "disallowed", "permanently_disallowed"],
-            [[M(result.Summary.ShortTerm), M(result.Summary.LongTerm), M(result.Summary.Disallowed), M(result.Summary.PermanentlyDisallowed)]]);
-        return sb.ToString();
+        var output = new StringWriter();
+        var console = PlainConsole.For(output, width);
+        // Narrow consoles lose what the kept columns imply first: proceeds and basis (gain is their difference), then the
+        // lot id, whether a disallowed loss is permanent, the term, the recognized gain (gain + disallowed), the account.
+        var realized = new TableLayout("Realized")
+            .Key("date").Key("account", drop: 1).Key("symbol").Key("lot", drop: 5).Number("quantity").Number("proceeds", drop: 7)
+            .Number("basis", drop: 6).Number("gain").Number("disallowed").Number("recognized", drop: 2).Key("term", drop: 3)
+            .Key("permanent", drop: 4);
+        foreach (var r in result.Realized)
+            realized.Row(D(r.Date), r.Account, r.Symbol, r.LotId, Q(r.Quantity), M(r.Proceeds), M(r.Basis), M(r.Gain),
+                M(r.Disallowed), M(r.Recognized), r.Term == HoldingTerm.Long ? "long" : "short", r.Permanent ? "yes" : "no");
+        Write(console, realized, result.Realized.Count, "Realized");
+        console.WriteLine();
+        // The real purchase date goes first (the holding period's start decides the term), then the account (the
+        // generated lot ids carry it), then the holding period's start.
+        var lots = new TableLayout("Open lots")
+            .Key("id").Key("account", drop: 2).Key("symbol").Number("quantity").Number("basis").Key("purchased", drop: 3)
+            .Key("holding since", drop: 1);
+        foreach (var (account, lot) in result.Lots)
+            lots.Row(lot.Id, account, lot.Symbol, Q(lot.Quantity), M(lot.Basis), D(lot.Purchased), D(lot.HoldingSince));
+        Write(console, lots, result.Lots.Count, "Open lots");
+        console.WriteLine();
+        var s = result.Summary;
+        new TableLayout("Summary (taxable and trust accounts)")
+            .Number("short term").Number("long term").Number("disallowed").Number("permanently disallowed")
+            .Row(M(s.ShortTerm), M(s.LongTerm), M(s.Disallowed), M(s.PermanentlyDisallowed))
+            .WriteTo(console);
+        return output.ToString();
     }
 
-    private static void Render(StringBuilder sb, string[] header, IReadOnlyList<string[]> rows)
+    /// <summary>An empty table says so in one line rather than as a header over nothing.</summary>
+    private static void Write(IAnsiConsole console, TableLayout table, int rows, string title)
     {
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        void Line(string[] cells) => sb.AppendLine(string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-        Line(header);
-        Line(widths.Select(w => new string('-', w)).ToArray());
-        if (rows.Count == 0) sb.AppendLine("(none)");
-        foreach (var r in rows) Line(r);
+        if (rows == 0) console.WriteLine($"{title}: none");
+        else table.WriteTo(console);
     }
 }
