@@ -20,6 +20,7 @@ public sealed class BatchedStateTests
     private sealed class LateSerializingState<T>(T initial, Func<T, string> serialize) : IPersistentState<T> where T : class
     {
         private readonly Queue<(T Given, TaskCompletionSource Done)> _pending = new();
+        private readonly SemaphoreSlim _arrived = new(0);
         public List<string> Stored { get; } = [];
         public T State { get; set; } = initial;
         public string? Etag => null;
@@ -31,8 +32,12 @@ public sealed class BatchedStateTests
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _pending.Enqueue((State, done));
+            _arrived.Release();
             return done.Task;
         }
+
+        /// <summary>Waits (a few seconds at most) for the next write to reach storage; false when none came.</summary>
+        public Task<bool> WriteArrived() => _arrived.WaitAsync(TimeSpan.FromSeconds(10));
 
         public void Release()
         {
@@ -55,6 +60,7 @@ public sealed class BatchedStateTests
 
         stored.Change(s => s.Followers.Add("A1"));
         var first = stored.Write();
+        Assert.True(await storage.WriteArrived());
         // While the first write waits to serialize, followers keep arriving (Follow interleaves).
         stored.Change(s => s.Followers.Add("A2"));
         var second = stored.Write();
@@ -64,11 +70,13 @@ public sealed class BatchedStateTests
 
         storage.Release(); // the first write serializes now: only what it was given
         await first;
-        await Task.Yield();
+        // The next write starts once the first is done (continuations run on the thread pool here, not a grain's turn).
+        Assert.True(await storage.WriteArrived());
         Assert.Equal(1, storage.Pending);
         storage.Release();
         await Task.WhenAll(second, third);
         Assert.Equal(["A1", "A1,A2,A3"], storage.Stored);
+        Assert.Equal(0, storage.Pending);
         Assert.NotSame(stored.Live, storage.State);
     }
 
