@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Advisors;
 using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Households.Grains.Advisors;
@@ -20,7 +21,8 @@ public sealed class AdvisorNotificationsState
 public sealed class AdvisorNotificationsGrain(
     [PersistentState("notifications", "households")] IPersistentState<AdvisorNotificationsState> state,
     IOptions<NotificationOptions> options,
-    Orleans.Serialization.DeepCopier<AdvisorNotificationsState> copier) : Grain, IAdvisorNotificationsGrain
+    Orleans.Serialization.DeepCopier<AdvisorNotificationsState> copier,
+    ILogger<AdvisorNotificationsGrain> log) : Grain, IAdvisorNotificationsGrain
 {
     public const string Key = "firm";
     public const int Kept = 500;
@@ -30,9 +32,10 @@ public sealed class AdvisorNotificationsGrain(
     private HashSet<string>? _seen;
     private long _sequence;
 
-    // Notices interleave with the write in flight and share it (see BatchedState).
+    // Notices interleave with the write in flight and share it (see BatchedState). Each change is idempotent: a delivery id
+    // is remembered once, a delivery added once per endpoint, an attempt or a lease set on the delivery it names.
     private BatchedState<AdvisorNotificationsState>? _stored;
-    private BatchedState<AdvisorNotificationsState> Writes => _stored ??= new(state, copier);
+    private BatchedState<AdvisorNotificationsState> Writes => _stored ??= new(state, copier, log, "advisor notifications", () => _seen = null);
     private AdvisorNotificationsState Stored => Writes.Live;
     private HashSet<string> Seen => _seen ??= new(Stored.Seen, StringComparer.Ordinal);
 
@@ -42,39 +45,54 @@ public sealed class AdvisorNotificationsGrain(
         var numbered = notice with { Sequence = ++_sequence };
         _recent.Enqueue(numbered);
         while (_recent.Count > Kept) _recent.Dequeue();
-        Stored.Seen.Add(notice.DeliveryId);
-        if (Stored.Seen.Count > SeenKept)
+        var oldest = Stored.Seen.Count >= SeenKept ? Stored.Seen[0] : null; // the id this one pushes out
+        var deliveries = WebhookOutbox.For(numbered, WebhookOutbox.Body(numbered), options.Value.Webhooks.Select(w => w.Url), notice.At).ToList();
+        Writes.Change(s =>
         {
-            Seen.Remove(Stored.Seen[0]);
-            Stored.Seen.RemoveAt(0);
-        }
-        Stored.Outbox.AddRange(WebhookOutbox.For(numbered, WebhookOutbox.Body(numbered), options.Value.Webhooks.Select(w => w.Url), notice.At));
+            Remember(s.Seen, notice.DeliveryId);
+            s.Outbox.AddRange(deliveries.Where(d => s.Outbox.FindIndex(Same(d.DeliveryId, d.Endpoint)) < 0).ToList());
+        });
+        if (oldest is not null) Seen.Remove(oldest);
         await Writes.Write();
     }
+
+    /// <summary>Keeps a delivery id once, dropping the oldest beyond <see cref="SeenKept"/> (a scan of the list: notices are
+    /// few next to the writes they cause).</summary>
+    private static void Remember(List<string> seen, string deliveryId)
+    {
+        if (seen.Contains(deliveryId)) return;
+        seen.Add(deliveryId);
+        if (seen.Count > SeenKept) seen.RemoveRange(0, seen.Count - SeenKept);
+    }
+
+    private static Predicate<WebhookDelivery> Same(string deliveryId, string endpoint) => d => d.DeliveryId == deliveryId && d.Endpoint == endpoint;
 
     public Task<AdvisorNotices> Since(long after, string? advisorId) => Task.FromResult(new AdvisorNotices(_epoch, _sequence,
         [.. _recent.Where(n => n.Sequence > after && (advisorId is null || string.Equals(n.AdvisorId, advisorId, StringComparison.Ordinal)))]));
 
     public Task<WebhookDelivery[]> TakeDue(DateTimeOffset now, DateTimeOffset leaseUntil)
     {
-        var due = new List<WebhookDelivery>();
-        for (var i = 0; i < Stored.Outbox.Count; i++)
-        {
-            if (!WebhookOutbox.IsDue(Stored.Outbox[i], now)) continue;
-            // Leases live in memory: after a restart every delivery is due again, which only repeats a delivery id.
-            Stored.Outbox[i] = Stored.Outbox[i] with { LeasedUntil = leaseUntil };
-            due.Add(Stored.Outbox[i]);
-        }
-        return Task.FromResult(due.ToArray());
+        var due = Stored.Outbox.Where(d => WebhookOutbox.IsDue(d, now)).Select(d => d with { LeasedUntil = leaseUntil }).ToArray();
+        // Leases are not written now (they ride on the next write): after a restart every delivery is due again, which only
+        // repeats a delivery id.
+        if (due.Length > 0) Writes.Change(s => { foreach (var d in due) Replace(s.Outbox, d); });
+        return Task.FromResult(due);
     }
 
     public async Task Attempted(string deliveryId, string endpoint, bool delivered, DateTimeOffset at)
     {
-        var i = Stored.Outbox.FindIndex(d => d.DeliveryId == deliveryId && d.Endpoint == endpoint);
+        var i = Stored.Outbox.FindIndex(Same(deliveryId, endpoint));
         if (i < 0) return;
-        if (WebhookOutbox.Attempted(Stored.Outbox[i], delivered, at, options.Value.Backoff) is { } next) Stored.Outbox[i] = next;
-        else Stored.Outbox.RemoveAt(i);
+        if (WebhookOutbox.Attempted(Stored.Outbox[i], delivered, at, options.Value.Backoff) is { } next) Writes.Change(s => Replace(s.Outbox, next));
+        else Writes.Change(s => s.Outbox.RemoveAll(Same(deliveryId, endpoint)));
         await Writes.Write();
+    }
+
+    /// <summary>Sets the delivery of the same id and endpoint to <paramref name="delivery"/>, where it is still held.</summary>
+    private static void Replace(List<WebhookDelivery> outbox, WebhookDelivery delivery)
+    {
+        var i = outbox.FindIndex(Same(delivery.DeliveryId, delivery.Endpoint));
+        if (i >= 0) outbox[i] = delivery;
     }
 
     public Task<WebhookDelivery[]> Outbox() => Task.FromResult(Stored.Outbox.ToArray());

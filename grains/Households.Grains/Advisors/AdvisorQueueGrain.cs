@@ -32,7 +32,9 @@ public sealed class AdvisorQueueGrain(
     private IGrainTimer? _timer;
     // Reports interleave with the write in flight: a flood of them (a firm's households deciding at once) shares writes.
     private BatchedState<AdvisorQueueState>? _stored;
-    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier);
+    // Each change is an upsert or removal by household that checks the held report first, so it is idempotent and
+    // right again on a state re-read after a storage conflict (see BatchedState).
+    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier, log, "advisor queue");
     private Dictionary<string, HouseholdPending> Households => Writes.Live.Households;
 
     private IAdvisorNotificationsGrain Notices => GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key);
@@ -48,14 +50,21 @@ public sealed class AdvisorQueueGrain(
         var held = Households.GetValueOrDefault(pending.HouseholdId);
         if (held is not null && held.At > pending.At) return; // a late notice: the held one is newer
         var known = held?.Proposals.Select(p => p.Id).ToHashSet(StringComparer.Ordinal) ?? [];
-        if (pending.Proposals.Length == 0) Households.Remove(pending.HouseholdId);
-        else Households[pending.HouseholdId] = pending;
+        Writes.Change(s => Held(s, pending));
         await Writes.Write();
         var now = clock.GetUtcNow();
         foreach (var p in AdvisorAnnouncements.NewlyPending(pending, known, now))
             await Notify("proposal-pending", pending, p, $"{pending.HouseholdName}: proposal {p.Id} needs approval ({p.Trades.Length} trades, expires {p.ExpiresAt:u})");
         await AnnounceExpiring(now);
         if (Households.Count > 0) Watch();
+    }
+
+    /// <summary>The household's report, unless the one held is newer; a household with nothing pending leaves the index.</summary>
+    private static void Held(AdvisorQueueState s, HouseholdPending pending)
+    {
+        if (s.Households.GetValueOrDefault(pending.HouseholdId) is { } held && held.At > pending.At) return;
+        if (pending.Proposals.Length == 0) s.Households.Remove(pending.HouseholdId);
+        else s.Households[pending.HouseholdId] = pending;
     }
 
     public Task<HouseholdPending[]> Pending(string? advisorId)
@@ -94,10 +103,16 @@ public sealed class AdvisorQueueGrain(
         _timer ??= this.RegisterGrainTimer(async () =>
         {
             var now = clock.GetUtcNow();
-            var gone = Households.Values.Where(h => h.Proposals.All(p => now >= p.ExpiresAt)).Select(h => h.HouseholdId).ToList();
+            static bool Gone(HouseholdPending h, DateTimeOffset now) => h.Proposals.All(p => now >= p.ExpiresAt);
+            var gone = Households.Values.Where(h => Gone(h, now)).Select(h => h.HouseholdId).ToList();
             if (gone.Count > 0)
             {
-                foreach (var id in gone) Households.Remove(id);
+                // Asked again of the state it is applied to: a newer report stored meanwhile stays.
+                Writes.Change(s =>
+                {
+                    foreach (var id in gone)
+                        if (s.Households.TryGetValue(id, out var h) && Gone(h, now)) s.Households.Remove(id);
+                });
                 await Writes.Write();
             }
             await AnnounceExpiring(now);

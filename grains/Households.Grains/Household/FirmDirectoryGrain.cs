@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain;
 using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Grains.Household;
 
@@ -12,20 +13,21 @@ public sealed class DirectoryState
 
 /// <summary>The firm's list of households for paging.</summary>
 public sealed class FirmDirectoryGrain([PersistentState("directory", "households")] IPersistentState<DirectoryState> state,
-    Orleans.Serialization.DeepCopier<DirectoryState> copier)
+    Orleans.Serialization.DeepCopier<DirectoryState> copier, ILogger<FirmDirectoryGrain> log)
     : Grain, IFirmDirectoryGrain
 {
     public const string Key = "firm";
     public const int MaxPage = 500;
     // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
     private BatchedState<DirectoryState>? _stored;
-    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier);
+    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier, log, "firm directory");
     private SortedDictionary<string, HouseholdSummary> Summaries => Writes.Live.Households;
 
     public async Task Register(HouseholdSummary household)
     {
         if (Summaries.TryGetValue(household.Id, out var existing) && existing == household) return;
-        Summaries[household.Id] = household;
+        // An upsert by household id: applied again on a re-read state after a storage conflict, it changes nothing more.
+        Writes.Change(d => d.Households[household.Id] = household);
         await Writes.Write();
     }
 

@@ -60,6 +60,21 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         (_tax, CaughtUp) = (tax, true);
     }
 
+    /// <summary>Finishes what a crash may have interrupted after the last write: its journal entries appended and its
+    /// wash-sale adjustments sent again (the journal lands each key once, accounts apply each adjustment once). The ledger
+    /// itself is caught up on its first use (<see cref="EnsureCaughtUp"/>), not here, so a wake for a read stays cheap.</summary>
+    public async Task Resume(CancellationToken cancellationToken)
+    {
+        if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
+        if (state.State.Spec is null || state.State.PendingAdjustments.Length == 0) return;
+        try { await SendAdjustments(state.State.PendingAdjustments); }
+        catch (Exception ex)
+        {
+            // Reads stay available; the next activation sends them again.
+            log.LogWarning(ex, "{Household}: wash-sale adjustments on activation failed; sent again on the next activation", householdId);
+        }
+    }
+
     /// <summary>An account's decision input with its lots and the purchase each comes from.</summary>
     private async Task<(AccountDecisionInput Input, LotPiece[] Lots)> ReadAccount(string accountId)
     {

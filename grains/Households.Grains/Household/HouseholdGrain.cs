@@ -62,25 +62,14 @@ public sealed class HouseholdGrain(
         decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(), log);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock);
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
-    private HouseholdPolicyChanges PolicyChanges => new(state, journal, board, clock);
+    private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await master.EnsureLoaded(GrainFactory);
         if (Proposals.Book.HasPending || Orders.Book.HasOpen) WatchExpiry();
         if (Proposals.Book.HasPending) Notices.Pending(Proposals.Book.All); // the advisor queue's index may have missed the last change (its notice is one-way)
-        // Finish what a crash may have interrupted: the last write's journal entries and wash-sale adjustments.
-        // The ledger is restored and the fills an account applied that it never recorded are caught up on the first
-        // use of the ledger (EnsureCaughtUp; the watchdog's sweep asks every household for it), not here: a wake for
-        // a live-state read needs neither and stays cheap.
-        if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
-        if (state.State.Spec is null || state.State.PendingAdjustments.Length == 0) return;
-        try { await Books.SendAdjustments(state.State.PendingAdjustments); }
-        catch (Exception ex)
-        {
-            // Reads stay available; the next activation sends them again (accounts apply each adjustment once).
-            log.LogWarning(ex, "{Household}: wash-sale adjustments on activation failed; sent again on the next activation", state.State.Spec.Id);
-        }
+        await Books.Resume(cancellationToken);
     }
 
     public async Task<string[]> CatchUp()
@@ -218,25 +207,16 @@ public sealed class HouseholdGrain(
 
     public Task<HouseholdPreview> Preview() => Reads.Preview(RequireSpec());
 
-    public Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile) => Changed(() => PolicyChanges.SetTaxProfile(RequireSpec(), profile));
+    public Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile) => PolicyChanges.SetTaxProfile(profile);
 
-    public Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy) => Changed(() => PolicyChanges.SetPolicy(RequireSpec(), policy));
+    public Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy) => PolicyChanges.SetPolicy(policy);
 
-    public Task<TransitionPolicy> SetTransitionPolicy(TransitionPolicy policy) =>
-        Changed(async () => (policy, await PolicyChanges.SetTransition(RequireSpec(), policy)));
-
-    /// <summary>A change of how the household is managed, stored under the storage-conflict policy, then decided on.</summary>
-    private async Task<T> Changed<T>(Func<Task<(T Result, Trigger Decide)>> change)
-    {
-        var (result, decide) = await Writes.Run(_ => change());
-        Triggers.Enqueue([decide]);
-        return result;
-    }
+    public Task<TransitionPolicy> SetTransitionPolicy(TransitionPolicy policy) => PolicyChanges.SetTransition(policy);
 
     public Task<TransitionPolicy> GetTransitionPolicy()
     {
         RequireSpec();
-        return Task.FromResult(state.State.Transition ?? TransitionPolicy.None);
+        return Task.FromResult(PolicyChanges.Transition);
     }
 
     public Task<WashSaleCheck> CheckLossSale(string accountId, string lotId, decimal quantity, DateOnly date) =>

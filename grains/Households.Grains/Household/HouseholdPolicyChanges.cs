@@ -7,29 +7,48 @@ using Households.Persistence.Journal;
 namespace Households.Grains.Household;
 
 /// <summary>Changes of how a household is managed (tax profile, investment policy, tax budget and transition): checked,
-/// persisted with their journal entry (the outbox) and journaled; each answers the event trigger that asks for a decision
-/// under the change (a person made it, so it skips the cooldowns).</summary>
-public sealed class HouseholdPolicyChanges(IPersistentState<HouseholdState> state, IJournal journal, PriceBoard board, TimeProvider clock)
+/// persisted with their journal entry (the outbox) under the storage-conflict policy (<see cref="HouseholdWrites"/>; a run
+/// after a conflict reads the fresh spec again), journaled, and then decided on: each queues the event trigger that asks for a
+/// decision under the change (<paramref name="decide"/>; a person made it, so it skips the cooldowns).</summary>
+public sealed class HouseholdPolicyChanges(IPersistentState<HouseholdState> state, HouseholdWrites writes, Func<HouseholdSpec> spec,
+    IJournal journal, PriceBoard board, TimeProvider clock, Action<Trigger[]> decide)
 {
-    public async Task<(HouseholdSpec Spec, Trigger Decide)> SetTaxProfile(HouseholdSpec spec, TaxProfile? profile)
+    public Task<HouseholdSpec> SetTaxProfile(TaxProfile? profile)
     {
         if (profile is not null) Households.Domain.Tax.TaxProfiles.Check(profile);
-        var changed = spec with { Tax = profile };
-        return (changed, await Recorded(spec, "tax profile", profile, () => state.State.Spec = changed, () => state.State.Spec = spec));
+        return Changed(async current =>
+        {
+            var changed = current with { Tax = profile };
+            return (changed, await Recorded(current, "tax profile", profile, () => state.State.Spec = changed, () => state.State.Spec = current));
+        });
     }
 
-    public async Task<(HouseholdSpec Spec, Trigger Decide)> SetPolicy(HouseholdSpec spec, InvestmentPolicy? policy)
+    public Task<HouseholdSpec> SetPolicy(InvestmentPolicy? policy)
     {
         if (policy is not null) PolicyValidation.Check(policy);
-        var changed = spec with { Policy = policy };
-        return (changed, await Recorded(spec, "investment policy", policy, () => state.State.Spec = changed, () => state.State.Spec = spec));
+        return Changed(async current =>
+        {
+            var changed = current with { Policy = policy };
+            return (changed, await Recorded(current, "investment policy", policy, () => state.State.Spec = changed, () => state.State.Spec = current));
+        });
     }
 
-    public async Task<Trigger> SetTransition(HouseholdSpec spec, TransitionPolicy policy)
+    public Task<TransitionPolicy> SetTransition(TransitionPolicy policy) => Changed(async current =>
     {
-        TransitionRules.Check(policy, spec.AccountIds);
+        TransitionRules.Check(policy, current.AccountIds);
         var before = state.State.Transition;
-        return await Recorded(spec, "tax budget", policy, () => state.State.Transition = policy, () => state.State.Transition = before);
+        return (policy, await Recorded(current, "tax budget", policy, () => state.State.Transition = policy, () => state.State.Transition = before));
+    });
+
+    /// <summary>The household's transition policy (none when never set).</summary>
+    public TransitionPolicy Transition => state.State.Transition ?? TransitionPolicy.None;
+
+    /// <summary>Runs the change on the current spec under the storage-conflict policy, then queues its decision.</summary>
+    private async Task<T> Changed<T>(Func<HouseholdSpec, Task<(T Result, Trigger Decide)>> change)
+    {
+        var (result, trigger) = await writes.Run(_ => change(spec()));
+        decide([trigger]);
+        return result;
     }
 
     /// <summary>Persists the change with its journal entry (through the outbox; a failed write undoes it), appends the entry,

@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Models;
 using Households.Grains.Silo;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Grains.Models;
 
@@ -17,7 +18,7 @@ public sealed class ModelState
 
 /// <summary>A firm model. Resolution fetches the sub-models it names and flattens them in the domain.</summary>
 public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master,
-    Orleans.Serialization.DeepCopier<ModelState> copier)
+    Orleans.Serialization.DeepCopier<ModelState> copier, ILogger<ModelGrain> log)
     : Grain, IModelGrain
 {
     // Every account on the model resolves it when it activates (a million at a firm's start): resolve once per
@@ -36,8 +37,7 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         await EnsureSecurities(models.Values);
         ModelResolver.Resolve(model.Id, Stored.Version + 1, id => models.GetValueOrDefault(id), master.Find);
         var changed = Stored.Model is not null;
-        Stored.Model = model;
-        Stored.Version++;
+        Writes.Change(s => Defined(s, model));
         _resolved = null;
         await Writes.Write();
         foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
@@ -45,20 +45,34 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         if (changed) Propagate(model.Id);
     }
 
+    /// <summary>The model as defined; a new version only when its content changed, so applying it again (on a state
+    /// re-read after a storage conflict) changes nothing more.</summary>
+    private static void Defined(ModelState s, TargetModel model)
+    {
+        if (s.Model is { } current && ModelResolver.SameContent(current, model)) return;
+        s.Model = model;
+        s.Version++;
+    }
+
     // Follow interleaves with every other call: all writes go through one batcher so two never overlap, each with a
-    // copy of the state (a follower added while a write runs must not change what that write is serializing).
+    // copy of the state (a follower added while a write runs must not change what that write is serializing). Followers
+    // and parents are set additions, so every change here is idempotent (see BatchedState).
     private BatchedState<ModelState>? _stored;
-    private BatchedState<ModelState> Writes => _stored ??= new(state, copier);
+    private BatchedState<ModelState> Writes => _stored ??= new(state, copier, log, $"model {this.GetPrimaryKeyString()}", () => _resolved = null);
     private ModelState Stored => Writes.Live;
 
     public async Task Follow(string accountId)
     {
-        if (Stored.Followers.Add(accountId)) await Writes.Write();
+        if (Stored.Followers.Contains(accountId)) return;
+        Writes.Change(s => s.Followers.Add(accountId));
+        await Writes.Write();
     }
 
     public async Task AddParent(string parentModelId)
     {
-        if (Stored.Parents.Add(parentModelId)) await Writes.Write();
+        if (Stored.Parents.Contains(parentModelId)) return;
+        Writes.Change(s => s.Parents.Add(parentModelId));
+        await Writes.Write();
     }
 
     public Task OnSubModelChanged(string changedModelId)

@@ -11,8 +11,8 @@ namespace Households.Grains.Silo;
 /// old state (<paramref name="reloaded"/>), and runs the whole operation again on the fresh state, so the other writer's
 /// write and this one both stand. At most <see cref="MaxAttempts"/> runs; after the last the conflict reaches the caller,
 /// which retries with its idempotency key. Any other failure reaches the caller at once (the operation restored what it
-/// changed in memory). A grain whose writes ride on a <see cref="WriteBatcher"/> does not use it: its live copy would
-/// overwrite the re-read state.</para>
+/// changed in memory). A grain whose writes ride on a <see cref="WriteBatcher"/> uses it through
+/// <see cref="BatchedState{T}"/>, which re-applies its unwritten changes to the re-read state.</para>
 /// </summary>
 public static class StorageWrites
 {

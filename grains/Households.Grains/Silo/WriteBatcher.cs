@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Households.Grains.Silo;
 
 /// <summary>Coalesces state writes of a grain whose small updates arrive in floods (a million accounts following a
@@ -26,26 +28,63 @@ public sealed class WriteBatcher(Func<Task> write)
 }
 
 /// <summary>The persisted state of a grain whose writes interleave with its changes (<see cref="WriteBatcher"/>): the
-/// grain changes <see cref="Live"/>, and each write hands storage a deep copy taken as the write starts. Storage may
-/// serialize the state after its first await (AdoNet does it inside the database command), and a change made meanwhile
-/// to the object being serialized failed the write ("Collection was modified", seen when thousands of accounts followed
-/// one model on PostgreSQL). Create it once the state is loaded (on first use in a grain method).</summary>
+/// grain changes <see cref="Live"/> through <see cref="Change"/>, and each write hands storage a deep copy taken as the write
+/// starts. Storage may serialize the state after its first await (AdoNet does it inside the database command), and a change
+/// made meanwhile to the object being serialized failed the write ("Collection was modified", seen when thousands of
+/// accounts followed one model on PostgreSQL). Create it once the state is loaded (on first use in a grain method).
+/// <para>Writes follow the one storage-conflict policy (<see cref="StorageWrites"/>): the changes made since the last
+/// successful write are kept, and on a version conflict the stored state is re-read, <see cref="Live"/> is rebuilt as a copy
+/// of it with those changes applied again, and the write runs again, so the other writer's changes and these both stand.
+/// Each change must therefore be idempotent (a set or an upsert), and read only the state it is given.</para></summary>
 public sealed class BatchedState<T> where T : class
 {
+    private readonly IPersistentState<T> _state;
+    private readonly Orleans.Serialization.DeepCopier<T> _copier;
     private readonly WriteBatcher _writes;
+    // Made since the last successful write, oldest first; a write drops the ones it included once it succeeded.
+    private readonly List<Action<T>> _pending = [];
 
-    public BatchedState(IPersistentState<T> state, Orleans.Serialization.DeepCopier<T> copier)
+    /// <param name="owner">Names the grain in the conflict warnings.</param>
+    /// <param name="reloaded">Drops what the grain derived from <see cref="Live"/> when it is rebuilt after a conflict.</param>
+    public BatchedState(IPersistentState<T> state, Orleans.Serialization.DeepCopier<T> copier, ILogger log, string owner, Action? reloaded = null)
     {
+        (_state, _copier) = (state, copier);
         Live = copier.Copy(state.State);
-        _writes = new WriteBatcher(() =>
+        _writes = new WriteBatcher(() => state.WriteWithRetryAsync(WriteOnce, log, owner, () =>
         {
-            state.State = copier.Copy(Live);
-            return state.WriteStateAsync();
-        });
+            Rebuild();
+            reloaded?.Invoke();
+        }));
     }
 
-    public T Live { get; }
+    /// <summary>The grain's working state: read it freely, change it only through <see cref="Change"/>.</summary>
+    public T Live { get; private set; }
 
-    /// <summary>Returns once a write that includes every change made to <see cref="Live"/> so far has succeeded.</summary>
+    /// <summary>Applies <paramref name="change"/> to <see cref="Live"/> and keeps it for the next write (and for a re-read
+    /// state after a conflict).</summary>
+    public void Change(Action<T> change)
+    {
+        change(Live);
+        _pending.Add(change);
+    }
+
+    /// <summary>Returns once a write that includes every change made so far has succeeded.</summary>
     public Task Write() => _writes.Write();
+
+    private async Task WriteOnce()
+    {
+        // The copy and the count are taken together, before the first await: later changes ride on the next write.
+        var included = _pending.Count;
+        _state.State = _copier.Copy(Live);
+        await _state.WriteStateAsync();
+        _pending.RemoveRange(0, included);
+    }
+
+    /// <summary>Another writer wrote first: the stored state it left, with this grain's unwritten changes on top.</summary>
+    private void Rebuild()
+    {
+        var live = _copier.Copy(_state.State);
+        foreach (var change in _pending) change(live);
+        Live = live;
+    }
 }
