@@ -82,7 +82,7 @@ public static class HouseholdsApi
 }
 
 /// <summary>Bad input anywhere below the API (domain or grain) becomes a 400 problem naming the field;
-/// nothing was changed, because validation runs before any write.</summary>
+/// nothing was changed, because validation runs before any write. A database outage becomes a 503 with <c>Retry-After</c>.</summary>
 public sealed class BadInputMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -100,16 +100,24 @@ public sealed class BadInputMiddleware(RequestDelegate next)
             // Malformed JSON, a wrong enum name, a number out of range: the serializer's message names the path.
             await WriteProblem(context, ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message, ex.StatusCode);
         }
+        catch (Exception ex) when (DatabaseOutage.Is(ex) && !context.Response.HasStarted)
+        {
+            // Nothing was written: the client retries with the same idempotency key once the database is back.
+            context.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await WriteProblem(context, "the books' database cannot be reached; nothing was changed: retry with the same idempotency key",
+                StatusCodes.Status503ServiceUnavailable, "Database unavailable", "https://tools.ietf.org/html/rfc9110#section-15.6.4");
+        }
     }
 
-    private static Task WriteProblem(HttpContext context, string message, int status = StatusCodes.Status400BadRequest)
+    private static Task WriteProblem(HttpContext context, string message, int status = StatusCodes.Status400BadRequest,
+        string title = "Bad input", string type = "https://tools.ietf.org/html/rfc9110#section-15.5.1")
     {
         if (context.Response.HasStarted) throw new InvalidOperationException(message);
+        var retryAfter = context.Response.Headers.RetryAfter;
         context.Response.Clear();
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new ProblemDetails
-        {
-            Status = status, Title = "Bad input", Detail = message, Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-        }, options: null, contentType: "application/problem+json");
+        if (retryAfter.Count > 0) context.Response.Headers.RetryAfter = retryAfter;
+        return context.Response.WriteAsJsonAsync(new ProblemDetails { Status = status, Title = title, Detail = message, Type = type },
+            options: null, contentType: "application/problem+json");
     }
 }

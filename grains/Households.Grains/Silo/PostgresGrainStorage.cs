@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
+using Households.Persistence;
 using Orleans.Storage;
 
 namespace Households.Grains.Silo;
@@ -12,41 +13,41 @@ namespace Households.Grains.Silo;
 /// in one COPY at a silo's start (<see cref="BooksWarmStart"/>). Writes are optimistic: a write names the version it
 /// read, and a write that finds another version fails with <see cref="InconsistentStateException"/> (the grains re-read
 /// and retry), so two activations of one grain after a silo failure never overwrite each other's books.</summary>
-public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer serializer) : IGrainStorage
+public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 {
     public const string Table = "households_grain_state";
 
-    // A market shock wakes thousands of households and accounts at once, each reading its state: they wait their turn
-    // here, without a deadline, rather than time out in the connection pool's queue and fail the activation. Three
-    // quarters of the pool; the journal's appends use the rest.
-    private readonly SemaphoreSlim _slots = new(Math.Max(1, new NpgsqlConnectionStringBuilder(database.ConnectionString).MaxPoolSize * 3 / 4));
+    // A market shock wakes thousands of households and accounts at once, each reading its state and then writing it per
+    // fill. One query or one transaction per grain made them queue for connections and for a WAL flush each, until
+    // Orleans' activation timeout cancelled them (issue #18: 63,000 activations lost at 100,000 accounts). Reads and
+    // writes are group-committed instead: a handful of connections each carry up to a few hundred grains' rows per round
+    // trip, and the grains wait in the queue without a deadline.
+    private const int Workers = 3, MaxReads = 512, MaxWrites = 256;
 
-    private async Task InTurn(Func<Task> operation)
+    private readonly NpgsqlDataSource _database;
+    private readonly Serializer _serializer;
+    private readonly GroupCommit<StateKey, StoredState?> _reads;
+    private readonly GroupCommit<StateWrite, long?> _writes;
+
+    public PostgresGrainStorage(NpgsqlDataSource database, Serializer serializer)
     {
-        await _slots.WaitAsync();
-        try { await operation(); }
-        finally { _slots.Release(); }
+        _database = database;
+        _serializer = serializer;
+        _reads = new(Workers, MaxReads, ReadBatch);
+        // Two writes of one row never share a statement: the second waits for the next batch (and then meets the version
+        // the first wrote).
+        _writes = new(Workers, MaxWrites, WriteBatch, w => w.Key);
     }
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InTurn(() => Read(stateName, grainId, grainState));
+    /// <summary>Writes committed and the transactions that carried them (the load test reports rows per commit).</summary>
+    public (long Batches, long Items) WritesCommitted => _writes.Committed;
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InTurn(() => Write(stateName, grainId, grainState));
-
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        InTurn(() => Clear(stateName, grainId, grainState));
-
-    private async Task Read<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await using var command = database.CreateCommand($"SELECT etag, payload FROM {Table} WHERE state_name = $1 AND grain_key = $2");
-        command.Parameters.Add(new NpgsqlParameter { Value = stateName });
-        command.Parameters.Add(new NpgsqlParameter { Value = KeyOf(grainId) });
-        await using var reader = await command.ExecuteReaderAsync();
-        if (await reader.ReadAsync())
+        if (await _reads.Run(new StateKey(stateName, KeyOf(grainId))) is { } stored)
         {
-            grainState.ETag = reader.GetInt64(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            grainState.State = serializer.Deserialize<T>(reader.GetFieldValue<byte[]>(1));
+            grainState.ETag = stored.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            grainState.State = _serializer.Deserialize<T>(stored.Payload);
             grainState.RecordExists = true;
         }
         else
@@ -57,31 +58,83 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
         }
     }
 
-    private async Task Write<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = serializer.SerializeToArray(grainState.State);
-        var expected = Version(grainState.ETag);
-        // A first write inserts; it finds a row only if another activation wrote first.
-        await using var command = database.CreateCommand(expected is null
-            ? $"INSERT INTO {Table} (state_name, grain_key, etag, payload) VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING RETURNING etag"
-            : $"UPDATE {Table} SET etag = etag + 1, payload = $3, modified_on = now() WHERE state_name = $1 AND grain_key = $2 AND etag = $4 RETURNING etag");
-        command.Parameters.Add(new NpgsqlParameter { Value = stateName });
-        command.Parameters.Add(new NpgsqlParameter { Value = KeyOf(grainId) });
-        command.Parameters.Add(new NpgsqlParameter { Value = payload, NpgsqlDbType = NpgsqlDbType.Bytea });
-        if (expected is { } version) command.Parameters.Add(new NpgsqlParameter { Value = version });
-        var written = await command.ExecuteScalarAsync();
-        if (written is not long etag)
+        // Serialized in the grain's turn: the state may change again as soon as the grain awaits.
+        var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), Version(grainState.ETag), _serializer.SerializeToArray(grainState.State));
+        if (await _writes.Run(write) is not { } version)
             throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation (this one read version {grainState.ETag ?? "none"})",
                 "unknown", grainState.ETag ?? "none");
-        grainState.ETag = etag.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
 
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Clear(stateName, grainId, grainState);
+
+    private async Task<IReadOnlyList<StoredState?>> ReadBatch(IReadOnlyList<StateKey> keys, CancellationToken ct)
+    {
+        await using var command = _database.CreateCommand($"""
+            SELECT u.ord, t.etag, t.payload
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(state_name, grain_key, ord)
+            JOIN {Table} t ON t.state_name = u.state_name AND t.grain_key = u.grain_key
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.StateName).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.GrainKey).ToArray() });
+        var found = new StoredState?[keys.Count];
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            found[reader.GetInt64(0) - 1] = new StoredState(reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+        return found;
+    }
+
+    // One transaction: the updates name the version each grain read; a first write inserts, and finds a row only if
+    // another activation wrote first. A row not returned is a version conflict for its grain alone.
+    private async Task<IReadOnlyList<long?>> WriteBatch(IReadOnlyList<StateWrite> writes, CancellationToken ct)
+    {
+        await using var connection = await _database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var updates = writes.Where(w => w.Expected is not null).ToList();
+        var inserts = writes.Where(w => w.Expected is null).ToList();
+        if (updates.Count > 0)
+            batch.BatchCommands.Add(Rows($"""
+                UPDATE {Table} t SET etag = t.etag + 1, payload = u.payload, modified_on = now()
+                FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[]) AS u(state_name, grain_key, payload, expected)
+                WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
+                RETURNING t.state_name, t.grain_key, t.etag
+                """, updates, withVersions: true));
+        if (inserts.Count > 0)
+            batch.BatchCommands.Add(Rows($"""
+                INSERT INTO {Table} (state_name, grain_key, etag, payload)
+                SELECT state_name, grain_key, 1, payload FROM unnest($1::text[], $2::text[], $3::bytea[]) AS u(state_name, grain_key, payload)
+                ON CONFLICT DO NOTHING
+                RETURNING state_name, grain_key, etag
+                """, inserts, withVersions: false));
+        var written = new Dictionary<StateKey, long>(writes.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+            do
+                while (await reader.ReadAsync(ct)) written[new StateKey(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
+            while (await reader.NextResultAsync(ct));
+        await transaction.CommitAsync(ct);
+        return writes.Select(w => written.TryGetValue(w.Key, out var version) ? version : (long?)null).ToList();
+    }
+
+    private static NpgsqlBatchCommand Rows(string sql, List<StateWrite> writes, bool withVersions)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Key.StateName).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Key.GrainKey).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        if (withVersions) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Expected!.Value).ToArray() });
+        return command;
+    }
+
+    // Rare (a grain deleting its state): a command of its own, not a queue.
     private async Task Clear<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (Version(grainState.ETag) is { } expected)
         {
-            await using var command = database.CreateCommand($"DELETE FROM {Table} WHERE state_name = $1 AND grain_key = $2 AND etag = $3");
+            await using var command = _database.CreateCommand($"DELETE FROM {Table} WHERE state_name = $1 AND grain_key = $2 AND etag = $3");
             command.Parameters.Add(new NpgsqlParameter { Value = stateName });
             command.Parameters.Add(new NpgsqlParameter { Value = KeyOf(grainId) });
             command.Parameters.Add(new NpgsqlParameter { Value = expected });
@@ -93,11 +146,17 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
         grainState.State = Activator.CreateInstance<T>();
     }
 
+    public void Dispose()
+    {
+        _reads.Dispose();
+        _writes.Dispose();
+    }
+
     /// <summary>Every stored state of <paramref name="stateName"/>, streamed in one COPY (a silo's cold start reads a
     /// million accounts this way, not one query per grain).</summary>
     public async IAsyncEnumerable<(string Key, byte[] Payload)> ReadAll(string stateName, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var connection = await _database.OpenConnectionAsync(ct);
         // The state name is one of the grains' own constants; quoted as a literal all the same.
         var literal = "'" + stateName.Replace("'", "''", StringComparison.Ordinal) + "'";
         await using var reader = await connection.BeginBinaryExportAsync(
@@ -115,4 +174,10 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource database, Serializer s
 
     private static long? Version(string? etag) =>
         etag is null ? null : long.TryParse(etag, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    private readonly record struct StateKey(string StateName, string GrainKey);
+
+    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload);
+
+    private sealed record StoredState(long Version, byte[] Payload);
 }

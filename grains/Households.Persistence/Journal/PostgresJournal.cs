@@ -5,37 +5,54 @@ using NpgsqlTypes;
 
 namespace Households.Persistence.Journal;
 
-/// <summary>The journal in <c>households_journal</c> (PostgreSQL profile). Every value is a parameter.</summary>
-public sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
+/// <summary>The journal in <c>households_journal</c> (PostgreSQL profile). Every value is a parameter. Appends are
+/// group-committed (<see cref="GroupCommit{TItem,TResult}"/>): a shock's thousands of fills reach the table in a few
+/// multi-row inserts a second, each append returning once the insert holding its entries committed.</summary>
+public sealed class PostgresJournal : IJournal, IDisposable
 {
-    private const string InsertSql = """
-        INSERT INTO households_journal (household_id, account_id, kind, occurred_at, idempotency_key, payload)
-        VALUES (@household, @account, @kind, @occurred, @key, @payload)
-        ON CONFLICT DO NOTHING
-        """;
+    private const int Workers = 2, MaxAppends = 512;
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly GroupCommit<IReadOnlyList<JournalEntry>, bool> _appends;
+
+    public PostgresJournal(NpgsqlDataSource dataSource)
+    {
+        this.dataSource = dataSource;
+        _appends = new(Workers, MaxAppends, Insert);
+    }
 
     public async Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)
     {
         if (entries.Count == 0) return;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var e in entries)
-        {
-            var command = new NpgsqlBatchCommand(InsertSql);
-            command.Parameters.AddWithValue("household", e.HouseholdId);
-            command.Parameters.AddWithValue("account", (object?)e.AccountId ?? DBNull.Value);
-            command.Parameters.AddWithValue("kind", e.Kind.ToString());
-            command.Parameters.AddWithValue("occurred", e.OccurredAt.ToUniversalTime());
-            command.Parameters.AddWithValue("key", (object?)e.IdempotencyKey ?? DBNull.Value);
-            command.Parameters.Add(new NpgsqlParameter("payload", NpgsqlDbType.Jsonb)
-            {
-                // Stored as structured JSON so operators can query it: {"summary": "...", "record": {...}}.
-                Value = new JsonObject { ["summary"] = e.Summary, ["record"] = JsonNode.Parse(e.Payload) }.ToJsonString(),
-            });
-            batch.BatchCommands.Add(command);
-        }
-        await batch.ExecuteNonQueryAsync(ct);
+        await _appends.Run(entries).WaitAsync(ct);
     }
+
+    // Keyed entries already in the journal are skipped (the unique indexes on the idempotency key): an outbox appended
+    // again after a crash doubles nothing.
+    private async Task<IReadOnlyList<bool>> Insert(IReadOnlyList<IReadOnlyList<JournalEntry>> appends, CancellationToken ct)
+    {
+        var entries = appends.SelectMany(a => a).ToList();
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO households_journal (household_id, account_id, kind, occurred_at, idempotency_key, payload)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[])
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.HouseholdId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.AccountId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind.ToString()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.OccurredAt.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.IdempotencyKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        // Stored as structured JSON so operators can query it: {"summary": "...", "record": {...}}.
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = entries.Select(e => new JsonObject { ["summary"] = e.Summary, ["record"] = JsonNode.Parse(e.Payload) }.ToJsonString()).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+        });
+        await command.ExecuteNonQueryAsync(ct);
+        return new bool[appends.Count];
+    }
+
+    public void Dispose() => _appends.Dispose();
 
     public async Task<IReadOnlyList<JournalEntry>> Query(JournalQuery q, CancellationToken ct = default)
     {

@@ -104,8 +104,8 @@ public sealed partial class SiloConsoleTests(ConsoleSiloFactory factory) : IClas
         Assert.Contains("Information Households.Console: Households silo", text);
         Assert.Matches(@"Demo firm: [\d,]+ households, [\d,]+ accounts", text);
         // The demo traded (the summaries counted fills), yet no trade, decision or approval has a line of its own.
-        var perEvent = text.Split('\n').Where(l => l.StartsWith("Information Households.Grains.AccountGrain", StringComparison.Ordinal)
-            || l.StartsWith("Information Households.Grains.HouseholdGrain", StringComparison.Ordinal)
+        var perEvent = text.Split('\n').Where(l => l.StartsWith($"Information {typeof(Households.Grains.Accounts.AccountGrain).FullName}", StringComparison.Ordinal)
+            || l.StartsWith($"Information {typeof(Households.Grains.Household.HouseholdGrain).FullName}", StringComparison.Ordinal)
             || l.StartsWith("Information Households.Silo.Hosting.DemoClients", StringComparison.Ordinal)
             || l.StartsWith("Information Polly", StringComparison.Ordinal)).ToList();
         Assert.Empty(perEvent);

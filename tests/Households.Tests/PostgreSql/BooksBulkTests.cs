@@ -43,7 +43,8 @@ public sealed class BooksBulkTests(PostgresFixture db, ITestOutputHelper output)
 
     private async Task<long> Count(string sql)
     {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        // A generous connect timeout: the silo's shock keeps both cores busy, and a backend starts slowly then.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(db.ConnectionString) { Timeout = 120 }.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;

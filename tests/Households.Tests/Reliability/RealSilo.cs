@@ -54,7 +54,7 @@ public sealed class RealSilo : IAsyncDisposable
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__Households.Grains.Silo.MonitorWatchdog"] = "Information";
         env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
-        env["Logging__LogLevel__Households.Grains.HouseholdGrain"] = "Warning";
+        env[$"Logging__LogLevel__{typeof(Households.Grains.Household.HouseholdGrain).FullName}"] = "Warning";
         env["Logging__Console__FormatterName"] = "simple";
         foreach (var (k, v) in extra) env[k] = v;
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Households.Contracts;
+using Households.Grains.Prices;
+using Households.Grains.Securities;
+using Households.Grains.Silo;
+using Households.Persistence;
+using Households.Tests.Api;
+using Households.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit;
+using Xunit.Abstractions;
+using static Households.Tests.Cluster.TestFirm;
+
+namespace Households.Tests.PostgreSql;
+
+/// <summary>The database goes away and comes back (issue #18, goal 9), at small scale: a silo on the PostgreSQL profile
+/// reaches its database through a <see cref="TcpGate"/> the test shuts for a few seconds. Reads keep answering from
+/// memory, a write is refused with 503 and <c>Retry-After</c> and changes nothing, and after the database is back the
+/// client's retry with the same idempotency key lands exactly once in the books and the journal.</summary>
+public sealed class DatabaseOutageTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    private sealed class GatedSilo(string connectionString) : SiloFactory(false)
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("ConnectionStrings:Households", connectionString);
+        }
+    }
+
+    private static object Buy(string key) =>
+        new { idempotencyKey = key, date = new DateOnly(2026, 2, 2), symbol = "OUTEQ", side = "buy", quantity = 10m, price = 110m };
+
+    [Fact]
+    public async Task While_the_database_is_away_reads_answer_writes_get_503_and_the_retry_afterwards_lands_once()
+    {
+        await PostgresSchema.ApplyAsync(db.ConnectionString);
+        var server = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        await using var gate = new TcpGate(server.Host!, server.Port);
+        var through = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = gate.Port, Timeout = 3 };
+        await using var silo = new GatedSilo(through.ConnectionString);
+        var http = silo.CreateClient();
+        var grains = silo.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("OUTEQ", "US Equity"), Fund("OUTBD", "US Bonds")]);
+        await grains.GetGrain<IModelGrain>("OUTM").Define(TwoFundModel("OUTM", "OUTEQ", "OUTBD", 0.6m, DriftBand.Default));
+        await grains.GetGrain<IHouseholdGrain>("OUTHH").Create(new HouseholdSpec("OUTHH", "Outage household", "ADV01", ["OUTA1"]),
+            [new AccountOpening(Account("OUTA1", "OUTHH", AccountType.Taxable, "OUTM"), 5000m,
+                [Lot("OUTL1", "OUTEQ", 60, 100m, new DateOnly(2025, 3, 3)), Lot("OUTL2", "OUTBD", 40, 100m, new DateOnly(2025, 3, 3))])]);
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-1"))).StatusCode);
+
+        var monitor = silo.Services.GetRequiredService<AccountMonitor>();
+        var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
+        await feed.Publish([new PriceQuote("OUTEQ", 110m), new PriceQuote("OUTBD", 100m)]);
+
+        gate.Shut();
+        // Monitoring goes on: a price batch published during the outage is scanned.
+        var sequence = await feed.Publish([new PriceQuote("OUTEQ", 97m), new PriceQuote("OUTBD", 101m)]);
+        for (var waited = 0; monitor.Status.BatchSequence < sequence && waited < 100; waited++) await Task.Delay(100);
+        Assert.True(monitor.Status.BatchSequence >= sequence, $"the batch published during the outage was not scanned ({monitor.Status.BatchSequence} < {sequence})");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/households/OUTHH/live")).StatusCode);
+        Assert.Equal(3900m, await Cash(http));
+        var refused = await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-2"));
+        var problem = await refused.Content.ReadAsStringAsync();
+        output.WriteLine($"during the outage: {(int)refused.StatusCode} {problem}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal("Database unavailable", JsonDocument.Parse(problem).RootElement.GetProperty("title").GetString());
+        Assert.Equal(3900m, await Cash(http)); // nothing changed
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.Equal(3900m, await Cash(http));
+
+        gate.Open();
+        // The client retries with the same key until the silo's connections are back; each answer is 503 or the fill.
+        HttpResponseMessage retry;
+        var attempts = 0;
+        do
+        {
+            if (attempts++ > 0) await Task.Delay(TimeSpan.FromSeconds(1));
+            retry = await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-2"));
+            Assert.Contains(retry.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.ServiceUnavailable });
+        }
+        while (retry.StatusCode != HttpStatusCode.Created && attempts < 30);
+        output.WriteLine($"the retry landed after {attempts} attempt(s)");
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-2"))).StatusCode); // a replay
+        Assert.Equal(2800m, await Cash(http));
+
+        // The books equal the journal: each key's fill journaled once.
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT idempotency_key, count(*) FROM households_journal WHERE account_id = 'OUTA1' AND kind = 'Fill' GROUP BY 1 ORDER BY 1", connection);
+        var fills = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) fills.Add($"{reader.GetString(0)}×{reader.GetInt64(1)}");
+        Assert.Equal(["fill:out-1×1", "fill:out-2×1"], fills);
+    }
+
+    private static async Task<decimal> Cash(HttpClient http)
+    {
+        var account = await http.GetFromJsonAsync<JsonElement>("/api/accounts/OUTA1");
+        return account.GetProperty("cash").GetDecimal();
+    }
+}
