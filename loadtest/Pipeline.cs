@@ -322,7 +322,8 @@ internal static class Pipeline
 
         object? shock = null;
         if (o.Shock is { } scenario)
-            shock = postgres ? await Shock(o, scenario, stream, feed, monitor, scans, app.Configuration.GetConnectionString("Households")!)
+            shock = postgres ? await Shock(o, scenario, stream, feed, monitor, scans, app.Configuration.GetConnectionString("Households")!,
+                    app.Services.GetRequiredService<PostgresGrainStorage>())
                 : throw new InvalidOperationException("--shock needs --books postgres (its decisions are counted in the PostgreSQL journal)");
 
         var json = Report.Write(o.Out, new
@@ -372,10 +373,11 @@ internal static class Pipeline
     /// <summary>One batch of a named scenario after the measured run; the decisions it causes are counted in the PostgreSQL
     /// journal every second until nothing is appended for 10 s.</summary>
     private static async Task<object> Shock(LoadTestOptions o, string name, PriceStream stream, IPriceFeedGrain feed, AccountMonitor monitor,
-        ConcurrentQueue<MonitorStatus> scans, string connection)
+        ConcurrentQueue<MonitorStatus> scans, string connection, PostgresGrainStorage storage)
     {
         var scenario = Households.Simulation.Scenarios.ScenarioSet.Default[name];
-        await using var database = Npgsql.NpgsqlDataSource.Create(connection);
+        // The observer's own connections: a generous connect timeout, as the silo keeps both cores and the database busy.
+        await using var database = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(connection) { Timeout = 120, CommandTimeout = 300 }.ConnectionString);
         async Task<long> Scalar(string sql)
         {
             await using var command = database.CreateCommand(sql);
@@ -403,6 +405,7 @@ internal static class Pipeline
         }
         var rssBefore = Report.ResidentMb();
         var parkedBefore = monitor.ParkedAccounts;
+        var writesBefore = storage.WritesCommitted;
         Console.WriteLine($"shock {name}: {scenario.Description}");
         var clock = Stopwatch.StartNew();
         var sequence = await feed.Publish(stream.Shocked(scenario));
@@ -426,6 +429,8 @@ internal static class Pipeline
             last = now;
         }
         var seconds = Math.Max(lastChange, 1e-3);
+        var (commits, stateRows) = (storage.WritesCommitted.Batches - writesBefore.Batches, storage.WritesCommitted.Items - writesBefore.Items);
+        Console.WriteLine($"shock {name}: {stateRows:N0} grain states written in {commits:N0} commits ({stateRows / Math.Max(commits, 1):N1} a commit), {stateRows / seconds:N0} rows/s");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
             $"{last.Households:N0} households decided in {seconds:0.0} s ({last.Households / seconds:N0}/s), {last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
             $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
@@ -435,7 +440,8 @@ internal static class Pipeline
             households_decided = last.Households, proposals = last.Proposals, fills = last.Fills, journal_rows = last.Rows,
             seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
-            resident_mb_before = rssBefore, peak_resident_mb = peakRss, samples,
+            resident_mb_before = rssBefore, peak_resident_mb = peakRss, state_rows_written = stateRows, state_commits = commits,
+            state_rows_per_second = stateRows / seconds, samples,
         };
     }
 

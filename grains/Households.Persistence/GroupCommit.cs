@@ -16,7 +16,8 @@ public sealed class GroupCommit<TItem, TResult> : IDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> _commit;
     private readonly Func<TItem, object>? _exclusiveKey;
-    private readonly int _maxBatch;
+    private readonly Func<TItem, int>? _weight;
+    private readonly int _maxBatch, _maxWeight;
     private readonly CancellationTokenSource _stopping = new();
     private long _batches, _items;
 
@@ -24,14 +25,18 @@ public sealed class GroupCommit<TItem, TResult> : IDisposable
     /// <param name="maxBatch">Items in one batch at most.</param>
     /// <param name="commit">Stores a batch in one transaction; returns one result per item, in the items' order.</param>
     /// <param name="exclusiveKey">Items with equal keys go to different batches; null when any items may share one.</param>
+    /// <param name="weight">The rows an item stands for (a journal append carries several entries); with
+    /// <paramref name="maxWeight"/>, a batch stops taking items before it would pass that many rows (it always takes one).</param>
     public GroupCommit(int workers, int maxBatch, Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> commit,
-        Func<TItem, object>? exclusiveKey = null)
+        Func<TItem, object>? exclusiveKey = null, Func<TItem, int>? weight = null, int maxWeight = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _commit = commit;
         _exclusiveKey = exclusiveKey;
+        _weight = weight;
         _maxBatch = maxBatch;
+        _maxWeight = maxWeight;
         for (var i = 0; i < workers; i++) _ = Task.Run(Work);
     }
 
@@ -51,13 +56,22 @@ public sealed class GroupCommit<TItem, TResult> : IDisposable
         var batch = new List<Pending>(_maxBatch);
         var later = new List<Pending>();
         var keys = _exclusiveKey is null ? null : new HashSet<object>();
+        Pending? carried = null; // taken, but over the row limit of the last batch: it opens the next one
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(_stopping.Token))
+            while (carried is not null || await _queue.Reader.WaitToReadAsync(_stopping.Token))
             {
-                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
-                    if (keys is null || keys.Add(_exclusiveKey!(pending.Item))) batch.Add(pending);
+                var rows = 0;
+                while (batch.Count < _maxBatch)
+                {
+                    Pending? pending = carried;
+                    carried = null;
+                    if (pending is null && !_queue.Reader.TryRead(out pending)) break;
+                    var weight = _weight?.Invoke(pending.Item) ?? 1;
+                    if (batch.Count > 0 && rows + weight > _maxWeight) { carried = pending; break; }
+                    if (keys is null || keys.Add(_exclusiveKey!(pending.Item))) { batch.Add(pending); rows += weight; }
                     else later.Add(pending);
+                }
                 if (batch.Count > 0) await Commit(batch);
                 // Items that met an equal key wait for the next batch, ahead of nothing: order between different rows is free.
                 foreach (var pending in later) _queue.Writer.TryWrite(pending);
@@ -66,7 +80,10 @@ public sealed class GroupCommit<TItem, TResult> : IDisposable
                 keys?.Clear();
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            carried?.Done.TrySetException(new ObjectDisposedException(nameof(GroupCommit<TItem, TResult>)));
+        }
     }
 
     private async Task Commit(List<Pending> batch)

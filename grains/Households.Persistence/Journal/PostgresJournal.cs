@@ -10,7 +10,9 @@ namespace Households.Persistence.Journal;
 /// multi-row inserts a second, each append returning once the insert holding its entries committed.</summary>
 public sealed class PostgresJournal : IJournal, IDisposable
 {
-    private const int Workers = 2, MaxAppends = 512;
+    // A batch stops at about 2,000 rows, so a flood of trigger entries (a settling batch's) commits in steps well inside
+    // the command timeout: unbounded, the 100,000-account settling flood made inserts that ran past its 30 s.
+    private const int Workers = 2, MaxAppends = 512, MaxRows = 2_000;
 
     private readonly NpgsqlDataSource dataSource;
     private readonly GroupCommit<IReadOnlyList<JournalEntry>, bool> _appends;
@@ -18,7 +20,7 @@ public sealed class PostgresJournal : IJournal, IDisposable
     public PostgresJournal(NpgsqlDataSource dataSource)
     {
         this.dataSource = dataSource;
-        _appends = new(Workers, MaxAppends, Insert);
+        _appends = new(Workers, MaxAppends, Insert, weight: entries => entries.Count, maxWeight: MaxRows);
     }
 
     public async Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)

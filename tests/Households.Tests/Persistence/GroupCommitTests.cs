@@ -54,6 +54,20 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task A_batch_stops_before_its_row_limit_and_the_item_that_did_not_fit_opens_the_next()
+    {
+        var store = new Store();
+        using var commit = new GroupCommit<string, int>(workers: 1, maxBatch: 100, store.Commit, weight: item => item.Length, maxWeight: 5);
+        var first = commit.Run("x");
+        await WaitFor(() => store.Batches.Count == 1);
+        // Rows 2, 2, 3, 6 (alone over the limit), 1: batches of 2+2, 3, 6, 1.
+        var queued = new[] { "aa", "bb", "ccc", "dddddd", "e" }.Select(commit.Run).ToList();
+        store.FirstBatch.SetResult();
+        await Task.WhenAll(queued.Append(first));
+        Assert.Equal(["x", "aa bb", "ccc", "dddddd", "e"], store.Batches.Select(b => string.Join(' ', b)));
+    }
+
+    [Fact]
     public async Task A_failed_batch_fails_its_own_callers_and_the_next_batch_commits()
     {
         var store = new Store { Fails = items => items.Contains("bad") };
