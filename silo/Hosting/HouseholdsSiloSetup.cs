@@ -58,6 +58,10 @@ public static class HouseholdsSiloSetup
             // Grain state in the project's own table, so a firm's books load with COPY and a silo reads them back in bulk.
             silo.Services.AddSingleton<PostgresGrainStorage>();
             silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(HostingProfile.StorageName, (sp, _) => sp.GetRequiredService<PostgresGrainStorage>());
+            // A shock wakes tens of thousands of grains at once, and their state reads queue for the group commit: they
+            // wait their turn (back-pressure) rather than be cancelled by the default activation timeout, which dropped
+            // the notice that woke them (issue #18: tens of thousands of activations cancelled at 100,000 accounts).
+            silo.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = TimeSpan.FromMinutes(5));
             silo.Services.AddOptions<BooksOptions>();
             silo.Services.AddSingleton<BooksWarmStart>();
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BooksWarmStart>());
