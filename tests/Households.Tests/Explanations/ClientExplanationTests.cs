@@ -65,7 +65,7 @@ public sealed partial class ClientExplanationTests
                 [new LotSale(lot, "L1", 120m, 24_000m, 28_310m, HoldingTerm.Short)]),
         ];
         var cause = new Trigger(TriggerKind.Harvest, "H-TAX", "VTI", 4_310, 0, 250, 7, at, at);
-        return new RebalanceProposal("P-7", "H", ProposalStatus.Pending, at, at.AddDays(2), [cause], trades, 0.0123, 0.0131, -4_310m, 0m, 7, null, null, [], null);
+        return new RebalanceProposal("P-7", "H", ProposalStatus.Pending, at, at.AddDays(2), [cause], [.. trades], 0.0123, 0.0131, -4_310m, 0m, 7, null, null, [], null);
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed partial class ClientExplanationTests
             new(2026, 0m, 2_000m, 0m, 300m, 0.02, 5_000m, 10_000m, 1, [sale]),
             new(2027, 0m, 1_000m, 0m, 150m, 0.0, 0m, 5_000m, 1, []),
         ];
-        var plan = new TransitionPlan("H", Today, new AnnualTaxBudget(2_000m), 0m, 0.05, 15_000m, years, 0.0, 2, 47_500m, "on model");
+        var plan = new TransitionPlan("H", Today, new AnnualTaxBudget(2_000m), 0m, 0.05, 15_000m, [.. years], 0.0, 2, 47_500m, "on model");
         var e = ClientExplanations.ForTransition(plan, Context());
         Assert.Equal(years, e.Years);
         Assert.Equal((0m, 2_000m, 300m), (e.Tax.ShortTermGain, e.Tax.LongTermGain, e.Tax.EstimatedTax));

@@ -129,11 +129,11 @@ public sealed class StoredStateFixtureTests
         Assert.Equal(120.5m, executed.Fills[0].WashSales[0].Disallowed);
         Assert.Null(executed.Orders);
         Assert.Equal([25m, 15m], (stored.Proposals[1].Orders ?? [])[0].Lots.Select(l => l.Quantity));
-        Assert.Equal(["acct-1", "ira-1"], stored.Spec!.AccountIds);
-        Assert.Equal(["L-ITOT-3"], stored.WashSales!.TakenIds);
+        Assert.Equal<string>(["acct-1", "ira-1"], stored.Spec!.AccountIds);
+        Assert.Equal<string>(["L-ITOT-3"], stored.WashSales!.TakenIds);
         Assert.Equal([11L, 12L], stored.Outbox.Select(e => e.Id));
         Assert.Equal(200m, stored.CorporateActions["CA-1"].Result.Accounts[0].After[0].Lot.Quantity);
-        Assert.Equal(["L-AAPL-gift"], stored.Transition!.SellDowns[0].GiftedLots);
+        Assert.Equal<string>(["L-AAPL-gift"], stored.Transition!.SellDowns[0].GiftedLots);
         Assert.Equal(180.25m, stored.Executions[0].Fills[0].Request.Price);
     }
 
@@ -143,7 +143,7 @@ public sealed class StoredStateFixtureTests
         var stored = ReadFixture<AccountState>("account-state-before-issue-19.b64");
 
         Assert.Equal(Contents(Account()), Contents(stored));
-        Assert.Equal(["TSLA", null], stored.Spec!.Restrictions.Select(r => r.Symbol));
+        Assert.Equal<string?>(["TSLA", null], stored.Spec!.Restrictions.Select(r => r.Symbol));
         Assert.Equal(-669.5m, stored.AppliedTrades["fill-1"].Realized[0].Recognized);
         Assert.Equal(90m, stored.CorporateActions["CA-1"].Sales[0].Proceeds);
         Assert.Empty(stored.BookCorrections["BC-1"].Before);

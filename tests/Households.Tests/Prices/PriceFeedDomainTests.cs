@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Prices;
 using Xunit;
@@ -83,10 +84,10 @@ public sealed class PriceFeedStaleTests
     }
 
     private static AccountDecisionInput Input(string id, string[] held, string[] targeted, params Restriction[] restrictions) => new(
-        new AccountSpec(id, "H1", id, AccountType.Taxable, true, "M1", restrictions, false, LotRelief.Hifo, HarvestPolicy.Default),
+        new AccountSpec(id, "H1", id, AccountType.Taxable, true, "M1", [.. restrictions], false, LotRelief.Hifo, HarvestPolicy.Default),
         1000m,
-        held.Select((s, i) => new TaxLot($"{id}-L{i}", s, 10m, 1000m, new DateOnly(2026, 1, 2), new DateOnly(2026, 1, 2))).ToArray(),
-        new ResolvedTarget("M1", 1, targeted.Select(s => new TargetWeight(DriftLevel.Security, s, 1m / targeted.Length, DriftBand.Default)).ToArray()),
+        held.Select((s, i) => new TaxLot($"{id}-L{i}", s, 10m, 1000m, new DateOnly(2026, 1, 2), new DateOnly(2026, 1, 2))).ToImmutableArray(),
+        new ResolvedTarget("M1", 1, [.. targeted.Select(s => new TargetWeight(DriftLevel.Security, s, 1m / targeted.Length, DriftBand.Default))]),
         0m);
 
     [Fact]
