@@ -20,29 +20,32 @@ public static class ImmutableArrays
 
 /// <summary>Writes and reads an <see cref="ImmutableArray{T}"/> in the wire format of <c>T[]</c>, so grain state stored when
 /// the records carried arrays reads back, and state written now reads with the arrays' codec too (a rollback). Orleans' own
-/// codec writes a surrogate that an array payload does not match. A missing (null) array reads as an empty one.</summary>
+/// codec writes a surrogate that an array payload does not match. A null array reads as an empty one.</summary>
 [RegisterSerializer]
 public sealed class ArrayFormatImmutableArrayCodec<T>(IFieldCodec<T[]> arrays, IFieldCodec<T> items) : IFieldCodec<ImmutableArray<T>>
 {
     private static readonly Type DeclaredType = typeof(ImmutableArray<T>);
-    private static readonly Type ArrayType = typeof(T[]);
     private static readonly Type ItemType = typeof(T);
 
     /// <inheritdoc/>
     public void WriteField<TBufferWriter>(ref Writer<TBufferWriter> writer, uint fieldIdDelta, Type? expectedType, ImmutableArray<T> value)
         where TBufferWriter : IBufferWriter<byte>
     {
-        // The wrapped array itself: no copy, and the bytes an array field had (a default writes as a null array).
+        // The wrapped array itself, no copy; a default writes as a null array.
         var array = ImmutableCollectionsMarshal.AsArray(value);
-        if (expectedType == DeclaredType)
+        if (array is null)
         {
-            arrays.WriteField(ref writer, fieldIdDelta, ArrayType, array!);
+            ReferenceCodec.WriteNullReference(ref writer, fieldIdDelta);
             return;
         }
-        // Behind object or an interface the field names its type, so a reader finds this codec rather than the array's.
-        if (ReferenceCodec.TryWriteReferenceField(ref writer, fieldIdDelta, expectedType, array)) return;
+        // Written whole each time, never as a reference to an array written before (two records may share one, the empty
+        // one above all): a reference inside ImmutableArray<T>? does not read, as Orleans' codec for Nullable<T> takes a
+        // reference for null. The reference id is taken as the arrays' codec takes it, so the reader's numbering matches.
+        ReferenceCodec.MarkValueField(writer.Session);
+        // As a field of its own type the header names no type, as an array field's did; behind object it names this one.
         writer.WriteFieldHeader(fieldIdDelta, expectedType, DeclaredType, WireType.TagDelimited);
-        UInt32Codec.WriteField(ref writer, 0, (uint)array!.Length);
+        // As the arrays' codec writes it: the length, left out for an empty array, then the items.
+        if (array.Length > 0) UInt32Codec.WriteField(ref writer, 0, (uint)array.Length);
         uint delta = 1;
         foreach (var item in array)
         {
