@@ -98,7 +98,7 @@ public sealed class AdvisorQueueTests
         Assert.Equal([1_391.50m, 498.50m, -240.00m], byValue.Items.Select(r => r.ValueToClient));
         var first = byValue.Items[0];
         Assert.Equal(("H1", "The H1 Family", "ADV1", ProposalKind.Harvest, 3), (first.HouseholdId, first.HouseholdName, first.AdvisorId, first.Kind, first.Trades));
-        Assert.Equal(["A-IRA", "A-TAX"], first.Accounts);
+        Assert.Equal(["A-IRA", "A-TAX"], first.Accounts.AsEnumerable());
         Assert.Equal((-700m, 0m, 400.00m, 8.50m, 1_000.00m), (first.ShortTermGain, first.LongTermGain, first.EstimatedTaxBenefit, first.TransactionCosts, first.TrackingValue));
         Assert.Equal((0.03, 0.01, "test rates"), (first.TrackingErrorBefore, first.TrackingErrorAfter, first.RatesBasis));
 

@@ -121,7 +121,7 @@ public sealed partial class ClientExplanationTests
         var e = ClientExplanations.ForProposal(Harvest(), Context(blackouts: [("H-IRA", earlier)]));
         var vti = e.Precautions[0];
         Assert.Equal(("VTI", new DateOnly(2027, 1, 4), 4_310m, "ITOT", true), (vti.Security, vti.NoBuyThrough, vti.Loss, vti.Substitute, vti.FromThisPlan));
-        Assert.Equal(["Joint brokerage", "Rollover IRA"], vti.Accounts);
+        Assert.Equal(["Joint brokerage", "Rollover IRA"], vti.Accounts.AsEnumerable());
         Assert.Contains("through January 4, 2027, 30 days after the sale (IRC §1091)", vti.Sentence);
         Assert.Contains("A purchase in Rollover IRA would lose the deduction for good.", vti.Sentence);
         var open = e.Precautions[1];

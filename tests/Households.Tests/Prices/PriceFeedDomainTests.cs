@@ -106,10 +106,10 @@ public sealed class PriceFeedStaleTests
         var held = StalePrices.HoldRestrictions(inputs, stale, now);
 
         var hold = new Restriction(RestrictionKind.Hold, "OLD", null, "stale price: not priced since 2026-12-05 15:00:00Z (42 min)");
-        Assert.Equal([exclusion, hold], held[0].Spec.Restrictions);
-        Assert.Equal([hold], held[1].Spec.Restrictions);
+        Assert.Equal([exclusion, hold], held[0].Spec.Restrictions.AsEnumerable());
+        Assert.Equal([hold], held[1].Spec.Restrictions.AsEnumerable());
         Assert.Same(inputs[2], held[2]); // nothing stale there: the same input
-        Assert.Equal([exclusion], inputs[0].Spec.Restrictions); // the account's own spec is untouched
+        Assert.Equal([exclusion], inputs[0].Spec.Restrictions.AsEnumerable()); // the account's own spec is untouched
         // Applied twice (a re-optimization of held inputs), still one hold.
         Assert.Single(StalePrices.HoldRestrictions(held, stale, now)[1].Spec.Restrictions);
         Assert.Same(inputs, StalePrices.HoldRestrictions(inputs, [], now));
