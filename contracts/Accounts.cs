@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>Tax treatment of an account. <see cref="Trust"/> is a grantor trust (the household taxpayer's)
@@ -59,17 +61,28 @@ public sealed record AccountSpec(
     [property: Id(3)] AccountType Type,
     [property: Id(4)] bool Discretionary,
     [property: Id(5)] string? ModelId,
-    [property: Id(6)] Restriction[] Restrictions,
-    [property: Id(7)] bool SeparateTaxpayer,
-    [property: Id(8)] LotRelief DefaultRelief,
-    [property: Id(9)] HarvestPolicy Harvest,
-    [property: Id(10)] bool FractionalShares = false,
-    [property: Id(11)] decimal? MinTrade = null,
-    [property: Id(12)] decimal? TrackingErrorBand = null,
-    [property: Id(13)] bool ReinvestDividends = false,
-    [property: Id(14)] InvestmentPolicy? Policy = null,
-    [property: Id(15)] ExecutionMode? Execution = null)
+    ImmutableArray<Restriction> Restrictions,
+    bool SeparateTaxpayer,
+    LotRelief DefaultRelief,
+    HarvestPolicy Harvest,
+    bool FractionalShares = false,
+    decimal? MinTrade = null,
+    decimal? TrackingErrorBand = null,
+    bool ReinvestDividends = false,
+    InvestmentPolicy? Policy = null,
+    ExecutionMode? Execution = null)
 {
+    [Id(6)] public ImmutableArray<Restriction> Restrictions { get => field.OrEmpty(); init; } = Restrictions;
+    [Id(7)] public bool SeparateTaxpayer { get; init; } = SeparateTaxpayer;
+    [Id(8)] public LotRelief DefaultRelief { get; init; } = DefaultRelief;
+    [Id(9)] public HarvestPolicy Harvest { get; init; } = Harvest;
+    [Id(10)] public bool FractionalShares { get; init; } = FractionalShares;
+    [Id(11)] public decimal? MinTrade { get; init; } = MinTrade;
+    [Id(12)] public decimal? TrackingErrorBand { get; init; } = TrackingErrorBand;
+    [Id(13)] public bool ReinvestDividends { get; init; } = ReinvestDividends;
+    [Id(14)] public InvestmentPolicy? Policy { get; init; } = Policy;
+    [Id(15)] public ExecutionMode? Execution { get; init; } = Execution;
+
     /// <summary>The tracking-error band of a direct-index account when none is set: 1.5 % a year. A replacement stock adds
     /// about 0.25 % of specific risk per swap at the demo index's weights, so a 1 % band allows a dozen harvest swaps and
     /// halved the crisis harvests of the demo firm (docs/stress.md); real direct-indexing mandates run 1–2 %.</summary>
@@ -84,7 +97,10 @@ public sealed record AccountSpec(
 public sealed record AccountOpening(
     [property: Id(0)] AccountSpec Spec,
     [property: Id(1)] decimal Cash,
-    [property: Id(2)] TaxLot[] Lots);
+    ImmutableArray<TaxLot> Lots)
+{
+    [Id(2)] public ImmutableArray<TaxLot> Lots { get => field.OrEmpty(); init; } = Lots;
+}
 
 /// <summary>A household: one taxpayer and spouse, their accounts, and the advisor who serves them.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdSpec")]
@@ -92,6 +108,11 @@ public sealed record HouseholdSpec(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string AdvisorId,
-    [property: Id(3)] string[] AccountIds,
-    [property: Id(4)] TaxProfile? Tax = null,
-    [property: Id(5)] InvestmentPolicy? Policy = null);
+    ImmutableArray<string> AccountIds,
+    TaxProfile? Tax = null,
+    InvestmentPolicy? Policy = null)
+{
+    [Id(3)] public ImmutableArray<string> AccountIds { get => field.OrEmpty(); init; } = AccountIds;
+    [Id(4)] public TaxProfile? Tax { get; init; } = Tax;
+    [Id(5)] public InvestmentPolicy? Policy { get; init; } = Policy;
+}

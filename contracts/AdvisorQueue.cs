@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 using Orleans.Concurrency;
 
 namespace Households.Contracts;
@@ -22,10 +24,16 @@ public sealed record HouseholdPending(
     [property: Id(1)] string HouseholdName,
     [property: Id(2)] string AdvisorId,
     [property: Id(3)] MarginalTaxRates Rates,
-    [property: Id(4)] string[] TaxableAccounts,
-    [property: Id(5)] bool InTransition,
-    [property: Id(6)] RebalanceProposal[] Proposals,
-    [property: Id(7)] DateTimeOffset At);
+    ImmutableArray<string> TaxableAccounts,
+    bool InTransition,
+    ImmutableArray<RebalanceProposal> Proposals,
+    DateTimeOffset At)
+{
+    [Id(4)] public ImmutableArray<string> TaxableAccounts { get => field.OrEmpty(); init; } = TaxableAccounts;
+    [Id(5)] public bool InTransition { get; init; } = InTransition;
+    [Id(6)] public ImmutableArray<RebalanceProposal> Proposals { get => field.OrEmpty(); init; } = Proposals;
+    [Id(7)] public DateTimeOffset At { get; init; } = At;
+}
 
 /// <summary>One row of the advisor's queue (docs/formats.md §18). Money in dollars; tracking error annualised, as a
 /// fraction. <see cref="EstimatedTaxBenefit"/> is positive when the trades save tax; <see cref="ValueToClient"/> is
@@ -36,21 +44,38 @@ public sealed record QueueRow(
     [property: Id(1)] string HouseholdName,
     [property: Id(2)] string AdvisorId,
     [property: Id(3)] string ProposalId,
-    [property: Id(4)] string[] Accounts,
-    [property: Id(5)] ProposalKind Kind,
-    [property: Id(6)] int Trades,
-    [property: Id(7)] decimal ShortTermGain,
-    [property: Id(8)] decimal LongTermGain,
-    [property: Id(9)] decimal EstimatedTaxBenefit,
-    [property: Id(10)] string RatesBasis,
-    [property: Id(11)] decimal TransactionCosts,
-    [property: Id(12)] decimal TrackingValue,
-    [property: Id(13)] decimal ValueToClient,
-    [property: Id(14)] double TrackingErrorBefore,
-    [property: Id(15)] double TrackingErrorAfter,
-    [property: Id(16)] DateTimeOffset CreatedAt,
-    [property: Id(17)] DateTimeOffset ExpiresAt,
-    [property: Id(18)] bool PricesMoved);
+    ImmutableArray<string> Accounts,
+    ProposalKind Kind,
+    int Trades,
+    decimal ShortTermGain,
+    decimal LongTermGain,
+    decimal EstimatedTaxBenefit,
+    string RatesBasis,
+    decimal TransactionCosts,
+    decimal TrackingValue,
+    decimal ValueToClient,
+    double TrackingErrorBefore,
+    double TrackingErrorAfter,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    bool PricesMoved)
+{
+    [Id(4)] public ImmutableArray<string> Accounts { get => field.OrEmpty(); init; } = Accounts;
+    [Id(5)] public ProposalKind Kind { get; init; } = Kind;
+    [Id(6)] public int Trades { get; init; } = Trades;
+    [Id(7)] public decimal ShortTermGain { get; init; } = ShortTermGain;
+    [Id(8)] public decimal LongTermGain { get; init; } = LongTermGain;
+    [Id(9)] public decimal EstimatedTaxBenefit { get; init; } = EstimatedTaxBenefit;
+    [Id(10)] public string RatesBasis { get; init; } = RatesBasis;
+    [Id(11)] public decimal TransactionCosts { get; init; } = TransactionCosts;
+    [Id(12)] public decimal TrackingValue { get; init; } = TrackingValue;
+    [Id(13)] public decimal ValueToClient { get; init; } = ValueToClient;
+    [Id(14)] public double TrackingErrorBefore { get; init; } = TrackingErrorBefore;
+    [Id(15)] public double TrackingErrorAfter { get; init; } = TrackingErrorAfter;
+    [Id(16)] public DateTimeOffset CreatedAt { get; init; } = CreatedAt;
+    [Id(17)] public DateTimeOffset ExpiresAt { get; init; } = ExpiresAt;
+    [Id(18)] public bool PricesMoved { get; init; } = PricesMoved;
+}
 
 /// <summary>A page of the advisor's queue.</summary>
 [GenerateSerializer, Immutable, Alias("QueuePage")]
@@ -58,7 +83,10 @@ public sealed record QueuePage(
     [property: Id(0)] int Page,
     [property: Id(1)] int PageSize,
     [property: Id(2)] int Total,
-    [property: Id(3)] QueueRow[] Items);
+    ImmutableArray<QueueRow> Items)
+{
+    [Id(3)] public ImmutableArray<QueueRow> Items { get => field.OrEmpty(); init; } = Items;
+}
 
 /// <summary>The firm's pending-proposal index (key "firm"): households tell it their pending proposals whenever the set
 /// changes and on activation, so reading the queue wakes no household. Persisted.</summary>
@@ -118,7 +146,10 @@ public sealed record BulkDecisionResult(
 public sealed record BulkDecisionResponse(
     [property: Id(0)] string RequestId,
     [property: Id(1)] Approver DecidedBy,
-    [property: Id(2)] BulkDecisionResult[] Results);
+    ImmutableArray<BulkDecisionResult> Results)
+{
+    [Id(2)] public ImmutableArray<BulkDecisionResult> Results { get => field.OrEmpty(); init; } = Results;
+}
 
 /// <summary>One bulk request, keyed by the caller's subject and the client's request id: decides each proposal once and
 /// stores the answer, so a retried request applies nothing twice and answers the same.</summary>
@@ -150,7 +181,10 @@ public sealed record AdvisorNotice(
 public sealed record AdvisorNotices(
     [property: Id(0)] string Epoch,
     [property: Id(1)] long Last,
-    [property: Id(2)] AdvisorNotice[] Items);
+    ImmutableArray<AdvisorNotice> Items)
+{
+    [Id(2)] public ImmutableArray<AdvisorNotice> Items { get => field.OrEmpty(); init; } = Items;
+}
 
 /// <summary>A webhook delivery waiting in the outbox: the notice's body (JSON, sent byte for byte on every attempt), the
 /// endpoint's name, the attempts made and when the next is due.</summary>

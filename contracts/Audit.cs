@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>One defect the compliance audit found: where (household, account), which journal entry shows it (its id
@@ -15,8 +17,10 @@ public sealed record AuditFinding(
 [GenerateSerializer, Immutable, Alias("AuditCategory")]
 public sealed record AuditCategory(
     [property: Id(0)] int Count,
-    [property: Id(1)] AuditFinding[] Findings)
+    ImmutableArray<AuditFinding> Findings)
 {
+    [Id(1)] public ImmutableArray<AuditFinding> Findings { get => field.OrEmpty(); init; } = Findings;
+
     /// <summary>A category with nothing found.</summary>
     public static AuditCategory None { get; } = new(0, []);
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>What a corporate action does to the holders of a security (docs/tax-rules.md, "Corporate actions").</summary>
@@ -45,14 +47,22 @@ public sealed record CorporateAction(
 public sealed record CorporateActionEffect(
     [property: Id(0)] string ActionId,
     [property: Id(1)] string AccountId,
-    [property: Id(2)] LotPiece[] Before,
-    [property: Id(3)] LotPiece[] After,
-    [property: Id(4)] LotSale[] Sales,
-    [property: Id(5)] TaxLot? Reinvested,
-    [property: Id(6)] decimal CashDelta,
-    [property: Id(7)] decimal CashAfter,
-    [property: Id(8)] bool Replayed = false)
+    ImmutableArray<LotPiece> Before,
+    ImmutableArray<LotPiece> After,
+    ImmutableArray<LotSale> Sales,
+    TaxLot? Reinvested,
+    decimal CashDelta,
+    decimal CashAfter,
+    bool Replayed = false)
 {
+    [Id(2)] public ImmutableArray<LotPiece> Before { get => field.OrEmpty(); init; } = Before;
+    [Id(3)] public ImmutableArray<LotPiece> After { get => field.OrEmpty(); init; } = After;
+    [Id(4)] public ImmutableArray<LotSale> Sales { get => field.OrEmpty(); init; } = Sales;
+    [Id(5)] public TaxLot? Reinvested { get; init; } = Reinvested;
+    [Id(6)] public decimal CashDelta { get; init; } = CashDelta;
+    [Id(7)] public decimal CashAfter { get; init; } = CashAfter;
+    [Id(8)] public bool Replayed { get; init; } = Replayed;
+
     /// <summary>The account held nothing the action touches.</summary>
     public bool IsEmpty => Before.Length == 0 && After.Length == 0 && CashDelta == 0m;
 }
@@ -63,19 +73,30 @@ public sealed record CorporateActionEffect(
 [GenerateSerializer, Immutable, Alias("HouseholdCorporateAction")]
 public sealed record HouseholdCorporateAction(
     [property: Id(0)] string HouseholdId,
-    [property: Id(1)] CorporateActionEffect[] Accounts,
-    [property: Id(2)] RealizedLot[] Realized,
-    [property: Id(3)] WashSaleAdjustment[] WashSales,
-    [property: Id(4)] string? Refused = null,
-    [property: Id(5)] bool Replayed = false);
+    ImmutableArray<CorporateActionEffect> Accounts,
+    ImmutableArray<RealizedLot> Realized,
+    ImmutableArray<WashSaleAdjustment> WashSales,
+    string? Refused = null,
+    bool Replayed = false)
+{
+    [Id(1)] public ImmutableArray<CorporateActionEffect> Accounts { get => field.OrEmpty(); init; } = Accounts;
+    [Id(2)] public ImmutableArray<RealizedLot> Realized { get => field.OrEmpty(); init; } = Realized;
+    [Id(3)] public ImmutableArray<WashSaleAdjustment> WashSales { get => field.OrEmpty(); init; } = WashSales;
+    [Id(4)] public string? Refused { get; init; } = Refused;
+    [Id(5)] public bool Replayed { get; init; } = Replayed;
+}
 
 /// <summary>A corporate action as the firm applied it: the households it touched (those holding none of the security are
 /// left out) and the ones that refused it.</summary>
 [GenerateSerializer, Immutable, Alias("CorporateActionReport")]
 public sealed record CorporateActionReport(
     [property: Id(0)] CorporateAction Action,
-    [property: Id(1)] HouseholdCorporateAction[] Households,
-    [property: Id(2)] bool Replayed = false);
+    ImmutableArray<HouseholdCorporateAction> Households,
+    bool Replayed = false)
+{
+    [Id(1)] public ImmutableArray<HouseholdCorporateAction> Households { get => field.OrEmpty(); init; } = Households;
+    [Id(2)] public bool Replayed { get; init; } = Replayed;
+}
 
 /// <summary>One corporate action (key: its id), applied firm-wide: to every household that holds the security.</summary>
 [Alias("ICorporateActionGrain")]

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>What a correction of record does to an account's books. None is a trade: no proceeds, no realized gain or loss,
@@ -43,11 +45,18 @@ public sealed record BookCorrection(
 public sealed record BookCorrectionEffect(
     [property: Id(0)] string AccountId,
     [property: Id(1)] BookCorrection Correction,
-    [property: Id(2)] LotPiece[] Before,
-    [property: Id(3)] LotPiece[] After,
-    [property: Id(4)] decimal CashDelta,
-    [property: Id(5)] decimal CashAfter,
-    [property: Id(6)] bool Replayed = false);
+    ImmutableArray<LotPiece> Before,
+    ImmutableArray<LotPiece> After,
+    decimal CashDelta,
+    decimal CashAfter,
+    bool Replayed = false)
+{
+    [Id(2)] public ImmutableArray<LotPiece> Before { get => field.OrEmpty(); init; } = Before;
+    [Id(3)] public ImmutableArray<LotPiece> After { get => field.OrEmpty(); init; } = After;
+    [Id(4)] public decimal CashDelta { get; init; } = CashDelta;
+    [Id(5)] public decimal CashAfter { get; init; } = CashAfter;
+    [Id(6)] public bool Replayed { get; init; } = Replayed;
+}
 
 /// <summary>The kinds of row in a custodian's transaction file (docs/formats.md §17).</summary>
 [GenerateSerializer]
@@ -113,4 +122,7 @@ public sealed record CustodianTransactionReport(
     [property: Id(0)] int Applied,
     [property: Id(1)] int AlreadyApplied,
     [property: Id(2)] int Errors,
-    [property: Id(3)] CustodianTransactionOutcome[] Rows);
+    ImmutableArray<CustodianTransactionOutcome> Rows)
+{
+    [Id(3)] public ImmutableArray<CustodianTransactionOutcome> Rows { get => field.OrEmpty(); init; } = Rows;
+}

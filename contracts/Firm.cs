@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 using Orleans.Concurrency;
 
 namespace Households.Contracts;
@@ -75,4 +77,7 @@ public sealed record HouseholdEvent(
 public sealed record HouseholdEvents(
     [property: Id(0)] string Epoch,
     [property: Id(1)] long Latest,
-    [property: Id(2)] HouseholdEvent[] Events);
+    ImmutableArray<HouseholdEvent> Events)
+{
+    [Id(2)] public ImmutableArray<HouseholdEvent> Events { get => field.OrEmpty(); init; } = Events;
+}

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 using Orleans.Concurrency;
 
 namespace Households.Contracts;
@@ -27,7 +29,10 @@ public interface IUniverseGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("UniverseSnapshot")]
 public sealed record UniverseSnapshot(
     [property: Id(0)] int Version,
-    [property: Id(1)] Security[] Securities);
+    ImmutableArray<Security> Securities)
+{
+    [Id(1)] public ImmutableArray<Security> Securities { get => field.OrEmpty(); init; } = Securities;
+}
 
 /// <summary>A firm target model. Accounts following it are told when it changes.</summary>
 [Alias("IModelGrain")]
@@ -310,7 +315,10 @@ public interface IFirmDirectoryGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("HouseholdPage")]
 public sealed record HouseholdPage(
     [property: Id(0)] int Total,
-    [property: Id(1)] HouseholdSummary[] Items);
+    ImmutableArray<HouseholdSummary> Items)
+{
+    [Id(1)] public ImmutableArray<HouseholdSummary> Items { get => field.OrEmpty(); init; } = Items;
+}
 
 /// <summary>A silo's subscription to price batches.</summary>
 [Alias("IPriceBatchObserver")]

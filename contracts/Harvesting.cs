@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>The replacement for a harvested security: <see cref="Symbol"/> null when none is allowed.
@@ -7,6 +9,10 @@ public sealed record ReplacementChoice(
     [property: Id(0)] string Sold,
     [property: Id(1)] string? Symbol,
     [property: Id(2)] string Reason,
-    [property: Id(3)] string[] Passed,
-    [property: Id(4)] double Distance);
+    ImmutableArray<string> Passed,
+    double Distance)
+{
+    [Id(3)] public ImmutableArray<string> Passed { get => field.OrEmpty(); init; } = Passed;
+    [Id(4)] public double Distance { get; init; } = Distance;
+}
 

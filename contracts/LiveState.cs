@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>One account's live figures at a price batch, for clients polling a household: what the monitor sees
@@ -45,4 +47,7 @@ public sealed record HouseholdLiveState(
     [property: Id(4)] long PriceSequence,
     [property: Id(5)] DateTimeOffset AsOf,
     [property: Id(6)] int PendingProposals,
-    [property: Id(7)] AccountLiveState[] Accounts);
+    ImmutableArray<AccountLiveState> Accounts)
+{
+    [Id(7)] public ImmutableArray<AccountLiveState> Accounts { get => field.OrEmpty(); init; } = Accounts;
+}

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>A tolerance band around a target weight. Drift is out of band when |w − t| exceeds
@@ -31,8 +33,12 @@ public sealed record ModelSleeve(
 public sealed record TargetModel(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
-    [property: Id(2)] ModelSleeve[] Sleeves,
-    [property: Id(3)] bool DirectIndexing);
+    ImmutableArray<ModelSleeve> Sleeves,
+    bool DirectIndexing)
+{
+    [Id(2)] public ImmutableArray<ModelSleeve> Sleeves { get => field.OrEmpty(); init; } = Sleeves;
+    [Id(3)] public bool DirectIndexing { get; init; } = DirectIndexing;
+}
 
 [GenerateSerializer]
 public enum DriftLevel
@@ -58,5 +64,9 @@ public sealed record TargetWeight(
 public sealed record ResolvedTarget(
     [property: Id(0)] string ModelId,
     [property: Id(1)] int Version,
-    [property: Id(2)] TargetWeight[] Weights,
-    [property: Id(3)] bool DirectIndexing = false);
+    ImmutableArray<TargetWeight> Weights,
+    bool DirectIndexing = false)
+{
+    [Id(2)] public ImmutableArray<TargetWeight> Weights { get => field.OrEmpty(); init; } = Weights;
+    [Id(3)] public bool DirectIndexing { get; init; } = DirectIndexing;
+}

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>Why the optimizer placed a trade; a trade may have several reasons.</summary>
@@ -28,7 +30,10 @@ public sealed record OptimizedTrade(
     [property: Id(7)] TradeReason Reasons,
     [property: Id(8)] decimal ShortTermGain,
     [property: Id(9)] decimal LongTermGain,
-    [property: Id(10)] LotSale[] Lots);
+    ImmutableArray<LotSale> Lots)
+{
+    [Id(10)] public ImmutableArray<LotSale> Lots { get => field.OrEmpty(); init; } = Lots;
+}
 
 [GenerateSerializer]
 public enum OptimizationStatus
@@ -43,12 +48,23 @@ public enum OptimizationStatus
 [GenerateSerializer, Immutable, Alias("RebalanceResult")]
 public sealed record RebalanceResult(
     [property: Id(0)] OptimizationStatus Status,
-    [property: Id(1)] OptimizedTrade[] Trades,
-    [property: Id(2)] double TrackingErrorBefore,
-    [property: Id(3)] double TrackingErrorAfter,
-    [property: Id(4)] decimal ShortTermGain,
-    [property: Id(5)] decimal LongTermGain,
-    [property: Id(6)] double Objective,
-    [property: Id(7)] string Solver,
-    [property: Id(8)] int Solves,
-    [property: Id(9)] double SolveMilliseconds);
+    ImmutableArray<OptimizedTrade> Trades,
+    double TrackingErrorBefore,
+    double TrackingErrorAfter,
+    decimal ShortTermGain,
+    decimal LongTermGain,
+    double Objective,
+    string Solver,
+    int Solves,
+    double SolveMilliseconds)
+{
+    [Id(1)] public ImmutableArray<OptimizedTrade> Trades { get => field.OrEmpty(); init; } = Trades;
+    [Id(2)] public double TrackingErrorBefore { get; init; } = TrackingErrorBefore;
+    [Id(3)] public double TrackingErrorAfter { get; init; } = TrackingErrorAfter;
+    [Id(4)] public decimal ShortTermGain { get; init; } = ShortTermGain;
+    [Id(5)] public decimal LongTermGain { get; init; } = LongTermGain;
+    [Id(6)] public double Objective { get; init; } = Objective;
+    [Id(7)] public string Solver { get; init; } = Solver;
+    [Id(8)] public int Solves { get; init; } = Solves;
+    [Id(9)] public double SolveMilliseconds { get; init; } = SolveMilliseconds;
+}

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>How an account's decided trades reach the market: <see cref="Simulated"/> fills them at once at the board's
@@ -66,14 +68,22 @@ public sealed record BrokerOrder(
     [property: Id(9)] decimal ReferencePrice,
     [property: Id(10)] DateOnly TradeDate,
     [property: Id(11)] DateTimeOffset CreatedAt,
-    [property: Id(12)] OrderLot[] Lots,
-    [property: Id(13)] OrderStatus Status,
-    [property: Id(14)] decimal FilledQuantity,
-    [property: Id(15)] decimal AveragePrice,
-    [property: Id(16)] int Pieces,
-    [property: Id(17)] DateTimeOffset? ClosedAt,
-    [property: Id(18)] string? Reason)
+    ImmutableArray<OrderLot> Lots,
+    OrderStatus Status,
+    decimal FilledQuantity,
+    decimal AveragePrice,
+    int Pieces,
+    DateTimeOffset? ClosedAt,
+    string? Reason)
 {
+    [Id(12)] public ImmutableArray<OrderLot> Lots { get => field.OrEmpty(); init; } = Lots;
+    [Id(13)] public OrderStatus Status { get; init; } = Status;
+    [Id(14)] public decimal FilledQuantity { get; init; } = FilledQuantity;
+    [Id(15)] public decimal AveragePrice { get; init; } = AveragePrice;
+    [Id(16)] public int Pieces { get; init; } = Pieces;
+    [Id(17)] public DateTimeOffset? ClosedAt { get; init; } = ClosedAt;
+    [Id(18)] public string? Reason { get; init; } = Reason;
+
     public const string TimeInForce = "DAY";
 
     public decimal RemainingQuantity => Status is OrderStatus.Open or OrderStatus.PartiallyFilled ? Quantity - FilledQuantity : 0m;
@@ -101,6 +111,11 @@ public sealed record OrderExecution(
 public sealed record ExecutionResult(
     [property: Id(0)] string ExecutionId,
     [property: Id(1)] BrokerOrder Order,
-    [property: Id(2)] TradeResult[] Fills,
-    [property: Id(3)] string? Refused,
-    [property: Id(4)] bool Replayed);
+    ImmutableArray<TradeResult> Fills,
+    string? Refused,
+    bool Replayed)
+{
+    [Id(2)] public ImmutableArray<TradeResult> Fills { get => field.OrEmpty(); init; } = Fills;
+    [Id(3)] public string? Refused { get; init; } = Refused;
+    [Id(4)] public bool Replayed { get; init; } = Replayed;
+}

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>Filing status for the federal brackets (IRC §1(j), as adjusted for the tax year).</summary>
@@ -80,12 +82,12 @@ public sealed record InvestmentPolicy(
     [property: Id(1)] double? TaxSensitivity = null,
     [property: Id(2)] double? TurnoverLimit = null,
     [property: Id(3)] decimal? MinTrade = null,
-    [property: Id(4)] ReturnView[]? Views = null,
+    [property: Id(4)] ImmutableArray<ReturnView>? Views = null,
     [property: Id(5)] double? ViewWeight = null,
     [property: Id(6)] double? SectorBand = null,
-    [property: Id(7)] FactorTilt[]? FactorTilts = null,
+    [property: Id(7)] ImmutableArray<FactorTilt>? FactorTilts = null,
     [property: Id(8)] double? MaxWeight = null,
-    [property: Id(9)] string[]? ExcludedSectors = null,
+    [property: Id(9)] ImmutableArray<string>? ExcludedSectors = null,
     [property: Id(10)] double? LocationWeight = null,
     [property: Id(11)] PolicyObjective? Objective = null,
     [property: Id(12)] bool? TracksOwnModel = null)
@@ -148,5 +150,9 @@ public sealed record HouseholdPreview(
     [property: Id(3)] DecisionRecord Record,
     [property: Id(4)] MarginalTaxRates Rates,
     [property: Id(5)] decimal EstimatedTax,
-    [property: Id(6)] AccountPreview[] Accounts,
-    [property: Id(7)] TransitionPlan? Transition = null);
+    ImmutableArray<AccountPreview> Accounts,
+    TransitionPlan? Transition = null)
+{
+    [Id(6)] public ImmutableArray<AccountPreview> Accounts { get => field.OrEmpty(); init; } = Accounts;
+    [Id(7)] public TransitionPlan? Transition { get; init; } = Transition;
+}

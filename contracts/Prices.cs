@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 [GenerateSerializer, Immutable, Alias("PriceQuote")]
@@ -12,4 +14,7 @@ public sealed record PriceBatch(
     [property: Id(0)] long Sequence,
     [property: Id(1)] DateTimeOffset AsOf,
     [property: Id(2)] DateTimeOffset PublishedAt,
-    [property: Id(3)] PriceQuote[] Quotes);
+    ImmutableArray<PriceQuote> Quotes)
+{
+    [Id(3)] public ImmutableArray<PriceQuote> Quotes { get => field.OrEmpty(); init; } = Quotes;
+}

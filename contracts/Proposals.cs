@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 [GenerateSerializer]
@@ -25,19 +27,34 @@ public sealed record RebalanceProposal(
     [property: Id(2)] ProposalStatus Status,
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset ExpiresAt,
-    [property: Id(5)] Trigger[] Causes,
-    [property: Id(6)] OptimizedTrade[] Trades,
-    [property: Id(7)] double TrackingErrorBefore,
-    [property: Id(8)] double TrackingErrorAfter,
-    [property: Id(9)] decimal ShortTermGain,
-    [property: Id(10)] decimal LongTermGain,
-    [property: Id(11)] long PriceSequence,
-    [property: Id(12)] DateTimeOffset? DecidedAt,
-    [property: Id(13)] string? Note,
-    [property: Id(14)] TradeResult[] Fills,
-    [property: Id(15)] string? SupersededBy,
-    [property: Id(16)] Approver? DecidedBy = null,
-    [property: Id(19)] BrokerOrder[]? Orders = null);
+    ImmutableArray<Trigger> Causes,
+    ImmutableArray<OptimizedTrade> Trades,
+    double TrackingErrorBefore,
+    double TrackingErrorAfter,
+    decimal ShortTermGain,
+    decimal LongTermGain,
+    long PriceSequence,
+    DateTimeOffset? DecidedAt,
+    string? Note,
+    ImmutableArray<TradeResult> Fills,
+    string? SupersededBy,
+    Approver? DecidedBy = null,
+    ImmutableArray<BrokerOrder>? Orders = null)
+{
+    [Id(5)] public ImmutableArray<Trigger> Causes { get => field.OrEmpty(); init; } = Causes;
+    [Id(6)] public ImmutableArray<OptimizedTrade> Trades { get => field.OrEmpty(); init; } = Trades;
+    [Id(7)] public double TrackingErrorBefore { get; init; } = TrackingErrorBefore;
+    [Id(8)] public double TrackingErrorAfter { get; init; } = TrackingErrorAfter;
+    [Id(9)] public decimal ShortTermGain { get; init; } = ShortTermGain;
+    [Id(10)] public decimal LongTermGain { get; init; } = LongTermGain;
+    [Id(11)] public long PriceSequence { get; init; } = PriceSequence;
+    [Id(12)] public DateTimeOffset? DecidedAt { get; init; } = DecidedAt;
+    [Id(13)] public string? Note { get; init; } = Note;
+    [Id(14)] public ImmutableArray<TradeResult> Fills { get => field.OrEmpty(); init; } = Fills;
+    [Id(15)] public string? SupersededBy { get; init; } = SupersededBy;
+    [Id(16)] public Approver? DecidedBy { get; init; } = DecidedBy;
+    [Id(19)] public ImmutableArray<BrokerOrder>? Orders { get; init; } = Orders;
+}
 
 /// <summary>Who approved or rejected a proposal: the token's subject, the advisor id it carries (null for an admin or
 /// the system) and its role.</summary>
@@ -87,10 +104,14 @@ public sealed record CashMovement(
 public sealed record AccountDecisionInput(
     [property: Id(0)] AccountSpec Spec,
     [property: Id(1)] decimal Cash,
-    [property: Id(2)] TaxLot[] Lots,
-    [property: Id(3)] ResolvedTarget? Target,
-    [property: Id(4)] decimal CashToRaise)
+    ImmutableArray<TaxLot> Lots,
+    ResolvedTarget? Target,
+    decimal CashToRaise)
 {
+    [Id(2)] public ImmutableArray<TaxLot> Lots { get => field.OrEmpty(); init; } = Lots;
+    [Id(3)] public ResolvedTarget? Target { get; init; } = Target;
+    [Id(4)] public decimal CashToRaise { get; init; } = CashToRaise;
+
     /// <summary>The account's value at these prices: its cash and its lots (a lot without a price counts nothing).</summary>
     public decimal ValueAt(Func<string, decimal?> price) => Cash + Lots.Sum(l => (price(l.Symbol) ?? 0m) * l.Quantity);
 }
@@ -114,8 +135,15 @@ public enum DecisionOutcome
 public sealed record DecisionRecord(
     [property: Id(0)] string HouseholdId,
     [property: Id(1)] DecisionOutcome Outcome,
-    [property: Id(2)] string[] Relaxed,
-    [property: Id(3)] string[] Notes,
-    [property: Id(4)] string? Reason,
-    [property: Id(5)] int Trades,
-    [property: Id(6)] string? ProposalId = null);
+    ImmutableArray<string> Relaxed,
+    ImmutableArray<string> Notes,
+    string? Reason,
+    int Trades,
+    string? ProposalId = null)
+{
+    [Id(2)] public ImmutableArray<string> Relaxed { get => field.OrEmpty(); init; } = Relaxed;
+    [Id(3)] public ImmutableArray<string> Notes { get => field.OrEmpty(); init; } = Notes;
+    [Id(4)] public string? Reason { get; init; } = Reason;
+    [Id(5)] public int Trades { get; init; } = Trades;
+    [Id(6)] public string? ProposalId { get; init; } = ProposalId;
+}

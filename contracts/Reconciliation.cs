@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 using Orleans.Concurrency;
 
 namespace Households.Contracts;
@@ -82,12 +84,18 @@ public sealed record AccountReconciliation(
     [property: Id(1)] string? HouseholdId,
     [property: Id(2)] DateOnly AsOf,
     [property: Id(3)] ReconciliationStatus Status,
-    [property: Id(4)] ReconciliationLine[] Lines,
-    [property: Id(5)] int Breaks,
-    [property: Id(6)] decimal? OurCash,
-    [property: Id(7)] decimal? TheirCash,
-    [property: Id(8)] ReconciliationResolution? Resolution = null)
+    ImmutableArray<ReconciliationLine> Lines,
+    int Breaks,
+    decimal? OurCash,
+    decimal? TheirCash,
+    ReconciliationResolution? Resolution = null)
 {
+    [Id(4)] public ImmutableArray<ReconciliationLine> Lines { get => field.OrEmpty(); init; } = Lines;
+    [Id(5)] public int Breaks { get; init; } = Breaks;
+    [Id(6)] public decimal? OurCash { get; init; } = OurCash;
+    [Id(7)] public decimal? TheirCash { get; init; } = TheirCash;
+    [Id(8)] public ReconciliationResolution? Resolution { get; init; } = Resolution;
+
     /// <summary>Breaks found and not yet resolved: the account is not traded while the firm blocks on breaks.</summary>
     public bool OpenBreak => Status == ReconciliationStatus.Breaks && Resolution is null;
 }
@@ -96,7 +104,10 @@ public sealed record AccountReconciliation(
 [GenerateSerializer, Immutable, Alias("ReconciliationReport")]
 public sealed record ReconciliationReport(
     [property: Id(0)] DateOnly AsOf,
-    [property: Id(1)] AccountReconciliation[] Accounts);
+    ImmutableArray<AccountReconciliation> Accounts)
+{
+    [Id(1)] public ImmutableArray<AccountReconciliation> Accounts { get => field.OrEmpty(); init; } = Accounts;
+}
 
 /// <summary>The latest reconciliation of one account (keyed by account id).</summary>
 [Alias("IReconciliationGrain")]

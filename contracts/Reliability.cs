@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>A withdrawal requested and not yet paid.</summary>
@@ -11,9 +13,14 @@ public sealed record PendingWithdrawal(
 public sealed record AccountLedger(
     [property: Id(0)] string AccountId,
     [property: Id(1)] decimal Cash,
-    [property: Id(2)] LotPiece[] Lots,
-    [property: Id(3)] string[] TradeKeys,
-    [property: Id(4)] PendingWithdrawal[] PendingWithdrawals);
+    ImmutableArray<LotPiece> Lots,
+    ImmutableArray<string> TradeKeys,
+    ImmutableArray<PendingWithdrawal> PendingWithdrawals)
+{
+    [Id(2)] public ImmutableArray<LotPiece> Lots { get => field.OrEmpty(); init; } = Lots;
+    [Id(3)] public ImmutableArray<string> TradeKeys { get => field.OrEmpty(); init; } = TradeKeys;
+    [Id(4)] public ImmutableArray<PendingWithdrawal> PendingWithdrawals { get => field.OrEmpty(); init; } = PendingWithdrawals;
+}
 
 /// <summary>Where an account is monitored: the silo hosting it, whether its snapshot is in that silo's monitor,
 /// and the newest price batch that monitor has scanned since (0 before the first scan that included it).</summary>

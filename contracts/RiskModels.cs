@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>The firm's risk model Σ = B F Bᵀ + diag(D), as stored and shipped between silos: exposures B (row-major,
@@ -8,15 +10,26 @@ public sealed record RiskModelData(
     [property: Id(0)] int Version,
     [property: Id(1)] string Source,
     [property: Id(2)] string Method,
-    [property: Id(3)] string[] Symbols,
-    [property: Id(4)] string[] Factors,
-    [property: Id(5)] double[] Exposures,
-    [property: Id(6)] double[] FactorCovariance,
-    [property: Id(7)] double[] SpecificVariance,
-    [property: Id(8)] RiskModelWindow? Window,
-    [property: Id(9)] double ExplainedVariance,
-    [property: Id(10)] DateTimeOffset EstimatedAt,
-    [property: Id(11)] double? Shrinkage);
+    ImmutableArray<string> Symbols,
+    ImmutableArray<string> Factors,
+    ImmutableArray<double> Exposures,
+    ImmutableArray<double> FactorCovariance,
+    ImmutableArray<double> SpecificVariance,
+    RiskModelWindow? Window,
+    double ExplainedVariance,
+    DateTimeOffset EstimatedAt,
+    double? Shrinkage)
+{
+    [Id(3)] public ImmutableArray<string> Symbols { get => field.OrEmpty(); init; } = Symbols;
+    [Id(4)] public ImmutableArray<string> Factors { get => field.OrEmpty(); init; } = Factors;
+    [Id(5)] public ImmutableArray<double> Exposures { get => field.OrEmpty(); init; } = Exposures;
+    [Id(6)] public ImmutableArray<double> FactorCovariance { get => field.OrEmpty(); init; } = FactorCovariance;
+    [Id(7)] public ImmutableArray<double> SpecificVariance { get => field.OrEmpty(); init; } = SpecificVariance;
+    [Id(8)] public RiskModelWindow? Window { get; init; } = Window;
+    [Id(9)] public double ExplainedVariance { get; init; } = ExplainedVariance;
+    [Id(10)] public DateTimeOffset EstimatedAt { get; init; } = EstimatedAt;
+    [Id(11)] public double? Shrinkage { get; init; } = Shrinkage;
+}
 
 /// <summary>The estimation window: first and last date of the returns and how many periods.</summary>
 [GenerateSerializer, Immutable, Alias("RiskModelWindow")]
@@ -35,11 +48,18 @@ public sealed record RiskModelInfo(
     [property: Id(1)] string Source,
     [property: Id(2)] string Method,
     [property: Id(3)] RiskModelWindow? Window,
-    [property: Id(4)] string[] Factors,
-    [property: Id(5)] double ExplainedVariance,
-    [property: Id(6)] int Securities,
-    [property: Id(7)] DateTimeOffset? EstimatedAt,
-    [property: Id(8)] double? Shrinkage);
+    ImmutableArray<string> Factors,
+    double ExplainedVariance,
+    int Securities,
+    DateTimeOffset? EstimatedAt,
+    double? Shrinkage)
+{
+    [Id(4)] public ImmutableArray<string> Factors { get => field.OrEmpty(); init; } = Factors;
+    [Id(5)] public double ExplainedVariance { get; init; } = ExplainedVariance;
+    [Id(6)] public int Securities { get; init; } = Securities;
+    [Id(7)] public DateTimeOffset? EstimatedAt { get; init; } = EstimatedAt;
+    [Id(8)] public double? Shrinkage { get; init; } = Shrinkage;
+}
 
 /// <summary>The firm's versioned risk model (key "firm"). Each silo's risk-model service polls the version and
 /// installs a newer model; estimation runs in that service, never in a grain turn.</summary>

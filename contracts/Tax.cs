@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>What the household's wash-sale ledger asks an account to do to one replacement lot (IRC §1091(d),
@@ -111,12 +113,20 @@ public sealed record OpenWashSaleLoss(
 /// must not reuse.</summary>
 [GenerateSerializer, Immutable, Alias("WashSaleLedgerState")]
 public sealed record WashSaleLedgerState(
-    [property: Id(0)] WashSaleAccount[] Accounts,
-    [property: Id(1)] WashSaleHolding[] Holdings,
-    [property: Id(2)] OpenWashSaleLoss[] Losses,
-    [property: Id(3)] string[] TakenIds,
-    [property: Id(4)] long NextLossId,
-    [property: Id(5)] DateOnly? Today);
+    ImmutableArray<WashSaleAccount> Accounts,
+    ImmutableArray<WashSaleHolding> Holdings,
+    ImmutableArray<OpenWashSaleLoss> Losses,
+    ImmutableArray<string> TakenIds,
+    long NextLossId,
+    DateOnly? Today)
+{
+    [Id(0)] public ImmutableArray<WashSaleAccount> Accounts { get => field.OrEmpty(); init; } = Accounts;
+    [Id(1)] public ImmutableArray<WashSaleHolding> Holdings { get => field.OrEmpty(); init; } = Holdings;
+    [Id(2)] public ImmutableArray<OpenWashSaleLoss> Losses { get => field.OrEmpty(); init; } = Losses;
+    [Id(3)] public ImmutableArray<string> TakenIds { get => field.OrEmpty(); init; } = TakenIds;
+    [Id(4)] public long NextLossId { get; init; } = NextLossId;
+    [Id(5)] public DateOnly? Today { get; init; } = Today;
+}
 
 /// <summary>One (sale, lot sold) entry of a realized-gains ledger, with the disallowances it has received.
 /// <see cref="Acquired"/> is the lot's purchase date (null in entries recorded before it was kept).</summary>
@@ -145,7 +155,9 @@ public sealed record WashSaleCheck(
     [property: Id(2)] decimal Quantity,
     [property: Id(3)] DateOnly Date,
     [property: Id(4)] decimal WashedQuantity,
-    [property: Id(5)] ReplacementShares[] Replacements)
+    ImmutableArray<ReplacementShares> Replacements)
 {
+    [Id(5)] public ImmutableArray<ReplacementShares> Replacements { get => field.OrEmpty(); init; } = Replacements;
+
     public bool IsWashSale => WashedQuantity > 0;
 }

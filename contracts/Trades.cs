@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>A fill to record on an account. <see cref="IdempotencyKey"/> is the client's: a retried request
@@ -21,11 +23,18 @@ public sealed record TradeResult(
     [property: Id(1)] string AccountId,
     [property: Id(2)] TradeRequest Request,
     [property: Id(3)] TaxLot? CreatedLot,
-    [property: Id(4)] RealizedLot[] Realized,
-    [property: Id(5)] decimal CashAfter,
-    [property: Id(6)] bool Replayed,
-    [property: Id(7)] LotSale[] Sales,
-    [property: Id(8)] WashSaleAdjustment[] WashSales);
+    ImmutableArray<RealizedLot> Realized,
+    decimal CashAfter,
+    bool Replayed,
+    ImmutableArray<LotSale> Sales,
+    ImmutableArray<WashSaleAdjustment> WashSales)
+{
+    [Id(4)] public ImmutableArray<RealizedLot> Realized { get => field.OrEmpty(); init; } = Realized;
+    [Id(5)] public decimal CashAfter { get; init; } = CashAfter;
+    [Id(6)] public bool Replayed { get; init; } = Replayed;
+    [Id(7)] public ImmutableArray<LotSale> Sales { get => field.OrEmpty(); init; } = Sales;
+    [Id(8)] public ImmutableArray<WashSaleAdjustment> WashSales { get => field.OrEmpty(); init; } = WashSales;
+}
 
 /// <summary>What an account made of one order of a batch: the fill (<see cref="Applied"/>, a replay when the key was applied
 /// before) or why its books refused it (<see cref="Refused"/>); exactly one is set.</summary>

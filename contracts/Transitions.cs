@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Households.Contracts;
 
 /// <summary>What a yearly tax budget counts: net realized gains, or the estimated tax on them.</summary>
@@ -31,16 +33,22 @@ public sealed record SellDownSchedule(
     [property: Id(1)] string Symbol,
     [property: Id(2)] decimal MaxSharesPerQuarter,
     [property: Id(3)] decimal FloorShares,
-    [property: Id(4)] string[] GiftedLots);
+    ImmutableArray<string> GiftedLots)
+{
+    [Id(4)] public ImmutableArray<string> GiftedLots { get => field.OrEmpty(); init; } = GiftedLots;
+}
 
 /// <summary>A household's transition settings, stored with it: the yearly budget (null: none set), per-account budgets
 /// and sell-down schedules.</summary>
 [GenerateSerializer, Immutable, Alias("TransitionPolicy")]
 public sealed record TransitionPolicy(
     [property: Id(0)] AnnualTaxBudget? Budget,
-    [property: Id(1)] AccountTaxBudget[] AccountBudgets,
-    [property: Id(2)] SellDownSchedule[] SellDowns)
+    ImmutableArray<AccountTaxBudget> AccountBudgets,
+    ImmutableArray<SellDownSchedule> SellDowns)
 {
+    [Id(1)] public ImmutableArray<AccountTaxBudget> AccountBudgets { get => field.OrEmpty(); init; } = AccountBudgets;
+    [Id(2)] public ImmutableArray<SellDownSchedule> SellDowns { get => field.OrEmpty(); init; } = SellDowns;
+
     public static TransitionPolicy None { get; } = new(null, [], []);
 }
 
@@ -57,8 +65,10 @@ public sealed record TransitionYear(
     [property: Id(6)] decimal OutsideModel,
     [property: Id(7)] decimal Sold,
     [property: Id(8)] int Trades,
-    [property: Id(9)] TransitionSale[] Sales)
+    ImmutableArray<TransitionSale> Sales)
 {
+    [Id(9)] public ImmutableArray<TransitionSale> Sales { get => field.OrEmpty(); init; } = Sales;
+
     public decimal NetGain => ShortTermGain + LongTermGain;
 }
 
@@ -71,7 +81,10 @@ public sealed record TransitionSale(
     [property: Id(2)] decimal Shares,
     [property: Id(3)] decimal Proceeds,
     [property: Id(4)] decimal Gain,
-    [property: Id(5)] string[] Lots);
+    ImmutableArray<string> Lots)
+{
+    [Id(5)] public ImmutableArray<string> Lots { get => field.OrEmpty(); init; } = Lots;
+}
 
 /// <summary>A multi-year transition at constant prices: the budget used, the gains already realized this year, where the
 /// household starts, one row per simulated year, the years needed to track the model (null: not within the years
@@ -84,8 +97,15 @@ public sealed record TransitionPlan(
     [property: Id(3)] decimal RealizedYearToDate,
     [property: Id(4)] double TrackingErrorBefore,
     [property: Id(5)] decimal OutsideModelBefore,
-    [property: Id(6)] TransitionYear[] Years,
-    [property: Id(7)] double FinalTrackingError,
-    [property: Id(8)] int? YearsNeeded,
-    [property: Id(9)] decimal Value,
-    [property: Id(10)] string Conclusion);
+    ImmutableArray<TransitionYear> Years,
+    double FinalTrackingError,
+    int? YearsNeeded,
+    decimal Value,
+    string Conclusion)
+{
+    [Id(6)] public ImmutableArray<TransitionYear> Years { get => field.OrEmpty(); init; } = Years;
+    [Id(7)] public double FinalTrackingError { get; init; } = FinalTrackingError;
+    [Id(8)] public int? YearsNeeded { get; init; } = YearsNeeded;
+    [Id(9)] public decimal Value { get; init; } = Value;
+    [Id(10)] public string Conclusion { get; init; } = Conclusion;
+}

@@ -60,12 +60,12 @@ public static class HouseholdsApi
             if (a is null) throw new BadInputException($"accounts[{i}] is required");
             var spec = new AccountSpec(Required(a.Id, $"accounts[{i}].id"), id, a.Name ?? a.Id!,
                 a.Type ?? throw new BadInputException($"accounts[{i}].type is required"), a.Discretionary ?? true, a.ModelId,
-                a.Restrictions ?? [], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
+                [.. a.Restrictions ?? []], a.SeparateTaxpayer ?? false, a.DefaultRelief ?? LotRelief.Hifo,
                 a.Harvest ?? (a.Type is AccountType.Taxable or AccountType.Trust ? HarvestPolicy.Default : HarvestPolicy.Off),
                 a.FractionalShares ?? false, a.MinTrade, ReinvestDividends: a.ReinvestDividends ?? false, Execution: a.Execution);
-            return new AccountOpening(spec, a.Cash ?? 0m, a.Lots ?? []);
+            return new AccountOpening(spec, a.Cash ?? 0m, [.. a.Lots ?? []]);
         }).ToArray();
-        return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), openings.Select(o => o.Spec.Id).ToArray()), openings);
+        return (new HouseholdSpec(id, Required(r.Name, "name"), Required(r.AdvisorId, "advisorId"), [.. openings.Select(o => o.Spec.Id)]), openings);
     }
 
     public static TradeRequest ToDomain(RecordTradeRequest r, string? headerKey, TimeProvider clock) => new(

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Households.Contracts;
@@ -151,7 +152,7 @@ public static class LiveApi
 
 /// <summary>What a household page needs after a price batch: values, cash and drift, without the lots (the page
 /// values lots from the holdings' prices).</summary>
-public sealed record LiveValuation(string HouseholdId, long PriceSequence, decimal MarketValue, DriftLine[] AssetClassDrift, LiveAccount[] Accounts)
+public sealed record LiveValuation(string HouseholdId, long PriceSequence, decimal MarketValue, ImmutableArray<DriftLine> AssetClassDrift, LiveAccount[] Accounts)
 {
     public static LiveValuation Of(HouseholdView view) => new(view.Id,
         view.Accounts.Select(a => a.PriceSequence).DefaultIfEmpty(0).Max(),
@@ -161,6 +162,6 @@ public sealed record LiveValuation(string HouseholdId, long PriceSequence, decim
                 h.Lots.Sum(l => l.UnrealizedGain))).ToArray())).ToArray());
 }
 
-public sealed record LiveAccount(string Id, decimal Cash, decimal MarketValue, DriftLine[] Drift, LiveHolding[] Holdings);
+public sealed record LiveAccount(string Id, decimal Cash, decimal MarketValue, ImmutableArray<DriftLine> Drift, LiveHolding[] Holdings);
 
 public sealed record LiveHolding(string Symbol, decimal Quantity, decimal Price, decimal MarketValue, double Weight, decimal UnrealizedGain);

@@ -40,8 +40,7 @@ public static class TransitionApi
     {
         if (await HouseholdApi.Existing(grains, id) is not { } household) return NotFoundProblem.Household(id);
         if (request is null) throw new BadInputException("a body is required");
-        var policy = new TransitionPolicy(request.Budget, request.AccountBudgets ?? [],
-            [.. (request.SellDowns ?? []).Select(s => s is null ? null! : s with { GiftedLots = s.GiftedLots ?? [] })]);
+        var policy = new TransitionPolicy(request.Budget, [.. request.AccountBudgets ?? []], [.. request.SellDowns ?? []]);
         return Results.Ok(await household.SetTransitionPolicy(policy));
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Calendar;
 using Households.Domain.Lots;
@@ -61,7 +62,7 @@ public sealed class AccountBook
         var sales = Lots.Sell(trade.Symbol, trade.Quantity, trade.Price, trade.TradeDate, relief, trade.LotId, trade.Commission);
         var taxable = TaxTreatment.IsTaxable(Spec.Type);
         var realized = sales.Select(s => new RealizedLot(trade.TradeDate, Spec.Id, trade.Symbol, s.Lot.Id, s.Quantity, s.Proceeds,
-            s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToArray();
+            s.Basis, s.Gain, 0m, taxable ? s.Gain : 0m, s.Term, false)).ToImmutableArray();
         // Cash moves by the exact net proceeds; the per-lot slices are pro rata and may differ in the 28th digit.
         Balance.Sold(new UnsettledCash(trade.IdempotencyKey, trade.Quantity * trade.Price - trade.Commission, trade.TradeDate,
             _calendar?.SettlementDate(trade.TradeDate) ?? trade.TradeDate));
@@ -199,7 +200,7 @@ public static class AccountValidation
         if (spec.MinTrade is < 0 or > CashValidation.MaxAmount) throw new BadInputException($"account {spec.Id}: minTrade must be between 0 and {CashValidation.MaxAmount}");
         if (spec.TrackingErrorBand is <= 0 or >= 1) throw new BadInputException($"account {spec.Id}: trackingErrorBand must be above 0 and below 1");
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var lot in opening.Lots ?? [])
+        foreach (var lot in opening.Lots)
         {
             if (lot is null) throw new BadInputException($"account {spec.Id}: a lot is null");
             InputRules.Id(lot.Id, $"account {spec.Id}: lot id");
@@ -245,11 +246,11 @@ public static class RestrictionValidation
     public const int MaxRestrictions = 1000;
 
     /// <summary>A restriction names either a symbol or a sector, with a known kind and a displayable reason.</summary>
-    public static void Check(Restriction[]? restrictions, string field = "restrictions")
+    public static void Check(IReadOnlyList<Restriction>? restrictions, string field = "restrictions")
     {
         if (restrictions is null) throw new BadInputException($"{field} are required");
-        if (restrictions.Length > MaxRestrictions) throw new BadInputException($"{field}: at most {MaxRestrictions} restrictions");
-        for (var i = 0; i < restrictions.Length; i++)
+        if (restrictions.Count > MaxRestrictions) throw new BadInputException($"{field}: at most {MaxRestrictions} restrictions");
+        for (var i = 0; i < restrictions.Count; i++)
         {
             var r = restrictions[i];
             if (r is null || !Enum.IsDefined(r.Kind)) throw new BadInputException($"{field}[{i}].kind must be exclude, noBuy or hold");

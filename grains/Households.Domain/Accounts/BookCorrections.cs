@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Lots;
 
@@ -37,7 +39,7 @@ public static class BookCorrections
 
     /// <summary>Applies the correction to <paramref name="lots"/>; returns the symbol's lots before and after and the cash after.
     /// A refusal throws before anything moves.</summary>
-    public static (LotPiece[] Before, LotPiece[] After, decimal Cash) Apply(AccountSpec spec, LotBook lots, decimal cash, BookCorrection c)
+    public static (ImmutableArray<LotPiece> Before, ImmutableArray<LotPiece> After, decimal Cash) Apply(AccountSpec spec, LotBook lots, decimal cash, BookCorrection c)
     {
         Check(c);
         if (c.Kind == BookCorrectionKind.SetCash) return ([], [], c.Cash);
@@ -65,7 +67,7 @@ public static class BookCorrections
                 SetPosition(spec, lots, c, symbol);
                 break;
         }
-        return (before, Pieces(lots, symbol), cash);
+        return (ImmutableCollectionsMarshal.AsImmutableArray(before), ImmutableCollectionsMarshal.AsImmutableArray(Pieces(lots, symbol)), cash);
     }
 
     private static void SetLot(AccountSpec spec, LotBook lots, BookCorrection c, string symbol)

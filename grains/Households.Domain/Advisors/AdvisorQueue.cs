@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Decisions;
 
@@ -115,7 +116,7 @@ public static class AdvisorQueue
                 ? chosen.OrderBy(r => r.ExpiresAt)
                 : chosen.OrderByDescending(r => r.ValueToClient))
             .ThenBy(r => r.HouseholdId, StringComparer.Ordinal).ThenBy(r => r.ProposalId, StringComparer.Ordinal).ToList();
-        var items = sorted.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToArray();
+        var items = sorted.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToImmutableArray();
         return new QueuePage(query.Page, query.PageSize, sorted.Count, items);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Lots;
 
@@ -68,7 +69,7 @@ public static class CorporateActionRules
     {
         var entitled = action.Kind is CorporateActionKind.CashDividend or CorporateActionKind.ReturnOfCapital or CorporateActionKind.SpinOff;
         var held = lots.Lots.Where(l => l.Symbol == action.Symbol && (!entitled || l.Purchased < action.Date)).ToList();
-        var before = held.Select(l => new LotPiece(l, lots.RootOf(l.Id))).ToArray();
+        var before = held.Select(l => new LotPiece(l, lots.RootOf(l.Id))).ToImmutableArray();
         if (held.Count == 0) return new CorporateActionEffect(action.Id, spec.Id, [], [], [], null, 0m, cash);
         var run = new Run(spec, lots, action);
         switch (action.Kind)
@@ -81,7 +82,7 @@ public static class CorporateActionRules
             case CorporateActionKind.ReturnOfCapital: run.ReturnCapital(held); break;
         }
         var ids = before.Select(p => p.Lot.Id).Concat(run.Created).ToHashSet(StringComparer.Ordinal);
-        var after = lots.Lots.Where(l => ids.Contains(l.Id)).Select(l => new LotPiece(l, lots.RootOf(l.Id))).ToArray();
+        var after = lots.Lots.Where(l => ids.Contains(l.Id)).Select(l => new LotPiece(l, lots.RootOf(l.Id))).ToImmutableArray();
         return new CorporateActionEffect(action.Id, spec.Id, before, after, [.. run.Sales], run.Reinvested, run.Cash, cash + run.Cash);
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Collections.Immutable;
 using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
@@ -50,7 +52,7 @@ public sealed record DecisionRequest(
 public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals, IReadOnlySet<string> ProtectedKeys,
     MarginalTaxRates? Rates = null)
 {
-    public OptimizedTrade[] Trades => Result.Trades;
+    public ImmutableArray<OptimizedTrade> Trades => Result.Trades;
 
     /// <summary>Worth a journal line of its own: the engine relaxed, protected or refused something, or found no plan.</summary>
     public bool NeedsExplaining => Record.Outcome == DecisionOutcome.NoPlan || Record.Relaxed.Length > 0 || Record.Notes.Length > 0;
@@ -219,7 +221,7 @@ public static class DecisionEngine
         trades = SelfWash.Remove(trades, request.Accounts, prices, market.Identical, settings, notes);
         var final = result with
         {
-            Trades = trades,
+            Trades = ImmutableCollectionsMarshal.AsImmutableArray(trades),
             ShortTermGain = trades.Sum(t => t.ShortTermGain),
             LongTermGain = trades.Sum(t => t.LongTermGain),
         };

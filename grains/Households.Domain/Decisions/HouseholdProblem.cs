@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Households.Contracts;
@@ -62,7 +63,7 @@ public static class HouseholdProblem
         if (accounts.Select(a => a.Spec.Id).Distinct(StringComparer.Ordinal).Count() != accounts.Length) throw new BadInputException("account ids are not unique");
         if (f.TaxProfile is { } profile) TaxProfiles.Check(profile);
         if (f.Policy is { } policy) PolicyValidation.Check(policy);
-        var budget = f.TaxBudget is { } tb ? tb with { AccountBudgets = tb.AccountBudgets ?? [], SellDowns = tb.SellDowns ?? [] } : null;
+        var budget = f.TaxBudget;
         if (budget is not null) TransitionRules.Check(budget, [.. accounts.Select(a => a.Spec.Id)]);
         var substitutes = f.Substitutes ?? [];
         var table = new FundSubstitutes(substitutes.Select(kv => (kv.Key, kv.Value ?? [])));
@@ -99,13 +100,13 @@ public static class HouseholdProblem
                 if (w is null || string.IsNullOrWhiteSpace(w.Symbol) || !securities.ContainsKey(w.Symbol)) throw new BadInputException($"account {a.Id}: a model line names no known security");
                 if (w.Weight is not ({ } x and >= 0 and <= 1)) throw new BadInputException($"account {a.Id}: the weight of {w.Symbol} must be in [0, 1]");
                 return new TargetWeight(DriftLevel.Security, w.Symbol, x, w.Band is { } band ? new DriftBand(band, 0m) : DriftBand.Default);
-            }).ToArray();
+            }).ToImmutableArray();
             if (lines.Sum(l => l.Weight) > 1.000001m) throw new BadInputException($"account {a.Id}: the model's weights sum above 1");
             target = new ResolvedTarget("model:" + a.Id, 1, lines, m.DirectIndexing ?? false);
         }
-        var spec = new AccountSpec(a.Id, "household", a.Id, type, a.Discretionary ?? true, target?.ModelId, a.Restrictions ?? [], a.SeparateTaxpayer ?? false,
+        var spec = new AccountSpec(a.Id, "household", a.Id, type, a.Discretionary ?? true, target?.ModelId, [.. a.Restrictions ?? []], a.SeparateTaxpayer ?? false,
             LotRelief.MinTax, a.Harvest ?? (TaxTreatment.IsTaxable(type) ? HarvestPolicy.Default : HarvestPolicy.Off), a.FractionalShares ?? false, a.MinTrade,
             a.Model?.TrackingErrorBand, Policy: a.Policy);
-        return new AccountDecisionInput(spec, a.Cash ?? 0m, lots, target, a.CashToRaise ?? 0m);
+        return new AccountDecisionInput(spec, a.Cash ?? 0m, [.. lots], target, a.CashToRaise ?? 0m);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Accounts;
 using Households.Domain.Tax;
@@ -11,7 +12,7 @@ public static class PlanPreview
     public static HouseholdPreview Of(DecisionRequest request, DecisionMarket market, HouseholdPlan plan)
     {
         var rates = plan.Rates ?? TaxProfiles.Marginal(request.Profile, request.Tax.Gains.YearToDate(request.Today), market.Settings.Rates);
-        var accounts = request.Accounts.Select(a => Account(a, plan.Trades.Where(t => t.Account == a.Spec.Id).ToList(), request.Price, market)).ToArray();
+        var accounts = request.Accounts.Select(a => Account(a, plan.Trades.Where(t => t.Account == a.Spec.Id).ToList(), request.Price, market)).ToImmutableArray();
         return new HouseholdPreview(request.HouseholdId, request.Today, plan.Result, plan.Record, rates,
             EstimatedTax(plan.Trades, request.Accounts.Select(a => a.Spec), rates), accounts);
     }

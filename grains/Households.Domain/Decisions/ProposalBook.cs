@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 
 namespace Households.Domain.Decisions;
@@ -20,7 +21,7 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
         _byId.GetValueOrDefault(id) ?? throw new BadInputException($"proposal {id} does not exist in household {householdId}");
 
     /// <summary>A new proposal from an optimizer result, for the given trades.</summary>
-    public RebalanceProposal Create(RebalanceResult result, OptimizedTrade[] trades, Trigger[] causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
+    public RebalanceProposal Create(RebalanceResult result, ImmutableArray<OptimizedTrade> trades, ImmutableArray<Trigger> causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
     {
         var p = new RebalanceProposal($"{householdId}-P{NextNumber++:D5}", householdId, ProposalStatus.Pending, now, now + lifetime, causes, trades,
             result.TrackingErrorBefore, result.TrackingErrorAfter, trades.Sum(t => t.ShortTermGain), trades.Sum(t => t.LongTermGain),
@@ -33,10 +34,10 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
     /// proposal that supersedes older pending ones (<see cref="SupersedePending"/>). Changed: the replaced, then the new
     /// proposals, in journal order.</summary>
     public (RebalanceProposal[] Changed, RebalanceProposal? Pending, RebalanceProposal[] Replaced, RebalanceProposal? Execute) File(
-        RebalanceResult result, IReadOnlySet<string> discretionary, Trigger[] causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
+        RebalanceResult result, IReadOnlySet<string> discretionary, ImmutableArray<Trigger> causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
     {
-        var auto = result.Trades.Where(t => discretionary.Contains(t.Account)).ToArray();
-        var waiting = result.Trades.Where(t => !discretionary.Contains(t.Account)).ToArray();
+        var auto = result.Trades.Where(t => discretionary.Contains(t.Account)).ToImmutableArray();
+        var waiting = result.Trades.Where(t => !discretionary.Contains(t.Account)).ToImmutableArray();
         var pending = waiting.Length > 0 ? Create(result, waiting, causes, priceSequence, now, lifetime) : null;
         var replaced = pending is null ? [] : SupersedePending(pending, now);
         var execute = auto.Length > 0 ? Create(result, auto, causes, priceSequence, now, lifetime) : null;
@@ -47,7 +48,7 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
     /// new result (both filed); returns the fresh one.</summary>
     public RebalanceProposal Reoptimized(RebalanceProposal p, RebalanceResult result, bool pricesMoved, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
     {
-        var fresh = Create(result, [.. result.Trades], p.Causes, priceSequence, now, lifetime);
+        var fresh = Create(result, result.Trades, p.Causes, priceSequence, now, lifetime);
         Put(p with
         {
             Status = ProposalStatus.Superseded, DecidedAt = now, SupersededBy = fresh.Id,

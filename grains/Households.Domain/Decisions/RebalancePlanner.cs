@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Contracts;
 using Households.Domain.Lots;
 using Households.Domain.Optimization;
@@ -128,7 +129,7 @@ public static class RebalancePlanner
         var household = settings.PolicyOrNone;
         // ESG exclusions of the policy are restrictions like the client's own: sold, never bought.
         var portfolio = new HouseholdPortfolio(secs, symbols.ToDictionary(s => s, s => prices[s]),
-            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, a.Lots, [.. a.Spec.Restrictions, .. PolicyExclusions(settings.PolicyFor(a.Spec))],
+            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, ImmutableCollectionsMarshal.AsArray(a.Lots)!, [.. a.Spec.Restrictions, .. PolicyExclusions(settings.PolicyFor(a.Spec))],
                 universes[a.Spec.Id])).ToArray(),
             asOf);
         var rates = tax ?? TaxProfiles.Marginal(null, GainsSummary.Zero, settings.Rates);

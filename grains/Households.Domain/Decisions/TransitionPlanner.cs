@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Contracts;
 using Households.Domain.Lots;
 using Households.Domain.Optimization;
@@ -108,7 +109,7 @@ public static class TransitionPlanner
     {
         var rates = settings.Rates;
         var portfolio = new HouseholdPortfolio(secs, secs.ToDictionary(s => s.Symbol, s => prices[s.Symbol], StringComparer.Ordinal),
-            books.Select(b => new AccountHoldings(b.Spec.Id, b.Spec.Type, b.Cash, [.. b.Lots], b.Spec.Restrictions, b.Universe, b.Spec.FractionalShares)).ToArray(),
+            books.Select(b => new AccountHoldings(b.Spec.Id, b.Spec.Type, b.Cash, [.. b.Lots], ImmutableCollectionsMarshal.AsArray(b.Spec.Restrictions)!, b.Universe, b.Spec.FractionalShares)).ToArray(),
             date);
         var terms = new List<ITerm>
         {

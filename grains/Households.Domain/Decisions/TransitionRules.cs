@@ -14,8 +14,9 @@ public static class TransitionRules
     {
         if (policy is null) throw new BadInputException("a transition policy is required");
         if (policy.Budget is { } b) Check(b, "budget");
-        var budgets = policy.AccountBudgets ?? throw new BadInputException("accountBudgets is required (may be empty)");
-        var schedules = policy.SellDowns ?? throw new BadInputException("sellDowns is required (may be empty)");
+        // A missing list reads as an empty one (ImmutableArrays.OrEmpty).
+        var budgets = policy.AccountBudgets;
+        var schedules = policy.SellDowns;
         if (budgets.Length > MaxEntries || schedules.Length > MaxEntries) throw new BadInputException($"at most {MaxEntries} account budgets and {MaxEntries} sell-down schedules");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < budgets.Length; i++)
@@ -34,7 +35,7 @@ public static class TransitionRules
             if (!pairs.Add((account, symbol))) throw new BadInputException($"sellDowns[{i}]: {account} has two schedules for {symbol}");
             if (s.MaxSharesPerQuarter <= 0) throw new BadInputException($"sellDowns[{i}].maxSharesPerQuarter must be positive");
             if (s.FloorShares < 0) throw new BadInputException($"sellDowns[{i}].floorShares must not be negative");
-            var gifted = s.GiftedLots ?? throw new BadInputException($"sellDowns[{i}].giftedLots is required (may be empty)");
+            var gifted = s.GiftedLots;
             for (int g = 0; g < gifted.Length; g++) InputRules.Id(gifted[g], $"sellDowns[{i}].giftedLots[{g}]");
         }
     }

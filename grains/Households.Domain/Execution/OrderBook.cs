@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Households.Contracts;
@@ -204,7 +205,7 @@ public sealed partial class OrderBook(IEnumerable<BrokerOrder>? orders = null, I
             decimal? limit = limitTolerance > 0
                 ? Math.Round(trade.Side == TradeSide.Buy ? price * (1 + limitTolerance) : price * (1 - limitTolerance), 2, trade.Side == TradeSide.Buy ? MidpointRounding.ToPositiveInfinity : MidpointRounding.ToNegativeInfinity)
                 : null;
-            var lots = trade.Side == TradeSide.Sell ? requests.Select(r => new OrderLot(r.LotId!, r.Quantity)).ToArray() : [];
+            ImmutableArray<OrderLot> lots = trade.Side == TradeSide.Sell ? [.. requests.Select(r => new OrderLot(r.LotId!, r.Quantity))] : [];
             orders.Add(new BrokerOrder(string.Create(CultureInfo.InvariantCulture, $"{proposal.Id}-{orders.Count + 1}"), proposal.HouseholdId, proposal.Id,
                 trade.Account, trade.Symbol, trade.Side, requests.Sum(r => r.Quantity), limit is null ? OrderType.Market : OrderType.Limit, limit, price,
                 OrderExpiry.TradeDateFor(now), now, lots, OrderStatus.Open, 0m, 0m, 0, null, null));

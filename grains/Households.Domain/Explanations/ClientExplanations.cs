@@ -107,7 +107,7 @@ public static class ClientExplanations
         };
         return new ClientExplanation("Your transition plan, explained", context.Household.Id, context.Household.Name, context.Today,
             $"A {Count(plan.Years.Length, "year")} transition", summary, groups, tax, Precautions(losses, new Dictionary<string, string>(), plan.AsOf, context),
-            allocation, plan.TrackingErrorBefore, plan.FinalTrackingError, plan.Years, [.. sources]);
+            allocation, plan.TrackingErrorBefore, plan.FinalTrackingError, [.. plan.Years], [.. sources]);
     }
 
     private sealed record Sale(string Account, string Symbol, decimal Gain);

@@ -406,7 +406,7 @@ public sealed class ParsedImport
         {
             var accounts = Accounts.Values.Select(a => a!).Where(a => a.Spec.HouseholdId == h.Id)
                 .Select(a => new AccountOpening(a.Spec, a.Cash, [.. a.Lots])).ToArray();
-            return new HouseholdImport(new HouseholdSpec(h.Id, h.Name, h.Advisor, accounts.Select(a => a.Spec.Id).ToArray()), accounts);
+            return new HouseholdImport(new HouseholdSpec(h.Id, h.Name, h.Advisor, [.. accounts.Select(a => a.Spec.Id)]), accounts);
         }).ToArray();
         return new ImportResult(new ImportPlan([.. securities.Select(s => s.Security)], prices, DependencyOrder(), households), [], 0);
     }

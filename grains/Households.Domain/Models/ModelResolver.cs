@@ -27,7 +27,7 @@ public static class ModelResolver
         if (model is null) throw new BadInputException("model is required");
         InputRules.Id(model.Id, "model id");
         InputRules.Text(model.Name, $"model {model.Id}: name", required: false);
-        if (model.Sleeves is null || model.Sleeves.Length == 0) throw new BadInputException($"model {model.Id}: sleeves must not be empty");
+        if (model.Sleeves.Length == 0) throw new BadInputException($"model {model.Id}: sleeves must not be empty");
         if (model.Sleeves.Length > MaxSleeves) throw new BadInputException($"model {model.Id}: at most {MaxSleeves} sleeves");
         foreach (var s in model.Sleeves)
         {

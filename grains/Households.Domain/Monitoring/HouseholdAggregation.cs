@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Contracts;
 
 namespace Households.Domain.Monitoring;
@@ -8,8 +9,8 @@ public static class HouseholdAggregation
     /// <summary>Asset-class drift of the whole household: weights over the household's value against the
     /// value-weighted average of its accounts' targets (each account's own tolerance, value-weighted).</summary>
     public static HouseholdView View(HouseholdSpec spec, AccountView[] accounts, HouseholdTaxView tax) =>
-        new(spec.Id, spec.Name, spec.AdvisorId, accounts.Sum(a => a.MarketValue), accounts,
-            AssetClassDrift(accounts.Select(a => (a.MarketValue, (IReadOnlyList<DriftLine>)a.Drift))), tax, spec.Tax, spec.Policy);
+        new(spec.Id, spec.Name, spec.AdvisorId, accounts.Sum(a => a.MarketValue), ImmutableCollectionsMarshal.AsImmutableArray(accounts),
+            ImmutableCollectionsMarshal.AsImmutableArray(AssetClassDrift(accounts.Select(a => (a.MarketValue, (IReadOnlyList<DriftLine>)a.Drift)))), tax, spec.Tax, spec.Policy);
 
     /// <summary>The household's asset-class lines from its accounts' (value, drift lines): each weight, target and tolerance
     /// the value-weighted sum of the accounts', ordered by asset class.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers;
 using Households.Contracts;
 
@@ -37,7 +38,7 @@ public static class LiveFigures
     {
         var oldest = accounts.Length == 0 ? null : accounts.MinBy(a => a.PriceSequence);
         return new HouseholdLiveState(spec.Id, spec.AdvisorId, accounts.Sum(a => a.MarketValue), accounts.Sum(a => a.Cash),
-            oldest?.PriceSequence ?? 0, oldest?.AsOf ?? DateTimeOffset.MinValue, pendingProposals, accounts);
+            oldest?.PriceSequence ?? 0, oldest?.AsOf ?? DateTimeOffset.MinValue, pendingProposals, ImmutableCollectionsMarshal.AsImmutableArray(accounts));
     }
 
     /// <summary>Cash plus positions with a price (a missing price counts as zero, as in the account's view).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
@@ -90,7 +91,7 @@ public static class CustodianTransactions
     /// <summary>The report: counts and the rows in file order.</summary>
     public static CustodianTransactionReport Report(IEnumerable<CustodianTransactionOutcome> rows)
     {
-        var ordered = rows.OrderBy(r => r.Line).ToArray();
+        var ordered = rows.OrderBy(r => r.Line).ToImmutableArray();
         return new CustodianTransactionReport(ordered.Count(r => r.Status == CustodianTransactionStatus.Applied),
             ordered.Count(r => r.Status == CustodianTransactionStatus.AlreadyApplied), ordered.Count(r => r.Status == CustodianTransactionStatus.Error), ordered);
     }

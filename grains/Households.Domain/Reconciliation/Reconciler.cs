@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 
 namespace Households.Domain.Reconciliation;
@@ -48,7 +49,7 @@ public static class Reconciler
             lines.Add(new ReconciliationLine(Math.Abs(theirCash - cash) > CashTolerance ? ReconciliationKind.CashBreak : ReconciliationKind.Matched,
                 CustodianPositions.CashSymbol, null, null, null, cash, theirCash, null, null, theirCash - cash, null));
         var ordered = lines.OrderBy(l => l.Symbol == CustodianPositions.CashSymbol).ThenBy(l => l.Symbol, StringComparer.Ordinal)
-            .ThenBy(l => l.Acquired).ThenBy(l => l.Lot, StringComparer.Ordinal).ToArray();
+            .ThenBy(l => l.Acquired).ThenBy(l => l.Lot, StringComparer.Ordinal).ToImmutableArray();
         var breaks = ordered.Count(l => l.Kind != ReconciliationKind.Matched);
         return new AccountReconciliation(theirs.Account, householdId, asOf, breaks > 0 ? ReconciliationStatus.Breaks : ReconciliationStatus.Matched,
             ordered, breaks, theirs.Cash is null ? null : cash, theirs.Cash);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Lots;
 using Households.Domain.Tax;
@@ -130,7 +131,7 @@ public static class JournalReplay
     }
 
     /// <summary>Lots kept are replaced in place, lots gone relieved, new lots added; cash moves by the delta.</summary>
-    private static void Restate(Book book, LotPiece[] before, LotPiece[] after, decimal cashDelta)
+    private static void Restate(Book book, ImmutableArray<LotPiece> before, ImmutableArray<LotPiece> after, decimal cashDelta)
     {
         var kept = after.Select(p => p.Lot.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var old in before.Where(p => !kept.Contains(p.Lot.Id))) book.Lots.Relieve(old.Lot.Id, old.Lot.Quantity, old.Lot.Basis);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Contracts;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -34,18 +35,18 @@ public sealed class LiveRiskModel
     public static FactorRiskModel ToModel(RiskModelData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        int n = data.Symbols?.Length ?? 0, k = data.Factors?.Length ?? 0;
+        int n = data.Symbols.Length, k = data.Factors.Length;
         if (n == 0) throw new BadInputException("risk model: no securities");
         if (k == 0 || k > MaxFactors) throw new BadInputException($"risk model: needs 1 to {MaxFactors} factors, has {k}");
-        if (data.Exposures is null || data.Exposures.Length != n * k) throw new BadInputException($"risk model: exposures must hold {n}x{k} values");
-        if (data.FactorCovariance is null || data.FactorCovariance.Length != k * k) throw new BadInputException($"risk model: factor covariance must hold {k}x{k} values");
+        if (data.Exposures.Length != n * k) throw new BadInputException($"risk model: exposures must hold {n}x{k} values");
+        if (data.FactorCovariance.Length != k * k) throw new BadInputException($"risk model: factor covariance must hold {k}x{k} values");
         var b = new double[n, k];
         var f = new double[k, k];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < k; j++) b[i, j] = data.Exposures[i * k + j];
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++) f[i, j] = data.FactorCovariance[i * k + j];
-        var model = new FactorRiskModel(data.Symbols!, data.Factors!, b, f, data.SpecificVariance ?? []);
+        var model = new FactorRiskModel([.. data.Symbols], [.. data.Factors], b, f, [.. data.SpecificVariance]);
         CheckSemidefinite(model);
         return model;
     }
@@ -59,7 +60,7 @@ public sealed class LiveRiskModel
         var f = new double[m.K * m.K];
         for (int i = 0; i < m.K; i++)
             for (int j = 0; j < m.K; j++) f[i * m.K + j] = m.F[i, j];
-        return new RiskModelData(version, source, method, [.. m.Symbols], [.. m.Factors], b, f, [.. m.D], window,
+        return new RiskModelData(version, source, method, [.. m.Symbols], [.. m.Factors], ImmutableCollectionsMarshal.AsImmutableArray(b), ImmutableCollectionsMarshal.AsImmutableArray(f), [.. m.D], window,
             RiskModelEstimator.ExplainedVariance(m), estimatedAt, shrinkage);
     }
 

@@ -101,7 +101,7 @@ public sealed class HouseholdTaxLedger
     public HouseholdTaxView View(DateOnly asOf, IEnumerable<string> accounts) => new(
         asOf,
         Gains.YearToDate(asOf),
-        accounts.Select(a => new AccountTaxView(a, Gains.YearToDate(asOf, a), [.. WashSales.BuyBlackouts(a, asOf)])).ToArray(),
+        [.. accounts.Select(a => new AccountTaxView(a, Gains.YearToDate(asOf, a), [.. WashSales.BuyBlackouts(a, asOf)]))],
         [.. Gains.Rows(year: asOf.Year, through: asOf)]);
 
     /// <summary>The pre-trade wash-sale question for one lot of one account.</summary>

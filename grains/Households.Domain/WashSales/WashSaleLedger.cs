@@ -79,11 +79,11 @@ public sealed class WashSaleLedger
 
     /// <summary>The persisted form of the ledger (the household grain's state).</summary>
     public WashSaleLedgerState Snapshot() => new(
-        _accounts.Values.Select(p => new WashSaleAccount(p.Account, p.Type, p.SeparateTaxpayer)).ToArray(),
-        _holdings.Select(h => new WashSaleHolding(h.Profile.Account, h.LotId, h.Root, h.Key, h.Purchased, h.Quantity, h.Used)).ToArray(),
-        _losses.Select(l => new OpenWashSaleLoss(l.Id, l.Profile.Account, l.Key, l.SoldLotId, l.SoldRoot, l.SaleDate, l.HoldingSince,
-            l.Quantity, l.Loss, l.Matched, l.Disallowed)).ToArray(),
-        _takenIds.Order(StringComparer.Ordinal).ToArray(),
+        [.. _accounts.Values.Select(p => new WashSaleAccount(p.Account, p.Type, p.SeparateTaxpayer))],
+        [.. _holdings.Select(h => new WashSaleHolding(h.Profile.Account, h.LotId, h.Root, h.Key, h.Purchased, h.Quantity, h.Used))],
+        [.. _losses.Select(l => new OpenWashSaleLoss(l.Id, l.Profile.Account, l.Key, l.SoldLotId, l.SoldRoot, l.SaleDate, l.HoldingSince,
+            l.Quantity, l.Loss, l.Matched, l.Disallowed))],
+        [.. _takenIds.Order(StringComparer.Ordinal)],
         _nextLossId,
         _today);
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
 using Households.Domain;
@@ -163,7 +164,7 @@ public sealed class AccountGrain(
     public Task<AccountDecisionInput> GetDecisionInput()
     {
         var spec = Record.RequireSpec();
-        return Task.FromResult(new AccountDecisionInput(spec, CashBalance.Spendable(state.State.Cash), Record.Lots.Lots(), _target,
+        return Task.FromResult(new AccountDecisionInput(spec, CashBalance.Spendable(state.State.Cash), ImmutableCollectionsMarshal.AsImmutableArray(Record.Lots.Lots()), _target,
             state.State.PendingWithdrawals.Values.Sum()));
     }
 
@@ -180,7 +181,7 @@ public sealed class AccountGrain(
     {
         var spec = Record.RequireSpec();
         RestrictionValidation.Check(restrictions);
-        await Record.ChangeSpec(spec with { Restrictions = restrictions });
+        await Record.ChangeSpec(spec with { Restrictions = [.. restrictions] });
         await OnTriggers([Triggers.Event(TriggerKind.Restriction, "restrictions", restrictions.Length)]);
     }
 

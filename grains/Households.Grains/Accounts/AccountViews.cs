@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Lots;
 using Households.Domain.Monitoring;
@@ -20,7 +22,7 @@ public sealed class AccountViews(AccountRecord record, PriceBoard board, Securit
         {
             var price = board.Index.TryGetOrdinal(group.Key, out var o) ? prices.ExactOf(o) ?? 0m : 0m;
             var lots = group.Select(l => new LotView(l, l.Quantity * price, l.Quantity * price - l.Basis,
-                HoldingPeriod.TermOf(l.HoldingSince, today))).ToArray();
+                HoldingPeriod.TermOf(l.HoldingSince, today))).ToImmutableArray();
             var value = lots.Sum(l => l.MarketValue);
             marketValue += value;
             holdings.Add(new HoldingView(group.Key, master.Find(group.Key)?.AssetClass ?? "Unknown", group.Sum(l => l.Quantity),
@@ -28,10 +30,10 @@ public sealed class AccountViews(AccountRecord record, PriceBoard board, Securit
         }
         var withWeights = holdings
             .Select(h => h with { Weight = marketValue > 0 ? (double)(h.MarketValue / marketValue) : 0 })
-            .OrderByDescending(h => h.MarketValue).ToArray();
-        DriftLine[] drift = snapshot is null ? [] : TriggerKernel.DriftLines(snapshot, prices.Values);
+            .OrderByDescending(h => h.MarketValue).ToImmutableArray();
+        var drift = snapshot is null ? [] : ImmutableCollectionsMarshal.AsImmutableArray(TriggerKernel.DriftLines(snapshot, prices.Values));
         var balance = record.Balance();
-        return new AccountView(spec, record.State.Cash, marketValue, withWeights, drift, openTriggers, prices.Sequence,
+        return new AccountView(spec, record.State.Cash, marketValue, withWeights, drift, [.. openTriggers], prices.Sequence,
             balance.Settled(today), [.. balance.Outstanding(today)]);
     }
 

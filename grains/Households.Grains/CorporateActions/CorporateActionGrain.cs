@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.CorporateActions;
 using Households.Domain;
@@ -51,7 +52,7 @@ public sealed class CorporateActionGrain(
             if (page.Items.Length < FirmDirectoryGrain.MaxPage) break;
         }
         var touched = households.Where(h => h.Accounts.Length > 0 || h.Refused is not null)
-            .Select(h => h with { Replayed = false }).OrderBy(h => h.HouseholdId, StringComparer.Ordinal).ToArray();
+            .Select(h => h with { Replayed = false }).OrderBy(h => h.HouseholdId, StringComparer.Ordinal).ToImmutableArray();
         state.State.Report = new CorporateActionReport(action, touched);
         await state.WriteStateAsync();
         log.LogInformation("Corporate action {Action} ({Kind} {Symbol}) applied in {Households} households, refused by {Refused}",

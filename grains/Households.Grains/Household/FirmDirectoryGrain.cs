@@ -35,7 +35,7 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
     {
         if (skip < 0) throw new BadInputException("skip must be >= 0");
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
-        return Task.FromResult(new HouseholdPage(Summaries.Count, Summaries.Values.Skip(skip).Take(take).ToArray()));
+        return Task.FromResult(new HouseholdPage(Summaries.Count, [.. Summaries.Values.Skip(skip).Take(take)]));
     }
 
     public Task<HouseholdPage> ListByAdvisor(string advisorId, int skip, int take)
@@ -44,6 +44,6 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
         if (take is < 1 or > MaxPage) throw new BadInputException($"take must be between 1 and {MaxPage}");
         // A scan of the directory: an advisor's book is small next to the firm, and this grain already holds every summary.
         var own = Summaries.Values.Where(h => string.Equals(h.AdvisorId, advisorId, StringComparison.Ordinal)).ToList();
-        return Task.FromResult(new HouseholdPage(own.Count, own.Skip(skip).Take(take).ToArray()));
+        return Task.FromResult(new HouseholdPage(own.Count, [.. own.Skip(skip).Take(take)]));
     }
 }

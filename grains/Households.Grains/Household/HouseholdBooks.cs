@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.ExceptionServices;
 using Households.Contracts;
 using Households.Domain;
@@ -95,10 +96,10 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         var accounts = await Task.WhenAll(spec.AccountIds.Select(async id =>
         {
             var (input, lots) = await ReadAccount(id);
-            return new StressAccount(input.Spec, input.Cash, lots, input.Target, input.CashToRaise);
+            return new StressAccount(input.Spec, input.Cash, [.. lots], input.Target, input.CashToRaise);
         }));
         var (ledger, realized) = Persisted(Tax);
-        return new HouseholdStressSnapshot(spec, accounts, ledger, realized);
+        return new HouseholdStressSnapshot(spec, ImmutableCollectionsMarshal.AsImmutableArray(accounts), ledger, [.. realized]);
     }
 
     /// <summary>Whether selling part of a lot now would be a wash sale, against the ledger.</summary>

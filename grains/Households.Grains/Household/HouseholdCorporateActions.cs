@@ -41,12 +41,12 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
         try
         {
             var outcome = tax.RecordCorporateAction(action, touched);
-            result = new HouseholdCorporateAction(householdId, touched, [.. outcome.Realized], [.. outcome.Adjustments]);
+            result = new HouseholdCorporateAction(householdId, [.. touched], [.. outcome.Realized], [.. outcome.Adjustments]);
             state.State.CorporateActions[action.Id] = new AppliedCorporateAction(action, result);
             var (ledger, realized) = tax.Snapshot();
             (state.State.WashSales, state.State.Realized) = (ledger, [.. realized]);
             state.State.Outbox = Entries(action, result, clock.GetUtcNow());
-            state.State.PendingAdjustments = result.WashSales;
+            state.State.PendingAdjustments = [.. result.WashSales];
             await state.WriteStateAsync();
         }
         catch

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Accounts;
 using Households.Domain.Advisors;
@@ -33,8 +34,8 @@ public sealed class HouseholdNotices(IPersistentState<HouseholdState> state, Hou
     {
         if (state.State.Spec is not { } spec || state.State.WashSales is null) return;
         var rates = Households.Domain.Tax.TaxProfiles.Marginal(spec.Tax, books.Tax.Gains.YearToDate(Today()), decisions.Settings.Rates);
-        var taxable = spec.AccountIds.Where(a => books.Tax.WashSales.ProfileOf(a) is { } p && TaxTreatment.IsTaxable(p.Type)).ToArray();
-        var pending = proposals.Where(p => p.Status == ProposalStatus.Pending).ToArray();
+        var taxable = spec.AccountIds.Where(a => books.Tax.WashSales.ProfileOf(a) is { } p && TaxTreatment.IsTaxable(p.Type)).ToImmutableArray();
+        var pending = proposals.Where(p => p.Status == ProposalStatus.Pending).ToImmutableArray();
         grains.GetGrain<IAdvisorQueueGrain>(AdvisorQueueGrain.Key)
             .Report(new HouseholdPending(spec.Id, spec.Name, spec.AdvisorId, rates, taxable, state.State.Transition?.Budget is not null, pending, clock.GetUtcNow()))
             .Ignore();

@@ -63,7 +63,7 @@ public sealed class HouseholdOrders(IPersistentState<HouseholdState> state, Hous
                 // Nothing booked: the report is not recorded, so the desk may send it again once the books allow it.
                 if (fills.Length == 0) { results[i] = new ExecutionResult(e.ExecutionId, order, [], refused, false); continue; }
             }
-            var result = new ExecutionResult(e.ExecutionId, OrderBook.Advance(order, e, fills.Sum(f => f.Request.Quantity), pieces: requests.Length), fills, refused, false);
+            var result = new ExecutionResult(e.ExecutionId, OrderBook.Advance(order, e, fills.Sum(f => f.Request.Quantity), pieces: requests.Length), [.. fills], refused, false);
             Book.Record(result);
             entries.Add(OrderJournal.Executed(result, now));
             if (!result.Order.IsOpen) closed.Add(result.Order);

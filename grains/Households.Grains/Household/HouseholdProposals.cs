@@ -60,7 +60,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         }
         var now = clock.GetUtcNow();
         var discretionary = inputs.Where(i => i.Spec.Discretionary).Select(i => i.Spec.Id).ToHashSet(StringComparer.Ordinal);
-        var (changed, pending, replaced, execute) = Book.File(result, discretionary, causes, board.Current.Sequence, now, decisions.ProposalLifetime);
+        var (changed, pending, replaced, execute) = Book.File(result, discretionary, [.. causes], board.Current.Sequence, now, decisions.ProposalLifetime);
         if (pending is not null) HouseholdsMetrics.Proposal(ProposalStatus.Pending);
         foreach (var _ in replaced) HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         await Save([.. changed.Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now))]);
@@ -92,7 +92,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         // Re-validation failed: re-optimize the same accounts at live prices and against the live ledger.
         var accounts = p.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
         var inputs = await Task.WhenAll(accounts.Select(id => grains.GetGrain<IAccountGrain>(id).GetDecisionInput()));
-        var fresh = Book.Reoptimized(p, (await decider.Plan(spec, inputs, p.Causes, Book.All)).Result, moved, board.Current.Sequence, now, decisions.ProposalLifetime);
+        var fresh = Book.Reoptimized(p, (await decider.Plan(spec, inputs, [.. p.Causes], Book.All)).Result, moved, board.Current.Sequence, now, decisions.ProposalLifetime);
         _executingNow = true;
         try { await Save(ProposalJournal.Proposal(Book.Get(p.Id), JournalKind.Proposal, now), ProposalJournal.Proposal(fresh, JournalKind.Proposal, now)); }
         finally { _executingNow = false; }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Grains.Silo;
 using Microsoft.Extensions.DependencyInjection;
 using Households.Contracts;
@@ -59,7 +60,7 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
 
     public Task<PriceBatch?> GetLast() => Task.FromResult(_sequence == 0
         ? null
-        : new PriceBatch(_sequence, _lastPublished, _lastPublished, _latest.Select(kv => new PriceQuote(kv.Key, kv.Value)).ToArray()));
+        : new PriceBatch(_sequence, _lastPublished, _lastPublished, [.. _latest.Select(kv => new PriceQuote(kv.Key, kv.Value))]));
 
     private Task Tick()
     {
@@ -73,7 +74,7 @@ public sealed class PriceFeedGrain(IPriceSimulatorFactory simulators, TimeProvid
         _sequence = Math.Max(_sequence + 1, now.ToUnixTimeMilliseconds());
         _lastPublished = now;
         foreach (var q in quotes) _latest[q.Symbol] = q.Price;
-        var batch = new PriceBatch(_sequence, now, now, quotes);
+        var batch = new PriceBatch(_sequence, now, now, ImmutableCollectionsMarshal.AsImmutableArray(quotes));
         foreach (var (name, (observer, seen)) in _subscribers.ToList())
         {
             // A subscription's liveness is the silo's, in real time; the batch's stamp is business time.

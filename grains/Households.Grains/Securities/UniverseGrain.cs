@@ -34,7 +34,7 @@ public sealed class UniverseGrain([PersistentState("universe", "households")] IP
     }
 
     public Task<UniverseSnapshot> GetAll() =>
-        Task.FromResult(new UniverseSnapshot(state.State.Version, state.State.Securities.Values.ToArray()));
+        Task.FromResult(new UniverseSnapshot(state.State.Version, [.. state.State.Securities.Values]));
 
     public static void Validate(Security s)
     {

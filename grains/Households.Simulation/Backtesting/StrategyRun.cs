@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Simulation.Market;
 using System.Diagnostics;
 using Households.Contracts;
@@ -144,7 +145,7 @@ internal sealed class StrategyRun
         var start = _path.Dates[0];
         decimal cash = opening.Cash;
         TaxLot[] lots;
-        if (_options.Funding == BacktestFunding.Legacy || _lines.Length == 0) lots = opening.Lots;
+        if (_options.Funding == BacktestFunding.Legacy || _lines.Length == 0) lots = [.. opening.Lots];
         else
         {
             // Cash funding: the account's value buys the model on day 0 at the day's price, one lot per security.
@@ -271,7 +272,7 @@ internal sealed class StrategyRun
             var (line, members) = _classLines[c];
             weights[_lines.Length + c] = members.Length == 0 ? line : line with { Weight = Math.Round((decimal)members.Sum(k => drifted[k]), 8) };
         }
-        return _model! with { Version = t, Weights = weights };
+        return _model! with { Version = t, Weights = ImmutableCollectionsMarshal.AsImmutableArray(weights) };
     }
 
     /// <summary>The live monitor's look at day <paramref name="t"/> and, when it raises anything, the engine's decision.
@@ -309,7 +310,7 @@ internal sealed class StrategyRun
         if (plan.Trades.Length == 0) return;
 
         var settings = _market.Decisions.Settings;
-        var proposal = _proposals.Create(plan.Result, plan.Trades, causes, t, at, settings.ProposalLifetime);
+        var proposal = _proposals.Create(plan.Result, plan.Trades, [.. causes], t, at, settings.ProposalLifetime);
         var orders = SimulatedBroker.Orders(proposal, date,
             x => Quote(t, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var touched = new HashSet<string>(StringComparer.Ordinal);

@@ -95,7 +95,7 @@ public static class DemoFirm
                     excludedSector: esg ? Sectors.Energy : null));
             }
             var household = new HouseholdSpec(id, FirmBuilding.HouseholdName(rng), $"ADV{h % 10 + 1:D2}",
-                accounts.Select(a => a.Spec.Id).ToArray());
+                [.. accounts.Select(a => a.Spec.Id)]);
             households.Add(new FirmHousehold(household, accounts));
         }
         return new DemoFirmData(universe, models, [Growth8020, Balanced6040, DirectIndex], households, options.AsOf);
@@ -117,7 +117,7 @@ public static class DemoFirm
     private static List<TargetModel> BuildModels(FirmBuilding building, int directIndexStocks)
     {
         static TargetModel Funds(string id, string name, params (string Symbol, decimal Weight)[] sleeves) =>
-            new(id, name, sleeves.Select(s => new ModelSleeve(SleeveKind.Security, s.Symbol, s.Weight, FundBand)).ToArray(), false);
+            new(id, name, [.. sleeves.Select(s => new ModelSleeve(SleeveKind.Security, s.Symbol, s.Weight, FundBand))], false);
 
         var globalEquity = Funds(GlobalEquity, "Global Equity",
             ("USTM", 0.45m), ("USSC", 0.10m), ("USVL", 0.05m), ("INTL", 0.25m), ("EMKT", 0.10m), ("REIT", 0.05m));

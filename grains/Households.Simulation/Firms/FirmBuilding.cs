@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Simulation.Market;
 using Households.Domain.Market;
 using Households.Contracts;
@@ -77,7 +78,7 @@ internal sealed class FirmBuilding
         var top = Universe.StocksByMarketCap().Take(count).ToArray();
         if (top.Length < count) throw new ArgumentException($"The universe has only {top.Length} stocks; {count} needed.");
         var weights = ExactWeights(top.Select(i => Universe.MarketCaps[i]).ToArray());
-        var sleeves = top.Select((s, k) => new ModelSleeve(SleeveKind.Security, Universe[s].Symbol, weights[k], band)).ToArray();
+        var sleeves = top.Select((s, k) => new ModelSleeve(SleeveKind.Security, Universe[s].Symbol, weights[k], band)).ToImmutableArray();
         return new TargetModel(id, name, sleeves, DirectIndexing: true);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Domain.Firm;
 using Households.Simulation.Market;
 using Households.Domain.Market;
@@ -57,7 +58,7 @@ public sealed class SyntheticFirm : IFirmBooks
             var picked = funds.OrderBy(_ => rng.NextULong()).Take(count).ToArray();
             var weights = FirmBuilding.ExactWeights(picked.Select(_ => rng.Uniform(0.5, 2.0)).ToArray(), 4);
             models.Add(new TargetModel($"MP{m + 1:D2}", $"Model Portfolio {m + 1:D2}",
-                picked.Select((s, k) => new ModelSleeve(SleeveKind.Security, Universe[s].Symbol, weights[k], band)).ToArray(), false));
+                [.. picked.Select((s, k) => new ModelSleeve(SleeveKind.Security, Universe[s].Symbol, weights[k], band))], false));
         }
         _fundModelIds = models.Select(m => m.Id).ToArray();
         models.Add(_building.DirectIndexModel(DirectIndexModelId, $"US Direct Index {options.DirectIndexStocks}",
@@ -182,6 +183,6 @@ public sealed class SyntheticFirm : IFirmBooks
                 outOfBand: rng.Chance(0.1), cashFraction: rng.Uniform(0.01, 0.03));
             ids[k] = spec.Id;
         }
-        return new FirmHousehold(new HouseholdSpec(id, FirmBuilding.HouseholdName(rng), $"ADV{h % 10 + 1:D2}", ids), accounts);
+        return new FirmHousehold(new HouseholdSpec(id, FirmBuilding.HouseholdName(rng), $"ADV{h % 10 + 1:D2}", ImmutableCollectionsMarshal.AsImmutableArray(ids)), accounts);
     }
 }

@@ -282,7 +282,7 @@ public static class StressEngine
         var identical = market.Decisions.Identical;
         t.ProposedTrades += result.Trades.Length;
         t.TradesAwaitingApproval += result.Trades.Count(x => byId.TryGetValue(x.Account, out var w) && !w.Account.Spec.Discretionary);
-        var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, causes, k, At(today), settings.ProposalLifetime), today,
+        var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, [.. causes], k, At(today), settings.ProposalLifetime), today,
             x => ctx.Price(k, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var changed = new HashSet<AccountWork>();
         t.OrdersRefused += PlanExecution.Execute(orders, id => byId.TryGetValue(id, out var w) ? w.Book : null, ledger, settings, fill =>

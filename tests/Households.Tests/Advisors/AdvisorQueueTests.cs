@@ -20,7 +20,7 @@ public sealed class AdvisorQueueTests
 
     private static RebalanceProposal Proposal(string id, string household, OptimizedTrade[] trades, double teBefore, double teAfter,
         DateTimeOffset expires, params Trigger[] causes) =>
-        new(id, household, ProposalStatus.Pending, T0, expires, causes, trades, teBefore, teAfter,
+        new(id, household, ProposalStatus.Pending, T0, expires, [.. causes], [.. trades], teBefore, teAfter,
             trades.Sum(t => t.ShortTermGain), trades.Sum(t => t.LongTermGain), 7, null, null, [], null);
 
     /// <summary>A household worth 50,000 (each trade's dollars over its change in weight): sell 100 XYZ (5,000, −10 % weight)
@@ -75,7 +75,7 @@ public sealed class AdvisorQueueTests
     }
 
     private static HouseholdPending Household(string id, string advisor, params RebalanceProposal[] proposals) =>
-        new(id, $"The {id} Family", advisor, Rates, [$"{id[..1]}-TAX", "A-TAX", "B-TAX"], false, proposals, T0);
+        new(id, $"The {id} Family", advisor, Rates, [$"{id[..1]}-TAX", "A-TAX", "B-TAX"], false, [.. proposals], T0);
 
     private static QueueRow[] Rows(DateTimeOffset now, params HouseholdPending[] households) =>
         [.. AdvisorQueue.Rows(households, now, _ => false, 0.0005, 1m)];
@@ -98,7 +98,7 @@ public sealed class AdvisorQueueTests
         Assert.Equal([1_391.50m, 498.50m, -240.00m], byValue.Items.Select(r => r.ValueToClient));
         var first = byValue.Items[0];
         Assert.Equal(("H1", "The H1 Family", "ADV1", ProposalKind.Harvest, 3), (first.HouseholdId, first.HouseholdName, first.AdvisorId, first.Kind, first.Trades));
-        Assert.Equal(["A-IRA", "A-TAX"], first.Accounts);
+        Assert.Equal(["A-IRA", "A-TAX"], first.Accounts.AsEnumerable());
         Assert.Equal((-700m, 0m, 400.00m, 8.50m, 1_000.00m), (first.ShortTermGain, first.LongTermGain, first.EstimatedTaxBenefit, first.TransactionCosts, first.TrackingValue));
         Assert.Equal((0.03, 0.01, "test rates"), (first.TrackingErrorBefore, first.TrackingErrorAfter, first.RatesBasis));
 

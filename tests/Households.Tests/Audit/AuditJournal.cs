@@ -32,7 +32,7 @@ public sealed class AuditJournal(string householdId = "HH1")
 
     public AuditJournal Open(AccountSpec spec, decimal cash, params TaxLot[] lots)
     {
-        var opening = new AccountOpening(spec with { HouseholdId = householdId }, cash, lots);
+        var opening = new AccountOpening(spec with { HouseholdId = householdId }, cash, [.. lots]);
         _tax.OpenAccounts([(new AccountTaxProfile(spec.Id, spec.Type), lots)]);
         _books[spec.Id] = new AccountBook(opening.Spec, cash, lots.Select(l => new LotPiece(l, l.Id)));
         Add(new JournalEntry(0, householdId, spec.Id, JournalKind.AccountOpened, At, JournalReplay.OpenedKeyPrefix + spec.Id,

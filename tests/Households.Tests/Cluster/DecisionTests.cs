@@ -19,7 +19,7 @@ public sealed class DecisionTests(ClusterFixture fixture)
     {
         await Client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert(funds.Select(f => Fund(f.Symbol, f.AssetClass)).ToArray());
         await Client.GetGrain<IModelGrain>(model).Define(new TargetModel(model, model,
-            sleeves.Select(s => new ModelSleeve(SleeveKind.Security, s.Symbol, s.Weight, new DriftBand(0.05m, 0))).ToArray(), false));
+            [.. sleeves.Select(s => new ModelSleeve(SleeveKind.Security, s.Symbol, s.Weight, new DriftBand(0.05m, 0)))], false));
     }
 
     private static Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> ok) => ClusterFixture.Eventually(read, ok, 20_000);

@@ -92,9 +92,9 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
         Assert.Contains("TSACC: withdrawal of 5000.00 waits for the sale proceeds to settle on 2026-12-08", executed.Note);
         Assert.Equal(5_000m, (await account.GetDecisionInput()).CashToRaise);
         var view = await account.GetView();
-        Assert.NotEmpty(view.Unsettled!); // a sale's proceeds each
-        Assert.All(view.Unsettled!, u => Assert.Equal((Monday, new DateOnly(2026, 12, 8)), (u.TradeDate, u.SettlesOn)));
-        Assert.Equal(view.Cash - view.Unsettled!.Sum(u => u.Amount), view.SettledCash);
+        Assert.NotEmpty(view.Unsettled!.Value); // a sale's proceeds each
+        Assert.All(view.Unsettled!.Value, u => Assert.Equal((Monday, new DateOnly(2026, 12, 8)), (u.TradeDate, u.SettlesOn)));
+        Assert.Equal(view.Cash - view.Unsettled!.Value.Sum(u => u.Amount), view.SettledCash);
         Assert.True(view.SettledCash < 5_000m);
         Assert.True(view.Cash >= 5_000m);
 

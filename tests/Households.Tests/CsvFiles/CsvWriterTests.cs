@@ -72,5 +72,5 @@ public sealed class CsvWriterTests
     }
 
     private static RebalanceProposal Proposal(string id, params OptimizedTrade[] trades) =>
-        new(id, "H1", ProposalStatus.Pending, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), [], trades, 0, 0, 0m, 0m, 1, null, null, [], null);
+        new(id, "H1", ProposalStatus.Pending, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), [], [.. trades], 0, 0, 0m, 0m, 1, null, null, [], null);
 }

@@ -33,7 +33,7 @@ public sealed class DecisionEngineTests
         new SecurityRiskModels(), DecisionSettings.Default);
 
     private static AccountSpec Spec(string id, AccountType type, params Restriction[] restrictions) =>
-        new(id, "H", id, type, true, "M6040", restrictions, false, LotRelief.MinTax, type == AccountType.Taxable ? HarvestPolicy.Default : HarvestPolicy.Off);
+        new(id, "H", id, type, true, "M6040", [.. restrictions], false, LotRelief.MinTax, type == AccountType.Taxable ? HarvestPolicy.Default : HarvestPolicy.Off);
 
     private static TaxLot Lot(string id, string symbol, decimal quantity, decimal basisPerShare, DateOnly purchased) =>
         new(id, symbol, quantity, quantity * basisPerShare, purchased, purchased);

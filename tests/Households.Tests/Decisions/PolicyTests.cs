@@ -34,7 +34,7 @@ public sealed class PolicyTests
 
     private static AccountDecisionInput Account(string id, AccountType type, decimal cash, params TaxLot[] lots) =>
         new(new AccountSpec(id, "H", id, type, true, "M6040", [], false, LotRelief.MinTax, type == AccountType.Taxable ? HarvestPolicy.Default : HarvestPolicy.Off),
-            cash, lots, Target(), 0m);
+            cash, [.. lots], Target(), 0m);
 
     private static TaxLot Lot(string id, string symbol, decimal quantity, decimal basisPerShare, DateOnly? purchased = null) =>
         new(id, symbol, quantity, quantity * basisPerShare, purchased ?? Today.AddDays(-400), purchased ?? Today.AddDays(-400));

@@ -13,7 +13,7 @@ public sealed class RebalancePlannerTests
     private static Security Fund(string s, string cls) => new(s, s, cls, "Diversified", null, cls.Contains("Bond") ? SecurityKind.BondFund : SecurityKind.EquityFund);
 
     private static AccountDecisionInput Account(AccountType type, decimal cash, params TaxLot[] lots) => new(
-        new AccountSpec("A", "H", "A", type, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default), cash, lots,
+        new AccountSpec("A", "H", "A", type, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default), cash, [.. lots],
         new ResolvedTarget("M", 1, [new(DriftLevel.Security, "EQ", 0.6m, Band), new(DriftLevel.Security, "BD", 0.4m, Band)]), 0m);
 
     private static readonly Dictionary<string, Security> Securities = new[] { Fund("EQ", "US Equity"), Fund("ALT", "US Equity"), Fund("BD", "US Bonds") }
@@ -77,7 +77,7 @@ public sealed class RebalancePlannerTests
         double EquityAfter(TargetWeight[] weights)
         {
             var account = new AccountDecisionInput(new AccountSpec("A", "H", "A", AccountType.Taxable, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default),
-                0m, lots, new ResolvedTarget("M", 1, weights), 0m);
+                0m, [.. lots], new ResolvedTarget("M", 1, [.. weights]), 0m);
             var result = RebalancePlanner.Plan([account], securities, prices, new Dictionary<string, DateOnly>(), new Dictionary<string, IReadOnlyList<string>>(),
                 new SecurityRiskModels(), Today, DecisionSettings.Default);
             Assert.Equal(OptimizationStatus.Optimal, result.Status);

@@ -11,7 +11,7 @@ public sealed class WashSaleGuardTests
     private static readonly DateOnly Today = new(2026, 6, 15);
 
     private static AccountDecisionInput Input(string id, AccountType type, params TaxLot[] lots) =>
-        new(new AccountSpec(id, "H", id, type, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default), 0m, lots, null, 0m);
+        new(new AccountSpec(id, "H", id, type, true, "M", [], false, LotRelief.Hifo, HarvestPolicy.Default), 0m, [.. lots], null, 0m);
 
     [Fact]
     public void A_loss_lot_washed_by_the_spouse_IRA_is_held_and_open_losses_block_group_purchases()

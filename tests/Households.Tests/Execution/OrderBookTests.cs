@@ -148,7 +148,7 @@ public sealed class OrderBookTests
 
         Assert.Equal(["H1-P00007-1", "H1-P00007-2"], orders.Select(o => o.ClientOrderId));
         Assert.Equal((TradeSide.Sell, 100m, OrderType.Limit, 79.60m, 80m), (orders[0].Side, orders[0].Quantity, orders[0].Type, orders[0].LimitPrice, orders[0].ReferencePrice));
-        Assert.Equal([new OrderLot("L1", 60m), new OrderLot("L2", 40m)], orders[0].Lots);
+        Assert.Equal([new OrderLot("L1", 60m), new OrderLot("L2", 40m)], orders[0].Lots.AsEnumerable());
         Assert.Equal((TradeSide.Buy, 35m, 100.50m), (orders[1].Side, orders[1].Quantity, orders[1].LimitPrice)); // trimmed to the cash by the broker's rules
         Assert.All(orders, o => Assert.Equal((OrderStatus.Open, day), (o.Status, o.TradeDate)));
         Assert.True(book.Sent("H1-P00007"));

@@ -65,7 +65,7 @@ public sealed partial class ClientExplanationTests
                 [new LotSale(lot, "L1", 120m, 24_000m, 28_310m, HoldingTerm.Short)]),
         ];
         var cause = new Trigger(TriggerKind.Harvest, "H-TAX", "VTI", 4_310, 0, 250, 7, at, at);
-        return new RebalanceProposal("P-7", "H", ProposalStatus.Pending, at, at.AddDays(2), [cause], trades, 0.0123, 0.0131, -4_310m, 0m, 7, null, null, [], null);
+        return new RebalanceProposal("P-7", "H", ProposalStatus.Pending, at, at.AddDays(2), [cause], [.. trades], 0.0123, 0.0131, -4_310m, 0m, 7, null, null, [], null);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed partial class ClientExplanationTests
         var e = ClientExplanations.ForProposal(Harvest(), Context(blackouts: [("H-IRA", earlier)]));
         var vti = e.Precautions[0];
         Assert.Equal(("VTI", new DateOnly(2027, 1, 4), 4_310m, "ITOT", true), (vti.Security, vti.NoBuyThrough, vti.Loss, vti.Substitute, vti.FromThisPlan));
-        Assert.Equal(["Joint brokerage", "Rollover IRA"], vti.Accounts);
+        Assert.Equal(["Joint brokerage", "Rollover IRA"], vti.Accounts.AsEnumerable());
         Assert.Contains("through January 4, 2027, 30 days after the sale (IRC §1091)", vti.Sentence);
         Assert.Contains("A purchase in Rollover IRA would lose the deduction for good.", vti.Sentence);
         var open = e.Precautions[1];
@@ -154,7 +154,7 @@ public sealed partial class ClientExplanationTests
             new(2026, 0m, 2_000m, 0m, 300m, 0.02, 5_000m, 10_000m, 1, [sale]),
             new(2027, 0m, 1_000m, 0m, 150m, 0.0, 0m, 5_000m, 1, []),
         ];
-        var plan = new TransitionPlan("H", Today, new AnnualTaxBudget(2_000m), 0m, 0.05, 15_000m, years, 0.0, 2, 47_500m, "on model");
+        var plan = new TransitionPlan("H", Today, new AnnualTaxBudget(2_000m), 0m, 0.05, 15_000m, [.. years], 0.0, 2, 47_500m, "on model");
         var e = ClientExplanations.ForTransition(plan, Context());
         Assert.Equal(years, e.Years);
         Assert.Equal((0m, 2_000m, 300m), (e.Tax.ShortTermGain, e.Tax.LongTermGain, e.Tax.EstimatedTax));

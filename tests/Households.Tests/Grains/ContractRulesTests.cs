@@ -50,98 +50,8 @@ public sealed class ContractRulesTests
         typeof(Stack<>), typeof(IList<>), typeof(ICollection<>), typeof(IDictionary<,>), typeof(ISet<>),
     ];
 
-    /// <summary>Array properties of <c>[Immutable]</c> records as of issue #19, kept until each moves to an immutable
-    /// collection: most are persisted inside grain state (HouseholdState, AccountState and the ledgers' snapshots), where a
-    /// property's type is its stored wire format, so changing one needs a migration of stored payloads. Nothing writes into
-    /// them after construction (the records are built with collection expressions or copies). A new array property on an
-    /// immutable record fails the test: use <c>IReadOnlyList&lt;T&gt;</c> or <c>ImmutableArray&lt;T&gt;</c>.</summary>
-    private static readonly HashSet<string> KnownArrays = new(StringComparer.Ordinal)
-    {
-        "AccountDecisionInput.Lots",
-        "AccountLedger.Lots",
-        "AccountLedger.PendingWithdrawals",
-        "AccountLedger.TradeKeys",
-        "AccountOpening.Lots",
-        "AccountReconciliation.Lines",
-        "AccountSpec.Restrictions",
-        "AccountTaxView.BuyBlackouts",
-        "AccountView.Drift",
-        "AccountView.Holdings",
-        "AccountView.OpenTriggers",
-        "AccountView.Unsettled",
-        "AdvisorNotices.Items",
-        "AuditCategory.Findings",
-        "BookCorrectionEffect.After",
-        "BookCorrectionEffect.Before",
-        "BrokerOrder.Lots",
-        "BulkDecisionResponse.Results",
-        "CorporateActionEffect.After",
-        "CorporateActionEffect.Before",
-        "CorporateActionEffect.Sales",
-        "CorporateActionReport.Households",
-        "CustodianTransactionReport.Rows",
-        "DecisionRecord.Notes",
-        "DecisionRecord.Relaxed",
-        "ExecutionResult.Fills",
-        "HoldingView.Lots",
-        "HouseholdCorporateAction.Accounts",
-        "HouseholdCorporateAction.Realized",
-        "HouseholdCorporateAction.WashSales",
-        "HouseholdEvents.Events",
-        "HouseholdLiveState.Accounts",
-        "HouseholdPage.Items",
-        "HouseholdPending.Proposals",
-        "HouseholdPending.TaxableAccounts",
-        "HouseholdPreview.Accounts",
-        "HouseholdSpec.AccountIds",
-        "HouseholdStressSnapshot.Accounts",
-        "HouseholdStressSnapshot.Realized",
-        "HouseholdTaxView.Accounts",
-        "HouseholdTaxView.RealizedYearToDate",
-        "HouseholdView.Accounts",
-        "HouseholdView.AssetClassDrift",
-        "InvestmentPolicy.ExcludedSectors",
-        "InvestmentPolicy.FactorTilts",
-        "InvestmentPolicy.Views",
-        "OptimizedTrade.Lots",
-        "PriceBatch.Quotes",
-        "QueuePage.Items",
-        "QueueRow.Accounts",
-        "RebalanceProposal.Causes",
-        "RebalanceProposal.Fills",
-        "RebalanceProposal.Orders",
-        "RebalanceProposal.Trades",
-        "RebalanceResult.Trades",
-        "ReconciliationReport.Accounts",
-        "ReplacementChoice.Passed",
-        "ResolvedTarget.Weights",
-        "RiskModelData.Exposures",
-        "RiskModelData.FactorCovariance",
-        "RiskModelData.Factors",
-        "RiskModelData.SpecificVariance",
-        "RiskModelData.Symbols",
-        "RiskModelInfo.Factors",
-        "SellDownSchedule.GiftedLots",
-        "StressAccount.Lots",
-        "TargetModel.Sleeves",
-        "TradeResult.Realized",
-        "TradeResult.Sales",
-        "TradeResult.WashSales",
-        "TransitionPlan.Years",
-        "TransitionPolicy.AccountBudgets",
-        "TransitionPolicy.SellDowns",
-        "TransitionSale.Lots",
-        "TransitionYear.Sales",
-        "UniverseSnapshot.Securities",
-        "WashSaleCheck.Replacements",
-        "WashSaleLedgerState.Accounts",
-        "WashSaleLedgerState.Holdings",
-        "WashSaleLedgerState.Losses",
-        "WashSaleLedgerState.TakenIds"
-    };
-
     [Fact]
-    public void Immutable_records_carry_no_mutable_collection_and_no_array_beyond_the_known_ones()
+    public void Immutable_records_carry_no_mutable_collection_and_no_array()
     {
         var immutable = Contracts.GetExportedTypes().Where(t => t.GetCustomAttribute<ImmutableAttribute>() is not null).ToList();
         var mutable = new List<string>();
@@ -155,10 +65,7 @@ public sealed class ContractRulesTests
             }
         Assert.True(immutable.Count >= 80, $"only {immutable.Count} [Immutable] types found");
         Assert.True(mutable.Count == 0, "[Immutable] records with mutable collections:\n" + string.Join("\n", mutable));
-        var added = arrays.Where(a => !KnownArrays.Contains(a)).Order(StringComparer.Ordinal).ToList();
-        Assert.True(added.Count == 0, "[Immutable] records with new array properties (use IReadOnlyList<T> or ImmutableArray<T>):\n" + string.Join("\n", added));
-        // The list shrinks as arrays go: an entry no longer an array is removed from it.
-        var gone = KnownArrays.Where(a => !arrays.Contains(a)).Order(StringComparer.Ordinal).ToList();
-        Assert.True(gone.Count == 0, "known arrays that are no longer arrays (remove them from KnownArrays):\n" + string.Join("\n", gone));
+        // Arrays became ImmutableArray<T> in issue #19 (the stored format stays the arrays': ArrayFormatImmutableArrayCodec).
+        Assert.True(arrays.Count == 0, "[Immutable] records with array properties (use ImmutableArray<T>):\n" + string.Join("\n", arrays));
     }
 }

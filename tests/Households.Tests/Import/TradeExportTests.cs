@@ -14,7 +14,7 @@ public sealed class TradeExportTests
         new(id, "XYZ", quantity, basis, Opened, since ?? Opened);
 
     private static TradeResult Sell(string key, decimal quantity, decimal price, params LotSale[] sales) =>
-        new(key, "A1", new TradeRequest(key, SaleDay, "XYZ", TradeSide.Sell, quantity, price, null, null, 0m), null, [], 0m, false, sales, []);
+        new(key, "A1", new TradeRequest(key, SaleDay, "XYZ", TradeSide.Sell, quantity, price, null, null, 0m), null, [], 0m, false, [.. sales], []);
 
     private static LotSale Sale(TaxLot before, decimal quantity, decimal price) =>
         new(before, before.Id, quantity, quantity * price, before.Basis * quantity / before.Quantity, HoldingTerm.Long);

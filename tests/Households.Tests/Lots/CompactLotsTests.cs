@@ -24,7 +24,7 @@ public sealed class CompactLotsTests
         var lots = CompactLots.From("A1", pieces);
 
         Assert.Equal(0, lots.WholeCount);
-        Assert.Equal(["EQ", "BD"], lots.Symbols);
+        Assert.Equal(["EQ", "BD"], lots.Symbols.AsEnumerable());
         Assert.Equal([0, 1, 0], lots.Positions);
         Assert.Equal(pieces, lots.ToList());
         // Equal decimals can differ in scale; the persisted text must not: 12.300 stays 12.300.

@@ -15,7 +15,7 @@ public sealed class ModelResolverTests
         ["BND"] = new("BND", "US bonds", "US Bonds", "Diversified", null, SecurityKind.BondFund),
     };
 
-    private static TargetModel Model(string id, params ModelSleeve[] sleeves) => new(id, id, sleeves, false);
+    private static TargetModel Model(string id, params ModelSleeve[] sleeves) => new(id, id, [.. sleeves], false);
     private static ModelSleeve S(SleeveKind kind, string key, decimal weight) => new(kind, key, weight, Band);
 
     [Fact]

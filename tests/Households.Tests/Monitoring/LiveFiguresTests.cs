@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Households.Contracts;
 using Households.Domain.Monitoring;
 using Households.Tests.Support;
@@ -112,6 +113,6 @@ public sealed class LiveFiguresTests
         Assert.Equal(older, live.AsOf);
         Assert.Equal(2, live.PendingProposals);
         Assert.Equal(("H", "ADV1"), (live.HouseholdId, live.AdvisorId));
-        Assert.Same(accounts, live.Accounts);
+        Assert.Same(accounts, ImmutableCollectionsMarshal.AsArray(live.Accounts)); // wrapped, not copied
     }
 }

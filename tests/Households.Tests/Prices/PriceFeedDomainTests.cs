@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Contracts;
 using Households.Domain.Prices;
 using Xunit;
@@ -83,10 +84,10 @@ public sealed class PriceFeedStaleTests
     }
 
     private static AccountDecisionInput Input(string id, string[] held, string[] targeted, params Restriction[] restrictions) => new(
-        new AccountSpec(id, "H1", id, AccountType.Taxable, true, "M1", restrictions, false, LotRelief.Hifo, HarvestPolicy.Default),
+        new AccountSpec(id, "H1", id, AccountType.Taxable, true, "M1", [.. restrictions], false, LotRelief.Hifo, HarvestPolicy.Default),
         1000m,
-        held.Select((s, i) => new TaxLot($"{id}-L{i}", s, 10m, 1000m, new DateOnly(2026, 1, 2), new DateOnly(2026, 1, 2))).ToArray(),
-        new ResolvedTarget("M1", 1, targeted.Select(s => new TargetWeight(DriftLevel.Security, s, 1m / targeted.Length, DriftBand.Default)).ToArray()),
+        held.Select((s, i) => new TaxLot($"{id}-L{i}", s, 10m, 1000m, new DateOnly(2026, 1, 2), new DateOnly(2026, 1, 2))).ToImmutableArray(),
+        new ResolvedTarget("M1", 1, [.. targeted.Select(s => new TargetWeight(DriftLevel.Security, s, 1m / targeted.Length, DriftBand.Default))]),
         0m);
 
     [Fact]
@@ -105,10 +106,10 @@ public sealed class PriceFeedStaleTests
         var held = StalePrices.HoldRestrictions(inputs, stale, now);
 
         var hold = new Restriction(RestrictionKind.Hold, "OLD", null, "stale price: not priced since 2026-12-05 15:00:00Z (42 min)");
-        Assert.Equal([exclusion, hold], held[0].Spec.Restrictions);
-        Assert.Equal([hold], held[1].Spec.Restrictions);
+        Assert.Equal([exclusion, hold], held[0].Spec.Restrictions.AsEnumerable());
+        Assert.Equal([hold], held[1].Spec.Restrictions.AsEnumerable());
         Assert.Same(inputs[2], held[2]); // nothing stale there: the same input
-        Assert.Equal([exclusion], inputs[0].Spec.Restrictions); // the account's own spec is untouched
+        Assert.Equal([exclusion], inputs[0].Spec.Restrictions.AsEnumerable()); // the account's own spec is untouched
         // Applied twice (a re-optimization of held inputs), still one hold.
         Assert.Single(StalePrices.HoldRestrictions(held, stale, now)[1].Spec.Restrictions);
         Assert.Same(inputs, StalePrices.HoldRestrictions(inputs, [], now));

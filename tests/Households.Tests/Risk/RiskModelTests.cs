@@ -113,7 +113,7 @@ public class RiskModelTests
         var data = LiveRiskModel.ToData(m, 1, "imported", "imported factor model", null, DateTimeOffset.UnixEpoch, null);
         var live = LiveRiskModel.From(data);
         Assert.Equal(0.063892, live.Model.Variance([0.5, 0.3, 0.2]), 12);
-        Assert.Equal(["market", "value"], data.Factors);
+        Assert.Equal(["market", "value"], data.Factors.AsEnumerable());
         Assert.Equal(3, live.Info.Securities);
         // Explained: tr(BFBᵀ) = 0.055 + 0.0522 + 0.0256 = 0.1328 of 0.1328 + 0.04 + 0.09 + 0.01 = 0.2728.
         Assert.Equal(0.1328 / 0.2728, data.ExplainedVariance, 12);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Households.Simulation.Firms;
 using System.Text.Json;
 using Households.Contracts;
@@ -116,7 +117,7 @@ public sealed class StressEngineTests
     private static HouseholdStressSnapshot WithoutRecentIraPurchase()
     {
         var h = Household();
-        var iraLots = h.Accounts[1].Lots.Select(p => p.Lot.Id == "I1" ? p with { Lot = p.Lot with { Purchased = AsOf.AddDays(-400), HoldingSince = AsOf.AddDays(-400) } } : p).ToArray();
+        var iraLots = h.Accounts[1].Lots.Select(p => p.Lot.Id == "I1" ? p with { Lot = p.Lot with { Purchased = AsOf.AddDays(-400), HoldingSince = AsOf.AddDays(-400) } } : p).ToImmutableArray();
         return h with { Accounts = [h.Accounts[0], h.Accounts[1] with { Lots = iraLots }] };
     }
 

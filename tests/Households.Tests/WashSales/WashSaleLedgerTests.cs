@@ -30,7 +30,7 @@ public class WashSaleLedgerTests
         Assert.Equal(100m, preview.WashedQuantity);
         Assert.Equal(
             [new ReplacementShares("T", "L2", 60, D("2024-01-20"), false), new ReplacementShares("IRA", "I1", 40, D("2024-02-10"), true)],
-            preview.Replacements);
+            preview.Replacements.AsEnumerable());
         // L2 leaves the window after 2024-02-19, I1 after 2024-03-11.
         Assert.Equal(40m, ledger.PreviewLossSale("T", "XYZ", "L1", 100, D("2024-03-01")).WashedQuantity);
         Assert.False(ledger.PreviewLossSale("T", "XYZ", "L1", 100, D("2024-03-12")).IsWashSale);
