@@ -139,7 +139,7 @@ public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : I
             {
                 var now = await g.GetGrain<IAccountGrain>($"CRA{h}").GetLedger();
                 Assert.Equal(before[$"CRA{h}"].Cash, now.Cash);
-                Assert.Equal(before[$"CRA{h}"].Lots, now.Lots);
+                Assert.Equal<LotPiece>(before[$"CRA{h}"].Lots, now.Lots); // item by item: an ImmutableArray equals only itself
             }
             var present = before.Values.Sum(l => l.TradeKeys.Length);
             var caughtUpOnActivation = restarted.Log.Count(l => l.Contains("missing from the ledger", StringComparison.Ordinal));
