@@ -74,17 +74,23 @@ public sealed class GroupCommit<TItem, TResult> : IDisposable
                 }
                 if (batch.Count > 0) await Commit(batch);
                 // Items that met an equal key wait for the next batch, ahead of nothing: order between different rows is free.
-                foreach (var pending in later) _queue.Writer.TryWrite(pending);
+                foreach (var pending in later)
+                    if (!_queue.Writer.TryWrite(pending)) Stopped(pending);
                 batch.Clear();
                 later.Clear();
                 keys?.Clear();
             }
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+        finally
         {
-            carried?.Done.TrySetException(new ObjectDisposedException(nameof(GroupCommit<TItem, TResult>)));
+            // Taken but never committed: its caller hears of the shutdown rather than waiting for ever.
+            if (carried is not null) Stopped(carried);
         }
     }
+
+    private static void Stopped(Pending pending) =>
+        pending.Done.TrySetException(new ObjectDisposedException(nameof(GroupCommit<TItem, TResult>)));
 
     private async Task Commit(List<Pending> batch)
     {
@@ -108,8 +114,7 @@ public sealed class GroupCommit<TItem, TResult> : IDisposable
     {
         _queue.Writer.TryComplete();
         _stopping.Cancel();
-        while (_queue.Reader.TryRead(out var pending))
-            pending.Done.TrySetException(new ObjectDisposedException(nameof(GroupCommit<TItem, TResult>)));
+        while (_queue.Reader.TryRead(out var pending)) Stopped(pending);
     }
 
     private sealed class Pending(TItem item)

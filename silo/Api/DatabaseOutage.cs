@@ -24,8 +24,6 @@ public static class DatabaseOutage
                 case AggregateException aggregate when aggregate.InnerExceptions.Any(Is):
                     return true;
             }
-            // A grain call across silos carries an exception whose type the caller may not load: judge it by its name.
-            if (e.GetType().FullName?.StartsWith("Npgsql.", StringComparison.Ordinal) == true) return true;
         }
         return false;
     }
