@@ -10,9 +10,9 @@ using Households.Domain.Monitoring;
 namespace Households.LoadTest;
 
 /// <summary>The seeded price path both runs share: each step is a full-universe batch, rounded to 4 decimals as quotes.</summary>
-internal sealed class PriceStream(SimulatedUniverse universe, int seed)
+internal sealed class PriceStream(SimulatedUniverse universe, int seed, double stepDays = 0.05)
 {
-    private readonly MarketSimulator _simulator = new(universe, seed, MarketSimulatorOptions.Default with { StepDays = 0.05, FatTails = true });
+    private readonly MarketSimulator _simulator = new(universe, seed, MarketSimulatorOptions.Default with { StepDays = stepDays, FatTails = true });
 
     public PriceQuote[] Next()
     {
@@ -44,14 +44,14 @@ internal sealed class PriceStream(SimulatedUniverse universe, int seed)
 }
 
 internal sealed record BareResult(int Accounts, long Lots, int Batches, int Workers, long Evaluations, double EvaluationsPerSecond,
-    double ScanMsP50, double ScanMsP99, double ScanMsMax, long Triggers);
+    double ScanMsP50, double ScanMsP99, double ScanMsMax, long Triggers, bool Incremental = false, double AccountsEvaluatedShare = 1);
 
 /// <summary>The bare loop: the same snapshots through the same <see cref="ParallelScan"/> on the same number of threads,
 /// with no actors, no messages and no price board: the physical limit of trigger evaluation on this machine.</summary>
 internal static class BareLoop
 {
     public static BareResult Run(IReadOnlyList<AccountSnapshot> snapshots, IReadOnlyList<PriceVector> batches, int workers,
-        FlagHold hold, Action<string>? progress = null)
+        FlagHold hold, Action<string>? progress = null, bool incremental = false)
     {
         var entries = new MonitorEntry<int>[snapshots.Count];
         long lots = 0;
@@ -62,22 +62,28 @@ internal static class BareLoop
         }
         var scratches = Enumerable.Range(0, workers).Select(_ => new ScanScratch()).ToArray();
         // The first batch sets every entry's flags (as the silo's first batch does); it is not timed.
-        if (batches.Count > 0) ParallelScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { }, hold);
+        if (batches.Count > 0) ParallelScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { }, hold,
+            incremental: incremental);
         var scans = new List<double>();
-        long evaluations = 0, triggers = 0;
+        long evaluations = 0, triggers = 0, evaluated = 0, scanned = 0;
         foreach (var batch in batches.Skip(1))
         {
             var started = Stopwatch.GetTimestamp();
-            var counts = ParallelScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { }, hold);
+            var counts = ParallelScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { }, hold,
+                incremental: incremental);
             scans.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             evaluations += counts.Positions + counts.Lots;
             triggers += counts.Triggers;
-            progress?.Invoke($"bare batch {batch.Sequence}: {counts.Accounts:N0} accounts in {scans[^1]:0.0} ms, {counts.Triggers:N0} triggers");
+            evaluated += counts.AccountsEvaluated;
+            scanned += counts.Accounts;
+            progress?.Invoke($"bare {(incremental ? "incremental" : "full")} batch {batch.Sequence}: {counts.Accounts:N0} accounts " +
+                $"({counts.AccountsEvaluated:N0} evaluated) in {scans[^1]:0.0} ms, {counts.Triggers:N0} triggers");
         }
         var seconds = scans.Sum() / 1000;
         scans.Sort();
         return new BareResult(entries.Length, lots, scans.Count, workers, evaluations, evaluations / Math.Max(seconds, 1e-9),
-            Percentile(scans, 0.5), Percentile(scans, 0.99), scans.Count == 0 ? 0 : scans[^1], triggers);
+            Percentile(scans, 0.5), Percentile(scans, 0.99), scans.Count == 0 ? 0 : scans[^1], triggers, incremental,
+            evaluated / (double)Math.Max(1, scanned));
     }
 
     public static double Percentile(List<double> sorted, double p) =>
@@ -101,18 +107,23 @@ internal static class BareLoop
                 snapshots.Add(AccountSnapshot.Build(a.Spec.Id, a.Cash, a.Lots, a.Spec.ModelId is { } m ? TargetOf(m) : null, a.Spec.Harvest,
                     securities.GetValueOrDefault, index));
         Console.WriteLine($"built {snapshots.Count:N0} accounts in {build.Elapsed.TotalSeconds:0.0} s");
-        var stream = new PriceStream(firm.Universe, options.Seed);
+        var stream = new PriceStream(firm.Universe, options.Seed, options.StepDays);
         var batches = Enumerable.Range(1, options.Seconds + 1).Select(b => PriceStream.Vector(b, stream.Next(), index)).ToList();
         var gc = GC.GetTotalPauseDuration();
-        var result = Run(snapshots, batches, options.Workers, FlagHold.After(Households.Domain.Decisions.TriggerPolicy.Default.Cooldown), Console.WriteLine);
+        var hold = FlagHold.After(Households.Domain.Decisions.TriggerPolicy.Default.Cooldown);
+        var result = Run(snapshots, batches, options.Workers, hold, Console.WriteLine);
+        var incremental = Run(snapshots, batches, options.Workers, hold, Console.WriteLine, incremental: true);
+        if (incremental.Triggers != result.Triggers) Console.Error.WriteLine($"error: incremental scan found {incremental.Triggers:N0} triggers, full {result.Triggers:N0}");
         var json = Report.Write(options.Out, new
         {
             mode = "bare-loop",
+            step_days = options.StepDays,
             bare = result,
+            bare_incremental = incremental,
             gc_pause_ms = (GC.GetTotalPauseDuration() - gc).TotalMilliseconds,
             peak_resident_mb = Report.PeakResidentMb(),
         });
         Console.WriteLine(json);
-        return result.Triggers > 0 ? 0 : 1;
+        return result.Triggers > 0 && incremental.Triggers == result.Triggers ? 0 : 1;
     }
 }

@@ -47,7 +47,7 @@ internal static class ClusterRun
             await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([.. firm.Universe.Securities]);
             foreach (var model in DemoFirmSeeder.InDependencyOrder(firm.Models)) await grains.GetGrain<IModelGrain>(model.Id).Define(model);
             var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
-            var stream = new PriceStream(firm.Universe, o.Seed); // first batch only once the firm is live
+            var stream = new PriceStream(firm.Universe, o.Seed, o.StepDays); // first batch only once the firm is live
 
             // Creation is activation here: each account is opened (written to PostgreSQL) and stays live.
             long created = 0;

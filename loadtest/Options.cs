@@ -55,6 +55,9 @@ internal sealed record LoadTestOptions
     /// <summary>A named scenario (docs/samples/scenarios.json) applied in one batch after the measured run; the decisions it
     /// causes are measured until the journal is quiet (<c>--books postgres</c>).</summary>
     public string? Shock { get; init; }
+    /// <summary>Trading days of simulated market per batch: 0.05 (the default) puts 20 minutes of a trading day into each
+    /// batch, a fast market; 1/23,400 is one second a second, as a live feed moves.</summary>
+    public double StepDays { get; init; } = 0.05;
 
     public static LoadTestOptions Parse(string[] args)
     {
@@ -96,6 +99,7 @@ internal sealed record LoadTestOptions
                 "--skip-load" => o with { SkipLoad = true },
                 "--shock" => o with { Shock = Next() },
                 "--decisions-per-second" => o with { DecisionsPerSecond = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d > 0 ? d : Fail<double>("--decisions-per-second must be > 0") },
+                "--step-days" => o with { StepDays = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var sd) && sd > 0 && sd <= 1 ? sd : Fail<double>("--step-days must be in (0, 1]") },
                 "--cluster" => o with { Mode = "cluster", Cluster = [.. Next().Split(',').Select(p => int.TryParse(p, out var v) ? v : Fail<int>("--cluster takes gateway ports, e.g. 30500,30501,30502"))] },
                 "--silo-urls" => o with { SiloUrls = [.. Next().Split(',').Select(u => u.TrimEnd('/'))] },
                 "--set" => Next() is var kv && kv.IndexOf('=') is > 0 and var eq

@@ -22,7 +22,7 @@ namespace Households.LoadTest;
 internal sealed record PipelineResult(int Accounts, long Lots, long Positions, int BatchesPublished, int BatchesScanned, int Workers,
     long Evaluations, double EvaluationsPerSecond, double ScanOnlyEvaluationsPerSecond, double PublishedToScannedMsP50,
     double PublishedToScannedMsP99, double ScanMsP50, double ScanMsP99, long Triggers, double TriggersPerSecond, long Notices,
-    long TickToTriggerMsP50, long TickToTriggerMsP99, long TickToTriggerMsMax);
+    long TickToTriggerMsP50, long TickToTriggerMsP99, long TickToTriggerMsMax, double AccountsEvaluatedShare = 1);
 
 /// <summary>The actor pipeline in one process: the silo with its API on loopback, the synthetic firm's books served by
 /// <see cref="SyntheticFirmStorage"/>, every account grain activated (its snapshot registered with the monitor), then
@@ -129,7 +129,7 @@ internal static class Pipeline
         }
         // No price before the firm is live: each silo re-reads the feed's last batch every 15 s and rescans, and a
         // rescan mid-activation would wake households for half-registered firms.
-        var stream = new PriceStream(firm.Universe, o.Seed);
+        var stream = new PriceStream(firm.Universe, o.Seed, o.StepDays);
         var vectors = new List<PriceVector>();
 
         // Activation: every account grain reads its books and registers its snapshot; households stay asleep. On the
@@ -316,7 +316,10 @@ internal static class Pipeline
         var snapshots = monitor.Snapshots();
         var bareBatches = vectors; // the settling batch sets the flags (untimed); the measured batches follow
         var bare = BareLoop.Run(snapshots, bareBatches, o.Workers, monitor.Hold);
+        var bareIncremental = BareLoop.Run(snapshots, bareBatches, o.Workers, monitor.Hold, incremental: true);
         snapshots = null;
+        Console.WriteLine($"bare incremental: scan p50 {bareIncremental.ScanMsP50:0.0} ms p99 {bareIncremental.ScanMsP99:0.0} ms, " +
+            $"{bareIncremental.AccountsEvaluatedShare:P1} of accounts evaluated, {bareIncremental.Triggers:N0} triggers (full: {bare.Triggers:N0})");
         var ratio = pipeline.EvaluationsPerSecond / Math.Max(bare.EvaluationsPerSecond, 1e-9);
         Console.WriteLine($"bare: {bare.Batches} batches, scan p50 {bare.ScanMsP50:0.0} ms, {bare.EvaluationsPerSecond / 1e6:0.0} M evaluations/s; ratio pipeline/bare {ratio:0.00}");
 
@@ -335,7 +338,7 @@ internal static class Pipeline
             shock,
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
-            options = new { o.Accounts, o.Seconds, o.MonitorWarmupSeconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
+            options = new { o.StepDays, o.Accounts, o.Seconds, o.MonitorWarmupSeconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
             accounts_live = settled?.Accounts ?? 0,
             lots_live = settled?.Lots ?? 0,
             positions_live = settled?.Positions ?? 0,
@@ -352,6 +355,7 @@ internal static class Pipeline
             settling_burst = new { notices = settlingNotices, drain_seconds = drainSeconds },
             pipeline,
             bare,
+            bare_incremental = bareIncremental,
             ratio_pipeline_to_bare = ratio,
             api = apiResult,
             api_households_woken = wake,
@@ -455,7 +459,8 @@ internal static class Pipeline
         return new PipelineResult(last?.Accounts ?? 0, last?.Lots ?? 0, last?.Positions ?? 0, published, done.Count, workers, evaluations,
             evaluations / Math.Max(endToEnd.Sum() / 1000, 1e-9), evaluations / Math.Max(scanMs.Sum() / 1000, 1e-9),
             BareLoop.Percentile(endToEnd, 0.5), BareLoop.Percentile(endToEnd, 0.99), BareLoop.Percentile(scanMs, 0.5), BareLoop.Percentile(scanMs, 0.99),
-            triggers, triggers / runSeconds, lat.Notices, lat.P50Milliseconds, lat.P99Milliseconds, lat.MaxMilliseconds);
+            triggers, triggers / runSeconds, lat.Notices, lat.P50Milliseconds, lat.P99Milliseconds, lat.MaxMilliseconds,
+            done.Sum(s => (double)s.AccountsEvaluated) / Math.Max(1, done.Sum(s => (double)s.Accounts)));
     }
 
     private static async Task<MonitorStatus?> WaitForScan(ConcurrentQueue<MonitorStatus> scans, long sequence, TimeSpan timeout)

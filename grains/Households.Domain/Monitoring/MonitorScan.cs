@@ -42,6 +42,15 @@ public sealed class MonitorEntry<TTarget>(TTarget target, AccountSnapshot snapsh
     /// interval later is reported again.</summary>
     internal long LastReportTicks;
 
+    // The incremental scan's memory of the last evaluation (PriceSlack): the snapshot and prices it was made at, its slack,
+    // when a reminder or a held flag's release falls due (UTC ticks), and what it found (kept for the tally).
+    internal AccountSnapshot? SlackFor;
+    internal double[]? SlackPrices;
+    internal long SlackSequence;
+    internal double Slack;
+    internal long DueTicks;
+    internal bool LineUp, LotUp;
+
     public AccountSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
     public void Update(AccountSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
@@ -81,12 +90,13 @@ public sealed class ScanScratch
 /// <summary>What one scan saw. The last three are the firm summary's tally, taken in the same pass: the accounts'
 /// value at the batch's prices, and how many are out of tolerance on some line or hold a harvestable lot now.</summary>
 public readonly record struct ScanCounts(int Accounts, long Positions, long Lots, int AccountsTriggered, int Triggers,
-    double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0)
+    double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0, int AccountsEvaluated = 0)
 {
     /// <summary>The counts of two parts of one scan (parallel workers, chunks).</summary>
     public ScanCounts Plus(ScanCounts other) => new(Accounts + other.Accounts, Positions + other.Positions, Lots + other.Lots,
         AccountsTriggered + other.AccountsTriggered, Triggers + other.Triggers, MarketValue + other.MarketValue,
-        AccountsOutOfTolerance + other.AccountsOutOfTolerance, AccountsHarvestable + other.AccountsHarvestable);
+        AccountsOutOfTolerance + other.AccountsOutOfTolerance, AccountsHarvestable + other.AccountsHarvestable,
+        AccountsEvaluated + other.AccountsEvaluated);
 }
 
 /// <summary>The scan after each price batch, one pass on the caller's thread (the silo's monitor splits it over its
@@ -98,32 +108,52 @@ public readonly record struct ScanCounts(int Accounts, long Positions, long Lots
 public static class MonitorScan
 {
     public static ScanCounts Run<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
-        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default) =>
-        Run<TTarget, NoPrefetch>(entries, prices, clock, scratch, onTriggers, hold, reminder);
+        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default,
+        bool incremental = false) =>
+        Run<TTarget, NoPrefetch>(entries, prices, clock, scratch, onTriggers, hold, reminder, incremental);
+
+    /// <summary>An account skipped this long (in batch sequence numbers, which count milliseconds of publication) is
+    /// evaluated anyway, so the monitor holds at most ten minutes of price vectors as references.</summary>
+    public const long MaxSkipSequence = 600_000;
 
     /// <summary>The scan with the host's memory prefetch <typeparamref name="TPrefetch"/> (a struct, so the call is
-    /// compiled in): see <see cref="ScanAhead"/>.</summary>
+    /// compiled in): see <see cref="ScanAhead"/>. <paramref name="incremental"/> skips an account whose flags cannot have
+    /// changed since its last evaluation (<see cref="PriceSlack"/>) and whose reminder and held flags are not due: the
+    /// triggers, flags and tally are exactly the full scan's, for a fraction of the work when prices barely moved.</summary>
     public static ScanCounts Run<TTarget, TPrefetch>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
-        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default)
+        ScanScratch scratch, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, TimeSpan reminder = default,
+        bool incremental = false)
         where TPrefetch : struct, IMemoryPrefetch
     {
         var scannedAt = clock.GetUtcNow();
         var tag = FlagHold.Tag(scannedAt);
         long positions = 0, lots = 0;
-        int triggered = 0, triggerCount = 0, drifting = 0, harvestable = 0;
+        int triggered = 0, triggerCount = 0, drifting = 0, harvestable = 0, evaluated = 0;
         double marketValue = 0;
         var found = new List<Trigger>();
         var values = prices.Values;
+        var mayskip = incremental && !hold.ReleaseAll;
         for (var k = 0; k < entries.Length; k++)
         {
             ScanAhead.Request<TTarget, TPrefetch>(entries, k);
             var entry = entries[k];
             var s = entry.Snapshot;
+            positions += s.PositionCount;
+            lots += s.LotCount;
+            if (mayskip && ReferenceEquals(entry.SlackFor, s) && scannedAt.UtcTicks < entry.DueTicks
+                && prices.Sequence - entry.SlackSequence <= MaxSkipSequence
+                && PriceSlack.Holds(s, values, entry.SlackPrices!, entry.Slack, out var unchangedValue))
+            {
+                marketValue += unchangedValue;
+                if (entry.LineUp) drifting++;
+                if (entry.LotUp) harvestable++;
+                continue;
+            }
+            evaluated++;
+            entry.SlackFor = null;
             scratch.Ensure(s);
             var size = s.LineCount + s.LotCount;
             var now = scratch.Flags.AsSpan(0, size);
-            positions += s.PositionCount;
-            lots += s.LotCount;
             if (!TriggerKernel.Evaluate(s, values, scratch.Weights, now, out var value)) continue;
             marketValue += value;
             var lineUp = now[..s.LineCount].Contains((byte)1);
@@ -132,24 +162,51 @@ public static class MonitorScan
             if (lotUp) harvestable++;
             var before = entry.FlagsFor(s);
             var remind = (lineUp || lotUp) && reminder > TimeSpan.Zero && scannedAt.UtcTicks - entry.LastReportTicks >= reminder.Ticks;
-            if (!remind && SameState(before, now)) continue;
-            if (remind || HasRise(before, now))
+            if (remind || !SameState(before, now))
             {
-                TriggerKernel.Crossings(s, scratch.Weights, remind ? scratch.Down.AsSpan(0, size) : before, now, values, prices.Sequence,
-                    prices.PublishedAt, clock.GetUtcNow(), found);
-                entry.LastReportTicks = scannedAt.UtcTicks;
-                triggered++;
-                triggerCount += found.Count;
-                onTriggers(entry, found);
-                found = [];
+                if (remind || HasRise(before, now))
+                {
+                    TriggerKernel.Crossings(s, scratch.Weights, remind ? scratch.Down.AsSpan(0, size) : before, now, values, prices.Sequence,
+                        prices.PublishedAt, clock.GetUtcNow(), found);
+                    entry.LastReportTicks = scannedAt.UtcTicks;
+                    triggered++;
+                    triggerCount += found.Count;
+                    onTriggers(entry, found);
+                    found = [];
+                }
+                for (var i = 0; i < now.Length; i++)
+                {
+                    if (now[i] != 0) { if (before[i] == 0) before[i] = tag; }
+                    else if (before[i] != 0 && hold.Releases(before[i], tag)) before[i] = 0;
+                }
             }
-            for (var i = 0; i < now.Length; i++)
-            {
-                if (now[i] != 0) { if (before[i] == 0) before[i] = tag; }
-                else if (before[i] != 0 && hold.Releases(before[i], tag)) before[i] = 0;
-            }
+            if (incremental) Remember(entry, s, prices, scratch.Weights, now, value, lineUp, lotUp, scannedAt, tag, hold, reminder);
         }
-        return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount, marketValue, drifting, harvestable);
+        return new ScanCounts(entries.Length, positions, lots, triggered, triggerCount, marketValue, drifting, harvestable, evaluated);
+    }
+
+    /// <summary>What the incremental scan keeps of an evaluation: its slack, and when the full scan would act on the account
+    /// with unchanged flags (a reminder, or a held flag whose condition lapsed coming down).</summary>
+    private static void Remember<TTarget>(MonitorEntry<TTarget> entry, AccountSnapshot s, PriceVector prices, double[] weights,
+        ReadOnlySpan<byte> now, double value, bool lineUp, bool lotUp, DateTimeOffset scannedAt, byte tag, FlagHold hold, TimeSpan reminder)
+    {
+        var due = long.MaxValue;
+        if ((lineUp || lotUp) && reminder > TimeSpan.Zero) due = entry.LastReportTicks + reminder.Ticks;
+        var before = entry.Flags;
+        var minute = scannedAt.UtcTicks - scannedAt.UtcTicks % TimeSpan.TicksPerMinute;
+        for (var i = 0; i < now.Length; i++)
+        {
+            if (now[i] != 0 || before[i] == 0) continue;
+            var remaining = hold.Minutes - (tag - before[i] + 255) % 255;
+            due = Math.Min(due, minute + Math.Max(1, remaining) * TimeSpan.TicksPerMinute);
+        }
+        entry.Slack = PriceSlack.Of(s, prices.Values, weights, now, value);
+        entry.SlackPrices = prices.Values;
+        entry.SlackSequence = prices.Sequence;
+        entry.DueTicks = due;
+        entry.LineUp = lineUp;
+        entry.LotUp = lotUp;
+        entry.SlackFor = s;
     }
 
     /// <summary>A condition holds now that was down before (held flags count as up).</summary>

@@ -12,7 +12,7 @@ namespace Households.Grains.Silo;
 public sealed record MonitorStatus(long BatchSequence, int Accounts, long Positions, long Lots, int AccountsTriggered,
     int Triggers, double ScanMilliseconds, long Scans, long TotalTriggers, long TotalEvaluations,
     double MarketValue = 0, int AccountsOutOfTolerance = 0, int AccountsHarvestable = 0, int Households = 0,
-    double PublishedToScannedMilliseconds = 0, int Workers = 1);
+    double PublishedToScannedMilliseconds = 0, int Workers = 1, int AccountsEvaluated = 0);
 
 /// <summary>Monitor settings (configuration section "Monitor").</summary>
 public sealed class MonitorOptions
@@ -35,6 +35,11 @@ public sealed class MonitorOptions
     /// wakes the grain). On with the PostgreSQL profile's warm start, where accounts are watched from their books without
     /// a grain; off, a deactivated account leaves the monitor until something activates it again.</summary>
     public bool KeepDeactivated { get; set; }
+
+    /// <summary>Evaluate only the accounts whose flags can have changed since their last evaluation (their prices moved past
+    /// their slack, their books changed, a reminder or a held flag fell due): exactly the full scan's triggers and tally
+    /// (<see cref="PriceSlack"/>). Off, every account is evaluated at every batch.</summary>
+    public bool Incremental { get; set; } = true;
 }
 
 /// <summary>The silo-local monitor. Account grains register a compact snapshot when they activate and swap it when
@@ -56,6 +61,7 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     // that deactivated) and its household. Guarded by _households' lock; the scan never reads it.
     private readonly Dictionary<string, Watched> _byAccount = new(StringComparer.Ordinal);
     private readonly bool _keepDeactivated = options?.Value.KeepDeactivated ?? false;
+    private readonly bool _incremental = options?.Value.Incremental ?? true;
     private int _parked;
     private readonly int _nice = options?.Value.Nice ?? 0; // ThreadNice bounds it (0 or less: unchanged, at most 19)
     private readonly ScanScratch[] _scratches = [.. Enumerable.Range(0, Math.Max(1, options?.Value.Workers ?? 1)).Select(_ => new ScanScratch())];
@@ -187,7 +193,8 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         var scanAt = clock.GetUtcNow();
         var hold = _hold with { ReleaseAll = _hold.Minutes > 0 && scanAt - _lastScanAt >= TimeSpan.FromMinutes(_hold.Minutes) };
         _lastScanAt = scanAt;
-        var counts = ParallelScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, hold, out var prices, nice: _nice, reminder: _reminder);
+        var counts = ParallelScan.RunRolling<string>(_entries, _count, latest, clock, _scratches, Notify, hold, out var prices, nice: _nice, reminder: _reminder,
+            incremental: _incremental);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var age = (clock.GetUtcNow() - prices.PublishedAt).TotalMilliseconds;
         _scans++;
@@ -197,7 +204,8 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         // The status names the oldest batch the scan used: every account has been evaluated at it or a newer one.
         var status = new MonitorStatus(prices.Sequence, counts.Accounts, counts.Positions, counts.Lots, counts.AccountsTriggered,
             counts.Triggers, elapsed, _scans, _totalTriggers, _totalEvaluations,
-            counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount, age, _scratches.Length);
+            counts.MarketValue, counts.AccountsOutOfTolerance, counts.AccountsHarvestable, HouseholdCount, age, _scratches.Length,
+            counts.AccountsEvaluated);
         if (prices.Sequence > Interlocked.Read(ref _scannedThrough)) Interlocked.Exchange(ref _scannedThrough, prices.Sequence);
         Volatile.Write(ref _status, status);
         Scanned?.Invoke(status);

@@ -16,8 +16,8 @@ public static class ParallelScan
     /// the scan sends (grain turns run on it).</summary>
     public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
         ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048,
-        TimeSpan reminder = default) =>
-        RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk, reminder: reminder);
+        TimeSpan reminder = default, bool incremental = false) =>
+        RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk, reminder: reminder, incremental: incremental);
 
     /// <summary>The parallel scan where each chunk takes the newest prices <paramref name="latest"/> gives when it starts:
     /// when a batch arrives mid-scan the rest of the scan uses it at once instead of after the scan (a scan longer than
@@ -26,13 +26,13 @@ public static class ParallelScan
     /// (<see cref="ThreadNice"/>; the caller sets its own thread).</summary>
     public static ScanCounts RunRolling<TTarget>(MonitorEntry<TTarget>[] entries, int count, Func<PriceVector> latest, TimeProvider clock,
         ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048,
-        int nice = 0, TimeSpan reminder = default)
+        int nice = 0, TimeSpan reminder = default, bool incremental = false)
     {
         var first = latest();
         if (scratches.Length <= 1 || count <= chunk)
         {
             oldest = first;
-            return MonitorScan.Run<TTarget, SsePrefetch>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold, reminder);
+            return MonitorScan.Run<TTarget, SsePrefetch>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold, reminder, incremental);
         }
         var next = 0;
         var results = new ScanCounts[scratches.Length];
@@ -49,7 +49,7 @@ public static class ParallelScan
                     var prices = start == 0 ? first : latest();
                     if (mine is null || prices.Sequence < mine.Sequence) mine = prices;
                     total = total.Plus(MonitorScan.Run<TTarget, SsePrefetch>(entries.AsSpan(start, Math.Min(chunk, count - start)), prices, clock,
-                        scratches[w], onTriggers, hold, reminder));
+                        scratches[w], onTriggers, hold, reminder, incremental));
                 }
                 results[w] = total;
                 used[w] = mine ?? first;

@@ -1,0 +1,202 @@
+using Households.Contracts;
+using Households.Domain.Models;
+using Households.Domain.Monitoring;
+using Households.Domain.Risk;
+using Households.Simulation.Firms;
+using Households.Simulation.Market;
+using Xunit;
+
+namespace Households.Tests.Monitoring;
+
+/// <summary>The incremental scan (issue #18 goal 4): an account is skipped only when <see cref="PriceSlack"/> proves its flags
+/// cannot have changed, so it reports exactly what the full scan reports, batch by batch, while evaluating fewer accounts.</summary>
+public sealed class IncrementalScanTests
+{
+    private static readonly DateOnly Day = new(2025, 1, 2);
+    private static readonly DateTimeOffset Start = new(2026, 11, 24, 14, 0, 30, TimeSpan.Zero);
+
+    private static Security Fund(string symbol, string assetClass) => new(symbol, symbol, assetClass, "Diversified", null, SecurityKind.EquityFund);
+
+    private static readonly Dictionary<string, Security> SixtyForty = new()
+    {
+        ["EQ"] = Fund("EQ", "US Equity"),
+        ["BD"] = Fund("BD", "Bond"),
+    };
+
+    private static readonly ResolvedTarget SixtyFortyTarget = new("SF", 1,
+    [
+        new TargetWeight(DriftLevel.Security, "EQ", 0.6m, new DriftBand(0.05m, 0m)),
+        new TargetWeight(DriftLevel.Security, "BD", 0.4m, new DriftBand(0.05m, 0m)),
+        new TargetWeight(DriftLevel.AssetClass, "US Equity", 0.6m, new DriftBand(0.05m, 0m)),
+        new TargetWeight(DriftLevel.AssetClass, "Bond", 0.4m, new DriftBand(0.05m, 0m)),
+    ]);
+
+    private static (AccountSnapshot Snapshot, double[] Prices, int Eq, int Bd) SixtyFortyAccount(HarvestPolicy harvest, params TaxLot[] extra)
+    {
+        var index = new SecurityIndex();
+        TaxLot[] lots = [new("L-EQ", "EQ", 60, 6000, Day, Day), new("L-BD", "BD", 40, 4000, Day, Day), .. extra];
+        var s = AccountSnapshot.Build("A", 0m, lots, SixtyFortyTarget, harvest, SixtyForty.GetValueOrDefault, index);
+        var prices = new double[index.Count];
+        prices[index.OrdinalOf("EQ")] = 100;
+        prices[index.OrdinalOf("BD")] = 100;
+        return (s, prices, index.OrdinalOf("EQ"), index.OrdinalOf("BD"));
+    }
+
+    private static (double[] Weights, byte[] Flags, double Value) Evaluate(AccountSnapshot s, double[] prices)
+    {
+        var weights = new double[s.LineCount];
+        var flags = new byte[s.LineCount + s.LotCount];
+        Assert.True(TriggerKernel.Evaluate(s, prices, weights, flags, out var value));
+        return (weights, flags, value);
+    }
+
+    [Fact]
+    public void A_sixty_forty_account_in_band_may_move_a_tenth_before_a_line_can_leave_its_band()
+    {
+        // EQ $6,000 and BD $4,000, bands ±5 points. The binding case is equities falling while bonds rise: EQ's weight reaches
+        // 55 % when 6,000(1 − ε) / (6,000(1 − ε) + 4,000(1 + ε)) = 0.55, i.e. ε = (6,000·0.45 − 0.55·4,000) / (6,000·0.45 +
+        // 0.55·4,000) = 500 / 4,900 (and BD reaches 45 % at the same ε). The slack keeps a thousandth back.
+        var (s, prices, eq, bd) = SixtyFortyAccount(HarvestPolicy.Off);
+        var (weights, flags, value) = Evaluate(s, prices);
+        Assert.Equal(10_000, value, 9);
+        var slack = PriceSlack.Of(s, prices, weights, flags, value);
+        Assert.Equal(500.0 / 4_900 * 0.999, slack, 12);
+
+        // Just inside: EQ down and BD up by the slack, the flags are those at the reference and the skip test holds.
+        var inside = (double[])prices.Clone();
+        inside[eq] = 100 * (1 - slack);
+        inside[bd] = 100 * (1 + slack);
+        Assert.True(PriceSlack.Holds(s, inside, prices, slack, out var insideValue));
+        Assert.Equal(Evaluate(s, inside).Value, insideValue, 12);
+        Assert.Equal(flags, Evaluate(s, inside).Flags);
+
+        // Just past the exact bound (10.3 %): EQ is out of band, and the skip test refuses.
+        var outside = (double[])prices.Clone();
+        outside[eq] = 100 * (1 - 0.103);
+        outside[bd] = 100 * (1 + 0.103);
+        Assert.False(PriceSlack.Holds(s, outside, prices, slack, out _));
+        Assert.NotEqual(flags, Evaluate(s, outside).Flags);
+    }
+
+    [Fact]
+    public void A_lot_near_its_harvest_price_binds_the_slack_and_a_position_above_its_harvest_price_is_watched_directly()
+    {
+        // Harvest at 5 % with no dollar floor and no cost: a second EQ lot of 60 shares at $110 ($6,600) is harvestable at or
+        // below (6,600 − 330) / 60 = $104.50, so at $100 it is harvestable and stays so for a rise of 4.5 %, which is tighter
+        // than the lines' tenth. The $100 lots are harvestable at $95 or below: above it, they are watched by the skip test
+        // itself and spend no slack.
+        var (s, prices, eq, _) = SixtyFortyAccount(new HarvestPolicy(true, 0.05m, 0m, 0m), new TaxLot("L-EQ2", "EQ", 60, 6600, Day, Day));
+        var (weights, flags, value) = Evaluate(s, prices);
+        Assert.Equal(1, flags[s.LineCount + 2]);
+        var slack = PriceSlack.Of(s, prices, weights, flags, value);
+        Assert.Equal(0.045 * 0.999, slack, 12);
+
+        var risen = (double[])prices.Clone();
+        risen[eq] = 104.6;
+        Assert.False(PriceSlack.Holds(s, risen, prices, slack, out _));
+        Assert.Equal(0, Evaluate(s, risen).Flags[s.LineCount + 2]);
+
+        // BD at $95.00 reaches its lot's harvest price: within the slack, but the skip test still refuses, and the lot is up.
+        var (bondOnly, bondPrices, _, bd) = SixtyFortyAccount(new HarvestPolicy(true, 0.05m, 0m, 0m));
+        var bondEvaluation = Evaluate(bondOnly, bondPrices);
+        var bondSlack = PriceSlack.Of(bondOnly, bondPrices, bondEvaluation.Weights, bondEvaluation.Flags, bondEvaluation.Value);
+        var fallen = (double[])bondPrices.Clone();
+        fallen[bd] = 95.0;
+        Assert.True(bondSlack > 0.05);
+        Assert.False(PriceSlack.Holds(bondOnly, fallen, bondPrices, bondSlack, out _));
+        Assert.Equal(1, Evaluate(bondOnly, fallen).Flags[bondOnly.LineCount + 1]);
+    }
+
+    [Fact]
+    public void An_account_with_negative_cash_or_a_line_on_its_threshold_is_evaluated_every_batch()
+    {
+        var index = new SecurityIndex();
+        var overdrawn = AccountSnapshot.Build("A", -10m, [new TaxLot("L-EQ", "EQ", 60, 6000, Day, Day), new TaxLot("L-BD", "BD", 40, 4000, Day, Day)],
+            SixtyFortyTarget, HarvestPolicy.Off, SixtyForty.GetValueOrDefault, index);
+        var prices = new double[index.Count];
+        Array.Fill(prices, 100);
+        var e = Evaluate(overdrawn, prices);
+        Assert.Equal(0, PriceSlack.Of(overdrawn, prices, e.Weights, e.Flags, e.Value));
+
+        // EQ at exactly 65 % (65 × $100 of $10,000): on its band's edge.
+        var edge = AccountSnapshot.Build("B", 0m, [new TaxLot("L-EQ", "EQ", 65, 6500, Day, Day), new TaxLot("L-BD", "BD", 35, 3500, Day, Day)],
+            SixtyFortyTarget, HarvestPolicy.Off, SixtyForty.GetValueOrDefault, index);
+        var f = Evaluate(edge, prices);
+        Assert.Equal(0, PriceSlack.Of(edge, prices, f.Weights, f.Flags, f.Value));
+    }
+
+    public static TheoryData<double, double, int> Markets => new()
+    {
+        // step in trading days, the share of evaluations the incremental scan may use at most, seed
+        { 0.0005, 0.15, 11 },  // about 12 seconds of a trading day a batch: most accounts are skipped
+        { 0.05, 0.35, 12 },    // the load test's fast market, 20 minutes a batch: fewer skips, still exact
+    };
+
+    [Theory]
+    [MemberData(nameof(Markets))]
+    public void The_incremental_scan_reports_exactly_what_the_full_scan_reports(double stepDays, double maxShare, int seed)
+    {
+        var firm = SyntheticFirm.Build(1_200, seed);
+        var securities = firm.Universe.Securities.ToDictionary(s => s.Symbol, StringComparer.Ordinal);
+        var models = firm.Models.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var targets = new Dictionary<string, ResolvedTarget>(StringComparer.Ordinal);
+        ResolvedTarget TargetOf(string id) => targets.TryGetValue(id, out var t) ? t
+            : targets[id] = ModelResolver.Resolve(id, 1, models.GetValueOrDefault, securities.GetValueOrDefault);
+        var tracking = new DirectIndexTracking(new TrackingRisk(new SecurityRiskModels(firm.Universe)), 0.02m);
+        var index = new SecurityIndex();
+        for (var i = 0; i < firm.Universe.Count; i++) index.OrdinalOf(firm.Universe[i].Symbol);
+        var accounts = firm.Households().SelectMany(h => h.Accounts).ToList();
+        AccountSnapshot Build(int i, decimal extraCash)
+        {
+            var a = accounts[i];
+            var target = a.Spec.ModelId is { } m ? TargetOf(m) : null;
+            return AccountSnapshot.Build(a.Spec.Id, a.Cash + extraCash, a.Lots, target, a.Spec.Harvest, securities.GetValueOrDefault, index,
+                tracking: target is { DirectIndexing: true } ? tracking : null);
+        }
+        var snapshots = Enumerable.Range(0, accounts.Count).Select(i => Build(i, 0m)).ToArray();
+        Assert.Contains(snapshots, s => s.TrackingLine >= 0);
+        Assert.Contains(snapshots, s => s.HarvestEnabled);
+        var full = snapshots.Select((s, i) => new MonitorEntry<int>(i, s)).ToArray();
+        var incremental = snapshots.Select((s, i) => new MonitorEntry<int>(i, s)).ToArray();
+
+        var simulator = new MarketSimulator(firm.Universe, seed, MarketSimulatorOptions.Default with { StepDays = stepDays, FatTails = true });
+        var clock = new SteppedClock { Now = Start };
+        var hold = FlagHold.After(TimeSpan.FromMinutes(30));
+        var reminder = TimeSpan.FromMinutes(45);
+        var scratch = new ScanScratch();
+        var random = new Random(seed);
+        long fullEvaluations = 0, incrementalEvaluations = 0, triggers = 0;
+        for (var batch = 1; batch <= 240; batch++)
+        {
+            simulator.Step();
+            // A 12 % fall of everything at batch 120, held from then on: the shock every account must see.
+            var shock = batch >= 120 ? 0.88 : 1.0;
+            var values = new double[index.Count];
+            for (var i = 0; i < firm.Universe.Count; i++) values[index.OrdinalOf(firm.Universe[i].Symbol)] = simulator.Prices[i] * shock;
+            var prices = new PriceVector(batch, clock.Now, values, []);
+            if (batch % 40 == 0)
+                for (var n = 0; n < 30; n++)
+                {
+                    // Some accounts trade (their books change: a new snapshot); both scans see the same new snapshot.
+                    var k = random.Next(accounts.Count);
+                    var changed = Build(k, random.Next(1, 5_000));
+                    full[k].Update(changed);
+                    incremental[k].Update(changed);
+                }
+            var seenFull = new List<Trigger>();
+            var seenIncremental = new List<Trigger>();
+            var a = MonitorScan.Run<int>(full, prices, clock, scratch, (_, t) => seenFull.AddRange(t), hold, reminder);
+            var b = MonitorScan.Run<int>(incremental, prices, clock, scratch, (_, t) => seenIncremental.AddRange(t), hold, reminder, incremental: true);
+            Assert.Equal(seenFull, seenIncremental);
+            Assert.Equal(a with { AccountsEvaluated = 0 }, b with { AccountsEvaluated = 0 });
+            Assert.Equal(accounts.Count, a.AccountsEvaluated);
+            fullEvaluations += a.AccountsEvaluated;
+            incrementalEvaluations += b.AccountsEvaluated;
+            triggers += seenFull.Count;
+            clock.Now = clock.Now.AddSeconds(20);
+        }
+        Assert.True(triggers > 100, $"{triggers} triggers: the run must exercise crossings");
+        Assert.True(incrementalEvaluations < fullEvaluations, $"{incrementalEvaluations} of {fullEvaluations}");
+        Assert.True(incrementalEvaluations <= maxShare * fullEvaluations, $"{incrementalEvaluations} of {fullEvaluations} evaluations");
+    }
+}
