@@ -61,16 +61,17 @@ internal static class BareLoop
             lots += snapshots[i].LotCount;
         }
         var scratches = Enumerable.Range(0, workers).Select(_ => new ScanScratch()).ToArray();
+        var scan = incremental ? new IncrementalScan() : null;
         // The first batch sets every entry's flags (as the silo's first batch does); it is not timed.
         if (batches.Count > 0) ParallelScan.RunParallel<int>(entries, entries.Length, batches[0], TimeProvider.System, scratches, (_, _) => { }, hold,
-            incremental: incremental);
+            incremental: scan);
         var scans = new List<double>();
         long evaluations = 0, triggers = 0, evaluated = 0, scanned = 0;
         foreach (var batch in batches.Skip(1))
         {
             var started = Stopwatch.GetTimestamp();
             var counts = ParallelScan.RunParallel<int>(entries, entries.Length, batch, TimeProvider.System, scratches, (_, _) => { }, hold,
-                incremental: incremental);
+                incremental: scan);
             scans.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             evaluations += counts.Positions + counts.Lots;
             triggers += counts.Triggers;

@@ -2,9 +2,12 @@ namespace Households.Domain.Monitoring;
 
 /// <summary>How far an account's prices may move before any of its flags can change: the incremental scan's proof that
 /// skipping an account gives exactly what evaluating it would. After an evaluation at prices p₀ the account gets one slack
-/// ε: while every held security's price stays within p₀(1 ± ε), no drift line, no tracking error and no lot of a position
-/// that was at or below its harvest price can change its flag. A position above its harvest price at p₀ has no lot that can
-/// be harvested until it falls to that price, which the skip test checks by itself (no slack spent on it).
+/// ε: while every held security's price stays within p₀(1 ± ε), no drift line, no tracking error and no lot can change its
+/// flag. A position above its harvest price at p₀ has no lot that can be harvested until it falls to that price; one at or
+/// below it has lots on both sides of their thresholds. The scan compares ε with the largest move of any security since p₀
+/// (<see cref="IncrementalScan"/>), so skipping an account reads nothing of it but its entry. The few positions whose lots
+/// sit closest to their thresholds would hold ε down for the whole account; their bands of prices are kept instead and
+/// checked against the batch's prices one by one (<see cref="AccountSlack.Tight"/>).
 /// <para>Drift line L with line value N = Cₙ + Sₙ (cash, securities) and the rest of the account R = Cᵣ + Sᵣ: under moves
 /// of at most ε its weight w = N/(N + R) stays within [(N − Sₙε)/(N − Sₙε + R + Sᵣε), (N + Sₙε)/(N + Sₙε + R − Sᵣε)]
 /// (w rises with N and falls with R, and N, R depend on disjoint positions), so w ≤ U holds while
@@ -20,18 +23,21 @@ public static class PriceSlack
     public const double Max = 0.3;
     private const double Margin = 1e-3;
     private const double Near = 1e-9;
+    /// <summary>How many positions' harvest bands an account keeps to check one by one: the ones whose lots sit closest to
+    /// their thresholds, which would otherwise hold the whole account's slack down.</summary>
+    public const int TightBands = 4;
 
-    /// <summary>The slack of <paramref name="s"/> just evaluated at <paramref name="prices"/> (<see cref="TriggerKernel.Evaluate"/>
+    /// <summary>The slack of <paramref name="s"/> and its tightest harvest bands, just evaluated at <paramref name="prices"/> (<see cref="TriggerKernel.Evaluate"/>
     /// returned true with these <paramref name="lineWeights"/>, <paramref name="flags"/> and <paramref name="marketValue"/>);
-    /// 0 when the account must be evaluated at every batch (negative cash or shares, or a flag at its threshold).</summary>
-    public static double Of(AccountSnapshot s, double[] prices, ReadOnlySpan<double> lineWeights, ReadOnlySpan<byte> flags, double marketValue)
+    /// slack 0 when the account must be evaluated at every batch (negative cash or shares, or a flag at its threshold).</summary>
+    public static AccountSlack Of(AccountSnapshot s, double[] prices, ReadOnlySpan<double> lineWeights, ReadOnlySpan<byte> flags, double marketValue)
     {
         var cash = s.Cash;
-        if (!(cash >= 0) || !(marketValue > 0)) return 0;
+        if (!(cash >= 0) || !(marketValue > 0)) return default;
         var slack = Max;
         var positions = s.Positions;
         for (var p = 0; p < positions.Length; p++)
-            if (positions[p].Quantity < 0) return 0;
+            if (positions[p].Quantity < 0) return default;
 
         var lines = s.Lines;
         for (var l = 0; l < lines.Length; l++)
@@ -61,7 +67,7 @@ public static class PriceSlack
                 distance = lower - w;
                 bound = StaysAtMost(lower, n, sn, r, sr);
             }
-            if (!(distance >= Near)) return 0;
+            if (!(distance >= Near)) return default;
             slack = Math.Min(slack, bound);
         }
 
@@ -70,7 +76,7 @@ public static class PriceSlack
             var te = lineWeights[s.TrackingLine];
             var tolerance = lines[s.TrackingLine].Tolerance;
             var distance = Math.Abs(te - tolerance);
-            if (!(distance >= Near)) return 0;
+            if (!(distance >= Near)) return default;
             var k = TrackingReach(s, lineWeights);
             if (k > 0)
             {
@@ -79,51 +85,87 @@ public static class PriceSlack
             }
         }
 
-        if (s.HarvestEnabled)
-        {
-            var cost = 1 + s.HarvestCostRate;
-            var lineCount = s.LineCount;
-            for (var i = 0; i < s.LotCount; i++)
-            {
-                ref readonly var row = ref positions[s.LotPositions[i]];
-                var price = prices[row.Ordinal];
-                if (!(price <= row.HarvestPrice)) continue; // above its harvest price: the skip test watches it directly
-                var quantity = s.LotQuantities[i];
-                if (!(quantity > 0)) continue;
-                var basis = s.LotBasis[i];
-                var threshold = (basis - Math.Max(0, Math.Max(s.HarvestMinDollars, s.HarvestMinPercent * basis))) / (quantity * cost);
-                if (!(threshold > 0)) continue; // never harvestable at a positive price
-                var room = flags[lineCount + i] != 0 ? threshold / price - 1 : 1 - threshold / price;
-                if (!(room >= Near)) return 0;
-                slack = Math.Min(slack, room);
-            }
-        }
-        return slack * (1 - Margin);
-    }
+        if (!s.HarvestEnabled) return new(slack * (1 - Margin), null);
 
-    /// <summary>True when every held position of <paramref name="s"/> is within <paramref name="slack"/> of its price in
-    /// <paramref name="reference"/> and still above its harvest price if it was there: the flags at <paramref name="prices"/>
-    /// are those at the reference. <paramref name="marketValue"/> gets the account's value at <paramref name="prices"/>, summed
-    /// as the kernel sums it.</summary>
-    public static bool Holds(AccountSnapshot s, double[] prices, double[] reference, double slack, out double marketValue)
-    {
-        marketValue = s.Cash;
-        var low = 1 - slack;
-        var high = 1 + slack;
-        var positions = s.Positions;
-        for (var p = 0; p < positions.Length; p++)
+        // Harvesting: each position's band of prices within which none of its lots changes its flag. A position above its
+        // harvest price keeps every lot down until it falls to that price; one at or below it keeps its lots as they are
+        // between the highest threshold of a lot that is down and the lowest of a lot that is up. The tightest few bands are
+        // kept and checked exactly against the batch's price; the rest bound the slack.
+        var positionCount = positions.Length;
+        Span<double> above = positionCount <= 512 ? stackalloc double[positionCount] : new double[positionCount];
+        Span<double> atMost = positionCount <= 512 ? stackalloc double[positionCount] : new double[positionCount];
+        above.Fill(double.NegativeInfinity);
+        atMost.Fill(double.PositiveInfinity);
+        var cost = 1 + s.HarvestCostRate;
+        var lineCount = s.LineCount;
+        for (var i = 0; i < s.LotCount; i++)
+        {
+            var p = s.LotPositions[i];
+            ref readonly var row = ref positions[p];
+            if (!(prices[row.Ordinal] <= row.HarvestPrice)) continue;
+            var quantity = s.LotQuantities[i];
+            if (!(quantity > 0)) continue;
+            var basis = s.LotBasis[i];
+            var threshold = (basis - Math.Max(0, Math.Max(s.HarvestMinDollars, s.HarvestMinPercent * basis))) / (quantity * cost);
+            if (!(threshold > 0)) continue; // never harvestable at a positive price
+            if (flags[lineCount + i] != 0) atMost[p] = Math.Min(atMost[p], threshold * (1 - Near));
+            else above[p] = Math.Max(above[p], threshold * (1 + Near));
+        }
+        Span<(double Room, PriceBand Band)> tightest = stackalloc (double, PriceBand)[TightBands + 1];
+        var kept = 0;
+        for (var p = 0; p < positionCount; p++)
         {
             ref readonly var row = ref positions[p];
-            if (row.Quantity == 0) continue;
-            var o = row.Ordinal;
-            if (o >= prices.Length || o >= reference.Length) return false;
-            var price = prices[o];
-            var before = reference[o];
-            if (!(price >= before * low && price <= before * high)) return false;
-            if (before > row.HarvestPrice && !(price > row.HarvestPrice)) return false;
-            marketValue += row.Quantity * price;
+            if (row.Quantity == 0 || float.IsNegativeInfinity(row.HarvestPrice)) continue;
+            var price = prices[row.Ordinal];
+            var band = price > row.HarvestPrice
+                ? new PriceBand(row.Ordinal, row.HarvestPrice, double.PositiveInfinity)
+                : new PriceBand(row.Ordinal, above[p], atMost[p]);
+            var room = Math.Min(1 - band.Above / price, band.AtMost / price - 1);
+            if (!(room >= Near)) return new(0, null);
+            if (room >= slack) continue;
+            // Keep the TightBands + 1 tightest, ascending: the last of them bounds the slack for every band not kept.
+            if (kept == TightBands + 1 && room >= tightest[TightBands].Room) continue;
+            var at = kept == TightBands + 1 ? TightBands : kept++;
+            for (; at > 0 && tightest[at - 1].Room > room; at--) tightest[at] = tightest[at - 1];
+            tightest[at] = (room, band);
+        }
+        if (kept > TightBands) slack = Math.Min(slack, tightest[TightBands].Room);
+        var checkedBands = Math.Min(kept, TightBands);
+        var tight = checkedBands == 0 ? null : new PriceBand[checkedBands];
+        for (var k = 0; k < checkedBands; k++) tight![k] = tightest[k].Band;
+        return new(slack * (1 - Margin), tight);
+    }
+
+    /// <summary>True when the batch's price of every band's security is inside it.</summary>
+    public static bool Inside(PriceBand[]? bands, double[] prices)
+    {
+        if (bands is null) return true;
+        foreach (var band in bands)
+        {
+            var price = band.Ordinal < prices.Length ? prices[band.Ordinal] : double.NaN;
+            if (!(price > band.Above && price <= band.AtMost)) return false;
         }
         return true;
+    }
+
+    /// <summary>The largest relative move of any security from <paramref name="reference"/> to <paramref name="prices"/>,
+    /// max |p/p₀ − 1|; ∞ when a security priced in either is unpriced in the other (a skip then proves nothing).</summary>
+    public static double Reach(double[] reference, double[] prices)
+    {
+        var reach = 0.0;
+        var common = Math.Min(reference.Length, prices.Length);
+        for (var o = 0; o < common; o++)
+        {
+            var before = reference[o];
+            var now = prices[o];
+            if (double.IsNaN(before) && double.IsNaN(now)) continue;
+            var move = Math.Abs(now / before - 1);
+            if (!(move <= reach)) reach = double.IsNaN(move) ? double.PositiveInfinity : move;
+        }
+        for (var o = common; o < prices.Length; o++)
+            if (!double.IsNaN(prices[o])) return double.PositiveInfinity;
+        return reach;
     }
 
     // Largest ε with w_hi ≤ upper (see the class summary); ∞ when no move can lift w above it.
@@ -172,3 +214,11 @@ public static class PriceSlack
         return Math.Sqrt(Math.Max(0, variance));
     }
 }
+
+/// <summary>Prices of one security within which none of an account's lots in it changes its flag: above
+/// <see cref="Above"/> and at most <see cref="AtMost"/>.</summary>
+public readonly record struct PriceBand(int Ordinal, double Above, double AtMost);
+
+/// <summary>What <see cref="PriceSlack.Of"/> proves of an account: every flag holds while no security moves more than
+/// <see cref="Uniform"/> from the evaluated prices and each of <see cref="Tight"/>'s securities stays inside its band.</summary>
+public readonly record struct AccountSlack(double Uniform, PriceBand[]? Tight);

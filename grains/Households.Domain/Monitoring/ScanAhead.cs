@@ -26,6 +26,12 @@ internal static class ScanAhead
 {
     private const int EntryDistance = 12, SnapshotDistance = 8, RowsDistance = 4;
 
+    /// <summary>The incremental scan reads only the entry of an account it skips: the entry 12 ahead is requested.</summary>
+    public static void RequestEntry<TTarget, TPrefetch>(ReadOnlySpan<MonitorEntry<TTarget>> entries, int k) where TPrefetch : struct, IMemoryPrefetch
+    {
+        if (TPrefetch.IsSupported && k + EntryDistance < entries.Length) TPrefetch.Request(entries[k + EntryDistance]);
+    }
+
     public static void Request<TTarget, TPrefetch>(ReadOnlySpan<MonitorEntry<TTarget>> entries, int k) where TPrefetch : struct, IMemoryPrefetch
     {
         if (!TPrefetch.IsSupported) return;

@@ -61,7 +61,7 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     // that deactivated) and its household. Guarded by _households' lock; the scan never reads it.
     private readonly Dictionary<string, Watched> _byAccount = new(StringComparer.Ordinal);
     private readonly bool _keepDeactivated = options?.Value.KeepDeactivated ?? false;
-    private readonly bool _incremental = options?.Value.Incremental ?? true;
+    private readonly IncrementalScan? _incremental = options?.Value.Incremental ?? true ? new IncrementalScan() : null;
     private int _parked;
     private readonly int _nice = options?.Value.Nice ?? 0; // ThreadNice bounds it (0 or less: unchanged, at most 19)
     private readonly ScanScratch[] _scratches = [.. Enumerable.Range(0, Math.Max(1, options?.Value.Workers ?? 1)).Select(_ => new ScanScratch())];
@@ -243,6 +243,7 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
                 last.Slot = slot;
                 _entries[_count] = null!;
                 change.Entry.Slot = -1;
+                _incremental?.Retally(change.Entry, null);
             }
         }
     }

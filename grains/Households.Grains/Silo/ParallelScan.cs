@@ -16,7 +16,7 @@ public static class ParallelScan
     /// the scan sends (grain turns run on it).</summary>
     public static ScanCounts RunParallel<TTarget>(MonitorEntry<TTarget>[] entries, int count, PriceVector prices, TimeProvider clock,
         ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold = default, int chunk = 2048,
-        TimeSpan reminder = default, bool incremental = false) =>
+        TimeSpan reminder = default, IncrementalScan? incremental = null) =>
         RunRolling(entries, count, () => prices, clock, scratches, onTriggers, hold, out _, chunk, reminder: reminder, incremental: incremental);
 
     /// <summary>The parallel scan where each chunk takes the newest prices <paramref name="latest"/> gives when it starts:
@@ -26,13 +26,17 @@ public static class ParallelScan
     /// (<see cref="ThreadNice"/>; the caller sets its own thread).</summary>
     public static ScanCounts RunRolling<TTarget>(MonitorEntry<TTarget>[] entries, int count, Func<PriceVector> latest, TimeProvider clock,
         ScanScratch[] scratches, Action<MonitorEntry<TTarget>, List<Trigger>> onTriggers, FlagHold hold, out PriceVector oldest, int chunk = 2048,
-        int nice = 0, TimeSpan reminder = default, bool incremental = false)
+        int nice = 0, TimeSpan reminder = default, IncrementalScan? incremental = null)
     {
         var first = latest();
+        // The incremental scan only where it pays (MonitorScan.IncrementalWorthwhile); the full scan otherwise, same results.
+        if (incremental is not null && !MonitorScan.IncrementalWorthwhile<TTarget>(entries.AsSpan(0, count), first, clock, incremental, hold))
+            incremental = null;
         if (scratches.Length <= 1 || count <= chunk)
         {
             oldest = first;
-            return MonitorScan.Run<TTarget, SsePrefetch>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold, reminder, incremental);
+            var alone = MonitorScan.Run<TTarget, SsePrefetch>(entries.AsSpan(0, count), first, clock, scratches[0], onTriggers, hold, reminder, incremental);
+            return incremental is null ? alone : alone with { MarketValue = incremental.MarketValue(first) };
         }
         var next = 0;
         var results = new ScanCounts[scratches.Length];
@@ -67,6 +71,7 @@ public static class ParallelScan
         foreach (var t in helpers) t.Join();
         if (failures.FirstOrDefault(f => f is not null) is { } failure) throw new AggregateException("monitor scan failed", failure);
         oldest = used.MinBy(v => v.Sequence)!;
-        return results.Aggregate(default(ScanCounts), (a, b) => a.Plus(b));
+        var counts = results.Aggregate(default(ScanCounts), (a, b) => a.Plus(b));
+        return incremental is null ? counts : counts with { MarketValue = incremental.MarketValue(oldest) };
     }
 }

@@ -59,52 +59,84 @@ public sealed class IncrementalScanTests
         var (s, prices, eq, bd) = SixtyFortyAccount(HarvestPolicy.Off);
         var (weights, flags, value) = Evaluate(s, prices);
         Assert.Equal(10_000, value, 9);
-        var slack = PriceSlack.Of(s, prices, weights, flags, value);
+        var (slack, tight) = PriceSlack.Of(s, prices, weights, flags, value);
         Assert.Equal(500.0 / 4_900 * 0.999, slack, 12);
+        Assert.Null(tight);
 
-        // Just inside: EQ down and BD up by the slack, the flags are those at the reference and the skip test holds.
+        // Just inside: EQ down and BD up by the slack, the flags are those at the reference and the market's reach is covered.
         var inside = (double[])prices.Clone();
-        inside[eq] = 100 * (1 - slack);
-        inside[bd] = 100 * (1 + slack);
-        Assert.True(PriceSlack.Holds(s, inside, prices, slack, out var insideValue));
-        Assert.Equal(Evaluate(s, inside).Value, insideValue, 12);
+        inside[eq] = 100 * (1 - slack * 0.999999);
+        inside[bd] = 100 * (1 + slack * 0.999999);
+        Assert.True(PriceSlack.Reach(prices, inside) <= slack);
         Assert.Equal(flags, Evaluate(s, inside).Flags);
 
-        // Just past the exact bound (10.3 %): EQ is out of band, and the skip test refuses.
+        // Just past the exact bound (10.3 %): EQ is out of band, and the reach is past the slack.
         var outside = (double[])prices.Clone();
         outside[eq] = 100 * (1 - 0.103);
         outside[bd] = 100 * (1 + 0.103);
-        Assert.False(PriceSlack.Holds(s, outside, prices, slack, out _));
+        Assert.Equal(0.103, PriceSlack.Reach(prices, outside), 12);
+        Assert.True(PriceSlack.Reach(prices, outside) > slack);
         Assert.NotEqual(flags, Evaluate(s, outside).Flags);
     }
 
     [Fact]
-    public void A_lot_near_its_harvest_price_binds_the_slack_and_a_position_above_its_harvest_price_is_watched_directly()
+    public void A_position_whose_lots_sit_near_their_thresholds_is_checked_by_its_own_band_of_prices()
     {
         // Harvest at 5 % with no dollar floor and no cost: a second EQ lot of 60 shares at $110 ($6,600) is harvestable at or
-        // below (6,600 − 330) / 60 = $104.50, so at $100 it is harvestable and stays so for a rise of 4.5 %, which is tighter
-        // than the lines' tenth. The $100 lots are harvestable at $95 or below: above it, they are watched by the skip test
-        // itself and spend no slack.
-        var (s, prices, eq, _) = SixtyFortyAccount(new HarvestPolicy(true, 0.05m, 0m, 0m), new TaxLot("L-EQ2", "EQ", 60, 6600, Day, Day));
+        // below (6,600 − 330) / 60 = $104.50, the first ($6,000) at or below $95.00. At $100 EQ's lots keep their flags
+        // between $95.00 and $104.50, BD's ($4,000 for 40) stay down above $95.00: both are tighter than the lines' tenth,
+        // so they are kept as bands and checked one by one, and the uniform slack stays the lines'.
+        var (s, prices, eq, bd) = SixtyFortyAccount(new HarvestPolicy(true, 0.05m, 0m, 0m), new TaxLot("L-EQ2", "EQ", 60, 6600, Day, Day));
         var (weights, flags, value) = Evaluate(s, prices);
         Assert.Equal(1, flags[s.LineCount + 2]);
-        var slack = PriceSlack.Of(s, prices, weights, flags, value);
-        Assert.Equal(0.045 * 0.999, slack, 12);
+        Assert.Equal(0, flags[s.LineCount]);
+        var (slack, tight) = PriceSlack.Of(s, prices, weights, flags, value);
+        // 120 EQ shares against 40 BD: 75 % against 25 %, out of band; the lines stay out while ε ≤ 1,600 / 6,800.
+        Assert.Equal(1_600.0 / 6_800 * 0.999, slack, 12);
+        Assert.NotNull(tight);
+        Assert.Equal(2, tight.Length);
+        Assert.Equal(eq, tight[0].Ordinal);
+        Assert.Equal(95.0, tight[0].Above, 6);
+        Assert.Equal(104.5, tight[0].AtMost, 6);
+        Assert.Equal(bd, tight[1].Ordinal);
+        Assert.Equal(95.0, tight[1].Above, 4);
+        Assert.Equal(double.PositiveInfinity, tight[1].AtMost);
 
+        // EQ up to $104.60 is well within the uniform slack, but out of its band: the second lot is no longer harvestable.
         var risen = (double[])prices.Clone();
         risen[eq] = 104.6;
-        Assert.False(PriceSlack.Holds(s, risen, prices, slack, out _));
+        Assert.True(PriceSlack.Reach(prices, risen) <= slack);
+        Assert.False(PriceSlack.Inside(tight, risen));
         Assert.Equal(0, Evaluate(s, risen).Flags[s.LineCount + 2]);
-
-        // BD at $95.00 reaches its lot's harvest price: within the slack, but the skip test still refuses, and the lot is up.
-        var (bondOnly, bondPrices, _, bd) = SixtyFortyAccount(new HarvestPolicy(true, 0.05m, 0m, 0m));
-        var bondEvaluation = Evaluate(bondOnly, bondPrices);
-        var bondSlack = PriceSlack.Of(bondOnly, bondPrices, bondEvaluation.Weights, bondEvaluation.Flags, bondEvaluation.Value);
-        var fallen = (double[])bondPrices.Clone();
+        // BD at $95.00 reaches its lot's harvest price: out of its band, and the lot is up.
+        var fallen = (double[])prices.Clone();
         fallen[bd] = 95.0;
-        Assert.True(bondSlack > 0.05);
-        Assert.False(PriceSlack.Holds(bondOnly, fallen, bondPrices, bondSlack, out _));
-        Assert.Equal(1, Evaluate(bondOnly, fallen).Flags[bondOnly.LineCount + 1]);
+        Assert.False(PriceSlack.Inside(tight, fallen));
+        Assert.Equal(1, Evaluate(s, fallen).Flags[s.LineCount + 1]);
+        // Both inside their bands: nothing changed.
+        var calm = (double[])prices.Clone();
+        calm[eq] = 104.4;
+        calm[bd] = 95.1;
+        Assert.True(PriceSlack.Inside(tight, calm));
+        Assert.Equal(flags, Evaluate(s, calm).Flags);
+    }
+
+    [Fact]
+    public void Beyond_four_tight_positions_the_fifth_tightest_bounds_the_uniform_slack()
+    {
+        // Six funds of $1,000 each (10 shares at $100), no model; harvest at 5 %: a fund bought at $100 + d is harvestable at
+        // (100 + d) × 0.95, so at $100 its room is 5 % − 0.95·d %. Rooms: 1 %, 2 %, 3 %, 4 %, 4.5 %, 5 % (d = 4.2105…, …).
+        var index = new SecurityIndex();
+        double[] rooms = [0.01, 0.02, 0.03, 0.04, 0.045, 0.05];
+        var lots = rooms.Select((r, i) => new TaxLot($"L{i}", $"F{i}", 10, (decimal)Math.Round((1 - r) * 100 / 0.95 * 10, 6), Day, Day)).ToArray();
+        var s = AccountSnapshot.Build("A", 0m, lots, null, new HarvestPolicy(true, 0.05m, 0m, 0m), _ => null, index);
+        var prices = new double[index.Count];
+        Array.Fill(prices, 100);
+        var (weights, flags, value) = Evaluate(s, prices);
+        var (slack, tight) = PriceSlack.Of(s, prices, weights, flags, value);
+        Assert.Equal(PriceSlack.TightBands, tight!.Length);
+        Assert.Equal([index.OrdinalOf("F0"), index.OrdinalOf("F1"), index.OrdinalOf("F2"), index.OrdinalOf("F3")], tight.Select(b => b.Ordinal));
+        Assert.Equal(0.045 * 0.999, slack, 5);
     }
 
     [Fact]
@@ -116,20 +148,20 @@ public sealed class IncrementalScanTests
         var prices = new double[index.Count];
         Array.Fill(prices, 100);
         var e = Evaluate(overdrawn, prices);
-        Assert.Equal(0, PriceSlack.Of(overdrawn, prices, e.Weights, e.Flags, e.Value));
+        Assert.Equal(0, PriceSlack.Of(overdrawn, prices, e.Weights, e.Flags, e.Value).Uniform);
 
         // EQ at exactly 65 % (65 × $100 of $10,000): on its band's edge.
         var edge = AccountSnapshot.Build("B", 0m, [new TaxLot("L-EQ", "EQ", 65, 6500, Day, Day), new TaxLot("L-BD", "BD", 35, 3500, Day, Day)],
             SixtyFortyTarget, HarvestPolicy.Off, SixtyForty.GetValueOrDefault, index);
         var f = Evaluate(edge, prices);
-        Assert.Equal(0, PriceSlack.Of(edge, prices, f.Weights, f.Flags, f.Value));
+        Assert.Equal(0, PriceSlack.Of(edge, prices, f.Weights, f.Flags, f.Value).Uniform);
     }
 
     public static TheoryData<double, double, int> Markets => new()
     {
         // step in trading days, the share of evaluations the incremental scan may use at most, seed
-        { 0.0005, 0.15, 11 },  // about 12 seconds of a trading day a batch: most accounts are skipped
-        { 0.05, 0.35, 12 },    // the load test's fast market, 20 minutes a batch: fewer skips, still exact
+        { 0.0005, 0.10, 11 },  // about 12 seconds of a trading day a batch: most accounts are skipped
+        { 0.05, 0.65, 12 },    // the load test's fast market, 20 minutes a batch: fewer skips, still exact
     };
 
     [Theory]
@@ -164,6 +196,7 @@ public sealed class IncrementalScanTests
         var hold = FlagHold.After(TimeSpan.FromMinutes(30));
         var reminder = TimeSpan.FromMinutes(45);
         var scratch = new ScanScratch();
+        var scan = new IncrementalScan();
         var random = new Random(seed);
         long fullEvaluations = 0, incrementalEvaluations = 0, triggers = 0;
         for (var batch = 1; batch <= 240; batch++)
@@ -183,12 +216,19 @@ public sealed class IncrementalScanTests
                     full[k].Update(changed);
                     incremental[k].Update(changed);
                 }
+            // Whether the incremental scan pays: not at the first batch (nothing evaluated yet) nor at the shock (everything moved
+            // 12 %); in the live-speed market it does once the accounts are known.
+            var worthwhile = MonitorScan.IncrementalWorthwhile<int>(incremental, prices, clock, scan, hold);
+            if (batch is 1 or 120) Assert.False(worthwhile, $"batch {batch}");
+            if (stepDays < 0.001 && batch is 60 or 200) Assert.True(worthwhile, $"batch {batch}");
             var seenFull = new List<Trigger>();
             var seenIncremental = new List<Trigger>();
             var a = MonitorScan.Run<int>(full, prices, clock, scratch, (_, t) => seenFull.AddRange(t), hold, reminder);
-            var b = MonitorScan.Run<int>(incremental, prices, clock, scratch, (_, t) => seenIncremental.AddRange(t), hold, reminder, incremental: true);
+            var b = MonitorScan.Run<int>(incremental, prices, clock, scratch, (_, t) => seenIncremental.AddRange(t), hold, reminder, scan);
             Assert.Equal(seenFull, seenIncremental);
-            Assert.Equal(a with { AccountsEvaluated = 0 }, b with { AccountsEvaluated = 0 });
+            Assert.Equal((a.Accounts, a.AccountsTriggered, a.Triggers, a.AccountsOutOfTolerance, a.AccountsHarvestable),
+                (b.Accounts, b.AccountsTriggered, b.Triggers, b.AccountsOutOfTolerance, b.AccountsHarvestable));
+            Assert.Equal(a.MarketValue, scan.MarketValue(prices), a.MarketValue * 1e-12);
             Assert.Equal(accounts.Count, a.AccountsEvaluated);
             fullEvaluations += a.AccountsEvaluated;
             incrementalEvaluations += b.AccountsEvaluated;
