@@ -268,6 +268,13 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         return outcomes;
     }
 
+    /// <summary>Whether a fill dated <paramref name="tradeDate"/> under <paramref name="key"/> was recorded in
+    /// <paramref name="accountId"/> before the first trade date the household keeps by key: the books dropped its result,
+    /// the journal has it. Within the window the books' own keys answer, and this is false.</summary>
+    public async Task<bool> JournaledBeforeWindow(string accountId, string key, DateOnly tradeDate) =>
+        IdempotencyWindow.Expired(tradeDate, state.State.TradesKeptSince)
+        && await journal.Find(accountId, TradeJournal.FillKeyPrefix + key) is { Kind: JournalKind.Fill };
+
     /// <summary>An order dated before the first trade date the household keeps by key: a retry of a fill whose result was
     /// dropped is answered from its journal entry (a replay); anything else is refused, never sent, since a fill that old is
     /// out of the ledger's date order and its key may have been used.</summary>
