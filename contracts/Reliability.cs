@@ -20,6 +20,10 @@ public sealed record AccountLedger(
     [Id(2)] public ImmutableArray<LotPiece> Lots { get => field.OrEmpty(); init; } = Lots;
     [Id(3)] public ImmutableArray<string> TradeKeys { get => field.OrEmpty(); init; } = TradeKeys;
     [Id(4)] public ImmutableArray<PendingWithdrawal> PendingWithdrawals { get => field.OrEmpty(); init; } = PendingWithdrawals;
+
+    /// <summary>The first trade date whose fills the account keeps by key (its idempotency window); null while it keeps every
+    /// fill. <see cref="TradeKeys"/> holds the keys of the fills dated from it on.</summary>
+    [Id(5)] public DateOnly? TradesKeptSince { get; init; }
 }
 
 /// <summary>Where an account is monitored: the silo hosting it, whether its snapshot is in that silo's monitor,

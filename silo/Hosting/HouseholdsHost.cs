@@ -29,7 +29,8 @@ public static class HouseholdsHost
         // Failure detection (probe timeouts, missed probes, votes) is tunable per deployment; docs/reliability.md.
         builder.Services.Configure<Orleans.Configuration.ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
         builder.Services.Configure<MonitorOptions>(builder.Configuration.GetSection("Monitor"));
-        builder.Services.Configure<BooksOptions>(builder.Configuration.GetSection("Books"));
+        builder.Services.AddOptions<BooksOptions>().Bind(builder.Configuration.GetSection("Books"))
+            .Validate(o => o.IdempotencyWindowDays >= 1, "Books:IdempotencyWindowDays must be at least 1").ValidateOnStart();
         builder.Services.Configure<RiskModelOptions>(builder.Configuration.GetSection("RiskModel"));
         // The demo's simulated market has its own factor model: estimate from the stream only where the firm is real, unless
         // configured either way.

@@ -6,14 +6,16 @@ using Households.Domain.Tax;
 namespace Households.Domain.Reliability;
 
 /// <summary>An account's books as the journal tells them: opening cash and lots, then every fill, wash-sale
-/// adjustment and cash movement in journal order.</summary>
+/// adjustment and cash movement in journal order. <see cref="TradeDates"/> holds each fill's trade date by key, so a
+/// comparison can leave out the fills the live books no longer keep (<see cref="IdempotencyWindow"/>).</summary>
 public sealed record ReplayedAccount(
     string AccountId,
     string HouseholdId,
     decimal Cash,
     IReadOnlyList<LotPiece> Lots,
     IReadOnlyDictionary<string, decimal> PendingWithdrawals,
-    IReadOnlyCollection<string> TradeKeys);
+    IReadOnlyCollection<string> TradeKeys,
+    IReadOnlyDictionary<string, DateOnly>? TradeDates = null);
 
 /// <summary>A household's proposals as the journal tells them: the last recorded status of each.</summary>
 public sealed record ReplayedHousehold(string HouseholdId, IReadOnlyDictionary<string, ProposalStatus> Proposals);
@@ -72,6 +74,7 @@ public static class JournalReplay
                 var book = BookOf(fill.AccountId, e, accounts);
                 if (!book.TradeKeys.Add(fill.IdempotencyKey)) { problems.Add($"entry {e.Id}: trade {fill.IdempotencyKey} in {fill.AccountId} journaled twice"); return; }
                 var r = fill.Request;
+                book.TradeDates[fill.IdempotencyKey] = r.TradeDate;
                 if (r.Side == TradeSide.Buy)
                 {
                     var lot = fill.CreatedLot ?? throw new FormatException("a buy fill without its created lot");
@@ -153,8 +156,9 @@ public static class JournalReplay
         public LotBook Lots { get; } = lots;
         public Dictionary<string, decimal> Pending { get; } = new(StringComparer.Ordinal);
         public HashSet<string> TradeKeys { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, DateOnly> TradeDates { get; } = new(StringComparer.Ordinal);
 
-        public ReplayedAccount ToResult() => new(id, household, Cash, Lots.Snapshot(), Pending, TradeKeys);
+        public ReplayedAccount ToResult() => new(id, household, Cash, Lots.Snapshot(), Pending, TradeKeys, TradeDates);
     }
 }
 
@@ -168,8 +172,11 @@ public sealed record ReconciliationDifference(string Subject, string What, strin
 /// pending withdrawals, applied trades and each proposal's status.</summary>
 public static class Reconciliation
 {
+    /// <summary>Compares one account. The live books keep the trades dated from <paramref name="tradesKeptSince"/> on (their
+    /// idempotency window): a journaled fill dated before it is not expected among <paramref name="tradeKeys"/>.</summary>
     public static IReadOnlyList<ReconciliationDifference> CompareAccount(ReplayedAccount? replayed, string accountId, decimal cash,
-        IReadOnlyList<LotPiece> lots, IReadOnlyDictionary<string, decimal>? pendingWithdrawals = null, IEnumerable<string>? tradeKeys = null)
+        IReadOnlyList<LotPiece> lots, IReadOnlyDictionary<string, decimal>? pendingWithdrawals = null, IEnumerable<string>? tradeKeys = null,
+        DateOnly? tradesKeptSince = null)
     {
         var diffs = new List<ReconciliationDifference>();
         if (replayed is null)
@@ -199,7 +206,9 @@ public static class Reconciliation
         if (tradeKeys is not null)
         {
             var liveKeys = tradeKeys.ToHashSet(StringComparer.Ordinal);
-            foreach (var key in replayed.TradeKeys.Except(liveKeys).Order(StringComparer.Ordinal)) diffs.Add(new(accountId, $"trade {key}", "present", "absent"));
+            var kept = replayed.TradeKeys.Where(k => !(replayed.TradeDates is { } dates && dates.TryGetValue(k, out var date)
+                && IdempotencyWindow.Expired(date, tradesKeptSince)));
+            foreach (var key in kept.Except(liveKeys).Order(StringComparer.Ordinal)) diffs.Add(new(accountId, $"trade {key}", "present", "absent"));
             foreach (var key in liveKeys.Except(replayed.TradeKeys).Order(StringComparer.Ordinal)) diffs.Add(new(accountId, $"trade {key}", "absent", "present"));
         }
         return diffs;

@@ -7,11 +7,14 @@ namespace Households.Domain.Tax;
 /// adjustment it caused. Keys derive from the trade's idempotency key, so re-journaling a retried trade is a no-op.</summary>
 public static class TradeJournal
 {
+    /// <summary>A fill's journal key is this prefix and its idempotency key (unique per account).</summary>
+    public const string FillKeyPrefix = "fill:";
+
     public static JournalEntry[] Entries(string householdId, TradeResult trade, DateTimeOffset at)
     {
         var entries = new List<JournalEntry>
         {
-            new(0, householdId, trade.AccountId, JournalKind.Fill, at, $"fill:{trade.IdempotencyKey}", Describe(trade),
+            new(0, householdId, trade.AccountId, JournalKind.Fill, at, FillKeyPrefix + trade.IdempotencyKey, Describe(trade),
                 JournalFormat.Payload(trade with { Replayed = false })),
         };
         entries.AddRange(trade.WashSales.Select((a, i) => new JournalEntry(0, householdId, a.Account, JournalKind.WashSale, at,

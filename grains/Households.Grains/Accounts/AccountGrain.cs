@@ -6,6 +6,7 @@ using Households.Domain.Accounts;
 using Households.Domain.Lots;
 using Households.Domain.Monitoring;
 using Households.Domain.Decisions;
+using Households.Domain.Reliability;
 using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,8 @@ public sealed class AccountGrain(
     LiveStateBoard liveBoard,
     Households.Domain.Harvesting.ReplacementSelector replacements,
     TrackingRisk tracking,
-    Households.Domain.Calendar.TradingCalendar calendar) : Grain, IAccountGrain, AccountRecord.IOwner
+    Households.Domain.Calendar.TradingCalendar calendar,
+    IOptions<BooksOptions> books) : Grain, IAccountGrain, AccountRecord.IOwner
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = AccountTriggers.MaxOpen;
@@ -50,7 +52,7 @@ public sealed class AccountGrain(
     private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, this);
     // Made on the first trigger: most of a million live accounts never get one.
     private AccountTriggers Triggers => _triggers ??= new(Id, latency, firmBudget, decisions.Value, board, clock, GrainFactory, log);
-    private AccountTrades Trades => new(Record, clock, log);
+    private AccountTrades Trades => new(Record, clock, log, books.Value.IdempotencyWindow());
     private AccountCash Cash => new(Record, clock);
     private AccountViews Views => new(Record, board, master);
 
@@ -150,6 +152,9 @@ public sealed class AccountGrain(
     }
 
     public Task<string[]> GetAppliedTradeKeys() => Task.FromResult(state.State.AppliedTrades.Keys.ToArray());
+
+    public Task<string[]> GetAppliedTradeKeysSince(DateOnly? since) => Task.FromResult(
+        state.State.AppliedTrades.Where(t => !IdempotencyWindow.Expired(t.Value.Request.TradeDate, since)).Select(t => t.Key).ToArray());
 
     public Task<TradeResult?> GetAppliedTrade(string idempotencyKey) =>
         Task.FromResult(state.State.AppliedTrades.TryGetValue(idempotencyKey ?? "", out var t) ? t : null);

@@ -12,7 +12,8 @@ public sealed class AccountState
     /// <summary>Open lots with the purchase each piece comes from (a wash-sale split keeps its root). The persisted
     /// form only: a live grain holds its lots as <see cref="CompactLots"/> and fills this list just for a write.</summary>
     [Id(2)] public List<LotPiece> Lots { get; set; } = [];
-    /// <summary>Results of applied trades by idempotency key: a retry returns the original result.</summary>
+    /// <summary>Results of applied trades by idempotency key: a retry returns the original result. Only the trades dated from
+    /// <see cref="TradesKeptSince"/> on are kept (the idempotency window).</summary>
     [Id(3)] public Dictionary<string, TradeResult> AppliedTrades { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Cash movements applied, by idempotency key.</summary>
     [Id(4)] public Dictionary<string, CashMovement> CashMovements { get; set; } = new(StringComparer.Ordinal);
@@ -35,6 +36,10 @@ public sealed class AccountState
     /// issue #18, so a million accounts' books are a few bytes a lot and read back without an object per lot.
     /// <see cref="Lots"/> is read when this is absent (state written before).</summary>
     [Id(11)] public byte[]? PackedLots { get; set; }
+    /// <summary>The first trade date whose results <see cref="AppliedTrades"/> keeps: older ones were dropped by a later fill's
+    /// write (<see cref="Households.Domain.Reliability.IdempotencyWindow"/>), and a trade dated before it is refused rather than
+    /// applied, since its key may be one of them. Null (state written before, or nothing dropped yet): every result is kept.</summary>
+    [Id(12)] public DateOnly? TradesKeptSince { get; set; }
 
     /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them.</summary>
     public CompactLots TakeLots(string accountId)

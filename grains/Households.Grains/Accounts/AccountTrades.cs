@@ -3,6 +3,7 @@ using Households.Domain;
 using Households.Domain.Accounts;
 using Households.Domain.CorporateActions;
 using Households.Domain.Monitoring;
+using Households.Domain.Reliability;
 using Households.Domain.Tax;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
@@ -11,8 +12,9 @@ namespace Households.Grains.Accounts;
 
 /// <summary>What changes an account's lots: trades (the household's fills), wash-sale adjustments of basis (IRC §1091),
 /// corporate actions and corrections of record. Each is applied to a working copy of the books and committed with one
-/// write; each is kept by its key, so one sent again answers its first result as a replay and changes nothing.</summary>
-public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILogger log)
+/// write; each is kept by its key, so one sent again answers its first result as a replay and changes nothing. Trades are
+/// kept by key for the idempotency <paramref name="window"/> only.</summary>
+public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILogger log, IdempotencyWindow window)
 {
     public async Task<TradeOutcome[]> Apply(TradeRequest[] trades)
     {
@@ -21,6 +23,7 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
         // leaves the grain as it was.
         var book = record.Book(spec);
         var applied = record.State.AppliedTrades;
+        var keptSince = record.State.TradesKeptSince;
         var fresh = new Dictionary<string, TradeResult>(StringComparer.Ordinal);
         var outcomes = new TradeOutcome[trades.Length];
         for (var i = 0; i < trades.Length; i++)
@@ -31,6 +34,10 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
             else if (fresh.TryGetValue(key, out var earlier) || applied.TryGetValue(key, out earlier))
                 outcomes[i] = earlier.Request == trade ? new(earlier with { Replayed = true }, null)
                     : new(null, $"idempotencyKey {trade.IdempotencyKey} was already used for a different trade");
+            else if (IdempotencyWindow.Expired(trade.TradeDate, keptSince))
+                // Its key may be one whose result was dropped: applying it could apply a fill twice.
+                outcomes[i] = new(null, $"idempotencyKey {trade.IdempotencyKey} is not kept: trade date {trade.TradeDate:yyyy-MM-dd} is before "
+                    + $"{keptSince:yyyy-MM-dd}, the first trade date account {spec.Id} keeps fills by key for, so it is not applied");
             else
             {
                 try { outcomes[i] = new(fresh[key] = book.Apply(trade), null); }
@@ -38,7 +45,21 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
             }
         }
         if (fresh.Count == 0) return outcomes;
-        await record.Commit(book, () => { foreach (var (key, r) in fresh) applied[key] = r; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); });
+        // The write drops the results the window no longer keeps, only ones stored before this batch: the household sends a
+        // batch only when it has caught up, so its ledger holds every one of them.
+        var since = window.KeptSince(fresh.Values.Max(r => r.Request.TradeDate), keptSince);
+        List<KeyValuePair<string, TradeResult>> dropped = [];
+        await record.Commit(book, () =>
+        {
+            dropped = IdempotencyWindow.Prune(applied, since);
+            record.State.TradesKeptSince = since;
+            foreach (var (key, r) in fresh) applied[key] = r;
+        }, () =>
+        {
+            foreach (var key in fresh.Keys) applied.Remove(key);
+            foreach (var (key, r) in dropped) applied[key] = r;
+            record.State.TradesKeptSince = keptSince;
+        });
         foreach (var r in fresh.Values)
             log.LogDebug("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, r.Request.Side, r.Request.Quantity,
                 r.Request.Symbol, r.Request.Price, r.IdempotencyKey);

@@ -37,13 +37,15 @@ public sealed class AccountViews(AccountRecord record, PriceBoard board, Securit
             balance.Settled(today), [.. balance.Outstanding(today)]);
     }
 
-    /// <summary>The books as stored: cash, lots, applied trade keys and waiting withdrawals, each in key order.</summary>
+    /// <summary>The books as stored: cash, lots, applied trade keys (those the idempotency window keeps) and waiting withdrawals,
+    /// each in key order.</summary>
     public AccountLedger Ledger(string accountId)
     {
         record.RequireSpec();
         var state = record.State;
         return new AccountLedger(accountId, state.Cash, [.. record.Lots.ToList()],
             [.. state.AppliedTrades.Keys.Order(StringComparer.Ordinal)],
-            [.. state.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new PendingWithdrawal(kv.Key, kv.Value))]);
+            [.. state.PendingWithdrawals.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new PendingWithdrawal(kv.Key, kv.Value))])
+        { TradesKeptSince = state.TradesKeptSince };
     }
 }

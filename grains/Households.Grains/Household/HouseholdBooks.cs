@@ -24,9 +24,12 @@ namespace Households.Grains.Household;
 /// (<see cref="CatchUp"/> reads the accounts' stored results), and a retried order finds its key applied, so the account
 /// answers the stored result as a replay and the household clears it then. A key the household stored is never sent again,
 /// so each fill enters the ledger once.</para>
+/// <para>Results are kept by key for the idempotency <paramref name="window"/> (trade dates back from the latest fill); a
+/// retry of an older key is answered from the fill's journal entry, and a fill that old is out of the ledger's date order,
+/// so it can never be recorded twice.</para>
 /// </summary>
 public sealed class HouseholdBooks(string householdId, IPersistentState<HouseholdState> state, IGrainFactory grains, IJournal journal, SecurityMaster master,
-    TimeProvider clock, ILogger log, Action<IReadOnlyList<TradeResult>> cleared)
+    TimeProvider clock, ILogger log, Action<IReadOnlyList<TradeResult>> cleared, IdempotencyWindow window)
 {
     private HouseholdTaxLedger? _tax;
     private bool _catchUpTried;
@@ -134,14 +137,16 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         }
     }
 
-    /// <summary>Clears the fills the accounts applied and the ledger misses (in trade-date order, one write); their keys.</summary>
+    /// <summary>Clears the fills the accounts applied and the ledger misses (in trade-date order, one write); their keys. Only
+    /// fills dated from the first trade date the household keeps are compared: an older one the account still keeps was
+    /// recorded and dropped here (a missed fill is never older: the household catches up before its ledger moves on).</summary>
     public async Task<string[]> CatchUp(HouseholdSpec spec)
     {
         var missing = new List<TradeResult>();
         foreach (var accountId in spec.AccountIds)
         {
             var account = grains.GetGrain<IAccountGrain>(accountId);
-            foreach (var key in await account.GetAppliedTradeKeys())
+            foreach (var key in await account.GetAppliedTradeKeysSince(state.State.TradesKeptSince))
             {
                 if (state.State.Trades.ContainsKey($"{accountId}/{key}")) continue;
                 if (await account.GetAppliedTrade(key) is { } applied) missing.Add(applied with { AccountId = accountId });
@@ -219,6 +224,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         var outcomes = new TradeOutcome[orders.Count];
         var replays = new List<JournalEntry>();
         var send = new List<int>();
+        var expired = new List<int>();
         for (var i = 0; i < orders.Count; i++)
         {
             var (account, order) = orders[i];
@@ -230,11 +236,13 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
                 outcomes[i] = new(earlier with { Replayed = !fresh.Contains(key) }, null);
                 continue;
             }
+            if (IdempotencyWindow.Expired(order.TradeDate, state.State.TradesKeptSince)) { expired.Add(i); continue; }
             try { Tax.EnsureInOrder(order.TradeDate); }
             catch (BadInputException ex) { outcomes[i] = new(null, ex.Message); continue; }
             send.Add(i);
         }
         if (replays.Count > 0) await journal.Append([.. replays]); // lands once: keyed
+        foreach (var i in expired) outcomes[i] = await Expired(orders[i].Account, orders[i].Order);
 
         var byAccount = send.GroupBy(i => orders[i].Account, StringComparer.Ordinal).ToArray();
         var calls = byAccount.Select(g => grains.GetGrain<IAccountGrain>(g.Key).ApplyTrades([.. g.Select(i => orders[i].Order)])).ToArray();
@@ -260,6 +268,29 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         return outcomes;
     }
 
+    /// <summary>Whether a fill dated <paramref name="tradeDate"/> under <paramref name="key"/> was recorded in
+    /// <paramref name="accountId"/> before the first trade date the household keeps by key: the books dropped its result,
+    /// the journal has it. Within the window the books' own keys answer, and this is false.</summary>
+    public async Task<bool> JournaledBeforeWindow(string accountId, string key, DateOnly tradeDate) =>
+        IdempotencyWindow.Expired(tradeDate, state.State.TradesKeptSince)
+        && await journal.Find(accountId, TradeJournal.FillKeyPrefix + key) is { Kind: JournalKind.Fill };
+
+    /// <summary>An order dated before the first trade date the household keeps by key: a retry of a fill whose result was
+    /// dropped is answered from its journal entry (a replay); anything else is refused, never sent, since a fill that old is
+    /// out of the ledger's date order and its key may have been used.</summary>
+    private async Task<TradeOutcome> Expired(string accountId, TradeRequest order)
+    {
+        var keptSince = state.State.TradesKeptSince!.Value;
+        if (await journal.Find(accountId, TradeJournal.FillKeyPrefix + order.IdempotencyKey) is { Kind: JournalKind.Fill } entry)
+        {
+            var earlier = JournalFormat.Read<TradeResult>(entry.Payload);
+            return earlier.Request == order ? new(earlier with { AccountId = accountId, Replayed = true }, null)
+                : new(null, $"idempotencyKey {order.IdempotencyKey} was already used for a different trade (applied {earlier.Request.TradeDate:yyyy-MM-dd})");
+        }
+        return new(null, $"idempotencyKey {order.IdempotencyKey} is not kept and no fill under it is journaled: trade date {order.TradeDate:yyyy-MM-dd} "
+            + $"is before {keptSince:yyyy-MM-dd}, the first trade date household {householdId} keeps fills by key for, so it is not recorded");
+    }
+
     /// <summary>Records fills the accounts applied in the ledger, in the order given, and stores them with their journal
     /// entries and wash-sale adjustments in one write; then appends the entries and sends the adjustments (one call per
     /// account). A failed write leaves the books as stored and the fills to be caught up.</summary>
@@ -267,10 +298,15 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     {
         if (applied.Count == 0) return [];
         var tax = Tax;
-        var before = (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments);
+        var before = (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments, state.State.TradesKeptSince);
         var results = new TradeResult[applied.Count];
+        List<KeyValuePair<string, TradeResult>> dropped = [];
         try
         {
+            // The write drops the results the window no longer keeps (never this batch's own).
+            var keptSince = window.KeptSince(applied.Max(f => f.Request.TradeDate), state.State.TradesKeptSince);
+            dropped = IdempotencyWindow.Prune(state.State.Trades, keptSince);
+            state.State.TradesKeptSince = keptSince;
             for (var i = 0; i < applied.Count; i++)
             {
                 var fill = applied[i];
@@ -294,7 +330,8 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         catch
         {
             foreach (var fill in applied) state.State.Trades.Remove(Key(fill));
-            (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments) = before;
+            foreach (var (key, result) in dropped) state.State.Trades[key] = result;
+            (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments, state.State.TradesKeptSince) = before;
             _tax = null; // rebuilt from the last written state on next use
             CaughtUp = false;
             throw;

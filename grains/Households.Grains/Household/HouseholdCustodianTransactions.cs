@@ -11,7 +11,8 @@ namespace Households.Grains.Household;
 /// through the same ledger: buys and sells are fills (<see cref="HouseholdBooks.Record"/>, so the wash-sale and realized-gains
 /// ledger see them), dividends, interest, fees and cash transfers are the accounts' cash movements, shares transferred are
 /// corrections of record (no sale). Each applies once per (account, transaction id): the posting's key is the id, kept by the
-/// account with the trade, movement or correction. Rows an account applied before are reported and skipped; the rest are
+/// account with the trade, movement or correction (or, for a fill older than the idempotency window, by the journal). Rows an
+/// account applied before are reported and skipped; the rest are
 /// first rehearsed on copies of the books, and a row the books refuse stops the whole file (nothing applied).
 /// </summary>
 public sealed class HouseholdCustodianTransactions(HouseholdBooks books, IGrainFactory grains)
@@ -33,6 +34,12 @@ public sealed class HouseholdCustodianTransactions(HouseholdBooks books, IGrainF
             var account = grains.GetGrain<IAccountGrain>(id);
             var mine = Enumerable.Range(0, rows.Length).Where(i => rows[i].Account == id).ToArray();
             var applied = (await account.AppliedKeys([.. mine.Select(i => CustodianTransactions.KeyOf(rows[i]))])).ToHashSet(StringComparer.Ordinal);
+            // A fill older than the books keep by key is found in the journal (buys and sells are the only postings dropped).
+            foreach (var i in mine.Where(i => !applied.Contains(CustodianTransactions.KeyOf(rows[i]))
+                && rows[i].Type is CustodianTransactionType.Buy or CustodianTransactionType.Sell))
+            {
+                if (await books.JournaledBeforeWindow(id, CustodianTransactions.KeyOf(rows[i]), rows[i].TradeDate)) applied.Add(CustodianTransactions.KeyOf(rows[i]));
+            }
             foreach (var i in mine.Where(i => applied.Contains(CustodianTransactions.KeyOf(rows[i]))))
                 outcomes[i] = Outcome(i, CustodianTransactionStatus.AlreadyApplied, "already applied: an earlier import booked this transaction");
             copies[id] = await books.CopyOf(id);

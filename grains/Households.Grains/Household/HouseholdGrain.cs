@@ -32,7 +32,8 @@ public sealed class HouseholdGrain(
     IOptions<PriceFeedOptions> feed,
     IOptions<ExecutionOptions> execution,
     TradingSessionGate session,
-    IOptions<NotificationOptions> notices) : Grain, IHouseholdGrain
+    IOptions<NotificationOptions> notices,
+    IOptions<BooksOptions> books) : Grain, IHouseholdGrain
 {
     public const int MaxAccounts = HouseholdValidation.MaxAccounts;
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
@@ -48,7 +49,7 @@ public sealed class HouseholdGrain(
     private HouseholdDecisions? _decisions;
 
     private string Id => this.GetPrimaryKeyString();
-    private HouseholdBooks Books => _books ??= new(Id, state, GrainFactory, journal, master, clock, log, Cleared);
+    private HouseholdBooks Books => _books ??= new(Id, state, GrainFactory, journal, master, clock, log, Cleared, books.Value.IdempotencyWindow());
     private HouseholdLiveCache Live => _live ??= new(board, liveBoard, GrainFactory);
     private HouseholdEventRing Events => _ring ??= new HouseholdEventRing(clock);
     private HouseholdOrders Orders => _orders ??= new(state, Books, journal, clock, ServiceProvider.GetService<OrderFileWriter>());

@@ -9,7 +9,8 @@ public sealed class HouseholdState
     /// <summary>The household-wide wash-sale ledger (IRC §1091 across all accounts of the taxpayer and spouse).</summary>
     [Id(1)] public WashSaleLedgerState? WashSales { get; set; }
     [Id(2)] public RealizedEntry[] Realized { get; set; } = [];
-    /// <summary>Results by "account/idempotency key": a retry returns the original result.</summary>
+    /// <summary>Results by "account/idempotency key": a retry returns the original result. Only fills dated from
+    /// <see cref="TradesKeptSince"/> on are kept (the idempotency window); a retry of an older one is answered from the journal.</summary>
     [Id(3)] public Dictionary<string, TradeResult> Trades { get; set; } = new(StringComparer.Ordinal);
     [Id(4)] public RebalanceProposal[] Proposals { get; set; } = [];
     [Id(5)] public int NextProposal { get; set; } = 1;
@@ -29,6 +30,9 @@ public sealed class HouseholdState
     [Id(21)] public ExecutionResult[] Executions { get; set; } = [];
     /// <summary>Accounts a decision left out while they had open orders: when their orders resolve the household decides again.</summary>
     [Id(22)] public string[] Deferred { get; set; } = [];
+    /// <summary>The first trade date whose results <see cref="Trades"/> keeps (<see cref="Households.Domain.Reliability.IdempotencyWindow"/>):
+    /// older ones were dropped by a later write. Null (state written before, or nothing recorded since): every result is kept.</summary>
+    [Id(23)] public DateOnly? TradesKeptSince { get; set; }
 }
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>

@@ -13,10 +13,18 @@ using System.Threading.Channels;
 
 namespace Households.Grains.Silo;
 
-/// <summary>Settings of the PostgreSQL profile's books (configuration section "Books").</summary>
+/// <summary>Settings of the books (configuration section "Books").</summary>
 public sealed class BooksOptions
 {
-    /// <summary>At start, read every account's books in one COPY and watch them from the monitor without activating a
+    /// <summary>How many calendar days of trade dates, back from the latest fill, accounts and households keep each fill's
+    /// result by its idempotency key (<see cref="Households.Domain.Reliability.IdempotencyWindow"/>); a retry of an older
+    /// key is answered from the journal. At least 1.</summary>
+    public int IdempotencyWindowDays { get; set; } = Households.Domain.Reliability.IdempotencyWindow.DefaultDays;
+
+    /// <summary>The window <see cref="IdempotencyWindowDays"/> sets.</summary>
+    public Households.Domain.Reliability.IdempotencyWindow IdempotencyWindow() => new(IdempotencyWindowDays);
+
+    /// <summary>(PostgreSQL profile) At start, read every account's books in one COPY and watch them from the monitor without activating a
     /// grain (a crossing activates one). Off: the watchdog activates every account at start, one storage read each.</summary>
     public bool WarmStart { get; set; } = true;
 }

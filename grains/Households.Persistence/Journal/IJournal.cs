@@ -13,6 +13,10 @@ public interface IJournal
 
     /// <summary>Every entry of one household, oldest first (ascending id): the input of a journal replay.</summary>
     Task<IReadOnlyList<JournalEntry>> History(string householdId, CancellationToken ct = default);
+
+    /// <summary>The entry of <paramref name="accountId"/> with idempotency key <paramref name="idempotencyKey"/> (at most one:
+    /// keys are unique per account), or null: how a retry is answered once the books no longer keep its key.</summary>
+    Task<JournalEntry?> Find(string accountId, string idempotencyKey, CancellationToken ct = default);
 }
 
 public static class JournalPayload
@@ -72,5 +76,11 @@ public sealed class InMemoryJournal : IJournal
             IReadOnlyList<JournalEntry> found = _entries.Where(e => e.HouseholdId == householdId).ToList();
             return Task.FromResult(found);
         }
+    }
+
+    public Task<JournalEntry?> Find(string accountId, string idempotencyKey, CancellationToken ct = default)
+    {
+        lock (_gate)
+            return Task.FromResult(_entries.Find(e => e.AccountId == accountId && e.IdempotencyKey == idempotencyKey));
     }
 }

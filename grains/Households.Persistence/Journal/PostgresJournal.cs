@@ -97,6 +97,18 @@ public sealed class PostgresJournal : IJournal, IDisposable
         return await Read(command, ct);
     }
 
+    public async Task<JournalEntry?> Find(string accountId, string idempotencyKey, CancellationToken ct = default)
+    {
+        // One row at most: ux_households_journal_account_idem.
+        await using var command = dataSource.CreateCommand("""
+            SELECT id, household_id, account_id, kind, occurred_at, idempotency_key, payload->>'summary', payload->'record'
+            FROM households_journal WHERE account_id = @account AND idempotency_key = @key
+            """);
+        command.Parameters.Add(new NpgsqlParameter("account", NpgsqlDbType.Text) { Value = accountId });
+        command.Parameters.Add(new NpgsqlParameter("key", NpgsqlDbType.Text) { Value = idempotencyKey });
+        return (await Read(command, ct)).FirstOrDefault();
+    }
+
     private static async Task<IReadOnlyList<JournalEntry>> Read(NpgsqlCommand command, CancellationToken ct)
     {
         var found = new List<JournalEntry>();

@@ -135,6 +135,32 @@ public sealed class ApiTests(ApiFactory factory) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_retry_after_the_idempotency_window_replays_from_the_journal_and_a_new_trade_dated_before_it_is_a_400()
+    {
+        await Seed();
+        (await _http.PostAsJsonAsync("/api/households", Household("API5"))).EnsureSuccessStatusCode();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        object Buy(string key, int daysAgo) => new { idempotencyKey = key, date = today.AddDays(-daysAgo).ToString("yyyy-MM-dd"), symbol = "APIEQ", side = "buy", quantity = 1m, price = 120m };
+        // A buy 40 days ago, then one today: the window (31 days) now keeps from 31 days ago, so the first has left the books.
+        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/accounts/API5-TAX/trades", Buy("api-5-1", 40))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/accounts/API5-TAX/trades", Buy("api-5-2", 0))).StatusCode);
+
+        var retry = await _http.PostAsJsonAsync("/api/accounts/API5-TAX/trades", Buy("api-5-1", 40));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var replayed = await Json(retry);
+        Assert.True(replayed.GetProperty("replayed").GetBoolean());
+        // The first result: 1,000 less one buy of 120.
+        Assert.Equal(880m, replayed.GetProperty("cashAfter").GetDecimal());
+
+        var late = await _http.PostAsJsonAsync("/api/accounts/API5-TAX/trades", Buy("api-5-3", 35));
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        Assert.Equal("application/problem+json", late.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("idempotencyKey api-5-3 is not kept", (await Json(late)).GetProperty("detail").GetString());
+        // Two buys, each once.
+        Assert.Equal(760m, (await Json(await _http.GetAsync("/api/accounts/API5-TAX"))).GetProperty("cash").GetDecimal());
+    }
+
+    [Fact]
     public async Task Unknown_ids_are_404_problems_and_the_openapi_document_lists_the_api()
     {
         var missing = await _http.GetAsync("/api/households/NOPE");

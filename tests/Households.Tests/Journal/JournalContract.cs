@@ -66,6 +66,21 @@ public abstract class JournalContract
     }
 
     [Fact]
+    public async Task An_entry_is_found_by_its_account_and_key_and_only_by_both()
+    {
+        var h = $"J{Guid.NewGuid():N}";
+        await Journal.Append([Entry(h, $"{h}-A", JournalKind.Fill, 0, "fill:1"), Entry(h, $"{h}-B", JournalKind.Fill, 2, "fill:1"), Entry(h, null, JournalKind.Proposal, 3, "fill:2")]);
+        var found = await Journal.Find($"{h}-B", "fill:1");
+        Assert.NotNull(found);
+        Assert.Equal(($"{h}-B", JournalKind.Fill, "Fill at +2"), (found.AccountId, found.Kind, found.Summary));
+        Assert.Contains("\"symbol\"", found.Payload);
+        Assert.Equal("Fill at +0", (await Journal.Find($"{h}-A", "fill:1"))?.Summary);
+        // Another account's key, and a household entry's key, are not the account's.
+        Assert.Null(await Journal.Find($"{h}-C", "fill:1"));
+        Assert.Null(await Journal.Find($"{h}-A", "fill:2"));
+    }
+
+    [Fact]
     public async Task Limits_out_of_range_are_refused()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Journal.Query(new JournalQuery("H", null, null, null, null, 0, null)));

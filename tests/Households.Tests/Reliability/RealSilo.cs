@@ -203,7 +203,7 @@ public static class LiveReconciliation
                 var ledger = await grains.GetGrain<IAccountGrain>(a).GetLedger();
                 replay.Accounts.TryGetValue(a, out var r);
                 found.AddRange(Households.Domain.Reliability.Reconciliation.CompareAccount(r, a, ledger.Cash, ledger.Lots,
-                    ledger.PendingWithdrawals.ToDictionary(p => p.IdempotencyKey, p => p.Amount), ledger.TradeKeys).Select(d => d.ToString()));
+                    ledger.PendingWithdrawals.ToDictionary(p => p.IdempotencyKey, p => p.Amount), ledger.TradeKeys, ledger.TradesKeptSince).Select(d => d.ToString()));
             }
             replay.Households.TryGetValue(h, out var rh);
             found.AddRange(Households.Domain.Reliability.Reconciliation.CompareProposals(rh, h, await grains.GetGrain<IHouseholdGrain>(h).GetProposals())

@@ -1,0 +1,53 @@
+using Households.Contracts;
+
+namespace Households.Domain.Reliability;
+
+/// <summary>
+/// How long the books keep a fill's full result under its idempotency key: the trades dated within
+/// <see cref="Days"/> calendar days of the latest trade date the books recorded. The window runs on trade dates, not the
+/// clock: a household records fills in trade-date order (a fill dated before its ledger's last event is refused), so a
+/// retry of a key whose record was dropped is dated before the ledger's date and can never be applied a second time,
+/// however late it comes, and the same journal always prunes to the same records.
+/// </summary>
+public sealed record IdempotencyWindow(int Days)
+{
+    /// <summary>31 days: a month's custodian file sent again, and every fill the wash-sale window (30 days) can still match,
+    /// is answered from its stored result.</summary>
+    public const int DefaultDays = 31;
+
+    /// <summary>The default window.</summary>
+    public static IdempotencyWindow Default { get; } = new(DefaultDays);
+
+    /// <summary>The window must keep at least the latest trade date's own fills.</summary>
+    public int Days { get; } = Days >= 1 ? Days : throw new ArgumentOutOfRangeException(nameof(Days), Days, "the idempotency window is at least one day");
+
+    /// <summary>The first trade date kept once the books recorded a fill dated <paramref name="latest"/>; it never moves back
+    /// (<paramref name="keptSince"/>, the one stored before).</summary>
+    public DateOnly KeptSince(DateOnly latest, DateOnly? keptSince = null)
+    {
+        var since = latest.AddDays(-Days);
+        return keptSince is { } before && before > since ? before : since;
+    }
+
+    /// <summary>Whether a trade dated <paramref name="tradeDate"/> falls before the records kept: its key, if it was ever
+    /// used, is no longer among them.</summary>
+    public static bool Expired(DateOnly tradeDate, DateOnly? keptSince) => keptSince is { } since && tradeDate < since;
+
+    /// <summary>The keys of the fills in <paramref name="records"/> dated before <paramref name="keptSince"/>, in key order:
+    /// the records a write drops.</summary>
+    public static List<string> ToDrop(IReadOnlyDictionary<string, TradeResult> records, DateOnly keptSince) =>
+        [.. records.Where(r => r.Value.Request.TradeDate < keptSince).Select(r => r.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Drops from <paramref name="records"/> the fills dated before <paramref name="keptSince"/>; returns what it
+    /// dropped, so a failed write can put them back.</summary>
+    public static List<KeyValuePair<string, TradeResult>> Prune(Dictionary<string, TradeResult> records, DateOnly keptSince)
+    {
+        var dropped = new List<KeyValuePair<string, TradeResult>>();
+        foreach (var key in ToDrop(records, keptSince))
+        {
+            dropped.Add(new(key, records[key]));
+            records.Remove(key);
+        }
+        return dropped;
+    }
+}
