@@ -10,6 +10,12 @@ public sealed class IncrementalScan
     /// A batch a second keeps ten minutes (4.8 MB at 600 × 1,000 securities).</summary>
     public const int Epochs = 600;
 
+    /// <summary>After this many full scans in a row the next one is incremental: it learns the accounts' slacks again.</summary>
+    public const int ProbeEvery = 10;
+
+    /// <summary>Full scans run in a row since the last incremental one (<see cref="MonitorScan.IncrementalWorthwhile"/>).</summary>
+    internal int FullScansInRow;
+
     private readonly Lock _gate = new();
     private readonly double[]?[] _epochs = new double[Epochs][];
     private readonly long[] _epochSequences = new long[Epochs];

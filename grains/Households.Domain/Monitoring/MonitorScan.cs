@@ -216,7 +216,9 @@ public static class MonitorScan
 
     /// <summary>Whether the incremental scan is worth running at <paramref name="prices"/>: a sample of up to 1,024 evenly
     /// spaced entries is tested for skipping, and it is when fewer than <see cref="IncrementalWorthwhileShare"/> of them need
-    /// evaluating (after a shock, in a fast market or at the first batch the full scan runs, with the same results).</summary>
+    /// evaluating. After a shock, in a fast market or at the first batch the full scan runs, with the same results; it
+    /// learns no slack, so every <see cref="IncrementalScan.ProbeEvery"/>th scan in a row is incremental anyway, and in a
+    /// market that calmed down the accounts' slacks are known again.</summary>
     public static bool IncrementalWorthwhile<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
         IncrementalScan incremental, FlagHold hold)
     {
@@ -227,7 +229,9 @@ public static class MonitorScan
         int sampled = 0, evaluate = 0;
         for (var k = 0; k < entries.Length; k += step, sampled++)
             if (!MaySkip(entries[k], incremental, reach, prices.Values, ticks)) evaluate++;
-        return evaluate < IncrementalWorthwhileShare * sampled;
+        var worthwhile = evaluate < IncrementalWorthwhileShare * sampled || ++incremental.FullScansInRow >= IncrementalScan.ProbeEvery;
+        if (worthwhile) incremental.FullScansInRow = 0;
+        return worthwhile;
     }
 
     /// <summary>What the incremental scan keeps of an evaluation: its slack, and when the full scan would act on the account

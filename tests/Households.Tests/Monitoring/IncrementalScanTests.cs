@@ -157,6 +157,21 @@ public sealed class IncrementalScanTests
         Assert.Equal(0, PriceSlack.Of(edge, prices, f.Weights, f.Flags, f.Value).Uniform);
     }
 
+    [Fact]
+    public void Every_tenth_full_scan_in_a_row_is_incremental_so_slacks_are_learned_again()
+    {
+        var (s, prices, _, _) = SixtyFortyAccount(HarvestPolicy.Off);
+        var entries = new[] { new MonitorEntry<int>(0, s) };
+        var scan = new IncrementalScan();
+        var clock = new SteppedClock { Now = Start };
+        var vector = new PriceVector(1, Start, prices, []);
+        // Never evaluated: nothing can be skipped, and the full scan is chosen nine times; the tenth learns.
+        var chosen = Enumerable.Range(0, 10).Select(_ => MonitorScan.IncrementalWorthwhile<int>(entries, vector, clock, scan, FlagHold.None)).ToArray();
+        Assert.Equal([false, false, false, false, false, false, false, false, false, true], chosen);
+        MonitorScan.Run<int>(entries, vector, clock, new ScanScratch(), (_, _) => { }, incremental: scan);
+        Assert.True(MonitorScan.IncrementalWorthwhile<int>(entries, new PriceVector(2, Start, prices, []), clock, scan, FlagHold.None));
+    }
+
     public static TheoryData<double, double, int> Markets => new()
     {
         // step in trading days, the share of evaluations the incremental scan may use at most, seed
