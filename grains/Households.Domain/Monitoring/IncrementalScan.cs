@@ -10,11 +10,12 @@ public sealed class IncrementalScan
     /// A batch a second keeps ten minutes (4.8 MB at 600 × 1,000 securities).</summary>
     public const int Epochs = 600;
 
-    /// <summary>After this many full scans in a row the next one is incremental: it learns the accounts' slacks again.</summary>
+    /// <summary>After a scan where most accounts moved past their slack, this many scans (that one included) run full before an
+    /// incremental one learns the slacks again (<see cref="MonitorScan.IncrementalWorthwhile"/>).</summary>
     public const int ProbeEvery = 10;
 
-    /// <summary>Full scans run in a row since the last incremental one (<see cref="MonitorScan.IncrementalWorthwhile"/>).</summary>
-    internal int FullScansInRow;
+    /// <summary>Full scans still to run before the next incremental one may learn the slacks again.</summary>
+    internal int FullScansAhead;
 
     private readonly Lock _gate = new();
     private readonly double[]?[] _epochs = new double[Epochs][];

@@ -214,11 +214,12 @@ public static class MonitorScan
     /// docs/benchmarks.md: half the accounts evaluated took 1.7 times the full scan).</summary>
     public const double IncrementalWorthwhileShare = 0.3;
 
-    /// <summary>Whether the incremental scan is worth running at <paramref name="prices"/>: a sample of up to 1,024 evenly
-    /// spaced entries is tested for skipping, and it is when fewer than <see cref="IncrementalWorthwhileShare"/> of them need
-    /// evaluating. After a shock, in a fast market or at the first batch the full scan runs, with the same results; it
-    /// learns no slack, so every <see cref="IncrementalScan.ProbeEvery"/>th scan in a row is incremental anyway, and in a
-    /// market that calmed down the accounts' slacks are known again.</summary>
+    /// <summary>Whether the incremental scan is worth running at <paramref name="prices"/>, judged on a sample of up to 1,024
+    /// evenly spaced entries. Where at least <see cref="IncrementalWorthwhileShare"/> of them moved past their slack (a
+    /// shock, a fast market) the full scan runs, with the same results, and it learns no slack: the next
+    /// <see cref="IncrementalScan.ProbeEvery"/> scans stay full unless the sample says the incremental one pays, then one
+    /// incremental scan learns the slacks again. Where the sample's accounts are merely unknown (the first batch, books
+    /// that changed) the incremental scan runs and learns them.</summary>
     public static bool IncrementalWorthwhile<TTarget>(ReadOnlySpan<MonitorEntry<TTarget>> entries, PriceVector prices, TimeProvider clock,
         IncrementalScan incremental, FlagHold hold)
     {
@@ -226,12 +227,21 @@ public static class MonitorScan
         var (_, reach) = incremental.Begin(prices);
         var ticks = clock.GetUtcNow().UtcTicks;
         var step = Math.Max(1, entries.Length / 1024);
-        int sampled = 0, evaluate = 0;
+        int sampled = 0, unknown = 0, moved = 0;
         for (var k = 0; k < entries.Length; k += step, sampled++)
-            if (!MaySkip(entries[k], incremental, reach, prices.Values, ticks)) evaluate++;
-        var worthwhile = evaluate < IncrementalWorthwhileShare * sampled || ++incremental.FullScansInRow >= IncrementalScan.ProbeEvery;
-        if (worthwhile) incremental.FullScansInRow = 0;
-        return worthwhile;
+        {
+            var entry = entries[k];
+            if (!ReferenceEquals(entry.SlackFor, entry.Snapshot) || incremental.SequenceOf(entry.Epoch) != entry.EpochSequence) unknown++;
+            else if (!MaySkip(entry, incremental, reach, prices.Values, ticks)) moved++;
+        }
+        if (moved >= IncrementalWorthwhileShare * sampled)
+        {
+            incremental.FullScansAhead = IncrementalScan.ProbeEvery - 1;
+            return false;
+        }
+        if (moved + unknown < IncrementalWorthwhileShare * sampled) return true;
+        if (incremental.FullScansAhead > 0) { incremental.FullScansAhead--; return false; }
+        return true;
     }
 
     /// <summary>What the incremental scan keeps of an evaluation: its slack, and when the full scan would act on the account

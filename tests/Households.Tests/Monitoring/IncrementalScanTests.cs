@@ -158,18 +158,24 @@ public sealed class IncrementalScanTests
     }
 
     [Fact]
-    public void Every_tenth_full_scan_in_a_row_is_incremental_so_slacks_are_learned_again()
+    public void After_a_market_move_past_most_slacks_ten_scans_run_full_then_one_learns_the_slacks_again()
     {
         var (s, prices, _, _) = SixtyFortyAccount(HarvestPolicy.Off);
         var entries = new[] { new MonitorEntry<int>(0, s) };
         var scan = new IncrementalScan();
         var clock = new SteppedClock { Now = Start };
-        var vector = new PriceVector(1, Start, prices, []);
-        // Never evaluated: nothing can be skipped, and the full scan is chosen nine times; the tenth learns.
-        var chosen = Enumerable.Range(0, 10).Select(_ => MonitorScan.IncrementalWorthwhile<int>(entries, vector, clock, scan, FlagHold.None)).ToArray();
+        bool Worthwhile(long sequence, double[] values) =>
+            MonitorScan.IncrementalWorthwhile<int>(entries, new PriceVector(sequence, Start, values, []), clock, scan, FlagHold.None);
+        // Never evaluated: the incremental scan runs and learns the slack (about 10 %).
+        Assert.True(Worthwhile(1, prices));
+        MonitorScan.Run<int>(entries, new PriceVector(1, Start, prices, []), clock, new ScanScratch(), (_, _) => { }, incremental: scan);
+        Assert.True(Worthwhile(2, prices));
+        // Everything 12 % lower: past the slack, the full scan (which learns nothing); nine more full scans, then one learns.
+        var shocked = prices.Select(p => p * 0.88).ToArray();
+        Assert.False(Worthwhile(3, shocked));
+        MonitorScan.Run<int>(entries, new PriceVector(3, Start, shocked, []), clock, new ScanScratch(), (_, _) => { });
+        var chosen = Enumerable.Range(4, 10).Select(k => Worthwhile(k, shocked)).ToArray();
         Assert.Equal([false, false, false, false, false, false, false, false, false, true], chosen);
-        MonitorScan.Run<int>(entries, vector, clock, new ScanScratch(), (_, _) => { }, incremental: scan);
-        Assert.True(MonitorScan.IncrementalWorthwhile<int>(entries, new PriceVector(2, Start, prices, []), clock, scan, FlagHold.None));
     }
 
     public static TheoryData<double, double, int> Markets => new()
@@ -231,10 +237,11 @@ public sealed class IncrementalScanTests
                     full[k].Update(changed);
                     incremental[k].Update(changed);
                 }
-            // Whether the incremental scan pays: not at the first batch (nothing evaluated yet) nor at the shock (everything moved
-            // 12 %); in the live-speed market it does once the accounts are known.
+            // Whether the incremental scan pays: at the first batch it learns; not at the shock (everything moved 12 %); in the
+            // live-speed market it does once the accounts are known.
             var worthwhile = MonitorScan.IncrementalWorthwhile<int>(incremental, prices, clock, scan, hold);
-            if (batch is 1 or 120) Assert.False(worthwhile, $"batch {batch}");
+            if (batch is 1) Assert.True(worthwhile, "the first batch learns the slacks");
+            if (batch is 120) Assert.False(worthwhile, "the shock moved every account past its slack");
             if (stepDays < 0.001 && batch is 60 or 200) Assert.True(worthwhile, $"batch {batch}");
             var seenFull = new List<Trigger>();
             var seenIncremental = new List<Trigger>();
