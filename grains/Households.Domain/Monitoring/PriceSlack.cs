@@ -77,7 +77,7 @@ public static class PriceSlack
             var tolerance = lines[s.TrackingLine].Tolerance;
             var distance = Math.Abs(te - tolerance);
             if (!(distance >= Near)) return default;
-            var k = TrackingReach(s, lineWeights);
+            var k = TriggerKernel.TrackingNorm(s, lineWeights, reach: true);
             if (k > 0)
             {
                 var g = distance / k;
@@ -186,32 +186,6 @@ public static class PriceSlack
         var pace = sn * (1 - lower) + lower * sr;
         if (!(room > 0)) return 0;
         return pace > 0 ? room / pace : double.PositiveInfinity;
-    }
-
-    /// <summary>K: the tracking error of the line weights themselves with every loading taken absolute, √(Σ_k f_k (Σ_i w_i |b_ik|)²
-    /// + Σ_i d_i w_i²); a move of at most ε changes the tracking error by at most K·2ε/(1 − ε).</summary>
-    private static double TrackingReach(AccountSnapshot s, ReadOnlySpan<double> lineWeights)
-    {
-        var fv = s.FactorVariances;
-        Span<double> exposure = stackalloc double[TrackingRisk.MaxFactors];
-        exposure = exposure[..Math.Min(TrackingRisk.MaxFactors, fv.Length)];
-        exposure.Clear();
-        double specific = 0;
-        var positions = s.Positions;
-        var rows = s.TrackingRows;
-        for (var p = 0; p < positions.Length; p++)
-        {
-            var line = positions[p].SecurityLine;
-            if (line < 0 || rows[p] is not { } row) continue;
-            var w = Math.Abs(lineWeights[line]);
-            if (w == 0) continue;
-            var loadings = row.Loadings;
-            for (var k = 0; k < exposure.Length; k++) exposure[k] += w * Math.Abs(loadings[k]);
-            specific += w * w * row.Specific;
-        }
-        var variance = specific;
-        for (var k = 0; k < exposure.Length; k++) variance += fv[k] * exposure[k] * exposure[k];
-        return Math.Sqrt(Math.Max(0, variance));
     }
 }
 

@@ -73,7 +73,13 @@ public static class TriggerKernel
     /// <summary>A direct index's annualised tracking error from its normalized line weights: each position's active weight
     /// a (its line's weight less target; a direct index has one line per security) through the shared factor rows,
     /// √(Σ_k f_k (Σ_i a_i b_ik)² + Σ_i d_i a_i²) — the optimizer's (w − b)ᵀ(B F Bᵀ + D)(w − b) with F diagonal.</summary>
-    private static double TrackingError(AccountSnapshot s, Span<double> lineWeights)
+    private static double TrackingError(AccountSnapshot s, Span<double> lineWeights) => TrackingNorm(s, lineWeights, reach: false);
+
+    /// <summary>√(Σ_k f_k (Σ_i a_i b_ik)² + Σ_i d_i a_i²) over the positions' lines: with a_i the active weight (line weight less
+    /// target) the tracking error; with <paramref name="reach"/>, a_i the line weight itself and every loading taken absolute,
+    /// the most a move of every weight by a share g of itself can change the tracking error, divided by g (a seminorm's
+    /// triangle inequality: <see cref="PriceSlack"/>).</summary>
+    internal static double TrackingNorm(AccountSnapshot s, ReadOnlySpan<double> lineWeights, bool reach)
     {
         var fv = s.FactorVariances;
         Span<double> exposure = stackalloc double[TrackingRisk.MaxFactors];
@@ -86,10 +92,11 @@ public static class TriggerKernel
         {
             var line = positions[p].SecurityLine;
             if (line < 0 || rows[p] is not { } row) continue;
-            var a = lineWeights[line] - s.Lines[line].Target;
+            var a = reach ? Math.Abs(lineWeights[line]) : lineWeights[line] - s.Lines[line].Target;
             if (a == 0) continue;
             var loadings = row.Loadings;
-            for (var k = 0; k < exposure.Length; k++) exposure[k] += a * loadings[k];
+            if (reach) for (var k = 0; k < exposure.Length; k++) exposure[k] += a * Math.Abs(loadings[k]);
+            else for (var k = 0; k < exposure.Length; k++) exposure[k] += a * loadings[k];
             specific += a * a * row.Specific;
         }
         var variance = specific;
