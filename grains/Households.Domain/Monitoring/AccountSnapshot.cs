@@ -59,6 +59,20 @@ public sealed class AccountSnapshot
     public const double UnbandedLine = 1.0;
     public const string TrackingErrorKey = "tracking error";
 
+    /// <summary>Whether <paramref name="other"/> would give every flag the same value at any prices: the same account, cash,
+    /// positions, lines, lots and harvest and tracking settings (built twice from the same books).</summary>
+    public bool MeasuresSameAs(AccountSnapshot other) =>
+        ReferenceEquals(this, other)
+        || AccountId == other.AccountId && Cash.Equals(other.Cash) && CashLine == other.CashLine && CashSecurityLine == other.CashSecurityLine
+        && Positions.AsSpan().SequenceEqual(other.Positions) && Lines.AsSpan().SequenceEqual(other.Lines)
+        && LineKeys.AsSpan().SequenceEqual(other.LineKeys) && LineLevels.AsSpan().SequenceEqual(other.LineLevels)
+        && LotPositions.AsSpan().SequenceEqual(other.LotPositions) && LotQuantities.AsSpan().SequenceEqual(other.LotQuantities)
+        && LotBasis.AsSpan().SequenceEqual(other.LotBasis) && HarvestEnabled == other.HarvestEnabled
+        && HarvestMinPercent.Equals(other.HarvestMinPercent) && HarvestMinDollars.Equals(other.HarvestMinDollars)
+        && HarvestCostRate.Equals(other.HarvestCostRate) && TrackingLine == other.TrackingLine
+        && TrackingRows.AsSpan().SequenceEqual(other.TrackingRows, ReferenceEqualityComparer.Instance)
+        && FactorVariances.AsSpan().SequenceEqual(other.FactorVariances);
+
     public int LineCount => Lines.Length;
     public int LotCount => LotQuantities.Length;
     public int PositionCount => Positions.Length;

@@ -59,6 +59,21 @@ public sealed class MonitorEntry<TTarget>(TTarget target, AccountSnapshot snapsh
 
     public void Update(AccountSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
+    /// <summary>Takes over the flags and last report of the entry this one replaces (an account whose grain woke up and
+    /// registered the snapshot it built, over the one watched from its books) when both snapshots measure the same books: a
+    /// condition already reported is not reported again just because the account activated. Different books start clean,
+    /// as a trade does. True when the flags were taken.</summary>
+    public bool CarryFlagsFrom(MonitorEntry<TTarget> previous)
+    {
+        var before = previous.Snapshot;
+        var flags = previous.Flags;
+        if (!ReferenceEquals(previous._flagsFor, before) || !before.MeasuresSameAs(Snapshot)) return false;
+        Flags = (byte[])flags.Clone();
+        _flagsFor = Snapshot;
+        LastReportTicks = previous.LastReportTicks;
+        return true;
+    }
+
     /// <summary>The last flags for this snapshot (0 down, else the <see cref="FlagHold.Tag"/> of the minute it went
     /// up); a new snapshot starts clean, so a condition that still holds after the account acted is reported again.</summary>
     internal byte[] FlagsFor(AccountSnapshot s)

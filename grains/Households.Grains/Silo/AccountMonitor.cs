@@ -92,7 +92,12 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         var entry = new MonitorEntry<string>(accountId, snapshot);
         lock (_households)
         {
-            if (_byAccount.Remove(accountId, out var previous)) Drop(previous);
+            if (_byAccount.Remove(accountId, out var previous))
+            {
+                // A grain that woke over its parked books keeps what the scan already reported of them.
+                entry.CarryFlagsFrom(previous.Entry);
+                Drop(previous);
+            }
             Add(new Watched(entry, false, householdId));
         }
         return entry;
