@@ -145,9 +145,6 @@ public interface IAccountGrain : IGrainWithStringKey
     /// trigger raised (an event: it skips the cooldowns). One-way; an account never opened ignores it.</summary>
     [Alias("OnModelChanged"), OneWay] Task OnModelChanged(string modelId);
 
-    /// <summary>Idempotency keys of every trade applied that the account keeps (its idempotency window).</summary>
-    [Alias("GetAppliedTradeKeys")] Task<string[]> GetAppliedTradeKeys();
-
     /// <summary>Idempotency keys of the trades applied and kept that are dated on or after <paramref name="since"/> (every
     /// kept one when null): the household compares them with the fills its ledger keeps.</summary>
     [Alias("GetAppliedTradeKeysSince")] Task<string[]> GetAppliedTradeKeysSince(DateOnly? since);

@@ -221,8 +221,11 @@ public static class MonitorScan
     /// <summary>Whether the incremental scan may skip <paramref name="entry"/>: its snapshot is the one last evaluated, nothing
     /// falls due, the market moved less than its slack since and its tight securities stayed in their bands.</summary>
     private static bool MaySkip<TTarget>(MonitorEntry<TTarget> entry, IncrementalScan incremental, double[] reach, double[] values, long scannedAtTicks) =>
-        ReferenceEquals(entry.SlackFor, entry.Snapshot) && scannedAtTicks < entry.DueTicks && reach[entry.Epoch] <= entry.Slack
-        && incremental.SequenceOf(entry.Epoch) == entry.EpochSequence && PriceSlack.Inside(entry.Tight, values);
+        Known(entry, incremental) && scannedAtTicks < entry.DueTicks && reach[entry.Epoch] <= entry.Slack && PriceSlack.Inside(entry.Tight, values);
+
+    /// <summary>The entry's slack is for its current snapshot and for a batch still among the recent ones.</summary>
+    private static bool Known<TTarget>(MonitorEntry<TTarget> entry, IncrementalScan incremental) =>
+        ReferenceEquals(entry.SlackFor, entry.Snapshot) && incremental.SequenceOf(entry.Epoch) == entry.EpochSequence;
 
     /// <summary>The share of accounts above which the incremental scan costs more than the full one: an evaluation also
     /// works out the account's slack, and the accounts it evaluates lie scattered in memory (measured at a million accounts,
@@ -246,7 +249,7 @@ public static class MonitorScan
         for (var k = 0; k < entries.Length; k += step, sampled++)
         {
             var entry = entries[k];
-            if (!ReferenceEquals(entry.SlackFor, entry.Snapshot) || incremental.SequenceOf(entry.Epoch) != entry.EpochSequence) unknown++;
+            if (!Known(entry, incremental)) unknown++;
             else if (!MaySkip(entry, incremental, reach, prices.Values, ticks)) moved++;
         }
         if (moved >= IncrementalWorthwhileShare * sampled)

@@ -33,21 +33,12 @@ public sealed record IdempotencyWindow(int Days)
     /// used, is no longer among them.</summary>
     public static bool Expired(DateOnly tradeDate, DateOnly? keptSince) => keptSince is { } since && tradeDate < since;
 
-    /// <summary>The keys of the fills in <paramref name="records"/> dated before <paramref name="keptSince"/>, in key order:
-    /// the records a write drops.</summary>
-    public static List<string> ToDrop(IReadOnlyDictionary<string, TradeResult> records, DateOnly keptSince) =>
-        [.. records.Where(r => r.Value.Request.TradeDate < keptSince).Select(r => r.Key).Order(StringComparer.Ordinal)];
-
     /// <summary>Drops from <paramref name="records"/> the fills dated before <paramref name="keptSince"/>; returns what it
     /// dropped, so a failed write can put them back.</summary>
     public static List<KeyValuePair<string, TradeResult>> Prune(Dictionary<string, TradeResult> records, DateOnly keptSince)
     {
-        var dropped = new List<KeyValuePair<string, TradeResult>>();
-        foreach (var key in ToDrop(records, keptSince))
-        {
-            dropped.Add(new(key, records[key]));
-            records.Remove(key);
-        }
+        var dropped = records.Where(r => r.Value.Request.TradeDate < keptSince).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        foreach (var (key, _) in dropped) records.Remove(key);
         return dropped;
     }
 }

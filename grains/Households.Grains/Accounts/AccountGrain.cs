@@ -151,8 +151,6 @@ public sealed class AccountGrain(
         return Task.FromResult(new AccountMonitoring(Id, RuntimeIdentity, registered, registered ? monitor.Status.BatchSequence : 0, _activatedAt));
     }
 
-    public Task<string[]> GetAppliedTradeKeys() => Task.FromResult(state.State.AppliedTrades.Keys.ToArray());
-
     public Task<string[]> GetAppliedTradeKeysSince(DateOnly? since) => Task.FromResult(
         state.State.AppliedTrades.Where(t => !IdempotencyWindow.Expired(t.Value.Request.TradeDate, since)).Select(t => t.Key).ToArray());
 

@@ -272,8 +272,12 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     /// <paramref name="accountId"/> before the first trade date the household keeps by key: the books dropped its result,
     /// the journal has it. Within the window the books' own keys answer, and this is false.</summary>
     public async Task<bool> JournaledBeforeWindow(string accountId, string key, DateOnly tradeDate) =>
-        IdempotencyWindow.Expired(tradeDate, state.State.TradesKeptSince)
-        && await journal.Find(accountId, TradeJournal.FillKeyPrefix + key) is { Kind: JournalKind.Fill };
+        IdempotencyWindow.Expired(tradeDate, state.State.TradesKeptSince) && await JournaledFill(accountId, key) is not null;
+
+    /// <summary>The fill journaled under <paramref name="key"/> in <paramref name="accountId"/>, if any.</summary>
+    private async Task<TradeResult?> JournaledFill(string accountId, string key) =>
+        await journal.Find(accountId, TradeJournal.FillKeyPrefix + key) is { Kind: JournalKind.Fill } entry
+            ? JournalFormat.Read<TradeResult>(entry.Payload) : null;
 
     /// <summary>An order dated before the first trade date the household keeps by key: a retry of a fill whose result was
     /// dropped is answered from its journal entry (a replay); anything else is refused, never sent, since a fill that old is
@@ -281,9 +285,8 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     private async Task<TradeOutcome> Expired(string accountId, TradeRequest order)
     {
         var keptSince = state.State.TradesKeptSince!.Value;
-        if (await journal.Find(accountId, TradeJournal.FillKeyPrefix + order.IdempotencyKey) is { Kind: JournalKind.Fill } entry)
+        if (await JournaledFill(accountId, order.IdempotencyKey) is { } earlier)
         {
-            var earlier = JournalFormat.Read<TradeResult>(entry.Payload);
             return earlier.Request == order ? new(earlier with { AccountId = accountId, Replayed = true }, null)
                 : new(null, $"idempotencyKey {order.IdempotencyKey} was already used for a different trade (applied {earlier.Request.TradeDate:yyyy-MM-dd})");
         }
