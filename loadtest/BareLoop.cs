@@ -32,6 +32,13 @@ internal sealed class PriceStream(SimulatedUniverse universe, int seed, double s
         return quotes;
     }
 
+    /// <summary>One step of the market with a scenario's whole move applied: the market after the shock goes on moving.</summary>
+    public PriceQuote[] NextShocked(Households.Simulation.Scenarios.Scenario scenario)
+    {
+        _simulator.Step();
+        return Shocked(scenario);
+    }
+
     /// <summary>The vector a price board would build from these quotes.</summary>
     public static PriceVector Vector(long sequence, PriceQuote[] quotes, SecurityIndex index)
     {

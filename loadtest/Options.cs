@@ -58,6 +58,13 @@ internal sealed record LoadTestOptions
     /// <summary>Trading days of simulated market per batch: 0.05 (the default) puts 20 minutes of a trading day into each
     /// batch, a fast market; 1/23,400 is one second a second, as a live feed moves.</summary>
     public double StepDays { get; init; } = 0.05;
+    /// <summary>Seconds the database is away in the outage phase (issue #18 goal 9; 0: no outage phase). Needs
+    /// <see cref="OutageStop"/> and <see cref="OutageStart"/>, shell commands that stop and start the PostgreSQL server.</summary>
+    public int OutageSeconds { get; init; }
+    public string? OutageStop { get; init; }
+    public string? OutageStart { get; init; }
+    /// <summary>Seconds of the outage phase (batches, the shock's decisions, API reads and writes) before the stop.</summary>
+    public int OutageLeadSeconds { get; init; } = 20;
 
     public static LoadTestOptions Parse(string[] args)
     {
@@ -98,6 +105,10 @@ internal sealed record LoadTestOptions
                 "--connection" => o with { Connection = Next() },
                 "--skip-load" => o with { SkipLoad = true },
                 "--shock" => o with { Shock = Next() },
+                "--outage-seconds" => o with { OutageSeconds = Int(1, 600) },
+                "--outage-lead-seconds" => o with { OutageLeadSeconds = Int(0, 600) },
+                "--outage-stop" => o with { OutageStop = Next() },
+                "--outage-start" => o with { OutageStart = Next() },
                 "--decisions-per-second" => o with { DecisionsPerSecond = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d > 0 ? d : Fail<double>("--decisions-per-second must be > 0") },
                 "--step-days" => o with { StepDays = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var sd) && sd > 0 && sd <= 1 ? sd : Fail<double>("--step-days must be in (0, 1]") },
                 "--cluster" => o with { Mode = "cluster", Cluster = [.. Next().Split(',').Select(p => int.TryParse(p, out var v) ? v : Fail<int>("--cluster takes gateway ports, e.g. 30500,30501,30502"))] },
@@ -109,6 +120,8 @@ internal sealed record LoadTestOptions
         }
         if (o.Token is null && Environment.GetEnvironmentVariable("HOUSEHOLDS_TOKEN") is { Length: > 0 } env) o = o with { Token = env };
         if (o.ApiRps > 0 && o.ApiSeconds == 0) o = o with { ApiSeconds = o.Seconds };
+        if (o.OutageSeconds > 0 && (o.OutageStop is null || o.OutageStart is null || o.Books != "postgres"))
+            Fail("--outage-seconds needs --books postgres, --outage-stop and --outage-start");
         return o;
     }
 

@@ -323,8 +323,10 @@ internal static class Pipeline
         var ratio = pipeline.EvaluationsPerSecond / Math.Max(bare.EvaluationsPerSecond, 1e-9);
         Console.WriteLine($"bare: {bare.Batches} batches, scan p50 {bare.ScanMsP50:0.0} ms, {bare.EvaluationsPerSecond / 1e6:0.0} M evaluations/s; ratio pipeline/bare {ratio:0.00}");
 
-        object? shock = null;
-        if (o.Shock is { } scenario)
+        object? shock = null, outage = null;
+        if (o.OutageSeconds > 0)
+            outage = await Outage.Run(o, firm, app.Services, grains, stream, feed, scans, apiUrl, app.Configuration.GetConnectionString("Households")!);
+        else if (o.Shock is { } scenario)
             shock = postgres ? await Shock(o, scenario, stream, feed, monitor, scans, app.Configuration.GetConnectionString("Households")!,
                     app.Services.GetRequiredService<PostgresGrainStorage>())
                 : throw new InvalidOperationException("--shock needs --books postgres (its decisions are counted in the PostgreSQL journal)");
@@ -336,6 +338,7 @@ internal static class Pipeline
             bulk_load = load is null ? null : new { load.Households, load.Accounts, load.Lots, load.Bytes, seconds = load.Took.TotalSeconds },
             warm_start = warmStart is null ? null : new { warmStart.Accounts, warmStart.Lots, reading_seconds = warmStart.Took.TotalSeconds, seconds_after_silo_start = activationSeconds },
             shock,
+            outage,
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
             options = new { o.StepDays, o.Accounts, o.Seconds, o.MonitorWarmupSeconds, o.IntervalMs, o.Seed, o.Workers, o.ApiRps, o.ApiSeconds, o.ApiPath, o.ApiWarmupSeconds, o.ApiWake, o.ApiProcess, o.DecisionsPerSecond },
