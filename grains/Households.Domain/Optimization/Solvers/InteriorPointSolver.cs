@@ -63,6 +63,17 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private readonly int[][] touched, touchedRows;
         private readonly bool[] constantBlock;
         private double[]? constantS;
+        // The Schur complement and its constant part are mg² doubles: above about a hundred global rows a new pair per
+        // solve lands on the large-object heap, and a decision's solves would force a full collection every few solves.
+        // A solve runs on one thread from start to end (no await), so each thread keeps one pair and reuses it.
+        [ThreadStatic] private static double[]? threadSchur, threadConstantSchur;
+
+        private double[] SchurBuffer(ref double[]? kept)
+        {
+            int size = Math.Max(1, mg * mg);
+            if (kept is null || kept.Length < size) kept = new double[size];
+            return kept;
+        }
         private readonly double scale, constant;
         public readonly double[] X;
         private readonly double[] zl, zu, yl, yg;
@@ -247,7 +258,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             var dx = new double[n]; var dzl = new double[n]; var dzu = new double[n];
             var dyl = new double[yl.Length]; var dyg = new double[mg];
             var dxa = new double[n]; var dzla = new double[n]; var dzua = new double[n];
-            var s = new double[mg * mg];
+            var s = SchurBuffer(ref threadSchur);
             var work = new double[64];
             int nc = 0;
             for (int i = 0; i < n; i++) nc += (hasLo[i] ? 1 : 0) + (hasHi[i] ? 1 : 0);
@@ -472,11 +483,12 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             // once and keep their Schur contribution, which matters when F is large (a plain covariance problem).
             if (constantS is null)
             {
-                constantS = new double[mg * mg];
+                constantS = SchurBuffer(ref threadConstantSchur);
+                Array.Clear(constantS, 0, mg * mg);
                 for (int b = 0; b < nb; b++)
                     if (constantBlock[b] && !FactorBlock(b, theta, constantS, ref work)) return false;
             }
-            Array.Copy(constantS, s, s.Length);
+            Array.Copy(constantS, s, mg * mg);
             for (int b = 0; b < nb; b++)
                 if (!constantBlock[b] && !FactorBlock(b, theta, s, ref work)) return false;
             for (int g = 0; g < mg; g++) s[g * mg + g] += RegDual;
