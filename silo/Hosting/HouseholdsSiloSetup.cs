@@ -36,10 +36,6 @@ public sealed record HostingProfile(string? PostgresConnectionString, string Clu
 
 public static class HouseholdsSiloSetup
 {
-    /// <summary>(PostgreSQL profile) The machine's memory use, in percent, at which Orleans starts deactivating the least
-    /// recently used grains, and the use it deactivates down to.</summary>
-    public const double MemoryUsageLimitPercentage = 80, MemoryUsageTargetPercentage = 70;
-
     /// <summary>Orleans providers for a profile: localhost clustering and memory storage (embedded default) or
     /// AdoNet clustering, storage and reminders on PostgreSQL.</summary>
     public static ISiloBuilder ConfigureHouseholds(this ISiloBuilder silo, HostingProfile profile)
@@ -65,17 +61,7 @@ public static class HouseholdsSiloSetup
             // A shock wakes tens of thousands of grains at once, and their state reads queue for the group commit: they
             // wait their turn (back-pressure) rather than be cancelled by the default activation timeout, which dropped
             // the notice that woke them (issue #18: tens of thousands of activations cancelled at 100,000 accounts).
-            // Under memory pressure Orleans deactivates the least recently used grains. Here that loses nothing: the books
-            // are in the database and a deactivated account's snapshot stays parked in the monitor. A shock that wakes
-            // hundreds of thousands of grains then sheds them instead of running the silo out of memory (issue #18: the
-            // first 1,000,000-account shock was killed at 21.9 GB on a 24 GiB machine).
-            silo.Configure<GrainCollectionOptions>(o =>
-            {
-                o.ActivationTimeout = TimeSpan.FromMinutes(5);
-                o.EnableActivationSheddingOnMemoryPressure = true;
-                o.MemoryUsageLimitPercentage = MemoryUsageLimitPercentage;
-                o.MemoryUsageTargetPercentage = MemoryUsageTargetPercentage;
-            });
+            silo.Configure<GrainCollectionOptions>(o => o.ActivationTimeout = TimeSpan.FromMinutes(5));
             silo.Services.AddOptions<BooksOptions>();
             silo.Services.AddSingleton<BooksWarmStart>();
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BooksWarmStart>());
