@@ -64,13 +64,9 @@ internal static class Outage
         }
         using var writer = Client("outage-writer");
         using var reader = Client("outage-reader");
-        await using var database = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(connection) { Timeout = 5, CommandTimeout = 300 }.ConnectionString);
-        async Task<long> Scalar(string sql)
-        {
-            await using var command = database.CreateCommand(sql);
-            return await command.ExecuteScalarAsync() is long v ? v : 0;
-        }
-        var watermark = await Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
+        // A short connect timeout: while the database is away the phase's samples fail fast.
+        await using var journal = new JournalWatch(connection, connectTimeoutSeconds: 5);
+        var watermark = await journal.Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
         var clock = Stopwatch.StartNew();
         var outage = new Window(o.OutageLeadSeconds, double.PositiveInfinity);
         bool During() => outage.Holds(clock.Elapsed.TotalSeconds);
@@ -182,7 +178,7 @@ internal static class Outage
         async Task Sample()
         {
             long? rows = null;
-            try { rows = await Scalar($"SELECT count(*) FROM households_journal WHERE id > {watermark}"); } catch (Exception) { }
+            try { rows = await journal.Scalar($"SELECT count(*) FROM households_journal WHERE id > {watermark}"); } catch (Exception) { }
             journalSamples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows });
         }
         while (clock.Elapsed.TotalSeconds < o.OutageLeadSeconds) { await Sample(); await Task.Delay(1000); }
@@ -207,14 +203,7 @@ internal static class Outage
         if (!writerLoop.IsCompleted) Console.WriteLine("outage: some writes were still unanswered after 10 minutes");
         stop.Cancel();
         await Task.WhenAll(batches, readerLoop);
-        long last = -1;
-        for (var quietSince = clock.Elapsed.TotalSeconds; clock.Elapsed.TotalSeconds - answered < 120; )
-        {
-            await Task.Delay(1000);
-            var rows = await Scalar($"SELECT count(*) FROM households_journal WHERE id > {watermark}");
-            if (rows != last) { last = rows; quietSince = clock.Elapsed.TotalSeconds; }
-            else if (clock.Elapsed.TotalSeconds - quietSince >= 10) break;
-        }
+        var last = await journal.UntilQuiet($"SELECT count(*) FROM households_journal WHERE id > {watermark}", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2));
 
         // The monitor: every batch published during the outage scanned?
         var scanned = scans.ToArray().ToDictionary(s => s.BatchSequence, s => s);
@@ -223,7 +212,7 @@ internal static class Outage
 
         // Every acknowledged key once in the journal; the books of the accounts with fills in the phase agree with it.
         var keyCounts = new Dictionary<string, long>();
-        await using (var command = database.CreateCommand(
+        await using (var command = journal.Database.CreateCommand(
             $"SELECT idempotency_key, count(*) FROM households_journal WHERE kind = 'Fill' AND idempotency_key LIKE 'fill:outage-{o.Seed}-{watermark}-%' GROUP BY 1"))
         await using (var r = await command.ExecuteReaderAsync())
             while (await r.ReadAsync()) keyCounts[r.GetString(0)["fill:".Length..]] = r.GetInt64(1);
@@ -232,7 +221,7 @@ internal static class Outage
         var unacknowledgedInJournal = keyCounts.Keys.Where(k => !acknowledged.ContainsKey(k) && !refused.ContainsKey(k)).ToList();
 
         var phaseFills = new Dictionary<string, HashSet<string>>();
-        await using (var command = database.CreateCommand(
+        await using (var command = journal.Database.CreateCommand(
             $"SELECT account_id, idempotency_key FROM households_journal WHERE kind = 'Fill' AND id > {watermark}"))
         await using (var r = await command.ExecuteReaderAsync())
             while (await r.ReadAsync())
@@ -248,7 +237,7 @@ internal static class Outage
         await Parallel.ForEachAsync(checkedAccounts, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (account, _) =>
             books[account] = (await grains.GetGrain<IAccountGrain>(account).GetLedger()).TradeKeys.ToHashSet());
         var allJournaled = new Dictionary<string, HashSet<string>>();
-        await using (var command = database.CreateCommand(
+        await using (var command = journal.Database.CreateCommand(
             "SELECT account_id, idempotency_key FROM households_journal WHERE kind = 'Fill' AND account_id = ANY(@ids)"))
         {
             command.Parameters.AddWithValue("ids", checkedAccounts.ToArray());

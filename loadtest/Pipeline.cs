@@ -384,26 +384,15 @@ internal static class Pipeline
     {
         var scenario = Households.Simulation.Scenarios.ScenarioSet.Default[name];
         // The observer's own connections: a generous connect timeout, as the silo keeps both cores and the database busy.
-        await using var database = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(connection) { Timeout = 120, CommandTimeout = 300 }.ConnectionString);
-        async Task<long> Scalar(string sql)
-        {
-            await using var command = database.CreateCommand(sql);
-            return await command.ExecuteScalarAsync() is long v ? v : 0;
-        }
+        await using var journal = new JournalWatch(connection, connectTimeoutSeconds: 120);
         // The settling batch's decisions finish first (the journal quiet for 10 s, at most 5 minutes): the shock's figures are its own.
         var settle = Stopwatch.StartNew();
-        for (long previous = -1, rows, quietSince = 0; settle.Elapsed < TimeSpan.FromMinutes(5); previous = rows)
-        {
-            rows = await Scalar("SELECT count(*) FROM households_journal");
-            if (rows != previous) quietSince = settle.ElapsedMilliseconds;
-            else if (settle.ElapsedMilliseconds - quietSince >= 10_000) break;
-            await Task.Delay(1000);
-        }
+        await journal.UntilQuiet("SELECT count(*) FROM households_journal", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
         Console.WriteLine($"shock: the journal was quiet after {settle.Elapsed.TotalSeconds:0} s");
-        var watermark = await Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
+        var watermark = await journal.Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
         async Task<(long Rows, long Fills, long Proposals, long Households)> Since()
         {
-            await using var command = database.CreateCommand(
+            await using var command = journal.Database.CreateCommand(
                 "SELECT count(*), count(*) FILTER (WHERE kind = 'Fill'), count(*) FILTER (WHERE kind = 'Proposal'), " +
                 $"count(DISTINCT household_id) FILTER (WHERE kind = 'Proposal') FROM households_journal WHERE id > {watermark}");
             await using var reader = await command.ExecuteReaderAsync();

@@ -67,13 +67,6 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         // solve lands on the large-object heap, and a decision's solves would force a full collection every few solves.
         // A solve runs on one thread from start to end (no await), so each thread keeps one pair and reuses it.
         [ThreadStatic] private static double[]? threadSchur, threadConstantSchur;
-
-        private double[] SchurBuffer(ref double[]? kept)
-        {
-            int size = Math.Max(1, mg * mg);
-            if (kept is null || kept.Length < size) kept = new double[size];
-            return kept;
-        }
         private readonly double scale, constant;
         public readonly double[] X;
         private readonly double[] zl, zu, yl, yg;
@@ -473,6 +466,14 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     rpg[gRow[k]] += gVal[k] * X[i];
                 }
             for (int g = 0; g < mg; g++) rpg[g] -= gRhs[g];
+        }
+
+        /// <summary>This thread's buffer of at least mg² doubles (contents left from its last solve).</summary>
+        private double[] SchurBuffer(ref double[]? kept)
+        {
+            int size = Math.Max(1, mg * mg);
+            if (kept is null || kept.Length < size) kept = new double[size];
+            return kept;
         }
 
         /// <summary>Factorizes every block's KKT matrix and forms the global Schur complement (Cholesky, in s).</summary>
