@@ -9,7 +9,7 @@ namespace Households.Silo.Access;
 /// <summary>The one place that decides which households a caller may see. Admins and readers see the whole firm;
 /// an advisor sees the households whose <see cref="HouseholdSpec.AdvisorId"/> equals the token's <c>advisor</c> claim.
 /// A household the caller may not see is indistinguishable from a missing one.</summary>
-public sealed class HouseholdAccess(IGrainFactory grains)
+public sealed class HouseholdAccess(IGrainFactory grains, Households.Silo.Api.LocalLiveReads? local = null)
 {
     /// <summary>The advisor id a caller is confined to, or null when the caller sees the whole firm.
     /// An advisor token without an advisor claim is confined to nothing (empty string).</summary>
@@ -22,8 +22,9 @@ public sealed class HouseholdAccess(IGrainFactory grains)
     public async Task<bool> CanSeeHousehold(ClaimsPrincipal user, string householdId)
     {
         if (AdvisorScope(user) is not { } advisor) return true;
-        var spec = await grains.GetGrain<IHouseholdGrain>(householdId).GetSpec();
-        return spec is not null && advisor.Length > 0 && string.Equals(spec.AdvisorId, advisor, StringComparison.Ordinal);
+        // The stored header when this silo holds it: an advisor's live read then wakes no household either.
+        var owner = local?.AdvisorOf(householdId) ?? (await grains.GetGrain<IHouseholdGrain>(householdId).GetSpec())?.AdvisorId;
+        return owner is not null && advisor.Length > 0 && string.Equals(owner, advisor, StringComparison.Ordinal);
     }
 
     public async Task<bool> CanSeeAccount(ClaimsPrincipal user, string accountId)

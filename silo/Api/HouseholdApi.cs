@@ -50,8 +50,9 @@ public static class HouseholdApi
     private static async Task<IResult> Get(string id, IGrainFactory grains) =>
         await Existing(grains, id) is { } household ? Results.Ok(await household.GetView()) : NotFoundProblem.Household(id);
 
-    private static async Task<IResult> Live(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IHouseholdGrain>(id).GetLiveState() is { } live ? Results.Ok(live) : NotFoundProblem.Household(id);
+    // From this silo's live board when it holds the household (no grain woken, no storage read); else the household grain.
+    private static async Task<IResult> Live(string id, IGrainFactory grains, LocalLiveReads local) =>
+        (local.Household(id) ?? await grains.GetGrain<IHouseholdGrain>(id).GetLiveState()) is { } live ? Results.Ok(live) : NotFoundProblem.Household(id);
 
     private static async Task<IResult> Create(CreateHouseholdRequest request, IGrainFactory grains)
     {

@@ -131,6 +131,7 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<FirmFiguresReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<FirmFiguresReporter>());
         services.AddSingleton<ScanSignal>();
+        services.AddSingleton<Households.Silo.Api.LocalLiveReads>();
         services.TryAddSingleton(new Households.Domain.Risk.SecurityRiskModels());
         // Direct-index accounts are monitored by tracking error under the optimizer's own factor model.
         services.TryAddSingleton(sp => new Households.Domain.Monitoring.TrackingRisk(sp.GetRequiredService<Households.Domain.Risk.SecurityRiskModels>()));

@@ -10,10 +10,11 @@ public static class LiveFigures
 {
     /// <summary>One account's live figures at <paramref name="prices"/>. <paramref name="cash"/> is the decimal cash the
     /// snapshot was built from; <paramref name="snapshot"/> null (not yet watched) values the cash alone.</summary>
-    public static AccountLiveState Account(AccountSpec spec, decimal cash, AccountSnapshot? snapshot, PriceVector prices, int openTriggers)
+    public static AccountLiveState Account(string accountId, AccountType type, string? modelId, decimal cash, AccountSnapshot? snapshot,
+        PriceVector prices, int openTriggers)
     {
         if (snapshot is null)
-            return new AccountLiveState(spec.Id, spec.Type, spec.ModelId, cash, cash, 0, 0, 0, 0, openTriggers, prices.Sequence, prices.PublishedAt);
+            return new AccountLiveState(accountId, type, modelId, cash, cash, 0, 0, 0, 0, openTriggers, prices.Sequence, prices.PublishedAt);
         var s = snapshot;
         var lines = s.LineCount;
         var weights = ArrayPool<double>.Shared.Rent(Math.Max(1, lines));
@@ -23,7 +24,7 @@ public static class LiveFigures
             AccountMeasure m = default;
             if (TriggerKernel.Evaluate(s, prices.Values, weights, flags, out var value)) m = TriggerKernel.Measure(s, weights, flags, prices.Values);
             else value = Valued(s, prices.Values); // a price missing or nothing of value: no drift, no harvest
-            return new AccountLiveState(spec.Id, spec.Type, spec.ModelId, Cents(value), cash, m.OutOfBand, m.LargestDrift, m.HarvestableLots,
+            return new AccountLiveState(accountId, type, modelId, Cents(value), cash, m.OutOfBand, m.LargestDrift, m.HarvestableLots,
                 m.HarvestableLoss, openTriggers, prices.Sequence, prices.PublishedAt);
         }
         finally
@@ -34,10 +35,10 @@ public static class LiveFigures
     }
 
     /// <summary>The household's totals over its accounts' live figures, valued at the oldest batch among them.</summary>
-    public static HouseholdLiveState Household(HouseholdSpec spec, AccountLiveState[] accounts, int pendingProposals)
+    public static HouseholdLiveState Household(string householdId, string advisorId, AccountLiveState[] accounts, int pendingProposals)
     {
         var oldest = accounts.Length == 0 ? null : accounts.MinBy(a => a.PriceSequence);
-        return new HouseholdLiveState(spec.Id, spec.AdvisorId, accounts.Sum(a => a.MarketValue), accounts.Sum(a => a.Cash),
+        return new HouseholdLiveState(householdId, advisorId, accounts.Sum(a => a.MarketValue), accounts.Sum(a => a.Cash),
             oldest?.PriceSequence ?? 0, oldest?.AsOf ?? DateTimeOffset.MinValue, pendingProposals, ImmutableCollectionsMarshal.AsImmutableArray(accounts));
     }
 

@@ -107,7 +107,7 @@ public sealed class AccountGrain(
     private AccountLiveSource PublishLive()
     {
         var spec = state.State.Spec!;
-        _live = new AccountLiveSource(spec, _entry is null ? state.State.Cash : _snapshotCash, _entry?.Snapshot, _triggers?.Count ?? 0);
+        _live = new AccountLiveSource(spec.Id, spec.Type, spec.ModelId, _entry is null ? state.State.Cash : _snapshotCash, _entry?.Snapshot, _triggers?.Count ?? 0);
         liveBoard.Publish(_live);
         if (_liveRead)
         {

@@ -34,7 +34,7 @@ public sealed class HouseholdLiveCache(PriceBoard board, LiveStateBoard liveBoar
         for (var i = 0; i < ids.Length; i++) sources[i] = liveBoard.Find(ids[i]);
         var pending = Households.Domain.Firm.FirmFigures.Pending(proposals);
         var answer = Array.TrueForAll(sources, s => s is not null)
-            ? Task.FromResult<HouseholdLiveState?>(LiveFigures.Household(spec, Array.ConvertAll(sources, s => s!.At(prices)), pending))
+            ? Task.FromResult<HouseholdLiveState?>(LiveFigures.Household(spec.Id, spec.AdvisorId, Array.ConvertAll(sources, s => s!.At(prices)), pending))
             : Ask(spec, sources, prices, pending);
         // Kept only for a household read twice in one batch: an answer nobody asks for again is garbage that survives
         // collections (at thousands of reads a second of households read once a batch, the silo's largest GC cost).
@@ -47,6 +47,6 @@ public sealed class HouseholdLiveCache(PriceBoard board, LiveStateBoard liveBoar
     {
         var accounts = await Task.WhenAll(spec.AccountIds.Select((id, i) =>
             sources[i] is { } local ? Task.FromResult(local.At(prices)) : grains.GetGrain<IAccountGrain>(id).GetLiveState()));
-        return LiveFigures.Household(spec, accounts, pending);
+        return LiveFigures.Household(spec.Id, spec.AdvisorId, accounts, pending);
     }
 }

@@ -22,7 +22,7 @@ public sealed record BooksLoadReport(int Households, int Accounts, long Lots, in
 
 /// <summary>Loads a whole firm's books into an empty PostgreSQL database with COPY (<c>households db load</c>): the security
 /// master, the models with their followers, every account (spec, cash, packed lots), every household (spec and its opening
-/// wash-sale ledger) and the firm directory, as the rows <see cref="PostgresGrainStorage"/> reads. One COPY, no grain and
+/// wash-sale ledger, and its live header) and the firm directory, as the rows <see cref="PostgresGrainStorage"/> reads. One COPY, no grain and
 /// no silo: a million accounts are rows, not a million grain writes.</summary>
 public static class BooksLoader
 {
@@ -75,7 +75,7 @@ public static class BooksLoader
         int accounts = 0;
 
         // Households are generated (and serialized) on every core; one connection COPYs the rows in.
-        var rows = Channel.CreateBounded<(string State, string Key, byte[] Payload)>(new BoundedChannelOptions(4_096) { SingleReader = true });
+        var rows = Channel.CreateBounded<(string State, string Key, byte[] Payload, byte[]? Header)>(new BoundedChannelOptions(4_096) { SingleReader = true });
         var next = -1;
         var producers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
@@ -84,12 +84,14 @@ public static class BooksLoader
                 var household = firm.HouseholdAt(i);
                 foreach (var opening in household.Accounts)
                 {
-                    await rows.Writer.WriteAsync(("account", opening.Spec.Id, serializer.SerializeToArray(OpeningAccount(opening))), ct);
+                    await rows.Writer.WriteAsync(("account", opening.Spec.Id, serializer.SerializeToArray(OpeningAccount(opening)), null), ct);
                     Interlocked.Add(ref lots, (long)opening.Lots.Length);
                     Interlocked.Increment(ref accounts);
                     if (opening.Spec.ModelId is { } model) lock (followers) followers[model].Add(opening.Spec.Id);
                 }
-                await rows.Writer.WriteAsync(("household", household.Household.Id, serializer.SerializeToArray(OpeningHousehold(household, identical))), ct);
+                var opened = OpeningHousehold(household, identical);
+                await rows.Writer.WriteAsync(("household", household.Household.Id, serializer.SerializeToArray(opened),
+                    serializer.SerializeToArray(HouseholdLiveHeader.Of(opened)!)), ct);
                 lock (directory) directory.Households[household.Household.Id] =
                     new HouseholdSummary(household.Household.Id, household.Household.Name, household.Household.AdvisorId, household.Accounts.Count);
             }
@@ -98,21 +100,23 @@ public static class BooksLoader
 
         await using var connection = await database.OpenConnectionAsync(ct);
         await using (var copy = await connection.BeginBinaryImportAsync(
-            $"COPY {PostgresGrainStorage.Table} (state_name, grain_key, etag, payload) FROM STDIN (FORMAT BINARY)", ct))
+            $"COPY {PostgresGrainStorage.Table} (state_name, grain_key, etag, payload, live_header) FROM STDIN (FORMAT BINARY)", ct))
         {
-            async Task Row(string state, string key, byte[] payload)
+            async Task Row(string state, string key, byte[] payload, byte[]? header = null)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(state, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(key, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(1L, NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(payload, NpgsqlDbType.Bytea, ct);
-                bytes += payload.Length;
+                if (header is null) await copy.WriteNullAsync(ct);
+                else await copy.WriteAsync(header, NpgsqlDbType.Bytea, ct);
+                bytes += payload.Length + (header?.Length ?? 0);
             }
             var written = 0;
-            await foreach (var (state, key, payload) in rows.Reader.ReadAllAsync(ct))
+            await foreach (var (state, key, payload, header) in rows.Reader.ReadAllAsync(ct))
             {
-                await Row(state, key, payload);
+                await Row(state, key, payload, header);
                 if (++written % 200_000 == 0) progress?.Invoke($"{written:N0} rows ({accounts:N0} accounts) in {clock.Elapsed.TotalSeconds:0} s");
             }
             await completion;

@@ -30,15 +30,17 @@ public sealed class BooksOptions
 }
 
 /// <summary>What the warm start did.</summary>
-public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took);
+public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took, int Households = 0);
 
 /// <summary>A silo's cold start from PostgreSQL (issue #18): when the silo is active it streams the stored account states
 /// (<see cref="PostgresGrainStorage.ReadAll"/>), unpacks their lots and builds their snapshots on every core, and parks
-/// them in the monitor, so a million accounts are watched within a minute of start with no grain activated. An account
+/// them in the monitor, so a million accounts are watched within a minute of start with no grain activated. It puts each
+/// parked account's live source and every household's stored header on the silo's <see cref="LiveStateBoard"/>, so a
+/// household's live read needs no grain either (goals 6 and 9). An account
 /// grain that activates takes over its parked entry; one that deactivates leaves its snapshot parked
 /// (<see cref="MonitorOptions.KeepDeactivated"/>). With several silos starting together each parks the accounts of its
 /// share (a stable hash of the account id over the active silos, in address order).</summary>
-public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer serializer, AccountMonitor monitor, SecurityMaster master,
+public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer serializer, AccountMonitor monitor, LiveStateBoard live, SecurityMaster master,
     PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, IGrainFactory grains, IClusterMembershipService membership,
     ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -80,6 +82,18 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
         long lots = 0;
         int parked = 0, skipped = 0;
+        var models = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        // The headers are small (a few dozen bytes a household): read beside the accounts on a connection of their own.
+        var headers = Task.Run(async () =>
+        {
+            var read = 0;
+            await foreach (var header in storage.ReadHeaders(ct))
+            {
+                live.PublishRead(header);
+                read++;
+            }
+            return read;
+        }, ct);
         var rows = Channel.CreateBounded<(string Key, byte[] Payload)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
         var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
@@ -89,8 +103,12 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
                 if (state?.Spec is not { } spec) { Interlocked.Increment(ref skipped); continue; }
                 var book = state.TakeLots(key);
                 var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;
-                if (monitor.Park(spec.Id, Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking), spec.HouseholdId))
+                var snapshot = Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking);
+                if (monitor.Park(spec.Id, snapshot, spec.HouseholdId))
                 {
+                    // One model id string for all its followers, not one per account.
+                    var modelId = spec.ModelId is { } m ? models.GetOrAdd(m, m) : null;
+                    live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, modelId, state.Cash, snapshot, 0, parked: true));
                     Interlocked.Increment(ref parked);
                     Interlocked.Add(ref lots, book.Count);
                 }
@@ -104,9 +122,10 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         }
         finally { rows.Writer.TryComplete(); }
         await Task.WhenAll(workers);
-        var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed);
-        log.LogWarning("Books warm start: {Accounts:N0} accounts ({Lots:N0} lots) watched from PostgreSQL in {Seconds:0.0} s, no grain activated (share {Share} of {Shares}; {Skipped} skipped)",
-            report.Accounts, report.Lots, report.Took.TotalSeconds, share + 1, shares, skipped);
+        var households = await headers;
+        var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed, households);
+        log.LogWarning("Books warm start: {Accounts:N0} accounts ({Lots:N0} lots) and {Households:N0} household headers read from PostgreSQL in {Seconds:0.0} s, no grain activated (share {Share} of {Shares}; {Skipped} skipped)",
+            report.Accounts, report.Lots, households, report.Took.TotalSeconds, share + 1, shares, skipped);
         return report;
     }
 

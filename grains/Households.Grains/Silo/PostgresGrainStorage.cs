@@ -26,13 +26,16 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     private readonly NpgsqlDataSource _database;
     private readonly Serializer _serializer;
+    private readonly LiveStateBoard? _live;
     private readonly GroupCommit<StateKey, StoredState?> _reads;
     private readonly GroupCommit<StateWrite, long?> _writes;
 
-    public PostgresGrainStorage(NpgsqlDataSource database, Serializer serializer)
+    /// <param name="live">The silo's live board: a household's header goes up on it once the write holding it commits.</param>
+    public PostgresGrainStorage(NpgsqlDataSource database, Serializer serializer, LiveStateBoard? live = null)
     {
         _database = database;
         _serializer = serializer;
+        _live = live;
         _reads = new(Workers, MaxReads, ReadBatch);
         // Two writes of one row never share a statement: the second waits for the next batch (and then meets the version
         // the first wrote).
@@ -61,12 +64,15 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         // Serialized in the grain's turn: the state may change again as soon as the grain awaits.
-        var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), Version(grainState.ETag), _serializer.SerializeToArray(grainState.State));
+        var header = grainState.State is Household.HouseholdState household ? HouseholdLiveHeader.Of(household) : null;
+        var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), Version(grainState.ETag), _serializer.SerializeToArray(grainState.State),
+            header is null ? null : _serializer.SerializeToArray(header));
         if (await _writes.Run(write) is not { } version)
             throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation (this one read version {grainState.ETag ?? "none"})",
                 "unknown", grainState.ETag ?? "none");
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
+        if (header is not null) _live?.Publish(header);
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Clear(stateName, grainId, grainState);
@@ -98,15 +104,16 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         var inserts = writes.Where(w => w.Expected is null).ToList();
         if (updates.Count > 0)
             batch.BatchCommands.Add(Rows($"""
-                UPDATE {Table} t SET etag = t.etag + 1, payload = u.payload, modified_on = now()
-                FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[]) AS u(state_name, grain_key, payload, expected)
+                UPDATE {Table} t SET etag = t.etag + 1, payload = u.payload, live_header = u.live_header, modified_on = now()
+                FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[]) AS u(state_name, grain_key, payload, live_header, expected)
                 WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
                 RETURNING t.state_name, t.grain_key, t.etag
                 """, updates, withVersions: true));
         if (inserts.Count > 0)
             batch.BatchCommands.Add(Rows($"""
-                INSERT INTO {Table} (state_name, grain_key, etag, payload)
-                SELECT state_name, grain_key, 1, payload FROM unnest($1::text[], $2::text[], $3::bytea[]) AS u(state_name, grain_key, payload)
+                INSERT INTO {Table} (state_name, grain_key, etag, payload, live_header)
+                SELECT state_name, grain_key, 1, payload, live_header
+                FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[]) AS u(state_name, grain_key, payload, live_header)
                 ON CONFLICT DO NOTHING
                 RETURNING state_name, grain_key, etag
                 """, inserts, withVersions: false));
@@ -125,6 +132,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Key.StateName).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Key.GrainKey).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => (object?)w.Header ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         if (withVersions) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Expected!.Value).ToArray() });
         return command;
     }
@@ -154,13 +162,23 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     /// <summary>Every stored state of <paramref name="stateName"/>, streamed in one COPY (a silo's cold start reads a
     /// million accounts this way, not one query per grain).</summary>
-    public async IAsyncEnumerable<(string Key, byte[] Payload)> ReadAll(string stateName, [EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<(string Key, byte[] Payload)> ReadAll(string stateName, CancellationToken ct = default) => Export(stateName, "payload", ct);
+
+    /// <summary>Every stored household's <see cref="HouseholdLiveHeader"/>, streamed in one COPY: a few dozen bytes each
+    /// where the household's state is kilobytes.</summary>
+    public async IAsyncEnumerable<HouseholdLiveHeader> ReadHeaders([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var (_, header) in Export("household", "live_header", ct))
+            if (_serializer.Deserialize<HouseholdLiveHeader>(header) is { } read) yield return read;
+    }
+
+    private async IAsyncEnumerable<(string Key, byte[] Payload)> Export(string stateName, string column, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await _database.OpenConnectionAsync(ct);
         // The state name is one of the grains' own constants; quoted as a literal all the same.
         var literal = "'" + stateName.Replace("'", "''", StringComparison.Ordinal) + "'";
         await using var reader = await connection.BeginBinaryExportAsync(
-            $"COPY (SELECT grain_key, payload FROM {Table} WHERE state_name = {literal}) TO STDOUT (FORMAT BINARY)", ct);
+            $"COPY (SELECT grain_key, {column} FROM {Table} WHERE state_name = {literal} AND {column} IS NOT NULL) TO STDOUT (FORMAT BINARY)", ct);
         while (await reader.StartRowAsync(ct) >= 0)
         {
             var key = await reader.ReadAsync<string>(NpgsqlDbType.Text, ct);
@@ -177,7 +195,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     private readonly record struct StateKey(string StateName, string GrainKey);
 
-    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload);
+    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header);
 
     private sealed record StoredState(long Version, byte[] Payload);
 }

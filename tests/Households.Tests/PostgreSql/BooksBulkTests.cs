@@ -87,6 +87,22 @@ public sealed class BooksBulkTests(PostgresFixture db, ITestOutputHelper output)
             var start = firm.Universe.InitialPrices.ToArray();
             await feed.Publish(Quotes(firm.Universe, start));
             await WaitFor(() => monitor.Status.Accounts == Accounts && monitor.Status.Scans > 0, "the first scan");
+
+            // Every household's stored header was read with the books, so its live read needs no grain (goals 6 and 9):
+            // the values are the books at the published prices, worked here from the firm's openings.
+            Assert.Equal(firm.HouseholdCount, warm.Households);
+            var reads = services.GetRequiredService<Households.Silo.Api.LocalLiveReads>();
+            var priced = Quotes(firm.Universe, start).ToDictionary(q => q.Symbol, q => q.Price, StringComparer.Ordinal);
+            for (var h = 0; h < firm.HouseholdCount; h += firm.HouseholdCount / 40)
+            {
+                var opened = firm.HouseholdAt(h);
+                var live = reads.Household(opened.Household.Id) ?? throw new Xunit.Sdk.XunitException($"no live read of {opened.Household.Id} from the board");
+                var worth = opened.Accounts.Sum(a => a.Cash + a.Lots.Sum(l => l.Quantity * priced[l.Symbol]));
+                Assert.InRange(live.MarketValue - worth, -0.01m * opened.Accounts.Count, 0.01m * opened.Accounts.Count); // each account in cents
+                Assert.Equal(opened.Accounts.Sum(a => a.Cash), live.Cash);
+                Assert.Equal((opened.Household.AdvisorId, 0), (live.AdvisorId, live.PendingProposals));
+                Assert.Equal(opened.Accounts.Select(a => a.Spec.Id), live.Accounts.Select(a => a.AccountId));
+            }
             var settledFills = await Count("SELECT count(*) FROM households_journal WHERE kind = 'Fill'");
             var shocked = ScenarioApplier.Shocked(ScenarioSet.Default["equities-12-1d"], firm.Universe, start);
             var sequence = await feed.Publish(Quotes(firm.Universe, shocked));

@@ -19,7 +19,7 @@ namespace Households.Tests.PostgreSql;
 
 /// <summary>The database goes away and comes back (issue #18, goal 9), at small scale: a silo on the PostgreSQL profile
 /// reaches its database through a <see cref="TcpGate"/> the test shuts for a few seconds. Reads keep answering from
-/// memory, a write is refused with 503 and <c>Retry-After</c> and changes nothing, and after the database is back the
+/// memory (a household asleep when it went away from the silo's live board), a write is refused with 503 and <c>Retry-After</c> and changes nothing, and after the database is back the
 /// client's retry with the same idempotency key lands exactly once in the books and the journal.</summary>
 public sealed class DatabaseOutageTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
@@ -51,6 +51,17 @@ public sealed class DatabaseOutageTests(PostgresFixture db, ITestOutputHelper ou
             [new AccountOpening(Account("OUTA1", "OUTHH", AccountType.Taxable, "OUTM"), 5000m,
                 [Lot("OUTL1", "OUTEQ", 60, 100m, new DateOnly(2025, 3, 3)), Lot("OUTL2", "OUTBD", 40, 100m, new DateOnly(2025, 3, 3))])]);
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-1"))).StatusCode);
+        // A second household that is asleep when the database goes away: its grains deactivate after it opens.
+        await grains.GetGrain<IHouseholdGrain>("OUTHH2").Create(new HouseholdSpec("OUTHH2", "Sleeping household", "ADV02", ["OUTA2"]),
+            [new AccountOpening(Account("OUTA2", "OUTHH2", AccountType.Ira, null), 1000m, // no model, no harvest: nothing wakes it
+                [Lot("OUTL3", "OUTEQ", 10, 100m, new DateOnly(2025, 3, 3)), Lot("OUTL4", "OUTBD", 20, 100m, new DateOnly(2025, 3, 3))])]);
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var asleep = new[] { grains.GetGrain<IHouseholdGrain>("OUTHH2").GetGrainId(), grains.GetGrain<IAccountGrain>("OUTA2").GetGrainId() };
+        foreach (var id in asleep) await management.DeactivateGrain(id);
+        async Task<int> Awake() => (await management.GetActiveGrains(asleep[0].Type)).Count(g => g == asleep[0])
+            + (await management.GetActiveGrains(asleep[1].Type)).Count(g => g == asleep[1]);
+        for (var waited = 0; await Awake() > 0 && waited < 50; waited++) await Task.Delay(100);
+        Assert.Equal(0, await Awake());
 
         var monitor = silo.Services.GetRequiredService<AccountMonitor>();
         var feed = grains.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
@@ -62,6 +73,13 @@ public sealed class DatabaseOutageTests(PostgresFixture db, ITestOutputHelper ou
         for (var waited = 0; monitor.Status.BatchSequence < sequence && waited < 100; waited++) await Task.Delay(100);
         Assert.True(monitor.Status.BatchSequence >= sequence, $"the batch published during the outage was not scanned ({monitor.Status.BatchSequence} < {sequence})");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/households/OUTHH/live")).StatusCode);
+        // The sleeping household answers too, from the silo's live board (its stored header and its account's parked
+        // books), at the batch published during the outage: 1,000 cash + 10 × 97 + 20 × 101 = 3,990.
+        var sleeping = await http.GetAsync("/api/households/OUTHH2/live");
+        Assert.Equal(HttpStatusCode.OK, sleeping.StatusCode);
+        var figures = JsonDocument.Parse(await sleeping.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(3990m, figures.GetProperty("marketValue").GetDecimal());
+        Assert.Equal(("ADV02", sequence), (figures.GetProperty("advisorId").GetString(), figures.GetProperty("priceSequence").GetInt64()));
         Assert.Equal(3900m, await Cash(http));
         var refused = await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-2"));
         var problem = await refused.Content.ReadAsStringAsync();
@@ -88,6 +106,7 @@ public sealed class DatabaseOutageTests(PostgresFixture db, ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsJsonAsync("/api/accounts/OUTA1/trades", Buy("out-2"))).StatusCode); // a replay
         Assert.Equal(2800m, await Cash(http));
+        Assert.Equal(0, await Awake()); // the sleeping household's reads woke no grain (asked once the database is back)
 
         // The books equal the journal: each key's fill journaled once.
         await using var connection = new NpgsqlConnection(db.ConnectionString);

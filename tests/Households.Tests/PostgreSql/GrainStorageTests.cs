@@ -1,4 +1,6 @@
+using Households.Contracts;
 using Households.Grains.Accounts;
+using Households.Grains.Household;
 using Households.Grains.Silo;
 using Households.Persistence;
 using Npgsql;
@@ -75,4 +77,45 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         await storage.ReadStateAsync(StateName, Account(1002), stored);
         Assert.Equal(racing.Single(s => s.ETag == "1").State!.Cash, stored.State!.Cash);
     }
+
+    [Fact]
+    public async Task A_household_write_stores_its_live_header_beside_the_state_and_puts_it_on_the_board_once_committed()
+    {
+        await PostgresSchema.ApplyAsync(db.ConnectionString);
+        await using var database = NpgsqlDataSource.Create(db.ConnectionString);
+        var board = new LiveStateBoard();
+        using var storage = new PostgresGrainStorage(database, BooksLoader.StateSerializer(), board);
+        var grain = GrainId.Create("household", "GSHH1");
+        var at = new DateTimeOffset(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
+        RebalanceProposal Proposal(string id, ProposalStatus status) =>
+            new(id, "GSHH1", status, at, at.AddDays(5), [], [], 0, 0, 0, 0, 1, null, null, [], null);
+        var household = new GrainState<HouseholdState>(new HouseholdState
+        {
+            Spec = new HouseholdSpec("GSHH1", "Header household", "ADV7", ["GSA1", "GSA2"]),
+            Proposals = [Proposal("P1", ProposalStatus.Pending), Proposal("P2", ProposalStatus.Executed), Proposal("P3", ProposalStatus.Pending)],
+        });
+
+        await storage.WriteStateAsync("household", grain, household);
+        Assert.Equal(new HouseholdLiveHeader("GSHH1", "ADV7", ["GSA1", "GSA2"], 2), board.Header("GSHH1"), HeaderComparer);
+        // An approval is a write like any other: the header follows it.
+        household.State!.Proposals = [Proposal("P1", ProposalStatus.Executed), Proposal("P2", ProposalStatus.Executed), Proposal("P3", ProposalStatus.Pending)];
+        await storage.WriteStateAsync("household", grain, household);
+        Assert.Equal(1, board.Header("GSHH1")!.PendingProposals);
+        // Other states carry no header.
+        await storage.WriteStateAsync(StateName, Account(3001), Cash(1m));
+
+        var read = new List<HouseholdLiveHeader>();
+        await foreach (var header in storage.ReadHeaders()) read.Add(header);
+        var stored = Assert.Single(read, h => h.HouseholdId == "GSHH1");
+        Assert.Equal(new HouseholdLiveHeader("GSHH1", "ADV7", ["GSA1", "GSA2"], 1), stored, HeaderComparer);
+        await using var count = database.CreateCommand(
+            "SELECT count(*) FROM households_grain_state WHERE live_header IS NOT NULL AND state_name <> 'household'");
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    // Records compare ImmutableArray fields by reference: compare the account ids by value.
+    private static readonly IEqualityComparer<HouseholdLiveHeader?> HeaderComparer = EqualityComparer<HouseholdLiveHeader?>.Create((a, b) =>
+        a is not null && b is not null && (a.HouseholdId, a.AdvisorId, a.PendingProposals) == (b.HouseholdId, b.AdvisorId, b.PendingProposals)
+        && a.AccountIds.SequenceEqual(b.AccountIds));
 }
+

@@ -44,7 +44,7 @@ public sealed class SchemaTests(PostgresFixture db) : IClassFixture<PostgresFixt
     {
         Assert.Equal(
             ["001-orleans-main.sql", "002-orleans-clustering.sql", "003-orleans-persistence.sql",
-             "004-orleans-reminders.sql", "010-households-journal.sql", "020-households-grain-state.sql"],
+             "004-orleans-reminders.sql", "010-households-journal.sql", "020-households-grain-state.sql", "021-households-live-header.sql"],
             PostgresSchema.ScriptNames);
     }
 
