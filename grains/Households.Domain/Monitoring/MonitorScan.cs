@@ -59,6 +59,11 @@ public sealed class MonitorEntry<TTarget>(TTarget target, AccountSnapshot snapsh
 
     public void Update(AccountSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
 
+    /// <summary>A notice just reported was not sent (the firm's budget held it back): the scan reports the account's
+    /// standing conditions again at <paramref name="at"/>, as a reminder, if they still hold then. Called from the scan's
+    /// notice callback, before the scan remembers when the entry falls due; needs a <paramref name="reminder"/>.</summary>
+    public void ReportAgainAt(DateTimeOffset at, TimeSpan reminder) => LastReportTicks = at.UtcTicks - reminder.Ticks;
+
     /// <summary>Takes over the flags and last report of the entry this one replaces (an account whose grain woke up and
     /// registered the snapshot it built, over the one watched from its books) when both snapshots measure the same books: a
     /// condition already reported is not reported again just because the account activated. Different books start clean,

@@ -27,7 +27,6 @@ public sealed class AccountGrain(
     IJournal journal,
     ILogger<AccountGrain> log,
     TriggerLatency latency,
-    FirmTriggerBudget firmBudget,
     LiveStateBoard liveBoard,
     Households.Domain.Harvesting.ReplacementSelector replacements,
     TrackingRisk tracking,
@@ -51,7 +50,7 @@ public sealed class AccountGrain(
     private string Id => this.GetPrimaryKeyString();
     private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, this);
     // Made on the first trigger: most of a million live accounts never get one.
-    private AccountTriggers Triggers => _triggers ??= new(Id, latency, firmBudget, decisions.Value, board, clock, GrainFactory, log);
+    private AccountTriggers Triggers => _triggers ??= new(Id, latency, decisions.Value, board, clock, GrainFactory, log);
     private AccountTrades Trades => new(Record, clock, log, books.Value.IdempotencyWindow());
     private AccountCash Cash => new(Record, clock);
     private AccountViews Views => new(Record, board, master);

@@ -7,10 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace Households.Grains.Accounts;
 
 /// <summary>An account's triggers: the monitor's notices and the events a person caused (cash, restrictions, policy, model
-/// changes). The newest are kept for the account's views; each is admitted by the account's cooldowns and hourly budget and,
-/// for market triggers, the silo's firm-wide budget, then sent to the household one-way (the household calls accounts, so
-/// an account never waits on its household).</summary>
-public sealed class AccountTriggers(string accountId, TriggerLatency latency, FirmTriggerBudget firmBudget, DecisionOptions decisions,
+/// changes). The newest are kept for the account's views; each is admitted by the account's cooldowns and hourly budget
+/// (the silo's firm-wide budget was taken by the monitor before it sent the notice), then sent to the household one-way
+/// (the household calls accounts, so an account never waits on its household).</summary>
+public sealed class AccountTriggers(string accountId, TriggerLatency latency, DecisionOptions decisions,
     PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log)
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
@@ -42,21 +42,8 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, Fi
             foreach (var t in triggers)
                 log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Triggers);
-        if (admitted.Count > 0 && spec is not null) Send(spec, admitted);
-    }
-
-    private void Send(AccountSpec spec, IReadOnlyCollection<Trigger> admitted)
-    {
-        // The firm-wide budget is taken here, before the household wakes: after a market-wide move a million accounts
-        // cross thresholds at once, and waking each household only to refuse it costs an activation and its memory.
-        // A refused trigger stays among the account's open triggers; its cooldown brings it back later. Events (cash,
-        // restrictions, model changes) always go: a person caused them and none may be lost.
-        if (admitted.All(t => TriggerCooldowns.IsMarketTrigger(t.Kind)) && !firmBudget.TryTake())
-        {
-            log.LogDebug("{Account}: firm-wide trigger budget exhausted; {Count} triggers kept open, not sent", spec.Id, admitted.Count);
-            return;
-        }
-        grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
+        if (admitted.Count > 0 && spec is not null)
+            grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
     }
 
     /// <summary>A trigger caused by an event (cash, restriction, model change) rather than a price.</summary>

@@ -47,8 +47,10 @@ public sealed class MonitorOptions
 /// sends a one-way notice only to the accounts where a condition crossed a threshold.</summary>
 public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, ILogger<AccountMonitor> log,
     Microsoft.Extensions.Options.IOptions<MonitorOptions>? options = null,
-    Microsoft.Extensions.Options.IOptions<DecisionOptions>? decisions = null) : BackgroundService
+    Microsoft.Extensions.Options.IOptions<DecisionOptions>? decisions = null,
+    FirmTriggerBudget? firmBudget = null) : BackgroundService
 {
+    private readonly NoticePacing? _pacing = firmBudget?.Pacing;
     // A reported flag stays up while the account's cooldown would drop its repeat anyway: no notice, no message.
     private readonly FlagHold _hold = FlagHold.After(decisions?.Value.Cooldown ?? TimeSpan.Zero);
     private readonly TimeSpan _reminder = options?.Value.ReminderInterval ?? TimeSpan.Zero;
@@ -79,6 +81,9 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     public FlagHold Hold => _hold;
 
     private int HouseholdCount { get { lock (_households) return _households.Count; } }
+
+    /// <summary>Notices of market triggers the firm-wide budget held back since start (no grain woke for them).</summary>
+    public long NoticesHeldByBudget => _pacing?.Held ?? 0;
 
     /// <summary>Raised after each scan (on the monitor's thread).</summary>
     public event Action<MonitorStatus>? Scanned;
@@ -227,8 +232,20 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         return result;
     }
 
-    private void Notify(MonitorEntry<string> entry, List<Trigger> triggers) =>
+    // The firm-wide trigger budget is taken here, where market triggers are born, before any grain wakes: the first scan
+    // after a silo starts finds every condition that already holds (464,000 accounts of a million), and waking each
+    // account only for the budget to refuse it made the silo hold 11 GB of account activations (issue #18). A notice the
+    // budget holds back is not sent and is reported again later at the budget's pace (NoticePacing); with no reminder
+    // configured it waits for its condition to rise anew.
+    private void Notify(MonitorEntry<string> entry, List<Trigger> triggers)
+    {
+        if (_pacing is not null && !_pacing.TrySend(triggers, clock.GetUtcNow(), out var retryAt))
+        {
+            if (_reminder > TimeSpan.Zero) entry.ReportAgainAt(retryAt, _reminder);
+            return;
+        }
         grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers([.. triggers]).Ignore();
+    }
 
     private void ApplyChanges()
     {

@@ -44,10 +44,9 @@ public sealed class DecisionOptions
         RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover, Policy = Policy };
 }
 
-/// <summary>The firm-wide trigger budget of this silo (a token bucket; with several silos each holds its share).</summary>
+/// <summary>The firm-wide trigger budget of this silo (with several silos each holds its share), taken by the monitor
+/// before it sends a notice of market triggers (<see cref="AccountMonitor"/>).</summary>
 public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<DecisionOptions> options, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock)
 {
-    private readonly TokenBucket _bucket = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow());
-
-    public bool TryTake() => _bucket.TryTake(clock.GetUtcNow());
+    public Households.Domain.Monitoring.NoticePacing Pacing { get; } = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow());
 }

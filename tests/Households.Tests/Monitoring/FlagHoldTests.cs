@@ -109,6 +109,90 @@ public sealed class FlagHoldTests
     }
 }
 
+/// <summary>The firm-wide budget as the monitor applies it (<see cref="NoticePacing"/>): a notice of market triggers goes
+/// with a token, one with a cash trigger always goes, and a held notice is reported again at the budget's pace.</summary>
+public sealed class NoticePacingTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 7, 15, 0, 0, TimeSpan.Zero);
+
+    private static Trigger Of(TriggerKind kind) => new(kind, "A", "EQ", 0, 0, 0, 1, Start, Start);
+
+    [Fact]
+    public void Held_notices_queue_behind_each_other_at_the_budgets_rate_from_a_minute_on()
+    {
+        // 2 a second, a burst of 3.
+        var pacing = new NoticePacing(2, 3, Start);
+        Trigger[] drift = [Of(TriggerKind.Drift)];
+        for (var i = 0; i < 3; i++) Assert.True(pacing.TrySend(drift, Start, out _));
+        // The bucket is empty: the next three wait, a minute out and then half a second apart (the budget's rate).
+        var retries = new List<DateTimeOffset>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.False(pacing.TrySend([Of(TriggerKind.Harvest)], Start, out var at));
+            retries.Add(at);
+        }
+        Assert.Equal([Start.AddSeconds(60), Start.AddSeconds(60.5), Start.AddSeconds(61)], retries);
+        Assert.Equal(3, pacing.Held);
+        // A cash trigger is an event: its notice goes whatever the budget says, and takes no token.
+        Assert.True(pacing.TrySend([Of(TriggerKind.Drift), Of(TriggerKind.Cash)], Start, out _));
+        // Half a second later one token is back.
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(0.5), out _));
+        Assert.False(pacing.TrySend(drift, Start.AddSeconds(0.5), out var next));
+        Assert.Equal(Start.AddSeconds(61.5), next); // behind the queue, not a minute from now
+        // Long after the queue drained (the burst is back), a held notice waits the first minute again.
+        var later = Start.AddHours(1);
+        for (var i = 0; i < 3; i++) Assert.True(pacing.TrySend(drift, later, out _));
+        Assert.False(pacing.TrySend(drift, later, out var again));
+        Assert.Equal(later.AddMinutes(1), again);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_held_notice_is_reported_again_when_its_time_comes_if_the_condition_still_holds(bool incremental)
+    {
+        var index = new SecurityIndex();
+        var day = new DateOnly(2025, 1, 2);
+        // 100 sh at $100 basis, harvestable at 5% / $250 with no cost: at $95 or below.
+        var entry = new MonitorEntry<string>("A", AccountSnapshot.Build("A", 0m, [new TaxLot("A-L1", "EQ", 100, 10_000, day, day)], null,
+            new HarvestPolicy(true, 0.05m, 250m, 0m), _ => null, index));
+        var reminder = TimeSpan.FromDays(1);
+        var hold = FlagHold.After(TimeSpan.FromMinutes(30));
+        var scan = incremental ? new IncrementalScan() : null;
+        var sent = new List<DateTimeOffset>();
+        var holdNext = true;
+        var clock = new Clock(Start);
+        void Batch(long sequence, double price)
+        {
+            var prices = new double[index.Count];
+            prices[index.OrdinalOf("EQ")] = price;
+            MonitorScan.Run<string>(new[] { entry }, new PriceVector(sequence, clock.Now, prices, []), clock, new ScanScratch(), (e, _) =>
+            {
+                // The first report is held back by the budget, to be reported again 90 s later.
+                if (holdNext) { holdNext = false; e.ReportAgainAt(clock.Now.AddSeconds(90), reminder); }
+                else sent.Add(clock.Now);
+            }, hold, reminder, scan);
+        }
+
+        Batch(1, 90); // the loss rises: reported, held back
+        for (var k = 1; k <= 8; k++) { clock.Now = Start.AddSeconds(10 * k); Batch(1 + k, 90); }
+        Assert.Empty(sent); // a standing condition is not a new crossing
+        clock.Now = Start.AddSeconds(90);
+        Batch(20, 90);
+        Assert.Equal([Start.AddSeconds(90)], sent);
+        // Sent now: the next reminder is a day away, not at every batch.
+        clock.Now = Start.AddSeconds(100);
+        Batch(21, 90);
+        Assert.Single(sent);
+    }
+
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
+
 /// <summary>A batch that arrives during a scan is taken up by the chunks that start after it.</summary>
 public sealed class RollingScanTests
 {

@@ -1,0 +1,41 @@
+using Households.Contracts;
+using Households.Domain.Decisions;
+
+namespace Households.Domain.Monitoring;
+
+/// <summary>The firm-wide trigger budget as the monitor applies it, before any grain wakes (issue #18): a notice of market
+/// triggers (drift, harvest) goes only with a token from the bucket; one with an event among them (cash) always goes. A
+/// notice held back is given a time to be reported again: the held notices queue behind one another at the budget's rate,
+/// the first <see cref="FirstRetry"/> after it was held, so a backlog of 464,000 standing conditions after a silo starts
+/// drains at the firm's pace instead of waiting for the daily reminder, and never as one burst. Thread-safe.</summary>
+public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset start)
+{
+    /// <summary>How long a held notice waits at least before it is reported again.</summary>
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+
+    private readonly TokenBucket _bucket = new(perSecond, burst, start);
+    private readonly Lock _gate = new();
+    private readonly long _spacing = (long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond);
+    private DateTimeOffset _lastRetry = DateTimeOffset.MinValue;
+    private long _held;
+
+    /// <summary>Notices held back since start.</summary>
+    public long Held => Interlocked.Read(ref _held);
+
+    /// <summary>True when the notice may be sent now; else false and when to report it again.</summary>
+    public bool TrySend(IReadOnlyList<Trigger> triggers, DateTimeOffset now, out DateTimeOffset retryAt)
+    {
+        retryAt = default;
+        var market = true;
+        foreach (var t in triggers) market &= TriggerCooldowns.IsMarketTrigger(t.Kind);
+        if (!market || _bucket.TryTake(now)) return true;
+        Interlocked.Increment(ref _held);
+        lock (_gate)
+        {
+            var earliest = now + FirstRetry;
+            _lastRetry = _lastRetry < earliest ? earliest : _lastRetry.AddTicks(_spacing);
+            retryAt = _lastRetry;
+        }
+        return false;
+    }
+}
