@@ -82,16 +82,16 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
         long lots = 0;
         int parked = 0, skipped = 0;
-        var models = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        // The headers are small (a few dozen bytes a household): read beside the accounts on a connection of their own.
+        // One string for each household, advisor and model id, not one per row that names it: at a million accounts the
+        // copies deserialization makes cost about 90 bytes an account.
+        var names = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string name) => names.GetOrAdd(name, name);
+        // The headers are small (a few dozen bytes a household): read beside the accounts on a connection of their own,
+        // put on the board once the accounts are (so they name the accounts' own id strings).
         var headers = Task.Run(async () =>
         {
-            var read = 0;
-            await foreach (var header in storage.ReadHeaders(ct))
-            {
-                live.PublishRead(header);
-                read++;
-            }
+            var read = new List<HouseholdLiveHeader>();
+            await foreach (var header in storage.ReadHeaders(ct)) read.Add(header);
             return read;
         }, ct);
         var rows = Channel.CreateBounded<(string Key, byte[] Payload)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
@@ -104,11 +104,9 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
                 var book = state.TakeLots(key);
                 var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;
                 var snapshot = Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking);
-                if (monitor.Park(spec.Id, snapshot, spec.HouseholdId))
+                if (monitor.Park(spec.Id, snapshot, Shared(spec.HouseholdId)))
                 {
-                    // One model id string for all its followers, not one per account.
-                    var modelId = spec.ModelId is { } m ? models.GetOrAdd(m, m) : null;
-                    live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, modelId, state.Cash, snapshot, 0, parked: true));
+                    live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, spec.ModelId is { } m ? Shared(m) : null, state.Cash, snapshot, 0, parked: true));
                     Interlocked.Increment(ref parked);
                     Interlocked.Add(ref lots, book.Count);
                 }
@@ -122,7 +120,17 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         }
         finally { rows.Writer.TryComplete(); }
         await Task.WhenAll(workers);
-        var households = await headers;
+        var households = 0;
+        foreach (var header in await headers)
+        {
+            live.PublishRead(header with
+            {
+                HouseholdId = Shared(header.HouseholdId),
+                AdvisorId = Shared(header.AdvisorId),
+                AccountIds = [.. header.AccountIds.Select(id => live.FindAny(id)?.AccountId ?? id)],
+            });
+            households++;
+        }
         var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed, households);
         log.LogWarning("Books warm start: {Accounts:N0} accounts ({Lots:N0} lots) and {Households:N0} household headers read from PostgreSQL in {Seconds:0.0} s, no grain activated (share {Share} of {Shares}; {Skipped} skipped)",
             report.Accounts, report.Lots, households, report.Took.TotalSeconds, share + 1, shares, skipped);
