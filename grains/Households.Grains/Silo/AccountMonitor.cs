@@ -48,7 +48,7 @@ public sealed class MonitorOptions
 public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock, ILogger<AccountMonitor> log,
     Microsoft.Extensions.Options.IOptions<MonitorOptions>? options = null,
     Microsoft.Extensions.Options.IOptions<DecisionOptions>? decisions = null,
-    FirmTriggerBudget? firmBudget = null) : BackgroundService
+    FirmTriggerBudget? firmBudget = null, TriggerLatency? latency = null) : BackgroundService
 {
     private readonly NoticePacing? _pacing = firmBudget?.Pacing;
     // A reported flag stays up while the account's cooldown would drop its repeat anyway: no notice, no message.
@@ -239,9 +239,12 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     // configured it waits for its condition to rise anew.
     private void Notify(MonitorEntry<string> entry, List<Trigger> triggers)
     {
-        if (_pacing is not null && !_pacing.TrySend(triggers, clock.GetUtcNow(), out var retryAt))
+        var now = clock.GetUtcNow();
+        if (_pacing is not null && !_pacing.TrySend(triggers, now, out var retryAt))
         {
             if (_reminder > TimeSpan.Zero) entry.ReportAgainAt(retryAt, _reminder);
+            // Tick-to-trigger of a notice held back ends here, where it was found (a sent one ends at its account).
+            latency?.Record(now - triggers[0].BatchPublishedAt);
             return;
         }
         grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers([.. triggers]).Ignore();

@@ -1,7 +1,7 @@
 namespace Households.Grains.Silo;
 
 /// <summary>Tick-to-trigger latency on this silo: from a price batch's publication at the feed to the account grain
-/// receiving the monitor's notice. A millisecond histogram (lock-free counters), read by the load test and metrics.</summary>
+/// receiving the monitor's notice, or to the monitor holding the notice back for the firm's budget. A millisecond histogram (lock-free counters), read by the load test and metrics.</summary>
 public sealed class TriggerLatency
 {
     public const int MaxMilliseconds = 120_000;
