@@ -7,7 +7,8 @@ namespace Households.Domain.Monitoring;
 /// triggers (drift, harvest) goes only with a token from the bucket; one with an event among them (cash) always goes. A
 /// notice held back is given a time to be reported again: the held notices queue behind one another at the budget's rate,
 /// the first <see cref="FirstRetry"/> after it was held, so a backlog of 464,000 standing conditions after a silo starts
-/// drains at the firm's pace instead of waiting for the daily reminder, and never as one burst. Thread-safe.</summary>
+/// drains at the firm's pace instead of waiting for the daily reminder, and never as one burst. A silo that already has as
+/// many households deciding as it allows holds market notices the same way (backpressure). Thread-safe.</summary>
 public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset start)
 {
     /// <summary>How long a held notice waits at least before it is reported again.</summary>
@@ -22,13 +23,14 @@ public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset sta
     /// <summary>Notices held back since start.</summary>
     public long Held => Interlocked.Read(ref _held);
 
-    /// <summary>True when the notice may be sent now; else false and when to report it again.</summary>
-    public bool TrySend(IReadOnlyList<Trigger> triggers, DateTimeOffset now, out DateTimeOffset retryAt)
+    /// <summary>True when the notice may be sent now; else false and when to report it again. <paramref name="saturated"/>:
+    /// the silo has as many households deciding as it allows, so a market notice is held without taking a token.</summary>
+    public bool TrySend(IReadOnlyList<Trigger> triggers, DateTimeOffset now, out DateTimeOffset retryAt, bool saturated = false)
     {
         retryAt = default;
         var market = true;
         foreach (var t in triggers) market &= TriggerCooldowns.IsMarketTrigger(t.Kind);
-        if (!market || _bucket.TryTake(now)) return true;
+        if (!market || (!saturated && _bucket.TryTake(now))) return true;
         Interlocked.Increment(ref _held);
         lock (_gate)
         {

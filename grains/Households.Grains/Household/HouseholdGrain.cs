@@ -60,7 +60,8 @@ public sealed class HouseholdGrain(
     private HouseholdProposals Proposals => _proposals ??= new(Id, state, Books, Orders, Decisions, Notices, Session, Writes, GrainFactory, journal, board,
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
-        decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(), log);
+        decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(),
+        ServiceProvider.GetService<FirmTriggerBudget>(), log);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock);
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
     private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));
@@ -71,6 +72,12 @@ public sealed class HouseholdGrain(
         if (Proposals.Book.HasPending || Orders.Book.HasOpen) WatchExpiry();
         if (Proposals.Book.HasPending) Notices.Pending(Proposals.Book.All); // the advisor queue's index may have missed the last change (its notice is one-way)
         await Books.Resume(cancellationToken);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _triggers?.Idle(); // a decision still waiting leaves the silo's count with the activation
+        return Task.CompletedTask;
     }
 
     public async Task<string[]> CatchUp()

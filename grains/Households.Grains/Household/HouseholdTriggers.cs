@@ -14,9 +14,25 @@ namespace Households.Grains.Household;
 /// (interleaved) while one runs.</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
-    bool planEachAccountAlone, Action askToDecide, ILogger log)
+    bool planEachAccountAlone, Action askToDecide, Silo.FirmTriggerBudget? load, ILogger log)
 {
     private readonly TriggerInbox _inbox = new();
+    // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.
+    private bool _counted;
+
+    private void Ask()
+    {
+        if (!_counted && load is not null) { load.Begin(); _counted = true; }
+        askToDecide();
+    }
+
+    /// <summary>Nothing waits to be decided (or it waits for the open, or the household deactivates): no longer counted.</summary>
+    public void Idle()
+    {
+        if (!_counted) return;
+        load!.End();
+        _counted = false;
+    }
 
     /// <summary>An account's admitted triggers: shown on the event stream, a harvest opportunity announced, then queued.</summary>
     public void FromAccount(string accountId, Trigger[] triggers)
@@ -31,7 +47,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
     /// <summary>Triggers join the inbox; the first to arrive while no decision waits asks for one.</summary>
     public void Enqueue(Trigger[] triggers)
     {
-        if (_inbox.Add(triggers)) askToDecide();
+        if (_inbox.Add(triggers)) Ask();
     }
 
     /// <summary>Accounts whose orders resolved with quantity released, or whose decision waited for them: an event trigger each
@@ -53,6 +69,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             // Outside trading hours the triggers wait in the inbox, undecided; the session gate wakes the household at the open.
             _inbox.Hold();
             session.WaitFor(open, $"market closed: {_inbox.Count} triggers wait for the open");
+            Idle();
             return;
         }
         try
@@ -68,7 +85,8 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         }
         finally
         {
-            if (_inbox.Done()) askToDecide();
+            if (_inbox.Done()) Ask();
+            else Idle();
         }
     }
 
@@ -79,6 +97,6 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         if (state.State.Spec is not { } spec) return;
         var paid = session.AwaitSettlement(await books.PayWithdrawals(spec.AccountIds));
         foreach (var line in paid) events.Add("cash", null, null, line);
-        if (_inbox.Release()) askToDecide();
+        if (_inbox.Release()) Ask();
     }
 }

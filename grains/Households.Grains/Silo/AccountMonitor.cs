@@ -236,11 +236,13 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     // after a silo starts finds every condition that already holds (464,000 accounts of a million), and waking each
     // account only for the budget to refuse it made the silo hold 11 GB of account activations (issue #18). A notice the
     // budget holds back is not sent and is reported again later at the budget's pace (NoticePacing); with no reminder
-    // configured it waits for its condition to rise anew.
+    // configured it waits for its condition to rise anew. While the silo's households have as many decisions waiting as
+    // it allows (DecisionOptions.MaxHouseholdsDeciding) market notices are held the same way: a shock wakes households
+    // as fast as the silo decides, not as fast as the budget allows (the first 1M shock ran out of memory that way).
     private void Notify(MonitorEntry<string> entry, List<Trigger> triggers)
     {
         var now = clock.GetUtcNow();
-        if (_pacing is not null && !_pacing.TrySend(triggers, now, out var retryAt))
+        if (_pacing is not null && !_pacing.TrySend(triggers, now, out var retryAt, firmBudget!.Saturated))
         {
             if (_reminder > TimeSpan.Zero) entry.ReportAgainAt(retryAt, _reminder);
             // Tick-to-trigger of a notice held back ends here, where it was found (a sent one ends at its account).

@@ -11,6 +11,9 @@ public sealed class DecisionOptions
     public int PerAccountPerHour { get; set; } = TriggerPolicy.Default.PerAccountPerHour;
     public double FirmPerSecond { get; set; } = TriggerPolicy.Default.FirmPerSecond;
     public int FirmBurst { get; set; } = TriggerPolicy.Default.FirmBurst;
+    /// <summary>Households of this silo that may have a decision waiting or running before the monitor holds further
+    /// market notices back (backpressure: a silo wakes no more households than it can decide). 0: no limit.</summary>
+    public int MaxHouseholdsDeciding { get; set; } = 64;
     public decimal ShortTermRate { get; set; } = TaxRates.Default.ShortTerm;
     public decimal LongTermRate { get; set; } = TaxRates.Default.LongTerm;
     public double TransactionCost { get; set; } = DecisionSettings.Default.TransactionCost;
@@ -48,5 +51,20 @@ public sealed class DecisionOptions
 /// before it sends a notice of market triggers (<see cref="AccountMonitor"/>).</summary>
 public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<DecisionOptions> options, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock)
 {
+    private readonly int _limit = options.Value.MaxHouseholdsDeciding;
+    private int _deciding;
+
     public Households.Domain.Monitoring.NoticePacing Pacing { get; } = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow());
+
+    /// <summary>Households of this silo with a decision waiting or running.</summary>
+    public int Deciding => Volatile.Read(ref _deciding);
+
+    /// <summary>True while <see cref="Deciding"/> is at <see cref="DecisionOptions.MaxHouseholdsDeciding"/>.</summary>
+    public bool Saturated => _limit > 0 && Deciding >= _limit;
+
+    /// <summary>A household of this silo has a decision to make (its inbox went from empty to waiting).</summary>
+    public void Begin() => Interlocked.Increment(ref _deciding);
+
+    /// <summary>That household has nothing left to decide (or waits for the market to open, or deactivated).</summary>
+    public void End() => Interlocked.Decrement(ref _deciding);
 }

@@ -139,6 +139,13 @@ public sealed class NoticePacingTests
         Assert.True(pacing.TrySend(drift, Start.AddSeconds(0.5), out _));
         Assert.False(pacing.TrySend(drift, Start.AddSeconds(0.5), out var next));
         Assert.Equal(Start.AddSeconds(61.5), next); // behind the queue, not a minute from now
+        // A silo with as many households deciding as it allows holds a market notice without spending a token; an
+        // event still goes.
+        var saturated = new NoticePacing(2, 1, Start);
+        Assert.False(saturated.TrySend(drift, Start, out var backedOff, saturated: true));
+        Assert.Equal(Start.AddMinutes(1), backedOff);
+        Assert.True(saturated.TrySend([Of(TriggerKind.Cash)], Start, out _, saturated: true));
+        Assert.True(saturated.TrySend(drift, Start, out _)); // the token was kept for this one
         // Long after the queue drained (the burst is back), a held notice waits the first minute again.
         var later = Start.AddHours(1);
         for (var i = 0; i < 3; i++) Assert.True(pacing.TrySend(drift, later, out _));
