@@ -1,6 +1,7 @@
 using Households.Grains.Silo;
 using Households.Contracts;
 using Households.Domain.Monitoring;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace Households.Tests.Monitoring;
@@ -151,6 +152,24 @@ public sealed class NoticePacingTests
         for (var i = 0; i < 3; i++) Assert.True(pacing.TrySend(drift, later, out _));
         Assert.False(pacing.TrySend(drift, later, out var again));
         Assert.Equal(later.AddMinutes(1), again);
+    }
+
+    [Fact]
+    public void The_silo_is_saturated_by_households_deciding_and_by_notices_sent_whose_households_have_not_counted_yet()
+    {
+        var budget = new FirmTriggerBudget(Options.Create(new DecisionOptions { MaxHouseholdsDeciding = 3 }), new Clock(Start));
+        Assert.False(budget.Saturated(Start));
+        budget.Sent(Start);
+        budget.Sent(Start.AddSeconds(1));
+        budget.Begin();
+        Assert.True(budget.Saturated(Start.AddSeconds(1))); // 1 deciding + 2 notices on their way
+        // The first notice's window passed (its household counts itself by now, or it was refused): room for one more.
+        Assert.False(budget.Saturated(Start.AddSeconds(5)));
+        budget.Sent(Start.AddSeconds(5));
+        Assert.True(budget.Saturated(Start.AddSeconds(5.5))); // 1 deciding + the notices of 1 s and 5 s
+        budget.End();
+        Assert.Equal(0, budget.Deciding);
+        Assert.False(new FirmTriggerBudget(Options.Create(new DecisionOptions { MaxHouseholdsDeciding = 0 }), new Clock(Start)).Saturated(Start));
     }
 
     [Theory]
