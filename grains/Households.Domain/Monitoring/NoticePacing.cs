@@ -9,14 +9,20 @@ namespace Households.Domain.Monitoring;
 /// the first <see cref="FirstRetry"/> after it was held, so a backlog of 464,000 standing conditions after a silo starts
 /// drains at the firm's pace instead of waiting for the daily reminder, and never as one burst. A silo that already has as
 /// many households deciding as it allows holds market notices the same way (backpressure). Thread-safe.</summary>
-public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset start)
+public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset start, TimeSpan? saturatedSpacing = null)
 {
-    /// <summary>How long a held notice waits at least before it is reported again.</summary>
+    /// <summary>How long a notice the budget held waits at least before it is reported again.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a notice held because the silo was saturated waits at least: households finish deciding within
+    /// seconds, and a minute's wait would leave the silo idle.</summary>
+    public static readonly TimeSpan FirstRetrySaturated = TimeSpan.FromSeconds(2);
 
     private readonly TokenBucket _bucket = new(perSecond, burst, start);
     private readonly Lock _gate = new();
     private readonly long _spacing = (long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond);
+    // Held for saturation, notices queue at about the pace the silo decides, not the budget's.
+    private readonly long _saturatedSpacing = Math.Max((long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond), (saturatedSpacing ?? TimeSpan.Zero).Ticks);
     private DateTimeOffset _lastRetry = DateTimeOffset.MinValue;
     private long _held;
 
@@ -34,8 +40,8 @@ public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset sta
         Interlocked.Increment(ref _held);
         lock (_gate)
         {
-            var earliest = now + FirstRetry;
-            _lastRetry = _lastRetry < earliest ? earliest : _lastRetry.AddTicks(_spacing);
+            var earliest = now + (saturated ? FirstRetrySaturated : FirstRetry);
+            _lastRetry = _lastRetry < earliest ? earliest : _lastRetry.AddTicks(saturated ? _saturatedSpacing : _spacing);
             retryAt = _lastRetry;
         }
         return false;

@@ -60,7 +60,9 @@ public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<Deci
     private readonly Queue<long> _sent = new();
     private int _deciding;
 
-    public Households.Domain.Monitoring.NoticePacing Pacing { get; } = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow());
+    // Held for saturation, notices come back at about the pace a full silo lets households start: its limit per wake window.
+    public Households.Domain.Monitoring.NoticePacing Pacing { get; } = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow(),
+        options.Value.MaxHouseholdsDeciding > 0 ? WakeWindow / options.Value.MaxHouseholdsDeciding : null);
 
     /// <summary>Households of this silo with a decision waiting or running.</summary>
     public int Deciding => Volatile.Read(ref _deciding);

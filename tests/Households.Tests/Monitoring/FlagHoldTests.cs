@@ -142,9 +142,12 @@ public sealed class NoticePacingTests
         Assert.Equal(Start.AddSeconds(61.5), next); // behind the queue, not a minute from now
         // A silo with as many households deciding as it allows holds a market notice without spending a token; an
         // event still goes.
-        var saturated = new NoticePacing(2, 1, Start);
+        // It is reported again 2 s on, and the next held that way 100 ms after it (the silo's own pace, here 10 a second).
+        var saturated = new NoticePacing(2, 1, Start, saturatedSpacing: TimeSpan.FromMilliseconds(100));
         Assert.False(saturated.TrySend(drift, Start, out var backedOff, saturated: true));
-        Assert.Equal(Start.AddMinutes(1), backedOff);
+        Assert.Equal(Start.AddSeconds(2), backedOff);
+        Assert.False(saturated.TrySend(drift, Start, out var nextOff, saturated: true));
+        Assert.Equal(Start.AddSeconds(2.5), nextOff); // never faster than the budget's own 2 a second
         Assert.True(saturated.TrySend([Of(TriggerKind.Cash)], Start, out _, saturated: true));
         Assert.True(saturated.TrySend(drift, Start, out _)); // the token was kept for this one
         // Long after the queue drained (the burst is back), a held notice waits the first minute again.
