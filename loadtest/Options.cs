@@ -55,6 +55,11 @@ internal sealed record LoadTestOptions
     /// <summary>A named scenario (docs/samples/scenarios.json) applied in one batch after the measured run; the decisions it
     /// causes are measured until the journal is quiet (<c>--books postgres</c>).</summary>
     public string? Shock { get; init; }
+
+    /// <summary>With <see cref="Shock"/>: after the scenario's batch, publish a batch a second moving on from the shocked
+    /// prices (as a market does; the monitor's held notices come back only at a scan) and measure the decisions made in
+    /// this many seconds. 0: the one batch, measured until the journal is quiet for 10 s.</summary>
+    public int ShockSeconds { get; init; }
     /// <summary>Trading days of simulated market per batch: 0.05 (the default) puts 20 minutes of a trading day into each
     /// batch, a fast market; 1/23,400 is one second a second, as a live feed moves.</summary>
     public double StepDays { get; init; } = 0.05;
@@ -105,6 +110,7 @@ internal sealed record LoadTestOptions
                 "--connection" => o with { Connection = Next() },
                 "--skip-load" => o with { SkipLoad = true },
                 "--shock" => o with { Shock = Next() },
+                "--shock-seconds" => o with { ShockSeconds = Int(1, 3600) },
                 "--outage-seconds" => o with { OutageSeconds = Int(1, 600) },
                 "--outage-lead-seconds" => o with { OutageLeadSeconds = Int(0, 600) },
                 "--outage-stop" => o with { OutageStop = Next() },

@@ -412,19 +412,21 @@ internal static class Pipeline
         // Quiet means 10 s without a new journal row once decisions have started (they may take a while to start).
         var lastChange = clock.Elapsed.TotalSeconds + 120;
         double peakRss = 0;
-        while (clock.Elapsed.TotalSeconds - lastChange < 10 && clock.Elapsed < TimeSpan.FromMinutes(15))
+        var paced = o.ShockSeconds > 0;
+        while (paced ? clock.Elapsed.TotalSeconds < o.ShockSeconds : clock.Elapsed.TotalSeconds - lastChange < 10 && clock.Elapsed < TimeSpan.FromMinutes(15))
         {
             await Task.Delay(1000);
+            if (paced) await feed.Publish(stream.NextShocked(scenario));
             var now = await Since();
             peakRss = Math.Max(peakRss, Report.ResidentMb());
             if (now != last) lastChange = clock.Elapsed.TotalSeconds;
-            else if (now.Rows == 0 && clock.Elapsed.TotalSeconds > 120) break;
+            else if (!paced && now.Rows == 0 && clock.Elapsed.TotalSeconds > 120) break;
             samples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows = now.Rows, fills = now.Fills, proposals = now.Proposals });
             if (samples.Count % 5 == 0)
                 Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Households:N0} households decided, {now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");
             last = now;
         }
-        var seconds = Math.Max(lastChange, 1e-3);
+        var seconds = paced ? clock.Elapsed.TotalSeconds : Math.Max(lastChange, 1e-3);
         var (commits, stateRows) = (storage.WritesCommitted.Batches - writesBefore.Batches, storage.WritesCommitted.Items - writesBefore.Items);
         Console.WriteLine($"shock {name}: {stateRows:N0} grain states written in {commits:N0} commits ({stateRows / Math.Max(commits, 1):N1} a commit), {stateRows / seconds:N0} rows/s");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
@@ -432,7 +434,7 @@ internal static class Pipeline
             $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
         return new
         {
-            scenario = name, published_to_scanned_seconds = scannedSeconds, triggers = scanned?.Triggers, accounts_triggered = scanned?.AccountsTriggered,
+            scenario = name, batch_a_second_for_seconds = o.ShockSeconds, published_to_scanned_seconds = scannedSeconds, triggers = scanned?.Triggers, accounts_triggered = scanned?.AccountsTriggered,
             households_decided = last.Households, proposals = last.Proposals, fills = last.Fills, journal_rows = last.Rows,
             seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
