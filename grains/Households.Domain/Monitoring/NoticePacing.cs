@@ -3,13 +3,16 @@ using Households.Domain.Decisions;
 
 namespace Households.Domain.Monitoring;
 
-/// <summary>The firm-wide trigger budget as the monitor applies it, before any grain wakes (issue #18): a notice of market
-/// triggers (drift, harvest) goes only with a token from the bucket; one with an event among them (cash) always goes. A
-/// notice held back is given a time to be reported again: the held notices queue behind one another at the budget's rate,
-/// the first <see cref="FirstRetry"/> after it was held, so a backlog of 464,000 standing conditions after a silo starts
-/// drains at the firm's pace instead of waiting for the daily reminder, and never as one burst. A silo that already has as
-/// many households deciding as it allows holds market notices the same way (backpressure). Thread-safe.</summary>
-public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset start, TimeSpan? saturatedSpacing = null)
+/// <summary>The firm-wide trigger budget and the silo's backpressure as the monitor applies them, before any grain wakes
+/// (issue #18). A notice with an event among its triggers (cash) always goes. A notice of market triggers (drift, harvest)
+/// is held while the silo is saturated: the households deciding (<see cref="Begin"/>/<see cref="End"/>) and the market
+/// notices sent in the last <see cref="WakeWindow"/> (whose households have not counted themselves yet) reach the limit;
+/// otherwise it goes with a token from the bucket. A held notice is given a time to be reported again: held notices queue
+/// behind one another, those the budget held from <see cref="FirstRetry"/> on at the budget's rate (so a backlog of 464,000
+/// standing conditions after a silo starts drains at the firm's pace instead of waiting for the daily reminder, and never
+/// as one burst), those held for saturation from <see cref="FirstRetrySaturated"/> on at about the pace a full silo starts
+/// households. Thread-safe.</summary>
+public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset start, int maxDeciding = 0)
 {
     /// <summary>How long a notice the budget held waits at least before it is reported again.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
@@ -18,32 +21,60 @@ public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset sta
     /// seconds, and a minute's wait would leave the silo idle.</summary>
     public static readonly TimeSpan FirstRetrySaturated = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a sent notice counts toward the silo's deciding households before its household counts itself:
+    /// the account must wake and admit it and the household wake (seconds when the silo is busy). Without it one scan sent
+    /// every notice the rate budget allowed before the first household counted (215,000 in the 42 s scan of a 1M shock).</summary>
+    public static readonly TimeSpan WakeWindow = TimeSpan.FromSeconds(5);
+
     private readonly TokenBucket _bucket = new(perSecond, burst, start);
     private readonly Lock _gate = new();
     private readonly long _spacing = (long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond);
-    // Held for saturation, notices queue at about the pace the silo decides, not the budget's.
-    private readonly long _saturatedSpacing = Math.Max((long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond), (saturatedSpacing ?? TimeSpan.Zero).Ticks);
+    // Held for saturation, notices queue at about the pace a full silo lets households start (its limit per wake window),
+    // never faster than the budget's.
+    private readonly long _saturatedSpacing = Math.Max((long)Math.Ceiling(TimeSpan.TicksPerSecond / perSecond),
+        maxDeciding > 0 ? WakeWindow.Ticks / maxDeciding : 0);
+    private readonly Queue<long> _sent = new();
     private DateTimeOffset _lastRetry = DateTimeOffset.MinValue;
     private long _held;
+    private int _deciding;
 
     /// <summary>Notices held back since start.</summary>
     public long Held => Interlocked.Read(ref _held);
 
-    /// <summary>True when the notice may be sent now; else false and when to report it again. <paramref name="saturated"/>:
-    /// the silo has as many households deciding as it allows, so a market notice is held without taking a token.</summary>
-    public bool TrySend(IReadOnlyList<Trigger> triggers, DateTimeOffset now, out DateTimeOffset retryAt, bool saturated = false)
+    /// <summary>Households of this silo with a decision waiting or running.</summary>
+    public int Deciding => Volatile.Read(ref _deciding);
+
+    /// <summary>A household of this silo has a decision to make (its inbox went from empty to waiting).</summary>
+    public void Begin() => Interlocked.Increment(ref _deciding);
+
+    /// <summary>That household has nothing left to decide (or waits for the market to open, or deactivated).</summary>
+    public void End() => Interlocked.Decrement(ref _deciding);
+
+    /// <summary>True when the notice may be sent now (a market notice is then counted as on its way); else false and when
+    /// to report it again.</summary>
+    public bool TrySend(IReadOnlyList<Trigger> triggers, DateTimeOffset now, out DateTimeOffset retryAt)
     {
         retryAt = default;
-        var market = true;
-        foreach (var t in triggers) market &= TriggerCooldowns.IsMarketTrigger(t.Kind);
-        if (!market || (!saturated && _bucket.TryTake(now))) return true;
-        Interlocked.Increment(ref _held);
+        foreach (var t in triggers)
+            if (!TriggerCooldowns.IsMarketTrigger(t.Kind)) return true;
         lock (_gate)
         {
+            var saturated = false;
+            if (maxDeciding > 0)
+            {
+                while (_sent.TryPeek(out var at) && now.UtcTicks - at >= WakeWindow.Ticks) _sent.Dequeue();
+                saturated = Deciding + _sent.Count >= maxDeciding;
+            }
+            if (!saturated && _bucket.TryTake(now))
+            {
+                if (maxDeciding > 0) _sent.Enqueue(now.UtcTicks);
+                return true;
+            }
+            _held++;
             var earliest = now + (saturated ? FirstRetrySaturated : FirstRetry);
             _lastRetry = _lastRetry < earliest ? earliest : _lastRetry.AddTicks(saturated ? _saturatedSpacing : _spacing);
             retryAt = _lastRetry;
+            return false;
         }
-        return false;
     }
 }

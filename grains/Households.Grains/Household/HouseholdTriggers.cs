@@ -14,7 +14,7 @@ namespace Households.Grains.Household;
 /// (interleaved) while one runs.</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
-    bool planEachAccountAlone, Action askToDecide, Silo.FirmTriggerBudget? load, ILogger log)
+    bool planEachAccountAlone, Action askToDecide, NoticePacing? load, ILogger log)
 {
     private readonly TriggerInbox _inbox = new();
     // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.

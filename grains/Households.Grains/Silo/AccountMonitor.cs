@@ -242,16 +242,12 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     private void Notify(MonitorEntry<string> entry, List<Trigger> triggers)
     {
         var now = clock.GetUtcNow();
-        if (_pacing is not null)
+        if (_pacing is not null && !_pacing.TrySend(triggers, now, out var retryAt))
         {
-            if (!_pacing.TrySend(triggers, now, out var retryAt, firmBudget!.Saturated(now)))
-            {
-                if (_reminder > TimeSpan.Zero) entry.ReportAgainAt(retryAt, _reminder);
-                // Tick-to-trigger of a notice held back ends here, where it was found (a sent one ends at its account).
-                latency?.Record(now - triggers[0].BatchPublishedAt);
-                return;
-            }
-            if (triggers.TrueForAll(t => Households.Domain.Decisions.TriggerCooldowns.IsMarketTrigger(t.Kind))) firmBudget.Sent(now);
+            if (_reminder > TimeSpan.Zero) entry.ReportAgainAt(retryAt, _reminder);
+            // Tick-to-trigger of a notice held back ends here, where it was found (a sent one ends at its account).
+            latency?.Record(now - triggers[0].BatchPublishedAt);
+            return;
         }
         grains.GetGrain<IAccountGrain>(entry.Target).OnTriggers([.. triggers]).Ignore();
     }

@@ -47,48 +47,11 @@ public sealed class DecisionOptions
         RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover, Policy = Policy };
 }
 
-/// <summary>The firm-wide trigger budget of this silo (with several silos each holds its share), taken by the monitor
-/// before it sends a notice of market triggers (<see cref="AccountMonitor"/>).</summary>
+/// <summary>The firm-wide trigger budget and backpressure of this silo (with several silos each holds its share), applied
+/// by the monitor before it sends a notice of market triggers (<see cref="AccountMonitor"/>); households count themselves
+/// while they have a decision to make (<see cref="Households.Domain.Monitoring.NoticePacing.Begin"/>).</summary>
 public sealed class FirmTriggerBudget(Microsoft.Extensions.Options.IOptions<DecisionOptions> options, [FromKeyedServices(BusinessClock.Key)] TimeProvider clock)
 {
-    /// <summary>How long a sent notice counts toward the silo's deciding households before its household counts itself:
-    /// the account must wake and admit it and the household wake (seconds when the silo is busy). Without it one scan sent
-    /// every notice the rate budget allowed before the first household counted (215,000 in the 42 s scan of a 1M shock).</summary>
-    public static readonly TimeSpan WakeWindow = TimeSpan.FromSeconds(5);
-
-    private readonly int _limit = options.Value.MaxHouseholdsDeciding;
-    private readonly Queue<long> _sent = new();
-    private int _deciding;
-
-    // Held for saturation, notices come back at about the pace a full silo lets households start: its limit per wake window.
     public Households.Domain.Monitoring.NoticePacing Pacing { get; } = new(options.Value.FirmPerSecond, options.Value.FirmBurst, clock.GetUtcNow(),
-        options.Value.MaxHouseholdsDeciding > 0 ? WakeWindow / options.Value.MaxHouseholdsDeciding : null);
-
-    /// <summary>Households of this silo with a decision waiting or running.</summary>
-    public int Deciding => Volatile.Read(ref _deciding);
-
-    /// <summary>True while the households deciding and the market notices sent in the last <see cref="WakeWindow"/> reach
-    /// <see cref="DecisionOptions.MaxHouseholdsDeciding"/>.</summary>
-    public bool Saturated(DateTimeOffset now)
-    {
-        if (_limit <= 0) return false;
-        lock (_sent)
-        {
-            while (_sent.TryPeek(out var at) && now.UtcTicks - at >= WakeWindow.Ticks) _sent.Dequeue();
-            return Deciding + _sent.Count >= _limit;
-        }
-    }
-
-    /// <summary>The monitor sent a market notice.</summary>
-    public void Sent(DateTimeOffset now)
-    {
-        if (_limit <= 0) return;
-        lock (_sent) _sent.Enqueue(now.UtcTicks);
-    }
-
-    /// <summary>A household of this silo has a decision to make (its inbox went from empty to waiting).</summary>
-    public void Begin() => Interlocked.Increment(ref _deciding);
-
-    /// <summary>That household has nothing left to decide (or waits for the market to open, or deactivated).</summary>
-    public void End() => Interlocked.Decrement(ref _deciding);
+        options.Value.MaxHouseholdsDeciding);
 }

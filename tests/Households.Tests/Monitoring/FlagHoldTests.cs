@@ -1,7 +1,6 @@
 using Households.Grains.Silo;
 using Households.Contracts;
 using Households.Domain.Monitoring;
-using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace Households.Tests.Monitoring;
@@ -142,13 +141,16 @@ public sealed class NoticePacingTests
         Assert.Equal(Start.AddSeconds(61.5), next); // behind the queue, not a minute from now
         // A silo with as many households deciding as it allows holds a market notice without spending a token; an
         // event still goes.
-        // It is reported again 2 s on, and the next held that way 100 ms after it (the silo's own pace, here 10 a second).
-        var saturated = new NoticePacing(2, 1, Start, saturatedSpacing: TimeSpan.FromMilliseconds(100));
-        Assert.False(saturated.TrySend(drift, Start, out var backedOff, saturated: true));
+        // It is reported again 2 s on, and the next held that way 100 ms after it (the silo's own pace: 50 households per
+        // 5 s wake window, 10 a second).
+        var saturated = new NoticePacing(2, 1, Start, maxDeciding: 50);
+        for (var i = 0; i < 50; i++) saturated.Begin();
+        Assert.False(saturated.TrySend(drift, Start, out var backedOff));
         Assert.Equal(Start.AddSeconds(2), backedOff);
-        Assert.False(saturated.TrySend(drift, Start, out var nextOff, saturated: true));
+        Assert.False(saturated.TrySend(drift, Start, out var nextOff));
         Assert.Equal(Start.AddSeconds(2.5), nextOff); // never faster than the budget's own 2 a second
-        Assert.True(saturated.TrySend([Of(TriggerKind.Cash)], Start, out _, saturated: true));
+        Assert.True(saturated.TrySend([Of(TriggerKind.Cash)], Start, out _));
+        saturated.End();
         Assert.True(saturated.TrySend(drift, Start, out _)); // the token was kept for this one
         // Long after the queue drained (the burst is back), a held notice waits the first minute again.
         var later = Start.AddHours(1);
@@ -160,19 +162,20 @@ public sealed class NoticePacingTests
     [Fact]
     public void The_silo_is_saturated_by_households_deciding_and_by_notices_sent_whose_households_have_not_counted_yet()
     {
-        var budget = new FirmTriggerBudget(Options.Create(new DecisionOptions { MaxHouseholdsDeciding = 3 }), new Clock(Start));
-        Assert.False(budget.Saturated(Start));
-        budget.Sent(Start);
-        budget.Sent(Start.AddSeconds(1));
-        budget.Begin();
-        Assert.True(budget.Saturated(Start.AddSeconds(1))); // 1 deciding + 2 notices on their way
+        // A budget that never runs out: only the silo's saturation holds notices here.
+        var pacing = new NoticePacing(1000, 1000, Start, maxDeciding: 3);
+        Trigger[] drift = [Of(TriggerKind.Drift)];
+        Assert.True(pacing.TrySend(drift, Start, out _));
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(1), out _));
+        pacing.Begin();
+        Assert.False(pacing.TrySend(drift, Start.AddSeconds(1), out _)); // 1 deciding + 2 notices on their way
         // The first notice's window passed (its household counts itself by now, or it was refused): room for one more.
-        Assert.False(budget.Saturated(Start.AddSeconds(5)));
-        budget.Sent(Start.AddSeconds(5));
-        Assert.True(budget.Saturated(Start.AddSeconds(5.5))); // 1 deciding + the notices of 1 s and 5 s
-        budget.End();
-        Assert.Equal(0, budget.Deciding);
-        Assert.False(new FirmTriggerBudget(Options.Create(new DecisionOptions { MaxHouseholdsDeciding = 0 }), new Clock(Start)).Saturated(Start));
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(5), out _));
+        Assert.False(pacing.TrySend(drift, Start.AddSeconds(5.5), out _)); // 1 deciding + the notices of 1 s and 5 s
+        pacing.End();
+        Assert.Equal(0, pacing.Deciding);
+        var unlimited = new NoticePacing(1000, 1000, Start);
+        for (var i = 0; i < 10; i++) Assert.True(unlimited.TrySend(drift, Start, out _));
     }
 
     [Theory]

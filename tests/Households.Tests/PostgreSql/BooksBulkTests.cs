@@ -149,7 +149,7 @@ public sealed class BooksBulkTests(PostgresFixture db, ITestOutputHelper output)
             // A household still waking (its activation waits for storage rather than time out) may trade after the journal
             // went quiet, even while the silo stops: such an account is checked against its last journaled fill instead.
             var readAt = await Count("SELECT coalesce(max(id), 0) FROM households_journal");
-            var budget = services.GetRequiredService<FirmTriggerBudget>();
+            var budget = services.GetRequiredService<FirmTriggerBudget>().Pacing;
             output.WriteLine($"households deciding when read: {budget.Deciding}; notices held by the budget or backpressure: {monitor.NoticesHeldByBudget:N0}");
             await ((IHost)first).StopAsync();
             // Every household that counted itself among the silo's deciding ones stopped counting when it deactivated.
