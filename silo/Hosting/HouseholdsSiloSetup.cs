@@ -126,6 +126,7 @@ public static class HouseholdsSiloSetup
         services.AddOptions<NotificationOptions>();
         services.AddHostedService<WebhookDispatcher>();
         services.AddSingleton<FirmTriggerBudget>();
+        services.AddSingleton<DecisionLane>();
         services.AddSingleton<TradingSessionGate>();
         services.AddHostedService(sp => sp.GetRequiredService<TradingSessionGate>());
         services.AddSingleton<FirmFiguresReporter>();

@@ -34,10 +34,14 @@ public sealed class HouseholdDecisions(IPersistentState<HouseholdState> state, H
     }
 
     /// <summary>Asks the decision engine and journals what it refused, overrode, relaxed or could not do, so every decision
-    /// explains itself.</summary>
-    public async Task<HouseholdPlan> Plan(HouseholdSpec spec, IReadOnlyList<AccountDecisionInput> inputs, Trigger[] causes, IReadOnlyList<RebalanceProposal> proposals)
+    /// explains itself. With a <paramref name="lane"/> (the market's decisions) the engine runs on the silo's decision lane,
+    /// below the monitor's priority; the request is built here, on the grain's turn.</summary>
+    public async Task<HouseholdPlan> Plan(HouseholdSpec spec, IReadOnlyList<AccountDecisionInput> inputs, Trigger[] causes, IReadOnlyList<RebalanceProposal> proposals,
+        DecisionLane? lane = null)
     {
-        var plan = DecisionEngine.Decide(Request(spec, inputs, causes, proposals), Market);
+        var request = Request(spec, inputs, causes, proposals);
+        var market = Market;
+        var plan = lane is null ? DecisionEngine.Decide(request, market) : await lane.Run(() => DecisionEngine.Decide(request, market));
         var result = plan.Result;
         HouseholdsMetrics.Solved(result.SolveMilliseconds, result.Status);
         log.LogDebug("{Household}: {Outcome} ({Status} in {Ms:0.0} ms) for {Causes}: {Trades} trades, tracking error {Before:P2} -> {After:P2}",

@@ -61,7 +61,7 @@ public sealed class HouseholdGrain(
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
         decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(),
-        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, log);
+        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), log);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock);
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
     private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));

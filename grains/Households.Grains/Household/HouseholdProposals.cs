@@ -41,7 +41,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
 
     /// <summary>Runs the optimizer over the household's accounts and files what it proposes: discretionary accounts'
     /// trades execute now, the others wait for approval. Proposals are persisted before anything executes.</summary>
-    public async Task<RebalanceProposal[]> Decide(HouseholdSpec spec, Trigger[] causes, IReadOnlyCollection<string>? onlyAccounts)
+    public async Task<RebalanceProposal[]> Decide(HouseholdSpec spec, Trigger[] causes, IReadOnlyCollection<string>? onlyAccounts, DecisionLane? lane = null)
     {
         await books.EnsureCaughtUp();
         await ExpireDue();
@@ -51,7 +51,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         if (decisions.BlockOnBreaks && (inputs = await ReconciliationBlock.Tradable(grains, inputs)).Length == 0) return [];
         // Open orders count as planned: their accounts wait for them to fill, be canceled or rejected, or expire.
         if ((inputs = await orders.Defer(spec.Id, inputs, decider.NextDecisionId())).Length == 0) return [];
-        var result = (await decider.Plan(spec, inputs, causes, Book.All)).Result;
+        var result = (await decider.Plan(spec, inputs, causes, Book.All, lane)).Result;
         if (result.Trades.Length == 0)
         {
             // Withdrawals the settled cash already covers are paid whether or not anything trades.

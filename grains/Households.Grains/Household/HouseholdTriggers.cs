@@ -2,6 +2,7 @@ using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Decisions;
 using Households.Domain.Monitoring;
+using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Microsoft.Extensions.Logging;
 
@@ -9,12 +10,12 @@ namespace Households.Grains.Household;
 
 /// <summary>The decision request path: triggers (an account's notices, resolved orders, a change of policy) gather in the
 /// household's <see cref="TriggerInbox"/>, and one decision at a time takes everything waiting, journals it and asks
-/// <see cref="HouseholdProposals.Decide"/>. Outside trading hours they wait, undecided, for the session gate's wake-up.
+/// <see cref="HouseholdProposals.Decide"/> on the silo's <see cref="DecisionLane"/>. Outside trading hours they wait, undecided, for the session gate's wake-up.
 /// <paramref name="askToDecide"/> schedules a decision as a one-way call to the grain itself, so triggers keep arriving
 /// (interleaved) while one runs.</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
-    bool planEachAccountAlone, Action askToDecide, NoticePacing? load, ILogger log)
+    bool planEachAccountAlone, Action askToDecide, NoticePacing? load, DecisionLane? lane, ILogger log)
 {
     private readonly TriggerInbox _inbox = new();
     // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.
@@ -80,7 +81,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             var now = clock.GetUtcNow();
             await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
             var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
-            try { await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null); }
+            try { await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane); }
             catch (BadInputException ex) { log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message); }
         }
         finally

@@ -14,6 +14,12 @@ public sealed class DecisionOptions
     /// <summary>Households of this silo that may have a decision waiting or running before the monitor holds further
     /// market notices back (backpressure: a silo wakes no more households than it can decide). 0: no limit.</summary>
     public int MaxHouseholdsDeciding { get; set; } = 64;
+    /// <summary>Threads of the silo's <see cref="DecisionLane"/>, which decides what the market causes (0: one a core).</summary>
+    public int LaneThreads { get; set; }
+    /// <summary>The nice value on Linux (0–19) of the decision lane's threads after its first: above the monitor scan's (5),
+    /// so they decide only with the cycles the scan and the request threads leave. The first thread runs at the silo's
+    /// priority, so decisions never wait behind the silo's own work.</summary>
+    public int LaneNice { get; set; } = 15;
     public decimal ShortTermRate { get; set; } = TaxRates.Default.ShortTerm;
     public decimal LongTermRate { get; set; } = TaxRates.Default.LongTerm;
     public double TransactionCost { get; set; } = DecisionSettings.Default.TransactionCost;
