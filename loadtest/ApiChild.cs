@@ -18,9 +18,9 @@ internal sealed class ApiChild : IDisposable
     }
 
     /// <summary>Starts the child and returns once its warm-up is over (its measured seconds start now).</summary>
-    public static async Task<ApiChild> Start(LoadTestOptions o, string apiUrl, int households, int seconds)
+    public static async Task<ApiChild> Start(LoadTestOptions o, string apiUrl, int households, int seconds, string phase = "run")
     {
-        var output = Path.Combine(Path.GetTempPath(), $"households-api-{Environment.ProcessId}.json");
+        var output = Path.Combine(Path.GetTempPath(), $"households-api-{Environment.ProcessId}-{phase}.json");
         var host = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true };
         // Run through the dotnet host (dotnet X.dll) or the app host, whichever started this process.

@@ -31,5 +31,21 @@ internal sealed class JournalWatch(string connection, int connectTimeoutSeconds)
         return last;
     }
 
+    /// <summary>The database's clock now (the journal's <c>recorded_at</c> is stamped by it).</summary>
+    public async Task<DateTimeOffset> Timestamp()
+    {
+        await using var command = Database.CreateCommand("SELECT now()");
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync())!, TimeSpan.Zero);
+    }
+
+    /// <summary>Percentiles (0–1) of the single numeric column <paramref name="valuesSql"/> returns; NaN when it returns no row.</summary>
+    public async Task<double[]> Percentiles(string valuesSql, double[] at)
+    {
+        await using var command = Database.CreateCommand(
+            $"SELECT percentile_cont(@at) WITHIN GROUP (ORDER BY v) FROM ({valuesSql}) AS t(v)");
+        command.Parameters.AddWithValue("at", at);
+        return await command.ExecuteScalarAsync() is double[] values ? values : [.. at.Select(_ => double.NaN)];
+    }
+
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 }

@@ -328,7 +328,7 @@ internal static class Pipeline
             outage = await Outage.Run(o, firm, app.Services, grains, stream, feed, scans, apiUrl, app.Configuration.GetConnectionString("Households")!);
         else if (o.Shock is { } scenario)
             shock = postgres ? await Shock(o, scenario, stream, feed, monitor, scans, app.Configuration.GetConnectionString("Households")!,
-                    app.Services.GetRequiredService<PostgresGrainStorage>())
+                    app.Services.GetRequiredService<PostgresGrainStorage>(), apiUrl, firm.HouseholdCount)
                 : throw new InvalidOperationException("--shock needs --books postgres (its decisions are counted in the PostgreSQL journal)");
 
         var json = Report.Write(o.Out, new
@@ -380,7 +380,7 @@ internal static class Pipeline
     /// <summary>One batch of a named scenario after the measured run; the decisions it causes are counted in the PostgreSQL
     /// journal every second until nothing is appended for 10 s.</summary>
     private static async Task<object> Shock(LoadTestOptions o, string name, PriceStream stream, IPriceFeedGrain feed, AccountMonitor monitor,
-        ConcurrentQueue<MonitorStatus> scans, string connection, PostgresGrainStorage storage)
+        ConcurrentQueue<MonitorStatus> scans, string connection, PostgresGrainStorage storage, string apiUrl, int households)
     {
         var scenario = Households.Simulation.Scenarios.ScenarioSet.Default[name];
         // The observer's own connections: a generous connect timeout, as the silo keeps both cores and the database busy.
@@ -402,9 +402,13 @@ internal static class Pipeline
         var rssBefore = Report.ResidentMb();
         var parkedBefore = monitor.ParkedAccounts;
         var writesBefore = storage.WritesCommitted;
+        // With --api-rps and a paced shock, the API load runs through the shock's seconds too (goal: its p99 during the shock).
+        using var api = o.ApiRps > 0 && o.ShockSeconds > 0 && o.ApiProcess ? await ApiChild.Start(o, apiUrl, households, o.ShockSeconds, "shock") : null;
         Console.WriteLine($"shock {name}: {scenario.Description}");
+        var publishedAt = await journal.Timestamp();
         var clock = Stopwatch.StartNew();
         var sequence = await feed.Publish(stream.Shocked(scenario));
+        var published = new List<long> { sequence };
         var scanned = await WaitForScan(scans, sequence, TimeSpan.FromMinutes(2));
         var scannedSeconds = clock.Elapsed.TotalSeconds;
         var samples = new List<object>();
@@ -416,7 +420,7 @@ internal static class Pipeline
         while (paced ? clock.Elapsed.TotalSeconds < o.ShockSeconds : clock.Elapsed.TotalSeconds - lastChange < 10 && clock.Elapsed < TimeSpan.FromMinutes(15))
         {
             await Task.Delay(1000);
-            if (paced) await feed.Publish(stream.NextShocked(scenario));
+            if (paced) published.Add(await feed.Publish(stream.NextShocked(scenario)));
             var now = await Since();
             peakRss = Math.Max(peakRss, Report.ResidentMb());
             if (now != last) lastChange = clock.Elapsed.TotalSeconds;
@@ -427,6 +431,26 @@ internal static class Pipeline
             last = now;
         }
         var seconds = paced ? clock.Elapsed.TotalSeconds : Math.Max(lastChange, 1e-3);
+        // The monitor during the shock: every batch published from the shock on, and how long each took to be scanned.
+        if (paced) await WaitForScan(scans, published[^1], TimeSpan.FromSeconds(10));
+        var during = scans.Where(s => s.BatchSequence >= sequence).ToList();
+        var toScanned = during.Select(s => s.PublishedToScannedMilliseconds).Order().ToList();
+        var monitorDuring = new
+        {
+            batches_published = published.Count, batches_scanned = during.Count,
+            published_to_scanned_ms_p50 = BareLoop.Percentile(toScanned, 0.5), published_to_scanned_ms_p99 = BareLoop.Percentile(toScanned, 0.99),
+            scan_ms_p50 = BareLoop.Percentile([.. during.Select(s => s.ScanMilliseconds).Order()], 0.5),
+        };
+        Console.WriteLine($"shock {name}: the monitor scanned {during.Count}/{published.Count} batches, published→scanned p50 {monitorDuring.published_to_scanned_ms_p50:0} " +
+            $"p99 {monitorDuring.published_to_scanned_ms_p99:0} ms");
+        // Decision latency: from the shock batch's publication to each decided household's first proposal (the database's clock both ends).
+        var latency = await journal.Percentiles(
+            $"SELECT extract(epoch FROM min(recorded_at) - '{publishedAt:O}'::timestamptz) * 1000 FROM households_journal " +
+            $"WHERE id > {watermark} AND kind = 'Proposal' GROUP BY household_id", [0.5, 0.99]);
+        Console.WriteLine($"shock {name}: batch → a household's first proposal p50 {latency[0] / 1000:0.0} s, p99 {latency[1] / 1000:0.0} s");
+        var apiResult = api is null ? null : await api.Result();
+        if (apiResult is not null)
+            Console.WriteLine($"shock {name}: API {apiResult.Succeeded:N0}/{apiResult.Sent:N0} answered, p50 {apiResult.P50Ms:0.0} p99 {apiResult.P99Ms:0.0} ms");
         var (commits, stateRows) = (storage.WritesCommitted.Batches - writesBefore.Batches, storage.WritesCommitted.Items - writesBefore.Items);
         Console.WriteLine($"shock {name}: {stateRows:N0} grain states written in {commits:N0} commits ({stateRows / Math.Max(commits, 1):N1} a commit), {stateRows / seconds:N0} rows/s");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
@@ -439,7 +463,8 @@ internal static class Pipeline
             seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
             resident_mb_before = rssBefore, peak_resident_mb = peakRss, state_rows_written = stateRows, state_commits = commits,
-            state_rows_per_second = stateRows / seconds, samples,
+            state_rows_per_second = stateRows / seconds, monitor = monitorDuring,
+            decision_latency_ms_p50 = latency[0], decision_latency_ms_p99 = latency[1], api = apiResult, samples,
         };
     }
 
