@@ -76,7 +76,7 @@ public sealed partial class CompactLots
         {
             var p = checked((int)r.UVar());
             if (p >= symbols.Length) throw new InvalidDataException($"account {accountId}: packed lot {i} names symbol {p} of {symbols.Length}");
-            lots.Positions[i] = p;
+            lots.Positions[i] = (ushort)p;
         }
         if (columns.HasFlag(Columns.QuantityScale)) for (var i = 0; i < count; i++) lots._quantityScale![i] = r.Byte();
         else lots._quantityScale = null;

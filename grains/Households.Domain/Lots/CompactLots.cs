@@ -28,7 +28,7 @@ public sealed partial class CompactLots
     private CompactLots(string accountId, int count, Dictionary<int, LotPiece>? whole)
     {
         AccountId = accountId;
-        Positions = new int[count];
+        Positions = new ushort[count];
         Quantities = new double[count];
         Bases = new double[count];
         _quantityScale = new byte[count];
@@ -42,8 +42,9 @@ public sealed partial class CompactLots
     public string AccountId { get; }
     /// <summary>Distinct symbols in first-seen order.</summary>
     public string[] Symbols { get; private init; } = [];
-    /// <summary>Per lot: index into <see cref="Symbols"/>.</summary>
-    public int[] Positions { get; }
+    /// <summary>Per lot: index into <see cref="Symbols"/>. Two bytes a lot, not four: at 1M accounts and 114 M lots the
+    /// monitor keeps every parked account's columns in memory, and no account holds 65,536 securities.</summary>
+    public ushort[] Positions { get; }
     public double[] Quantities { get; }
     /// <summary>Per lot: total adjusted basis in dollars.</summary>
     public double[] Bases { get; }
@@ -66,10 +67,11 @@ public sealed partial class CompactLots
             if (!symbolOf.TryGetValue(lot.Symbol, out var p))
             {
                 p = symbols.Count;
+                if (p > ushort.MaxValue) throw new BadInputException($"account {accountId} holds more than {ushort.MaxValue + 1:N0} securities");
                 symbolOf[lot.Symbol] = p;
                 symbols.Add(lot.Symbol);
             }
-            result.Positions[i] = p;
+            result.Positions[i] = (ushort)p;
             result.Quantities[i] = (double)lot.Quantity;
             result.Bases[i] = (double)lot.Basis;
             var regular = TryScale(lot.Quantity, out result._quantityScale![i]) & TryScale(lot.Basis, out result._basisScale![i])

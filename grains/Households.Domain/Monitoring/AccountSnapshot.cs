@@ -38,7 +38,7 @@ public sealed class AccountSnapshot
     public required DriftLevel[] LineLevels { get; init; }
     public required string[] LineKeys { get; init; }
     public required LineRow[] Lines { get; init; }
-    public required int[] LotPositions { get; init; }
+    public required ushort[] LotPositions { get; init; }
     public required double[] LotQuantities { get; init; }
     /// <summary>Per lot: total adjusted basis in dollars (shared with the account's compact lots).</summary>
     public required double[] LotBasis { get; init; }
@@ -85,7 +85,7 @@ public sealed class AccountSnapshot
     {
         var symbolOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var symbols = new List<string>();
-        var lotPositions = new int[lots.Count];
+        var lotPositions = new ushort[lots.Count];
         var lotQuantities = new double[lots.Count];
         var lotBasis = new double[lots.Count];
         for (var i = 0; i < lots.Count; i++)
@@ -93,10 +93,11 @@ public sealed class AccountSnapshot
             if (!symbolOf.TryGetValue(lots[i].Symbol, out var p))
             {
                 p = symbols.Count;
+                if (p > ushort.MaxValue) throw new BadInputException($"account {accountId} holds more than {ushort.MaxValue + 1:N0} securities");
                 symbolOf[lots[i].Symbol] = p;
                 symbols.Add(lots[i].Symbol);
             }
-            lotPositions[i] = p;
+            lotPositions[i] = (ushort)p;
             lotQuantities[i] = (double)lots[i].Quantity;
             lotBasis[i] = (double)lots[i].Basis;
         }
@@ -111,7 +112,7 @@ public sealed class AccountSnapshot
 
     /// <summary>The snapshot over lot columns: <paramref name="heldSymbols"/> are the first positions, in order, and
     /// <paramref name="lotPositions"/> index them; the arrays are kept, not copied, so they must not change.</summary>
-    private static AccountSnapshot Build(string accountId, decimal cash, string[] heldSymbols, int[] lotPositions, double[] lotQuantities,
+    private static AccountSnapshot Build(string accountId, decimal cash, string[] heldSymbols, ushort[] lotPositions, double[] lotQuantities,
         double[] lotBasis, ResolvedTarget? target, HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index,
         Func<string, IReadOnlyList<string>>? substitutesOf, DirectIndexTracking? tracking)
     {
@@ -221,7 +222,7 @@ public sealed class AccountSnapshot
     /// <summary>The lot rule (loss = basis − q·p·(1 + cost) with loss &gt; 0, ≥ min dollars, ≥ min% × basis) solved for the
     /// price: p ≤ (basis − max(min dollars, min% × basis)) / (q·(1 + cost)). Rounded up (a relative 1e-9, then to the next
     /// float) so float storage never excludes a lot the rule would flag.</summary>
-    private static float[] HarvestPrices(int positions, int[] lotPositions, double[] lotQuantities, double[] lotBasis, HarvestPolicy harvest)
+    private static float[] HarvestPrices(int positions, ushort[] lotPositions, double[] lotQuantities, double[] lotBasis, HarvestPolicy harvest)
     {
         var result = new float[positions];
         Array.Fill(result, float.NegativeInfinity);

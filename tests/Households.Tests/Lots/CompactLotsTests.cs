@@ -25,12 +25,24 @@ public sealed class CompactLotsTests
 
         Assert.Equal(0, lots.WholeCount);
         Assert.Equal(["EQ", "BD"], lots.Symbols.AsEnumerable());
-        Assert.Equal([0, 1, 0], lots.Positions);
+        Assert.Equal(new ushort[] { 0, 1, 0 }, lots.Positions);
         Assert.Equal(pieces, lots.ToList());
         // Equal decimals can differ in scale; the persisted text must not: 12.300 stays 12.300.
         Assert.Equal("12.300", lots.Piece(0).Lot.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("0.00", lots.Piece(1).Lot.Basis.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(1_234.5, lots.Bases[0]);
+    }
+
+    [Fact]
+    public void A_lot_names_its_security_in_two_bytes_so_an_account_of_more_than_65536_securities_is_refused()
+    {
+        var most = Enumerable.Range(0, 65_536).Select(i => Own("A1", i + 1, $"S{i}", 1m, 10m)).ToList();
+        var lots = CompactLots.From("A1", most);
+        Assert.Equal(65_536, lots.Symbols.Length);
+        Assert.Equal(ushort.MaxValue, lots.Positions[^1]);
+        Assert.Equal("S65535", lots.SymbolOf(65_535));
+        var refused = Assert.Throws<Households.Domain.BadInputException>(() => CompactLots.From("A1", [.. most, Own("A1", 65_537, "S65536", 1m, 10m)]));
+        Assert.Equal("account A1 holds more than 65,536 securities", refused.Message);
     }
 
     [Fact]
