@@ -88,8 +88,9 @@ public sealed record QueuePage(
     [Id(3)] public ImmutableArray<QueueRow> Items { get => field.OrEmpty(); init; } = Items;
 }
 
-/// <summary>The firm's pending-proposal index (key "firm"): households tell it their pending proposals whenever the set
-/// changes and on activation, so reading the queue wakes no household. Persisted.</summary>
+/// <summary>A shard of the firm's pending-proposal index (keys "firm/00" to "firm/63", by a hash of the household id;
+/// "firm" is the single index a firm kept before the shards): households tell their shard their pending proposals
+/// whenever the set changes and on activation, so reading the queue wakes no household. Persisted.</summary>
 [Alias("IAdvisorQueueGrain")]
 public interface IAdvisorQueueGrain : IGrainWithStringKey
 {
@@ -100,6 +101,10 @@ public interface IAdvisorQueueGrain : IGrainWithStringKey
     /// <summary>The indexed households with pending proposals: all of them, or only <paramref name="advisorId"/>'s.
     /// Proposals past their expiry are left out.</summary>
     [Alias("Pending"), AlwaysInterleave] Task<HouseholdPending[]> Pending(string? advisorId);
+
+    /// <summary>(The firm's former single index) Removes and returns the households that hash to the shard
+    /// <paramref name="shardKey"/>, once stored without them; asked by each shard on its first activation.</summary>
+    [Alias("HandOver")] Task<HouseholdPending[]> HandOver(string shardKey);
 }
 
 [GenerateSerializer]

@@ -50,7 +50,7 @@ public static class AdvisorApi
         var query = new QueueQuery(AdvisorFilter(http.User, advisor), string.IsNullOrEmpty(kind) ? null : ProposalKinds.Parse(kind),
             string.IsNullOrEmpty(household) ? null : household, QueueQuery.ParseSort(sort), page ?? 1, pageSize ?? 50);
         query.Check();
-        var pending = await grains.GetGrain<IAdvisorQueueGrain>(AdvisorQueueGrain.Key).Pending(query.AdvisorId);
+        var pending = await AdvisorQueueGrain.Pending(grains, query.AdvisorId);
         var settings = decisions.Value;
         // The approval's own re-validation rule, at this silo's live prices.
         bool Moved(RebalanceProposal p) => ProposalRules.PricesMoved(p, p.Trades.Select(t => t.Symbol).Distinct().Select(board.QuoteOf).OfType<SecurityQuote>()

@@ -12,13 +12,18 @@ public sealed class AdvisorQueueState
 {
     /// <summary>Each household's pending proposals as it last reported them.</summary>
     [Id(0)] public Dictionary<string, HouseholdPending> Households { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>A shard has taken its households from the index of one grain a firm kept before the shards.</summary>
+    [Id(1)] public bool TookOverFirmIndex { get; set; }
 }
 
-/// <summary>The firm's pending-proposal index (docs/architecture.md, "The advisor's queue"): households report their
-/// pending proposals whenever that set changes and on activation; the index is persisted, so after a restart it answers
-/// from its own state without waking a household. It announces a proposal that needs approval when it first sees it, and
-/// one about to expire once (<see cref="NotificationOptions.ExpiringWithin"/>), checked on every report and on a timer
-/// that keeps the grain alive only while something is pending.</summary>
+/// <summary>One shard of the firm's pending-proposal index (docs/architecture.md, "The advisor's queue"): households report
+/// their pending proposals whenever that set changes and on activation, each to the shard its id hashes to
+/// (<see cref="KeyOf"/>); the index is persisted, so after a restart it answers from its own state without waking a
+/// household. It announces a proposal that needs approval when it first sees it, and one about to expire once
+/// (<see cref="NotificationOptions.ExpiringWithin"/>), checked on every report and on a timer that keeps the grain alive
+/// only while something is pending. One grain for the firm wrote its whole index (every pending proposal of the firm) on
+/// each report: in the 1M shock its turns took 1–4 s and its writes a large share of a core. A shard holds a
+/// 64th of it, and the shards spread over the cluster's silos.</summary>
 public sealed class AdvisorQueueGrain(
     [PersistentState("advisorqueue", "households")] IPersistentState<AdvisorQueueState> state,
     IOptions<NotificationOptions> options,
@@ -26,7 +31,22 @@ public sealed class AdvisorQueueGrain(
     ILogger<AdvisorQueueGrain> log,
     Orleans.Serialization.DeepCopier<AdvisorQueueState> copier) : Grain, IAdvisorQueueGrain
 {
-    public const string Key = "firm";
+    /// <summary>The key of the one index a firm kept before the shards; a shard takes its households from it on activation.</summary>
+    public const string FirmIndexKey = "firm";
+    public const int Shards = 64;
+
+    /// <summary>The shard that indexes <paramref name="householdId"/>: a hash of the id, the same on every silo and run.</summary>
+    public static string KeyOf(string householdId) => ShardKey(BooksWarmStart.ShareOf(householdId, Shards));
+
+    private static string ShardKey(int shard) => $"firm/{shard:D2}";
+
+    /// <summary>Every shard's households with pending proposals: all of them, or only <paramref name="advisorId"/>'s.</summary>
+    public static async Task<HouseholdPending[]> Pending(IGrainFactory grains, string? advisorId)
+    {
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(s => grains.GetGrain<IAdvisorQueueGrain>(ShardKey(s)).Pending(advisorId)));
+        return [.. shards.SelectMany(s => s)];
+    }
+
     public static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(1);
     private readonly HashSet<string> _announcedExpiring = new(StringComparer.Ordinal);
     private IGrainTimer? _timer;
@@ -39,10 +59,36 @@ public sealed class AdvisorQueueGrain(
 
     private IAdvisorNotificationsGrain Notices => GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private string Key => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (Key != FirmIndexKey && !state.State.TookOverFirmIndex)
+        {
+            // Once per shard: the households of the firm's former single index that hash here move to this shard.
+            var moved = await GrainFactory.GetGrain<IAdvisorQueueGrain>(FirmIndexKey).HandOver(Key);
+            Writes.Change(s =>
+            {
+                foreach (var pending in moved) Held(s, pending);
+                s.TookOverFirmIndex = true;
+            });
+            await Writes.Write();
+        }
         if (Households.Count > 0) Watch();
-        return Task.CompletedTask;
+    }
+
+    public async Task<HouseholdPending[]> HandOver(string shardKey)
+    {
+        var moving = Households.Values.Where(h => KeyOf(h.HouseholdId) == shardKey).ToArray();
+        if (moving.Length == 0) return [];
+        // Removed only if unchanged since: the shard stores them before it answers any read.
+        Writes.Change(s =>
+        {
+            foreach (var h in moving)
+                if (s.Households.TryGetValue(h.HouseholdId, out var held) && held.At == h.At) s.Households.Remove(h.HouseholdId);
+        });
+        await Writes.Write();
+        return moving;
     }
 
     public async Task Report(HouseholdPending pending)

@@ -36,7 +36,7 @@ public sealed class HouseholdNotices(IPersistentState<HouseholdState> state, Hou
         var rates = Households.Domain.Tax.TaxProfiles.Marginal(spec.Tax, books.Tax.Gains.YearToDate(Today()), decisions.Settings.Rates);
         var taxable = spec.AccountIds.Where(a => books.Tax.WashSales.ProfileOf(a) is { } p && TaxTreatment.IsTaxable(p.Type)).ToImmutableArray();
         var pending = proposals.Where(p => p.Status == ProposalStatus.Pending).ToImmutableArray();
-        grains.GetGrain<IAdvisorQueueGrain>(AdvisorQueueGrain.Key)
+        grains.GetGrain<IAdvisorQueueGrain>(AdvisorQueueGrain.KeyOf(spec.Id))
             .Report(new HouseholdPending(spec.Id, spec.Name, spec.AdvisorId, rates, taxable, state.State.Transition?.Budget is not null, pending, clock.GetUtcNow()))
             .Ignore();
     }
