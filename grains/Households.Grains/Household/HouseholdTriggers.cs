@@ -42,6 +42,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         foreach (var kind in triggers.GroupBy(t => t.Kind))
             events.Add("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
         notices.Harvest(accountId, triggers);
+        if (triggers.Any(t => TriggerCooldowns.IsMarketTrigger(t.Kind))) load?.Arrived(); // the monitor's notice is here
         Enqueue(triggers);
     }
 

@@ -141,14 +141,13 @@ public sealed class NoticePacingTests
         Assert.Equal(Start.AddSeconds(61.5), next); // behind the queue, not a minute from now
         // A silo with as many households deciding as it allows holds a market notice without spending a token; an
         // event still goes.
-        // It is reported again 2 s on, and the next held that way 100 ms after it (the silo's own pace: 50 households per
-        // 5 s wake window, 10 a second).
+        // It is reported again 2 s on, and the next held that way behind it at the budget's pace.
         var saturated = new NoticePacing(2, 1, Start, maxDeciding: 50);
         for (var i = 0; i < 50; i++) saturated.Begin();
         Assert.False(saturated.TrySend(drift, Start, out var backedOff));
         Assert.Equal(Start.AddSeconds(2), backedOff);
         Assert.False(saturated.TrySend(drift, Start, out var nextOff));
-        Assert.Equal(Start.AddSeconds(2.5), nextOff); // never faster than the budget's own 2 a second
+        Assert.Equal(Start.AddSeconds(2.5), nextOff); // the budget's own 2 a second
         Assert.True(saturated.TrySend([Of(TriggerKind.Cash)], Start, out _));
         saturated.End();
         Assert.True(saturated.TrySend(drift, Start, out _)); // the token was kept for this one
@@ -172,8 +171,18 @@ public sealed class NoticePacingTests
         // The first notice's window passed (its household counts itself by now, or it was refused): room for one more.
         Assert.True(pacing.TrySend(drift, Start.AddSeconds(5), out _));
         Assert.False(pacing.TrySend(drift, Start.AddSeconds(5.5), out _)); // 1 deciding + the notices of 1 s and 5 s
+        // The notice of 1 s reached its household (which counts itself already): it no longer counts, so one more goes.
+        pacing.Arrived();
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(5.5), out _)); // 1 deciding + the notices of 5 s and 5.5 s
+        Assert.False(pacing.TrySend(drift, Start.AddSeconds(5.5), out _));
         pacing.End();
         Assert.Equal(0, pacing.Deciding);
+        // Arrivals without a notice on its way (a cash notice, or after the window) count nothing below zero.
+        for (var i = 0; i < 5; i++) pacing.Arrived();
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(5.5), out _));
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(5.5), out _));
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(5.5), out _));
+        Assert.False(pacing.TrySend(drift, Start.AddSeconds(5.5), out _));
         var unlimited = new NoticePacing(1000, 1000, Start);
         for (var i = 0; i < 10; i++) Assert.True(unlimited.TrySend(drift, Start, out _));
     }
