@@ -46,6 +46,16 @@ public sealed class CompactLotsTests
     }
 
     [Fact]
+    public void The_monitor_keeps_18_bytes_a_lot_and_20_a_position()
+    {
+        // At 1M accounts: 114 M lots and 43 M positions, watched in memory (issue #18 goal 5).
+        Assert.Equal(2 + 8 + 8, sizeof(ushort) + sizeof(double) + sizeof(double)); // position index, quantity, basis
+        Assert.Equal(20, System.Runtime.CompilerServices.Unsafe.SizeOf<PositionRow>());
+        var row = new PositionRow(4_999, 300, -1, 12.5f, 1_234.567);
+        Assert.Equal((4_999, (short)300, (short)-1, 12.5f, 1_234.567), (row.Ordinal, row.SecurityLine, row.ClassLine, row.HarvestPrice, row.Quantity));
+    }
+
+    [Fact]
     public void Lots_that_do_not_fit_the_columns_are_kept_whole()
     {
         var pieces = new[]
