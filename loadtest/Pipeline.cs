@@ -149,7 +149,7 @@ internal static class Pipeline
             activated = warmStart.Accounts;
             activation = siloStart; // from the silo's start: the figure is "start to every account watched"
             Console.WriteLine($"warm start: {warmStart.Accounts:N0} accounts, {warmStart.Lots:N0} lots watched in {warmStart.Took.TotalSeconds:0.0} s of reading; " +
-                $"{siloStart.Elapsed.TotalSeconds:0.0} s after the silo started");
+                $"{siloStart.Elapsed.TotalSeconds:0.0} s after the silo started; {warmStart.TablesOffered:N0} snapshot tables shared as {warmStart.DistinctTables:N0}");
         }
         else
         {
@@ -336,7 +336,8 @@ internal static class Pipeline
             mode = "pipeline",
             books = o.Books,
             bulk_load = load is null ? null : new { load.Households, load.Accounts, load.Lots, load.Bytes, seconds = load.Took.TotalSeconds },
-            warm_start = warmStart is null ? null : new { warmStart.Accounts, warmStart.Lots, reading_seconds = warmStart.Took.TotalSeconds, seconds_after_silo_start = activationSeconds },
+            warm_start = warmStart is null ? null : new { warmStart.Accounts, warmStart.Lots, reading_seconds = warmStart.Took.TotalSeconds, seconds_after_silo_start = activationSeconds,
+                shared_tables = warmStart.DistinctTables, tables_offered = warmStart.TablesOffered },
             shock,
             outage,
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },

@@ -108,16 +108,18 @@ public sealed class AccountSnapshot
     }
 
     /// <summary>Builds the snapshot over an account's compact lots, sharing their columns (no copy per lot).</summary>
+    /// <param name="shared">Where tables that many accounts hold alike are kept once (the warm start's; null: this
+    /// snapshot's own).</param>
     public static AccountSnapshot Build(string accountId, decimal cash, Lots.CompactLots lots, ResolvedTarget? target,
         HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index, Func<string, IReadOnlyList<string>>? substitutesOf = null,
-        DirectIndexTracking? tracking = null) =>
-        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index, substitutesOf, tracking);
+        DirectIndexTracking? tracking = null, SharedTables? shared = null) =>
+        Build(accountId, cash, lots.Symbols, lots.Positions, lots.Quantities, lots.Bases, target, harvest, securities, index, substitutesOf, tracking, shared);
 
     /// <summary>The snapshot over lot columns: <paramref name="heldSymbols"/> are the first positions, in order, and
     /// <paramref name="lotPositions"/> index them; the arrays are kept, not copied, so they must not change.</summary>
     private static AccountSnapshot Build(string accountId, decimal cash, string[] heldSymbols, ushort[] lotPositions, double[] lotQuantities,
         double[] lotBasis, ResolvedTarget? target, HarvestPolicy harvest, Func<string, Security?> securities, SecurityIndex index,
-        Func<string, IReadOnlyList<string>>? substitutesOf, DirectIndexTracking? tracking)
+        Func<string, IReadOnlyList<string>>? substitutesOf, DirectIndexTracking? tracking, SharedTables? shared = null)
     {
         // A direct index is measured by tracking error: each stock keeps its own line (a replacement is measured by its own
         // exposures, not counted as the stock it replaced) and no stock line is out of band on its own.
@@ -198,18 +200,21 @@ public sealed class AccountSnapshot
         for (var l = 0; l < lines.Length; l++)
             lines[l] = new LineRow(targets[l], directIndex && levels[l] != DriftLevel.TrackingError ? UnbandedLine : tolerances[l]);
         var generation = directIndex ? tracking!.Risk.Current : null;
-        var trackingRows = directIndex ? symbols.Select(x => securities(x) is { } sec ? generation!.RowOf(sec) : null).ToArray() : [];
+        FactorRow?[] trackingRows = directIndex ? [.. symbols.Select(x => securities(x) is { } sec ? generation!.RowOf(sec) : null)] : [];
+        string[] positionSymbols = symbols.Count == heldSymbols.Length ? heldSymbols : [.. symbols];
+        DriftLevel[] lineLevels = [.. levels];
+        string[] lineKeys = [.. keys];
         return new AccountSnapshot
         {
             AccountId = accountId,
             Cash = (double)cash,
             Positions = positions,
-            PositionSymbols = symbols.Count == heldSymbols.Length ? heldSymbols : [.. symbols],
+            PositionSymbols = shared?.Share(positionSymbols) ?? positionSymbols,
             CashLine = cashLine,
             CashSecurityLine = cashSecurityLine,
-            LineLevels = [.. levels],
-            LineKeys = [.. keys],
-            Lines = lines,
+            LineLevels = shared?.Share(lineLevels) ?? lineLevels,
+            LineKeys = shared?.Share(lineKeys) ?? lineKeys,
+            Lines = shared?.Share(lines) ?? lines,
             LotPositions = lotPositions,
             LotQuantities = lotQuantities,
             LotBasis = lotBasis,
@@ -218,7 +223,7 @@ public sealed class AccountSnapshot
             HarvestMinDollars = (double)harvest.MinLossDollars,
             HarvestCostRate = (double)harvest.EstimatedCostBps / 10_000,
             TrackingLine = trackingLine,
-            TrackingRows = trackingRows,
+            TrackingRows = shared?.Share(trackingRows) ?? trackingRows,
             FactorVariances = directIndex ? generation!.FactorVariances : [],
         };
     }

@@ -30,7 +30,12 @@ public sealed class BooksOptions
 }
 
 /// <summary>What the warm start did.</summary>
-public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took, int Households = 0);
+public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took, int Households = 0)
+{
+    /// <summary>Snapshot tables the parked accounts share (<see cref="SharedTables"/>), and how many they offered.</summary>
+    public int DistinctTables { get; init; }
+    public long TablesOffered { get; init; }
+}
 
 /// <summary>A silo's cold start from PostgreSQL (issue #18): when the silo is active it streams the stored account states
 /// (<see cref="PostgresGrainStorage.ReadAll"/>), unpacks their lots and builds their snapshots on every core, and parks
@@ -86,6 +91,9 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         // copies deserialization makes cost about 90 bytes an account.
         var names = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         string Shared(string name) => names.GetOrAdd(name, name);
+        // One copy of the tables accounts hold alike (a model's drift lines, a direct index's symbols): dropped with this
+        // method, so only the parked snapshots keep them.
+        var tables = new SharedTables();
         // The headers are small (a few dozen bytes a household): read beside the accounts on a connection of their own,
         // put on the board once the accounts are (so they name the accounts' own id strings).
         var headers = Task.Run(async () =>
@@ -103,7 +111,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
                 if (state?.Spec is not { } spec) { Interlocked.Increment(ref skipped); continue; }
                 var book = state.TakeLots(key);
                 var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;
-                var snapshot = Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking);
+                var snapshot = Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking, tables);
                 if (monitor.Park(spec.Id, snapshot, Shared(spec.HouseholdId)))
                 {
                     live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, spec.ModelId is { } m ? Shared(m) : null, state.Cash, snapshot, 0, parked: true));
@@ -131,7 +139,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             });
             households++;
         }
-        var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed, households);
+        var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed, households) { DistinctTables = tables.Distinct, TablesOffered = tables.Offered };
         log.LogWarning("Books warm start: {Accounts:N0} accounts ({Lots:N0} lots) and {Households:N0} household headers read from PostgreSQL in {Seconds:0.0} s, no grain activated (share {Share} of {Shares}; {Skipped} skipped)",
             report.Accounts, report.Lots, households, report.Took.TotalSeconds, share + 1, shares, skipped);
         return report;
@@ -157,7 +165,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
 
     /// <summary>An account's monitor snapshot from its books: the one way both a live grain and the warm start build it.</summary>
     public static AccountSnapshot Snapshot(AccountSpec spec, decimal cash, CompactLots lots, ResolvedTarget? target, SecurityMaster master,
-        PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking) =>
+        PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, SharedTables? shared = null) =>
         AccountSnapshot.Build(spec.Id, cash, lots, target, spec.Harvest, master.Find, board.Index, replacements.SubstitutesOf,
-            new DirectIndexTracking(tracking, spec.TrackingBand));
+            new DirectIndexTracking(tracking, spec.TrackingBand), shared);
 }
