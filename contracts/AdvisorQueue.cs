@@ -102,9 +102,13 @@ public interface IAdvisorQueueGrain : IGrainWithStringKey
     /// Proposals past their expiry are left out.</summary>
     [Alias("Pending"), AlwaysInterleave] Task<HouseholdPending[]> Pending(string? advisorId);
 
-    /// <summary>(The firm's former single index) Removes and returns the households that hash to the shard
-    /// <paramref name="shardKey"/>, once stored without them; asked by each shard on its first activation.</summary>
+    /// <summary>(The firm's former single index) The households it holds that hash to the shard <paramref name="shardKey"/>;
+    /// asked by each shard on its first activation, which stores them and then asks <see cref="Forget"/>.</summary>
     [Alias("HandOver")] Task<HouseholdPending[]> HandOver(string shardKey);
+
+    /// <summary>(The firm's former single index) Drops the households that hash to the shard <paramref name="shardKey"/>,
+    /// once that shard has stored them; returns after the write.</summary>
+    [Alias("Forget")] Task Forget(string shardKey);
 }
 
 [GenerateSerializer]

@@ -65,30 +65,32 @@ public sealed class AdvisorQueueGrain(
     {
         if (Key != FirmIndexKey && !state.State.TookOverFirmIndex)
         {
-            // Once per shard: the households of the firm's former single index that hash here move to this shard.
-            var moved = await GrainFactory.GetGrain<IAdvisorQueueGrain>(FirmIndexKey).HandOver(Key);
+            // Once per shard: the households of the firm's former single index that hash here move to this shard, stored
+            // here before the former index forgets them (a crash between leaves a copy there, never none).
+            var former = GrainFactory.GetGrain<IAdvisorQueueGrain>(FirmIndexKey);
+            var moved = await former.HandOver(Key);
             Writes.Change(s =>
             {
                 foreach (var pending in moved) Held(s, pending);
                 s.TookOverFirmIndex = true;
             });
             await Writes.Write();
+            if (moved.Length > 0) await former.Forget(Key);
         }
         if (Households.Count > 0) Watch();
     }
 
-    public async Task<HouseholdPending[]> HandOver(string shardKey)
+    public Task<HouseholdPending[]> HandOver(string shardKey) =>
+        Task.FromResult(Households.Values.Where(h => KeyOf(h.HouseholdId) == shardKey).ToArray());
+
+    public async Task Forget(string shardKey)
     {
-        var moving = Households.Values.Where(h => KeyOf(h.HouseholdId) == shardKey).ToArray();
-        if (moving.Length == 0) return [];
-        // Removed only if unchanged since: the shard stores them before it answers any read.
+        // Nothing reports here any more (households report to their shard), so what the shard took is all there is.
         Writes.Change(s =>
         {
-            foreach (var h in moving)
-                if (s.Households.TryGetValue(h.HouseholdId, out var held) && held.At == h.At) s.Households.Remove(h.HouseholdId);
+            foreach (var id in s.Households.Keys.Where(id => KeyOf(id) == shardKey).ToList()) s.Households.Remove(id);
         });
         await Writes.Write();
-        return moving;
     }
 
     public async Task Report(HouseholdPending pending)
