@@ -14,7 +14,9 @@ public sealed class DecisionOptions
     /// <summary>Households of this silo that may have a decision waiting or running before the monitor holds further
     /// market notices back (backpressure: a silo wakes no more households than it can decide). 0: no limit.</summary>
     public int MaxHouseholdsDeciding { get; set; } = 64;
-    /// <summary>Threads of the silo's <see cref="DecisionLane"/>, which decides what the market causes (0: one a core).</summary>
+    /// <summary>Threads of the silo's <see cref="DecisionLane"/>, which then decides what the market causes (0, the default:
+    /// no lane, a household decides on its own turn). A firm that wants its monitor to keep scanning through a shock on a
+    /// small silo turns it on; the price is fewer decisions a second while the cores are full (docs/benchmarks.md).</summary>
     public int LaneThreads { get; set; }
     /// <summary>The nice value on Linux (0–19) of the decision lane's threads after its first: above the monitor scan's (5),
     /// so they decide only with the cycles the scan and the request threads leave. The first thread runs at the silo's

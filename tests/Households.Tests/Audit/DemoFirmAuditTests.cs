@@ -26,12 +26,6 @@ public sealed class QuarterDemoFactory() : SiloFactory(true)
         // superseded by the next decision for its accounts, so a client who waited a day would never see one that lasts.
         builder.UseSetting("Demo:ClientApproval", "02:00:00");
         builder.UseSetting("Demo:ClientCheck", "00:00:00.250");
-        // Every decision-lane thread at the silo's priority. The test runs a quarter in about 70 s on two cores that it
-        // shares with the rest of the suite; the lane's threads after the first run at nice 15 so that a shock leaves the
-        // monitor's scan its cycles (DecisionLaneTests, docs/benchmarks.md), and here they would yield to the other
-        // tests' threads instead: in CI at that setting the quarter decided 497 times instead of 700–950 and ended 11.7 %
-        // out of tolerance. The decisions themselves are the same engine's either way.
-        builder.UseSetting("Decisions:LaneNice", "0");
     }
 }
 

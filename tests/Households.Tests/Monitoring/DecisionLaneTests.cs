@@ -4,9 +4,9 @@ using Xunit;
 
 namespace Households.Tests.Monitoring;
 
-/// <summary>The silo's decision lane: the market's decisions run on threads of their own at a nice value above the
-/// monitor scan's, one decision a thread, in the order asked, and each answer (or failure) reaches the household that
-/// waits for it.</summary>
+/// <summary>The silo's decision lane (when a firm turns it on): the market's decisions run on threads of their own, the
+/// first at the silo's priority and the others at a nice value above the monitor scan's, one decision a thread, in the
+/// order asked, and each answer (or failure) reaches the household that waits for it.</summary>
 public sealed class DecisionLaneTests
 {
     private static DecisionLane Lane(int threads, int nice = 15) =>
@@ -80,9 +80,13 @@ public sealed class DecisionLaneTests
     }
 
     [Fact]
-    public void Zero_threads_means_one_a_core()
+    public async Task Without_threads_the_lane_is_off_and_a_decision_runs_on_the_callers_thread()
     {
         using var lane = Lane(threads: 0);
-        Assert.Equal(Environment.ProcessorCount, lane.Threads);
+        Assert.Equal(0, lane.Threads);
+        var caller = Environment.CurrentManagedThreadId;
+        Assert.Equal(caller, await lane.Run(() => Environment.CurrentManagedThreadId));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => lane.Run<int>(() => throw new InvalidOperationException("no plan")));
+        Assert.Equal(0, new DecisionOptions().LaneThreads); // off unless a firm turns it on
     }
 }
