@@ -52,6 +52,18 @@ public sealed partial class CompactLots
     /// <summary>Lots that did not fit the compact form and are kept whole.</summary>
     public int WholeCount => _whole?.Count ?? 0;
 
+    /// <summary>The position of <paramref name="symbol"/> among the account's distinct <paramref name="symbols"/> (first-seen
+    /// order), added when new. Two bytes a lot: an account of more than 65,536 securities is refused.</summary>
+    public static ushort PositionOf(string accountId, string symbol, Dictionary<string, int> symbolOf, List<string> symbols)
+    {
+        if (symbolOf.TryGetValue(symbol, out var p)) return (ushort)p;
+        p = symbols.Count;
+        if (p > ushort.MaxValue) throw new BadInputException($"account {accountId} holds more than {ushort.MaxValue + 1:N0} securities");
+        symbolOf[symbol] = p;
+        symbols.Add(symbol);
+        return (ushort)p;
+    }
+
     public static CompactLots From(string accountId, IReadOnlyList<LotPiece> pieces)
     {
         Dictionary<int, LotPiece>? whole = null;
@@ -64,14 +76,7 @@ public sealed partial class CompactLots
         {
             var piece = pieces[i];
             var lot = piece.Lot;
-            if (!symbolOf.TryGetValue(lot.Symbol, out var p))
-            {
-                p = symbols.Count;
-                if (p > ushort.MaxValue) throw new BadInputException($"account {accountId} holds more than {ushort.MaxValue + 1:N0} securities");
-                symbolOf[lot.Symbol] = p;
-                symbols.Add(lot.Symbol);
-            }
-            result.Positions[i] = (ushort)p;
+            result.Positions[i] = PositionOf(accountId, lot.Symbol, symbolOf, symbols);
             result.Quantities[i] = (double)lot.Quantity;
             result.Bases[i] = (double)lot.Basis;
             var regular = TryScale(lot.Quantity, out result._quantityScale![i]) & TryScale(lot.Basis, out result._basisScale![i])

@@ -93,14 +93,7 @@ public sealed class AccountSnapshot
         var lotBasis = new double[lots.Count];
         for (var i = 0; i < lots.Count; i++)
         {
-            if (!symbolOf.TryGetValue(lots[i].Symbol, out var p))
-            {
-                p = symbols.Count;
-                if (p > ushort.MaxValue) throw new BadInputException($"account {accountId} holds more than {ushort.MaxValue + 1:N0} securities");
-                symbolOf[lots[i].Symbol] = p;
-                symbols.Add(lots[i].Symbol);
-            }
-            lotPositions[i] = (ushort)p;
+            lotPositions[i] = Lots.CompactLots.PositionOf(accountId, lots[i].Symbol, symbolOf, symbols);
             lotQuantities[i] = (double)lots[i].Quantity;
             lotBasis[i] = (double)lots[i].Basis;
         }

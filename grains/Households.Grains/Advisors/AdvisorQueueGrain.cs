@@ -36,7 +36,7 @@ public sealed class AdvisorQueueGrain(
     public const int Shards = 64;
 
     /// <summary>The shard that indexes <paramref name="householdId"/>: a hash of the id, the same on every silo and run.</summary>
-    public static string KeyOf(string householdId) => ShardKey(BooksWarmStart.ShareOf(householdId, Shards));
+    public static string KeyOf(string householdId) => ShardKey(global::Households.Domain.StableShare.Of(householdId, Shards));
 
     private static string ShardKey(int shard) => $"firm/{shard:D2}";
 

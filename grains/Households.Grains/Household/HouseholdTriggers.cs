@@ -10,7 +10,7 @@ namespace Households.Grains.Household;
 
 /// <summary>The decision request path: triggers (an account's notices, resolved orders, a change of policy) gather in the
 /// household's <see cref="TriggerInbox"/>, and one decision at a time takes everything waiting, journals it and asks
-/// <see cref="HouseholdProposals.Decide"/> on the silo's <see cref="DecisionLane"/>. Outside trading hours they wait, undecided, for the session gate's wake-up.
+/// <see cref="HouseholdProposals.Decide"/> (on the silo's <see cref="DecisionLane"/> when a firm turns it on). Outside trading hours they wait, undecided, for the session gate's wake-up.
 /// <paramref name="askToDecide"/> schedules a decision as a one-way call to the grain itself, so triggers keep arriving
 /// (interleaved) while one runs.</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,

@@ -124,7 +124,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         try
         {
             await foreach (var row in storage.ReadAll("account", ct))
-                if (shares == 1 || ShareOf(row.Key, shares) == share) await rows.Writer.WriteAsync(row, ct);
+                if (shares == 1 || StableShare.Of(row.Key, shares) == share) await rows.Writer.WriteAsync(row, ct);
         }
         finally { rows.Writer.TryComplete(); }
         await Task.WhenAll(workers);
@@ -153,14 +153,6 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             log.LogWarning("Books warm start: model {Model} cannot be resolved ({Reason}); its accounts are watched without a target", modelId, ex.Message);
             return null;
         }
-    }
-
-    /// <summary>The silo share an account falls in: a hash of its id that is the same on every silo and every run.</summary>
-    public static int ShareOf(string accountId, int shares)
-    {
-        var hash = 2166136261u;
-        foreach (var c in accountId) hash = (hash ^ c) * 16777619u;
-        return (int)(hash % (uint)shares);
     }
 
     /// <summary>An account's monitor snapshot from its books: the one way both a live grain and the warm start build it.</summary>
