@@ -55,6 +55,9 @@ public sealed record CorporateActionEffect(
     decimal CashAfter,
     bool Replayed = false)
 {
+    /// <summary>The action's date (<see cref="CorporateAction.Date"/>): how long the account keeps the effect by the action's
+    /// id (the idempotency window). Null in effects stored before it was recorded.</summary>
+    [Id(9)] public DateOnly? Date { get; init; }
     [Id(2)] public ImmutableArray<LotPiece> Before { get => field.OrEmpty(); init; } = Before;
     [Id(3)] public ImmutableArray<LotPiece> After { get => field.OrEmpty(); init; } = After;
     [Id(4)] public ImmutableArray<LotSale> Sales { get => field.OrEmpty(); init; } = Sales;

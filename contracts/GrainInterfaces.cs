@@ -110,7 +110,8 @@ public interface IAccountGrain : IGrainWithStringKey
     /// correction is bad input). Persisted and journaled (<see cref="JournalKind.BookCorrection"/>) before returning.</summary>
     [Alias("ApplyBookCorrections")] Task<BookCorrectionEffect[]> ApplyBookCorrections(BookCorrection[] corrections);
 
-    /// <summary>Which of <paramref name="keys"/> the account has applied, as a trade, a cash movement or a correction.</summary>
+    /// <summary>Which of <paramref name="keys"/> the account has applied, as a trade (those the idempotency window keeps), a
+    /// cash movement or a correction (those older than the window from the journal).</summary>
     [Alias("AppliedKeys")] Task<string[]> AppliedKeys(string[] keys);
 
     /// <summary>The silo monitor's notice of crossings (drift out of band, a lot harvestable) or an event the account raised

@@ -35,9 +35,35 @@ public sealed record IdempotencyWindow(int Days)
 
     /// <summary>Drops from <paramref name="records"/> the fills dated before <paramref name="keptSince"/>; returns what it
     /// dropped, so a failed write can put them back.</summary>
-    public static List<KeyValuePair<string, TradeResult>> Prune(Dictionary<string, TradeResult> records, DateOnly keptSince)
+    public static List<KeyValuePair<string, TradeResult>> Prune(Dictionary<string, TradeResult> records, DateOnly keptSince) =>
+        Prune(records, r => r.Request.TradeDate, keptSince);
+
+    /// <summary>Adds <paramref name="fresh"/> to <paramref name="records"/> and drops the records the window no longer keeps
+    /// once the books hold one dated like the latest of them (see <see cref="Prune{T}"/>). Returns the first date kept (never
+    /// earlier than <paramref name="keptSince"/>) and how to undo both for a write that failed. A fresh record dated before
+    /// the window (a late one, applied because the journal did not have its key) is kept until the next write drops it.</summary>
+    public (DateOnly? KeptSince, Action Undo) Keep<T>(Dictionary<string, T> records, IReadOnlyCollection<KeyValuePair<string, T>> fresh,
+        Func<T, DateOnly?> dateOf, DateOnly? keptSince, Func<string, bool>? pinned = null)
     {
-        var dropped = records.Where(r => r.Value.Request.TradeDate < keptSince).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        var latest = fresh.Select(f => dateOf(f.Value)).Max();
+        var since = latest is { } date ? KeptSince(date, keptSince) : keptSince;
+        var dropped = since is { } from ? Prune(records, dateOf, from, pinned) : [];
+        foreach (var (key, value) in fresh) records[key] = value;
+        return (since, () =>
+        {
+            foreach (var (key, _) in fresh) records.Remove(key);
+            foreach (var (key, value) in dropped) records[key] = value;
+        });
+    }
+
+    /// <summary>Drops from <paramref name="records"/> those dated before <paramref name="keptSince"/>, except the keys
+    /// <paramref name="pinned"/> holds (a withdrawal still to be paid) and records without a date (stored before they had
+    /// one: kept, never guessed); returns what it dropped, so a failed write can put them back.</summary>
+    public static List<KeyValuePair<string, T>> Prune<T>(Dictionary<string, T> records, Func<T, DateOnly?> dateOf, DateOnly keptSince,
+        Func<string, bool>? pinned = null)
+    {
+        var dropped = records.Where(r => dateOf(r.Value) is { } date && date < keptSince && pinned?.Invoke(r.Key) != true)
+            .OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         foreach (var (key, _) in dropped) records.Remove(key);
         return dropped;
     }

@@ -7,8 +7,9 @@ using Households.Domain.Tax;
 namespace Households.Grains.Accounts;
 
 /// <summary>An account's cash movements (deposits, dividends, fees, withdrawal requests) and the payment of withdrawals
-/// from settled cash. Each movement is kept by its idempotency key and journaled with its write.</summary>
-public sealed class AccountCash(AccountRecord record, TimeProvider clock)
+/// from settled cash. Each movement is journaled with its write and kept by its idempotency key for the idempotency window
+/// (by the movement's date; a waiting withdrawal until it is paid).</summary>
+public sealed class AccountCash(AccountRecord record, TimeProvider clock, IdempotencyWindow window)
 {
     /// <summary>Records a movement once (the same key with the same movement answers the cash held; with another, bad
     /// input); a withdrawal is a request, paid later from settled cash. Returns the cash held after it, and whether the
@@ -18,7 +19,10 @@ public sealed class AccountCash(AccountRecord record, TimeProvider clock)
         var spec = record.RequireSpec();
         CashValidation.Check(movement);
         var state = record.State;
-        if (state.CashMovements.TryGetValue(movement.IdempotencyKey, out var earlier))
+        // A key the books no longer keep (dated before the window) may still have been recorded: the journal has it then.
+        if (state.CashMovements.TryGetValue(movement.IdempotencyKey, out var earlier)
+            || (IdempotencyWindow.Expired(movement.Date, state.CashKeptSince)
+                && (earlier = await record.Journaled<CashMovement>(JournalKind.Cash, JournalReplay.CashKeyPrefix + movement.IdempotencyKey)) is not null))
             return earlier == movement ? (state.Cash, false)
                 : throw new BadInputException($"idempotencyKey {movement.IdempotencyKey} was already used for a different cash movement");
         var before = state.Cash;
@@ -26,13 +30,17 @@ public sealed class AccountCash(AccountRecord record, TimeProvider clock)
         else if (CashValidation.IsOutflow(movement.Kind) && movement.Amount > before)
             throw new BadInputException($"{CashValidation.Name(movement.Kind)} of {movement.Amount:0.00} exceeds the {before:0.00} cash held");
         else state.Cash += CashValidation.Signed(movement);
-        state.CashMovements[movement.IdempotencyKey] = movement;
+        var keptSince = state.CashKeptSince;
+        var (since, undo) = window.Keep(state.CashMovements, [new(movement.IdempotencyKey, movement)], m => m.Date, keptSince,
+            state.PendingWithdrawals.ContainsKey);
+        state.CashKeptSince = since;
         try { await record.WriteAndJournal([Entry(spec, JournalReplay.CashKeyPrefix, movement)]); }
         catch
         {
             state.Cash = before;
             state.PendingWithdrawals.Remove(movement.IdempotencyKey);
-            state.CashMovements.Remove(movement.IdempotencyKey);
+            undo();
+            state.CashKeptSince = keptSince;
             throw;
         }
         record.Changed();

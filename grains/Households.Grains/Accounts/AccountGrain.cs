@@ -52,7 +52,7 @@ public sealed class AccountGrain(
     // Made on the first trigger: most of a million live accounts never get one.
     private AccountTriggers Triggers => _triggers ??= new(Id, latency, decisions.Value, board, clock, GrainFactory, log);
     private AccountTrades Trades => new(Record, clock, log, books.Value.IdempotencyWindow());
-    private AccountCash Cash => new(Record, clock);
+    private AccountCash Cash => new(Record, clock, books.Value.IdempotencyWindow());
     private AccountViews Views => new(Record, board, master);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -140,7 +140,7 @@ public sealed class AccountGrain(
 
     public Task<BookCorrectionEffect[]> ApplyBookCorrections(BookCorrection[] corrections) => Record.Durably(() => Trades.ApplyBookCorrections(corrections));
 
-    public Task<string[]> AppliedKeys(string[] keys) => Task.FromResult(Trades.AppliedKeys(keys));
+    public Task<string[]> AppliedKeys(string[] keys) => Trades.AppliedKeys(keys);
 
     public static string AdjustmentKey(WashSaleAdjustment a) => AccountTrades.AdjustmentKey(a);
 

@@ -15,7 +15,7 @@ public sealed class AccountState
     /// <summary>Results of applied trades by idempotency key: a retry returns the original result. Only the trades dated from
     /// <see cref="TradesKeptSince"/> on are kept (the idempotency window).</summary>
     [Id(3)] public Dictionary<string, TradeResult> AppliedTrades { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Cash movements applied, by idempotency key.</summary>
+    /// <summary>Cash movements applied, by idempotency key: those dated from <see cref="CashKeptSince"/> on.</summary>
     [Id(4)] public Dictionary<string, CashMovement> CashMovements { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Withdrawal requests not yet paid, by idempotency key.</summary>
     [Id(5)] public Dictionary<string, decimal> PendingWithdrawals { get; set; } = new(StringComparer.Ordinal);
@@ -24,10 +24,11 @@ public sealed class AccountState
     [Id(6)] public JournalEntry[] Outbox { get; set; } = [];
     /// <summary>Wash-sale adjustments applied, by loss and lot: the household may send one again after a crash.</summary>
     [Id(7)] public HashSet<string> AppliedAdjustments { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Corporate actions applied, by action id: applying one again answers its first effect.</summary>
+    /// <summary>Corporate actions applied, by action id: applying one again answers its first effect. Those dated from
+    /// <see cref="CorporateActionsKeptSince"/> on (an effect stored without its date is kept).</summary>
     [Id(8)] public Dictionary<string, CorporateActionEffect> CorporateActions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Corrections of record applied (transfers of shares, accepted reconciliations), by key: applying one again
-    /// answers its first effect.</summary>
+    /// answers its first effect. Those dated from <see cref="CorrectionsKeptSince"/> on.</summary>
     [Id(9)] public Dictionary<string, BookCorrectionEffect> BookCorrections { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Sale proceeds in <see cref="Cash"/> not yet settled (T+1) and not committed to a purchase; an account stored
     /// before settlement was kept loads with none: all its cash settled.</summary>
@@ -40,6 +41,13 @@ public sealed class AccountState
     /// write (<see cref="Households.Domain.Reliability.IdempotencyWindow"/>), and a trade dated before it is refused rather than
     /// applied, since its key may be one of them. Null (state written before, or nothing dropped yet): every result is kept.</summary>
     [Id(12)] public DateOnly? TradesKeptSince { get; set; }
+    /// <summary>The first date whose cash movements <see cref="CashMovements"/> keeps (waiting withdrawals are kept until
+    /// paid); a movement dated before it and not kept is looked up in the journal before it is recorded. Null: all kept.</summary>
+    [Id(13)] public DateOnly? CashKeptSince { get; set; }
+    /// <summary>The first action date whose effects <see cref="CorporateActions"/> keeps; older ones are in the journal.</summary>
+    [Id(14)] public DateOnly? CorporateActionsKeptSince { get; set; }
+    /// <summary>The first correction date whose effects <see cref="BookCorrections"/> keeps; older ones are in the journal.</summary>
+    [Id(15)] public DateOnly? CorrectionsKeptSince { get; set; }
 
     /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them.</summary>
     public CompactLots TakeLots(string accountId)

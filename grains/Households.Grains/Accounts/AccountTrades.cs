@@ -95,12 +95,22 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
     {
         var spec = record.RequireSpec();
         CorporateActionRules.Check(action);
-        var applied = record.State.CorporateActions;
-        if (applied.TryGetValue(action.Id, out var earlier)) return earlier with { Replayed = true };
+        var state = record.State;
+        var applied = state.CorporateActions;
+        // An action dated before the window may have been applied: the household journaled its effect here then.
+        if (applied.TryGetValue(action.Id, out var earlier)
+            || (IdempotencyWindow.Expired(action.Date, state.CorporateActionsKeptSince)
+                && (earlier = await record.Journaled<CorporateActionEffect>(JournalKind.CorporateAction, Household.HouseholdCorporateActions.EntryKey(action.Id, spec.Id))) is not null))
+            return earlier with { Replayed = true };
         var book = record.Book(spec);
-        var effect = book.Apply(action);
+        var effect = book.Apply(action) with { Date = action.Date };
         if (effect.IsEmpty) return effect;
-        await record.Commit(book, () => applied[action.Id] = effect, () => applied.Remove(action.Id));
+        var keptSince = state.CorporateActionsKeptSince;
+        Action undo = () => { };
+        await record.Commit(book, () =>
+        {
+            (state.CorporateActionsKeptSince, undo) = window.Keep(applied, [new(action.Id, effect)], e => e.Date, keptSince);
+        }, () => { undo(); state.CorporateActionsKeptSince = keptSince; });
         log.LogDebug("{Account}: corporate action {Action} ({Kind} {Symbol}) applied, cash {Cash}", spec.Id, action.Id, action.Kind, action.Symbol, effect.CashDelta);
         return effect;
     }
@@ -111,14 +121,18 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
     {
         var spec = record.RequireSpec();
         foreach (var c in corrections ?? throw new BadInputException("corrections are required")) BookCorrections.Check(c);
-        var applied = record.State.BookCorrections;
-        var book = new AccountBook(spec, record.State.Cash, record.Lots.ToList());
+        var state = record.State;
+        var applied = state.BookCorrections;
+        var book = new AccountBook(spec, state.Cash, record.Lots.ToList());
         var effects = new BookCorrectionEffect[corrections.Length];
         var fresh = new Dictionary<string, BookCorrectionEffect>(StringComparer.Ordinal);
         for (var i = 0; i < corrections.Length; i++)
         {
             var c = corrections[i];
-            if (fresh.TryGetValue(c.Key, out var earlier) || applied.TryGetValue(c.Key, out earlier))
+            // A key dated before the window may have been applied: its journal entry has the effect then.
+            if (fresh.TryGetValue(c.Key, out var earlier) || applied.TryGetValue(c.Key, out earlier)
+                || (IdempotencyWindow.Expired(c.Date, state.CorrectionsKeptSince)
+                    && (earlier = await record.Journaled<BookCorrectionEffect>(JournalKind.BookCorrection, CorrectionKey(spec.Id, c.Key))) is not null))
                 effects[i] = earlier.Correction == c ? earlier with { Replayed = true }
                     : throw new BadInputException($"key {c.Key} was already used for a different correction in account {spec.Id}");
             else effects[i] = fresh[c.Key] = book.Apply(c);
@@ -126,19 +140,38 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
         if (fresh.Count == 0) return effects;
         var now = clock.GetUtcNow();
         JournalEntry[] entries = [.. fresh.Values.Select(e => new JournalEntry(0, spec.HouseholdId, spec.Id, JournalKind.BookCorrection, now,
-            $"correction:{spec.Id}:{e.Correction.Key}", BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
-        await record.Commit(book, () => { foreach (var (key, e) in fresh) applied[key] = e; }, () => { foreach (var key in fresh.Keys) applied.Remove(key); }, entries);
+            CorrectionKey(spec.Id, e.Correction.Key), BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
+        var keptSince = state.CorrectionsKeptSince;
+        Action undo = () => { };
+        await record.Commit(book, () =>
+        {
+            (state.CorrectionsKeptSince, undo) = window.Keep(applied, fresh, e => e.Correction.Date, keptSince);
+        }, () => { undo(); state.CorrectionsKeptSince = keptSince; }, entries);
         foreach (var e in fresh.Values)
             log.LogDebug("{Account}: correction {Key} ({Kind} {Symbol}) from {Source}, cash {Cash}", spec.Id, e.Correction.Key, e.Correction.Kind,
                 e.Correction.Symbol, e.Correction.Source, e.CashDelta);
         return effects;
     }
 
+    /// <summary>A correction's journal key: unique in the account.</summary>
+    public static string CorrectionKey(string accountId, string key) => $"correction:{accountId}:{key}";
+
     /// <summary>The keys among <paramref name="keys"/> the account applied: a trade, a cash movement or a correction.</summary>
-    public string[] AppliedKeys(string[] keys)
+    /// <remarks>A cash movement or correction the books no longer keep by key (older than the window) is found in the journal;
+    /// a trade's is the household's to find (it knows the trade date, <see cref="Household.HouseholdBooks.JournaledBeforeWindow"/>).</remarks>
+    public async Task<string[]> AppliedKeys(string[] keys)
     {
         var s = record.State;
-        return [.. (keys ?? []).Where(k => k is not null
-            && (s.AppliedTrades.ContainsKey(k) || s.CashMovements.ContainsKey(k) || s.BookCorrections.ContainsKey(k)))];
+        var spec = record.RequireSpec();
+        var applied = new List<string>();
+        foreach (var k in keys ?? [])
+        {
+            if (k is null) continue;
+            if (s.AppliedTrades.ContainsKey(k) || s.CashMovements.ContainsKey(k) || s.BookCorrections.ContainsKey(k)
+                || (s.CashKeptSince is not null && await record.Journaled<CashMovement>(JournalKind.Cash, JournalReplay.CashKeyPrefix + k) is not null)
+                || (s.CorrectionsKeptSince is not null && await record.Journaled<BookCorrectionEffect>(JournalKind.BookCorrection, CorrectionKey(spec.Id, k)) is not null))
+                applied.Add(k);
+        }
+        return [.. applied];
     }
 }

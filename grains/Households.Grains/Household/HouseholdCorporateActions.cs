@@ -1,6 +1,7 @@
 using System.Globalization;
 using Households.Contracts;
 using Households.Domain;
+using Households.Domain.Reliability;
 using Households.Persistence.Journal;
 
 namespace Households.Grains.Household;
@@ -14,13 +15,15 @@ namespace Households.Grains.Household;
 /// action resumes), like a retried fill.
 /// </summary>
 public sealed class HouseholdCorporateActions(string householdId, IPersistentState<HouseholdState> state, HouseholdBooks books,
-    IGrainFactory grains, IJournal journal, TimeProvider clock)
+    IGrainFactory grains, IJournal journal, TimeProvider clock, IdempotencyWindow window)
 {
     public async Task<HouseholdCorporateAction> Apply(HouseholdSpec spec, CorporateAction action)
     {
         if (state.State.CorporateActions.TryGetValue(action.Id, out var done))
             return done.Action == action ? done.Result with { Replayed = true }
                 : throw new BadInputException($"corporate action {action.Id} was already applied with different content");
+        if (IdempotencyWindow.Expired(action.Date, state.State.CorporateActionsKeptSince) && await Journaled(spec, action) is { } journaled)
+            return journaled;
         if (!books.CaughtUp) await books.CatchUp(spec);
         var tax = books.Tax;
         try { tax.EnsureInOrder(action.Date); }
@@ -37,12 +40,15 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
             return Untouched;
 
         var before = (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments);
+        var keptSince = state.State.CorporateActionsKeptSince;
+        Action undoKept = () => state.State.CorporateActions.Remove(action.Id);
         HouseholdCorporateAction result;
         try
         {
             var outcome = tax.RecordCorporateAction(action, touched);
             result = new HouseholdCorporateAction(householdId, [.. touched], [.. outcome.Realized], [.. outcome.Adjustments]);
-            state.State.CorporateActions[action.Id] = new AppliedCorporateAction(action, result);
+            (state.State.CorporateActionsKeptSince, undoKept) = window.Keep(state.State.CorporateActions,
+                [new(action.Id, new AppliedCorporateAction(action, result))], a => a.Action.Date, keptSince);
             var (ledger, realized) = tax.Snapshot();
             (state.State.WashSales, state.State.Realized) = (ledger, [.. realized]);
             state.State.Outbox = Entries(action, result, clock.GetUtcNow());
@@ -51,7 +57,8 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
         }
         catch
         {
-            state.State.CorporateActions.Remove(action.Id);
+            undoKept();
+            state.State.CorporateActionsKeptSince = keptSince;
             (state.State.WashSales, state.State.Realized, state.State.Outbox, state.State.PendingAdjustments) = before;
             books.Reload(); // the ledger is rebuilt from the last written state on next use
             throw;
@@ -62,6 +69,30 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
     }
 
     private HouseholdCorporateAction Untouched => new(householdId, [], [], []);
+
+    /// <summary>An action dated before the window the household keeps results for, answered from the journal if it was applied:
+    /// each account's effect and the wash-sale adjustments, marked replayed (the realized rows are the tax report's). Null when
+    /// no account journaled it: it was never applied here, or touched nothing.</summary>
+    private async Task<HouseholdCorporateAction?> Journaled(HouseholdSpec spec, CorporateAction action)
+    {
+        var effects = new List<CorporateActionEffect>();
+        foreach (var id in spec.AccountIds)
+            if (await journal.Find(id, EntryKey(action.Id, id)) is { Kind: JournalKind.CorporateAction } entry)
+                effects.Add(Households.Domain.Tax.JournalFormat.Read<CorporateActionEffect>(entry.Payload)! with { Replayed = true });
+        if (effects.Count == 0) return null;
+        var adjustments = new List<WashSaleAdjustment>();
+        // Adjustments are numbered per action from 0, each journaled under the account whose lot it adjusts.
+        for (var i = 0; ; i++)
+        {
+            WashSaleAdjustment? found = null;
+            foreach (var id in spec.AccountIds)
+                if (found is null && await journal.Find(id, WashKey(action.Id, i)) is { Kind: JournalKind.WashSale } wash)
+                    found = Households.Domain.Tax.JournalFormat.Read<WashSaleAdjustment>(wash.Payload);
+            if (found is null) break;
+            adjustments.Add(found);
+        }
+        return new HouseholdCorporateAction(householdId, [.. effects], [], [.. adjustments], Replayed: true);
+    }
 
     private async Task<bool> Holds(HouseholdSpec spec, string symbol)
     {
@@ -75,12 +106,17 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
     public static JournalEntry[] Entries(CorporateAction action, HouseholdCorporateAction result, DateTimeOffset at)
     {
         var entries = result.Accounts.Select(e => new JournalEntry(0, result.HouseholdId, e.AccountId, JournalKind.CorporateAction, at,
-            $"ca:{action.Id}:{e.AccountId}", Describe(action, e, result.Realized.Where(r => r.Account == e.AccountId)),
+            EntryKey(action.Id, e.AccountId), Describe(action, e, result.Realized.Where(r => r.Account == e.AccountId)),
             Households.Domain.Tax.JournalFormat.Payload(e))).ToList();
         entries.AddRange(result.WashSales.Select((a, i) => new JournalEntry(0, result.HouseholdId, a.Account, JournalKind.WashSale, at,
-            $"wash:ca:{action.Id}:{i}", Households.Domain.Tax.TradeJournal.Describe(a), Households.Domain.Tax.JournalFormat.Payload(a))));
+            WashKey(action.Id, i), Households.Domain.Tax.TradeJournal.Describe(a), Households.Domain.Tax.JournalFormat.Payload(a))));
         return [.. entries];
     }
+
+    /// <summary>The journal key of an action's effect in one account: unique in the account.</summary>
+    public static string EntryKey(string actionId, string accountId) => $"ca:{actionId}:{accountId}";
+
+    private static string WashKey(string actionId, int i) => $"wash:ca:{actionId}:{i}";
 
     private static string Describe(CorporateAction action, CorporateActionEffect e, IEnumerable<RealizedLot> realized)
     {

@@ -62,7 +62,7 @@ public sealed class HouseholdGrain(
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
         decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(),
         ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), log);
-    private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock);
+    private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock, books.Value.IdempotencyWindow());
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
     private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));
 

@@ -20,7 +20,8 @@ public sealed class HouseholdState
     /// <summary>Wash-sale adjustments of the last recorded fills, sent to the accounts after the write (again on
     /// activation: accounts apply each once).</summary>
     [Id(7)] public WashSaleAdjustment[] PendingAdjustments { get; set; } = [];
-    /// <summary>Corporate actions applied, by action id: applying one again answers its first result.</summary>
+    /// <summary>Corporate actions applied, by action id: applying one again answers its first result. Those dated from
+    /// <see cref="CorporateActionsKeptSince"/> on.</summary>
     [Id(8)] public Dictionary<string, AppliedCorporateAction> CorporateActions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The yearly tax budget and sell-down schedules a transition plan honours; null until one is set.</summary>
     [Id(9)] public TransitionPolicy? Transition { get; set; }
@@ -33,6 +34,9 @@ public sealed class HouseholdState
     /// <summary>The first trade date whose results <see cref="Trades"/> keeps (<see cref="Households.Domain.Reliability.IdempotencyWindow"/>):
     /// older ones were dropped by a later write. Null (state written before, or nothing recorded since): every result is kept.</summary>
     [Id(23)] public DateOnly? TradesKeptSince { get; set; }
+    /// <summary>The first action date whose results <see cref="CorporateActions"/> keeps (the idempotency window); an action
+    /// dated before it and sent again is answered from the journal. Null: every result is kept.</summary>
+    [Id(24)] public DateOnly? CorporateActionsKeptSince { get; set; }
 }
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>

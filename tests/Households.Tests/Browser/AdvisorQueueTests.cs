@@ -121,6 +121,15 @@ public sealed class AdvisorQueueTests(BrowserSiloFactory factory, ITestOutputHel
 
         // BQ3's equity moves 5 % (the tolerance is 1 %): its row says so, and approving it re-optimizes.
         (await http.PostAsJsonAsync("/api/prices", new { quotes = new[] { new { symbol = "BQ3EQ", price = 105m } } })).EnsureSuccessStatusCode();
+        // The batch reaches the silo's price board a moment after the post answers: the page reloads once the API sees it.
+        var seen = false;
+        for (var i = 0; i < 300 && !seen; i++)
+        {
+            seen = (await Json(await http.GetAsync($"/api/advisor/queue?advisor={Advisor}&household=BQ3"))).GetProperty("items").EnumerateArray()
+                .Any(r => r.GetProperty("proposalId").GetString() == proposals["BQ3"] && r.GetProperty("pricesMoved").GetBoolean());
+            if (!seen) await Task.Delay(100);
+        }
+        Assert.True(seen, $"the queue never showed BQ3's {proposals["BQ3"]} with moved prices: {(await Json(await http.GetAsync($"/api/households/BQ3/proposals")))}");
         await page.Locator("#sort").SelectOptionAsync("expiry");
         await Assertions.Expect(page.Locator($"[data-moved='BQ3/{proposals["BQ3"]}']")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         foreach (var (household, proposal) in proposals) await page.Locator($"[data-select='{household}/{proposal}']").CheckAsync();

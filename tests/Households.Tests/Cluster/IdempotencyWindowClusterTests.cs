@@ -25,7 +25,10 @@ public sealed class IdempotencyWindowClusterTests(ClusterFixture fixture)
 
     private static TradeRequest Buy(int i) => new($"iw-{i:D2}", First.AddDays(i), "IWEQ", TradeSide.Buy, 1, 100m, null, null, 0m);
 
-    private async Task<T> Stored<T>(string stateName, IAddressable grain) where T : new()
+    private Task<T> Stored<T>(string stateName, IAddressable grain) where T : new() => Stored<T>(fixture, stateName, grain);
+
+    /// <summary>The state the silo's grain storage holds for <paramref name="grain"/> (what survives the activation).</summary>
+    internal static async Task<T> Stored<T>(ClusterFixture fixture, string stateName, IAddressable grain) where T : new()
     {
         var storage = fixture.SiloService<IServiceProvider>().GetRequiredKeyedService<IGrainStorage>(HostingProfile.StorageName);
         var state = new GrainState<T>(new T());

@@ -47,6 +47,33 @@ public sealed class IdempotencyWindowTests
     }
 
     [Fact]
+    public void Keeping_a_movement_drops_those_older_than_a_month_of_its_date_but_not_a_waiting_withdrawal_nor_an_undated_record_and_undo_restores_them()
+    {
+        var window = new IdempotencyWindow(31);
+        static CashMovement Deposit(string key, DateOnly date) => new(key, CashKind.Deposit, 10m, date, null);
+        // c00 (5 January) to c39 (13 February) kept, w00 a withdrawal of 5 January still waiting.
+        var records = Enumerable.Range(0, 40).ToDictionary(i => $"c{i:D2}", i => Deposit($"c{i:D2}", First.AddDays(i)), StringComparer.Ordinal);
+        records["w00"] = new CashMovement("w00", CashKind.Withdrawal, 1_000m, First, null);
+        var waiting = new HashSet<string>(["w00"], StringComparer.Ordinal);
+
+        // A deposit of 10 March: kept from 7 February (10 March less 31 days), c33 on; a late one of 1 February is added.
+        var (since, undo) = window.Keep(records, [new("c60", Deposit("c60", new DateOnly(2026, 3, 10))), new("late", Deposit("late", new DateOnly(2026, 2, 1)))],
+            m => m.Date, new DateOnly(2026, 1, 12), waiting.Contains);
+        Assert.Equal(new DateOnly(2026, 2, 7), since);
+        Assert.Equal([.. Enumerable.Range(33, 7).Select(i => $"c{i:D2}"), "c60", "late", "w00"], records.Keys.Order(StringComparer.Ordinal));
+        // The write failed: everything as before.
+        undo();
+        Assert.Equal(41, records.Count);
+        Assert.Equal([.. Enumerable.Range(0, 40).Select(i => $"c{i:D2}"), "w00"], records.Keys.Order(StringComparer.Ordinal));
+
+        // A record stored without a date is never dropped; a stored first date later than the new one stays.
+        var effects = new Dictionary<string, DateOnly?>(StringComparer.Ordinal) { ["old"] = null, ["jan"] = First };
+        var (kept, _) = window.Keep(effects, [new("mar", new DateOnly(2026, 3, 10))], d => d, new DateOnly(2026, 2, 20));
+        Assert.Equal(new DateOnly(2026, 2, 20), kept);
+        Assert.Equal(["mar", "old"], effects.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void The_first_kept_date_never_moves_back_and_the_window_is_at_least_a_day()
     {
         var window = new IdempotencyWindow(31);
