@@ -19,17 +19,25 @@ internal sealed class GcPauseListener : EventListener
     private int _generation = -1;
     private long _promoted;
     private volatile bool _on;
+    // Where a collection's mark time goes, by root kind (the runtime's GCMarkWithType: stacks, finalization queue, handles,
+    // older generations' cards, ...): each mark event closes the stretch since the heap's previous one (or the GC's start).
+    private readonly Dictionary<int, DateTime> _lastMark = [];
+    private readonly Dictionary<string, double> _markMs = [];
+    private readonly Dictionary<string, long> _markBytes = [];
+    private static readonly string[] RootKinds = ["stack", "finalize_queue", "handles", "older_generations_cards", "sized_ref", "overflow", "dependent_handles", "new_finalize_queue", "steal", "background_roots"];
 
     private DateTime _started;
 
-    public void Start() { lock (_gate) { _pauses.Clear(); _started = DateTime.UtcNow; } _on = true; }
+    public void Start() { lock (_gate) { _pauses.Clear(); _markMs.Clear(); _markBytes.Clear(); _started = DateTime.UtcNow; } _on = true; }
 
     public void Stop() => _on = false;
 
     public object Summary()
     {
         List<GcPause> pauses;
-        lock (_gate) pauses = [.. _pauses];
+        Dictionary<string, double> markMs;
+        Dictionary<string, long> markBytes;
+        lock (_gate) (pauses, markMs, markBytes) = ([.. _pauses], new(_markMs), new(_markBytes));
         object Of(IEnumerable<GcPause> some)
         {
             var ms = some.Select(p => p.Milliseconds).Order().ToList();
@@ -54,6 +62,10 @@ internal sealed class GcPauseListener : EventListener
             gen1 = Of(pauses.Where(p => p.Generation == 1)),
             gen2 = Of(pauses.Where(p => p.Generation == 2)),
             other = Of(pauses.Where(p => p.Generation < 0)),
+            // Gen0 collections' mark stretches by root kind, summed over heaps and collections (a heap's stretch ends at its
+            // mark event for that kind), with the bytes each kind promoted: where a young collection's time goes.
+            gen0_mark_ms_by_root = markMs.OrderByDescending(kv => kv.Value).ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 1)),
+            gen0_mark_kb_by_root = markBytes.OrderByDescending(kv => kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value / 1024),
             // Each pause: seconds into the run, generation, milliseconds, promoted KB (where the long ones fall).
             pauses = pauses.Select(p => new[] { p.AtSeconds, p.Generation, Math.Round(p.Milliseconds, 2), Math.Round(p.PromotedBytes / 1024.0) }),
         };
@@ -72,7 +84,22 @@ internal sealed class GcPauseListener : EventListener
             if (name.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal)) { _suspended = e.TimeStamp; _generation = -1; _promoted = 0; _suspendMs = 0; }
             else if (name.StartsWith("GCSuspendEEEnd", StringComparison.Ordinal) && _suspended is { } since) _suspendMs = (e.TimeStamp - since).TotalMilliseconds;
             else if (name.StartsWith("GCStart", StringComparison.Ordinal) && _suspended is not null)
+            {
                 _generation = Convert.ToInt32(e.Payload![e.PayloadNames!.IndexOf("Depth")]);
+                _lastMark.Clear();
+                _lastMark[-1] = e.TimeStamp;
+            }
+            else if (name.StartsWith("GCMarkWithType", StringComparison.Ordinal) && _suspended is not null && _generation == 0)
+            {
+                var heap = Convert.ToInt32(e.Payload![e.PayloadNames!.IndexOf("HeapNum")]);
+                var kind = Convert.ToInt32(e.Payload![e.PayloadNames!.IndexOf("Type")]);
+                var bytes = Convert.ToInt64(e.Payload![e.PayloadNames!.IndexOf("Bytes")]);
+                var from = _lastMark.TryGetValue(heap, out var last) ? last : _lastMark[-1];
+                var root = kind >= 0 && kind < RootKinds.Length ? RootKinds[kind] : $"kind_{kind}";
+                _markMs[root] = _markMs.GetValueOrDefault(root) + (e.TimeStamp - from).TotalMilliseconds;
+                _markBytes[root] = _markBytes.GetValueOrDefault(root) + bytes;
+                _lastMark[heap] = e.TimeStamp;
+            }
             else if (name.StartsWith("GCHeapStats", StringComparison.Ordinal) && _suspended is not null)
             {
                 foreach (var field in (string[])["TotalPromotedSize0", "TotalPromotedSize1", "TotalPromotedSize2", "TotalPromotedSize3"])

@@ -108,6 +108,8 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
+        // Accounts activate on the silo that owns their books (the one that watches them parked).
+        services.AddPlacementDirector<BooksOwnerPlacement, BooksOwnerPlacementDirector>();
         services.AddSingleton<LiveStateBoard>();
         services.AddSingleton<TriggerLatency>();
         services.AddOptions<MonitorOptions>();

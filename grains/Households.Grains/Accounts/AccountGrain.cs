@@ -17,6 +17,7 @@ namespace Households.Grains.Accounts;
 /// <summary>An account: books of record in memory and in storage (<see cref="AccountRecord"/>), a compact snapshot in the
 /// silo's monitor and live figures on the silo's live board. What changes the lots is <see cref="AccountTrades"/>', cash
 /// <see cref="AccountCash"/>', triggers <see cref="AccountTriggers"/>', what it shows <see cref="AccountViews"/>'.</summary>
+[BooksOwnerPlacement]
 public sealed class AccountGrain(
     [PersistentState("account", "households")] IPersistentState<AccountState> state,
     PriceBoard board,

@@ -139,6 +139,25 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
         }
     }
 
+    /// <summary>Stops watching the parked accounts <paramref name="owned"/> says another silo owns now (a silo joined); an
+    /// account with an active grain here stays. Returns the accounts released.</summary>
+    public List<string> ReleaseParked(Func<string, bool> owned)
+    {
+        lock (_households)
+        {
+            var released = _byAccount.Values.Where(w => w.Parked && !owned(w.Entry.Target)).ToList();
+            foreach (var watched in released)
+            {
+                _byAccount.Remove(watched.Entry.Target);
+                Drop(watched);
+            }
+            return [.. released.Select(w => w.Entry.Target)];
+        }
+    }
+
+    /// <summary>Whether the account is watched here (parked or with an active grain).</summary>
+    public bool Watches(string accountId) { lock (_households) return _byAccount.ContainsKey(accountId); }
+
     /// <summary>Accounts watched here without an active grain.</summary>
     public int ParkedAccounts { get { lock (_households) return _parked; } }
 

@@ -29,6 +29,10 @@ public sealed class BooksOptions
     public bool WarmStart { get; set; } = true;
 }
 
+/// <summary>What a change of the active silos moved on this silo: accounts it took over from the books (and their lots),
+/// parked accounts it released to their new owner.</summary>
+public sealed record ShareChange(int SilosBefore, int SilosAfter, int TakenOver, long Lots, int Released, TimeSpan Took);
+
 /// <summary>What the warm start did.</summary>
 public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took, int Households = 0)
 {
@@ -43,8 +47,10 @@ public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int S
 /// parked account's live source and every household's stored header on the silo's <see cref="LiveStateBoard"/>, so a
 /// household's live read needs no grain either (goals 6 and 9). An account
 /// grain that activates takes over its parked entry; one that deactivates leaves its snapshot parked
-/// (<see cref="MonitorOptions.KeepDeactivated"/>). With several silos starting together each parks the accounts of its
-/// share (a stable hash of the account id over the active silos, in address order).</summary>
+/// (<see cref="MonitorOptions.KeepDeactivated"/>). With several silos each parks the accounts it owns
+/// (<see cref="BooksOwnership"/>: rendezvous hashing of the account id over the active silos, the rule account grains are
+/// placed by), and follows membership after: a dead silo's accounts are watched again by their new owners from the books
+/// within seconds, with no grain activated (issue #18 goal 7).</summary>
 public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer serializer, AccountMonitor monitor, LiveStateBoard live, SecurityMaster master,
     PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, IGrainFactory grains, IClusterMembershipService membership,
     ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log) : ILifecycleParticipant<ISiloLifecycle>
@@ -68,11 +74,60 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
     private async Task Run()
     {
         try { _done.TrySetResult(await Park(_stopping.Token)); }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { _done.TrySetCanceled(); }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { _done.TrySetCanceled(); return; }
         catch (Exception ex)
         {
             log.LogError(ex, "Books warm start failed: accounts are watched only once something activates them");
             _done.TrySetException(ex);
+            return;
+        }
+        try { await FollowMembership(_stopping.Token); }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+    }
+
+    // The active silos' names the silo's share was last worked out over.
+    private string[] _members = [];
+
+    /// <summary>What the last change of membership moved here (null before one).</summary>
+    public ShareChange? LastChange { get; private set; }
+
+    /// <summary>The active silos' names in address order, with this silo's index (this silo counts as active while it runs:
+    /// the snapshot may not show it yet when it starts).</summary>
+    private (string[] Names, int Me) Members(ClusterMembershipSnapshot snapshot)
+    {
+        var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        if (!active.Contains(local.SiloAddress)) active.Add(local.SiloAddress);
+        var names = BooksOwnership.Names(active).Order(StringComparer.Ordinal).ToArray();
+        return (names, Array.IndexOf(names, local.SiloAddress.ToParsableString()));
+    }
+
+    /// <summary>After the warm start: whenever the active silos change, this silo watches from the books the accounts it owns now
+    /// and does not watch (a dead silo's, handed over by <see cref="StableShare.Owner"/>) and lets go of parked ones another
+    /// silo owns now (one that joined). An account with an active grain stays where it is.</summary>
+    private async Task FollowMembership(CancellationToken ct)
+    {
+        await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(ct))
+        {
+            var (names, me) = Members(snapshot);
+            if (names.SequenceEqual(_members, StringComparer.Ordinal)) continue;
+            var clock = Stopwatch.StartNew();
+            var before = _members.Length;
+            _members = names;
+            try
+            {
+                var released = monitor.ReleaseParked(id => BooksOwnership.Owns(id, names, me));
+                foreach (var id in released) live.ReleaseParked(id);
+                var (parked, lots, skipped, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), ct);
+                LastChange = new ShareChange(before, names.Length, parked, lots, released.Count, clock.Elapsed);
+                log.LogWarning("Books share after a membership change ({Before} to {After} active silos): {Parked:N0} accounts ({Lots:N0} lots) now owned here watched from PostgreSQL, {Released:N0} parked accounts released to their new owners, in {Seconds:0.0} s; {ParkedHere:N0} accounts parked here",
+                    before, names.Length, parked, lots, released.Count, clock.Elapsed.TotalSeconds, monitor.ParkedAccounts);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // The next change tries again; until then the accounts this silo should have taken over wake on a call.
+                _members = [];
+                log.LogError(ex, "Books share after a membership change failed");
+            }
         }
     }
 
@@ -80,20 +135,11 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
     {
         var clock = Stopwatch.StartNew();
         await master.EnsureLoaded(grains);
-        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)
-            .OrderBy(a => a.ToParsableString(), StringComparer.Ordinal).ToList();
-        var shares = Math.Max(1, active.Count);
-        var share = Math.Max(0, active.IndexOf(local.SiloAddress));
-        var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
-        long lots = 0;
-        int parked = 0, skipped = 0;
-        // One string for each household, advisor and model id, not one per row that names it: at a million accounts the
-        // copies deserialization makes cost about 90 bytes an account.
-        var names = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        string Shared(string name) => names.GetOrAdd(name, name);
-        // One copy of the tables accounts hold alike (a model's drift lines, a direct index's symbols): dropped with this
-        // method, so only the parked snapshots keep them.
-        var tables = new SharedTables();
+        var (names, me) = Members(membership.CurrentSnapshot);
+        _members = names;
+        // One string for each household and advisor id, not one per row that names it.
+        var interned = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string name) => interned.GetOrAdd(name, name);
         // The headers are small (a few dozen bytes a household): read beside the accounts on a connection of their own,
         // put on the board once the accounts are (so they name the accounts' own id strings).
         var headers = Task.Run(async () =>
@@ -102,32 +148,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             await foreach (var header in storage.ReadHeaders(ct)) read.Add(header);
             return read;
         }, ct);
-        var rows = Channel.CreateBounded<(string Key, byte[] Payload)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
-        var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
-        {
-            await foreach (var (key, payload) in rows.Reader.ReadAllAsync(ct))
-            {
-                var state = serializer.Deserialize<AccountState>(payload);
-                if (state?.Spec is not { } spec) { Interlocked.Increment(ref skipped); continue; }
-                var book = state.TakeLots(key);
-                var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;
-                var snapshot = Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking, tables);
-                if (monitor.Park(spec.Id, snapshot, Shared(spec.HouseholdId)))
-                {
-                    live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, spec.ModelId is { } m ? Shared(m) : null, state.Cash, snapshot, 0, parked: true));
-                    Interlocked.Increment(ref parked);
-                    Interlocked.Add(ref lots, book.Count);
-                }
-                else Interlocked.Increment(ref skipped); // its grain activated first and watches it
-            }
-        }, ct)).ToArray();
-        try
-        {
-            await foreach (var row in storage.ReadAll("account", ct))
-                if (shares == 1 || StableShare.Of(row.Key, shares) == share) await rows.Writer.WriteAsync(row, ct);
-        }
-        finally { rows.Writer.TryComplete(); }
-        await Task.WhenAll(workers);
+        var (parked, lots, skipped, tables) = await ParkRows(id => BooksOwnership.Owns(id, names, me), ct, Shared);
         var households = 0;
         foreach (var header in await headers)
         {
@@ -139,10 +160,54 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             });
             households++;
         }
-        var report = new WarmStartReport(parked, lots, skipped, share, shares, clock.Elapsed, households) { DistinctTables = tables.Distinct, TablesOffered = tables.Offered };
+        var report = new WarmStartReport(parked, lots, skipped, me, names.Length, clock.Elapsed, households) { DistinctTables = tables.Distinct, TablesOffered = tables.Offered };
         log.LogWarning("Books warm start: {Accounts:N0} accounts ({Lots:N0} lots) and {Households:N0} household headers read from PostgreSQL in {Seconds:0.0} s, no grain activated (share {Share} of {Shares}; {Skipped} skipped)",
-            report.Accounts, report.Lots, households, report.Took.TotalSeconds, share + 1, shares, skipped);
+            report.Accounts, report.Lots, households, report.Took.TotalSeconds, me + 1, names.Length, skipped);
         return report;
+    }
+
+    /// <summary>Streams the stored account states, and for each account <paramref name="wanted"/> names unpacks its lots and
+    /// builds its snapshot (on every core) and parks it in the monitor with its live source.</summary>
+    private async Task<(int Parked, long Lots, int Skipped, SharedTables Tables)> ParkRows(Func<string, bool> wanted, CancellationToken ct,
+        Func<string, string>? shared = null)
+    {
+        var interned = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        // One string for each household and model id, not one per row that names it: at a million accounts the copies
+        // deserialization makes cost about 90 bytes an account.
+        var intern = shared ?? (name => interned.GetOrAdd(name, name));
+        var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
+        long lots = 0;
+        int parked = 0, skipped = 0;
+        // One copy of the tables accounts hold alike (a model's drift lines, a direct index's symbols): dropped with this
+        // method, so only the parked snapshots keep them.
+        var tables = new SharedTables();
+        var rows = Channel.CreateBounded<(string Key, byte[] Payload)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
+        var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var (key, payload) in rows.Reader.ReadAllAsync(ct))
+            {
+                var state = serializer.Deserialize<AccountState>(payload);
+                if (state?.Spec is not { } spec) { Interlocked.Increment(ref skipped); continue; }
+                var book = state.TakeLots(key);
+                var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;
+                var snapshot = Snapshot(spec, state.Cash, book, target, master, board, replacements, tracking, tables);
+                if (monitor.Park(spec.Id, snapshot, intern(spec.HouseholdId)))
+                {
+                    live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, spec.ModelId is { } m ? intern(m) : null, state.Cash, snapshot, 0, parked: true));
+                    Interlocked.Increment(ref parked);
+                    Interlocked.Add(ref lots, book.Count);
+                }
+                else Interlocked.Increment(ref skipped); // its grain activated first and watches it
+            }
+        }, ct)).ToArray();
+        try
+        {
+            await foreach (var row in storage.ReadAll("account", ct))
+                if (wanted(row.Key)) await rows.Writer.WriteAsync(row, ct);
+        }
+        finally { rows.Writer.TryComplete(); }
+        await Task.WhenAll(workers);
+        return (parked, lots, skipped, tables);
     }
 
     private async Task<ResolvedTarget?> Resolve(string modelId)

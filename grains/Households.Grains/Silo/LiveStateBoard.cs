@@ -80,6 +80,12 @@ public sealed class LiveStateBoard(Microsoft.Extensions.Options.IOptions<Monitor
     /// <summary>A parked account's source (the warm start's): false when an activation already published one.</summary>
     public bool PublishParked(AccountLiveSource source) => _sources.TryAdd(source.AccountId, source);
 
+    /// <summary>Another silo owns the account now: its parked source leaves (an active grain's stays).</summary>
+    public void ReleaseParked(string accountId)
+    {
+        if (_sources.TryGetValue(accountId, out var source) && source.Parked) _sources.TryRemove(KeyValuePair.Create(accountId, source));
+    }
+
     /// <summary>The source an active grain on this silo published, or null (none, or only a parked one).</summary>
     public AccountLiveSource? Find(string accountId) => _sources.GetValueOrDefault(accountId) is { Parked: false } live ? live : null;
 

@@ -24,7 +24,8 @@ public sealed record WatchdogSweep(string Reason, DateTimeOffset StartedAt, Time
 /// called; the monitor scans only activated accounts. So the oldest live silo (one per cluster: the smallest
 /// address among active members) walks the firm directory and activates every household and account when it
 /// joins, and again whenever membership declares a silo dead, and asks each household to catch up the fills its
-/// accounts applied that it never recorded. Every silo also re-subscribes its price board then.</summary>
+/// accounts applied that it never recorded. Every silo also re-subscribes its price board then. With the books' warm start
+/// (PostgreSQL) there is no sweep: each silo watches the accounts it owns from the books (<see cref="BooksWarmStart"/>).</summary>
 public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains,
     PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log, BooksWarmStart? warmStart = null) : BackgroundService
 {
@@ -47,10 +48,12 @@ public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocal
                 var reason = !_started ? "silo started" : newlyDead.Count > 0 ? $"silo {string.Join(", ", newlyDead)} declared dead" : null;
                 _started = true;
                 if (reason is null) continue;
-                // The books' warm start watches every account at start without activating them (issue #18).
-                if (newlyDead.Count == 0 && warmStart is { Enabled: true }) continue;
                 // Every survivor: the feed grain may have lived on the dead silo; find its new activation now.
                 if (newlyDead.Count > 0) prices.RefreshNow();
+                // The books' warm start watches every account at start without activating them, and after a death each
+                // survivor watches the accounts it now owns from the books (issue #18): waking a million grains is not
+                // needed, and a household whose grain died catches up before it next uses its ledger.
+                if (warmStart is { Enabled: true }) continue;
                 var leader = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress)
                     .OrderBy(a => a.ToParsableString(), StringComparer.Ordinal).FirstOrDefault();
                 if (!local.SiloAddress.Equals(leader)) continue;

@@ -12,8 +12,7 @@ public sealed class AdvisorQueueShardTests
     [Fact]
     public void A_household_always_reports_to_the_same_shard_and_a_firm_spreads_over_all_of_them()
     {
-        // FNV-1a of the id's characters: the same in every process (string.GetHashCode is not), and the one hash that also
-        // splits accounts over silos at a warm start.
+        // FNV-1a of the id's characters: the same in every process (string.GetHashCode is not).
         Assert.Equal("firm/50", AdvisorQueueGrain.KeyOf("HH000001"));
         Assert.Equal(1, Households.Domain.StableShare.Of("HH000001", 3));
         var counts = Enumerable.Range(1, 64_000).Select(i => AdvisorQueueGrain.KeyOf($"HH{i:D6}")).CountBy(k => k).ToDictionary();

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Households.Client.Commands;
+using Households.Contracts;
+using Households.Domain;
+using Households.Domain.Market;
+using Households.Grains.Prices;
+using Households.Grains.Silo;
+using Households.Simulation.Firms;
+using Households.Simulation.Scenarios;
+using Households.Tests.Cli;
+using Households.Tests.PostgreSql;
+using Npgsql;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Households.Tests.Reliability;
+
+/// <summary>Issue #18 goal 7 on the books' path at CI scale: a firm bulk-loaded into PostgreSQL, three silo processes that
+/// each watch the accounts they own from the books (no grain activated), one killed: the survivors watch its accounts from
+/// the books within 60 seconds (each the ones it now owns, exactly the dead silo's share), and a shock after it reaches
+/// those accounts' households.</summary>
+public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    private const int Accounts = 3_000, Seed = 11;
+
+    private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(ClusterFaultTests.Membership)
+    {
+        // The shock is decided as it comes: no firm-wide pacing.
+        ["Decisions__FirmPerSecond"] = "10000",
+        ["Decisions__FirmBurst"] = "10000",
+        ["Logging__LogLevel__Households.Grains.Silo.BooksWarmStart"] = "Warning",
+    };
+
+    [GeneratedRegex(@"Books warm start: ([\d,]+) accounts")]
+    private static partial Regex WarmStartLine();
+
+    [GeneratedRegex(@"\(([\d,]+) to ([\d,]+) active silos\): ([\d,]+) accounts .* now owned here .*; ([\d,]+) accounts parked here")]
+    private static partial Regex ShareLine();
+
+    private static int Number(string text) => int.Parse(text.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The accounts a silo watches parked now, by its last warm-start or share line.</summary>
+    private static int Parked(RealSilo silo)
+    {
+        foreach (var line in silo.Log.AsEnumerable().Reverse())
+        {
+            if (ShareLine().Match(line) is { Success: true } share) return Number(share.Groups[4].Value);
+            if (WarmStartLine().Match(line) is { Success: true } start) return Number(start.Groups[1].Value);
+        }
+        return 0;
+    }
+
+    [Fact]
+    public async Task When_one_of_three_silos_watching_the_books_dies_the_survivors_watch_its_accounts_from_the_books_within_60_seconds()
+    {
+        var (code, text, error) = CliRunner.Offline(DbCommand.Create(), "db", "load", "--connection", db.ConnectionString,
+            "--accounts", Accounts.ToString(), "--seed", Seed.ToString());
+        output.WriteLine(text + error);
+        Assert.Equal(0, code);
+        var firm = SyntheticFirm.Build(Accounts, Seed);
+        var ids = Enumerable.Range(0, firm.HouseholdCount).SelectMany(h => firm.HouseholdAt(h).Accounts.Select(a => a.Spec.Id)).ToList();
+        Assert.Equal(Accounts, ids.Count);
+
+        var clusterId = $"take-{Guid.NewGuid():N}"[..20];
+        var silos = new List<RealSilo>();
+        try
+        {
+            silos.Add(await RealSilo.Start("take-1", db.ConnectionString, clusterId, Settings));
+            silos.AddRange(await Task.WhenAll(RealSilo.Start("take-2", db.ConnectionString, clusterId, Settings),
+                RealSilo.Start("take-3", db.ConnectionString, clusterId, Settings)));
+            // However the three starts interleaved, the shares settle: each silo parks what it owns, and together the firm once.
+            await Until(() => Task.FromResult(silos.Sum(Parked) == Accounts && silos.All(s => Parked(s) > 0)), TimeSpan.FromSeconds(120));
+            output.WriteLine("before: " + string.Join(", ", silos.Select(s => $"{s.Name} {Parked(s)}")));
+
+            // The silos' names as ownership scores them, from the membership table: the test works out each one's share by the same rule.
+            var members = await Members(clusterId);
+            Assert.Equal(3, members.Count);
+            var names = BooksOwnership.Names([.. members.Values]).Order(StringComparer.Ordinal).ToArray();
+            string NameOf(RealSilo s) => members[s.SiloPort].ToParsableString();
+            foreach (var s in silos)
+                Assert.Equal(ids.Count(id => BooksOwnership.Owns(id, names, Array.IndexOf(names, NameOf(s)))), Parked(s));
+
+            var victim = silos.MaxBy(Parked)!;
+            var orphaned = ids.Where(id => BooksOwnership.Owns(id, names, Array.IndexOf(names, NameOf(victim)))).ToHashSet(StringComparer.Ordinal);
+            var survivors = silos.Where(s => s != victim).ToList();
+            var seen = survivors.ToDictionary(s => s, s => s.Log.Count);
+            var clock = Stopwatch.StartNew();
+            victim.Kill();
+            output.WriteLine($"killed {victim.Name}, owner of {orphaned.Count} accounts");
+
+            // Each survivor takes over from the books the dead silo's accounts it now owns; together all of them, none twice.
+            int[] taken = [];
+            var resumed = await Until(() =>
+            {
+                var lines = survivors.Select(s => s.Log.Skip(seen[s]).Select(l => ShareLine().Match(l)).LastOrDefault(m => m.Success && m.Groups[2].Value == "2")).ToList();
+                if (lines.Any(m => m is null)) return Task.FromResult(false);
+                taken = [.. lines.Select(m => Number(m!.Groups[3].Value))];
+                return Task.FromResult(survivors.Sum(Parked) == Accounts);
+            }, TimeSpan.FromSeconds(60), clock);
+            output.WriteLine($"watched again after {resumed.TotalSeconds:0.0} s: " + string.Join(", ", survivors.Select((s, i) => $"{s.Name} took {taken[i]}, parks {Parked(s)}")));
+            Assert.Equal(orphaned.Count, taken.Sum());
+            Assert.All(taken, t => Assert.True(t > 0));
+            Assert.True(resumed < TimeSpan.FromSeconds(60), $"watched again after {resumed}");
+
+            // Monitoring resumed: the firm's prices, then a 12 % equity shock, reach the dead silo's accounts, whose households
+            // journal the triggers they decide on.
+            await using var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(60));
+            var feed = client.Client.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
+            var start = firm.Universe.InitialPrices.ToArray();
+            await feed.Publish(Quotes(firm.Universe, start));
+            var shocked = Quotes(firm.Universe, ScenarioApplier.Shocked(ScenarioSet.Default["equities-12-1d"], firm.Universe, start));
+            var triggered = 0L;
+            try
+            {
+                // A batch a second, as a feed sends them: notices the silo held back while its households were busy deciding go
+                // out with a later scan (the dead silo's accounts are scanned after the others, so theirs are the ones held).
+                var reached = await Until(async () =>
+                {
+                    await feed.Publish(shocked);
+                    triggered = await TriggeredAmong(orphaned);
+                    return triggered > 0;
+                }, TimeSpan.FromSeconds(90), interval: TimeSpan.FromSeconds(1));
+                output.WriteLine($"triggers journaled in the dead silo's accounts {reached.TotalSeconds:0.0} s after the shock: {triggered}");
+            }
+            finally
+            {
+                output.WriteLine("journal: " + await Kinds());
+                var byOwner = (await TriggeredAccounts()).GroupBy(id => names[StableShare.Owner(id, names)] == NameOf(victim) ? "the dead silo's" : "the survivors'");
+                output.WriteLine("accounts with triggers journaled: " + string.Join(", ", byOwner.Select(g => $"{g.Count()} of {g.Key}")));
+            }
+        }
+        catch
+        {
+            foreach (var s in silos) output.WriteLine($"--- {s.Name}:\n{s.Tail(40)}");
+            throw;
+        }
+        finally
+        {
+            foreach (var s in silos) await s.DisposeAsync();
+        }
+    }
+
+    private static PriceQuote[] Quotes(SimulatedUniverse universe, IReadOnlyList<double> prices) =>
+        [.. Enumerable.Range(0, universe.Count).Select(i => new PriceQuote(universe[i].Symbol, Math.Round((decimal)prices[i], 4)))];
+
+    /// <summary>Active silos by silo port, from the membership table.</summary>
+    private async Task<Dictionary<int, SiloAddress>> Members(string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT address, port, generation FROM orleansmembershiptable WHERE deploymentid = @c AND status = 3", connection);
+        command.Parameters.AddWithValue("c", clusterId);
+        var members = new Dictionary<int, SiloAddress>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            members[reader.GetInt32(1)] = SiloAddress.New(new IPEndPoint(IPAddress.Parse(reader.GetString(0)), reader.GetInt32(1)), reader.GetInt32(2));
+        return members;
+    }
+
+    private async Task<List<string>> TriggeredAccounts()
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT DISTINCT account_id FROM households_journal WHERE kind = 'Trigger' AND account_id IS NOT NULL", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    private async Task<string> Kinds()
+    {
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT kind, count(*) FROM households_journal GROUP BY kind ORDER BY 2 DESC", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var kinds = new List<string>();
+        while (await reader.ReadAsync()) kinds.Add($"{reader.GetString(0)} {reader.GetInt64(1)}");
+        return string.Join(", ", kinds);
+    }
+
+    private async Task<long> TriggeredAmong(IReadOnlySet<string> accounts) => (await TriggeredAccounts()).Count(accounts.Contains);
+
+    private static async Task<TimeSpan> Until(Func<Task<bool>> condition, TimeSpan limit, Stopwatch? clock = null, TimeSpan? interval = null)
+    {
+        clock ??= Stopwatch.StartNew();
+        var deadline = clock.Elapsed + limit;
+        while (true)
+        {
+            try { if (await condition()) return clock.Elapsed; }
+            catch (Exception) when (clock.Elapsed < deadline) { }
+            if (clock.Elapsed > deadline) throw new TimeoutException($"condition not met within {limit}");
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(250));
+        }
+    }
+}
