@@ -71,7 +71,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
             silos.AddRange(await Task.WhenAll(RealSilo.Start("take-2", db.ConnectionString, clusterId, Settings),
                 RealSilo.Start("take-3", db.ConnectionString, clusterId, Settings)));
             // However the three starts interleaved, the shares settle: each silo parks what it owns, and together the firm once.
-            await Until(() => Task.FromResult(silos.Sum(Parked) == Accounts && silos.All(s => Parked(s) > 0)), TimeSpan.FromSeconds(120));
+            await ClusterFaultTests.Until(() => Task.FromResult(silos.Sum(Parked) == Accounts && silos.All(s => Parked(s) > 0)), TimeSpan.FromSeconds(120));
             output.WriteLine("before: " + string.Join(", ", silos.Select(s => $"{s.Name} {Parked(s)}")));
 
             // The silos' names as ownership scores them, from the membership table: the test works out each one's share by the same rule.
@@ -92,7 +92,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
 
             // Each survivor takes over from the books the dead silo's accounts it now owns; together all of them, none twice.
             int[] taken = [];
-            var resumed = await Until(() =>
+            var resumed = await ClusterFaultTests.Until(() =>
             {
                 var lines = survivors.Select(s => s.Log.Skip(seen[s]).Select(l => ShareLine().Match(l)).LastOrDefault(m => m.Success && m.Groups[2].Value == "2")).ToList();
                 if (lines.Any(m => m is null)) return Task.FromResult(false);
@@ -116,7 +116,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
             {
                 // A batch a second, as a feed sends them: notices the silo held back while its households were busy deciding go
                 // out with a later scan (the dead silo's accounts are scanned after the others, so theirs are the ones held).
-                var reached = await Until(async () =>
+                var reached = await ClusterFaultTests.Until(async () =>
                 {
                     await feed.Publish(shocked);
                     triggered = await TriggeredAmong(orphaned);
@@ -182,17 +182,4 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
     }
 
     private async Task<long> TriggeredAmong(IReadOnlySet<string> accounts) => (await TriggeredAccounts()).Count(accounts.Contains);
-
-    private static async Task<TimeSpan> Until(Func<Task<bool>> condition, TimeSpan limit, Stopwatch? clock = null, TimeSpan? interval = null)
-    {
-        clock ??= Stopwatch.StartNew();
-        var deadline = clock.Elapsed + limit;
-        while (true)
-        {
-            try { if (await condition()) return clock.Elapsed; }
-            catch (Exception) when (clock.Elapsed < deadline) { }
-            if (clock.Elapsed > deadline) throw new TimeoutException($"condition not met within {limit}");
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(250));
-        }
-    }
 }

@@ -199,8 +199,9 @@ public sealed class ClusterFaultTests(PostgresFixture db, ITestOutputHelper outp
         return await command.ExecuteScalarAsync() as int?;
     }
 
-    /// <summary>Polls until the condition holds; returns the time on <paramref name="clock"/> (or since the call).</summary>
-    private static async Task<TimeSpan> Until(Func<Task<bool>> condition, TimeSpan limit, Stopwatch? clock = null)
+    /// <summary>Polls (every <paramref name="interval"/>, 200 ms by default) until the condition holds; returns the time on
+    /// <paramref name="clock"/> (or since the call).</summary>
+    internal static async Task<TimeSpan> Until(Func<Task<bool>> condition, TimeSpan limit, Stopwatch? clock = null, TimeSpan? interval = null)
     {
         clock ??= Stopwatch.StartNew();
         var deadline = clock.Elapsed + limit;
@@ -209,7 +210,7 @@ public sealed class ClusterFaultTests(PostgresFixture db, ITestOutputHelper outp
             try { if (await condition()) return clock.Elapsed; }
             catch (Exception) when (clock.Elapsed < deadline) { }
             if (clock.Elapsed > deadline) throw new TimeoutException($"condition not met within {limit}");
-            await Task.Delay(200);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(200));
         }
     }
 }
