@@ -282,7 +282,9 @@ public static class MonitorScan
             var remaining = hold.Minutes - (tag - before[i] + 255) % 255;
             due = Math.Min(due, minute + Math.Max(1, remaining) * TimeSpan.TicksPerMinute);
         }
-        (entry.Slack, entry.Tight) = PriceSlack.Of(s, prices.Values, weights, now, value);
+        var (slack, tight) = PriceSlack.Of(s, prices.Values, weights, now, value, entry.Tight);
+        entry.Slack = slack;
+        if (!ReferenceEquals(tight, entry.Tight)) entry.Tight = tight; // the same array: no reference stored, no card marked
         entry.Epoch = epoch;
         entry.EpochSequence = prices.Sequence;
         entry.DueTicks = due;

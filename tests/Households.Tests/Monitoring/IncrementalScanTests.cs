@@ -101,6 +101,15 @@ public sealed class IncrementalScanTests
         Assert.Equal(bd, tight[1].Ordinal);
         Assert.Equal(95.0, tight[1].Above, 4);
         Assert.Equal(double.PositiveInfinity, tight[1].AtMost);
+        // Worked out again into the account's own array of two bands: the same array, the same bands; one of another size is
+        // not used.
+        var kept = new PriceBand[2];
+        var again = PriceSlack.Of(s, prices, weights, flags, value, kept);
+        Assert.Same(kept, again.Tight);
+        Assert.Equal(tight, kept);
+        Assert.Equal(slack, again.Uniform);
+        var other = new PriceBand[3];
+        Assert.NotSame(other, PriceSlack.Of(s, prices, weights, flags, value, other).Tight);
 
         // EQ up to $104.60 is well within the uniform slack, but out of its band: the second lot is no longer harvestable.
         var risen = (double[])prices.Clone();
