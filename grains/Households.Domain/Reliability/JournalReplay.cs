@@ -37,6 +37,12 @@ public static class JournalReplay
     public const string PaidKeyPrefix = "paid:";
     public const string OpenedKeyPrefix = "opened:";
 
+    /// <summary>The key of a corporate action's effect in one account (the household journals it).</summary>
+    public static string CorporateActionKey(string actionId, string accountId) => $"ca:{actionId}:{accountId}";
+
+    /// <summary>The key of a correction of record in one account.</summary>
+    public static string CorrectionKey(string accountId, string key) => $"correction:{accountId}:{key}";
+
     public static JournalReplayResult Replay(IEnumerable<JournalEntry> entries)
     {
         var accounts = new Dictionary<string, Book>(StringComparer.Ordinal);

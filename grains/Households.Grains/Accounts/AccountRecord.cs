@@ -75,8 +75,7 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
 
     /// <summary>The entry journaled for this account under <paramref name="key"/> if it is of <paramref name="kind"/>: how a
     /// record the books no longer keep by key (<see cref="Households.Domain.Reliability.IdempotencyWindow"/>) is found.</summary>
-    public async Task<T?> Journaled<T>(JournalKind kind, string key) where T : class =>
-        await journal.Find(accountId, key) is { } entry && entry.Kind == kind ? Households.Domain.Tax.JournalFormat.Read<T>(entry.Payload) : null;
+    public Task<T?> Journaled<T>(JournalKind kind, string key) where T : class => journal.FindRecord<T>(accountId, key, kind);
 
     /// <summary>A working copy of the books: a sale's proceeds settle on the calendar's next trading day (T+1).</summary>
     public AccountBook Book(AccountSpec spec) => new(spec, state.State.Cash, Lots.ToList(), state.State.Unsettled, calendar);

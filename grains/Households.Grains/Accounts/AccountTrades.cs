@@ -100,7 +100,7 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
         // An action dated before the window may have been applied: the household journaled its effect here then.
         if (applied.TryGetValue(action.Id, out var earlier)
             || (IdempotencyWindow.Expired(action.Date, state.CorporateActionsKeptSince)
-                && (earlier = await record.Journaled<CorporateActionEffect>(JournalKind.CorporateAction, Household.HouseholdCorporateActions.EntryKey(action.Id, spec.Id))) is not null))
+                && (earlier = await record.Journaled<CorporateActionEffect>(JournalKind.CorporateAction, JournalReplay.CorporateActionKey(action.Id, spec.Id))) is not null))
             return earlier with { Replayed = true };
         var book = record.Book(spec);
         var effect = book.Apply(action) with { Date = action.Date };
@@ -132,7 +132,7 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
             // A key dated before the window may have been applied: its journal entry has the effect then.
             if (fresh.TryGetValue(c.Key, out var earlier) || applied.TryGetValue(c.Key, out earlier)
                 || (IdempotencyWindow.Expired(c.Date, state.CorrectionsKeptSince)
-                    && (earlier = await record.Journaled<BookCorrectionEffect>(JournalKind.BookCorrection, CorrectionKey(spec.Id, c.Key))) is not null))
+                    && (earlier = await record.Journaled<BookCorrectionEffect>(JournalKind.BookCorrection, JournalReplay.CorrectionKey(spec.Id, c.Key))) is not null))
                 effects[i] = earlier.Correction == c ? earlier with { Replayed = true }
                     : throw new BadInputException($"key {c.Key} was already used for a different correction in account {spec.Id}");
             else effects[i] = fresh[c.Key] = book.Apply(c);
@@ -140,7 +140,7 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
         if (fresh.Count == 0) return effects;
         var now = clock.GetUtcNow();
         JournalEntry[] entries = [.. fresh.Values.Select(e => new JournalEntry(0, spec.HouseholdId, spec.Id, JournalKind.BookCorrection, now,
-            CorrectionKey(spec.Id, e.Correction.Key), BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
+            JournalReplay.CorrectionKey(spec.Id, e.Correction.Key), BookCorrectionJournal.Describe(e), JournalFormat.Payload(e)))];
         var keptSince = state.CorrectionsKeptSince;
         Action undo = () => { };
         await record.Commit(book, () =>
@@ -152,9 +152,6 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
                 e.Correction.Symbol, e.Correction.Source, e.CashDelta);
         return effects;
     }
-
-    /// <summary>A correction's journal key: unique in the account.</summary>
-    public static string CorrectionKey(string accountId, string key) => $"correction:{accountId}:{key}";
 
     /// <summary>The keys among <paramref name="keys"/> the account applied: a trade, a cash movement or a correction.</summary>
     /// <remarks>A cash movement or correction the books no longer keep by key (older than the window) is found in the journal;
@@ -169,7 +166,7 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
             if (k is null) continue;
             if (s.AppliedTrades.ContainsKey(k) || s.CashMovements.ContainsKey(k) || s.BookCorrections.ContainsKey(k)
                 || (s.CashKeptSince is not null && await record.Journaled<CashMovement>(JournalKind.Cash, JournalReplay.CashKeyPrefix + k) is not null)
-                || (s.CorrectionsKeptSince is not null && await record.Journaled<BookCorrectionEffect>(JournalKind.BookCorrection, CorrectionKey(spec.Id, k)) is not null))
+                || (s.CorrectionsKeptSince is not null && await record.Journaled<BookCorrectionEffect>(JournalKind.BookCorrection, JournalReplay.CorrectionKey(spec.Id, k)) is not null))
                 applied.Add(k);
         }
         return [.. applied];

@@ -276,8 +276,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
 
     /// <summary>The fill journaled under <paramref name="key"/> in <paramref name="accountId"/>, if any.</summary>
     private async Task<TradeResult?> JournaledFill(string accountId, string key) =>
-        await journal.Find(accountId, TradeJournal.FillKeyPrefix + key) is { Kind: JournalKind.Fill } entry
-            ? JournalFormat.Read<TradeResult>(entry.Payload) : null;
+        await journal.FindRecord<TradeResult>(accountId, TradeJournal.FillKeyPrefix + key, JournalKind.Fill);
 
     /// <summary>An order dated before the first trade date the household keeps by key: a retry of a fill whose result was
     /// dropped is answered from its journal entry (a replay); anything else is refused, never sent, since a fill that old is

@@ -77,8 +77,8 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
     {
         var effects = new List<CorporateActionEffect>();
         foreach (var id in spec.AccountIds)
-            if (await journal.Find(id, EntryKey(action.Id, id)) is { Kind: JournalKind.CorporateAction } entry)
-                effects.Add(Households.Domain.Tax.JournalFormat.Read<CorporateActionEffect>(entry.Payload)! with { Replayed = true });
+            if (await journal.FindRecord<CorporateActionEffect>(id, JournalReplay.CorporateActionKey(action.Id, id), JournalKind.CorporateAction) is { } effect)
+                effects.Add(effect with { Replayed = true });
         if (effects.Count == 0) return null;
         var adjustments = new List<WashSaleAdjustment>();
         // Adjustments are numbered per action from 0, each journaled under the account whose lot it adjusts.
@@ -86,8 +86,7 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
         {
             WashSaleAdjustment? found = null;
             foreach (var id in spec.AccountIds)
-                if (found is null && await journal.Find(id, WashKey(action.Id, i)) is { Kind: JournalKind.WashSale } wash)
-                    found = Households.Domain.Tax.JournalFormat.Read<WashSaleAdjustment>(wash.Payload);
+                found ??= await journal.FindRecord<WashSaleAdjustment>(id, WashKey(action.Id, i), JournalKind.WashSale);
             if (found is null) break;
             adjustments.Add(found);
         }
@@ -106,15 +105,12 @@ public sealed class HouseholdCorporateActions(string householdId, IPersistentSta
     public static JournalEntry[] Entries(CorporateAction action, HouseholdCorporateAction result, DateTimeOffset at)
     {
         var entries = result.Accounts.Select(e => new JournalEntry(0, result.HouseholdId, e.AccountId, JournalKind.CorporateAction, at,
-            EntryKey(action.Id, e.AccountId), Describe(action, e, result.Realized.Where(r => r.Account == e.AccountId)),
+            JournalReplay.CorporateActionKey(action.Id, e.AccountId), Describe(action, e, result.Realized.Where(r => r.Account == e.AccountId)),
             Households.Domain.Tax.JournalFormat.Payload(e))).ToList();
         entries.AddRange(result.WashSales.Select((a, i) => new JournalEntry(0, result.HouseholdId, a.Account, JournalKind.WashSale, at,
             WashKey(action.Id, i), Households.Domain.Tax.TradeJournal.Describe(a), Households.Domain.Tax.JournalFormat.Payload(a))));
         return [.. entries];
     }
-
-    /// <summary>The journal key of an action's effect in one account: unique in the account.</summary>
-    public static string EntryKey(string actionId, string accountId) => $"ca:{actionId}:{accountId}";
 
     private static string WashKey(string actionId, int i) => $"wash:ca:{actionId}:{i}";
 

@@ -29,10 +29,6 @@ public sealed class BooksOptions
     public bool WarmStart { get; set; } = true;
 }
 
-/// <summary>What a change of the active silos moved on this silo: accounts it took over from the books (and their lots),
-/// parked accounts it released to their new owner.</summary>
-public sealed record ShareChange(int SilosBefore, int SilosAfter, int TakenOver, long Lots, int Released, TimeSpan Took);
-
 /// <summary>What the warm start did.</summary>
 public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int Share, int Shares, TimeSpan Took, int Households = 0)
 {
@@ -88,9 +84,6 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
     // The active silos' names the silo's share was last worked out over.
     private string[] _members = [];
 
-    /// <summary>What the last change of membership moved here (null before one).</summary>
-    public ShareChange? LastChange { get; private set; }
-
     /// <summary>The active silos' names in address order, with this silo's index (this silo counts as active while it runs:
     /// the snapshot may not show it yet when it starts).</summary>
     private (string[] Names, int Me) Members(ClusterMembershipSnapshot snapshot)
@@ -117,8 +110,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             {
                 var released = monitor.ReleaseParked(id => BooksOwnership.Owns(id, names, me));
                 foreach (var id in released) live.ReleaseParked(id);
-                var (parked, lots, skipped, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), ct);
-                LastChange = new ShareChange(before, names.Length, parked, lots, released.Count, clock.Elapsed);
+                var (parked, lots, _, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), Interner(), ct);
                 log.LogWarning("Books share after a membership change ({Before} to {After} active silos): {Parked:N0} accounts ({Lots:N0} lots) now owned here watched from PostgreSQL, {Released:N0} parked accounts released to their new owners, in {Seconds:0.0} s; {ParkedHere:N0} accounts parked here",
                     before, names.Length, parked, lots, released.Count, clock.Elapsed.TotalSeconds, monitor.ParkedAccounts);
             }
@@ -137,9 +129,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         await master.EnsureLoaded(grains);
         var (names, me) = Members(membership.CurrentSnapshot);
         _members = names;
-        // One string for each household and advisor id, not one per row that names it.
-        var interned = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        string Shared(string name) => interned.GetOrAdd(name, name);
+        var Shared = Interner();
         // The headers are small (a few dozen bytes a household): read beside the accounts on a connection of their own,
         // put on the board once the accounts are (so they name the accounts' own id strings).
         var headers = Task.Run(async () =>
@@ -148,7 +138,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             await foreach (var header in storage.ReadHeaders(ct)) read.Add(header);
             return read;
         }, ct);
-        var (parked, lots, skipped, tables) = await ParkRows(id => BooksOwnership.Owns(id, names, me), ct, Shared);
+        var (parked, lots, skipped, tables) = await ParkRows(id => BooksOwnership.Owns(id, names, me), Shared, ct);
         var households = 0;
         foreach (var header in await headers)
         {
@@ -166,15 +156,19 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         return report;
     }
 
-    /// <summary>Streams the stored account states, and for each account <paramref name="wanted"/> names unpacks its lots and
-    /// builds its snapshot (on every core) and parks it in the monitor with its live source.</summary>
-    private async Task<(int Parked, long Lots, int Skipped, SharedTables Tables)> ParkRows(Func<string, bool> wanted, CancellationToken ct,
-        Func<string, string>? shared = null)
+    /// <summary>One string for each household, advisor and model id, not one per row that names it: at a million accounts the
+    /// copies deserialization makes cost about 90 bytes an account.</summary>
+    private static Func<string, string> Interner()
     {
         var interned = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        // One string for each household and model id, not one per row that names it: at a million accounts the copies
-        // deserialization makes cost about 90 bytes an account.
-        var intern = shared ?? (name => interned.GetOrAdd(name, name));
+        return name => interned.GetOrAdd(name, name);
+    }
+
+    /// <summary>Streams the stored account states, and for each account <paramref name="wanted"/> names unpacks its lots and
+    /// builds its snapshot (on every core) and parks it in the monitor with its live source, its ids through <paramref name="intern"/>.</summary>
+    private async Task<(int Parked, long Lots, int Skipped, SharedTables Tables)> ParkRows(Func<string, bool> wanted, Func<string, string> intern,
+        CancellationToken ct)
+    {
         var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
         long lots = 0;
         int parked = 0, skipped = 0;
