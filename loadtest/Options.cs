@@ -60,6 +60,11 @@ internal sealed record LoadTestOptions
     /// prices (as a market does; the monitor's held notices come back only at a scan) and measure the decisions made in
     /// this many seconds. 0: the one batch, measured until the journal is quiet for 10 s.</summary>
     public int ShockSeconds { get; init; }
+    /// <summary>A named scenario run as a firm-wide stress over live state after the measured run (issue #18 goal 8):
+    /// <c>POST /api/stress</c> with <see cref="StressDecideSeconds"/>, timed from the request to the report.</summary>
+    public string? Stress { get; init; }
+    /// <summary>With <see cref="Stress"/>: how long the stress decides triggered households, the most at stake first.</summary>
+    public double StressDecideSeconds { get; init; } = 40;
     /// <summary>Trading days of simulated market per batch: 0.05 (the default) puts 20 minutes of a trading day into each
     /// batch, a fast market; 1/23,400 is one second a second, as a live feed moves.</summary>
     public double StepDays { get; init; } = 0.05;
@@ -111,6 +116,8 @@ internal sealed record LoadTestOptions
                 "--skip-load" => o with { SkipLoad = true },
                 "--shock" => o with { Shock = Next() },
                 "--shock-seconds" => o with { ShockSeconds = Int(1, 3600) },
+                "--stress" => o with { Stress = Next() },
+                "--stress-decide-seconds" => o with { StressDecideSeconds = Int(0, 3600) },
                 "--outage-seconds" => o with { OutageSeconds = Int(1, 600) },
                 "--outage-lead-seconds" => o with { OutageLeadSeconds = Int(0, 600) },
                 "--outage-stop" => o with { OutageStop = Next() },

@@ -16,6 +16,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
 
 namespace Households.LoadTest;
 
@@ -323,7 +324,8 @@ internal static class Pipeline
         var ratio = pipeline.EvaluationsPerSecond / Math.Max(bare.EvaluationsPerSecond, 1e-9);
         Console.WriteLine($"bare: {bare.Batches} batches, scan p50 {bare.ScanMsP50:0.0} ms, {bare.EvaluationsPerSecond / 1e6:0.0} M evaluations/s; ratio pipeline/bare {ratio:0.00}");
 
-        object? shock = null, outage = null;
+        object? shock = null, outage = null, stress = null;
+        if (o.Stress is { } stressScenario) stress = await Stress(o, stressScenario, apiUrl);
         if (o.OutageSeconds > 0)
             outage = await Outage.Run(o, firm, app.Services, grains, stream, feed, scans, apiUrl, app.Configuration.GetConnectionString("Households")!);
         else if (o.Shock is { } scenario)
@@ -339,6 +341,7 @@ internal static class Pipeline
             warm_start = warmStart is null ? null : new { warmStart.Accounts, warmStart.Lots, reading_seconds = warmStart.Took.TotalSeconds, seconds_after_silo_start = activationSeconds,
                 shared_tables = warmStart.DistinctTables, tables_offered = warmStart.TablesOffered },
             shock,
+            stress,
             outage,
             machine = new { cores = Environment.ProcessorCount, os = System.Runtime.InteropServices.RuntimeInformation.OSDescription, dotnet = Environment.Version.ToString() },
             date = DateTimeOffset.UtcNow,
@@ -376,6 +379,38 @@ internal static class Pipeline
         if (pipeline.Triggers == 0 || lat.Notices == 0) { Console.Error.WriteLine("error: no triggers fired during the run"); return 1; }
         if (bare.Batches == 0) { Console.Error.WriteLine("error: the bare-loop comparison did not run"); return 1; }
         return 0;
+    }
+
+    /// <summary>Issue #18 goal 8: a firm-wide stress over the silo's live state (<c>POST /api/stress</c> with
+    /// <c>decideWithinSeconds</c>), timed from the request to the report, with the process's resident memory around it.</summary>
+    private static async Task<object> Stress(LoadTestOptions o, string scenario, string apiUrl)
+    {
+        using var http = ApiLoad.Client(apiUrl, ApiAuth.Header(o));
+        http.Timeout = TimeSpan.FromMinutes(30);
+        var residentBefore = Report.ResidentMb();
+        Console.WriteLine($"stress: {scenario}, deciding for {o.StressDecideSeconds} s");
+        var clock = Stopwatch.StartNew();
+        using var sampling = new CancellationTokenSource();
+        var peak = Task.Run(async () =>
+        {
+            var max = residentBefore;
+            while (!sampling.IsCancellationRequested)
+            {
+                max = Math.Max(max, Report.ResidentMb());
+                try { await Task.Delay(250, sampling.Token); } catch (OperationCanceledException) { }
+            }
+            return max;
+        });
+        using var response = await http.PostAsJsonAsync("/api/stress", new { scenario, decideWithinSeconds = o.StressDecideSeconds });
+        var body = await response.Content.ReadAsStringAsync();
+        var seconds = clock.Elapsed.TotalSeconds;
+        await sampling.CancelAsync();
+        var peakMb = await peak;
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/stress: {(int)response.StatusCode} {body}");
+        using var report = System.Text.Json.JsonDocument.Parse(body);
+        var firm = report.RootElement.GetProperty("firm").Clone();
+        Console.WriteLine($"stress: report in {seconds:0.0} s: {firm}");
+        return new { scenario, decide_within_seconds = o.StressDecideSeconds, seconds, resident_mb_before = residentBefore, peak_resident_mb = peakMb, firm };
     }
 
     /// <summary>One batch of a named scenario after the measured run; the decisions it causes are counted in the PostgreSQL

@@ -158,6 +158,19 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
     /// <summary>Whether the account is watched here (parked or with an active grain).</summary>
     public bool Watches(string accountId) { lock (_households) return _byAccount.ContainsKey(accountId); }
 
+    /// <summary>Every household with an account watched here, with its watched accounts' current snapshots (parked or
+    /// live), in household order: the copy of live state a firm-wide stress screens. An account registered without a
+    /// household is left out (it has no household to decide for it).</summary>
+    public List<(string Household, AccountSnapshot[] Accounts)> Households()
+    {
+        Watched[] watched;
+        lock (_households) watched = [.. _byAccount.Values]; // grouped outside the lock: registrations go on meanwhile
+        return [.. watched.Where(w => w.Household is not null)
+                .GroupBy(w => w.Household!, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (g.Key, g.OrderBy(w => w.Entry.Target, StringComparer.Ordinal).Select(w => w.Entry.Snapshot).ToArray()))];
+    }
+
     /// <summary>Accounts watched here without an active grain.</summary>
     public int ParkedAccounts { get { lock (_households) return _parked; } }
 

@@ -33,7 +33,7 @@ public sealed record StressMarket(
 /// and their proposals execute through <see cref="SimulatedBroker"/>'s order rules on private copies of the books and
 /// the wash-sale ledger. Households are independent, so they run in parallel; the input is never changed.
 /// </summary>
-public static class StressEngine
+public static partial class StressEngine
 {
     public const double HistogramBin = 0.01;
     public const int HistogramBins = 50;
@@ -54,55 +54,71 @@ public static class StressEngine
         ArgumentNullException.ThrowIfNull(market);
         options ??= new StressOptions();
         options.Validate();
-        var scenario = shock.Scenario;
         var started = Stopwatch.GetTimestamp();
-        var index = new SecurityIndex();
-        foreach (var s in market.Securities) index.OrdinalOf(s.Symbol);
-        var context = new Context(market, shock, index, options.MaxDecisionsPerCheckpoint, options.Reminder);
+        var context = new Context(market, shock, IndexOf(market), options.MaxDecisionsPerCheckpoint, options.Reminder);
+        var totals = Aggregate(households, (household, worker) => RunHousehold(household, context, worker), options);
+        return totals.Report(shock, market, options, Stopwatch.GetElapsedTime(started));
+    }
 
-        var firm = new Tally();
-        var rows = new List<StressHouseholdRow>();
-        var driftBefore = new List<double>();
-        var driftAfter = new List<double>();
-        var histBefore = new long[HistogramBins];
-        var histAfter = new long[HistogramBins];
+    /// <summary>Runs households in parallel and adds up what <paramref name="run"/> returns (null: kept out of the totals).</summary>
+    private static Totals Aggregate<T>(IEnumerable<T> households, Func<T, Worker, HouseholdRun?> run, StressOptions options)
+    {
+        var totals = new Totals();
         var gate = new Lock();
-        var keepAll = true;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism };
         Parallel.ForEach(households, parallel,
             () => new Worker(),
             (household, _, worker) =>
             {
-                var run = RunHousehold(household, context, worker);
-                worker.Firm.Add(run.Figures);
-                worker.Firm.AddCheckpoints(run.Tally);
-                worker.Rows.Add(run.Row);
+                if (run(household, worker) is not { } done) return worker;
+                worker.Firm.Add(done);
+                worker.Rows.Add(done.Row);
                 if (worker.Rows.Count > Math.Max(2 * options.WorstHouseholds, options.AllHouseholdsUpTo) + 64) worker.Trim(options.WorstHouseholds);
                 return worker;
             },
             worker =>
             {
-                lock (gate)
-                {
-                    firm.Add(worker.Firm);
-                    keepAll &= !worker.Trimmed;
-                    rows.AddRange(worker.Rows);
-                    if (options.KeepDrift)
-                    {
-                        driftBefore.AddRange(worker.DriftBefore);
-                        driftAfter.AddRange(worker.DriftAfter);
-                    }
-                    for (var b = 0; b < HistogramBins; b++) { histBefore[b] += worker.HistBefore[b]; histAfter[b] += worker.HistAfter[b]; }
-                }
+                lock (gate) totals.Add(worker, options.KeepDrift);
             });
-        var all = keepAll && rows.Count <= options.AllHouseholdsUpTo;
-        var listed = all ? rows.OrderBy(r => r.Household, StringComparer.Ordinal).ToArray() : Worst(rows, options.WorstHouseholds);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var figures = firm.ToFigures(elapsed.TotalMilliseconds);
-        var rates = market.Decisions.Settings.Rates;
-        var report = new StressReport(scenario.Name, scenario.Description, scenario.Days, shock.Steps, market.AsOf, rates.ShortTerm, rates.LongTerm,
-            options.MaxParallelism, figures, all, listed, new DriftHistogram(HistogramBin, histBefore, histAfter), elapsed.TotalSeconds);
-        return new StressResult(report, [.. driftBefore], [.. driftAfter]);
+        return totals;
+    }
+
+    /// <summary>What the workers of a run add up to: the firm's tally, the households' rows (all, or the worst once
+    /// trimmed), each account's drift before and after, and its histogram.</summary>
+    private sealed class Totals
+    {
+        public Tally Firm { get; } = new();
+        public List<StressHouseholdRow> Rows { get; } = [];
+        public List<double> DriftBefore { get; } = [];
+        public List<double> DriftAfter { get; } = [];
+        public long[] HistBefore { get; } = new long[HistogramBins];
+        public long[] HistAfter { get; } = new long[HistogramBins];
+        public bool KeepAll { get; set; } = true;
+
+        public void Add(Worker worker, bool keepDrift)
+        {
+            Firm.Add(worker.Firm);
+            KeepAll &= !worker.Trimmed;
+            Rows.AddRange(worker.Rows);
+            if (keepDrift)
+            {
+                DriftBefore.AddRange(worker.DriftBefore);
+                DriftAfter.AddRange(worker.DriftAfter);
+            }
+            for (var b = 0; b < HistogramBins; b++) { HistBefore[b] += worker.HistBefore[b]; HistAfter[b] += worker.HistAfter[b]; }
+        }
+
+        public StressResult Report(StressShock shock, StressMarket market, StressOptions options, TimeSpan elapsed)
+        {
+            var scenario = shock.Scenario;
+            var all = KeepAll && Rows.Count <= options.AllHouseholdsUpTo;
+            var listed = all ? Rows.OrderBy(r => r.Household, StringComparer.Ordinal).ToArray() : Worst(Rows, options.WorstHouseholds);
+            var figures = Firm.ToFigures(elapsed.TotalMilliseconds);
+            var rates = market.Decisions.Settings.Rates;
+            var report = new StressReport(scenario.Name, scenario.Description, scenario.Days, shock.Steps, market.AsOf, rates.ShortTerm, rates.LongTerm,
+                options.MaxParallelism, figures, all, listed, new DriftHistogram(HistogramBin, HistBefore, HistAfter), elapsed.TotalSeconds);
+            return new StressResult(report, [.. DriftBefore], [.. DriftAfter]);
+        }
     }
 
     private static StressHouseholdRow[] Worst(IEnumerable<StressHouseholdRow> rows, int count) =>
@@ -181,7 +197,6 @@ public static class StressEngine
         var started = Stopwatch.GetTimestamp();
         var market = ctx.Market;
         var shock = ctx.Shock;
-        var last = shock.Checkpoints - 1;
         var t = new Tally { Households = 1, TradedAt = new decimal[shock.Checkpoints], ValueAt = new decimal[shock.Checkpoints] };
         var identical = market.Decisions.Identical;
         var ledger = household.WashSales is { } state
@@ -195,16 +210,34 @@ public static class StressEngine
             var acct = household.Accounts[a];
             var book = new AccountBook(acct.Spec, acct.Cash, acct.Lots);
             accounts[a] = new AccountWork(acct, book, new MonitorEntry<int>(a, Snapshot(acct.Spec, book, acct.Target, ctx)));
+            t.CashNeeded += accounts[a].Pending;
         }
+        var proposals = new ProposalBook(household.Spec.Id);
+        var deferred = new HashSet<(string Account, string Lot)>();
+        var (maxBefore, maxAfter) = Walk([.. accounts.Select(w => w.Entry)], [.. accounts.Select(w => w.Cooldowns)], ctx, worker, t,
+            (k, causes) => Decide(household, accounts, causes, ledger, proposals, k, ctx, t, deferred));
+        foreach (var w in accounts) t.CashShortfall += w.Pending;
+        var rates = market.Decisions.Settings.Rates;
+        t.Tax = t.RealizedShortTerm * rates.ShortTerm + t.RealizedLongTerm * rates.LongTerm;
+        var figures = t.ToFigures(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new HouseholdRun(figures, new StressHouseholdRow(household.Spec.Id, maxBefore, maxAfter, figures), t);
+    }
 
-        // The raw shock on the books as they are: drift and harvestable losses before and at the end of the scenario.
+    /// <summary>The monitor's part of a household's run, shared by the full run and the screen: the raw shock measured on
+    /// the books as they are (before and at the end), the flags as they stand before the shock, then each checkpoint
+    /// scanned (crossings only, each account's cooldowns) with <paramref name="decide"/> given the admitted causes of a
+    /// checkpoint that has any, and last each account measured again on its books as they ended.</summary>
+    private static (double MaxBefore, double MaxAfter) Walk(MonitorEntry<int>[] entries, TriggerCooldowns[] cooldowns, Context ctx, Worker worker,
+        Tally t, Action<int, Trigger[]> decide)
+    {
+        var shock = ctx.Shock;
+        var last = shock.Checkpoints - 1;
         double maxBefore = 0, maxAfter = 0;
-        foreach (var w in accounts)
+        foreach (var e in entries)
         {
-            var s = w.Entry.Snapshot;
+            var s = e.Snapshot;
             t.Accounts++;
             t.Lots += s.LotCount;
-            t.CashNeeded += w.Pending;
             var before = Measure(s, shock.Values[0], worker.Scratch, out var mvBefore, out var harvestBefore, out var outBefore);
             var after = Measure(s, shock.Values[last], worker.Scratch, out var mvAfter, out var harvestAfter, out var outAfter);
             t.MarketValueBefore += (decimal)mvBefore;
@@ -213,45 +246,36 @@ public static class StressEngine
             t.HarvestableLossesAfter += (decimal)harvestAfter;
             if (outBefore) t.AccountsOutOfBandBefore++;
             if (outAfter) t.AccountsOutOfBandAfter++;
-            if (w.Account.Target is not null) worker.AddDrift(before, after);
+            // An account with drift lines follows a model (one without is watched for harvests only).
+            if (s.Lines.Length > 0) worker.AddDrift(before, after);
             maxBefore = Math.Max(maxBefore, before);
             maxAfter = Math.Max(maxAfter, after);
         }
 
         // The monitor's flags as they stand before the shock (what was out of band then was acted on then).
-        var entries = accounts.Select(w => w.Entry).ToArray();
         var clock = new SteppedClock { Now = At(shock.Dates[0]) };
         MonitorScan.Run<int>(entries, ctx.Vectors[0], clock, worker.Scratch, (_, _) => { });
-        var proposals = new ProposalBook(household.Spec.Id);
-        var deferred = new HashSet<(string Account, string Lot)>();
         for (var k = 1; k <= last; k++)
         {
             clock.Now = At(shock.Dates[k]);
-            var fired = new List<(AccountWork Account, List<Trigger> Triggers)>();
-            var scan = MonitorScan.Run<int>(entries, ctx.Vectors[k], clock, worker.Scratch, (e, found) => fired.Add((accounts[e.Target], found)), reminder: ctx.Reminder);
+            var fired = new List<(int Account, List<Trigger> Triggers)>();
+            var scan = MonitorScan.Run<int>(entries, ctx.Vectors[k], clock, worker.Scratch, (e, found) => fired.Add((e.Target, found)), reminder: ctx.Reminder);
             t.ValueAt![k] += (decimal)scan.MarketValue;
             var causes = new List<Trigger>();
-            foreach (var (w, found) in fired)
+            foreach (var (a, found) in fired)
             {
                 t.DriftTriggers += found.Count(x => x.Kind == TriggerKind.Drift);
                 t.HarvestTriggers += found.Count(x => x.Kind == TriggerKind.Harvest);
-                causes.AddRange(w.Cooldowns.Admit(found, clock.Now, market.Triggers));
+                causes.AddRange(cooldowns[a].Admit(found, clock.Now, ctx.Market.Triggers));
             }
-            if (causes.Count == 0) continue;
-            Decide(household, accounts, [.. causes], ledger, proposals, k, ctx, t, deferred);
+            if (causes.Count > 0) decide(k, [.. causes]);
         }
-
-        foreach (var w in accounts)
+        foreach (var e in entries)
         {
-            Measure(w.Entry.Snapshot, shock.Values[last], worker.Scratch, out _, out _, out var outAfterTrades);
+            Measure(e.Snapshot, shock.Values[last], worker.Scratch, out _, out _, out var outAfterTrades);
             if (outAfterTrades) t.AccountsOutOfBandAfterTrades++;
-
-            t.CashShortfall += w.Pending;
         }
-        var rates = market.Decisions.Settings.Rates;
-        t.Tax = t.RealizedShortTerm * rates.ShortTerm + t.RealizedLongTerm * rates.LongTerm;
-        var figures = t.ToFigures(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new HouseholdRun(figures, new StressHouseholdRow(household.Spec.Id, maxBefore, maxAfter, figures), t);
+        return (maxBefore, maxAfter);
     }
 
     /// <summary>One decision at checkpoint <paramref name="k"/>: holds, plan, and execution of every proposed trade
@@ -398,6 +422,13 @@ public static class StressEngine
             for (var k = 0; TradedAt is not null && ValueAt is not null && k < TradedAt.Length; k++)
                 if (ValueAt[k] > 0) max = Math.Max(max, (double)(TradedAt[k] / ValueAt[k]));
             return max;
+        }
+
+        /// <summary>A household's run: its figures as reported (rounded to cents) and its checkpoints.</summary>
+        public void Add(HouseholdRun run)
+        {
+            Add(run.Figures);
+            AddCheckpoints(run.Tally);
         }
 
         public void Add(Tally o)

@@ -102,6 +102,48 @@ public sealed class StressApiTests(StressApiFactory factory) : IClassFixture<Str
     }
 
     [Fact]
+    public async Task A_firm_wide_run_over_the_monitors_copy_matches_the_full_run_and_leaves_live_state_unchanged()
+    {
+        var http = await Ready();
+        var before = await LiveState(http);
+
+        var full = JsonDocument.Parse(await (await http.PostAsJsonAsync("/api/stress", new { scenario = "equities-20-1d" })).Content.ReadAsStringAsync()).RootElement.GetProperty("firm");
+        var response = await http.PostAsJsonAsync("/api/stress", new { scenario = "equities-20-1d", decideWithinSeconds = 120 });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var firm = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("firm");
+        Assert.Equal(6, firm.GetProperty("households").GetInt32());
+        Assert.Equal(full.GetProperty("accounts").GetInt32(), firm.GetProperty("accounts").GetInt32());
+        Assert.Equal(full.GetProperty("lots").GetInt64(), firm.GetProperty("lots").GetInt64());
+        // The monitor's snapshots sum a position's value in their own order: a cent apart at most per account.
+        Assert.InRange(firm.GetProperty("marketValueAfter").GetDecimal() - full.GetProperty("marketValueAfter").GetDecimal(), -1m, 1m);
+        Assert.Equal(full.GetProperty("accountsOutOfBandAfter").GetInt32(), firm.GetProperty("accountsOutOfBandAfter").GetInt32());
+        Assert.Equal(full.GetProperty("decisions").GetInt32(), firm.GetProperty("decisions").GetInt32());
+        Assert.Equal(0, firm.GetProperty("decisionsDeferred").GetInt32());
+        Assert.True(firm.GetProperty("decisions").GetInt32() > 0);
+        Assert.Equal(full.GetProperty("proposedTrades").GetInt32(), firm.GetProperty("proposedTrades").GetInt32());
+
+        var none = JsonDocument.Parse(await (await http.PostAsJsonAsync("/api/stress", new { scenario = "equities-20-1d", decideWithinSeconds = 0 })).Content.ReadAsStringAsync()).RootElement.GetProperty("firm");
+        Assert.Equal(0, none.GetProperty("decisions").GetInt32());
+        Assert.Equal(full.GetProperty("decisions").GetInt32(), none.GetProperty("decisionsDeferred").GetInt32());
+
+        Assert.Equal(before, await LiveState(http));
+    }
+
+    [Theory]
+    [InlineData(-1.0, "between 0 and 3600")]
+    [InlineData(4000.0, "between 0 and 3600")]
+    public async Task A_decision_time_out_of_range_is_a_400_problem(double seconds, string message)
+    {
+        var http = factory.CreateClient();
+        var response = await http.PostAsJsonAsync("/api/stress", new { scenario = "equities-20-1d", decideWithinSeconds = seconds });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync());
+        var named = await http.PostAsJsonAsync("/api/stress", new { scenario = "equities-20-1d", decideWithinSeconds = 5, households = new[] { "HH0001" } });
+        Assert.Equal(HttpStatusCode.BadRequest, named.StatusCode);
+        Assert.Contains("leave households out", await named.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Scenarios_are_listed_and_unknown_names_or_households_are_400_problems()
     {
         var http = factory.CreateClient();
