@@ -52,7 +52,8 @@ public sealed record AuditReport(
     [property: Id(16)] AuditCategory UnreadableEntries,
     [property: Id(17)] int HarvestsDeferredByEarlierPurchases = 0,
     [property: Id(18)] int? AccountsMonitored = null,
-    [property: Id(19)] int? AccountsOutOfTolerance = null)
+    [property: Id(19)] int? AccountsOutOfTolerance = null,
+    [property: Id(20)] AuditCategory? TriggersDecidedTwice = null)
 {
     /// <summary>Every defect category, by name, in report order.</summary>
     public IEnumerable<(string Name, AuditCategory Category)> Defects() =>
@@ -64,6 +65,7 @@ public sealed record AuditReport(
         ("frozen decisions", FrozenDecisions),
         ("unpaid withdrawals with cash on hand", UnpaidWithdrawals),
         ("unreadable entries", UnreadableEntries),
+        ("triggers decided twice", TriggersDecidedTwice ?? AuditCategory.None),
     ];
 
     /// <summary>True when no defect was found (information counts do not matter).</summary>

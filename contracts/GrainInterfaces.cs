@@ -119,6 +119,14 @@ public interface IAccountGrain : IGrainWithStringKey
     /// admit go to the household one-way. Nothing is persisted; never waits on the household.</summary>
     [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
 
+    /// <summary>The household decided this account's market triggers detected up to <paramref name="detectedThrough"/> (its
+    /// proposals are persisted): the account stops holding them for a resend.</summary>
+    [Alias("OnDecided"), OneWay] Task OnDecided(DateTimeOffset detectedThrough);
+
+    /// <summary>A silo died: the market triggers this account sent its household that it has not confirmed deciding go to it
+    /// again (the household may have died with them in its inbox); the household drops those it already decided.</summary>
+    [Alias("ResendUndecided"), OneWay] Task ResendUndecided();
+
     /// <summary>The triggers the account holds open (the newest 32, oldest first), in memory only: empty after a reactivation.</summary>
     [Alias("GetTriggers")] Task<Trigger[]> GetTriggers();
 
@@ -222,6 +230,10 @@ public interface IHouseholdGrain : IGrainWithStringKey
     /// <summary>Triggers an account admitted (after its cooldowns). Interleaves: the triggers join the household's inbox
     /// and one decision at a time decides everything waiting (<see cref="DecideWaiting"/>), proposing or executing.</summary>
     [Alias("OnAccountTriggers"), OneWay, AlwaysInterleave] Task OnAccountTriggers(string accountId, Trigger[] triggers);
+
+    /// <summary>Triggers an account sends again after a silo died (<see cref="IAccountGrain.ResendUndecided"/>): those a
+    /// proposal of this household already names are dropped, the rest join the inbox as <see cref="OnAccountTriggers"/>.</summary>
+    [Alias("OnAccountTriggersResent"), OneWay, AlwaysInterleave] Task OnAccountTriggersResent(string accountId, Trigger[] triggers);
 
     /// <summary>Decides once on every trigger waiting in the inbox (journaled first), then again if more arrived
     /// meanwhile. Scheduled by the household itself. Outside trading hours (when enforced) it decides nothing: the triggers

@@ -94,6 +94,7 @@ public static class JournalAudit
         }
 
         var report = new Tallies(settings.MaxFindings);
+        var decided = new TriggerDecisions();
         foreach (var (e, record) in read.Where(r => InWindow(r.Entry)))
         {
             report.Scanned(e);
@@ -112,8 +113,12 @@ public static class JournalAudit
                 case null when e.Kind == JournalKind.Decision:
                     if (Read<DecisionRecord>(e, report) is { } decision) CheckDecision(e, decision, report);
                     break;
+                case null when e.Kind == JournalKind.Proposal:
+                    if (Read<RebalanceProposal>(e, report) is { } proposal) decided.Add(e, proposal);
+                    break;
             }
         }
+        decided.Check(report);
 
         // Replayed household by household, so a problem is reported against its household.
         foreach (var household in journal.GroupBy(e => e.HouseholdId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -290,6 +295,55 @@ public static class JournalAudit
         public TradeResult? Sale(string account, DateOnly date, string lotId) => _sales.GetValueOrDefault((account, date, lotId));
     }
 
+    /// <summary>
+    /// Which decision each trigger was decided in: a household decides a trigger once (issue #18: "every household decided
+    /// exactly once per trigger", also across a silo's death). A trigger is its account, kind, subject, batch and the time
+    /// it was detected (a condition the monitor reports again later, as a reminder or after a held notice, is a new
+    /// trigger). A decision is its household's proposals created at one instant (discretionary accounts' and the others'
+    /// carry the same causes); a re-optimized proposal carrying exactly the causes of the one it supersedes continues
+    /// that decision.
+    /// </summary>
+    private sealed class TriggerDecisions
+    {
+        private readonly Dictionary<string, (JournalEntry Entry, RebalanceProposal Proposal)> _proposals = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _supersededBy = new(StringComparer.Ordinal);
+
+        public void Add(JournalEntry e, RebalanceProposal proposal)
+        {
+            _proposals.TryAdd(proposal.Id, (e, proposal));
+            if (proposal.SupersededBy is { } next) _supersededBy[proposal.Id] = next;
+        }
+
+        public void Check(Tallies report)
+        {
+            var continues = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (old, next) in _supersededBy)
+                if (_proposals.TryGetValue(old, out var o) && _proposals.TryGetValue(next, out var n) && o.Proposal.Causes.SequenceEqual(n.Proposal.Causes))
+                    continues[next] = old;
+            (string Household, DateTimeOffset At) DecisionOf(string id)
+            {
+                for (var hops = 0; continues.TryGetValue(id, out var old) && hops < _proposals.Count; hops++) id = old;
+                var p = _proposals[id].Proposal;
+                return (p.HouseholdId, p.CreatedAt);
+            }
+            var decidedIn = new Dictionary<(string, TriggerKind, string, long, DateTimeOffset), (string Household, DateTimeOffset At)>();
+            var reported = new HashSet<(string, TriggerKind, string, long, DateTimeOffset)>();
+            // The identity the households dedupe by (AwaitingDecision.Identity).
+            foreach (var (id, (e, p)) in _proposals.OrderBy(kv => kv.Value.Entry.Id))
+            {
+                var decision = DecisionOf(id);
+                foreach (var c in p.Causes)
+                {
+                    var key = AwaitingDecision.Identity(c);
+                    if (!decidedIn.TryGetValue(key, out var first)) { decidedIn[key] = decision; continue; }
+                    if (first != decision && reported.Add(key))
+                        report.DecidedTwice.Add(Finding(e, c.AccountId, Text(
+                            $"The {c.Kind.ToString().ToLowerInvariant()} trigger on {c.Subject} in {c.AccountId} detected {c.DetectedAt:O} was decided at {first.At:O} and again by proposal {p.Id} at {p.CreatedAt:O}.")));
+                }
+            }
+        }
+    }
+
     /// <summary>The counts as the scan goes; each category keeps its first <c>cap</c> findings.</summary>
     private sealed class Tallies(int cap)
     {
@@ -309,6 +363,7 @@ public static class JournalAudit
         public Category Frozen { get; } = new(cap);
         public Category Unpaid { get; } = new(cap);
         public Category Unreadable { get; } = new(cap);
+        public Category DecidedTwice { get; } = new(cap);
 
         public void Scanned(JournalEntry e)
         {
@@ -318,7 +373,7 @@ public static class JournalAudit
 
         public AuditReport ToReport(AuditSettings s) => new(s.HouseholdId, s.From, s.To, s.MinTrade, Entries, _households.Count, EngineFills, Decisions,
             SelfWashed.Result(), PermanentSelfWashes, SelfBlocked.Result(), Dust.Result(), Fractional.Result(), Frozen.Result(), RelaxedDecisions,
-            Unpaid.Result(), Unreadable.Result(), HarvestsDeferred);
+            Unpaid.Result(), Unreadable.Result(), HarvestsDeferred, TriggersDecidedTwice: DecidedTwice.Result());
     }
 
     private sealed class Category(int cap)

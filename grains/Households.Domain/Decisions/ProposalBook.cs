@@ -20,6 +20,14 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
     public RebalanceProposal Get(string id) =>
         _byId.GetValueOrDefault(id) ?? throw new BadInputException($"proposal {id} does not exist in household {householdId}");
 
+    /// <summary>The triggers no proposal of the book names among its causes: the ones an account sent again after a silo died
+    /// that this household has not decided yet (<see cref="AwaitingDecision"/>).</summary>
+    public Trigger[] Undecided(IEnumerable<Trigger> triggers)
+    {
+        var decided = _byId.Values.SelectMany(p => p.Causes).Select(AwaitingDecision.Identity).ToHashSet();
+        return [.. triggers.Where(t => !decided.Contains(AwaitingDecision.Identity(t)))];
+    }
+
     /// <summary>A new proposal from an optimizer result, for the given trades.</summary>
     public RebalanceProposal Create(RebalanceResult result, ImmutableArray<OptimizedTrade> trades, ImmutableArray<Trigger> causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
     {

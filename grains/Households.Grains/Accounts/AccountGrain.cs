@@ -32,7 +32,8 @@ public sealed class AccountGrain(
     Households.Domain.Harvesting.ReplacementSelector replacements,
     TrackingRisk tracking,
     Households.Domain.Calendar.TradingCalendar calendar,
-    IOptions<BooksOptions> books) : Grain, IAccountGrain, AccountRecord.IOwner
+    IOptions<BooksOptions> books,
+    TriggersAwaitingDecision? awaiting = null) : Grain, IAccountGrain, AccountRecord.IOwner
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = AccountTriggers.MaxOpen;
@@ -51,7 +52,7 @@ public sealed class AccountGrain(
     private string Id => this.GetPrimaryKeyString();
     private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, this);
     // Made on the first trigger: most of a million live accounts never get one.
-    private AccountTriggers Triggers => _triggers ??= new(Id, latency, decisions.Value, board, clock, GrainFactory, log);
+    private AccountTriggers Triggers => _triggers ??= new(Id, latency, decisions.Value, board, clock, GrainFactory, log, awaiting);
     private AccountTrades Trades => new(Record, clock, log, books.Value.IdempotencyWindow());
     private AccountCash Cash => new(Record, clock, books.Value.IdempotencyWindow());
     private AccountViews Views => new(Record, board, master);
@@ -68,6 +69,7 @@ public sealed class AccountGrain(
     {
         if (_entry is not null) monitor.Unregister(_entry);
         if (_live is not null) liveBoard.Withdraw(_live);
+        _triggers?.Forget();
         return Task.CompletedTask;
     }
 
@@ -156,6 +158,18 @@ public sealed class AccountGrain(
 
     public Task<TradeResult?> GetAppliedTrade(string idempotencyKey) =>
         Task.FromResult(state.State.AppliedTrades.TryGetValue(idempotencyKey ?? "", out var t) ? t : null);
+
+    public Task OnDecided(DateTimeOffset detectedThrough)
+    {
+        _triggers?.Decided(detectedThrough);
+        return Task.CompletedTask;
+    }
+
+    public Task ResendUndecided()
+    {
+        _triggers?.ResendUndecided(state.State.Spec);
+        return Task.CompletedTask;
+    }
 
     public Task OnTriggers(Trigger[] triggers)
     {

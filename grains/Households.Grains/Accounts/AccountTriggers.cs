@@ -11,13 +11,15 @@ namespace Households.Grains.Accounts;
 /// (the silo's firm-wide budget was taken by the monitor before it sent the notice), then sent to the household one-way
 /// (the household calls accounts, so an account never waits on its household).</summary>
 public sealed class AccountTriggers(string accountId, TriggerLatency latency, DecisionOptions decisions,
-    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log)
+    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log, TriggersAwaitingDecision? awaiting = null)
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpen = 32;
     private readonly List<Trigger> _open = [];
     // Made on the first notice: most of a million live accounts never get one.
     private TriggerCooldowns? _cooldowns;
+    // Sent to the household, not yet confirmed decided: sent again if a silo dies (the household may have died with them).
+    private readonly AwaitingDecision _awaiting = new();
 
     public int Count => _open.Count;
 
@@ -43,8 +45,30 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
                 log.LogDebug("{Account} {Kind} trigger on {Subject}: {Observed} against {Target}", t.AccountId, t.Kind, t.Subject, t.Observed, t.Target);
         var admitted = (_cooldowns ??= new()).Admit(triggers, clock.GetUtcNow(), decisions.Triggers);
         if (admitted.Count > 0 && spec is not null)
+        {
             grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
+            _awaiting.Sent(admitted);
+            if (_awaiting.Count > 0) awaiting?.Add(accountId);
+        }
     }
+
+    /// <summary>The household confirmed deciding the triggers detected up to <paramref name="detectedThrough"/>.</summary>
+    public void Decided(DateTimeOffset detectedThrough)
+    {
+        _awaiting.Decided(detectedThrough);
+        if (_awaiting.Count == 0) awaiting?.Remove(accountId);
+    }
+
+    /// <summary>Sends the household the triggers it has not confirmed deciding (a silo died); false when there are none.</summary>
+    public bool ResendUndecided(AccountSpec? spec)
+    {
+        if (_awaiting.Count == 0 || spec is null) return false;
+        grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggersResent(spec.Id, _awaiting.Waiting).Ignore();
+        return true;
+    }
+
+    /// <summary>The account deactivates: nothing is held for a resend any more.</summary>
+    public void Forget() => awaiting?.Remove(accountId);
 
     /// <summary>A trigger caused by an event (cash, restriction, model change) rather than a price.</summary>
     public Trigger Event(TriggerKind kind, string subject, double observed)

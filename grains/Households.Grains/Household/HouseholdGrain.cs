@@ -61,7 +61,7 @@ public sealed class HouseholdGrain(
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
         decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(),
-        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), log);
+        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), GrainFactory, log);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock, books.Value.IdempotencyWindow());
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
     private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));
@@ -161,6 +161,13 @@ public sealed class HouseholdGrain(
     public Task OnAccountTriggers(string accountId, Trigger[] triggers)
     {
         Triggers.FromAccount(accountId, triggers);
+        return Task.CompletedTask;
+    }
+
+    public Task OnAccountTriggersResent(string accountId, Trigger[] triggers)
+    {
+        // Only what no filed proposal names: a decision made before the silo died is not made again.
+        if (Proposals.Book.Undecided(triggers ?? []) is { Length: > 0 } undecided) Triggers.FromAccount(accountId, undecided);
         return Task.CompletedTask;
     }
 

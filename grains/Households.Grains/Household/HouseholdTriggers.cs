@@ -15,7 +15,7 @@ namespace Households.Grains.Household;
 /// (interleaved) while one runs.</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
-    bool planEachAccountAlone, Action askToDecide, NoticePacing? load, DecisionLane? lane, ILogger log)
+    bool planEachAccountAlone, Action askToDecide, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log)
 {
     private readonly TriggerInbox _inbox = new();
     // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.
@@ -84,6 +84,9 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
             try { await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane); }
             catch (BadInputException ex) { log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message); }
+            // Decided, its proposals persisted: the accounts stop holding these triggers for a resend after a silo's death.
+            foreach (var sent in triggers.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)).GroupBy(t => t.AccountId, StringComparer.Ordinal))
+                grains.GetGrain<IAccountGrain>(sent.Key).OnDecided(sent.Max(t => t.DetectedAt)).Ignore();
         }
         finally
         {

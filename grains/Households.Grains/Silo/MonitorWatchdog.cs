@@ -27,7 +27,8 @@ public sealed record WatchdogSweep(string Reason, DateTimeOffset StartedAt, Time
 /// accounts applied that it never recorded. Every silo also re-subscribes its price board then. With the books' warm start
 /// (PostgreSQL) there is no sweep: each silo watches the accounts it owns from the books (<see cref="BooksWarmStart"/>).</summary>
 public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains,
-    PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log, BooksWarmStart? warmStart = null) : BackgroundService
+    PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log, BooksWarmStart? warmStart = null,
+    TriggersAwaitingDecision? awaiting = null) : BackgroundService
 {
     private HashSet<SiloAddress> _knownDead = [];
     private bool _started;
@@ -50,6 +51,9 @@ public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocal
                 if (reason is null) continue;
                 // Every survivor: the feed grain may have lived on the dead silo; find its new activation now.
                 if (newlyDead.Count > 0) prices.RefreshNow();
+                // Every survivor: households that lived on the dead silo lost the triggers in their inboxes; this silo's
+                // accounts send what their households have not confirmed deciding, and each is decided once.
+                if (newlyDead.Count > 0) awaiting?.ResendAll(grains, reason!);
                 // The books' warm start watches every account at start without activating them, and after a death each
                 // survivor watches the accounts it now owns from the books (issue #18): waking a million grains is not
                 // needed, and a household whose grain died catches up before it next uses its ledger.

@@ -308,4 +308,39 @@ public sealed class JournalAuditTests
         Assert.Equal("to must not be before from",
             Assert.Throws<BadInputException>(() => JournalAudit.Run([], Firm with { From = at, To = at.AddDays(-1) })).Message);
     }
+
+    private static Trigger Harvest(string subject, DateTimeOffset detected, long batch = 7) =>
+        new(TriggerKind.Harvest, "HH1-TAX", subject, 900, 0, 250, batch, detected.AddMilliseconds(-300), detected);
+
+    private static RebalanceProposal Proposal(string id, DateTimeOffset created, ProposalStatus status, Trigger[] causes, string? supersededBy = null) =>
+        new(id, "HH1", status, created, created.AddDays(1), [.. causes], [], 0.01, 0.005, 0m, 0m, 7, null, null, [], supersededBy);
+
+    [Fact]
+    public void A_trigger_in_the_causes_of_two_decisions_is_decided_twice_but_siblings_re_optimizations_and_reminders_are_not()
+    {
+        var journal = TaxAndIra();
+        var t0 = journal.At;
+        var xyz = Harvest("XYZ", t0);
+        var abc = Harvest("ABC", t0);
+        void File(RebalanceProposal p) => journal.Add(ProposalJournal.Proposal(p, JournalKind.Proposal, p.CreatedAt));
+        // One decision files two proposals at once (the non-discretionary accounts' and the discretionary ones'): one decision.
+        File(Proposal("HH1-P00001", t0, ProposalStatus.Pending, [xyz, abc]));
+        File(Proposal("HH1-P00002", t0, ProposalStatus.Executed, [xyz, abc]));
+        // The pending one, approved after prices moved, is re-optimized with its own causes: the same decision continued.
+        File(Proposal("HH1-P00001", t0, ProposalStatus.Superseded, [xyz, abc], supersededBy: "HH1-P00003"));
+        File(Proposal("HH1-P00003", t0.AddMinutes(20), ProposalStatus.Executed, [xyz, abc]));
+        // The monitor reports XYZ again a day later (a reminder: detected anew): a new trigger, decided once.
+        File(Proposal("HH1-P00004", t0.AddDays(1), ProposalStatus.Executed, [Harvest("XYZ", t0.AddDays(1))]));
+        Assert.Equal(0, JournalAudit.Run(journal.Entries, Firm).TriggersDecidedTwice!.Count);
+
+        // A later decision that lists the first decision's ABC trigger again decided it twice.
+        File(Proposal("HH1-P00005", t0.AddMinutes(40), ProposalStatus.Executed, [abc, Harvest("DEF", t0.AddMinutes(40))]));
+        var report = JournalAudit.Run(journal.Entries, Firm);
+        var finding = Assert.Single(report.TriggersDecidedTwice!.Findings);
+        Assert.Equal(1, report.TriggersDecidedTwice.Count);
+        Assert.Equal(("HH1", "HH1-TAX", "Proposal:HH1-P00005:Executed"), (finding.HouseholdId, finding.AccountId, finding.EntryKey));
+        Assert.Equal("The harvest trigger on ABC in HH1-TAX detected 2026-03-02T15:00:00.0000000+00:00 was decided at 2026-03-02T15:00:00.0000000+00:00 "
+            + "and again by proposal HH1-P00005 at 2026-03-02T15:40:00.0000000+00:00.", finding.Explanation);
+        Assert.False(report.Clean);
+    }
 }

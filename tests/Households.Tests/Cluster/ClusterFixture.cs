@@ -32,6 +32,8 @@ public class ClusterFixture : IAsyncLifetime
                 o.Substitutes["HXFUND"] = ["HXALT"];
                 // RFALT may replace RFFUND: the refusal test's harvest is a real candidate that the wash-sale guard refuses.
                 o.Substitutes["RFFUND"] = ["RFALT"];
+                // The resend test's harvest (DecisionTests.A_trigger_sent_again_after_a_silo_died_is_decided_once).
+                o.Substitutes["RSFUND"] = ["RSALT"];
                 // The harvest tests decide one concentrated household each (a 56 % position harvested at once): no firm
                 // turnover budget; the budget has its own domain tests.
                 o.DailyTurnover = 1.0;

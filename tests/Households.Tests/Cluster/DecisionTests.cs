@@ -74,6 +74,50 @@ public sealed class DecisionTests(ClusterFixture fixture)
         Assert.Contains(journal, e => e.Kind == JournalKind.Fill && e.Summary.Contains("Sold 600 HXFUND"));
     }
 
+    /// <summary>Issue #18 goal 7: a household's inbox lives in memory, so after a silo dies its accounts send again the
+    /// triggers it has not confirmed deciding. One it decided (a filed proposal names it) is dropped; the same condition
+    /// detected anew is a new trigger and is decided.</summary>
+    [Fact]
+    public async Task A_trigger_sent_again_after_a_silo_died_is_decided_once()
+    {
+        await Setup("RSM", [("RSFUND", "US Equity"), ("RSALT", "US Equity"), ("RSBOND", "US Bonds")], ("RSFUND", 0.6m), ("RSBOND", 0.4m));
+        await Client.GetGrain<IHouseholdGrain>("RSHH").Create(new HouseholdSpec("RSHH", "Resend household", "ADV04", ["RSTAX"]),
+            [new AccountOpening(Account("RSTAX", "RSHH", AccountType.Taxable, "RSM"), 0m,
+                [Lot("RSL1", "RSFUND", 600, 100m, Today.AddDays(-200)), Lot("RSL2", "RSBOND", 400, 100m, Today.AddDays(-200))])]);
+        await fixture.PublishAndScan(("RSFUND", 100m), ("RSALT", 100m), ("RSBOND", 100m));
+        await fixture.PublishAndScan(("RSFUND", 85m), ("RSALT", 85m));
+        var household = Client.GetGrain<IHouseholdGrain>("RSHH");
+        var journal = fixture.SiloService<IJournal>();
+        await Eventually(() => journal.Query(new JournalQuery("RSHH", null, null, null, JournalKind.Proposal, 10, null)), e => e.Count > 0);
+        await fixture.PublishAndScan(("RSFUND", 85m), ("RSALT", 85m));
+        var proposals = await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Executed));
+        var cause = proposals.SelectMany(p => p.Causes).FirstOrDefault(c => c.Kind == TriggerKind.Harvest && c.Subject == "RSFUND")
+            ?? throw new InvalidOperationException("no harvest of RSFUND was decided");
+        // The household confirmed the decision: the account holds nothing for a resend.
+        var awaiting = fixture.SiloService<Households.Grains.Silo.TriggersAwaitingDecision>();
+        await Eventually(() => Task.FromResult(awaiting.Holds("RSTAX")), held => !held);
+        Task<IReadOnlyList<JournalEntry>> Triggers() => journal.Query(new JournalQuery("RSHH", null, null, null, JournalKind.Trigger, 100, null));
+        var before = (await Triggers()).Count;
+
+        // Sent again as after a silo's death, with a trigger not yet decided beside it: the decided one is dropped, the other
+        // joins the inbox (the household's event stream shows each trigger it takes) and is decided (journaled).
+        var cursor = (await household.GetEvents(0)).Latest;
+        async Task<string[]> TakenSince() => [.. (await household.GetEvents(cursor)).Events.Where(e => e.Kind == "trigger").Select(e => e.Summary)];
+        var undecided = new Trigger(TriggerKind.Drift, "RSTAX", "RSBOND", 0.34, 0.4, 0.05, cause.BatchSequence, cause.BatchPublishedAt, cause.DetectedAt.AddSeconds(1));
+        await household.OnAccountTriggersResent("RSTAX", [cause, undecided]);
+        Assert.Equal(["Drift: RSBOND"], await Eventually(TakenSince, e => e.Length > 0));
+        var after = await Eventually(Triggers, e => e.Count > before);
+        Assert.Equal(before + 1, after.Count);
+        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Drift:RSBOND:{cause.BatchSequence}:{undecided.DetectedAt.ToUnixTimeMilliseconds()}");
+        // The same harvest condition detected anew is a new trigger: taken and decided.
+        var anew = cause with { DetectedAt = cause.DetectedAt.AddSeconds(2) };
+        await household.OnAccountTriggersResent("RSTAX", [anew]);
+        Assert.Equal(["Drift: RSBOND", "Harvest: RSFUND"], await Eventually(TakenSince, e => e.Length > 1));
+        after = await Eventually(Triggers, e => e.Count > before + 1);
+        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Harvest:RSFUND:{cause.BatchSequence}:{anew.DetectedAt.ToUnixTimeMilliseconds()}");
+        Assert.Equal(proposals.Length, (await household.GetProposals()).Length);
+    }
+
     [Fact]
     public async Task Harvest_is_refused_because_the_spouse_IRA_bought_the_security_10_days_earlier()
     {

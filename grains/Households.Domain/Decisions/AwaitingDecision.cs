@@ -1,0 +1,37 @@
+using Households.Contracts;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>
+/// The market triggers an account sent its household that the household has not yet confirmed deciding (its proposals
+/// persisted). A household's inbox lives in memory: when its silo dies, triggers waiting there die with it, and the
+/// account's cooldown and the monitor's held flag would keep the condition quiet for hours. So after a silo's death the
+/// account sends these again, and the household drops the ones its proposals already name
+/// (<see cref="ProposalBook.Undecided"/>): each trigger is decided once, across the move (issue #18 goal 7).
+/// In memory, like the cooldowns: an account that deactivates has its household's confirmation or nothing to resend.
+/// </summary>
+public sealed class AwaitingDecision
+{
+    /// <summary>The most kept (the oldest go first): a household far behind has them in its inbox anyway.</summary>
+    public const int Max = 256;
+    private readonly List<Trigger> _sent = [];
+
+    public int Count => _sent.Count;
+
+    /// <summary>The triggers waiting for the household's confirmation, oldest first.</summary>
+    public Trigger[] Waiting => [.. _sent];
+
+    /// <summary>Triggers just sent to the household; only market triggers are kept (an event is journaled by what caused it).</summary>
+    public void Sent(IEnumerable<Trigger> admitted)
+    {
+        _sent.AddRange(admitted.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)));
+        if (_sent.Count > Max) _sent.RemoveRange(0, _sent.Count - Max);
+    }
+
+    /// <summary>The household decided this account's triggers detected up to <paramref name="detectedThrough"/>.</summary>
+    public void Decided(DateTimeOffset detectedThrough) => _sent.RemoveAll(t => t.DetectedAt <= detectedThrough);
+
+    /// <summary>A trigger's identity: a condition the monitor reports again later is detected anew, a new trigger.</summary>
+    public static (string Account, TriggerKind Kind, string Subject, long Batch, DateTimeOffset Detected) Identity(Trigger t) =>
+        (t.AccountId, t.Kind, t.Subject, t.BatchSequence, t.DetectedAt);
+}

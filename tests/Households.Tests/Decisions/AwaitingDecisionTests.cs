@@ -1,0 +1,51 @@
+using Households.Contracts;
+using Households.Domain.Decisions;
+using Xunit;
+
+namespace Households.Tests.Decisions;
+
+/// <summary>What an account holds for a resend after a silo's death, and what a household drops as already decided.</summary>
+public sealed class AwaitingDecisionTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+
+    private static Trigger Market(TriggerKind kind, string subject, int seconds) =>
+        new(kind, "A1", subject, 900, 0, 250, 40 + seconds, T0.AddSeconds(seconds - 1), T0.AddSeconds(seconds));
+
+    [Fact]
+    public void Market_triggers_are_held_until_decided_through_their_detection_and_events_are_not_held()
+    {
+        var awaiting = new AwaitingDecision();
+        var cash = new Trigger(TriggerKind.Cash, "A1", "withdrawal", 1000, 0, 0, 40, T0, T0);
+        awaiting.Sent([Market(TriggerKind.Harvest, "XYZ", 1), cash, Market(TriggerKind.Drift, "BND", 2)]);
+        awaiting.Sent([Market(TriggerKind.Harvest, "XYZ", 5)]);
+        Assert.Equal(["XYZ@1", "BND@2", "XYZ@5"], awaiting.Waiting.Select(t => $"{t.Subject}@{t.DetectedAt.Second}"));
+
+        awaiting.Decided(T0.AddSeconds(2));
+        Assert.Equal(["XYZ@5"], awaiting.Waiting.Select(t => $"{t.Subject}@{t.DetectedAt.Second}"));
+        awaiting.Decided(T0.AddSeconds(5));
+        Assert.Equal(0, awaiting.Count);
+    }
+
+    [Fact]
+    public void At_most_256_are_held_the_oldest_going_first()
+    {
+        var awaiting = new AwaitingDecision();
+        awaiting.Sent(Enumerable.Range(1, 300).Select(i => Market(TriggerKind.Harvest, $"S{i}", i)));
+        Assert.Equal(AwaitingDecision.Max, awaiting.Count);
+        Assert.Equal("S45", awaiting.Waiting[0].Subject);
+    }
+
+    [Fact]
+    public void A_household_drops_what_a_filed_proposal_names_and_keeps_the_same_condition_detected_anew()
+    {
+        var book = new ProposalBook("HH1");
+        var decided = Market(TriggerKind.Harvest, "XYZ", 1);
+        var result = new RebalanceResult(OptimizationStatus.Optimal, [], 0.02, 0.01, 0m, 0m, 0, "ipm", 1, 1.0);
+        book.Create(result, [], [decided], 41, T0.AddSeconds(2), TimeSpan.FromDays(1));
+
+        var anew = decided with { DetectedAt = decided.DetectedAt.AddMinutes(31) };
+        var other = Market(TriggerKind.Drift, "BND", 3);
+        Assert.Equal([anew, other], book.Undecided([decided, anew, other]));
+    }
+}
