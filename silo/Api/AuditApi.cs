@@ -16,9 +16,10 @@ namespace Households.Silo.Api;
 /// ownership middleware checks <c>household</c>), and without <c>household</c> gets the audit of all of them.</summary>
 public static class AuditApi
 {
-    /// <summary>The journal kinds the audit reads (the others — triggers, proposals, approvals — carry no defect it counts).</summary>
+    /// <summary>The journal kinds the audit reads (proposals for the triggers they decided; the others — triggers, approvals —
+    /// carry no defect it counts).</summary>
     public static readonly JournalKind[] Kinds =
-        [JournalKind.AccountOpened, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision];
+        [JournalKind.AccountOpened, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision, JournalKind.Proposal];
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
     {
@@ -44,7 +45,7 @@ public static class AuditApi
                 report = report with { AccountsMonitored = monitor.Status.Accounts, AccountsOutOfTolerance = monitor.Status.AccountsOutOfTolerance };
             return Results.Ok(report);
         }).WithName("AuditJournal")
-            .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand");
+            .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand, triggers decided twice");
         return api;
     }
 

@@ -18,6 +18,11 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
     bool planEachAccountAlone, Action askToDecide, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log)
 {
     private readonly TriggerInbox _inbox = new();
+    // Market triggers this activation took into a decision (the newest): one sent again while its decision runs, or after
+    // a decision that filed nothing, is not decided twice (the filed proposals name the rest, ProposalBook.Undecided).
+    private readonly HashSet<(string, TriggerKind, string, long, DateTimeOffset)> _taken = [];
+    private readonly Queue<(string, TriggerKind, string, long, DateTimeOffset)> _takenOrder = new();
+    private const int MaxTaken = 4096;
     // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.
     private bool _counted;
 
@@ -44,6 +49,14 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         notices.Harvest(accountId, triggers);
         if (triggers.Any(t => TriggerCooldowns.IsMarketTrigger(t.Kind))) load?.Arrived(); // the monitor's notice is here
         Enqueue(triggers);
+    }
+
+    /// <summary>Triggers an account sent again after a silo died: those this activation already took into a decision are
+    /// dropped (the caller drops those a filed proposal names), the rest are received as usual.</summary>
+    public void FromAccountAgain(string accountId, Trigger[] triggers)
+    {
+        var fresh = triggers.Where(t => !_taken.Contains(AwaitingDecision.Identity(t))).ToArray();
+        if (fresh.Length > 0) FromAccount(accountId, fresh);
     }
 
     /// <summary>Triggers join the inbox; the first to arrive while no decision waits asks for one.</summary>
@@ -79,6 +92,12 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
             var triggers = _inbox.Take();
             if (triggers.Length == 0) return;
+            foreach (var t in triggers.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)))
+            {
+                if (!_taken.Add(AwaitingDecision.Identity(t))) continue;
+                _takenOrder.Enqueue(AwaitingDecision.Identity(t));
+                if (_takenOrder.Count > MaxTaken) _taken.Remove(_takenOrder.Dequeue());
+            }
             var now = clock.GetUtcNow();
             await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
             var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);

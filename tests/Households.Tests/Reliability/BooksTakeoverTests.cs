@@ -25,7 +25,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
 {
     private const int Accounts = 3_000, Seed = 11;
 
-    private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(ClusterFaultTests.Membership)
+    internal static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(ClusterFaultTests.Membership)
     {
         // The shock is decided as it comes: no firm-wide pacing.
         ["Decisions__FirmPerSecond"] = "10000",
@@ -42,7 +42,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
     private static int Number(string text) => int.Parse(text.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The accounts a silo watches parked now, by its last warm-start or share line.</summary>
-    private static int Parked(RealSilo silo)
+    internal static int Parked(RealSilo silo)
     {
         foreach (var line in silo.Log.AsEnumerable().Reverse())
         {
@@ -75,7 +75,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
             output.WriteLine("before: " + string.Join(", ", silos.Select(s => $"{s.Name} {Parked(s)}")));
 
             // The silos' names as ownership scores them, from the membership table: the test works out each one's share by the same rule.
-            var members = await Members(clusterId);
+            var members = await Members(db.ConnectionString, clusterId);
             Assert.Equal(3, members.Count);
             var names = BooksOwnership.Names([.. members.Values]).Order(StringComparer.Ordinal).ToArray();
             string NameOf(RealSilo s) => members[s.SiloPort].ToParsableString();
@@ -142,13 +142,13 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
         }
     }
 
-    private static PriceQuote[] Quotes(SimulatedUniverse universe, IReadOnlyList<double> prices) =>
+    internal static PriceQuote[] Quotes(SimulatedUniverse universe, IReadOnlyList<double> prices) =>
         [.. Enumerable.Range(0, universe.Count).Select(i => new PriceQuote(universe[i].Symbol, Math.Round((decimal)prices[i], 4)))];
 
     /// <summary>Active silos by silo port, from the membership table.</summary>
-    private async Task<Dictionary<int, SiloAddress>> Members(string clusterId)
+    internal static async Task<Dictionary<int, SiloAddress>> Members(string connectionString, string clusterId)
     {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT address, port, generation FROM orleansmembershiptable WHERE deploymentid = @c AND status = 3", connection);
         command.Parameters.AddWithValue("c", clusterId);
