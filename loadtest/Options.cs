@@ -89,7 +89,7 @@ internal sealed record LoadTestOptions
             }
             o = args[i] switch
             {
-                "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" or "api" ? m : Fail<string>("--mode must be pipeline, bare, cluster or api") },
+                "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" or "api" or "quotes" ? m : Fail<string>("--mode must be pipeline, bare, cluster, api or quotes") },
                 "--accounts" => o with { Accounts = Int(1, 5_000_000) },
                 "--seconds" => o with { Seconds = Int(1, 3600) },
                 "--monitor-warmup-seconds" => o with { MonitorWarmupSeconds = Int(0, 3600) },

@@ -49,7 +49,7 @@ public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int S
 /// within seconds, with no grain activated (issue #18 goal 7).</summary>
 public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer serializer, AccountMonitor monitor, LiveStateBoard live, SecurityMaster master,
     PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, IGrainFactory grains, IClusterMembershipService membership,
-    ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log) : ILifecycleParticipant<ISiloLifecycle>
+    ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log, FirmTriggerBudget? budget = null) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly TaskCompletionSource<WarmStartReport> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -106,6 +106,9 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             var clock = Stopwatch.StartNew();
             var before = _members.Length;
             _members = names;
+            // A silo died: its accounts are watched again before new decisions start here (the read needs the cores).
+            var yielding = names.Length < before ? budget?.Pacing : null;
+            yielding?.Yield();
             try
             {
                 var released = monitor.ReleaseParked(id => BooksOwnership.Owns(id, names, me));
@@ -119,6 +122,10 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
                 // The next change tries again; until then the accounts this silo should have taken over wake on a call.
                 _members = [];
                 log.LogError(ex, "Books share after a membership change failed");
+            }
+            finally
+            {
+                yielding?.Resume();
             }
         }
     }

@@ -47,13 +47,14 @@ public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocal
                 var newlyDead = dead.Where(d => !_knownDead.Contains(d)).ToList();
                 _knownDead = dead;
                 var reason = !_started ? "silo started" : newlyDead.Count > 0 ? $"silo {string.Join(", ", newlyDead)} declared dead" : null;
+                var started = _started;
                 _started = true;
                 if (reason is null) continue;
                 // Every survivor: the feed grain may have lived on the dead silo; find its new activation now.
                 if (newlyDead.Count > 0) prices.RefreshNow();
                 // Every survivor: households that lived on the dead silo lost the triggers in their inboxes; this silo's
                 // accounts send what their households have not confirmed deciding, and each is decided once.
-                if (newlyDead.Count > 0) awaiting?.ResendAll(grains, reason!);
+                if (started && newlyDead.Count > 0) awaiting?.ResendAll(grains, reason!);
                 // The books' warm start watches every account at start without activating them, and after a death each
                 // survivor watches the accounts it now owns from the books (issue #18): waking a million grains is not
                 // needed, and a household whose grain died catches up before it next uses its ledger.

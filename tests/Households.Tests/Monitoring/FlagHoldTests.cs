@@ -232,6 +232,20 @@ public sealed class NoticePacingTests
         public DateTimeOffset Now = now;
         public override DateTimeOffset GetUtcNow() => Now;
     }
+
+    [Fact]
+    public void While_the_silo_takes_over_a_dead_silos_share_market_notices_wait_two_seconds_and_events_go()
+    {
+        var pacing = new NoticePacing(100, 100, Start, maxDeciding: 64);
+        Trigger[] drift = [Of(TriggerKind.Drift)];
+        pacing.Yield();
+        Assert.False(pacing.TrySend(drift, Start, out var retry));
+        Assert.Equal(Start + NoticePacing.FirstRetrySaturated, retry);
+        Assert.True(pacing.TrySend([Of(TriggerKind.Cash)], Start, out _));
+        pacing.Resume();
+        Assert.False(pacing.Yielding);
+        Assert.True(pacing.TrySend(drift, Start.AddSeconds(3), out _));
+    }
 }
 
 /// <summary>A batch that arrives during a scan is taken up by the chunks that start after it.</summary>
