@@ -83,9 +83,9 @@ public static partial class StressEngine
         return totals;
     }
 
-    /// <summary>What the workers of a run add up to: the firm's tally, the households' rows (all, or the worst once
+    /// <summary>What a worker gathers and a run adds up: the firm's tally, the households' rows (all, or the worst once
     /// trimmed), each account's drift before and after, and its histogram.</summary>
-    private sealed class Totals
+    private abstract class Sums
     {
         public Tally Firm { get; } = new();
         public List<StressHouseholdRow> Rows { get; } = [];
@@ -93,6 +93,11 @@ public static partial class StressEngine
         public List<double> DriftAfter { get; } = [];
         public long[] HistBefore { get; } = new long[HistogramBins];
         public long[] HistAfter { get; } = new long[HistogramBins];
+    }
+
+    /// <summary>What the workers of a run add up to.</summary>
+    private sealed class Totals : Sums
+    {
         public bool KeepAll { get; set; } = true;
 
         public void Add(Worker worker, bool keepDrift)
@@ -152,14 +157,8 @@ public static partial class StressEngine
         }
     }
 
-    private sealed class Worker
+    private sealed class Worker : Sums
     {
-        public Tally Firm { get; } = new();
-        public List<StressHouseholdRow> Rows { get; } = [];
-        public List<double> DriftBefore { get; } = [];
-        public List<double> DriftAfter { get; } = [];
-        public long[] HistBefore { get; } = new long[HistogramBins];
-        public long[] HistAfter { get; } = new long[HistogramBins];
         public ScanScratch Scratch { get; } = new();
         public bool Trimmed { get; private set; }
 

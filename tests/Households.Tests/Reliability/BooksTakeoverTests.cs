@@ -126,7 +126,7 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
             }
             finally
             {
-                output.WriteLine("journal: " + await Kinds());
+                output.WriteLine("journal: " + await Kinds(db.ConnectionString));
                 var byOwner = (await TriggeredAccounts()).GroupBy(id => names[StableShare.Owner(id, names)] == NameOf(victim) ? "the dead silo's" : "the survivors'");
                 output.WriteLine("accounts with triggers journaled: " + string.Join(", ", byOwner.Select(g => $"{g.Count()} of {g.Key}")));
             }
@@ -170,9 +170,10 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
         return ids;
     }
 
-    private async Task<string> Kinds()
+    /// <summary>The journal's rows by kind, most first.</summary>
+    internal static async Task<string> Kinds(string connectionString)
     {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT kind, count(*) FROM households_journal GROUP BY kind ORDER BY 2 DESC", connection);
         await using var reader = await command.ExecuteReaderAsync();

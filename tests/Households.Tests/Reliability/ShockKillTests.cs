@@ -93,7 +93,7 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             long last = -1, now;
             await ClusterFaultTests.Until(async () => { now = await Scalar<long>("SELECT coalesce(max(id), 0) FROM households_journal"); var quiet = now == last; last = now; return quiet; },
                 TimeSpan.FromSeconds(120), interval: TimeSpan.FromSeconds(5));
-            output.WriteLine($"journal quiet: {await Kinds()}; {batches} shock batches published, {failedBatches} failed");
+            output.WriteLine($"journal quiet: {await BooksTakeoverTests.Kinds(db.ConnectionString)}; {batches} shock batches published, {failedBatches} failed");
             foreach (var s in silos.Where(s => s != victim))
                 output.WriteLine($"{s.Name}: " + (s.Log.LastOrDefault(l => l.Contains("sent again to their households", StringComparison.Ordinal)) ?? "no resend line"));
 
@@ -158,16 +158,5 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
         var rows = new List<(string, string)>();
         while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetString(1)));
         return rows;
-    }
-
-    private async Task<string> Kinds()
-    {
-        await using var connection = new NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT kind, count(*) FROM households_journal GROUP BY kind ORDER BY 2 DESC", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var kinds = new List<string>();
-        while (await reader.ReadAsync()) kinds.Add($"{reader.GetString(0)} {reader.GetInt64(1)}");
-        return string.Join(", ", kinds);
     }
 }
