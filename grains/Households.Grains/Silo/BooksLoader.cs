@@ -102,6 +102,9 @@ public static class BooksLoader
         await using (var copy = await connection.BeginBinaryImportAsync(
             $"COPY {PostgresGrainStorage.Table} (state_name, grain_key, etag, payload, live_header) FROM STDIN (FORMAT BINARY)", ct))
         {
+            // A bulk load is bounded by its cancellation, not the connection's command timeout (30 s by default: a busy
+            // server finishing a COPY or the ANALYZE after it took longer in CI).
+            copy.Timeout = Timeout.InfiniteTimeSpan;
             async Task Row(string state, string key, byte[] payload, byte[]? header = null)
             {
                 await copy.StartRowAsync(ct);
@@ -138,7 +141,7 @@ public static class BooksLoader
             await Row("directory", FirmDirectoryGrain.Key, serializer.SerializeToArray(directory));
             await copy.CompleteAsync(ct);
         }
-        await using (var analyze = new NpgsqlCommand($"ANALYZE {PostgresGrainStorage.Table}", connection)) await analyze.ExecuteNonQueryAsync(ct);
+        await using (var analyze = new NpgsqlCommand($"ANALYZE {PostgresGrainStorage.Table}", connection) { CommandTimeout = 0 }) await analyze.ExecuteNonQueryAsync(ct);
         return new BooksLoadReport(firm.HouseholdCount, accounts, lots, firm.Models.Count, securities.Count, bytes, clock.Elapsed);
     }
 }

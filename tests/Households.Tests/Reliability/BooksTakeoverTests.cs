@@ -21,6 +21,7 @@ namespace Households.Tests.Reliability;
 /// each watch the accounts they own from the books (no grain activated), one killed: the survivors watch its accounts from
 /// the books within 60 seconds (each the ones it now owns, exactly the dead silo's share), and a shock after it reaches
 /// those accounts' households.</summary>
+[Collection(RealProcessCollection.Name)]
 public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const int Accounts = 3_000, Seed = 11;
