@@ -111,17 +111,25 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
             yielding?.Yield();
             try
             {
-                var released = monitor.ReleaseParked(id => BooksOwnership.Owns(id, names, me));
-                foreach (var id in released) live.ReleaseParked(id);
-                var (parked, lots, _, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), Interner(), ct);
-                log.LogWarning("Books share after a membership change ({Before} to {After} active silos): {Parked:N0} accounts ({Lots:N0} lots) now owned here watched from PostgreSQL, {Released:N0} parked accounts released to their new owners, in {Seconds:0.0} s; {ParkedHere:N0} accounts parked here",
-                    before, names.Length, parked, lots, released.Count, clock.Elapsed.TotalSeconds, monitor.ParkedAccounts);
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                // The next change tries again; until then the accounts this silo should have taken over wake on a call.
-                _members = [];
-                log.LogError(ex, "Books share after a membership change failed");
+                // A failed read (a busy database) is tried again: until it succeeds the accounts this silo now owns are
+                // watched by no one, and no later membership change may come to retry it.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        var released = monitor.ReleaseParked(id => BooksOwnership.Owns(id, names, me));
+                        foreach (var id in released) live.ReleaseParked(id);
+                        var (parked, lots, _, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), Interner(), ct);
+                        log.LogWarning("Books share after a membership change ({Before} to {After} active silos): {Parked:N0} accounts ({Lots:N0} lots) now owned here watched from PostgreSQL, {Released:N0} parked accounts released to their new owners, in {Seconds:0.0} s; {ParkedHere:N0} accounts parked here",
+                            before, names.Length, parked, lots, released.Count, clock.Elapsed.TotalSeconds, monitor.ParkedAccounts);
+                        break;
+                    }
+                    catch (Exception ex) when (!ct.IsCancellationRequested)
+                    {
+                        log.LogError(ex, "Books share after a membership change failed (attempt {Attempt}); trying again in 2 s", attempt);
+                        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                    }
+                }
             }
             finally
             {
