@@ -326,15 +326,14 @@ public static class JournalAudit
                 var p = _proposals[id].Proposal;
                 return (p.HouseholdId, p.CreatedAt);
             }
-            var decidedIn = new Dictionary<(string, TriggerKind, string, long, DateTimeOffset), (string Household, DateTimeOffset At)>();
-            var reported = new HashSet<(string, TriggerKind, string, long, DateTimeOffset)>();
-            // The identity the households dedupe by (AwaitingDecision.Identity).
+            var decidedIn = new Dictionary<TriggerIdentity, (string Household, DateTimeOffset At)>();
+            var reported = new HashSet<TriggerIdentity>();
             foreach (var (id, (e, p)) in _proposals.OrderBy(kv => kv.Value.Entry.Id))
             {
                 var decision = DecisionOf(id);
                 foreach (var c in p.Causes)
                 {
-                    var key = AwaitingDecision.Identity(c);
+                    var key = TriggerIdentity.Of(c);
                     if (!decidedIn.TryGetValue(key, out var first)) { decidedIn[key] = decision; continue; }
                     if (first != decision && reported.Add(key))
                         report.DecidedTwice.Add(Finding(e, c.AccountId, Text(

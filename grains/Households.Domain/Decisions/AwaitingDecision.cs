@@ -30,8 +30,4 @@ public sealed class AwaitingDecision
 
     /// <summary>The household decided this account's triggers detected up to <paramref name="detectedThrough"/>.</summary>
     public void Decided(DateTimeOffset detectedThrough) => _sent.RemoveAll(t => t.DetectedAt <= detectedThrough);
-
-    /// <summary>A trigger's identity: a condition the monitor reports again later is detected anew, a new trigger.</summary>
-    public static (string Account, TriggerKind Kind, string Subject, long Batch, DateTimeOffset Detected) Identity(Trigger t) =>
-        (t.AccountId, t.Kind, t.Subject, t.BatchSequence, t.DetectedAt);
 }

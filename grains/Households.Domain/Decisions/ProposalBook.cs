@@ -21,11 +21,11 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
         _byId.GetValueOrDefault(id) ?? throw new BadInputException($"proposal {id} does not exist in household {householdId}");
 
     /// <summary>The triggers no proposal of the book names among its causes: the ones an account sent again after a silo died
-    /// that this household has not decided yet (<see cref="AwaitingDecision"/>).</summary>
+    /// or a failed decision gives back, that this household has not decided yet (<see cref="AwaitingDecision"/>).</summary>
     public Trigger[] Undecided(IEnumerable<Trigger> triggers)
     {
-        var decided = _byId.Values.SelectMany(p => p.Causes).Select(AwaitingDecision.Identity).ToHashSet();
-        return [.. triggers.Where(t => !decided.Contains(AwaitingDecision.Identity(t)))];
+        var decided = _byId.Values.SelectMany(p => p.Causes).Select(TriggerIdentity.Of).ToHashSet();
+        return [.. triggers.Where(t => !decided.Contains(TriggerIdentity.Of(t)))];
     }
 
     /// <summary>A new proposal from an optimizer result, for the given trades.</summary>

@@ -45,6 +45,7 @@ public sealed class HouseholdGrain(
     private HouseholdLiveCache? _live;
     private HouseholdEventRing? _ring;
     private IGrainTimer? _expiryTimer;
+    private IGrainTimer? _retryTimer;
     private HouseholdTriggers? _triggers;
     private HouseholdDecisions? _decisions;
 
@@ -60,7 +61,7 @@ public sealed class HouseholdGrain(
     private HouseholdProposals Proposals => _proposals ??= new(Id, state, Books, Orders, Decisions, Notices, Session, Writes, GrainFactory, journal, board,
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
-        decisions.Value.PlanEachAccountAlone, () => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore(),
+        decisions.Value.PlanEachAccountAlone, AskToDecide, RetryDecisionAfter,
         ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), GrainFactory, log);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock, books.Value.IdempotencyWindow());
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
@@ -238,6 +239,22 @@ public sealed class HouseholdGrain(
         Reads.CheckLossSale(Member(accountId), lotId, quantity, date);
 
     public Task<BuyBlackout[]> BuyBlackouts(string accountId, DateOnly date) => Reads.BuyBlackouts(Member(accountId), date);
+
+    private void AskToDecide() => this.AsReference<IHouseholdGrain>().DecideWaiting().Ignore();
+
+    /// <summary>A failed decision is asked for again once, after <paramref name="pause"/> (the activation is kept meanwhile:
+    /// the triggers it gave back live in memory).</summary>
+    private void RetryDecisionAfter(TimeSpan pause)
+    {
+        _retryTimer?.Dispose();
+        _retryTimer = this.RegisterGrainTimer(() =>
+        {
+            _retryTimer?.Dispose();
+            _retryTimer = null;
+            AskToDecide();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(pause, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
 
     /// <summary>While proposals are pending or orders open, a timer expires what is due (it stops when nothing is left).</summary>
     private void WatchExpiry()

@@ -150,10 +150,19 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
     private async Task Save(params JournalEntry[] entries)
     {
         var before = state.State.Proposals.ToDictionary(p => p.Id, p => p.Status, StringComparer.Ordinal);
+        var (proposals, next, outbox) = (state.State.Proposals, state.State.NextProposal, state.State.Outbox);
         state.State.Proposals = Book.All;
         state.State.NextProposal = Book.NextNumber;
         state.State.Outbox = entries;
-        await state.WriteStateAsync();
+        try { await state.WriteStateAsync(); }
+        catch
+        {
+            // Not stored, so not filed: memory goes back to what is durable (the book is rebuilt from it), and a decision
+            // that failed here gives its triggers back to be decided again (HouseholdTriggers, DecisionRetry).
+            (state.State.Proposals, state.State.NextProposal, state.State.Outbox) = (proposals, next, outbox);
+            Reload();
+            throw;
+        }
         stale();
         await journal.Append(entries);
         foreach (var p in Book.All.Where(p => !before.TryGetValue(p.Id, out var was) || was != p.Status).Reverse())

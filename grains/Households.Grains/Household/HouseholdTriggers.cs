@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Decisions;
@@ -12,17 +13,14 @@ namespace Households.Grains.Household;
 /// household's <see cref="TriggerInbox"/>, and one decision at a time takes everything waiting, journals it and asks
 /// <see cref="HouseholdProposals.Decide"/> (on the silo's <see cref="DecisionLane"/> when a firm turns it on). Outside trading hours they wait, undecided, for the session gate's wake-up.
 /// <paramref name="askToDecide"/> schedules a decision as a one-way call to the grain itself, so triggers keep arriving
-/// (interleaved) while one runs.</summary>
+/// (interleaved) while one runs; <paramref name="askToDecideAfter"/> does so after a pause (a failed decision's retry).</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
-    bool planEachAccountAlone, Action askToDecide, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log)
+    bool planEachAccountAlone, Action askToDecide, Action<TimeSpan> askToDecideAfter, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log)
 {
     private readonly TriggerInbox _inbox = new();
-    // Market triggers this activation took into a decision (the newest): one sent again while its decision runs, or after
-    // a decision that filed nothing, is not decided twice (the filed proposals name the rest, ProposalBook.Undecided).
-    private readonly HashSet<(string, TriggerKind, string, long, DateTimeOffset)> _taken = [];
-    private readonly Queue<(string, TriggerKind, string, long, DateTimeOffset)> _takenOrder = new();
-    private const int MaxTaken = 4096;
+    private readonly TakenTriggers _taken = new();
+    private int _failures; // decisions failed in a row (DecisionRetry)
     // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.
     private bool _counted;
 
@@ -55,7 +53,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
     /// dropped (the caller drops those a filed proposal names), the rest are received as usual.</summary>
     public void FromAccountAgain(string accountId, Trigger[] triggers)
     {
-        var fresh = triggers.Where(t => !_taken.Contains(AwaitingDecision.Identity(t))).ToArray();
+        var fresh = triggers.Where(t => !_taken.Contains(t)).ToArray();
         if (fresh.Length > 0) FromAccount(accountId, fresh);
     }
 
@@ -76,7 +74,10 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         Enqueue(triggers);
     }
 
-    /// <summary>Decides over everything waiting (journaled as the decision's causes); asks again when more arrived meanwhile.</summary>
+    /// <summary>Decides over everything waiting (journaled as the decision's causes); asks again when more arrived meanwhile.
+    /// A decision that fails for a reason other than bad input (an account's silo died under it, the database is away)
+    /// gives back the triggers no filed proposal names and is tried again after a pause (<see cref="DecisionRetry"/>):
+    /// before, its triggers, a client's cash event among them, were lost until the condition was reported anew.</summary>
     public async Task DecideWaiting()
     {
         if (session.ClosedUntil() is { } open)
@@ -87,30 +88,53 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             Idle();
             return;
         }
+        TimeSpan? retryAfter = null;
         try
         {
             if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
             var triggers = _inbox.Take();
             if (triggers.Length == 0) return;
-            foreach (var t in triggers.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)))
-            {
-                if (!_taken.Add(AwaitingDecision.Identity(t))) continue;
-                _takenOrder.Enqueue(AwaitingDecision.Identity(t));
-                if (_takenOrder.Count > MaxTaken) _taken.Remove(_takenOrder.Dequeue());
-            }
-            var now = clock.GetUtcNow();
-            await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, now)).ToArray());
+            _taken.Take(triggers);
+            var started = Stopwatch.GetTimestamp();
             var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
-            try { await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane); }
-            catch (BadInputException ex) { log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message); }
+            try
+            {
+                await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, clock.GetUtcNow())).ToArray());
+                await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane);
+                _failures = 0;
+            }
+            catch (BadInputException ex)
+            {
+                _failures = 0;
+                log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message);
+            }
+            catch (Exception ex)
+            {
+                var undecided = proposals.Book.Undecided(triggers);
+                retryAfter = DecisionRetry.After(++_failures);
+                if (retryAfter is not null)
+                {
+                    _taken.GiveBack(undecided);
+                    _inbox.GiveBack(undecided);
+                }
+                else _failures = 0;
+                log.LogWarning("{Household}: the decision over {Count} triggers failed after {Seconds:0.0} s ({Error}); {Next}", spec.Id, triggers.Length,
+                    Stopwatch.GetElapsedTime(started).TotalSeconds, $"{ex.GetType().Name}: {ex.Message}",
+                    retryAfter is { } pause ? $"{undecided.Length} undecided triggers tried again in {pause.TotalSeconds:0} s"
+                        : $"{undecided.Length} undecided triggers dropped after {DecisionRetry.MaxFailures} failures in a row");
+                return;
+            }
+            if (Stopwatch.GetElapsedTime(started) is { TotalSeconds: > 10 } slow)
+                log.LogWarning("{Household}: the decision over {Count} triggers took {Seconds:0.0} s", spec.Id, triggers.Length, slow.TotalSeconds);
             // Decided, its proposals persisted: the accounts stop holding these triggers for a resend after a silo's death.
             foreach (var sent in triggers.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)).GroupBy(t => t.AccountId, StringComparer.Ordinal))
                 grains.GetGrain<IAccountGrain>(sent.Key).OnDecided(sent.Max(t => t.DetectedAt)).Ignore();
         }
         finally
         {
-            if (_inbox.Done()) Ask();
-            else Idle();
+            if (!_inbox.Done()) Idle();
+            else if (retryAfter is { } pause) askToDecideAfter(pause); // still counted among the silo's deciding households
+            else Ask();
         }
     }
 

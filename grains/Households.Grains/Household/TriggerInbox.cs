@@ -36,6 +36,13 @@ public sealed class TriggerInbox
         return all;
     }
 
+    /// <summary>A failed decision's triggers come back to wait, each unless a newer one on its account, kind and subject
+    /// arrived meanwhile (it carries the latest observation). Called before <see cref="Done"/>.</summary>
+    public void GiveBack(IEnumerable<Trigger> triggers)
+    {
+        foreach (var t in triggers) _waiting.TryAdd((t.Kind, t.AccountId, t.Subject), t);
+    }
+
     /// <summary>The decision is done; true when triggers arrived meanwhile and another decision must be scheduled.</summary>
     public bool Done()
     {

@@ -23,12 +23,16 @@ public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 
     public void FailNextWrite(string stateName, string key) => _failNext[(stateName, key)] = true;
 
+    /// <summary>Writes failed on purpose so far.</summary>
+    public int InjectedFailures => Volatile.Read(ref _injected);
+    private int _injected;
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId.Key.ToString()!);
-        if (_failNext.TryRemove(key, out _)) throw new IOException($"injected: the write of {stateName} {key.Item2} failed");
+        if (_failNext.TryRemove(key, out _) && Interlocked.Increment(ref _injected) > 0) throw new IOException($"injected: the write of {stateName} {key.Item2} failed");
         _writes.AddOrUpdate(key, 1, (_, n) => n + 1);
         return inner.WriteStateAsync(stateName, grainId, grainState);
     }

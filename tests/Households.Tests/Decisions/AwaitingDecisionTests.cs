@@ -48,4 +48,45 @@ public sealed class AwaitingDecisionTests
         var other = Market(TriggerKind.Drift, "BND", 3);
         Assert.Equal([anew, other], book.Undecided([decided, anew, other]));
     }
+
+    [Fact]
+    public void Taken_triggers_are_remembered_until_given_back_and_a_retake_outlives_its_older_take()
+    {
+        var taken = new TakenTriggers();
+        var harvest = Market(TriggerKind.Harvest, "XYZ", 1);
+        var cash = new Trigger(TriggerKind.Cash, "A1", "deposit", 1000, 0, 0, 40, T0, T0);
+        taken.Take([harvest, cash]);
+        Assert.True(taken.Contains(harvest));
+        Assert.False(taken.Contains(cash)); // an event is journaled by what caused it, never resent
+        Assert.False(taken.Contains(harvest with { DetectedAt = harvest.DetectedAt.AddMinutes(31) })); // detected anew: another trigger
+
+        // The decision failed: given back, then taken again by the retry.
+        taken.GiveBack([harvest]);
+        Assert.False(taken.Contains(harvest));
+        taken.Take([harvest]);
+        // 4,095 more takes push the first take of the harvest out of the window, not the retake.
+        taken.Take(Enumerable.Range(2, TakenTriggers.Max - 1).Select(i => Market(TriggerKind.Drift, $"S{i}", i)));
+        Assert.True(taken.Contains(harvest));
+        Assert.Equal(TakenTriggers.Max, taken.Count);
+        taken.Take([Market(TriggerKind.Drift, "LAST", 9_999)]);
+        Assert.False(taken.Contains(harvest)); // now the oldest remembered: forgotten
+        Assert.Equal(TakenTriggers.Max, taken.Count);
+    }
+
+    [Fact]
+    public void A_failed_decision_is_tried_again_after_1_2_4_8_and_16_seconds_and_then_dropped()
+    {
+        Assert.Equal([1d, 2, 4, 8, 16], Enumerable.Range(1, 5).Select(n => DecisionRetry.After(n)!.Value.TotalSeconds));
+        Assert.Null(DecisionRetry.After(DecisionRetry.MaxFailures));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DecisionRetry.After(0));
+    }
+
+    [Fact]
+    public void A_trigger_is_the_same_trigger_by_account_kind_subject_batch_and_detection()
+    {
+        var t = Market(TriggerKind.Harvest, "XYZ", 1);
+        Assert.Equal(TriggerIdentity.Of(t), TriggerIdentity.Of(t with { Observed = 123 })); // a later observation of it
+        Assert.NotEqual(TriggerIdentity.Of(t), TriggerIdentity.Of(t with { BatchSequence = t.BatchSequence + 1 }));
+        Assert.NotEqual(TriggerIdentity.Of(t), TriggerIdentity.Of(t with { AccountId = "A2" }));
+    }
 }

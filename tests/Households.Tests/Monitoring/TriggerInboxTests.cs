@@ -46,4 +46,19 @@ public sealed class TriggerInboxTests
         Assert.False(inbox.Done());
         Assert.False(new TriggerInbox().Release());                       // nothing held: nothing to decide
     }
+
+    [Fact]
+    public void A_failed_decision_gives_its_triggers_back_unless_a_newer_observation_arrived_meanwhile()
+    {
+        var inbox = new TriggerInbox();
+        Assert.True(inbox.Add([T(TriggerKind.Harvest, "A", "X", 1, observed: -0.05), T(TriggerKind.Cash, "A", "withdrawal", 1, observed: 5000)]));
+        var failed = inbox.Take();
+        Assert.False(inbox.Add([T(TriggerKind.Harvest, "A", "X", 2, observed: -0.07)])); // arrives while the decision runs
+        inbox.GiveBack(failed);
+        Assert.True(inbox.Done()); // something waits: decide again (the household pauses first)
+        var retried = inbox.Take();
+        Assert.Equal(2, retried.Length);
+        Assert.Equal(-0.07, retried.Single(t => t.Kind == TriggerKind.Harvest).Observed); // the newer kept
+        Assert.Equal(5000, retried.Single(t => t.Kind == TriggerKind.Cash).Observed);    // the client's withdrawal is not lost
+    }
 }

@@ -1,0 +1,44 @@
+using Households.Contracts;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>The market triggers a household activation took into a decision, the newest <see cref="Max"/>: one sent again
+/// while its decision runs, or after a decision that filed nothing, is not decided twice (the filed proposals name the
+/// rest, <see cref="ProposalBook.Undecided"/>). A decision that failed gives its triggers back (<see cref="GiveBack"/>)
+/// so they are decided when it is tried again.</summary>
+public sealed class TakenTriggers
+{
+    /// <summary>The most remembered; the oldest are forgotten first.</summary>
+    public const int Max = 4096;
+    // Each take is numbered: a trigger given back and taken again is forgotten by its newest take, not an older one.
+    private readonly Dictionary<TriggerIdentity, long> _taken = [];
+    private readonly Queue<(TriggerIdentity Identity, long Take)> _order = new();
+    private long _takes;
+
+    public int Count => _taken.Count;
+
+    /// <summary>Whether the trigger was taken into a decision (and not given back).</summary>
+    public bool Contains(Trigger trigger) => _taken.ContainsKey(TriggerIdentity.Of(trigger));
+
+    /// <summary>Remembers the market triggers among <paramref name="triggers"/> as taken into a decision.</summary>
+    public void Take(IEnumerable<Trigger> triggers)
+    {
+        foreach (var t in triggers.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)))
+        {
+            var identity = TriggerIdentity.Of(t);
+            _taken[identity] = ++_takes;
+            _order.Enqueue((identity, _takes));
+        }
+        while (_order.Count > Max)
+        {
+            var (identity, take) = _order.Dequeue();
+            if (_taken.TryGetValue(identity, out var newest) && newest == take) _taken.Remove(identity);
+        }
+    }
+
+    /// <summary>The decision over these triggers failed before filing them: they may be taken again.</summary>
+    public void GiveBack(IEnumerable<Trigger> triggers)
+    {
+        foreach (var t in triggers) _taken.Remove(TriggerIdentity.Of(t));
+    }
+}
