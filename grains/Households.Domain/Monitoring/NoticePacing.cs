@@ -6,7 +6,7 @@ namespace Households.Domain.Monitoring;
 /// <summary>The firm-wide trigger budget and the silo's backpressure as the monitor applies them, before any grain wakes
 /// (issue #18). A notice with an event among its triggers (cash) always goes. A notice of market triggers (drift, harvest)
 /// is held while the silo is saturated: the households deciding (<see cref="Begin"/>/<see cref="End"/>) and the market
-/// notices on their way (sent in the last <see cref="WakeWindow"/> and not yet <see cref="Arrived"/> at a household) reach
+/// notices on their way (sent in the last <see cref="WakeWindow"/> and not yet <see cref="Arrived"/>) reach
 /// the limit; otherwise it goes with a token from the bucket. A held notice is given a time to be reported again: held
 /// notices queue behind one another at the budget's rate, those the budget held from <see cref="FirstRetry"/> on (so a
 /// backlog of 464,000 standing conditions after a silo starts drains at the firm's pace instead of waiting for the daily
@@ -55,14 +55,17 @@ public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset sta
     /// <summary>Households of this silo with a decision waiting or running.</summary>
     public int Deciding => Volatile.Read(ref _deciding);
 
+    /// <summary>Market notices sent within the wake window that have not yet reached a household.</summary>
+    public int OnTheirWay { get { lock (_gate) return _sent.Count; } }
+
     /// <summary>A household of this silo has a decision to make (its inbox went from empty to waiting).</summary>
     public void Begin() => Interlocked.Increment(ref _deciding);
 
     /// <summary>That household has nothing left to decide (or waits for the market to open, or deactivated).</summary>
     public void End() => Interlocked.Decrement(ref _deciding);
 
-    /// <summary>A market notice reached its household (which counts itself while it decides): the oldest notice on its way
-    /// stops counting. Before, each counted for the whole wake window, and the window, not the silo's decisions, bounded
+    /// <summary>A market notice reached its household (which counts itself while it decides), or its account's cooldowns
+    /// refused it whole: the oldest notice on its way stops counting. Before, each counted for the whole wake window, and the window, not the silo's decisions, bounded
     /// the pace: at most the limit's notices per 5 s (12.8 a second at 64; about 5 households a second in the 1M shock while
     /// the decision lane stood half idle).</summary>
     public void Arrived()

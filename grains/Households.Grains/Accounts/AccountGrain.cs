@@ -52,7 +52,8 @@ public sealed class AccountGrain(
     private string Id => this.GetPrimaryKeyString();
     private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, this);
     // Made on the first trigger: most of a million live accounts never get one.
-    private AccountTriggers Triggers => _triggers ??= new(Id, latency, decisions.Value, board, clock, GrainFactory, log, awaiting);
+    private AccountTriggers Triggers => _triggers ??= new(Id, latency, decisions.Value, board, clock, GrainFactory, log, awaiting,
+        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing);
     private AccountTrades Trades => new(Record, clock, log, books.Value.IdempotencyWindow());
     private AccountCash Cash => new(Record, clock, books.Value.IdempotencyWindow());
     private AccountViews Views => new(Record, board, master);

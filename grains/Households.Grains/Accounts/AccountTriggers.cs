@@ -11,7 +11,7 @@ namespace Households.Grains.Accounts;
 /// (the silo's firm-wide budget was taken by the monitor before it sent the notice), then sent to the household one-way
 /// (the household calls accounts, so an account never waits on its household).</summary>
 public sealed class AccountTriggers(string accountId, TriggerLatency latency, DecisionOptions decisions,
-    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log, TriggersAwaitingDecision? awaiting = null)
+    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log, TriggersAwaitingDecision? awaiting = null, NoticePacing? load = null)
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpen = 32;
@@ -50,6 +50,11 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
             _awaiting.Sent(admitted);
             if (_awaiting.Count > 0) awaiting?.Add(accountId);
         }
+        // A monitor notice (market triggers only: the pacing counted it on its way) that the cooldowns refused whole never
+        // reaches a household: it stops counting now, not at the end of the wake window (with a shock's repeated batches most
+        // notices are such repeats, and each held one of the silo's deciding slots for 5 s while few households decided).
+        // One passed on stops counting when it reaches its household, which then counts itself while it decides.
+        else if (triggers.Length > 0 && triggers.All(t => TriggerCooldowns.IsMarketTrigger(t.Kind))) load?.Arrived();
     }
 
     /// <summary>The household confirmed deciding the triggers detected up to <paramref name="detectedThrough"/>.</summary>

@@ -250,6 +250,10 @@ public sealed class AccountMonitor(IGrainFactory grains, [FromKeyedServices(Busi
             counts.AccountsEvaluated);
         if (prices.Sequence > Interlocked.Read(ref _scannedThrough)) Interlocked.Exchange(ref _scannedThrough, prices.Sequence);
         Volatile.Write(ref _status, status);
+        // What a stalled silo shows first (issue #18 goal 7): scans going on while its deciding slots stay full.
+        if (_pacing is not null && log.IsEnabled(LogLevel.Debug))
+            log.LogDebug("Scan of batch {Sequence}: {Accounts} accounts, {Triggers} triggers, {Elapsed:0} ms; {Deciding} households deciding, {OnTheirWay} notices on their way, {Held} held since start{Yielding}",
+                prices.Sequence, counts.Accounts, counts.Triggers, elapsed, _pacing.Deciding, _pacing.OnTheirWay, _pacing.Held, _pacing.Yielding ? ", yielding to a takeover" : "");
         Scanned?.Invoke(status);
         return status;
     }

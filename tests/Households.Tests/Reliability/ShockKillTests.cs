@@ -18,14 +18,20 @@ using Xunit.Abstractions;
 namespace Households.Tests.Reliability;
 
 /// <summary>Issue #18 goal 7 at CI scale: three silos on a bulk-loaded firm decide a 12 % equity shock, and one is killed
-/// while they decide. The survivors watch its accounts from the books and decide again (asserted within 150 s: usually
-/// 8-10 s, sometimes about a minute), and its accounts' triggers are decided as the survivors' backlog drains;
+/// while they decide. The survivors watch its accounts from the books and decide again (asserted within 60 s: 5-10 s in
+/// the runs here), and its accounts' triggers are decided as the survivors' backlog drains;
 /// afterwards the compliance audit finds no trigger decided twice (nor another defect it can judge on loaded books), and
 /// each account's applied trades are exactly the fills its journal holds (no acknowledged trade lost or applied twice).</summary>
 [Collection(RealProcessCollection.Name)]
 public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const int Accounts = 3_000, Seed = 13;
+
+    // The scan's line names each survivor's deciding households and held notices: what a slow resumption shows first.
+    private static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>(BooksTakeoverTests.Settings)
+    {
+        [$"Logging__LogLevel__{typeof(AccountMonitor).FullName}"] = "Debug",
+    };
 
     [Fact]
     public async Task A_silo_killed_mid_shock_is_taken_over_and_no_trigger_is_decided_twice_nor_any_trade_lost()
@@ -42,9 +48,9 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
         Task? market = null;
         try
         {
-            silos.Add(await RealSilo.Start("kill-1", db.ConnectionString, clusterId, BooksTakeoverTests.Settings));
-            silos.AddRange(await Task.WhenAll(RealSilo.Start("kill-2", db.ConnectionString, clusterId, BooksTakeoverTests.Settings),
-                RealSilo.Start("kill-3", db.ConnectionString, clusterId, BooksTakeoverTests.Settings)));
+            silos.Add(await RealSilo.Start("kill-1", db.ConnectionString, clusterId, Settings));
+            silos.AddRange(await Task.WhenAll(RealSilo.Start("kill-2", db.ConnectionString, clusterId, Settings),
+                RealSilo.Start("kill-3", db.ConnectionString, clusterId, Settings)));
             await ClusterFaultTests.Until(() => Task.FromResult(silos.Sum(BooksTakeoverTests.Parked) == Accounts && silos.All(s => BooksTakeoverTests.Parked(s) > 0)),
                 TimeSpan.FromSeconds(120));
             var members = await BooksTakeoverTests.Members(db.ConnectionString, clusterId);
@@ -57,14 +63,24 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             await feed.Publish(BooksTakeoverTests.Quotes(firm.Universe, start));
             var shocked = BooksTakeoverTests.Quotes(firm.Universe, ScenarioApplier.Shocked(ScenarioSet.Default["equities-12-1d"], firm.Universe, start));
             long batches = 0, failedBatches = 0;
+            // A feed keeps its cadence whatever happened to the last batch: a publish in flight to the feed grain when its silo
+            // died hangs until the client's response timeout (20 s here, two or three of them: runs that awaited each publish
+            // saw no batch for about a minute after the kill and took that for the survivors' stall).
+            async Task PublishOnce()
+            {
+                try { await feed.Publish(shocked); Interlocked.Increment(ref batches); }
+                catch (Exception) { Interlocked.Increment(ref failedBatches); } // the feed grain may have lived on the victim
+            }
             market = Task.Run(async () =>
             {
+                var inFlight = new List<Task>();
                 while (!stop.IsCancellationRequested)
                 {
-                    try { await feed.Publish(shocked); Interlocked.Increment(ref batches); }
-                    catch (Exception) { Interlocked.Increment(ref failedBatches); } // the feed grain may have lived on the victim
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    inFlight.Add(PublishOnce());
                     try { await Task.Delay(1000, stop.Token); } catch (OperationCanceledException) { }
                 }
+                await Task.WhenAll(inFlight);
             });
 
             // Killed while it decides: once the firm has filed proposals, the silo that parks the most accounts dies.
@@ -87,7 +103,7 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
                 survivors.All(s => s.Log.Any(l => l.Contains("(3 to 2 active silos)", StringComparison.Ordinal))) && await Scalar<long>(
                     "SELECT count(*) FROM households_journal, jsonb_array_elements(payload->'record'->'causes') c " +
                     "WHERE kind = 'Proposal' AND (c->>'detectedAt')::timestamptz > @killed", ("killed", killedAt)) > 0,
-                TimeSpan.FromSeconds(150), clock, TimeSpan.FromSeconds(1)); }
+                TimeSpan.FromSeconds(60), clock, TimeSpan.FromSeconds(1)); }
             catch (TimeoutException)
             {
                 output.WriteLine($"after the kill at {killedAt:O}: {await Scalar<long>("SELECT count(*) FROM households_journal WHERE kind = 'Proposal' AND occurred_at > @k", ("k", killedAt))} proposals, " +
@@ -96,10 +112,9 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
                 throw;
             }
             output.WriteLine($"the dead silo's accounts watched again and a trigger detected after the kill decided {resumed.TotalSeconds:0.0} s after the kill");
-            // Issue #18 asks for 60 s. Most runs resume in 8-10 s; some take about a minute (61.8 s measured): every deciding slot
-            // of a survivor is then held, most likely by decisions waiting on calls to the dead silo's grains (open in the note
-            // of the day). The test bounds it at 150 s so that it guards against a stall without failing on that minute.
-            Assert.True(resumed < TimeSpan.FromSeconds(150), $"monitoring and decisions resumed after {resumed}");
+            // Issue #18 goal 7: within 60 s (5-10 s in the runs here). Runs that stalled about a minute were the market's: it
+            // awaited each publish, and one in flight to the dead silo hung for the client's response timeout.
+            Assert.True(resumed < TimeSpan.FromSeconds(60), $"monitoring and decisions resumed after {resumed}");
             // The dead silo's own accounts' triggers queue behind the survivors' held notices (first held, first sent again),
             // so they are decided as the backlog drains: while the market goes on, within three minutes of the kill here.
             var orphanDecided = await ClusterFaultTests.Until(async () => await Scalar<long>(
@@ -152,7 +167,8 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
         catch
         {
             foreach (var s in silos)
-                output.WriteLine($"--- {s.Name}: " + string.Join("\n", s.Log.Where(l => l.Contains("Books share", StringComparison.Ordinal) || l.Contains("sent again", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)).TakeLast(10)) + $"\n{s.Tail(20)}");
+                output.WriteLine($"--- {s.Name}: " + string.Join("\n", s.Log.Where(l => l.Contains("Books share", StringComparison.Ordinal) || l.Contains("sent again", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal) ||
+                    l.Contains("Scan of batch", StringComparison.Ordinal) || l.Contains("the decision over", StringComparison.Ordinal)).TakeLast(20)) + $"\n{s.Tail(20)}");
             throw;
         }
         finally
