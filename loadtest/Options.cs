@@ -38,6 +38,9 @@ internal sealed record LoadTestOptions
     public int GatewayPort { get; init; } = 30500;
     /// <summary>Gateway ports of a running cluster on loopback (drive it through an Orleans client).</summary>
     public int[] Cluster { get; init; } = [];
+
+    /// <summary>--books-check: the journal id after which fills are compared with the books.</summary>
+    public long JournalSince { get; init; }
     /// <summary>HTTP base addresses of the cluster's silos, for their monitor figures.</summary>
     public string[] SiloUrls { get; init; } = [];
     /// <summary>Extra configuration for the in-process silo (key=value), e.g. Auth:SigningKey=… or RateLimit:Enabled=false.</summary>
@@ -87,6 +90,8 @@ internal sealed record LoadTestOptions
                 var name = args[i];
                 return int.TryParse(Next(), out var v) && v >= min && v <= max ? v : Fail<int>($"{name} must be an integer in [{min}, {max}]");
             }
+            int[] Ports(string name) =>
+                [.. Next().Split(',').Select(p => int.TryParse(p, out var v) && v is > 0 and < 65536 ? v : Fail<int>($"{name} takes gateway ports, e.g. 30500,30501,30502"))];
             o = args[i] switch
             {
                 "--mode" => o with { Mode = Next() is var m && m is "pipeline" or "bare" or "cluster" or "api" or "quotes" ? m : Fail<string>("--mode must be pipeline, bare, cluster, api or quotes") },
@@ -124,7 +129,9 @@ internal sealed record LoadTestOptions
                 "--outage-start" => o with { OutageStart = Next() },
                 "--decisions-per-second" => o with { DecisionsPerSecond = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d > 0 ? d : Fail<double>("--decisions-per-second must be > 0") },
                 "--step-days" => o with { StepDays = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var sd) && sd > 0 && sd <= 1 ? sd : Fail<double>("--step-days must be in (0, 1]") },
-                "--cluster" => o with { Mode = "cluster", Cluster = [.. Next().Split(',').Select(p => int.TryParse(p, out var v) ? v : Fail<int>("--cluster takes gateway ports, e.g. 30500,30501,30502"))] },
+                "--cluster" => o with { Mode = "cluster", Cluster = Ports("--cluster") },
+                "--books-check" => o with { Mode = "books-check", Cluster = Ports("--books-check") },
+                "--journal-since" => o with { JournalSince = long.TryParse(Next(), out var js) && js >= 0 ? js : Fail<long>("--journal-since must be a journal id (0 or more)") },
                 "--silo-urls" => o with { SiloUrls = [.. Next().Split(',').Select(u => u.TrimEnd('/'))] },
                 "--set" => Next() is var kv && kv.IndexOf('=') is > 0 and var eq
                     ? o with { Settings = new(o.Settings) { [kv[..eq]] = kv[(eq + 1)..] } } : Fail("--set takes key=value"),

@@ -220,42 +220,8 @@ internal static class Outage
         var doubled = keyCounts.Where(p => p.Value != 1).Select(p => p.Key).ToList();
         var unacknowledgedInJournal = keyCounts.Keys.Where(k => !acknowledged.ContainsKey(k) && !refused.ContainsKey(k)).ToList();
 
-        var phaseFills = new Dictionary<string, HashSet<string>>();
-        await using (var command = journal.Database.CreateCommand(
-            $"SELECT account_id, idempotency_key FROM households_journal WHERE kind = 'Fill' AND id > {watermark}"))
-        await using (var r = await command.ExecuteReaderAsync())
-            while (await r.ReadAsync())
-            {
-                var account = r.GetString(0);
-                if (!phaseFills.TryGetValue(account, out var keys)) phaseFills[account] = keys = [];
-                keys.Add(r.GetString(1)["fill:".Length..]);
-            }
-        var checkedAccounts = writerAccounts.Keys.Union(phaseFills.Keys.Order().Take(5_000)).Distinct().ToList();
-        // Read in this order so decisions still finishing cannot show as differences: the phase's journaled fills (J1), then
-        // the books (L), then every journaled fill of those accounts (J2); J1 ⊆ L and L ⊆ J2 must hold.
-        var books = new ConcurrentDictionary<string, HashSet<string>>();
-        await Parallel.ForEachAsync(checkedAccounts, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (account, _) =>
-            books[account] = (await grains.GetGrain<IAccountGrain>(account).GetLedger()).TradeKeys.ToHashSet());
-        var allJournaled = new Dictionary<string, HashSet<string>>();
-        await using (var command = journal.Database.CreateCommand(
-            "SELECT account_id, idempotency_key FROM households_journal WHERE kind = 'Fill' AND account_id = ANY(@ids)"))
-        {
-            command.Parameters.AddWithValue("ids", checkedAccounts.ToArray());
-            await using var r = await command.ExecuteReaderAsync();
-            while (await r.ReadAsync())
-            {
-                var account = r.GetString(0);
-                if (!allJournaled.TryGetValue(account, out var keys)) allJournaled[account] = keys = [];
-                keys.Add(r.GetString(1)["fill:".Length..]);
-            }
-        }
-        var differences = new List<string>();
-        foreach (var account in checkedAccounts)
-        {
-            foreach (var key in phaseFills.GetValueOrDefault(account) ?? []) if (!books[account].Contains(key)) differences.Add($"{account}: journaled fill {key} not in the books");
-            var journaled = allJournaled.GetValueOrDefault(account) ?? [];
-            foreach (var key in books[account]) if (!journaled.Contains(key)) differences.Add($"{account}: fill {key} in the books, not in the journal");
-        }
+        var books = await journal.CompareBooks(grains, watermark, writerAccounts.Keys, 5_000);
+        var differences = books.Differences;
         foreach (var d in differences.Take(10)) Console.WriteLine($"outage: difference: {d}");
         var retried = acknowledged.Values.Where(a => a.Attempts > 1).ToList();
         var result = new
@@ -268,14 +234,14 @@ internal static class Outage
             refused_examples = refused.Values.Take(3).ToList(),
             acknowledged_after_retries = retried.Count, retry_seconds_max = retried.Select(a => a.Seconds).DefaultIfEmpty().Max(),
             acknowledged_but_not_journaled = lost.Count, journaled_more_than_once = doubled.Count, journaled_but_not_acknowledged = unacknowledgedInJournal.Count,
-            accounts_compared = checkedAccounts.Count, accounts_with_fills_in_phase = phaseFills.Count, books_journal_differences = differences.Count,
+            accounts_compared = books.AccountsCompared, accounts_with_fills_in_phase = books.AccountsWithFills, books_journal_differences = differences.Count,
             seconds_until_every_write_answered = answered - starting, decisions_per_second_allowed = o.DecisionsPerSecond,
             journal_rows_in_phase = last, journal_samples = journalSamples,
         };
         Console.WriteLine($"outage: {duringBatches.Count} batches published while the database was away, {scannedDuring.Count} scanned " +
             $"(p99 {BareLoop.Percentile(scannedDuring, 0.99):0} ms); reads during: {string.Join(", ", reads.During.Select(p => $"{p.Key}×{p.Value}"))}; " +
             $"writes during: {string.Join(", ", writes.During.Select(p => $"{p.Key}×{p.Value}"))}; {acknowledged.Count} keys acknowledged " +
-            $"({retried.Count} after retries), {lost.Count} lost, {doubled.Count} doubled; {differences.Count} book/journal differences over {checkedAccounts.Count} accounts");
+            $"({retried.Count} after retries), {lost.Count} lost, {doubled.Count} doubled; {differences.Count} book/journal differences over {books.AccountsCompared} accounts");
         return result;
     }
 

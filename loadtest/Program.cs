@@ -6,6 +6,7 @@ using Households.LoadTest;
 // --mode bare: the bare loop alone. --cluster PORTS: drive a running cluster through an Orleans client.
 // --mode api: only the HTTP load against --api-url. --mode quotes: the synthetic universe's opening prices, or with
 // --shock NAME the scenario's shocked prices, as a POST /api/prices body on stdout (loadtest/takeover.sh's shock).
+// --books-check PORTS: every account's books against the journal's fills after --journal-since (takeover.sh, after the kill).
 // Every mode is bounded and stops by itself.
 var options = LoadTestOptions.Parse(args);
 return options.Mode switch
@@ -14,5 +15,6 @@ return options.Mode switch
     "cluster" => await ClusterRun.Run(options),
     "api" => await ApiLoad.Standalone(options),
     "quotes" => Quotes.Write(options),
+    "books-check" => await BooksCheck.Run(options),
     _ => await Pipeline.InProcess(options),
 };
