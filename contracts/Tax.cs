@@ -159,5 +159,9 @@ public sealed record WashSaleCheck(
 {
     [Id(5)] public ImmutableArray<ReplacementShares> Replacements { get => field.OrEmpty(); init; } = Replacements;
 
+    /// <summary>The lot checked, as it stood, when a refusal of its harvest is journaled: the audit judges the refusal by the
+    /// lot's basis and purchase date without replaying the books (a firm loaded in bulk has no opening entries).</summary>
+    [Id(6)] public TaxLot? Lot { get; init; }
+
     public bool IsWashSale => WashedQuantity > 0;
 }

@@ -171,8 +171,8 @@ public static class JournalAudit
     /// <summary>A harvest refused because of an engine purchase: a defect when the refused lot was already at or close to a
     /// harvestable loss at the purchase's price (<see cref="HarvestProtection.ProtectedLoss"/>, the rule the engine buys by);
     /// a purchase made while the lot stood above that only deferred the harvest of a fall that came later (counted, not a
-    /// defect), as is the harvest of a lot bought after the purchase. A lot the journal does not show opened or bought is
-    /// judged a defect. The same purchase blocking the same lot
+    /// defect), as is the harvest of a lot bought after the purchase. The refusal carries its lot; an older refusal's lot the
+    /// journal does not show opened or bought is judged a defect. The same purchase blocking the same lot
     /// is counted once, however many days its harvest is asked again.</summary>
     private static void CheckSelfBlock(JournalEntry e, WashSaleCheck check, EngineFills fills, Dictionary<(string, string), (decimal BasisPerShare, DateOnly Purchased)> lots,
         Dictionary<string, AccountSpec> specs, AuditSettings settings, Tallies report)
@@ -182,7 +182,9 @@ public static class JournalAudit
             if (fills.Purchase(r.Account, r.LotId) is not { } purchase || purchase.Request.TradeDate != r.Purchased) continue;
             // The harvest is asked again each day the lot stays harvestable: one purchase blocking one lot is one finding.
             if (!report.Blocks.Add((check.AccountId, check.LotId, r.Account, r.LotId))) return;
-            var refused = lots.TryGetValue((check.AccountId, check.LotId), out var known) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out known)
+            // The refusal carries its lot (entries from before it did, and lots the journal never saw opened, are looked up).
+            var refused = check.Lot is { } carried ? (carried.BasisPerShare, carried.Purchased)
+                : lots.TryGetValue((check.AccountId, check.LotId), out var known) || lots.TryGetValue((check.AccountId, RootLotId(check.LotId)), out known)
                 ? known : ((decimal BasisPerShare, DateOnly Purchased)?)null;
             // A lot bought after the purchase was not there to protect; one that was is judged at the purchase's price.
             if (refused is { } lot && (lot.Purchased > purchase.Request.TradeDate

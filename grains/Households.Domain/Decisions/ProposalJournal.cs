@@ -20,7 +20,7 @@ public static class ProposalJournal
     /// overrode (<c>overridden:</c>), once per lot and day.</summary>
     public static JournalEntry Refusal(string householdId, WashSaleRefusal r, DateOnly day, DateTimeOffset at) =>
         new(0, householdId, r.AccountId, JournalKind.WashSale, at, $"{(r.OverriddenBy is null ? RefusedKeyPrefix : "overridden:")}{r.Lot.Id}:{day:yyyyMMdd}",
-            r.Describe(), JournalFormat.Payload(r.Check));
+            r.Describe(), JournalFormat.Payload(r.Check with { Lot = r.Lot }));
 
     public const string RefusedKeyPrefix = "refused:";
 

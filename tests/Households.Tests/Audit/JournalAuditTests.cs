@@ -2,6 +2,7 @@ using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain;
 using Households.Domain.Audit;
+using Households.Domain.Tax;
 using Xunit;
 using static Households.Tests.Audit.AuditJournal;
 
@@ -104,6 +105,30 @@ public sealed class JournalAuditTests
         Assert.Equal(("HH1-TAX", "refused:L1:20260305"), (finding.AccountId, finding.EntryKey));
         Assert.Equal("Harvest of lot L1 in HH1-TAX refused on 2026-03-05 because engine order HH1-P00001:0 bought 10 replacement shares "
             + "(lot T-HH1-P00001:0) in HH1-IRA on 2026-03-02.", finding.Explanation);
+    }
+
+    [Fact]
+    public void A_refusal_carries_its_lot_so_books_loaded_without_opening_entries_are_judged_by_the_lots_own_basis()
+    {
+        // As a firm loaded in bulk: the journal holds no opening of HH1-TAX, only the refusals and the engine's fills.
+        static List<JournalEntry> Loaded(AuditJournal journal) => [.. journal.Entries.Where(e => e.Kind != JournalKind.AccountOpened)];
+        // The engine bought XYZ at 99 while L1 (basis 100) was 100 down: far from its 375 protection (three quarters of 5 % of
+        // 10,000), so the refusal three days later only deferred the harvest of a later fall.
+        var early = TaxAndIra();
+        early.Trade("HH1-IRA", "HH1-P00001:0", TradeSide.Buy, "XYZ", 10, 99m);
+        var refusal = Assert.Single(early.HoldWashingLosses("HH1-TAX", 85m, Day.AddDays(3)));
+        Assert.Equal(0, JournalAudit.Run(Loaded(early), Firm).SelfBlockedHarvests.Count);
+        // The same refusal journaled before refusals carried their lot: the lot is unknown and judged a defect.
+        var old = Loaded(early).Select(e => e.IdempotencyKey?.StartsWith(ProposalJournal.RefusedKeyPrefix, StringComparison.Ordinal) == true
+            ? e with { Payload = JournalFormat.Payload(refusal.Check) } : e).ToList();
+        Assert.Null(refusal.Check.Lot);
+        Assert.Equal(1, JournalAudit.Run(old, Firm).SelfBlockedHarvests.Count);
+
+        // Bought at 90, L1 was 1,000 down, past its protection: a self-blocked harvest, journal openings or not.
+        var late = TaxAndIra();
+        late.Trade("HH1-IRA", "HH1-P00001:0", TradeSide.Buy, "XYZ", 10, 90m);
+        Assert.Single(late.HoldWashingLosses("HH1-TAX", 85m, Day.AddDays(3)));
+        Assert.Equal(1, JournalAudit.Run(Loaded(late), Firm).SelfBlockedHarvests.Count);
     }
 
     [Fact]
