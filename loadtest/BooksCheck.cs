@@ -1,10 +1,6 @@
-using System.Net;
 using System.Text.Json;
-using Households.Grains.Silo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 
 namespace Households.LoadTest;
 
@@ -17,15 +13,7 @@ internal static class BooksCheck
     public static async Task<int> Run(LoadTestOptions o)
     {
         if (o.Connection is null) { Console.Error.WriteLine("error: --books-check needs --connection (the firm's database)"); return 2; }
-        var builder = Host.CreateApplicationBuilder([]);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(c => c
-            .UseStaticClustering([.. o.Cluster.Select(p => new IPEndPoint(IPAddress.Loopback, p))])
-            .Configure<ClusterOptions>(x => { x.ClusterId = "households"; x.ServiceId = "households"; })
-            .Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(2)));
-        builder.Services.AddStorageExceptionSerialization();
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await ClusterRun.Client(o.Cluster, TimeSpan.FromMinutes(2));
         await using var journal = new JournalWatch(o.Connection, connectTimeoutSeconds: 10);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var books = await journal.CompareBooks(host.Services.GetRequiredService<IClusterClient>(), o.JournalSince, [], int.MaxValue);

@@ -30,15 +30,7 @@ internal static class ClusterRun
         var firm = SyntheticFirm.Build(o.Accounts, o.Seed);
         Console.WriteLine($"cluster: {o.Accounts:N0} accounts in {firm.HouseholdCount:N0} households; gateways {string.Join(',', o.Cluster)}; " +
             $"a batch every {o.IntervalMs} ms for {o.Seconds} s");
-        var builder = Host.CreateApplicationBuilder([]);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(c => c
-            .UseStaticClustering([.. o.Cluster.Select(p => new IPEndPoint(IPAddress.Loopback, p))])
-            .Configure<ClusterOptions>(x => { x.ClusterId = "households"; x.ServiceId = "households"; })
-            .Configure<ClientMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(5)));
-        builder.Services.AddStorageExceptionSerialization();
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await Client(o.Cluster, TimeSpan.FromMinutes(5));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = ApiAuth.Header(o);
         try
@@ -158,5 +150,20 @@ internal static class ClusterRun
             await Task.Delay(100);
         }
         Console.WriteLine($"warning: not every silo scanned batch {sequence} within {timeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>An Orleans client of the cluster at the given gateway ports on this machine (its host, started).</summary>
+    public static async Task<IHost> Client(int[] gatewayPorts, TimeSpan responseTimeout)
+    {
+        var builder = Host.CreateApplicationBuilder([]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(c => c
+            .UseStaticClustering([.. gatewayPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p))])
+            .Configure<ClusterOptions>(x => { x.ClusterId = "households"; x.ServiceId = "households"; })
+            .Configure<ClientMessagingOptions>(m => m.ResponseTimeout = responseTimeout));
+        builder.Services.AddStorageExceptionSerialization();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 }
