@@ -29,7 +29,8 @@ public sealed record AuditCategory(
 /// <see cref="To"/>)): decision defects counted with their first findings, plus information that is not a defect
 /// (permanent self-washes among the self-washed sales, decisions that relaxed a rule, harvests deferred by an engine purchase
 /// made while the lot was not at or near a harvestable loss — the market fell afterwards —, and, where the audit runs on a
-/// live silo, the accounts its monitor watches and how many are out of tolerance now). <see cref="Clean"/> when every
+/// live silo, the accounts its monitor watches and how many are out of tolerance now; the accounts whose books were loaded
+/// in bulk, which the journal cannot replay). <see cref="Clean"/> when every
 /// defect count is 0.</summary>
 [GenerateSerializer, Immutable, Alias("AuditReport")]
 public sealed record AuditReport(
@@ -53,7 +54,8 @@ public sealed record AuditReport(
     [property: Id(17)] int HarvestsDeferredByEarlierPurchases = 0,
     [property: Id(18)] int? AccountsMonitored = null,
     [property: Id(19)] int? AccountsOutOfTolerance = null,
-    [property: Id(20)] AuditCategory? TriggersDecidedTwice = null)
+    [property: Id(20)] AuditCategory? TriggersDecidedTwice = null,
+    [property: Id(21)] int AccountsLoadedInBulk = 0)
 {
     /// <summary>Every defect category, by name, in report order.</summary>
     public IEnumerable<(string Name, AuditCategory Category)> Defects() =>

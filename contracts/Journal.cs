@@ -40,6 +40,10 @@ public enum JournalKind
     /// <summary>A correction of record to an account's lots or cash — shares transferred in or out, or a reconciliation's
     /// custodian figures accepted — never a sale: no realized gain or loss (payload <see cref="BookCorrectionEffect"/>).</summary>
     BookCorrection = 28,
+    /// <summary>A household's books loaded in bulk (<c>households db load</c>; payload: its account ids): their settings,
+    /// cash and lots are the books of record as loaded, with no opening entry, so a replay of the journal cannot rebuild
+    /// them and reads their entries past (the audit names such accounts rather than calling each entry unreadable).</summary>
+    BooksLoaded = 29,
 }
 
 /// <summary>One line of the append-only audit journal: what happened, to which household and account, when, why

@@ -75,6 +75,8 @@ public static class AuditCommand
         table.Row("of the self-washed: permanent (info)", report.PermanentSelfWashedSales.ToString("N0", CultureInfo.InvariantCulture));
         table.Row("decisions that relaxed a rule (info)", report.RelaxedDecisions.ToString("N0", CultureInfo.InvariantCulture));
         table.Row("harvests deferred by an earlier purchase, the lot then above its protection (info)", report.HarvestsDeferredByEarlierPurchases.ToString("N0", CultureInfo.InvariantCulture));
+        if (report.AccountsLoadedInBulk > 0)
+            table.Row("accounts loaded in bulk: books not replayed, withdrawals not judged (info)", report.AccountsLoadedInBulk.ToString("N0", CultureInfo.InvariantCulture));
         if (report is { AccountsMonitored: { } monitored, AccountsOutOfTolerance: { } outOfTolerance })
             table.Row("accounts out of tolerance now (info)", string.Create(CultureInfo.InvariantCulture,
                 $"{outOfTolerance:N0} of {monitored:N0} ({(monitored > 0 ? (double)outOfTolerance / monitored : 0):P1})"));

@@ -19,7 +19,7 @@ public static class AuditApi
     /// <summary>The journal kinds the audit reads (proposals for the triggers they decided; the others — triggers, approvals —
     /// carry no defect it counts).</summary>
     public static readonly JournalKind[] Kinds =
-        [JournalKind.AccountOpened, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision, JournalKind.Proposal];
+        [JournalKind.AccountOpened, JournalKind.BooksLoaded, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision, JournalKind.Proposal];
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
     {

@@ -124,6 +124,7 @@ public static class JournalAudit
         foreach (var household in journal.GroupBy(e => e.HouseholdId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var replay = JournalReplay.Replay(household);
+            report.LoadedAccounts += replay.LoadedAccounts.Count;
             foreach (var problem in replay.Problems)
                 report.Unreadable.Add(new AuditFinding(household.Key, null, 0, null, $"The journal of {household.Key} cannot be replayed: {problem}."));
             CheckWithdrawals(replay, withdrawalRequests, settling, report);
@@ -356,6 +357,7 @@ public static class JournalAudit
         public int RelaxedDecisions;
         public int PermanentSelfWashes;
         public int HarvestsDeferred;
+        public int LoadedAccounts;
         public HashSet<(string, string, string, string)> Blocks { get; } = [];
         public Category SelfWashed { get; } = new(cap);
         public Category SelfBlocked { get; } = new(cap);
@@ -374,7 +376,8 @@ public static class JournalAudit
 
         public AuditReport ToReport(AuditSettings s) => new(s.HouseholdId, s.From, s.To, s.MinTrade, Entries, _households.Count, EngineFills, Decisions,
             SelfWashed.Result(), PermanentSelfWashes, SelfBlocked.Result(), Dust.Result(), Fractional.Result(), Frozen.Result(), RelaxedDecisions,
-            Unpaid.Result(), Unreadable.Result(), HarvestsDeferred, TriggersDecidedTwice: DecidedTwice.Result());
+            Unpaid.Result(), Unreadable.Result(), HarvestsDeferred, TriggersDecidedTwice: DecidedTwice.Result(),
+            AccountsLoadedInBulk: LoadedAccounts);
     }
 
     private sealed class Category(int cap)

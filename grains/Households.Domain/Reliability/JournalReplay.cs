@@ -25,7 +25,15 @@ public sealed record ReplayedHousehold(string HouseholdId, IReadOnlyDictionary<s
 public sealed record JournalReplayResult(
     IReadOnlyDictionary<string, ReplayedAccount> Accounts,
     IReadOnlyDictionary<string, ReplayedHousehold> Households,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>Accounts whose books were loaded in bulk (<see cref="JournalKind.BooksLoaded"/>): not rebuilt, their entries
+    /// read past, not problems.</summary>
+    public IReadOnlyCollection<string> LoadedAccounts { get; init; } = [];
+
+    /// <summary>The entries of <see cref="LoadedAccounts"/> read past.</summary>
+    public int EntriesNotReplayed { get; init; }
+}
 
 /// <summary>Rebuilds accounts and proposals from the append-only journal alone. Order is the journal's
 /// (ascending entry id), which is the order the household serialized the operations in. Entries that change
@@ -48,9 +56,17 @@ public static class JournalReplay
         var accounts = new Dictionary<string, Book>(StringComparer.Ordinal);
         var households = new Dictionary<string, Dictionary<string, ProposalStatus>>(StringComparer.Ordinal);
         var problems = new List<string>();
+        var loaded = new HashSet<string>(StringComparer.Ordinal);
+        var notReplayed = 0;
         foreach (var e in entries.OrderBy(e => e.Id))
         {
-            try { Apply(e, accounts, households, problems); }
+            try
+            {
+                if (e.Kind == JournalKind.BooksLoaded) loaded.UnionWith(JournalFormat.Read<string[]>(e.Payload));
+                else if (e.AccountId is { } account && loaded.Contains(account) && !accounts.ContainsKey(account)) notReplayed++; // most such entries: no exception
+                else Apply(e, accounts, households, problems, loaded);
+            }
+            catch (LoadedInBulk) { notReplayed++; }
             catch (Exception ex) when (ex is BadInputException or FormatException or System.Text.Json.JsonException)
             {
                 problems.Add($"entry {e.Id} ({e.Kind} {e.IdempotencyKey}): {ex.Message}");
@@ -59,12 +75,17 @@ public static class JournalReplay
         return new JournalReplayResult(
             accounts.ToDictionary(kv => kv.Key, kv => kv.Value.ToResult(), StringComparer.Ordinal),
             households.ToDictionary(kv => kv.Key, kv => new ReplayedHousehold(kv.Key, kv.Value), StringComparer.Ordinal),
-            problems);
+            problems) { LoadedAccounts = loaded, EntriesNotReplayed = notReplayed };
     }
 
     private static void Apply(JournalEntry e, Dictionary<string, Book> accounts, Dictionary<string, Dictionary<string, ProposalStatus>> households,
-        List<string> problems)
+        List<string> problems, HashSet<string> loaded)
     {
+        Book BookOf(string accountId, JournalEntry e, Dictionary<string, Book> accounts) =>
+            accounts.TryGetValue(accountId, out var book) ? book
+                : loaded.Contains(accountId) ? throw new LoadedInBulk()
+                : throw new BadInputException($"account {accountId} has no opening entry before entry {e.Id}");
+
         switch (e.Kind)
         {
             case JournalKind.AccountOpened:
@@ -152,9 +173,8 @@ public static class JournalReplay
         book.Cash += cashDelta;
     }
 
-    private static Book BookOf(string accountId, JournalEntry e, Dictionary<string, Book> accounts) =>
-        accounts.TryGetValue(accountId, out var book) ? book
-            : throw new BadInputException($"account {accountId} has no opening entry before entry {e.Id}");
+    // An entry of an account loaded in bulk: read past (its books were never journaled to rebuild them from).
+    private sealed class LoadedInBulk : Exception;
 
     private sealed class Book(string id, string household, decimal cash, LotBook lots)
     {

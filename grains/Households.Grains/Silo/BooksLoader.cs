@@ -71,6 +71,7 @@ public static class BooksLoader
         var identical = new SubstantiallyIdentical(securities.Where(s => s.IdenticalGroup is not null).Select(s => (s.Symbol, s.IdenticalGroup!)));
         var followers = firm.Models.ToDictionary(m => m.Id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
         var directory = new DirectoryState();
+        var loadedHouseholds = new System.Collections.Concurrent.ConcurrentBag<(string Household, string[] Accounts)>();
         long lots = 0, bytes = 0;
         int accounts = 0;
 
@@ -92,6 +93,7 @@ public static class BooksLoader
                 var opened = OpeningHousehold(household, identical);
                 await rows.Writer.WriteAsync(("household", household.Household.Id, serializer.SerializeToArray(opened),
                     serializer.SerializeToArray(HouseholdLiveHeader.Of(opened)!)), ct);
+                loadedHouseholds.Add((household.Household.Id, [.. household.Accounts.Select(a => a.Spec.Id)]));
                 lock (directory) directory.Households[household.Household.Id] =
                     new HouseholdSummary(household.Household.Id, household.Household.Name, household.Household.AdvisorId, household.Accounts.Count);
             }
@@ -140,6 +142,29 @@ public static class BooksLoader
                 }));
             await Row("directory", FirmDirectoryGrain.Key, serializer.SerializeToArray(directory));
             await copy.CompleteAsync(ct);
+        }
+        // The journal says where each household's record starts: its books as loaded (JournalKind.BooksLoaded), which the
+        // audit and the replay name instead of calling every later entry of those accounts unreadable.
+        var loadedAt = DateTimeOffset.UtcNow;
+        await using (var journal = await connection.BeginBinaryImportAsync(
+            "COPY households_journal (household_id, account_id, kind, occurred_at, idempotency_key, payload) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            journal.Timeout = Timeout.InfiniteTimeSpan;
+            foreach (var (household, accountIds) in loadedHouseholds.OrderBy(h => h.Household, StringComparer.Ordinal))
+            {
+                await journal.StartRowAsync(ct);
+                await journal.WriteAsync(household, NpgsqlDbType.Text, ct);
+                await journal.WriteNullAsync(ct);
+                await journal.WriteAsync(nameof(JournalKind.BooksLoaded), NpgsqlDbType.Text, ct);
+                await journal.WriteAsync(loadedAt, NpgsqlDbType.TimestampTz, ct);
+                await journal.WriteAsync($"loaded:{household}:{loadedAt.UtcTicks}", NpgsqlDbType.Text, ct);
+                await journal.WriteAsync(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["summary"] = $"Books of {accountIds.Length} accounts loaded in bulk: settings, cash and lots as loaded are the record from here",
+                    ["record"] = System.Text.Json.Nodes.JsonNode.Parse(JournalFormat.Payload(accountIds)),
+                }.ToJsonString(), NpgsqlDbType.Jsonb, ct);
+            }
+            await journal.CompleteAsync(ct);
         }
         await using (var analyze = new NpgsqlCommand($"ANALYZE {PostgresGrainStorage.Table}", connection) { CommandTimeout = 0 }) await analyze.ExecuteNonQueryAsync(ct);
         return new BooksLoadReport(firm.HouseholdCount, accounts, lots, firm.Models.Count, securities.Count, bytes, clock.Elapsed);

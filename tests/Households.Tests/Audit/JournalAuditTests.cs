@@ -132,6 +132,26 @@ public sealed class JournalAuditTests
     }
 
     [Fact]
+    public void Accounts_loaded_in_bulk_are_named_not_their_entries_called_unreadable()
+    {
+        var journal = TaxAndIra();
+        journal.Trade("HH1-TAX", "HH1-P00001:0", TradeSide.Sell, "XYZ", 100, 80m, "L1");
+        // As `households db load` writes it: no opening of HH1-TAX or HH1-IRA, one BooksLoaded entry naming them.
+        var loaded = new JournalEntry(1, "HH1", null, JournalKind.BooksLoaded, journal.Entries[0].OccurredAt, "loaded:HH1:1", "loaded",
+            JournalFormat.Payload(new[] { "HH1-TAX", "HH1-IRA" }));
+        var entries = journal.Entries.Where(e => e.Kind != JournalKind.AccountOpened).Select(e => e with { Id = e.Id + 1 }).Prepend(loaded).ToList();
+
+        var report = JournalAudit.Run(entries, Firm);
+        Assert.Equal((0, 2, 1), (report.UnreadableEntries.Count, report.AccountsLoadedInBulk, report.EngineFills));
+        Assert.True(report.Clean);
+        var replay = Households.Domain.Reliability.JournalReplay.Replay(entries);
+        Assert.Equal((0, 1), (replay.Problems.Count, replay.EntriesNotReplayed));
+
+        // Without the BooksLoaded entry the same journal cannot be replayed: the fill is unreadable.
+        Assert.Equal(1, JournalAudit.Run(entries.Skip(1).ToList(), Firm).UnreadableEntries.Count);
+    }
+
+    [Fact]
     public void A_harvest_refused_because_of_a_client_purchase_is_not_self_blocked()
     {
         var journal = TaxAndIra();
