@@ -133,6 +133,12 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             output.WriteLine($"journal quiet: {await BooksTakeoverTests.Kinds(db.ConnectionString)}; {batches} shock batches published, {failedBatches} failed");
             foreach (var s in silos.Where(s => s != victim))
                 output.WriteLine($"{s.Name}: " + (s.Log.LastOrDefault(l => l.Contains("sent again to their households", StringComparison.Ordinal)) ?? "no resend line"));
+            // Decisions that failed on calls to the dead silo's accounts gave their triggers back and were tried again; none
+            // failed six times in a row and dropped them (DecisionRetry).
+            var retried = survivors.Sum(s => s.Log.Count(l => l.Contains("undecided triggers tried again", StringComparison.Ordinal)));
+            var dropped = survivors.SelectMany(s => s.Log).Where(l => l.Contains("undecided triggers dropped", StringComparison.Ordinal)).ToList();
+            output.WriteLine($"decisions failed and tried again on the survivors: {retried}; triggers dropped: {dropped.Count}");
+            Assert.True(dropped.Count == 0, string.Join('\n', dropped.Take(5)));
 
             // No trigger decided twice, no other defect: the compliance audit over the whole journal. The firm was loaded with
             // COPY: its books start at the journal's BooksLoaded entries, which the audit names rather than replays.
