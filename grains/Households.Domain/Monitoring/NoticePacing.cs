@@ -64,6 +64,10 @@ public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset sta
     /// <summary>That household has nothing left to decide (or waits for the market to open, or deactivated).</summary>
     public void End() => Interlocked.Decrement(ref _deciding);
 
+    /// <summary>Whether a notice counts on its way (and is paced): market triggers only. One with an event among its triggers
+    /// always goes, uncounted; the account and the household that see it end its count by the same rule.</summary>
+    public static bool Counted(IReadOnlyCollection<Trigger> triggers) => triggers.Count > 0 && triggers.All(t => TriggerCooldowns.IsMarketTrigger(t.Kind));
+
     /// <summary>A market notice reached its household (which counts itself while it decides), or its account's cooldowns
     /// refused it whole: the oldest notice on its way stops counting. Before, each counted for the whole wake window, and the window, not the silo's decisions, bounded
     /// the pace: at most the limit's notices per 5 s (12.8 a second at 64; about 5 households a second in the 1M shock while
@@ -78,8 +82,7 @@ public sealed class NoticePacing(double perSecond, int burst, DateTimeOffset sta
     public bool TrySend(IReadOnlyList<Trigger> triggers, DateTimeOffset now, out DateTimeOffset retryAt)
     {
         retryAt = default;
-        foreach (var t in triggers)
-            if (!TriggerCooldowns.IsMarketTrigger(t.Kind)) return true;
+        if (!Counted(triggers)) return true;
         lock (_gate)
         {
             var saturated = Yielding;

@@ -44,6 +44,14 @@ public static class JournalReplay
     public const string CashKeyPrefix = "cash:";
     public const string PaidKeyPrefix = "paid:";
     public const string OpenedKeyPrefix = "opened:";
+    public const string LoadedKeyPrefix = "loaded:";
+
+    /// <summary>The entry that starts the record of a household's books loaded in bulk (<see cref="JournalKind.BooksLoaded"/>);
+    /// <paramref name="at"/> also names the load, so a firm loaded again gets its own entries.</summary>
+    public static JournalEntry BooksLoaded(string householdId, string[] accountIds, DateTimeOffset at) =>
+        new(0, householdId, null, JournalKind.BooksLoaded, at, $"{LoadedKeyPrefix}{householdId}:{at.UtcTicks}",
+            $"Books of {accountIds.Length} accounts loaded in bulk: settings, cash and lots as loaded are the record from here",
+            JournalFormat.Payload(accountIds));
 
     /// <summary>The key of a corporate action's effect in one account (the household journals it).</summary>
     public static string CorporateActionKey(string actionId, string accountId) => $"ca:{actionId}:{accountId}";

@@ -54,7 +54,7 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
         // reaches a household: it stops counting now, not at the end of the wake window (with a shock's repeated batches most
         // notices are such repeats, and each held one of the silo's deciding slots for 5 s while few households decided).
         // One passed on stops counting when it reaches its household, which then counts itself while it decides.
-        else if (triggers.Length > 0 && triggers.All(t => TriggerCooldowns.IsMarketTrigger(t.Kind))) load?.Arrived();
+        else if (NoticePacing.Counted(triggers)) load?.Arrived();
     }
 
     /// <summary>The household confirmed deciding the triggers detected up to <paramref name="detectedThrough"/>.</summary>

@@ -20,7 +20,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
 {
     private readonly TriggerInbox _inbox = new();
     private readonly TakenTriggers _taken = new();
-    private int _failures; // decisions failed in a row (DecisionRetry)
+    private readonly DecisionRetry _retry = new();
     // Counted among the silo's households deciding (the monitor's backpressure) from a decision asked for until none waits.
     private bool _counted;
 
@@ -45,7 +45,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         foreach (var kind in triggers.GroupBy(t => t.Kind))
             events.Add("trigger", accountId, null, $"{kind.Key}: {string.Join(", ", kind.Select(t => t.Subject).Distinct().Take(5))}");
         notices.Harvest(accountId, triggers);
-        if (triggers.Any(t => TriggerCooldowns.IsMarketTrigger(t.Kind))) load?.Arrived(); // the monitor's notice is here
+        if (NoticePacing.Counted(triggers)) load?.Arrived(); // the monitor's notice is here
         Enqueue(triggers);
     }
 
@@ -101,23 +101,22 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             {
                 await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, clock.GetUtcNow())).ToArray());
                 await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane);
-                _failures = 0;
+                _retry.Succeeded();
             }
             catch (BadInputException ex)
             {
-                _failures = 0;
+                _retry.Succeeded();
                 log.LogWarning("{Household}: no decision for the triggers of {Accounts}: {Reason}", spec.Id, string.Join(", ", accounts), ex.Message);
             }
             catch (Exception ex)
             {
                 var undecided = proposals.Book.Undecided(triggers);
-                retryAfter = DecisionRetry.After(++_failures);
+                retryAfter = _retry.Failed();
                 if (retryAfter is not null)
                 {
                     _taken.GiveBack(undecided);
                     _inbox.GiveBack(undecided);
                 }
-                else _failures = 0;
                 log.LogWarning("{Household}: the decision over {Count} triggers failed after {Seconds:0.0} s ({Error}); {Next}", spec.Id, triggers.Length,
                     Stopwatch.GetElapsedTime(started).TotalSeconds, $"{ex.GetType().Name}: {ex.Message}",
                     retryAfter is { } pause ? $"{undecided.Length} undecided triggers tried again in {pause.TotalSeconds:0} s"

@@ -2,12 +2,14 @@ using Households.Contracts;
 using Households.Domain.Firm;
 using Households.Domain.Lots;
 using Households.Domain.Models;
+using Households.Domain.Reliability;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
 using Households.Grains.Accounts;
 using Households.Grains.Household;
 using Households.Grains.Models;
 using Households.Grains.Securities;
+using Households.Persistence.Journal;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
@@ -152,17 +154,14 @@ public static class BooksLoader
             journal.Timeout = Timeout.InfiniteTimeSpan;
             foreach (var (household, accountIds) in loadedHouseholds.OrderBy(h => h.Household, StringComparer.Ordinal))
             {
+                var e = JournalReplay.BooksLoaded(household, accountIds, loadedAt);
                 await journal.StartRowAsync(ct);
-                await journal.WriteAsync(household, NpgsqlDbType.Text, ct);
+                await journal.WriteAsync(e.HouseholdId, NpgsqlDbType.Text, ct);
                 await journal.WriteNullAsync(ct);
-                await journal.WriteAsync(nameof(JournalKind.BooksLoaded), NpgsqlDbType.Text, ct);
-                await journal.WriteAsync(loadedAt, NpgsqlDbType.TimestampTz, ct);
-                await journal.WriteAsync($"loaded:{household}:{loadedAt.UtcTicks}", NpgsqlDbType.Text, ct);
-                await journal.WriteAsync(new System.Text.Json.Nodes.JsonObject
-                {
-                    ["summary"] = $"Books of {accountIds.Length} accounts loaded in bulk: settings, cash and lots as loaded are the record from here",
-                    ["record"] = System.Text.Json.Nodes.JsonNode.Parse(JournalFormat.Payload(accountIds)),
-                }.ToJsonString(), NpgsqlDbType.Jsonb, ct);
+                await journal.WriteAsync(e.Kind.ToString(), NpgsqlDbType.Text, ct);
+                await journal.WriteAsync(e.OccurredAt, NpgsqlDbType.TimestampTz, ct);
+                await journal.WriteAsync(e.IdempotencyKey, NpgsqlDbType.Text, ct);
+                await journal.WriteAsync(PostgresJournal.Stored(e), NpgsqlDbType.Jsonb, ct);
             }
             await journal.CompleteAsync(ct);
         }

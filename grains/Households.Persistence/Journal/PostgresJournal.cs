@@ -29,6 +29,10 @@ public sealed class PostgresJournal : IJournal, IDisposable
         await _appends.Run(entries).WaitAsync(ct);
     }
 
+    /// <summary>How an entry's payload is stored (jsonb), so operators can query it: {"summary": "...", "record": {...}}. The bulk
+    /// load COPYs its entries in the same form.</summary>
+    public static string Stored(JournalEntry e) => new JsonObject { ["summary"] = e.Summary, ["record"] = JsonNode.Parse(e.Payload) }.ToJsonString();
+
     // Keyed entries already in the journal are skipped (the unique indexes on the idempotency key): an outbox appended
     // again after a crash doubles nothing.
     private async Task<IReadOnlyList<bool>> Insert(IReadOnlyList<IReadOnlyList<JournalEntry>> appends, CancellationToken ct)
@@ -47,7 +51,7 @@ public sealed class PostgresJournal : IJournal, IDisposable
         // Stored as structured JSON so operators can query it: {"summary": "...", "record": {...}}.
         command.Parameters.Add(new NpgsqlParameter
         {
-            Value = entries.Select(e => new JsonObject { ["summary"] = e.Summary, ["record"] = JsonNode.Parse(e.Payload) }.ToJsonString()).ToArray(),
+            Value = entries.Select(Stored).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
         });
         await command.ExecuteNonQueryAsync(ct);

@@ -137,8 +137,7 @@ public sealed class JournalAuditTests
         var journal = TaxAndIra();
         journal.Trade("HH1-TAX", "HH1-P00001:0", TradeSide.Sell, "XYZ", 100, 80m, "L1");
         // As `households db load` writes it: no opening of HH1-TAX or HH1-IRA, one BooksLoaded entry naming them.
-        var loaded = new JournalEntry(1, "HH1", null, JournalKind.BooksLoaded, journal.Entries[0].OccurredAt, "loaded:HH1:1", "loaded",
-            JournalFormat.Payload(new[] { "HH1-TAX", "HH1-IRA" }));
+        var loaded = Households.Domain.Reliability.JournalReplay.BooksLoaded("HH1", ["HH1-TAX", "HH1-IRA"], journal.Entries[0].OccurredAt) with { Id = 1 };
         var entries = journal.Entries.Where(e => e.Kind != JournalKind.AccountOpened).Select(e => e with { Id = e.Id + 1 }).Prepend(loaded).ToList();
 
         var report = JournalAudit.Run(entries, Firm);

@@ -79,6 +79,14 @@ public sealed class AwaitingDecisionTests
         Assert.Equal([1d, 2, 4, 8, 16], Enumerable.Range(1, 5).Select(n => DecisionRetry.After(n)!.Value.TotalSeconds));
         Assert.Null(DecisionRetry.After(DecisionRetry.MaxFailures));
         Assert.Throws<ArgumentOutOfRangeException>(() => DecisionRetry.After(0));
+
+        // A household's retries: failures in a row, the count starting over after a decision or a drop.
+        var retry = new DecisionRetry();
+        Assert.Equal([1d, 2], new[] { retry.Failed(), retry.Failed() }.Select(p => p!.Value.TotalSeconds));
+        retry.Succeeded();
+        Assert.Equal([1d, 2, 4, 8, 16], Enumerable.Range(1, 5).Select(_ => retry.Failed()!.Value.TotalSeconds));
+        Assert.Null(retry.Failed());
+        Assert.Equal(1, retry.Failed()!.Value.TotalSeconds);
     }
 
     [Fact]
