@@ -66,12 +66,13 @@ public sealed class AccountGrain(
         if (state.State.Spec is not null) await Watch();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_entry is not null) monitor.Unregister(_entry);
         if (_live is not null) liveBoard.Withdraw(_live);
         _triggers?.Forget();
-        return Task.CompletedTask;
+        // Fills appended since the last snapshot are folded into one row (issue #18 goal 2).
+        if (_record is not null) await _record.Snapshot();
     }
 
     public async Task Open(AccountOpening opening)

@@ -47,13 +47,34 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
         Lots = CompactLots.From(accountId, lots);
     }
 
-    /// <summary>Writes the state with the lots packed, then lets the bytes go again.</summary>
+    /// <summary>Writes the state with the lots packed, then lets the bytes go again (a fill marked by <see cref="Commit"/> is
+    /// appended instead, and the lots are not packed).</summary>
     public async Task Write()
     {
         state.State.PackedLots = Lots.Pack();
         try { await state.WriteStateAsync(); }
-        finally { state.State.PackedLots = null; }
+        finally
+        {
+            state.State.PackedLots = null;
+            state.State.Filled(null); // a storage that keeps no changes left it
+        }
     }
+
+    /// <summary>Stores the books whole when fills were appended since the last snapshot: on deactivation, so the next
+    /// activation or warm start reads one row.</summary>
+    public async Task Snapshot()
+    {
+        if (state.State.ChangesSinceSnapshot == 0 || state.State.Spec is null) return;
+        try { await Write(); }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the fills stay appended and the next read folds them in.
+            log.LogWarning(ex, "{Account}: snapshot on deactivation not written ({Changes} fills stay appended)", accountId, state.State.ChangesSinceSnapshot);
+        }
+    }
+
+    /// <summary>The fills of a commit: their results, kept by key, and the first trade date the books keep results for.</summary>
+    public sealed record Fills(TradeResult[] Trades, DateOnly? KeptSince);
 
     /// <summary>Writes the state with the journal entries it implies (stored in the outbox), then appends them.</summary>
     public async Task WriteAndJournal(JournalEntry[] entries)
@@ -82,8 +103,10 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
 
     public CashBalance Balance() => new(state.State.Cash, state.State.Unsettled);
 
-    /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were.</summary>
-    public async Task Commit(AccountBook book, Action record, Action undo, JournalEntry[]? entries = null)
+    /// <summary>Swaps in the new books and writes them; a failed write restores the books as they were. A commit of
+    /// <paramref name="fills"/> alone (no journal entries of its own) is stored as an <see cref="AccountFilled"/> appended to
+    /// the books' last snapshot, when the storage keeps changes.</summary>
+    public async Task Commit(AccountBook book, Action record, Action undo, JournalEntry[]? entries = null, Fills? fills = null)
     {
         var before = (state.State.Cash, Lots, state.State.Outbox, state.State.Unsettled);
         state.State.Cash = book.Cash;
@@ -91,6 +114,8 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
         Lots = CompactLots.From(book.Spec.Id, book.Lots.Snapshot());
         if (entries is not null) state.State.Outbox = entries;
         record();
+        if (fills is not null && entries is null && LotChanges.Between(before.Lots.ToList(), Lots.ToList()) is { } lots)
+            state.State.Filled(new AccountFilled(state.State.Cash, [.. state.State.Unsettled], lots.Removed, lots.Put, fills.Trades, fills.KeptSince));
         try
         {
             await Write();

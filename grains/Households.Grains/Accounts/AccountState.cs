@@ -1,11 +1,14 @@
 using Households.Contracts;
 using Households.Domain.Lots;
+using Households.Domain.Reliability;
+using Households.Grains.Silo;
 
 namespace Households.Grains.Accounts;
 
-/// <summary>An account's books of record as stored (<see cref="AccountGrain"/>); ids are the stored payload's, never reused.</summary>
+/// <summary>An account's books of record as stored (<see cref="AccountGrain"/>); ids are the stored payload's, never reused.
+/// A fill is stored as an <see cref="AccountFilled"/> appended to the last snapshot of this state (<see cref="IAppendableState"/>).</summary>
 [GenerateSerializer]
-public sealed class AccountState
+public sealed class AccountState : IAppendableState
 {
     [Id(0)] public AccountSpec? Spec { get; set; }
     [Id(1)] public decimal Cash { get; set; }
@@ -49,12 +52,65 @@ public sealed class AccountState
     /// <summary>The first correction date whose effects <see cref="BookCorrections"/> keeps; older ones are in the journal.</summary>
     [Id(15)] public DateOnly? CorrectionsKeptSince { get; set; }
 
-    /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them.</summary>
+    // Not stored: the fill the next write may append, the lot changes of fills folded in by a read, and how many fills
+    // are stored after the snapshot.
+    [NonSerialized] private AccountFilled? _fill;
+    [NonSerialized] private List<LotChanges>? _lotChanges;
+    [NonSerialized] private int _changes;
+
+    /// <summary>Fills stored after the snapshot of these books (see <see cref="IAppendableState"/>).</summary>
+    public int ChangesSinceSnapshot => _changes;
+
+    int IAppendableState.ChangesSinceSnapshot { get => _changes; set => _changes = value; }
+
+    /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them, with the
+    /// lot changes of the fills stored since the snapshot.</summary>
     public CompactLots TakeLots(string accountId)
     {
         var lots = PackedLots is { } packed ? CompactLots.Unpack(accountId, packed) : CompactLots.From(accountId, Lots ?? []);
+        if (_lotChanges is { } changes)
+        {
+            var pieces = lots.ToList();
+            foreach (var change in changes) pieces = change.Apply(pieces);
+            lots = CompactLots.From(accountId, pieces);
+            _lotChanges = null;
+        }
         Lots = [];
         PackedLots = null;
         return lots;
     }
+
+    /// <summary>Marks the next write as this fill alone: it is appended rather than the whole state rewritten.</summary>
+    public void Filled(AccountFilled? fill) => _fill = fill;
+
+    object? IAppendableState.TakeChange()
+    {
+        var fill = _fill;
+        _fill = null;
+        return fill;
+    }
+
+    void IAppendableState.Fold(object change)
+    {
+        if (change is not AccountFilled fill) throw new InvalidOperationException($"an account's stored change is {change.GetType().Name}, not a fill");
+        Cash = fill.Cash;
+        Unsettled = [.. fill.Unsettled];
+        (_lotChanges ??= []).Add(new LotChanges(fill.LotsRemoved, fill.LotsPut));
+        // The same order as the fill's own write (AccountTrades.Apply): older results dropped, then the fresh ones kept.
+        if (fill.TradesKeptSince is { } since) IdempotencyWindow.Prune(AppliedTrades, since);
+        TradesKeptSince = fill.TradesKeptSince;
+        foreach (var r in fill.Trades) AppliedTrades[r.IdempotencyKey] = r;
+    }
 }
+
+/// <summary>A fill of an account as stored (issue #18 goal 2): what it changed, appended to the last snapshot of the books
+/// instead of rewriting them: the cash after it, the lots it removed and put, the results it keeps by key and the first
+/// trade date the books keep results for. Every other part of the books is as the snapshot (or an earlier fill) has it.</summary>
+[GenerateSerializer, Immutable, Alias("AccountFilled")]
+public sealed record AccountFilled(
+    [property: Id(0)] decimal Cash,
+    [property: Id(1)] UnsettledCash[] Unsettled,
+    [property: Id(2)] string[] LotsRemoved,
+    [property: Id(3)] LotPiece[] LotsPut,
+    [property: Id(4)] TradeResult[] Trades,
+    [property: Id(5)] DateOnly? TradesKeptSince);

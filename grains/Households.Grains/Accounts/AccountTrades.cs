@@ -59,7 +59,7 @@ public sealed class AccountTrades(AccountRecord record, TimeProvider clock, ILog
             foreach (var key in fresh.Keys) applied.Remove(key);
             foreach (var (key, r) in dropped) applied[key] = r;
             record.State.TradesKeptSince = keptSince;
-        });
+        }, fills: new AccountRecord.Fills([.. fresh.Values], since));
         foreach (var r in fresh.Values)
             log.LogDebug("{Account} {Side} {Quantity} {Symbol} at {Price} (key {Key})", spec.Id, r.Request.Side, r.Request.Quantity,
                 r.Request.Symbol, r.Request.Price, r.IdempotencyKey);

@@ -64,7 +64,7 @@ public static class BooksLoader
                 throw new Domain.BadInputException($"the database already holds {existing:N0} grain states; load into an empty database or pass --replace");
             if (existing > 0)
             {
-                await using var clear = database.CreateCommand($"TRUNCATE {PostgresGrainStorage.Table}");
+                await using var clear = database.CreateCommand($"TRUNCATE {PostgresGrainStorage.Table}, {PostgresGrainStorage.Changes}");
                 await clear.ExecuteNonQueryAsync(ct);
             }
         }

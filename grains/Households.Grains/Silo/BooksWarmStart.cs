@@ -47,7 +47,7 @@ public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int S
 /// (<see cref="BooksOwnership"/>: rendezvous hashing of the account id over the active silos, the rule account grains are
 /// placed by), and follows membership after: a dead silo's accounts are watched again by their new owners from the books
 /// within seconds, with no grain activated (issue #18 goal 7).</summary>
-public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer serializer, AccountMonitor monitor, LiveStateBoard live, SecurityMaster master,
+public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor monitor, LiveStateBoard live, SecurityMaster master,
     PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, IGrainFactory grains, IClusterMembershipService membership,
     ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log, FirmTriggerBudget? budget = null) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -190,12 +190,12 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, Serializer seri
         // One copy of the tables accounts hold alike (a model's drift lines, a direct index's symbols): dropped with this
         // method, so only the parked snapshots keep them.
         var tables = new SharedTables();
-        var rows = Channel.CreateBounded<(string Key, byte[] Payload)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
+        var rows = Channel.CreateBounded<(string Key, byte[] Payload, byte[][]? Changes)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
         var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
-            await foreach (var (key, payload) in rows.Reader.ReadAllAsync(ct))
+            await foreach (var (key, payload, changes) in rows.Reader.ReadAllAsync(ct))
             {
-                var state = serializer.Deserialize<AccountState>(payload);
+                var state = storage.Restore<AccountState>(payload, changes);
                 if (state?.Spec is not { } spec) { Interlocked.Increment(ref skipped); continue; }
                 var book = state.TakeLots(key);
                 var target = spec.ModelId is { } model ? await targets.GetOrAdd(model, Resolve) : null;

@@ -12,10 +12,21 @@ namespace Households.Grains.Silo;
 /// rather than the AdoNet provider's, so a firm's books can be loaded with COPY (<see cref="BooksLoader"/>) and read back
 /// in one COPY at a silo's start (<see cref="BooksWarmStart"/>). Writes are optimistic: a write names the version it
 /// read, and a write that finds another version fails with <see cref="InconsistentStateException"/> (the grains re-read
-/// and retry), so two activations of one grain after a silo failure never overwrite each other's books.</summary>
+/// and retry), so two activations of one grain after a silo failure never overwrite each other's books.
+/// <para>A state that can be written as one change (<see cref="IAppendableState"/>: an account's fill) is appended to
+/// <c>households_state_changes</c> instead, under the next version of its row (the row itself keeps its payload and only
+/// counts the version, so appends and whole writes conflict alike); every read folds the row's changes in, and a whole
+/// write (every <see cref="SnapshotEvery"/> changes, on deactivation, or any write that is not one change) stores a new
+/// snapshot and drops them in the same statement.</para></summary>
 public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 {
     public const string Table = "households_grain_state";
+
+    /// <summary>The changes appended to a state's rows since its snapshot.</summary>
+    public const string Changes = "households_state_changes";
+
+    /// <summary>Changes appended after one snapshot before a write stores the state whole again: a read folds at most this many.</summary>
+    public const int SnapshotEvery = 16;
 
     // A market shock wakes thousands of households and accounts at once, each reading its state and then writing it per
     // fill. One query or one transaction per grain made them queue for connections and for a WAL flush each, until
@@ -42,15 +53,20 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         _writes = new(Workers, MaxWrites, WriteBatch, w => w.Key);
     }
 
+    private long _appended, _payloadBytes;
+
     /// <summary>Writes committed and the transactions that carried them (the load test reports rows per commit).</summary>
     public (long Batches, long Items) WritesCommitted => _writes.Committed;
+
+    /// <summary>Of the writes committed, those appended as one change, and the bytes of payload (states and changes) written.</summary>
+    public (long Appended, long PayloadBytes) WritesAppended => (Interlocked.Read(ref _appended), Interlocked.Read(ref _payloadBytes));
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         if (await _reads.Run(new StateKey(stateName, KeyOf(grainId))) is { } stored)
         {
             grainState.ETag = stored.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            grainState.State = _serializer.Deserialize<T>(stored.Payload);
+            grainState.State = Restore<T>(stored.Payload, stored.Changes);
             grainState.RecordExists = true;
         }
         else
@@ -65,13 +81,20 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     {
         // Serialized in the grain's turn: the state may change again as soon as the grain awaits.
         var header = grainState.State is Household.HouseholdState household ? HouseholdLiveHeader.Of(household) : null;
-        var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), Version(grainState.ETag), _serializer.SerializeToArray(grainState.State),
-            header is null ? null : _serializer.SerializeToArray(header));
+        var expected = Version(grainState.ETag);
+        var appendable = grainState.State as IAppendableState;
+        var change = appendable?.TakeChange();
+        var append = change is not null && expected is not null && appendable!.ChangesSinceSnapshot < SnapshotEvery;
+        var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), expected, append ? _serializer.SerializeToArray<object>(change!) : _serializer.SerializeToArray(grainState.State),
+            header is null ? null : _serializer.SerializeToArray(header), append);
         if (await _writes.Run(write) is not { } version)
             throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation (this one read version {grainState.ETag ?? "none"})",
                 "unknown", grainState.ETag ?? "none");
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
+        if (appendable is not null) appendable.ChangesSinceSnapshot = append ? appendable.ChangesSinceSnapshot + 1 : 0;
+        if (append) Interlocked.Increment(ref _appended);
+        Interlocked.Add(ref _payloadBytes, write.Payload.Length);
         if (header is not null) _live?.Publish(header);
     }
 
@@ -80,7 +103,8 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     private async Task<IReadOnlyList<StoredState?>> ReadBatch(IReadOnlyList<StateKey> keys, CancellationToken ct)
     {
         await using var command = _database.CreateCommand($"""
-            SELECT u.ord, t.etag, t.payload
+            SELECT u.ord, t.etag, t.payload,
+                   (SELECT array_agg(c.payload ORDER BY c.version) FROM {Changes} c WHERE c.state_name = t.state_name AND c.grain_key = t.grain_key)
             FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(state_name, grain_key, ord)
             JOIN {Table} t ON t.state_name = u.state_name AND t.grain_key = u.grain_key
             """);
@@ -89,26 +113,45 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         var found = new StoredState?[keys.Count];
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            found[reader.GetInt64(0) - 1] = new StoredState(reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            found[reader.GetInt64(0) - 1] = new StoredState(reader.GetInt64(1), reader.GetFieldValue<byte[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[][]>(3));
         return found;
     }
 
     // One transaction: the updates name the version each grain read; a first write inserts, and finds a row only if
-    // another activation wrote first. A row not returned is a version conflict for its grain alone.
+    // another activation wrote first; an append counts the row's version (naming the one it read, like an update) and
+    // stores its change under the new one. A row not returned is a version conflict for its grain alone. A whole write
+    // drops the row's changes: the state it writes has them folded in.
     private async Task<IReadOnlyList<long?>> WriteBatch(IReadOnlyList<StateWrite> writes, CancellationToken ct)
     {
         await using var connection = await _database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var updates = writes.Where(w => w.Expected is not null).ToList();
+        var updates = writes.Where(w => w.Expected is not null && !w.Append).ToList();
+        var appends = writes.Where(w => w.Append).ToList();
         var inserts = writes.Where(w => w.Expected is null).ToList();
         if (updates.Count > 0)
             batch.BatchCommands.Add(Rows($"""
-                UPDATE {Table} t SET etag = t.etag + 1, payload = u.payload, live_header = u.live_header, modified_on = now()
-                FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[]) AS u(state_name, grain_key, payload, live_header, expected)
-                WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
-                RETURNING t.state_name, t.grain_key, t.etag
+                WITH written AS (
+                    UPDATE {Table} t SET etag = t.etag + 1, payload = u.payload, live_header = u.live_header, modified_on = now()
+                    FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[]) AS u(state_name, grain_key, payload, live_header, expected)
+                    WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
+                    RETURNING t.state_name, t.grain_key, t.etag),
+                dropped AS (
+                    DELETE FROM {Changes} c USING written w WHERE c.state_name = w.state_name AND c.grain_key = w.grain_key)
+                SELECT state_name, grain_key, etag FROM written
                 """, updates, withVersions: true));
+        if (appends.Count > 0)
+            batch.BatchCommands.Add(Rows($"""
+                WITH counted AS (
+                    UPDATE {Table} t SET etag = t.etag + 1, modified_on = now()
+                    FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[]) AS u(state_name, grain_key, change, live_header, expected)
+                    WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
+                    RETURNING t.state_name, t.grain_key, t.etag, u.change)
+                INSERT INTO {Changes} (state_name, grain_key, version, payload)
+                SELECT state_name, grain_key, etag, change FROM counted
+                RETURNING state_name, grain_key, version
+                """, appends, withVersions: true));
         if (inserts.Count > 0)
             batch.BatchCommands.Add(Rows($"""
                 INSERT INTO {Table} (state_name, grain_key, etag, payload, live_header)
@@ -142,11 +185,15 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     {
         if (Version(grainState.ETag) is { } expected)
         {
-            await using var command = _database.CreateCommand($"DELETE FROM {Table} WHERE state_name = $1 AND grain_key = $2 AND etag = $3");
+            await using var command = _database.CreateCommand($"""
+                WITH cleared AS (DELETE FROM {Table} WHERE state_name = $1 AND grain_key = $2 AND etag = $3 RETURNING state_name, grain_key),
+                dropped AS (DELETE FROM {Changes} c USING cleared d WHERE c.state_name = d.state_name AND c.grain_key = d.grain_key)
+                SELECT count(*) FROM cleared
+                """);
             command.Parameters.Add(new NpgsqlParameter { Value = stateName });
             command.Parameters.Add(new NpgsqlParameter { Value = KeyOf(grainId) });
             command.Parameters.Add(new NpgsqlParameter { Value = expected });
-            if (await command.ExecuteNonQueryAsync() == 0)
+            if (await command.ExecuteScalarAsync() is not > 0L)
                 throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation", "unknown", grainState.ETag!);
         }
         grainState.ETag = null;
@@ -161,8 +208,38 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     }
 
     /// <summary>Every stored state of <paramref name="stateName"/>, streamed in one COPY (a silo's cold start reads a
-    /// million accounts this way, not one query per grain).</summary>
-    public IAsyncEnumerable<(string Key, byte[] Payload)> ReadAll(string stateName, CancellationToken ct = default) => Export(stateName, "payload", ct);
+    /// million accounts this way, not one query per grain), with the changes appended to it since its snapshot, both read
+    /// in one transaction's snapshot of the database. <see cref="Restore{T}"/> makes the state of the two.</summary>
+    public async IAsyncEnumerable<(string Key, byte[] Payload, byte[][]? Changes)> ReadAll(string stateName, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var connection = await _database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var changes = new Dictionary<string, byte[][]>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand($"""
+            SELECT grain_key, array_agg(payload ORDER BY version) FROM {Changes} WHERE state_name = $1 GROUP BY grain_key
+            """, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = stateName });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) changes[reader.GetString(0)] = reader.GetFieldValue<byte[][]>(1);
+        }
+        await foreach (var (key, payload) in Export(connection, stateName, "payload", ct))
+            yield return (key, payload, changes.GetValueOrDefault(key));
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>A stored state with its appended changes folded in, in the order stored.</summary>
+    public T Restore<T>(byte[] payload, IReadOnlyList<byte[]>? changes)
+    {
+        var state = _serializer.Deserialize<T>(payload) ?? throw new InvalidOperationException($"a stored {typeof(T).Name} reads as null");
+        if (changes is not { Count: > 0 }) return state;
+        var appendable = state as IAppendableState
+            ?? throw new InvalidOperationException($"{typeof(T).Name} has {changes.Count} stored changes but takes none");
+        foreach (var change in changes)
+            appendable.Fold(_serializer.Deserialize<object>(change) ?? throw new InvalidOperationException($"a stored change of a {typeof(T).Name} reads as null"));
+        appendable.ChangesSinceSnapshot = changes.Count;
+        return state;
+    }
 
     /// <summary>Every stored household's <see cref="HouseholdLiveHeader"/>, streamed in one COPY: a few dozen bytes each
     /// where the household's state is kilobytes.</summary>
@@ -175,6 +252,12 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     private async IAsyncEnumerable<(string Key, byte[] Payload)> Export(string stateName, string column, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var connection = await _database.OpenConnectionAsync(ct);
+        await foreach (var row in Export(connection, stateName, column, ct)) yield return row;
+    }
+
+    private static async IAsyncEnumerable<(string Key, byte[] Payload)> Export(NpgsqlConnection connection, string stateName, string column,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
         // The state name is one of the grains' own constants; quoted as a literal all the same.
         var literal = "'" + stateName.Replace("'", "''", StringComparison.Ordinal) + "'";
         await using var reader = await connection.BeginBinaryExportAsync(
@@ -195,7 +278,8 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     private readonly record struct StateKey(string StateName, string GrainKey);
 
-    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header);
+    /// <summary>A write of a state whole, or (<paramref name="Append"/>) of one change as its payload.</summary>
+    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, bool Append = false);
 
-    private sealed record StoredState(long Version, byte[] Payload);
+    private sealed record StoredState(long Version, byte[] Payload, byte[][]? Changes);
 }

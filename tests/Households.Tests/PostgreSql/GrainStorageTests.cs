@@ -113,6 +113,76 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task A_fill_is_appended_folded_into_every_read_and_the_state_stored_whole_again_after_sixteen()
+    {
+        await PostgresSchema.ApplyAsync(db.ConnectionString);
+        await using var database = NpgsqlDataSource.Create(db.ConnectionString);
+        using var storage = new PostgresGrainStorage(database, BooksLoader.StateSerializer());
+        var grain = Account(1101);
+        var day = new DateOnly(2026, 11, 2);
+        LotPiece Piece(string id, string symbol, decimal quantity, decimal basis) => new(new TaxLot(id, symbol, quantity, basis, day, day), id);
+        var live = new GrainState<AccountState>(new AccountState
+        {
+            Cash = 1_000m, Lots = [Piece("L1", "VTI", 100, 20_000m), Piece("L2", "BND", 200, 14_600m)],
+        });
+        await storage.WriteStateAsync(StateName, grain, live);
+        async Task<long> Rows(string sql)
+        {
+            await using var command = database.CreateCommand(sql);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        const string changes = "SELECT count(*) FROM households_state_changes WHERE grain_key = 'GS1101'";
+
+        // Sell L1 whole at $210: cash 1,000 + 21,000; the row keeps its payload, the fill is one change under version 2.
+        TradeResult Sold(int i, decimal cash) => new($"k{i}", "GS1101", new TradeRequest($"k{i}", day.AddDays(i), "VTI", TradeSide.Sell, 1, 210m, null, null, 0m),
+            null, [], cash, false, [], []);
+        live.State!.Cash = 22_000m;
+        live.State.Lots = [live.State.Lots[1]];
+        live.State.AppliedTrades["k0"] = Sold(0, 22_000m);
+        live.State.Filled(new AccountFilled(22_000m, [], ["L1"], [], [Sold(0, 22_000m)], null));
+        await storage.WriteStateAsync(StateName, grain, live);
+        Assert.Equal(("2", 1), (live.ETag, live.State.ChangesSinceSnapshot));
+        Assert.Equal(1L, await Rows(changes));
+        Assert.Equal(1L, storage.WritesAppended.Appended);
+
+        var read = new GrainState<AccountState>();
+        await storage.ReadStateAsync(StateName, grain, read);
+        Assert.Equal(("2", 22_000m, 1), (read.ETag, read.State!.Cash, read.State.ChangesSinceSnapshot));
+        Assert.Equal([Piece("L2", "BND", 200, 14_600m)], read.State.TakeLots("GS1101").ToList());
+        Assert.Equal((Sold(0, 0m).Request, 22_000m), (read.State.AppliedTrades["k0"].Request, read.State.AppliedTrades["k0"].CashAfter));
+        // The cold start's COPY folds it the same way.
+        AccountState? restored = null;
+        await foreach (var (key, payload, stored) in storage.ReadAll(StateName))
+            if (key == "GS1101") restored = storage.Restore<AccountState>(payload, stored);
+        Assert.Equal((22_000m, 1, 1), (restored!.Cash, restored.ChangesSinceSnapshot, restored.TakeLots("GS1101").Count));
+
+        // An activation that read version 1 appends nothing: a version conflict, as for a whole write.
+        var stale = new GrainState<AccountState>(new AccountState { Cash = 5m }) { ETag = "1", RecordExists = true };
+        stale.State!.Filled(new AccountFilled(5m, [], [], [], [], null));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, stale));
+
+        // Fifteen more fills (a $1 commission each) are appended; the seventeenth stores the books whole and drops them.
+        for (var i = 1; i <= 16; i++)
+        {
+            live.State.Cash -= 1m;
+            live.State.AppliedTrades[$"k{i}"] = Sold(i, live.State.Cash);
+            live.State.Filled(new AccountFilled(live.State.Cash, [], [], [], [Sold(i, live.State.Cash)], null));
+            await storage.WriteStateAsync(StateName, grain, live);
+            Assert.Equal(i < 16 ? i + 1 : 0, live.State.ChangesSinceSnapshot);
+        }
+        Assert.Equal(("18", 0L, 16L), (live.ETag, await Rows(changes), storage.WritesAppended.Appended));
+        await storage.ReadStateAsync(StateName, grain, read);
+        Assert.Equal(("18", 21_984m, 17, 0), (read.ETag, read.State!.Cash, read.State.AppliedTrades.Count, read.State.ChangesSinceSnapshot));
+
+        // A cleared state takes its changes with it.
+        live.State.Filled(new AccountFilled(21_983m, [], [], [], [], null));
+        await storage.WriteStateAsync(StateName, grain, live);
+        Assert.Equal(1L, await Rows(changes));
+        await storage.ClearStateAsync(StateName, grain, live);
+        Assert.Equal(0L, await Rows(changes));
+    }
+
     // Records compare ImmutableArray fields by reference: compare the account ids by value.
     private static readonly IEqualityComparer<HouseholdLiveHeader?> HeaderComparer = EqualityComparer<HouseholdLiveHeader?>.Create((a, b) =>
         a is not null && b is not null && (a.HouseholdId, a.AdvisorId, a.PendingProposals) == (b.HouseholdId, b.AdvisorId, b.PendingProposals)

@@ -44,7 +44,8 @@ public sealed class SchemaTests(PostgresFixture db) : IClassFixture<PostgresFixt
     {
         Assert.Equal(
             ["001-orleans-main.sql", "002-orleans-clustering.sql", "003-orleans-persistence.sql",
-             "004-orleans-reminders.sql", "010-households-journal.sql", "020-households-grain-state.sql", "021-households-live-header.sql"],
+             "004-orleans-reminders.sql", "010-households-journal.sql", "020-households-grain-state.sql", "021-households-live-header.sql",
+             "022-households-state-changes.sql"],
             PostgresSchema.ScriptNames);
     }
 

@@ -114,6 +114,16 @@ public sealed class CrashTests(PostgresFixture db, ITestOutputHelper output) : I
                     $"{approvalsAcked.Count} of {proposalHouseholds / 2} approvals acknowledged");
             }
             Assert.True(silo.HasExited);
+            // The killed silo's accounts never deactivated: their fills since the last snapshot are appended changes, which
+            // the restarted silo must fold into the books (issue #18 goal 2).
+            await using (var changes = NpgsqlDataSource.Create(db.ConnectionString).CreateCommand(
+                "SELECT count(*), count(DISTINCT grain_key) FROM households_state_changes WHERE state_name = 'account'"))
+            await using (var counted = await changes.ExecuteReaderAsync())
+            {
+                await counted.ReadAsync();
+                output.WriteLine($"after SIGKILL: {counted.GetInt64(0)} fills appended to {counted.GetInt64(1)} accounts' snapshots");
+                Assert.True(counted.GetInt64(0) > 0, "no fill was appended: the books were written whole");
+            }
 
             var restartClock = Stopwatch.StartNew();
             restarted = await RealSilo.Start("crash-2", db.ConnectionString, clusterId, ports: (silo.SiloPort, silo.GatewayPort));

@@ -1,0 +1,45 @@
+using Households.Contracts;
+
+namespace Households.Domain.Lots;
+
+/// <summary>
+/// What a change of an account's books did to its lots, by lot id: the lots it removed and the ones it put (a new lot, or
+/// a lot whose quantity or basis changed, in place). A fill is stored as this change rather than the whole list (issue #18
+/// goal 2: writes that scale with the trades, not with the books).
+/// </summary>
+public sealed record LotChanges(string[] Removed, LotPiece[] Put)
+{
+    /// <summary>The change from <paramref name="before"/> to <paramref name="after"/>, or null when applying it would not
+    /// give <paramref name="after"/> exactly, lot for lot and in order (a lot id held twice, lots reordered): the books are
+    /// then stored whole.</summary>
+    public static LotChanges? Between(IReadOnlyList<LotPiece> before, IReadOnlyList<LotPiece> after)
+    {
+        var was = new Dictionary<string, LotPiece>(before.Count, StringComparer.Ordinal);
+        foreach (var p in before)
+            if (!was.TryAdd(p.Lot.Id, p)) return null;
+        var now = new HashSet<string>(after.Count, StringComparer.Ordinal);
+        var put = new List<LotPiece>();
+        foreach (var p in after)
+        {
+            if (!now.Add(p.Lot.Id)) return null;
+            if (!was.TryGetValue(p.Lot.Id, out var old) || old != p) put.Add(p);
+        }
+        var change = new LotChanges([.. before.Select(p => p.Lot.Id).Where(id => !now.Contains(id))], [.. put]);
+        return change.Apply(before).SequenceEqual(after) ? change : null;
+    }
+
+    /// <summary>The lots after this change: removed ones dropped, a put lot in its old place or, when new, at the end.</summary>
+    public List<LotPiece> Apply(IReadOnlyList<LotPiece> lots)
+    {
+        var removed = Removed.ToHashSet(StringComparer.Ordinal);
+        var put = Put.ToDictionary(p => p.Lot.Id, StringComparer.Ordinal);
+        var result = new List<LotPiece>(lots.Count + Put.Length);
+        foreach (var p in lots)
+        {
+            if (removed.Contains(p.Lot.Id)) continue;
+            result.Add(put.Remove(p.Lot.Id, out var changed) ? changed : p);
+        }
+        result.AddRange(Put.Where(p => put.ContainsKey(p.Lot.Id)));
+        return result;
+    }
+}
