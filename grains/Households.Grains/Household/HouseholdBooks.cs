@@ -327,7 +327,14 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
             (state.State.WashSales, state.State.Realized) = Persisted(tax);
             state.State.Outbox = [.. results.SelectMany(r => TradeJournal.Entries(spec.Id, r, now))];
             state.State.PendingAdjustments = [.. results.SelectMany(r => r.WashSales)];
-            await state.WriteStateAsync();
+            // Appended when the ledger only added realized gains (a later purchase that disallows an earlier loss changes
+            // a stored entry: the state is then written whole).
+            var realized = state.State.Realized;
+            if (realized.Length >= before.Realized.Length && realized.AsSpan(0, before.Realized.Length).SequenceEqual(before.Realized))
+                state.State.Filled(new HouseholdFilled(state.State.WashSales!, realized[before.Realized.Length..], results, keptSince,
+                    state.State.Outbox, state.State.PendingAdjustments));
+            try { await state.WriteStateAsync(); }
+            finally { state.State.Filled(null); } // a storage that keeps no changes left it
         }
         catch
         {
@@ -382,9 +389,9 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         return done;
     }
 
-    private static string Key(string account, string tradeKey) => $"{account}/{tradeKey}";
+    private static string Key(string account, string tradeKey) => HouseholdState.TradeKey(account, tradeKey);
 
-    private static string Key(TradeResult fill) => Key(fill.AccountId, fill.IdempotencyKey);
+    private static string Key(TradeResult fill) => HouseholdState.TradeKey(fill);
 }
 
 /// <summary>What paying a household's withdrawals did, a line per account, and the last settlement date one still waits for.</summary>

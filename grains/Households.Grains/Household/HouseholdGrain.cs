@@ -75,10 +75,15 @@ public sealed class HouseholdGrain(
         await Books.Resume(cancellationToken);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _triggers?.Idle(); // a decision still waiting leaves the silo's count with the activation
-        return Task.CompletedTask;
+        // Fills appended since the last snapshot are folded into one row (issue #18 goal 2); nothing is lost if this fails.
+        if (state.State.ChangesSinceSnapshot > 0)
+        {
+            try { await state.WriteStateAsync(); }
+            catch (Exception ex) { log.LogWarning(ex, "{Household}: snapshot on deactivation not written ({Changes} fills stay appended)", Id, state.State.ChangesSinceSnapshot); }
+        }
     }
 
     public async Task<string[]> CatchUp()

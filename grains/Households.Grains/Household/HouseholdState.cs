@@ -1,9 +1,13 @@
 using Households.Contracts;
+using Households.Domain.Reliability;
+using Households.Grains.Silo;
 
 namespace Households.Grains.Household;
 
+/// <summary>A household's state as stored; fills recorded in its ledger are stored as a <see cref="HouseholdFilled"/>
+/// appended to the last snapshot (<see cref="IAppendableState"/>).</summary>
 [GenerateSerializer]
-public sealed class HouseholdState
+public sealed class HouseholdState : IAppendableState
 {
     [Id(0)] public HouseholdSpec? Spec { get; set; }
     /// <summary>The household-wide wash-sale ledger (IRC §1091 across all accounts of the taxpayer and spouse).</summary>
@@ -37,7 +41,57 @@ public sealed class HouseholdState
     /// <summary>The first action date whose results <see cref="CorporateActions"/> keeps (the idempotency window); an action
     /// dated before it and sent again is answered from the journal. Null: every result is kept.</summary>
     [Id(24)] public DateOnly? CorporateActionsKeptSince { get; set; }
+
+    // Not stored: the fills the next write may append, and how many are stored after the snapshot.
+    [NonSerialized] private HouseholdFilled? _filled;
+    [NonSerialized] private int _changes;
+
+    /// <summary>Fills stored after the snapshot of this state (see <see cref="IAppendableState"/>).</summary>
+    public int ChangesSinceSnapshot => _changes;
+
+    int IAppendableState.ChangesSinceSnapshot { get => _changes; set => _changes = value; }
+
+    /// <summary>The key <see cref="Trades"/> keeps a fill's result under.</summary>
+    public static string TradeKey(TradeResult fill) => TradeKey(fill.AccountId, fill.IdempotencyKey);
+
+    /// <summary>The key <see cref="Trades"/> keeps the result of <paramref name="account"/>'s fill <paramref name="tradeKey"/> under.</summary>
+    public static string TradeKey(string account, string tradeKey) => $"{account}/{tradeKey}";
+
+    /// <summary>Marks the next write as these fills alone: it is appended rather than the whole state rewritten.</summary>
+    public void Filled(HouseholdFilled? filled) => _filled = filled;
+
+    object? IAppendableState.TakeChange()
+    {
+        var filled = _filled;
+        _filled = null;
+        return filled;
+    }
+
+    void IAppendableState.Fold(object change)
+    {
+        if (change is not HouseholdFilled filled) throw new InvalidOperationException($"a household's stored change is {change.GetType().Name}, not fills");
+        WashSales = filled.WashSales;
+        Realized = [.. Realized, .. filled.RealizedAdded];
+        // The same order as the fills' own write (HouseholdBooks): older results dropped, then this batch's kept.
+        IdempotencyWindow.Prune(Trades, filled.TradesKeptSince);
+        TradesKeptSince = filled.TradesKeptSince;
+        foreach (var r in filled.Trades) Trades[TradeKey(r)] = r;
+        Outbox = filled.Outbox;
+        PendingAdjustments = filled.PendingAdjustments;
+    }
 }
+
+/// <summary>Fills recorded in a household's ledger as stored (issue #18 goal 2): the wash-sale ledger after them (its window
+/// of recent purchases and open losses), the realized gains they added, their results kept by key, and the journal entries
+/// and wash-sale adjustments still to send. Every other part of the state is as the snapshot (or earlier fills) has it.</summary>
+[GenerateSerializer, Immutable, Alias("HouseholdFilled")]
+public sealed record HouseholdFilled(
+    [property: Id(0)] WashSaleLedgerState WashSales,
+    [property: Id(1)] RealizedEntry[] RealizedAdded,
+    [property: Id(2)] TradeResult[] Trades,
+    [property: Id(3)] DateOnly TradesKeptSince,
+    [property: Id(4)] JournalEntry[] Outbox,
+    [property: Id(5)] WashSaleAdjustment[] PendingAdjustments);
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>
 [GenerateSerializer]

@@ -27,6 +27,10 @@ public sealed class BooksOptions
     /// <summary>(PostgreSQL profile) At start, read every account's books in one COPY and watch them from the monitor without activating a
     /// grain (a crossing activates one). Off: the watchdog activates every account at start, one storage read each.</summary>
     public bool WarmStart { get; set; } = true;
+
+    /// <summary>(PostgreSQL profile) Store a fill as what it changed, appended to the state's last snapshot (issue #18 goal 2).
+    /// Off: every fill writes the account's and the household's whole state (the comparison the load test measures).</summary>
+    public bool AppendFills { get; set; } = true;
 }
 
 /// <summary>What the warm start did.</summary>

@@ -42,17 +42,21 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     private readonly GroupCommit<StateWrite, long?> _writes;
 
     /// <param name="live">The silo's live board: a household's header goes up on it once the write holding it commits.</param>
-    public PostgresGrainStorage(NpgsqlDataSource database, Serializer serializer, LiveStateBoard? live = null)
+    /// <param name="books">Whether fills are appended (<see cref="BooksOptions.AppendFills"/>, on unless set off).</param>
+    public PostgresGrainStorage(NpgsqlDataSource database, Serializer serializer, LiveStateBoard? live = null,
+        Microsoft.Extensions.Options.IOptions<BooksOptions>? books = null)
     {
         _database = database;
         _serializer = serializer;
         _live = live;
+        _appendFills = books?.Value.AppendFills ?? true;
         _reads = new(Workers, MaxReads, ReadBatch);
         // Two writes of one row never share a statement: the second waits for the next batch (and then meets the version
         // the first wrote).
         _writes = new(Workers, MaxWrites, WriteBatch, w => w.Key);
     }
 
+    private readonly bool _appendFills;
     private long _appended, _payloadBytes;
 
     /// <summary>Writes committed and the transactions that carried them (the load test reports rows per commit).</summary>
@@ -84,7 +88,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         var expected = Version(grainState.ETag);
         var appendable = grainState.State as IAppendableState;
         var change = appendable?.TakeChange();
-        var append = change is not null && expected is not null && appendable!.ChangesSinceSnapshot < SnapshotEvery;
+        var append = _appendFills && change is not null && expected is not null && appendable!.ChangesSinceSnapshot < SnapshotEvery;
         var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), expected, append ? _serializer.SerializeToArray<object>(change!) : _serializer.SerializeToArray(grainState.State),
             header is null ? null : _serializer.SerializeToArray(header), append);
         if (await _writes.Run(write) is not { } version)

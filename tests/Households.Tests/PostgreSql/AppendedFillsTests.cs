@@ -12,9 +12,9 @@ using static Households.Tests.Cluster.TestFirm;
 
 namespace Households.Tests.PostgreSql;
 
-/// <summary>An account's fills on the PostgreSQL profile (issue #18 goal 2): each is appended as what it changed, not
-/// written as the whole books; a grain that reads the books folds them in; the books are stored whole as the grain
-/// deactivates; an append from a stale version is a conflict the grain re-reads and retries.</summary>
+/// <summary>Fills on the PostgreSQL profile (issue #18 goal 2): each is appended as what it changed to the account's books
+/// and to the household's ledger, not written as the whole state; a grain that reads the state folds them in; the state is
+/// stored whole as the grain deactivates; an append from a stale version is a conflict the grain re-reads and retries.</summary>
 public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<PostgresFixture>
 {
     private async Task<IHost> StartSilo(string clusterId)
@@ -36,14 +36,16 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
     {
         await PostgresSchema.ApplyAsync(db.ConnectionString);
         var bought = new DateOnly(2025, 3, 3);
-        async Task<(long Changes, long Version, long Stamp)> Stored()
+        async Task<(long Changes, long Version, long Stamp)> Stored(string state = "account", string key = "PGF1")
         {
             await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
             await connection.OpenAsync();
             await using var command = new Npgsql.NpgsqlCommand("""
-                SELECT (SELECT count(*) FROM households_state_changes WHERE state_name = 'account' AND grain_key = 'PGF1'),
-                       etag, length(payload) FROM households_grain_state WHERE state_name = 'account' AND grain_key = 'PGF1'
+                SELECT (SELECT count(*) FROM households_state_changes WHERE state_name = $1 AND grain_key = $2),
+                       etag, length(payload) FROM households_grain_state WHERE state_name = $1 AND grain_key = $2
                 """, connection);
+            command.Parameters.AddWithValue(state);
+            command.Parameters.AddWithValue(key);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2));
@@ -56,6 +58,7 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
             [new AccountOpening(Account("PGF1", "PGFH", AccountType.Taxable, "PGFM"), 5000m,
                 [Lot("PGFL1", "PGFEQ", 60, 100m, bought), Lot("PGFL2", "PGFBD", 40, 100m, bought)])]);
         var opened = await Stored();
+        var householdOpened = await Stored("household", "PGFH");
 
         // Three fills: a purchase of 10 at $110, a sale of 25 at $120 (FIFO from PGFL1, bought at $100: a gain, no wash
         // sale), another purchase of 5 at $90.
@@ -64,6 +67,8 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
         await household.RecordTrade("PGF1", new TradeRequest("pgf-2", new DateOnly(2026, 2, 3), "PGFEQ", TradeSide.Sell, 25, 120m, null, LotRelief.Fifo, 0m));
         await household.RecordTrade("PGF1", new TradeRequest("pgf-3", new DateOnly(2026, 2, 4), "PGFBD", TradeSide.Buy, 5, 90m, null, null, 0m));
         var filled = await Stored();
+        // The household's ledger appended the three fills too (results by key, the realized gain).
+        Assert.Equal((3L, householdOpened.Version + 3, householdOpened.Stamp), await Stored("household", "PGFH"));
         Assert.Equal((3L, opened.Version + 3, opened.Stamp), filled); // the row's payload as opened; three changes under three versions
         var live = await grains.GetGrain<IAccountGrain>("PGF1").GetView();
         Assert.Equal(5000m - 1100m + 3000m - 450m, live.Cash);
@@ -76,9 +81,17 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
             Assert.Equal(live.Cash, view.Cash);
             Assert.Equal(Lots(live), Lots(view));
             Assert.Equal([("PGFL1", 35m, 3_500m), ("T-pgf-1", 10m, 1_100m)], Lots(view).Where(l => l.Symbol == "PGFEQ").Select(l => (l.Id, l.Quantity, l.Basis)));
+            // Its household folds the ledger's fills: the sale's $500 gain (25 × ($120 − $100)), and the sale sent again
+            // is answered from the results kept by key, not applied twice.
+            var otherHousehold = ((IHost)other).Services.GetRequiredService<IGrainFactory>().GetGrain<IHouseholdGrain>("PGFH");
+            var gain = Assert.Single((await otherHousehold.GetStressSnapshot()).Realized);
+            Assert.Equal(("PGFL1", 25m, 3_000m, 2_500m), (gain.LotId, gain.Quantity, gain.Proceeds, gain.Basis));
+            var again = await otherHousehold.RecordTrade("PGF1", new TradeRequest("pgf-2", new DateOnly(2026, 2, 3), "PGFEQ", TradeSide.Sell, 25, 120m, null, LotRelief.Fifo, 0m));
+            Assert.True(again.Replayed);
             await ((IHost)other).StopAsync();
         }
         Assert.Equal((0L, filled.Version + 1), ((await Stored()).Changes, (await Stored()).Version));
+        Assert.Equal(0L, (await Stored("household", "PGFH")).Changes);
 
         // The first silo's account still holds the version before that snapshot: its next fill's append is a version
         // conflict, re-read and appended again on the snapshot (4 more at $95).
