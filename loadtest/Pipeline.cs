@@ -438,7 +438,7 @@ internal static class Pipeline
         var rssBefore = Report.ResidentMb();
         var parkedBefore = monitor.ParkedAccounts;
         var writesBefore = storage.WritesCommitted;
-        var appendedBefore = storage.WritesAppended;
+        var writtenBefore = storage.WritesByState;
         // With --api-rps and a paced shock, the API load runs through the shock's seconds too (goal: its p99 during the shock).
         using var api = o.ApiRps > 0 && o.ShockSeconds > 0 && o.ApiProcess ? await ApiChild.Start(o, apiUrl, households, o.ShockSeconds, "shock") : null;
         Console.WriteLine($"shock {name}: {scenario.Description}");
@@ -489,9 +489,13 @@ internal static class Pipeline
         if (apiResult is not null)
             Console.WriteLine($"shock {name}: API {apiResult.Succeeded:N0}/{apiResult.Sent:N0} answered, p50 {apiResult.P50Ms:0.0} p99 {apiResult.P99Ms:0.0} ms");
         var (commits, stateRows) = (storage.WritesCommitted.Batches - writesBefore.Batches, storage.WritesCommitted.Items - writesBefore.Items);
-        var (appended, payloadBytes) = (storage.WritesAppended.Appended - appendedBefore.Appended, storage.WritesAppended.PayloadBytes - appendedBefore.PayloadBytes);
-        Console.WriteLine($"shock {name}: {stateRows:N0} grain states written in {commits:N0} commits ({stateRows / Math.Max(commits, 1):N1} a commit), {stateRows / seconds:N0} rows/s; " +
-            $"{appended:N0} of them fills appended, {payloadBytes / 1e6:N1} MB of payload ({payloadBytes / Math.Max(stateRows, 1):N0} B a write)");
+        var written = storage.WritesByState.ToDictionary(kv => kv.Key, kv => kv.Value.Since(writtenBefore.GetValueOrDefault(kv.Key)));
+        var payloadBytes = written.Values.Sum(w => w.WholeBytes + w.AppendedBytes);
+        Console.WriteLine($"shock {name}: {stateRows:N0} grain states written in {commits:N0} commits ({stateRows / Math.Max(commits, 1):N1} a commit), {stateRows / seconds:N0} rows/s, " +
+            $"{payloadBytes / 1e6:N1} MB of payload");
+        foreach (var (state, w) in written.Where(kv => kv.Value.Whole + kv.Value.Appended > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            Console.WriteLine($"shock {name}:   {state}: {w.Whole:N0} whole ({w.WholeBytes / Math.Max(w.Whole, 1):N0} B each), {w.Appended:N0} fills appended " +
+                $"({w.AppendedBytes / Math.Max(w.Appended, 1):N0} B each)");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
             $"{last.Households:N0} households decided in {seconds:0.0} s ({last.Households / seconds:N0}/s), {last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
             $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
@@ -502,7 +506,7 @@ internal static class Pipeline
             seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
             resident_mb_before = rssBefore, peak_resident_mb = peakRss, state_rows_written = stateRows, state_commits = commits,
-            state_rows_per_second = stateRows / seconds, state_writes_appended = appended, state_payload_bytes = payloadBytes, monitor = monitorDuring,
+            state_rows_per_second = stateRows / seconds, state_payload_bytes = payloadBytes, state_writes = written, monitor = monitorDuring,
             decision_latency_ms_p50 = latency[0], decision_latency_ms_p99 = latency[1], api = apiResult, samples,
         };
     }

@@ -13,7 +13,11 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
     public int NextNumber { get; private set; } = nextNumber;
 
     /// <summary>Newest first.</summary>
-    public RebalanceProposal[] All => [.. _byId.Values.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id, StringComparer.Ordinal)];
+    public RebalanceProposal[] All => Ordered(_byId.Values);
+
+    /// <summary>Proposals in the order the book keeps them: newest first.</summary>
+    public static RebalanceProposal[] Ordered(IEnumerable<RebalanceProposal> proposals) =>
+        [.. proposals.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id, StringComparer.Ordinal)];
 
     public bool HasPending => _byId.Values.Any(p => p.Status == ProposalStatus.Pending);
 

@@ -331,10 +331,10 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
             // a stored entry: the state is then written whole).
             var realized = state.State.Realized;
             if (realized.Length >= before.Realized.Length && realized.AsSpan(0, before.Realized.Length).SequenceEqual(before.Realized))
-                state.State.Filled(new HouseholdFilled(state.State.WashSales!, realized[before.Realized.Length..], results, keptSince,
+                state.State.Changed(new HouseholdFilled(state.State.WashSales!, realized[before.Realized.Length..], results, keptSince,
                     state.State.Outbox, state.State.PendingAdjustments));
             try { await state.WriteStateAsync(); }
-            finally { state.State.Filled(null); } // a storage that keeps no changes left it
+            finally { state.State.Unchanged(); }
         }
         catch
         {

@@ -154,6 +154,8 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         state.State.Proposals = Book.All;
         state.State.NextProposal = Book.NextNumber;
         state.State.Outbox = entries;
+        if (ProposalChanges.Between(proposals, state.State.Proposals) is { } changes)
+            state.State.Changed(new ProposalsFiled(changes.Put, changes.Removed, state.State.NextProposal, entries));
         try { await state.WriteStateAsync(); }
         catch
         {
@@ -163,6 +165,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
             Reload();
             throw;
         }
+        finally { state.State.Unchanged(); }
         stale();
         await journal.Append(entries);
         foreach (var p in Book.All.Where(p => !before.TryGetValue(p.Id, out var was) || was != p.Status).Reverse())

@@ -1,11 +1,12 @@
 using Households.Contracts;
+using Households.Domain.Decisions;
 using Households.Domain.Reliability;
 using Households.Grains.Silo;
 
 namespace Households.Grains.Household;
 
-/// <summary>A household's state as stored; fills recorded in its ledger are stored as a <see cref="HouseholdFilled"/>
-/// appended to the last snapshot (<see cref="IAppendableState"/>).</summary>
+/// <summary>A household's state as stored; fills recorded in its ledger (<see cref="HouseholdFilled"/>) and proposals filed or
+/// decided (<see cref="ProposalsFiled"/>) are stored as changes appended to the last snapshot (<see cref="IAppendableState"/>).</summary>
 [GenerateSerializer]
 public sealed class HouseholdState : IAppendableState
 {
@@ -42,8 +43,8 @@ public sealed class HouseholdState : IAppendableState
     /// dated before it and sent again is answered from the journal. Null: every result is kept.</summary>
     [Id(24)] public DateOnly? CorporateActionsKeptSince { get; set; }
 
-    // Not stored: the fills the next write may append, and how many are stored after the snapshot.
-    [NonSerialized] private HouseholdFilled? _filled;
+    // Not stored: the change the next write may append, and how many are stored after the snapshot.
+    [NonSerialized] private object? _change;
     [NonSerialized] private int _changes;
 
     /// <summary>Fills stored after the snapshot of this state (see <see cref="IAppendableState"/>).</summary>
@@ -58,18 +59,37 @@ public sealed class HouseholdState : IAppendableState
     public static string TradeKey(string account, string tradeKey) => $"{account}/{tradeKey}";
 
     /// <summary>Marks the next write as these fills alone: it is appended rather than the whole state rewritten.</summary>
-    public void Filled(HouseholdFilled? filled) => _filled = filled;
+    public void Changed(HouseholdFilled filled) => _change = filled;
+
+    /// <summary>Marks the next write as this change of the proposals alone.</summary>
+    public void Changed(ProposalsFiled filed) => _change = filed;
+
+    /// <summary>Drops a change the write did not take (a storage that keeps no changes, or a write that failed first).</summary>
+    public void Unchanged() => _change = null;
 
     object? IAppendableState.TakeChange()
     {
-        var filled = _filled;
-        _filled = null;
-        return filled;
+        var change = _change;
+        _change = null;
+        return change;
     }
 
     void IAppendableState.Fold(object change)
     {
-        if (change is not HouseholdFilled filled) throw new InvalidOperationException($"a household's stored change is {change.GetType().Name}, not fills");
+        switch (change)
+        {
+            case HouseholdFilled filled: Fold(filled); break;
+            case ProposalsFiled filed:
+                Proposals = new ProposalChanges(filed.Put, filed.Removed).Apply(Proposals);
+                NextProposal = filed.NextProposal;
+                Outbox = filed.Outbox;
+                break;
+            default: throw new InvalidOperationException($"a household's stored change is {change.GetType().Name}");
+        }
+    }
+
+    private void Fold(HouseholdFilled filled)
+    {
         WashSales = filled.WashSales;
         Realized = [.. Realized, .. filled.RealizedAdded];
         // The same order as the fills' own write (HouseholdBooks): older results dropped, then this batch's kept.
@@ -92,6 +112,16 @@ public sealed record HouseholdFilled(
     [property: Id(3)] DateOnly TradesKeptSince,
     [property: Id(4)] JournalEntry[] Outbox,
     [property: Id(5)] WashSaleAdjustment[] PendingAdjustments);
+
+/// <summary>A write of a household's proposals as stored (issue #18 goal 2): the proposals filed or decided, the ids the book
+/// no longer keeps, the next proposal number, and the journal entries of the write. Every other part of the state, and
+/// every other proposal, is as the snapshot (or earlier changes) has it.</summary>
+[GenerateSerializer, Immutable, Alias("ProposalsFiled")]
+public sealed record ProposalsFiled(
+    [property: Id(0)] RebalanceProposal[] Put,
+    [property: Id(1)] string[] Removed,
+    [property: Id(2)] int NextProposal,
+    [property: Id(3)] JournalEntry[] Outbox);
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>
 [GenerateSerializer]

@@ -13,9 +13,9 @@ namespace Households.Grains.Silo;
 /// in one COPY at a silo's start (<see cref="BooksWarmStart"/>). Writes are optimistic: a write names the version it
 /// read, and a write that finds another version fails with <see cref="InconsistentStateException"/> (the grains re-read
 /// and retry), so two activations of one grain after a silo failure never overwrite each other's books.
-/// <para>A state that can be written as one change (<see cref="IAppendableState"/>: an account's fill) is appended to
-/// <c>households_state_changes</c> instead, under the next version of its row (the row itself keeps its payload and only
-/// counts the version, so appends and whole writes conflict alike); every read folds the row's changes in, and a whole
+/// <para>A state that can be written as one change (<see cref="IAppendableState"/>: a fill, a household's proposals) is appended to
+/// <c>households_state_changes</c> instead, under the next version of its row (the row itself keeps its payload, counts the
+/// version, so appends and whole writes conflict alike, and takes a household's new live header); every read folds the row's changes in, and a whole
 /// write (every <see cref="SnapshotEvery"/> changes, on deactivation, or any write that is not one change) stores a new
 /// snapshot and drops them in the same statement.</para></summary>
 public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
@@ -57,13 +57,14 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     }
 
     private readonly bool _appendFills;
-    private long _appended, _payloadBytes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WriteCounts> _written = new(StringComparer.Ordinal);
 
     /// <summary>Writes committed and the transactions that carried them (the load test reports rows per commit).</summary>
     public (long Batches, long Items) WritesCommitted => _writes.Committed;
 
-    /// <summary>Of the writes committed, those appended as one change, and the bytes of payload (states and changes) written.</summary>
-    public (long Appended, long PayloadBytes) WritesAppended => (Interlocked.Read(ref _appended), Interlocked.Read(ref _payloadBytes));
+    /// <summary>The writes committed so far by state name: whole and appended, and the bytes of payload each kind wrote.</summary>
+    public IReadOnlyDictionary<string, StateWriteFigures> WritesByState =>
+        _written.ToDictionary(kv => kv.Key, kv => kv.Value.Figures(), StringComparer.Ordinal);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -97,8 +98,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
         if (appendable is not null) appendable.ChangesSinceSnapshot = append ? appendable.ChangesSinceSnapshot + 1 : 0;
-        if (append) Interlocked.Increment(ref _appended);
-        Interlocked.Add(ref _payloadBytes, write.Payload.Length);
+        _written.GetOrAdd(stateName, _ => new WriteCounts()).Add(append, write.Payload.Length);
         if (header is not null) _live?.Publish(header);
     }
 
@@ -148,7 +148,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         if (appends.Count > 0)
             batch.BatchCommands.Add(Rows($"""
                 WITH counted AS (
-                    UPDATE {Table} t SET etag = t.etag + 1, modified_on = now()
+                    UPDATE {Table} t SET etag = t.etag + 1, live_header = coalesce(u.live_header, t.live_header), modified_on = now()
                     FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[]) AS u(state_name, grain_key, change, live_header, expected)
                     WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
                     RETURNING t.state_name, t.grain_key, t.etag, u.change)
@@ -282,8 +282,29 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     private readonly record struct StateKey(string StateName, string GrainKey);
 
+    private sealed class WriteCounts
+    {
+        private long _whole, _wholeBytes, _appended, _appendedBytes;
+
+        public void Add(bool appended, int bytes)
+        {
+            if (appended) { Interlocked.Increment(ref _appended); Interlocked.Add(ref _appendedBytes, bytes); }
+            else { Interlocked.Increment(ref _whole); Interlocked.Add(ref _wholeBytes, bytes); }
+        }
+
+        public StateWriteFigures Figures() => new(Interlocked.Read(ref _whole), Interlocked.Read(ref _wholeBytes), Interlocked.Read(ref _appended),
+            Interlocked.Read(ref _appendedBytes));
+    }
+
     /// <summary>A write of a state whole, or (<paramref name="Append"/>) of one change as its payload.</summary>
     private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, bool Append = false);
 
     private sealed record StoredState(long Version, byte[] Payload, byte[][]? Changes);
+}
+
+/// <summary>Writes of one state name: whole (a snapshot) and appended (one change), with the bytes of payload each wrote.</summary>
+public sealed record StateWriteFigures(long Whole, long WholeBytes, long Appended, long AppendedBytes)
+{
+    public StateWriteFigures Since(StateWriteFigures? before) => before is null ? this
+        : new(Whole - before.Whole, WholeBytes - before.WholeBytes, Appended - before.Appended, AppendedBytes - before.AppendedBytes);
 }

@@ -1,10 +1,11 @@
 -- Households: changes appended to a grain state since its snapshot (issue #18 goal 2).
 --
--- An account's fill is stored as what it changed (cash, the lots removed and put, the results it keeps by key; an
--- Orleans-serialized AccountFilled) rather than the account's whole books: one row here, under the version the fill
--- gave the state's row in households_grain_state (whose payload stays as it was, so the two kinds of write conflict
--- alike on that version). Every read of the state folds its rows in, in version order; a write of the whole state (every
--- 16 changes, on the grain's deactivation, or any change that is not a fill) drops them in the same statement.
+-- A fill or a decision is stored as what it changed rather than the grain's whole state: an account's fill (cash, the
+-- lots removed and put, the results it keeps by key; AccountFilled), a household's fills in its ledger (HouseholdFilled)
+-- or its proposals filed or decided (ProposalsFiled), each Orleans-serialized. One row here, under the version the change
+-- gave the state's row in households_grain_state (whose payload stays as it was, so the two kinds of write conflict alike
+-- on that version). Every read of the state folds its rows in, in version order; a write of the whole state (every 16
+-- changes, on the grain's deactivation, or any other change) drops them in the same statement.
 
 CREATE TABLE IF NOT EXISTS households_state_changes
 (

@@ -144,7 +144,7 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         await storage.WriteStateAsync(StateName, grain, live);
         Assert.Equal(("2", 1), (live.ETag, live.State.ChangesSinceSnapshot));
         Assert.Equal(1L, await Rows(changes));
-        Assert.Equal(1L, storage.WritesAppended.Appended);
+        Assert.Equal(1L, storage.WritesByState[StateName].Appended);
 
         var read = new GrainState<AccountState>();
         await storage.ReadStateAsync(StateName, grain, read);
@@ -171,7 +171,9 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
             await storage.WriteStateAsync(StateName, grain, live);
             Assert.Equal(i < 16 ? i + 1 : 0, live.State.ChangesSinceSnapshot);
         }
-        Assert.Equal(("18", 0L, 16L), (live.ETag, await Rows(changes), storage.WritesAppended.Appended));
+        Assert.Equal(("18", 0L, 16L), (live.ETag, await Rows(changes), storage.WritesByState[StateName].Appended));
+        Assert.Equal(2L, storage.WritesByState[StateName].Whole); // the first write and the 17th (a refused write counts nothing)
+
         await storage.ReadStateAsync(StateName, grain, read);
         Assert.Equal(("18", 21_984m, 17, 0), (read.ETag, read.State!.Cash, read.State.AppliedTrades.Count, read.State.ChangesSinceSnapshot));
 
@@ -181,6 +183,43 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         Assert.Equal(1L, await Rows(changes));
         await storage.ClearStateAsync(StateName, grain, live);
         Assert.Equal(0L, await Rows(changes));
+    }
+
+    [Fact]
+    public async Task A_households_proposals_are_appended_with_its_live_header_and_folded_back_in_order()
+    {
+        await PostgresSchema.ApplyAsync(db.ConnectionString);
+        await using var database = NpgsqlDataSource.Create(db.ConnectionString);
+        using var storage = new PostgresGrainStorage(database, BooksLoader.StateSerializer(), new LiveStateBoard());
+        var grain = GrainId.Create("household", "GSHH2");
+        var at = new DateTimeOffset(2026, 12, 1, 15, 0, 0, TimeSpan.Zero);
+        RebalanceProposal Proposal(int n, ProposalStatus status) =>
+            new($"GSHH2-P{n:D5}", "GSHH2", status, at.AddMinutes(n), at.AddDays(5), [], [], 0, 0, 0, 0, n, null, null, [], null);
+        var live = new GrainState<HouseholdState>(new HouseholdState
+        {
+            Spec = new HouseholdSpec("GSHH2", "Appending household", "ADV7", ["GSA1"]),
+            Proposals = [.. Enumerable.Range(1, 30).Select(n => Proposal(n, ProposalStatus.Executed)).Reverse()],
+            NextProposal = 31,
+        });
+        await storage.WriteStateAsync("household", grain, live);
+
+        // A decision files a pending proposal: one proposal appended, the header now counts it.
+        var filed = Proposal(31, ProposalStatus.Pending);
+        live.State!.Proposals = [filed, .. live.State.Proposals];
+        live.State.NextProposal = 32;
+        live.State.Changed(new ProposalsFiled([filed], [], 32, []));
+        await storage.WriteStateAsync("household", grain, live);
+        var figures = storage.WritesByState["household"];
+        Assert.Equal((1L, 1L), (figures.Whole, figures.Appended));
+        Assert.True(figures.AppendedBytes * 10 < figures.WholeBytes, $"{figures.AppendedBytes} B appended against {figures.WholeBytes} B whole");
+
+        var read = new GrainState<HouseholdState>();
+        await storage.ReadStateAsync("household", grain, read);
+        Assert.Equal(live.State.Proposals.Select(p => (p.Id, p.Status)), read.State!.Proposals.Select(p => (p.Id, p.Status)));
+        Assert.Equal((32, 1), (read.State.NextProposal, read.State.ChangesSinceSnapshot));
+        var headers = new List<HouseholdLiveHeader>();
+        await foreach (var header in storage.ReadHeaders()) headers.Add(header);
+        Assert.Equal(1, Assert.Single(headers, h => h.HouseholdId == "GSHH2").PendingProposals);
     }
 
     // Records compare ImmutableArray fields by reference: compare the account ids by value.
