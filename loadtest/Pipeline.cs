@@ -438,7 +438,7 @@ internal static class Pipeline
         var rssBefore = Report.ResidentMb();
         var parkedBefore = monitor.ParkedAccounts;
         var writesBefore = storage.WritesCommitted;
-        var writtenBefore = storage.WritesByState;
+        var (writtenBefore, appendsBefore) = (storage.WritesByState, storage.AppendsByChange);
         // With --api-rps and a paced shock, the API load runs through the shock's seconds too (goal: its p99 during the shock).
         using var api = o.ApiRps > 0 && o.ShockSeconds > 0 && o.ApiProcess ? await ApiChild.Start(o, apiUrl, households, o.ShockSeconds, "shock") : null;
         Console.WriteLine($"shock {name}: {scenario.Description}");
@@ -496,6 +496,9 @@ internal static class Pipeline
         foreach (var (state, w) in written.Where(kv => kv.Value.Whole + kv.Value.Appended > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal))
             Console.WriteLine($"shock {name}:   {state}: {w.Whole:N0} whole ({w.WholeBytes / Math.Max(w.Whole, 1):N0} B each), {w.Appended:N0} fills appended " +
                 $"({w.AppendedBytes / Math.Max(w.Appended, 1):N0} B each)");
+        var appends = storage.AppendsByChange.ToDictionary(kv => kv.Key, kv => kv.Value.Since(appendsBefore.GetValueOrDefault(kv.Key)));
+        foreach (var (change, w) in appends.Where(kv => kv.Value.Appended > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            Console.WriteLine($"shock {name}:   appended as {change}: {w.Appended:N0} ({w.AppendedBytes / w.Appended:N0} B each)");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
             $"{last.Households:N0} households decided in {seconds:0.0} s ({last.Households / seconds:N0}/s), {last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
             $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
@@ -506,7 +509,7 @@ internal static class Pipeline
             seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
             resident_mb_before = rssBefore, peak_resident_mb = peakRss, state_rows_written = stateRows, state_commits = commits,
-            state_rows_per_second = stateRows / seconds, state_payload_bytes = payloadBytes, state_writes = written, monitor = monitorDuring,
+            state_rows_per_second = stateRows / seconds, state_payload_bytes = payloadBytes, state_writes = written, state_appends = appends, monitor = monitorDuring,
             decision_latency_ms_p50 = latency[0], decision_latency_ms_p99 = latency[1], api = apiResult, samples,
         };
     }

@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Domain.Reliability;
 
 namespace Households.Domain.Decisions;
 
@@ -12,17 +13,10 @@ public sealed record ProposalChanges(RebalanceProposal[] Put, string[] Removed)
     /// <summary>The change from <paramref name="before"/> to <paramref name="after"/> (both as <see cref="ProposalBook.All"/>
     /// gives them), or null when applying it would not give <paramref name="after"/> exactly: the proposals are then stored
     /// whole. A proposal the book did not change is the same object in both.</summary>
-    public static ProposalChanges? Between(IReadOnlyList<RebalanceProposal> before, IReadOnlyList<RebalanceProposal> after)
-    {
-        var was = new Dictionary<string, RebalanceProposal>(before.Count, StringComparer.Ordinal);
-        foreach (var p in before)
-            if (!was.TryAdd(p.Id, p)) return null;
-        var kept = after.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var change = new ProposalChanges([.. after.Where(p => !was.TryGetValue(p.Id, out var old) || !ReferenceEquals(old, p))],
-            [.. before.Where(p => !kept.Contains(p.Id)).Select(p => p.Id)]);
-        var applied = change.Apply(before);
-        return applied.Length == after.Count && applied.Zip(after).All(pair => ReferenceEquals(pair.First, pair.Second)) ? change : null;
-    }
+    public static ProposalChanges? Between(IReadOnlyList<RebalanceProposal> before, IReadOnlyList<RebalanceProposal> after) =>
+        KeyedChanges.Between(before, after, p => p.Id, ReferenceEquals) is (var put, var removed)
+        && new ProposalChanges(put, removed) is var change && change.Apply(before) is var applied
+        && applied.Length == after.Count && applied.Zip(after).All(pair => ReferenceEquals(pair.First, pair.Second)) ? change : null;
 
     /// <summary>The proposals after this change, newest first.</summary>
     public RebalanceProposal[] Apply(IEnumerable<RebalanceProposal> proposals)

@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Domain.Reliability;
 
 namespace Households.Domain.Lots;
 
@@ -12,21 +13,9 @@ public sealed record LotChanges(string[] Removed, LotPiece[] Put)
     /// <summary>The change from <paramref name="before"/> to <paramref name="after"/>, or null when applying it would not
     /// give <paramref name="after"/> exactly, lot for lot and in order (a lot id held twice, lots reordered): the books are
     /// then stored whole.</summary>
-    public static LotChanges? Between(IReadOnlyList<LotPiece> before, IReadOnlyList<LotPiece> after)
-    {
-        var was = new Dictionary<string, LotPiece>(before.Count, StringComparer.Ordinal);
-        foreach (var p in before)
-            if (!was.TryAdd(p.Lot.Id, p)) return null;
-        var now = new HashSet<string>(after.Count, StringComparer.Ordinal);
-        var put = new List<LotPiece>();
-        foreach (var p in after)
-        {
-            if (!now.Add(p.Lot.Id)) return null;
-            if (!was.TryGetValue(p.Lot.Id, out var old) || old != p) put.Add(p);
-        }
-        var change = new LotChanges([.. before.Select(p => p.Lot.Id).Where(id => !now.Contains(id))], [.. put]);
-        return change.Apply(before).SequenceEqual(after) ? change : null;
-    }
+    public static LotChanges? Between(IReadOnlyList<LotPiece> before, IReadOnlyList<LotPiece> after) =>
+        KeyedChanges.Between(before, after, p => p.Lot.Id, (a, b) => a == b) is (var put, var removed)
+        && new LotChanges(removed, put) is var change && change.Apply(before).SequenceEqual(after) ? change : null;
 
     /// <summary>The lots after this change: removed ones dropped, a put lot in its old place or, when new, at the end.</summary>
     public List<LotPiece> Apply(IReadOnlyList<LotPiece> lots)

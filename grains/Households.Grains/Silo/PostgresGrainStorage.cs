@@ -57,14 +57,20 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     }
 
     private readonly bool _appendFills;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WriteCounts> _written = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WriteCounts> _written = new(StringComparer.Ordinal),
+        _appendedByChange = new(StringComparer.Ordinal);
 
     /// <summary>Writes committed and the transactions that carried them (the load test reports rows per commit).</summary>
     public (long Batches, long Items) WritesCommitted => _writes.Committed;
 
     /// <summary>The writes committed so far by state name: whole and appended, and the bytes of payload each kind wrote.</summary>
-    public IReadOnlyDictionary<string, StateWriteFigures> WritesByState =>
-        _written.ToDictionary(kv => kv.Key, kv => kv.Value.Figures(), StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, StateWriteFigures> WritesByState => Figures(_written);
+
+    /// <summary>The appended writes committed so far by the change's type name (<c>AccountFilled</c>, …).</summary>
+    public IReadOnlyDictionary<string, StateWriteFigures> AppendsByChange => Figures(_appendedByChange);
+
+    private static Dictionary<string, StateWriteFigures> Figures(System.Collections.Concurrent.ConcurrentDictionary<string, WriteCounts> counts) =>
+        counts.ToDictionary(kv => kv.Key, kv => kv.Value.Figures(), StringComparer.Ordinal);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -99,6 +105,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         grainState.RecordExists = true;
         if (appendable is not null) appendable.ChangesSinceSnapshot = append ? appendable.ChangesSinceSnapshot + 1 : 0;
         _written.GetOrAdd(stateName, _ => new WriteCounts()).Add(append, write.Payload.Length);
+        if (append) _appendedByChange.GetOrAdd(change!.GetType().Name, _ => new WriteCounts()).Add(true, write.Payload.Length);
         if (header is not null) _live?.Publish(header);
     }
 

@@ -17,19 +17,7 @@ namespace Households.Tests.PostgreSql;
 /// stored whole as the grain deactivates; an append from a stale version is a conflict the grain re-reads and retries.</summary>
 public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<PostgresFixture>
 {
-    private async Task<IHost> StartSilo(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var profile = new HostingProfile(db.ConnectionString, clusterId, "households-pg-test",
-            OrleansAdoNetSmokeTests.FreePort(), OrleansAdoNetSmokeTests.FreePort());
-        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
-        builder.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
-        var host = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await host.StartAsync(timeout.Token);
-        return host;
-    }
+    private Task<IHost> StartSilo(string clusterId) => PostgresSilo.Start(db.ConnectionString, clusterId, "households-pg-test");
 
     [Fact]
     public async Task Fills_are_appended_to_the_books_read_back_by_another_cluster_and_stored_whole_on_deactivation()

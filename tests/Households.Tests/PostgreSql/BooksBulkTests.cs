@@ -25,21 +25,9 @@ public sealed class BooksBulkTests(PostgresFixture db, ITestOutputHelper output)
     private const int Accounts = 10_000;
     private const int Seed = 7;
 
-    private async Task<IHost> StartSilo(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var profile = new HostingProfile(db.ConnectionString, clusterId, "households-books-test",
-            OrleansAdoNetSmokeTests.FreePort(), OrleansAdoNetSmokeTests.FreePort());
-        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
-        builder.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
-        // The shock is the subject: every admitted trigger may decide at once (no firm-wide pacing, no daily turnover cap).
-        builder.Services.Configure<DecisionOptions>(o => { o.FirmPerSecond = 10_000; o.FirmBurst = 10_000; o.DailyTurnover = 1; });
-        var host = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await host.StartAsync(timeout.Token);
-        return host;
-    }
+    // The shock is the subject: every admitted trigger may decide at once (no firm-wide pacing, no daily turnover cap).
+    private Task<IHost> StartSilo(string clusterId) => PostgresSilo.Start(db.ConnectionString, clusterId, "households-books-test",
+        services => services.Configure<DecisionOptions>(o => { o.FirmPerSecond = 10_000; o.FirmBurst = 10_000; o.DailyTurnover = 1; }));
 
     private async Task<long> Count(string sql)
     {

@@ -210,7 +210,7 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         live.State.Changed(new ProposalsFiled([filed], [], 32, []));
         await storage.WriteStateAsync("household", grain, live);
         var figures = storage.WritesByState["household"];
-        Assert.Equal((1L, 1L), (figures.Whole, figures.Appended));
+        Assert.Equal((1L, 1L, 1L), (figures.Whole, figures.Appended, storage.AppendsByChange[nameof(ProposalsFiled)].Appended));
         Assert.True(figures.AppendedBytes * 10 < figures.WholeBytes, $"{figures.AppendedBytes} B appended against {figures.WholeBytes} B whole");
 
         var read = new GrainState<HouseholdState>();

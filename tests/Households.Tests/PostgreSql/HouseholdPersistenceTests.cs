@@ -18,19 +18,7 @@ namespace Households.Tests.PostgreSql;
 /// are read back by a fresh silo on the same database.</summary>
 public sealed class HouseholdPersistenceTests(PostgresFixture db) : IClassFixture<PostgresFixture>
 {
-    private async Task<IHost> StartSilo(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var profile = new HostingProfile(db.ConnectionString, clusterId, "households-pg-test",
-            OrleansAdoNetSmokeTests.FreePort(), OrleansAdoNetSmokeTests.FreePort());
-        builder.UseOrleans(silo => silo.ConfigureHouseholds(profile));
-        builder.Services.Configure<MarketOptions>(o => { o.Simulate = false; o.EnforceTradingHours = false; });
-        var host = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await host.StartAsync(timeout.Token);
-        return host;
-    }
+    private Task<IHost> StartSilo(string clusterId) => PostgresSilo.Start(db.ConnectionString, clusterId, "households-pg-test");
 
     [Fact]
     public async Task Household_accounts_and_trades_survive_a_fresh_cluster()
