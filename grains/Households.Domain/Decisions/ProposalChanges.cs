@@ -1,5 +1,4 @@
 using Households.Contracts;
-using Households.Domain.Reliability;
 
 namespace Households.Domain.Decisions;
 

@@ -65,12 +65,15 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
     public async Task Snapshot()
     {
         if (state.State.ChangesSinceSnapshot == 0 || state.State.Spec is null) return;
+        // A compaction keeps the version: an activation elsewhere that read it (a duplicate after a silo's death) writes on.
+        state.State.Compacting(true);
         try { await Write(); }
         catch (Exception ex)
         {
             // Nothing is lost: the fills stay appended and the next read folds them in.
-            log.LogWarning(ex, "{Account}: snapshot on deactivation not written ({Changes} fills stay appended)", accountId, state.State.ChangesSinceSnapshot);
+            log.LogWarning("{Account}: snapshot on deactivation not written ({Changes} fills stay appended): {Reason}", accountId, state.State.ChangesSinceSnapshot, ex.Message);
         }
+        finally { state.State.Compacting(false); }
     }
 
     /// <summary>The fills of a commit: their results, kept by key, and the first trade date the books keep results for.</summary>

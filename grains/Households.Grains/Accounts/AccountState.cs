@@ -57,6 +57,7 @@ public sealed class AccountState : IAppendableState
     [NonSerialized] private AccountFilled? _fill;
     [NonSerialized] private List<LotChanges>? _lotChanges;
     [NonSerialized] private int _changes;
+    [NonSerialized] private bool _compact;
 
     /// <summary>Fills stored after the snapshot of these books (see <see cref="IAppendableState"/>).</summary>
     public int ChangesSinceSnapshot => _changes;
@@ -88,6 +89,16 @@ public sealed class AccountState : IAppendableState
         var fill = _fill;
         _fill = null;
         return fill;
+    }
+
+    /// <summary>Marks the next write as a compaction (see <see cref="IAppendableState.TakeCompaction"/>).</summary>
+    public void Compacting(bool compact) => _compact = compact;
+
+    bool IAppendableState.TakeCompaction()
+    {
+        var compact = _compact;
+        _compact = false;
+        return compact;
     }
 
     void IAppendableState.Fold(object change)

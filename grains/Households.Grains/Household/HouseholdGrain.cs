@@ -62,7 +62,7 @@ public sealed class HouseholdGrain(
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
         decisions.Value.PlanEachAccountAlone, AskToDecide, RetryDecisionAfter,
-        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), GrainFactory, log);
+        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), GrainFactory, log, Reloaded);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock, books.Value.IdempotencyWindow());
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
     private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));
@@ -81,8 +81,11 @@ public sealed class HouseholdGrain(
         // Fills appended since the last snapshot are folded into one row (issue #18 goal 2); nothing is lost if this fails.
         if (state.State.ChangesSinceSnapshot > 0)
         {
+            // A compaction keeps the version: an activation elsewhere that read it (a duplicate after a silo's death) writes on.
+            state.State.Compacting(true);
             try { await state.WriteStateAsync(); }
-            catch (Exception ex) { log.LogWarning(ex, "{Household}: snapshot on deactivation not written ({Changes} fills stay appended)", Id, state.State.ChangesSinceSnapshot); }
+            catch (Exception ex) { log.LogWarning("{Household}: snapshot on deactivation not written ({Changes} changes stay appended): {Reason}", Id, state.State.ChangesSinceSnapshot, ex.Message); }
+            finally { state.State.Compacting(false); }
         }
     }
 

@@ -24,6 +24,8 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
     /// <summary>Set while an approval files the re-optimized proposal it executes at once: the advisor queue is not told of
     /// a proposal that never waits (it hears of the outcome after the execution).</summary>
     private bool _executingNow;
+    /// <summary>Discretionary proposals filed to execute at once whose execution has not completed (<see cref="ExecuteFailed"/>).</summary>
+    private readonly HashSet<string> _failedExecutions = new(StringComparer.Ordinal);
 
     public ProposalBook Book => _book ??= new ProposalBook(householdId, state.State.Proposals, state.State.NextProposal);
 
@@ -65,7 +67,14 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         foreach (var _ in replaced) HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         await Save([.. changed.Select(p => ProposalJournal.Proposal(p, JournalKind.Proposal, now))]);
         if (pending is not null) watchExpiry();
-        var executed = execute is null ? null : await Execute(spec, execute with { Note = "discretionary" });
+        RebalanceProposal? executed = null;
+        if (execute is not null)
+        {
+            // Filed and stored: if the execution fails, the retry of this decision executes it (ExecuteFailed).
+            _failedExecutions.Add(execute.Id);
+            executed = await Execute(spec, execute with { Note = "discretionary" });
+            _failedExecutions.Remove(execute.Id);
+        }
         if (execute is null) session.AwaitSettlement(await books.PayWithdrawals(ids));
         return [.. new[] { pending, executed }.OfType<RebalanceProposal>()];
     }
@@ -84,10 +93,46 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         var now = clock.GetUtcNow();
         var p = Book.ForDecision(proposalId, now) with { DecidedBy = by };
         await journal.Append([ProposalJournal.Proposal(p with { Note = "approved" }, JournalKind.Approval, now)]);
+        return await Revalidated(spec, p, "approved", now);
+    }
+
+    /// <summary>Whether a discretionary proposal this activation filed failed to execute (<see cref="ExecuteFailed"/>).</summary>
+    public bool HasFailedExecutions => _failedExecutions.Count > 0;
+
+    /// <summary>Executes the discretionary proposals this activation filed whose execution failed (an account's silo died under
+    /// it, the database was away): re-validated as an approval is, so trying again never trades at prices that moved or into a
+    /// wash sale. Before, such a proposal stayed pending until it expired, and its triggers (named by it) were not decided again.
+    /// One that expired meanwhile or was decided otherwise is let go.</summary>
+    public async Task ExecuteFailed(HouseholdSpec spec)
+    {
+        foreach (var id in _failedExecutions.ToArray())
+        {
+            var now = clock.GetUtcNow();
+            if (Book.Get(id) is { Status: ProposalStatus.Pending } p && now < p.ExpiresAt)
+            {
+                try
+                {
+                    var done = await Revalidated(spec, p, "discretionary, executed when tried again", now);
+                    log.LogInformation("{Household}: proposal {Proposal}, whose execution had failed, executed when tried again: {Status}", spec.Id, id, done.Status);
+                }
+                catch (BadInputException ex)
+                {
+                    // Refused for good (not a failure to try again): it waits, pending, until it expires.
+                    log.LogWarning("{Household}: proposal {Proposal}, whose execution had failed, not executed: {Reason}", spec.Id, id, ex.Message);
+                }
+            }
+            _failedExecutions.Remove(id);
+        }
+    }
+
+    /// <summary>Executes <paramref name="p"/> as proposed while its prices hold and no buy would wash; otherwise re-optimizes
+    /// the same accounts at live prices against the live ledger and executes that (the approval's rule, one place).</summary>
+    private async Task<RebalanceProposal> Revalidated(HouseholdSpec spec, RebalanceProposal p, string note, DateTimeOffset now)
+    {
         var prices = Quotes(p.Trades.Select(t => t.Symbol));
         var moved = ProposalRules.PricesMoved(p, prices, decisions.RevalidationTolerance);
         var washes = p.Trades.Any(t => t.Side == TradeSide.Buy && books.Tax.WashSales.PurchaseWouldWash(t.Account, t.Symbol, Today()));
-        if (!moved && !washes) return await Execute(spec, p with { Note = "approved" });
+        if (!moved && !washes) return await Execute(spec, p with { Note = note });
 
         // Re-validation failed: re-optimize the same accounts at live prices and against the live ledger.
         var accounts = p.Trades.Select(t => t.Account).ToHashSet(StringComparer.Ordinal);
@@ -98,7 +143,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         finally { _executingNow = false; }
         HouseholdsMetrics.Proposal(ProposalStatus.Superseded);
         log.LogDebug("{Household}: proposal {Proposal} re-optimized on approval as {Fresh}", spec.Id, p.Id, fresh.Id);
-        return await Execute(spec, fresh with { Note = $"approved as {p.Id}, re-optimized", DecidedBy = by });
+        return await Execute(spec, fresh with { Note = $"{note} as {p.Id}, re-optimized", DecidedBy = p.DecidedBy });
     }
 
     /// <summary>Rejects a pending proposal: nothing trades, the rejection is stored and journaled.</summary>

@@ -46,6 +46,7 @@ public sealed class HouseholdState : IAppendableState
     // Not stored: the change the next write may append, and how many are stored after the snapshot.
     [NonSerialized] private object? _change;
     [NonSerialized] private int _changes;
+    [NonSerialized] private bool _compact;
 
     /// <summary>Fills stored after the snapshot of this state (see <see cref="IAppendableState"/>).</summary>
     public int ChangesSinceSnapshot => _changes;
@@ -72,6 +73,16 @@ public sealed class HouseholdState : IAppendableState
         var change = _change;
         _change = null;
         return change;
+    }
+
+    /// <summary>Marks the next write as a compaction (see <see cref="IAppendableState.TakeCompaction"/>).</summary>
+    public void Compacting(bool compact) => _compact = compact;
+
+    bool IAppendableState.TakeCompaction()
+    {
+        var compact = _compact;
+        _compact = false;
+        return compact;
     }
 
     void IAppendableState.Fold(object change)

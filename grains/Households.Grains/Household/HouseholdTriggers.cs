@@ -16,7 +16,8 @@ namespace Households.Grains.Household;
 /// (interleaved) while one runs; <paramref name="askToDecideAfter"/> does so after a pause (a failed decision's retry).</summary>
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
-    bool planEachAccountAlone, Action askToDecide, Action<TimeSpan> askToDecideAfter, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log)
+    bool planEachAccountAlone, Action askToDecide, Action<TimeSpan> askToDecideAfter, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log,
+    Action reloaded)
 {
     private readonly TriggerInbox _inbox = new();
     private readonly TakenTriggers _taken = new();
@@ -93,14 +94,19 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         {
             if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
             var triggers = _inbox.Take();
-            if (triggers.Length == 0) return;
+            if (triggers.Length == 0 && !proposals.HasFailedExecutions) return;
             _taken.Take(triggers);
             var started = Stopwatch.GetTimestamp();
             var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
             try
             {
-                await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, clock.GetUtcNow())).ToArray());
-                await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane);
+                // A filed proposal whose execution failed is executed first: its triggers are decided, only not yet traded.
+                if (proposals.HasFailedExecutions) await proposals.ExecuteFailed(spec);
+                if (triggers.Length > 0)
+                {
+                    await journal.Append(triggers.Select(t => ProposalJournal.Trigger(spec.Id, t, clock.GetUtcNow())).ToArray());
+                    await proposals.Decide(spec, triggers, planEachAccountAlone ? accounts : null, lane);
+                }
                 _retry.Succeeded();
             }
             catch (BadInputException ex)
@@ -110,6 +116,9 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             }
             catch (Exception ex)
             {
+                // Another activation wrote the state (a duplicate while a dead silo's directory is rebuilt): this copy is stale
+                // and would conflict on every retry. It reads the state again first, so what the other filed counts as decided.
+                if (ex is Orleans.Storage.InconsistentStateException) await Reread(spec.Id);
                 var undecided = proposals.Book.Undecided(triggers);
                 retryAfter = _retry.Failed();
                 if (retryAfter is not null)
@@ -117,10 +126,11 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
                     _taken.GiveBack(undecided);
                     _inbox.GiveBack(undecided);
                 }
+                var unexecuted = proposals.HasFailedExecutions ? "; a filed proposal's execution too" : "";
                 log.LogWarning("{Household}: the decision over {Count} triggers failed after {Seconds:0.0} s ({Error}); {Next}", spec.Id, triggers.Length,
                     Stopwatch.GetElapsedTime(started).TotalSeconds, $"{ex.GetType().Name}: {ex.Message}",
-                    retryAfter is { } pause ? $"{undecided.Length} undecided triggers tried again in {pause.TotalSeconds:0} s"
-                        : $"{undecided.Length} undecided triggers dropped after {DecisionRetry.MaxFailures} failures in a row");
+                    retryAfter is { } pause ? $"{undecided.Length} undecided triggers tried again in {pause.TotalSeconds:0} s{unexecuted}"
+                        : $"{undecided.Length} undecided triggers dropped after {DecisionRetry.MaxFailures} failures in a row{(unexecuted.Length > 0 ? "; a filed proposal waits unexecuted until it expires" : "")}");
                 return;
             }
             // Debug: in a shock most decisions wait their turn this long, and a warning each would flood the log.
@@ -132,9 +142,25 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         }
         finally
         {
-            if (!_inbox.Done()) Idle();
-            else if (retryAfter is { } pause) askToDecideAfter(pause); // still counted among the silo's deciding households
+            var waiting = _inbox.Done();
+            // Still counted among the silo's deciding households while a retry is due: for triggers given back, or for a
+            // filed proposal whose execution failed.
+            if (retryAfter is { } pause && (waiting || proposals.HasFailedExecutions)) askToDecideAfter(pause);
+            else if (!waiting) Idle();
             else Ask();
+        }
+    }
+
+    private async Task Reread(string householdId)
+    {
+        try
+        {
+            await state.ReadStateAsync();
+            reloaded();
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning("{Household}: state not read again after a version conflict ({Reason}); the retry will meet it again", householdId, ex.Message);
         }
     }
 

@@ -16,8 +16,9 @@ namespace Households.Grains.Silo;
 /// <para>A state that can be written as one change (<see cref="IAppendableState"/>: a fill, a household's proposals) is appended to
 /// <c>households_state_changes</c> instead, under the next version of its row (the row itself keeps its payload, counts the
 /// version, so appends and whole writes conflict alike, and takes a household's new live header); every read folds the row's changes in, and a whole
-/// write (every <see cref="SnapshotEvery"/> changes, on deactivation, or any write that is not one change) stores a new
-/// snapshot and drops them in the same statement.</para></summary>
+/// write (every <see cref="SnapshotEvery"/> changes, or any write that is not one change) stores a new snapshot and drops
+/// them in the same statement. A grain that deactivates compacts: it stores the folded state as the snapshot under the same
+/// version, so a second activation that read that version (a duplicate during a silo's death) is not fenced out by it.</para></summary>
 public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 {
     public const string Table = "households_grain_state";
@@ -95,12 +96,13 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         var expected = Version(grainState.ETag);
         var appendable = grainState.State as IAppendableState;
         var change = appendable?.TakeChange();
+        var compact = appendable?.TakeCompaction() == true && expected is not null;
         var append = _appendFills && change is not null && expected is not null && appendable!.ChangesSinceSnapshot < SnapshotEvery;
         var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), expected, append ? _serializer.SerializeToArray<object>(change!) : _serializer.SerializeToArray(grainState.State),
-            header is null ? null : _serializer.SerializeToArray(header), append);
+            header is null ? null : _serializer.SerializeToArray(header), append, compact && !append);
         if (await _writes.Run(write) is not { } version)
-            throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation (this one read version {grainState.ETag ?? "none"})",
-                "unknown", grainState.ETag ?? "none");
+            throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation (this one read version {grainState.ETag ?? "none"}"
+                + $"{(append ? ", appending" : compact ? ", compacting" : "")})", "unknown", grainState.ETag ?? "none");
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
         if (appendable is not null) appendable.ChangesSinceSnapshot = append ? appendable.ChangesSinceSnapshot + 1 : 0;
@@ -144,14 +146,15 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         if (updates.Count > 0)
             batch.BatchCommands.Add(Rows($"""
                 WITH written AS (
-                    UPDATE {Table} t SET etag = t.etag + 1, payload = u.payload, live_header = u.live_header, modified_on = now()
-                    FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[]) AS u(state_name, grain_key, payload, live_header, expected)
+                    UPDATE {Table} t SET etag = t.etag + u.counted, payload = u.payload, live_header = u.live_header, modified_on = now()
+                    FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bigint[], $6::int[])
+                        AS u(state_name, grain_key, payload, live_header, expected, counted)
                     WHERE t.state_name = u.state_name AND t.grain_key = u.grain_key AND t.etag = u.expected
                     RETURNING t.state_name, t.grain_key, t.etag),
                 dropped AS (
                     DELETE FROM {Changes} c USING written w WHERE c.state_name = w.state_name AND c.grain_key = w.grain_key)
                 SELECT state_name, grain_key, etag FROM written
-                """, updates, withVersions: true));
+                """, updates, withVersions: true, counted: true));
         if (appends.Count > 0)
             batch.BatchCommands.Add(Rows($"""
                 WITH counted AS (
@@ -180,7 +183,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         return writes.Select(w => written.TryGetValue(w.Key, out var version) ? version : (long?)null).ToList();
     }
 
-    private static NpgsqlBatchCommand Rows(string sql, List<StateWrite> writes, bool withVersions)
+    private static NpgsqlBatchCommand Rows(string sql, List<StateWrite> writes, bool withVersions, bool counted = false)
     {
         var command = new NpgsqlBatchCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Key.StateName).ToArray() });
@@ -188,6 +191,8 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => (object?)w.Header ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         if (withVersions) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Expected!.Value).ToArray() });
+        // A compaction stores the state the version already names: the version stays.
+        if (counted) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Compaction ? 0 : 1).ToArray() });
         return command;
     }
 
@@ -303,8 +308,9 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
             Interlocked.Read(ref _appendedBytes));
     }
 
-    /// <summary>A write of a state whole, or (<paramref name="Append"/>) of one change as its payload.</summary>
-    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, bool Append = false);
+    /// <summary>A write of a state whole, or (<paramref name="Append"/>) of one change as its payload; a whole write that is a
+    /// <paramref name="Compaction"/> keeps the version.</summary>
+    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, bool Append = false, bool Compaction = false);
 
     private sealed record StoredState(long Version, byte[] Payload, byte[][]? Changes);
 }

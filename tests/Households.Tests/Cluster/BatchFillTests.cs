@@ -17,11 +17,13 @@ namespace Households.Tests.Cluster;
 public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 {
     private readonly ConcurrentDictionary<(string State, string Key), int> _writes = new();
-    private readonly ConcurrentDictionary<(string State, string Key), bool> _failNext = new();
+    // Per grain: how many writes to let through before the one that fails.
+    private readonly ConcurrentDictionary<(string State, string Key), int> _failNext = new();
 
     public int Writes(string stateName, string key) => _writes.GetValueOrDefault((stateName, key));
 
-    public void FailNextWrite(string stateName, string key) => _failNext[(stateName, key)] = true;
+    /// <summary>Fails the grain's next write, or the one after <paramref name="skip"/> more writes.</summary>
+    public void FailNextWrite(string stateName, string key, int skip = 0) => _failNext[(stateName, key)] = skip;
 
     /// <summary>Writes failed on purpose so far.</summary>
     public int InjectedFailures => Volatile.Read(ref _injected);
@@ -32,7 +34,12 @@ public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = (stateName, grainId.Key.ToString()!);
-        if (_failNext.TryRemove(key, out _) && Interlocked.Increment(ref _injected) > 0) throw new IOException($"injected: the write of {stateName} {key.Item2} failed");
+        if (_failNext.TryGetValue(key, out var skip))
+        {
+            if (skip > 0) _failNext[key] = skip - 1;
+            else if (_failNext.TryRemove(key, out _) && Interlocked.Increment(ref _injected) > 0)
+                throw new IOException($"injected: the write of {stateName} {key.Item2} failed");
+        }
         _writes.AddOrUpdate(key, 1, (_, n) => n + 1);
         return inner.WriteStateAsync(stateName, grainId, grainState);
     }

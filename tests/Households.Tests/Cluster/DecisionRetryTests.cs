@@ -52,4 +52,43 @@ public sealed class DecisionRetryTests(CountingStorageFixture fixture) : IClassF
         // Both attempts journaled the withdrawal as their cause; the entry is keyed, so it is there once.
         Assert.Single(await journal.History("DRHH"), e => e.Kind == JournalKind.Trigger && e.IdempotencyKey is { } key && key.StartsWith("trigger:Cash:withdrawal:", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_discretionary_proposal_whose_execution_failed_is_executed_when_the_decision_is_tried_again()
+    {
+        var client = fixture.Client;
+        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("DXEQ", "US Equity"), Fund("DXBD", "US Bonds")]);
+        await client.GetGrain<IModelGrain>("DXM").Define(new TargetModel("DXM", "DXM",
+            [new ModelSleeve(SleeveKind.Security, "DXEQ", 0.5m, new DriftBand(0.05m, 0)), new ModelSleeve(SleeveKind.Security, "DXBD", 0.5m, new DriftBand(0.05m, 0))], false));
+        await fixture.PublishAndScan(("DXEQ", 100m), ("DXBD", 100m));
+        var household = client.GetGrain<IHouseholdGrain>("DXHH");
+        await household.Create(new HouseholdSpec("DXHH", "Execution retry household", "ADV06", ["DXTAX"]),
+        [
+            new AccountOpening(Account("DXTAX", "DXHH", AccountType.Taxable, "DXM") with { Harvest = HarvestPolicy.Off }, 0m,
+            [
+                Lot("DXGAIN", "DXEQ", 100, 50m, Today.AddDays(-800)),
+                Lot("DXLOSS", "DXEQ", 100, 150m, Today.AddDays(-100)),
+                Lot("DXB", "DXBD", 200, 100m, Today.AddDays(-800)),
+            ]),
+        ]);
+        var injectedBefore = fixture.Storage.InjectedFailures;
+
+        // The account's first write (the withdrawal) goes through; its second, the decision's fills, fails after the
+        // proposal was filed: the proposal is stored, not executed.
+        fixture.Storage.FailNextWrite("account", "DXTAX", skip: 1);
+        await client.GetGrain<IAccountGrain>("DXTAX").RecordCash(new CashMovement("dx-1", CashKind.Withdrawal, 5_000m, Today, null));
+
+        var executed = Assert.Single(await ClusterFixture.Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Executed), 20_000));
+        Assert.Equal(injectedBefore + 1, fixture.Storage.InjectedFailures);
+        // The one filed proposal executed when tried again (prices held: as proposed, not re-optimized), its withdrawal raised
+        // from the loss lot once.
+        Assert.Equal("DXHH-P00001", executed.Id);
+        Assert.StartsWith("discretionary, executed when tried again; DXTAX: w", executed.Note); // then the withdrawal's settlement
+        Assert.Contains(executed.Causes, c => c.Kind == TriggerKind.Cash && c.Subject == "withdrawal");
+        Assert.Contains(executed.Trades.Where(t => t.Side == TradeSide.Sell).SelectMany(t => t.Lots), l => l.Lot.Id == "DXLOSS");
+        Assert.Equal(executed.Trades.Length, executed.Fills.Length);
+        var journal = fixture.SiloService<IJournal>();
+        Assert.Equal(executed.Fills.Length, (await journal.History("DXHH")).Count(e => e.Kind == JournalKind.Fill));
+        Assert.Equal(5_000m, (await client.GetGrain<IAccountGrain>("DXTAX").GetDecisionInput()).CashToRaise);
+    }
 }

@@ -61,8 +61,8 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
         var live = await grains.GetGrain<IAccountGrain>("PGF1").GetView();
         Assert.Equal(5000m - 1100m + 3000m - 450m, live.Cash);
 
-        // Another cluster on the same database reads the snapshot with the three fills folded in; as it stops, its
-        // activation stores the books whole and the changes go.
+        // Another cluster on the same database reads the snapshot with the three fills folded in, records a fill of its own
+        // (2 more at $100) and, as it stops, compacts: the books stored whole under the version they have, the changes gone.
         await using (var other = (IAsyncDisposable)await StartSilo($"pg-{Guid.NewGuid():N}"))
         {
             var view = await ((IHost)other).Services.GetRequiredService<IGrainFactory>().GetGrain<IAccountGrain>("PGF1").GetView();
@@ -76,22 +76,26 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
             Assert.Equal(("PGFL1", 25m, 3_000m, 2_500m), (gain.LotId, gain.Quantity, gain.Proceeds, gain.Basis));
             var again = await otherHousehold.RecordTrade("PGF1", new TradeRequest("pgf-2", new DateOnly(2026, 2, 3), "PGFEQ", TradeSide.Sell, 25, 120m, null, LotRelief.Fifo, 0m));
             Assert.True(again.Replayed);
+            await otherHousehold.RecordTrade("PGF1", new TradeRequest("pgf-x", new DateOnly(2026, 2, 4), "PGFBD", TradeSide.Buy, 2, 100m, null, null, 0m));
+            Assert.Equal((4L, filled.Version + 1), ((await Stored()).Changes, (await Stored()).Version));
             await ((IHost)other).StopAsync();
         }
-        Assert.Equal((0L, filled.Version + 1), ((await Stored()).Changes, (await Stored()).Version));
+        var compacted = await Stored();
+        Assert.Equal((0L, filled.Version + 1), (compacted.Changes, compacted.Version));
+        Assert.NotEqual(filled.Stamp, compacted.Stamp);
         Assert.Equal(0L, (await Stored("household", "PGFH")).Changes);
 
-        // The first silo's account still holds the version before that snapshot: its next fill's append is a version
-        // conflict, re-read and appended again on the snapshot (4 more at $95).
+        // The first silo's account still holds the version before the other cluster's fill: its next fill's append is a
+        // version conflict, re-read (the other's fill folded in) and appended again (4 more at $95).
         await household.RecordTrade("PGF1", new TradeRequest("pgf-4", new DateOnly(2026, 2, 5), "PGFBD", TradeSide.Buy, 4, 95m, null, null, 0m));
         Assert.Equal((1L, filled.Version + 2), ((await Stored()).Changes, (await Stored()).Version));
         var last = await grains.GetGrain<IAccountGrain>("PGF1").GetView();
-        Assert.Equal(live.Cash - 380m, last.Cash);
+        Assert.Equal(live.Cash - 200m - 380m, last.Cash);
 
-        // The first silo stops: its account deactivates and stores its books whole.
+        // The first silo stops: its account deactivates and compacts, keeping the version.
         await first.StopAsync();
         first.Dispose();
-        Assert.Equal((0L, filled.Version + 3), ((await Stored()).Changes, (await Stored()).Version));
+        Assert.Equal((0L, filled.Version + 2), ((await Stored()).Changes, (await Stored()).Version));
         await using var third = (IAsyncDisposable)await StartSilo($"pg-{Guid.NewGuid():N}");
         var reread = await ((IHost)third).Services.GetRequiredService<IGrainFactory>().GetGrain<IAccountGrain>("PGF1").GetView();
         Assert.Equal((last.Cash, Lots(last)), (reread.Cash, Lots(reread)), LotsComparer);

@@ -1,4 +1,4 @@
-namespace Households.Domain.Reliability;
+namespace Households.Domain;
 
 /// <summary>What changed between two lists whose items each have their own key: the items put (new, or not the same as
 /// before) and the keys no longer there. How a change of a grain's state is stored instead of the whole state (issue #18
