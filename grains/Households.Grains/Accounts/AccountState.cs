@@ -52,17 +52,12 @@ public sealed class AccountState : IAppendableState
     /// <summary>The first correction date whose effects <see cref="BookCorrections"/> keeps; older ones are in the journal.</summary>
     [Id(15)] public DateOnly? CorrectionsKeptSince { get; set; }
 
-    // Not stored: the fill the next write may append, the lot changes of fills folded in by a read, and how many fills
-    // are stored after the snapshot.
-    [NonSerialized] private AccountFilled? _fill;
+    // Not stored: the lot changes of fills folded in by a read, and what the next write may be.
     [NonSerialized] private List<LotChanges>? _lotChanges;
-    [NonSerialized] private int _changes;
-    [NonSerialized] private bool _compact;
+    [NonSerialized] private NextWrite? _next;
 
-    /// <summary>Fills stored after the snapshot of these books (see <see cref="IAppendableState"/>).</summary>
-    public int ChangesSinceSnapshot => _changes;
-
-    int IAppendableState.ChangesSinceSnapshot { get => _changes; set => _changes = value; }
+    /// <inheritdoc/>
+    public NextWrite NextWrite => _next ??= new();
 
     /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them, with the
     /// lot changes of the fills stored since the snapshot.</summary>
@@ -82,24 +77,7 @@ public sealed class AccountState : IAppendableState
     }
 
     /// <summary>Marks the next write as this fill alone: it is appended rather than the whole state rewritten.</summary>
-    public void Filled(AccountFilled? fill) => _fill = fill;
-
-    object? IAppendableState.TakeChange()
-    {
-        var fill = _fill;
-        _fill = null;
-        return fill;
-    }
-
-    /// <summary>Marks the next write as a compaction (see <see cref="IAppendableState.TakeCompaction"/>).</summary>
-    public void Compacting(bool compact) => _compact = compact;
-
-    bool IAppendableState.TakeCompaction()
-    {
-        var compact = _compact;
-        _compact = false;
-        return compact;
-    }
+    public void Filled(AccountFilled? fill) => NextWrite.Change(fill);
 
     void IAppendableState.Fold(object change)
     {

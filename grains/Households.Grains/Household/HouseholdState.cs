@@ -43,15 +43,11 @@ public sealed class HouseholdState : IAppendableState
     /// dated before it and sent again is answered from the journal. Null: every result is kept.</summary>
     [Id(24)] public DateOnly? CorporateActionsKeptSince { get; set; }
 
-    // Not stored: the change the next write may append, and how many are stored after the snapshot.
-    [NonSerialized] private object? _change;
-    [NonSerialized] private int _changes;
-    [NonSerialized] private bool _compact;
+    // Not stored: what the next write may be.
+    [NonSerialized] private NextWrite? _next;
 
-    /// <summary>Fills stored after the snapshot of this state (see <see cref="IAppendableState"/>).</summary>
-    public int ChangesSinceSnapshot => _changes;
-
-    int IAppendableState.ChangesSinceSnapshot { get => _changes; set => _changes = value; }
+    /// <inheritdoc/>
+    public NextWrite NextWrite => _next ??= new();
 
     /// <summary>The key <see cref="Trades"/> keeps a fill's result under.</summary>
     public static string TradeKey(TradeResult fill) => TradeKey(fill.AccountId, fill.IdempotencyKey);
@@ -60,30 +56,13 @@ public sealed class HouseholdState : IAppendableState
     public static string TradeKey(string account, string tradeKey) => $"{account}/{tradeKey}";
 
     /// <summary>Marks the next write as these fills alone: it is appended rather than the whole state rewritten.</summary>
-    public void Changed(HouseholdFilled filled) => _change = filled;
+    public void Changed(HouseholdFilled filled) => NextWrite.Change(filled);
 
     /// <summary>Marks the next write as this change of the proposals alone.</summary>
-    public void Changed(ProposalsFiled filed) => _change = filed;
+    public void Changed(ProposalsFiled filed) => NextWrite.Change(filed);
 
     /// <summary>Drops a change the write did not take (a storage that keeps no changes, or a write that failed first).</summary>
-    public void Unchanged() => _change = null;
-
-    object? IAppendableState.TakeChange()
-    {
-        var change = _change;
-        _change = null;
-        return change;
-    }
-
-    /// <summary>Marks the next write as a compaction (see <see cref="IAppendableState.TakeCompaction"/>).</summary>
-    public void Compacting(bool compact) => _compact = compact;
-
-    bool IAppendableState.TakeCompaction()
-    {
-        var compact = _compact;
-        _compact = false;
-        return compact;
-    }
+    public void Unchanged() => NextWrite.Change(null);
 
     void IAppendableState.Fold(object change)
     {

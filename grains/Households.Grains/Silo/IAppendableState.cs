@@ -4,21 +4,48 @@ namespace Households.Grains.Silo;
 /// A stored state whose write may append a change to its last stored snapshot instead of rewriting it (issue #18 goal 2:
 /// writes that scale with the changes, not with the state). The storage folds the changes into the snapshot on every
 /// read, stores the state whole (a new snapshot, its changes dropped) every <see cref="PostgresGrainStorage.SnapshotEvery"/>
-/// changes and whenever a write is not one change, and the grain compacts it as it deactivates (<see cref="TakeCompaction"/>).
+/// changes and whenever a write is not one change, and the grain compacts it as it deactivates (<see cref="NextWrite.Compacting"/>).
 /// A storage that keeps no changes writes the state whole every time.
 /// </summary>
 public interface IAppendableState
 {
-    /// <summary>The change the state made since its last write when that change is all it made; taken (cleared) by the write.</summary>
-    object? TakeChange();
+    /// <summary>What the next write may be instead of the whole state, and how many changes follow the snapshot.</summary>
+    NextWrite NextWrite { get; }
 
     /// <summary>Folds a stored change, in the order stored, into the state just read.</summary>
     void Fold(object change);
+}
 
-    /// <summary>Changes stored since the snapshot this state was read from or last written as; kept by the storage.</summary>
-    int ChangesSinceSnapshot { get; set; }
+/// <summary>Not stored: the change the state made since its last write when that change is all it made, whether the next
+/// write only compacts (the grain deactivating: it keeps the version, since the state it stores is the one the version
+/// already names), and how many changes are stored after the snapshot the state was read from or last written as.</summary>
+public sealed class NextWrite
+{
+    private object? _change;
+    private bool _compact;
 
-    /// <summary>Whether the next write only folds the stored changes into a new snapshot (the grain deactivating): it keeps
-    /// the version, since the state it stores is the one the version already names; taken (cleared) by the write.</summary>
-    bool TakeCompaction();
+    /// <summary>Kept by the storage.</summary>
+    public int ChangesSinceSnapshot { get; set; }
+
+    /// <summary>Marks the next write as this change alone (null: the state whole).</summary>
+    public void Change(object? change) => _change = change;
+
+    /// <summary>Marks the next write as a compaction, or not.</summary>
+    public void Compacting(bool compact) => _compact = compact;
+
+    /// <summary>The change marked, taken (cleared) by the write.</summary>
+    public object? TakeChange()
+    {
+        var change = _change;
+        _change = null;
+        return change;
+    }
+
+    /// <summary>Whether the write compacts, taken (cleared) by the write.</summary>
+    public bool TakeCompaction()
+    {
+        var compact = _compact;
+        _compact = false;
+        return compact;
+    }
 }
