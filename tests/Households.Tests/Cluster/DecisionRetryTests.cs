@@ -17,20 +17,7 @@ public sealed class DecisionRetryTests(CountingStorageFixture fixture) : IClassF
     public async Task A_withdrawal_whose_decision_failed_to_store_its_proposal_is_decided_again_once()
     {
         var client = fixture.Client;
-        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("DREQ", "US Equity"), Fund("DRBD", "US Bonds")]);
-        await client.GetGrain<IModelGrain>("DRM").Define(new TargetModel("DRM", "DRM",
-            [new ModelSleeve(SleeveKind.Security, "DREQ", 0.5m, new DriftBand(0.05m, 0)), new ModelSleeve(SleeveKind.Security, "DRBD", 0.5m, new DriftBand(0.05m, 0))], false));
-        await fixture.PublishAndScan(("DREQ", 100m), ("DRBD", 100m));
-        var household = client.GetGrain<IHouseholdGrain>("DRHH");
-        await household.Create(new HouseholdSpec("DRHH", "Retry household", "ADV06", ["DRTAX"]),
-        [
-            new AccountOpening(Account("DRTAX", "DRHH", AccountType.Taxable, "DRM") with { Harvest = HarvestPolicy.Off }, 0m,
-            [
-                Lot("DRGAIN", "DREQ", 100, 50m, Today.AddDays(-800)),
-                Lot("DRLOSS", "DREQ", 100, 150m, Today.AddDays(-100)),
-                Lot("DRB", "DRBD", 200, 100m, Today.AddDays(-800)),
-            ]),
-        ]);
+        var household = await TwoFundHousehold("DR");
 
         // The household's next write (the decision's proposal) fails; the account's (the withdrawal itself) does not.
         fixture.Storage.FailNextWrite("household", "DRHH");
@@ -57,20 +44,7 @@ public sealed class DecisionRetryTests(CountingStorageFixture fixture) : IClassF
     public async Task A_discretionary_proposal_whose_execution_failed_is_executed_when_the_decision_is_tried_again()
     {
         var client = fixture.Client;
-        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("DXEQ", "US Equity"), Fund("DXBD", "US Bonds")]);
-        await client.GetGrain<IModelGrain>("DXM").Define(new TargetModel("DXM", "DXM",
-            [new ModelSleeve(SleeveKind.Security, "DXEQ", 0.5m, new DriftBand(0.05m, 0)), new ModelSleeve(SleeveKind.Security, "DXBD", 0.5m, new DriftBand(0.05m, 0))], false));
-        await fixture.PublishAndScan(("DXEQ", 100m), ("DXBD", 100m));
-        var household = client.GetGrain<IHouseholdGrain>("DXHH");
-        await household.Create(new HouseholdSpec("DXHH", "Execution retry household", "ADV06", ["DXTAX"]),
-        [
-            new AccountOpening(Account("DXTAX", "DXHH", AccountType.Taxable, "DXM") with { Harvest = HarvestPolicy.Off }, 0m,
-            [
-                Lot("DXGAIN", "DXEQ", 100, 50m, Today.AddDays(-800)),
-                Lot("DXLOSS", "DXEQ", 100, 150m, Today.AddDays(-100)),
-                Lot("DXB", "DXBD", 200, 100m, Today.AddDays(-800)),
-            ]),
-        ]);
+        var household = await TwoFundHousehold("DX");
         var injectedBefore = fixture.Storage.InjectedFailures;
 
         // The account's first write (the withdrawal) goes through; its second, the decision's fills, fails after the
@@ -90,5 +64,28 @@ public sealed class DecisionRetryTests(CountingStorageFixture fixture) : IClassF
         var journal = fixture.SiloService<IJournal>();
         Assert.Equal(executed.Fills.Length, (await journal.History("DXHH")).Count(e => e.Kind == JournalKind.Fill));
         Assert.Equal(5_000m, (await client.GetGrain<IAccountGrain>("DXTAX").GetDecisionInput()).CashToRaise);
+    }
+
+    /// <summary>A household <c>{prefix}HH</c> with one taxable account <c>{prefix}TAX</c> on a 50/50 model of two funds at $100,
+    /// harvesting off: 100 shares bought at $50 long ago, 100 at $150 100 days ago (the loss lot <c>{prefix}LOSS</c>), 200 of
+    /// the bond fund at $100.</summary>
+    private async Task<IHouseholdGrain> TwoFundHousehold(string prefix)
+    {
+        var client = fixture.Client;
+        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund($"{prefix}EQ", "US Equity"), Fund($"{prefix}BD", "US Bonds")]);
+        await client.GetGrain<IModelGrain>($"{prefix}M").Define(new TargetModel($"{prefix}M", $"{prefix}M",
+            [new ModelSleeve(SleeveKind.Security, $"{prefix}EQ", 0.5m, new DriftBand(0.05m, 0)), new ModelSleeve(SleeveKind.Security, $"{prefix}BD", 0.5m, new DriftBand(0.05m, 0))], false));
+        await fixture.PublishAndScan(($"{prefix}EQ", 100m), ($"{prefix}BD", 100m));
+        var household = client.GetGrain<IHouseholdGrain>($"{prefix}HH");
+        await household.Create(new HouseholdSpec($"{prefix}HH", "Retry household", "ADV06", [$"{prefix}TAX"]),
+        [
+            new AccountOpening(Account($"{prefix}TAX", $"{prefix}HH", AccountType.Taxable, $"{prefix}M") with { Harvest = HarvestPolicy.Off }, 0m,
+            [
+                Lot($"{prefix}GAIN", $"{prefix}EQ", 100, 50m, Today.AddDays(-800)),
+                Lot($"{prefix}LOSS", $"{prefix}EQ", 100, 150m, Today.AddDays(-100)),
+                Lot($"{prefix}B", $"{prefix}BD", 200, 100m, Today.AddDays(-800)),
+            ]),
+        ]);
+        return household;
     }
 }
