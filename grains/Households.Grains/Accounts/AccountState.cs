@@ -57,7 +57,7 @@ public sealed class AccountState : IAppendableState
     [NonSerialized] private NextWrite? _next;
 
     /// <inheritdoc/>
-    public NextWrite NextWrite => _next ??= new();
+    public NextWrite Next() => _next ??= new();
 
     /// <summary>The open lots of <paramref name="accountId"/> in the form a live grain and the monitor hold them, with the
     /// lot changes of the fills stored since the snapshot.</summary>
@@ -77,7 +77,7 @@ public sealed class AccountState : IAppendableState
     }
 
     /// <summary>Marks the next write as this fill alone: it is appended rather than the whole state rewritten.</summary>
-    public void Filled(AccountFilled? fill) => NextWrite.Change(fill);
+    public void Filled(AccountFilled? fill) => Next().Change(fill);
 
     void IAppendableState.Fold(object change)
     {

@@ -79,13 +79,13 @@ public sealed class HouseholdGrain(
     {
         _triggers?.Idle(); // a decision still waiting leaves the silo's count with the activation
         // Fills appended since the last snapshot are folded into one row (issue #18 goal 2); nothing is lost if this fails.
-        if (state.State.NextWrite.ChangesSinceSnapshot > 0)
+        if (state.State.Next().ChangesSinceSnapshot > 0)
         {
             // A compaction keeps the version: an activation elsewhere that read it (a duplicate after a silo's death) writes on.
-            state.State.NextWrite.Compacting(true);
+            state.State.Next().Compacting(true);
             try { await state.WriteStateAsync(); }
-            catch (Exception ex) { log.LogWarning("{Household}: snapshot on deactivation not written ({Changes} changes stay appended): {Reason}", Id, state.State.NextWrite.ChangesSinceSnapshot, ex.Message); }
-            finally { state.State.NextWrite.Compacting(false); }
+            catch (Exception ex) { log.LogWarning("{Household}: snapshot on deactivation not written ({Changes} changes stay appended): {Reason}", Id, state.State.Next().ChangesSinceSnapshot, ex.Message); }
+            finally { state.State.Next().Compacting(false); }
         }
     }
 

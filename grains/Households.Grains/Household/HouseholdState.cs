@@ -47,7 +47,7 @@ public sealed class HouseholdState : IAppendableState
     [NonSerialized] private NextWrite? _next;
 
     /// <inheritdoc/>
-    public NextWrite NextWrite => _next ??= new();
+    public NextWrite Next() => _next ??= new();
 
     /// <summary>The key <see cref="Trades"/> keeps a fill's result under.</summary>
     public static string TradeKey(TradeResult fill) => TradeKey(fill.AccountId, fill.IdempotencyKey);
@@ -56,13 +56,13 @@ public sealed class HouseholdState : IAppendableState
     public static string TradeKey(string account, string tradeKey) => $"{account}/{tradeKey}";
 
     /// <summary>Marks the next write as these fills alone: it is appended rather than the whole state rewritten.</summary>
-    public void Changed(HouseholdFilled filled) => NextWrite.Change(filled);
+    public void Changed(HouseholdFilled filled) => Next().Change(filled);
 
     /// <summary>Marks the next write as this change of the proposals alone.</summary>
-    public void Changed(ProposalsFiled filed) => NextWrite.Change(filed);
+    public void Changed(ProposalsFiled filed) => Next().Change(filed);
 
     /// <summary>Drops a change the write did not take (a storage that keeps no changes, or a write that failed first).</summary>
-    public void Unchanged() => NextWrite.Change(null);
+    public void Unchanged() => Next().Change(null);
 
     void IAppendableState.Fold(object change)
     {

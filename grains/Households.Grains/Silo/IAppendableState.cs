@@ -10,7 +10,7 @@ namespace Households.Grains.Silo;
 public interface IAppendableState
 {
     /// <summary>What the next write may be instead of the whole state, and how many changes follow the snapshot.</summary>
-    NextWrite NextWrite { get; }
+    NextWrite Next();
 
     /// <summary>Folds a stored change, in the order stored, into the state just read.</summary>
     void Fold(object change);

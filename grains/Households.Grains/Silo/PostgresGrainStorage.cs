@@ -95,9 +95,9 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         var header = grainState.State is Household.HouseholdState household ? HouseholdLiveHeader.Of(household) : null;
         var expected = Version(grainState.ETag);
         var appendable = grainState.State as IAppendableState;
-        var change = appendable?.NextWrite.TakeChange();
-        var compact = appendable?.NextWrite.TakeCompaction() == true && expected is not null;
-        var append = _appendFills && change is not null && expected is not null && appendable!.NextWrite.ChangesSinceSnapshot < SnapshotEvery;
+        var change = appendable?.Next().TakeChange();
+        var compact = appendable?.Next().TakeCompaction() == true && expected is not null;
+        var append = _appendFills && change is not null && expected is not null && appendable!.Next().ChangesSinceSnapshot < SnapshotEvery;
         var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), expected, append ? _serializer.SerializeToArray<object>(change!) : _serializer.SerializeToArray(grainState.State),
             header is null ? null : _serializer.SerializeToArray(header), append, compact && !append);
         if (await _writes.Run(write) is not { } version)
@@ -105,7 +105,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
                 + $"{(append ? ", appending" : compact ? ", compacting" : "")})", "unknown", grainState.ETag ?? "none");
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
-        if (appendable is not null) appendable.NextWrite.ChangesSinceSnapshot = append ? appendable.NextWrite.ChangesSinceSnapshot + 1 : 0;
+        if (appendable is not null) appendable.Next().ChangesSinceSnapshot = append ? appendable.Next().ChangesSinceSnapshot + 1 : 0;
         _written.GetOrAdd(stateName, _ => new WriteCounts()).Add(append, write.Payload.Length);
         if (append) _appendedByChange.GetOrAdd(change!.GetType().Name, _ => new WriteCounts()).Add(true, write.Payload.Length);
         if (header is not null) _live?.Publish(header);
@@ -253,7 +253,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
             ?? throw new InvalidOperationException($"{typeof(T).Name} has {changes.Count} stored changes but takes none");
         foreach (var change in changes)
             appendable.Fold(_serializer.Deserialize<object>(change) ?? throw new InvalidOperationException($"a stored change of a {typeof(T).Name} reads as null"));
-        appendable.NextWrite.ChangesSinceSnapshot = changes.Count;
+        appendable.Next().ChangesSinceSnapshot = changes.Count;
         return state;
     }
 

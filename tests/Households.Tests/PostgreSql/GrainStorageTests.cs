@@ -142,20 +142,20 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         live.State.AppliedTrades["k0"] = Sold(0, 22_000m);
         live.State.Filled(new AccountFilled(22_000m, [], ["L1"], [], [Sold(0, 22_000m)], null));
         await storage.WriteStateAsync(StateName, grain, live);
-        Assert.Equal(("2", 1), (live.ETag, live.State.NextWrite.ChangesSinceSnapshot));
+        Assert.Equal(("2", 1), (live.ETag, live.State.Next().ChangesSinceSnapshot));
         Assert.Equal(1L, await Rows(changes));
         Assert.Equal(1L, storage.WritesByState[StateName].Appended);
 
         var read = new GrainState<AccountState>();
         await storage.ReadStateAsync(StateName, grain, read);
-        Assert.Equal(("2", 22_000m, 1), (read.ETag, read.State!.Cash, read.State.NextWrite.ChangesSinceSnapshot));
+        Assert.Equal(("2", 22_000m, 1), (read.ETag, read.State!.Cash, read.State.Next().ChangesSinceSnapshot));
         Assert.Equal([Piece("L2", "BND", 200, 14_600m)], read.State.TakeLots("GS1101").ToList());
         Assert.Equal((Sold(0, 0m).Request, 22_000m), (read.State.AppliedTrades["k0"].Request, read.State.AppliedTrades["k0"].CashAfter));
         // The cold start's COPY folds it the same way.
         AccountState? restored = null;
         await foreach (var (key, payload, stored) in storage.ReadAll(StateName))
             if (key == "GS1101") restored = storage.Restore<AccountState>(payload, stored);
-        Assert.Equal((22_000m, 1, 1), (restored!.Cash, restored.NextWrite.ChangesSinceSnapshot, restored.TakeLots("GS1101").Count));
+        Assert.Equal((22_000m, 1, 1), (restored!.Cash, restored.Next().ChangesSinceSnapshot, restored.TakeLots("GS1101").Count));
 
         // An activation that read version 1 appends nothing: a version conflict, as for a whole write.
         var stale = new GrainState<AccountState>(new AccountState { Cash = 5m }) { ETag = "1", RecordExists = true };
@@ -169,13 +169,13 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
             live.State.AppliedTrades[$"k{i}"] = Sold(i, live.State.Cash);
             live.State.Filled(new AccountFilled(live.State.Cash, [], [], [], [Sold(i, live.State.Cash)], null));
             await storage.WriteStateAsync(StateName, grain, live);
-            Assert.Equal(i < 16 ? i + 1 : 0, live.State.NextWrite.ChangesSinceSnapshot);
+            Assert.Equal(i < 16 ? i + 1 : 0, live.State.Next().ChangesSinceSnapshot);
         }
         Assert.Equal(("18", 0L, 16L), (live.ETag, await Rows(changes), storage.WritesByState[StateName].Appended));
         Assert.Equal(2L, storage.WritesByState[StateName].Whole); // the first write and the 17th (a refused write counts nothing)
 
         await storage.ReadStateAsync(StateName, grain, read);
-        Assert.Equal(("18", 21_984m, 17, 0), (read.ETag, read.State!.Cash, read.State.AppliedTrades.Count, read.State.NextWrite.ChangesSinceSnapshot));
+        Assert.Equal(("18", 21_984m, 17, 0), (read.ETag, read.State!.Cash, read.State.AppliedTrades.Count, read.State.Next().ChangesSinceSnapshot));
 
         // A cleared state takes its changes with it.
         live.State.Filled(new AccountFilled(21_983m, [], [], [], [], null));
@@ -216,7 +216,7 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         var read = new GrainState<HouseholdState>();
         await storage.ReadStateAsync("household", grain, read);
         Assert.Equal(live.State.Proposals.Select(p => (p.Id, p.Status)), read.State!.Proposals.Select(p => (p.Id, p.Status)));
-        Assert.Equal((32, 1), (read.State.NextProposal, read.State.NextWrite.ChangesSinceSnapshot));
+        Assert.Equal((32, 1), (read.State.NextProposal, read.State.Next().ChangesSinceSnapshot));
         var headers = new List<HouseholdLiveHeader>();
         await foreach (var header in storage.ReadHeaders()) headers.Add(header);
         Assert.Equal(1, Assert.Single(headers, h => h.HouseholdId == "GSHH2").PendingProposals);
