@@ -62,19 +62,7 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
 
     /// <summary>Stores the books whole when fills were appended since the last snapshot: on deactivation, so the next
     /// activation or warm start reads one row.</summary>
-    public async Task Snapshot()
-    {
-        if (state.State.Next().ChangesSinceSnapshot == 0 || state.State.Spec is null) return;
-        // A compaction keeps the version: an activation elsewhere that read it (a duplicate after a silo's death) writes on.
-        state.State.Next().Compacting(true);
-        try { await Write(); }
-        catch (Exception ex)
-        {
-            // Nothing is lost: the fills stay appended and the next read folds them in.
-            log.LogWarning("{Account}: snapshot on deactivation not written ({Changes} fills stay appended): {Reason}", accountId, state.State.Next().ChangesSinceSnapshot, ex.Message);
-        }
-        finally { state.State.Next().Compacting(false); }
-    }
+    public Task Snapshot() => state.State.Spec is null ? Task.CompletedTask : state.State.Next().Compact(Write, log, accountId);
 
     /// <summary>The fills of a commit: their results, kept by key, and the first trade date the books keep results for.</summary>
     public sealed record Fills(TradeResult[] Trades, DateOnly? KeptSince);

@@ -62,7 +62,7 @@ public sealed class HouseholdGrain(
         decisions.Value, execution.Value, clock, Events, Live.Stale, WatchExpiry, accounts => Triggers.DecideAgain(accounts), log);
     private HouseholdTriggers Triggers => _triggers ??= new(state, Books, Proposals, Session, Notices, Events, journal, board, clock,
         decisions.Value.PlanEachAccountAlone, AskToDecide, RetryDecisionAfter,
-        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), GrainFactory, log, Reloaded);
+        ServiceProvider.GetService<FirmTriggerBudget>()?.Pacing, ServiceProvider.GetService<DecisionLane>(), GrainFactory, log, Writes);
     private HouseholdCorporateActions CorporateActions => new(Id, state, Books, GrainFactory, journal, clock, books.Value.IdempotencyWindow());
     private HouseholdReads Reads => new(state, Books, Decisions, Proposals, GrainFactory, clock);
     private HouseholdPolicyChanges PolicyChanges => new(state, Writes, RequireSpec, journal, board, clock, triggers => Triggers.Enqueue(triggers));
@@ -79,14 +79,7 @@ public sealed class HouseholdGrain(
     {
         _triggers?.Idle(); // a decision still waiting leaves the silo's count with the activation
         // Fills appended since the last snapshot are folded into one row (issue #18 goal 2); nothing is lost if this fails.
-        if (state.State.Next().ChangesSinceSnapshot > 0)
-        {
-            // A compaction keeps the version: an activation elsewhere that read it (a duplicate after a silo's death) writes on.
-            state.State.Next().Compacting(true);
-            try { await state.WriteStateAsync(); }
-            catch (Exception ex) { log.LogWarning("{Household}: snapshot on deactivation not written ({Changes} changes stay appended): {Reason}", Id, state.State.Next().ChangesSinceSnapshot, ex.Message); }
-            finally { state.State.Next().Compacting(false); }
-        }
+        await state.State.Next().Compact(state.WriteStateAsync, log, Id);
     }
 
     public async Task<string[]> CatchUp()

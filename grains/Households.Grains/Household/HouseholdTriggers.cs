@@ -17,7 +17,7 @@ namespace Households.Grains.Household;
 public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, HouseholdBooks books, HouseholdProposals proposals,
     HouseholdSession session, HouseholdNotices notices, HouseholdEventRing events, IJournal journal, PriceBoard board, TimeProvider clock,
     bool planEachAccountAlone, Action askToDecide, Action<TimeSpan> askToDecideAfter, NoticePacing? load, DecisionLane? lane, IGrainFactory grains, ILogger log,
-    Action reloaded)
+    HouseholdWrites writes)
 {
     private readonly TriggerInbox _inbox = new();
     private readonly TakenTriggers _taken = new();
@@ -155,8 +155,7 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
     {
         try
         {
-            await state.ReadStateAsync();
-            reloaded();
+            await writes.ReadAgain();
         }
         catch (Exception ex)
         {

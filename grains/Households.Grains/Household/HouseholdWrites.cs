@@ -9,6 +9,9 @@ namespace Households.Grains.Household;
 /// applied in the first run as replays; the operation's set keeps the keys applied for this call, which are no replays to it.</summary>
 public sealed class HouseholdWrites(IPersistentState<HouseholdState> state, ILogger log, string householdId, Action reloaded)
 {
+    /// <summary>Reads the state again after a version conflict met outside <see cref="Run{T}"/> (a decision's proposal write).</summary>
+    public Task ReadAgain() => state.ReadAgainAsync(reloaded);
+
     public Task<T> Run<T>(Func<ISet<string>, Task<T>> operation)
     {
         var fresh = new HashSet<string>(StringComparer.Ordinal);

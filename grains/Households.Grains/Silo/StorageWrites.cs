@@ -30,10 +30,17 @@ public static class StorageWrites
             catch (InconsistentStateException ex) when (attempt < MaxAttempts)
             {
                 log.LogWarning("{Grain}: storage version conflict (attempt {Attempt}): re-reading and retrying. {Reason}", owner, attempt, ex.Message);
-                await state.ReadStateAsync();
-                reloaded?.Invoke();
+                await state.ReadAgainAsync(reloaded);
             }
         }
+    }
+
+    /// <summary>What a version conflict leads to: the stored state read again, and what the grain derived from the old one
+    /// dropped (<paramref name="reloaded"/>).</summary>
+    public static async Task ReadAgainAsync<TState>(this IPersistentState<TState> state, Action? reloaded)
+    {
+        await state.ReadStateAsync();
+        reloaded?.Invoke();
     }
 
     /// <summary>The policy above for an operation without a result.</summary>
