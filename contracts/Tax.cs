@@ -128,6 +128,21 @@ public sealed record WashSaleLedgerState(
     [Id(5)] public DateOnly? Today { get; init; } = Today;
 }
 
+/// <summary>What fills changed in a household's wash-sale ledger, stored instead of the ledger whole (issue #18 goal 2): the
+/// recent purchases and open losses put (new or changed) and the ones no longer held, by key (a holding by account and lot id,
+/// a loss by its id), the lot ids reserved and released, and the ledger's accounts, next loss id and date after the fills.</summary>
+[GenerateSerializer, Immutable, Alias("WashSaleLedgerChange")]
+public sealed record WashSaleLedgerChange(
+    [property: Id(0)] WashSaleAccount[] Accounts,
+    [property: Id(1)] WashSaleHolding[] HoldingsPut,
+    [property: Id(2)] string[] HoldingsRemoved,
+    [property: Id(3)] OpenWashSaleLoss[] LossesPut,
+    [property: Id(4)] long[] LossesRemoved,
+    [property: Id(5)] string[] TakenAdded,
+    [property: Id(6)] string[] TakenRemoved,
+    [property: Id(7)] long NextLossId,
+    [property: Id(8)] DateOnly? Today);
+
 /// <summary>One (sale, lot sold) entry of a realized-gains ledger, with the disallowances it has received.
 /// <see cref="Acquired"/> is the lot's purchase date (null in entries recorded before it was kept).</summary>
 [GenerateSerializer, Immutable, Alias("RealizedEntry")]

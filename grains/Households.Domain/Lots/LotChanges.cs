@@ -17,17 +17,5 @@ public sealed record LotChanges(string[] Removed, LotPiece[] Put)
         && new LotChanges(removed, put) is var change && change.Apply(before).SequenceEqual(after) ? change : null;
 
     /// <summary>The lots after this change: removed ones dropped, a put lot in its old place or, when new, at the end.</summary>
-    public List<LotPiece> Apply(IReadOnlyList<LotPiece> lots)
-    {
-        var removed = Removed.ToHashSet(StringComparer.Ordinal);
-        var put = Put.ToDictionary(p => p.Lot.Id, StringComparer.Ordinal);
-        var result = new List<LotPiece>(lots.Count + Put.Length);
-        foreach (var p in lots)
-        {
-            if (removed.Contains(p.Lot.Id)) continue;
-            result.Add(put.Remove(p.Lot.Id, out var changed) ? changed : p);
-        }
-        result.AddRange(Put.Where(p => put.ContainsKey(p.Lot.Id)));
-        return result;
-    }
+    public List<LotPiece> Apply(IReadOnlyList<LotPiece> lots) => KeyedChanges.Apply(lots, Put, Removed, p => p.Lot.Id);
 }

@@ -331,8 +331,11 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
             // a stored entry: the state is then written whole).
             var realized = state.State.Realized;
             if (realized.Length >= before.Realized.Length && realized.AsSpan(0, before.Realized.Length).SequenceEqual(before.Realized))
-                state.State.Changed(new HouseholdFilled(state.State.WashSales!, realized[before.Realized.Length..], results, keptSince,
-                    state.State.Outbox, state.State.PendingAdjustments));
+            {
+                var ledger = WashSaleLedgerChanges.Between(before.WashSales, state.State.WashSales!);
+                state.State.Changed(new HouseholdFilled(ledger is null ? state.State.WashSales : null, realized[before.Realized.Length..], results, keptSince,
+                    state.State.Outbox, state.State.PendingAdjustments, ledger));
+            }
             try { await state.WriteStateAsync(); }
             finally { state.State.Unchanged(); }
         }

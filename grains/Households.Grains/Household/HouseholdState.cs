@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Reliability;
+using Households.Domain.WashSales;
 using Households.Grains.Silo;
 
 namespace Households.Grains.Household;
@@ -80,7 +81,9 @@ public sealed class HouseholdState : IAppendableState
 
     private void Fold(HouseholdFilled filled)
     {
-        WashSales = filled.WashSales;
+        WashSales = filled.WashSaleChange is { } change
+            ? WashSaleLedgerChanges.Apply(WashSales ?? throw new InvalidOperationException("a household's stored ledger change has no ledger to apply to"), change)
+            : filled.WashSales;
         Realized = [.. Realized, .. filled.RealizedAdded];
         // The same order as the fills' own write (HouseholdBooks): older results dropped, then this batch's kept.
         IdempotencyWindow.Prune(Trades, filled.TradesKeptSince);
@@ -91,17 +94,19 @@ public sealed class HouseholdState : IAppendableState
     }
 }
 
-/// <summary>Fills recorded in a household's ledger as stored (issue #18 goal 2): the wash-sale ledger after them (its window
-/// of recent purchases and open losses), the realized gains they added, their results kept by key, and the journal entries
-/// and wash-sale adjustments still to send. Every other part of the state is as the snapshot (or earlier fills) has it.</summary>
+/// <summary>Fills recorded in a household's ledger as stored (issue #18 goal 2): what they changed in the wash-sale ledger
+/// (<see cref="WashSaleChange"/>; the ledger whole, <see cref="WashSales"/>, when a change by entry cannot say it), the
+/// realized gains they added, their results kept by key, and the journal entries and wash-sale adjustments still to send.
+/// Every other part of the state is as the snapshot (or earlier fills) has it.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdFilled")]
 public sealed record HouseholdFilled(
-    [property: Id(0)] WashSaleLedgerState WashSales,
+    [property: Id(0)] WashSaleLedgerState? WashSales,
     [property: Id(1)] RealizedEntry[] RealizedAdded,
     [property: Id(2)] TradeResult[] Trades,
     [property: Id(3)] DateOnly TradesKeptSince,
     [property: Id(4)] JournalEntry[] Outbox,
-    [property: Id(5)] WashSaleAdjustment[] PendingAdjustments);
+    [property: Id(5)] WashSaleAdjustment[] PendingAdjustments,
+    [property: Id(6)] WashSaleLedgerChange? WashSaleChange = null);
 
 /// <summary>A write of a household's proposals as stored (issue #18 goal 2): the proposals filed or decided, the ids the book
 /// no longer keeps, the next proposal number, and the journal entries of the write. Every other part of the state, and

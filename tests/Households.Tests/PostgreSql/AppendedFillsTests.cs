@@ -102,6 +102,55 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
         await ((IHost)third).StopAsync();
     }
 
+    [Fact]
+    public async Task A_loss_sale_appended_as_a_ledger_change_washes_a_purchase_recorded_by_another_cluster()
+    {
+        await PostgresSchema.ApplyAsync(db.ConnectionString);
+        async Task<byte[][]> Changes()
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                "SELECT payload FROM households_state_changes WHERE state_name = 'household' AND grain_key = 'PGWH' ORDER BY version", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new List<byte[]>();
+            while (await reader.ReadAsync()) rows.Add((byte[])reader[0]);
+            return [.. rows];
+        }
+        var first = await StartSilo($"pg-{Guid.NewGuid():N}");
+        var grains = first.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("PGWEQ", "US Equity"), Fund("PGWBD", "US Bonds")]);
+        await grains.GetGrain<IModelGrain>("PGWM").Define(TwoFundModel("PGWM", "PGWEQ", "PGWBD", 0.6m, DriftBand.Default));
+        await grains.GetGrain<IHouseholdGrain>("PGWH").Create(new HouseholdSpec("PGWH", "Washing household", "ADV07", ["PGW1"]),
+            [new AccountOpening(Account("PGW1", "PGWH", AccountType.Taxable, "PGWM"), 1000m,
+                [Lot("PGWL1", "PGWEQ", 50, 100m, new DateOnly(2025, 3, 3)), Lot("PGWL2", "PGWBD", 40, 100m, new DateOnly(2025, 3, 3))])]);
+
+        // 50 PGWEQ bought at $100 sold at $80 on 2026-02-02: a $1,000 loss the ledger keeps open for 30 days. The household
+        // appends what the sale changed in its ledger (the loss opened), not the ledger whole.
+        await grains.GetGrain<IHouseholdGrain>("PGWH").RecordTrade("PGW1",
+            new TradeRequest("pgw-1", new DateOnly(2026, 2, 2), "PGWEQ", TradeSide.Sell, 50, 80m, null, LotRelief.Fifo, 0m));
+        var stored = (await Changes()).Select(c => BooksLoader.StateSerializer().Deserialize<object>(c)).ToArray();
+        var filled = Assert.IsType<Households.Grains.Household.HouseholdFilled>(Assert.Single(stored));
+        Assert.Null(filled.WashSales);
+        var loss = Assert.Single(filled.WashSaleChange!.LossesPut);
+        Assert.Equal(("PGW1", "PGWL1", 50m, 1_000m), (loss.Account, loss.SoldLotId, loss.Quantity, loss.Loss));
+
+        // Another cluster reads the household (snapshot and the change folded in) and records a purchase of 50 at $82 eight
+        // days later: the open loss washes it, all $1,000 disallowed and added to the new lot's basis (IRC §1091(a), (d)).
+        await using (var other = (IAsyncDisposable)await StartSilo($"pg-{Guid.NewGuid():N}"))
+        {
+            var bought = await ((IHost)other).Services.GetRequiredService<IGrainFactory>().GetGrain<IHouseholdGrain>("PGWH").RecordTrade("PGW1",
+                new TradeRequest("pgw-2", new DateOnly(2026, 2, 10), "PGWEQ", TradeSide.Buy, 50, 82m, null, null, 0m));
+            var washed = Assert.Single(bought.WashSales);
+            Assert.Equal((1_000m, 50m), (washed.Disallowed, washed.Quantity));
+            // That purchase changed the loss's realized row (its disallowance): the household was stored whole, the change folded in.
+            Assert.Empty(await Changes());
+            await ((IHost)other).StopAsync();
+        }
+        await first.StopAsync();
+        first.Dispose();
+    }
+
     private static readonly IEqualityComparer<(decimal, List<TaxLot>)> LotsComparer =
         EqualityComparer<(decimal, List<TaxLot>)>.Create((a, b) => a.Item1 == b.Item1 && a.Item2.SequenceEqual(b.Item2));
 
