@@ -7,13 +7,69 @@ using Microsoft.Extensions.Options;
 
 namespace Households.Grains.Advisors;
 
+/// <summary>A shard of the advisor's queue as stored; households' reports and expiries are appended to the last snapshot
+/// (<see cref="AdvisorQueueChanged"/>).</summary>
 [GenerateSerializer]
-public sealed class AdvisorQueueState
+public sealed class AdvisorQueueState : IAppendableState
 {
     /// <summary>Each household's pending proposals as it last reported them.</summary>
     [Id(0)] public Dictionary<string, HouseholdPending> Households { get; set; } = new(StringComparer.Ordinal);
     /// <summary>A shard has taken its households from the index of one grain a firm kept before the shards.</summary>
     [Id(1)] public bool TookOverFirmIndex { get; set; }
+
+    // Not stored: what the next write may be.
+    [NonSerialized] private NextWrite? _next;
+
+    /// <inheritdoc/>
+    public NextWrite Next() => _next ??= new();
+
+    void IAppendableState.Fold(object change)
+    {
+        if (change is not AdvisorQueueChanged changed) throw new InvalidOperationException($"an advisor queue's stored change is {change.GetType().Name}");
+        foreach (var c in changed.Changes) c.ApplyTo(this);
+    }
+}
+
+/// <summary>Reports and expiries of one write of an advisor-queue shard, as stored (issue #18 goal 2): what they changed, not
+/// the shard's whole index.</summary>
+[GenerateSerializer, Immutable, Alias("AdvisorQueueChanged")]
+public sealed record AdvisorQueueChanged([property: Id(0)] AdvisorQueueChange[] Changes);
+
+/// <summary>One change of an advisor-queue shard.</summary>
+[GenerateSerializer, Immutable, Alias("AdvisorQueueChange")]
+public abstract record AdvisorQueueChange : IStateChange<AdvisorQueueState>
+{
+    /// <inheritdoc/>
+    public abstract void ApplyTo(AdvisorQueueState state);
+}
+
+/// <summary>A household's report: held unless the one held is newer; a household with nothing pending leaves the index.</summary>
+[GenerateSerializer, Immutable, Alias("HouseholdReported")]
+public sealed record HouseholdReported([property: Id(0)] HouseholdPending Pending) : AdvisorQueueChange
+{
+    /// <inheritdoc/>
+    public override void ApplyTo(AdvisorQueueState state)
+    {
+        if (state.Households.GetValueOrDefault(Pending.HouseholdId) is { } held && held.At > Pending.At) return;
+        if (Pending.Proposals.Length == 0) state.Households.Remove(Pending.HouseholdId);
+        else state.Households[Pending.HouseholdId] = Pending;
+    }
+}
+
+/// <summary>Households whose every proposal had expired at <see cref="At"/> leave the index; asked again of the state it is
+/// applied to, so a newer report stays.</summary>
+[GenerateSerializer, Immutable, Alias("HouseholdsExpired")]
+public sealed record HouseholdsExpired([property: Id(0)] string[] HouseholdIds, [property: Id(1)] DateTimeOffset At) : AdvisorQueueChange
+{
+    /// <summary>Whether every proposal of the household's report has expired at <paramref name="now"/>.</summary>
+    public static bool Gone(HouseholdPending household, DateTimeOffset now) => household.Proposals.All(p => now >= p.ExpiresAt);
+
+    /// <inheritdoc/>
+    public override void ApplyTo(AdvisorQueueState state)
+    {
+        foreach (var id in HouseholdIds)
+            if (state.Households.TryGetValue(id, out var h) && Gone(h, At)) state.Households.Remove(id);
+    }
 }
 
 /// <summary>One shard of the firm's pending-proposal index (docs/architecture.md, "The advisor's queue"): households report
@@ -54,7 +110,8 @@ public sealed class AdvisorQueueGrain(
     private BatchedState<AdvisorQueueState>? _stored;
     // Each change is an upsert or removal by household that checks the held report first, so it is idempotent and
     // right again on a state re-read after a storage conflict (see BatchedState).
-    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier, log, "advisor queue");
+    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier, log, "advisor queue",
+        appended: changes => new AdvisorQueueChanged([.. changes.Cast<AdvisorQueueChange>()]));
     private Dictionary<string, HouseholdPending> Households => Writes.Live.Households;
 
     private IAdvisorNotificationsGrain Notices => GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key);
@@ -69,16 +126,16 @@ public sealed class AdvisorQueueGrain(
             // here before the former index forgets them (a crash between leaves a copy there, never none).
             var former = GrainFactory.GetGrain<IAdvisorQueueGrain>(FirmIndexKey);
             var moved = await former.HandOver(Key);
-            Writes.Change(s =>
-            {
-                foreach (var pending in moved) Held(s, pending);
-                s.TookOverFirmIndex = true;
-            });
+            foreach (var pending in moved) Writes.Change(new HouseholdReported(pending));
+            Writes.Change(s => s.TookOverFirmIndex = true);
             await Writes.Write();
             if (moved.Length > 0) await former.Forget(Key);
         }
         if (Households.Count > 0) Watch();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        state.State.Next().Compact(state.WriteStateAsync, log, $"advisor queue {Key}");
 
     public Task<HouseholdPending[]> HandOver(string shardKey) =>
         Task.FromResult(Households.Values.Where(h => KeyOf(h.HouseholdId) == shardKey).ToArray());
@@ -98,21 +155,13 @@ public sealed class AdvisorQueueGrain(
         var held = Households.GetValueOrDefault(pending.HouseholdId);
         if (held is not null && held.At > pending.At) return; // a late notice: the held one is newer
         var known = held?.Proposals.Select(p => p.Id).ToHashSet(StringComparer.Ordinal) ?? [];
-        Writes.Change(s => Held(s, pending));
+        Writes.Change(new HouseholdReported(pending));
         await Writes.Write();
         var now = clock.GetUtcNow();
         foreach (var p in AdvisorAnnouncements.NewlyPending(pending, known, now))
             await Notify("proposal-pending", pending, p, $"{pending.HouseholdName}: proposal {p.Id} needs approval ({p.Trades.Length} trades, expires {p.ExpiresAt:u})");
         await AnnounceExpiring(now);
         if (Households.Count > 0) Watch();
-    }
-
-    /// <summary>The household's report, unless the one held is newer; a household with nothing pending leaves the index.</summary>
-    private static void Held(AdvisorQueueState s, HouseholdPending pending)
-    {
-        if (s.Households.GetValueOrDefault(pending.HouseholdId) is { } held && held.At > pending.At) return;
-        if (pending.Proposals.Length == 0) s.Households.Remove(pending.HouseholdId);
-        else s.Households[pending.HouseholdId] = pending;
     }
 
     public Task<HouseholdPending[]> Pending(string? advisorId)
@@ -151,16 +200,10 @@ public sealed class AdvisorQueueGrain(
         _timer ??= this.RegisterGrainTimer(async () =>
         {
             var now = clock.GetUtcNow();
-            static bool Gone(HouseholdPending h, DateTimeOffset now) => h.Proposals.All(p => now >= p.ExpiresAt);
-            var gone = Households.Values.Where(h => Gone(h, now)).Select(h => h.HouseholdId).ToList();
-            if (gone.Count > 0)
+            var gone = Households.Values.Where(h => HouseholdsExpired.Gone(h, now)).Select(h => h.HouseholdId).ToArray();
+            if (gone.Length > 0)
             {
-                // Asked again of the state it is applied to: a newer report stored meanwhile stays.
-                Writes.Change(s =>
-                {
-                    foreach (var id in gone)
-                        if (s.Households.TryGetValue(id, out var h) && Gone(h, now)) s.Households.Remove(id);
-                });
+                Writes.Change(new HouseholdsExpired(gone, now));
                 await Writes.Write();
             }
             await AnnounceExpiring(now);

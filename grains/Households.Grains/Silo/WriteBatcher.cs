@@ -27,28 +27,43 @@ public sealed class WriteBatcher(Func<Task> write)
     }
 }
 
+/// <summary>A change of a batched state as data: applied to the live state when it is made, again to a state re-read after a
+/// conflict, and by every read of the stored state to the snapshot it follows (docs/architecture.md, "Changes appended,
+/// snapshots now and then"). Like every batched change it must be idempotent and read only the state it is given.</summary>
+public interface IStateChange<in T>
+{
+    /// <summary>Applies the change to <paramref name="state"/>.</summary>
+    void ApplyTo(T state);
+}
+
 /// <summary>The persisted state of a grain whose writes interleave with its changes (<see cref="WriteBatcher"/>): the
-/// grain changes <see cref="Live"/> through <see cref="Change"/>, and each write hands storage a deep copy taken as the write
-/// starts. Storage may serialize the state after its first await (AdoNet does it inside the database command), and a change
-/// made meanwhile to the object being serialized failed the write ("Collection was modified", seen when thousands of
+/// grain changes <see cref="Live"/> through <see cref="Change(IStateChange{T})"/>, and each write hands storage a deep copy taken
+/// as the write starts. Storage may serialize the state after its first await (AdoNet does it inside the database command), and
+/// a change made meanwhile to the object being serialized failed the write ("Collection was modified", seen when thousands of
 /// accounts followed one model on PostgreSQL). Create it once the state is loaded (on first use in a grain method).
 /// <para>Writes follow the one storage-conflict policy (<see cref="StorageWrites"/>): the changes made since the last
 /// successful write are kept, and on a version conflict the stored state is re-read, <see cref="Live"/> is rebuilt as a copy
 /// of it with those changes applied again, and the write runs again, so the other writer's changes and these both stand.
-/// Each change must therefore be idempotent (a set or an upsert), and read only the state it is given.</para></summary>
+/// Each change must therefore be idempotent (a set or an upsert), and read only the state it is given.</para>
+/// <para>When the state is an <see cref="IAppendableState"/> and every change a write includes is data (an
+/// <see cref="IStateChange{T}"/>, not a closure), the write stores <paramref name="appended"/> of them instead of the whole
+/// state (issue #18 goal 2: a flood of small reports writes what they changed, not the index they change).</para></summary>
 public sealed class BatchedState<T> where T : class
 {
     private readonly IPersistentState<T> _state;
     private readonly Orleans.Serialization.DeepCopier<T> _copier;
     private readonly WriteBatcher _writes;
+    private readonly Func<IStateChange<T>[], object>? _appended;
     // Made since the last successful write, oldest first; a write drops the ones it included once it succeeded.
-    private readonly List<Action<T>> _pending = [];
+    private readonly List<IStateChange<T>> _pending = [];
 
     /// <param name="owner">Names the grain in the conflict warnings.</param>
     /// <param name="reloaded">Drops what the grain derived from <see cref="Live"/> when it is rebuilt after a conflict.</param>
-    public BatchedState(IPersistentState<T> state, Orleans.Serialization.DeepCopier<T> copier, ILogger log, string owner, Action? reloaded = null)
+    /// <param name="appended">The change stored for the data changes a write includes (null: the state is written whole).</param>
+    public BatchedState(IPersistentState<T> state, Orleans.Serialization.DeepCopier<T> copier, ILogger log, string owner, Action? reloaded = null,
+        Func<IStateChange<T>[], object>? appended = null)
     {
-        (_state, _copier) = (state, copier);
+        (_state, _copier, _appended) = (state, copier, appended);
         Live = copier.Copy(state.State);
         _writes = new WriteBatcher(() => state.WriteWithRetryAsync(WriteOnce, log, owner, () =>
         {
@@ -57,16 +72,19 @@ public sealed class BatchedState<T> where T : class
         }));
     }
 
-    /// <summary>The grain's working state: read it freely, change it only through <see cref="Change"/>.</summary>
+    /// <summary>The grain's working state: read it freely, change it only through <see cref="Change(IStateChange{T})"/>.</summary>
     public T Live { get; private set; }
 
     /// <summary>Applies <paramref name="change"/> to <see cref="Live"/> and keeps it for the next write (and for a re-read
     /// state after a conflict).</summary>
-    public void Change(Action<T> change)
+    public void Change(IStateChange<T> change)
     {
-        change(Live);
+        change.ApplyTo(Live);
         _pending.Add(change);
     }
+
+    /// <summary>A change with no data form: the write that includes it stores the state whole.</summary>
+    public void Change(Action<T> change) => Change(new Closure(change));
 
     /// <summary>Returns once a write that includes every change made so far has succeeded.</summary>
     public Task Write() => _writes.Write();
@@ -75,8 +93,18 @@ public sealed class BatchedState<T> where T : class
     {
         // The copy and the count are taken together, before the first await: later changes ride on the next write.
         var included = _pending.Count;
-        _state.State = _copier.Copy(Live);
-        await _state.WriteStateAsync();
+        var written = _copier.Copy(Live);
+        var appendable = written as IAppendableState;
+        if (appendable is not null && _state.State is IAppendableState last)
+        {
+            // The count of changes since the snapshot belongs to the stored row, not to the copy.
+            appendable.Next().ChangesSinceSnapshot = last.Next().ChangesSinceSnapshot;
+            if (_appended is not null && included > 0 && _pending.Take(included).All(c => c is not Closure))
+                appendable.Next().Change(_appended([.. _pending.Take(included)]));
+        }
+        _state.State = written;
+        try { await _state.WriteStateAsync(); }
+        finally { appendable?.Next().Change(null); }
         _pending.RemoveRange(0, included);
     }
 
@@ -84,7 +112,12 @@ public sealed class BatchedState<T> where T : class
     private void Rebuild()
     {
         var live = _copier.Copy(_state.State);
-        foreach (var change in _pending) change(live);
+        foreach (var change in _pending) change.ApplyTo(live);
         Live = live;
+    }
+
+    private sealed class Closure(Action<T> apply) : IStateChange<T>
+    {
+        public void ApplyTo(T state) => apply(state);
     }
 }
