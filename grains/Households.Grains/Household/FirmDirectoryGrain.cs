@@ -5,10 +5,39 @@ using Microsoft.Extensions.Logging;
 
 namespace Households.Grains.Household;
 
+/// <summary>The firm's directory as stored; households registered are appended to the last snapshot (<see cref="HouseholdsRegistered"/>).</summary>
 [GenerateSerializer]
-public sealed class DirectoryState
+public sealed class DirectoryState : IAppendableState
 {
     [Id(0)] public SortedDictionary<string, HouseholdSummary> Households { get; set; } = new(StringComparer.Ordinal);
+
+    // Not stored: what the next write may be.
+    [NonSerialized] private NextWrite? _next;
+
+    /// <inheritdoc/>
+    public NextWrite Next() => _next ??= new();
+
+    void IAppendableState.Fold(object change)
+    {
+        if (change is not HouseholdsRegistered registered) throw new InvalidOperationException($"the directory's stored change is {change.GetType().Name}");
+        registered.ApplyTo(this);
+    }
+}
+
+/// <summary>Households registered (or their summaries changed) in one write, as stored (issue #18 goal 2): an upsert by
+/// household id, so applying it again on a re-read state changes nothing more.</summary>
+[GenerateSerializer, Immutable, Alias("HouseholdsRegistered")]
+public sealed record HouseholdsRegistered([property: Id(0)] HouseholdSummary[] Households) : IStateChange<DirectoryState>
+{
+    /// <summary>The summaries of the changes, in order.</summary>
+    public static HouseholdsRegistered Of(IEnumerable<IStateChange<DirectoryState>> changes) =>
+        new([.. changes.Cast<HouseholdsRegistered>().SelectMany(c => c.Households)]);
+
+    /// <inheritdoc/>
+    public void ApplyTo(DirectoryState state)
+    {
+        foreach (var h in Households) state.Households[h.Id] = h;
+    }
 }
 
 /// <summary>The firm's list of households for paging.</summary>
@@ -20,16 +49,18 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
     public const int MaxPage = 500;
     // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
     private BatchedState<DirectoryState>? _stored;
-    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier, log, "firm directory");
+    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier, log, "firm directory", appended: HouseholdsRegistered.Of);
     private SortedDictionary<string, HouseholdSummary> Summaries => Writes.Live.Households;
 
     public async Task Register(HouseholdSummary household)
     {
         if (Summaries.TryGetValue(household.Id, out var existing) && existing == household) return;
-        // An upsert by household id: applied again on a re-read state after a storage conflict, it changes nothing more.
-        Writes.Change(d => d.Households[household.Id] = household);
+        Writes.Change(new HouseholdsRegistered([household]));
         await Writes.Write();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        state.State.Next().Compact(state.WriteStateAsync, log, "firm directory");
 
     public Task<HouseholdPage> List(int skip, int take)
     {

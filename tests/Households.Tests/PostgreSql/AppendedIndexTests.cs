@@ -1,17 +1,22 @@
 using Households.Contracts;
 using Households.Grains.Advisors;
+using Households.Grains.Household;
+using Households.Grains.Models;
+using Households.Grains.Securities;
 using Households.Grains.Silo;
 using Households.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
+using static Households.Tests.Cluster.TestFirm;
 
 namespace Households.Tests.PostgreSql;
 
-/// <summary>The advisor's queue and the firm's notices on the PostgreSQL profile (issue #18 goal 2): a household's report to
-/// its queue shard and a notice are appended as what they changed, not the shard's index or the ten thousand delivery ids
-/// written whole; another cluster reads the snapshot with them folded in; a stopping silo compacts.</summary>
-public sealed class AppendedAdvisorStateTests(PostgresFixture db) : IClassFixture<PostgresFixture>
+/// <summary>The grains that index many households on the PostgreSQL profile (issue #18 goal 2): a household's report to its
+/// advisor-queue shard, a notice, an account following a model and a household joining the firm's directory are appended as
+/// what they changed, not the shard's index, the ten thousand delivery ids, the follower list or the directory written whole;
+/// another cluster reads the snapshot with them folded in; a stopping silo compacts.</summary>
+public sealed class AppendedIndexTests(PostgresFixture db) : IClassFixture<PostgresFixture>
 {
     private const string Hook = "http://127.0.0.1:9/households-test-hook";
 
@@ -88,6 +93,63 @@ public sealed class AppendedAdvisorStateTests(PostgresFixture db) : IClassFixtur
         }
         // The other cluster's shard stored its index whole as it deactivated, under the version it had.
         Assert.Equal((0L, reported.Version + 1), await Stored("advisorqueue", shardKey));
+        await first.StopAsync();
+        first.Dispose();
+    }
+
+    private async Task<object[]> Changes(string state, string key)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT payload FROM households_state_changes WHERE state_name = $1 AND grain_key = $2 ORDER BY version", connection);
+        command.Parameters.AddWithValue(state);
+        command.Parameters.AddWithValue(key);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object>();
+        while (await reader.ReadAsync()) rows.Add(BooksLoader.StateSerializer().Deserialize<object>((byte[])reader[0])!);
+        return [.. rows];
+    }
+
+    [Fact]
+    public async Task Followers_of_a_model_and_households_joining_the_directory_are_appended()
+    {
+        await PostgresSchema.ApplyAsync(db.ConnectionString);
+        var first = await StartSilo();
+        var grains = first.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("PGIEQ", "US Equity"), Fund("PGIBD", "US Bonds")]);
+        var model = grains.GetGrain<IModelGrain>("PGIM");
+        await model.Define(TwoFundModel("PGIM", "PGIEQ", "PGIBD", 0.6m, DriftBand.Default));
+        // Three accounts follow, one at a time: three changes, each the one follower it adds.
+        foreach (var account in new[] { "PGIA1", "PGIA2", "PGIA3" }) await model.Follow(account);
+        await model.Follow("PGIA2"); // already following: nothing written
+        var followed = await Changes("model", "PGIM");
+        Assert.Equal(["PGIA1", "PGIA2", "PGIA3"], followed.Select(c => Assert.Single(Assert.IsType<ModelFollowed>(c).Followers)));
+
+        var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
+        var before = (await directory.List(0, 500)).Total;
+        await directory.Register(new HouseholdSummary("PGIH1", "One", "ADV09", 2));
+        await directory.Register(new HouseholdSummary("PGIH2", "Two", "ADV09", 1));
+        await directory.Register(new HouseholdSummary("PGIH1", "One, renamed", "ADV09", 3));
+        var registered = (await Changes("directory", FirmDirectoryGrain.Key)).Select(c => Assert.IsType<HouseholdsRegistered>(c)).ToArray();
+        Assert.Equal(["PGIH2", "PGIH1"], registered.TakeLast(2).Select(r => Assert.Single(r.Households).Id));
+
+        await using (var other = (IAsyncDisposable)await StartSilo())
+        {
+            var otherGrains = ((IHost)other).Services.GetRequiredService<IGrainFactory>();
+            // The directory folds the three registrations: two households more, the first with its newer summary.
+            var page = await otherGrains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key).ListByAdvisor("ADV09", 0, 500);
+            Assert.Equal([("PGIH1", "One, renamed", 3), ("PGIH2", "Two", 1)], page.Items.Where(h => h.Id.StartsWith("PGIH", StringComparison.Ordinal)).Select(h => (h.Id, h.Name, h.Accounts)));
+            Assert.Equal(before + 2, (await otherGrains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key).List(0, 500)).Total);
+            // The model folds its followers; a fourth follower is one more change.
+            Assert.Equal(0.6m, (await otherGrains.GetGrain<IModelGrain>("PGIM").Get())!.Sleeves[0].Weight);
+            await otherGrains.GetGrain<IModelGrain>("PGIM").Follow("PGIA4");
+            Assert.Equal(4, (await Changes("model", "PGIM")).Length);
+            await ((IHost)other).StopAsync();
+        }
+        // Stopping compacted both: the changes folded into the rows.
+        Assert.Empty(await Changes("model", "PGIM"));
+        Assert.Empty(await Changes("directory", FirmDirectoryGrain.Key));
         await first.StopAsync();
         first.Dispose();
     }
