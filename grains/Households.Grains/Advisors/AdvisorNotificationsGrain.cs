@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Households.Grains.Advisors;
 
-/// <summary>The firm's notices as stored; each notice, lease and delivery attempt is appended to the last snapshot
-/// (<see cref="NotificationsChanged"/>).</summary>
+/// <summary>The firm's notices as stored; each notice (<see cref="NoticeStored"/>), lease and delivery attempt is appended to
+/// the last snapshot (issue #18 goal 2): what they changed, not the ten thousand delivery ids and the outbox the state holds.</summary>
 [GenerateSerializer]
 public sealed class AdvisorNotificationsState : IAppendableState
 {
@@ -22,11 +22,7 @@ public sealed class AdvisorNotificationsState : IAppendableState
     /// <inheritdoc/>
     public NextWrite Next() => _next ??= new();
 
-    void IAppendableState.Fold(object change)
-    {
-        if (change is not NotificationsChanged changed) throw new InvalidOperationException($"the notifications' stored change is {change.GetType().Name}");
-        foreach (var c in changed.Changes) c.ApplyTo(this);
-    }
+    void IAppendableState.Fold(object change) => StoredChanges<AdvisorNotificationsState>.Fold(this, change);
 
     /// <summary>Keeps a delivery id once, dropping the oldest beyond <see cref="AdvisorNotificationsGrain.SeenKept"/> (a scan of
     /// the list: notices are few next to the writes they cause).</summary>
@@ -47,25 +43,12 @@ public sealed class AdvisorNotificationsState : IAppendableState
     internal static Predicate<WebhookDelivery> Same(string deliveryId, string endpoint) => d => d.DeliveryId == deliveryId && d.Endpoint == endpoint;
 }
 
-/// <summary>The notices, leases and delivery attempts of one write of the notifications grain, as stored (issue #18 goal 2):
-/// what they changed, not the ten thousand delivery ids and the outbox the state holds.</summary>
-[GenerateSerializer, Immutable, Alias("NotificationsChanged")]
-public sealed record NotificationsChanged([property: Id(0)] NotificationsChange[] Changes);
-
-/// <summary>One change of the notifications' state.</summary>
-[GenerateSerializer, Immutable, Alias("NotificationsChange")]
-public abstract record NotificationsChange : IStateChange<AdvisorNotificationsState>
-{
-    /// <inheritdoc/>
-    public abstract void ApplyTo(AdvisorNotificationsState state);
-}
-
 /// <summary>A notice: its delivery id remembered once, and its deliveries added once per endpoint.</summary>
 [GenerateSerializer, Immutable, Alias("NoticeStored")]
-public sealed record NoticeStored([property: Id(0)] string DeliveryId, [property: Id(1)] WebhookDelivery[] Deliveries) : NotificationsChange
+public sealed record NoticeStored([property: Id(0)] string DeliveryId, [property: Id(1)] WebhookDelivery[] Deliveries) : IStateChange<AdvisorNotificationsState>
 {
     /// <inheritdoc/>
-    public override void ApplyTo(AdvisorNotificationsState state)
+    public void ApplyTo(AdvisorNotificationsState state)
     {
         state.Remember(DeliveryId);
         state.Outbox.AddRange(Deliveries.Where(d => state.Outbox.FindIndex(AdvisorNotificationsState.Same(d.DeliveryId, d.Endpoint)) < 0));
@@ -74,10 +57,10 @@ public sealed record NoticeStored([property: Id(0)] string DeliveryId, [property
 
 /// <summary>Deliveries set as they now are (leased, or attempted and due again later), where they are still held.</summary>
 [GenerateSerializer, Immutable, Alias("DeliveriesSet")]
-public sealed record DeliveriesSet([property: Id(0)] WebhookDelivery[] Deliveries) : NotificationsChange
+public sealed record DeliveriesSet([property: Id(0)] WebhookDelivery[] Deliveries) : IStateChange<AdvisorNotificationsState>
 {
     /// <inheritdoc/>
-    public override void ApplyTo(AdvisorNotificationsState state)
+    public void ApplyTo(AdvisorNotificationsState state)
     {
         foreach (var d in Deliveries) state.Replace(d);
     }
@@ -85,10 +68,10 @@ public sealed record DeliveriesSet([property: Id(0)] WebhookDelivery[] Deliverie
 
 /// <summary>A delivery delivered or given up: it leaves the outbox.</summary>
 [GenerateSerializer, Immutable, Alias("DeliveryDone")]
-public sealed record DeliveryDone([property: Id(0)] string DeliveryId, [property: Id(1)] string Endpoint) : NotificationsChange
+public sealed record DeliveryDone([property: Id(0)] string DeliveryId, [property: Id(1)] string Endpoint) : IStateChange<AdvisorNotificationsState>
 {
     /// <inheritdoc/>
-    public override void ApplyTo(AdvisorNotificationsState state) => state.Outbox.RemoveAll(AdvisorNotificationsState.Same(DeliveryId, Endpoint));
+    public void ApplyTo(AdvisorNotificationsState state) => state.Outbox.RemoveAll(AdvisorNotificationsState.Same(DeliveryId, Endpoint));
 }
 
 /// <summary>The firm's advisor notices: a bounded in-memory list the advisor event streams read after a cursor, and the
@@ -111,8 +94,7 @@ public sealed class AdvisorNotificationsGrain(
     // Notices interleave with the write in flight and share it (see BatchedState). Each change is idempotent: a delivery id
     // is remembered once, a delivery added once per endpoint, an attempt or a lease set on the delivery it names.
     private BatchedState<AdvisorNotificationsState>? _stored;
-    private BatchedState<AdvisorNotificationsState> Writes => _stored ??= new(state, copier, log, "advisor notifications", () => _seen = null,
-        changes => new NotificationsChanged([.. changes.Cast<NotificationsChange>()]));
+    private BatchedState<AdvisorNotificationsState> Writes => _stored ??= new(state, copier, log, "advisor notifications", () => _seen = null);
     private AdvisorNotificationsState Stored => Writes.Live;
     private HashSet<string> Seen => _seen ??= new(Stored.Seen, StringComparer.Ordinal);
 

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace Households.Grains.Advisors;
 
-/// <summary>A shard of the advisor's queue as stored; households' reports and expiries are appended to the last snapshot
-/// (<see cref="AdvisorQueueChanged"/>).</summary>
+/// <summary>A shard of the advisor's queue as stored; households' reports (<see cref="HouseholdReported"/>) and expiries are
+/// appended to the last snapshot (issue #18 goal 2): what they changed, not the shard's whole index.</summary>
 [GenerateSerializer]
 public sealed class AdvisorQueueState : IAppendableState
 {
@@ -23,32 +23,15 @@ public sealed class AdvisorQueueState : IAppendableState
     /// <inheritdoc/>
     public NextWrite Next() => _next ??= new();
 
-    void IAppendableState.Fold(object change)
-    {
-        if (change is not AdvisorQueueChanged changed) throw new InvalidOperationException($"an advisor queue's stored change is {change.GetType().Name}");
-        foreach (var c in changed.Changes) c.ApplyTo(this);
-    }
-}
-
-/// <summary>Reports and expiries of one write of an advisor-queue shard, as stored (issue #18 goal 2): what they changed, not
-/// the shard's whole index.</summary>
-[GenerateSerializer, Immutable, Alias("AdvisorQueueChanged")]
-public sealed record AdvisorQueueChanged([property: Id(0)] AdvisorQueueChange[] Changes);
-
-/// <summary>One change of an advisor-queue shard.</summary>
-[GenerateSerializer, Immutable, Alias("AdvisorQueueChange")]
-public abstract record AdvisorQueueChange : IStateChange<AdvisorQueueState>
-{
-    /// <inheritdoc/>
-    public abstract void ApplyTo(AdvisorQueueState state);
+    void IAppendableState.Fold(object change) => StoredChanges<AdvisorQueueState>.Fold(this, change);
 }
 
 /// <summary>A household's report: held unless the one held is newer; a household with nothing pending leaves the index.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdReported")]
-public sealed record HouseholdReported([property: Id(0)] HouseholdPending Pending) : AdvisorQueueChange
+public sealed record HouseholdReported([property: Id(0)] HouseholdPending Pending) : IStateChange<AdvisorQueueState>
 {
     /// <inheritdoc/>
-    public override void ApplyTo(AdvisorQueueState state)
+    public void ApplyTo(AdvisorQueueState state)
     {
         if (state.Households.GetValueOrDefault(Pending.HouseholdId) is { } held && held.At > Pending.At) return;
         if (Pending.Proposals.Length == 0) state.Households.Remove(Pending.HouseholdId);
@@ -59,13 +42,13 @@ public sealed record HouseholdReported([property: Id(0)] HouseholdPending Pendin
 /// <summary>Households whose every proposal had expired at <see cref="At"/> leave the index; asked again of the state it is
 /// applied to, so a newer report stays.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdsExpired")]
-public sealed record HouseholdsExpired([property: Id(0)] string[] HouseholdIds, [property: Id(1)] DateTimeOffset At) : AdvisorQueueChange
+public sealed record HouseholdsExpired([property: Id(0)] string[] HouseholdIds, [property: Id(1)] DateTimeOffset At) : IStateChange<AdvisorQueueState>
 {
     /// <summary>Whether every proposal of the household's report has expired at <paramref name="now"/>.</summary>
     public static bool Gone(HouseholdPending household, DateTimeOffset now) => household.Proposals.All(p => now >= p.ExpiresAt);
 
     /// <inheritdoc/>
-    public override void ApplyTo(AdvisorQueueState state)
+    public void ApplyTo(AdvisorQueueState state)
     {
         foreach (var id in HouseholdIds)
             if (state.Households.TryGetValue(id, out var h) && Gone(h, At)) state.Households.Remove(id);
@@ -110,8 +93,7 @@ public sealed class AdvisorQueueGrain(
     private BatchedState<AdvisorQueueState>? _stored;
     // Each change is an upsert or removal by household that checks the held report first, so it is idempotent and
     // right again on a state re-read after a storage conflict (see BatchedState).
-    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier, log, "advisor queue",
-        appended: changes => new AdvisorQueueChanged([.. changes.Cast<AdvisorQueueChange>()]));
+    private BatchedState<AdvisorQueueState> Writes => _stored ??= new(state, copier, log, "advisor queue");
     private Dictionary<string, HouseholdPending> Households => Writes.Live.Households;
 
     private IAdvisorNotificationsGrain Notices => GrainFactory.GetGrain<IAdvisorNotificationsGrain>(AdvisorNotificationsGrain.Key);

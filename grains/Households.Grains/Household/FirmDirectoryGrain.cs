@@ -17,22 +17,14 @@ public sealed class DirectoryState : IAppendableState
     /// <inheritdoc/>
     public NextWrite Next() => _next ??= new();
 
-    void IAppendableState.Fold(object change)
-    {
-        if (change is not HouseholdsRegistered registered) throw new InvalidOperationException($"the directory's stored change is {change.GetType().Name}");
-        registered.ApplyTo(this);
-    }
+    void IAppendableState.Fold(object change) => StoredChanges<DirectoryState>.Fold(this, change);
 }
 
-/// <summary>Households registered (or their summaries changed) in one write, as stored (issue #18 goal 2): an upsert by
+/// <summary>Households registered (or their summaries changed), as stored (issue #18 goal 2): an upsert by
 /// household id, so applying it again on a re-read state changes nothing more.</summary>
 [GenerateSerializer, Immutable, Alias("HouseholdsRegistered")]
 public sealed record HouseholdsRegistered([property: Id(0)] HouseholdSummary[] Households) : IStateChange<DirectoryState>
 {
-    /// <summary>The summaries of the changes, in order.</summary>
-    public static HouseholdsRegistered Of(IEnumerable<IStateChange<DirectoryState>> changes) =>
-        new([.. changes.Cast<HouseholdsRegistered>().SelectMany(c => c.Households)]);
-
     /// <inheritdoc/>
     public void ApplyTo(DirectoryState state)
     {
@@ -49,7 +41,7 @@ public sealed class FirmDirectoryGrain([PersistentState("directory", "households
     public const int MaxPage = 500;
     // Registrations interleave with the write in flight: each write stores a copy (see BatchedState).
     private BatchedState<DirectoryState>? _stored;
-    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier, log, "firm directory", appended: HouseholdsRegistered.Of);
+    private BatchedState<DirectoryState> Writes => _stored ??= new(state, copier, log, "firm directory");
     private SortedDictionary<string, HouseholdSummary> Summaries => Writes.Live.Households;
 
     public async Task Register(HouseholdSummary household)

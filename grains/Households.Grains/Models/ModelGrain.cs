@@ -22,25 +22,14 @@ public sealed class ModelState : IAppendableState
     /// <inheritdoc/>
     public NextWrite Next() => _next ??= new();
 
-    void IAppendableState.Fold(object change)
-    {
-        if (change is not ModelFollowed followed) throw new InvalidOperationException($"a model's stored change is {change.GetType().Name}");
-        followed.ApplyTo(this);
-    }
+    void IAppendableState.Fold(object change) => StoredChanges<ModelState>.Fold(this, change);
 }
 
-/// <summary>Accounts that follow a model and models built of it, added in one write, as stored (issue #18 goal 2): a firm's
-/// import of a hundred thousand accounts on one model writes the followers it adds, not the follower list each time.</summary>
+/// <summary>Accounts that follow a model and models built of it, added, as stored (issue #18 goal 2): a firm's import of a
+/// hundred thousand accounts on one model writes the followers it adds, not the follower list each time.</summary>
 [GenerateSerializer, Immutable, Alias("ModelFollowed")]
 public sealed record ModelFollowed([property: Id(0)] string[] Followers, [property: Id(1)] string[] Parents) : IStateChange<ModelState>
 {
-    /// <summary>The followers and parents of the changes, in order.</summary>
-    public static ModelFollowed Of(IEnumerable<IStateChange<ModelState>> changes)
-    {
-        var all = changes.Cast<ModelFollowed>().ToArray();
-        return new([.. all.SelectMany(c => c.Followers)], [.. all.SelectMany(c => c.Parents)]);
-    }
-
     /// <inheritdoc/>
     public void ApplyTo(ModelState state)
     {
@@ -91,8 +80,7 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     // copy of the state (a follower added while a write runs must not change what that write is serializing). Followers
     // and parents are set additions, so every change here is idempotent (see BatchedState).
     private BatchedState<ModelState>? _stored;
-    private BatchedState<ModelState> Writes => _stored ??= new(state, copier, log, $"model {this.GetPrimaryKeyString()}", () => _resolved = null,
-        ModelFollowed.Of);
+    private BatchedState<ModelState> Writes => _stored ??= new(state, copier, log, $"model {this.GetPrimaryKeyString()}", () => _resolved = null);
     private ModelState Stored => Writes.Live;
 
     public async Task Follow(string accountId)

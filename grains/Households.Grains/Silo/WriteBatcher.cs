@@ -46,24 +46,21 @@ public interface IStateChange<in T>
 /// of it with those changes applied again, and the write runs again, so the other writer's changes and these both stand.
 /// Each change must therefore be idempotent (a set or an upsert), and read only the state it is given.</para>
 /// <para>When the state is an <see cref="IAppendableState"/> and every change a write includes is data (an
-/// <see cref="IStateChange{T}"/>, not a closure), the write stores <paramref name="appended"/> of them instead of the whole
+/// <see cref="IStateChange{T}"/>, not a closure), the write stores them (<see cref="StoredChanges{T}"/>) instead of the whole
 /// state (issue #18 goal 2: a flood of small reports writes what they changed, not the index they change).</para></summary>
 public sealed class BatchedState<T> where T : class
 {
     private readonly IPersistentState<T> _state;
     private readonly Orleans.Serialization.DeepCopier<T> _copier;
     private readonly WriteBatcher _writes;
-    private readonly Func<IStateChange<T>[], object>? _appended;
     // Made since the last successful write, oldest first; a write drops the ones it included once it succeeded.
     private readonly List<IStateChange<T>> _pending = [];
 
     /// <param name="owner">Names the grain in the conflict warnings.</param>
     /// <param name="reloaded">Drops what the grain derived from <see cref="Live"/> when it is rebuilt after a conflict.</param>
-    /// <param name="appended">The change stored for the data changes a write includes (null: the state is written whole).</param>
-    public BatchedState(IPersistentState<T> state, Orleans.Serialization.DeepCopier<T> copier, ILogger log, string owner, Action? reloaded = null,
-        Func<IStateChange<T>[], object>? appended = null)
+    public BatchedState(IPersistentState<T> state, Orleans.Serialization.DeepCopier<T> copier, ILogger log, string owner, Action? reloaded = null)
     {
-        (_state, _copier, _appended) = (state, copier, appended);
+        (_state, _copier) = (state, copier);
         Live = copier.Copy(state.State);
         _writes = new WriteBatcher(() => state.WriteWithRetryAsync(WriteOnce, log, owner, () =>
         {
@@ -99,8 +96,8 @@ public sealed class BatchedState<T> where T : class
         {
             // The count of changes since the snapshot belongs to the stored row, not to the copy.
             appendable.Next().ChangesSinceSnapshot = last.Next().ChangesSinceSnapshot;
-            if (_appended is not null && included > 0 && _pending.Take(included).All(c => c is not Closure))
-                appendable.Next().Change(_appended([.. _pending.Take(included)]));
+            if (included > 0 && _pending.Take(included).All(c => c is not Closure))
+                appendable.Next().Change(new StoredChanges<T>([.. _pending.Take(included)]));
         }
         _state.State = written;
         try { await _state.WriteStateAsync(); }
@@ -119,5 +116,17 @@ public sealed class BatchedState<T> where T : class
     private sealed class Closure(Action<T> apply) : IStateChange<T>
     {
         public void ApplyTo(T state) => apply(state);
+    }
+}
+
+/// <summary>The data changes of one write of a batched state, in the order made, as stored (docs/formats.md §20).</summary>
+[GenerateSerializer, Immutable, Alias("StoredChanges`1")]
+public sealed record StoredChanges<T>([property: Id(0)] IStateChange<T>[] Changes) where T : class
+{
+    /// <summary>Folds a stored change of a batched state into <paramref name="state"/> (<see cref="IAppendableState.Fold"/>).</summary>
+    public static void Fold(T state, object change)
+    {
+        if (change is not StoredChanges<T> stored) throw new InvalidOperationException($"a stored change of a {typeof(T).Name} is {change.GetType().Name}");
+        foreach (var c in stored.Changes) c.ApplyTo(state);
     }
 }

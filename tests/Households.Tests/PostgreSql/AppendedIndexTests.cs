@@ -124,14 +124,16 @@ public sealed class AppendedIndexTests(PostgresFixture db) : IClassFixture<Postg
         foreach (var account in new[] { "PGIA1", "PGIA2", "PGIA3" }) await model.Follow(account);
         await model.Follow("PGIA2"); // already following: nothing written
         var followed = await Changes("model", "PGIM");
-        Assert.Equal(["PGIA1", "PGIA2", "PGIA3"], followed.Select(c => Assert.Single(Assert.IsType<ModelFollowed>(c).Followers)));
+        Assert.Equal(["PGIA1", "PGIA2", "PGIA3"], followed.Select(c =>
+            Assert.Single(Assert.IsType<ModelFollowed>(Assert.Single(Assert.IsType<StoredChanges<ModelState>>(c).Changes)).Followers)));
 
         var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
         var before = (await directory.List(0, 500)).Total;
         await directory.Register(new HouseholdSummary("PGIH1", "One", "ADV09", 2));
         await directory.Register(new HouseholdSummary("PGIH2", "Two", "ADV09", 1));
         await directory.Register(new HouseholdSummary("PGIH1", "One, renamed", "ADV09", 3));
-        var registered = (await Changes("directory", FirmDirectoryGrain.Key)).Select(c => Assert.IsType<HouseholdsRegistered>(c)).ToArray();
+        var registered = (await Changes("directory", FirmDirectoryGrain.Key))
+            .Select(c => Assert.IsType<HouseholdsRegistered>(Assert.Single(Assert.IsType<StoredChanges<DirectoryState>>(c).Changes))).ToArray();
         Assert.Equal(["PGIH2", "PGIH1"], registered.TakeLast(2).Select(r => Assert.Single(r.Households).Id));
 
         await using (var other = (IAsyncDisposable)await StartSilo())
