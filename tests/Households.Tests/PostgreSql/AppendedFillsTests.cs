@@ -106,17 +106,7 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
     public async Task A_loss_sale_appended_as_a_ledger_change_washes_a_purchase_recorded_by_another_cluster()
     {
         await PostgresSchema.ApplyAsync(db.ConnectionString);
-        async Task<byte[][]> Changes()
-        {
-            await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
-            await connection.OpenAsync();
-            await using var command = new Npgsql.NpgsqlCommand(
-                "SELECT payload FROM households_state_changes WHERE state_name = 'household' AND grain_key = 'PGWH' ORDER BY version", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<byte[]>();
-            while (await reader.ReadAsync()) rows.Add((byte[])reader[0]);
-            return [.. rows];
-        }
+        Task<object[]> Changes() => StoredChangeRows.Read(db.ConnectionString, "household", "PGWH");
         var first = await StartSilo($"pg-{Guid.NewGuid():N}");
         var grains = first.Services.GetRequiredService<IGrainFactory>();
         await grains.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("PGWEQ", "US Equity"), Fund("PGWBD", "US Bonds")]);
@@ -129,8 +119,7 @@ public sealed class AppendedFillsTests(PostgresFixture db) : IClassFixture<Postg
         // appends what the sale changed in its ledger (the loss opened), not the ledger whole.
         await grains.GetGrain<IHouseholdGrain>("PGWH").RecordTrade("PGW1",
             new TradeRequest("pgw-1", new DateOnly(2026, 2, 2), "PGWEQ", TradeSide.Sell, 50, 80m, null, LotRelief.Fifo, 0m));
-        var stored = (await Changes()).Select(c => BooksLoader.StateSerializer().Deserialize<object>(c)).ToArray();
-        var filled = Assert.IsType<Households.Grains.Household.HouseholdFilled>(Assert.Single(stored));
+        var filled = Assert.IsType<Households.Grains.Household.HouseholdFilled>(Assert.Single(await Changes()));
         Assert.Null(filled.WashSales);
         var loss = Assert.Single(filled.WashSaleChange!.LossesPut);
         Assert.Equal(("PGW1", "PGWL1", 50m, 1_000m), (loss.Account, loss.SoldLotId, loss.Quantity, loss.Loss));

@@ -97,19 +97,7 @@ public sealed class AppendedIndexTests(PostgresFixture db) : IClassFixture<Postg
         first.Dispose();
     }
 
-    private async Task<object[]> Changes(string state, string key)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(db.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            "SELECT payload FROM households_state_changes WHERE state_name = $1 AND grain_key = $2 ORDER BY version", connection);
-        command.Parameters.AddWithValue(state);
-        command.Parameters.AddWithValue(key);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object>();
-        while (await reader.ReadAsync()) rows.Add(BooksLoader.StateSerializer().Deserialize<object>((byte[])reader[0])!);
-        return [.. rows];
-    }
+    private Task<object[]> Changes(string state, string key) => StoredChangeRows.Read(db.ConnectionString, state, key);
 
     [Fact]
     public async Task Followers_of_a_model_and_households_joining_the_directory_are_appended()

@@ -12,10 +12,7 @@ public class WashSaleLedgerChangesTests
 {
     private static (WashSaleLedger Ledger, LotBook Taxable, LotBook Ira) Opened()
     {
-        var ledger = new WashSaleLedger();
-        ledger.RegisterAccount(new AccountTaxProfile("T", AccountType.Taxable));
-        ledger.RegisterAccount(new AccountTaxProfile("IRA", AccountType.Ira));
-        var (t, ira) = (new LotBook(), new LotBook());
+        var (ledger, t, ira) = WashSaleLedgerTests.Setup();
         // Twenty recent purchases the window holds: the ledger a direct index keeps after a day of swaps.
         for (var i = 0; i < 20; i++) ledger.RecordPurchase("T", t.Buy($"S{i}", $"STK{i}", 10, 50m, D("2024-01-20")));
         return (ledger, t, ira);

@@ -10,7 +10,8 @@ namespace Households.Tests.WashSales;
 /// <summary>The ledger as the household grain uses it: pre-trade checks, buy blackouts and adjustment records.</summary>
 public class WashSaleLedgerTests
 {
-    private static (WashSaleLedger Ledger, LotBook Taxable, LotBook Ira) Setup()
+    /// <summary>A ledger of a taxable account T and an IRA, with their empty lot books.</summary>
+    internal static (WashSaleLedger Ledger, LotBook Taxable, LotBook Ira) Setup()
     {
         var ledger = new WashSaleLedger();
         ledger.RegisterAccount(new AccountTaxProfile("T", AccountType.Taxable));
