@@ -133,15 +133,26 @@ public sealed record WashSaleLedgerState(
 /// a loss by its id), the lot ids reserved and released, and the ledger's accounts, next loss id and date after the fills.</summary>
 [GenerateSerializer, Immutable, Alias("WashSaleLedgerChange")]
 public sealed record WashSaleLedgerChange(
-    [property: Id(0)] WashSaleAccount[] Accounts,
-    [property: Id(1)] WashSaleHolding[] HoldingsPut,
-    [property: Id(2)] string[] HoldingsRemoved,
-    [property: Id(3)] OpenWashSaleLoss[] LossesPut,
-    [property: Id(4)] long[] LossesRemoved,
-    [property: Id(5)] string[] TakenAdded,
-    [property: Id(6)] string[] TakenRemoved,
-    [property: Id(7)] long NextLossId,
-    [property: Id(8)] DateOnly? Today);
+    ImmutableArray<WashSaleAccount> Accounts,
+    ImmutableArray<WashSaleHolding> HoldingsPut,
+    ImmutableArray<string> HoldingsRemoved,
+    ImmutableArray<OpenWashSaleLoss> LossesPut,
+    ImmutableArray<long> LossesRemoved,
+    ImmutableArray<string> TakenAdded,
+    ImmutableArray<string> TakenRemoved,
+    long NextLossId,
+    DateOnly? Today)
+{
+    [Id(0)] public ImmutableArray<WashSaleAccount> Accounts { get => field.OrEmpty(); init; } = Accounts;
+    [Id(1)] public ImmutableArray<WashSaleHolding> HoldingsPut { get => field.OrEmpty(); init; } = HoldingsPut;
+    [Id(2)] public ImmutableArray<string> HoldingsRemoved { get => field.OrEmpty(); init; } = HoldingsRemoved;
+    [Id(3)] public ImmutableArray<OpenWashSaleLoss> LossesPut { get => field.OrEmpty(); init; } = LossesPut;
+    [Id(4)] public ImmutableArray<long> LossesRemoved { get => field.OrEmpty(); init; } = LossesRemoved;
+    [Id(5)] public ImmutableArray<string> TakenAdded { get => field.OrEmpty(); init; } = TakenAdded;
+    [Id(6)] public ImmutableArray<string> TakenRemoved { get => field.OrEmpty(); init; } = TakenRemoved;
+    [Id(7)] public long NextLossId { get; init; } = NextLossId;
+    [Id(8)] public DateOnly? Today { get; init; } = Today;
+}
 
 /// <summary>One (sale, lot sold) entry of a realized-gains ledger, with the disallowances it has received.
 /// <see cref="Acquired"/> is the lot's purchase date (null in entries recorded before it was kept).</summary>

@@ -21,7 +21,7 @@ public static class WashSaleLedgerChanges
             return null;
         var taken = before.TakenIds.ToHashSet(StringComparer.Ordinal);
         var takenAfter = after.TakenIds.ToHashSet(StringComparer.Ordinal);
-        var change = new WashSaleLedgerChange([.. after.Accounts], holdingsPut, holdingsRemoved, lossesPut,
+        var change = new WashSaleLedgerChange(after.Accounts, [.. holdingsPut], [.. holdingsRemoved], [.. lossesPut],
             [.. lossesRemoved.Select(id => long.Parse(id, CultureInfo.InvariantCulture))],
             [.. after.TakenIds.Where(id => !taken.Contains(id))], [.. before.TakenIds.Where(id => !takenAfter.Contains(id))],
             after.NextLossId, after.Today);
@@ -36,7 +36,7 @@ public static class WashSaleLedgerChanges
     public static WashSaleLedgerState Apply(WashSaleLedgerState ledger, WashSaleLedgerChange change)
     {
         var released = change.TakenRemoved.ToHashSet(StringComparer.Ordinal);
-        return new WashSaleLedgerState([.. change.Accounts],
+        return new WashSaleLedgerState(change.Accounts,
             [.. KeyedChanges.Apply(ledger.Holdings, change.HoldingsPut, change.HoldingsRemoved, HoldingKey)],
             [.. KeyedChanges.Apply(ledger.Losses, change.LossesPut, change.LossesRemoved.Select(id => id.ToString(CultureInfo.InvariantCulture)), LossKey)],
             [.. ledger.TakenIds.Where(id => !released.Contains(id)).Concat(change.TakenAdded).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],

@@ -32,7 +32,7 @@ public class WashSaleLedgerChangesTests
         var change = WashSaleLedgerChanges.Between(before, after);
 
         Assert.NotNull(change);
-        Assert.Equal(["T/L1"], change.HoldingsRemoved);
+        Assert.Equal(["T/L1"], change.HoldingsRemoved.AsEnumerable());
         Assert.Empty(change.HoldingsPut);
         var loss = Assert.Single(change.LossesPut);
         Assert.Equal(("T", "XYZ", "L1", 100m, 200m, 0m), (loss.Account, loss.Key, loss.SoldLotId, loss.Quantity, loss.Loss, loss.Matched));
@@ -61,7 +61,7 @@ public class WashSaleLedgerChangesTests
         Assert.Equal((40m, 80m), (loss.Matched, loss.Disallowed));
         var holding = Assert.Single(change.HoldingsPut);
         Assert.Equal(("IRA", "I1", 40m, true), (holding.Account, holding.LotId, holding.Quantity, holding.Used));
-        Assert.Equal(["I1"], change.TakenAdded);
+        Assert.Equal(["I1"], change.TakenAdded.AsEnumerable());
         // A few entries, not the twenty-one the ledger holds.
         Assert.Equal(21, after.Holdings.Length);
         AssertSame(after, WashSaleLedgerChanges.Apply(before, change));
