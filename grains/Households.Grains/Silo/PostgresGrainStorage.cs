@@ -16,7 +16,7 @@ namespace Households.Grains.Silo;
 /// <para>A state that can be written as one change (<see cref="IAppendableState"/>: a fill, a household's proposals) is appended to
 /// <c>households_state_changes</c> instead, under the next version of its row (the row itself keeps its payload, counts the
 /// version, so appends and whole writes conflict alike, and takes a household's new live header); every read folds the row's changes in, and a whole
-/// write (every <see cref="SnapshotEvery"/> changes, or any write that is not one change) stores a new snapshot and drops
+/// write (when a snapshot is due, <see cref="NextWrite.SnapshotDue"/>, or any write that is not one change) stores a new snapshot and drops
 /// them in the same statement. A grain that deactivates compacts: it stores the folded state as the snapshot under the same
 /// version, so a second activation that read that version (a duplicate during a silo's death) is not fenced out by it.</para></summary>
 public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
@@ -25,9 +25,6 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     /// <summary>The changes appended to a state's rows since its snapshot.</summary>
     public const string Changes = "households_state_changes";
-
-    /// <summary>Changes appended after one snapshot before a write stores the state whole again: a read folds at most this many.</summary>
-    public const int SnapshotEvery = 16;
 
     // A market shock wakes thousands of households and accounts at once, each reading its state and then writing it per
     // fill. One query or one transaction per grain made them queue for connections and for a WAL flush each, until
@@ -97,15 +94,15 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         var appendable = grainState.State as IAppendableState;
         var change = appendable?.Next().TakeChange();
         var compact = appendable?.Next().TakeCompaction() == true && expected is not null;
-        var append = _appendFills && change is not null && expected is not null && appendable!.Next().ChangesSinceSnapshot < SnapshotEvery;
+        var append = _appendFills && change is not null && expected is not null && !appendable!.Next().SnapshotDue;
         var write = new StateWrite(new StateKey(stateName, KeyOf(grainId)), expected, append ? _serializer.SerializeToArray<object>(change!) : _serializer.SerializeToArray(grainState.State),
-            header is null ? null : _serializer.SerializeToArray(header), append, compact && !append);
+            header is null ? null : _serializer.SerializeToArray(header), append ? StateWriteKind.Append : compact ? StateWriteKind.Compaction : StateWriteKind.Whole);
         if (await _writes.Run(write) is not { } version)
             throw new InconsistentStateException($"{stateName} of {grainId} was written by another activation (this one read version {grainState.ETag ?? "none"}"
                 + $"{(append ? ", appending" : compact ? ", compacting" : "")})", "unknown", grainState.ETag ?? "none");
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
-        if (appendable is not null) appendable.Next().ChangesSinceSnapshot = append ? appendable.Next().ChangesSinceSnapshot + 1 : 0;
+        appendable?.Next().Written(append, write.Payload.Length);
         _written.GetOrAdd(stateName, _ => new WriteCounts()).Add(append, write.Payload.Length);
         if (append) _appendedByChange.GetOrAdd(change!.GetType().Name, _ => new WriteCounts()).Add(true, write.Payload.Length);
         if (header is not null) _live?.Publish(header);
@@ -140,8 +137,8 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         await using var connection = await _database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var updates = writes.Where(w => w.Expected is not null && !w.Append).ToList();
-        var appends = writes.Where(w => w.Append).ToList();
+        var updates = writes.Where(w => w.Expected is not null && w.Kind != StateWriteKind.Append).ToList();
+        var appends = writes.Where(w => w.Kind == StateWriteKind.Append).ToList();
         var inserts = writes.Where(w => w.Expected is null).ToList();
         if (updates.Count > 0)
             batch.BatchCommands.Add(Rows($"""
@@ -192,7 +189,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => (object?)w.Header ?? DBNull.Value).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         if (withVersions) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Expected!.Value).ToArray() });
         // A compaction stores the state the version already names: the version stays.
-        if (counted) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Compaction ? 0 : 1).ToArray() });
+        if (counted) command.Parameters.Add(new NpgsqlParameter { Value = writes.Select(w => w.Kind == StateWriteKind.Compaction ? 0 : 1).ToArray() });
         return command;
     }
 
@@ -248,12 +245,15 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
     public T Restore<T>(byte[] payload, IReadOnlyList<byte[]>? changes)
     {
         var state = _serializer.Deserialize<T>(payload) ?? throw new InvalidOperationException($"a stored {typeof(T).Name} reads as null");
+        (state as IAppendableState)?.Next().Written(false, payload.Length);
         if (changes is not { Count: > 0 }) return state;
         var appendable = state as IAppendableState
             ?? throw new InvalidOperationException($"{typeof(T).Name} has {changes.Count} stored changes but takes none");
         foreach (var change in changes)
+        {
             appendable.Fold(_serializer.Deserialize<object>(change) ?? throw new InvalidOperationException($"a stored change of a {typeof(T).Name} reads as null"));
-        appendable.Next().ChangesSinceSnapshot = changes.Count;
+            appendable.Next().Written(true, change.Length);
+        }
         return state;
     }
 
@@ -310,7 +310,11 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
 
     /// <summary>A write of a state whole, or (<paramref name="Append"/>) of one change as its payload; a whole write that is a
     /// <paramref name="Compaction"/> keeps the version.</summary>
-    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, bool Append = false, bool Compaction = false);
+    private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, StateWriteKind Kind = StateWriteKind.Whole);
+
+    /// <summary>How a write stores its state: whole (a snapshot, counting the version), one change appended under the next
+    /// version, or whole under the version it already has (a compaction: the changes folded in, nothing new).</summary>
+    private enum StateWriteKind { Whole, Append, Compaction }
 
     private sealed record StoredState(long Version, byte[] Payload, byte[][]? Changes);
 }

@@ -94,8 +94,8 @@ public sealed class BatchedState<T> where T : class
         var appendable = written as IAppendableState;
         if (appendable is not null && _state.State is IAppendableState last)
         {
-            // The count of changes since the snapshot belongs to the stored row, not to the copy.
-            appendable.Next().ChangesSinceSnapshot = last.Next().ChangesSinceSnapshot;
+            // What the storage keeps of the row (the changes since its snapshot) belongs to the row, not to the copy.
+            appendable.Next().Continue(last.Next());
             if (included > 0 && _pending.Take(included).All(c => c is not Closure))
                 appendable.Next().Change(new StoredChanges<T>([.. _pending.Take(included)]));
         }

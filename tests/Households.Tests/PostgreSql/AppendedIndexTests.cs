@@ -65,16 +65,13 @@ public sealed class AppendedIndexTests(PostgresFixture db) : IClassFixture<Postg
         Assert.Equal(0L, activated.Changes);
         foreach (var h in households) await shard.Report(Pending(h, now));
         await shard.Report(Pending(households[0], now.AddSeconds(1), proposals: 2));
-        // Reports are one-way: wait until the shard holds them all and its writes have stopped.
-        for (var wait = 0; !(await shard.Pending(null)).Any(p => p.Proposals.Length == 2) && wait < 100; wait++) await Task.Delay(50);
+        // Reports are one-way: wait until every household's report and the newer one are stored.
+        async Task<bool> AllStored() => (await Changes("advisorqueue", shardKey)).OfType<StoredChanges<AdvisorQueueState>>()
+            .SelectMany(c => c.Changes).OfType<HouseholdReported>().ToArray() is var stored
+            && households.All(h => stored.Any(r => r.Pending.HouseholdId == h)) && stored.Any(r => r.Pending.Proposals.Length == 2);
+        for (var wait = 0; wait < 200 && !await AllStored(); wait++) await Task.Delay(50);
+        Assert.True(await AllStored());
         var reported = await Stored("advisorqueue", shardKey);
-        for (var wait = 0; wait < 50; wait++)
-        {
-            await Task.Delay(100);
-            var again = await Stored("advisorqueue", shardKey);
-            if (again == reported) break;
-            reported = again;
-        }
         Assert.InRange(reported.Changes, 1, 4);
         Assert.Equal(activated.Version + reported.Changes, reported.Version); // every write since the snapshot appended
 
