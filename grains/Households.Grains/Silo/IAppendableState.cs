@@ -6,7 +6,7 @@ namespace Households.Grains.Silo;
 /// A stored state whose write may append a change to its last stored snapshot instead of rewriting it (issue #18 goal 2:
 /// writes that scale with the changes, not with the state). The storage folds the changes into the snapshot on every
 /// read, stores the state whole (a new snapshot, its changes dropped) once the changes since the snapshot are due one
-/// (<see cref="NextWrite.SnapshotDue"/>) and whenever a write is not one change, and the grain compacts it as it deactivates (<see cref="NextWrite.Compacting"/>).
+/// (<see cref="NextWrite.SnapshotDue"/>) and whenever a write is not one change, and the grain compacts it as it deactivates (<see cref="NextWrite.Compact"/>).
 /// A storage that keeps no changes writes the state whole every time.
 /// </summary>
 public interface IAppendableState
@@ -20,20 +20,21 @@ public interface IAppendableState
 
 /// <summary>Not stored: the change the state made since its last write when that change is all it made, whether the next
 /// write only compacts (the grain deactivating: it keeps the version, since the state it stores is the one the version
-/// already names), and how many changes are stored after the snapshot the state was read from or last written as.</summary>
+/// already names), and what is stored after the snapshot the state was read from or last written as (how many changes, their
+/// bytes and the snapshot's), which decides when the next snapshot is due.</summary>
 public sealed class NextWrite
 {
     private object? _change;
     private bool _compact;
 
-    /// <summary>Kept by the storage.</summary>
-    public int ChangesSinceSnapshot { get; set; }
+    /// <summary>Kept by the storage (<see cref="Written"/>).</summary>
+    public int ChangesSinceSnapshot { get; private set; }
 
     /// <summary>Kept by the storage: the bytes of the snapshot the state was read from or last written as.</summary>
-    public long SnapshotBytes { get; set; }
+    public long SnapshotBytes { get; private set; }
 
     /// <summary>Kept by the storage: the bytes of the changes stored after that snapshot.</summary>
-    public long ChangeBytes { get; set; }
+    public long ChangeBytes { get; private set; }
 
     /// <summary>Changes appended after a snapshot before the state is stored whole again, if they weigh enough.</summary>
     public const int SnapshotEvery = 16;

@@ -308,8 +308,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IDisposable
             Interlocked.Read(ref _appendedBytes));
     }
 
-    /// <summary>A write of a state whole, or (<paramref name="Append"/>) of one change as its payload; a whole write that is a
-    /// <paramref name="Compaction"/> keeps the version.</summary>
+    /// <summary>A write of a state: whole, one change as its payload, or whole under the version it has (<paramref name="Kind"/>).</summary>
     private sealed record StateWrite(StateKey Key, long? Expected, byte[] Payload, byte[]? Header, StateWriteKind Kind = StateWriteKind.Whole);
 
     /// <summary>How a write stores its state: whole (a snapshot, counting the version), one change appended under the next
