@@ -18,6 +18,16 @@ public sealed class OptimizationContext
     private readonly int[] budgetRow;
 
     public QpModel Model { get; }
+
+    /// <summary>When set, terms with a limit state it as a quadratic row (at <see cref="LimitRowList.Aim"/> of the limit)
+    /// and list the rows here in the order they were added.</summary>
+    public LimitRowList? LimitRows { get; init; }
+
+    /// <summary>The quadratic rows limited terms added, in order, and the fraction of each limit they aim at.</summary>
+    public sealed class LimitRowList(double aim) : List<int>
+    {
+        public double Aim { get; } = aim;
+    }
     public OptimizerHousehold State { get; }
     public bool LongOnly { get; }
 

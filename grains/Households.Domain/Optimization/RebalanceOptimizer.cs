@@ -20,10 +20,7 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
     /// branch again, which chained a branch per level — 40 solves for the four-account sample instead of about 10).</param>
     private WeightSolution SolveWeights(OptimizerHousehold state, Policy policy, bool branch)
     {
-        var ctx = new OptimizationContext(state, policy.IsLongOnly);
-        foreach (var t in policy.Terms) t.AddTo(ctx);
-        foreach (var c in policy.Constraints) c.AddTo(ctx);
-        new Excluded().AddTo(ctx);   // each account's own restrictions hold whatever the policy says
+        var ctx = Built(state, policy);
         var repairs = policy.Constraints.OfType<IRepair>().ToArray();
         QpSolution sol;
         int solves = 0;
@@ -56,18 +53,35 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
             : first with { Solves = total.Solves, SolveMilliseconds = total.Ms };
     }
 
+    private static OptimizationContext Built(OptimizerHousehold state, Policy policy, OptimizationContext.LimitRowList? limitRows = null)
+    {
+        var ctx = new OptimizationContext(state, policy.IsLongOnly) { LimitRows = limitRows };
+        foreach (var t in policy.Terms) t.AddTo(ctx);
+        foreach (var c in policy.Constraints) c.AddTo(ctx);
+        new Excluded().AddTo(ctx);   // each account's own restrictions hold whatever the policy says
+        return ctx;
+    }
+
     /// <summary>Solves; when a <see cref="TrackingError"/> term with a <see cref="TrackingError.Limit"/> ends above it, searches
     /// the weights of such terms for the plan that gains most from the other terms while tracking inside every limit (a
-    /// quadratic constraint stated through its multiplier: tracking variance falls as its weight rises). The search runs on
-    /// the convex part of the policy (no repair passes, one solve a step); the full policy is then solved at the weights
-    /// found, and raised again where its repairs carried it over.</summary>
+    /// quadratic constraint stated through its multiplier: tracking variance falls as its weight rises). A solver that takes
+    /// quadratic rows finds the weights in one solve with each limit a constraint (<see cref="Constrained"/>); otherwise, or
+    /// where a limit is out of reach, a search does, by rounds. Both run on the convex part of the policy (no repair
+    /// passes); the full policy is then solved at the weights found, and raised again where its repairs carried it over.</summary>
     public (WeightSolution Solution, Policy Policy) SolveWithinLimits(OptimizerHousehold state, Policy policy)
     {
         if (Limited(policy).Count == 0) return (SolveWeights(state, policy), policy);
         int solves = 0;
         double ms = 0;
         var convex = policy with { Constraints = [.. policy.Constraints.Where(c => c is not IRepair)] };
-        var (weights, reached) = Search(state, convex, ref solves, ref ms);
+        // At the policy's own weights first: most plans are inside their limits and need nothing more.
+        var first = SolveWeights(state, convex);
+        solves += first.Solves;
+        ms += first.SolveMilliseconds;
+        var (weights, reached) = first.Solution.Status == QpStatus.Optimal && Over(convex, first).Any(o => o) && solver.SolvesQuadraticRows
+            && Constrained(state, convex, ref solves, ref ms) is { } found
+            ? (found, [.. found.Select(_ => true)])
+            : Search(state, convex, first, ref solves, ref ms);
         policy = Reweighted(policy, weights);
         var ws = SolveWeights(state, policy);
         solves += ws.Solves;
@@ -86,11 +100,26 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
         return (ws with { Solves = solves, SolveMilliseconds = ms }, policy);
     }
 
+    /// <summary>The weights of the limited terms found in one solve: each limit stated as the quadratic row "tracking
+    /// variance ≤ (aim × limit)²", and each weight raised by its row's multiplier (the convex program's optimum is the
+    /// weighted one's at those weights). Null when the solve does not end optimal (a limit the plan cannot reach: the
+    /// search then finds how close it can come).</summary>
+    private double[]? Constrained(OptimizerHousehold state, Policy convex, ref int solves, ref double ms)
+    {
+        var limited = Limited(convex);
+        var ctx = Built(state, convex, new OptimizationContext.LimitRowList(LimitAim));
+        var sol = solver.Solve(ctx.Model);
+        solves++;
+        ms += sol.SolveMilliseconds;
+        if (sol.Status != QpStatus.Optimal || sol.QuadraticMultipliers is not { } mu || ctx.LimitRows!.Count != limited.Count) return null;
+        return [.. limited.Select((t, k) => Math.Min(MaxTrackingWeight, t.Weight + mu[ctx.LimitRows[k]]))];
+    }
+
     /// <summary>The weights of the limited terms, each raised until its term is inside its limit and then moved back by a
     /// log-log secant between the last weight over the limit and the last inside, aiming just inside the limit (room for
     /// repairs and whole-share rounding). A term whose tracking no longer falls as its weight rises (held lots, blocked
     /// purchases) stays where it is. The last weights with every term inside are returned, and which terms were inside.</summary>
-    private (double[] Weights, bool[] Reached) Search(OptimizerHousehold state, Policy convex, ref int solves, ref double ms)
+    private (double[] Weights, bool[] Reached) Search(OptimizerHousehold state, Policy convex, WeightSolution first, ref int solves, ref double ms)
     {
         var limited = Limited(convex);
         int n = limited.Count;
@@ -103,9 +132,12 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
         for (int round = 0; round <= MaxLimitRounds; round++)
         {
             var policy = Reweighted(convex, w);
-            var ws = SolveWeights(state, policy);
-            solves += ws.Solves;
-            ms += ws.SolveMilliseconds;
+            var ws = round == 0 ? first : SolveWeights(state, policy);
+            if (round > 0)
+            {
+                solves += ws.Solves;
+                ms += ws.SolveMilliseconds;
+            }
             if (ws.Solution.Status != QpStatus.Optimal) break;
             var tracking = Tracking(Limited(policy), ws);
             bool within = true, close = true;

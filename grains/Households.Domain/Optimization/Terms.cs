@@ -29,12 +29,23 @@ public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, stri
     public string? Account { get; } = account;
     public double Weight { get; } = weight;
 
+    /// <summary>Adds Weight × tracking variance to the objective; where the context states limits as rows
+    /// (<see cref="OptimizationContext.LimitRows"/>) and this term has one, also the row "tracking variance ≤ (aim × limit)²"
+    /// from the same entries, so the row's multiplier is what the weight must rise by to keep the limit.</summary>
     public void AddTo(OptimizationContext ctx)
     {
         var m = ctx.Model;
         var st = ctx.State;
         int k = Risk.K;
         var accounts = AccountsIn(ctx).ToArray();
+        int limitRow = ctx.LimitRows is { } rows && Limit is { } limit ? m.AddQuadraticRow(Math.Pow(rows.Aim * limit, 2)) : -1;
+        if (limitRow >= 0) ctx.LimitRows!.Add(limitRow);
+        // The objective's coefficients are computed as they always were (the same bits); the row's without the weight.
+        void Quadratic(int i, int j, double objective, double row)
+        {
+            m.AddQuadratic(i, j, objective);
+            if (limitRow >= 0) m.AddQuadraticRowTerm(limitRow, i, j, row);
+        }
         double scale = Account is null ? 1 : 1 / st.Accounts[accounts[0]].Share;
         var map = new int[st.N];
         for (int i = 0; i < st.N; i++) map[i] = Risk.IndexOf(st.Securities[i].Symbol);
@@ -51,8 +62,8 @@ public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, stri
         }
         for (int f = 0; f < k; f++)
         {
-            m.AddQuadratic(y[f], y[f], Weight * Risk.F[f, f]);
-            for (int g = f + 1; g < k; g++) m.AddQuadratic(y[f], y[g], 2 * Weight * Risk.F[f, g]);
+            Quadratic(y[f], y[f], Weight * Risk.F[f, f], Risk.F[f, f]);
+            for (int g = f + 1; g < k; g++) Quadratic(y[f], y[g], 2 * Weight * Risk.F[f, g], 2 * Risk.F[f, g]);
         }
         for (int f = 0; f < k; f++)
         {
@@ -72,20 +83,22 @@ public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, stri
         double constant = 0;
         for (int r = 0; r < Risk.N; r++) constant += Risk.D[r] * Benchmark[r] * Benchmark[r];
         m.ObjectiveConstant += Weight * constant;
+        if (limitRow >= 0) m.AddQuadraticRowConstant(limitRow, constant);
         var vars = new List<int>(accounts.Length);
         for (int i = 0; i < st.N; i++)
         {
-            double d = Risk.D[map[i]] * Weight;
-            if (d == 0) continue;
+            double d = Risk.D[map[i]] * Weight, dRow = Risk.D[map[i]];
+            if (d == 0 && !(limitRow >= 0 && dRow != 0)) continue;
             vars.Clear();
             foreach (int a in accounts)
                 if (ctx.X(a, i) >= 0) vars.Add(ctx.X(a, i));
             double b = Benchmark[map[i]];
             for (int p = 0; p < vars.Count; p++)
             {
-                m.AddQuadratic(vars[p], vars[p], d * scale * scale);
-                for (int q = p + 1; q < vars.Count; q++) m.AddQuadratic(vars[p], vars[q], 2 * d * scale * scale);
+                Quadratic(vars[p], vars[p], d * scale * scale, dRow * scale * scale);
+                for (int q = p + 1; q < vars.Count; q++) Quadratic(vars[p], vars[q], 2 * d * scale * scale, 2 * dRow * scale * scale);
                 m.AddCost(vars[p], -2 * d * scale * b);
+                if (limitRow >= 0) m.AddQuadraticRowCost(limitRow, vars[p], -2 * dRow * scale * b);
             }
         }
     }

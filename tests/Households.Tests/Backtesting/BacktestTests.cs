@@ -112,9 +112,10 @@ public sealed class BacktestTests(SmallBacktest run) : IClassFixture<SmallBackte
         var measured = $"TE {tight.TrackingError:P2} (max {tight.TrackingErrorMax:P2}), harvested {tight.HarvestedLossPercent:P1}, drift {tight.DriftTriggers}; 5 % band: TE {loose.TrackingError:P2}";
         // Measured: 1.02 % (max 1.03 %), 8 drift triggers, 13.7 % of the start harvested; with a 5 % band 3.37 % (2026-12-05).
         // With recent purchases a cost instead of a ban and protection by the dollar threshold too: max 1.53 %. Issue #15
-        // asks for about 2 %.
-        Assert.InRange(tight.TrackingErrorMax, 0.005, 0.02);
-        Assert.True(tight.DriftTriggers > 0, measured);
+        // asks for about 2 %. Since the limit is a constraint of the solve (2026-12-07), every harvest plans to 95 % of the
+        // 75 %, not somewhere in 85–100 % of it: 1.12 % (max 1.12 %), 13.1 % harvested, and no account drifted out of its
+        // band between harvests, so no drift trigger was needed.
+        Assert.InRange(tight.TrackingErrorMax, 0.005, 0.015);
         Assert.True(tight.HarvestedLossPercent > 0.08, measured);
         Assert.True(loose.TrackingError > 2 * tight.TrackingError, measured);
         Assert.Equal(0, tight.DisallowedLosses);

@@ -10,7 +10,11 @@ namespace Households.Domain.Optimization.Solvers;
 /// The starting point: the hint pushed inside its bounds by at least <see cref="MarginFloor"/> (at most
 /// <see cref="BoxFraction"/> of a box's width), duals that absorb the gradient's sign (<see cref="GradientStart"/>)
 /// plus <see cref="InitialMu"/>/distance. These defaults were chosen on the shared problems and 600 random
-/// block-structured QPs (no failures; a 1e-3 floor failed 4 of them). <see cref="Log"/> receives one line per iteration.</summary>
+/// block-structured QPs (no failures; a 1e-3 floor failed 4 of them). A model with quadratic rows starts from
+/// <see cref="QuadraticRowMarginFloor"/> instead: a row's linearization is only as good as the point it is taken at, and
+/// a household's weights pushed to 0.1 each put a tracking limit's row 10⁴ times over (measured on the demo firm's 63-day
+/// run: 37 iterations a solve and 959 of 1,762 solves not converged from 0.1; 20 iterations from 10⁻³).
+/// <see cref="Log"/> receives one line per iteration.</summary>
 public sealed record InteriorPointOptions(
     double FeasibilityTolerance = 1e-10,
     double GapTolerance = 1e-9,
@@ -19,7 +23,8 @@ public sealed record InteriorPointOptions(
     double MarginFloor = 0.1,
     bool GradientStart = true,
     double BoxFraction = 0.5,
-    Action<string>? Log = null);
+    Action<string>? Log = null,
+    double QuadraticRowMarginFloor = 1e-3);
 
 /// <summary>Mehrotra predictor-corrector primal-dual interior-point method (Mehrotra 1992; Nocedal and Wright,
 /// Numerical Optimization, §16.6 and §14.2) for <see cref="QpModel"/>, exploiting its block structure:
@@ -31,20 +36,28 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
     private readonly InteriorPointOptions opt = options ?? new InteriorPointOptions();
     public const string Name = "ipm";
 
+    /// <summary>Quadratic rows are taken as convex constraints (see <see cref="Prepared"/>).</summary>
+    public bool SolvesQuadraticRows => true;
+
     public QpSolution Solve(QpModel model)
     {
         var sw = Stopwatch.StartNew();
-        var p = new Prepared(model, opt.MarginFloor, opt.BoxFraction);
+        var p = new Prepared(model, model.QuadraticRowCount > 0 ? opt.QuadraticRowMarginFloor : opt.MarginFloor, opt.BoxFraction);
         if (p.TriviallyInfeasible)
             return new QpSolution(QpStatus.Infeasible, new double[model.VariableCount], double.NaN, 0, sw.Elapsed.TotalMilliseconds, Name);
         var (status, iterations) = p.Run(opt);
         var x = p.X.AsSpan(0, model.VariableCount).ToArray();
         for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(x[i], model.Lower[i], model.Upper[i]);
         double f = model.Objective(x);
-        return new QpSolution(status, x, f, iterations, sw.Elapsed.TotalMilliseconds, Name);
+        return new QpSolution(status, x, f, iterations, sw.Elapsed.TotalMilliseconds, Name, p.QuadraticMultipliers());
     }
 
-    /// <summary>The model in solver form: slacks added, rows split into local and global, arrays laid out.</summary>
+    /// <summary>The model in solver form: slacks added, rows split into local and global, arrays laid out.
+    /// A quadratic row g(x) ≤ u (convex) is scaled by σ = 1/|u| and becomes the global row g(x) − s = 0 with a slack
+    /// s ≤ σu of its own; each iteration linearizes it at x (its coefficients are ∇g(x), its right side ½xᵀHx − constant,
+    /// so the row's residual is g(x) − s) and adds the row's multiplier times its Hessian to the blocks it touches: the
+    /// Newton step of the Lagrangian, as interior-point codes for convex nonlinear programs take it (Nocedal and Wright
+    /// §19.2). The blocks and the Schur complement keep their shape.</summary>
     private sealed class Prepared
     {
         private const double RegPrimal = 1e-12, RegDual = 1e-12;
@@ -68,6 +81,15 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         // A solve runs on one thread from start to end (no await), so each thread keeps one pair and reuses it.
         [ThreadStatic] private static double[]? threadSchur, threadConstantSchur;
         private readonly double scale, constant;
+        // Quadratic rows k: their global row, the variables their gradient touches and those entries in gVal, the scaled
+        // linear part and constant, the scale σ, and (per block) their scaled Hessians; the weight is the row's multiplier.
+        private readonly int nq;
+        private readonly int[] qGlobal = [];
+        private readonly int[][] qVars = [], qEntry = [];
+        private readonly (int Var, double Coef)[][] qLin = [];
+        private readonly double[] qConst = [], qSigma = [], qWeight = [], qGrad = [];
+        private readonly (int Block, double[] H)[][] qBlocks = [];
+        private readonly List<(int Row, double[] H)>?[] qOfBlock = [];
         public readonly double[] X;
         private readonly double[] zl, zu, yl, yg;
         private readonly double[] gl, gu; // distances to the bounds, kept apart from x so they never round to zero
@@ -109,6 +131,24 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     rows.Add((t, 0.0, local ? b0 : -1));
                 }
                 else rows.Add((t, rl, local ? b0 : -1));
+            }
+            nq = m.QuadraticRowCount;
+            var qRowAt = new int[nq];
+            qSigma = new double[nq];
+            for (int k = 0; k < nq; k++)
+            {
+                var qr = m.QuadraticRows[k];
+                double sigma = qSigma[k] = 1 / Math.Max(Math.Abs(qr.Upper), 1e-12);
+                var support = new SortedSet<int>();
+                double g0 = qr.Constant;
+                foreach (var (i, j, q) in qr.Quadratic) { support.Add(i); support.Add(j); g0 += q * hint[i] * hint[j]; }
+                foreach (var (v, cf) in qr.Linear) { support.Add(v); g0 += cf * hint[v]; }
+                lower.Add(double.NegativeInfinity); upper.Add(sigma * qr.Upper); cost.Add(0); hint.Add(sigma * g0); block.Add(blocks++);
+                var t = new List<(int, double)>(support.Count + 1);
+                foreach (int v in support) t.Add((v, 1.0));   // coefficients set each iteration
+                t.Add((lower.Count - 1, -1.0));
+                qRowAt[k] = rows.Count;
+                rows.Add((t, 0.0, -1));
             }
             n = lower.Count;
             nb = blocks;
@@ -177,6 +217,36 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     hBase[b][localOf[j] * nv + localOf[i]] += q * scale;
                 }
             }
+            if (nq > 0)
+            {
+                qOfBlock = new List<(int, double[])>?[nb];
+                qBlocks = new (int, double[])[nq][];
+                qLin = new (int, double)[nq][];
+                qConst = new double[nq];
+                qWeight = new double[nq];
+                qGrad = new double[n];
+                for (int k = 0; k < nq; k++)
+                {
+                    var qr = m.QuadraticRows[k];
+                    double sigma = qSigma[k];
+                    var mats = new Dictionary<int, double[]>();
+                    foreach (var (i, j, q) in qr.Quadratic)
+                    {
+                        int b = block[i], nv = blockStart[b + 1] - blockStart[b];
+                        if (!mats.TryGetValue(b, out var h)) mats[b] = h = new double[nv * nv];
+                        if (i == j) h[localOf[i] * nv + localOf[i]] += 2 * q * sigma;
+                        else
+                        {
+                            h[localOf[i] * nv + localOf[j]] += q * sigma;
+                            h[localOf[j] * nv + localOf[i]] += q * sigma;
+                        }
+                    }
+                    qBlocks[k] = [.. mats.Select(e => (e.Key, e.Value))];
+                    foreach (var (b, h) in qBlocks[k]) (qOfBlock[b] ??= []).Add((k, h));
+                    qLin[k] = [.. qr.Linear.Select(e => (e.Var, e.Coef * sigma))];
+                    qConst[k] = qr.Constant * sigma;
+                }
+            }
             // Global rows, stored by variable.
             mg = globalRows.Count;
             gRhs = new double[mg];
@@ -194,6 +264,24 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             for (int i = 0; i < n; i++)
                 if (byVar[i] is { } list)
                     for (int k = 0; k < list.Count; k++) { gRow[gStart[i] + k] = list[k].Row; gVal[gStart[i] + k] = list[k].Val; }
+            if (nq > 0)
+            {
+                var globalOf = new Dictionary<int, int>();
+                for (int g = 0; g < mg; g++) globalOf[globalRows[g]] = g;
+                qGlobal = new int[nq];
+                qVars = new int[nq][];
+                qEntry = new int[nq][];
+                for (int k = 0; k < nq; k++)
+                {
+                    int gk = qGlobal[k] = globalOf[qRowAt[k]];
+                    var vars = rows[qRowAt[k]].Terms.Select(e => e.Var).Where(v => v < n0).ToArray();
+                    qVars[k] = vars;
+                    qEntry[k] = new int[vars.Length];
+                    for (int t = 0; t < vars.Length; t++)
+                        for (int e = gStart[vars[t]]; e < gStart[vars[t] + 1]; e++)
+                            if (gRow[e] == gk) { qEntry[k][t] = e; break; }
+                }
+            }
             touched = new int[nb][];
             touchedRows = new int[nb][];
             constantBlock = new bool[nb];
@@ -212,7 +300,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     int v = blockVars[k];
                     if (isFixed[v] || hasLo[v] || hasHi[v]) { free = false; break; }
                 }
-                constantBlock[b] = free;
+                constantBlock[b] = free && (nq == 0 || qOfBlock[b] is null);
                 var rs = new SortedSet<int>();
                 foreach (int v in t)
                     for (int e = gStart[v]; e < gStart[v + 1]; e++) rs.Add(gRow[e]);
@@ -239,6 +327,43 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         }
 
         private int BlockSize(int b) => blockStart[b + 1] - blockStart[b];
+
+        /// <summary>Each quadratic row linearized at X: its coefficients ∇g(X) = HX + c, its right side ½XᵀHX − constant,
+        /// and its weight in the Hessian, the multiplier −y (y ≤ 0 at the optimum: the slack's bound is an upper one).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void UpdateQuadraticRows()
+        {
+            for (int k = 0; k < nq; k++)
+            {
+                foreach (int v in qVars[k]) qGrad[v] = 0;
+                foreach (var (v, cf) in qLin[k]) qGrad[v] += cf;
+                double xhx = 0;
+                foreach (var (b, h) in qBlocks[k])
+                {
+                    int nv = BlockSize(b), o = blockStart[b];
+                    for (int r = 0; r < nv; r++)
+                    {
+                        double acc = 0;
+                        for (int q = 0; q < nv; q++) acc += h[r * nv + q] * X[blockVars[o + q]];
+                        qGrad[blockVars[o + r]] += acc;
+                        xhx += X[blockVars[o + r]] * acc;
+                    }
+                }
+                var vars = qVars[k];
+                for (int t = 0; t < vars.Length; t++) gVal[qEntry[k][t]] = qGrad[vars[t]];
+                gRhs[qGlobal[k]] = 0.5 * xhx - qConst[k];
+                qWeight[k] = Math.Max(0, -yg[qGlobal[k]]);
+            }
+        }
+
+        /// <summary>Each quadratic row's multiplier in the model's own units (the objective unscaled, the row unscaled).</summary>
+        public double[]? QuadraticMultipliers()
+        {
+            if (nq == 0) return null;
+            var mu = new double[nq];
+            for (int k = 0; k < nq; k++) mu[k] = Math.Max(0, -yg[qGlobal[k]]) * qSigma[k] / scale;
+            return mu;
+        }
         private int BlockRows(int b) => rowStart[b + 1] - rowStart[b];
 
         public (QpStatus, int) Run(InteriorPointOptions opt)
@@ -259,6 +384,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             // Initial duals: z absorbs the sign of the gradient g = Px + c (so the start is nearly dual feasible, and
             // the gap is not tiny next to the dual residual, which stalls Mehrotra's method), plus μ0/gap for centrality.
             double mu0 = opt.InitialMu;
+            if (nq > 0) UpdateQuadraticRows();
             Residuals(rd, rpl, rpg);
             for (int i = 0; i < n; i++)
             {
@@ -268,13 +394,15 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             }
             double bNorm = 1, cNorm = 1;
             foreach (var v in localRhs) bNorm = Math.Max(bNorm, Math.Abs(v));
-            foreach (var v in gRhs) bNorm = Math.Max(bNorm, Math.Abs(v));
+            // A quadratic row's right side moves with x; scaled by σ its bound is 1, and the row is judged on that scale.
+            for (int g = 0; g < mg; g++) if (nq == 0 || !qGlobal.Contains(g)) bNorm = Math.Max(bNorm, Math.Abs(gRhs[g]));
             foreach (var v in c) cNorm = Math.Max(cNorm, Math.Abs(v));
 
-            double bestInfeas = double.MaxValue;
+            double bestInfeas = double.MaxValue, dinf0 = 0;
             int stall = 0;
             for (int it = 0; it < opt.MaxIterations; it++)
             {
+                if (nq > 0) UpdateQuadraticRows();
                 Residuals(rd, rpl, rpg);
                 double pinf = 0, dinf = 0, gap = 0;
                 foreach (var v in rpl) pinf = Math.Max(pinf, Math.Abs(v));
@@ -286,6 +414,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     if (hasHi[i]) gap += gu[i] * zu[i];
                 }
                 double obj = ScaledObjective() + scale * constant;
+                if (it == 0) dinf0 = Math.Max(dinf, cNorm);   // a start that is nearly dual feasible is no yardstick
                 bool feasible = pinf <= opt.FeasibilityTolerance * bNorm && dinf <= opt.FeasibilityTolerance * cNorm;
                 if (feasible && gap <= opt.GapTolerance * Math.Max(Math.Abs(obj), 1e-12))
                     return (QpStatus.Optimal, it);
@@ -297,6 +426,13 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 // Infeasible when primal residual stops improving while complementarity is exhausted.
                 if (pinf < 0.5 * bestInfeas) { bestInfeas = pinf; stall = 0; }
                 else if (++stall > 30 && pinf > 1e-6 * bNorm) return (QpStatus.Infeasible, it);
+                // A quadratic row out of reach (a tracking limit below what the plan can do) shows as complementarity gone
+                // to nothing while the row's residual stays: the iterates sit on the boundary and no step reduces it.
+                if (nq > 0 && stall > 5 && !feasible && gap <= 1e-3 * opt.GapTolerance * Math.Max(Math.Abs(obj), 1e-12))
+                    return (nearlyOptimal ? QpStatus.Optimal : QpStatus.Infeasible, it);
+                // Or as the row's multiplier running off (no finite one exists) and the dual residual with it: on the demo
+                // firm's run every solve that grew it a hundredfold ended infeasible, and no solve that ended optimal did.
+                if (nq > 0 && dinf > 100 * dinf0) return (QpStatus.Infeasible, it);
                 double mu = nc > 0 ? gap / nc : 0;
                 opt.Log?.Invoke($"it {it} pinf {pinf:e2} dinf {dinf:e2} gap {gap:e2} obj {obj:e6}");
 
@@ -507,6 +643,14 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 Array.Clear(k);
                 for (int r = 0; r < nv; r++)
                     for (int q = 0; q < nv; q++) k[r * m + q] = h[r * nv + q];
+                if (nq > 0 && qOfBlock[b] is { } quadratic)
+                    foreach (var (row, qh) in quadratic)
+                    {
+                        double w = qWeight[row];
+                        if (w == 0) continue;
+                        for (int r = 0; r < nv; r++)
+                            for (int q = 0; q < nv; q++) k[r * m + q] += w * qh[r * nv + q];
+                    }
                 for (int r = 0; r < nv; r++) k[r * m + r] += theta[blockVars[o + r]] + RegPrimal;
                 for (int t = 0; t < mr; t++)
                 {

@@ -23,6 +23,7 @@ public sealed class PdlpSolver(double tolerance = 1e-8, double timeLimitSeconds 
     public QpSolution Solve(QpModel model)
     {
         if (solverName is "highs" or "glop") throw new ArgumentException($"{solverName} ignores the quadratic objective");
+        if (model.QuadraticRowCount > 0) throw new NotSupportedException("quadratic rows are solved by the interior-point solver only");
         var sw = Stopwatch.StartNew();
         var proto = ToProto(model);
         // The domain's one file write, by necessity: OR-Tools' C# model builder takes a quadratic objective only through

@@ -16,10 +16,22 @@ public sealed class QpModel
     internal readonly List<double> RowLower = [];
     internal readonly List<double> RowUpper = [];
     internal readonly List<List<(int Var, double Coef)>> Rows = [];
+    internal readonly List<QuadraticRow> QuadraticRows = [];
     private int blocks;
+
+    /// <summary>A convex quadratic constraint Σ q·x_i·x_j + Σ c·x + constant ≤ upper; its quadratic entries stay inside
+    /// blocks, as the objective's do, and together must be positive semidefinite (the caller's promise).</summary>
+    internal sealed class QuadraticRow(double upper)
+    {
+        public readonly List<(int I, int J, double Q)> Quadratic = [];
+        public readonly List<(int Var, double Coef)> Linear = [];
+        public double Constant;
+        public readonly double Upper = upper;
+    }
 
     public int VariableCount => Lower.Count;
     public int RowCount => Rows.Count;
+    public int QuadraticRowCount => QuadraticRows.Count;
     public int BlockCount => blocks;
     public double ObjectiveConstant { get; set; }
 
@@ -81,6 +93,41 @@ public sealed class QpModel
         if (coef != 0) Rows[row].Add((v, coef));
     }
 
+    /// <summary>Adds a convex quadratic constraint (value ≤ <paramref name="upper"/>), empty until its terms are added.</summary>
+    public int AddQuadraticRow(double upper)
+    {
+        if (!double.IsFinite(upper)) throw new ArgumentException($"quadratic row bound {upper} is not finite");
+        QuadraticRows.Add(new QuadraticRow(upper));
+        return QuadraticRows.Count - 1;
+    }
+
+    /// <summary>Adds q·x_i·x_j to a quadratic row's value (q·x_i² when i = j), inside one block as in the objective.</summary>
+    public void AddQuadraticRowTerm(int row, int i, int j, double q)
+    {
+        if (BlockOf[i] != BlockOf[j])
+            throw new InvalidOperationException("quadratic terms must stay inside one variable block");
+        if (q != 0) QuadraticRows[row].Quadratic.Add((i, j, q));
+    }
+
+    /// <summary>Adds c·x_v to a quadratic row's value.</summary>
+    public void AddQuadraticRowCost(int row, int v, double c)
+    {
+        if (c != 0) QuadraticRows[row].Linear.Add((v, c));
+    }
+
+    /// <summary>Adds a constant to a quadratic row's value.</summary>
+    public void AddQuadraticRowConstant(int row, double c) => QuadraticRows[row].Constant += c;
+
+    /// <summary>A quadratic row's value at <paramref name="x"/> (compared with its bound by <see cref="MaxViolation"/>).</summary>
+    public double QuadraticRowValue(int row, ReadOnlySpan<double> x)
+    {
+        var r = QuadraticRows[row];
+        double g = r.Constant;
+        foreach (var (v, c) in r.Linear) g += c * x[v];
+        foreach (var (i, j, q) in r.Quadratic) g += q * x[i] * x[j];
+        return g;
+    }
+
     /// <summary>The objective at <paramref name="x"/>, constant included.</summary>
     public double Objective(ReadOnlySpan<double> x)
     {
@@ -102,6 +149,7 @@ public sealed class QpModel
             foreach (var (v, c) in Rows[r]) a += c * x[v];
             viol = Math.Max(viol, Math.Max(RowLower[r] - a, a - RowUpper[r]));
         }
+        for (int r = 0; r < QuadraticRows.Count; r++) viol = Math.Max(viol, QuadraticRowValue(r, x) - QuadraticRows[r].Upper);
         return viol;
     }
 }
@@ -113,10 +161,16 @@ public enum QpStatus
     NotConverged = 2,
 }
 
-/// <summary>A solver's answer: primal values, the objective (constant included), iterations and wall time.</summary>
-public sealed record QpSolution(QpStatus Status, double[] X, double Objective, int Iterations, double SolveMilliseconds, string Solver);
+/// <summary>A solver's answer: primal values, the objective (constant included), iterations and wall time.
+/// <paramref name="QuadraticMultipliers"/>: for each quadratic row, μ ≥ 0 such that X also minimizes the objective plus
+/// μ × the row's value over the linear constraints alone (null when the model has none or the solver gives none).</summary>
+public sealed record QpSolution(QpStatus Status, double[] X, double Objective, int Iterations, double SolveMilliseconds, string Solver,
+    double[]? QuadraticMultipliers = null);
 
 public interface IQpSolver
 {
     QpSolution Solve(QpModel model);
+
+    /// <summary>Whether <see cref="Solve"/> takes a model with quadratic rows (others refuse it).</summary>
+    bool SolvesQuadraticRows => false;
 }
