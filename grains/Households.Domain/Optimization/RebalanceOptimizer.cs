@@ -18,19 +18,26 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
 
     /// <param name="branch">Whether to also solve the harvest branch of the wash-sale repair (once: the branch itself does not
     /// branch again, which chained a branch per level — 40 solves for the four-account sample instead of about 10).</param>
-    private WeightSolution SolveWeights(OptimizerHousehold state, Policy policy, bool branch)
+    /// <param name="solved">A solve already made; when its model is this policy's before any repair (the convex part of a
+    /// policy whose repairs add nothing before their first pass, at the same weights), it is the first round.</param>
+    private WeightSolution SolveWeights(OptimizerHousehold state, Policy policy, bool branch, WeightSolution? solved = null)
     {
         var ctx = Built(state, policy);
         var repairs = policy.Constraints.OfType<IRepair>().ToArray();
+        var reused = solved is { } done && done.Context.Model.SameProblem(ctx.Model) ? done.Solution : null;
         QpSolution sol;
-        int solves = 0;
+        int rounds = 0, solves = 0;
         double ms = 0;
         while (true)
         {
-            sol = solver.Solve(ctx.Model);
-            solves++;
-            ms += sol.SolveMilliseconds;
-            if (sol.Status != QpStatus.Optimal || solves > MaxRepairRounds) break;
+            if (rounds++ == 0 && reused is not null) sol = reused;
+            else
+            {
+                sol = solver.Solve(ctx.Model);
+                solves++;
+                ms += sol.SolveMilliseconds;
+            }
+            if (sol.Status != QpStatus.Optimal || rounds > MaxRepairRounds) break;
             bool changed = false;
             foreach (var r in repairs) changed |= r.Repair(ctx, sol.X);
             if (!changed) break;
@@ -83,7 +90,8 @@ public sealed class RebalanceOptimizer(IQpSolver? solver = null)
             ? (found, [.. found.Select(_ => true)])
             : Search(state, convex, first, ref solves, ref ms);
         policy = Reweighted(policy, weights);
-        var ws = SolveWeights(state, policy);
+        // Inside the limits at the policy's own weights, the plan's first round is the solve just made.
+        var ws = SolveWeights(state, policy, branch: true, solved: first);
         solves += ws.Solves;
         ms += ws.SolveMilliseconds;
         // Only terms the search brought inside their limits: raising one it could not bring inside buys nothing.

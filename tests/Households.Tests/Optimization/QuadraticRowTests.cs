@@ -123,6 +123,29 @@ public class QuadraticRowTests
         Assert.Equal(Tracking(one) < Tracking(searched), Rest(one, weight) > Rest(searched, searchWeight));
     }
 
+    [Fact]
+    public void A_plan_inside_its_limit_costs_what_the_plan_alone_costs()
+    {
+        // The same problem with a limit it keeps at its own weight, and a minimum trade size (a repair pass, which adds
+        // nothing before its first pass): the solve that checks the limit is the plan's first round, so the plan within its
+        // limit takes exactly the solves of the plan without one, and lands on the same point bit for bit.
+        var p = DiRebalanceProblem.Parse(File.ReadAllText(SharedData.Problem(500)));
+        var state = p.ToState();
+        var plain = p.ToPolicy(new InvestmentPolicy(TrackingErrorWeight: 0.01));
+        plain = plain with { Constraints = [.. plain.Constraints, new MinTradeSize(2_000m)] };
+        var te = plain.Terms.OfType<TrackingError>().Single();
+        var alone = new RebalanceOptimizer().SolveWeights(state, plain);
+        double tracking = Math.Sqrt(te.TrackingVariance(alone.Context, alone.Solution.X));
+        var limited = plain with { Terms = [.. plain.Terms.Select(t => t == te ? new TrackingError(te.Risk, te.Benchmark, te.Account, te.Weight, 2 * tracking) : t)] };
+
+        var (within, policy) = new RebalanceOptimizer().SolveWithinLimits(state, limited);
+
+        Assert.True(alone.Solves >= 2, $"the minimum trade size repaired nothing: {alone.Solves} solves");
+        Assert.Equal(alone.Solves, within.Solves);
+        Assert.Equal(alone.Solution.X, within.Solution.X);
+        Assert.Equal(te.Weight, policy.Terms.OfType<TrackingError>().Single().Weight);
+    }
+
     /// <summary>The interior-point solver as a solver without quadratic rows: the tracking limit's search path.</summary>
     private sealed class NoQuadraticRows(IQpSolver inner) : IQpSolver
     {

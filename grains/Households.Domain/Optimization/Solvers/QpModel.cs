@@ -128,6 +128,15 @@ public sealed class QpModel
         return g;
     }
 
+    /// <summary>Whether <paramref name="other"/> states the same problem entry for entry: the same variables, blocks, bounds,
+    /// hints, costs, quadratic entries, rows and constant, and no quadratic rows. A solve of one is then a solve of the other.</summary>
+    internal bool SameProblem(QpModel other) =>
+        blocks == other.blocks && ObjectiveConstant.Equals(other.ObjectiveConstant) && QuadraticRows.Count == 0 && other.QuadraticRows.Count == 0
+        && Lower.SequenceEqual(other.Lower) && Upper.SequenceEqual(other.Upper) && Cost.SequenceEqual(other.Cost) && Hint.SequenceEqual(other.Hint)
+        && BlockOf.SequenceEqual(other.BlockOf) && Quadratic.SequenceEqual(other.Quadratic)
+        && RowLower.SequenceEqual(other.RowLower) && RowUpper.SequenceEqual(other.RowUpper)
+        && Rows.Count == other.Rows.Count && Rows.Zip(other.Rows).All(r => r.First.SequenceEqual(r.Second));
+
     /// <summary>The objective at <paramref name="x"/>, constant included.</summary>
     public double Objective(ReadOnlySpan<double> x)
     {
