@@ -88,7 +88,7 @@ public sealed class TrackingError(FactorRiskModel risk, double[] benchmark, stri
         for (int i = 0; i < st.N; i++)
         {
             double d = Risk.D[map[i]] * Weight, dRow = Risk.D[map[i]];
-            if (d == 0 && !(limitRow >= 0 && dRow != 0)) continue;
+            if (dRow == 0 || (d == 0 && limitRow < 0)) continue;
             vars.Clear();
             foreach (int a in accounts)
                 if (ctx.X(a, i) >= 0) vars.Add(ctx.X(a, i));

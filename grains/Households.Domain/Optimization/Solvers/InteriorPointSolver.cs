@@ -209,13 +209,8 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             }
             foreach (var (i, j, q) in m.Quadratic)
             {
-                int b = block[i], nv = blockStart[b + 1] - blockStart[b];
-                if (i == j) hBase[b][localOf[i] * nv + localOf[i]] += 2 * q * scale;
-                else
-                {
-                    hBase[b][localOf[i] * nv + localOf[j]] += q * scale;
-                    hBase[b][localOf[j] * nv + localOf[i]] += q * scale;
-                }
+                int b = block[i];
+                AddHessianEntry(hBase[b], BlockSize(b), i, j, q * scale);
             }
             if (nq > 0)
             {
@@ -232,14 +227,9 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     var mats = new Dictionary<int, double[]>();
                     foreach (var (i, j, q) in qr.Quadratic)
                     {
-                        int b = block[i], nv = blockStart[b + 1] - blockStart[b];
+                        int b = block[i], nv = BlockSize(b);
                         if (!mats.TryGetValue(b, out var h)) mats[b] = h = new double[nv * nv];
-                        if (i == j) h[localOf[i] * nv + localOf[i]] += 2 * q * sigma;
-                        else
-                        {
-                            h[localOf[i] * nv + localOf[j]] += q * sigma;
-                            h[localOf[j] * nv + localOf[i]] += q * sigma;
-                        }
+                        AddHessianEntry(h, nv, i, j, q * sigma);
                     }
                     qBlocks[k] = [.. mats.Select(e => (e.Key, e.Value))];
                     foreach (var (b, h) in qBlocks[k]) (qOfBlock[b] ??= []).Add((k, h));
@@ -328,6 +318,26 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
 
         private int BlockSize(int b) => blockStart[b + 1] - blockStart[b];
 
+        /// <summary>q·x_i·x_j (q·x_i² when i = j) as entries of a block's dense Hessian: 2q on the diagonal, q on both sides of it.</summary>
+        private void AddHessianEntry(double[] h, int nv, int i, int j, double q)
+        {
+            if (i == j) h[localOf[i] * nv + localOf[i]] += 2 * q;
+            else
+            {
+                h[localOf[i] * nv + localOf[j]] += q;
+                h[localOf[j] * nv + localOf[i]] += q;
+            }
+        }
+
+        /// <summary>Row r of a block's dense matrix h times the block's part of X.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private double RowTimesX(double[] h, int nv, int o, int r)
+        {
+            double acc = 0;
+            for (int q = 0; q < nv; q++) acc += h[r * nv + q] * X[blockVars[o + q]];
+            return acc;
+        }
+
         /// <summary>Each quadratic row linearized at X: its coefficients ∇g(X) = HX + c, its right side ½XᵀHX − constant,
         /// and its weight in the Hessian, the multiplier −y (y ≤ 0 at the optimum: the slack's bound is an upper one).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -343,8 +353,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     int nv = BlockSize(b), o = blockStart[b];
                     for (int r = 0; r < nv; r++)
                     {
-                        double acc = 0;
-                        for (int q = 0; q < nv; q++) acc += h[r * nv + q] * X[blockVars[o + q]];
+                        double acc = RowTimesX(h, nv, o, r);
                         qGrad[blockVars[o + r]] += acc;
                         xhx += X[blockVars[o + r]] * acc;
                     }
@@ -526,9 +535,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 {
                     double xr = X[blockVars[o + r]];
                     if (xr == 0) continue;
-                    double acc = 0;
-                    for (int q = 0; q < nv; q++) acc += h[r * nv + q] * X[blockVars[o + q]];
-                    f += 0.5 * xr * acc;
+                    f += 0.5 * xr * RowTimesX(h, nv, o, r);
                 }
             }
             return f;
@@ -575,12 +582,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             {
                 int nv = BlockSize(b), mr = BlockRows(b), o = blockStart[b];
                 var h = hBase[b];
-                for (int r = 0; r < nv; r++)
-                {
-                    double acc = 0;
-                    for (int q = 0; q < nv; q++) acc += h[r * nv + q] * X[blockVars[o + q]];
-                    rd[blockVars[o + r]] += acc;
-                }
+                for (int r = 0; r < nv; r++) rd[blockVars[o + r]] += RowTimesX(h, nv, o, r);
                 var a = localA[b];
                 for (int k = 0; k < mr; k++)
                 {
