@@ -80,4 +80,44 @@ public class DenseKernelTests
         Dense.LuSolve(lu, piv, m, z);
         Assert.All(z, v => Assert.Equal(1.0, v, 1e-12));
     }
+
+    [Fact]
+    public void Cholesky_inside_an_envelope_gives_the_dense_factors_solution()
+    {
+        // Three groups of 5, 7 and 4 rows and a border of 3 rows that joins them: the shape of a household's Schur
+        // complement ordered by OrderGlobalRows (each account's rows together, the household's rows last).
+        int[] groups = [5, 7, 4];
+        int border = 3, m = groups.Sum() + border;
+        var group = new int[m];
+        for (int g = 0, r = 0; g < groups.Length; g++)
+            for (int k = 0; k < groups[g]; k++) group[r++] = g;
+        for (int r = m - border; r < m; r++) group[r] = -1;
+        var rng = new Random(5);
+        var a = new double[m * m];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                bool joined = group[i] < 0 || group[j] < 0 || group[i] == group[j];
+                double v = i == j ? m : joined ? rng.NextDouble() - 0.5 : 0;
+                a[i * m + j] = a[j * m + i] = v;
+            }
+        var first = new int[m];
+        for (int i = 0; i < m; i++) first[i] = Enumerable.Range(0, i + 1).First(j => a[i * m + j] != 0);
+        Assert.Equal(5, first[6]);                 // the second group's rows start at its own first row
+        Assert.Equal(0, first[m - 1]);             // the border spans everything
+        var b = Enumerable.Range(0, m).Select(i => Enumerable.Range(0, m).Sum(j => a[i * m + j])).ToArray();
+
+        var dense = (double[])a.Clone();
+        Assert.True(Dense.CholeskyFactor(dense, m));
+        var enveloped = (double[])a.Clone();
+        Assert.True(Dense.CholeskyFactor(enveloped, m, first));
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j <= i; j++) Assert.Equal(dense[i * m + j], enveloped[i * m + j], 1e-13);
+        var x = (double[])b.Clone();
+        Dense.CholeskySolve(enveloped, m, x, first);
+        Assert.All(x, v => Assert.Equal(1.0, v, 1e-12));
+        // Outside the envelope nothing was written: the factor's zeros are the matrix's.
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < first[i]; j++) Assert.Equal(0.0, enveloped[i * m + j]);
+    }
 }

@@ -70,10 +70,13 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private readonly double[] localRhs;
         private readonly double[][] hBase;                    // per block: nv × nv dense (scaled ½xᵀPx Hessian)
         private readonly int[] gStart, gRow;                  // global rows by variable
+        private readonly int[] envelope;                      // the first column each row of the Schur complement's factor can hold
         private readonly double[] gVal, gRhs;
         private readonly double[][] kMat;
         private readonly int[][] kPiv;
         private readonly int[][] touched, touchedRows;
+        private readonly double[][] unitSolves;               // per block: K⁻¹·e for each touched variable (t columns of m)
+        private readonly double[] firstPass;                  // SolveKkt's K⁻¹·r of each touched block, at blockStart[b] + rowStart[b]
         private readonly bool[] constantBlock;
         private double[]? constantS;
         // The Schur complement and its constant part are mg² doubles: above about a hundred global rows a new pair per
@@ -102,8 +105,8 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             var upper = new List<double>(m.Upper);
             var cost = new List<double>(m.Cost);
             var hint = new List<double>(m.Hint);
-            var block = new List<int>(m.BlockOf);
-            int blocks = m.BlockCount;
+            var (split, blocks) = SplitBlocks(m);
+            var block = new List<int>(split);
             // Rows: classify and add slacks for ranges.
             var rows = new List<(List<(int Var, double Coef)> Terms, double Rhs, int Block)>();
             for (int r = 0; r < m.RowCount; r++)
@@ -185,6 +188,16 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             {
                 if (rows[r].Block >= 0) (localRows[rows[r].Block] ??= []).Add(r);
                 else globalRows.Add(r);
+            }
+            {
+                // Each block's part of the Schur complement is dense over the global rows its free variables touch.
+                var touches = new HashSet<int>?[nb];
+                for (int g = 0; g < globalRows.Count; g++)
+                    foreach (var (v, _) in rows[globalRows[g]].Terms)
+                        if (!isFixed[v]) (touches[block[v]] ??= []).Add(g);
+                var (order, first) = OrderGlobalRows(globalRows.Count, [.. touches.Select(t => t is null ? [] : t.Order().ToArray())]);
+                globalRows = [.. order.Select(g => globalRows[g])];
+                envelope = first;
             }
             rowStart = new int[nb + 1];
             for (int b = 0; b < nb; b++) rowStart[b + 1] = rowStart[b] + (localRows[b]?.Count ?? 0);
@@ -275,6 +288,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             touched = new int[nb][];
             touchedRows = new int[nb][];
             constantBlock = new bool[nb];
+            unitSolves = new double[nb][];
             for (int b = 0; b < nb; b++)
             {
                 var t = new List<int>();
@@ -295,7 +309,9 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 foreach (int v in t)
                     for (int e = gStart[v]; e < gStart[v + 1]; e++) rs.Add(gRow[e]);
                 touchedRows[b] = [.. rs];
+                unitSolves[b] = new double[t.Count * (BlockSize(b) + BlockRows(b))];
             }
+            firstPass = new double[n + rowStart[nb]];
 
             // Starting point: the hint pushed strictly inside its bounds.
             X = new double[n];
@@ -317,6 +333,149 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         }
 
         private int BlockSize(int b) => blockStart[b + 1] - blockStart[b];
+
+        /// <summary>The model's blocks cut into the parts that nothing inside a block joins: variables are in one part when a
+        /// row lying wholly in their block, a Hessian entry or a quadratic row's Hessian entry links them. A security's block
+        /// holds every account's holding, buys and lots, which share no row unless a household-wide term joins them; solved
+        /// as parts, each part's KKT matrix is factored alone (Σ mₖ³ rather than (Σ mₖ)³) and couples only the global rows
+        /// its own variables touch. Parts are numbered by their first variable.</summary>
+        private static (int[] Block, int Count) SplitBlocks(QpModel m)
+        {
+            int n = m.VariableCount;
+            var parent = new int[n];
+            for (int i = 0; i < n; i++) parent[i] = i;
+            int Find(int i)
+            {
+                while (parent[i] != i) i = parent[i] = parent[parent[i]];
+                return i;
+            }
+            void Union(int i, int j)
+            {
+                int ri = Find(i), rj = Find(j);
+                if (ri != rj) parent[Math.Max(ri, rj)] = Math.Min(ri, rj);
+            }
+            var of = m.BlockOf;
+            foreach (var terms in m.Rows)
+            {
+                if (terms.Count < 2) continue;
+                int b0 = of[terms[0].Var];
+                bool local = true;
+                foreach (var (v, _) in terms) if (of[v] != b0) { local = false; break; }
+                if (local) foreach (var (v, _) in terms) Union(terms[0].Var, v);
+            }
+            foreach (var (i, j, _) in m.Quadratic) Union(i, j);
+            foreach (var qr in m.QuadraticRows)
+                foreach (var (i, j, _) in qr.Quadratic) Union(i, j);
+            var id = new int[n];
+            var block = new int[n];
+            int count = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int r = Find(i);
+                block[i] = r == i ? id[i] = count++ : id[r];
+            }
+            return (block, count);
+        }
+
+        /// <summary>An order of the global rows that keeps the Schur complement's Cholesky factor inside a narrow envelope,
+        /// and each row's envelope (the first column its factor row can hold). Rows are joined when one block touches both
+        /// (its part of the complement is dense over the rows it touches); rows of one account's terms form a group, and a
+        /// household-wide row joins the groups. The rows that join the most go last, as many as pay for themselves (each
+        /// such row spans every group's columns, each group only its own); the groups come first, contiguous, in their
+        /// original order.</summary>
+        private static (int[] Order, int[] First) OrderGlobalRows(int mg, int[][] touchedRows)
+        {
+            var weight = new long[mg];
+            var cliques = touchedRows.Where(t => t.Length > 0).ToArray();
+            foreach (var c in cliques) foreach (int r in c) weight[r] += c.Length;
+            var heavy = Enumerable.Range(0, mg).OrderByDescending(r => weight[r]).ThenBy(r => r).ToArray();
+            int maxLast = mg / 2;
+            // Rows are added back from the lightest removed one; union-find keeps the groups' sizes and Σ size², Σ size³.
+            var removed = new bool[mg];
+            for (int k = 0; k < maxLast; k++) removed[heavy[k]] = true;
+            var parent = new int[mg];
+            var size = new long[mg];
+            for (int r = 0; r < mg; r++) { parent[r] = r; size[r] = 1; }
+            int Find(int i)
+            {
+                while (parent[i] != i) i = parent[i] = parent[parent[i]];
+                return i;
+            }
+            long sum2 = mg - maxLast, sum3 = mg - maxLast;
+            void Union(int i, int j)
+            {
+                int ri = Find(i), rj = Find(j);
+                if (ri == rj) return;
+                sum2 -= size[ri] * size[ri] + size[rj] * size[rj];
+                sum3 -= size[ri] * size[ri] * size[ri] + size[rj] * size[rj] * size[rj];
+                if (ri > rj) (ri, rj) = (rj, ri);
+                parent[rj] = ri;
+                size[ri] += size[rj];
+                sum2 += size[ri] * size[ri];
+                sum3 += size[ri] * size[ri] * size[ri];
+            }
+            var rep = new int[cliques.Length];
+            Array.Fill(rep, -1);
+            var cliquesOf = new List<int>[mg];
+            for (int c = 0; c < cliques.Length; c++)
+                foreach (int r in cliques[c])
+                {
+                    (cliquesOf[r] ??= []).Add(c);
+                    if (removed[r]) continue;
+                    if (rep[c] < 0) rep[c] = r;
+                    else Union(rep[c], r);
+                }
+            // Flops of the factor with k rows last: each group's own triangle, each last row across the groups, the last rows' own.
+            double Cost(int k) => sum3 / 6.0 + k * (sum2 / 2.0) + (double)k * k * mg / 2;
+            int bestK = maxLast;
+            double best = Cost(maxLast);
+            for (int k = maxLast - 1; k >= 0; k--)
+            {
+                int r = heavy[k];
+                removed[r] = false;
+                sum2 += 1; sum3 += 1;
+                if (cliquesOf[r] is { } cs)
+                    foreach (int c in cs)
+                    {
+                        if (rep[c] < 0) rep[c] = r;
+                        else Union(rep[c], r);
+                    }
+                if (Cost(k) <= best) { best = Cost(k); bestK = k; }
+            }
+            // Rebuild the groups without the bestK heaviest rows.
+            Array.Clear(removed);
+            for (int k = 0; k < bestK; k++) removed[heavy[k]] = true;
+            for (int r = 0; r < mg; r++) parent[r] = r;
+            Array.Fill(rep, -1);
+            for (int c = 0; c < cliques.Length; c++)
+                foreach (int r in cliques[c])
+                {
+                    if (removed[r]) continue;
+                    if (rep[c] < 0) rep[c] = r;
+                    else
+                    {
+                        int ri = Find(rep[c]), rj = Find(r);
+                        if (ri != rj) parent[Math.Max(ri, rj)] = Math.Min(ri, rj);
+                    }
+                }
+            // Groups in the order of their first row, rows in their order; then the last rows in theirs.
+            var order = new List<int>(mg);
+            var members = new List<int>?[mg];
+            for (int r = 0; r < mg; r++) if (!removed[r]) (members[Find(r)] ??= []).Add(r);
+            for (int r = 0; r < mg; r++) if (members[r] is { } list) order.AddRange(list);
+            for (int r = 0; r < mg; r++) if (removed[r]) order.Add(r);
+            var pos = new int[mg];
+            for (int p = 0; p < mg; p++) pos[order[p]] = p;
+            var first = new int[mg];
+            for (int p = 0; p < mg; p++) first[p] = p;
+            foreach (var c in cliques)
+            {
+                int lo = int.MaxValue;
+                foreach (int r in c) lo = Math.Min(lo, pos[r]);
+                foreach (int r in c) first[pos[r]] = Math.Min(first[pos[r]], lo);
+            }
+            return ([.. order], first);
+        }
 
         /// <summary>q·x_i·x_j (q·x_i² when i = j) as entries of a block's dense Hessian: 2q on the diagonal, q on both sides of it.</summary>
         private void AddHessianEntry(double[] h, int nv, int i, int j, double q)
@@ -631,7 +790,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             for (int b = 0; b < nb; b++)
                 if (!constantBlock[b] && !FactorBlock(b, theta, s, ref work)) return false;
             for (int g = 0; g < mg; g++) s[g * mg + g] += RegDual;
-            return Dense.CholeskyFactor(s, mg);
+            return Dense.CholeskyFactor(s, mg, envelope);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -680,6 +839,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     col.Clear();
                     col[localOf[tv[ta]]] = 1;
                     Dense.LuSolve(k, kPiv[b], m, col);
+                    col.CopyTo(unitSolves[b].AsSpan(ta * m, m));
                     // hvec = Σ_b (K⁻¹)[tb, ta] · g_tb  (a dense vector over global rows)
                     // Only the rows this block touches are written and read: clearing all mg of them for each touched
                     // variable was most of a solve's memory traffic.
@@ -709,7 +869,9 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             return true;
         }
 
-        /// <summary>Solves [H Aᵀ; A −δ][dx; −dy] = [rx; −rp] block by block through the Schur complement.</summary>
+        /// <summary>Solves [H Aᵀ; A −δ][dx; −dy] = [rx; −rp] block by block through the Schur complement. A block the global
+        /// rows touch is solved once: its second pass is K⁻¹·(r − Gᵀζ) = K⁻¹·r − Σ (Gᵀζ)ₜ·K⁻¹·eₜ, from the first pass and the
+        /// columns the factorization kept.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SolveKkt(double[] rx, double[] rpl, double[] rpg, double[] s, double[] dxOut, double[] dylOut, double[] dygOut, ref double[] work)
         {
@@ -720,22 +882,35 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 for (int b = 0; b < nb; b++)
                 {
                     int nv = BlockSize(b), mr = BlockRows(b), m = nv + mr, o = blockStart[b];
-                    if (pass == 0 && touched[b].Length == 0) continue;
+                    var tv = touched[b];
+                    if (pass == 0 && tv.Length == 0) continue;
                     if (work.Length < m) work = new double[2 * m];
-                    var v = work.AsSpan(0, m);
-                    for (int r = 0; r < nv; r++)
+                    var v = pass == 0 ? firstPass.AsSpan(o + rowStart[b], m) : work.AsSpan(0, m);
+                    if (pass == 1 && tv.Length > 0)
                     {
-                        int i = blockVars[o + r];
-                        double val = rx[i];
-                        if (pass == 1)
-                            for (int e = gStart[i]; e < gStart[i + 1]; e++) val -= gVal[e] * zeta[gRow[e]];
-                        v[r] = isFixed[i] ? 0 : val;
+                        firstPass.AsSpan(o + rowStart[b], m).CopyTo(v);
+                        var cols = unitSolves[b];
+                        for (int ta = 0; ta < tv.Length; ta++)
+                        {
+                            int i = tv[ta];
+                            double w = 0;
+                            for (int e = gStart[i]; e < gStart[i + 1]; e++) w += gVal[e] * zeta[gRow[e]];
+                            if (w != 0) Dense.SubtractScaled(v, w, cols.AsSpan(ta * m, m));
+                        }
                     }
-                    for (int t = 0; t < mr; t++) v[nv + t] = -rpl[rowStart[b] + t];
-                    Dense.LuSolve(kMat[b], kPiv[b], m, v);
+                    else
+                    {
+                        for (int r = 0; r < nv; r++)
+                        {
+                            int i = blockVars[o + r];
+                            v[r] = isFixed[i] ? 0 : rx[i];
+                        }
+                        for (int t = 0; t < mr; t++) v[nv + t] = -rpl[rowStart[b] + t];
+                        Dense.LuSolve(kMat[b], kPiv[b], m, v);
+                    }
                     if (pass == 0)
                     {
-                        foreach (int i in touched[b])
+                        foreach (int i in tv)
                             for (int e = gStart[i]; e < gStart[i + 1]; e++) zeta[gRow[e]] += gVal[e] * v[localOf[i]];
                     }
                     else
@@ -744,7 +919,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                         for (int t = 0; t < mr; t++) dylOut[rowStart[b] + t] = -v[nv + t];
                     }
                 }
-                if (pass == 0) Dense.CholeskySolve(s, mg, zeta);
+                if (pass == 0) Dense.CholeskySolve(s, mg, zeta, envelope);
             }
             for (int g = 0; g < mg; g++) dygOut[g] = -zeta[g];
         }
@@ -827,6 +1002,7 @@ public static class Dense
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LuSolve(double[] a, int[] piv, int m, Span<double> b)
     {
+        if (m == 1) { b[0] /= a[0]; return; }   // most blocks are one slack or one cash variable
         for (int k = 0; k < m; k++)
         {
             int p = piv[k];
@@ -836,34 +1012,43 @@ public static class Dense
         for (int r = m - 1; r >= 0; r--) b[r] = (b[r] - Dot(a.AsSpan(r * m + r + 1, m - r - 1), b[(r + 1)..m])) / a[r * m + r];
     }
 
-    /// <summary>In-place Cholesky (lower triangle) of a symmetric positive definite matrix.</summary>
+    /// <summary>In-place Cholesky (lower triangle) of a symmetric positive definite matrix. With an envelope, row i's
+    /// entries left of first[i] are zero and stay zero in the factor (nothing is read or written there): a matrix of
+    /// groups with a border of rows that join them costs its groups' triangles and the border, not m³/3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool CholeskyFactor(double[] a, int m)
+    public static bool CholeskyFactor(double[] a, int m, int[]? first = null)
     {
-        for (int j = 0; j < m; j++)
+        for (int i = 0; i < m; i++)
         {
-            var rowJ = a.AsSpan(j * m, j);
-            double d = a[j * m + j] - Dot(rowJ, rowJ);
+            int fi = first?[i] ?? 0;
+            for (int j = fi; j < i; j++)
+            {
+                int lo = Math.Max(fi, first?[j] ?? 0);
+                a[i * m + j] = (a[i * m + j] - Dot(a.AsSpan(i * m + lo, j - lo), a.AsSpan(j * m + lo, j - lo))) / a[j * m + j];
+            }
+            var rowI = a.AsSpan(i * m + fi, i - fi);
+            double d = a[i * m + i] - Dot(rowI, rowI);
             if (!(d > 0)) return false;
-            d = Math.Sqrt(d);
-            a[j * m + j] = d;
-            for (int i = j + 1; i < m; i++) a[i * m + j] = (a[i * m + j] - Dot(a.AsSpan(i * m, j), rowJ)) / d;
+            a[i * m + i] = Math.Sqrt(d);
         }
         return true;
     }
 
+    /// <summary>Solves L·Lᵀ·x = b in place with the factor <see cref="CholeskyFactor"/> left (and its envelope, if any).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void CholeskySolve(double[] l, int m, double[] b)
+    public static void CholeskySolve(double[] l, int m, double[] b, int[]? first = null)
     {
         for (int i = 0; i < m; i++)
         {
-            b[i] = (b[i] - Dot(l.AsSpan(i * m, i), b.AsSpan(0, i))) / l[i * m + i];
+            int fi = first?[i] ?? 0;
+            b[i] = (b[i] - Dot(l.AsSpan(i * m + fi, i - fi), b.AsSpan(fi, i - fi))) / l[i * m + i];
         }
         for (int i = m - 1; i >= 0; i--)
         {
-            double v = b[i];
-            for (int k = i + 1; k < m; k++) v -= l[k * m + i] * b[k];
-            b[i] = v / l[i * m + i];
+            int fi = first?[i] ?? 0;
+            double v = b[i] /= l[i * m + i];
+            if (v == 0) continue;
+            for (int j = fi; j < i; j++) b[j] -= l[i * m + j] * v;
         }
     }
 }
