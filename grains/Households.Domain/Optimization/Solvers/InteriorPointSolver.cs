@@ -78,6 +78,11 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private readonly double[][] unitSolves;               // per block: K⁻¹·e for each touched variable (t columns of m)
         private readonly double[] firstPass;                  // SolveKkt's K⁻¹·r of each touched block, at blockStart[b] + rowStart[b]
         private readonly bool[] constantBlock;
+        private readonly bool[] diagonalBlock;                // a diagonal Hessian: variables the barrier pins are eliminated (FactorDiagonal)
+        private readonly double[][] freeA;                    // a diagonal block's local rows, its fixed variables' columns zeroed
+        private readonly double[][] pinnedInverse;            // per diagonal block: 1/d of each eliminated variable, 0 for a kept one
+        private readonly int[][] keptVars;                    // per diagonal block: the variables left in its reduced system
+        private readonly int[] keptCount;
         private double[]? constantS;
         // The Schur complement and its constant part are mg² doubles: above about a hundred global rows a new pair per
         // solve lands on the large-object heap, and a decision's solves would force a full collection every few solves.
@@ -288,6 +293,11 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             touched = new int[nb][];
             touchedRows = new int[nb][];
             constantBlock = new bool[nb];
+            diagonalBlock = new bool[nb];
+            freeA = new double[nb][];
+            pinnedInverse = new double[nb][];
+            keptVars = new int[nb][];
+            keptCount = new int[nb];
             unitSolves = new double[nb][];
             for (int b = 0; b < nb; b++)
             {
@@ -305,6 +315,18 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     if (isFixed[v] || hasLo[v] || hasHi[v]) { free = false; break; }
                 }
                 constantBlock[b] = free && (nq == 0 || qOfBlock[b] is null);
+                if (BlockSize(b) + BlockRows(b) > 2 && IsDiagonal(b))
+                {
+                    int nv = BlockSize(b), mr = BlockRows(b);
+                    diagonalBlock[b] = true;
+                    var a0 = (double[])localA[b].Clone();
+                    for (int r = 0; r < nv; r++)
+                        if (isFixed[blockVars[blockStart[b] + r]])
+                            for (int row = 0; row < mr; row++) a0[row * nv + r] = 0;
+                    freeA[b] = a0;
+                    pinnedInverse[b] = new double[nv];
+                    keptVars[b] = new int[nv];
+                }
                 var rs = new SortedSet<int>();
                 foreach (int v in t)
                     for (int e = gStart[v]; e < gStart[v + 1]; e++) rs.Add(gRow[e]);
@@ -793,9 +815,123 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             return Dense.CholeskyFactor(s, mg, envelope);
         }
 
+        /// <summary>Whether block b's Hessian is diagonal (no entry of the objective or of a quadratic row joins two of its
+        /// variables): the lots, buys and holding of one account's security, whose KKT matrix is [D Aᵀ; A −δ].</summary>
+        private bool IsDiagonal(int b)
+        {
+            int nv = BlockSize(b);
+            bool Diagonal(double[] h)
+            {
+                for (int r = 0; r < nv; r++)
+                    for (int q = 0; q < nv; q++)
+                        if (r != q && h[r * nv + q] != 0) return false;
+                return true;
+            }
+            if (!Diagonal(hBase[b])) return false;
+            if (nq > 0 && qOfBlock[b] is { } quadratic)
+                foreach (var (_, qh) in quadratic)
+                    if (!Diagonal(qh)) return false;
+            return true;
+        }
+
+        /// <summary>Factors a diagonal block's [D Aᵀ; A −δ] by eliminating first the variables whose pivot d is at least
+        /// every entry of their column in A (those the barrier pins to a bound: a lot not sold, a buy not made), the pivots
+        /// partial pivoting would take: stable, where eliminating every variable (A·D⁻¹·Aᵀ) loses a free holding's digits
+        /// to cancellation. The rest and the rows form the reduced system [D_K A_Kᵀ; A_K −(δ + A_E·D_E⁻¹·A_Eᵀ)], factored
+        /// by LU in kMat[b]: a few variables and the block's row instead of the whole block.</summary>
+        private bool FactorDiagonal(int b, double[] theta)
+        {
+            int nv = BlockSize(b), mr = BlockRows(b), o = blockStart[b];
+            var h = hBase[b];
+            var a = freeA[b];
+            var inv = pinnedInverse[b];
+            var kept = keptVars[b];
+            var quadratic = nq > 0 ? qOfBlock[b] : null;
+            var d = kMat[b];   // the pivots first, in the tail of the buffer the reduced matrix does not reach
+            int kc = 0;
+            for (int r = 0; r < nv; r++)
+            {
+                int v = blockVars[o + r];
+                if (isFixed[v]) { inv[r] = 1; continue; }   // its column is zero: x = p
+                double dr = h[r * nv + r];
+                if (quadratic is not null)
+                    foreach (var (row, qh) in quadratic) dr += qWeight[row] * qh[r * nv + r];
+                dr += theta[v] + RegPrimal;
+                double amax = 0;
+                for (int t = 0; t < mr; t++) amax = Math.Max(amax, Math.Abs(a[t * nv + r]));
+                if (dr >= amax) inv[r] = 1 / dr;
+                else
+                {
+                    inv[r] = 0;
+                    d[d.Length - 1 - kc] = dr;
+                    kept[kc++] = r;
+                }
+            }
+            keptCount[b] = kc;
+            int mk = kc + mr;
+            for (int i = 0; i < kc; i++)
+            {
+                double dr = d[d.Length - 1 - i];
+                for (int j = 0; j < mk; j++) d[i * mk + j] = 0;
+                d[i * mk + i] = dr;
+            }
+            for (int t = 0; t < mr; t++)
+            {
+                for (int i = 0; i < kc; i++) d[(kc + t) * mk + i] = d[i * mk + kc + t] = a[t * nv + kept[i]];
+                for (int u = 0; u <= t; u++)
+                {
+                    double sum = t == u ? RegDual : 0;
+                    for (int q = 0; q < nv; q++)
+                        if (inv[q] != 0) sum += a[t * nv + q] * inv[q] * a[u * nv + q];
+                    d[(kc + t) * mk + kc + u] = d[(kc + u) * mk + kc + t] = -sum;
+                }
+            }
+            return Dense.LuFactor(d, kPiv[b], mk);
+        }
+
+        /// <summary>Solves block b's KKT system K·v = [p; q] in place (v holds p then q on entry, x then y on return).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void SolveBlock(int b, Span<double> v)
+        {
+            int nv = BlockSize(b), mr = BlockRows(b);
+            if (!diagonalBlock[b])
+            {
+                Dense.LuSolve(kMat[b], kPiv[b], nv + mr, v);
+                return;
+            }
+            var a = freeA[b];
+            var inv = pinnedInverse[b];
+            var kept = keptVars[b];
+            int kc = keptCount[b], mk = kc + mr;
+            Span<double> reduced = mk <= 128 ? stackalloc double[mk] : new double[mk];
+            for (int i = 0; i < kc; i++) reduced[i] = v[kept[i]];
+            for (int t = 0; t < mr; t++)
+            {
+                double sum = v[nv + t];
+                for (int q = 0; q < nv; q++)
+                    if (inv[q] != 0) sum -= a[t * nv + q] * inv[q] * v[q];
+                reduced[kc + t] = sum;
+            }
+            Dense.LuSolve(kMat[b], kPiv[b], mk, reduced);
+            for (int q = 0; q < nv; q++)
+            {
+                if (inv[q] == 0) continue;
+                double sum = v[q];
+                for (int t = 0; t < mr; t++) sum -= a[t * nv + q] * reduced[kc + t];
+                v[q] = sum * inv[q];
+            }
+            for (int i = 0; i < kc; i++) v[kept[i]] = reduced[i];
+            for (int t = 0; t < mr; t++) v[nv + t] = reduced[kc + t];
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool FactorBlock(int b, double[] theta, double[] s, ref double[] work)
         {
+            if (diagonalBlock[b])
+            {
+                if (!FactorDiagonal(b, theta)) return false;
+            }
+            else
             {
                 int nv = BlockSize(b), mr = BlockRows(b), m = nv + mr, o = blockStart[b];
                 var k = kMat[b];
@@ -829,7 +965,9 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     k[r * m + r] = 1;
                 }
                 if (!Dense.LuFactor(k, kPiv[b], m)) return false;
-
+            }
+            {
+                int m = BlockSize(b) + BlockRows(b);
                 var tv = touched[b];
                 if (tv.Length == 0) return true;
                 if (work.Length < m + mg) work = new double[2 * (m + mg)];
@@ -838,7 +976,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     var col = work.AsSpan(0, m);
                     col.Clear();
                     col[localOf[tv[ta]]] = 1;
-                    Dense.LuSolve(k, kPiv[b], m, col);
+                    SolveBlock(b, col);
                     col.CopyTo(unitSolves[b].AsSpan(ta * m, m));
                     // hvec = Σ_b (K⁻¹)[tb, ta] · g_tb  (a dense vector over global rows)
                     // Only the rows this block touches are written and read: clearing all mg of them for each touched
@@ -906,7 +1044,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                             v[r] = isFixed[i] ? 0 : rx[i];
                         }
                         for (int t = 0; t < mr; t++) v[nv + t] = -rpl[rowStart[b] + t];
-                        Dense.LuSolve(kMat[b], kPiv[b], m, v);
+                        SolveBlock(b, v);
                     }
                     if (pass == 0)
                     {
