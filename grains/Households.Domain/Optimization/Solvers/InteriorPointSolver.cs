@@ -82,6 +82,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private readonly double[][] freeA;                    // a diagonal block's local rows, its fixed variables' columns zeroed
         private readonly double[][] pinnedInverse;            // per diagonal block: 1/d of each eliminated variable, 0 for a kept one
         private readonly int[][] keptVars;                    // per diagonal block: the variables left in its reduced system
+        private readonly double[][] keptPivots;               // and their pivots d
         private readonly int[] keptCount;
         private double[]? constantS;
         // The Schur complement and its constant part are mg² doubles: above about a hundred global rows a new pair per
@@ -297,6 +298,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             freeA = new double[nb][];
             pinnedInverse = new double[nb][];
             keptVars = new int[nb][];
+            keptPivots = new double[nb][];
             keptCount = new int[nb];
             unitSolves = new double[nb][];
             for (int b = 0; b < nb; b++)
@@ -315,6 +317,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     if (isFixed[v] || hasLo[v] || hasHi[v]) { free = false; break; }
                 }
                 constantBlock[b] = free && (nq == 0 || qOfBlock[b] is null);
+                // A block of one or two entries is as cheap to factor whole.
                 if (BlockSize(b) + BlockRows(b) > 2 && IsDiagonal(b))
                 {
                     int nv = BlockSize(b), mr = BlockRows(b);
@@ -326,6 +329,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                     freeA[b] = a0;
                     pinnedInverse[b] = new double[nv];
                     keptVars[b] = new int[nv];
+                    keptPivots[b] = new double[nv];
                 }
                 var rs = new SortedSet<int>();
                 foreach (int v in t)
@@ -356,6 +360,38 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
 
         private int BlockSize(int b) => blockStart[b + 1] - blockStart[b];
 
+        /// <summary>Union-find over 0..n−1: a set's root is its smallest member, and a root knows its set's size.</summary>
+        private sealed class DisjointSets
+        {
+            private readonly int[] parent;
+            private readonly long[] size;
+
+            public DisjointSets(int n)
+            {
+                parent = new int[n];
+                size = new long[n];
+                for (int i = 0; i < n; i++) { parent[i] = i; size[i] = 1; }
+            }
+
+            public int Find(int i)
+            {
+                while (parent[i] != i) i = parent[i] = parent[parent[i]];
+                return i;
+            }
+
+            /// <summary>Joins the sets of i and j; the sizes of the two sets joined, or null when they were one.</summary>
+            public (long, long)? Union(int i, int j)
+            {
+                int ri = Find(i), rj = Find(j);
+                if (ri == rj) return null;
+                if (ri > rj) (ri, rj) = (rj, ri);
+                var joined = (size[ri], size[rj]);
+                parent[rj] = ri;
+                size[ri] += size[rj];
+                return joined;
+            }
+        }
+
         /// <summary>The model's blocks cut into the parts that nothing inside a block joins: variables are in one part when a
         /// row lying wholly in their block, a Hessian entry or a quadratic row's Hessian entry links them. A security's block
         /// holds every account's holding, buys and lots, which share no row unless a household-wide term joins them; solved
@@ -364,18 +400,7 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
         private static (int[] Block, int Count) SplitBlocks(QpModel m)
         {
             int n = m.VariableCount;
-            var parent = new int[n];
-            for (int i = 0; i < n; i++) parent[i] = i;
-            int Find(int i)
-            {
-                while (parent[i] != i) i = parent[i] = parent[parent[i]];
-                return i;
-            }
-            void Union(int i, int j)
-            {
-                int ri = Find(i), rj = Find(j);
-                if (ri != rj) parent[Math.Max(ri, rj)] = Math.Min(ri, rj);
-            }
+            var parts = new DisjointSets(n);
             var of = m.BlockOf;
             foreach (var terms in m.Rows)
             {
@@ -383,17 +408,17 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 int b0 = of[terms[0].Var];
                 bool local = true;
                 foreach (var (v, _) in terms) if (of[v] != b0) { local = false; break; }
-                if (local) foreach (var (v, _) in terms) Union(terms[0].Var, v);
+                if (local) foreach (var (v, _) in terms) parts.Union(terms[0].Var, v);
             }
-            foreach (var (i, j, _) in m.Quadratic) Union(i, j);
+            foreach (var (i, j, _) in m.Quadratic) parts.Union(i, j);
             foreach (var qr in m.QuadraticRows)
-                foreach (var (i, j, _) in qr.Quadratic) Union(i, j);
+                foreach (var (i, j, _) in qr.Quadratic) parts.Union(i, j);
             var id = new int[n];
             var block = new int[n];
             int count = 0;
             for (int i = 0; i < n; i++)
             {
-                int r = Find(i);
+                int r = parts.Find(i);   // a part's root is its first variable, numbered before the rest
                 block[i] = r == i ? id[i] = count++ : id[r];
             }
             return (block, count);
@@ -415,26 +440,12 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             // Rows are added back from the lightest removed one; union-find keeps the groups' sizes and Σ size², Σ size³.
             var removed = new bool[mg];
             for (int k = 0; k < maxLast; k++) removed[heavy[k]] = true;
-            var parent = new int[mg];
-            var size = new long[mg];
-            for (int r = 0; r < mg; r++) { parent[r] = r; size[r] = 1; }
-            int Find(int i)
-            {
-                while (parent[i] != i) i = parent[i] = parent[parent[i]];
-                return i;
-            }
+            var groups = new DisjointSets(mg);
             long sum2 = mg - maxLast, sum3 = mg - maxLast;
+            // Merging groups of x and y rows adds (x + y)² − x² − y² = 2xy to Σ size² and 3xy(x + y) to Σ size³.
             void Union(int i, int j)
             {
-                int ri = Find(i), rj = Find(j);
-                if (ri == rj) return;
-                sum2 -= size[ri] * size[ri] + size[rj] * size[rj];
-                sum3 -= size[ri] * size[ri] * size[ri] + size[rj] * size[rj] * size[rj];
-                if (ri > rj) (ri, rj) = (rj, ri);
-                parent[rj] = ri;
-                size[ri] += size[rj];
-                sum2 += size[ri] * size[ri];
-                sum3 += size[ri] * size[ri] * size[ri];
+                if (groups.Union(i, j) is (long x, long y)) { sum2 += 2 * x * y; sum3 += 3 * x * y * (x + y); }
             }
             var rep = new int[cliques.Length];
             Array.Fill(rep, -1);
@@ -467,23 +478,19 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             // Rebuild the groups without the bestK heaviest rows.
             Array.Clear(removed);
             for (int k = 0; k < bestK; k++) removed[heavy[k]] = true;
-            for (int r = 0; r < mg; r++) parent[r] = r;
+            groups = new DisjointSets(mg);
             Array.Fill(rep, -1);
             for (int c = 0; c < cliques.Length; c++)
                 foreach (int r in cliques[c])
                 {
                     if (removed[r]) continue;
                     if (rep[c] < 0) rep[c] = r;
-                    else
-                    {
-                        int ri = Find(rep[c]), rj = Find(r);
-                        if (ri != rj) parent[Math.Max(ri, rj)] = Math.Min(ri, rj);
-                    }
+                    else groups.Union(rep[c], r);
                 }
             // Groups in the order of their first row, rows in their order; then the last rows in theirs.
             var order = new List<int>(mg);
             var members = new List<int>?[mg];
-            for (int r = 0; r < mg; r++) if (!removed[r]) (members[Find(r)] ??= []).Add(r);
+            for (int r = 0; r < mg; r++) if (!removed[r]) (members[groups.Find(r)] ??= []).Add(r);
             for (int r = 0; r < mg; r++) if (members[r] is { } list) order.AddRange(list);
             for (int r = 0; r < mg; r++) if (removed[r]) order.Add(r);
             var pos = new int[mg];
@@ -846,8 +853,8 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             var a = freeA[b];
             var inv = pinnedInverse[b];
             var kept = keptVars[b];
+            var pivots = keptPivots[b];
             var quadratic = nq > 0 ? qOfBlock[b] : null;
-            var d = kMat[b];   // the pivots first, in the tail of the buffer the reduced matrix does not reach
             int kc = 0;
             for (int r = 0; r < nv; r++)
             {
@@ -863,17 +870,17 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
                 else
                 {
                     inv[r] = 0;
-                    d[d.Length - 1 - kc] = dr;
+                    pivots[kc] = dr;
                     kept[kc++] = r;
                 }
             }
             keptCount[b] = kc;
             int mk = kc + mr;
+            var d = kMat[b];
             for (int i = 0; i < kc; i++)
             {
-                double dr = d[d.Length - 1 - i];
                 for (int j = 0; j < mk; j++) d[i * mk + j] = 0;
-                d[i * mk + i] = dr;
+                d[i * mk + i] = pivots[i];
             }
             for (int t = 0; t < mr; t++)
             {
@@ -924,83 +931,81 @@ public sealed class InteriorPointSolver(InteriorPointOptions? options = null) : 
             for (int t = 0; t < mr; t++) v[nv + t] = reduced[kc + t];
         }
 
+        /// <summary>Factors block b's KKT matrix [H + Θ Aᵀ; A −δ] densely (LU with partial pivoting) in kMat[b].</summary>
+        private bool FactorLu(int b, double[] theta)
+        {
+            int nv = BlockSize(b), mr = BlockRows(b), m = nv + mr, o = blockStart[b];
+            var k = kMat[b];
+            var h = hBase[b];
+            var a = localA[b];
+            Array.Clear(k);
+            for (int r = 0; r < nv; r++)
+                for (int q = 0; q < nv; q++) k[r * m + q] = h[r * nv + q];
+            if (nq > 0 && qOfBlock[b] is { } quadratic)
+                foreach (var (row, qh) in quadratic)
+                {
+                    double w = qWeight[row];
+                    if (w == 0) continue;
+                    for (int r = 0; r < nv; r++)
+                        for (int q = 0; q < nv; q++) k[r * m + q] += w * qh[r * nv + q];
+                }
+            for (int r = 0; r < nv; r++) k[r * m + r] += theta[blockVars[o + r]] + RegPrimal;
+            for (int t = 0; t < mr; t++)
+            {
+                for (int q = 0; q < nv; q++)
+                {
+                    k[(nv + t) * m + q] = a[t * nv + q];
+                    k[q * m + nv + t] = a[t * nv + q];
+                }
+                k[(nv + t) * m + nv + t] = -RegDual;
+            }
+            for (int r = 0; r < nv; r++)
+            {
+                if (!isFixed[blockVars[o + r]]) continue;
+                for (int q = 0; q < m; q++) { k[r * m + q] = 0; k[q * m + r] = 0; }
+                k[r * m + r] = 1;
+            }
+            return Dense.LuFactor(k, kPiv[b], m);
+        }
+
+        /// <summary>Factors block b and adds its part to the Schur complement s.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool FactorBlock(int b, double[] theta, double[] s, ref double[] work)
         {
-            if (diagonalBlock[b])
+            if (!(diagonalBlock[b] ? FactorDiagonal(b, theta) : FactorLu(b, theta))) return false;
+            int m = BlockSize(b) + BlockRows(b);
+            var tv = touched[b];
+            if (tv.Length == 0) return true;
+            if (work.Length < m + mg) work = new double[2 * (m + mg)];
+            for (int ta = 0; ta < tv.Length; ta++)
             {
-                if (!FactorDiagonal(b, theta)) return false;
-            }
-            else
-            {
-                int nv = BlockSize(b), mr = BlockRows(b), m = nv + mr, o = blockStart[b];
-                var k = kMat[b];
-                var h = hBase[b];
-                var a = localA[b];
-                Array.Clear(k);
-                for (int r = 0; r < nv; r++)
-                    for (int q = 0; q < nv; q++) k[r * m + q] = h[r * nv + q];
-                if (nq > 0 && qOfBlock[b] is { } quadratic)
-                    foreach (var (row, qh) in quadratic)
-                    {
-                        double w = qWeight[row];
-                        if (w == 0) continue;
-                        for (int r = 0; r < nv; r++)
-                            for (int q = 0; q < nv; q++) k[r * m + q] += w * qh[r * nv + q];
-                    }
-                for (int r = 0; r < nv; r++) k[r * m + r] += theta[blockVars[o + r]] + RegPrimal;
-                for (int t = 0; t < mr; t++)
+                var col = work.AsSpan(0, m);
+                col.Clear();
+                col[localOf[tv[ta]]] = 1;
+                SolveBlock(b, col);
+                col.CopyTo(unitSolves[b].AsSpan(ta * m, m));
+                // hvec = Σ_b (K⁻¹)[tb, ta] · g_tb  (a dense vector over global rows)
+                // Only the rows this block touches are written and read: clearing all mg of them for each touched
+                // variable was most of a solve's memory traffic.
+                var hvec = work.AsSpan(m, mg);
+                foreach (int q in touchedRows[b]) hvec[q] = 0;
+                foreach (int vb in tv)
                 {
-                    for (int q = 0; q < nv; q++)
-                    {
-                        k[(nv + t) * m + q] = a[t * nv + q];
-                        k[q * m + nv + t] = a[t * nv + q];
-                    }
-                    k[(nv + t) * m + nv + t] = -RegDual;
+                    double kinv = col[localOf[vb]];
+                    if (kinv == 0) continue;
+                    for (int e = gStart[vb]; e < gStart[vb + 1]; e++) hvec[gRow[e]] += kinv * gVal[e];
                 }
-                for (int r = 0; r < nv; r++)
+                // Only the lower triangle is read by the Cholesky, and only the rows this block touches are nonzero.
+                int va = tv[ta];
+                var rowsHere = touchedRows[b];
+                for (int e = gStart[va]; e < gStart[va + 1]; e++)
                 {
-                    if (!isFixed[blockVars[o + r]]) continue;
-                    for (int q = 0; q < m; q++) { k[r * m + q] = 0; k[q * m + r] = 0; }
-                    k[r * m + r] = 1;
-                }
-                if (!Dense.LuFactor(k, kPiv[b], m)) return false;
-            }
-            {
-                int m = BlockSize(b) + BlockRows(b);
-                var tv = touched[b];
-                if (tv.Length == 0) return true;
-                if (work.Length < m + mg) work = new double[2 * (m + mg)];
-                for (int ta = 0; ta < tv.Length; ta++)
-                {
-                    var col = work.AsSpan(0, m);
-                    col.Clear();
-                    col[localOf[tv[ta]]] = 1;
-                    SolveBlock(b, col);
-                    col.CopyTo(unitSolves[b].AsSpan(ta * m, m));
-                    // hvec = Σ_b (K⁻¹)[tb, ta] · g_tb  (a dense vector over global rows)
-                    // Only the rows this block touches are written and read: clearing all mg of them for each touched
-                    // variable was most of a solve's memory traffic.
-                    var hvec = work.AsSpan(m, mg);
-                    foreach (int q in touchedRows[b]) hvec[q] = 0;
-                    foreach (int vb in tv)
+                    int r = gRow[e];
+                    double ga = gVal[e];
+                    foreach (int q in rowsHere)
                     {
-                        double kinv = col[localOf[vb]];
-                        if (kinv == 0) continue;
-                        for (int e = gStart[vb]; e < gStart[vb + 1]; e++) hvec[gRow[e]] += kinv * gVal[e];
-                    }
-                    // Only the lower triangle is read by the Cholesky, and only the rows this block touches are nonzero.
-                    int va = tv[ta];
-                    var rowsHere = touchedRows[b];
-                    for (int e = gStart[va]; e < gStart[va + 1]; e++)
-                    {
-                        int r = gRow[e];
-                        double ga = gVal[e];
-                        foreach (int q in rowsHere)
-                        {
-                            if (q > r) break;
-                            s[r * mg + q] += ga * hvec[q];
-                        }
+                        if (q > r) break;
+                        s[r * mg + q] += ga * hvec[q];
                     }
                 }
             }
