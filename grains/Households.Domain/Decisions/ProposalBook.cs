@@ -5,12 +5,50 @@ namespace Households.Domain.Decisions;
 
 /// <summary>A household's proposals and their life: pending → executed | rejected | expired | superseded | failed.
 /// Pure state; the household grain persists <see cref="All"/> and <see cref="NextNumber"/>.</summary>
-public sealed class ProposalBook(string householdId, IEnumerable<RebalanceProposal>? proposals = null, int nextNumber = 1)
+public sealed class ProposalBook
 {
     public const int Kept = 200;
-    private readonly Dictionary<string, RebalanceProposal> _byId = (proposals ?? []).ToDictionary(p => p.Id, StringComparer.Ordinal);
+    private readonly string householdId;
+    private readonly Dictionary<string, RebalanceProposal> _byId = [];
+    // The triggers the kept proposals name, each with how many name it (a decision's pending and executing halves both do):
+    // a decision asks it of every trigger it takes, so it is kept as the book changes rather than gathered each time.
+    private readonly Dictionary<TriggerIdentity, int> _named = [];
 
-    public int NextNumber { get; private set; } = nextNumber;
+    public ProposalBook(string householdId, IEnumerable<RebalanceProposal>? proposals = null, int nextNumber = 1)
+    {
+        this.householdId = householdId;
+        NextNumber = nextNumber;
+        foreach (var p in proposals ?? []) Store(p);
+    }
+
+    public int NextNumber { get; private set; }
+
+    /// <summary>Both the book's proposals and the triggers they name.</summary>
+    private void Store(RebalanceProposal p)
+    {
+        if (_byId.TryGetValue(p.Id, out var old))
+        {
+            if (old.Causes == p.Causes) { _byId[p.Id] = p; return; } // a status change: the same causes
+            Forget(old);
+        }
+        _byId[p.Id] = p;
+        foreach (var c in p.Causes)
+        {
+            var identity = TriggerIdentity.Of(c);
+            _named[identity] = _named.GetValueOrDefault(identity) + 1;
+        }
+    }
+
+    private void Forget(RebalanceProposal p)
+    {
+        _byId.Remove(p.Id);
+        foreach (var c in p.Causes)
+        {
+            var identity = TriggerIdentity.Of(c);
+            if (_named.TryGetValue(identity, out var n) && n > 1) _named[identity] = n - 1;
+            else _named.Remove(identity);
+        }
+    }
 
     /// <summary>Newest first.</summary>
     public RebalanceProposal[] All => Ordered(_byId.Values);
@@ -26,11 +64,10 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
 
     /// <summary>The triggers no proposal of the book names among its causes: the ones an account sent again after a silo died
     /// or a failed decision gives back, that this household has not decided yet (<see cref="AwaitingDecision"/>).</summary>
-    public Trigger[] Undecided(IEnumerable<Trigger> triggers)
-    {
-        var decided = _byId.Values.SelectMany(p => p.Causes).Select(TriggerIdentity.Of).ToHashSet();
-        return [.. triggers.Where(t => !decided.Contains(TriggerIdentity.Of(t)))];
-    }
+    public Trigger[] Undecided(IEnumerable<Trigger> triggers) => [.. triggers.Where(t => !Names(t))];
+
+    /// <summary>Whether a proposal of the book names the trigger among its causes: it was decided.</summary>
+    public bool Names(Trigger trigger) => _named.ContainsKey(TriggerIdentity.Of(trigger));
 
     /// <summary>A new proposal from an optimizer result, for the given trades.</summary>
     public RebalanceProposal Create(RebalanceResult result, ImmutableArray<OptimizedTrade> trades, ImmutableArray<Trigger> causes, long priceSequence, DateTimeOffset now, TimeSpan lifetime)
@@ -86,10 +123,10 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
 
     public void Put(RebalanceProposal p)
     {
-        _byId[p.Id] = p;
+        Store(p);
         // Keep the newest; old decided proposals live on in the journal.
         foreach (var old in _byId.Values.Where(x => x.Status != ProposalStatus.Pending).OrderByDescending(x => x.CreatedAt).Skip(Kept).ToList())
-            _byId.Remove(old.Id);
+            Forget(old);
     }
 
     /// <summary>A fresher pending proposal replaces older pending ones that trade any of the same accounts, so a
@@ -101,7 +138,7 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
             .Where(p => p.Id != fresh.Id && p.Status == ProposalStatus.Pending && p.Trades.Any(t => accounts.Contains(t.Account)))
             .Select(p => p with { Status = ProposalStatus.Superseded, SupersededBy = fresh.Id, DecidedAt = now, Note = $"replaced by {fresh.Id}" })
             .ToArray();
-        foreach (var p in replaced) _byId[p.Id] = p;
+        foreach (var p in replaced) Store(p);
         return replaced;
     }
 
@@ -109,7 +146,7 @@ public sealed class ProposalBook(string householdId, IEnumerable<RebalancePropos
     public RebalanceProposal[] Expire(DateTimeOffset now)
     {
         var expired = _byId.Values.Where(p => IsDue(p, now)).Select(p => Expired(p, p.ExpiresAt)).ToArray();
-        foreach (var p in expired) _byId[p.Id] = p;
+        foreach (var p in expired) Store(p);
         return expired;
     }
 

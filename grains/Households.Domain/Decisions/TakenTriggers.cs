@@ -36,6 +36,21 @@ public sealed class TakenTriggers
         }
     }
 
+    /// <summary>Takes into a decision the triggers waiting in the inbox that are not decided already, and returns them: a
+    /// market trigger this activation took (and did not give back), or one a filed proposal of <paramref name="book"/> names,
+    /// or one met earlier in <paramref name="waiting"/>, is dropped. A trigger reaches an inbox twice when it is sent again
+    /// after a silo died while its first copy waited, and a duplicate activation's inbox holds one the other filed (it reads
+    /// that proposal after its own write met the other's version): decided once (audit: "triggers decided twice"). Events
+    /// (cash, orders resolved) pass: each is caused once, and a fixed clock may give two the same identity.</summary>
+    public Trigger[] TakeUndecided(Trigger[] waiting, ProposalBook book)
+    {
+        var seen = new HashSet<TriggerIdentity>();
+        var undecided = waiting.Where(t => !TriggerCooldowns.IsMarketTrigger(t.Kind)
+            || (seen.Add(TriggerIdentity.Of(t)) && !_taken.ContainsKey(TriggerIdentity.Of(t)) && !book.Names(t))).ToArray();
+        Take(undecided);
+        return undecided;
+    }
+
     /// <summary>The decision over these triggers failed before filing them: they may be taken again.</summary>
     public void GiveBack(IEnumerable<Trigger> triggers)
     {

@@ -93,9 +93,11 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         try
         {
             if (state.State.Spec is not { } spec) { _inbox.Take(); return; }
-            var triggers = _inbox.Take();
+            var waiting = _inbox.Take();
+            var triggers = _taken.TakeUndecided(waiting, proposals.Book);
+            if (triggers.Length < waiting.Length)
+                log.LogInformation("{Household}: {Count} triggers already decided dropped from the inbox", spec.Id, waiting.Length - triggers.Length);
             if (triggers.Length == 0 && !proposals.HasFailedExecutions) return;
-            _taken.Take(triggers);
             var started = Stopwatch.GetTimestamp();
             var accounts = triggers.Select(t => t.AccountId).ToHashSet(StringComparer.Ordinal);
             try

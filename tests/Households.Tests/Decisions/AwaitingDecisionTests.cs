@@ -74,6 +74,63 @@ public sealed class AwaitingDecisionTests
     }
 
     [Fact]
+    public void A_decision_takes_from_its_inbox_only_market_triggers_not_decided_already_and_every_event()
+    {
+        // A duplicate activation filed the harvest on XYZ (proposal P00002); this one still holds it in its inbox, with a
+        // drift trigger sent twice (a resend met its first copy there) and two cash events a fixed clock stamped alike.
+        var book = new ProposalBook("HH1");
+        var filed = Market(TriggerKind.Harvest, "XYZ", 1);
+        var result = new RebalanceResult(OptimizationStatus.Optimal, [], 0.02, 0.01, 0m, 0m, 0, "ipm", 1, 1.0);
+        book.Create(result, [], [filed], 41, T0.AddSeconds(2), TimeSpan.FromDays(1));
+        var drift = Market(TriggerKind.Drift, "BND", 3);
+        var cash = new Trigger(TriggerKind.Cash, "A1", "deposit", 1000, 0, 0, 40, T0, T0);
+        var taken = new TakenTriggers();
+
+        var first = taken.TakeUndecided([filed, drift, cash, drift, cash with { Observed = 500 }], book);
+        Assert.Equal([drift, cash, cash with { Observed = 500 }], first);
+        Assert.True(taken.Contains(drift));
+
+        // Sent again while its decision runs: not taken twice; given back by a failed decision: taken by the retry.
+        Assert.Empty(taken.TakeUndecided([drift], book));
+        taken.GiveBack([drift]);
+        Assert.Equal([drift], taken.TakeUndecided([drift], book));
+
+        // The condition detected anew is another trigger; the filed one stays decided while the book keeps its proposal.
+        var anew = filed with { DetectedAt = filed.DetectedAt.AddMinutes(31) };
+        Assert.Equal([anew], taken.TakeUndecided([filed, anew], book));
+    }
+
+    [Fact]
+    public void The_book_forgets_what_a_proposal_named_only_when_no_kept_proposal_names_it()
+    {
+        var result = new RebalanceResult(OptimizationStatus.Optimal, [], 0.02, 0.01, 0m, 0m, 0, "ipm", 1, 1.0);
+        var book = new ProposalBook("HH1");
+        var early = Market(TriggerKind.Harvest, "XYZ", 1);
+        var both = Market(TriggerKind.Drift, "BND", 2);
+        // The first decision's pending and executing halves both name its triggers; its executing half executes.
+        book.Create(result, [], [early, both], 41, T0.AddSeconds(2), TimeSpan.FromDays(1));
+        var executing = book.Create(result, [], [early, both], 41, T0.AddSeconds(2), TimeSpan.FromDays(1));
+        book.Executed(executing, [], [], T0.AddSeconds(3));
+        Assert.True(book.Names(early) && book.Names(both));
+        // 200 later decisions push the first decision's executed half out of the book (the pending half is kept).
+        Trigger Later(int i) => Market(TriggerKind.Drift, $"S{i}", 10 + i);
+        void Decide(int i) => book.Executed(book.Create(result, [], [Later(i)], 50 + i, T0.AddSeconds(10 + i), TimeSpan.FromDays(1)), [], [], T0.AddSeconds(10 + i));
+        for (var i = 0; i < ProposalBook.Kept; i++) Decide(i);
+        Assert.Equal(ProposalBook.Kept + 1, book.All.Length);
+        Assert.True(book.Names(early) && book.Names(both)); // still named by the pending half
+        Assert.True(book.Names(Later(0)));
+        // One more pushes out the decision over S0: no kept proposal names its trigger now.
+        Decide(ProposalBook.Kept);
+        Assert.False(book.Names(Later(0)));
+        Assert.True(book.Names(Later(1)) && book.Names(Later(ProposalBook.Kept)));
+        // Read back from its stored proposals, the book names the same triggers.
+        var stored = new ProposalBook("HH1", book.All, book.NextNumber);
+        Trigger[] asked = [early, both, Later(0), Later(1), Later(ProposalBook.Kept), Later(ProposalBook.Kept + 1)];
+        Assert.Equal([Later(0), Later(ProposalBook.Kept + 1)], book.Undecided(asked));
+        Assert.Equal([Later(0), Later(ProposalBook.Kept + 1)], stored.Undecided(asked));
+    }
+
+    [Fact]
     public void A_failed_decision_is_tried_again_after_1_2_4_8_and_16_seconds_and_then_dropped()
     {
         Assert.Equal([1d, 2, 4, 8, 16], Enumerable.Range(1, 5).Select(n => DecisionRetry.After(n)!.Value.TotalSeconds));

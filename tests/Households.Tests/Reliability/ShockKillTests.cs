@@ -142,7 +142,8 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             // other's version reads the state again before it decides again (HouseholdTriggers), so none drops its triggers.
             var conflicts = survivors.SelectMany(s => s.Log).Count(l => l.Contains("undecided triggers tried again", StringComparison.Ordinal)
                 && l.Contains("another activation", StringComparison.Ordinal));
-            output.WriteLine($"of them after a version conflict: {conflicts}");
+            output.WriteLine($"of them after a version conflict: {conflicts}; inboxes that dropped triggers already decided: " +
+                survivors.Sum(s => s.Log.Count(l => l.Contains("already decided dropped from the inbox", StringComparison.Ordinal))));
             Assert.True(dropped.Count == 0, string.Join('\n', dropped.Take(5)));
 
             // No trigger decided twice, no other defect: the compliance audit over the whole journal. The firm was loaded with
@@ -155,6 +156,16 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
                 string.Join(", ", report.Defects().Select(d => $"{d.Name} {d.Category.Count}")));
             foreach (var (name, category) in report.Defects())
                 foreach (var f in category.Findings.Take(3)) output.WriteLine($"  {name}: {f.Explanation}");
+            // A household decided twice: its proposals and decisions in journal order, and what the silos said of it.
+            foreach (var household in (report.TriggersDecidedTwice ?? AuditCategory.None).Findings.Select(f => f.HouseholdId).Distinct().Take(2))
+            {
+                foreach (var (kind, row) in await Rows("SELECT kind, id || ' ' || to_char(occurred_at, 'HH24:MI:SS.MS') || ' ' || coalesce(payload->'record'->>'id', '') || ' ' || " +
+                    "coalesce(payload->'record'->>'status', '') || ' superseded by ' || coalesce(payload->'record'->>'supersededBy', '-') || ' causes ' || " +
+                    $"coalesce(jsonb_array_length(payload->'record'->'causes'), 0) FROM households_journal WHERE household_id = '{household}' AND kind IN ('Proposal', 'Decision') ORDER BY id"))
+                    output.WriteLine($"  {household} {kind} {row}");
+                foreach (var s in silos)
+                    foreach (var line in s.Log.Where(l => l.Contains(household, StringComparison.Ordinal)).Take(20)) output.WriteLine($"  {s.Name}: {line}");
+            }
             Assert.True(report.EngineFills > 0, "the shock made the firm trade");
             Assert.Equal(Accounts, report.AccountsLoadedInBulk);
             foreach (var (name, category) in report.Defects())
