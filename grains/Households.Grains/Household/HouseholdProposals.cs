@@ -200,7 +200,7 @@ public sealed class HouseholdProposals(string householdId, IPersistentState<Hous
         state.State.NextProposal = Book.NextNumber;
         state.State.Outbox = entries;
         if (ProposalChanges.Between(proposals, state.State.Proposals) is { } changes)
-            state.State.Changed(new ProposalsFiled(changes.Put, changes.Removed, state.State.NextProposal, entries));
+            state.State.Changed(ProposalsFiled.Of(changes.Put, changes.Removed, state.State.NextProposal, entries));
         try { await state.WriteStateAsync(); }
         catch
         {

@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Domain.Decisions;
 using Households.Domain.Reliability;
+using Households.Domain.Tax;
 using Households.Domain.WashSales;
 using Households.Grains.Silo;
 
@@ -73,7 +74,7 @@ public sealed class HouseholdState : IAppendableState
             case ProposalsFiled filed:
                 Proposals = new ProposalChanges(filed.Put, filed.Removed).Apply(Proposals);
                 NextProposal = filed.NextProposal;
-                Outbox = filed.Outbox;
+                Outbox = filed.Entries();
                 break;
             default: throw new InvalidOperationException($"a household's stored change is {change.GetType().Name}");
         }
@@ -110,13 +111,42 @@ public sealed record HouseholdFilled(
 
 /// <summary>A write of a household's proposals as stored (issue #18 goal 2): the proposals filed or decided, the ids the book
 /// no longer keeps, the next proposal number, and the journal entries of the write. Every other part of the state, and
-/// every other proposal, is as the snapshot (or earlier changes) has it.</summary>
+/// every other proposal, is as the snapshot (or earlier changes) has it. An entry whose payload is a put proposal's own
+/// journal form is stored without it (<see cref="PayloadOf"/> names the proposal; <see cref="Of"/>, <see cref="Entries"/>):
+/// stored twice, once as the record and once as its JSON, a decision's proposals were two thirds of the state a 50k shock
+/// wrote.</summary>
 [GenerateSerializer, Immutable, Alias("ProposalsFiled")]
 public sealed record ProposalsFiled(
     [property: Id(0)] RebalanceProposal[] Put,
     [property: Id(1)] string[] Removed,
     [property: Id(2)] int NextProposal,
-    [property: Id(3)] JournalEntry[] Outbox);
+    [property: Id(3)] JournalEntry[] Outbox,
+    [property: Id(4)] string?[]? PayloadOf = null)
+{
+    /// <summary>The change of a write: each outbox entry whose payload is exactly a put proposal's journal form is kept
+    /// without it, naming that proposal.</summary>
+    public static ProposalsFiled Of(RebalanceProposal[] put, string[] removed, int nextProposal, JournalEntry[] outbox)
+    {
+        var payloads = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in put) payloads.TryAdd(JournalFormat.Payload(p), p.Id);
+        var payloadOf = new string?[outbox.Length];
+        var stored = new JournalEntry[outbox.Length];
+        for (var i = 0; i < outbox.Length; i++)
+        {
+            payloadOf[i] = payloads.GetValueOrDefault(outbox[i].Payload);
+            stored[i] = payloadOf[i] is null ? outbox[i] : outbox[i] with { Payload = "" };
+        }
+        return new ProposalsFiled(put, removed, nextProposal, stored, payloadOf.Any(id => id is not null) ? payloadOf : null);
+    }
+
+    /// <summary>The outbox as written: each entry stored without its payload gets its proposal's journal form again.</summary>
+    public JournalEntry[] Entries()
+    {
+        if (PayloadOf is null) return Outbox;
+        var put = Put.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        return [.. Outbox.Select((e, i) => PayloadOf[i] is { } id ? e with { Payload = JournalFormat.Payload(put[id]) } : e)];
+    }
+}
 
 /// <summary>A corporate action a household applied, with what it did there.</summary>
 [GenerateSerializer]

@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Households.Contracts;
+using Households.Domain.Decisions;
 using Households.Grains.Accounts;
 using Households.Grains.Household;
 using Households.Grains.Silo;
@@ -220,6 +222,28 @@ public sealed class GrainStorageTests(PostgresFixture db) : IClassFixture<Postgr
         var headers = new List<HouseholdLiveHeader>();
         await foreach (var header in storage.ReadHeaders()) headers.Add(header);
         Assert.Equal(1, Assert.Single(headers, h => h.HouseholdId == "GSHH2").PendingProposals);
+
+        // The next decision's proposal names 40 triggers; its journal entry is stored without the payload the proposal
+        // itself gives, a decision's entry with its own, and both are read back as written.
+        var causes = Enumerable.Range(0, 40).Select(i => new Trigger(TriggerKind.Harvest, "GSA1", $"STK{i:D4}", -0.2, 0, -0.1, 900 + i, at, at.AddSeconds(1))).ToImmutableArray();
+        var next = Proposal(32, ProposalStatus.Pending) with { Causes = causes };
+        JournalEntry[] outbox = [ProposalJournal.Proposal(next, JournalKind.Proposal, at),
+            ProposalJournal.Decision(new DecisionRecord("GSHH2", DecisionOutcome.Planned, [], ["a note"], null, 0, next.Id), at, "d1")];
+        live.State.Proposals = [next, .. live.State.Proposals];
+        live.State.NextProposal = 33;
+        live.State.Outbox = outbox;
+        var change = ProposalsFiled.Of([next], [], 33, outbox);
+        Assert.Equal(new string?[] { next.Id, null }.AsEnumerable(), change.PayloadOf!);
+        Assert.Equal(["", outbox[1].Payload], change.Outbox.Select(e => e.Payload));
+        live.State.Changed(change);
+        await storage.WriteStateAsync("household", grain, live);
+        var appended = storage.WritesByState["household"].AppendedBytes - figures.AppendedBytes;
+        var withPayload = BooksLoader.StateSerializer().SerializeToArray<object>(change with { Outbox = outbox, PayloadOf = null }).Length;
+        Assert.True(appended < withPayload * 2 / 3, $"{appended} B appended against {withPayload} B with the payload");
+
+        await storage.ReadStateAsync("household", grain, read);
+        Assert.Equal(outbox, read.State!.Outbox);
+        Assert.Equal(causes.AsEnumerable(), Assert.Single(read.State.Proposals, p => p.Id == next.Id).Causes.AsEnumerable());
     }
 
     // Records compare ImmutableArray fields by reference: compare the account ids by value.
