@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Collections.Immutable;
-using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
 using Households.Domain.Harvesting;
@@ -109,12 +108,7 @@ public static class DecisionEngine
             refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(r.AccountId, r.Lot.Symbol))];
         var (householdLots, ownOnly) = ByTaxpayer(protectedLots, request.Accounts);
         var protectedKeys = householdLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in protectedKeys)
-        {
-            var lot = householdLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key);
-            var why = string.Create(CultureInfo.InvariantCulture, $"at a loss of {lot.Loss:0.00} that is or is close to being harvestable");
-            notes.Add($"no purchase of {lot.Lot.Symbol} (or a substantially identical security) in any account: {lot.Account} holds lot {lot.Lot.Id} {why}");
-        }
+        notes.AddRange(HarvestProtection.Notes(protectedKeys.Select(key => householdLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key))));
         bool Blocked(string s) => WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || protectedKeys.Contains(market.Identical.KeyOf(s));
         var nearBasis = HarvestProtection.NearBasisKeys(request.Accounts, request.Price, settings, market.Identical.KeyOf);
         // A fund bought in the household within 30 days costs the same as one near its basis: a loss on the new lot would be
@@ -351,6 +345,7 @@ public static class DecisionEngine
         {
             // What stays invested after the withdrawals: raising cash is not a harvest into cash.
             var value = a.ValueAt(s => prices.TryGetValue(s, out var p) ? p : null) - a.CashToRaise;
+            var floored = new List<string>();
             foreach (var symbol in a.Lots.Where(l => prices.TryGetValue(l.Symbol, out var p) && p * l.Quantity < l.Basis).Select(l => l.Symbol).Distinct())
             {
                 var allowed = replacements.TryGetValue(symbol, out var r) && r.Any(x => prices.ContainsKey(x) && !blocked(x)
@@ -359,9 +354,18 @@ public static class DecisionEngine
                 var target = a.Target!.Weights.Where(w => w.Level == DriftLevel.Security && w.Key == symbol).Sum(w => w.Weight);
                 if (target <= 0) continue;
                 floors.Add(new HoldingFloor(a.Spec.Id, symbol, target * value));
-                notes.Add($"{a.Spec.Id}: {symbol} has no replacement that may be bought; its loss lots are not harvested into cash");
+                floored.Add(symbol);
             }
+            notes.AddRange(NoReplacementNotes(a.Spec.Id, floored));
         }
         return floors;
     }
+
+    /// <summary>The notes on an account's loss positions kept at their weight for want of a replacement: a sentence each
+    /// while few (<see cref="HarvestProtection.NotedOneByOne"/>), one listing them all beyond (a direct index after a
+    /// broad fall has hundreds).</summary>
+    public static IEnumerable<string> NoReplacementNotes(string accountId, IReadOnlyList<string> symbols) =>
+        symbols.Count <= HarvestProtection.NotedOneByOne
+            ? symbols.Select(symbol => $"{accountId}: {symbol} has no replacement that may be bought; its loss lots are not harvested into cash")
+            : [$"{accountId}: these {symbols.Count} securities have no replacement that may be bought; their loss lots are not harvested into cash: {string.Join(", ", symbols)}"];
 }

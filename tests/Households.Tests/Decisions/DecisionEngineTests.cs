@@ -77,6 +77,31 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void Protected_and_unreplaceable_positions_are_a_sentence_each_while_an_account_has_three_and_one_note_listing_them_beyond()
+    {
+        HarvestProtection.ProtectedLot Held(string account, string symbol, string lot, decimal loss) =>
+            new(account, Lot(lot, symbol, 10, 100m, Today.AddDays(-200)), loss);
+        var notes = HarvestProtection.Notes([Held("TAX", "EQA", "T1", 180m), Held("DI", "S1", "D1", 21_229.02m), Held("TAX", "EQB", "T2", 45.5m),
+            Held("DI", "S2", "D2", 1_441.76m), Held("DI", "S3", "D3", 3_805.05m), Held("DI", "S4", "D4", 0.4m)]).ToList();
+
+        Assert.Equal([
+            "no purchase of EQA (or a substantially identical security) in any account: TAX holds lot T1 at a loss of 180.00 that is or is close to being harvestable",
+            "no purchase of EQB (or a substantially identical security) in any account: TAX holds lot T2 at a loss of 45.50 that is or is close to being harvestable",
+            "no purchase of these 4 securities (or substantially identical ones) in any account: DI holds them at a loss that is or is close to being harvestable: "
+                + "S1 lot D1 at a loss of 21229.02; S2 lot D2 at a loss of 1441.76; S3 lot D3 at a loss of 3805.05; S4 lot D4 at a loss of 0.40",
+        ], notes.OrderBy(n => n.Contains("these", StringComparison.Ordinal)));
+        // Loss positions kept for want of a replacement: the same rule.
+        Assert.Equal(["TAX: EQA has no replacement that may be bought; its loss lots are not harvested into cash"],
+            DecisionEngine.NoReplacementNotes("TAX", ["EQA"]));
+        Assert.Equal(["DI: these 4 securities have no replacement that may be bought; their loss lots are not harvested into cash: S1, S2, S3, S4"],
+            DecisionEngine.NoReplacementNotes("DI", ["S1", "S2", "S3", "S4"]));
+        // 300 protected names in one account: one note a quarter the length of 300 sentences.
+        var many = Enumerable.Range(0, 300).Select(i => Held("DI", $"STK{i:D4}", $"HH008470-TAX-L{i}", 1_000m + i)).ToList();
+        var oneByOne = many.Sum(p => HarvestProtection.Notes([p]).Single().Length);
+        Assert.True(Assert.Single(HarvestProtection.Notes(many)).Length * 3 < oneByOne, $"{oneByOne} characters a sentence each");
+    }
+
+    [Fact]
     public void Far_from_harvestable_a_lot_well_above_its_basis_does_not_stop_the_IRA_from_buying_the_fund()
     {
         // $110: 10 % above basis, beyond the 5 % cushion: nothing to protect, and with no substitute the IRA buys EQA itself.
