@@ -108,7 +108,7 @@ public static class DecisionEngine
             refusals = [.. refusals.Where(r => r.OverriddenBy is not null || Replaceable(r.AccountId, r.Lot.Symbol))];
         var (householdLots, ownOnly) = ByTaxpayer(protectedLots, request.Accounts);
         var protectedKeys = householdLots.Select(p => market.Identical.KeyOf(p.Lot.Symbol)).ToHashSet(StringComparer.Ordinal);
-        notes.AddRange(HarvestProtection.Notes(protectedKeys.Select(key => householdLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key))));
+        notes.AddRange(DecisionNotes.Protected(protectedKeys.Select(key => householdLots.First(p => market.Identical.KeyOf(p.Lot.Symbol) == key))));
         bool Blocked(string s) => WashSaleGuard.IsBlocked(ledgerKeys, market.Identical, s) || protectedKeys.Contains(market.Identical.KeyOf(s));
         var nearBasis = HarvestProtection.NearBasisKeys(request.Accounts, request.Price, settings, market.Identical.KeyOf);
         // A fund bought in the household within 30 days costs the same as one near its basis: a loss on the new lot would be
@@ -356,16 +356,8 @@ public static class DecisionEngine
                 floors.Add(new HoldingFloor(a.Spec.Id, symbol, target * value));
                 floored.Add(symbol);
             }
-            notes.AddRange(NoReplacementNotes(a.Spec.Id, floored));
+            notes.AddRange(DecisionNotes.NoReplacement(a.Spec.Id, floored));
         }
         return floors;
     }
-
-    /// <summary>The notes on an account's loss positions kept at their weight for want of a replacement: a sentence each
-    /// while few (<see cref="HarvestProtection.NotedOneByOne"/>), one listing them all beyond (a direct index after a
-    /// broad fall has hundreds).</summary>
-    public static IEnumerable<string> NoReplacementNotes(string accountId, IReadOnlyList<string> symbols) =>
-        symbols.Count <= HarvestProtection.NotedOneByOne
-            ? symbols.Select(symbol => $"{accountId}: {symbol} has no replacement that may be bought; its loss lots are not harvested into cash")
-            : [$"{accountId}: these {symbols.Count} securities have no replacement that may be bought; their loss lots are not harvested into cash: {string.Join(", ", symbols)}"];
 }

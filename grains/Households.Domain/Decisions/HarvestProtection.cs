@@ -1,4 +1,3 @@
-using System.Globalization;
 using Households.Contracts;
 using Households.Domain.Accounts;
 
@@ -10,31 +9,6 @@ namespace Households.Domain.Decisions;
 public static class HarvestProtection
 {
     public sealed record ProtectedLot(string Account, TaxLot Lot, decimal Loss);
-
-    /// <summary>An account with more protected securities than this has them named in one note.</summary>
-    public const int NotedOneByOne = 3;
-
-    /// <summary>The decision's notes on what no account buys (one lot per security, as the engine protects it): a sentence
-    /// each while an account has few; past <see cref="NotedOneByOne"/>, one note per account listing each security's lot
-    /// and loss. A direct index after a broad fall protects hundreds, and a sentence each made the decision's journal entry
-    /// ~33 KB of the same words (docs/benchmarks.md, 2026-12-07).</summary>
-    public static IEnumerable<string> Notes(IEnumerable<ProtectedLot> lots)
-    {
-        foreach (var account in lots.GroupBy(p => p.Account, StringComparer.Ordinal))
-        {
-            var held = account.ToList();
-            if (held.Count <= NotedOneByOne)
-            {
-                foreach (var p in held)
-                    yield return string.Create(CultureInfo.InvariantCulture,
-                        $"no purchase of {p.Lot.Symbol} (or a substantially identical security) in any account: {p.Account} holds lot {p.Lot.Id} at a loss of {p.Loss:0.00} that is or is close to being harvestable");
-                continue;
-            }
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"no purchase of these {held.Count} securities (or substantially identical ones) in any account: {account.Key} holds them at a loss that is or is close to being harvestable: ")
-                + string.Join("; ", held.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Lot.Symbol} lot {p.Lot.Id} at a loss of {p.Loss:0.00}")));
-        }
-    }
 
     /// <summary>The loss in dollars from which a lot of basis <paramref name="basis"/> is protected: <paramref name="share"/>
     /// (the engine's <see cref="DecisionSettings.ProtectionShare"/>) of the harvest threshold the lot must reach, the larger

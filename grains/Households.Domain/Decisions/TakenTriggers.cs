@@ -36,17 +36,20 @@ public sealed class TakenTriggers
         }
     }
 
-    /// <summary>Takes into a decision the triggers waiting in the inbox that are not decided already, and returns them: a
-    /// market trigger this activation took (and did not give back), or one a filed proposal of <paramref name="book"/> names,
-    /// or one met earlier in <paramref name="waiting"/>, is dropped. A trigger reaches an inbox twice when it is sent again
-    /// after a silo died while its first copy waited, and a duplicate activation's inbox holds one the other filed (it reads
-    /// that proposal after its own write met the other's version): decided once (audit: "triggers decided twice"). Events
-    /// (cash, orders resolved) pass: each is caused once, and a fixed clock may give two the same identity.</summary>
+    /// <summary>Whether the trigger is decided already: this activation took it into a decision (and did not give it back),
+    /// or a filed proposal of <paramref name="book"/> names it. Asked of a trigger sent again after a silo died and of
+    /// every market trigger a decision takes from the inbox.</summary>
+    public bool Decided(Trigger trigger, ProposalBook book) => Contains(trigger) || book.Names(trigger);
+
+    /// <summary>Takes into a decision the triggers waiting in the inbox that are not decided already (<see cref="Decided"/>,
+    /// nor met earlier in <paramref name="waiting"/>), and returns them. A trigger reaches an inbox twice when it is sent
+    /// again after a silo died while its first copy waited, and a duplicate activation's inbox holds one the other filed (it
+    /// reads that proposal after its own write met the other's version): decided once (audit: "triggers decided twice").
+    /// Events (cash, orders resolved) pass: each is caused once, and a fixed clock may give two the same identity.</summary>
     public Trigger[] TakeUndecided(Trigger[] waiting, ProposalBook book)
     {
         var seen = new HashSet<TriggerIdentity>();
-        var undecided = waiting.Where(t => !TriggerCooldowns.IsMarketTrigger(t.Kind)
-            || (seen.Add(TriggerIdentity.Of(t)) && !_taken.ContainsKey(TriggerIdentity.Of(t)) && !book.Names(t))).ToArray();
+        var undecided = waiting.Where(t => !TriggerCooldowns.IsMarketTrigger(t.Kind) || (seen.Add(TriggerIdentity.Of(t)) && !Decided(t, book))).ToArray();
         Take(undecided);
         return undecided;
     }

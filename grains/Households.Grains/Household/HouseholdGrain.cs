@@ -168,8 +168,8 @@ public sealed class HouseholdGrain(
 
     public Task OnAccountTriggersResent(string accountId, Trigger[] triggers)
     {
-        // Only what no filed proposal names: a decision made before the silo died is not made again.
-        if (Proposals.Book.Undecided(triggers ?? []) is { Length: > 0 } undecided) Triggers.FromAccountAgain(accountId, undecided);
+        // A decision made before the silo died is not made again (HouseholdTriggers.FromAccountAgain).
+        Triggers.FromAccountAgain(accountId, triggers ?? []);
         return Task.CompletedTask;
     }
 

@@ -50,11 +50,11 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
         Enqueue(triggers);
     }
 
-    /// <summary>Triggers an account sent again after a silo died: those this activation already took into a decision are
-    /// dropped (the caller drops those a filed proposal names), the rest are received as usual.</summary>
+    /// <summary>Triggers an account sent again after a silo died: those decided already (<see cref="TakenTriggers.Decided"/>:
+    /// a filed proposal names them, or this activation took them) are dropped, the rest are received as usual.</summary>
     public void FromAccountAgain(string accountId, Trigger[] triggers)
     {
-        var fresh = triggers.Where(t => !_taken.Contains(t)).ToArray();
+        var fresh = triggers.Where(t => !_taken.Decided(t, proposals.Book)).ToArray();
         if (fresh.Length > 0) FromAccount(accountId, fresh);
     }
 

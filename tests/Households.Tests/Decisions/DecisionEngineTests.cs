@@ -81,7 +81,7 @@ public sealed class DecisionEngineTests
     {
         HarvestProtection.ProtectedLot Held(string account, string symbol, string lot, decimal loss) =>
             new(account, Lot(lot, symbol, 10, 100m, Today.AddDays(-200)), loss);
-        var notes = HarvestProtection.Notes([Held("TAX", "EQA", "T1", 180m), Held("DI", "S1", "D1", 21_229.02m), Held("TAX", "EQB", "T2", 45.5m),
+        var notes = DecisionNotes.Protected([Held("TAX", "EQA", "T1", 180m), Held("DI", "S1", "D1", 21_229.02m), Held("TAX", "EQB", "T2", 45.5m),
             Held("DI", "S2", "D2", 1_441.76m), Held("DI", "S3", "D3", 3_805.05m), Held("DI", "S4", "D4", 0.4m)]).ToList();
 
         Assert.Equal([
@@ -92,13 +92,13 @@ public sealed class DecisionEngineTests
         ], notes.OrderBy(n => n.Contains("these", StringComparison.Ordinal)));
         // Loss positions kept for want of a replacement: the same rule.
         Assert.Equal(["TAX: EQA has no replacement that may be bought; its loss lots are not harvested into cash"],
-            DecisionEngine.NoReplacementNotes("TAX", ["EQA"]));
+            DecisionNotes.NoReplacement("TAX", ["EQA"]));
         Assert.Equal(["DI: these 4 securities have no replacement that may be bought; their loss lots are not harvested into cash: S1, S2, S3, S4"],
-            DecisionEngine.NoReplacementNotes("DI", ["S1", "S2", "S3", "S4"]));
+            DecisionNotes.NoReplacement("DI", ["S1", "S2", "S3", "S4"]));
         // 300 protected names in one account: one note a quarter the length of 300 sentences.
         var many = Enumerable.Range(0, 300).Select(i => Held("DI", $"STK{i:D4}", $"HH008470-TAX-L{i}", 1_000m + i)).ToList();
-        var oneByOne = many.Sum(p => HarvestProtection.Notes([p]).Single().Length);
-        Assert.True(Assert.Single(HarvestProtection.Notes(many)).Length * 3 < oneByOne, $"{oneByOne} characters a sentence each");
+        var oneByOne = many.Sum(p => DecisionNotes.Protected([p]).Single().Length);
+        Assert.True(Assert.Single(DecisionNotes.Protected(many)).Length * 3 < oneByOne, $"{oneByOne} characters a sentence each");
     }
 
     [Fact]
