@@ -426,14 +426,17 @@ internal static class Pipeline
         await journal.UntilQuiet("SELECT count(*) FROM households_journal", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
         Console.WriteLine($"shock: the journal was quiet after {settle.Elapsed.TotalSeconds:0} s");
         var watermark = await journal.Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
-        async Task<(long Rows, long Fills, long Proposals, long Households)> Since()
+        // A household decision is one run of the engine, journaled as a Decision entry whether or not it trades; the
+        // households decided are those with one, the households with proposals those whose decision filed trades.
+        async Task<(long Rows, long Fills, long Proposals, long Households, long Decisions, long Decided)> Since()
         {
             await using var command = journal.Database.CreateCommand(
                 "SELECT count(*), count(*) FILTER (WHERE kind = 'Fill'), count(*) FILTER (WHERE kind = 'Proposal'), " +
-                $"count(DISTINCT household_id) FILTER (WHERE kind = 'Proposal') FROM households_journal WHERE id > {watermark}");
+                "count(DISTINCT household_id) FILTER (WHERE kind = 'Proposal'), count(*) FILTER (WHERE kind = 'Decision'), " +
+                $"count(DISTINCT household_id) FILTER (WHERE kind = 'Decision') FROM households_journal WHERE id > {watermark}");
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
-            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
         }
         var rssBefore = Report.ResidentMb();
         var parkedBefore = monitor.ParkedAccounts;
@@ -449,7 +452,7 @@ internal static class Pipeline
         var scanned = await WaitForScan(scans, sequence, TimeSpan.FromMinutes(2));
         var scannedSeconds = clock.Elapsed.TotalSeconds;
         var samples = new List<object>();
-        var last = (Rows: 0L, Fills: 0L, Proposals: 0L, Households: 0L);
+        var last = (Rows: 0L, Fills: 0L, Proposals: 0L, Households: 0L, Decisions: 0L, Decided: 0L);
         // Quiet means 10 s without a new journal row once decisions have started (they may take a while to start).
         var lastChange = clock.Elapsed.TotalSeconds + 120;
         double peakRss = 0;
@@ -462,9 +465,10 @@ internal static class Pipeline
             peakRss = Math.Max(peakRss, Report.ResidentMb());
             if (now != last) lastChange = clock.Elapsed.TotalSeconds;
             else if (!paced && now.Rows == 0 && clock.Elapsed.TotalSeconds > 120) break;
-            samples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows = now.Rows, fills = now.Fills, proposals = now.Proposals });
+            samples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows = now.Rows, decisions = now.Decisions, fills = now.Fills, proposals = now.Proposals });
             if (samples.Count % 5 == 0)
-                Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Households:N0} households decided, {now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");
+                Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Decisions:N0} decisions of {now.Decided:N0} households ({now.Households:N0} with proposals), " +
+                    $"{now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");
             last = now;
         }
         var seconds = paced ? clock.Elapsed.TotalSeconds : Math.Max(lastChange, 1e-3);
@@ -480,11 +484,15 @@ internal static class Pipeline
         };
         Console.WriteLine($"shock {name}: the monitor scanned {during.Count}/{published.Count} batches, published→scanned p50 {monitorDuring.published_to_scanned_ms_p50:0} " +
             $"p99 {monitorDuring.published_to_scanned_ms_p99:0} ms");
-        // Decision latency: from the shock batch's publication to each decided household's first proposal (the database's clock both ends).
-        var latency = await journal.Percentiles(
+        // Decision latency: from the shock batch's publication to each decided household's first decision, and to its first
+        // proposal (the database's clock both ends).
+        Task<double[]> FirstAfterBatch(string kind) => journal.Percentiles(
             $"SELECT extract(epoch FROM min(recorded_at) - '{publishedAt:O}'::timestamptz) * 1000 FROM households_journal " +
-            $"WHERE id > {watermark} AND kind = 'Proposal' GROUP BY household_id", [0.5, 0.99]);
-        Console.WriteLine($"shock {name}: batch → a household's first proposal p50 {latency[0] / 1000:0.0} s, p99 {latency[1] / 1000:0.0} s");
+            $"WHERE id > {watermark} AND kind = '{kind}' GROUP BY household_id", [0.5, 0.99]);
+        var latency = await FirstAfterBatch("Decision");
+        var proposalLatency = await FirstAfterBatch("Proposal");
+        Console.WriteLine($"shock {name}: batch → a household's first decision p50 {latency[0] / 1000:0.0} s, p99 {latency[1] / 1000:0.0} s; " +
+            $"first proposal p50 {proposalLatency[0] / 1000:0.0} s, p99 {proposalLatency[1] / 1000:0.0} s");
         var apiResult = api is null ? null : await api.Result();
         if (apiResult is not null)
             Console.WriteLine($"shock {name}: API {apiResult.Succeeded:N0}/{apiResult.Sent:N0} answered, p50 {apiResult.P50Ms:0.0} p99 {apiResult.P99Ms:0.0} ms");
@@ -500,17 +508,20 @@ internal static class Pipeline
         foreach (var (change, w) in appends.Where(kv => kv.Value.Appended > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal))
             Console.WriteLine($"shock {name}:   appended as {change}: {w.Appended:N0} ({w.AppendedBytes / w.Appended:N0} B each)");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
-            $"{last.Households:N0} households decided in {seconds:0.0} s ({last.Households / seconds:N0}/s), {last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
+            $"{last.Decisions:N0} decisions ({last.Decisions / seconds:N1}/s) of {last.Decided:N0} households in {seconds:0.0} s, {last.Households:N0} of them with proposals; " +
+            $"{last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
             $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
         return new
         {
             scenario = name, batch_a_second_for_seconds = o.ShockSeconds, published_to_scanned_seconds = scannedSeconds, triggers = scanned?.Triggers, accounts_triggered = scanned?.AccountsTriggered,
-            households_decided = last.Households, proposals = last.Proposals, fills = last.Fills, journal_rows = last.Rows,
-            seconds_until_quiet = seconds, decisions_per_second = last.Households / seconds, fills_per_second = last.Fills / seconds,
+            decisions = last.Decisions, households_decided = last.Decided, households_with_proposals = last.Households, proposals = last.Proposals,
+            fills = last.Fills, journal_rows = last.Rows, seconds_until_quiet = seconds, decisions_per_second = last.Decisions / seconds,
+            households_decided_per_second = last.Decided / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
             resident_mb_before = rssBefore, peak_resident_mb = peakRss, state_rows_written = stateRows, state_commits = commits,
             state_rows_per_second = stateRows / seconds, state_payload_bytes = payloadBytes, state_writes = written, state_appends = appends, monitor = monitorDuring,
-            decision_latency_ms_p50 = latency[0], decision_latency_ms_p99 = latency[1], api = apiResult, samples,
+            decision_latency_ms_p50 = latency[0], decision_latency_ms_p99 = latency[1], proposal_latency_ms_p50 = proposalLatency[0],
+            proposal_latency_ms_p99 = proposalLatency[1], api = apiResult, samples,
         };
     }
 

@@ -23,7 +23,7 @@ public static class DbCommand
         });
         var accounts = new Option<int>("--accounts") { Description = "Accounts of the synthetic firm to load (1 to 5,000,000)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic firm (the same seed gives the same firm)", DefaultValueFactory = _ => 42 };
-        var replace = new Option<bool>("--replace") { Description = "Delete every stored grain state first (otherwise a database with books is refused)" };
+        var replace = new Option<bool>("--replace") { Description = "Delete every stored grain state and the journal first (otherwise a database with books is refused)" };
         var load = new Command("load", "Bulk-load a synthetic firm's books (securities, models, households, accounts and lots) with COPY")
             { connection, accounts, seed, replace };
         load.SetAction(async (parse, ct) =>

@@ -52,7 +52,9 @@ public static class BooksLoader
     }
 
     /// <summary>Writes <paramref name="firm"/>'s books. Refuses a database that already holds books unless
-    /// <paramref name="replace"/>, which deletes every stored grain state first.</summary>
+    /// <paramref name="replace"/>, which deletes every stored grain state and the journal first: the journal is the record of
+    /// the books it replaces, and the new books' proposals and fills (numbered afresh) would carry the old entries'
+    /// idempotency keys and be dropped as replays.</summary>
     public static async Task<BooksLoadReport> Load(NpgsqlDataSource database, Serializer serializer, IFirmBooks firm, bool replace,
         Action<string>? progress = null, CancellationToken ct = default)
     {
@@ -64,7 +66,7 @@ public static class BooksLoader
                 throw new Domain.BadInputException($"the database already holds {existing:N0} grain states; load into an empty database or pass --replace");
             if (existing > 0)
             {
-                await using var clear = database.CreateCommand($"TRUNCATE {PostgresGrainStorage.Table}, {PostgresGrainStorage.Changes}");
+                await using var clear = database.CreateCommand($"TRUNCATE {PostgresGrainStorage.Table}, {PostgresGrainStorage.Changes}, {PostgresJournal.Table}");
                 await clear.ExecuteNonQueryAsync(ct);
             }
         }

@@ -14,6 +14,9 @@ public sealed class PostgresJournal : IJournal, IDisposable
     // the command timeout: unbounded, the 100,000-account settling flood made inserts that ran past its 30 s.
     private const int Workers = 2, MaxAppends = 512, MaxRows = 2_000;
 
+    /// <summary>The journal's table.</summary>
+    public const string Table = "households_journal";
+
     private readonly NpgsqlDataSource dataSource;
     private readonly GroupCommit<IReadOnlyList<JournalEntry>, bool> _appends;
 

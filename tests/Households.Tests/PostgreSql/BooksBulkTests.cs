@@ -167,22 +167,38 @@ public sealed class BooksBulkTests(PostgresFixture db, ITestOutputHelper output)
         Assert.NotEmpty(decided);
 
         // A new cluster on the same database: the warm start reads the decided books back, and each equals what was acknowledged.
-        await using var second = (IAsyncDisposable)await StartSilo($"books-{Guid.NewGuid():N}");
-        var again2 = ((IHost)second).Services;
-        var rewarm = await again2.GetRequiredService<BooksWarmStart>().Done.WaitAsync(TimeSpan.FromMinutes(3));
-        Assert.Equal(Accounts, rewarm.Accounts);
-        var factory = again2.GetRequiredService<IGrainFactory>();
-        foreach (var (id, (cash, held)) in decided)
+        await using (var second = (IAsyncDisposable)await StartSilo($"books-{Guid.NewGuid():N}"))
         {
-            if (tradedLater.TryGetValue(id, out var journaled))
+            var again2 = ((IHost)second).Services;
+            var rewarm = await again2.GetRequiredService<BooksWarmStart>().Done.WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.Equal(Accounts, rewarm.Accounts);
+            var factory = again2.GetRequiredService<IGrainFactory>();
+            foreach (var (id, (cash, held)) in decided)
             {
-                Assert.Equal(journaled, (await factory.GetGrain<IAccountGrain>(id).GetView()).Cash);
-                continue;
+                if (tradedLater.TryGetValue(id, out var journaled))
+                {
+                    Assert.Equal(journaled, (await factory.GetGrain<IAccountGrain>(id).GetView()).Cash);
+                    continue;
+                }
+                Assert.Equal(cash, (await factory.GetGrain<IAccountGrain>(id).GetView()).Cash);
+                Assert.Equal(held, await factory.GetGrain<IAccountGrain>(id).GetLots());
             }
-            Assert.Equal(cash, (await factory.GetGrain<IAccountGrain>(id).GetView()).Cash);
-            Assert.Equal(held, await factory.GetGrain<IAccountGrain>(id).GetLots());
+            Assert.True(tradedLater.Count < decided.Count, "every decided account traded again after it was read: nothing was compared whole");
         }
-        Assert.True(tradedLater.Count < decided.Count, "every decided account traded again after it was read: nothing was compared whole");
+
+        // Books loaded again with --replace start their journal over too: the new books number their proposals and fills
+        // from the start, and beside the old entries those keys would be skipped as replays (the journal records nothing).
+        var proposalKeys = await Count("SELECT count(*) FROM households_journal WHERE kind = 'Proposal' AND idempotency_key LIKE 'Proposal:HH%-P00001:%'");
+        Assert.True(proposalKeys > 0, "the shock filed no first proposal whose key the new books would meet again");
+        var replaced = SyntheticFirm.Build(30, Seed);
+        var (reloaded, loadedText, loadError) = CliRunner.Offline(DbCommand.Create(), "db", "load", "--connection", db.ConnectionString,
+            "--accounts", "30", "--seed", Seed.ToString(), "--replace");
+        output.WriteLine(loadedText + loadError);
+        Assert.Equal(0, reloaded);
+        Assert.Equal(30, await Count("SELECT count(*) FROM households_grain_state WHERE state_name = 'account'"));
+        Assert.Equal(0, await Count("SELECT count(*) FROM households_state_changes"));
+        Assert.Equal(replaced.HouseholdCount, await Count("SELECT count(*) FROM households_journal"));
+        Assert.Equal(replaced.HouseholdCount, await Count("SELECT count(*) FROM households_journal WHERE kind = 'BooksLoaded'"));
     }
 
     private static PriceQuote[] Quotes(SimulatedUniverse universe, IReadOnlyList<double> prices) =>
