@@ -471,6 +471,9 @@ internal static class Pipeline
                     $"{now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");
             last = now;
         }
+        // Read once more: a shock whose scan outlasts the paced window leaves the loop without a reading.
+        last = await Since();
+        peakRss = Math.Max(peakRss, Report.ResidentMb());
         var seconds = paced ? clock.Elapsed.TotalSeconds : Math.Max(lastChange, 1e-3);
         // The monitor during the shock: every batch published from the shock on, and how long each took to be scanned.
         if (paced) await WaitForScan(scans, published[^1], TimeSpan.FromSeconds(10));
