@@ -29,7 +29,7 @@ public sealed record AuditCategory(
 /// <see cref="To"/>)): decision defects counted with their first findings, plus information that is not a defect
 /// (permanent self-washes among the self-washed sales, decisions that relaxed a rule, harvests deferred by an engine purchase
 /// made while the lot was not at or near a harvestable loss — the market fell afterwards —, and, where the audit runs on a
-/// live silo, the accounts its monitor watches and how many are out of tolerance now; the accounts whose books were loaded
+/// live silo, the accounts its monitor watches and how many are out of tolerance now (null until it has scanned a price batch); the accounts whose books were loaded
 /// in bulk, which the journal cannot replay). <see cref="Clean"/> when every
 /// defect count is 0.</summary>
 [GenerateSerializer, Immutable, Alias("AuditReport")]

@@ -80,6 +80,8 @@ public static class AuditCommand
         if (report is { AccountsMonitored: { } monitored, AccountsOutOfTolerance: { } outOfTolerance })
             table.Row("accounts out of tolerance now (info)", string.Create(CultureInfo.InvariantCulture,
                 $"{outOfTolerance:N0} of {monitored:N0} ({(monitored > 0 ? (double)outOfTolerance / monitored : 0):P1})"));
+        else if (report.AccountsMonitored is not null)
+            table.Row("accounts out of tolerance now (info)", "not measured: no price batch scanned yet");
         table.WriteTo(console);
         foreach (var (name, category) in report.Defects().Where(d => d.Category.Count > 0))
         {

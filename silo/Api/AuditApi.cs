@@ -40,9 +40,14 @@ public static class AuditApi
                 foreach (var kind in Kinds)
                     entries.AddRange(await ReadAll(journal, scope, kind, settings.To, ct));
             var report = JournalAudit.Run(entries, settings);
-            // The firm-wide audit also states the tolerance the monitor sees now (a household's own lines are on its page).
+            // The firm-wide audit also states the tolerance the monitor sees now (a household's own lines are on its page);
+            // before the monitor has scanned a price batch it has measured nothing, which is not "none out of tolerance".
             if (household is null && HouseholdAccess.AdvisorScope(http.User) is null)
-                report = report with { AccountsMonitored = monitor.Status.Accounts, AccountsOutOfTolerance = monitor.Status.AccountsOutOfTolerance };
+                report = report with
+                {
+                    AccountsMonitored = monitor.Status.Accounts,
+                    AccountsOutOfTolerance = monitor.Status.Scans > 0 ? monitor.Status.AccountsOutOfTolerance : null,
+                };
             return Results.Ok(report);
         }).WithName("AuditJournal")
             .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand, triggers decided twice");

@@ -106,6 +106,12 @@ public sealed class AuditApiTests(ApiFactory factory) : IClassFixture<ApiFactory
         var firm = (await reader.GetFromJsonAsync<AuditReport>("/api/audit", HouseholdsApiClient.Json))!;
         Assert.Equal((2, 1), (firm.Households, firm.DustFills.Count));
         Assert.Null(firm.HouseholdId);
+        // No price batch reached this silo: the monitor has measured no tolerance, and the audit does not say "0 out of tolerance".
+        Assert.Equal(0L, factory.Services.GetRequiredService<Households.Grains.Silo.AccountMonitor>().Status.Scans);
+        Assert.NotNull(firm.AccountsMonitored);
+        Assert.Null(firm.AccountsOutOfTolerance);
+        var table = await CliRunner.Run(factory, "audit");
+        Assert.Contains("not measured: no price batch scanned yet", table.Out);
     }
 
     [Theory]
