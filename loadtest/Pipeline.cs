@@ -428,7 +428,7 @@ internal static class Pipeline
         var watermark = await journal.Scalar("SELECT coalesce(max(id), 0) FROM households_journal");
         // A household decision is one run of the engine, journaled as a Decision entry whether or not it trades; the
         // households decided are those with one, the households with proposals those whose decision filed trades.
-        async Task<(long Rows, long Fills, long Proposals, long Households, long Decisions, long Decided)> Since()
+        async Task<(long Rows, long Fills, long Proposals, long WithProposals, long Decisions, long Decided)> Since()
         {
             await using var command = journal.Database.CreateCommand(
                 "SELECT count(*), count(*) FILTER (WHERE kind = 'Fill'), count(*) FILTER (WHERE kind = 'Proposal'), " +
@@ -452,7 +452,7 @@ internal static class Pipeline
         var scanned = await WaitForScan(scans, sequence, TimeSpan.FromMinutes(2));
         var scannedSeconds = clock.Elapsed.TotalSeconds;
         var samples = new List<object>();
-        var last = (Rows: 0L, Fills: 0L, Proposals: 0L, Households: 0L, Decisions: 0L, Decided: 0L);
+        var last = (Rows: 0L, Fills: 0L, Proposals: 0L, WithProposals: 0L, Decisions: 0L, Decided: 0L);
         // Quiet means 10 s without a new journal row once decisions have started (they may take a while to start).
         var lastChange = clock.Elapsed.TotalSeconds + 120;
         double peakRss = 0;
@@ -467,7 +467,7 @@ internal static class Pipeline
             else if (!paced && now.Rows == 0 && clock.Elapsed.TotalSeconds > 120) break;
             samples.Add(new { seconds = Math.Round(clock.Elapsed.TotalSeconds, 1), rows = now.Rows, decisions = now.Decisions, fills = now.Fills, proposals = now.Proposals });
             if (samples.Count % 5 == 0)
-                Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Decisions:N0} decisions of {now.Decided:N0} households ({now.Households:N0} with proposals), " +
+                Console.WriteLine($"shock +{clock.Elapsed.TotalSeconds:0} s: {now.Decisions:N0} decisions of {now.Decided:N0} households ({now.WithProposals:N0} with proposals), " +
                     $"{now.Proposals:N0} proposals, {now.Fills:N0} fills, {now.Rows:N0} journal rows; {Report.ResidentMb():N0} MB");
             last = now;
         }
@@ -511,13 +511,13 @@ internal static class Pipeline
         foreach (var (change, w) in appends.Where(kv => kv.Value.Appended > 0).OrderBy(kv => kv.Key, StringComparer.Ordinal))
             Console.WriteLine($"shock {name}:   appended as {change}: {w.Appended:N0} ({w.AppendedBytes / w.Appended:N0} B each)");
         Console.WriteLine($"shock {name}: scanned in {scannedSeconds:0.0} s ({scanned?.Triggers:N0} triggers, {scanned?.AccountsTriggered:N0} accounts); " +
-            $"{last.Decisions:N0} decisions ({last.Decisions / seconds:N1}/s) of {last.Decided:N0} households in {seconds:0.0} s, {last.Households:N0} of them with proposals; " +
+            $"{last.Decisions:N0} decisions ({last.Decisions / seconds:N1}/s) of {last.Decided:N0} households in {seconds:0.0} s, {last.WithProposals:N0} of them with proposals; " +
             $"{last.Fills:N0} fills ({last.Fills / seconds:N0}/s), " +
             $"{last.Rows / seconds:N0} journal rows/s; peak {peakRss:N0} MB resident");
         return new
         {
             scenario = name, batch_a_second_for_seconds = o.ShockSeconds, published_to_scanned_seconds = scannedSeconds, triggers = scanned?.Triggers, accounts_triggered = scanned?.AccountsTriggered,
-            decisions = last.Decisions, households_decided = last.Decided, households_with_proposals = last.Households, proposals = last.Proposals,
+            decisions = last.Decisions, households_decided = last.Decided, households_with_proposals = last.WithProposals, proposals = last.Proposals,
             fills = last.Fills, journal_rows = last.Rows, seconds_until_quiet = seconds, decisions_per_second = last.Decisions / seconds,
             households_decided_per_second = last.Decided / seconds, fills_per_second = last.Fills / seconds,
             journal_rows_per_second = last.Rows / seconds, parked_before = parkedBefore, parked_after = monitor.ParkedAccounts,
