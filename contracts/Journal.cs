@@ -60,6 +60,30 @@ public sealed record JournalEntry(
     [property: Id(6)] string Summary,
     [property: Id(7)] string Payload);
 
+/// <summary>What an idempotency key names. A key names one event (a fill, a proposal's status, a trigger): an entry
+/// appended again under it is the same entry retried (an outbox replayed after a crash) and lands once. Two keys name a
+/// note kept once per lot and day instead: a harvest the wash-sale guard refused (IRC §1091) and one a client exclusion
+/// overrode; a later decision that day refusing the same lot with other figures is not journaled again, by design.
+/// Any other key met again with a different entry is a defect (keys reused, as a firm's books reloaded over its journal
+/// once did): the journal drops the new entry, as it must to stay idempotent, and logs and counts it.</summary>
+public static class JournalKeys
+{
+    /// <summary>The prefix of a refused harvest's key (<c>refused:{lot}:{yyyyMMdd}</c>), what the audit reads.</summary>
+    public const string RefusedHarvest = "refused:";
+
+    /// <summary>The prefix of an overridden harvest's key (<c>overridden:{lot}:{yyyyMMdd}</c>).</summary>
+    public const string OverriddenHarvest = "overridden:";
+
+    /// <summary>Whether <paramref name="key"/> names a daily note, which a different later entry may meet without a defect.</summary>
+    public static bool NamesDailyNote(string key) =>
+        key.StartsWith(RefusedHarvest, StringComparison.Ordinal) || key.StartsWith(OverriddenHarvest, StringComparison.Ordinal);
+
+    /// <summary>Whether <paramref name="retried"/>, met under the key of <paramref name="stored"/>, is that entry again:
+    /// the same kind, summary and record (the time may differ by a serializer's rounding, and means nothing here).</summary>
+    public static bool SameEntry(JournalEntry stored, JournalEntry retried) =>
+        stored.Kind == retried.Kind && stored.Summary == retried.Summary && stored.Payload == retried.Payload;
+}
+
 /// <summary>A journal query: any combination of household, account, time range [From, To) and kind, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("JournalQuery")]
 public sealed record JournalQuery(

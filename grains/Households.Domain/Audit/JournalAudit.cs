@@ -256,7 +256,7 @@ public static class JournalAudit
         }
     }
 
-    private static bool IsRefusal(JournalEntry e) => e.IdempotencyKey?.StartsWith(ProposalJournal.RefusedKeyPrefix, StringComparison.Ordinal) == true;
+    private static bool IsRefusal(JournalEntry e) => e.IdempotencyKey?.StartsWith(JournalKeys.RefusedHarvest, StringComparison.Ordinal) == true;
 
     private static bool IsPaid(JournalEntry e) => e.IdempotencyKey?.StartsWith(JournalReplay.PaidKeyPrefix, StringComparison.Ordinal) == true;
 

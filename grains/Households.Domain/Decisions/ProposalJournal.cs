@@ -10,19 +10,21 @@ public static class ProposalJournal
     public static JournalEntry Proposal(RebalanceProposal p, JournalKind kind, DateTimeOffset at) =>
         new(0, p.HouseholdId, null, kind, at, $"{kind}:{p.Id}:{p.Status}", Describe(p), JournalFormat.Payload(p));
 
+    /// <summary>A trigger's entry, keyed by its <see cref="TriggerIdentity"/> to the tick: two deposits recorded within one
+    /// millisecond are two triggers (a key to the millisecond journaled only the first).</summary>
     public static JournalEntry Trigger(string householdId, Trigger t, DateTimeOffset at) =>
-        new(0, householdId, t.AccountId, JournalKind.Trigger, at,
-            $"trigger:{t.Kind}:{t.Subject}:{t.BatchSequence}:{t.DetectedAt.ToUnixTimeMilliseconds()}",
+        new(0, householdId, t.AccountId, JournalKind.Trigger, at, TriggerKey(t),
             string.Create(CultureInfo.InvariantCulture, $"{t.Kind} trigger on {t.Subject} in {t.AccountId}: observed {t.Observed:0.####} against target {t.Target:0.####} (threshold {t.Threshold:0.####})"),
             JournalFormat.Payload(t));
 
-    /// <summary>A harvest the wash-sale guard refused (key <c>refused:</c>, what the audit reads) or a client exclusion
-    /// overrode (<c>overridden:</c>), once per lot and day.</summary>
-    public static JournalEntry Refusal(string householdId, WashSaleRefusal r, DateOnly day, DateTimeOffset at) =>
-        new(0, householdId, r.AccountId, JournalKind.WashSale, at, $"{(r.OverriddenBy is null ? RefusedKeyPrefix : "overridden:")}{r.Lot.Id}:{day:yyyyMMdd}",
-            r.Describe(), JournalFormat.Payload(r.Check with { Lot = r.Lot }));
+    /// <summary>The idempotency key of a trigger's entry: its account (the entry's scope), kind, subject, batch and moment.</summary>
+    public static string TriggerKey(Trigger t) => $"trigger:{t.Kind}:{t.Subject}:{t.BatchSequence}:{t.DetectedAt.UtcTicks}";
 
-    public const string RefusedKeyPrefix = "refused:";
+    /// <summary>A harvest the wash-sale guard refused (key <c>refused:</c>, what the audit reads) or a client exclusion
+    /// overrode (<c>overridden:</c>), once per lot and day (<see cref="JournalKeys"/>).</summary>
+    public static JournalEntry Refusal(string householdId, WashSaleRefusal r, DateOnly day, DateTimeOffset at) =>
+        new(0, householdId, r.AccountId, JournalKind.WashSale, at, $"{(r.OverriddenBy is null ? JournalKeys.RefusedHarvest : JournalKeys.OverriddenHarvest)}{r.Lot.Id}:{day:yyyyMMdd}",
+            r.Describe(), JournalFormat.Payload(r.Check with { Lot = r.Lot }));
 
     /// <summary>What a decision journals so it explains itself: the harvests it refused or overrode and, when it relaxed,
     /// protected or refused something or found no plan, the decision (<paramref name="key"/> makes it unique).</summary>

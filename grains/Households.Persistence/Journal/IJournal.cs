@@ -1,12 +1,20 @@
+using System.Diagnostics.Metrics;
 using Households.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace Households.Persistence.Journal;
 
 /// <summary>The append-only audit journal. Appends are durable when the task completes (callers append before
 /// they acknowledge); an entry whose idempotency key was already used for that account (or, without an account,
-/// that household) is dropped, so a retried append lands once.</summary>
+/// that household) is dropped, so a retried append lands once. Where the dropped entry is not the one its key names
+/// (<see cref="JournalKeys"/>), the drop is logged as an error and counted (<see cref="EntriesDroppedForReusedKeys"/>).</summary>
 public interface IJournal
 {
+    /// <summary>Entries this journal object dropped because their key names a different entry already journaled (not a
+    /// daily note's key): zero unless keys are reused. Each is also logged as an error and counted by the meter
+    /// <c>Households</c> (<c>households.journal.reused_keys</c>).</summary>
+    long EntriesDroppedForReusedKeys { get; }
+
     Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default);
 
     Task<IReadOnlyList<JournalEntry>> Query(JournalQuery query, CancellationToken ct = default);
@@ -21,6 +29,19 @@ public interface IJournal
 
 public static class JournalPayload
 {
+    private static readonly Meter Meter = new("Households", "1.0");
+    private static readonly Counter<long> ReusedKeys = Meter.CreateCounter<long>(
+        "households.journal.reused_keys", "{entry}", "Journal entries dropped because their key names a different entry");
+
+    /// <summary>Says that <paramref name="dropped"/> was dropped for a key that names <paramref name="stored"/> (its id),
+    /// a different entry: the error a reused key makes, which idempotency alone would keep silent.</summary>
+    public static void DroppedForReusedKey(ILogger logger, JournalEntry dropped, long stored)
+    {
+        ReusedKeys.Add(1);
+        logger.LogError("Journal entry dropped: its key {Key} ({Household}, {Account}) names entry {Stored}, a different one; dropped {Kind} \"{Summary}\"",
+            dropped.IdempotencyKey, dropped.HouseholdId, dropped.AccountId ?? "household", stored, dropped.Kind, dropped.Summary);
+    }
+
     public const int MaxLimit = 1000;
 
     public static void Validate(JournalQuery query)
@@ -31,11 +52,15 @@ public static class JournalPayload
 }
 
 /// <summary>The embedded profile's journal: in this process's memory (one silo, nothing installed).</summary>
-public sealed class InMemoryJournal : IJournal
+public sealed class InMemoryJournal(ILogger<InMemoryJournal>? logger = null) : IJournal
 {
+    private readonly ILogger logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private readonly Lock _gate = new();
     private readonly List<JournalEntry> _entries = [];
-    private readonly HashSet<(string Scope, string Key)> _keys = [];
+    private readonly Dictionary<(string Scope, string Key), int> _keys = [];
+    private long _reused;
+
+    public long EntriesDroppedForReusedKeys => Interlocked.Read(ref _reused);
 
     public Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)
     {
@@ -43,7 +68,19 @@ public sealed class InMemoryJournal : IJournal
         {
             foreach (var e in entries)
             {
-                if (e.IdempotencyKey is { } key && !_keys.Add((e.AccountId ?? "household:" + e.HouseholdId, key))) continue;
+                if (e.IdempotencyKey is { } key)
+                {
+                    if (_keys.TryGetValue((e.AccountId ?? "household:" + e.HouseholdId, key), out var at))
+                    {
+                        if (!JournalKeys.NamesDailyNote(key) && !JournalKeys.SameEntry(_entries[at], e))
+                        {
+                            Interlocked.Increment(ref _reused);
+                            JournalPayload.DroppedForReusedKey(logger, e, _entries[at].Id);
+                        }
+                        continue;
+                    }
+                    _keys.Add((e.AccountId ?? "household:" + e.HouseholdId, key), _entries.Count);
+                }
                 _entries.Add(e with { Id = _entries.Count + 1 });
             }
         }

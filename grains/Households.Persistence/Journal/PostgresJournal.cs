@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Households.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,13 +20,18 @@ public sealed class PostgresJournal : IJournal, IDisposable
     public const string Table = "households_journal";
 
     private readonly NpgsqlDataSource dataSource;
+    private readonly ILogger logger;
     private readonly GroupCommit<IReadOnlyList<JournalEntry>, bool> _appends;
+    private long _reused;
 
-    public PostgresJournal(NpgsqlDataSource dataSource)
+    public PostgresJournal(NpgsqlDataSource dataSource, ILogger<PostgresJournal>? logger = null)
     {
         this.dataSource = dataSource;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
         _appends = new(Workers, MaxAppends, Insert, weight: entries => entries.Count, maxWeight: MaxRows);
     }
+
+    public long EntriesDroppedForReusedKeys => Interlocked.Read(ref _reused);
 
     public async Task Append(IReadOnlyList<JournalEntry> entries, CancellationToken ct = default)
     {
@@ -57,8 +64,43 @@ public sealed class PostgresJournal : IJournal, IDisposable
             Value = entries.Select(Stored).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
         });
-        await command.ExecuteNonQueryAsync(ct);
+        var inserted = await command.ExecuteNonQueryAsync(ct);
+        if (inserted < entries.Count) await CheckSkipped(entries, ct);
         return new bool[appends.Count];
+    }
+
+    /// <summary>After an insert that skipped entries: each skipped entry whose key is an event's (not a daily note's,
+    /// <see cref="JournalKeys"/>) must be the entry its key names, else it is logged and counted. Entries the insert just
+    /// stored compare equal to themselves, and a batch's second entry under one key is compared with its first, so the
+    /// query need not know which were skipped. Rare: an outbox replayed, or a refusal noted again the same day.</summary>
+    private async Task CheckSkipped(List<JournalEntry> entries, CancellationToken ct)
+    {
+        var events = entries.Where(e => e.IdempotencyKey is { } k && !JournalKeys.NamesDailyNote(k)).ToList();
+        if (events.Count == 0) return;
+        await using var command = dataSource.CreateCommand("""
+            SELECT t.n, j.id
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+                 WITH ORDINALITY AS t(household_id, account_id, kind, idempotency_key, payload, n)
+            CROSS JOIN LATERAL (
+                SELECT id, kind, payload FROM households_journal j
+                WHERE t.account_id IS NOT NULL AND j.account_id = t.account_id AND j.idempotency_key = t.idempotency_key
+                UNION ALL
+                SELECT id, kind, payload FROM households_journal j
+                WHERE t.account_id IS NULL AND j.account_id IS NULL AND j.household_id = t.household_id
+                  AND j.idempotency_key = t.idempotency_key) j
+            WHERE j.kind <> t.kind OR j.payload <> t.payload
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.HouseholdId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.AccountId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Kind.ToString()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.IdempotencyKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(Stored).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            Interlocked.Increment(ref _reused);
+            JournalPayload.DroppedForReusedKey(logger, events[(int)reader.GetInt64(0) - 1], reader.GetInt64(1));
+        }
     }
 
     public void Dispose() => _appends.Dispose();

@@ -119,7 +119,7 @@ public sealed class JournalAuditTests
         var refusal = Assert.Single(early.HoldWashingLosses("HH1-TAX", 85m, Day.AddDays(3)));
         Assert.Equal(0, JournalAudit.Run(Loaded(early), Firm).SelfBlockedHarvests.Count);
         // The same refusal journaled before refusals carried their lot: the lot is unknown and judged a defect.
-        var old = Loaded(early).Select(e => e.IdempotencyKey?.StartsWith(ProposalJournal.RefusedKeyPrefix, StringComparison.Ordinal) == true
+        var old = Loaded(early).Select(e => e.IdempotencyKey?.StartsWith(JournalKeys.RefusedHarvest, StringComparison.Ordinal) == true
             ? e with { Payload = JournalFormat.Payload(refusal.Check) } : e).ToList();
         Assert.Null(refusal.Check.Lot);
         Assert.Equal(1, JournalAudit.Run(old, Firm).SelfBlockedHarvests.Count);

@@ -108,13 +108,13 @@ public sealed class DecisionTests(ClusterFixture fixture)
         Assert.Equal(["Drift: RSBOND"], await Eventually(TakenSince, e => e.Length > 0));
         var after = await Eventually(Triggers, e => e.Count > before);
         Assert.Equal(before + 1, after.Count);
-        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Drift:RSBOND:{cause.BatchSequence}:{undecided.DetectedAt.ToUnixTimeMilliseconds()}");
+        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Drift:RSBOND:{cause.BatchSequence}:{undecided.DetectedAt.UtcTicks}");
         // The same harvest condition detected anew is a new trigger: taken and decided.
         var anew = cause with { DetectedAt = cause.DetectedAt.AddSeconds(2) };
         await household.OnAccountTriggersResent("RSTAX", [anew]);
         Assert.Equal(["Drift: RSBOND", "Harvest: RSFUND"], await Eventually(TakenSince, e => e.Length > 1));
         after = await Eventually(Triggers, e => e.Count > before + 1);
-        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Harvest:RSFUND:{cause.BatchSequence}:{anew.DetectedAt.ToUnixTimeMilliseconds()}");
+        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Harvest:RSFUND:{cause.BatchSequence}:{anew.DetectedAt.UtcTicks}");
         Assert.Equal(proposals.Length, (await household.GetProposals()).Length);
     }
 

@@ -113,6 +113,8 @@ public sealed class IdempotencyWindowRecordsTests(ClusterFixture fixture)
         Assert.Equal(40, (await journal.Query(new JournalQuery("RWHH", null, null, null, JournalKind.CorporateAction, 1000, null))).Count);
         Assert.Equal(40, (await journal.Query(new JournalQuery("RWHH", null, null, null, JournalKind.BookCorrection, 1000, null))).Count);
         Assert.Empty(await Households.Tests.Reliability.LiveReconciliation.Differences(client, journal, ["RWHH"]));
+        // No entry under a key naming another (this test's quick deposits, keyed to the millisecond, dropped triggers' entries).
+        Assert.Equal(0, journal.EntriesDroppedForReusedKeys);
     }
 
     private static void AssertSame(CorporateActionEffect expected, CorporateActionEffect actual)

@@ -13,6 +13,23 @@ public sealed class AwaitingDecisionTests
         new(kind, "A1", subject, 900, 0, 250, 40 + seconds, T0.AddSeconds(seconds - 1), T0.AddSeconds(seconds));
 
     [Fact]
+    public async Task Two_deposits_within_a_millisecond_are_two_triggers_each_journaled_once()
+    {
+        // Their identities differ by 0.3 ms; keys to the millisecond made the journal drop the second (a cluster test's
+        // sixty quick deposits lost 8 of their triggers' entries).
+        var first = new Trigger(TriggerKind.Cash, "A1", "deposit", 10, 0, 0, 40, T0, T0.AddTicks(1_000));
+        var second = first with { DetectedAt = T0.AddTicks(4_000) };
+        Assert.NotEqual(TriggerIdentity.Of(first), TriggerIdentity.Of(second));
+
+        var journal = new Households.Persistence.Journal.InMemoryJournal();
+        await journal.Append([ProposalJournal.Trigger("H1", first, T0), ProposalJournal.Trigger("H1", second, T0)]);
+        await journal.Append([ProposalJournal.Trigger("H1", first, T0)]);   // sent again after a silo died: the same entry
+        Assert.Equal(2, (await journal.Query(new JournalQuery("H1", "A1", null, null, JournalKind.Trigger, 10, null))).Count);
+        Assert.Equal(0, journal.EntriesDroppedForReusedKeys);
+        Assert.Equal("trigger:Cash:deposit:40:" + T0.AddTicks(1_000).UtcTicks, ProposalJournal.TriggerKey(first));
+    }
+
+    [Fact]
     public void Market_triggers_are_held_until_decided_through_their_detection_and_events_are_not_held()
     {
         var awaiting = new AwaitingDecision();

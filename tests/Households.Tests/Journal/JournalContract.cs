@@ -81,6 +81,36 @@ public abstract class JournalContract
     }
 
     [Fact]
+    public async Task An_entry_under_a_key_naming_another_entry_is_dropped_and_counted_unless_the_key_is_a_daily_note()
+    {
+        var journal = Journal;   // one object: the count is its own
+        var h = $"J{Guid.NewGuid():N}";
+        var fill = Entry(h, $"{h}-A", JournalKind.Fill, 0, "fill:1");
+        var proposal = Entry(h, null, JournalKind.Proposal, 1, "Proposal:P00001:Pending");
+        await journal.Append([fill, proposal]);
+        // The same entries again (an outbox replayed after a crash), twice in one append: what idempotency is for.
+        await journal.Append([fill, fill, proposal]);
+        Assert.Equal(0, journal.EntriesDroppedForReusedKeys);
+
+        // Other entries under an account's and a household's event keys (books reloaded over their journal renumber
+        // proposals from P00001): dropped, and counted.
+        await journal.Append([fill with { Summary = "Fill of another proposal" }, Entry(h, null, JournalKind.Proposal, 9, "Proposal:P00001:Pending")]);
+        Assert.Equal(2, journal.EntriesDroppedForReusedKeys);
+
+        // A harvest refused (or overridden) again the same day with other figures: one note per lot and day, by design.
+        await journal.Append([Entry(h, $"{h}-A", JournalKind.WashSale, 2, "refused:L1:20260302"), Entry(h, $"{h}-A", JournalKind.WashSale, 3, "overridden:L2:20260302")]);
+        await journal.Append([Entry(h, $"{h}-A", JournalKind.WashSale, 4, "refused:L1:20260302"), Entry(h, $"{h}-A", JournalKind.WashSale, 5, "overridden:L2:20260302")]);
+        Assert.Equal(2, journal.EntriesDroppedForReusedKeys);
+
+        // Two different entries under one new key in the same append: the first lands, the second is counted.
+        await journal.Append([Entry(h, $"{h}-B", JournalKind.Fill, 6, "fill:9"), Entry(h, $"{h}-B", JournalKind.Fill, 7, "fill:9")]);
+        Assert.Equal(3, journal.EntriesDroppedForReusedKeys);
+
+        var kept = await journal.Query(new JournalQuery(h, null, null, null, null, 100, null));
+        Assert.Equal(["Fill at +6", "WashSale at +3", "WashSale at +2", "Proposal at +1", "Fill at +0"], kept.Select(e => e.Summary));
+    }
+
+    [Fact]
     public async Task Limits_out_of_range_are_refused()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Journal.Query(new JournalQuery("H", null, null, null, null, 0, null)));
