@@ -70,6 +70,10 @@ public sealed class TriggerCooldowns
 
     /// <summary>Drift and harvest triggers come from prices and may be cooled and budgeted; every other kind is an event.</summary>
     public static bool IsMarketTrigger(TriggerKind kind) => kind is TriggerKind.Drift or TriggerKind.Harvest;
+
+    /// <summary>Cash, restriction, model and policy changes: events a person caused, each its own cause of a decision (an
+    /// order resolving is the system's event, and the newest says all a decision needs).</summary>
+    public static bool IsClientEvent(TriggerKind kind) => kind is TriggerKind.Cash or TriggerKind.Restriction or TriggerKind.ModelChange or TriggerKind.Policy;
 }
 
 /// <summary>A token bucket: <c>rate</c> tokens a second, at most <c>burst</c> saved up. Thread-safe.</summary>

@@ -61,4 +61,28 @@ public sealed class TriggerInboxTests
         Assert.Equal(-0.07, retried.Single(t => t.Kind == TriggerKind.Harvest).Observed); // the newer kept
         Assert.Equal(5000, retried.Single(t => t.Kind == TriggerKind.Cash).Observed);    // the client's withdrawal is not lost
     }
+
+    [Fact]
+    public void A_clients_events_are_each_a_cause_while_market_triggers_and_order_resolutions_keep_the_newest()
+    {
+        var inbox = new TriggerInbox();
+        var t0 = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+        Trigger At(TriggerKind kind, string subject, double observed, double ms) =>
+            new(kind, "A", subject, observed, 0, 0, 7, t0, t0.AddTicks((long)(ms * TimeSpan.TicksPerMillisecond)));
+        Assert.True(inbox.Add([At(TriggerKind.Harvest, "X", -0.05, 0)]));
+        // While the decision is scheduled: two deposits of $10 and $25 0.3 ms apart, a withdrawal, two restriction updates,
+        // the harvest condition observed again, and two order resolutions.
+        Assert.False(inbox.Add([At(TriggerKind.Cash, "deposit", 10, 1.0)]));
+        Assert.False(inbox.Add([At(TriggerKind.Cash, "deposit", 25, 1.3), At(TriggerKind.Cash, "withdrawal", 400, 2)]));
+        Assert.False(inbox.Add([At(TriggerKind.Restriction, "restrictions", 1, 3), At(TriggerKind.Restriction, "restrictions", 2, 4)]));
+        Assert.False(inbox.Add([At(TriggerKind.Harvest, "X", -0.08, 5), At(TriggerKind.OrderResolved, "orders", 0, 6), At(TriggerKind.OrderResolved, "orders", 0, 7)]));
+        var taken = inbox.Take();
+        Assert.Equal(["Harvest X -0.08", "Cash deposit 10", "Cash deposit 25", "Cash withdrawal 400", "Restriction restrictions 1", "Restriction restrictions 2", "OrderResolved orders 0"],
+            taken.Select(t => $"{t.Kind} {t.Subject} {t.Observed}"));
+
+        // A failed decision gives them back: the same events are not doubled by the same events arriving again.
+        inbox.Add([At(TriggerKind.Cash, "deposit", 10, 1.0)]);
+        inbox.GiveBack(taken);
+        Assert.Equal(7, inbox.Take().Length);
+    }
 }
