@@ -3,9 +3,10 @@ using Households.Contracts;
 namespace Households.Domain.Decisions;
 
 /// <summary>
-/// The market triggers an account sent its household that the household has not yet confirmed deciding (its proposals
-/// persisted). A household's inbox lives in memory: when its silo dies, triggers waiting there die with it, and the
-/// account's cooldown and the monitor's held flag would keep the condition quiet for hours. So after a silo's death the
+/// The triggers an account sent its household — market triggers and a client's events — that the household has not yet
+/// confirmed deciding (its proposals persisted). A household's inbox lives in memory: when its silo dies, triggers waiting
+/// there die with it; the account's cooldown and the monitor's held flag would keep a market condition quiet for hours,
+/// and a deposit or withdrawal would wait for whatever triggered the household next. So after a silo's death the
 /// account sends these again, and the household drops the ones its proposals already name
 /// (<see cref="ProposalBook.Undecided"/>): each trigger is decided once, across the move (issue #18 goal 7).
 /// In memory, like the cooldowns: an account that deactivates has its household's confirmation or nothing to resend.
@@ -21,10 +22,10 @@ public sealed class AwaitingDecision
     /// <summary>The triggers waiting for the household's confirmation, oldest first.</summary>
     public Trigger[] Waiting => [.. _sent];
 
-    /// <summary>Triggers just sent to the household; only market triggers are kept (an event is journaled by what caused it).</summary>
+    /// <summary>Triggers just sent to the household.</summary>
     public void Sent(IEnumerable<Trigger> admitted)
     {
-        _sent.AddRange(admitted.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)));
+        _sent.AddRange(admitted);
         if (_sent.Count > Max) _sent.RemoveRange(0, _sent.Count - Max);
     }
 

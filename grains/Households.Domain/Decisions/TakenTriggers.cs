@@ -45,11 +45,12 @@ public sealed class TakenTriggers
     /// nor met earlier in <paramref name="waiting"/>), and returns them. A trigger reaches an inbox twice when it is sent
     /// again after a silo died while its first copy waited, and a duplicate activation's inbox holds one the other filed (it
     /// reads that proposal after its own write met the other's version): decided once (audit: "triggers decided twice").
-    /// Events (cash, orders resolved) pass: each is caused once, and a fixed clock may give two the same identity.</summary>
+    /// Events (cash, orders resolved) pass unless a filed proposal names them (a client's event is sent again after a silo
+    /// died too): each is caused once, and a fixed clock may give two the same identity.</summary>
     public Trigger[] TakeUndecided(Trigger[] waiting, ProposalBook book)
     {
         var seen = new HashSet<TriggerIdentity>();
-        var undecided = waiting.Where(t => !TriggerCooldowns.IsMarketTrigger(t.Kind) || (seen.Add(TriggerIdentity.Of(t)) && !Decided(t, book))).ToArray();
+        var undecided = waiting.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind) ? seen.Add(TriggerIdentity.Of(t)) && !Decided(t, book) : !book.Names(t)).ToArray();
         Take(undecided);
         return undecided;
     }

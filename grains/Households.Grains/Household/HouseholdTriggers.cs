@@ -138,8 +138,9 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             // Debug: in a shock most decisions wait their turn this long, and a warning each would flood the log.
             if (Stopwatch.GetElapsedTime(started) is { TotalSeconds: > 10 } slow && log.IsEnabled(LogLevel.Debug))
                 log.LogDebug("{Household}: the decision over {Count} triggers took {Seconds:0.0} s", spec.Id, triggers.Length, slow.TotalSeconds);
-            // Decided, its proposals persisted: the accounts stop holding these triggers for a resend after a silo's death.
-            foreach (var sent in triggers.Where(t => TriggerCooldowns.IsMarketTrigger(t.Kind)).GroupBy(t => t.AccountId, StringComparer.Ordinal))
+            // Decided, its proposals persisted: the accounts stop holding these triggers for a resend after a silo's death
+            // (an order resolution is the household's own, held by no account).
+            foreach (var sent in triggers.Where(t => t.Kind != TriggerKind.OrderResolved).GroupBy(t => t.AccountId, StringComparer.Ordinal))
                 grains.GetGrain<IAccountGrain>(sent.Key).OnDecided(sent.Max(t => t.DetectedAt)).Ignore();
         }
         finally

@@ -116,6 +116,16 @@ public sealed class DecisionTests(ClusterFixture fixture)
         after = await Eventually(Triggers, e => e.Count > before + 1);
         Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Harvest:RSFUND:{cause.BatchSequence}:{anew.DetectedAt.UtcTicks}");
         Assert.Equal(proposals.Length, (await household.GetProposals()).Length);
+        // A client's withdrawal sent again (it waited in a dead silo's inbox, accounts hold events too): taken and decided.
+        var withdrawal = new Trigger(TriggerKind.Cash, "RSTAX", "withdrawal", 100, 0, 0, cause.BatchSequence, cause.BatchPublishedAt, cause.DetectedAt.AddSeconds(3));
+        await household.OnAccountTriggersResent("RSTAX", [withdrawal]);
+        Assert.Equal(["Drift: RSBOND", "Harvest: RSFUND", "Cash: withdrawal"], await Eventually(TakenSince, e => e.Length > 2));
+        after = await Eventually(Triggers, e => e.Count > before + 2);
+        Assert.Contains(after, e => e.IdempotencyKey == $"trigger:Cash:withdrawal:{cause.BatchSequence}:{withdrawal.DetectedAt.UtcTicks}");
+        // A deposit's trigger is held by its account until the household confirms deciding it, as a market trigger is.
+        await Client.GetGrain<IAccountGrain>("RSTAX").RecordCash(new CashMovement("rs-dep-1", CashKind.Deposit, 250m, Today, null));
+        await Eventually(Triggers, e => e.Any(x => x.IdempotencyKey!.StartsWith("trigger:Cash:deposit:", StringComparison.Ordinal)));
+        Assert.False(await Eventually(() => Task.FromResult(awaiting.Holds("RSTAX")), held => !held));
     }
 
     [Fact]

@@ -30,15 +30,19 @@ public sealed class AwaitingDecisionTests
     }
 
     [Fact]
-    public void Market_triggers_are_held_until_decided_through_their_detection_and_events_are_not_held()
+    public void Triggers_and_a_clients_events_are_held_until_decided_through_their_detection()
     {
+        // A withdrawal waiting in a household's inbox when its silo died would wait for whatever triggered the household
+        // next: held and sent again like the market's triggers.
         var awaiting = new AwaitingDecision();
-        var cash = new Trigger(TriggerKind.Cash, "A1", "withdrawal", 1000, 0, 0, 40, T0, T0);
+        var cash = new Trigger(TriggerKind.Cash, "A1", "withdrawal", 1000, 0, 0, 40, T0, T0.AddSeconds(3));
         awaiting.Sent([Market(TriggerKind.Harvest, "XYZ", 1), cash, Market(TriggerKind.Drift, "BND", 2)]);
         awaiting.Sent([Market(TriggerKind.Harvest, "XYZ", 5)]);
-        Assert.Equal(["XYZ@1", "BND@2", "XYZ@5"], awaiting.Waiting.Select(t => $"{t.Subject}@{t.DetectedAt.Second}"));
+        Assert.Equal(["XYZ@1", "withdrawal@3", "BND@2", "XYZ@5"], awaiting.Waiting.Select(t => $"{t.Subject}@{t.DetectedAt.Second}"));
 
         awaiting.Decided(T0.AddSeconds(2));
+        Assert.Equal(["withdrawal@3", "XYZ@5"], awaiting.Waiting.Select(t => $"{t.Subject}@{t.DetectedAt.Second}"));
+        awaiting.Decided(T0.AddSeconds(3));
         Assert.Equal(["XYZ@5"], awaiting.Waiting.Select(t => $"{t.Subject}@{t.DetectedAt.Second}"));
         awaiting.Decided(T0.AddSeconds(5));
         Assert.Equal(0, awaiting.Count);
@@ -74,7 +78,7 @@ public sealed class AwaitingDecisionTests
         var cash = new Trigger(TriggerKind.Cash, "A1", "deposit", 1000, 0, 0, 40, T0, T0);
         taken.Take([harvest, cash]);
         Assert.True(taken.Contains(harvest));
-        Assert.False(taken.Contains(cash)); // an event is journaled by what caused it, never resent
+        Assert.False(taken.Contains(cash)); // an event is kept from a second decision by the proposal naming it (a fixed clock may stamp two alike)
         Assert.False(taken.Contains(harvest with { DetectedAt = harvest.DetectedAt.AddMinutes(31) })); // detected anew: another trigger
 
         // The decision failed: given back, then taken again by the retry.
@@ -115,6 +119,12 @@ public sealed class AwaitingDecisionTests
         // The condition detected anew is another trigger; the filed one stays decided while the book keeps its proposal.
         var anew = filed with { DetectedAt = filed.DetectedAt.AddMinutes(31) };
         Assert.Equal([anew], taken.TakeUndecided([filed, anew], book));
+
+        // A withdrawal a filed proposal names, sent again after a silo died, is not decided twice; one it does not name is.
+        var withdrawal = new Trigger(TriggerKind.Cash, "A1", "withdrawal", 400, 0, 0, 42, T0, T0.AddSeconds(4));
+        book.Create(result, [], [withdrawal], 42, T0.AddSeconds(5), TimeSpan.FromDays(1));
+        var later = withdrawal with { DetectedAt = T0.AddSeconds(6) };
+        Assert.Equal([later], taken.TakeUndecided([withdrawal, later], book));
     }
 
     [Fact]
