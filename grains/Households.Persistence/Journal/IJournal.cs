@@ -27,21 +27,25 @@ public interface IJournal
     Task<JournalEntry?> Find(string accountId, string idempotencyKey, CancellationToken ct = default);
 }
 
-public static class JournalPayload
+/// <summary>How a journal reports an entry dropped under a key that names a different entry (<see cref="JournalKeys"/>).</summary>
+public static class ReusedJournalKeys
 {
     private static readonly Meter Meter = new("Households", "1.0");
-    private static readonly Counter<long> ReusedKeys = Meter.CreateCounter<long>(
+    private static readonly Counter<long> Dropped = Meter.CreateCounter<long>(
         "households.journal.reused_keys", "{entry}", "Journal entries dropped because their key names a different entry");
 
     /// <summary>Says that <paramref name="dropped"/> was dropped for a key that names <paramref name="stored"/> (its id),
     /// a different entry: the error a reused key makes, which idempotency alone would keep silent.</summary>
-    public static void DroppedForReusedKey(ILogger logger, JournalEntry dropped, long stored)
+    public static void Report(ILogger logger, JournalEntry dropped, long stored)
     {
-        ReusedKeys.Add(1);
+        Dropped.Add(1);
         logger.LogError("Journal entry dropped: its key {Key} ({Household}, {Account}) names entry {Stored}, a different one; dropped {Kind} \"{Summary}\"",
             dropped.IdempotencyKey, dropped.HouseholdId, dropped.AccountId ?? "household", stored, dropped.Kind, dropped.Summary);
     }
+}
 
+public static class JournalPayload
+{
     public const int MaxLimit = 1000;
 
     public static void Validate(JournalQuery query)
@@ -75,7 +79,7 @@ public sealed class InMemoryJournal(ILogger<InMemoryJournal>? logger = null) : I
                         if (!JournalKeys.NamesDailyNote(key) && !JournalKeys.SameEntry(_entries[at], e))
                         {
                             Interlocked.Increment(ref _reused);
-                            JournalPayload.DroppedForReusedKey(logger, e, _entries[at].Id);
+                            ReusedJournalKeys.Report(logger, e, _entries[at].Id);
                         }
                         continue;
                     }
