@@ -13,7 +13,8 @@ namespace Households.Domain.Decisions;
 /// </summary>
 public sealed class AwaitingDecision
 {
-    /// <summary>The most kept (the oldest go first): a household far behind has them in its inbox anyway.</summary>
+    /// <summary>The most kept (the oldest market triggers go first, a client's events last): a household far behind has
+    /// them in its inbox anyway.</summary>
     public const int Max = 256;
     private readonly List<Trigger> _sent = [];
 
@@ -26,7 +27,16 @@ public sealed class AwaitingDecision
     public void Sent(IEnumerable<Trigger> admitted)
     {
         _sent.AddRange(admitted);
-        if (_sent.Count > Max) _sent.RemoveRange(0, _sent.Count - Max);
+        if (_sent.Count <= Max) return;
+        // A direct index crossing hundreds of thresholds must not push out the withdrawal its client asked for.
+        var excess = _sent.Count - Max;
+        var kept = new List<Trigger>(Max);
+        foreach (var t in _sent)
+            if (excess > 0 && TriggerCooldowns.IsMarketTrigger(t.Kind)) excess--;
+            else kept.Add(t);
+        if (kept.Count > Max) kept.RemoveRange(0, kept.Count - Max);
+        _sent.Clear();
+        _sent.AddRange(kept);
     }
 
     /// <summary>The household decided this account's triggers detected up to <paramref name="detectedThrough"/>.</summary>

@@ -49,12 +49,25 @@ public sealed class AwaitingDecisionTests
     }
 
     [Fact]
-    public void At_most_256_are_held_the_oldest_going_first()
+    public void At_most_256_are_held_the_oldest_market_triggers_going_first_and_a_clients_events_last()
     {
         var awaiting = new AwaitingDecision();
         awaiting.Sent(Enumerable.Range(1, 300).Select(i => Market(TriggerKind.Harvest, $"S{i}", i)));
         Assert.Equal(AwaitingDecision.Max, awaiting.Count);
         Assert.Equal("S45", awaiting.Waiting[0].Subject);
+
+        // A withdrawal held before 300 more harvest triggers is kept; the oldest 299 market triggers make room.
+        var withdrawal = new Trigger(TriggerKind.Cash, "A1", "withdrawal", 400, 0, 0, 40, T0, T0.AddSeconds(400));
+        awaiting.Sent([withdrawal]);
+        awaiting.Sent(Enumerable.Range(401, 300).Select(i => Market(TriggerKind.Harvest, $"S{i}", i)));
+        Assert.Equal(AwaitingDecision.Max, awaiting.Count);
+        Assert.Equal(["withdrawal", "S446"], awaiting.Waiting.Take(2).Select(t => t.Subject));
+        Assert.Equal("S700", awaiting.Waiting[^1].Subject);
+
+        // Only events held: the oldest go, as a last resort.
+        var events = new AwaitingDecision();
+        events.Sent(Enumerable.Range(1, 300).Select(i => withdrawal with { DetectedAt = T0.AddSeconds(i) }));
+        Assert.Equal((AwaitingDecision.Max, 45), (events.Count, events.Waiting[0].DetectedAt.Second + 60 * events.Waiting[0].DetectedAt.Minute));
     }
 
     [Fact]
