@@ -107,7 +107,7 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
     }
 
     /// <summary>Two discretionary accounts worth $250,000 or more, of different households of the demo firm: nine withdrawals
-    /// of $3,000 from a $25,000 account would leave it too small to hold its model (a first run drained one to $2,460, out of
+    /// of $3,000 from a $30,000 account would leave it too small to hold its model (a first run drained one to $2,460, out of
     /// tolerance for the rest of the quarter).</summary>
     private static async Task<(string, string)> TwoDiscretionaryAccounts(HttpClient client)
     {
