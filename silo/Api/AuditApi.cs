@@ -42,11 +42,11 @@ public static class AuditApi
             var report = JournalAudit.Run(entries, settings);
             // The firm-wide audit also states the tolerance the monitor sees now (a household's own lines are on its page);
             // before the monitor has scanned a price batch it has measured nothing, which is not "none out of tolerance".
-            if (household is null && HouseholdAccess.AdvisorScope(http.User) is null)
+            if (household is null && HouseholdAccess.AdvisorScope(http.User) is null && monitor.Status is var status)
                 report = report with
                 {
-                    AccountsMonitored = monitor.Status.Accounts,
-                    AccountsOutOfTolerance = monitor.Status.Scans > 0 ? monitor.Status.AccountsOutOfTolerance : null,
+                    AccountsMonitored = status.Accounts,
+                    AccountsOutOfTolerance = status.Scans > 0 ? status.AccountsOutOfTolerance : null,
                 };
             return Results.Ok(report);
         }).WithName("AuditJournal")

@@ -1,4 +1,5 @@
 using Households.Contracts;
+using Households.Domain.Decisions;
 
 namespace Households.Grains.Household;
 
@@ -14,7 +15,7 @@ public sealed class TriggerInbox
     private readonly Dictionary<(TriggerKind, string, string, long), Trigger> _waiting = [];
 
     private static (TriggerKind, string, string, long) Slot(Trigger t) =>
-        (t.Kind, t.AccountId, t.Subject, Households.Domain.Decisions.TriggerCooldowns.IsClientEvent(t.Kind) ? t.DetectedAt.UtcTicks : 0);
+        (t.Kind, t.AccountId, t.Subject, TriggerCooldowns.IsClientEvent(t.Kind) ? t.DetectedAt.UtcTicks : 0);
 
     /// <summary>True while a decision over the inbox is scheduled or running.</summary>
     public bool Deciding { get; private set; }

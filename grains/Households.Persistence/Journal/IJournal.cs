@@ -74,7 +74,8 @@ public sealed class InMemoryJournal(ILogger<InMemoryJournal>? logger = null) : I
             {
                 if (e.IdempotencyKey is { } key)
                 {
-                    if (_keys.TryGetValue((e.AccountId ?? "household:" + e.HouseholdId, key), out var at))
+                    var scoped = (e.AccountId ?? "household:" + e.HouseholdId, key);
+                    if (_keys.TryGetValue(scoped, out var at))
                     {
                         if (!JournalKeys.NamesDailyNote(key) && !JournalKeys.SameEntry(_entries[at], e))
                         {
@@ -83,7 +84,7 @@ public sealed class InMemoryJournal(ILogger<InMemoryJournal>? logger = null) : I
                         }
                         continue;
                     }
-                    _keys.Add((e.AccountId ?? "household:" + e.HouseholdId, key), _entries.Count);
+                    _keys.Add(scoped, _entries.Count);
                 }
                 _entries.Add(e with { Id = _entries.Count + 1 });
             }

@@ -53,17 +53,7 @@ public sealed class PostgresJournal : IJournal, IDisposable
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[])
             ON CONFLICT DO NOTHING
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.HouseholdId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.AccountId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind.ToString()).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.OccurredAt.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.IdempotencyKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        // Stored as structured JSON so operators can query it: {"summary": "...", "record": {...}}.
-        command.Parameters.Add(new NpgsqlParameter
-        {
-            Value = entries.Select(Stored).ToArray(),
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
-        });
+        AddColumns(command, entries, withTime: true);
         var inserted = await command.ExecuteNonQueryAsync(ct);
         if (inserted < entries.Count)
         {
@@ -75,6 +65,19 @@ public sealed class PostgresJournal : IJournal, IDisposable
             }
         }
         return new bool[appends.Count];
+    }
+
+    /// <summary>The entries as the unnest's array parameters, in the table's column order: household, account, kind,
+    /// (occurred_at,) idempotency key, payload (stored as structured JSON so operators can query it: {"summary", "record"}).</summary>
+    private static void AddColumns(NpgsqlCommand command, List<JournalEntry> entries, bool withTime)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.HouseholdId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.AccountId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.Kind.ToString()).ToArray() });
+        if (withTime)
+            command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.OccurredAt.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(e => e.IdempotencyKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = entries.Select(Stored).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
     }
 
     /// <summary>After an insert that skipped entries: each skipped entry whose key is an event's (not a daily note's,
@@ -98,11 +101,7 @@ public sealed class PostgresJournal : IJournal, IDisposable
                   AND j.idempotency_key = t.idempotency_key) j
             WHERE j.kind <> t.kind OR j.payload <> t.payload
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.HouseholdId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.AccountId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.Kind.ToString()).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.IdempotencyKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = events.Select(Stored).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        AddColumns(command, events, withTime: false);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
