@@ -30,7 +30,8 @@ public sealed record AuditCategory(
 /// (permanent self-washes among the self-washed sales, decisions that relaxed a rule, harvests deferred by an engine purchase
 /// made while the lot was not at or near a harvestable loss — the market fell afterwards —, and, where the audit runs on a
 /// live silo, the accounts its monitor watches and how many are out of tolerance now (null until it has scanned a price batch); the accounts whose books were loaded
-/// in bulk, which the journal cannot replay). <see cref="Clean"/> when every
+/// in bulk, which the journal cannot replay; the client events recorded — cash movements, restrictions and policies set —,
+/// each of which must become a decision's cause). <see cref="Clean"/> when every
 /// defect count is 0.</summary>
 [GenerateSerializer, Immutable, Alias("AuditReport")]
 public sealed record AuditReport(
@@ -55,7 +56,9 @@ public sealed record AuditReport(
     [property: Id(18)] int? AccountsMonitored = null,
     [property: Id(19)] int? AccountsOutOfTolerance = null,
     [property: Id(20)] AuditCategory? TriggersDecidedTwice = null,
-    [property: Id(21)] int AccountsLoadedInBulk = 0)
+    [property: Id(21)] int AccountsLoadedInBulk = 0,
+    [property: Id(22)] int ClientEvents = 0,
+    [property: Id(23)] AuditCategory? ClientEventsNotDecided = null)
 {
     /// <summary>Every defect category, by name, in report order.</summary>
     public IEnumerable<(string Name, AuditCategory Category)> Defects() =>
@@ -68,6 +71,7 @@ public sealed record AuditReport(
         ("unpaid withdrawals with cash on hand", UnpaidWithdrawals),
         ("unreadable entries", UnreadableEntries),
         ("triggers decided twice", TriggersDecidedTwice ?? AuditCategory.None),
+        ("client events never decided", ClientEventsNotDecided ?? AuditCategory.None),
     ];
 
     /// <summary>True when no defect was found (information counts do not matter).</summary>

@@ -13,6 +13,7 @@ public enum JournalKind
     WashSale = 6,
     Cash = 7,
     ModelChange = 8,
+    /// <summary>An account's restrictions set by its client (payload: the restrictions).</summary>
     Restriction = 9,
     /// <summary>An account opened with its settings, cash and lots: where a journal replay starts.</summary>
     AccountOpened = 10,

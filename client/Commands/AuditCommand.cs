@@ -73,6 +73,7 @@ public static class AuditCommand
         var table = new TableLayout().Prose("Check").Number("Count");
         foreach (var (name, category) in report.Defects()) table.Row(name, category.Count.ToString("N0", CultureInfo.InvariantCulture));
         table.Row("of the self-washed: permanent (info)", report.PermanentSelfWashedSales.ToString("N0", CultureInfo.InvariantCulture));
+        table.Row("client events recorded: cash, restrictions, policies (info)", report.ClientEvents.ToString("N0", CultureInfo.InvariantCulture));
         table.Row("decisions that relaxed a rule (info)", report.RelaxedDecisions.ToString("N0", CultureInfo.InvariantCulture));
         table.Row("harvests deferred by an earlier purchase, the lot then above its protection (info)", report.HarvestsDeferredByEarlierPurchases.ToString("N0", CultureInfo.InvariantCulture));
         if (report.AccountsLoadedInBulk > 0)

@@ -16,10 +16,11 @@ namespace Households.Silo.Api;
 /// ownership middleware checks <c>household</c>), and without <c>household</c> gets the audit of all of them.</summary>
 public static class AuditApi
 {
-    /// <summary>The journal kinds the audit reads (proposals for the triggers they decided; the others — triggers, approvals —
-    /// carry no defect it counts).</summary>
+    /// <summary>The journal kinds the audit reads (proposals for the triggers they decided, triggers and a client's
+    /// restriction and policy changes for the events decided; approvals and orders carry no defect it counts).</summary>
     public static readonly JournalKind[] Kinds =
-        [JournalKind.AccountOpened, JournalKind.BooksLoaded, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision, JournalKind.Proposal];
+        [JournalKind.AccountOpened, JournalKind.BooksLoaded, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision, JournalKind.Proposal,
+         JournalKind.Trigger, JournalKind.Restriction, JournalKind.PolicyChange];
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
     {
@@ -50,7 +51,7 @@ public static class AuditApi
                 };
             return Results.Ok(report);
         }).WithName("AuditJournal")
-            .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand, triggers decided twice");
+            .WithSummary("Compliance audit of the journal (firm or one household, window [from, to)): self-washed sales, self-blocked harvests, dust and fractional engine orders, frozen decisions, unpaid withdrawals with cash on hand, triggers decided twice, client events never decided");
         return api;
     }
 

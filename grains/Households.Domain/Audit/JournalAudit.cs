@@ -73,10 +73,14 @@ public static class JournalAudit
         // Sale proceeds still settling (T+1) when the journal ends: a withdrawal waiting for them is not unpaid.
         var asOf = journal.Count == 0 ? DateOnly.MinValue : Calendar.TradingCalendar.Nyse.DateAt(settings.To ?? journal.Max(e => e.OccurredAt));
         var settling = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var clientEvents = new ClientEventDecisions();
         foreach (var (e, record) in read)
         {
             switch (record)
             {
+                case Trigger trigger:
+                    clientEvents.Decided(e, trigger);
+                    break;
                 case AccountOpening opening:
                     specs[opening.Spec.Id] = opening.Spec;
                     foreach (var lot in opening.Lots) if (lot.Quantity > 0) lots[(opening.Spec.Id, lot.Id)] = (lot.Basis / lot.Quantity, lot.Purchased);
@@ -98,6 +102,7 @@ public static class JournalAudit
         foreach (var (e, record) in read.Where(r => InWindow(r.Entry)))
         {
             report.Scanned(e);
+            if (ClientEvents.Raised(e, record) is { } raised) clientEvents.Recorded(e, raised);
             switch (record)
             {
                 case TradeResult fill when SimulatedBroker.IsOrderKey(e.HouseholdId, fill.IdempotencyKey):
@@ -119,6 +124,7 @@ public static class JournalAudit
             }
         }
         decided.Check(report);
+        clientEvents.Check(report);
 
         // Replayed household by household, so a problem is reported against its household.
         foreach (var household in journal.GroupBy(e => e.HouseholdId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -236,6 +242,7 @@ public static class JournalAudit
                 JournalKind.Fill => JournalFormat.Read<TradeResult>(e.Payload),
                 JournalKind.WashSale when e.IdempotencyKey?.StartsWith("wash:", StringComparison.Ordinal) == true => JournalFormat.Read<WashSaleAdjustment>(e.Payload),
                 JournalKind.Cash => JournalFormat.Read<CashMovement>(e.Payload),
+                JournalKind.Trigger => JournalFormat.Read<Trigger>(e.Payload),
                 _ => null,
             };
         }
@@ -346,6 +353,60 @@ public static class JournalAudit
         }
     }
 
+    /// <summary>
+    /// Whether each client event (<see cref="ClientEvents"/>) became a decision's cause: its trigger journaled, matched one
+    /// to one in time order by account, kind and subject. An event whose trigger never was is a defect once its household
+    /// journaled a trigger its account sent after the event's (for a household's own change, any trigger detected after it):
+    /// the event's went first and would have been decided first. Without such a trigger the event may still wait (a decision
+    /// running as the journal was read, the market closed), and is not counted.
+    /// </summary>
+    private sealed class ClientEventDecisions
+    {
+        private readonly List<(JournalEntry Entry, string? AccountId, TriggerKind Kind, string? Subject)> _events = [];
+        private readonly Dictionary<string, List<Trigger>> _triggers = new(StringComparer.Ordinal);
+
+        public void Recorded(JournalEntry e, (string? AccountId, TriggerKind Kind, string? Subject) raised) =>
+            _events.Add((e, raised.AccountId, raised.Kind, raised.Subject));
+
+        public void Decided(JournalEntry e, Trigger trigger)
+        {
+            if (!_triggers.TryGetValue(e.HouseholdId, out var list)) _triggers[e.HouseholdId] = list = [];
+            list.Add(trigger);
+        }
+
+        public void Check(Tallies report)
+        {
+            report.ClientEventsRecorded = _events.Count;
+            foreach (var household in _events.GroupBy(ev => ev.Entry.HouseholdId, StringComparer.Ordinal))
+            {
+                var triggers = _triggers.GetValueOrDefault(household.Key)?.OrderBy(t => t.DetectedAt).ToList() ?? [];
+                var taken = new bool[triggers.Count];
+                foreach (var ev in household.OrderBy(ev => ev.Entry.OccurredAt).ThenBy(ev => ev.Entry.Id))
+                {
+                    var at = ev.Entry.OccurredAt;
+                    var match = -1;
+                    for (var i = 0; i < triggers.Count && match < 0; i++)
+                        if (!taken[i] && triggers[i].DetectedAt >= at && Raises(ev, triggers[i])) match = i;
+                    if (match >= 0) { taken[match] = true; continue; }
+                    // The household's own change is in its inbox before any later trigger; an account's event before any later
+                    // one the account sent (an order's resolution and a household's change are detected on the household's side).
+                    var later = triggers.FirstOrDefault(t => t.DetectedAt > at && (ev.AccountId is null || (t.AccountId == ev.AccountId && SentByAccount(t))));
+                    if (later is null) continue;
+                    report.EventsNotDecided.Add(Finding(ev.Entry, ev.AccountId, Text(
+                        $"{ev.Entry.Summary} at {at:O} never became a decision's cause, though the household decided the {later.Kind.ToString().ToLowerInvariant()} trigger on {later.Subject} in {later.AccountId} detected after it, at {later.DetectedAt:O}.")));
+                }
+            }
+        }
+
+        private static bool SentByAccount(Trigger t) =>
+            t.Kind != TriggerKind.OrderResolved && (t.Kind != TriggerKind.Policy || t.Subject == ClientEvents.AccountPolicySubject);
+
+        private static bool Raises((JournalEntry Entry, string? AccountId, TriggerKind Kind, string? Subject) ev, Trigger t) =>
+            t.Kind == ev.Kind && (ev.AccountId is null
+                ? t.Subject != ClientEvents.AccountPolicySubject
+                : t.AccountId == ev.AccountId && t.Subject == ev.Subject);
+    }
+
     /// <summary>The counts as the scan goes; each category keeps its first <c>cap</c> findings.</summary>
     private sealed class Tallies(int cap)
     {
@@ -367,6 +428,8 @@ public static class JournalAudit
         public Category Unpaid { get; } = new(cap);
         public Category Unreadable { get; } = new(cap);
         public Category DecidedTwice { get; } = new(cap);
+        public Category EventsNotDecided { get; } = new(cap);
+        public int ClientEventsRecorded;
 
         public void Scanned(JournalEntry e)
         {
@@ -377,7 +440,7 @@ public static class JournalAudit
         public AuditReport ToReport(AuditSettings s) => new(s.HouseholdId, s.From, s.To, s.MinTrade, Entries, _households.Count, EngineFills, Decisions,
             SelfWashed.Result(), PermanentSelfWashes, SelfBlocked.Result(), Dust.Result(), Fractional.Result(), Frozen.Result(), RelaxedDecisions,
             Unpaid.Result(), Unreadable.Result(), HarvestsDeferred, TriggersDecidedTwice: DecidedTwice.Result(),
-            AccountsLoadedInBulk: LoadedAccounts);
+            AccountsLoadedInBulk: LoadedAccounts, ClientEvents: ClientEventsRecorded, ClientEventsNotDecided: EventsNotDecided.Result());
     }
 
     private sealed class Category(int cap)

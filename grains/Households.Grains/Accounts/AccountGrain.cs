@@ -190,7 +190,7 @@ public sealed class AccountGrain(
     public Task<decimal> RecordCash(CashMovement movement) => Record.Durably(async () =>
     {
         var (cash, recorded) = await Cash.Record(movement);
-        if (recorded) await OnTriggers([Triggers.Event(TriggerKind.Cash, movement.Kind.ToString().ToLowerInvariant(), (double)movement.Amount)]);
+        if (recorded) await OnTriggers([Triggers.Event(TriggerKind.Cash, ClientEvents.CashSubject(movement.Kind), (double)movement.Amount)]);
         return cash;
     });
 
@@ -200,16 +200,16 @@ public sealed class AccountGrain(
     {
         var spec = Record.RequireSpec();
         RestrictionValidation.Check(restrictions);
-        await Record.ChangeSpec(spec with { Restrictions = [.. restrictions] });
-        await OnTriggers([Triggers.Event(TriggerKind.Restriction, "restrictions", restrictions.Length)]);
+        await Record.ChangeSpec(spec with { Restrictions = [.. restrictions] }, ClientEvents.RestrictionsSet(spec, restrictions, clock.GetUtcNow()));
+        await OnTriggers([Triggers.Event(TriggerKind.Restriction, ClientEvents.RestrictionsSubject, restrictions.Length)]);
     }
 
     public async Task SetPolicy(InvestmentPolicy? policy)
     {
         var spec = Record.RequireSpec();
         if (policy is not null) PolicyValidation.Check(policy);
-        await Record.ChangeSpec(spec with { Policy = policy });
-        await OnTriggers([Triggers.Event(TriggerKind.Policy, "policy", 0)]);
+        await Record.ChangeSpec(spec with { Policy = policy }, ClientEvents.PolicySet(spec, policy, clock.GetUtcNow()));
+        await OnTriggers([Triggers.Event(TriggerKind.Policy, ClientEvents.AccountPolicySubject, 0)]);
     }
 
     public Task<Trigger[]> GetTriggers() => Task.FromResult(_triggers?.Open ?? []);

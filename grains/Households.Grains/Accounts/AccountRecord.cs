@@ -121,12 +121,13 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
         if (entries is { Length: > 0 }) await journal.Append(entries);
     }
 
-    /// <summary>Writes a change of the account's spec (restrictions, policy); a failed write restores the spec.</summary>
-    public async Task ChangeSpec(AccountSpec changedSpec)
+    /// <summary>Writes a change of the account's spec (restrictions, policy) with its journal entry (through the outbox);
+    /// a failed write restores the spec.</summary>
+    public async Task ChangeSpec(AccountSpec changedSpec, JournalEntry entry)
     {
         var spec = RequireSpec();
         state.State.Spec = changedSpec;
-        try { await Write(); }
+        try { await WriteAndJournal([entry]); }
         catch { state.State.Spec = spec; throw; }
     }
 }

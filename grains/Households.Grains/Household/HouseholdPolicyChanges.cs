@@ -56,8 +56,7 @@ public sealed class HouseholdPolicyChanges(IPersistentState<HouseholdState> stat
     private async Task<Trigger> Recorded(HouseholdSpec spec, string what, object? payload, Action apply, Action undo)
     {
         var now = clock.GetUtcNow();
-        var entry = new JournalEntry(0, spec.Id, null, JournalKind.PolicyChange, now, $"policy:{spec.Id}:{what}:{now.UtcTicks}",
-            payload is null ? $"{what} cleared" : $"{what} set", Households.Domain.Tax.JournalFormat.Payload(payload ?? new { }));
+        var entry = ClientEvents.HouseholdPolicySet(spec.Id, what, payload, now);
         apply();
         state.State.Outbox = [entry];
         try { await state.WriteStateAsync(); }

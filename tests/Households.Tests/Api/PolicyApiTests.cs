@@ -90,5 +90,28 @@ public sealed class PolicyApiTests(ApiFactory factory) : IClassFixture<ApiFactor
         Assert.True(spec.GetProperty("policy").GetProperty("tracksOwnModel").GetBoolean());
         Assert.Equal(250m, spec.GetProperty("policy").GetProperty("minTrade").GetDecimal());
         Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync("/api/households/NOPE/preview", null)).StatusCode);
+
+        // A client's restrictions: refused whole when bad (nothing journaled), journaled when set, as the account's policy was.
+        var badRestriction = await _http.PutAsJsonAsync("/api/accounts/POL2-TAX/restrictions", new[] { new { kind = "exclude", reason = "ESG" } });
+        Assert.Equal(HttpStatusCode.BadRequest, badRestriction.StatusCode);
+        Assert.Equal(0, await Count("/api/journal?account=POL2-TAX&kind=Restriction"));
+        (await Json(await _http.PutAsJsonAsync("/api/accounts/POL2-TAX/restrictions", new[] { new { kind = "exclude", symbol = "XOM", reason = "ESG" } }))).GetRawText();
+        var restriction = Assert.Single((await Json(await _http.GetAsync("/api/journal?account=POL2-TAX&kind=Restriction"))).EnumerateArray());
+        Assert.Equal("Restrictions of POL2-TAX set: Exclude XOM", restriction.GetProperty("summary").GetString());
+        var accountPolicy = Assert.Single((await Json(await _http.GetAsync("/api/journal?account=POL2-TAX&kind=PolicyChange"))).EnumerateArray());
+        Assert.Equal("Investment policy of POL2-TAX set", accountPolicy.GetProperty("summary").GetString());
+
+        // Each became a decision's cause, and the household's audit finds every client event decided.
+        var causes = new List<string>();
+        for (var waited = 0; waited < 100 && causes.Count < 2; waited++)
+        {
+            await Task.Delay(100);
+            causes = [.. (await Json(await _http.GetAsync("/api/journal?account=POL2-TAX&kind=Trigger&limit=100"))).EnumerateArray()
+                .Select(e => e.GetProperty("idempotencyKey").GetString()!).Where(k => k.StartsWith("trigger:Restriction:", StringComparison.Ordinal) || k.StartsWith("trigger:Policy:policy:", StringComparison.Ordinal))];
+        }
+        Assert.Equal(2, causes.Count);
+        var audit = await Json(await _http.GetAsync("/api/audit?household=POL2"));
+        Assert.Equal(2, audit.GetProperty("clientEvents").GetInt32());
+        Assert.Equal(0, audit.GetProperty("clientEventsNotDecided").GetProperty("count").GetInt32());
     }
 }

@@ -387,4 +387,54 @@ public sealed class JournalAuditTests
             + "and again by proposal HH1-P00005 at 2026-03-02T15:40:00.0000000+00:00.", finding.Explanation);
         Assert.False(report.Clean);
     }
+    [Fact]
+    public void A_client_event_whose_trigger_was_never_decided_is_a_defect_once_its_account_sent_a_later_one()
+    {
+        var journal = TaxAndIra();
+        var t0 = journal.At;
+        var tax = Account("HH1-TAX", AccountType.Taxable);
+        var ira = Account("HH1-IRA", AccountType.Ira);
+        Trigger Event(string account, TriggerKind kind, string subject, DateTimeOffset at) => new(kind, account, subject, 0, 0, 0, 7, at, at);
+        void Decided(Trigger t) => journal.Add(ProposalJournal.Trigger("HH1", t, t.DetectedAt.AddSeconds(1)));
+        void Record(JournalEntry e) => journal.Add(e);
+
+        // A deposit decided; a withdrawal never, though a later harvest trigger of its account was: one defect.
+        journal.At = t0.AddMinutes(1);
+        journal.Cash("HH1-IRA", new CashMovement("d1", CashKind.Deposit, 5_000m, Day, null));
+        Decided(Event("HH1-IRA", TriggerKind.Cash, ClientEvents.CashSubject(CashKind.Deposit), t0.AddMinutes(1)));
+        journal.At = t0.AddMinutes(2);
+        journal.Cash("HH1-TAX", new CashMovement("w1", CashKind.Withdrawal, 1_000m, Day, null));
+        // Restrictions set with no trigger decided, and only the household's own order resolution after: it may still wait.
+        Record(ClientEvents.RestrictionsSet(ira, [new Restriction(RestrictionKind.Exclude, "XOM", null, "ESG")], t0.AddMinutes(3)));
+        // The household's tax profile, decided (its trigger names the first account and what was set).
+        Record(ClientEvents.HouseholdPolicySet("HH1", "tax profile", new { rate = 0.37 }, t0.AddMinutes(4)));
+        Decided(Event("HH1-TAX", TriggerKind.Policy, "tax profile", t0.AddMinutes(4)));
+        Decided(Harvest("XYZ", t0.AddMinutes(5)));
+        Decided(Event("HH1-IRA", TriggerKind.OrderResolved, "orders", t0.AddMinutes(6)));
+        // An account's policy set last, nothing after it: waiting, not a defect.
+        Record(ClientEvents.PolicySet(tax, new InvestmentPolicy(TaxSensitivity: 0.5), t0.AddMinutes(7)));
+
+        var report = JournalAudit.Run(journal.Entries, Firm);
+        Assert.Equal(5, report.ClientEvents);
+        var finding = Assert.Single(report.ClientEventsNotDecided!.Findings);
+        Assert.Equal(("HH1", "HH1-TAX", "cash:w1"), (finding.HouseholdId, finding.AccountId, finding.EntryKey));
+        Assert.Equal("Withdrawal of 1000.00 in HH1-TAX at 2026-03-02T15:02:00.0000000+00:00 never became a decision's cause, though the household "
+            + "decided the harvest trigger on XYZ in HH1-TAX detected after it, at 2026-03-02T15:05:00.0000000+00:00.", finding.Explanation);
+        Assert.False(report.Clean);
+
+        // Two deposits and one deposit trigger after both: one is not decided. A later drift trigger of the IRA is decided,
+        // so its restrictions change, never decided, is counted now too.
+        journal.At = t0.AddMinutes(8);
+        journal.Cash("HH1-IRA", new CashMovement("d2", CashKind.Deposit, 2_000m, Day, null));
+        journal.At = t0.AddMinutes(9);
+        journal.Cash("HH1-IRA", new CashMovement("d3", CashKind.Deposit, 3_000m, Day, null));
+        Decided(Event("HH1-IRA", TriggerKind.Cash, ClientEvents.CashSubject(CashKind.Deposit), t0.AddMinutes(9)));
+        Decided(new Trigger(TriggerKind.Drift, "HH1-IRA", "US_EQ", 0.08, 0.05, 0.02, 8, t0.AddMinutes(10), t0.AddMinutes(10)));
+        report = JournalAudit.Run(journal.Entries, Firm);
+        Assert.Equal(7, report.ClientEvents);
+        Assert.Equal(3, report.ClientEventsNotDecided!.Count);
+        var restrictions = journal.Entries.Single(e => e.Kind == JournalKind.Restriction).IdempotencyKey!;
+        Assert.StartsWith("restrictions:", restrictions);
+        Assert.Equal(["cash:w1", restrictions, "cash:d3"], report.ClientEventsNotDecided.Findings.Select(f => f.EntryKey));
+    }
 }

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Households.Contracts;
+using Households.Domain.Reliability;
+using Households.Domain.Tax;
+
+namespace Households.Domain.Decisions;
+
+/// <summary>A client's events as the journal records them — a cash movement, an account's restrictions or investment
+/// policy set, a household's policy, tax profile or tax budget set — and the trigger each raises: every one must become a
+/// decision's cause (<see cref="TriggerCooldowns.IsClientEvent"/>). Model changes are the firm's, journaled with the model,
+/// not per account, and are not among them.</summary>
+public static class ClientEvents
+{
+    /// <summary>The subject of the trigger an account's restrictions change raises.</summary>
+    public const string RestrictionsSubject = "restrictions";
+
+    /// <summary>The subject of the trigger an account's investment policy change raises (a household's change names what
+    /// it set: "investment policy", "tax profile", "tax budget").</summary>
+    public const string AccountPolicySubject = "policy";
+
+    /// <summary>The subject of the trigger a cash movement raises: its kind (<c>deposit</c>, <c>withdrawal</c>, …).</summary>
+    public static string CashSubject(CashKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>An account's restrictions set (a client's exclusions are an instruction the journal must show).</summary>
+    public static JournalEntry RestrictionsSet(AccountSpec spec, IReadOnlyList<Restriction> restrictions, DateTimeOffset at)
+    {
+        var payload = JournalFormat.Payload(restrictions);
+        var what = restrictions.Count == 0 ? "cleared"
+            : "set: " + string.Join(", ", restrictions.Take(5).Select(r => $"{r.Kind} {r.Symbol ?? r.Sector}")) + (restrictions.Count > 5 ? $" and {restrictions.Count - 5} more" : "");
+        return new(0, spec.HouseholdId, spec.Id, JournalKind.Restriction, at, Key("restrictions", at, payload), $"Restrictions of {spec.Id} {what}", payload);
+    }
+
+    /// <summary>An account's investment policy set or cleared.</summary>
+    public static JournalEntry PolicySet(AccountSpec spec, InvestmentPolicy? policy, DateTimeOffset at)
+    {
+        var payload = JournalFormat.Payload((object?)policy ?? new { });
+        return new(0, spec.HouseholdId, spec.Id, JournalKind.PolicyChange, at, Key("policy", at, payload),
+            $"Investment policy of {spec.Id} {(policy is null ? "cleared" : "set")}", payload);
+    }
+
+    /// <summary>A household's change of <paramref name="what"/> (its investment policy, tax profile or tax budget).</summary>
+    public static JournalEntry HouseholdPolicySet(string householdId, string what, object? payload, DateTimeOffset at)
+    {
+        var json = JournalFormat.Payload(payload ?? new { });
+        return new(0, householdId, null, JournalKind.PolicyChange, at, Key($"policy:{householdId}:{what}", at, json), payload is null ? $"{what} cleared" : $"{what} set", json);
+    }
+
+    /// <summary>A change's key: what changed, to the tick, and the change's own digest. Two different changes stamped alike
+    /// (a fixed clock, two requests in one tick) are two entries; the same change sent twice lands once.</summary>
+    private static string Key(string head, DateTimeOffset at, string payload) =>
+        string.Create(CultureInfo.InvariantCulture, $"{head}:{at.UtcTicks}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload)), 0, 6)}");
+
+    /// <summary>The trigger a journal entry's client event raised, or null when the entry is no client event: its account
+    /// (null for a household's change, whose trigger names the household's first account), kind and subject (null for a
+    /// household's change: any subject but an account's policy).</summary>
+    public static (string? AccountId, TriggerKind Kind, string? Subject)? Raised(JournalEntry e, object? record) => (e.Kind, e.AccountId, record) switch
+    {
+        (JournalKind.Cash, { } account, CashMovement m) when e.IdempotencyKey?.StartsWith(JournalReplay.CashKeyPrefix, StringComparison.Ordinal) == true
+            => (account, TriggerKind.Cash, CashSubject(m.Kind)),
+        (JournalKind.Restriction, { } account, _) => (account, TriggerKind.Restriction, RestrictionsSubject),
+        (JournalKind.PolicyChange, { } account, _) => (account, TriggerKind.Policy, AccountPolicySubject),
+        (JournalKind.PolicyChange, null, _) => (null, TriggerKind.Policy, null),
+        _ => null,
+    };
+}
