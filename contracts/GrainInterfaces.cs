@@ -119,8 +119,8 @@ public interface IAccountGrain : IGrainWithStringKey
     /// admit go to the household one-way. Nothing is persisted; never waits on the household.</summary>
     [Alias("OnTriggers"), OneWay] Task OnTriggers(Trigger[] triggers);
 
-    /// <summary>The household decided this account's market triggers detected up to <paramref name="detectedThrough"/> (its
-    /// proposals are persisted): the account stops holding them for a resend.</summary>
+    /// <summary>The household decided this account's triggers detected up to <paramref name="detectedThrough"/> (its
+    /// proposals are persisted): the account stops holding them for a resend, a client's events in its stored state too.</summary>
     [Alias("OnDecided"), OneWay] Task OnDecided(DateTimeOffset detectedThrough);
 
     /// <summary>A silo died: the market triggers this account sent its household that it has not confirmed deciding go to it

@@ -12,9 +12,10 @@ namespace Households.Grains.Accounts;
 public sealed class AccountCash(AccountRecord record, TimeProvider clock, IdempotencyWindow window)
 {
     /// <summary>Records a movement once (the same key with the same movement answers the cash held; with another, bad
-    /// input); a withdrawal is a request, paid later from settled cash. Returns the cash held after it, and whether the
-    /// movement is new (false for one recorded before).</summary>
-    public async Task<(decimal Cash, bool Recorded)> Record(CashMovement movement)
+    /// input); a withdrawal is a request, paid later from settled cash. The trigger it <paramref name="raises"/> is stored
+    /// with it, held until decided (<see cref="AccountState.EventsUndecided"/>), and the entry is journaled at its detection.
+    /// Returns the cash held after it, and whether the movement is new (false for one recorded before).</summary>
+    public async Task<(decimal Cash, bool Recorded)> Record(CashMovement movement, Trigger raises)
     {
         var spec = record.RequireSpec();
         CashValidation.Check(movement);
@@ -34,13 +35,15 @@ public sealed class AccountCash(AccountRecord record, TimeProvider clock, Idempo
         var (since, undo) = window.Keep(state.CashMovements, [new(movement.IdempotencyKey, movement)], m => m.Date, keptSince,
             state.PendingWithdrawals.ContainsKey);
         state.CashKeptSince = since;
-        try { await record.WriteAndJournal([Entry(spec, JournalReplay.CashKeyPrefix, movement)]); }
+        state.EventsUndecided.Add(raises);
+        try { await record.WriteAndJournal([Entry(spec, JournalReplay.CashKeyPrefix, movement, raises.DetectedAt)]); }
         catch
         {
             state.Cash = before;
             state.PendingWithdrawals.Remove(movement.IdempotencyKey);
             undo();
             state.CashKeptSince = keptSince;
+            state.EventsUndecided.Remove(raises);
             throw;
         }
         record.Changed();
@@ -87,8 +90,8 @@ public sealed class AccountCash(AccountRecord record, TimeProvider clock, Idempo
         return result;
     }
 
-    private JournalEntry Entry(AccountSpec spec, string prefix, CashMovement m) =>
-        new(0, spec.HouseholdId, spec.Id, JournalKind.Cash, clock.GetUtcNow(), prefix + m.IdempotencyKey,
+    private JournalEntry Entry(AccountSpec spec, string prefix, CashMovement m, DateTimeOffset? at = null) =>
+        new(0, spec.HouseholdId, spec.Id, JournalKind.Cash, at ?? clock.GetUtcNow(), prefix + m.IdempotencyKey,
             FormattableString.Invariant($"{(prefix == JournalReplay.PaidKeyPrefix ? "Paid withdrawal" : m.Kind.ToString())} of {m.Amount:0.00} in {spec.Id} ({m.IdempotencyKey})"),
             JournalFormat.Payload(m));
 }

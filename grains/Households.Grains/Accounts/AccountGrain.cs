@@ -64,6 +64,9 @@ public sealed class AccountGrain(
         if (state.State.Outbox.Length > 0) await journal.Append(state.State.Outbox, cancellationToken);
         Record.TakeLots();
         if (state.State.Spec is not null) await Watch();
+        // A client's events stored and not confirmed decided: the household that held them may have died with this account's
+        // silo (or before it), so they go to it again; it drops those a filed proposal names.
+        if (state.State is { Spec: { } spec, EventsUndecided.Count: > 0 }) Triggers.Resend([.. state.State.EventsUndecided], spec);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -161,10 +164,16 @@ public sealed class AccountGrain(
     public Task<TradeResult?> GetAppliedTrade(string idempotencyKey) =>
         Task.FromResult(state.State.AppliedTrades.TryGetValue(idempotencyKey ?? "", out var t) ? t : null);
 
-    public Task OnDecided(DateTimeOffset detectedThrough)
+    public async Task OnDecided(DateTimeOffset detectedThrough)
     {
         _triggers?.Decided(detectedThrough);
-        return Task.CompletedTask;
+        if (state.State.EventsUndecided.Count == 0) return;
+        try { await Record.Durably(async () => { await Record.EventsDecided(detectedThrough); return true; }); }
+        catch (Exception ex)
+        {
+            // Kept in the stored state: sent again by a later activation, where a filed proposal naming them drops them.
+            log.LogWarning("{Account}: the client's events decided through {Through:O} stay stored as undecided ({Error})", Id, detectedThrough, ex.Message);
+        }
     }
 
     public Task ResendUndecided()
@@ -189,8 +198,9 @@ public sealed class AccountGrain(
 
     public Task<decimal> RecordCash(CashMovement movement) => Record.Durably(async () =>
     {
-        var (cash, recorded) = await Cash.Record(movement);
-        if (recorded) await OnTriggers([Triggers.Event(TriggerKind.Cash, ClientEvents.CashSubject(movement.Kind), (double)movement.Amount)]);
+        var raises = Triggers.Event(TriggerKind.Cash, ClientEvents.CashSubject(movement.Kind), (double)movement.Amount);
+        var (cash, recorded) = await Cash.Record(movement, raises);
+        if (recorded) await OnTriggers([raises]);
         return cash;
     });
 
@@ -200,16 +210,18 @@ public sealed class AccountGrain(
     {
         var spec = Record.RequireSpec();
         RestrictionValidation.Check(restrictions);
-        await Record.ChangeSpec(spec with { Restrictions = [.. restrictions] }, ClientEvents.RestrictionsSet(spec, restrictions, clock.GetUtcNow()));
-        await OnTriggers([Triggers.Event(TriggerKind.Restriction, ClientEvents.RestrictionsSubject, restrictions.Length)]);
+        var raises = Triggers.Event(TriggerKind.Restriction, ClientEvents.RestrictionsSubject, restrictions.Length);
+        await Record.ChangeSpec(spec with { Restrictions = [.. restrictions] }, ClientEvents.RestrictionsSet(spec, restrictions, raises.DetectedAt), raises);
+        await OnTriggers([raises]);
     }
 
     public async Task SetPolicy(InvestmentPolicy? policy)
     {
         var spec = Record.RequireSpec();
         if (policy is not null) PolicyValidation.Check(policy);
-        await Record.ChangeSpec(spec with { Policy = policy }, ClientEvents.PolicySet(spec, policy, clock.GetUtcNow()));
-        await OnTriggers([Triggers.Event(TriggerKind.Policy, ClientEvents.AccountPolicySubject, 0)]);
+        var raises = Triggers.Event(TriggerKind.Policy, ClientEvents.AccountPolicySubject, 0);
+        await Record.ChangeSpec(spec with { Policy = policy }, ClientEvents.PolicySet(spec, policy, raises.DetectedAt), raises);
+        await OnTriggers([raises]);
     }
 
     public Task<Trigger[]> GetTriggers() => Task.FromResult(_triggers?.Open ?? []);

@@ -121,13 +121,27 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
         if (entries is { Length: > 0 }) await journal.Append(entries);
     }
 
-    /// <summary>Writes a change of the account's spec (restrictions, policy) with its journal entry (through the outbox);
-    /// a failed write restores the spec.</summary>
-    public async Task ChangeSpec(AccountSpec changedSpec, JournalEntry entry)
+    /// <summary>Writes a change of the account's spec (restrictions, policy) with its journal entry (through the outbox) and
+    /// the trigger it <paramref name="raises"/>, held until decided (<see cref="AccountState.EventsUndecided"/>); a failed
+    /// write restores the spec.</summary>
+    public async Task ChangeSpec(AccountSpec changedSpec, JournalEntry entry, Trigger raises)
     {
         var spec = RequireSpec();
         state.State.Spec = changedSpec;
+        state.State.EventsUndecided.Add(raises);
         try { await WriteAndJournal([entry]); }
-        catch { state.State.Spec = spec; throw; }
+        catch
+        {
+            state.State.Spec = spec;
+            state.State.EventsUndecided.Remove(raises);
+            throw;
+        }
+    }
+
+    /// <summary>The household decided the triggers detected up to <paramref name="detectedThrough"/>: the client's events
+    /// among them are no longer held in the stored state (written only when some were).</summary>
+    public async Task EventsDecided(DateTimeOffset detectedThrough)
+    {
+        if (state.State.EventsUndecided.RemoveAll(t => t.DetectedAt <= detectedThrough) > 0) await Write();
     }
 }

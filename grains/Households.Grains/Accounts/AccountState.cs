@@ -51,6 +51,10 @@ public sealed class AccountState : IAppendableState
     [Id(14)] public DateOnly? CorporateActionsKeptSince { get; set; }
     /// <summary>The first correction date whose effects <see cref="BookCorrections"/> keeps; older ones are in the journal.</summary>
     [Id(15)] public DateOnly? CorrectionsKeptSince { get; set; }
+    /// <summary>The triggers of a client's events (cash, restrictions, policy) stored with the event itself and kept until
+    /// the household confirms deciding them: a new activation after the account's silo died sends them again, where the
+    /// held copy in memory (<see cref="Households.Domain.Decisions.AwaitingDecision"/>) died with the silo.</summary>
+    [Id(16)] public List<Trigger> EventsUndecided { get; set; } = [];
 
     // Not stored: the lot changes of fills folded in by a read, and what the next write may be.
     [NonSerialized] private List<LotChanges>? _lotChanges;

@@ -72,6 +72,14 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
         return true;
     }
 
+    /// <summary>Sends the household a client's events stored undecided (a new activation) and holds them as if just sent.</summary>
+    public void Resend(Trigger[] events, AccountSpec spec)
+    {
+        grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggersResent(spec.Id, events).Ignore();
+        _awaiting.Sent(events);
+        awaiting?.Add(accountId);
+    }
+
     /// <summary>The account deactivates: nothing is held for a resend any more.</summary>
     public void Forget() => awaiting?.Remove(accountId);
 

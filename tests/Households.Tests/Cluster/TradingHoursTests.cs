@@ -6,6 +6,8 @@ using Households.Grains.Silo;
 using Households.Grains;
 using Households.Simulation.Market;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
+using Households.Persistence.Journal;
 using Xunit;
 using static Households.Tests.Cluster.TestFirm;
 
@@ -77,6 +79,42 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
         Assert.NotEmpty(executed.Fills);
         Assert.All(executed.Fills, f => Assert.Equal(Monday, f.Request.TradeDate));
         Assert.True((await Client.GetGrain<IAccountGrain>("THACC").GetView()).Cash < 10_000m); // the deposit was invested
+    }
+
+    /// <summary>A client's deposit waits in the household's inbox for the open; the household and the account then lose their
+    /// memory, as when their silos die (the inbox and the account's held copy live in memory). The account stored the
+    /// event's trigger with the deposit and sends it again when it comes back: the deposit is decided at the open, once.</summary>
+    [Fact]
+    public async Task A_deposit_waiting_for_the_open_is_decided_after_its_household_and_account_lost_their_memory()
+    {
+        fixture.Clock.Now = SaturdayNoon;
+        var household = await Household("TK", AccountType.Ira);
+        var account = Client.GetGrain<IAccountGrain>("TKACC");
+        await account.RecordCash(new CashMovement("tk-dep", CashKind.Deposit, 10_000m, new DateOnly(2026, 12, 5), null));
+        await Eventually(() => household.GetEvents(0), e => e.Events.Any(x => x.Kind == "waiting"));
+
+        await household.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await account.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+        await account.GetSpec(); // the account comes back (after a silo's death: the firm's watchdog activates it)
+
+        fixture.Clock.Now = MondayAfterTheOpen;
+        var executed = Assert.Single(await Eventually(household.GetProposals, p => p.Any(x => x.Status == ProposalStatus.Executed)));
+        Assert.Contains(executed.Causes, c => c.Kind == TriggerKind.Cash && c.Subject == "deposit");
+        Assert.True((await account.GetView()).Cash < 10_000m); // invested
+
+        // Confirmed decided, the event is no longer stored: the account coming back again sends nothing.
+        var awaiting = fixture.SiloService<TriggersAwaitingDecision>();
+        await Eventually(() => Task.FromResult(awaiting.Holds("TKACC")), held => !held);
+        var journal = fixture.SiloService<IJournal>();
+        Task<IReadOnlyList<JournalEntry>> Triggers() => journal.Query(new JournalQuery("TKHH", "TKACC", null, null, JournalKind.Trigger, 100, null));
+        var cursor = (await household.GetEvents(0)).Latest;
+        await account.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+        await account.GetSpec();
+        await Task.Delay(1_000);
+        Assert.DoesNotContain((await household.GetEvents(cursor)).Events, e => e.Kind == "trigger");
+        Assert.Single(await Triggers(), e => e.IdempotencyKey!.StartsWith("trigger:Cash:deposit:", StringComparison.Ordinal));
     }
 
     [Fact]
