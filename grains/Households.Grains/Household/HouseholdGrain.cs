@@ -73,6 +73,8 @@ public sealed class HouseholdGrain(
         if (Proposals.Book.HasPending || Orders.Book.HasOpen) WatchExpiry();
         if (Proposals.Book.HasPending) Notices.Pending(Proposals.Book.All); // the advisor queue's index may have missed the last change (its notice is one-way)
         await Books.Resume(cancellationToken);
+        // The household's own changes stored and not yet decided: their triggers died with the last activation's inbox.
+        if (state.State.ChangesUndecided.Count > 0) Triggers.Enqueue([.. state.State.ChangesUndecided]);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -51,17 +51,25 @@ public sealed class HouseholdPolicyChanges(IPersistentState<HouseholdState> stat
         return result;
     }
 
-    /// <summary>Persists the change with its journal entry (through the outbox; a failed write undoes it), appends the entry,
-    /// and answers the policy trigger for the household's first account.</summary>
+    /// <summary>Persists the change with its journal entry (through the outbox) and the policy trigger for the household's first
+    /// account, held until decided (<see cref="HouseholdState.ChangesUndecided"/>; a failed write undoes it), appends the
+    /// entry, and answers the trigger.</summary>
     private async Task<Trigger> Recorded(HouseholdSpec spec, string what, object? payload, Action apply, Action undo)
     {
         var now = clock.GetUtcNow();
         var entry = ClientEvents.HouseholdPolicySet(spec.Id, what, payload, now);
+        var decide = new Trigger(TriggerKind.Policy, spec.AccountIds[0], what, 0, 0, 0, board.Current.Sequence, now, now);
         apply();
         state.State.Outbox = [entry];
+        state.State.ChangesUndecided.Add(decide);
         try { await state.WriteStateAsync(); }
-        catch { undo(); throw; }
+        catch
+        {
+            undo();
+            state.State.ChangesUndecided.Remove(decide);
+            throw;
+        }
         await journal.Append([entry]);
-        return new Trigger(TriggerKind.Policy, spec.AccountIds[0], what, 0, 0, 0, board.Current.Sequence, now, now);
+        return decide;
     }
 }

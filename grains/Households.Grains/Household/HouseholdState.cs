@@ -44,6 +44,9 @@ public sealed class HouseholdState : IAppendableState
     /// <summary>The first action date whose results <see cref="CorporateActions"/> keeps (the idempotency window); an action
     /// dated before it and sent again is answered from the journal. Null: every result is kept.</summary>
     [Id(24)] public DateOnly? CorporateActionsKeptSince { get; set; }
+    /// <summary>The triggers of the household's own changes (its tax profile, investment policy, tax budget) stored with the
+    /// change and kept until a decision takes them: a new activation after the silo died puts them back in its inbox.</summary>
+    [Id(25)] public List<Trigger> ChangesUndecided { get; set; } = [];
 
     // Not stored: what the next write may be.
     [NonSerialized] private NextWrite? _next;

@@ -51,17 +51,38 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
     }
 
     /// <summary>Triggers an account sent again after a silo died: those decided already (<see cref="TakenTriggers.Decided"/>:
-    /// a filed proposal names them, or this activation took them) are dropped, the rest are received as usual.</summary>
+    /// a filed proposal names them, or this activation took them) are dropped, the rest are received as usual. When all
+    /// were decided the account hears so, and stops holding them.</summary>
     public void FromAccountAgain(string accountId, Trigger[] triggers)
     {
         var fresh = triggers.Where(t => !_taken.Decided(t, proposals.Book)).ToArray();
         if (fresh.Length > 0) FromAccount(accountId, fresh);
+        else if (triggers.Length > 0) grains.GetGrain<IAccountGrain>(accountId).OnDecided(triggers.Max(t => t.DetectedAt)).Ignore();
     }
 
     /// <summary>Triggers join the inbox; the first to arrive while no decision waits asks for one.</summary>
     public void Enqueue(Trigger[] triggers)
     {
         if (_inbox.Add(triggers)) Ask();
+    }
+
+    /// <summary>Drops the household's own changes a decision took from the stored state (one write, for changes only); a
+    /// write that fails leaves them stored, to be decided again by a later activation.</summary>
+    private async Task ChangesDecided(Trigger[] decided)
+    {
+        if (state.State.ChangesUndecided.Count == 0 || !decided.Any(state.State.ChangesUndecided.Contains)) return;
+        try
+        {
+            await writes.Run(async _ =>
+            {
+                if (state.State.ChangesUndecided.RemoveAll(decided.Contains) > 0) await state.WriteStateAsync();
+                return true;
+            });
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning("{Household}: its decided changes stay stored as undecided ({Error})", state.State.Spec?.Id, ex.Message);
+        }
     }
 
     /// <summary>Accounts whose orders resolved with quantity released, or whose decision waited for them: an event trigger each
@@ -138,8 +159,10 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             // Debug: in a shock most decisions wait their turn this long, and a warning each would flood the log.
             if (Stopwatch.GetElapsedTime(started) is { TotalSeconds: > 10 } slow && log.IsEnabled(LogLevel.Debug))
                 log.LogDebug("{Household}: the decision over {Count} triggers took {Seconds:0.0} s", spec.Id, triggers.Length, slow.TotalSeconds);
-            // Decided, its proposals persisted: the accounts stop holding these triggers for a resend after a silo's death
-            // (an order resolution is the household's own, held by no account).
+            // Decided, its proposals persisted: the household's own changes among them are no longer stored undecided, and
+            // the accounts stop holding these triggers for a resend after a silo's death (an order resolution is the
+            // household's own, held by no account).
+            await ChangesDecided(triggers);
             foreach (var sent in triggers.Where(t => t.Kind != TriggerKind.OrderResolved).GroupBy(t => t.AccountId, StringComparer.Ordinal))
                 grains.GetGrain<IAccountGrain>(sent.Key).OnDecided(sent.Max(t => t.DetectedAt)).Ignore();
         }

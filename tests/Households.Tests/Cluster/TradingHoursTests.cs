@@ -40,6 +40,7 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
     private static readonly DateTimeOffset SaturdayNoon = new(2026, 12, 5, 17, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset MondayAfterTheOpen = new(2026, 12, 7, 14, 31, 0, TimeSpan.Zero); // 09:31 EST
     private static readonly DateTimeOffset MondayMidday = new(2026, 12, 7, 17, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset MondayAfterTheClose = new(2026, 12, 7, 21, 30, 0, TimeSpan.Zero); // 16:30 EST
     private static readonly DateTimeOffset TuesdayAfterTheOpen = new(2026, 12, 8, 14, 31, 0, TimeSpan.Zero);
     private static readonly DateOnly Monday = new(2026, 12, 7);
     private IClusterClient Client => fixture.Client;
@@ -103,18 +104,57 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
         Assert.Contains(executed.Causes, c => c.Kind == TriggerKind.Cash && c.Subject == "deposit");
         Assert.True((await account.GetView()).Cash < 10_000m); // invested
 
-        // Confirmed decided, the event is no longer stored: the account coming back again sends nothing.
+        // A deposit of $10 is decided with nothing to trade (no proposal names it). Confirmed decided, neither is stored any
+        // more: the account coming back again sends nothing (a stored copy of the $10 would reach the household again).
+        var journal = fixture.SiloService<IJournal>();
+        async Task<int> Deposits() => (await journal.Query(new JournalQuery("TKHH", "TKACC", null, null, JournalKind.Trigger, 100, null)))
+            .Count(e => e.IdempotencyKey!.StartsWith("trigger:Cash:deposit:", StringComparison.Ordinal));
+        await account.RecordCash(new CashMovement("tk-dep-2", CashKind.Deposit, 10m, new DateOnly(2026, 12, 7), null));
+        Assert.Equal(2, await Eventually(Deposits, n => n > 1));
         var awaiting = fixture.SiloService<TriggersAwaitingDecision>();
         await Eventually(() => Task.FromResult(awaiting.Holds("TKACC")), held => !held);
-        var journal = fixture.SiloService<IJournal>();
-        Task<IReadOnlyList<JournalEntry>> Triggers() => journal.Query(new JournalQuery("TKHH", "TKACC", null, null, JournalKind.Trigger, 100, null));
+        Assert.Single(await household.GetProposals());
         var cursor = (await household.GetEvents(0)).Latest;
         await account.Cast<IGrainManagementExtension>().DeactivateOnIdle();
         await Task.Delay(300);
         await account.GetSpec();
         await Task.Delay(1_000);
         Assert.DoesNotContain((await household.GetEvents(cursor)).Events, e => e.Kind == "trigger");
-        Assert.Single(await Triggers(), e => e.IdempotencyKey!.StartsWith("trigger:Cash:deposit:", StringComparison.Ordinal));
+        Assert.False(awaiting.Holds("TKACC"));
+    }
+
+    /// <summary>The household's own change (a tax profile set on Saturday) is stored with the trigger that asks for a decision
+    /// under it; a new activation puts that trigger back in its inbox, so the change is decided at the open, once.</summary>
+    [Fact]
+    public async Task A_tax_profile_set_on_Saturday_is_decided_at_the_open_after_the_household_lost_its_memory()
+    {
+        fixture.Clock.Now = SaturdayNoon;
+        var household = await Household("TP", AccountType.Ira);   // at its model: the change is decided with nothing to trade
+        await household.SetTaxProfile(new TaxProfile(FilingStatus.Single, TaxableIncome: 250_000m));
+        await Eventually(() => household.GetEvents(0), e => e.Events.Any(x => x.Kind == "waiting"));
+
+        await household.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+        await household.GetSpec(); // a new activation, as on a survivor after its silo died
+
+        var journal = fixture.SiloService<IJournal>();
+        async Task<int> Decided() => (await journal.Query(new JournalQuery("TPHH", null, null, null, JournalKind.Trigger, 100, null)))
+            .Count(e => e.IdempotencyKey!.StartsWith("trigger:Policy:tax profile:", StringComparison.Ordinal));
+        Assert.Equal(0, await Decided());
+        fixture.Clock.Now = MondayAfterTheOpen;
+        Assert.Equal(1, await Eventually(Decided, n => n > 0));
+
+        // Decided, the change is no longer stored undecided: an activation after the close has nothing waiting for the open
+        // (a stored copy would be put in its inbox and wait: "market closed: 1 triggers wait for the open").
+        Assert.Empty(await household.GetProposals());
+        await Task.Delay(300);
+        fixture.Clock.Now = MondayAfterTheClose;
+        await household.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        await Task.Delay(300);
+        await household.GetSpec();
+        await Task.Delay(1_000);
+        Assert.DoesNotContain((await household.GetEvents(0)).Events, e => e.Kind == "waiting");
+        Assert.Equal(1, await Decided());
     }
 
     [Fact]
