@@ -30,7 +30,7 @@ public sealed class QuarterDemoFactory() : SiloFactory(true)
 }
 
 /// <summary>The long run on the live path: after a simulated quarter, with clients depositing and withdrawing in its first
-/// half, the compliance audit scans the whole journal, as a compliance officer would, and finds none of the defects the
+/// half (and one setting an exclusion, another household a new tax profile), the compliance audit scans the whole journal, as a compliance officer would, and finds none of the defects the
 /// engine guarantees against; every client event was a decision's cause and every withdrawal was paid; the share of
 /// accounts out of tolerance in the steady state is at most 10 % (issue #15).</summary>
 public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHelper output) : IClassFixture<QuarterDemoFactory>
@@ -63,6 +63,11 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
                 posted++;
                 (await client.PostAsJsonAsync($"/api/accounts/{depositTo}/cash", new { idempotencyKey = $"quarter-dep-{posted}", kind = "deposit", amount = 5_000m })).EnsureSuccessStatusCode();
                 (await client.PostAsJsonAsync($"/api/accounts/{withdrawFrom}/cash", new { idempotencyKey = $"quarter-wd-{posted}", kind = "withdrawal", amount = 3_000m })).EnsureSuccessStatusCode();
+                // A client's exclusion (of a security the account does not hold) and another household's new tax profile.
+                if (posted == 3)
+                    (await client.PutAsJsonAsync($"/api/accounts/{depositTo}/restrictions", new[] { new { kind = "exclude", symbol = "ZZESG", reason = "client ESG screen" } })).EnsureSuccessStatusCode();
+                if (posted == 6)
+                    (await client.PutAsJsonAsync($"/api/households/{HouseholdOf(withdrawFrom)}/tax-profile", new { filing = "marriedJoint", taxableIncome = 400_000m, stateRate = 0.05m })).EnsureSuccessStatusCode();
             }
             await Task.Delay(250);
         }
@@ -102,11 +107,16 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
             (await client.GetFromJsonAsync<JsonElement>($"/api/journal?account={account}&kind={kind}&limit=1000")).EnumerateArray()
                 .Count(e => e.GetProperty("idempotencyKey").GetString() is { } key && key.StartsWith(prefix, StringComparison.Ordinal));
         var events = (Deposits: await Keyed(depositTo, "trigger", "trigger:Cash:deposit:"), Withdrawals: await Keyed(withdrawFrom, "trigger", "trigger:Cash:withdrawal:"),
-            Paid: await Keyed(withdrawFrom, "cash", "paid:quarter-wd-"));
-        output.WriteLine($"client events: {posted} deposits into {depositTo}, {posted} withdrawals from {withdrawFrom}; triggers journaled {events.Deposits} and {events.Withdrawals}, withdrawals paid {events.Paid}");
-        Assert.Equal((9, 9, 9, 9), (posted, events.Deposits, events.Withdrawals, events.Paid));
-        Assert.True(report.GetProperty("clientEvents").GetInt32() >= 18, $"the audit read {report.GetProperty("clientEvents")} client events of the 18 posted");
+            Paid: await Keyed(withdrawFrom, "cash", "paid:quarter-wd-"), Restrictions: await Keyed(depositTo, "trigger", "trigger:Restriction:restrictions:"));
+        var taxProfile = (await client.GetFromJsonAsync<JsonElement>($"/api/journal?household={HouseholdOf(withdrawFrom)}&kind=trigger&limit=1000")).EnumerateArray()
+            .Count(e => e.GetProperty("idempotencyKey").GetString()!.StartsWith("trigger:Policy:tax profile:", StringComparison.Ordinal));
+        output.WriteLine($"client events: {posted} deposits into {depositTo}, {posted} withdrawals from {withdrawFrom}; triggers journaled {events.Deposits} and {events.Withdrawals}, " +
+            $"withdrawals paid {events.Paid}; restrictions set on {depositTo} and a tax profile on {HouseholdOf(withdrawFrom)}, triggers journaled {events.Restrictions} and {taxProfile}");
+        Assert.Equal((9, 9, 9, 9, 1, 1), (posted, events.Deposits, events.Withdrawals, events.Paid, events.Restrictions, taxProfile));
+        Assert.True(report.GetProperty("clientEvents").GetInt32() >= 20, $"the audit read {report.GetProperty("clientEvents")} client events of the 20 made");
     }
+
+    private static string HouseholdOf(string? account) => account is { } id ? id[..id.IndexOf('-')] : throw new InvalidOperationException("no account chosen yet");
 
     /// <summary>Two discretionary accounts worth $250,000 or more, of different households of the demo firm: nine withdrawals
     /// of $3,000 from a $30,000 account would leave it too small to hold its model (a first run drained one to $2,460, out of
