@@ -52,13 +52,21 @@ public static class ClientEvents
     private static string Key(string head, DateTimeOffset at, string payload) =>
         string.Create(CultureInfo.InvariantCulture, $"{head}:{at.UtcTicks}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload)), 0, 6)}");
 
+    /// <summary>Whether the entry records a client's event (read from its kind and key; the payload is not read).</summary>
+    public static bool Records(JournalEntry e) => e.Kind switch
+    {
+        JournalKind.Cash => e.AccountId is not null && e.IdempotencyKey?.StartsWith(JournalReplay.CashKeyPrefix, StringComparison.Ordinal) == true,
+        JournalKind.Restriction => e.AccountId is not null,
+        JournalKind.PolicyChange => true,
+        _ => false,
+    };
+
     /// <summary>The trigger a journal entry's client event raised, or null when the entry is no client event: its account
     /// (null for a household's change, whose trigger names the household's first account), kind and subject (null for a
     /// household's change: any subject but an account's policy).</summary>
-    public static (string? AccountId, TriggerKind Kind, string? Subject)? Raised(JournalEntry e, object? record) => (e.Kind, e.AccountId, record) switch
+    public static (string? AccountId, TriggerKind Kind, string? Subject)? Raised(JournalEntry e, object? record) => !Records(e) ? null : (e.Kind, e.AccountId, record) switch
     {
-        (JournalKind.Cash, { } account, CashMovement m) when e.IdempotencyKey?.StartsWith(JournalReplay.CashKeyPrefix, StringComparison.Ordinal) == true
-            => (account, TriggerKind.Cash, CashSubject(m.Kind)),
+        (JournalKind.Cash, { } account, CashMovement m) => (account, TriggerKind.Cash, CashSubject(m.Kind)),
         (JournalKind.Restriction, { } account, _) => (account, TriggerKind.Restriction, RestrictionsSubject),
         (JournalKind.PolicyChange, { } account, _) => (account, TriggerKind.Policy, AccountPolicySubject),
         (JournalKind.PolicyChange, null, _) => (null, TriggerKind.Policy, null),

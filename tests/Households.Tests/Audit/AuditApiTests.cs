@@ -158,4 +158,25 @@ public sealed class AuditApiTests(ApiFactory factory) : IClassFixture<ApiFactory
         // Before a bound: the first 1,000 and the late one.
         Assert.Equal(1_001, (await AuditApi.ReadAll(journal, "PG", JournalKind.Cash, start.AddSeconds(1_000), default)).Count);
     }
+    [Fact]
+    public async Task Triggers_are_read_only_for_the_households_where_a_client_event_was_recorded()
+    {
+        var journal = new InMemoryJournal();
+        var at = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+        JournalEntry Deposit(string household, int i) => new(0, household, $"{household}-TAX", JournalKind.Cash, at, $"cash:d{i}", "Deposit", "{}");
+        JournalEntry Trigger(string household, int i) => new(0, household, $"{household}-TAX", JournalKind.Trigger, at, $"trigger:Harvest:XYZ:1:{i}", "Harvest", "{}");
+        // Two households with triggers, one of which a client touched; the paid entry of a withdrawal is no event of its own.
+        await journal.Append([Deposit("EV", 1), Trigger("EV", 1), Trigger("EV", 2), Trigger("QUIET", 1),
+            new(0, "QUIET", "QUIET-TAX", JournalKind.Cash, at, "paid:w1", "Paid withdrawal", "{}")]);
+
+        var read = await AuditApi.Entries(journal, [null], null, default);
+        Assert.Equal(["EV", "EV"], read.Where(e => e.Kind == JournalKind.Trigger).Select(e => e.HouseholdId));
+        Assert.Equal(2, read.Count(e => e.Kind == JournalKind.Cash));
+
+        // Past a thousand households touched, the triggers are read firm-wide once and kept for those households only.
+        await journal.Append([.. Enumerable.Range(0, 1_000).Select(i => Deposit($"H{i:0000}", i))]);
+        await journal.Append([Trigger("H0999", 1), Trigger("QUIET", 2)]);
+        read = await AuditApi.Entries(journal, [null], null, default);
+        Assert.Equal(["EV", "EV", "H0999"], read.Where(e => e.Kind == JournalKind.Trigger).Select(e => e.HouseholdId).Order(StringComparer.Ordinal));
+    }
 }

@@ -149,8 +149,7 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             // No trigger decided twice, no other defect: the compliance audit over the whole journal. The firm was loaded with
             // COPY: its books start at the journal's BooksLoaded entries, which the audit names rather than replays.
             var journal = new PostgresJournal(NpgsqlDataSource.Create(db.ConnectionString));
-            var entries = new List<JournalEntry>();
-            foreach (var kind in AuditApi.Kinds) entries.AddRange(await AuditApi.ReadAll(journal, null, kind, null, CancellationToken.None));
+            var entries = await AuditApi.Entries(journal, [null], null, CancellationToken.None);
             var report = JournalAudit.Run(entries, AuditSettings.Default);
             output.WriteLine($"audit: {report.Decisions} decisions explained, {report.EngineFills} engine fills; " +
                 string.Join(", ", report.Defects().Select(d => $"{d.Name} {d.Category.Count}")));
