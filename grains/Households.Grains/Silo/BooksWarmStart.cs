@@ -194,6 +194,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
         // One copy of the tables accounts hold alike (a model's drift lines, a direct index's symbols): dropped with this
         // method, so only the parked snapshots keep them.
         var tables = new SharedTables();
+        var holding = new System.Collections.Concurrent.ConcurrentBag<string>();
         var rows = Channel.CreateBounded<(string Key, byte[] Payload, byte[][]? Changes)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
         var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
@@ -209,6 +210,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
                     live.PublishParked(new AccountLiveSource(spec.Id, spec.Type, spec.ModelId is { } m ? intern(m) : null, state.Cash, snapshot, 0, parked: true));
                     Interlocked.Increment(ref parked);
                     Interlocked.Add(ref lots, book.Count);
+                    if (state.EventsUndecided.Count > 0) holding.Add(spec.Id);
                 }
                 else Interlocked.Increment(ref skipped); // its grain activated first and watches it
             }
@@ -220,6 +222,13 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
         }
         finally { rows.Writer.TryComplete(); }
         await Task.WhenAll(workers);
+        // An account that stored a client's event its household has not confirmed deciding (its silo died first) is activated:
+        // its activation sends the event again. Parked, it would wait for the next price to cross one of its thresholds.
+        if (!holding.IsEmpty)
+        {
+            log.LogWarning("Books: {Accounts} parked accounts hold a client's events not yet decided; activated to send them again", holding.Count);
+            foreach (var id in holding) grains.GetGrain<IAccountGrain>(id).GetSpec().Ignore();
+        }
         return (parked, lots, skipped, tables);
     }
 

@@ -20,7 +20,9 @@ namespace Households.Tests.Reliability;
 /// <summary>Issue #18 goal 7 at CI scale: three silos on a bulk-loaded firm decide a 12 % equity shock, and one is killed
 /// while they decide. The survivors watch its accounts from the books and decide again (asserted within 60 s: 5-10 s in
 /// the runs here), and its accounts' triggers are decided as the survivors' backlog drains;
-/// afterwards the compliance audit finds no trigger decided twice (nor another defect it can judge on loaded books), and
+/// ten of its accounts' clients deposit just before it dies, and each deposit is decided;
+/// afterwards the compliance audit finds no trigger decided twice, no client event never decided (nor another defect it can
+/// judge on loaded books), and
 /// each account's applied trades are exactly the fills its journal holds (no acknowledged trade lost or applied twice).</summary>
 [Collection(RealProcessCollection.Name)]
 public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output) : IClassFixture<PostgresFixture>
@@ -89,6 +91,14 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             var victim = silos.MaxBy(BooksTakeoverTests.Parked)!;
             var victimName = members[victim.SiloPort].ToParsableString();
             var orphaned = ids.Where(id => BooksOwnership.Owns(id, names, Array.IndexOf(names, victimName))).ToArray();
+            // Clients of ten of its accounts deposit just before it dies: each deposit acknowledged is stored with its trigger
+            // and must become a decision's cause, whatever dies with the silo (the households' inboxes, the accounts' memory).
+            var depositors = orphaned.Take(10).ToArray();
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            for (var i = 0; i < depositors.Length; i++)
+                await client.Client.GetGrain<IAccountGrain>(depositors[i]).RecordCash(new CashMovement($"kill-dep-{i}", CashKind.Deposit, 1_000m, today, null));
+            const string DepositTriggers = "SELECT count(DISTINCT account_id) FROM households_journal WHERE kind = 'Trigger' AND idempotency_key LIKE 'trigger:Cash:deposit:%'";
+            var depositsDecidedBefore = await Scalar<long>(DepositTriggers);
             var before = await Scalar<long>("SELECT count(*) FROM households_journal WHERE kind = 'Proposal'");
             var killedAt = await Scalar<DateTime>("SELECT now()");
             var clock = Stopwatch.StartNew();
@@ -131,6 +141,16 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             await ClusterFaultTests.Until(async () => { now = await Scalar<long>("SELECT coalesce(max(id), 0) FROM households_journal"); var quiet = now == last; last = now; return quiet; },
                 TimeSpan.FromSeconds(120), interval: TimeSpan.FromSeconds(5));
             output.WriteLine($"journal quiet: {await BooksTakeoverTests.Kinds(db.ConnectionString)}; {batches} shock batches published, {failedBatches} failed");
+            var depositsDecided = await Scalar<long>(DepositTriggers);
+            output.WriteLine($"deposits into {depositors.Length} of the dead silo's accounts just before the kill: {depositsDecidedBefore} decided by the kill, {depositsDecided} in the end");
+            Assert.Equal(depositors.Length, depositsDecided);
+            // A household that died in the middle of an execution journals the fills its accounts applied when it next activates
+            // (its catch-up, before it next uses its ledger); one whose accounts raise nothing after the kill has not yet. Its
+            // catch-up runs here, as its next activation would run it (once seen: a deposit's execution cut by the kill).
+            var caughtUp = 0;
+            foreach (var household in orphaned.Select(a => a[..a.LastIndexOf('-')]).Distinct(StringComparer.Ordinal))
+                caughtUp += (await client.Client.GetGrain<IHouseholdGrain>(household).CatchUp()).Length;
+            output.WriteLine($"fills of the dead silo's households journaled by their catch-up after the journal was quiet: {caughtUp}");
             foreach (var s in silos.Where(s => s != victim))
                 output.WriteLine($"{s.Name}: " + (s.Log.LastOrDefault(l => l.Contains("sent again to their households", StringComparison.Ordinal)) ?? "no resend line"));
             // Decisions that failed on calls to the dead silo's accounts gave their triggers back and were tried again; none
@@ -166,6 +186,7 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
                     foreach (var line in s.Log.Where(l => l.Contains(household, StringComparison.Ordinal)).Take(20)) output.WriteLine($"  {s.Name}: {line}");
             }
             Assert.True(report.EngineFills > 0, "the shock made the firm trade");
+            Assert.Equal(depositors.Length, report.ClientEvents);
             Assert.Equal(Accounts, report.AccountsLoadedInBulk);
             foreach (var (name, category) in report.Defects())
                 Assert.True(category.Count == 0, $"{name}: {string.Join(" | ", category.Findings.Take(3).Select(f => f.Explanation))}");
