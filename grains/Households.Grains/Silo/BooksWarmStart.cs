@@ -53,7 +53,8 @@ public sealed record WarmStartReport(int Accounts, long Lots, int Skipped, int S
 /// within seconds, with no grain activated (issue #18 goal 7).</summary>
 public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor monitor, LiveStateBoard live, SecurityMaster master,
     PriceBoard board, ReplacementSelector replacements, TrackingRisk tracking, IGrainFactory grains, IClusterMembershipService membership,
-    ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log, FirmTriggerBudget? budget = null) : ILifecycleParticipant<ISiloLifecycle>
+    ILocalSiloDetails local, IOptions<BooksOptions> options, ILogger<BooksWarmStart> log, FirmTriggerBudget? budget = null,
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(BusinessClock.Key)] TimeProvider? businessClock = null) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly TaskCompletionSource<WarmStartReport> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -123,7 +124,10 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
                     {
                         var released = monitor.ReleaseParked(id => BooksOwnership.Owns(id, names, me));
                         foreach (var id in released) live.ReleaseParked(id);
-                        var (parked, lots, _, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), Interner(), ct);
+                        // A silo died: the households of the accounts that traded today may have died in the middle of an
+                        // execution, their accounts' fills in the books and not yet in their ledgers and the journal.
+                        var tradedOn = names.Length < before ? DateOnly.FromDateTime((businessClock ?? TimeProvider.System).GetUtcNow().UtcDateTime) : (DateOnly?)null;
+                        var (parked, lots, _, _) = await ParkRows(id => BooksOwnership.Owns(id, names, me) && !monitor.Watches(id), Interner(), ct, tradedOn);
                         log.LogWarning("Books share after a membership change ({Before} to {After} active silos): {Parked:N0} accounts ({Lots:N0} lots) now owned here watched from PostgreSQL, {Released:N0} parked accounts released to their new owners, in {Seconds:0.0} s; {ParkedHere:N0} accounts parked here",
                             before, names.Length, parked, lots, released.Count, clock.Elapsed.TotalSeconds, monitor.ParkedAccounts);
                         break;
@@ -185,8 +189,11 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
 
     /// <summary>Streams the stored account states, and for each account <paramref name="wanted"/> names unpacks its lots and
     /// builds its snapshot (on every core) and parks it in the monitor with its live source, its ids through <paramref name="intern"/>.</summary>
+    /// <param name="tradedOn">After a silo's death: the households of the parked accounts with a fill applied on or after this
+    /// date are asked to catch up (<see cref="IHouseholdGrain.CatchUp"/>), so fills a household applied and did not live to
+    /// record reach its ledger and the journal now rather than at its next activation.</param>
     private async Task<(int Parked, long Lots, int Skipped, SharedTables Tables)> ParkRows(Func<string, bool> wanted, Func<string, string> intern,
-        CancellationToken ct)
+        CancellationToken ct, DateOnly? tradedOn = null)
     {
         var targets = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<ResolvedTarget?>>(StringComparer.Ordinal);
         long lots = 0;
@@ -195,6 +202,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
         // method, so only the parked snapshots keep them.
         var tables = new SharedTables();
         var holding = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var traded = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var rows = Channel.CreateBounded<(string Key, byte[] Payload, byte[][]? Changes)>(new BoundedChannelOptions(8_192) { SingleWriter = true });
         var workers = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
         {
@@ -211,6 +219,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
                     Interlocked.Increment(ref parked);
                     Interlocked.Add(ref lots, book.Count);
                     if (state.EventsUndecided.Count > 0) holding.Add(spec.Id);
+                    if (tradedOn is { } day && state.AppliedTrades.Values.Any(t => t.Request.TradeDate >= day)) traded.TryAdd(spec.HouseholdId, true);
                 }
                 else Interlocked.Increment(ref skipped); // its grain activated first and watches it
             }
@@ -228,6 +237,11 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
         {
             log.LogWarning("Books: {Accounts} parked accounts hold a client's events not yet decided; activated to send them again", holding.Count);
             foreach (var id in holding) grains.GetGrain<IAccountGrain>(id).GetSpec().Ignore();
+        }
+        if (!traded.IsEmpty)
+        {
+            log.LogWarning("Books: the households of {Households} accounts now owned here that traded since {Day} catch up their fills", traded.Count, tradedOn);
+            foreach (var household in traded.Keys) grains.GetGrain<IHouseholdGrain>(household).CatchUp().Ignore();
         }
         return (parked, lots, skipped, tables);
     }

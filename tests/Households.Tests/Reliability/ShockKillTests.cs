@@ -144,9 +144,10 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             var depositsDecided = await Scalar<long>(DepositTriggers);
             output.WriteLine($"deposits into {depositors.Length} of the dead silo's accounts just before the kill: {depositsDecidedBefore} decided by the kill, {depositsDecided} in the end");
             Assert.Equal(depositors.Length, depositsDecided);
-            // A household that died in the middle of an execution journals the fills its accounts applied when it next activates
-            // (its catch-up, before it next uses its ledger); one whose accounts raise nothing after the kill has not yet. Its
-            // catch-up runs here, as its next activation would run it (once seen: a deposit's execution cut by the kill).
+            // A household that died in the middle of an execution journals the fills its accounts applied when it catches up:
+            // the survivors ask those of the accounts they took over that traded today (BooksWarmStart); one whose accounts all
+            // lived elsewhere catches up at its next activation. Its catch-up runs here, as that activation would (before the
+            // survivors asked, 1 and 13 fills in two runs were journaled only here: deposits' executions cut by the kill).
             var caughtUp = 0;
             foreach (var household in orphaned.Select(a => a[..a.LastIndexOf('-')]).Distinct(StringComparer.Ordinal))
                 caughtUp += (await client.Client.GetGrain<IHouseholdGrain>(household).CatchUp()).Length;
