@@ -362,11 +362,10 @@ public static class JournalAudit
     /// </summary>
     private sealed class ClientEventDecisions
     {
-        private readonly List<(JournalEntry Entry, string? AccountId, TriggerKind Kind, string? Subject)> _events = [];
+        private readonly List<(JournalEntry Entry, RaisedTrigger Raised)> _events = [];
         private readonly Dictionary<string, List<Trigger>> _triggers = new(StringComparer.Ordinal);
 
-        public void Recorded(JournalEntry e, (string? AccountId, TriggerKind Kind, string? Subject) raised) =>
-            _events.Add((e, raised.AccountId, raised.Kind, raised.Subject));
+        public void Recorded(JournalEntry e, RaisedTrigger raised) => _events.Add((e, raised));
 
         public void Decided(JournalEntry e, Trigger trigger)
         {
@@ -386,25 +385,18 @@ public static class JournalAudit
                     var at = ev.Entry.OccurredAt;
                     var match = -1;
                     for (var i = 0; i < triggers.Count && match < 0; i++)
-                        if (!taken[i] && triggers[i].DetectedAt >= at && Raises(ev, triggers[i])) match = i;
+                        if (!taken[i] && triggers[i].DetectedAt >= at && ev.Raised.Is(triggers[i])) match = i;
                     if (match >= 0) { taken[match] = true; continue; }
                     // The household's own change is in its inbox before any later trigger; an account's event before any later
                     // one the account sent (an order's resolution and a household's change are detected on the household's side).
-                    var later = triggers.FirstOrDefault(t => t.DetectedAt > at && (ev.AccountId is null || (t.AccountId == ev.AccountId && SentByAccount(t))));
+                    var account = ev.Raised.AccountId;
+                    var later = triggers.FirstOrDefault(t => t.DetectedAt > at && (account is null || (t.AccountId == account && ClientEvents.SentByAccount(t))));
                     if (later is null) continue;
-                    report.EventsNotDecided.Add(Finding(ev.Entry, ev.AccountId, Text(
+                    report.EventsNotDecided.Add(Finding(ev.Entry, account, Text(
                         $"{ev.Entry.Summary} at {at:O} never became a decision's cause, though the household decided the {later.Kind.ToString().ToLowerInvariant()} trigger on {later.Subject} in {later.AccountId} detected after it, at {later.DetectedAt:O}.")));
                 }
             }
         }
-
-        private static bool SentByAccount(Trigger t) =>
-            t.Kind != TriggerKind.OrderResolved && (t.Kind != TriggerKind.Policy || t.Subject == ClientEvents.AccountPolicySubject);
-
-        private static bool Raises((JournalEntry Entry, string? AccountId, TriggerKind Kind, string? Subject) ev, Trigger t) =>
-            t.Kind == ev.Kind && (ev.AccountId is null
-                ? t.Subject != ClientEvents.AccountPolicySubject
-                : t.AccountId == ev.AccountId && t.Subject == ev.Subject);
     }
 
     /// <summary>The counts as the scan goes; each category keeps its first <c>cap</c> findings.</summary>

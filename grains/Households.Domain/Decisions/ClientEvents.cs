@@ -61,15 +61,28 @@ public static class ClientEvents
         _ => false,
     };
 
-    /// <summary>The trigger a journal entry's client event raised, or null when the entry is no client event: its account
-    /// (null for a household's change, whose trigger names the household's first account), kind and subject (null for a
-    /// household's change: any subject but an account's policy).</summary>
-    public static (string? AccountId, TriggerKind Kind, string? Subject)? Raised(JournalEntry e, object? record) => !Records(e) ? null : (e.Kind, e.AccountId, record) switch
+    /// <summary>The trigger a journal entry's client event raised, or null when the entry is no client event.</summary>
+    public static RaisedTrigger? Raised(JournalEntry e, object? record) => !Records(e) ? null : (e.Kind, e.AccountId, record) switch
     {
-        (JournalKind.Cash, { } account, CashMovement m) => (account, TriggerKind.Cash, CashSubject(m.Kind)),
-        (JournalKind.Restriction, { } account, _) => (account, TriggerKind.Restriction, RestrictionsSubject),
-        (JournalKind.PolicyChange, { } account, _) => (account, TriggerKind.Policy, AccountPolicySubject),
-        (JournalKind.PolicyChange, null, _) => (null, TriggerKind.Policy, null),
+        (JournalKind.Cash, { } account, CashMovement m) => new(account, TriggerKind.Cash, CashSubject(m.Kind)),
+        (JournalKind.Restriction, { } account, _) => new(account, TriggerKind.Restriction, RestrictionsSubject),
+        (JournalKind.PolicyChange, { } account, _) => new(account, TriggerKind.Policy, AccountPolicySubject),
+        (JournalKind.PolicyChange, null, _) => new(null, TriggerKind.Policy, null),
         _ => null,
     };
+
+    /// <summary>Whether an account sent the trigger to its household: not an order's resolution nor a household's own change,
+    /// which the household detects itself.</summary>
+    public static bool SentByAccount(Trigger t) =>
+        t.Kind != TriggerKind.OrderResolved && (t.Kind != TriggerKind.Policy || t.Subject == AccountPolicySubject);
+}
+
+/// <summary>The trigger a client's event raised, as its journal entry tells it: its account (null for a household's change,
+/// whose trigger names the household's first account), kind and subject (null for a household's change: what it set).</summary>
+public sealed record RaisedTrigger(string? AccountId, TriggerKind Kind, string? Subject)
+{
+    /// <summary>Whether <paramref name="t"/> is this trigger (its detection time aside).</summary>
+    public bool Is(Trigger t) => t.Kind == Kind && (AccountId is null
+        ? t.Subject != ClientEvents.AccountPolicySubject
+        : t.AccountId == AccountId && t.Subject == Subject);
 }

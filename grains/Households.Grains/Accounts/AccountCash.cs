@@ -35,15 +35,13 @@ public sealed class AccountCash(AccountRecord record, TimeProvider clock, Idempo
         var (since, undo) = window.Keep(state.CashMovements, [new(movement.IdempotencyKey, movement)], m => m.Date, keptSince,
             state.PendingWithdrawals.ContainsKey);
         state.CashKeptSince = since;
-        state.EventsUndecided.Add(raises);
-        try { await record.WriteAndJournal([Entry(spec, JournalReplay.CashKeyPrefix, movement, raises.DetectedAt)]); }
+        try { await record.WriteAndJournal([Entry(spec, JournalReplay.CashKeyPrefix, movement, raises.DetectedAt)], raises); }
         catch
         {
             state.Cash = before;
             state.PendingWithdrawals.Remove(movement.IdempotencyKey);
             undo();
             state.CashKeptSince = keptSince;
-            state.EventsUndecided.Remove(raises);
             throw;
         }
         record.Changed();

@@ -67,13 +67,21 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
     /// <summary>The fills of a commit: their results, kept by key, and the first trade date the books keep results for.</summary>
     public sealed record Fills(TradeResult[] Trades, DateOnly? KeptSince);
 
-    /// <summary>Writes the state with the journal entries it implies (stored in the outbox), then appends them.</summary>
-    public async Task WriteAndJournal(JournalEntry[] entries)
+    /// <summary>Writes the state with the journal entries it implies (stored in the outbox) and the trigger of the client's
+    /// event they record, held until decided (<see cref="AccountState.EventsUndecided"/>), then appends them; a failed write
+    /// takes both back.</summary>
+    public async Task WriteAndJournal(JournalEntry[] entries, Trigger? clientEvent = null)
     {
         var before = state.State.Outbox;
         state.State.Outbox = entries;
+        if (clientEvent is not null) state.State.EventsUndecided.Add(clientEvent);
         try { await Write(); }
-        catch { state.State.Outbox = before; throw; }
+        catch
+        {
+            state.State.Outbox = before;
+            if (clientEvent is not null) state.State.EventsUndecided.Remove(clientEvent);
+            throw;
+        }
         if (entries.Length > 0) await journal.Append(entries);
     }
 
@@ -121,21 +129,14 @@ public sealed class AccountRecord(IPersistentState<AccountState> state, string a
         if (entries is { Length: > 0 }) await journal.Append(entries);
     }
 
-    /// <summary>Writes a change of the account's spec (restrictions, policy) with its journal entry (through the outbox) and
-    /// the trigger it <paramref name="raises"/>, held until decided (<see cref="AccountState.EventsUndecided"/>); a failed
-    /// write restores the spec.</summary>
+    /// <summary>Writes a change of the account's spec (restrictions, policy) with its journal entry and the trigger it
+    /// <paramref name="raises"/> (<see cref="WriteAndJournal"/>); a failed write restores the spec.</summary>
     public async Task ChangeSpec(AccountSpec changedSpec, JournalEntry entry, Trigger raises)
     {
         var spec = RequireSpec();
         state.State.Spec = changedSpec;
-        state.State.EventsUndecided.Add(raises);
-        try { await WriteAndJournal([entry]); }
-        catch
-        {
-            state.State.Spec = spec;
-            state.State.EventsUndecided.Remove(raises);
-            throw;
-        }
+        try { await WriteAndJournal([entry], raises); }
+        catch { state.State.Spec = spec; throw; }
     }
 
     /// <summary>The household decided the triggers detected up to <paramref name="detectedThrough"/>: the client's events
