@@ -124,8 +124,14 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("OnDecided"), OneWay] Task OnDecided(DateTimeOffset detectedThrough);
 
     /// <summary>A silo died: the market triggers this account sent its household that it has not confirmed deciding go to it
-    /// again (the household may have died with them in its inbox); the household drops those it already decided.</summary>
+    /// again (the household may have died with them in its inbox); the household drops those it already decided. Fills this
+    /// account applied that the household has not confirmed recording ask it to catch up (it may have died between the
+    /// account's write and its own).</summary>
     [Alias("ResendUndecided"), OneWay] Task ResendUndecided();
+
+    /// <summary>The household recorded these fills (by idempotency key) in its ledger and the journal: the account stops
+    /// holding them for a catch-up after a silo's death.</summary>
+    [Alias("OnFillsRecorded"), OneWay] Task OnFillsRecorded(string[] keys);
 
     /// <summary>The triggers the account holds open (the newest 32, oldest first), in memory only: empty after a reactivation.</summary>
     [Alias("GetTriggers")] Task<Trigger[]> GetTriggers();
@@ -295,7 +301,8 @@ public interface IHouseholdGrain : IGrainWithStringKey
 
     /// <summary>Records in the household ledger and journal the fills its accounts applied that it never recorded
     /// (a crash between the account's write and the household's). Also runs before the first use of the ledger in an
-    /// activation. Returns the "account/key" of each fill caught up.</summary>
+    /// activation. Tells each account which of its fills the ledger holds (<see cref="IAccountGrain.OnFillsRecorded"/>).
+    /// Returns the "account/key" of each fill caught up.</summary>
     [Alias("CatchUp")] Task<string[]> CatchUp();
 
     /// <summary>Recent events (trades, proposals, triggers) after <paramref name="after"/>, for the live stream; kept in

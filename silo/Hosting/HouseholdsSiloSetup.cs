@@ -108,7 +108,7 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<PriceBoard>();
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
-        services.AddSingleton<TriggersAwaitingDecision>();
+        services.AddSingleton<AccountsAwaitingHousehold>();
         // Accounts activate on the silo that owns their books (the one that watches them parked).
         services.AddPlacementDirector<BooksOwnerPlacement, BooksOwnerPlacementDirector>();
         services.AddSingleton<LiveStateBoard>();

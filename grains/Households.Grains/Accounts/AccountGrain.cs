@@ -33,7 +33,7 @@ public sealed class AccountGrain(
     TrackingRisk tracking,
     Households.Domain.Calendar.TradingCalendar calendar,
     IOptions<BooksOptions> books,
-    TriggersAwaitingDecision? awaiting = null) : Grain, IAccountGrain, AccountRecord.IOwner
+    AccountsAwaitingHousehold? awaiting = null) : Grain, IAccountGrain, AccountRecord.IOwner
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpenTriggers = AccountTriggers.MaxOpen;
@@ -48,6 +48,9 @@ public sealed class AccountGrain(
     private AccountLiveSource? _live;
     private bool _liveRead;
     private DateTimeOffset _activatedAt;
+    // Keys of fills applied by this activation that the household has not confirmed recording (its ledger and the journal):
+    // a household that died between the two writes is asked to catch up when membership declares its silo dead.
+    private HashSet<string>? _unrecorded;
 
     private string Id => this.GetPrimaryKeyString();
     private AccountRecord Record => _record ??= new(state, Id, journal, clock, calendar, log, this);
@@ -73,7 +76,7 @@ public sealed class AccountGrain(
     {
         if (_entry is not null) monitor.Unregister(_entry);
         if (_live is not null) liveBoard.Withdraw(_live);
-        _triggers?.Forget();
+        awaiting?.Forget(Id); // held in memory: nothing is held for a resend any more
         // Fills appended since the last snapshot are folded into one row (issue #18 goal 2).
         if (_record is not null) await _record.Snapshot();
     }
@@ -131,7 +134,22 @@ public sealed class AccountGrain(
         return outcome.Applied ?? throw new BadInputException(outcome.Refused!);
     }
 
-    public Task<TradeOutcome[]> ApplyTrades(TradeRequest[] trades) => Record.Durably(() => Trades.Apply(trades ?? []));
+    public async Task<TradeOutcome[]> ApplyTrades(TradeRequest[] trades)
+    {
+        var outcomes = await Record.Durably(() => Trades.Apply(trades ?? []));
+        foreach (var outcome in outcomes)
+            if (outcome.Applied is { } applied) (_unrecorded ??= new(StringComparer.Ordinal)).Add(applied.IdempotencyKey);
+        if (_unrecorded is { Count: > 0 }) awaiting?.Add(Id, HeldForHousehold.Fills);
+        return outcomes;
+    }
+
+    public Task OnFillsRecorded(string[] keys)
+    {
+        if (_unrecorded is null) return Task.CompletedTask;
+        _unrecorded.ExceptWith(keys ?? []);
+        if (_unrecorded.Count == 0) awaiting?.Remove(Id, HeldForHousehold.Fills);
+        return Task.CompletedTask;
+    }
 
     public Task<TaxLot[]> ApplyWashSaleAdjustments(WashSaleAdjustment[] adjustments) => Record.Durably(() => Trades.ApplyWashSaleAdjustments(adjustments));
 
@@ -179,6 +197,11 @@ public sealed class AccountGrain(
     public Task ResendUndecided()
     {
         _triggers?.ResendUndecided(state.State.Spec);
+        if (_unrecorded is { Count: > 0 } && state.State.Spec is { } spec)
+        {
+            log.LogDebug("{Account}: {Count} fills not confirmed recorded by household {Household}; asking it to catch up", Id, _unrecorded.Count, spec.HouseholdId);
+            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).CatchUp().Ignore();
+        }
         return Task.CompletedTask;
     }
 

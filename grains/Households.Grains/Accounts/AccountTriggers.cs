@@ -11,7 +11,7 @@ namespace Households.Grains.Accounts;
 /// (the silo's firm-wide budget was taken by the monitor before it sent the notice), then sent to the household one-way
 /// (the household calls accounts, so an account never waits on its household).</summary>
 public sealed class AccountTriggers(string accountId, TriggerLatency latency, DecisionOptions decisions,
-    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log, TriggersAwaitingDecision? awaiting = null, NoticePacing? load = null)
+    PriceBoard board, TimeProvider clock, IGrainFactory grains, ILogger log, AccountsAwaitingHousehold? awaiting = null, NoticePacing? load = null)
 {
     /// <summary>Open triggers an account keeps for its views (the newest; the household got the admitted ones).</summary>
     public const int MaxOpen = 32;
@@ -48,7 +48,7 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
         {
             grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggers(spec.Id, [.. admitted]).Ignore();
             _awaiting.Sent(admitted);
-            if (_awaiting.Count > 0) awaiting?.Add(accountId);
+            if (_awaiting.Count > 0) awaiting?.Add(accountId, HeldForHousehold.Triggers);
         }
         // A monitor notice (market triggers only: the pacing counted it on its way) that the cooldowns refused whole never
         // reaches a household: it stops counting now, not at the end of the wake window (with a shock's repeated batches most
@@ -61,7 +61,7 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
     public void Decided(DateTimeOffset detectedThrough)
     {
         _awaiting.Decided(detectedThrough);
-        if (_awaiting.Count == 0) awaiting?.Remove(accountId);
+        if (_awaiting.Count == 0) awaiting?.Remove(accountId, HeldForHousehold.Triggers);
     }
 
     /// <summary>Sends the household the triggers it has not confirmed deciding (a silo died); false when there are none.</summary>
@@ -77,11 +77,8 @@ public sealed class AccountTriggers(string accountId, TriggerLatency latency, De
     {
         grains.GetGrain<IHouseholdGrain>(spec.HouseholdId).OnAccountTriggersResent(spec.Id, events).Ignore();
         _awaiting.Sent(events);
-        awaiting?.Add(accountId);
+        awaiting?.Add(accountId, HeldForHousehold.Triggers);
     }
-
-    /// <summary>The account deactivates: nothing is held for a resend any more.</summary>
-    public void Forget() => awaiting?.Remove(accountId);
 
     /// <summary>A trigger caused by an event (cash, restriction, model change) rather than a price.</summary>
     public Trigger Event(TriggerKind kind, string subject, double observed)

@@ -140,20 +140,28 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
     /// <summary>Clears the fills the accounts applied and the ledger misses (in trade-date order, one write); their keys. Only
     /// fills dated from the first trade date the household keeps are compared: an older one the account still keeps was
     /// recorded and dropped here (a missed fill is never older: the household catches up before its ledger moves on).</summary>
-    public async Task<string[]> CatchUp(HouseholdSpec spec)
+    /// <param name="confirmRecorded">Also tell the accounts the fills the ledger held already (asked after a silo's death: an
+    /// activation that died between its write and telling them leaves them holding those fills).</param>
+    public async Task<string[]> CatchUp(HouseholdSpec spec, bool confirmRecorded = false)
     {
         var missing = new List<TradeResult>();
+        var recorded = new List<(string, string)>();
         foreach (var accountId in spec.AccountIds)
         {
             var account = grains.GetGrain<IAccountGrain>(accountId);
             foreach (var key in await account.GetAppliedTradeKeysSince(state.State.TradesKeptSince))
             {
-                if (state.State.Trades.ContainsKey($"{accountId}/{key}")) continue;
+                if (state.State.Trades.ContainsKey(Key(accountId, key)))
+                {
+                    if (confirmRecorded) recorded.Add((accountId, key));
+                    continue;
+                }
                 if (await account.GetAppliedTrade(key) is { } applied) missing.Add(applied with { AccountId = accountId });
             }
         }
         var ordered = missing.OrderBy(m => m.Request.TradeDate).ThenBy(m => m.IdempotencyKey, StringComparer.Ordinal).ToList();
         await Clear(spec, ordered);
+        Confirm(recorded);
         foreach (var m in ordered)
             log.LogWarning("{Household}: fill {Key} in {Account} was applied by the account but missing from the ledger: recorded now",
                 spec.Id, m.IdempotencyKey, m.AccountId);
@@ -352,6 +360,7 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
         await journal.Append(entries);
         cleared(results);
         var adjusted = await SendAdjustments(adjustments);
+        Confirm(results.Select(r => (r.AccountId, r.IdempotencyKey)));
         for (var i = 0; i < results.Length; i++)
         {
             if (results[i].CreatedLot is { } created && adjusted.FirstOrDefault(a => a.Account == results[i].AccountId && a.Lot.Id == created.Id) is { Lot: { } now })
@@ -390,6 +399,13 @@ public sealed class HouseholdBooks(string householdId, IPersistentState<Househol
                     householdId, a.LossId, a.SaleDate, a.LossAccount, a.Quantity, a.LotId, a.Account, a.Disallowed);
         }
         return done;
+    }
+
+    /// <summary>Tells each account the fills of its that the ledger and the journal hold (<see cref="IAccountGrain.OnFillsRecorded"/>).</summary>
+    private void Confirm(IEnumerable<(string Account, string Key)> fills)
+    {
+        foreach (var account in fills.GroupBy(f => f.Account, StringComparer.Ordinal))
+            grains.GetGrain<IAccountGrain>(account.Key).OnFillsRecorded([.. account.Select(f => f.Key)]).Ignore();
     }
 
     private static string Key(string account, string tradeKey) => HouseholdState.TradeKey(account, tradeKey);

@@ -87,7 +87,7 @@ public sealed class HouseholdGrain(
     public async Task<string[]> CatchUp()
     {
         if (state.State.Spec is not { } spec) return [];
-        var done = await Books.CatchUp(spec);
+        var done = await Books.CatchUp(spec, confirmRecorded: true);
         Notices.Figures(Proposals.Book.All);
         return done;
     }

@@ -28,7 +28,7 @@ public sealed record WatchdogSweep(string Reason, DateTimeOffset StartedAt, Time
 /// (PostgreSQL) there is no sweep: each silo watches the accounts it owns from the books (<see cref="BooksWarmStart"/>).</summary>
 public sealed class MonitorWatchdog(IClusterMembershipService membership, ILocalSiloDetails local, IGrainFactory grains,
     PriceBoardSubscription prices, IOptions<WatchdogOptions> options, ILogger<MonitorWatchdog> log, BooksWarmStart? warmStart = null,
-    TriggersAwaitingDecision? awaiting = null) : BackgroundService
+    AccountsAwaitingHousehold? awaiting = null) : BackgroundService
 {
     private HashSet<SiloAddress> _knownDead = [];
     private bool _started;

@@ -1,6 +1,7 @@
 using Households.Contracts;
 using Households.Grains.Securities;
 using Households.Grains;
+using Households.Grains.Silo;
 using Households.Persistence.Journal;
 using Households.Tests.Reliability;
 using Xunit;
@@ -41,5 +42,40 @@ public sealed class CatchUpTests(ClusterFixture fixture)
         Assert.True((await household.RecordTrade("CUA1", orphan)).Replayed);
         // Cash: 10,000 - 601 + 2,800.
         Assert.Equal(12_199m, (await client.GetGrain<IAccountGrain>("CUA1").GetLedger()).Cash);
+    }
+    /// <summary>A household that died between its accounts' write of a fill and its own is asked to catch up when membership
+    /// declares a silo dead, wherever its accounts live: each account holds the fills its household has not confirmed
+    /// recording, and the survivors' resend (<see cref="AccountsAwaitingHousehold.ResendAll"/>, called here as the watchdog
+    /// calls it) asks their households. Before, one whose accounts all lived on survivors caught up at its next activation.</summary>
+    [Fact]
+    public async Task A_fill_the_household_never_recorded_reaches_the_journal_when_a_silo_dies_and_is_held_by_its_account_until_then()
+    {
+        var client = fixture.Client;
+        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("CVEQ", "US Equity")]);
+        var household = client.GetGrain<IHouseholdGrain>("CVHH");
+        await household.Create(new HouseholdSpec("CVHH", "Catch-up after a death", "ADV1", ["CVA1"]),
+            [new AccountOpening(Account("CVA1", "CVHH", AccountType.Taxable, null), 10_000m, [Lot("CVL1", "CVEQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        var awaiting = fixture.SiloService<AccountsAwaitingHousehold>();
+        bool HoldsFills() => (awaiting.Held("CVA1") & HeldForHousehold.Fills) != 0;
+
+        // A fill recorded through the household: the account held it until the household confirmed it.
+        await household.RecordTrade("CVA1", new TradeRequest("cv-1", new DateOnly(2026, 2, 2), "CVEQ", TradeSide.Buy, 10, 60m, null, null, 1m));
+        Assert.False(await ClusterFixture.Eventually(() => Task.FromResult(HoldsFills()), held => !held));
+
+        // The account applies a fill and the household's half never happens (it died): the account holds it.
+        await client.GetGrain<IAccountGrain>("CVA1").ApplyTrade(new TradeRequest("cv-2", new DateOnly(2026, 2, 3), "CVEQ", TradeSide.Sell, 40, 70m, "CVL1", null, 0m));
+        await Task.Delay(500);
+        Assert.True(HoldsFills());
+        var journal = fixture.SiloService<IJournal>();
+        Assert.Contains(await LiveReconciliation.Differences(client, journal, ["CVHH"]), d => d.Contains("trade cv-2", StringComparison.Ordinal));
+
+        // A silo is declared dead: the account asks its household to catch up; the fill reaches the ledger and the journal,
+        // and the account stops holding it.
+        Assert.True(awaiting.ResendAll(client, "a test's silo death") >= 1);
+        Assert.Empty(await ClusterFixture.Eventually(() => LiveReconciliation.Differences(client, journal, ["CVHH"]), d => d.Count == 0));
+        Assert.False(await ClusterFixture.Eventually(() => Task.FromResult(HoldsFills()), held => !held));
+        Assert.Empty(await household.CatchUp());
+        // The ledger has the sale: 40 shares of CVL1 (held over a year) at 70 against 50 a share: 800 long-term gain.
+        Assert.Equal(800m, (await household.GetView()).Tax.YearToDate.LongTerm);
     }
 }

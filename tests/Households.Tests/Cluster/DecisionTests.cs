@@ -94,7 +94,7 @@ public sealed class DecisionTests(ClusterFixture fixture)
         var cause = proposals.SelectMany(p => p.Causes).FirstOrDefault(c => c.Kind == TriggerKind.Harvest && c.Subject == "RSFUND")
             ?? throw new InvalidOperationException("no harvest of RSFUND was decided");
         // The household confirmed the decision: the account holds nothing for a resend.
-        var awaiting = fixture.SiloService<Households.Grains.Silo.TriggersAwaitingDecision>();
+        var awaiting = fixture.SiloService<Households.Grains.Silo.AccountsAwaitingHousehold>();
         await Eventually(() => Task.FromResult(awaiting.Holds("RSTAX")), held => !held);
         Task<IReadOnlyList<JournalEntry>> Triggers() => journal.Query(new JournalQuery("RSHH", null, null, null, JournalKind.Trigger, 100, null));
         var before = (await Triggers()).Count;

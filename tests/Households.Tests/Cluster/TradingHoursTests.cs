@@ -111,7 +111,7 @@ public sealed class TradingHoursTests(TradingHoursFixture fixture)
             .Count(e => e.IdempotencyKey!.StartsWith("trigger:Cash:deposit:", StringComparison.Ordinal));
         await account.RecordCash(new CashMovement("tk-dep-2", CashKind.Deposit, 10m, new DateOnly(2026, 12, 7), null));
         Assert.Equal(2, await Eventually(Deposits, n => n > 1));
-        var awaiting = fixture.SiloService<TriggersAwaitingDecision>();
+        var awaiting = fixture.SiloService<AccountsAwaitingHousehold>();
         await Eventually(() => Task.FromResult(awaiting.Holds("TKACC")), held => !held);
         Assert.Single(await household.GetProposals());
         var cursor = (await household.GetEvents(0)).Latest;

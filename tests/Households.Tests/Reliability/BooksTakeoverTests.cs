@@ -5,6 +5,7 @@ using Households.Client.Commands;
 using Households.Contracts;
 using Households.Domain;
 using Households.Domain.Market;
+using Households.Domain.Tax;
 using Households.Grains.Prices;
 using Households.Grains.Silo;
 using Households.Simulation.Firms;
@@ -86,6 +87,20 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
             var victim = silos.MaxBy(Parked)!;
             var orphaned = ids.Where(id => BooksOwnership.Owns(id, names, Array.IndexOf(names, NameOf(victim)))).ToHashSet(StringComparer.Ordinal);
             var survivors = silos.Where(s => s != victim).ToList();
+
+            // A household that died between its account's write of a fill and its own, the account living on a survivor: the
+            // account applies a sale its household never records (as when the household's silo dies in between). Nothing but
+            // the death reaches the household: the account holds the fill and asks its household to catch up when the silo is
+            // declared dead. Before, the fill stayed out of the ledger and the journal until the household next activated.
+            await using var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(60));
+            var unrecorded = Enumerable.Range(0, firm.HouseholdCount).Select(firm.HouseholdAt)
+                .SelectMany(h => h.Accounts).First(a => !orphaned.Contains(a.Spec.Id) && a.Lots.Length > 0);
+            var lot = unrecorded.Lots[0];
+            var sale = new TradeRequest("takeover-unrecorded", DateOnly.FromDateTime(DateTime.UtcNow), lot.Symbol, TradeSide.Sell, 1, Math.Round(lot.BasisPerShare, 2), lot.Id, null, 0m);
+            Assert.NotNull((await client.Client.GetGrain<IAccountGrain>(unrecorded.Spec.Id).ApplyTrades([sale]))[0].Applied);
+            Task<long> Journaled() => JournalCount(db.ConnectionString, $"kind = 'Fill' AND account_id = '{unrecorded.Spec.Id}' AND idempotency_key = '{TradeJournal.FillKeyPrefix}{sale.IdempotencyKey}'");
+            Assert.Equal(0, await Journaled());
+
             var seen = survivors.ToDictionary(s => s, s => s.Log.Count);
             var clock = Stopwatch.StartNew();
             victim.Kill();
@@ -98,16 +113,21 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
                 var lines = survivors.Select(s => s.Log.Skip(seen[s]).Select(l => ShareLine().Match(l)).LastOrDefault(m => m.Success && m.Groups[2].Value == "2")).ToList();
                 if (lines.Any(m => m is null)) return Task.FromResult(false);
                 taken = [.. lines.Select(m => Number(m!.Groups[3].Value))];
-                return Task.FromResult(survivors.Sum(Parked) == Accounts);
+                // The account that applied the sale is watched by its active grain, not parked.
+                return Task.FromResult(survivors.Sum(Parked) == Accounts - 1);
             }, TimeSpan.FromSeconds(60), clock);
             output.WriteLine($"watched again after {resumed.TotalSeconds:0.0} s: " + string.Join(", ", survivors.Select((s, i) => $"{s.Name} took {taken[i]}, parks {Parked(s)}")));
             Assert.Equal(orphaned.Count, taken.Sum());
             Assert.All(taken, t => Assert.True(t > 0));
             Assert.True(resumed < TimeSpan.FromSeconds(60), $"watched again after {resumed}");
 
+            // The household of the account on a survivor caught up the fill it never recorded, before anything else reached it.
+            var caughtUp = await ClusterFaultTests.Until(async () => await Journaled() == 1, TimeSpan.FromSeconds(30), clock);
+            output.WriteLine($"the fill {unrecorded.Spec.Id} applied and its household never recorded: journaled {caughtUp.TotalSeconds:0.0} s after the kill");
+            Assert.Equal(1, await Journaled());
+
             // Monitoring resumed: the firm's prices, then a 12 % equity shock, reach the dead silo's accounts, whose households
             // journal the triggers they decide on.
-            await using var client = await RealClient.Connect(db.ConnectionString, clusterId, TimeSpan.FromSeconds(60));
             var feed = client.Client.GetGrain<IPriceFeedGrain>(PriceFeedGrain.Key);
             var start = firm.Universe.InitialPrices.ToArray();
             await feed.Publish(Quotes(firm.Universe, start));
@@ -171,7 +191,16 @@ public sealed partial class BooksTakeoverTests(PostgresFixture db, ITestOutputHe
         return ids;
     }
 
-    /// <summary>The journal's rows by kind, most first.</summary>
+    /// <summary>The journal's rows matching <paramref name="where"/>.</summary>
+    private static async Task<long> JournalCount(string connectionString, string where)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM households_journal WHERE {where}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The journal's rows by kind, most first.
     internal static async Task<string> Kinds(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -145,10 +145,11 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             output.WriteLine($"deposits into {depositors.Length} of the dead silo's accounts just before the kill: {depositsDecidedBefore} decided by the kill, {depositsDecided} in the end");
             Assert.Equal(depositors.Length, depositsDecided);
             // A household that died in the middle of an execution journals the fills its accounts applied when it catches up:
-            // the survivors ask those of the accounts they took over that traded today (BooksWarmStart); one whose accounts all
-            // lived elsewhere catches up at its next activation. That catch-up runs here for every household, as its next
-            // activation would, and what it journals is counted apart: before the survivors asked, 1 and 13 fills of the dead
-            // silo's accounts in two runs; after, 0 of those, and once (CI) 8 fills of a household whose accounts lived elsewhere.
+            // the survivors ask those of the accounts they took over that traded today (BooksWarmStart), and the accounts that
+            // lived elsewhere ask theirs for the fills not confirmed recorded (AccountsAwaitingHousehold). The catch-up runs
+            // here for every household, as its next activation would, and must find nothing: before the takeover asked, 1 and
+            // 13 fills of the dead silo's accounts in two runs; before the accounts asked, once (CI) 8 fills of a household
+            // whose accounts lived elsewhere.
             int caughtUpTakenOver = 0, caughtUpElsewhere = 0;
             var takenOver = orphaned.Select(a => a[..a.LastIndexOf('-')]).ToHashSet(StringComparer.Ordinal);
             foreach (var household in ids.Select(a => a[..a.LastIndexOf('-')]).Distinct(StringComparer.Ordinal))
@@ -212,6 +213,8 @@ public sealed class ShockKillTests(PostgresFixture db, ITestOutputHelper output)
             }
             output.WriteLine($"{fills.Count} accounts traded ({fills.Sum(g => g.Count())} fills); books against journal: {differences.Count} differences");
             Assert.True(differences.Count == 0, string.Join('\n', differences.Take(20)));
+            Assert.True(caughtUpTakenOver + caughtUpElsewhere == 0, $"fills journaled only by the catch-up after the journal was quiet: " +
+                $"{caughtUpTakenOver} of households with an account the survivors took over, {caughtUpElsewhere} of households whose accounts all lived elsewhere");
         }
         catch
         {
