@@ -124,9 +124,7 @@ public interface IAccountGrain : IGrainWithStringKey
     [Alias("OnDecided"), OneWay] Task OnDecided(DateTimeOffset detectedThrough);
 
     /// <summary>A silo died: the market triggers this account sent its household that it has not confirmed deciding go to it
-    /// again (the household may have died with them in its inbox); the household drops those it already decided. Fills this
-    /// account applied that the household has not confirmed recording ask it to catch up (it may have died between the
-    /// account's write and its own).</summary>
+    /// again (the household may have died with them in its inbox); the household drops those it already decided.</summary>
     [Alias("ResendUndecided"), OneWay] Task ResendUndecided();
 
     /// <summary>The household recorded these fills (by idempotency key) in its ledger and the journal: the account stops

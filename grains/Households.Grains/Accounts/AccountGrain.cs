@@ -139,7 +139,7 @@ public sealed class AccountGrain(
         var outcomes = await Record.Durably(() => Trades.Apply(trades ?? []));
         foreach (var outcome in outcomes)
             if (outcome.Applied is { } applied) (_unrecorded ??= new(StringComparer.Ordinal)).Add(applied.IdempotencyKey);
-        if (_unrecorded is { Count: > 0 }) awaiting?.Add(Id, HeldForHousehold.Fills);
+        if (_unrecorded is { Count: > 0 }) awaiting?.Add(Id, HeldForHousehold.Fills, state.State.Spec?.HouseholdId);
         return outcomes;
     }
 
@@ -197,11 +197,6 @@ public sealed class AccountGrain(
     public Task ResendUndecided()
     {
         _triggers?.ResendUndecided(state.State.Spec);
-        if (_unrecorded is { Count: > 0 } && state.State.Spec is { } spec)
-        {
-            log.LogDebug("{Account}: {Count} fills not confirmed recorded by household {Household}; asking it to catch up", Id, _unrecorded.Count, spec.HouseholdId);
-            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).CatchUp().Ignore();
-        }
         return Task.CompletedTask;
     }
 

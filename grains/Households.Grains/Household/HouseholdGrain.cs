@@ -17,7 +17,10 @@ namespace Households.Grains.Household;
 /// activation (inbox, timers, the session's wake-ups); its collaborators do the work: <see cref="HouseholdBooks"/> (fills
 /// and the ledger), <see cref="HouseholdProposals"/> (decisions filed, approved, executed), <see cref="HouseholdDecisions"/>
 /// (what the decision engine is asked), <see cref="HouseholdOrders"/>, <see cref="HouseholdPolicyChanges"/>,
-/// <see cref="HouseholdNotices"/>, <see cref="HouseholdSession"/>.</summary>
+/// <see cref="HouseholdNotices"/>, <see cref="HouseholdSession"/>. Placed on an active silo by its id, as accounts are
+/// (<see cref="BooksOwnerPlacement"/>): one activated just after a silo's death, for the triggers and catch-ups the survivors
+/// send it, is never placed on the dead silo.</summary>
+[BooksOwnerPlacement]
 public sealed class HouseholdGrain(
     [PersistentState("household", "households")] IPersistentState<HouseholdState> state,
     SecurityMaster master,

@@ -22,7 +22,8 @@ public enum HeldForHousehold : byte
 /// reaches its ledger and the journal now, not at its next activation — wherever its accounts lived.</summary>
 public sealed class AccountsAwaitingHousehold(ILogger<AccountsAwaitingHousehold> log)
 {
-    private readonly ConcurrentDictionary<string, HeldForHousehold> _accounts = new(StringComparer.Ordinal);
+    // What each account holds, and the household of one holding fills (asked from here, not through the account's turn).
+    private readonly ConcurrentDictionary<string, (HeldForHousehold What, string? Household)> _accounts = new(StringComparer.Ordinal);
 
     public int Count => _accounts.Count;
 
@@ -30,30 +31,65 @@ public sealed class AccountsAwaitingHousehold(ILogger<AccountsAwaitingHousehold>
     public bool Holds(string accountId) => _accounts.ContainsKey(accountId);
 
     /// <summary>What the account holds.</summary>
-    public HeldForHousehold Held(string accountId) => _accounts.GetValueOrDefault(accountId);
+    public HeldForHousehold Held(string accountId) => _accounts.TryGetValue(accountId, out var held) ? held.What : HeldForHousehold.None;
 
-    public void Add(string accountId, HeldForHousehold what) => _accounts.AddOrUpdate(accountId, what, (_, held) => held | what);
+    /// <param name="householdId">The account's household: needed for <see cref="HeldForHousehold.Fills"/>.</param>
+    public void Add(string accountId, HeldForHousehold what, string? householdId = null) =>
+        _accounts.AddOrUpdate(accountId, (what, householdId), (_, held) => (held.What | what, householdId ?? held.Household));
 
     public void Remove(string accountId, HeldForHousehold what)
     {
         while (_accounts.TryGetValue(accountId, out var held))
         {
-            var left = held & ~what;
-            if (left == HeldForHousehold.None ? _accounts.TryRemove(new KeyValuePair<string, HeldForHousehold>(accountId, held))
-                : _accounts.TryUpdate(accountId, left, held)) return;
+            var left = held.What & ~what;
+            if (left == HeldForHousehold.None ? _accounts.TryRemove(new(accountId, held)) : _accounts.TryUpdate(accountId, (left, held.Household), held)) return;
         }
     }
 
     /// <summary>The account deactivates: it holds nothing any more.</summary>
     public void Forget(string accountId) => _accounts.TryRemove(accountId, out _);
 
-    /// <summary>Asks every account held here to send its household what it has not confirmed.</summary>
+    /// <summary>Asks every account held here that holds triggers to send them to its household again, and every household
+    /// of an account holding fills to catch up (in the background, each tried again a few times: just after a death a call
+    /// may still meet the dead silo). Returns the accounts held.</summary>
     public int ResendAll(IGrainFactory grains, string reason)
     {
         var held = _accounts.ToArray();
-        foreach (var (id, _) in held) grains.GetGrain<IAccountGrain>(id).ResendUndecided().Ignore();
-        log.LogWarning("Triggers not yet confirmed decided and fills not yet confirmed recorded sent again to their households ({Reason}): {Accounts} accounts, {Fills} of them with fills",
-            reason, held.Length, held.Count(h => (h.Value & HeldForHousehold.Fills) != 0));
+        foreach (var (id, _) in held.Where(h => (h.Value.What & HeldForHousehold.Triggers) != 0)) grains.GetGrain<IAccountGrain>(id).ResendUndecided().Ignore();
+        var households = held.Where(h => (h.Value.What & HeldForHousehold.Fills) != 0 && h.Value.Household is not null)
+            .Select(h => h.Value.Household!).Distinct(StringComparer.Ordinal).ToArray();
+        log.LogWarning("Triggers not yet confirmed decided and fills not yet confirmed recorded sent again to their households ({Reason}): {Accounts} accounts, {Households} households asked to catch up fills",
+            reason, held.Length, households.Length);
+        if (households.Length > 0) Task.Run(() => CatchUp(grains, households)).Ignore();
         return held.Length;
+    }
+
+    private async Task CatchUp(IGrainFactory grains, string[] households)
+    {
+        const int attempts = 5;
+        int recorded = 0, failed = 0;
+        await Parallel.ForEachAsync(households, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (household, _) =>
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Interlocked.Add(ref recorded, (await grains.GetGrain<IHouseholdGrain>(household).CatchUp()).Length);
+                    return;
+                }
+                catch (Exception ex) when (attempt < attempts)
+                {
+                    log.LogWarning("Catch-up of household {Household} after a silo's death failed (attempt {Attempt}: {Error}); trying again", household, attempt, ex.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.Increment(ref failed);
+                    log.LogWarning(ex, "Catch-up of household {Household} after a silo's death failed {Attempts} times; it catches up before it next uses its ledger", household, attempts);
+                    return;
+                }
+            }
+        });
+        log.LogWarning("Households asked to catch up after a silo's death: {Households}, {Fills} fills recorded only now, {Failed} failed", households.Length, recorded, failed);
     }
 }

@@ -7,7 +7,9 @@ namespace Households.Grains.Silo;
 /// <summary>An account activates on the silo that owns it (<see cref="StableShare.Owner"/> over the active silos): the one
 /// whose warm start watches its books, so the grain takes over its own parked entry and no other silo keeps a stale copy;
 /// when a silo dies, the survivors that now own its accounts watch them from the books (<see cref="BooksWarmStart"/>) and
-/// the grains that wake later wake there.</summary>
+/// the grains that wake later wake there. Households are placed by the same rule over their id: only on active silos (the
+/// default placement picks among the cluster manifest's silos, which keep a dead one for a while, and a household woken
+/// there by a survivor's resend or catch-up request would not wake).</summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
 public sealed class BooksOwnerPlacement : PlacementStrategy
 {
