@@ -109,7 +109,8 @@ public static class HouseholdsSiloSetup
         services.AddSingleton<SecurityMaster>();
         services.AddSingleton<AccountMonitor>();
         services.AddSingleton<AccountsAwaitingHousehold>();
-        // Accounts activate on the silo that owns their books (the one that watches them parked).
+        // Accounts activate on the silo that owns their books (the one that watches them parked); households by the same rule
+        // over their id, on active silos only.
         services.AddPlacementDirector<BooksOwnerPlacement, BooksOwnerPlacementDirector>();
         services.AddSingleton<LiveStateBoard>();
         services.AddSingleton<TriggerLatency>();
