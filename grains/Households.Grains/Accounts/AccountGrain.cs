@@ -77,6 +77,12 @@ public sealed class AccountGrain(
         if (_entry is not null) monitor.Unregister(_entry);
         if (_live is not null) liveBoard.Withdraw(_live);
         awaiting?.Forget(Id); // held in memory: nothing is held for a resend any more
+        // Fills still not confirmed recorded after the account sat idle: the household's write failed or it died unseen.
+        if (_unrecorded is { Count: > 0 } && state.State.Spec is { } spec)
+        {
+            log.LogWarning("{Account}: {Count} fills not confirmed recorded by household {Household} at deactivation; asking it to catch up", Id, _unrecorded.Count, spec.HouseholdId);
+            GrainFactory.GetGrain<IHouseholdGrain>(spec.HouseholdId).CatchUp().Ignore();
+        }
         // Fills appended since the last snapshot are folded into one row (issue #18 goal 2).
         if (_record is not null) await _record.Snapshot();
     }

@@ -2,6 +2,7 @@ using Households.Contracts;
 using Households.Grains.Securities;
 using Households.Grains;
 using Households.Grains.Silo;
+using Orleans.Core.Internal;
 using Households.Persistence.Journal;
 using Households.Tests.Reliability;
 using Xunit;
@@ -76,6 +77,25 @@ public sealed class CatchUpTests(ClusterFixture fixture)
         Assert.False(await ClusterFixture.Eventually(() => Task.FromResult(HoldsFills()), held => !held));
         Assert.Empty(await household.CatchUp());
         // The ledger has the sale: 40 shares of CVL1 (held over a year) at 70 against 50 a share: 800 long-term gain.
+        Assert.Equal(800m, (await household.GetView()).Tax.YearToDate.LongTerm);
+    }
+    /// <summary>An account that deactivates still holding a fill its household never confirmed recording asks the household
+    /// to catch up: what it held in memory is not lost with it.</summary>
+    [Fact]
+    public async Task An_account_deactivating_with_a_fill_its_household_never_recorded_asks_the_household_to_catch_up()
+    {
+        var client = fixture.Client;
+        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("CWEQ", "US Equity")]);
+        var household = client.GetGrain<IHouseholdGrain>("CWHH");
+        await household.Create(new HouseholdSpec("CWHH", "Catch-up at deactivation", "ADV1", ["CWA1"]),
+            [new AccountOpening(Account("CWA1", "CWHH", AccountType.Taxable, null), 10_000m, [Lot("CWL1", "CWEQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        var account = client.GetGrain<IAccountGrain>("CWA1");
+        await account.ApplyTrade(new TradeRequest("cw-1", new DateOnly(2026, 2, 3), "CWEQ", TradeSide.Sell, 40, 70m, "CWL1", null, 0m));
+        var journal = fixture.SiloService<IJournal>();
+        Assert.Contains(await LiveReconciliation.Differences(client, journal, ["CWHH"]), d => d.Contains("trade cw-1", StringComparison.Ordinal));
+
+        await account.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Empty(await ClusterFixture.Eventually(() => LiveReconciliation.Differences(client, journal, ["CWHH"]), d => d.Count == 0));
         Assert.Equal(800m, (await household.GetView()).Tax.YearToDate.LongTerm);
     }
 }
