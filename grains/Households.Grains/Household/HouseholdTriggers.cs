@@ -160,10 +160,10 @@ public sealed class HouseholdTriggers(IPersistentState<HouseholdState> state, Ho
             if (Stopwatch.GetElapsedTime(started) is { TotalSeconds: > 10 } slow && log.IsEnabled(LogLevel.Debug))
                 log.LogDebug("{Household}: the decision over {Count} triggers took {Seconds:0.0} s", spec.Id, triggers.Length, slow.TotalSeconds);
             // Decided, its proposals persisted: the household's own changes among them are no longer stored undecided, and
-            // the accounts stop holding these triggers for a resend after a silo's death (an order resolution is the
-            // household's own, held by no account).
+            // the accounts stop holding the triggers they sent for a resend after a silo's death (an order resolution and a
+            // household's change are the household's own, held by no account).
             await ChangesDecided(triggers);
-            foreach (var sent in triggers.Where(t => t.Kind != TriggerKind.OrderResolved).GroupBy(t => t.AccountId, StringComparer.Ordinal))
+            foreach (var sent in triggers.Where(ClientEvents.SentByAccount).GroupBy(t => t.AccountId, StringComparer.Ordinal))
                 grains.GetGrain<IAccountGrain>(sent.Key).OnDecided(sent.Max(t => t.DetectedAt)).Ignore();
         }
         finally

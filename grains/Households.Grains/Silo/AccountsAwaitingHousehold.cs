@@ -50,8 +50,7 @@ public sealed class AccountsAwaitingHousehold(ILogger<AccountsAwaitingHousehold>
     public void Forget(string accountId) => _accounts.TryRemove(accountId, out _);
 
     /// <summary>Asks every account held here that holds triggers to send them to its household again, and every household
-    /// of an account holding fills to catch up (in the background, each tried again a few times: just after a death a call
-    /// may still meet the dead silo). Returns the accounts held.</summary>
+    /// of an account holding fills to catch up (<see cref="HouseholdCatchUp"/>). Returns the accounts held.</summary>
     public int ResendAll(IGrainFactory grains, string reason)
     {
         var held = _accounts.ToArray();
@@ -60,36 +59,7 @@ public sealed class AccountsAwaitingHousehold(ILogger<AccountsAwaitingHousehold>
             .Select(h => h.Value.Household!).Distinct(StringComparer.Ordinal).ToArray();
         log.LogWarning("Triggers not yet confirmed decided and fills not yet confirmed recorded sent again to their households ({Reason}): {Accounts} accounts, {Households} households asked to catch up fills",
             reason, held.Length, households.Length);
-        if (households.Length > 0) Task.Run(() => CatchUp(grains, households)).Ignore();
+        HouseholdCatchUp.Ask(grains, households, "fills their accounts on a survivor hold after a silo's death", log);
         return held.Length;
-    }
-
-    private async Task CatchUp(IGrainFactory grains, string[] households)
-    {
-        const int attempts = 5;
-        int recorded = 0, failed = 0;
-        await Parallel.ForEachAsync(households, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (household, _) =>
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    Interlocked.Add(ref recorded, (await grains.GetGrain<IHouseholdGrain>(household).CatchUp()).Length);
-                    return;
-                }
-                catch (Exception ex) when (attempt < attempts)
-                {
-                    log.LogWarning("Catch-up of household {Household} after a silo's death failed (attempt {Attempt}: {Error}); trying again", household, attempt, ex.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(attempt));
-                }
-                catch (Exception ex)
-                {
-                    Interlocked.Increment(ref failed);
-                    log.LogWarning(ex, "Catch-up of household {Household} after a silo's death failed {Attempts} times; it catches up before it next uses its ledger", household, attempts);
-                    return;
-                }
-            }
-        });
-        log.LogWarning("Households asked to catch up after a silo's death: {Households}, {Fills} fills recorded only now, {Failed} failed", households.Length, recorded, failed);
     }
 }

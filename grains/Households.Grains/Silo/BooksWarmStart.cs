@@ -241,7 +241,7 @@ public sealed class BooksWarmStart(PostgresGrainStorage storage, AccountMonitor 
         if (!traded.IsEmpty)
         {
             log.LogWarning("Books: the households of {Households} accounts now owned here that traded since {Day} catch up their fills", traded.Count, tradedOn);
-            foreach (var household in traded.Keys) grains.GetGrain<IHouseholdGrain>(household).CatchUp().Ignore();
+            HouseholdCatchUp.Ask(grains, [.. traded.Keys], "accounts taken over from a dead silo that traded today", log);
         }
         return (parked, lots, skipped, tables);
     }

@@ -15,14 +15,23 @@ namespace Households.Tests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class CatchUpTests(ClusterFixture fixture)
 {
+    /// <summary>A household <c>{prefix}HH</c> with one taxable account <c>{prefix}A1</c>: $10,000 and 100 shares of
+    /// <c>{prefix}EQ</c> (lot <c>{prefix}L1</c>, $50 a share, held since 2025-01-02).</summary>
+    private async Task<IHouseholdGrain> Household(string prefix, string name)
+    {
+        var client = fixture.Client;
+        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund($"{prefix}EQ", "US Equity")]);
+        var household = client.GetGrain<IHouseholdGrain>($"{prefix}HH");
+        await household.Create(new HouseholdSpec($"{prefix}HH", name, "ADV1", [$"{prefix}A1"]),
+            [new AccountOpening(Account($"{prefix}A1", $"{prefix}HH", AccountType.Taxable, null), 10_000m, [Lot($"{prefix}L1", $"{prefix}EQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        return household;
+    }
+
     [Fact]
     public async Task A_fill_the_household_never_recorded_is_caught_up_into_ledger_and_journal()
     {
         var client = fixture.Client;
-        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("CUEQ", "US Equity")]);
-        var household = client.GetGrain<IHouseholdGrain>("CUHH");
-        await household.Create(new HouseholdSpec("CUHH", "Catch-up", "ADV1", ["CUA1"]),
-            [new AccountOpening(Account("CUA1", "CUHH", AccountType.Taxable, null), 10_000m, [Lot("CUL1", "CUEQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        var household = await Household("CU", "Catch-up");
         await household.RecordTrade("CUA1", new TradeRequest("cu-1", new DateOnly(2026, 2, 2), "CUEQ", TradeSide.Buy, 10, 60m, null, null, 1m));
 
         // The account applies a fill (as RecordTrade does first); the household's half never happens.
@@ -52,10 +61,7 @@ public sealed class CatchUpTests(ClusterFixture fixture)
     public async Task A_fill_the_household_never_recorded_reaches_the_journal_when_a_silo_dies_and_is_held_by_its_account_until_then()
     {
         var client = fixture.Client;
-        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("CVEQ", "US Equity")]);
-        var household = client.GetGrain<IHouseholdGrain>("CVHH");
-        await household.Create(new HouseholdSpec("CVHH", "Catch-up after a death", "ADV1", ["CVA1"]),
-            [new AccountOpening(Account("CVA1", "CVHH", AccountType.Taxable, null), 10_000m, [Lot("CVL1", "CVEQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        var household = await Household("CV", "Catch-up after a death");
         var awaiting = fixture.SiloService<AccountsAwaitingHousehold>();
         bool HoldsFills() => (awaiting.Held("CVA1") & HeldForHousehold.Fills) != 0;
 
@@ -85,10 +91,7 @@ public sealed class CatchUpTests(ClusterFixture fixture)
     public async Task An_account_deactivating_with_a_fill_its_household_never_recorded_asks_the_household_to_catch_up()
     {
         var client = fixture.Client;
-        await client.GetGrain<IUniverseGrain>(UniverseGrain.Key).Upsert([Fund("CWEQ", "US Equity")]);
-        var household = client.GetGrain<IHouseholdGrain>("CWHH");
-        await household.Create(new HouseholdSpec("CWHH", "Catch-up at deactivation", "ADV1", ["CWA1"]),
-            [new AccountOpening(Account("CWA1", "CWHH", AccountType.Taxable, null), 10_000m, [Lot("CWL1", "CWEQ", 100, 50m, new DateOnly(2025, 1, 2))])]);
+        var household = await Household("CW", "Catch-up at deactivation");
         var account = client.GetGrain<IAccountGrain>("CWA1");
         await account.ApplyTrade(new TradeRequest("cw-1", new DateOnly(2026, 2, 3), "CWEQ", TradeSide.Sell, 40, 70m, "CWL1", null, 0m));
         var journal = fixture.SiloService<IJournal>();
