@@ -70,9 +70,8 @@ public sealed class AdvisorQueueTests(BrowserSiloFactory factory, ITestOutputHel
     [Fact]
     public async Task The_queue_sorts_filters_approves_in_bulk_and_shows_new_proposals_live()
     {
-        Assert.True(File.Exists(HouseholdPageTests.Chromium), $"chromium not found at {HouseholdPageTests.Chromium}");
-        var http = factory.CreateClient();
-        http.BaseAddress = new Uri(factory.BaseUrl);
+        await using var session = await BrowserSession.Open(factory, output, width: 1600, height: 900, awaitDemo: false);
+        var (http, page) = (session.Http, session.Page);
         // Different sizes give different values to the client, so the two sorts differ.
         var proposals = new Dictionary<string, string>
         {
@@ -84,13 +83,6 @@ public sealed class AdvisorQueueTests(BrowserSiloFactory factory, ITestOutputHel
 
         // The demo firm keeps two cores busy: every expectation may take a while.
         Assertions.SetDefaultExpectTimeout(30_000);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = HouseholdPageTests.Chromium, Headless = true, Args = HouseholdPageTests.ChromiumArgs });
-        var headers = http.DefaultRequestHeaders.Authorization is { } auth ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
-        await using var context = await browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1600, Height = 900 }, ExtraHTTPHeaders = headers });
-        var page = await context.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
-
         // The firm page links to the queue.
         await page.GotoAsync("/");
         await page.Locator("a[href='/advisor']").ClickAsync();

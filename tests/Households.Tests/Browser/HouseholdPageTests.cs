@@ -155,9 +155,8 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
     [Fact]
     public async Task A_proposal_shows_its_orders_state_on_the_household_page()
     {
-        Assert.True(File.Exists(Chromium), $"chromium not found at {Chromium}: install it (apt-get install -y chromium) or set HOUSEHOLDS_CHROMIUM");
-        var http = factory.CreateClient();
-        http.BaseAddress = new Uri(factory.BaseUrl);
+        await using var session = await BrowserSession.Open(factory, output, awaitDemo: false);
+        var (http, page) = (session.Http, session.Page);
         await OrdersApiTests.Seed(http, "ORDPAGE");
         (await http.PostAsync("/api/households/ORDPAGE/rebalance", null)).EnsureSuccessStatusCode();
         JsonElement[] orders = [];
@@ -176,13 +175,6 @@ public sealed class HouseholdPageTests(BrowserSiloFactory factory, ITestOutputHe
             .EnsureSuccessStatusCode();
         string Shares(decimal q) => q.ToString("#,##0.####", System.Globalization.CultureInfo.InvariantCulture);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
-        var headers = http.DefaultRequestHeaders.Authorization is { } auth
-            ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
-        await using var context = await browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 }, ExtraHTTPHeaders = headers });
-        var page = await context.NewPageAsync();
-        page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
         await page.GotoAsync("/households/ORDPAGE");
         var line = page.Locator($"#decided [data-orders='{proposalId}']");
         await Assertions.Expect(line).ToContainTextAsync($"{orderId} sell {Shares(ordered)} ORDX partiallyFilled ({Shares(part)} at $79.00)", new() { Timeout = 60_000 });
@@ -246,19 +238,24 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public IPage Page { get; private set; } = null!;
 
-    public static async Task<BrowserSession> Open(BrowserSiloFactory factory, ITestOutputHelper output)
+    /// <summary>A page on the factory's silo, <paramref name="width"/> × <paramref name="height"/>, after the demo household
+    /// is ready when <paramref name="awaitDemo"/>. Navigations may take 90 s: the demo firm keeps the two cores busy and CI
+    /// runs other silos beside it (a page's load once took over 30 s there).</summary>
+    public static async Task<BrowserSession> Open(BrowserSiloFactory factory, ITestOutputHelper output, int width = 1400, int height = 1000,
+        bool awaitDemo = true)
     {
         var chromium = HouseholdPageTests.Chromium;
         Assert.True(File.Exists(chromium), $"chromium not found at {chromium}: install it (apt-get install -y chromium) or set HOUSEHOLDS_CHROMIUM");
         var http = factory.CreateClient();
         http.BaseAddress = new Uri(factory.BaseUrl);
-        await HouseholdPageTests.DemoReady(http);
+        if (awaitDemo) await HouseholdPageTests.DemoReady(http);
         var session = new BrowserSession(http);
         session._playwright = await Playwright.CreateAsync();
         session._browser = await session._playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = HouseholdPageTests.ChromiumArgs });
         var headers = http.DefaultRequestHeaders.Authorization is { } auth
             ? new Dictionary<string, string> { ["Authorization"] = auth.ToString() } : null;
-        session.Context = await session._browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = 1400, Height = 1000 }, ExtraHTTPHeaders = headers });
+        session.Context = await session._browser.NewContextAsync(new() { BaseURL = factory.BaseUrl, ViewportSize = new() { Width = width, Height = height }, ExtraHTTPHeaders = headers });
+        session.Context.SetDefaultNavigationTimeout(90_000);
         session.Page = await session.Context.NewPageAsync();
         session.Page.Console += (_, m) => { if (m.Type == "error") output.WriteLine($"browser console: {m.Text}"); };
         return session;
