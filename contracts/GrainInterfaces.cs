@@ -41,8 +41,9 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Creates or replaces the model (validated: weights sum to one, sub-models exist, no cycles).</summary>
     [Alias("Define")] Task Define(TargetModel model);
 
-    /// <summary>The model as last defined (sleeves and sub-models, not flattened), or null when it was never defined.</summary>
-    [Alias("Get")] Task<TargetModel?> Get();
+    /// <summary>The model as last defined (sleeves and sub-models, not flattened), or null when it was never defined.
+    /// Interleaves: a parent resolving reads it while this model waits for that parent to hear of a change.</summary>
+    [Alias("Get"), AlwaysInterleave] Task<TargetModel?> Get();
 
     /// <summary>The model flattened to security and asset-class targets (models of models expanded).</summary>
     [Alias("Resolve")] Task<ResolvedTarget> Resolve();
@@ -51,11 +52,13 @@ public interface IModelGrain : IGrainWithStringKey
     /// follower is stored. Interleaves with other calls: concurrent follows share one state write.</summary>
     [Alias("Follow"), AlwaysInterleave] Task Follow(string accountId);
 
-    /// <summary>A model that contains this one registers itself, so a change here reaches its accounts too.</summary>
-    [Alias("AddParent")] Task AddParent(string parentModelId);
+    /// <summary>A model that contains this one registers itself, so a change here reaches its accounts too. Interleaves as
+    /// <see cref="Follow"/> does: a parent being defined waits on it while this model may be waiting on that parent.</summary>
+    [Alias("AddParent"), AlwaysInterleave] Task AddParent(string parentModelId);
 
-    /// <summary>A model inside this one changed: tell this model's accounts and parents.</summary>
-    [Alias("OnSubModelChanged"), OneWay] Task OnSubModelChanged(string changedModelId);
+    /// <summary>A model inside this one changed: tell this model's accounts and parents. Returns once this model has stored
+    /// that it owes them the notice, so a sub-model's change reaches them even if this model's silo dies meanwhile.</summary>
+    [Alias("OnSubModelChanged")] Task OnSubModelChanged(string changedModelId);
 }
 
 /// <summary>An account: lots, cash and target in memory; drift from the silo's price board.</summary>

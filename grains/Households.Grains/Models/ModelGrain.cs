@@ -15,6 +15,9 @@ public sealed class ModelState : IAppendableState
     [Id(2)] public HashSet<string> Followers { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Models built of this one, told when it changes (models of models).</summary>
     [Id(3)] public HashSet<string> Parents { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>A change is stored whose followers and parents may not all have been told: set in the change's own write,
+    /// cleared once they were; a grain that died between the two tells them when it next activates.</summary>
+    [Id(4)] public bool FollowersToTell { get; set; }
 
     // Not stored: what the next write may be.
     [NonSerialized] private NextWrite? _next;
@@ -38,6 +41,15 @@ public sealed record ModelFollowed([property: Id(0)] string[] Followers, [proper
     }
 }
 
+/// <summary>The notice of a stored change owed to a model's followers and parents, or paid (<see cref="ModelState.FollowersToTell"/>):
+/// a data change, so a model followed by a hundred thousand accounts does not rewrite their list to say so.</summary>
+[GenerateSerializer, Immutable, Alias("ModelNoticeOwed")]
+public sealed record ModelNoticeOwed([property: Id(0)] bool Owed) : IStateChange<ModelState>
+{
+    /// <inheritdoc/>
+    public void ApplyTo(ModelState state) => state.FollowersToTell = Owed;
+}
+
 /// <summary>A firm model. Resolution fetches the sub-models it names and flattens them in the domain.</summary>
 public sealed class ModelGrain([PersistentState("model", "households")] IPersistentState<ModelState> state, SecurityMaster master,
     Orleans.Serialization.DeepCopier<ModelState> copier, ILogger<ModelGrain> log)
@@ -51,20 +63,38 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     {
         ModelResolver.Validate(model);
         if (model.Id != this.GetPrimaryKeyString()) throw new Domain.BadInputException($"model id {model.Id} does not match {this.GetPrimaryKeyString()}");
-        // The same content again changes nothing and tells no follower: a firm re-publishing its models must not fire a
-        // model-change decision in every account.
-        if (Stored.Model is { } current && ModelResolver.SameContent(current, model)) return;
+        // The same content again changes nothing and tells no follower (a firm re-publishing its models must not fire a
+        // model-change decision in every account), unless the stored change was never told: a retry finishes it.
+        if (Stored.Model is { } current && ModelResolver.SameContent(current, model))
+        {
+            if (Stored.FollowersToTell) await Tell(model.Id);
+            return;
+        }
         // Resolving the candidate proves every sub-model exists and no cycle forms.
         var models = await FetchClosure(model);
         await EnsureSecurities(models.Values);
         ModelResolver.Resolve(model.Id, Stored.Version + 1, id => models.GetValueOrDefault(id), master.Find);
         var changed = Stored.Model is not null;
-        Writes.Change(s => Defined(s, model));
+        Writes.Change(s =>
+        {
+            Defined(s, model);
+            if (changed) s.FollowersToTell = true;
+        });
         _resolved = null;
         await Writes.Write();
         foreach (var child in model.Sleeves.Where(s => s.Kind == SleeveKind.Model).Select(s => s.Key).Distinct())
             await GrainFactory.GetGrain<IModelGrain>(child).AddParent(model.Id);
-        if (changed) Propagate(model.Id);
+        if (changed) await Tell(model.Id);
+    }
+
+    /// <summary>A model that died after storing a change and before telling its followers tells them now.</summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Stored is { FollowersToTell: true, Model: { } model })
+        {
+            log.LogWarning("Model {Model}: version {Version} was stored but its followers were not all told; telling them now", model.Id, Stored.Version);
+            await Tell(model.Id);
+        }
     }
 
     /// <summary>The model as defined; a new version only when its content changed, so applying it again (on a state
@@ -100,20 +130,25 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         state.State.Next().Compact(state.WriteStateAsync, log, $"model {this.GetPrimaryKeyString()}");
 
-    public Task OnSubModelChanged(string changedModelId)
+    public async Task OnSubModelChanged(string changedModelId)
     {
         _resolved = null;
-        Propagate(changedModelId);
-        return Task.CompletedTask;
+        // Owed before the sub-model hears back: it clears its own debt once every parent has stored this one.
+        Writes.Change(new ModelNoticeOwed(true));
+        await Writes.Write();
+        await Tell(changedModelId);
     }
 
-    /// <summary>One-way notices: every account on this model re-resolves its target; every parent passes it on.</summary>
-    private void Propagate(string changedModelId)
+    /// <summary>Tells every account on this model to re-resolve its target (one-way: an account re-resolving calls back here)
+    /// and every parent to tell its own, waiting for the parents to store that they owe it; then clears the debt.</summary>
+    private async Task Tell(string changedModelId)
     {
         var self = this.GetPrimaryKeyString();
         foreach (var account in Stored.Followers) GrainFactory.GetGrain<IAccountGrain>(account).OnModelChanged(self).Ignore();
-        foreach (var parent in Stored.Parents.Where(p => p != changedModelId))
-            GrainFactory.GetGrain<IModelGrain>(parent).OnSubModelChanged(changedModelId).Ignore();
+        await Task.WhenAll(Stored.Parents.Where(p => p != changedModelId)
+            .Select(parent => GrainFactory.GetGrain<IModelGrain>(parent).OnSubModelChanged(changedModelId)));
+        Writes.Change(new ModelNoticeOwed(false));
+        await Writes.Write();
     }
 
     public Task<TargetModel?> Get() => Task.FromResult(Stored.Model);

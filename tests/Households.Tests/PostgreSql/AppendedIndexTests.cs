@@ -111,6 +111,9 @@ public sealed class AppendedIndexTests(PostgresFixture db) : IClassFixture<Postg
         var followed = await Changes("model", "PGIM");
         Assert.Equal(["PGIA1", "PGIA2", "PGIA3"], followed.Select(c =>
             Assert.Single(Assert.IsType<ModelFollowed>(Assert.Single(Assert.IsType<StoredChanges<ModelState>>(c).Changes)).Followers)));
+        // A new definition is stored whole with the followers' notice owed; the notice paid is one change.
+        await model.Define(TwoFundModel("PGIM", "PGIEQ", "PGIBD", 0.7m, DriftBand.Default));
+        Assert.False(Assert.IsType<ModelNoticeOwed>(Assert.Single(Assert.IsType<StoredChanges<ModelState>>(Assert.Single(await Changes("model", "PGIM"))).Changes)).Owed);
 
         var directory = grains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key);
         var before = (await directory.List(0, 500)).Total;
@@ -128,10 +131,10 @@ public sealed class AppendedIndexTests(PostgresFixture db) : IClassFixture<Postg
             var page = await otherGrains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key).ListByAdvisor("ADV09", 0, 500);
             Assert.Equal([("PGIH1", "One, renamed", 3), ("PGIH2", "Two", 1)], page.Items.Where(h => h.Id.StartsWith("PGIH", StringComparison.Ordinal)).Select(h => (h.Id, h.Name, h.Accounts)));
             Assert.Equal(before + 2, (await otherGrains.GetGrain<IFirmDirectoryGrain>(FirmDirectoryGrain.Key).List(0, 500)).Total);
-            // The model folds its followers; a fourth follower is one more change.
-            Assert.Equal(0.6m, (await otherGrains.GetGrain<IModelGrain>("PGIM").Get())!.Sleeves[0].Weight);
+            // The model folds its followers and the paid notice; a fourth follower is one more change.
+            Assert.Equal(0.7m, (await otherGrains.GetGrain<IModelGrain>("PGIM").Get())!.Sleeves[0].Weight);
             await otherGrains.GetGrain<IModelGrain>("PGIM").Follow("PGIA4");
-            Assert.Equal(4, (await Changes("model", "PGIM")).Length);
+            Assert.Equal(2, (await Changes("model", "PGIM")).Length);
             await ((IHost)other).StopAsync();
         }
         // Stopping compacted both: the changes folded into the rows.
