@@ -70,3 +70,11 @@ public sealed record ResolvedTarget(
     [Id(2)] public ImmutableArray<TargetWeight> Weights { get => field.OrEmpty(); init; } = Weights;
     [Id(3)] public bool DirectIndexing { get; init; } = DirectIndexing;
 }
+
+/// <summary>An account told that its model changed (the model itself, or a model inside it), as its journal entry records
+/// it (<see cref="JournalKind.ModelChange"/>): the model it follows and the version it resolved (a model of models keeps its
+/// version when a model inside it changes).</summary>
+[GenerateSerializer, Immutable, Alias("ModelChangeHeard")]
+public sealed record ModelChangeHeard(
+    [property: Id(0)] string ModelId,
+    [property: Id(1)] int Version);

@@ -18,11 +18,11 @@ namespace Households.Silo.Api;
 public static class AuditApi
 {
     /// <summary>The journal kinds the audit reads (proposals for the triggers they decided, a client's restriction and
-    /// policy changes for the events decided; approvals and orders carry no defect it counts). Triggers are read apart
-    /// (<see cref="Entries"/>).</summary>
+    /// policy changes and the model changes accounts heard for the events decided; approvals and orders carry no defect it
+    /// counts). Triggers are read apart (<see cref="Entries"/>).</summary>
     public static readonly JournalKind[] Kinds =
         [JournalKind.AccountOpened, JournalKind.BooksLoaded, JournalKind.Fill, JournalKind.WashSale, JournalKind.Cash, JournalKind.Decision, JournalKind.Proposal,
-         JournalKind.Restriction, JournalKind.PolicyChange];
+         JournalKind.Restriction, JournalKind.PolicyChange, JournalKind.ModelChange];
 
     /// <summary>Above this many households with a client's event, their triggers are read firm-wide in one paged query.</summary>
     private const int TriggersByHousehold = 1_000;

@@ -243,6 +243,7 @@ public static class JournalAudit
                 JournalKind.WashSale when e.IdempotencyKey?.StartsWith("wash:", StringComparison.Ordinal) == true => JournalFormat.Read<WashSaleAdjustment>(e.Payload),
                 JournalKind.Cash => JournalFormat.Read<CashMovement>(e.Payload),
                 JournalKind.Trigger => JournalFormat.Read<Trigger>(e.Payload),
+                JournalKind.ModelChange => JournalFormat.Read<ModelChangeHeard>(e.Payload),
                 _ => null,
             };
         }

@@ -8,9 +8,9 @@ using Households.Domain.Tax;
 namespace Households.Domain.Decisions;
 
 /// <summary>A client's events as the journal records them — a cash movement, an account's restrictions or investment
-/// policy set, a household's policy, tax profile or tax budget set — and the trigger each raises: every one must become a
-/// decision's cause (<see cref="TriggerCooldowns.IsClientEvent"/>). Model changes are the firm's, journaled with the model,
-/// not per account, and are not among them.</summary>
+/// policy set, a household's policy, tax profile or tax budget set, and the firm's change of an account's model as the
+/// account hears it — and the trigger each raises: every one must become a decision's cause
+/// (<see cref="TriggerCooldowns.IsClientEvent"/>).</summary>
 public static class ClientEvents
 {
     /// <summary>The subject of the trigger an account's restrictions change raises.</summary>
@@ -40,6 +40,15 @@ public static class ClientEvents
             $"Investment policy of {spec.Id} {(policy is null ? "cleared" : "set")}", payload);
     }
 
+    /// <summary>An account told that its model changed: a person (the firm) caused it and the account's decision must follow
+    /// it, so it is journaled with the account as the client's own events are.</summary>
+    public static JournalEntry ModelChanged(AccountSpec spec, ModelChangeHeard heard, DateTimeOffset at)
+    {
+        var payload = JournalFormat.Payload(heard);
+        return new(0, spec.HouseholdId, spec.Id, JournalKind.ModelChange, at, Key("model", at, payload),
+            $"Model {heard.ModelId} of {spec.Id} changed (version {heard.Version})", payload);
+    }
+
     /// <summary>A household's change of <paramref name="what"/> (its investment policy, tax profile or tax budget).</summary>
     public static JournalEntry HouseholdPolicySet(string householdId, string what, object? payload, DateTimeOffset at)
     {
@@ -58,6 +67,7 @@ public static class ClientEvents
         JournalKind.Cash => e.AccountId is not null && e.IdempotencyKey?.StartsWith(JournalReplay.CashKeyPrefix, StringComparison.Ordinal) == true,
         JournalKind.Restriction => e.AccountId is not null,
         JournalKind.PolicyChange => true,
+        JournalKind.ModelChange => e.AccountId is not null,
         _ => false,
     };
 
@@ -68,6 +78,7 @@ public static class ClientEvents
         (JournalKind.Restriction, { } account, _) => new(account, TriggerKind.Restriction, RestrictionsSubject),
         (JournalKind.PolicyChange, { } account, _) => new(account, TriggerKind.Policy, AccountPolicySubject),
         (JournalKind.PolicyChange, null, _) => new(null, TriggerKind.Policy, null),
+        (JournalKind.ModelChange, { } account, ModelChangeHeard heard) => new(account, TriggerKind.ModelChange, heard.ModelId),
         _ => null,
     };
 

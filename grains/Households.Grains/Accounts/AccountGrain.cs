@@ -254,7 +254,18 @@ public sealed class AccountGrain(
     {
         if (state.State.Spec is null) return;
         await Watch();
-        await OnTriggers([Triggers.Event(TriggerKind.ModelChange, modelId, _target?.Version ?? 0)]);
+        // A model this account left still lists it among its followers: its change is not this account's.
+        if (state.State.Spec is not { } spec || spec.ModelId != modelId) return;
+        var heard = new ModelChangeHeard(modelId, _target?.Version ?? 0);
+        var raises = Triggers.Event(TriggerKind.ModelChange, modelId, heard.Version);
+        // Stored with the account and journaled before the household hears of it, as a client's restrictions are: the
+        // decision it owes survives this account's silo dying first.
+        await Record.Durably(async () =>
+        {
+            await Record.WriteAndJournal([ClientEvents.ModelChanged(spec, heard, raises.DetectedAt)], raises);
+            return true;
+        });
+        await OnTriggers([raises]);
     }
 
     /// <summary>Resolves the account's model, makes sure the security master knows its symbols and (re)registers its snapshot.</summary>

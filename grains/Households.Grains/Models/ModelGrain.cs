@@ -87,14 +87,22 @@ public sealed class ModelGrain([PersistentState("model", "households")] IPersist
         if (changed) await Tell(model.Id);
     }
 
-    /// <summary>A model that died after storing a change and before telling its followers tells them now.</summary>
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>A model that died after storing a change and before telling its followers tells them once active: in a turn
+    /// of its own, not in the activation, which a parent being defined may be waiting on (its read of this model) while
+    /// this model would wait on that parent.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Stored is { FollowersToTell: true, Model: { } model })
         {
             log.LogWarning("Model {Model}: version {Version} was stored but its followers were not all told; telling them now", model.Id, Stored.Version);
-            await Tell(model.Id);
+            IDisposable? owed = null;
+            owed = this.RegisterGrainTimer(async () =>
+            {
+                owed?.Dispose();
+                if (Stored.FollowersToTell) await Tell(model.Id);
+            }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>The model as defined; a new version only when its content changed, so applying it again (on a state

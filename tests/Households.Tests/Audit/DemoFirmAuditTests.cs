@@ -30,7 +30,7 @@ public sealed class QuarterDemoFactory() : SiloFactory(true)
 }
 
 /// <summary>The long run on the live path: after a simulated quarter, with clients depositing and withdrawing in its first
-/// half (and one setting an exclusion, another household a new tax profile), the compliance audit scans the whole journal, as a compliance officer would, and finds none of the defects the
+/// half (and one setting an exclusion, another household a new tax profile, the firm a model change its accounts hear), the compliance audit scans the whole journal, as a compliance officer would, and finds none of the defects the
 /// engine guarantees against; every client event was a decision's cause and every withdrawal was paid; the share of
 /// accounts out of tolerance in the steady state is at most 10 % (issue #15).</summary>
 public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHelper output) : IClassFixture<QuarterDemoFactory>
@@ -42,7 +42,7 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
         // The firm's clients move cash during the quarter's first half: every 5 batches from the 5th to the 45th, a deposit of
         // $5,000 into one discretionary account and a withdrawal of $3,000 from another (the clients' events a decision must
         // never drop), long before the steady state is measured.
-        string? depositTo = null, withdrawFrom = null;
+        string? depositTo = null, withdrawFrom = null, changedModel = null;
         var posted = 0;
         // 130 batches of half a trading day: 65 trading days, a quarter. The steady state's tolerance is the share of accounts
         // out of tolerance averaged over the last 30 batches (one scan is one instant of a market that moves half a day a
@@ -68,6 +68,9 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
                     (await client.PutAsJsonAsync($"/api/accounts/{depositTo}/restrictions", new[] { new { kind = "exclude", symbol = "ZZESG", reason = "client ESG screen" } })).EnsureSuccessStatusCode();
                 if (posted == 6)
                     (await client.PutAsJsonAsync($"/api/households/{HouseholdOf(withdrawFrom)}/tax-profile", new { filing = "marriedJoint", taxableIncome = 400_000m, stateRate = 0.05m })).EnsureSuccessStatusCode();
+                // The firm moves a point of weight between the two largest sleeves of the deposit account's model: every
+                // account on it hears the change and decides it.
+                if (posted == 4) changedModel = await ShiftAPoint(client, depositTo);
             }
             await Task.Delay(250);
         }
@@ -112,8 +115,26 @@ public sealed class DemoFirmAuditTests(QuarterDemoFactory factory, ITestOutputHe
             .Count(e => e.GetProperty("idempotencyKey").GetString()!.StartsWith("trigger:Policy:tax profile:", StringComparison.Ordinal));
         output.WriteLine($"client events: {posted} deposits into {depositTo}, {posted} withdrawals from {withdrawFrom}; triggers journaled {events.Deposits} and {events.Withdrawals}, " +
             $"withdrawals paid {events.Paid}; restrictions set on {depositTo} and a tax profile on {HouseholdOf(withdrawFrom)}, triggers journaled {events.Restrictions} and {taxProfile}");
+        var heard = (await client.GetFromJsonAsync<JsonElement>($"/api/journal?kind=modelChange&limit=1000")).EnumerateArray()
+            .Select(e => e.GetProperty("accountId").GetString()!).ToArray();
+        output.WriteLine($"model {changedModel} changed: {heard.Length} accounts heard it ({string.Join(", ", heard.Order(StringComparer.Ordinal))})");
         Assert.Equal((9, 9, 9, 9, 1, 1), (posted, events.Deposits, events.Withdrawals, events.Paid, events.Restrictions, taxProfile));
-        Assert.True(report.GetProperty("clientEvents").GetInt32() >= 20, $"the audit read {report.GetProperty("clientEvents")} client events of the 20 made");
+        Assert.Contains(depositTo, heard);
+        Assert.Equal(heard.Length, heard.Distinct().Count());
+        Assert.True(report.GetProperty("clientEvents").GetInt32() >= 20 + heard.Length,
+            $"the audit read {report.GetProperty("clientEvents")} client events of the {20 + heard.Length} made");
+    }
+
+    /// <summary>Moves 0.01 of weight from the largest sleeve of <paramref name="account"/>'s model to the next; returns the model.</summary>
+    private static async Task<string> ShiftAPoint(HttpClient client, string account)
+    {
+        var modelId = (await client.GetFromJsonAsync<JsonElement>($"/api/accounts/{account}")).GetProperty("spec").GetProperty("modelId").GetString()!;
+        var model = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync($"/api/models/{modelId}"))!;
+        var sleeves = model["sleeves"]!.AsArray().OrderByDescending(n => n!["weight"]!.GetValue<decimal>()).ToArray();
+        sleeves[0]!["weight"] = sleeves[0]!["weight"]!.GetValue<decimal>() - 0.01m;
+        sleeves[1]!["weight"] = sleeves[1]!["weight"]!.GetValue<decimal>() + 0.01m;
+        (await client.PutAsync($"/api/models/{modelId}", new StringContent(model.ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        return modelId;
     }
 
     private static string HouseholdOf(string? account) => account is { } id ? id[..id.IndexOf('-')] : throw new InvalidOperationException("no account chosen yet");

@@ -437,4 +437,29 @@ public sealed class JournalAuditTests
         Assert.StartsWith("restrictions:", restrictions);
         Assert.Equal(["cash:w1", restrictions, "cash:d3"], report.ClientEventsNotDecided.Findings.Select(f => f.EntryKey));
     }
+
+    [Fact]
+    public void A_model_change_an_account_heard_is_a_client_event_its_household_must_decide()
+    {
+        var journal = TaxAndIra();
+        var t0 = journal.At;
+        var ira = Account("HH1-IRA", AccountType.Ira);
+        Trigger Heard(string model, DateTimeOffset at) => new(TriggerKind.ModelChange, "HH1-IRA", model, 2, 0, 0, 7, at, at);
+        void Decided(Trigger t) => journal.Add(ProposalJournal.Trigger("HH1", t, t.DetectedAt.AddSeconds(1)));
+
+        // Version 2 of M60 heard and decided; version 3 heard, then a drift trigger of the same account decided: one defect.
+        journal.Add(ClientEvents.ModelChanged(ira, new ModelChangeHeard("M60", 2), t0.AddMinutes(1)));
+        Decided(Heard("M60", t0.AddMinutes(1)));
+        journal.Add(ClientEvents.ModelChanged(ira, new ModelChangeHeard("M60", 3), t0.AddMinutes(2)));
+        var report = JournalAudit.Run(journal.Entries, Firm);
+        Assert.Equal((2, 0), (report.ClientEvents, report.ClientEventsNotDecided!.Count));
+
+        Decided(new Trigger(TriggerKind.Drift, "HH1-IRA", "US_EQ", 0.08, 0.05, 0.02, 8, t0.AddMinutes(3), t0.AddMinutes(3)));
+        report = JournalAudit.Run(journal.Entries, Firm);
+        var finding = Assert.Single(report.ClientEventsNotDecided!.Findings);
+        Assert.Equal(("HH1", "HH1-IRA"), (finding.HouseholdId, finding.AccountId));
+        Assert.StartsWith("model:", finding.EntryKey);
+        Assert.Equal("Model M60 of HH1-IRA changed (version 3) at 2026-03-02T15:02:00.0000000+00:00 never became a decision's cause, though the household "
+            + "decided the drift trigger on US_EQ in HH1-IRA detected after it, at 2026-03-02T15:03:00.0000000+00:00.", finding.Explanation);
+    }
 }

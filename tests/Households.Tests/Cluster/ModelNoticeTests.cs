@@ -1,5 +1,8 @@
 using Households.Contracts;
+using Households.Domain.Audit;
 using Households.Grains.Models;
+using Households.Persistence.Journal;
+using Households.Silo.Api;
 using Households.Grains.Securities;
 using Households.Silo.Hosting;
 using Orleans.Core.Internal;
@@ -76,6 +79,13 @@ public sealed class ModelNoticeTests(ClusterFixture fixture)
         var proposals = await ClusterFixture.Eventually(Client.GetGrain<IHouseholdGrain>("MN1").GetProposals, p => p.Length > 0, 20_000);
         Assert.Contains(proposals[0].Causes, c => c.Kind == TriggerKind.ModelChange);
         Assert.Equal(TradeSide.Buy, Assert.Single(proposals[0].Trades, t => t.Symbol == "MNA").Side);
+
+        // The account journaled what it heard, as a client's event its household must decide, and the audit finds it decided.
+        var journal = fixture.SiloService<IJournal>();
+        var heard = Assert.Single(await journal.Query(new JournalQuery("MN1", "MN1-IRA", null, null, JournalKind.ModelChange, 10, null)));
+        Assert.Equal("Model MNM of MN1-IRA changed (version 2)", heard.Summary);
+        var audit = JournalAudit.Run(await AuditApi.Entries(journal, ["MN1"], null, CancellationToken.None), AuditSettings.Default);
+        Assert.Equal((1, 0), (audit.ClientEvents, audit.ClientEventsNotDecided!.Count));
 
         // Paid once: the stored debt is cleared.
         await Deactivated(model);
