@@ -57,7 +57,8 @@ public interface IModelGrain : IGrainWithStringKey
     [Alias("AddParent"), AlwaysInterleave] Task AddParent(string parentModelId);
 
     /// <summary>A model inside this one changed: tell this model's accounts and parents. Returns once this model has stored
-    /// that it owes them the notice, so a sub-model's change reaches them even if this model's silo dies meanwhile.</summary>
+    /// that it owes them the notice and has told them, so the sub-model clears its own debt only then; a failure leaves the
+    /// notice owed (paid at the next activation or definition), and an account may hear it twice.</summary>
     [Alias("OnSubModelChanged")] Task OnSubModelChanged(string changedModelId);
 }
 
