@@ -69,10 +69,11 @@ public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record
 /// would block that harvest for 30 days); a sale that could fill at a loss after slippage is never paired with a
 /// purchase of the same security; a loss position without an allowed replacement is not harvested into cash;</item>
 /// <item>tracking: the optimizer's tracking error, tax and transaction cost; no order below the minimum trade, whole
-/// shares unless the custodian trades fractions.</item>
+/// shares unless the custodian trades fractions; no position bought into within the holding period sold except at a
+/// harvestable loss (<see cref="MinimumHolding"/>).</item>
 /// </list>
-/// When the solve is infeasible the engine relaxes from the bottom: the turnover budget, minimum trade and holding
-/// floors; then the wash-sale holds as far as withdrawals need, then all holds and harvest protections; then the cash
+/// When the solve is infeasible the engine relaxes from the bottom: the turnover budget, minimum trade, holding period
+/// and holding floors; then the wash-sale holds as far as withdrawals need, then all holds and harvest protections; then the cash
 /// floors' buffer and finally the cash floors themselves, and records each relaxation.
 /// </summary>
 public static class DecisionEngine
@@ -170,11 +171,11 @@ public static class DecisionEngine
             ? Math.Max(0, settings.DailyTurnover - request.TurnoverToday) : null;
         var full = new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf,
             PurchaseRisk: symbols.Where(x => market.Identical.KeyOf(x) is var key && (nearBasis.Contains(key) || recent.ContainsKey(key)))
-                .ToHashSet(StringComparer.Ordinal), PolicyBands: true);
+                .ToHashSet(StringComparer.Ordinal), PolicyBands: true, HoldingPeriod: true);
         var ladder = new List<(string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)>
         {
             (null, full, held, withProtection),
-            ("tracking: the turnover budget, the minimum trade size and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
+            ("tracking: the turnover budget, the minimum trade size, the holding period and the no-harvest-into-cash floors", new PlanRules(false, [], cashFloors, settings.LossMargin), held, withProtection),
             ("tax: wash-sale holds released as far as withdrawals need (that part of the loss is washed)", new PlanRules(false, [], cashFloors, settings.LossMargin, released), ReleaseHolds(held, unheld, cashFloors), withProtection),
             ("tax: the wash-sale holds and the harvest protections (a sale may be washed, its loss deferred)", new PlanRules(false, [], cashFloors, settings.LossMargin), unheld, ledgerKeys),
             ("cash: the slippage buffer on withdrawals", new PlanRules(false, [], request.Accounts.Where(a => a.CashToRaise > 0).ToDictionary(a => a.Spec.Id, a => a.CashToRaise, StringComparer.Ordinal), settings.LossMargin), unheld, ledgerKeys),
@@ -197,8 +198,10 @@ public static class DecisionEngine
         var policyNotes = new List<string>();
         RebalanceResult? result = null;
         IReadOnlySet<string> enforced = protectedKeys;
+        var holding = false;
         foreach (var (step, rules, inputs, blocks) in ladder)
         {
+            holding = rules.HoldingPeriod;
             if (step is not null) relaxed.Add(step);
             var blocked = WashSaleGuard.BlockedPurchases(blocks, securities.Values, market.Identical);
             result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, settings, rules, tax, step is null ? policyNotes : null);
@@ -213,6 +216,7 @@ public static class DecisionEngine
 
         var trades = OrderRules.Clean(result.Trades, request.Accounts, settings, notes);
         trades = SelfWash.Remove(trades, request.Accounts, prices, market.Identical, settings, notes);
+        if (holding) notes.AddRange(HeldByHoldingPeriod(request, trades, prices, market, settings));
         var final = result with
         {
             Trades = ImmutableCollectionsMarshal.AsImmutableArray(trades),
@@ -221,6 +225,31 @@ public static class DecisionEngine
         };
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
             trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced, tax);
+    }
+
+    /// <summary>What a drift trigger asked to trim and the holding period kept (<see cref="DecisionSettings.HoldingDays"/>,
+    /// <see cref="MinimumHolding"/>): each account's security named by a drift cause, not sold, with a lot bought within the
+    /// period that is not at a harvestable loss, and the day it may be trimmed.</summary>
+    private static IEnumerable<string> HeldByHoldingPeriod(DecisionRequest request, IReadOnlyList<OptimizedTrade> trades,
+        IReadOnlyDictionary<string, decimal> prices, DecisionMarket market, DecisionSettings settings)
+    {
+        if (settings.HoldingDays <= 0) yield break;
+        var boughtAfter = request.Today.AddDays(-settings.HoldingDays);
+        foreach (var a in request.Accounts.Where(a => a.CashToRaise == 0))
+        {
+            var drift = request.Causes.Where(c => c.Kind == TriggerKind.Drift && c.AccountId == a.Spec.Id).Select(c => c.Subject).ToHashSet(StringComparer.Ordinal);
+            foreach (var position in a.Lots.GroupBy(l => l.Symbol, StringComparer.Ordinal))
+            {
+                if (!prices.TryGetValue(position.Key, out var price) || trades.Any(t => t.Account == a.Spec.Id && t.Symbol == position.Key && t.Side == TradeSide.Sell)) continue;
+                if (!drift.Contains(position.Key) && (market.Find(position.Key)?.AssetClass is not { } assetClass || !drift.Contains(assetClass))) continue;
+                var young = position.Where(l => l.Purchased > boughtAfter && l.Quantity > 0
+                    && !RebalancePlanner.HarvestWorth(a.Spec.Harvest, new LotPosition(l, 0, (double)(1 - l.Basis / (l.Quantity * price)), HoldingTerm.Short))).ToList();
+                if (young.Count == 0) continue;
+                var last = young.Max(l => l.Purchased);
+                yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{a.Spec.Id}: {position.Key} was bought on {last:yyyy-MM-dd}, within the {settings.HoldingDays}-day holding period: it is not trimmed before {last.AddDays(settings.HoldingDays):yyyy-MM-dd} unless at a harvestable loss");
+            }
+        }
     }
 
     /// <summary>Whether the household's or an account's policy sets hard bands the relaxation ladder may have to take off.</summary>

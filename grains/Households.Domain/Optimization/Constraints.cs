@@ -198,6 +198,31 @@ public sealed class NoBuyList(IReadOnlyDictionary<string, DateOnly> blockedThrou
     }
 }
 
+/// <summary>No lot bought after <paramref name="boughtAfter"/> is sold unless <paramref name="harvestable"/> (its loss
+/// reaches the account's harvest thresholds): an engine that trims on Wednesday what it bought on Monday trades noise and
+/// clutters the client's statement. A security the account excludes is sold whatever its lots' age, and accounts raising
+/// cash for a withdrawal (<paramref name="raisingCash"/>) may sell any lot: a person's need comes first.</summary>
+public sealed class MinimumHolding(DateOnly boughtAfter, Func<string, LotPosition, bool> harvestable, IReadOnlySet<string> raisingCash) : IConstraint
+{
+    public void AddTo(OptimizationContext ctx)
+    {
+        var st = ctx.State;
+        for (int a = 0; a < st.Accounts.Length; a++)
+        {
+            var account = st.Accounts[a];
+            if (raisingCash.Contains(account.Id)) continue;
+            for (int i = 0; i < st.N; i++)
+            {
+                if (ctx.X(a, i) < 0 || account.Restrictions.Any(r => r.Kind == RestrictionKind.Exclude && Excluded.Matches(r, st.Securities[i]))) continue;
+                // A position added to within the period is not trimmed through its older lots either.
+                if (!ctx.Sells(a, i).ToArray().Any(s => s.Lot is { Lot: { } young } && young.Purchased > boughtAfter)) continue;
+                foreach (var s in ctx.Sells(a, i))
+                    if (s.Lot is { } position && !harvestable(account.Id, position)) ctx.Model.SetBounds(s.Var, 0, 0);
+            }
+        }
+    }
+}
+
 /// <summary>Trades smaller than <paramref name="minimum"/> dollars are not worth placing. Not convex: after a solve,
 /// every (account, security) trading less than the minimum is frozen at no trade and the problem is solved again
 /// (a documented rounding-and-repair pass rather than a mixed-integer solve).</summary>

@@ -41,6 +41,9 @@ public sealed class DecisionOptions
     /// trade in one day: the firm's turnover budget in a market-wide move. Decisions a client causes (cash, restrictions,
     /// a model change) are not held to it.</summary>
     public double DailyTurnover { get; set; } = DecisionSettings.Default.DailyTurnover;
+    /// <summary>Days a lot the household bought is held: not sold, nor its position trimmed through older lots, unless at a
+    /// harvestable loss or a client's exclusion or withdrawal needs it (0: off).</summary>
+    public int HoldingDays { get; set; } = DecisionSettings.Default.HoldingDays;
     /// <summary>Optimize only the account whose triggers arrived, alone, instead of the whole household.</summary>
     public bool PlanEachAccountAlone { get; set; }
     /// <summary>Leave an account with an open (unresolved) custodian reconciliation break out of decisions until it is resolved.</summary>
@@ -52,7 +55,7 @@ public sealed class DecisionOptions
     public TriggerPolicy Triggers => new(Cooldown, PerAccountPerHour, FirmPerSecond, FirmBurst);
 
     public DecisionSettings Settings => new(new TaxRates(ShortTermRate, LongTermRate), TransactionCost, MinTrade, ProposalLifetime,
-        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover, Policy = Policy };
+        RevalidationTolerance, SlippageBps, Commission, HarvestIntoCash) { DailyTurnover = DailyTurnover, Policy = Policy, HoldingDays = HoldingDays };
 }
 
 /// <summary>The firm-wide trigger budget and backpressure of this silo (with several silos each holds its share), applied

@@ -101,6 +101,43 @@ public sealed class DecisionEngineTests
         Assert.True(Assert.Single(DecisionNotes.Protected(many)).Length * 3 < oneByOne, $"{oneByOne} characters a sentence each");
     }
 
+    /// <summary>TAX holds 900 EQA at $110 (720 bought 200 days ago at $80; 180 on <paramref name="youngDaysAgo"/> at $100)
+    /// and 400 BND bought at $80, now $100: 71.2 % equity against 60 % ± 5 %, so the drift trigger asks for EQA sold.</summary>
+    private static HouseholdPlan Overweight(int youngDaysAgo, decimal eqaPrice = 110m, decimal withdrawal = 0m)
+    {
+        var taxable = new AccountDecisionInput(Spec("TAX", AccountType.Taxable), 0m,
+            [Lot("T1", "EQA", 720, 80m, Today.AddDays(-200)), Lot("T2", "EQA", 180, 100m, Today.AddDays(-youngDaysAgo)), Lot("T3", "BND", 400, 80m, Today.AddDays(-200))],
+            Target(), withdrawal);
+        var prices = new Dictionary<string, decimal> { ["EQA"] = eqaPrice, ["EQB"] = 50m, ["EQC"] = 25m, ["BND"] = 100m };
+        return Decide([taxable], Ledger((taxable, AccountType.Taxable)), prices, causes: withdrawal > 0 ? Cause(TriggerKind.Cash, "TAX", "withdrawal") : Cause(TriggerKind.Drift, "TAX", "EQA"));
+    }
+
+    [Fact]
+    public void A_position_the_engine_added_to_this_week_is_not_trimmed_unless_a_loss_is_harvested_or_a_withdrawal_needs_the_cash()
+    {
+        // Added to 10 days ago: the drift is traded, EQA sold down toward 60 %.
+        var settled = Overweight(10);
+        var sold = Assert.Single(settled.Trades, t => t.Side == TradeSide.Sell && t.Symbol == "EQA");
+        Assert.InRange(sold.Amount, 5_000m, 20_000m);
+        Assert.Empty(settled.Record.Relaxed);
+
+        // Added to 3 days ago (7-day holding period): not trimmed, through the new lot nor the old one; nothing relaxed.
+        var young = Overweight(3);
+        Assert.DoesNotContain(young.Trades, t => t.Side == TradeSide.Sell && t.Symbol == "EQA");
+        Assert.Empty(young.Record.Relaxed);
+        Assert.Contains("TAX: EQA was bought on 2026-06-12, within the 7-day holding period: it is not trimmed before 2026-06-19 unless at a harvestable loss", young.Record.Notes);
+
+        // At $90 the young lot's $1,800 loss is harvestable (≥ $250 and 5 %): harvested although just bought; the old lot,
+        // at a gain, stays.
+        var harvest = Overweight(3, eqaPrice: 90m);
+        Assert.Equal(["T2"], harvest.Trades.Where(t => t.Side == TradeSide.Sell && t.Symbol == "EQA").SelectMany(t => t.Lots).Select(l => l.Lot.Id).Distinct());
+
+        // A withdrawal of $3,000 is the client's need: the position may be sold for it.
+        var withdrawal = Overweight(3, withdrawal: 3_000m);
+        Assert.True(withdrawal.Trades.Where(t => t.Side == TradeSide.Sell).Sum(t => t.Amount) >= 3_000m);
+        Assert.Contains(withdrawal.Trades, t => t.Side == TradeSide.Sell && t.Symbol == "EQA");
+    }
+
     [Fact]
     public void Far_from_harvestable_a_lot_well_above_its_basis_does_not_stop_the_IRA_from_buying_the_fund()
     {
