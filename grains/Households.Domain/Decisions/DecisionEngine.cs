@@ -242,7 +242,7 @@ public static class DecisionEngine
             {
                 if (!prices.TryGetValue(position.Key, out var price) || trades.Any(t => t.Account == a.Spec.Id && t.Symbol == position.Key && t.Side == TradeSide.Sell)) continue;
                 if (!drift.Contains(position.Key) && (market.Find(position.Key)?.AssetClass is not { } assetClass || !drift.Contains(assetClass))) continue;
-                var young = position.Where(l => l.Purchased > boughtAfter && l.Quantity > 0
+                var young = position.Where(l => MinimumHolding.IsYoung(l, boughtAfter) && l.Quantity > 0
                     && !RebalancePlanner.HarvestWorth(a.Spec.Harvest, new LotPosition(l, 0, (double)(1 - l.Basis / (l.Quantity * price)), HoldingTerm.Short))).ToList();
                 if (young.Count == 0) continue;
                 var last = young.Max(l => l.Purchased);

@@ -133,7 +133,7 @@ public static class RebalancePlanner
         var household = settings.PolicyOrNone;
         // ESG exclusions of the policy are restrictions like the client's own: sold, never bought.
         var portfolio = new HouseholdPortfolio(secs, symbols.ToDictionary(s => s, s => prices[s]),
-            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, ImmutableCollectionsMarshal.AsArray(a.Lots)!, [.. a.Spec.Restrictions, .. PolicyExclusions(settings.PolicyFor(a.Spec))],
+            planned.Select(a => new AccountHoldings(a.Spec.Id, a.Spec.Type, a.Cash, ImmutableCollectionsMarshal.AsArray(a.Lots)!, [.. Restrictions(a.Spec, settings)],
                 universes[a.Spec.Id])).ToArray(),
             asOf);
         var rates = tax ?? TaxProfiles.Marginal(null, GainsSummary.Zero, settings.Rates);
@@ -241,6 +241,10 @@ public static class RebalancePlanner
 
     /// <summary>How far asset location may move a pooled asset class's share of the pooled accounts (one point).</summary>
     public const double LocationMixTolerance = 0.01;
+
+    /// <summary>What an account's planning excludes: its client's restrictions and its policy's exclusions.</summary>
+    public static IEnumerable<Restriction> Restrictions(AccountSpec account, DecisionSettings settings) =>
+        [.. account.Restrictions, .. PolicyExclusions(settings.PolicyFor(account))];
 
     /// <summary>Sell and never buy the sectors the policy excludes (ESG).</summary>
     private static IEnumerable<Restriction> PolicyExclusions(InvestmentPolicy policy) =>

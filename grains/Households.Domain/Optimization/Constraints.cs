@@ -204,6 +204,9 @@ public sealed class NoBuyList(IReadOnlyDictionary<string, DateOnly> blockedThrou
 /// cash for a withdrawal (<paramref name="raisingCash"/>) may sell any lot: a person's need comes first.</summary>
 public sealed class MinimumHolding(DateOnly boughtAfter, Func<string, LotPosition, bool> harvestable, IReadOnlySet<string> raisingCash) : IConstraint
 {
+    /// <summary>Whether <paramref name="lot"/> was bought within the period that began after <paramref name="boughtAfter"/>.</summary>
+    public static bool IsYoung(TaxLot lot, DateOnly boughtAfter) => lot.Purchased > boughtAfter;
+
     public void AddTo(OptimizationContext ctx)
     {
         var st = ctx.State;
@@ -215,7 +218,7 @@ public sealed class MinimumHolding(DateOnly boughtAfter, Func<string, LotPositio
             {
                 if (ctx.X(a, i) < 0 || account.Restrictions.Any(r => r.Kind == RestrictionKind.Exclude && Excluded.Matches(r, st.Securities[i]))) continue;
                 // A position added to within the period is not trimmed through its older lots either.
-                if (!ctx.Sells(a, i).ToArray().Any(s => s.Lot is { Lot: { } young } && young.Purchased > boughtAfter)) continue;
+                if (!ctx.Sells(a, i).ToArray().Any(s => s.Lot is { Lot: { } lot } && IsYoung(lot, boughtAfter))) continue;
                 foreach (var s in ctx.Sells(a, i))
                     if (s.Lot is { } position && !harvestable(account.Id, position)) ctx.Model.SetBounds(s.Var, 0, 0);
             }

@@ -9,6 +9,7 @@ using Households.Domain.Audit;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
 using Households.Domain.Monitoring;
+using Households.Domain.Optimization;
 using Households.Simulation.Scenarios;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
@@ -308,6 +309,15 @@ public static partial class StressEngine
         var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, [.. causes], k, At(today), settings.ProposalLifetime), today,
             x => ctx.Price(k, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var changed = new HashSet<AccountWork>();
+        // The holding period as the decision held it: positions bought into within it, in accounts not raising cash and not
+        // excluding the security, unless the decision relaxed the rule (its tracking rung).
+        var boughtAfter = today.AddDays(-settings.HoldingDays);
+        var young = settings.HoldingDays <= 0 || plan.Record.Relaxed.Any(r => r.StartsWith("tracking:", StringComparison.Ordinal)) ? [] : inputs
+            .Where(a => a.CashToRaise == 0)
+            .SelectMany(a => a.Lots.Where(l => MinimumHolding.IsYoung(l, boughtAfter)).Select(l => (Account: a.Spec.Id, l.Symbol)))
+            .Where(p => market.Decisions.Find(p.Symbol) is not { } security || !RebalancePlanner.Restrictions(byId[p.Account].Account.Spec, settings)
+                .Any(r => r.Kind == RestrictionKind.Exclude && Excluded.Matches(r, security)))
+            .ToHashSet();
         t.OrdersRefused += PlanExecution.Execute(orders, id => byId.TryGetValue(id, out var w) ? w.Book : null, ledger, settings, fill =>
         {
             var w = byId[fill.Trade.Account];
@@ -316,6 +326,11 @@ public static partial class StressEngine
             t.TradedValue += request.Quantity * request.Price;
             t.TradedAt![k] += request.Quantity * request.Price;
             if (IsDust(request, fill.Applied, w.Account.Spec, settings)) t.DustFills++;
+            // The holding period over the run: a sale from a position bought into within it must be of a harvestable loss lot.
+            if (request.Side == TradeSide.Sell && young.Contains((w.Id, request.Symbol))
+                && inputs.First(a => a.Spec.Id == w.Id).Lots.FirstOrDefault(l => l.Id == request.LotId) is { } sold && ctx.Price(k, request.Symbol) is { } price
+                && !RebalancePlanner.HarvestWorth(w.Account.Spec.Harvest, new LotPosition(sold, 0, (double)(1 - sold.Basis / (sold.Quantity * price)), HoldingTerm.Short)))
+                t.HoldingPeriodBreaches++;
             // Guarantee 2 at the moment of purchase: no household taxable lot of the key at or close to a harvestable loss.
             if (request.Side == TradeSide.Buy && plan.ProtectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
             // Every fill here is the engine's: a wash-sale adjustment whose replacement it bought in this run washes its own sale.
@@ -398,7 +413,7 @@ public static partial class StressEngine
     {
         public int Households, Accounts, AccountsOutOfBandBefore, AccountsOutOfBandAfter, AccountsOutOfBandAfterTrades;
         public int DriftTriggers, HarvestTriggers, HouseholdsDecided, Decisions, OptimizerFailures, ProposedTrades, TradesAwaitingApproval;
-        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases;
+        public int Fills, OrdersRefused, WashSaleConflictsAvoided, DecisionsDeferred, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases, HoldingPeriodBreaches;
         public long Lots;
         public double OptimizerMilliseconds;
         public decimal MarketValueBefore, MarketValueAfter, HarvestableLossesBefore, HarvestableLossesAfter, TradedValue;
@@ -441,7 +456,7 @@ public static partial class StressEngine
             TradesAwaitingApproval += o.TradesAwaitingApproval; Fills += o.Fills; OrdersRefused += o.OrdersRefused;
             WashSaleConflictsAvoided += o.WashSaleConflictsAvoided; DecisionsDeferred += o.DecisionsDeferred;
             SelfWashedSales += o.SelfWashedSales; SelfBlockedHarvests += o.SelfBlockedHarvests; DustFills += o.DustFills; DecisionsRelaxed += o.DecisionsRelaxed;
-            HarvestsDeferredByOwnPurchases += o.HarvestsDeferredByOwnPurchases;
+            HarvestsDeferredByOwnPurchases += o.HarvestsDeferredByOwnPurchases; HoldingPeriodBreaches += o.HoldingPeriodBreaches;
             MarketValueBefore += o.MarketValueBefore; MarketValueAfter += o.MarketValueAfter;
             HarvestableLossesBefore += o.HarvestableLossesBefore; HarvestableLossesAfter += o.HarvestableLossesAfter;
             TradedValue += o.TradedValue; CashNeeded += o.CashNeeded; CashShortfall += o.CashShortfall;
@@ -462,6 +477,7 @@ public static partial class StressEngine
             RealizedLongTerm = f.RealizedLongTerm, HarvestedLosses = f.HarvestedLosses, Tax = f.Tax,
             OptimizerMilliseconds = f.OptimizerMilliseconds, SelfWashedSales = f.SelfWashedSales, SelfBlockedHarvests = f.SelfBlockedHarvests,
             DustFills = f.DustFills, DecisionsRelaxed = f.DecisionsRelaxed, HarvestsDeferredByOwnPurchases = f.HarvestsDeferredByOwnPurchases,
+            HoldingPeriodBreaches = f.HoldingPeriodBreaches,
         });
 
         public StressFigures ToFigures(double elapsedMs) => new(Households, Accounts, Lots, Math.Round(MarketValueBefore, 2), Math.Round(MarketValueAfter, 2),
@@ -471,6 +487,6 @@ public static partial class StressEngine
             MarketValueAfter > 0 ? (double)(TradedValue / MarketValueAfter) : 0, Math.Round(CashNeeded, 2), Math.Round(CashShortfall, 2),
             Math.Round(RealizedShortTerm, 2), Math.Round(RealizedLongTerm, 2), Math.Round(HarvestedLosses, 2), Math.Round(Tax, 2),
             WashSaleConflictsAvoided, OptimizerMilliseconds, elapsedMs, SelfWashedSales, SelfBlockedHarvests, DustFills, DecisionsRelaxed, HarvestsDeferredByOwnPurchases,
-            MaxCheckpointTurnover());
+            MaxCheckpointTurnover(), HoldingPeriodBreaches);
     }
 }

@@ -74,7 +74,8 @@ public sealed record StressFigures(
     int DustFills = 0,
     int DecisionsRelaxed = 0,
     int HarvestsDeferredByOwnPurchases = 0,
-    double MaxCheckpointTurnover = 0);
+    double MaxCheckpointTurnover = 0,
+    int HoldingPeriodBreaches = 0);
 
 /// <summary>One household's figures and its largest account drift before and after the shock.</summary>
 public sealed record StressHouseholdRow(string Household, double MaxDriftBefore, double MaxDriftAfter, StressFigures Figures);

@@ -29,7 +29,7 @@ public sealed class DecisionQualityTests(ITestOutputHelper output)
         output.WriteLine($"{scenario}: {f.Households} households, {f.Accounts} accounts, {f.Decisions} decisions ({f.DecisionsRelaxed} relaxed), " +
             $"{f.Fills} fills, traded {f.TradedValue:N0} on {f.MarketValueAfter:N0} (turnover {f.Turnover:P0}), harvested {f.HarvestedLosses:N0}, " +
             $"out of band after trades {f.AccountsOutOfBandAfterTrades}/{f.Accounts} (before trades {f.AccountsOutOfBandAfter}), " +
-            $"largest one-checkpoint turnover {f.MaxCheckpointTurnover:P1}, refusals {f.WashSaleConflictsAvoided}, self-washed {f.SelfWashedSales}, self-blocked {f.SelfBlockedHarvests}, harvests deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}");
+            $"largest one-checkpoint turnover {f.MaxCheckpointTurnover:P1}, refusals {f.WashSaleConflictsAvoided}, self-washed {f.SelfWashedSales}, self-blocked {f.SelfBlockedHarvests}, harvests deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}, holding period breached {f.HoldingPeriodBreaches}");
 
         Assert.Equal(40, f.Households);
         Assert.True(f.MaxCheckpointTurnover <= 0.30 + 1e-9, $"{f.MaxCheckpointTurnover:P1} of the firm traded in one checkpoint");
@@ -38,6 +38,7 @@ public sealed class DecisionQualityTests(ITestOutputHelper output)
         Assert.Equal(0, f.SelfWashedSales);
         Assert.Equal(0, f.SelfBlockedHarvests);
         Assert.Equal(0, f.DustFills);
+        Assert.Equal(0, f.HoldingPeriodBreaches);
         Assert.Equal(0, f.OptimizerFailures);
         Assert.Equal(0m, f.CashShortfall);
     }
@@ -61,13 +62,14 @@ public sealed class DecisionQualityTests(ITestOutputHelper output)
             $"{f.Decisions} decisions ({f.DecisionsRelaxed} relaxed), {f.Fills} fills, turnover {f.Turnover:P0} (largest day {f.MaxCheckpointTurnover:P1}), " +
             $"harvested {f.HarvestedLosses:N0}, out of band: before {f.AccountsOutOfBandBefore}, at the end without trading {f.AccountsOutOfBandAfter}, " +
             $"after trades {f.AccountsOutOfBandAfterTrades}/{f.Accounts}; self-washed {f.SelfWashedSales}, self-blocked {f.SelfBlockedHarvests}, " +
-            $"deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}, optimizer {f.OptimizerMilliseconds / 1000:0.0} s");
+            $"deferred by earlier own purchases {f.HarvestsDeferredByOwnPurchases}, dust {f.DustFills}, holding period breached {f.HoldingPeriodBreaches}, optimizer {f.OptimizerMilliseconds / 1000:0.0} s");
         foreach (var row in report.Households.Where(r => r.Figures.AccountsOutOfBandAfterTrades > 0))
             output.WriteLine($"  {row.Household}: {row.Figures.AccountsOutOfBandAfterTrades} of {row.Figures.Accounts} accounts out of band, max drift {row.MaxDriftAfter:P1}");
 
         Assert.Equal(0, f.SelfWashedSales);
         Assert.Equal(0, f.SelfBlockedHarvests);
         Assert.Equal(0, f.DustFills);
+        Assert.Equal(0, f.HoldingPeriodBreaches);
         Assert.Equal(0, f.OptimizerFailures);
         Assert.True(f.AccountsOutOfBandAfterTrades <= outOfTolerance * f.Accounts, $"{f.AccountsOutOfBandAfterTrades} of {f.Accounts} accounts out of tolerance");
     }
