@@ -49,8 +49,11 @@ public sealed record DecisionRequest(
 /// <see cref="ProtectedKeys"/> are the wash-sale keys the plan was forbidden to buy because a taxable lot of them is at or
 /// near a loss (empty when the tax rules were relaxed).</summary>
 public sealed record HouseholdPlan(RebalanceResult Result, DecisionRecord Record, WashSaleRefusal[] Refusals, IReadOnlySet<string> ProtectedKeys,
-    MarginalTaxRates? Rates = null)
+    MarginalTaxRates? Rates = null, IReadOnlySet<(string Account, string Symbol)>? Held = null)
 {
+    /// <summary>The positions the holding period held in the solve that made the plan (none when the ladder relaxed it).</summary>
+    public IReadOnlySet<(string Account, string Symbol)> HeldPositions => Held ?? new HashSet<(string, string)>();
+
     public ImmutableArray<OptimizedTrade> Trades => Result.Trades;
 
     /// <summary>Worth a journal line of its own: the engine relaxed, protected or refused something, or found no plan.</summary>
@@ -171,7 +174,7 @@ public static class DecisionEngine
             ? Math.Max(0, settings.DailyTurnover - request.TurnoverToday) : null;
         var full = new PlanRules(true, floors, cashFloors, settings.LossMargin, MaxTurnover: turnover, SubstitutesOf: market.SubstitutesOf,
             PurchaseRisk: symbols.Where(x => market.Identical.KeyOf(x) is var key && (nearBasis.Contains(key) || recent.ContainsKey(key)))
-                .ToHashSet(StringComparer.Ordinal), PolicyBands: true, HoldingPeriod: true);
+                .ToHashSet(StringComparer.Ordinal), PolicyBands: true, Held: HoldingPeriodRule.Held(request.Accounts, today, settings, market.Find));
         var ladder = new List<(string? Relaxed, PlanRules Rules, IReadOnlyList<AccountDecisionInput> Inputs, Dictionary<string, DateOnly> Blocks)>
         {
             (null, full, held, withProtection),
@@ -198,10 +201,10 @@ public static class DecisionEngine
         var policyNotes = new List<string>();
         RebalanceResult? result = null;
         IReadOnlySet<string> enforced = protectedKeys;
-        var holding = false;
+        IReadOnlySet<(string Account, string Symbol)>? heldPositions = null;
         foreach (var (step, rules, inputs, blocks) in ladder)
         {
-            holding = rules.HoldingPeriod;
+            heldPositions = rules.Held;
             if (step is not null) relaxed.Add(step);
             var blocked = WashSaleGuard.BlockedPurchases(blocks, securities.Values, market.Identical);
             result = RebalancePlanner.Plan(inputs, securities, prices, blocked, replacements, market.Risk, today, settings, rules, tax, step is null ? policyNotes : null);
@@ -216,7 +219,7 @@ public static class DecisionEngine
 
         var trades = OrderRules.Clean(result.Trades, request.Accounts, settings, notes);
         trades = SelfWash.Remove(trades, request.Accounts, prices, market.Identical, settings, notes);
-        if (holding) notes.AddRange(HeldByHoldingPeriod(request, trades, prices, market, settings));
+        notes.AddRange(HeldByHoldingPeriod(request, heldPositions, trades, market, settings));
         var final = result with
         {
             Trades = ImmutableCollectionsMarshal.AsImmutableArray(trades),
@@ -224,31 +227,22 @@ public static class DecisionEngine
             LongTermGain = trades.Sum(t => t.LongTermGain),
         };
         return new HouseholdPlan(final, Record(request, trades.Length == 0 ? DecisionOutcome.NothingToTrade : DecisionOutcome.Planned, relaxed, notes,
-            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced, tax);
+            trades.Length == 0 ? "no trade is worth its tax and transaction cost" : null, trades.Length), refusals, enforced, tax, heldPositions);
     }
 
-    /// <summary>What a drift trigger asked to trim and the holding period kept (<see cref="DecisionSettings.HoldingDays"/>,
-    /// <see cref="MinimumHolding"/>): each account's security named by a drift cause, not sold, with a lot bought within the
-    /// period that is not at a harvestable loss, and the day it may be trimmed.</summary>
-    private static IEnumerable<string> HeldByHoldingPeriod(DecisionRequest request, IReadOnlyList<OptimizedTrade> trades,
-        IReadOnlyDictionary<string, decimal> prices, DecisionMarket market, DecisionSettings settings)
+    /// <summary>What a drift trigger asked to trim and the holding period kept (<see cref="HoldingPeriodRule"/>): each held
+    /// position named by a drift cause (its symbol or asset class) and not sold, with the day it may be trimmed.</summary>
+    private static IEnumerable<string> HeldByHoldingPeriod(DecisionRequest request, IReadOnlySet<(string Account, string Symbol)>? held,
+        IReadOnlyList<OptimizedTrade> trades, DecisionMarket market, DecisionSettings settings)
     {
-        if (settings.HoldingDays <= 0) yield break;
-        var boughtAfter = request.Today.AddDays(-settings.HoldingDays);
-        foreach (var a in request.Accounts.Where(a => a.CashToRaise == 0))
+        foreach (var (account, symbol) in (held ?? new HashSet<(string, string)>()).Order())
         {
-            var drift = request.Causes.Where(c => c.Kind == TriggerKind.Drift && c.AccountId == a.Spec.Id).Select(c => c.Subject).ToHashSet(StringComparer.Ordinal);
-            foreach (var position in a.Lots.GroupBy(l => l.Symbol, StringComparer.Ordinal))
-            {
-                if (!prices.TryGetValue(position.Key, out var price) || trades.Any(t => t.Account == a.Spec.Id && t.Symbol == position.Key && t.Side == TradeSide.Sell)) continue;
-                if (!drift.Contains(position.Key) && (market.Find(position.Key)?.AssetClass is not { } assetClass || !drift.Contains(assetClass))) continue;
-                var young = position.Where(l => MinimumHolding.IsYoung(l, boughtAfter) && l.Quantity > 0
-                    && !RebalancePlanner.HarvestWorth(a.Spec.Harvest, new LotPosition(l, 0, (double)(1 - l.Basis / (l.Quantity * price)), HoldingTerm.Short))).ToList();
-                if (young.Count == 0) continue;
-                var last = young.Max(l => l.Purchased);
-                yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{a.Spec.Id}: {position.Key} was bought on {last:yyyy-MM-dd}, within the {settings.HoldingDays}-day holding period: it is not trimmed before {last.AddDays(settings.HoldingDays):yyyy-MM-dd} unless at a harvestable loss");
-            }
+            if (trades.Any(t => t.Account == account && t.Symbol == symbol && t.Side == TradeSide.Sell)) continue;
+            var assetClass = market.Find(symbol)?.AssetClass;
+            if (!request.Causes.Any(c => c.Kind == TriggerKind.Drift && c.AccountId == account && (c.Subject == symbol || c.Subject == assetClass))) continue;
+            var last = request.Accounts.First(a => a.Spec.Id == account).Lots.Where(l => l.Symbol == symbol).Max(l => l.Purchased);
+            yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{account}: {symbol} was bought on {last:yyyy-MM-dd}, within the {settings.HoldingDays}-day holding period: it is not trimmed before {last.AddDays(settings.HoldingDays):yyyy-MM-dd} unless at a harvestable loss");
         }
     }
 

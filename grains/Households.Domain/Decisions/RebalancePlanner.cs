@@ -16,9 +16,8 @@ namespace Households.Domain.Decisions;
 /// basis is near it; buying its security costs <see cref="PurchaseRiskCost"/> per unit of weight, so a substitute is
 /// preferred where one tracks as well. A direct-indexing account's plan keeps its tracking error within the account's
 /// <see cref="AccountSpec.TrackingBand"/> (the monitor's tolerance) and leaves at most <see cref="IdleCash"/> of its value
-/// in cash beyond what the client needs (issue #15, guarantee 9). <see cref="HoldingDays"/>: a lot bought within this many
-/// days is not sold unless at a loss (a harvest) or a person's need forces it (an exclusion, a withdrawal): the engine does
-/// not trim on Wednesday what it bought on Monday.</summary>
+/// in cash beyond what the client needs (issue #15, guarantee 9). <see cref="HoldingDays"/>: a position bought into within
+/// this many days is not sold unless at a harvestable loss or a person's need forces it (<see cref="HoldingPeriodRule"/>).</summary>
 public sealed record DecisionSettings(
     TaxRates Rates,
     double TransactionCost,
@@ -75,7 +74,7 @@ public sealed record PlanRules(
     IReadOnlySet<string>? PurchaseRisk = null,
     bool PolicyBands = false,
     IReadOnlyList<(string? Account, IConstraint Constraint)>? Transition = null,
-    bool HoldingPeriod = false)
+    IReadOnlySet<(string Account, string Symbol)>? Held = null)
 {
     /// <summary>Minimum trade on, no floors, each account's pending withdrawals as its cash floor, no loss margin.</summary>
     public static PlanRules For(IEnumerable<AccountDecisionInput> accounts) =>
@@ -157,9 +156,7 @@ public static class RebalancePlanner
         constraints.AddRange(rules.Floors.Where(f => ids.Contains(f.Account) && symbols.Contains(f.Symbol)));
         constraints.AddRange((rules.SellCaps ?? []).Where(c => ids.Contains(c.Account) && symbols.Contains(c.Symbol)));
         if (rules.MaxTurnover is { } turnover) constraints.Add(new MaxTurnover(turnover));
-        if (rules.HoldingPeriod && settings.HoldingDays > 0)
-            constraints.Add(new MinimumHolding(asOf.AddDays(-settings.HoldingDays), (id, lot) => HarvestWorth(byId[id].Spec.Harvest, lot),
-                planned.Where(a => a.CashToRaise > 0).Select(a => a.Spec.Id).ToHashSet(StringComparer.Ordinal)));
+        if (rules.Held is { Count: > 0 } holding) constraints.Add(new MinimumHolding(holding, (id, lot) => HarvestWorth(byId[id].Spec.Harvest, lot)));
         // The household's tax budget and sell-down schedules (TransitionPlanner.LiveRules), for the accounts planned here.
         constraints.AddRange((rules.Transition ?? []).Where(r => r.Account is null || ids.Contains(r.Account)).Select(r => r.Constraint)
             .Where(c => c is not SellCap cap || symbols.Contains(cap.Symbol)).Where(c => c is not HoldingFloor floor || symbols.Contains(floor.Symbol)));

@@ -198,31 +198,22 @@ public sealed class NoBuyList(IReadOnlyDictionary<string, DateOnly> blockedThrou
     }
 }
 
-/// <summary>No lot bought after <paramref name="boughtAfter"/> is sold unless <paramref name="harvestable"/> (its loss
-/// reaches the account's harvest thresholds): an engine that trims on Wednesday what it bought on Monday trades noise and
-/// clutters the client's statement. A security the account excludes is sold whatever its lots' age, and accounts raising
-/// cash for a withdrawal (<paramref name="raisingCash"/>) may sell any lot: a person's need comes first.</summary>
-public sealed class MinimumHolding(DateOnly boughtAfter, Func<string, LotPosition, bool> harvestable, IReadOnlySet<string> raisingCash) : IConstraint
+/// <summary>The holding period in the optimizer (<see cref="Households.Domain.Decisions.HoldingPeriodRule"/>): in each
+/// <paramref name="held"/> position no lot is sold unless <paramref name="harvestable"/> (its loss reaches the account's
+/// harvest thresholds): an engine that trims on Wednesday what it bought on Monday trades noise and clutters the client's
+/// statement.</summary>
+public sealed class MinimumHolding(IReadOnlySet<(string Account, string Symbol)> held, Func<string, LotPosition, bool> harvestable) : IConstraint
 {
-    /// <summary>Whether <paramref name="lot"/> was bought within the period that began after <paramref name="boughtAfter"/>.</summary>
-    public static bool IsYoung(TaxLot lot, DateOnly boughtAfter) => lot.Purchased > boughtAfter;
-
     public void AddTo(OptimizationContext ctx)
     {
         var st = ctx.State;
         for (int a = 0; a < st.Accounts.Length; a++)
-        {
-            var account = st.Accounts[a];
-            if (raisingCash.Contains(account.Id)) continue;
             for (int i = 0; i < st.N; i++)
             {
-                if (ctx.X(a, i) < 0 || account.Restrictions.Any(r => r.Kind == RestrictionKind.Exclude && Excluded.Matches(r, st.Securities[i]))) continue;
-                // A position added to within the period is not trimmed through its older lots either.
-                if (!ctx.Sells(a, i).ToArray().Any(s => s.Lot is { Lot: { } lot } && IsYoung(lot, boughtAfter))) continue;
+                if (ctx.X(a, i) < 0 || !held.Contains((st.Accounts[a].Id, st.Securities[i].Symbol))) continue;
                 foreach (var s in ctx.Sells(a, i))
-                    if (s.Lot is { } position && !harvestable(account.Id, position)) ctx.Model.SetBounds(s.Var, 0, 0);
+                    if (s.Lot is { } position && !harvestable(st.Accounts[a].Id, position)) ctx.Model.SetBounds(s.Var, 0, 0);
             }
-        }
     }
 }
 

@@ -9,7 +9,6 @@ using Households.Domain.Audit;
 using Households.Domain.Decisions;
 using Households.Domain.Market;
 using Households.Domain.Monitoring;
-using Households.Domain.Optimization;
 using Households.Simulation.Scenarios;
 using Households.Domain.Tax;
 using Households.Domain.WashSales;
@@ -309,15 +308,6 @@ public static partial class StressEngine
         var orders = result.Trades.Length == 0 ? [] : SimulatedBroker.Orders(proposals.Create(result, result.Trades, [.. causes], k, At(today), settings.ProposalLifetime), today,
             x => ctx.Price(k, x.Symbol) is { } q ? SimulatedBroker.FillPrice(x.Side, q, settings.SlippageBps) : null, settings.Commission);
         var changed = new HashSet<AccountWork>();
-        // The holding period as the decision held it: positions bought into within it, in accounts not raising cash and not
-        // excluding the security, unless the decision relaxed the rule (its tracking rung).
-        var boughtAfter = today.AddDays(-settings.HoldingDays);
-        var young = settings.HoldingDays <= 0 || plan.Record.Relaxed.Any(r => r.StartsWith("tracking:", StringComparison.Ordinal)) ? [] : inputs
-            .Where(a => a.CashToRaise == 0)
-            .SelectMany(a => a.Lots.Where(l => MinimumHolding.IsYoung(l, boughtAfter)).Select(l => (Account: a.Spec.Id, l.Symbol)))
-            .Where(p => market.Decisions.Find(p.Symbol) is not { } security || !RebalancePlanner.Restrictions(byId[p.Account].Account.Spec, settings)
-                .Any(r => r.Kind == RestrictionKind.Exclude && Excluded.Matches(r, security)))
-            .ToHashSet();
         t.OrdersRefused += PlanExecution.Execute(orders, id => byId.TryGetValue(id, out var w) ? w.Book : null, ledger, settings, fill =>
         {
             var w = byId[fill.Trade.Account];
@@ -326,10 +316,10 @@ public static partial class StressEngine
             t.TradedValue += request.Quantity * request.Price;
             t.TradedAt![k] += request.Quantity * request.Price;
             if (IsDust(request, fill.Applied, w.Account.Spec, settings)) t.DustFills++;
-            // The holding period over the run: a sale from a position bought into within it must be of a harvestable loss lot.
-            if (request.Side == TradeSide.Sell && young.Contains((w.Id, request.Symbol))
+            // The holding period over the run: a sale from a position the decision held must be of a harvestable loss lot.
+            if (request.Side == TradeSide.Sell && plan.HeldPositions.Contains((w.Id, request.Symbol))
                 && inputs.First(a => a.Spec.Id == w.Id).Lots.FirstOrDefault(l => l.Id == request.LotId) is { } sold && ctx.Price(k, request.Symbol) is { } price
-                && !RebalancePlanner.HarvestWorth(w.Account.Spec.Harvest, new LotPosition(sold, 0, (double)(1 - sold.Basis / (sold.Quantity * price)), HoldingTerm.Short)))
+                && !HoldingPeriodRule.MaySell(w.Account.Spec.Harvest, sold, price))
                 t.HoldingPeriodBreaches++;
             // Guarantee 2 at the moment of purchase: no household taxable lot of the key at or close to a harvestable loss.
             if (request.Side == TradeSide.Buy && plan.ProtectedKeys.Contains(identical.KeyOf(request.Symbol))) t.SelfBlockedHarvests++;
