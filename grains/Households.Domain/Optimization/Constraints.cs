@@ -198,7 +198,7 @@ public sealed class NoBuyList(IReadOnlyDictionary<string, DateOnly> blockedThrou
     }
 }
 
-/// <summary>The holding period in the optimizer (<see cref="Households.Domain.Decisions.HoldingPeriodRule"/>): in each
+/// <summary>The holding period in the optimizer (the decisions' HoldingPeriodRule names the held positions): in each
 /// <paramref name="held"/> position no lot is sold unless <paramref name="harvestable"/> (its loss reaches the account's
 /// harvest thresholds): an engine that trims on Wednesday what it bought on Monday trades noise and clutters the client's
 /// statement.</summary>
